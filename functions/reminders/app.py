@@ -1,0 +1,17 @@
+"""Scheduled reminders tick (EventBridge Scheduler, every 15 minutes).
+
+The tick's work (finding due organizations and doing it idempotently) is built by the
+Timesheets issue; until then the tick reports honestly that it did nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+logger = logging.getLogger("sandglass.reminders")
+
+
+def lambda_handler(event: dict, _context) -> dict:
+    scheduled_time = (event or {}).get("scheduledTime")
+    logger.warning("reminders tick received but not built yet", extra={"scheduledTime": scheduled_time})
+    return {"job": "reminders", "scheduledTime": scheduled_time, "status": "NOT_IMPLEMENTED", "organizations": 0}

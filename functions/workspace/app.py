@@ -1,0 +1,76 @@
+"""Workspace routes: auth snapshot, account organizations, sign-up, organization settings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+from aws_lambda_powertools.event_handler.openapi.params import Header
+
+from sandglass.http.resolver import create_app
+from sandglass.http.tenant import caller, requested_domain, tenant
+from sandglass.models.organization import (
+    AuthSnapshot,
+    DeletedOrganization,
+    DomainResponse,
+    Organization,
+    OrganizationCreate,
+    OrganizationSummary,
+    OrganizationUpdate,
+    RenameRequest,
+)
+from sandglass.services.auth import bearer_token
+from sandglass.services.organizations import OrganizationService
+
+app = create_app()
+_service: OrganizationService | None = None
+
+
+def service() -> OrganizationService:
+    global _service
+    if _service is None:
+        _service = OrganizationService()
+    return _service
+
+
+@app.get("/auth", tags=["Workspace"], summary="Get the current auth snapshot")
+def get_auth() -> AuthSnapshot:
+    who = caller(app)
+    return AuthSnapshot(domain=requested_domain(app), email=who.email, token=bearer_token(app.current_event.headers))
+
+
+@app.get("/organizations", tags=["Workspace"], summary="List active organizations")
+def list_organizations() -> list[OrganizationSummary]:
+    return service().list_for(caller(app))
+
+
+@app.post("/organizations", tags=["Workspace"], summary="Create an organization (sign-up); the caller becomes its Administrator")
+def create_organization(body: OrganizationCreate) -> Organization:
+    context = app.current_event.request_context.authorizer.get_context() or {}
+    return service().create(caller(app), body, display_name=context.get("name") or None)
+
+
+@app.get("/organization", tags=["Workspace"], summary="Get organization settings")
+def get_organization() -> Organization:
+    return service().get(tenant(app))
+
+
+@app.put("/organization", tags=["Workspace"], summary="Update organization settings (Administrators)")
+def put_organization(body: OrganizationUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> Organization:
+    from sandglass.http.etag import parse_if_match
+
+    return service().update(tenant(app), body, parse_if_match(if_match))
+
+
+@app.delete("/organization", tags=["Workspace"], summary="Delete the organization (Administrators)")
+def delete_organization() -> DeletedOrganization:
+    domain, redirect = service().delete(tenant(app))
+    return DeletedOrganization(domain=domain, redirectUrl=redirect)
+
+
+@app.post("/organization/rename", tags=["Workspace"], summary="Rename the organization subdomain (Administrators)")
+def rename_organization(body: RenameRequest) -> DomainResponse:
+    return DomainResponse(domain=service().rename(tenant(app), body.domain))
+
+
+def lambda_handler(event: dict, context) -> dict:
+    return app.resolve(event, context)

@@ -1,0 +1,1 @@
+"""Sandglass domain package: models, services, storage and HTTP glue shared by every function."""

@@ -1,0 +1,31 @@
+"""Who is calling, for which organization: built from the authorizer's context only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ADMINISTRATOR = "Administrator"
+USER = "User"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated account, whatever organization the request targets."""
+
+    email: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    """The caller as a member of the organization the request targets."""
+
+    org_id: str
+    domain: str
+    user_id: str
+    email: str
+    role: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMINISTRATOR

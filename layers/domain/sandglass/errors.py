@@ -1,0 +1,72 @@
+"""Domain errors. The HTTP glue maps each to its status and the JSON error shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    code = "BAD_REQUEST"
+
+    def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None, code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+        if code:
+            self.code = code
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            error["details"] = self.details
+        return {"error": error}
+
+
+class BadRequest(DomainError):
+    status = 400
+    code = "BAD_REQUEST"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    code = "UNAUTHORIZED"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "FORBIDDEN"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "NOT_FOUND"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "CONFLICT"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    code = "PRECONDITION_FAILED"
+
+
+class ValidationFailed(DomainError):
+    status = 422
+    code = "VALIDATION_ERROR"
+
+    @classmethod
+    def field(cls, field: str, message: str) -> "ValidationFailed":
+        return cls(message, details=[{"field": field, "message": message}])
+
+
+class Throttled(DomainError):
+    status = 429
+    code = "THROTTLED"
+
+
+class NotImplementedYet(DomainError):
+    status = 501
+    code = "NOT_IMPLEMENTED"

@@ -1,0 +1,1 @@
+"""HTTP glue shared by every API function: resolver factory, tenant context, pagination."""

@@ -1,0 +1,21 @@
+"""ETag / If-Match: the item's `version` as a strong validator."""
+
+from __future__ import annotations
+
+from sandglass.errors import BadRequest
+
+
+def etag(version: int) -> str:
+    return f'"{int(version)}"'
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None or value.strip() == "*":
+        return None
+    text = value.strip()
+    if text.startswith("W/"):
+        text = text[2:]
+    text = text.strip('"')
+    if not text.isdigit():
+        raise BadRequest("If-Match must be an ETag returned by this API", code="INVALID_IF_MATCH")
+    return int(text)

@@ -1,0 +1,46 @@
+"""Read who is calling from the authorizer's context (never from client-sent data)."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+from sandglass.context import Caller, TenantContext
+from sandglass.errors import Forbidden, NotFound, Unauthorized
+
+# Values the authorizer puts in `membership`.
+MEMBER = "member"
+NOT_MEMBER = "none"
+NO_ORGANIZATION = "missing"
+
+
+def _authorizer_context(app: APIGatewayRestResolver) -> dict:
+    context = app.current_event.request_context.authorizer.get_context() or {}
+    if not context.get("email"):
+        raise Unauthorized("Missing or invalid credentials")
+    return context
+
+
+def caller(app: APIGatewayRestResolver) -> Caller:
+    context = _authorizer_context(app)
+    return Caller(email=context["email"], subject=context.get("subject") or context["email"])
+
+
+def requested_domain(app: APIGatewayRestResolver) -> str | None:
+    return _authorizer_context(app).get("domain") or None
+
+
+def tenant(app: APIGatewayRestResolver) -> TenantContext:
+    """The caller as a member of the organization the request targets, or 404/403."""
+    context = _authorizer_context(app)
+    membership = context.get("membership")
+    if membership == NO_ORGANIZATION or not context.get("orgId"):
+        raise NotFound("Organization not found")
+    if membership != MEMBER:
+        raise Forbidden("You are not a member of this organization")
+    return TenantContext(
+        org_id=context["orgId"],
+        domain=context.get("domain", ""),
+        user_id=context["userId"],
+        email=context["email"],
+        role=context["role"],
+    )

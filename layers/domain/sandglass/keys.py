@@ -1,0 +1,126 @@
+"""Every DynamoDB key string of the table is built here and nowhere else.
+
+Organization-owned items: base-table PK is exactly ``ORG#<orgId>`` (one item collection per
+tenant, so purging a tenant is a paged Query) or starts with ``ORG#<orgId>#`` for entities that
+live on their own partition; every GSI partition key of an org-owned item starts with
+``ORG#<orgId>#``. Platform-scoped items (domain -> org, account -> memberships, jobs, the
+scheduler's due index) have their own prefixes and are touched only by workspace/auth/job code.
+"""
+
+from __future__ import annotations
+
+PK = "PK"
+SK = "SK"
+
+# Overloaded GSIs (projection ALL). Their key attributes are named <index>PK / <index>SK.
+GSI_USER = "GSI1"  # ORG#o#USER#u        / <sort>: everything belonging to one member
+GSI_PROJECT = "GSI2"  # ORG#o#PROJECT#p  / <sort>: everything hanging off one project
+GSI_MONTH = "GSI3"  # ORG#o#MONTH#yyyy-mm / <sort>: one organization's month of time data
+GSI_DUE = "GSI4"  # DUE#<job>           / <nextRunUtc>#<orgId>: the scheduler's due index
+ALL_GSIS = (GSI_USER, GSI_PROJECT, GSI_MONTH, GSI_DUE)
+
+
+def gsi_pk(index: str) -> str:
+    return f"{index}PK"
+
+
+def gsi_sk(index: str) -> str:
+    return f"{index}SK"
+
+
+# --- organization-owned -------------------------------------------------------------------
+
+def org_pk(org_id: str) -> str:
+    return f"ORG#{org_id}"
+
+
+def org_prefix(org_id: str) -> str:
+    """Prefix shared by every partition key an organization owns (root and sub-partitions)."""
+    return f"ORG#{org_id}#"
+
+
+def organization(org_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: "ORG"}
+
+
+def user(org_id: str, user_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"USER#{user_id}"}
+
+
+USER_SK_PREFIX = "USER#"
+
+
+def project(org_id: str, project_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"PROJECT#{project_id}"}
+
+
+PROJECT_SK_PREFIX = "PROJECT#"
+
+
+def project_member(org_id: str, project_id: str, member_id: str) -> dict[str, str]:
+    """A user's membership of a project. `member_id` is derived from (project, user), so the
+    same user can be a member once: attribute_not_exists on this key is the uniqueness rule.
+    Index keys: GSI_USER (user_partition / PROJECT#<pid>) and GSI_PROJECT (project_partition / MEMBER#<mid>)."""
+    return {PK: org_pk(org_id), SK: f"PROJECT#{project_id}#MEMBER#{member_id}"}
+
+
+def user_partition(org_id: str, user_id: str) -> str:
+    """GSI_USER partition: everything one member owns (activities, rates, preferences...)."""
+    return f"ORG#{org_id}#USER#{user_id}"
+
+
+def project_partition(org_id: str, project_id: str) -> str:
+    """GSI_PROJECT partition: everything hanging off one project."""
+    return f"ORG#{org_id}#PROJECT#{project_id}"
+
+
+def month_partition(org_id: str, month: str) -> str:
+    """GSI_MONTH partition: one organization's month (``yyyy-mm``) of time data."""
+    return f"ORG#{org_id}#MONTH#{month}"
+
+
+MONTH_SK_PREFIX = "MONTH#"
+
+
+def month_marker(org_id: str, month: str) -> dict[str, str]:
+    """Registers that a month partition holds data (written idempotently with the data), so a
+    purge can find every month partition with one Query instead of guessing a date range."""
+    return {PK: org_pk(org_id), SK: f"{MONTH_SK_PREFIX}{month}"}
+
+
+# --- platform-scoped ------------------------------------------------------------------------
+
+def domain(domain_name: str) -> dict[str, str]:
+    """Uniqueness marker and lookup: organization domain -> org id."""
+    return {PK: f"DOMAIN#{domain_name}", SK: "DOMAIN"}
+
+
+def account_pk(email: str) -> str:
+    return f"ACCOUNT#{email}"
+
+
+def membership(email: str, org_id: str) -> dict[str, str]:
+    """An account's membership of one organization (lists `GET /organizations`)."""
+    return {PK: account_pk(email), SK: f"ORG#{org_id}"}
+
+
+MEMBERSHIP_SK_PREFIX = "ORG#"
+
+JOBS_PK = "JOBS"
+
+
+def job(kind: str, org_id: str, target: str = "-") -> dict[str, str]:
+    """A background job (purge...). All jobs share one platform partition so pending ones are a Query."""
+    return {PK: JOBS_PK, SK: f"{kind}#{org_id}#{target}"}
+
+
+def due_partition(job_name: str) -> str:
+    return f"DUE#{job_name}"
+
+
+def due_sort(next_run_utc: str, org_id: str) -> str:
+    return f"{next_run_utc}#{org_id}"
+
+
+def belongs_to_org(key_value: str, org_id: str) -> bool:
+    return key_value == org_pk(org_id) or key_value.startswith(org_prefix(org_id))

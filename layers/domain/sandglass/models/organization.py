@@ -1,0 +1,162 @@
+"""Organization (workspace) bodies and responses, in the Sandtime reference's shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Optional
+
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from sandglass import reference
+from sandglass.models import ApiModel
+
+TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
+Currency = Annotated[str, AfterValidator(reference.check_currency)]
+ClockTime = Annotated[str, AfterValidator(reference.check_hhmm)]
+Country = Annotated[str, AfterValidator(reference.check_country)]
+DomainName = Annotated[str, Field(min_length=3, max_length=63), AfterValidator(reference.check_domain)]
+RoundingMode = Literal["NEAREST", "UP", "DOWN"]
+
+
+class CoreHours(ApiModel):
+    start: ClockTime = "09:00"
+    end: ClockTime = "17:00"
+
+    @model_validator(mode="after")
+    def _start_before_end(self):
+        if self.start >= self.end:
+            raise ValueError("coreHours.start must be before coreHours.end")
+        return self
+
+
+class Holidays(ApiModel):
+    country: Optional[Country] = None
+    excluded: list[dt.date] = Field(default_factory=list, max_length=366)
+
+
+class Rounding(ApiModel):
+    enabled: bool = False
+    interval: int = Field(900000, gt=0, le=86_400_000, description="Rounding interval in milliseconds")
+    mode: RoundingMode = "NEAREST"
+
+
+class LockingTimesheets(ApiModel):
+    enabled: bool = False
+    timeZone: Optional[TimeZone] = None
+    week: Optional[int] = Field(None, ge=1, le=53)
+    year: Optional[int] = Field(None, ge=1970, le=9999)
+
+
+class OnboardingStep(ApiModel):
+    done: bool = False
+    viewed: bool = False
+
+
+class Onboarding(ApiModel):
+    assignMembers: OnboardingStep = Field(default_factory=OnboardingStep)
+    inviteMembers: OnboardingStep = Field(default_factory=OnboardingStep)
+    organization: OnboardingStep = Field(default_factory=OnboardingStep)
+    preferences: OnboardingStep = Field(default_factory=OnboardingStep)
+    projects: OnboardingStep = Field(default_factory=OnboardingStep)
+
+
+class OrganizationSettings(ApiModel):
+    """Every mutable setting, fully validated (what is stored)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    notes: str = Field("", max_length=5000)
+    currency: Currency = "USD"
+    timeZone: TimeZone = "UTC"
+    coreHours: CoreHours = Field(default_factory=CoreHours)
+    holidays: Holidays = Field(default_factory=Holidays)
+    rounding: Rounding = Field(default_factory=Rounding)
+    lockingTimesheets: LockingTimesheets = Field(default_factory=LockingTimesheets)
+    onboarding: Onboarding = Field(default_factory=Onboarding)
+    # Longest activity a member may record, in hours (Activities use it; 24 unless raised).
+    maxActivityHours: int = Field(24, ge=1, le=24 * 31)
+
+
+class CoreHoursPatch(ApiModel):
+    start: Optional[ClockTime] = None
+    end: Optional[ClockTime] = None
+
+
+class HolidaysPatch(ApiModel):
+    country: Optional[Country] = None
+    excluded: Optional[list[dt.date]] = Field(None, max_length=366)
+
+
+class RoundingPatch(ApiModel):
+    enabled: Optional[bool] = None
+    interval: Optional[int] = Field(None, gt=0, le=86_400_000)
+    mode: Optional[RoundingMode] = None
+
+
+class LockingTimesheetsPatch(ApiModel):
+    enabled: Optional[bool] = None
+    timeZone: Optional[TimeZone] = None
+    week: Optional[int] = Field(None, ge=1, le=53)
+    year: Optional[int] = Field(None, ge=1970, le=9999)
+
+
+class OnboardingPatch(ApiModel):
+    assignMembers: Optional[OnboardingStep] = None
+    inviteMembers: Optional[OnboardingStep] = None
+    organization: Optional[OnboardingStep] = None
+    preferences: Optional[OnboardingStep] = None
+    projects: Optional[OnboardingStep] = None
+
+
+class OrganizationUpdate(ApiModel):
+    """PUT /organization: any subset; nested objects merge into the stored ones."""
+
+    name: Optional[str] = Field(None, min_length=1, max_length=200)
+    notes: Optional[str] = Field(None, max_length=5000)
+    currency: Optional[Currency] = None
+    timeZone: Optional[TimeZone] = None
+    coreHours: Optional[CoreHoursPatch] = None
+    holidays: Optional[HolidaysPatch] = None
+    rounding: Optional[RoundingPatch] = None
+    lockingTimesheets: Optional[LockingTimesheetsPatch] = None
+    onboarding: Optional[OnboardingPatch] = None
+    maxActivityHours: Optional[int] = Field(None, ge=1, le=24 * 31)
+
+
+class OrganizationCreate(ApiModel):
+    """POST /organizations (sign-up)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    domain: DomainName
+    timeZone: TimeZone = "UTC"
+    currency: Currency = "USD"
+    notes: str = Field("", max_length=5000)
+
+
+class RenameRequest(ApiModel):
+    domain: DomainName
+
+
+class Organization(OrganizationSettings):
+    id: str
+    plan: str = "free"
+
+
+class OrganizationSummary(BaseModel):
+    active: bool
+    domain: str
+    name: str
+
+
+class AuthSnapshot(BaseModel):
+    domain: Optional[str]
+    email: str
+    token: str
+
+
+class DeletedOrganization(BaseModel):
+    domain: str
+    redirectUrl: Optional[str] = None
+
+
+class DomainResponse(BaseModel):
+    domain: str

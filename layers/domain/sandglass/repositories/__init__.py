@@ -1,0 +1,1 @@
+"""Repositories: entity-level persistence over the one table. Services depend on these."""

@@ -1,0 +1,113 @@
+"""Organizations, their domains, members' sign-in records and account memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandglass import keys
+from sandglass.errors import Conflict, NotFound, PreconditionFailed
+from sandglass.storage import table as db
+from sandglass.storage.table import Table
+
+ACTIVE = "ACTIVE"
+DELETED = "DELETED"
+
+
+class OrganizationRepository:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table()
+
+    # --- reads ----------------------------------------------------------------------------
+    def org_id_for_domain(self, domain: str) -> str | None:
+        item = self.table.get(keys.domain(domain))
+        return item["orgId"] if item else None
+
+    def get(self, org_id: str) -> dict[str, Any] | None:
+        item = self.table.get(keys.organization(org_id))
+        if not item or item.get("status") != ACTIVE:
+            return None
+        return item
+
+    def require(self, org_id: str) -> dict[str, Any]:
+        item = self.get(org_id)
+        if item is None:
+            raise NotFound("Organization not found")
+        return item
+
+    def member(self, org_id: str, user_id: str) -> dict[str, Any] | None:
+        return self.table.get(keys.user(org_id, user_id))
+
+    def organizations_of(self, email: str, limit: int = 100) -> list[dict[str, Any]]:
+        """Active organizations an account belongs to: one Query plus one BatchGet."""
+        page = self.table.query_page(
+            org_id="-",
+            scope=f"memberships:{email}",
+            key_condition="PK = :pk AND begins_with(SK, :prefix)",
+            values={":pk": keys.account_pk(email), ":prefix": keys.MEMBERSHIP_SK_PREFIX},
+            limit=limit,
+            consistent=True,
+        )
+        org_ids = [item["orgId"] for item in page.items]
+        if not org_ids:
+            return []
+        orgs = self.table.batch_get([keys.organization(org_id) for org_id in org_ids])
+        by_id = {org["id"]: org for org in orgs if org.get("status") == ACTIVE}
+        return [by_id[org_id] for org_id in org_ids if org_id in by_id]
+
+    # --- writes ---------------------------------------------------------------------------
+    def create(self, org: dict[str, Any], admin: dict[str, Any]) -> None:
+        """Organization, its domain marker, its first Administrator and the account membership, atomically."""
+        org_id, domain = org["id"], org["domain"]
+        self.table.transact([
+            db.put({**keys.domain(domain), "orgId": org_id}, "attribute_not_exists(PK)",
+                   fail=Conflict(f"The domain '{domain}' is already taken", code="DOMAIN_TAKEN")),
+            db.put({**keys.organization(org_id), **org, "status": ACTIVE, "version": 1}, "attribute_not_exists(PK)"),
+            db.put({**keys.user(org_id, admin["id"]), **admin, "version": 1}, "attribute_not_exists(PK)"),
+            db.put(membership_item(admin["email"], org_id, admin["id"])),
+        ])
+
+    def update_settings(self, org_id: str, settings: dict[str, Any], expected_version: int) -> dict[str, Any]:
+        names = {"#v": "version", "#s": "status"}
+        values: dict[str, Any] = {":expected": expected_version, ":one": 1, ":active": ACTIVE}
+        assignments = ["#v = #v + :one"]
+        for index, (field, value) in enumerate(settings.items()):
+            names[f"#f{index}"] = field
+            values[f":f{index}"] = value
+            assignments.append(f"#f{index} = :f{index}")
+        return self.table.update(
+            keys.organization(org_id),
+            "SET " + ", ".join(assignments),
+            names,
+            values,
+            condition="#v = :expected AND #s = :active",
+            fail=PreconditionFailed("The organization was changed by another request; reload and retry"),
+        )
+
+    def rename(self, org_id: str, old_domain: str, new_domain: str, expected_version: int) -> None:
+        """Move the domain marker and the organization's domain in one transaction."""
+        self.table.transact([
+            db.put({**keys.domain(new_domain), "orgId": org_id}, "attribute_not_exists(PK)",
+                   fail=Conflict(f"The domain '{new_domain}' is already taken", code="DOMAIN_TAKEN")),
+            db.delete(keys.domain(old_domain), "orgId = :org", values={":org": org_id}),
+            db.update(keys.organization(org_id), "SET #d = :new, #v = #v + :one",
+                      {"#d": "domain", "#v": "version", "#s": "status"},
+                      {":new": new_domain, ":one": 1, ":expected": expected_version, ":active": ACTIVE},
+                      condition="#v = :expected AND #s = :active",
+                      fail=Conflict("The organization was changed by another request; retry")),
+        ])
+
+    def tombstone(self, org_id: str, domain: str, expected_version: int, deleted_at: str, job: dict[str, Any]) -> None:
+        """Make the organization unreachable at once and queue its purge, atomically."""
+        self.table.transact([
+            db.update(keys.organization(org_id), "SET #s = :deleted, deletedAt = :at, #v = #v + :one",
+                      {"#s": "status", "#v": "version"},
+                      {":deleted": DELETED, ":at": deleted_at, ":one": 1, ":expected": expected_version, ":active": ACTIVE},
+                      condition="#v = :expected AND #s = :active",
+                      fail=Conflict("The organization was changed by another request; retry")),
+            db.delete(keys.domain(domain), "orgId = :org", values={":org": org_id}),
+            db.put(job, "attribute_not_exists(PK)"),
+        ])
+
+
+def membership_item(email: str, org_id: str, user_id: str) -> dict[str, Any]:
+    return {**keys.membership(email, org_id), "orgId": org_id, "userId": user_id, "email": email}

@@ -1,0 +1,118 @@
+"""Workspace rules: sign-up, settings, rename, deletion, and what an account can see."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import ValidationError
+
+from sandglass import ids, keys
+from sandglass.clock import Clock, get_clock
+from sandglass.context import ADMINISTRATOR, Caller, TenantContext
+from sandglass.errors import Conflict, Forbidden, ValidationFailed
+from sandglass.models.organization import (
+    Organization,
+    OrganizationCreate,
+    OrganizationSettings,
+    OrganizationSummary,
+    OrganizationUpdate,
+)
+from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.timefmt import iso
+
+SETTINGS_FIELDS = tuple(OrganizationSettings.model_fields)
+PURGE_ORGANIZATION = "purge-org"
+
+
+def organization_view(item: dict[str, Any]) -> Organization:
+    return Organization.model_validate({field: item[field] for field in (*SETTINGS_FIELDS, "id", "plan") if field in item})
+
+
+def _require_admin(tenant: TenantContext) -> None:
+    if not tenant.is_admin:
+        raise Forbidden("Only organization Administrators can do this")
+
+
+def _validation_error(error: ValidationError) -> ValidationFailed:
+    details = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "in": "body", "message": e["msg"], "type": e["type"]} for e in error.errors()]
+    return ValidationFailed("The request is invalid", details=details)
+
+
+def _deep_merge(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(stored)
+    for field, value in patch.items():
+        if isinstance(value, dict) and isinstance(merged.get(field), dict):
+            merged[field] = _deep_merge(merged[field], value)
+        else:
+            merged[field] = value
+    return merged
+
+
+class OrganizationService:
+    def __init__(self, repository: OrganizationRepository | None = None, clock: Clock | None = None):
+        self.repository = repository or OrganizationRepository()
+        self.clock = clock or get_clock()
+
+    def get(self, tenant: TenantContext) -> Organization:
+        return organization_view(self.repository.require(tenant.org_id))
+
+    def list_for(self, caller: Caller) -> list[OrganizationSummary]:
+        return [OrganizationSummary(active=True, domain=org["domain"], name=org["name"]) for org in self.repository.organizations_of(caller.email)]
+
+    def create(self, caller: Caller, request: OrganizationCreate, display_name: str | None = None) -> Organization:
+        now = iso(self.clock.now())
+        org_id = ids.new_id()
+        settings = OrganizationSettings(name=request.name, notes=request.notes, currency=request.currency, timeZone=request.timeZone)
+        org = {"id": org_id, "domain": request.domain, "plan": "free", "createdAt": now, "createdBy": caller.email, **settings.model_dump(mode="json")}
+        admin = new_member(org_id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now, status="ACTIVE")
+        self.repository.create(org, admin)
+        return organization_view(org)
+
+    def update(self, tenant: TenantContext, request: OrganizationUpdate, if_match: int | None = None) -> Organization:
+        _require_admin(tenant)
+        stored = self.repository.require(tenant.org_id)
+        current = {field: stored[field] for field in SETTINGS_FIELDS if field in stored}
+        patch = request.model_dump(mode="json", exclude_unset=True)
+        try:
+            settings = OrganizationSettings.model_validate(_deep_merge(current, patch))
+        except ValidationError as error:
+            raise _validation_error(error) from None
+        expected = int(stored["version"]) if if_match is None else if_match
+        updated = self.repository.update_settings(tenant.org_id, settings.model_dump(mode="json"), expected)
+        return organization_view(updated)
+
+    def rename(self, tenant: TenantContext, new_domain: str) -> str:
+        _require_admin(tenant)
+        stored = self.repository.require(tenant.org_id)
+        if stored["domain"] == new_domain:
+            raise Conflict(f"The organization already uses the domain '{new_domain}'", code="DOMAIN_UNCHANGED")
+        self.repository.rename(tenant.org_id, stored["domain"], new_domain, int(stored["version"]))
+        return new_domain
+
+    def delete(self, tenant: TenantContext) -> tuple[str, str | None]:
+        """Tombstone now (every later request answers 404, the domain is free), purge later in pages."""
+        _require_admin(tenant)
+        stored = self.repository.require(tenant.org_id)
+        now = iso(self.clock.now())
+        job = {**keys.job(PURGE_ORGANIZATION, tenant.org_id), "kind": PURGE_ORGANIZATION, "orgId": tenant.org_id,
+               "createdAt": stored.get("createdAt", now), "requestedAt": now, "requestedBy": tenant.user_id, "pass": 0}
+        self.repository.tombstone(tenant.org_id, stored["domain"], int(stored["version"]), now, job)
+        return stored["domain"], os.environ.get("OFFBOARDING_URL") or None
+
+
+def new_member(org_id: str, email: str, *, name: str, role: str, now: str, status: str = "INVITED", **profile: Any) -> dict[str, Any]:
+    """A member (user) item of an organization; its id is derived from (org, email)."""
+    email = ids.normalize_email(email)
+    return {
+        "id": ids.member_id(org_id, email),
+        "email": email,
+        "name": name,
+        "role": role,
+        "archived": False,
+        "avatar": profile.get("avatar"),
+        "phone": profile.get("phone"),
+        "title": profile.get("title"),
+        "status": status,
+        "createdAt": now,
+    }

@@ -1,0 +1,56 @@
+"""Asynchronous purges: delete a tombstoned tenant's data in pages, without Scan.
+
+Each invocation works through pages until its budget is spent, then touches the job item;
+that write's stream record invokes the next pass. The job item is deleted when nothing is left.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from sandglass import keys
+from sandglass.repositories.jobs import JobRepository
+from sandglass.services.organizations import PURGE_ORGANIZATION
+
+PAGE_SIZE = 100
+
+
+class PurgeService:
+    def __init__(self, repository: JobRepository | None = None):
+        self.repository = repository or JobRepository()
+        self.handlers: dict[str, Callable[[dict[str, Any], int], bool]] = {PURGE_ORGANIZATION: self._purge_organization}
+
+    def register(self, kind: str, handler: Callable[[dict[str, Any], int], bool]) -> None:
+        """Other domains add their purge kinds (a deleted user, a cascaded project...)."""
+        self.handlers[kind] = handler
+
+    def run(self, job_key: dict[str, str], page_budget: int = 50) -> bool:
+        """One pass over a job. Returns True when the job is finished."""
+        job = self.repository.get(job_key)
+        if job is None:
+            return True
+        handler = self.handlers.get(job.get("kind", ""))
+        if handler is None:
+            return False
+        if handler(job, page_budget):
+            self.repository.finish(job)
+            return True
+        self.repository.record_progress(job)
+        return False
+
+    def _purge_organization(self, job: dict[str, Any], page_budget: int) -> bool:
+        org_id = job["orgId"]
+        # Time data may live on its own partitions, indexed by month (and registered by a month
+        # marker); everything else sits under ORG#<id> and goes last, tombstone included.
+        for month in self.repository.months_with_data(org_id):
+            while True:
+                if page_budget <= 0:
+                    return False
+                page_budget -= 1
+                if self.repository.delete_index_page(keys.GSI_MONTH, keys.month_partition(org_id, month), PAGE_SIZE) == 0:
+                    break
+        while page_budget > 0:
+            page_budget -= 1
+            if self.repository.delete_partition_page(keys.org_pk(org_id), PAGE_SIZE) == 0:
+                return True
+        return False

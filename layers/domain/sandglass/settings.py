@@ -1,0 +1,71 @@
+"""Runtime settings, read once from the environment (the template sets them per function)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (value or "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    table_name: str
+    dynamodb_endpoint: str | None = None
+    jwt_secret_value: str | None = None
+    jwt_secret_parameter: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwks_url: str | None = None
+    cursor_secret_value: str | None = None
+    cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    dev_mode: bool = False
+
+    @property
+    def jwt_secret(self) -> str | None:
+        """HS256 secret: the env value, or the SSM SecureString named by JWT_SECRET_PARAMETER."""
+        if self.jwt_secret_value:
+            return self.jwt_secret_value
+        if self.jwt_secret_parameter:
+            return _ssm_secret(self.jwt_secret_parameter)
+        return None
+
+    @property
+    def cursor_secret(self) -> bytes:
+        secret = self.cursor_secret_value or self.jwt_secret or ""
+        if not secret:
+            raise RuntimeError("CURSOR_SECRET (or a JWT secret) must be configured to sign cursors")
+        return secret.encode()
+
+
+@lru_cache(maxsize=8)
+def _ssm_secret(name: str) -> str:
+    from aws_lambda_powertools.utilities.parameters import get_parameter
+
+    return get_parameter(name, decrypt=True, max_age=300)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = os.environ
+    return Settings(
+        table_name=env.get("TABLE_NAME", "sandglass"),
+        dynamodb_endpoint=env.get("DYNAMODB_ENDPOINT") or None,
+        jwt_secret_value=env.get("JWT_SECRET") or None,
+        jwt_secret_parameter=env.get("JWT_SECRET_PARAMETER") or None,
+        jwt_issuer=env.get("JWT_ISSUER") or None,
+        jwt_audience=env.get("JWT_AUDIENCE") or None,
+        jwks_url=env.get("JWKS_URL") or None,
+        cursor_secret_value=env.get("CURSOR_SECRET") or None,
+        cors_origins=_csv(env.get("CORS_ORIGINS")),
+        dev_mode=env.get("SANDGLASS_DEV", "") == "1",
+    )
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and the dev server change the environment)."""
+    get_settings.cache_clear()
+    _ssm_secret.cache_clear()

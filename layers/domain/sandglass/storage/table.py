@@ -1,0 +1,249 @@
+"""A thin wrapper over the one DynamoDB table.
+
+It speaks plain Python values (the boto3 resource client's serializer), turns DynamoDB's
+condition failures into domain errors chosen by the caller, and pages queries with signed
+cursors. boto3 is imported lazily so a handler pays for it on first use, not at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandglass.errors import Conflict, DomainError, Throttled
+from sandglass.settings import get_settings
+from sandglass.storage import cursor as cursors
+
+_client = None
+
+
+def client():
+    """The shared low-level client that accepts and returns plain Python values."""
+    global _client
+    if _client is None:
+        import boto3
+        from botocore.config import Config
+
+        settings = get_settings()
+        resource = boto3.resource(
+            "dynamodb",
+            endpoint_url=settings.dynamodb_endpoint,
+            config=Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=2, read_timeout=5),
+        )
+        _client = resource.meta.client
+    return _client
+
+
+def reset_client() -> None:
+    global _client
+    _client = None
+
+
+@dataclass
+class Op:
+    """One action of a transaction, with the error to raise if its condition fails."""
+
+    kind: str  # Put | Update | Delete | ConditionCheck
+    params: dict[str, Any]
+    on_condition_failed: DomainError | None = None
+
+
+def put(item: Mapping[str, Any], condition: str | None = None, names=None, values=None, *, fail: DomainError | None = None) -> Op:
+    params: dict[str, Any] = {"Item": dict(item)}
+    _condition(params, condition, names, values)
+    return Op("Put", params, fail)
+
+
+def update(key: Mapping[str, str], expression: str, names=None, values=None, condition: str | None = None, *, fail: DomainError | None = None) -> Op:
+    params: dict[str, Any] = {"Key": dict(key), "UpdateExpression": expression}
+    _condition(params, condition, names, values)
+    return Op("Update", params, fail)
+
+
+def delete(key: Mapping[str, str], condition: str | None = None, names=None, values=None, *, fail: DomainError | None = None) -> Op:
+    params: dict[str, Any] = {"Key": dict(key)}
+    _condition(params, condition, names, values)
+    return Op("Delete", params, fail)
+
+
+def check(key: Mapping[str, str], condition: str, names=None, values=None, *, fail: DomainError | None = None) -> Op:
+    params: dict[str, Any] = {"Key": dict(key)}
+    _condition(params, condition, names, values)
+    return Op("ConditionCheck", params, fail)
+
+
+def _condition(params: dict[str, Any], condition, names, values) -> None:
+    if condition:
+        params["ConditionExpression"] = condition
+    if names:
+        params["ExpressionAttributeNames"] = dict(names)
+    if values:
+        params["ExpressionAttributeValues"] = dict(values)
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    cursor: str | None = None
+    pages_read: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Table:
+    def __init__(self, name: str | None = None):
+        self.name = name or get_settings().table_name
+
+    # --- single items -----------------------------------------------------------------------
+    def get(self, key: Mapping[str, str], *, consistent: bool = True) -> dict[str, Any] | None:
+        response = self._call("get_item", TableName=self.name, Key=dict(key), ConsistentRead=consistent)
+        return response.get("Item")
+
+    def batch_get(self, keys: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
+        """Fetch up to 100 items per call; unprocessed keys are retried."""
+        found: list[dict[str, Any]] = []
+        pending = [dict(key) for key in keys]
+        while pending:
+            chunk, pending = pending[:100], pending[100:]
+            request = {self.name: {"Keys": chunk}}
+            while request:
+                response = self._call("batch_get_item", RequestItems=request)
+                found.extend(response.get("Responses", {}).get(self.name, []))
+                request = response.get("UnprocessedKeys") or None
+        return found
+
+    def put(self, item: Mapping[str, Any], condition: str | None = None, names=None, values=None, *, fail: DomainError | None = None) -> None:
+        params: dict[str, Any] = {"TableName": self.name, "Item": dict(item)}
+        _condition(params, condition, names, values)
+        self._conditional("put_item", params, fail)
+
+    def update(self, key: Mapping[str, str], expression: str, names=None, values=None, condition: str | None = None, *, fail: DomainError | None = None) -> dict[str, Any]:
+        params: dict[str, Any] = {"TableName": self.name, "Key": dict(key), "UpdateExpression": expression, "ReturnValues": "ALL_NEW"}
+        _condition(params, condition, names, values)
+        return self._conditional("update_item", params, fail).get("Attributes", {})
+
+    def delete(self, key: Mapping[str, str], condition: str | None = None, names=None, values=None, *, fail: DomainError | None = None) -> None:
+        params: dict[str, Any] = {"TableName": self.name, "Key": dict(key)}
+        _condition(params, condition, names, values)
+        self._conditional("delete_item", params, fail)
+
+    def batch_delete(self, keys: Sequence[Mapping[str, str]]) -> None:
+        pending = [{"DeleteRequest": {"Key": dict(key)}} for key in keys]
+        while pending:
+            chunk, pending = pending[:25], pending[25:]
+            request = {self.name: chunk}
+            while request:
+                response = self._call("batch_write_item", RequestItems=request)
+                request = response.get("UnprocessedItems") or None
+
+    # --- transactions ------------------------------------------------------------------------
+    def transact(self, ops: Sequence[Op], *, token: str | None = None) -> None:
+        """All-or-nothing write. A failed condition raises that op's `on_condition_failed`."""
+        items = []
+        for op in ops:
+            items.append({op.kind: {"TableName": self.name, **op.params}})
+        params: dict[str, Any] = {"TransactItems": items}
+        if token:
+            params["ClientRequestToken"] = token
+        from botocore.exceptions import ClientError
+
+        try:
+            client().transact_write_items(**params)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == "TransactionCanceledException":
+                reasons = error.response.get("CancellationReasons") or []
+                for op, reason in zip(ops, reasons):
+                    if reason.get("Code") == "ConditionalCheckFailed":
+                        raise op.on_condition_failed or Conflict("The resource was changed by another request; retry") from None
+                raise Conflict("A concurrent request changed the same data; retry", code="TRANSACTION_CONFLICT") from None
+            if code == "TransactionConflictException":
+                raise Conflict("A concurrent request changed the same data; retry", code="TRANSACTION_CONFLICT") from None
+            _raise_throttle(code)
+            raise
+
+    # --- queries -----------------------------------------------------------------------------
+    def query_page(
+        self,
+        *,
+        org_id: str,
+        scope: str,
+        key_condition: str,
+        values: Mapping[str, Any],
+        names: Mapping[str, str] | None = None,
+        index: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        forward: bool = True,
+        filter_expression: str | None = None,
+        consistent: bool = False,
+    ) -> Page:
+        """One Query call. `scope` names the query (and its bounds) so a cursor replays only it."""
+        params: dict[str, Any] = {
+            "TableName": self.name,
+            "KeyConditionExpression": key_condition,
+            "ExpressionAttributeValues": dict(values),
+            "ScanIndexForward": forward,
+        }
+        if names:
+            params["ExpressionAttributeNames"] = dict(names)
+        if index:
+            params["IndexName"] = index
+        elif consistent:
+            params["ConsistentRead"] = True
+        if limit:
+            params["Limit"] = limit
+        if filter_expression:
+            params["FilterExpression"] = filter_expression
+        if cursor:
+            params["ExclusiveStartKey"] = cursors.decode(cursor, org_id=org_id, scope=scope)
+        response = self._call("query", **params)
+        last_key = response.get("LastEvaluatedKey")
+        next_cursor = cursors.encode(last_key, org_id=org_id, scope=scope) if last_key else None
+        return Page(items=response.get("Items", []), cursor=next_cursor)
+
+    def query_all(self, *, key_condition: str, values: Mapping[str, Any], names=None, index: str | None = None, page_size: int | None = None, filter_expression: str | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Yield every page of a Query (jobs and bounded internal reads; never unbounded requests)."""
+        params: dict[str, Any] = {"TableName": self.name, "KeyConditionExpression": key_condition, "ExpressionAttributeValues": dict(values)}
+        if names:
+            params["ExpressionAttributeNames"] = dict(names)
+        if index:
+            params["IndexName"] = index
+        if page_size:
+            params["Limit"] = page_size
+        if filter_expression:
+            params["FilterExpression"] = filter_expression
+        while True:
+            response = self._call("query", **params)
+            yield response.get("Items", [])
+            last_key = response.get("LastEvaluatedKey")
+            if not last_key:
+                return
+            params["ExclusiveStartKey"] = last_key
+
+    # --- plumbing ----------------------------------------------------------------------------
+    def _conditional(self, operation: str, params: dict[str, Any], fail: DomainError | None) -> dict[str, Any]:
+        from botocore.exceptions import ClientError
+
+        try:
+            return getattr(client(), operation)(**params)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code == "ConditionalCheckFailedException":
+                raise fail or Conflict("The resource was changed by another request; retry") from None
+            _raise_throttle(code)
+            raise
+
+    def _call(self, operation: str, **params) -> dict[str, Any]:
+        from botocore.exceptions import ClientError
+
+        try:
+            return getattr(client(), operation)(**params)
+        except ClientError as error:
+            _raise_throttle(error.response.get("Error", {}).get("Code", ""))
+            raise
+
+
+def _raise_throttle(code: str) -> None:
+    if code in {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}:
+        raise Throttled("The service is busy; retry with backoff") from None

@@ -1,0 +1,212 @@
+"""API Gateway, emulated in-process: route matching from template.yaml, the REQUEST authorizer,
+proxy events, and each function's handler loaded from its CodeUri with its template environment.
+
+The dev server and the tests both go through this, so what the tests prove is what `make dev`
+serves.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from sandglass_local import template as tpl
+
+API_PREFIX = "/api"
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def load_handler(fn: tpl.Function):
+    """Import a function's module from its CodeUri under a unique name (every function has an app.py)."""
+    module_name, attribute = fn.handler.rsplit(".", 1)
+    path = fn.code_uri / (module_name.replace(".", "/") + ".py")
+    unique = f"sandglass_function_{fn.logical_id}"
+    spec = importlib.util.spec_from_file_location(unique, path)
+    module = importlib.util.module_from_spec(spec)
+    import sys
+
+    sys.modules[unique] = module
+    spec.loader.exec_module(module)
+    return getattr(module, attribute), module
+
+
+def _error(status: int, code: str, message: str) -> Reply:
+    return Reply(status, {"Content-Type": "application/json"}, json.dumps({"error": {"code": code, "message": message}}))
+
+
+class Gateway:
+    def __init__(self, *, table_name: str, environment: dict[str, str] | None = None):
+        self.table_name = table_name
+        self.functions = tpl.functions()
+        self.routes = tpl.routes()
+        self.authorizer_id = tpl.authorizer_function()
+        self._handlers: dict[str, Any] = {}
+        self.environment: dict[str, str] = {}
+        for fn in self.functions.values():
+            self.environment.update(tpl.resolve_environment(fn.environment, table_name=table_name, overrides=environment))
+        self.apply_environment()
+
+    def apply_environment(self) -> None:
+        os.environ.update(self.environment)
+        from sandglass.settings import reset_settings
+        from sandglass.storage.table import reset_client
+
+        reset_settings()
+        reset_client()
+
+    def handler(self, logical_id: str):
+        if logical_id not in self._handlers:
+            self._handlers[logical_id] = load_handler(self.functions[logical_id])[0]
+        return self._handlers[logical_id]
+
+    def module(self, logical_id: str):
+        self.handler(logical_id)
+        import sys
+
+        return sys.modules[f"sandglass_function_{logical_id}"]
+
+    def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
+        return self.handler(logical_id)(event, LambdaContext(function_name=logical_id))
+
+    # --- HTTP ------------------------------------------------------------------------------
+    def match(self, method: str, path: str) -> tuple[tpl.Route | None, dict[str, str], bool]:
+        """(route, path parameters, whether the path exists under another method)."""
+        path_exists = False
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found:
+                if route.method == method:
+                    return route, found.groupdict(), True
+                path_exists = True
+        return None, {}, path_exists
+
+    def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None, query: dict[str, str] | None = None) -> Reply:
+        method = method.upper()
+        headers = dict(headers or {})
+        if "?" in path:
+            path, _, raw_query = path.partition("?")
+            query = {**dict(parse_qsl(raw_query, keep_blank_values=True)), **(query or {})}
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body)
+            headers.setdefault("Content-Type", "application/json")
+        headers.setdefault("Host", "127.0.0.1:3000")
+        if not path.startswith(API_PREFIX + "/") and path != API_PREFIX:
+            return _error(404, "NOT_FOUND", f"The API is served under {API_PREFIX}")
+        resource_path = path[len(API_PREFIX):] or "/"
+        route, params, path_exists = self.match(method, resource_path)
+        if route is None:
+            if path_exists:
+                return _error(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {resource_path}")
+            # API Gateway answers unknown resources with 403 "Missing Authentication Token"
+            return _error(404, "NOT_FOUND", "No such route")
+        request_context = {
+            "resourcePath": route.path,
+            "httpMethod": method,
+            "path": path,
+            "stage": "api",
+            "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": "127.0.0.1", "userAgent": headers.get("User-Agent", "")},
+            "accountId": ACCOUNT_ID,
+            "apiId": "local",
+        }
+        authorizer_event = {
+            "type": "REQUEST",
+            "methodArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:local/api/{method}{resource_path}",
+            "resource": route.path,
+            "path": path,
+            "httpMethod": method,
+            "headers": headers,
+            "queryStringParameters": query or None,
+            "pathParameters": params or None,
+            "requestContext": request_context,
+        }
+        try:
+            policy = self.invoke(self.authorizer_id, authorizer_event)
+        except Exception as error:  # the authorizer's "Unauthorized" is API Gateway's 401
+            if str(error) == "Unauthorized":
+                return _error(401, "UNAUTHORIZED", "Missing or invalid credentials")
+            return _error(500, "AUTHORIZER_ERROR", "The authorizer failed")
+        statement = policy["policyDocument"]["Statement"][0]
+        if statement["Effect"] != "Allow":
+            return _error(403, "FORBIDDEN", "You are not a member of this organization")
+        authorizer_context = {key: str(value) for key, value in (policy.get("context") or {}).items()}
+        authorizer_context["principalId"] = policy.get("principalId", "")
+        event = {
+            "resource": route.path,
+            "path": path,
+            "httpMethod": method,
+            "headers": headers,
+            "multiValueHeaders": {key: [value] for key, value in headers.items()},
+            "queryStringParameters": query or None,
+            "multiValueQueryStringParameters": {key: [value] for key, value in (query or {}).items()} or None,
+            "pathParameters": params or None,
+            "stageVariables": None,
+            "requestContext": {**request_context, "authorizer": authorizer_context},
+            "body": body,
+            "isBase64Encoded": False,
+        }
+        result = self.invoke(route.function, event)
+        reply_headers = dict(result.get("headers") or {})
+        for key, values in (result.get("multiValueHeaders") or {}).items():
+            reply_headers[key] = ", ".join(values)
+        payload = result.get("body") or ""
+        if result.get("isBase64Encoded"):
+            payload = base64.b64decode(payload).decode()
+        return Reply(int(result["statusCode"]), reply_headers, payload)
+
+    # --- background work ---------------------------------------------------------------------
+    def run_jobs(self, max_passes: int = 1000) -> int:
+        """Deliver the stream records the purge function would get in AWS, until no job is left."""
+        from sandglass.repositories.jobs import JobRepository
+
+        purge = next(fn for fn in self.functions.values() if any(e["Type"] == "DynamoDB" for e in fn.events.values()))
+        passes = 0
+        repository = JobRepository()
+        while passes < max_passes:
+            jobs = repository.pending()
+            if not jobs:
+                break
+            records = [{"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": job["PK"]}, "SK": {"S": job["SK"]}}}} for job in jobs]
+            self.invoke(purge.logical_id, {"Records": records})
+            passes += 1
+        return passes
