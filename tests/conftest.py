@@ -90,3 +90,55 @@ def table(gateway):
 def acme(api) -> dict:
     """Organization `acme` with Administrator admin@acme.test."""
     return api.signup("acme", "admin@acme.test", "Acme Studio")
+
+
+class Seed:
+    """Write entities straight to the table (for tests of one route group that need another's data)."""
+
+    def __init__(self, gateway: Gateway):
+        self.gateway = gateway
+
+    def org_id(self, domain: str) -> str:
+        from sandglass.repositories.organizations import OrganizationRepository
+
+        return OrganizationRepository().org_id_for_domain(domain)
+
+    def member(self, domain: str, email: str, role: str = "User", **profile) -> dict:
+        """An active member of the organization (what POST /users + first sign-in produce)."""
+        from sandglass import keys
+        from sandglass.repositories.organizations import membership_item
+        from sandglass.services.organizations import new_member
+        from sandglass.storage.table import Table
+
+        org_id = self.org_id(domain)
+        item = new_member(org_id, email, name=profile.pop("name", email.split("@")[0]), role=role, now="2026-01-01T00:00:00.000Z", status="ACTIVE", **profile)
+        table = Table()
+        table.put({**keys.user(org_id, item["id"]), **item, "version": 1})
+        table.put(membership_item(item["email"], org_id, item["id"]))
+        return item
+
+    def project(self, domain: str, name: str = "Website refresh", *, billable: bool = True, archived: bool = False, members: dict[str, str] | None = None) -> dict:
+        """A project with members {userId: projectRole}, in the shapes repositories/projects.py documents."""
+        from sandglass import ids, keys
+        from sandglass.storage.table import Table
+
+        org_id = self.org_id(domain)
+        project_id = ids.new_id()
+        table = Table()
+        project = {"id": project_id, "name": name, "notes": "", "billable": billable, "archived": archived, "avatar": None, "version": 1}
+        table.put({**keys.project(org_id, project_id), **project})
+        for user_id, role in (members or {}).items():
+            member_id = ids.project_member_id(project_id, user_id)
+            table.put({
+                **keys.project_member(org_id, project_id, member_id),
+                "id": member_id, "projectId": project_id, "userId": user_id, "role": role, "archived": False,
+                "assignedBy": user_id, "title": None, "notes": None, "tags": [], "version": 1,
+                "GSI1PK": keys.user_partition(org_id, user_id), "GSI1SK": f"PROJECT#{project_id}",
+                "GSI2PK": keys.project_partition(org_id, project_id), "GSI2SK": f"MEMBER#{member_id}",
+            })
+        return project
+
+
+@pytest.fixture
+def seed(gateway) -> Seed:
+    return Seed(gateway)

@@ -9,3 +9,9 @@ def test_unbuilt_group_answers_501(api, acme):
     reply = api.get("/activities", as_="admin@acme.test", org="acme")
     assert reply.status == 501, reply.body
     assert reply.json()["error"]["code"] == "NOT_IMPLEMENTED"
+
+
+def test_seeded_member_can_read_organization(api, acme, seed):
+    seed.member("acme", "sam@acme.test")
+    seed.project("acme", members={})
+    assert api.get("/organization", as_="sam@acme.test", org="acme").status == 200
