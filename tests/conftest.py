@@ -14,8 +14,11 @@ os.environ.pop("DYNAMODB_ENDPOINT", None)
 import pytest
 from moto import mock_aws
 
+from sandglass_local import motolock
 from sandglass_local import template as tpl
 from sandglass_local.gateway import Gateway
+
+motolock.install()
 
 TABLE = "sandglass-test"
 SECRET = "test-secret-that-is-long-enough-for-hs256"

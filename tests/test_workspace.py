@@ -324,7 +324,8 @@ def test_concurrent_renames_to_same_domain_exactly_one_wins(api, acme):
 
     def rename(email, org):
         barrier.wait()
-        results.append(api.post("/organization/rename", as_=email, org=org, body={"domain": "contested"}).status)
+        reply = api.post("/organization/rename", as_=email, org=org, body={"domain": "contested"})
+        results.append(reply.status)
 
     threads = [threading.Thread(target=rename, args=args) for args in [(ADMIN, "acme"), ("boss@globex.test", "globex")]]
     for thread in threads:

@@ -1,0 +1,34 @@
+"""Serialize moto's request processing.
+
+moto's in-memory DynamoDB is not thread-safe (concurrent TransactWriteItems can fail with
+"dictionary changed size during iteration"), while real DynamoDB serializes conflicting writes
+itself. Concurrency tests and the threaded dev server hold one lock around each emulated call,
+so they exercise our conditions and transactions rather than moto's internals.
+"""
+
+from __future__ import annotations
+
+import threading
+
+_lock = threading.RLock()
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    original = BotocoreStubber.__call__
+
+    def locked_call(self, *args, **kwargs):
+        with _lock:
+            return original(self, *args, **kwargs)
+
+    BotocoreStubber.__call__ = locked_call
+    _installed = True
+
+
+def lock() -> threading.RLock:
+    return _lock
