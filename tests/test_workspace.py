@@ -419,3 +419,9 @@ def test_call_budgets(api, acme):
     assert c.reads - auth <= 2 and c.calls["TransactWriteItems"] == 1 and c.writes == 1
     c = _budget(api, "DELETE", "/organization", as_=ADMIN, org="acme2")
     assert c.reads - auth <= 2 and c.calls["TransactWriteItems"] == 1 and c.writes == 1
+
+
+def test_json_body_without_content_type_is_read_as_json(api, acme):
+    reply = api.put("/organization", as_=ADMIN, org="acme", body='{"notes": "curl default content type"}', headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert reply.status == 200, reply.body
+    assert reply.json()["notes"] == "curl default content type"

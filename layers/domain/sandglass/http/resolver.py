@@ -49,6 +49,27 @@ def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return details
 
 
+def _treat_json_body_as_json(event: dict) -> None:
+    """Read a JSON body as JSON even when the client forgot `Content-Type: application/json`
+    (curl's default is form-encoding, which would otherwise produce baffling field errors)."""
+    body = event.get("body")
+    if not body or event.get("isBase64Encoded") or body.lstrip()[:1] not in ("{", "["):
+        return
+    for field in ("headers", "multiValueHeaders"):
+        headers = event.get(field) or {}
+        for key in [k for k in headers if k.lower() == "content-type"]:
+            value = headers[key] if field == "headers" else ",".join(headers[key])
+            if "json" not in value.lower():
+                del headers[key]
+
+
+class Resolver(APIGatewayRestResolver):
+    def resolve(self, event, context):
+        if isinstance(event, dict):
+            _treat_json_body_as_json(event)
+        return super().resolve(event, context)
+
+
 def create_app() -> APIGatewayRestResolver:
     settings = get_settings()
     cors = None
@@ -61,7 +82,7 @@ def create_app() -> APIGatewayRestResolver:
             expose_headers=["ETag", "Link", "X-Next-Cursor"],
             max_age=300,
         )
-    app = APIGatewayRestResolver(enable_validation=True, cors=cors, serializer=_json, strip_prefixes=["/api"])
+    app = Resolver(enable_validation=True, cors=cors, serializer=_json, strip_prefixes=["/api"])
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
