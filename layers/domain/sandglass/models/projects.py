@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from sandglass.models import ApiModel
 
@@ -16,8 +16,8 @@ Avatar = Annotated[str, Field(max_length=2048)]
 class ProjectCreate(ApiModel):
     name: str = Field(min_length=1, max_length=200)
     notes: str = Field("", max_length=5000)
-    billable: bool = True
-    archived: bool = False
+    billable: StrictBool = True
+    archived: StrictBool = False
     avatar: Optional[Avatar] = None
 
 
@@ -26,8 +26,8 @@ class ProjectUpdate(ApiModel):
 
     name: Optional[str] = Field(None, min_length=1, max_length=200)
     notes: Optional[str] = Field(None, max_length=5000)
-    billable: Optional[bool] = None
-    archived: Optional[bool] = None
+    billable: Optional[StrictBool] = None
+    archived: Optional[StrictBool] = None
     avatar: Optional[Avatar] = None
 
 
@@ -53,7 +53,7 @@ class MemberUpdate(ApiModel):
     title: Optional[str] = Field(None, max_length=200)
     notes: Optional[str] = Field(None, max_length=5000)
     tags: Optional[list[Tag]] = Field(None, max_length=50)
-    archived: Optional[bool] = None
+    archived: Optional[StrictBool] = None
 
 
 class ProjectMember(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
 from sandglass import reference
 from sandglass.models import ApiModel
@@ -57,7 +57,7 @@ class UserUpdate(ApiModel):
     phone: Optional[str] = Field(None, max_length=50)
     avatar: Optional[str] = Field(None, max_length=2048)
     role: Optional[OrgRole] = None
-    archived: Optional[bool] = None
+    archived: Optional[StrictBool] = None
     email: Optional[str] = Field(None, max_length=254)
 
 
@@ -75,26 +75,26 @@ class User(BaseModel):
 # --- preferences -------------------------------------------------------------------------------
 
 class DateTimeFormat(ApiModel):
-    clock24Hour: bool = True
-    numeric: bool = True
-    showSeconds: bool = False
+    clock24Hour: StrictBool = True
+    numeric: StrictBool = True
+    showSeconds: StrictBool = False
 
 
 class Desktop(ApiModel):
-    startTrackingOnStartup: bool = False
-    stopTrackingOnShutdown: bool = True
+    startTrackingOnStartup: StrictBool = False
+    stopTrackingOnShutdown: StrictBool = True
 
 
 class DurationFormat(ApiModel):
-    compact: bool = False
+    compact: StrictBool = False
     mode: Literal["HOURS_MINUTES", "DECIMAL", "HOURS_MINUTES_SECONDS"] = "HOURS_MINUTES"
-    showSeconds: bool = False
+    showSeconds: StrictBool = False
 
 
 class Channels(ApiModel):
-    dashboard: bool = True
-    email: bool = False
-    popup: bool = True
+    dashboard: StrictBool = True
+    email: StrictBool = False
+    popup: StrictBool = True
 
 
 def _goal_channels() -> Channels:
@@ -118,26 +118,26 @@ class Preferences(ApiModel):
 
 
 class DateTimeFormatPatch(ApiModel):
-    clock24Hour: Optional[bool] = None
-    numeric: Optional[bool] = None
-    showSeconds: Optional[bool] = None
+    clock24Hour: Optional[StrictBool] = None
+    numeric: Optional[StrictBool] = None
+    showSeconds: Optional[StrictBool] = None
 
 
 class DesktopPatch(ApiModel):
-    startTrackingOnStartup: Optional[bool] = None
-    stopTrackingOnShutdown: Optional[bool] = None
+    startTrackingOnStartup: Optional[StrictBool] = None
+    stopTrackingOnShutdown: Optional[StrictBool] = None
 
 
 class DurationFormatPatch(ApiModel):
-    compact: Optional[bool] = None
+    compact: Optional[StrictBool] = None
     mode: Optional[Literal["HOURS_MINUTES", "DECIMAL", "HOURS_MINUTES_SECONDS"]] = None
-    showSeconds: Optional[bool] = None
+    showSeconds: Optional[StrictBool] = None
 
 
 class ChannelsPatch(ApiModel):
-    dashboard: Optional[bool] = None
-    email: Optional[bool] = None
-    popup: Optional[bool] = None
+    dashboard: Optional[StrictBool] = None
+    email: Optional[StrictBool] = None
+    popup: Optional[StrictBool] = None
 
 
 class NotificationsPatch(ApiModel):
