@@ -257,3 +257,21 @@ def test_cost_windows_never_overlap_and_validate(api, sam):
     assert api.post(base, as_=ADMIN, org="acme", body={**RATE, "from": "2025-01-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}).status == 200
     for patch in ({"value": 65.001}, {"currency": "EURO"}, {"taxRate": 100.5}, {"to": "2025-01-01T00:00:00Z"}):
         assert api.post(base, as_=ADMIN, org="acme", body={**RATE, **patch}).status == 422, patch
+
+
+# --- hostile input never reaches a 500 -------------------------------------------------------------------
+
+def test_hostile_input_is_4xx(api, sam):
+    admin = {"as_": ADMIN, "org": "acme"}
+    base = f"/users/{sam['id']}/rates/cost"
+    for raw in ('{"currency":"USD","from":"2026-01-01T00:00:00Z","value":NaN}', '{"currency":"USD","from":"2026-01-01T00:00:00Z","value":Infinity}'):
+        assert api.post(base, body=raw, **admin).status == 422
+    assert api.post(base, body={**RATE, "from": "2026-01-01T00:00:00Z" + "0" * 5000}, **admin).status == 422
+    assert api.post(base, body="[1, 2", **admin).status == 400
+    assert api.put(f"/users/{sam['id']}/preferences", as_="sam@acme.test", org="acme", body=[1, 2]).status == 422
+    assert api.get("/users", query={"cursor": "x" * 5000}, **admin).status == 422
+    assert api.get("/users", query={"cursor": "eyJub3QiOiJzaWduZWQifQ"}, **admin).status == 400
+    assert api.delete(f"/projects/{'x' * 3000}", query={"cascade": "maybe"}, **admin).status == 422
+    assert api.get(f"/projects/{'x' * 3000}", **admin).status == 404
+    assert api.get(f"/users/{'%00' * 10}", **admin).status == 404
+    assert api.post("/users", body={"email": "a" * 300 + "@acme.test"}, **admin).status == 422

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import ids, keys
-from sandglass.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
+from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.storage import table as db
 from sandglass.storage.table import Page, Table
 
