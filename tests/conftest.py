@@ -118,6 +118,8 @@ class Seed:
         table = Table()
         table.put({**keys.user(org_id, item["id"]), **item, "version": 1})
         table.put(membership_item(item["email"], org_id, item["id"]))
+        if role == "Administrator":  # keep the organization's active-Administrator counter right
+            table.update(keys.organization(org_id), "SET adminCount = if_not_exists(adminCount, :zero) + :one", values={":zero": 0, ":one": 1})
         return item
 
     def project(self, domain: str, name: str = "Website refresh", *, billable: bool = True, archived: bool = False, members: dict[str, str] | None = None) -> dict:
@@ -129,7 +131,8 @@ class Seed:
         project_id = ids.new_id()
         table = Table()
         project = {"id": project_id, "name": name, "notes": "", "billable": billable, "archived": archived, "avatar": None, "version": 1}
-        table.put({**keys.project(org_id, project_id), **project})
+        table.put({**keys.project(org_id, project_id), **project,
+                   "GSI2PK": keys.project_list_partition(org_id), "GSI2SK": keys.project_list_sort(project_id, name, archived)})
         for user_id, role in (members or {}).items():
             member_id = ids.project_member_id(project_id, user_id)
             table.put({

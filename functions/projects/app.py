@@ -1,11 +1,126 @@
-"""The projects route group. Its routes are declared in template.yaml; a later issue builds them."""
+"""Projects routes: projects, project members, member revenue rates.
+
+Lists are Sandtime's ID-keyed maps, paged with `?limit=` (1-500, default 100) and `?cursor=`;
+the next page's cursor comes back in `X-Next-Cursor` and a `Link: <...>; rel="next"` header.
+`GET /projects` lists active projects; `?archived=true` lists archived ones, `?archived=include` both.
+`DELETE /projects/{id}` refuses (409) a project that has activities; `?cascade=true` (organization
+Administrators) deletes it with its activities, asynchronously.
+"""
 
 from __future__ import annotations
 
-from sandglass.http.resolver import create_app, not_built
+from typing import Annotated, Any, Literal, Optional
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+
+from sandglass.http.etag import parse_if_match
+from sandglass.http.pagination import next_page_headers
+from sandglass.http.resolver import create_app
+from sandglass.http.tenant import tenant
+from sandglass.models.projects import MemberCreate, MemberUpdate, Project, ProjectCreate, ProjectMember, ProjectUpdate
+from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
+from sandglass.services.projects import ProjectService
 
 app = create_app()
-not_built(app, "projects")
+_service: ProjectService | None = None
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Cursor = Annotated[Optional[str], Query(max_length=4096, description="Opaque cursor from X-Next-Cursor")]
+IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
+
+
+def service() -> ProjectService:
+    global _service
+    if _service is None:
+        _service = ProjectService()
+    return _service
+
+
+def _page(result: tuple[dict[str, Any], Optional[str]]) -> Response:
+    items, cursor = result
+    event = app.current_event
+    body = {key: model.model_dump(by_alias=True) for key, model in items.items()}
+    return Response(status_code=200, content_type="application/json", body=body,
+                    headers=next_page_headers(event.path, dict(event.query_string_parameters or {}), cursor))
+
+
+@app.get("/projects", tags=["Projects"], summary="List projects (active unless ?archived=true|include)")
+def list_projects(archived: Annotated[Literal["false", "true", "include"], Query()] = "false", limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, Project]]:
+    return _page(service().list(tenant(app), archived, limit, cursor))
+
+
+@app.post("/projects", tags=["Projects"], summary="Create a project (Administrators); the creator becomes its Administrator")
+def create_project(body: ProjectCreate) -> Project:
+    return service().create(tenant(app), body)
+
+
+@app.get("/projects/<projectId>", tags=["Projects"], summary="Get a project")
+def get_project(projectId: str) -> Project:
+    return service().get(tenant(app), projectId)
+
+
+@app.put("/projects/<projectId>", tags=["Projects"], summary="Update a project")
+def put_project(projectId: str, body: ProjectUpdate, if_match: IfMatch = None) -> Project:
+    return service().update(tenant(app), projectId, body, parse_if_match(if_match))
+
+
+@app.delete("/projects/<projectId>", tags=["Projects"], summary="Delete a project (409 if it has activities, unless ?cascade=true)")
+def delete_project(projectId: str, cascade: Annotated[bool, Query()] = False) -> dict:
+    service().delete(tenant(app), projectId, cascade)
+    return {}
+
+
+@app.get("/projects/<projectId>/members", tags=["Projects"], summary="List project members")
+def list_members(projectId: str, limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, ProjectMember]]:
+    return _page(service().list_members(tenant(app), projectId, limit, cursor))
+
+
+@app.post("/projects/<projectId>/members", tags=["Projects"], summary="Add a user to the project")
+def create_member(projectId: str, body: MemberCreate) -> ProjectMember:
+    return service().add_member(tenant(app), projectId, body)
+
+
+@app.get("/projects/<projectId>/members/<memberId>", tags=["Projects"], summary="Get a project member")
+def get_member(projectId: str, memberId: str) -> ProjectMember:
+    return service().get_member(tenant(app), projectId, memberId)
+
+
+@app.put("/projects/<projectId>/members/<memberId>", tags=["Projects"], summary="Update a project member")
+def put_member(projectId: str, memberId: str, body: MemberUpdate, if_match: IfMatch = None) -> ProjectMember:
+    return service().update_member(tenant(app), projectId, memberId, body, parse_if_match(if_match))
+
+
+@app.delete("/projects/<projectId>/members/<memberId>", tags=["Projects"], summary="Remove a member (and their revenue rates)")
+def delete_member(projectId: str, memberId: str) -> dict:
+    service().remove_member(tenant(app), projectId, memberId)
+    return {}
+
+
+@app.get("/projects/<projectId>/members/<memberId>/rates/revenue", tags=["Projects"], summary="List a member's revenue rates")
+def list_revenue(projectId: str, memberId: str, limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, RevenueRate]]:
+    return _page(service().list_revenue(tenant(app), projectId, memberId, limit, cursor))
+
+
+@app.post("/projects/<projectId>/members/<memberId>/rates/revenue", tags=["Projects"], summary="Create a revenue rate window")
+def create_revenue(projectId: str, memberId: str, body: RateCreate) -> RevenueRate:
+    return service().create_revenue(tenant(app), projectId, memberId, body)
+
+
+@app.get("/projects/<projectId>/members/<memberId>/rates/revenue/<revenueId>", tags=["Projects"], summary="Get a revenue rate window")
+def get_revenue(projectId: str, memberId: str, revenueId: str) -> RevenueRate:
+    return service().get_revenue(tenant(app), projectId, memberId, revenueId)
+
+
+@app.put("/projects/<projectId>/members/<memberId>/rates/revenue/<revenueId>", tags=["Projects"], summary="Update a revenue rate window")
+def put_revenue(projectId: str, memberId: str, revenueId: str, body: RateUpdate) -> RevenueRate:
+    return service().update_revenue(tenant(app), projectId, memberId, revenueId, body)
+
+
+@app.delete("/projects/<projectId>/members/<memberId>/rates/revenue/<revenueId>", tags=["Projects"], summary="Delete a revenue rate window")
+def delete_revenue(projectId: str, memberId: str, revenueId: str) -> dict:
+    service().delete_revenue(tenant(app), projectId, memberId, revenueId)
+    return {}
 
 
 def lambda_handler(event: dict, context) -> dict:

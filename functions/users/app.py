@@ -1,11 +1,106 @@
-"""The users route group. Its routes are declared in template.yaml; a later issue builds them."""
+"""Users routes: the member directory and invitations, preferences, cost rates.
+
+Lists are Sandtime's ID-keyed maps, paged with `?limit=` (1-500, default 100) and `?cursor=`;
+the next page's cursor comes back in `X-Next-Cursor` and a `Link: <...>; rel="next"` header.
+"""
 
 from __future__ import annotations
 
-from sandglass.http.resolver import create_app, not_built
+from typing import Annotated, Any, Optional
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+
+from sandglass.http.etag import parse_if_match
+from sandglass.http.pagination import next_page_headers
+from sandglass.http.resolver import create_app
+from sandglass.http.tenant import tenant
+from sandglass.models.rates import CostRate, RateCreate, RateUpdate
+from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate
+from sandglass.services.users import UserService
 
 app = create_app()
-not_built(app, "users")
+_service: UserService | None = None
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Cursor = Annotated[Optional[str], Query(max_length=4096, description="Opaque cursor from X-Next-Cursor")]
+
+
+def service() -> UserService:
+    global _service
+    if _service is None:
+        _service = UserService()
+    return _service
+
+
+def _page(result: tuple[dict[str, Any], Optional[str]]) -> Response:
+    items, cursor = result
+    event = app.current_event
+    body = {key: model.model_dump(by_alias=True) for key, model in items.items()}
+    return Response(status_code=200, content_type="application/json", body=body,
+                    headers=next_page_headers(event.path, dict(event.query_string_parameters or {}), cursor))
+
+
+@app.get("/users", tags=["Users"], summary="List the organization's users")
+def list_users(limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, User]]:
+    return _page(service().list(tenant(app), limit, cursor))
+
+
+@app.post("/users", tags=["Users"], summary="Invite a user (Administrators); an existing member is re-invited")
+def invite_user(body: UserInvite) -> User:
+    return service().invite(tenant(app), body)
+
+
+@app.get("/users/<userId>", tags=["Users"], summary="Get a user")
+def get_user(userId: str) -> User:
+    return service().get(tenant(app), userId)
+
+
+@app.put("/users/<userId>", tags=["Users"], summary="Update a user (own profile; role and archived: Administrators)")
+def put_user(userId: str, body: UserUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> User:
+    return service().update(tenant(app), userId, body, parse_if_match(if_match))
+
+
+@app.delete("/users/<userId>", tags=["Users"], summary="Remove a user (Administrators); their data is purged asynchronously")
+def delete_user(userId: str) -> dict:
+    service().delete(tenant(app), userId)
+    return {}
+
+
+@app.get("/users/<userId>/preferences", tags=["Users"], summary="Get your preferences")
+def get_preferences(userId: str) -> Preferences:
+    return service().get_preferences(tenant(app), userId)
+
+
+@app.put("/users/<userId>/preferences", tags=["Users"], summary="Update your preferences (nested objects merge)")
+def put_preferences(userId: str, body: PreferencesUpdate) -> Preferences:
+    return service().update_preferences(tenant(app), userId, body)
+
+
+@app.get("/users/<userId>/rates/cost", tags=["Users"], summary="List a user's cost rates")
+def list_cost(userId: str, limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, CostRate]]:
+    return _page(service().list_cost(tenant(app), userId, limit, cursor))
+
+
+@app.post("/users/<userId>/rates/cost", tags=["Users"], summary="Create a cost rate window (Administrators)")
+def create_cost(userId: str, body: RateCreate) -> CostRate:
+    return service().create_cost(tenant(app), userId, body)
+
+
+@app.get("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Get a cost rate window")
+def get_cost(userId: str, costId: str) -> CostRate:
+    return service().get_cost(tenant(app), userId, costId)
+
+
+@app.put("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Update a cost rate window (Administrators)")
+def put_cost(userId: str, costId: str, body: RateUpdate) -> CostRate:
+    return service().update_cost(tenant(app), userId, costId, body)
+
+
+@app.delete("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Delete a cost rate window (Administrators)")
+def delete_cost(userId: str, costId: str) -> dict:
+    service().delete_cost(tenant(app), userId, costId)
+    return {}
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -124,3 +124,63 @@ def due_sort(next_run_utc: str, org_id: str) -> str:
 
 def belongs_to_org(key_value: str, org_id: str) -> bool:
     return key_value == org_pk(org_id) or key_value.startswith(org_prefix(org_id))
+
+
+# --- projects, users, rates (issue 4) --------------------------------------------------------
+
+PROJECT_MEMBER_GSI_SK_PREFIX = "MEMBER#"  # GSI_PROJECT sort prefix of a project's members
+PROJECT_ACTIVITY_GSI_SK_PREFIX = "ACT#"  # GSI_PROJECT sort prefix of a project's activities
+
+
+def project_member_gsi_sort(member_id: str) -> str:
+    return f"{PROJECT_MEMBER_GSI_SK_PREFIX}{member_id}"
+
+
+def project_list_partition(org_id: str) -> str:
+    """GSI_PROJECT partition holding one entry per project (sparse: only project items carry it),
+    so listing projects is a Query that never wades through members or rates."""
+    return f"ORG#{org_id}#PROJECTS"
+
+
+PROJECT_LIST_ACTIVE = "ACTIVE#"
+PROJECT_LIST_ARCHIVED = "ARCHIVED#"
+
+
+def project_list_sort(project_id: str, name: str, archived: bool) -> str:
+    """Active projects first, each group ordered by name (case-insensitive), then id."""
+    state = PROJECT_LIST_ARCHIVED if archived else PROJECT_LIST_ACTIVE
+    return f"{state}{name.strip().lower()[:200]}#{project_id}"
+
+
+def revenue_rates_prefix(project_id: str, member_id: str) -> str:
+    return f"REVRATES#{project_id}#{member_id}"
+
+
+def revenue_rates_lock(org_id: str, project_id: str, member_id: str) -> dict[str, str]:
+    """Version counter of one project member's revenue-rate windows: every rate write bumps it
+    in the same transaction, so two requests cannot both add overlapping windows."""
+    return {PK: org_pk(org_id), SK: revenue_rates_prefix(project_id, member_id)}
+
+
+def revenue_rate(org_id: str, project_id: str, member_id: str, rate_id: str) -> dict[str, str]:
+    """Index keys: GSI_USER (user_partition / REVRATE#<pid>#<rid>), GSI_PROJECT (project_partition / REVRATE#<mid>#<rid>)."""
+    return {PK: org_pk(org_id), SK: f"{revenue_rates_prefix(project_id, member_id)}#{rate_id}"}
+
+
+def cost_rates_prefix(user_id: str) -> str:
+    return f"COSTRATES#{user_id}"
+
+
+def cost_rates_lock(org_id: str, user_id: str) -> dict[str, str]:
+    """Version counter of one user's cost-rate windows (see revenue_rates_lock)."""
+    return {PK: org_pk(org_id), SK: cost_rates_prefix(user_id)}
+
+
+def cost_rate(org_id: str, user_id: str, rate_id: str) -> dict[str, str]:
+    """Index keys: GSI_USER (user_partition / COSTRATE#<rid>)."""
+    return {PK: org_pk(org_id), SK: f"{cost_rates_prefix(user_id)}#{rate_id}"}
+
+
+def user_preferences(org_id: str, user_id: str) -> dict[str, str]:
+    """A user's preference document. Index keys: GSI_USER (user_partition / PREFERENCES)."""
+    return {PK: org_pk(org_id), SK: f"PREFS#{user_id}"}

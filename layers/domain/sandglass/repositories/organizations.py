@@ -61,7 +61,8 @@ class OrganizationRepository:
         self.table.transact([
             db.put({**keys.domain(domain), "orgId": org_id}, "attribute_not_exists(PK)",
                    fail=Conflict(f"The domain '{domain}' is already taken", code="DOMAIN_TAKEN")),
-            db.put({**keys.organization(org_id), **org, "status": ACTIVE, "version": 1}, "attribute_not_exists(PK)"),
+            # adminCount: active Administrators (repositories/users.py keeps it, so the last one cannot go)
+            db.put({**keys.organization(org_id), **org, "status": ACTIVE, "version": 1, "adminCount": 1}, "attribute_not_exists(PK)"),
             db.put({**keys.user(org_id, admin["id"]), **admin, "version": 1}, "attribute_not_exists(PK)"),
             db.put(membership_item(admin["email"], org_id, admin["id"])),
         ])

@@ -18,7 +18,11 @@ PAGE_SIZE = 100
 class PurgeService:
     def __init__(self, repository: JobRepository | None = None):
         self.repository = repository or JobRepository()
-        self.handlers: dict[str, Callable[[dict[str, Any], int], bool]] = {PURGE_ORGANIZATION: self._purge_organization}
+        self.handlers: dict[str, Callable[[dict[str, Any], int], bool]] = {
+            PURGE_ORGANIZATION: self._purge_organization,
+            "purge-project": _purge_project,  # services/projects.PURGE_PROJECT
+            "purge-user": _purge_user,  # services/users.PURGE_USER
+        }
 
     def register(self, kind: str, handler: Callable[[dict[str, Any], int], bool]) -> None:
         """Other domains add their purge kinds (a deleted user, a cascaded project...)."""
@@ -54,3 +58,15 @@ class PurgeService:
             if self.repository.delete_partition_page(keys.org_pk(org_id), PAGE_SIZE) == 0:
                 return True
         return False
+
+
+def _purge_project(job: dict[str, Any], page_budget: int) -> bool:
+    from sandglass.services.projects import purge_project_pass
+
+    return purge_project_pass(job, page_budget)
+
+
+def _purge_user(job: dict[str, Any], page_budget: int) -> bool:
+    from sandglass.services.users import purge_user_pass
+
+    return purge_user_pass(job, page_budget)

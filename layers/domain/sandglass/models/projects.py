@@ -1,0 +1,68 @@
+"""Projects and project members, in the Sandtime reference's shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional
+
+from pydantic import BaseModel, Field, StrictBool
+
+from sandglass.models import ApiModel
+
+ProjectRole = Literal["Administrator", "User"]
+Tag = Annotated[str, Field(min_length=1, max_length=50)]
+Avatar = Annotated[str, Field(max_length=2048)]
+
+
+class ProjectCreate(ApiModel):
+    name: str = Field(min_length=1, max_length=200)
+    notes: str = Field("", max_length=5000)
+    billable: StrictBool = True
+    archived: StrictBool = False
+    avatar: Optional[Avatar] = None
+
+
+class ProjectUpdate(ApiModel):
+    """PUT: any subset of the fields; `archived: true` hides the project from pickers and blocks new activities."""
+
+    name: Optional[str] = Field(None, min_length=1, max_length=200)
+    notes: Optional[str] = Field(None, max_length=5000)
+    billable: Optional[StrictBool] = None
+    archived: Optional[StrictBool] = None
+    avatar: Optional[Avatar] = None
+
+
+class Project(BaseModel):
+    archived: bool
+    avatar: Optional[str] = None
+    billable: bool
+    id: str
+    name: str
+    notes: str = ""
+
+
+class MemberCreate(ApiModel):
+    userId: str = Field(min_length=1, max_length=64)
+    role: ProjectRole = "User"
+    title: Optional[str] = Field(None, max_length=200)
+    notes: Optional[str] = Field(None, max_length=5000)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+
+
+class MemberUpdate(ApiModel):
+    role: Optional[ProjectRole] = None
+    title: Optional[str] = Field(None, max_length=200)
+    notes: Optional[str] = Field(None, max_length=5000)
+    tags: Optional[list[Tag]] = Field(None, max_length=50)
+    archived: Optional[StrictBool] = None
+
+
+class ProjectMember(BaseModel):
+    archived: bool
+    assignedBy: Optional[str] = None
+    id: str
+    notes: Optional[str] = None
+    projectId: str
+    role: ProjectRole
+    tags: list[str] = Field(default_factory=list)
+    title: Optional[str] = None
+    userId: str

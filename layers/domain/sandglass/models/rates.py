@@ -1,0 +1,95 @@
+"""Rate windows (project members' revenue rates, users' cost rates), in the Sandtime reference's shapes.
+
+Money is Decimal end to end: `value` is >= 0 with at most two decimals, `taxRate` a percentage
+0-100 with at most two decimals. `from` / `to` accept ISO-8601 with any offset and come back as
+UTC with milliseconds and `Z`; `to: null` is an open-ended window. A window covers
+`from <= instant < to` (the end is exclusive, so back-to-back windows may touch).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Optional, Union
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer
+
+from sandglass import reference, timefmt
+from sandglass.models import ApiModel
+
+Currency = Annotated[str, AfterValidator(reference.check_currency)]
+
+
+def _no_float_noise(value):
+    # JSON numbers arrive as float: go through their shortest repr, never the binary expansion.
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, bool):
+        raise ValueError("must be a number")
+    return value
+
+
+def _instant(value):
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO-8601 date-time string with an offset")
+    if len(value) > 40:
+        raise ValueError("is not an ISO-8601 date-time")
+    try:
+        parsed = timefmt.parse(value)
+    except ValueError as error:
+        raise ValueError(str(error) if "offset" in str(error) else f"'{value}' is not an ISO-8601 date-time") from None
+    return timefmt.iso(parsed)
+
+
+def _number(value: Decimal) -> int | float:
+    """Out as a JSON number: exact, since stored values have at most 14 digits and 2 decimals."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+AmountOut = Annotated[Decimal, PlainSerializer(_number, return_type=Union[int, float])]
+
+Money = Annotated[Decimal, BeforeValidator(_no_float_noise), Field(ge=0, max_digits=14, decimal_places=2)]
+Percent = Annotated[Decimal, BeforeValidator(_no_float_noise), Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+Instant = Annotated[str, BeforeValidator(_instant)]
+
+
+class RateCreate(ApiModel):
+    currency: Currency
+    from_: Instant = Field(alias="from")
+    to: Optional[Instant] = None
+    taxRate: Percent = Decimal(0)
+    value: Money
+
+
+class RateUpdate(ApiModel):
+    """PUT: any subset; missing fields keep their stored value (`to: null` opens the window)."""
+
+    currency: Optional[Currency] = None
+    from_: Optional[Instant] = Field(None, alias="from")
+    to: Optional[Instant] = None
+    taxRate: Optional[Percent] = None
+    value: Optional[Money] = None
+
+
+class RevenueRate(BaseModel):
+    currency: str
+    from_: str = Field(alias="from", serialization_alias="from")
+    id: str
+    memberId: str
+    projectId: str
+    taxRate: AmountOut
+    to: Optional[str] = None
+    value: AmountOut
+
+    model_config = {"populate_by_name": True}
+
+
+class CostRate(BaseModel):
+    currency: str
+    from_: str = Field(alias="from", serialization_alias="from")
+    id: str
+    taxRate: AmountOut
+    to: Optional[str] = None
+    userId: str
+    value: AmountOut
+
+    model_config = {"populate_by_name": True}

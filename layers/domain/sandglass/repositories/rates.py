@@ -1,0 +1,149 @@
+"""Rate windows and the per-owner version counter that serialises their writes.
+
+A rate set is the windows of one owner: a project member's revenue rates or a user's cost rates.
+Items (all under PK ``ORG#<orgId>``):
+- lock: SK = the set's prefix (``REVRATES#<pid>#<mid>`` / ``COSTRATES#<uid>``) — ``version``;
+- rate: SK = ``<prefix>#<rateId>`` — id, currency, from, to, taxRate, value, plus the owner's ids.
+Both carry GSI_USER keys (and GSI_PROJECT keys for revenue rates) so a user's or a project's
+purge finds them. One consistent Query on the prefix returns the lock and every window, and each
+write updates the lock with a condition on the version that Query saw: two requests that each
+validated "no overlap" against the same snapshot cannot both commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandglass import keys
+from sandglass.errors import Conflict
+from sandglass.storage import table as db
+from sandglass.storage.table import Page, Table
+
+CONCURRENT = "The rate windows were changed by another request; reload and retry"
+
+
+@dataclass(frozen=True)
+class RateSet:
+    """Where one owner's windows live and which index keys they carry."""
+
+    org_id: str
+    prefix: str  # SK of the lock; rates are <prefix>#<rateId>
+    index_keys: dict[str, str] = field(default_factory=dict)  # GSI attributes shared by lock and rates (without SK suffixes)
+    index_sort: dict[str, str] = field(default_factory=dict)  # GSI sort prefixes; the rate id is appended
+
+    def lock_key(self) -> dict[str, str]:
+        return {keys.PK: keys.org_pk(self.org_id), keys.SK: self.prefix}
+
+    def rate_key(self, rate_id: str) -> dict[str, str]:
+        return {keys.PK: keys.org_pk(self.org_id), keys.SK: f"{self.prefix}#{rate_id}"}
+
+    def index_attributes(self, suffix: str) -> dict[str, str]:
+        attributes = dict(self.index_keys)
+        for name, prefix in self.index_sort.items():
+            attributes[name] = f"{prefix}{suffix}"
+        return attributes
+
+
+def revenue_set(org_id: str, project_id: str, member_id: str, user_id: str) -> RateSet:
+    return RateSet(
+        org_id=org_id,
+        prefix=keys.revenue_rates_prefix(project_id, member_id),
+        index_keys={"GSI1PK": keys.user_partition(org_id, user_id), "GSI2PK": keys.project_partition(org_id, project_id)},
+        index_sort={"GSI1SK": f"REVRATE#{project_id}#", "GSI2SK": f"REVRATE#{member_id}#"},
+    )
+
+
+def cost_set(org_id: str, user_id: str) -> RateSet:
+    return RateSet(
+        org_id=org_id,
+        prefix=keys.cost_rates_prefix(user_id),
+        index_keys={"GSI1PK": keys.user_partition(org_id, user_id)},
+        index_sort={"GSI1SK": "COSTRATE#"},
+    )
+
+
+@dataclass
+class Snapshot:
+    version: int | None  # None: the set has never been written
+    rates: list[dict[str, Any]]
+
+
+class RateRepository:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table()
+
+    # --- reads ----------------------------------------------------------------------------
+    def snapshot(self, rate_set: RateSet) -> Snapshot:
+        """The lock's version and every window of the set: one strongly consistent Query per 1 MB."""
+        version: int | None = None
+        rates: list[dict[str, Any]] = []
+        for items in self._consistent_pages(rate_set):
+            for item in items:
+                if item[keys.SK] == rate_set.prefix:
+                    version = int(item["version"])
+                elif str(item[keys.SK]).startswith(rate_set.prefix + "#"):
+                    rates.append(item)
+        return Snapshot(version, rates)
+
+    def _consistent_pages(self, rate_set: RateSet):
+        cursor = None
+        while True:
+            page = self.table.query_page(
+                org_id=rate_set.org_id,
+                scope=f"rateset:{rate_set.prefix}",
+                key_condition="PK = :pk AND begins_with(SK, :prefix)",
+                values={":pk": keys.org_pk(rate_set.org_id), ":prefix": rate_set.prefix},
+                cursor=cursor,
+                consistent=True,
+            )
+            yield page.items
+            if not page.cursor:
+                return
+            cursor = page.cursor
+
+    def page(self, rate_set: RateSet, limit: int, cursor: str | None) -> Page:
+        return self.table.query_page(
+            org_id=rate_set.org_id,
+            scope=f"rates:{rate_set.prefix}",
+            key_condition="PK = :pk AND begins_with(SK, :prefix)",
+            values={":pk": keys.org_pk(rate_set.org_id), ":prefix": rate_set.prefix + "#"},
+            limit=limit,
+            cursor=cursor,
+            consistent=True,
+        )
+
+    def get(self, rate_set: RateSet, rate_id: str) -> dict[str, Any] | None:
+        return self.table.get(rate_set.rate_key(rate_id))
+
+    # --- writes ---------------------------------------------------------------------------
+    def lock_op(self, rate_set: RateSet, seen_version: int | None) -> db.Op:
+        """Bump the set's version, on condition nobody else did since the snapshot."""
+        conflict = Conflict(CONCURRENT, code="RATES_CHANGED")
+        if seen_version is None:
+            return db.put({**rate_set.lock_key(), **rate_set.index_attributes("LOCK"), "version": 1}, "attribute_not_exists(PK)", fail=conflict)
+        return db.update(rate_set.lock_key(), "SET #v = #v + :one", {"#v": "version"}, {":one": 1, ":seen": seen_version},
+                         condition="#v = :seen", fail=conflict)
+
+    def save(self, rate_set: RateSet, rate: dict[str, Any], seen_version: int | None, guards: list[db.Op]) -> None:
+        """Create or replace one window, atomically with the version bump and the callers' guards."""
+        item = {**rate_set.rate_key(rate["id"]), **rate_set.index_attributes(rate["id"]), **rate}
+        self.table.transact([db.put(item), self.lock_op(rate_set, seen_version), *guards])
+
+    def remove(self, rate_set: RateSet, rate_id: str, seen_version: int | None, guards: list[db.Op]) -> None:
+        from sandglass.errors import NotFound
+
+        self.table.transact([
+            db.delete(rate_set.rate_key(rate_id), "attribute_exists(PK)", fail=NotFound("Rate not found")),
+            self.lock_op(rate_set, seen_version),
+            *guards,
+        ])
+
+    def removal_ops(self, rate_set: RateSet, snapshot: Snapshot) -> list[db.Op]:
+        """Delete the whole set (lock included) inside a caller's transaction."""
+        ops = [db.delete(rate_set.rate_key(rate["id"])) for rate in snapshot.rates]
+        if snapshot.version is not None:
+            ops.append(db.delete(rate_set.lock_key(), "#v = :seen", {"#v": "version"}, {":seen": snapshot.version},
+                                 fail=Conflict(CONCURRENT, code="RATES_CHANGED")))
+        return ops
+

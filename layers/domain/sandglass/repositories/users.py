@@ -1,0 +1,144 @@
+"""Organization members (users), their preferences, and the organization's admin counter.
+
+Item shapes (all under PK ``ORG#<orgId>``):
+- user:        SK ``USER#<userId>`` (keys.user) — id, email, name, role, archived, avatar, phone, title,
+               status (INVITED|ACTIVE|DELETED), createdAt, invitedAt, invitedBy, version.
+               A deleted user keeps a tombstone (status DELETED, archived) until its purge ends.
+- preferences: SK ``PREFS#<userId>`` (keys.user_preferences) — the stored document and version;
+               GSI1PK = keys.user_partition(org, userId), GSI1SK = ``PREFERENCES``.
+- organization item (keys.organization) carries ``adminCount``: the number of non-archived
+  Administrators. Every change of who is an active Administrator updates it in the same
+  transaction; a decrement is conditioned on ``adminCount > 1``, so the last one cannot go.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandglass import keys
+from sandglass.errors import Conflict, NotFound
+from sandglass.repositories.organizations import membership_item
+from sandglass.storage import table as db
+from sandglass.storage.table import Page, Table
+
+DELETED = "DELETED"
+LAST_ADMIN = "The organization must keep at least one active Administrator"
+INTERNAL = (keys.PK, keys.SK, "GSI1PK", "GSI1SK")
+
+
+class AlreadyMember(Conflict):
+    """The invited email is already a member (the user item exists)."""
+
+
+class UserRepository:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table()
+
+    # --- reads ----------------------------------------------------------------------------
+    def get(self, org_id: str, user_id: str) -> dict[str, Any] | None:
+        item = self.table.get(keys.user(org_id, user_id))
+        if not item or item.get("status") == DELETED:
+            return None
+        return item
+
+    def page(self, org_id: str, limit: int, cursor: str | None) -> Page:
+        return self.table.query_page(
+            org_id=org_id, scope="users",
+            key_condition="PK = :pk AND begins_with(SK, :prefix)",
+            values={":pk": keys.org_pk(org_id), ":prefix": keys.USER_SK_PREFIX, ":deleted": DELETED},
+            names={"#s": "status"}, filter_expression="#s <> :deleted",
+            limit=limit, cursor=cursor,
+        )
+
+    def preferences_and_org(self, org_id: str, user_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        found = {item[keys.SK]: item for item in self.table.batch_get([keys.user_preferences(org_id, user_id), keys.organization(org_id)])}
+        return found.get(keys.user_preferences(org_id, user_id)[keys.SK]), found.get(keys.organization(org_id)[keys.SK])
+
+    # --- writes ---------------------------------------------------------------------------
+    def invite(self, org_id: str, user: dict[str, Any]) -> None:
+        """The user item (unique by its email-derived id), the account membership and, for an
+        Administrator, the admin counter: one transaction."""
+        ops = [
+            db.put({**keys.user(org_id, user["id"]), **user}, "attribute_not_exists(PK)", fail=AlreadyMember("Already a member")),
+            db.put(membership_item(user["email"], org_id, user["id"])),
+        ]
+        if user["role"] == "Administrator":
+            ops.append(_admin_count(org_id, +1))
+        self.table.transact(ops)
+
+    def reinvite(self, org_id: str, user_id: str, now: str, by: str) -> dict[str, Any]:
+        return self.table.update(
+            keys.user(org_id, user_id), "SET invitedAt = :now, invitedBy = :by, #v = #v + :one",
+            {"#v": "version", "#s": "status"}, {":now": now, ":by": by, ":one": 1, ":deleted": DELETED},
+            condition="attribute_exists(PK) AND #s <> :deleted",
+            fail=Conflict("This user is being removed from the organization; invite them again in a moment", code="USER_BEING_DELETED"),
+        )
+
+    def update(self, org_id: str, user_id: str, changes: dict[str, Any], expected_version: int, admin_delta: int, stale: Exception) -> dict[str, Any]:
+        names = {"#v": "version", "#s": "status"}
+        values: dict[str, Any] = {":expected": expected_version, ":one": 1, ":deleted": DELETED}
+        assignments = ["#v = #v + :one"]
+        for index, (field, value) in enumerate(changes.items()):
+            names[f"#f{index}"] = field
+            values[f":f{index}"] = value
+            assignments.append(f"#f{index} = :f{index}")
+        expression = "SET " + ", ".join(assignments)
+        condition = "attribute_exists(PK) AND #v = :expected AND #s <> :deleted"
+        if admin_delta == 0:
+            return self.table.update(keys.user(org_id, user_id), expression, names, values, condition=condition, fail=stale)
+        self.table.transact([
+            db.update(keys.user(org_id, user_id), expression, names, values, condition=condition, fail=stale),
+            _admin_count(org_id, admin_delta),
+        ])
+        item = self.table.get(keys.user(org_id, user_id))
+        if item is None:
+            raise NotFound("User not found")
+        return item
+
+    def tombstone(self, org_id: str, user: dict[str, Any], was_active_admin: bool, now: str, by: str, job: dict[str, Any]) -> None:
+        """They cannot sign in from now on (archived, membership gone); their data goes in pages."""
+        ops = [
+            db.update(keys.user(org_id, user["id"]), "SET #s = :deleted, archived = :true, deletedAt = :now, deletedBy = :by, #v = #v + :one",
+                      {"#s": "status", "#v": "version"},
+                      {":deleted": DELETED, ":true": True, ":now": now, ":by": by, ":one": 1, ":expected": int(user["version"])},
+                      condition="attribute_exists(PK) AND #v = :expected AND #s <> :deleted",
+                      fail=Conflict("The user was changed by another request; retry")),
+            db.delete(keys.membership(user["email"], org_id)),
+            db.put(job, "attribute_not_exists(PK)", fail=Conflict("The user is already being deleted")),
+        ]
+        if was_active_admin:
+            ops.append(_admin_count(org_id, -1))
+        self.table.transact(ops)
+
+    def save_preferences(self, org_id: str, user_id: str, document: dict[str, Any], seen_version: int | None) -> None:
+        item = {**keys.user_preferences(org_id, user_id), "GSI1PK": keys.user_partition(org_id, user_id), "GSI1SK": "PREFERENCES",
+                "userId": user_id, "document": document, "version": (seen_version or 0) + 1}
+        stale = Conflict("The preferences were changed by another request; retry", code="PREFERENCES_CHANGED")
+        if seen_version is None:
+            self.table.put(item, "attribute_not_exists(PK)", fail=stale)
+        else:
+            self.table.put(item, "#v = :seen", {"#v": "version"}, {":seen": seen_version}, fail=stale)
+
+    # --- purge ----------------------------------------------------------------------------
+    def purge_page(self, org_id: str, user_id: str, page_size: int) -> bool:
+        """Delete one page of everything indexed under the user's GSI1 partition; True when none is left."""
+        for items in self.table.query_all(key_condition="GSI1PK = :pk", values={":pk": keys.user_partition(org_id, user_id)},
+                                          index=keys.GSI_USER, page_size=page_size):
+            if items:
+                self.table.batch_delete([{keys.PK: item[keys.PK], keys.SK: item[keys.SK]} for item in items])
+                return False
+            return True
+        return True
+
+    def remove_tombstone(self, org_id: str, user_id: str) -> None:
+        self.table.delete(keys.user(org_id, user_id), "#s = :deleted", {"#s": "status"}, {":deleted": DELETED},
+                          fail=Conflict("The user was restored meanwhile"))
+
+
+def _admin_count(org_id: str, delta: int) -> db.Op:
+    if delta > 0:
+        return db.update(keys.organization(org_id), "SET adminCount = if_not_exists(adminCount, :zero) + :delta",
+                         values={":zero": 0, ":delta": delta}, condition="attribute_exists(PK)",
+                         fail=NotFound("Organization not found"))
+    return db.update(keys.organization(org_id), "SET adminCount = adminCount - :delta", values={":delta": -delta, ":min": -delta},
+                     condition="adminCount > :min", fail=Conflict(LAST_ADMIN, code="LAST_ADMINISTRATOR"))

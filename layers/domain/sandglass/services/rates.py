@@ -1,0 +1,175 @@
+"""Rate windows: validation, non-overlap, and "which rate applies at instant T".
+
+A window covers ``from <= T < to`` (``to`` exclusive; ``to: null`` never ends). The windows of one
+owner (a project member's revenue rates, a user's cost rates) never overlap: every write reads the
+set with its version and commits with a condition on that version (repositories/rates.py).
+Reports use `revenue_rate_at` / `cost_rate_at` (or `revenue_rates` / `cost_rates` + `pick` to
+price many activities with one read).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from sandglass import ids, keys, timefmt
+from sandglass.errors import Conflict, NotFound, ValidationFailed
+from sandglass.models.rates import RateCreate, RateUpdate
+from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
+from sandglass.storage import table as db
+from sandglass.storage.table import Page
+
+RATE_FIELDS = ("currency", "from", "to", "taxRate", "value")
+
+
+# --- pure rules --------------------------------------------------------------------------------
+
+def _bounds(rate: dict[str, Any]) -> tuple[datetime, datetime | None]:
+    end = rate.get("to")
+    return timefmt.parse(rate["from"]), (timefmt.parse(end) if end else None)
+
+
+def applies(rate: dict[str, Any], instant: datetime) -> bool:
+    start, end = _bounds(rate)
+    return start <= instant and (end is None or instant < end)
+
+
+def pick(rates: Iterable[dict[str, Any]], instant: datetime) -> dict[str, Any] | None:
+    """The window in force at `instant` (windows never overlap, so at most one applies)."""
+    if instant.tzinfo is None:
+        raise ValueError("instant must be timezone-aware")
+    for rate in rates:
+        if applies(rate, instant):
+            return rate
+    return None
+
+
+def overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    a_start, a_end = _bounds(a)
+    b_start, b_end = _bounds(b)
+    return (b_end is None or a_start < b_end) and (a_end is None or b_start < a_end)
+
+
+def check_window(rate: dict[str, Any]) -> None:
+    start, end = _bounds(rate)
+    if end is not None and not start < end:
+        raise ValidationFailed("A rate window's 'from' must be before its 'to'",
+                               details=[{"field": "to", "in": "body", "message": "must be after 'from' (or null for an open-ended window)", "type": "value_error"}])
+
+
+def check_no_overlap(rate: dict[str, Any], others: Iterable[dict[str, Any]]) -> None:
+    for other in others:
+        if other["id"] != rate["id"] and overlaps(rate, other):
+            until = other.get("to") or "open-ended"
+            raise Conflict(f"The window overlaps rate {other['id']} ({other['from']} - {until}); rate windows of one owner must not overlap",
+                           code="RATE_OVERLAP")
+
+
+def _validation(error: ValidationError) -> ValidationFailed:
+    details = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "in": "body", "message": e["msg"], "type": e["type"]} for e in error.errors()]
+    return ValidationFailed("The request is invalid", details=details)
+
+
+def _stored_fields(model) -> dict[str, Any]:
+    data = model.model_dump(by_alias=True, exclude_unset=True)
+    return {name: data[name] for name in RATE_FIELDS if name in data}
+
+
+# --- the windows of one owner ----------------------------------------------------------------
+
+class RateService:
+    def __init__(self, repository: RateRepository | None = None):
+        self.repository = repository or RateRepository()
+
+    # reads used by the HTTP services
+    def page(self, rate_set: RateSet, limit: int, cursor: str | None) -> Page:
+        return self.repository.page(rate_set, limit, cursor)
+
+    def get(self, rate_set: RateSet, rate_id: str) -> dict[str, Any]:
+        item = self.repository.get(rate_set, rate_id) if ids.is_uuid(rate_id) else None
+        if item is None:
+            raise NotFound("Rate not found")
+        return item
+
+    # writes: one consistent Query (lock + windows) then one transaction
+    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guards: list[db.Op]) -> dict[str, Any]:
+        rate = {"id": ids.new_id(), **owner, **_stored_fields(body)}
+        rate.setdefault("to", None)
+        rate.setdefault("taxRate", Decimal(0))
+        check_window(rate)
+        snapshot = self.repository.snapshot(rate_set)
+        check_no_overlap(rate, snapshot.rates)
+        self.repository.save(rate_set, rate, snapshot.version, guards)
+        return rate
+
+    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guards: list[db.Op]) -> dict[str, Any]:
+        if not ids.is_uuid(rate_id):
+            raise NotFound("Rate not found")
+        snapshot = self.repository.snapshot(rate_set)
+        stored = next((rate for rate in snapshot.rates if rate["id"] == rate_id), None)
+        if stored is None:
+            raise NotFound("Rate not found")
+        patch = body.model_dump(by_alias=True, exclude_unset=True)
+        current = {name: stored.get(name) for name in RATE_FIELDS}
+        merged = {**current, **{name: patch[name] for name in RATE_FIELDS if name in patch}}
+        if merged.get("currency") is None or merged.get("from") is None or merged.get("value") is None or merged.get("taxRate") is None:
+            raise ValidationFailed("currency, from, taxRate and value cannot be null")
+        try:
+            RateCreate.model_validate(merged)
+        except ValidationError as error:
+            raise _validation(error) from None
+        rate = {**{k: v for k, v in stored.items() if not k.startswith("GSI") and k not in (keys.PK, keys.SK)}, **merged}
+        check_window(rate)
+        check_no_overlap(rate, snapshot.rates)
+        self.repository.save(rate_set, rate, snapshot.version, guards)
+        return rate
+
+    def delete(self, rate_set: RateSet, rate_id: str, guards: list[db.Op]) -> None:
+        if not ids.is_uuid(rate_id):
+            raise NotFound("Rate not found")
+        snapshot = self.repository.snapshot(rate_set)
+        if not any(rate["id"] == rate_id for rate in snapshot.rates):
+            raise NotFound("Rate not found")
+        self.repository.remove(rate_set, rate_id, snapshot.version, guards)
+
+    # --- which rate applies (Reports) ------------------------------------------------------
+    def revenue_rates(self, org_id: str, project_id: str, user_id: str) -> list[dict[str, Any]]:
+        """Every revenue window of a user on a project, oldest first (one Query)."""
+        member_id = ids.project_member_id(project_id, user_id)
+        return _sorted(self.repository.snapshot(revenue_set(org_id, project_id, member_id, user_id)).rates)
+
+    def cost_rates(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
+        return _sorted(self.repository.snapshot(cost_set(org_id, user_id)).rates)
+
+    def revenue_rate_at(self, org_id: str, project_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
+        return pick(self.revenue_rates(org_id, project_id, user_id), instant)
+
+    def cost_rate_at(self, org_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
+        return pick(self.cost_rates(org_id, user_id), instant)
+
+
+def _sorted(rates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(rates, key=lambda rate: _bounds(rate)[0])
+
+
+_default: RateService | None = None
+
+
+def _service() -> RateService:
+    global _default
+    if _default is None:
+        _default = RateService()
+    return _default
+
+
+def revenue_rate_at(org_id: str, project_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
+    """The revenue rate window of `user_id` on `project_id` in force at `instant`, or None."""
+    return _service().revenue_rate_at(org_id, project_id, user_id, instant)
+
+
+def cost_rate_at(org_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
+    """The cost rate window of `user_id` in force at `instant`, or None."""
+    return _service().cost_rate_at(org_id, user_id, instant)

@@ -1,0 +1,203 @@
+"""User rules: the member directory, invitations, profile edits, roles, deletion, preferences, cost rates.
+
+- Every member may list and read the organization's members (the directory).
+- Administrators invite, change `role` and `archived`, delete, and manage cost rates.
+- A user edits their own profile fields (name, title, phone, avatar); editing anybody else needs
+  an Administrator (403). `email` is the identity and never changes.
+- The last active Administrator cannot be demoted, archived or deleted (409), enforced by the
+  organization's `adminCount` in the same transaction (repositories/users.py).
+- Preferences belong to their user alone (anybody else: 404).
+- Cost rates: Administrators manage anyone's; a User may read their own (403 for anything else).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from sandglass import ids, keys
+from sandglass.clock import Clock, get_clock
+from sandglass.context import ADMINISTRATOR, TenantContext
+from sandglass.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from sandglass.models.rates import CostRate, RateCreate, RateUpdate
+from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate
+from sandglass.repositories.rates import RateRepository, cost_set
+from sandglass.repositories.users import DELETED, AlreadyMember, UserRepository
+from sandglass.services.organizations import _deep_merge, new_member
+from sandglass.services.rates import RateService
+from sandglass.storage import table as db
+from sandglass.timefmt import iso
+
+PURGE_USER = "purge-user"
+PURGE_PAGE_SIZE = 100
+PROFILE_FIELDS = ("name", "title", "phone", "avatar")
+ADMIN_FIELDS = ("role", "archived")
+
+
+def user_view(item: dict[str, Any]) -> User:
+    return User.model_validate({name: item.get(name) for name in User.model_fields})
+
+
+def cost_view(item: dict[str, Any]) -> CostRate:
+    return CostRate.model_validate(item)
+
+
+def _is_active_admin(user: dict[str, Any]) -> bool:
+    return user.get("role") == ADMINISTRATOR and not user.get("archived") and user.get("status") != DELETED
+
+
+def _require_admin(tenant: TenantContext) -> None:
+    if not tenant.is_admin:
+        raise Forbidden("Only organization Administrators can do this")
+
+
+class UserService:
+    def __init__(self, repository: UserRepository | None = None, rates: RateService | None = None, clock: Clock | None = None):
+        self.repository = repository or UserRepository()
+        self.rates = rates or RateService(RateRepository(self.repository.table))
+        self.clock = clock or get_clock()
+
+    def _require(self, tenant: TenantContext, user_id: str) -> dict[str, Any]:
+        item = self.repository.get(tenant.org_id, user_id) if ids.is_uuid(user_id) else None
+        if item is None:
+            raise NotFound("User not found")
+        return item
+
+    # --- directory ---------------------------------------------------------------------------
+    def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[dict[str, User], str | None]:
+        page = self.repository.page(tenant.org_id, limit, cursor)
+        return {item["id"]: user_view(item) for item in page.items}, page.cursor
+
+    def get(self, tenant: TenantContext, user_id: str) -> User:
+        return user_view(self._require(tenant, user_id))
+
+    # --- invitations -------------------------------------------------------------------------
+    def invite(self, tenant: TenantContext, body: UserInvite) -> User:
+        """Invite by email (case-insensitive). An email already in the organization is re-invited
+        (its `invitedAt` moves), never duplicated: the id is derived from the email and the
+        user item is written with attribute_not_exists."""
+        _require_admin(tenant)
+        now = iso(self.clock.now())
+        email = ids.normalize_email(body.email)
+        user = new_member(tenant.org_id, email, name=body.name or email.split("@")[0], role=body.role, now=now,
+                          status="INVITED", avatar=body.avatar, phone=body.phone, title=body.title)
+        user.update({"invitedAt": now, "invitedBy": tenant.user_id, "version": 1})
+        try:
+            self.repository.invite(tenant.org_id, user)
+        except AlreadyMember:
+            return user_view(self.repository.reinvite(tenant.org_id, user["id"], now, tenant.user_id))
+        return user_view(user)
+
+    # --- profile, role, archiving ------------------------------------------------------------
+    def update(self, tenant: TenantContext, user_id: str, body: UserUpdate, if_match: int | None = None) -> User:
+        stored = self._require(tenant, user_id)
+        patch = body.model_dump(exclude_unset=True)
+        email = patch.pop("email", None)
+        if email is not None and ids.normalize_email(email) != stored["email"]:
+            raise ValidationFailed.field("email", "The email is the user's identity and cannot be changed; invite the new address instead")
+        if not tenant.is_admin:
+            if user_id != tenant.user_id:
+                raise Forbidden("You can only edit your own profile")
+            forbidden = [name for name in ADMIN_FIELDS if name in patch and patch[name] != stored.get(name)]
+            if forbidden:
+                raise Forbidden(f"Only organization Administrators can change {', '.join(forbidden)}")
+        changes = {name: value for name, value in patch.items() if name in PROFILE_FIELDS or (name in ADMIN_FIELDS and value is not None)}
+        if "name" in changes and changes["name"] is None:
+            raise ValidationFailed.field("name", "A user's name cannot be null")
+        after = {**stored, **changes}
+        delta = int(_is_active_admin(after)) - int(_is_active_admin(stored))
+        expected = int(stored["version"]) if if_match is None else if_match
+        stale = PreconditionFailed("The user was changed since you read it; reload and retry") if if_match is not None \
+            else Conflict("The user was changed by another request; retry")
+        return user_view(self.repository.update(tenant.org_id, user_id, changes, expected, delta, stale))
+
+    def delete(self, tenant: TenantContext, user_id: str) -> None:
+        """The member loses access at once (tombstone + account membership gone); their data
+        (memberships, rates, preferences, activities: the GSI1 partition) goes in pages (`purge-user`)."""
+        _require_admin(tenant)
+        stored = self._require(tenant, user_id)
+        now = iso(self.clock.now())
+        job = {**keys.job(PURGE_USER, tenant.org_id, user_id), "kind": PURGE_USER, "orgId": tenant.org_id, "userId": user_id,
+               "requestedAt": now, "requestedBy": tenant.user_id, "pass": 0}
+        self.repository.tombstone(tenant.org_id, stored, _is_active_admin(stored), now, tenant.user_id, job)
+
+    # --- preferences -------------------------------------------------------------------------
+    def _own(self, tenant: TenantContext, user_id: str) -> None:
+        if user_id != tenant.user_id:
+            raise NotFound("Preferences not found")
+
+    def _preferences(self, tenant: TenantContext) -> tuple[dict[str, Any], int | None]:
+        stored, org = self.repository.preferences_and_org(tenant.org_id, tenant.user_id)
+        defaults = Preferences(timeZone=(org or {}).get("timeZone") or "UTC").model_dump(mode="json")
+        if stored is None:
+            return defaults, None
+        return _deep_merge(defaults, stored.get("document") or {}), int(stored["version"])
+
+    def get_preferences(self, tenant: TenantContext, user_id: str) -> Preferences:
+        self._own(tenant, user_id)
+        document, _ = self._preferences(tenant)
+        return Preferences.model_validate(document)
+
+    def update_preferences(self, tenant: TenantContext, user_id: str, body: PreferencesUpdate) -> Preferences:
+        self._own(tenant, user_id)
+        current, version = self._preferences(tenant)
+        patch = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+        try:
+            merged = Preferences.model_validate(_deep_merge(current, patch))
+        except ValidationError as error:
+            details = [{"field": ".".join(str(p) for p in e["loc"]), "in": "body", "message": e["msg"], "type": e["type"]} for e in error.errors()]
+            raise ValidationFailed("The request is invalid", details=details) from None
+        document = merged.model_dump(mode="json")
+        self.repository.save_preferences(tenant.org_id, tenant.user_id, document, version)
+        return merged
+
+    # --- cost rates --------------------------------------------------------------------------
+    def _cost_context(self, tenant: TenantContext, user_id: str, write: bool):
+        if not tenant.is_admin and (write or user_id != tenant.user_id):
+            if ids.is_uuid(user_id) and user_id != tenant.user_id:
+                self._require(tenant, user_id)  # 404 for a stranger, 403 for a colleague
+            raise Forbidden("Only organization Administrators can manage cost rates (a user may read their own)")
+        if not ids.is_uuid(user_id):
+            raise NotFound("User not found")
+        rate_set = cost_set(tenant.org_id, user_id)
+        guards = [db.check(keys.user(tenant.org_id, user_id), "attribute_exists(PK) AND #s <> :deleted", {"#s": "status"},
+                           {":deleted": DELETED}, fail=NotFound("User not found"))]
+        return rate_set, guards
+
+    def list_cost(self, tenant: TenantContext, user_id: str, limit: int, cursor: str | None) -> tuple[dict[str, CostRate], str | None]:
+        rate_set, _ = self._cost_context(tenant, user_id, write=False)
+        self._require(tenant, user_id)
+        page = self.rates.page(rate_set, limit, cursor)
+        return {item["id"]: cost_view(item) for item in page.items}, page.cursor
+
+    def get_cost(self, tenant: TenantContext, user_id: str, cost_id: str) -> CostRate:
+        rate_set, _ = self._cost_context(tenant, user_id, write=False)
+        self._require(tenant, user_id)
+        return cost_view(self.rates.get(rate_set, cost_id))
+
+    def create_cost(self, tenant: TenantContext, user_id: str, body: RateCreate) -> CostRate:
+        rate_set, guards = self._cost_context(tenant, user_id, write=True)
+        return cost_view(self.rates.create(rate_set, body, {"userId": user_id}, guards))
+
+    def update_cost(self, tenant: TenantContext, user_id: str, cost_id: str, body: RateUpdate) -> CostRate:
+        rate_set, guards = self._cost_context(tenant, user_id, write=True)
+        return cost_view(self.rates.update(rate_set, cost_id, body, guards))
+
+    def delete_cost(self, tenant: TenantContext, user_id: str, cost_id: str) -> None:
+        rate_set, guards = self._cost_context(tenant, user_id, write=True)
+        self.rates.delete(rate_set, cost_id, guards)
+
+
+def purge_user_pass(job: dict[str, Any], page_budget: int, repository: UserRepository | None = None) -> bool:
+    """One pass of a `purge-user` job: pages of the user's GSI1 partition, then the tombstone."""
+    repository = repository or UserRepository()
+    while page_budget > 0:
+        page_budget -= 1
+        if repository.purge_page(job["orgId"], job["userId"], PURGE_PAGE_SIZE):
+            try:
+                repository.remove_tombstone(job["orgId"], job["userId"])
+            except Conflict:
+                pass  # already gone
+            return True
+    return False
