@@ -127,13 +127,17 @@ class Stack:
         return issue_token(email, ttl=timedelta(days=30))
 
     def seed_demo(self) -> bool:
-        """Organization `acme` with an Administrator and a User (once)."""
-        from sandglass.context import Caller
+        """Organization `acme` with an Administrator, an invited User and a project both work on (once).
+        Everything goes through the domain services, exactly as the API would write it."""
+        from sandglass import ids
+        from sandglass.context import ADMINISTRATOR, Caller, TenantContext
         from sandglass.models.organization import OrganizationCreate
-        from sandglass.repositories.organizations import OrganizationRepository, membership_item
-        from sandglass.services.organizations import OrganizationService, new_member
-        from sandglass import keys
-        from sandglass.storage.table import Table
+        from sandglass.models.projects import MemberCreate, ProjectCreate
+        from sandglass.models.users import UserInvite
+        from sandglass.repositories.organizations import OrganizationRepository
+        from sandglass.services.organizations import OrganizationService
+        from sandglass.services.projects import ProjectService
+        from sandglass.services.users import UserService
 
         repository = OrganizationRepository()
         if repository.org_id_for_domain(DEMO_DOMAIN):
@@ -143,11 +147,10 @@ class Stack:
             OrganizationCreate(name="Acme Studio", domain=DEMO_DOMAIN, timeZone="Europe/Warsaw", currency="EUR", notes="Demo organization"),
             display_name="Alex Admin",
         )
-        now = datetime.now(timezone.utc).isoformat()
-        member = new_member(org.id, DEMO_USER, name="Sam User", role="User", now=now, status="ACTIVE", title="Designer")
-        table = Table()
-        table.put({**keys.user(org.id, member["id"]), **member, "version": 1}, "attribute_not_exists(PK)")
-        table.put(membership_item(member["email"], org.id, member["id"]))
+        admin = TenantContext(org_id=org.id, domain=DEMO_DOMAIN, user_id=ids.member_id(org.id, DEMO_ADMIN), email=DEMO_ADMIN, role=ADMINISTRATOR)
+        user = UserService().invite(admin, UserInvite(email=DEMO_USER, name="Sam User", role="User", title="Product Designer"))
+        project = ProjectService().create(admin, ProjectCreate(name="Website refresh", notes="Main client delivery project.", billable=True))
+        ProjectService().add_member(admin, project.id, MemberCreate(userId=user.id, role="User", title="Designer"))
         return True
 
     def resolve_function(self, name: str) -> str:
