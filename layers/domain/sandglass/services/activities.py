@@ -348,7 +348,7 @@ class ActivityService:
                 memberships.add((project_id, target))
         reads = self.repository.read_set(
             tenant.org_id,
-            projects=[project_id] if project_changed else [],
+            projects=[project_id] if project_changed or user_changed else [],
             memberships=sorted(memberships),
             users=[target] if user_changed else [],
         )
