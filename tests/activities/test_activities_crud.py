@@ -182,3 +182,39 @@ def test_org_purge_removes_activities(world, api, gateway, table):
     gateway.run_jobs()
     left = table.query(TableName="sandglass-test", KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": keys.org_pk(world.org_id)})
     assert left["Items"] == []
+
+
+def test_write_guards_join_every_write_transaction(world):
+    """The hook the Timesheets locks use: a guard's ConditionCheck fails -> nothing is written."""
+    from sandglass.context import TenantContext
+    from sandglass.errors import Conflict
+    from sandglass.models.activities import ActivityCreate, ActivityUpdate
+    from sandglass.services.activities import ActivityService
+    from sandglass.storage import table as db
+
+    seen = []
+    lock = {"on": False}
+
+    def period_lock(tenant, changes):
+        seen.append([(c.before is None, c.after is None) for c in changes])
+        if not lock["on"]:
+            return []
+        # a lock item that does not exist: attribute_exists fails, as a "locked week" check would
+        return [db.check(keys.organization(tenant.org_id), "attribute_not_exists(PK)", fail=Conflict("The week is locked", code="PERIOD_LOCKED"))]
+
+    service = ActivityService(guards=[period_lock])
+    tenant = TenantContext(world.org_id, "acme", world.sam["id"], "sam@acme.test", "User")
+    created = service.create(tenant, ActivityCreate(name="x", projectId=world.p["id"], startedAt="2026-07-03T09:00:00Z", endedAt="2026-07-03T10:00:00Z"))
+    service.create(tenant, ActivityCreate(projectId=world.p["id"], pending=True, startedAt="2026-07-15T08:00:00Z"))
+    service.create(tenant, ActivityCreate(projectId=world.p["id"], pending=True, startedAt="2026-07-15T09:00:00Z"))
+    assert seen == [[(True, False)], [(True, False)], [(True, False), (False, False)]]  # the stopped timer is guarded too
+    lock["on"] = True
+    for attempt in (lambda: service.update(tenant, created.activity["id"], ActivityUpdate(name="y")),
+                    lambda: service.delete(tenant, created.activity["id"])):
+        try:
+            attempt()
+        except Conflict as error:
+            assert error.code == "PERIOD_LOCKED"
+        else:
+            raise AssertionError("the guard was not applied")
+    assert service.get(tenant, created.activity["id"]).activity["name"] == "x"
