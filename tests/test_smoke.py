@@ -6,7 +6,7 @@ def test_signup_and_read(api, acme):
 
 
 def test_unbuilt_group_answers_501(api, acme):
-    reply = api.get("/activities", as_="admin@acme.test", org="acme")
+    reply = api.get("/geofences", as_="admin@acme.test", org="acme")
     assert reply.status == 501, reply.body
     assert reply.json()["error"]["code"] == "NOT_IMPLEMENTED"
 

@@ -1,11 +1,82 @@
-"""The activities route group. Its routes are declared in template.yaml; a later issue builds them."""
+"""Activities routes: time entries, running timers and administrators' corrections.
+
+Thin handlers: validate (pydantic), one ActivityService call, shape the response (ETag, paging
+headers). The rules live in sandglass.services.activities.
+"""
 
 from __future__ import annotations
 
-from sandglass.http.resolver import create_app, not_built
+from typing import Annotated, Optional
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+
+from sandglass.http.etag import etag, parse_if_match
+from sandglass.http.pagination import next_page_headers
+from sandglass.http.resolver import create_app
+from sandglass.http.tenant import tenant
+from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
+from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityResult, ActivityService
 
 app = create_app()
-not_built(app, "activities")
+_service: ActivityService | None = None
+
+JSON = "application/json"
+
+
+def service() -> ActivityService:
+    global _service
+    if _service is None:
+        _service = ActivityService()
+    return _service
+
+
+def _entity(result: ActivityResult) -> Response[Activity]:
+    return Response(status_code=200, content_type=JSON, body=result.activity, headers={"ETag": etag(result.version)})
+
+
+ActivityId = Annotated[str, Path(max_length=64, description="The activity identifier (UUID)")]
+IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
+
+
+@app.get("/activities", tags=["Activities"], summary="List activities (ID-keyed map, start order; paged by limit and cursor)")
+def list_activities(
+    from_: Annotated[Optional[str], Query(alias="from", max_length=64, description="ISO instant; startedAt >= from")] = None,
+    to: Annotated[Optional[str], Query(max_length=64, description="ISO instant; startedAt < to")] = None,
+    user_id: Annotated[Optional[str], Query(alias="userId", max_length=64)] = None,
+    project_id: Annotated[Optional[str], Query(alias="projectId", max_length=64)] = None,
+    pending: Annotated[Optional[str], Query(max_length=5, description="true or false")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[Optional[str], Query(max_length=4096)] = None,
+) -> Response[dict[str, Activity]]:
+    result = service().list(tenant(app), from_=from_, to=to, user_id=user_id, project_id=project_id, pending=pending, limit=limit, cursor=cursor)
+    query = {"from": from_, "to": to, "userId": user_id, "projectId": project_id, "pending": pending, "limit": str(limit)}
+    headers = next_page_headers(app.current_event.path, query, result.cursor)
+    return Response(status_code=200, content_type=JSON, body=result.activities, headers=headers)
+
+
+@app.post("/activities", tags=["Activities"], summary="Create an activity, or start a timer with pending: true")
+def post_activity(
+    body: ActivityCreate,
+    idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key")] = None,
+) -> Response[Activity]:
+    return _entity(service().create(tenant(app), body, idempotency_key))
+
+
+@app.get("/activities/<activityId>", tags=["Activities"], summary="Get an activity")
+def get_activity(activityId: ActivityId) -> Response[Activity]:
+    return _entity(service().get(tenant(app), activityId))
+
+
+@app.put("/activities/<activityId>", tags=["Activities"], summary="Update an activity (endedAt stops a running timer)")
+def put_activity(activityId: ActivityId, body: ActivityUpdate, if_match: IfMatch = None) -> Response[Activity]:
+    return _entity(service().update(tenant(app), activityId, body, parse_if_match(if_match)))
+
+
+@app.delete("/activities/<activityId>", tags=["Activities"], summary="Delete an activity")
+def delete_activity(activityId: ActivityId, if_match: IfMatch = None) -> dict:
+    service().delete(tenant(app), activityId, parse_if_match(if_match))
+    return {}
 
 
 def lambda_handler(event: dict, context) -> dict:

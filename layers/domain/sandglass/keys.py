@@ -88,6 +88,36 @@ def month_marker(org_id: str, month: str) -> dict[str, str]:
     return {PK: org_pk(org_id), SK: f"{MONTH_SK_PREFIX}{month}"}
 
 
+# --- activities (repositories/activities.py documents the item shapes) -------------------------
+
+ACTIVITY_SK_PREFIX = "ACTIVITY#"
+ACTIVITY_INDEX_PREFIX = "ACT#"
+
+
+def activity(org_id: str, activity_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{ACTIVITY_SK_PREFIX}{activity_id}"}
+
+
+def activity_member_sort(started_at: str, activity_id: str) -> str:
+    """GSI_USER / GSI_PROJECT sort key of an activity: start order within the member's or project's partition."""
+    return f"{ACTIVITY_INDEX_PREFIX}{started_at}#{activity_id}"
+
+
+def activity_month_sort(started_at: str, activity_id: str) -> str:
+    """GSI_MONTH sort key of an activity: start order within the organization's month."""
+    return f"{started_at}#{activity_id}"
+
+
+def running_timer(org_id: str, user_id: str) -> dict[str, str]:
+    """Marker of a member's running timer: its existence (attribute_not_exists) is the one-per-user rule."""
+    return {PK: org_pk(org_id), SK: f"TIMER#{user_id}"}
+
+
+def idempotency(org_id: str, user_id: str, key_hash: str) -> dict[str, str]:
+    """A create's idempotency record (user + hashed Idempotency-Key), TTL'd by `expiresAt`."""
+    return {PK: org_pk(org_id), SK: f"IDEMPOTENCY#{user_id}#{key_hash}"}
+
+
 # --- platform-scoped ------------------------------------------------------------------------
 
 def domain(domain_name: str) -> dict[str, str]:

@@ -1,0 +1,330 @@
+"""Activities (time entries), running-timer markers and create idempotency records.
+
+Storage decisions
+-----------------
+Base item: PK ``ORG#<orgId>``, SK ``ACTIVITY#<activityId>`` (keys.activity). Living in the
+organization's root partition means the org purge's final partition sweep deletes it; it also carries
+GSI3 keys and its month is registered with keys.month_marker, as the purge contract asks of time data.
+
+Attributes: id, name, projectId, userId, billable, startedAt, endedAt (absent while running),
+pending (True only while running; removed when stopped), locked (only when set), version,
+createdAt, createdBy, updatedAt, updatedBy. Instants are stored as the API's UTC text
+(``2026-07-03T08:30:00.000Z``), which sorts chronologically as a string.
+
+Index keys, recomputed from the attributes on every write (``_stored``), so an update that moves
+an activity to another user, project or month is one Put and every index follows it:
+
+- GSI1 (by member):  GSI1PK = keys.user_partition(org, userId),       GSI1SK = ``ACT#<startedAt>#<id>``
+- GSI2 (by project): GSI2PK = keys.project_partition(org, projectId), GSI2SK = ``ACT#<startedAt>#<id>``
+- GSI3 (org month):  GSI3PK = keys.month_partition(org, yyyy-mm of startedAt), GSI3SK = ``<startedAt>#<id>``
+
+(Project memberships share GSI1/GSI2 partitions under ``PROJECT#``/``MEMBER#`` sort prefixes; the
+``ACT#`` prefix keeps the two apart.)
+
+Access patterns: by id -> GetItem; user + time range -> Query GSI1; project + time range -> Query
+GSI2; organization + month -> Query GSI3 (one partition per month); a member's running timer ->
+GetItem of keys.running_timer. No Scan anywhere.
+
+Running timer marker: PK ``ORG#<orgId>``, SK ``TIMER#<userId>`` with activityId and startedAt. It is
+created with attribute_not_exists(PK) (or re-pointed with ``activityId = :old``) in the same
+transaction that writes the running activity, and deleted with ``activityId = :id`` in the
+transaction that stops or deletes it: DynamoDB itself guarantees one running timer per member.
+
+Idempotency record: PK ``ORG#<orgId>``, SK ``IDEMPOTENCY#<userId>#<sha256(key)>`` with requestHash,
+response (the first answer), activityId and ``expiresAt`` (epoch seconds, table TTL). Written with
+``attribute_not_exists(PK) OR expiresAt < :now`` in the create's own transaction. DynamoDB TTL
+deletes lazily (moto never), so readers also treat an expired record as absent.
+
+Month marker: keys.month_marker(org, yyyy-mm) is Put (unconditionally, so idempotently) in every
+transaction that writes an activity into a month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sandglass import ids, keys
+from sandglass.errors import BadRequest, Conflict, DomainError
+from sandglass.storage import cursor as cursors
+from sandglass.storage import table as db
+from sandglass.storage.table import Op, Page, Table
+
+INDEX_ATTRIBUTES = tuple(name for index in (keys.GSI_USER, keys.GSI_PROJECT, keys.GSI_MONTH) for name in (keys.gsi_pk(index), keys.gsi_sk(index)))
+_KEY_ATTRIBUTES = {keys.PK, keys.SK, *INDEX_ATTRIBUTES}
+
+IDEMPOTENCY_RACE = "IDEMPOTENCY_RACE"
+
+
+def month_of(started_at: str) -> str:
+    return started_at[:7]
+
+
+def _entity(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    if item is None:
+        return None
+    return {name: value for name, value in item.items() if name not in _KEY_ATTRIBUTES}
+
+
+def _stored(org_id: str, activity: dict[str, Any]) -> dict[str, Any]:
+    """The full item: the activity's attributes plus the keys every index derives from them."""
+    activity_id, started_at = activity["id"], activity["startedAt"]
+    item = {name: value for name, value in activity.items() if value is not None and name not in _KEY_ATTRIBUTES}
+    item.update(keys.activity(org_id, activity_id))
+    item[keys.gsi_pk(keys.GSI_USER)] = keys.user_partition(org_id, activity["userId"])
+    item[keys.gsi_sk(keys.GSI_USER)] = keys.activity_member_sort(started_at, activity_id)
+    item[keys.gsi_pk(keys.GSI_PROJECT)] = keys.project_partition(org_id, activity["projectId"])
+    item[keys.gsi_sk(keys.GSI_PROJECT)] = keys.activity_member_sort(started_at, activity_id)
+    item[keys.gsi_pk(keys.GSI_MONTH)] = keys.month_partition(org_id, month_of(started_at))
+    item[keys.gsi_sk(keys.GSI_MONTH)] = keys.activity_month_sort(started_at, activity_id)
+    return item
+
+
+@dataclass
+class ActivityChange:
+    """One activity write: create (before None), update (both), delete (after None).
+
+    `expected_version` guards updates and deletes; `fail` is what a failed guard raises (412 for
+    a stale If-Match, 409 for a concurrent change); `require_running` adds ``pending = true``.
+    """
+
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    expected_version: int | None = None
+    fail: DomainError | None = None
+    require_running: bool = False
+
+    @property
+    def activity_id(self) -> str:
+        return (self.after or self.before)["id"]
+
+
+@dataclass
+class TimerChange:
+    """Claim (or re-point from `replacing`) or release a member's running-timer marker."""
+
+    action: str  # claim | release
+    user_id: str
+    activity_id: str
+    started_at: str | None = None
+    replacing: str | None = None
+    fail: DomainError | None = None
+
+
+@dataclass
+class ReadSet:
+    organization: dict[str, Any] | None = None
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    memberships: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    idempotency: dict[str, Any] | None = None
+
+
+class ActivityRepository:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table()
+
+    # --- reads ------------------------------------------------------------------------------
+    def get(self, org_id: str, activity_id: str) -> dict[str, Any] | None:
+        return _entity(self.table.get(keys.activity(org_id, activity_id)))
+
+    def project_membership(self, org_id: str, project_id: str, user_id: str) -> dict[str, Any] | None:
+        return self.table.get(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)))
+
+    def running_timer(self, org_id: str, user_id: str) -> dict[str, Any] | None:
+        return self.table.get(keys.running_timer(org_id, user_id))
+
+    def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> dict[str, Any] | None:
+        return self.table.get(keys.idempotency(org_id, user_id, key_hash))
+
+    def read_set(
+        self,
+        org_id: str,
+        *,
+        organization: bool = True,
+        projects: Iterable[str] = (),
+        memberships: Iterable[tuple[str, str]] = (),
+        users: Iterable[str] = (),
+        timers: Iterable[str] = (),
+        idempotency: tuple[str, str] | None = None,
+    ) -> ReadSet:
+        """Everything a write decides on, in ONE BatchGetItem: settings, projects, project
+        memberships (project, user), members, timer markers and the idempotency record."""
+        wanted: dict[tuple[str, str], tuple[str, Any]] = {}
+
+        def want(key: dict[str, str], kind: str, ref: Any) -> None:
+            wanted.setdefault((key[keys.PK], key[keys.SK]), (kind, ref))
+
+        if organization:
+            want(keys.organization(org_id), "organization", None)
+        for project_id in projects:
+            want(keys.project(org_id, project_id), "project", project_id)
+        for project_id, user_id in memberships:
+            want(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)), "membership", (project_id, user_id))
+        for user_id in users:
+            want(keys.user(org_id, user_id), "user", user_id)
+        for user_id in timers:
+            want(keys.running_timer(org_id, user_id), "timer", user_id)
+        if idempotency:
+            want(keys.idempotency(org_id, *idempotency), "idempotency", None)
+        found = ReadSet()
+        if not wanted:
+            return found
+        for item in self.table.batch_get([{keys.PK: pk, keys.SK: sk} for pk, sk in wanted]):
+            kind, ref = wanted[(item[keys.PK], item[keys.SK])]
+            if kind == "organization":
+                found.organization = item
+            elif kind == "project":
+                found.projects[ref] = item
+            elif kind == "membership":
+                found.memberships[ref] = item
+            elif kind == "user":
+                found.users[ref] = item
+            elif kind == "timer":
+                found.timers[ref] = item
+            else:
+                found.idempotency = item
+        return found
+
+    # --- the one transaction ----------------------------------------------------------------
+    def commit(
+        self,
+        org_id: str,
+        changes: list[ActivityChange],
+        *,
+        timers: Iterable[TimerChange] = (),
+        idempotency: dict[str, Any] | None = None,
+        now_epoch: int = 0,
+        extra_ops: Iterable[Op] = (),
+    ) -> None:
+        """Write activities, their month markers, timer markers, the idempotency record and any
+        guard checks in ONE TransactWriteItems (all or nothing)."""
+        ops: list[Op] = []
+        if idempotency is not None:
+            # first, so a racing retry reports this (and the service replays the stored answer)
+            ops.append(db.put(
+                {**keys.idempotency(org_id, idempotency["userId"], idempotency["keyHash"]), **idempotency},
+                "attribute_not_exists(PK) OR expiresAt < :now", values={":now": now_epoch},
+                fail=Conflict("A request with this Idempotency-Key is in progress", code=IDEMPOTENCY_RACE),
+            ))
+        months: set[str] = set()
+        for change in changes:
+            ops.append(self._activity_op(org_id, change))
+            if change.after is not None:
+                months.add(month_of(change.after["startedAt"]))
+        for month in sorted(months):
+            ops.append(db.put({**keys.month_marker(org_id, month), "month": month}))
+        for timer in timers:
+            ops.append(self._timer_op(org_id, timer))
+        ops.extend(extra_ops)
+        self.table.transact(ops)
+
+    def _activity_op(self, org_id: str, change: ActivityChange) -> Op:
+        stale = change.fail or Conflict("The activity was changed by another request; reload and retry")
+        if change.before is None:
+            return db.put(_stored(org_id, change.after), "attribute_not_exists(PK)",
+                          fail=Conflict("An activity with this id already exists"))
+        condition = "#v = :expected"
+        names = {"#v": "version"}
+        values: dict[str, Any] = {":expected": change.expected_version}
+        if change.require_running:
+            condition += " AND #p = :true"
+            names["#p"] = "pending"
+            values[":true"] = True
+        if change.after is None:
+            return db.delete(keys.activity(org_id, change.before["id"]), condition, names, values, fail=stale)
+        return db.put(_stored(org_id, change.after), condition, names, values, fail=stale)
+
+    def _timer_op(self, org_id: str, timer: TimerChange) -> Op:
+        key = keys.running_timer(org_id, timer.user_id)
+        lost = timer.fail or Conflict("A timer is already running for this member", code="TIMER_RUNNING")
+        if timer.action == "release":
+            return db.delete(key, "activityId = :id", values={":id": timer.activity_id}, fail=lost)
+        item = {**key, "userId": timer.user_id, "activityId": timer.activity_id, "startedAt": timer.started_at}
+        if timer.replacing:
+            return db.put(item, "activityId = :old", values={":old": timer.replacing}, fail=lost)
+        return db.put(item, "attribute_not_exists(PK)", fail=lost)
+
+    # --- lists ------------------------------------------------------------------------------
+    def query_partition(
+        self,
+        org_id: str,
+        *,
+        index: str,
+        partition: str,
+        lower: str,
+        upper: str,
+        limit: int,
+        cursor: str | None,
+        filter_expression: str | None = None,
+        filter_values: dict[str, Any] | None = None,
+        filter_names: dict[str, str] | None = None,
+        scope_suffix: str = "",
+    ) -> Page:
+        """One Query of a member's (GSI1) or project's (GSI2) activities with ``lower <= startedAt < upper``."""
+        scope = f"activities:{index}:{partition}:{lower}:{upper}:{scope_suffix}"
+        return self.table.query_page(
+            org_id=org_id,
+            scope=scope,
+            index=index,
+            key_condition=f"{keys.gsi_pk(index)} = :pk AND {keys.gsi_sk(index)} BETWEEN :lo AND :hi",
+            values={":pk": partition, ":lo": keys.ACTIVITY_INDEX_PREFIX + lower, ":hi": keys.ACTIVITY_INDEX_PREFIX + upper, **(filter_values or {})},
+            limit=limit,
+            cursor=cursor,
+            filter_expression=filter_expression,
+            names=filter_names,
+        )
+
+    def query_months(
+        self,
+        org_id: str,
+        *,
+        months: list[str],
+        lower: str,
+        upper: str,
+        limit: int,
+        cursor: str | None,
+        filter_expression: str | None = None,
+        filter_values: dict[str, Any] | None = None,
+        filter_names: dict[str, str] | None = None,
+        scope_suffix: str = "",
+    ) -> Page:
+        """The organization's activities with ``lower <= startedAt < upper`` over month partitions
+        (GSI3), in start order. One Query per month partition touched, and a request moves on to
+        the next month only while its page is not full. The cursor (signed, bound to the query)
+        carries the month and the position inside it."""
+        outer_scope = f"activities:months:{','.join(months)}:{lower}:{upper}:{scope_suffix}"
+        position, inner = 0, None
+        if cursor:
+            state = cursors.decode(cursor, org_id=org_id, scope=outer_scope)
+            position, inner = state.get("m"), state.get("c")
+            if not isinstance(position, int) or not 0 <= position < len(months) or not (inner is None or isinstance(inner, str)):
+                raise BadRequest("The cursor is malformed, expired or belongs to another query", code="INVALID_CURSOR")
+        items: list[dict[str, Any]] = []
+        pages = 0
+        while position < len(months):
+            month = months[position]
+            page = self.table.query_page(
+                org_id=org_id,
+                scope=f"{outer_scope}:{month}",
+                index=keys.GSI_MONTH,
+                key_condition=f"{keys.gsi_pk(keys.GSI_MONTH)} = :pk AND {keys.gsi_sk(keys.GSI_MONTH)} BETWEEN :lo AND :hi",
+                values={":pk": keys.month_partition(org_id, month), ":lo": lower, ":hi": upper, **(filter_values or {})},
+                limit=limit - len(items),
+                cursor=inner,
+                filter_expression=filter_expression,
+                names=filter_names,
+            )
+            pages += 1
+            items.extend(page.items)
+            if page.cursor:
+                return Page(items, cursors.encode({"m": position, "c": page.cursor}, org_id=org_id, scope=outer_scope), pages_read=pages)
+            position, inner = position + 1, None
+            if len(items) >= limit and position < len(months):
+                return Page(items, cursors.encode({"m": position, "c": None}, org_id=org_id, scope=outer_scope), pages_read=pages)
+        return Page(items, None, pages_read=pages)
+
+
+def entities(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [_entity(item) for item in items]

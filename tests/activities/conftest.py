@@ -1,0 +1,76 @@
+"""Fixtures for the Activities tests: a fixed clock and a small organization."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pytest
+
+from sandglass.clock import FixedClock, SystemClock, set_clock
+
+NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def clock():
+    fixed = FixedClock(NOW)
+    set_clock(fixed)
+    yield fixed
+    set_clock(SystemClock())
+
+
+@dataclass
+class World:
+    api: object
+    admin: str
+    sam: dict      # User, member of project p and q
+    pia: dict      # User in the org, Administrator of project p
+    ola: dict      # User, member of no project
+    p: dict        # billable project (sam User, pia Administrator)
+    q: dict        # non-billable project (sam User)
+    archived: dict
+    org_id: str
+
+    def entry(self, who: str, project: dict | None = None, start="2026-07-03T09:00:00+02:00", end="2026-07-03T10:30:00+02:00", **extra):
+        body = {"name": "Work", "projectId": (project or self.p)["id"], "startedAt": start, "endedAt": end, **extra}
+        reply = self.api.post("/activities", as_=who, org="acme", body=body)
+        assert reply.status == 200, reply.body
+        return reply.json()
+
+
+@pytest.fixture
+def world(api, acme, seed, clock) -> World:
+    sam = seed.member("acme", "sam@acme.test")
+    pia = seed.member("acme", "pia@acme.test")
+    ola = seed.member("acme", "ola@acme.test")
+    p = seed.project("acme", "Website", billable=True, members={sam["id"]: "User", pia["id"]: "Administrator"})
+    q = seed.project("acme", "Internal", billable=False, members={sam["id"]: "User"})
+    archived = seed.project("acme", "Old", archived=True, members={sam["id"]: "User"})
+    return World(api, "admin@acme.test", sam, pia, ola, p, q, archived, seed.org_id("acme"))
+
+
+@pytest.fixture
+def atomic_dynamodb(monkeypatch):
+    """Make each emulated DynamoDB call atomic, as the real service is.
+
+    moto's backend is not thread-safe (a transaction deep-copies the table for its rollback
+    while another thread writes). One lock around each backend call gives threads what
+    DynamoDB promises per request, and nothing more: the application's own read-then-write
+    windows between calls stay fully concurrent.
+    """
+    import functools
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("get_item", "put_item", "update_item", "delete_item", "query", "batch_get_item", "transact_write_items", "batch_write_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self, *args, __original=original, **kwargs):
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
+    return lock
