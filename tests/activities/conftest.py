@@ -48,29 +48,3 @@ def world(api, acme, seed, clock) -> World:
     q = seed.project("acme", "Internal", billable=False, members={sam["id"]: "User"})
     archived = seed.project("acme", "Old", archived=True, members={sam["id"]: "User"})
     return World(api, "admin@acme.test", sam, pia, ola, p, q, archived, seed.org_id("acme"))
-
-
-@pytest.fixture
-def atomic_dynamodb(monkeypatch):
-    """Make each emulated DynamoDB call atomic, as the real service is.
-
-    moto's backend is not thread-safe (a transaction deep-copies the table for its rollback
-    while another thread writes). One lock around each backend call gives threads what
-    DynamoDB promises per request, and nothing more: the application's own read-then-write
-    windows between calls stay fully concurrent.
-    """
-    import functools
-    import threading
-
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("get_item", "put_item", "update_item", "delete_item", "query", "batch_get_item", "transact_write_items", "batch_write_item"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self, *args, __original=original, **kwargs):
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(locked))
-    return lock
