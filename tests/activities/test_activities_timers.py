@@ -139,3 +139,16 @@ def test_twenty_concurrent_starts_leave_exactly_one_running(world, table):
     every = world.api.get("/activities", as_="sam@acme.test", org="acme").json()
     assert len(every) == statuses.count(200)  # losers stored nothing
     assert all(a.get("endedAt") for a in every.values() if a["id"] != running[0]["id"])
+
+
+def test_a_timer_purged_with_its_project_does_not_block_the_next_one(world, table, gateway):
+    running = _start(world, start="2026-07-15T08:00:00Z").json()
+    reply = world.api.delete(f"/projects/{world.p['id']}", as_=world.admin, org="acme", query={"cascade": "true"})
+    assert reply.status == 200, reply.body
+    gateway.run_jobs()
+    assert world.api.get(f"/activities/{running['id']}", as_="sam@acme.test", org="acme").status == 404
+    # the marker still points at the purged activity; the next timer takes it over
+    body = {"name": "Next", "projectId": world.q["id"], "pending": True, "startedAt": "2026-07-15T09:00:00Z"}
+    reply = world.api.post("/activities", as_="sam@acme.test", org="acme", body=body)
+    assert reply.status == 200, reply.body
+    assert _marker(table, world, world.sam["id"])["activityId"] == reply.json()["id"]

@@ -257,7 +257,9 @@ class ActivityService:
             if marker is None:
                 timers.append(TimerChange("claim", target, activity["id"], activity["startedAt"]))
             else:
-                changes.append(self._stop_previous(tenant, reads.organization, marker, started, now))
+                previous = self._stop_previous(tenant, reads.organization, marker, started, now)
+                if previous is not None:
+                    changes.append(previous)
                 timers.append(TimerChange("claim", target, activity["id"], activity["startedAt"], replacing=marker["activityId"],
                                           fail=Conflict("Another timer was started at the same time; retry", code="TIMER_RUNNING")))
         view = activity_view(activity)
@@ -277,11 +279,15 @@ class ActivityService:
             return self._replay(stored, request_hash)
         return ActivityResult(view, 1)
 
-    def _stop_previous(self, tenant: TenantContext, organization: dict[str, Any], marker: dict[str, Any], started: datetime, now: datetime) -> ActivityChange:
-        """The running timer `marker` points at, stopped at `started` (the new timer's start)."""
+    def _stop_previous(self, tenant: TenantContext, organization: dict[str, Any], marker: dict[str, Any], started: datetime, now: datetime) -> ActivityChange | None:
+        """The running timer `marker` points at, stopped at `started` (the new timer's start).
+        None when the marker is orphaned (its activity went with a purged project or user): the
+        new timer then simply takes the marker over, still conditioned on it pointing there."""
         old = self.repository.get(tenant.org_id, marker["activityId"])
         lost = Conflict("Another request stopped or changed the running timer at the same time; retry", code="TIMER_RUNNING")
-        if old is None or not old.get("pending"):
+        if old is None:
+            return None
+        if not old.get("pending"):
             raise lost
         old_start = _instant(old["startedAt"])
         if started <= old_start:
