@@ -368,7 +368,6 @@ def test_delete_tombstones_then_purges(api, acme, seed, gateway, table):
 
 def test_purge_works_in_pages(api, acme, seed, gateway, table):
     from sandglass import keys
-    from sandglass.storage.table import Table
 
     org_id = seed.org_id("acme")
     items = [{"PK": keys.org_pk(org_id), "SK": f"NOTE#{i:04d}"} for i in range(450)]

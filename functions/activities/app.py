@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from sandglass.http.etag import etag, parse_if_match
-from sandglass.http.pagination import next_page_headers
+from sandglass.http.pagination import map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
@@ -51,8 +51,7 @@ def list_activities(
 ) -> Response[dict[str, Activity]]:
     result = service().list(tenant(app), from_=from_, to=to, user_id=user_id, project_id=project_id, pending=pending, limit=limit, cursor=cursor)
     query = {"from": from_, "to": to, "userId": user_id, "projectId": project_id, "pending": pending, "limit": str(limit)}
-    headers = next_page_headers(app.current_event.path, query, result.cursor)
-    return Response(status_code=200, content_type=JSON, body=result.activities, headers=headers)
+    return map_page(app, result.activities, result.cursor, query)
 
 
 @app.post("/activities", tags=["Activities"], summary="Create an activity, or start a timer with pending: true")

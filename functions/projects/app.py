@@ -9,13 +9,13 @@ Administrators) deletes it with its activities, asynchronously.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Literal, Optional
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
 from sandglass.http.etag import parse_if_match
-from sandglass.http.pagination import next_page_headers
+from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models.projects import MemberCreate, MemberUpdate, Project, ProjectCreate, ProjectMember, ProjectUpdate
@@ -25,8 +25,6 @@ from sandglass.services.projects import ProjectService
 app = create_app()
 _service: ProjectService | None = None
 
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
-Cursor = Annotated[Optional[str], Query(max_length=4096, description="Opaque cursor from X-Next-Cursor")]
 IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
 
 
@@ -37,17 +35,9 @@ def service() -> ProjectService:
     return _service
 
 
-def _page(result: tuple[dict[str, Any], Optional[str]]) -> Response:
-    items, cursor = result
-    event = app.current_event
-    body = {key: model.model_dump(by_alias=True) for key, model in items.items()}
-    return Response(status_code=200, content_type="application/json", body=body,
-                    headers=next_page_headers(event.path, dict(event.query_string_parameters or {}), cursor))
-
-
 @app.get("/projects", tags=["Projects"], summary="List projects (active unless ?archived=true|include)")
 def list_projects(archived: Annotated[Literal["false", "true", "include"], Query()] = "false", limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, Project]]:
-    return _page(service().list(tenant(app), archived, limit, cursor))
+    return map_page(app, *service().list(tenant(app), archived, limit, cursor))
 
 
 @app.post("/projects", tags=["Projects"], summary="Create a project (Administrators); the creator becomes its Administrator")
@@ -73,7 +63,7 @@ def delete_project(projectId: str, cascade: Annotated[bool, Query()] = False) ->
 
 @app.get("/projects/<projectId>/members", tags=["Projects"], summary="List project members")
 def list_members(projectId: str, limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, ProjectMember]]:
-    return _page(service().list_members(tenant(app), projectId, limit, cursor))
+    return map_page(app, *service().list_members(tenant(app), projectId, limit, cursor))
 
 
 @app.post("/projects/<projectId>/members", tags=["Projects"], summary="Add a user to the project")
@@ -99,7 +89,7 @@ def delete_member(projectId: str, memberId: str) -> dict:
 
 @app.get("/projects/<projectId>/members/<memberId>/rates/revenue", tags=["Projects"], summary="List a member's revenue rates")
 def list_revenue(projectId: str, memberId: str, limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, RevenueRate]]:
-    return _page(service().list_revenue(tenant(app), projectId, memberId, limit, cursor))
+    return map_page(app, *service().list_revenue(tenant(app), projectId, memberId, limit, cursor))
 
 
 @app.post("/projects/<projectId>/members/<memberId>/rates/revenue", tags=["Projects"], summary="Create a revenue rate window")

@@ -6,13 +6,13 @@ the next page's cursor comes back in `X-Next-Cursor` and a `Link: <...>; rel="ne
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Query
+from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from sandglass.http.etag import parse_if_match
-from sandglass.http.pagination import next_page_headers
+from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models.rates import CostRate, RateCreate, RateUpdate
@@ -22,8 +22,6 @@ from sandglass.services.users import UserService
 app = create_app()
 _service: UserService | None = None
 
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
-Cursor = Annotated[Optional[str], Query(max_length=4096, description="Opaque cursor from X-Next-Cursor")]
 
 
 def service() -> UserService:
@@ -33,17 +31,9 @@ def service() -> UserService:
     return _service
 
 
-def _page(result: tuple[dict[str, Any], Optional[str]]) -> Response:
-    items, cursor = result
-    event = app.current_event
-    body = {key: model.model_dump(by_alias=True) for key, model in items.items()}
-    return Response(status_code=200, content_type="application/json", body=body,
-                    headers=next_page_headers(event.path, dict(event.query_string_parameters or {}), cursor))
-
-
 @app.get("/users", tags=["Users"], summary="List the organization's users")
 def list_users(limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, User]]:
-    return _page(service().list(tenant(app), limit, cursor))
+    return map_page(app, *service().list(tenant(app), limit, cursor))
 
 
 @app.post("/users", tags=["Users"], summary="Invite a user (Administrators); an existing member is re-invited")
@@ -79,7 +69,7 @@ def put_preferences(userId: str, body: PreferencesUpdate) -> Preferences:
 
 @app.get("/users/<userId>/rates/cost", tags=["Users"], summary="List a user's cost rates")
 def list_cost(userId: str, limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, CostRate]]:
-    return _page(service().list_cost(tenant(app), userId, limit, cursor))
+    return map_page(app, *service().list_cost(tenant(app), userId, limit, cursor))
 
 
 @app.post("/users/<userId>/rates/cost", tags=["Users"], summary="Create a cost rate window (Administrators)")

@@ -9,7 +9,6 @@ import os
 import secrets
 import socket
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path

@@ -29,3 +29,9 @@ class TenantContext:
     @property
     def is_admin(self) -> bool:
         return self.role == ADMINISTRATOR
+
+    def require_admin(self) -> None:
+        if not self.is_admin:
+            from sandglass.errors import Forbidden
+
+            raise Forbidden("Only organization Administrators can do this")

@@ -68,18 +68,12 @@ class OrganizationRepository:
         ])
 
     def update_settings(self, org_id: str, settings: dict[str, Any], expected_version: int) -> dict[str, Any]:
-        names = {"#v": "version", "#s": "status"}
-        values: dict[str, Any] = {":expected": expected_version, ":one": 1, ":active": ACTIVE}
-        assignments = ["#v = #v + :one"]
-        for index, (field, value) in enumerate(settings.items()):
-            names[f"#f{index}"] = field
-            values[f":f{index}"] = value
-            assignments.append(f"#f{index} = :f{index}")
+        expression, names, values = db.versioned_set(settings, expected_version)
         return self.table.update(
             keys.organization(org_id),
-            "SET " + ", ".join(assignments),
-            names,
-            values,
+            expression,
+            {**names, "#s": "status"},
+            {**values, ":active": ACTIVE},
             condition="#v = :expected AND #s = :active",
             fail=PreconditionFailed("The organization was changed by another request; reload and retry"),
         )

@@ -116,15 +116,10 @@ class ProjectRepository:
 
     def update(self, org_id: str, stored: dict[str, Any], changes: dict[str, Any], expected_version: int, stale: Exception) -> dict[str, Any]:
         merged = {**public(stored), **changes}
-        names = {"#v": "version", "#s": "GSI2SK"}
-        values: dict[str, Any] = {":expected": expected_version, ":one": 1,
-                                  ":sort": keys.project_list_sort(stored["id"], merged["name"], bool(merged.get("archived")))}
-        assignments = ["#v = #v + :one", "#s = :sort"]
-        for index, (field, value) in enumerate(changes.items()):
-            names[f"#f{index}"] = field
-            values[f":f{index}"] = value
-            assignments.append(f"#f{index} = :f{index}")
-        return self.table.update(keys.project(org_id, stored["id"]), "SET " + ", ".join(assignments), names, values,
+        expression, names, values = db.versioned_set(changes, expected_version)
+        names["#s"] = "GSI2SK"
+        values[":sort"] = keys.project_list_sort(stored["id"], merged["name"], bool(merged.get("archived")))
+        return self.table.update(keys.project(org_id, stored["id"]), expression + ", #s = :sort", names, values,
                                  condition="attribute_exists(PK) AND #v = :expected", fail=stale)
 
     def tombstone(self, org_id: str, project_id: str, expected_version: int, job: dict[str, Any]) -> None:

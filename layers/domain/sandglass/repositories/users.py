@@ -75,14 +75,9 @@ class UserRepository:
         )
 
     def update(self, org_id: str, user_id: str, changes: dict[str, Any], expected_version: int, admin_delta: int, stale: Exception) -> dict[str, Any]:
-        names = {"#v": "version", "#s": "status"}
-        values: dict[str, Any] = {":expected": expected_version, ":one": 1, ":deleted": DELETED}
-        assignments = ["#v = #v + :one"]
-        for index, (field, value) in enumerate(changes.items()):
-            names[f"#f{index}"] = field
-            values[f":f{index}"] = value
-            assignments.append(f"#f{index} = :f{index}")
-        expression = "SET " + ", ".join(assignments)
+        expression, names, values = db.versioned_set(changes, expected_version)
+        names["#s"] = "status"
+        values[":deleted"] = DELETED
         condition = "attribute_exists(PK) AND #v = :expected AND #s <> :deleted"
         if admin_delta == 0:
             return self.table.update(keys.user(org_id, user_id), expression, names, values, condition=condition, fail=stale)

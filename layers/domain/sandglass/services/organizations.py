@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sandglass import ids, keys
 from sandglass.clock import Clock, get_clock
 from sandglass.context import ADMINISTRATOR, Caller, TenantContext
-from sandglass.errors import Conflict, Forbidden, ValidationFailed
+from sandglass.errors import Conflict, ValidationFailed
 from sandglass.models.organization import (
     Organization,
     OrganizationCreate,
@@ -28,10 +28,6 @@ PURGE_ORGANIZATION = "purge-org"
 def organization_view(item: dict[str, Any]) -> Organization:
     return Organization.model_validate({field: item[field] for field in (*SETTINGS_FIELDS, "id", "plan") if field in item})
 
-
-def _require_admin(tenant: TenantContext) -> None:
-    if not tenant.is_admin:
-        raise Forbidden("Only organization Administrators can do this")
 
 
 def _validation_error(error: ValidationError) -> ValidationFailed:
@@ -70,7 +66,7 @@ class OrganizationService:
         return organization_view(org)
 
     def update(self, tenant: TenantContext, request: OrganizationUpdate, if_match: int | None = None) -> Organization:
-        _require_admin(tenant)
+        tenant.require_admin()
         stored = self.repository.require(tenant.org_id)
         current = {field: stored[field] for field in SETTINGS_FIELDS if field in stored}
         patch = request.model_dump(mode="json", exclude_unset=True)
@@ -83,7 +79,7 @@ class OrganizationService:
         return organization_view(updated)
 
     def rename(self, tenant: TenantContext, new_domain: str) -> str:
-        _require_admin(tenant)
+        tenant.require_admin()
         stored = self.repository.require(tenant.org_id)
         if stored["domain"] == new_domain:
             raise Conflict(f"The organization already uses the domain '{new_domain}'", code="DOMAIN_UNCHANGED")
@@ -92,7 +88,7 @@ class OrganizationService:
 
     def delete(self, tenant: TenantContext) -> tuple[str, str | None]:
         """Tombstone now (every later request answers 404, the domain is free), purge later in pages."""
-        _require_admin(tenant)
+        tenant.require_admin()
         stored = self.repository.require(tenant.org_id)
         now = iso(self.clock.now())
         job = {**keys.job(PURGE_ORGANIZATION, tenant.org_id), "kind": PURGE_ORGANIZATION, "orgId": tenant.org_id,

@@ -47,10 +47,6 @@ def _is_active_admin(user: dict[str, Any]) -> bool:
     return user.get("role") == ADMINISTRATOR and not user.get("archived") and user.get("status") != DELETED
 
 
-def _require_admin(tenant: TenantContext) -> None:
-    if not tenant.is_admin:
-        raise Forbidden("Only organization Administrators can do this")
-
 
 class UserService:
     def __init__(self, repository: UserRepository | None = None, rates: RateService | None = None, clock: Clock | None = None):
@@ -77,7 +73,7 @@ class UserService:
         """Invite by email (case-insensitive). An email already in the organization is re-invited
         (its `invitedAt` moves), never duplicated: the id is derived from the email and the
         user item is written with attribute_not_exists."""
-        _require_admin(tenant)
+        tenant.require_admin()
         now = iso(self.clock.now())
         email = ids.normalize_email(body.email)
         user = new_member(tenant.org_id, email, name=body.name or email.split("@")[0], role=body.role, now=now,
@@ -115,7 +111,7 @@ class UserService:
     def delete(self, tenant: TenantContext, user_id: str) -> None:
         """The member loses access at once (tombstone + account membership gone); their data
         (memberships, rates, preferences, activities: the GSI1 partition) goes in pages (`purge-user`)."""
-        _require_admin(tenant)
+        tenant.require_admin()
         stored = self._require(tenant, user_id)
         now = iso(self.clock.now())
         job = {**keys.job(PURGE_USER, tenant.org_id, user_id), "kind": PURGE_USER, "orgId": tenant.org_id, "userId": user_id,

@@ -82,6 +82,19 @@ def _condition(params: dict[str, Any], condition, names, values) -> None:
         params["ExpressionAttributeValues"] = dict(values)
 
 
+def versioned_set(changes: Mapping[str, Any], expected_version: int) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """`SET` for `changes` plus `version + 1`, with names/values; pair it with the condition
+    ``#v = :expected`` (optimistic concurrency). Callers may add their own names and values."""
+    names = {"#v": "version"}
+    values: dict[str, Any] = {":expected": expected_version, ":one": 1}
+    assignments = ["#v = #v + :one"]
+    for index, (field, value) in enumerate(changes.items()):
+        names[f"#f{index}"] = field
+        values[f":f{index}"] = value
+        assignments.append(f"#f{index} = :f{index}")
+    return "SET " + ", ".join(assignments), names, values
+
+
 @dataclass
 class Page:
     items: list[dict[str, Any]]
