@@ -88,8 +88,8 @@ def versioned_set(changes: Mapping[str, Any], expected_version: int) -> tuple[st
     names = {"#v": "version"}
     values: dict[str, Any] = {":expected": expected_version, ":one": 1}
     assignments = ["#v = #v + :one"]
-    for index, (field, value) in enumerate(changes.items()):
-        names[f"#f{index}"] = field
+    for index, (attribute, value) in enumerate(changes.items()):
+        names[f"#f{index}"] = attribute
         values[f":f{index}"] = value
         assignments.append(f"#f{index} = :f{index}")
     return "SET " + ", ".join(assignments), names, values
