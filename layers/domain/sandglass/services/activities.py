@@ -313,7 +313,7 @@ class ActivityService:
         elif project.get("archived"):
             problems.append(_detail("projectId", "The project is archived"))
         elif not tenant.is_admin and not _is_project_member(reads.memberships.get((project_id, user_id))):
-            problems.append(_detail("projectId", "The member is not a member of this project"))
+            problems.append(_detail("projectId", "The user is not a member of this project; a project Administrator can add them"))
         if check_member:
             member = reads.users.get(user_id)
             if member is None or member.get("archived"):
