@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Optional
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 
-from sandglass.http.etag import parse_if_match
+from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
@@ -41,18 +41,18 @@ def list_projects(archived: Annotated[Literal["false", "true", "include"], Query
 
 
 @app.post("/projects", tags=["Projects"], summary="Create a project (Administrators); the creator becomes its Administrator")
-def create_project(body: ProjectCreate) -> Project:
-    return service().create(tenant(app), body)
+def create_project(body: ProjectCreate) -> Response[Project]:
+    return with_etag(service().create(tenant(app), body))
 
 
 @app.get("/projects/<projectId>", tags=["Projects"], summary="Get a project")
-def get_project(projectId: str) -> Project:
-    return service().get(tenant(app), projectId)
+def get_project(projectId: str) -> Response[Project]:
+    return with_etag(service().get(tenant(app), projectId))
 
 
 @app.put("/projects/<projectId>", tags=["Projects"], summary="Update a project")
-def put_project(projectId: str, body: ProjectUpdate, if_match: IfMatch = None) -> Project:
-    return service().update(tenant(app), projectId, body, parse_if_match(if_match))
+def put_project(projectId: str, body: ProjectUpdate, if_match: IfMatch = None) -> Response[Project]:
+    return with_etag(service().update(tenant(app), projectId, body, parse_if_match(if_match)))
 
 
 @app.delete("/projects/<projectId>", tags=["Projects"], summary="Delete a project (409 if it has activities, unless ?cascade=true)")
@@ -67,18 +67,18 @@ def list_members(projectId: str, limit: Limit = 100, cursor: Cursor = None) -> R
 
 
 @app.post("/projects/<projectId>/members", tags=["Projects"], summary="Add a user to the project")
-def create_member(projectId: str, body: MemberCreate) -> ProjectMember:
-    return service().add_member(tenant(app), projectId, body)
+def create_member(projectId: str, body: MemberCreate) -> Response[ProjectMember]:
+    return with_etag(service().add_member(tenant(app), projectId, body))
 
 
 @app.get("/projects/<projectId>/members/<memberId>", tags=["Projects"], summary="Get a project member")
-def get_member(projectId: str, memberId: str) -> ProjectMember:
-    return service().get_member(tenant(app), projectId, memberId)
+def get_member(projectId: str, memberId: str) -> Response[ProjectMember]:
+    return with_etag(service().get_member(tenant(app), projectId, memberId))
 
 
 @app.put("/projects/<projectId>/members/<memberId>", tags=["Projects"], summary="Update a project member")
-def put_member(projectId: str, memberId: str, body: MemberUpdate, if_match: IfMatch = None) -> ProjectMember:
-    return service().update_member(tenant(app), projectId, memberId, body, parse_if_match(if_match))
+def put_member(projectId: str, memberId: str, body: MemberUpdate, if_match: IfMatch = None) -> Response[ProjectMember]:
+    return with_etag(service().update_member(tenant(app), projectId, memberId, body, parse_if_match(if_match)))
 
 
 @app.delete("/projects/<projectId>/members/<memberId>", tags=["Projects"], summary="Remove a member (and their revenue rates)")

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from sandglass.http.etag import parse_if_match
+from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
@@ -37,18 +37,18 @@ def list_users(limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, 
 
 
 @app.post("/users", tags=["Users"], summary="Invite a user (Administrators); an existing member is re-invited")
-def invite_user(body: UserInvite) -> User:
-    return service().invite(tenant(app), body)
+def invite_user(body: UserInvite) -> Response[User]:
+    return with_etag(service().invite(tenant(app), body))
 
 
 @app.get("/users/<userId>", tags=["Users"], summary="Get a user")
-def get_user(userId: str) -> User:
-    return service().get(tenant(app), userId)
+def get_user(userId: str) -> Response[User]:
+    return with_etag(service().get(tenant(app), userId))
 
 
 @app.put("/users/<userId>", tags=["Users"], summary="Update a user (own profile; role and archived: Administrators)")
-def put_user(userId: str, body: UserUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> User:
-    return service().update(tenant(app), userId, body, parse_if_match(if_match))
+def put_user(userId: str, body: UserUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> Response[User]:
+    return with_etag(service().update(tenant(app), userId, body, parse_if_match(if_match)))
 
 
 @app.delete("/users/<userId>", tags=["Users"], summary="Remove a user (Administrators); their data is purged asynchronously")

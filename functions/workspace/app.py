@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
+from sandglass.http.etag import with_etag
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import caller, requested_domain, tenant
 from sandglass.models.organization import (
@@ -44,21 +46,21 @@ def list_organizations() -> list[OrganizationSummary]:
 
 
 @app.post("/organizations", tags=["Workspace"], summary="Create an organization (sign-up); the caller becomes its Administrator")
-def create_organization(body: OrganizationCreate) -> Organization:
+def create_organization(body: OrganizationCreate) -> Response[Organization]:
     context = app.current_event.request_context.authorizer.get_context() or {}
-    return service().create(caller(app), body, display_name=context.get("name") or None)
+    return with_etag(service().create(caller(app), body, display_name=context.get("name") or None))
 
 
 @app.get("/organization", tags=["Workspace"], summary="Get organization settings")
-def get_organization() -> Organization:
-    return service().get(tenant(app))
+def get_organization() -> Response[Organization]:
+    return with_etag(service().get(tenant(app)))
 
 
 @app.put("/organization", tags=["Workspace"], summary="Update organization settings (Administrators)")
-def put_organization(body: OrganizationUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> Organization:
+def put_organization(body: OrganizationUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> Response[Organization]:
     from sandglass.http.etag import parse_if_match
 
-    return service().update(tenant(app), body, parse_if_match(if_match))
+    return with_etag(service().update(tenant(app), body, parse_if_match(if_match)))
 
 
 @app.delete("/organization", tags=["Workspace"], summary="Delete the organization (Administrators)")

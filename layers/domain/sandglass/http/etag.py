@@ -19,3 +19,12 @@ def parse_if_match(value: str | None) -> int | None:
     if not text.isdigit():
         raise BadRequest("If-Match must be an ETag returned by this API", code="INVALID_IF_MATCH")
     return int(text)
+
+
+def with_etag(entity):
+    """A 200 with the entity and its `ETag` (the stored version), for clients to send back in If-Match."""
+    from aws_lambda_powertools.event_handler import Response
+
+    version = getattr(entity, "_version", None)
+    headers = {"ETag": etag(version)} if version is not None else {}
+    return Response(status_code=200, content_type="application/json", body=entity, headers=headers)

@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from sandglass import reference
-from sandglass.models import ApiModel
+from sandglass.models import ApiModel, Versioned
 
 TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
 Currency = Annotated[str, AfterValidator(reference.check_currency)]
@@ -136,7 +136,7 @@ class RenameRequest(ApiModel):
     domain: DomainName
 
 
-class Organization(OrganizationSettings):
+class Organization(OrganizationSettings, Versioned):
     id: str
     plan: str = "free"
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import BaseModel, Field, StrictBool
 
-from sandglass.models import ApiModel
+from sandglass.models import ApiModel, Versioned
 
 ProjectRole = Literal["Administrator", "User"]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
@@ -31,7 +31,7 @@ class ProjectUpdate(ApiModel):
     avatar: Optional[Avatar] = None
 
 
-class Project(BaseModel):
+class Project(Versioned):
     archived: bool
     avatar: Optional[str] = None
     billable: bool
@@ -56,7 +56,7 @@ class MemberUpdate(ApiModel):
     archived: Optional[StrictBool] = None
 
 
-class ProjectMember(BaseModel):
+class ProjectMember(Versioned):
     archived: bool
     assignedBy: Optional[str] = None
     id: str

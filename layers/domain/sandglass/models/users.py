@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, BaseModel, Field, StrictBool
 
 from sandglass import reference
-from sandglass.models import ApiModel
+from sandglass.models import ApiModel, Versioned
 
 OrgRole = Literal["Administrator", "User"]
 TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
@@ -61,7 +61,7 @@ class UserUpdate(ApiModel):
     email: Optional[str] = Field(None, max_length=254)
 
 
-class User(BaseModel):
+class User(Versioned):
     archived: bool
     avatar: Optional[str] = None
     email: str

@@ -26,7 +26,8 @@ PURGE_ORGANIZATION = "purge-org"
 
 
 def organization_view(item: dict[str, Any]) -> Organization:
-    return Organization.model_validate({field: item[field] for field in (*SETTINGS_FIELDS, "id", "plan") if field in item})
+    view = Organization.model_validate({field: item[field] for field in (*SETTINGS_FIELDS, "id", "plan") if field in item})
+    return view.at_version(item.get("version"))
 
 
 

@@ -31,11 +31,11 @@ ARCHIVED_FILTERS = ("false", "true", "include")
 
 
 def project_view(item: dict[str, Any]) -> Project:
-    return Project.model_validate(public(item))
+    return Project.model_validate(public(item)).at_version(item.get("version"))
 
 
 def member_view(item: dict[str, Any]) -> ProjectMember:
-    return ProjectMember.model_validate(public(item))
+    return ProjectMember.model_validate(public(item)).at_version(item.get("version"))
 
 
 def revenue_view(item: dict[str, Any]) -> RevenueRate:

@@ -36,7 +36,7 @@ ADMIN_FIELDS = ("role", "archived")
 
 
 def user_view(item: dict[str, Any]) -> User:
-    return User.model_validate({name: item.get(name) for name in User.model_fields})
+    return User.model_validate({name: item.get(name) for name in User.model_fields}).at_version(item.get("version"))
 
 
 def cost_view(item: dict[str, Any]) -> CostRate:
