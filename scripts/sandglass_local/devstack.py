@@ -207,7 +207,8 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
         protocol_version = "HTTP/1.1"
 
         def log_message(self, fmt, *args):
-            print(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}", flush=True)
+            path = self.path if len(self.path) <= 160 else self.path[:157] + "..."
+            print(f"{self.command} {path} -> {args[1] if len(args) > 1 else ''}", flush=True)
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status)
@@ -232,7 +233,9 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
                 html = _swagger_html_for(json.dumps(merged_schema(stack.gateway)))
                 return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, html.encode())
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode() if length else None
+            # undecodable bytes reach the function as U+FFFD and fail its JSON parsing (400), as
+            # they would behind API Gateway; they must not kill the connection
+            body = self.rfile.read(length).decode("utf-8", errors="replace") if length else None
             headers = {key: value for key, value in self.headers.items()}
             with lock:
                 try:
