@@ -253,6 +253,12 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 
+        def __getattr__(self, name):
+            # any other method (TRACE, CONNECT...) gets the gateway's JSON 405, as API Gateway would
+            if name.startswith("do_"):
+                return self._handle
+            raise AttributeError(name)
+
         def do_OPTIONS(self):
             self._send(204, {"Access-Control-Allow-Origin": self.headers.get("Origin", "*"), "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
                              "Access-Control-Allow-Headers": "Authorization,Content-Type,If-Match,Idempotency-Key,X-Organization,X-Api-Key", "Access-Control-Max-Age": "300"}, b"")
