@@ -91,6 +91,10 @@ def test_dev_server_serves_seeds_and_persists(tmp_path):
         assert _call(web, "GET", "/api/organization", "not-a-token")[0] == 401
         with urllib.request.urlopen(f"http://127.0.0.1:{web}/api/openapi.json", timeout=10) as response:
             assert json.loads(response.read())["openapi"].startswith("3.1")
+        with urllib.request.urlopen(f"http://127.0.0.1:{web}/api/docs", timeout=10) as response:
+            assert b"swagger" in response.read().lower()
+        status, body = _call(web, "GET", "/api/projects", token)
+        assert status == 200 and [p["name"] for p in body.values()] == ["Website refresh"]
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -106,3 +110,32 @@ def test_dev_server_serves_seeds_and_persists(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_cli_against_another_dynamodb_endpoint(tmp_path):
+    """SANDGLASS_DYNAMODB_ENDPOINT points the local stack at any DynamoDB; the table comes from the template."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "SANDGLASS_DYNAMODB_ENDPOINT": endpoint, "SANDGLASS_STATE_DIR": str(tmp_path / "state")}
+        result = subprocess.run([sys.executable, "-m", "sandglass_local", "invoke", "workspace", "-e", "events/workspace_get_organization.json"],
+                                cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        reply = json.loads(result.stdout)
+        assert reply["statusCode"] == 404 and reply["body"]["error"]["code"] == "NOT_FOUND"  # nothing seeded there
+        import boto3
+
+        client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+        assert "sandglass-local" in client.list_tables()["TableNames"]
+        indexes = client.describe_table(TableName="sandglass-local")["Table"]["GlobalSecondaryIndexes"]
+        assert {i["IndexName"] for i in indexes} == {"GSI1", "GSI2", "GSI3", "GSI4"}
+        fired = subprocess.run([sys.executable, "-m", "sandglass_local", "fire", "auto_lock", "--at", "2026-03-29T01:00:00+01:00"],
+                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+        assert fired.returncode == 0, fired.stderr
+        assert json.loads(fired.stdout)["scheduledTime"] == "2026-03-29T00:00:00Z"
+    finally:
+        server.stop()

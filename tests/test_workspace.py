@@ -424,3 +424,66 @@ def test_json_body_without_content_type_is_read_as_json(api, acme):
     reply = api.put("/organization", as_=ADMIN, org="acme", body='{"notes": "curl default content type"}', headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert reply.status == 200, reply.body
     assert reply.json()["notes"] == "curl default content type"
+
+
+ORG_ROUTES = [
+    ("GET", "/auth", None),
+    ("GET", "/organization", None),
+    ("PUT", "/organization", {"notes": "x"}),
+    ("DELETE", "/organization", None),
+    ("POST", "/organization/rename", {"domain": "elsewhere"}),
+]
+ACCOUNT_ROUTES = [
+    ("GET", "/organizations", None),
+    ("POST", "/organizations", {"name": "X", "domain": "xdomain"}),
+]
+
+
+@pytest.mark.parametrize("method, path, body", ORG_ROUTES + ACCOUNT_ROUTES)
+def test_every_route_refuses_missing_and_expired_tokens(api, acme, method, path, body):
+    assert api.call(method, path, org="acme", body=body).status == 401
+    expired = api.token(ADMIN, now=datetime.now(timezone.utc) - timedelta(days=1), ttl=timedelta(hours=1))
+    reply = api.call(method, path, org="acme", token=expired, body=body)
+    assert reply.status == 401
+    assert reply.json()["error"]["code"] == "UNAUTHORIZED"
+    assert api.get("/organization", as_=ADMIN, org="acme").json()["notes"] == ""
+
+
+@pytest.mark.parametrize("method, path, body", [r for r in ORG_ROUTES if r[1] != "/auth"])
+def test_every_organization_route_reads_an_unknown_or_deleted_organization_as_404(api, acme, method, path, body):
+    assert api.call(method, path, as_=ADMIN, org="no-such-org", body=body).status == 404
+    api.signup("gone", "owner@gone.test")
+    assert api.delete("/organization", as_="owner@gone.test", org="gone").status == 200
+    reply = api.call(method, path, as_="owner@gone.test", org="gone", body=body)
+    assert reply.status == 404
+    assert reply.json()["error"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize("method, path, body", [r for r in ORG_ROUTES if r[1] != "/auth"])
+def test_every_organization_route_refuses_another_organizations_member(api, acme, method, path, body):
+    api.signup("globex", "boss@globex.test")
+    assert api.call(method, path, as_="boss@globex.test", org="acme", body=body).status == 403
+    assert api.get("/organization", as_=ADMIN, org="acme").status == 200
+
+
+def test_cors_headers_follow_settings(api, acme, gateway, monkeypatch):
+    from sandglass.settings import reset_settings
+
+    gateway.environment["CORS_ORIGINS"] = "https://app.example.com"
+    gateway.apply_environment()
+    gateway._handlers.clear()  # resolvers read their CORS settings when created
+    import sys
+
+    sys.modules.pop("sandglass_function_WorkspaceFunction", None)
+    try:
+        reply = api.get("/organization", as_=ADMIN, org="acme", headers={"Origin": "https://app.example.com"})
+        assert reply.header("Access-Control-Allow-Origin") == "https://app.example.com"
+        assert "ETag" in (reply.header("Access-Control-Expose-Headers") or "")
+        other = api.get("/organization", as_=ADMIN, org="acme", headers={"Origin": "https://evil.example"})
+        assert other.header("Access-Control-Allow-Origin") is None
+    finally:
+        gateway.environment["CORS_ORIGINS"] = ""
+        gateway.apply_environment()
+        gateway._handlers.clear()
+        sys.modules.pop("sandglass_function_WorkspaceFunction", None)
+        reset_settings()
