@@ -14,7 +14,7 @@ os.environ.pop("DYNAMODB_ENDPOINT", None)
 import pytest
 from moto import mock_aws
 
-from sandglass_local import motolock
+from sandglass_local import iamcheck, motolock
 from sandglass_local import template as tpl
 from sandglass_local.gateway import Gateway
 
@@ -63,11 +63,21 @@ class Api:
         return reply.json()
 
 
+@pytest.fixture(autouse=True)
+def function_policies_cover_their_calls():
+    """Every test doubles as an IAM check: a DynamoDB call a function's template policy does not
+    allow fails the test that made it (moto itself never evaluates IAM)."""
+    iamcheck.take_violations()
+    yield
+    assert iamcheck.take_violations() == []
+
+
 @pytest.fixture
 def aws():
     with mock_aws():
         import boto3
 
+        iamcheck.install()
         tpl.create_table(boto3.client("dynamodb"), TABLE)
         yield
 

@@ -8,6 +8,7 @@ serves.
 from __future__ import annotations
 
 import base64
+import contextvars
 import importlib.util
 import json
 import os
@@ -20,6 +21,8 @@ from urllib.parse import parse_qsl
 from sandglass_local import template as tpl
 
 API_PREFIX = "/api"
+# The function whose code is running (per thread): lets the IAM check attribute DynamoDB calls.
+CURRENT_FUNCTION: contextvars.ContextVar[str | None] = contextvars.ContextVar("sandglass_current_function", default=None)
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
 
@@ -104,7 +107,11 @@ class Gateway:
         return sys.modules[f"sandglass_function_{logical_id}"]
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
-        return self.handler(logical_id)(event, LambdaContext(function_name=logical_id))
+        token = CURRENT_FUNCTION.set(logical_id)
+        try:
+            return self.handler(logical_id)(event, LambdaContext(function_name=logical_id))
+        finally:
+            CURRENT_FUNCTION.reset(token)
 
     # --- HTTP ------------------------------------------------------------------------------
     def match(self, method: str, path: str) -> tuple[tpl.Route | None, dict[str, str], bool]:
