@@ -142,14 +142,8 @@ class ProjectRepository:
         ])
 
     def update_member(self, org_id: str, stored: dict[str, Any], changes: dict[str, Any], expected_version: int, stale: Exception) -> dict[str, Any]:
-        names = {"#v": "version"}
-        values: dict[str, Any] = {":expected": expected_version, ":one": 1}
-        assignments = ["#v = #v + :one"]
-        for index, (field, value) in enumerate(changes.items()):
-            names[f"#f{index}"] = field
-            values[f":f{index}"] = value
-            assignments.append(f"#f{index} = :f{index}")
-        return self.table.update(keys.project_member(org_id, stored["projectId"], stored["id"]), "SET " + ", ".join(assignments),
+        expression, names, values = db.versioned_set(changes, expected_version)
+        return self.table.update(keys.project_member(org_id, stored["projectId"], stored["id"]), expression,
                                  names, values, condition="attribute_exists(PK) AND #v = :expected", fail=stale)
 
     def remove_member(self, org_id: str, stored: dict[str, Any], rate_ops: list[db.Op]) -> None:
