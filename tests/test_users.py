@@ -282,3 +282,16 @@ def test_hostile_input_is_4xx(api, sam):
     assert api.get(f"/projects/{'x' * 3000}", **admin).status == 404
     assert api.get(f"/users/{'%00' * 10}", **admin).status == 404
     assert api.post("/users", body={"email": "a" * 300 + "@acme.test"}, **admin).status == 422
+
+
+def test_json_numbers_too_long_for_python_ints_are_400(api, sam):
+    """json.loads raises a plain ValueError (not a JSONDecodeError) for an integer over 4300 digits."""
+    admin = {"as_": ADMIN, "org": "acme"}
+    huge = "1" + "0" * 5000
+    for method, path, raw in (
+        ("POST", f"/users/{sam['id']}/rates/cost", '{"currency":"USD","from":"2026-01-01T00:00:00Z","value":%s}' % huge),
+        ("PUT", "/organization", '{"maxActivityHours":%s}' % huge),
+        ("POST", "/projects", '{"name":"x","billable":%s}' % huge),
+    ):
+        reply = api.call(method, path, body=raw, headers={"Content-Type": "application/json"}, **admin)
+        assert reply.status == 400 and reply.json()["error"]["code"] == "MALFORMED_JSON", (path, reply.body)
