@@ -295,3 +295,38 @@ def test_json_numbers_too_long_for_python_ints_are_400(api, sam):
     ):
         reply = api.call(method, path, body=raw, headers={"Content-Type": "application/json"}, **admin)
         assert reply.status == 400 and reply.json()["error"]["code"] == "MALFORMED_JSON", (path, reply.body)
+
+
+def test_cost_rates_of_a_malformed_user_id_are_404_for_everybody(api, sam):
+    for who in (ADMIN, "sam@acme.test"):
+        for method, path, body in (("GET", "/users/not-a-uuid/rates/cost", None), ("POST", "/users/not-a-uuid/rates/cost", RATE),
+                                   ("GET", f"/users/not-a-uuid/rates/cost/{uuid.uuid4()}", None)):
+            reply = api.call(method, path, as_=who, org="acme", body=body)
+            assert reply.status == 404, (who, method, path, reply.body)
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(api, sam, seed, table):
+    import threading
+
+    me = admin_id(seed)
+    assert api.put(f"/users/{sam['id']}", as_=ADMIN, org="acme", body={"role": "Administrator"}).status == 200
+    for first, second in (({"role": "User"}, {"role": "User"}), ({"archived": True}, {"role": "User"})):
+        statuses = []
+        calls = [(me, first, "sam@acme.test"), (sam["id"], second, ADMIN)]
+        threads = [threading.Thread(target=lambda t=t: statuses.append(api.put(f"/users/{t[0]}", as_=t[2], org="acme", body=t[1]).status)) for t in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        # the loser is refused: 409 (last Administrator) or, once the winner's demotion landed first, 403
+        assert statuses.count(200) == 1 and set(statuses) - {200} <= {403, 409}, statuses
+        assert admin_count(table, seed) == 1
+        # restore two active Administrators for the next round (as whoever is still one)
+        remaining = [uid for uid, email in ((me, ADMIN), (sam["id"], "sam@acme.test"))
+                     if api.get("/users", as_=email, org="acme").status == 200
+                     and api.get(f"/users/{uid}", as_=email, org="acme").json()["role"] == "Administrator"]
+        assert len(remaining) == 1
+        actor = ADMIN if remaining[0] == me else "sam@acme.test"
+        other = sam["id"] if remaining[0] == me else me
+        assert api.put(f"/users/{other}", as_=actor, org="acme", body={"role": "Administrator", "archived": False}).status == 200
+        assert admin_count(table, seed) == 2
