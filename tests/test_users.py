@@ -99,6 +99,13 @@ def test_invite_rights_and_validation(api, sam):
         assert api.post("/users", as_=ADMIN, org="acme", body=body).status == 422, body
 
 
+@pytest.mark.parametrize("email", ["a\u0000@acme.test", "a@acme\u0007.test", "a\u007f@acme.test", "a@acme.test\u0000"])
+def test_invite_refuses_control_characters_in_the_email(api, sam, email):
+    reply = api.post("/users", as_=ADMIN, org="acme", body={"email": email})
+    assert reply.status == 422, reply.body
+    assert len(api.get("/users", as_=ADMIN, org="acme").json()) == 2  # admin and sam, nothing stored
+
+
 # --- updates ------------------------------------------------------------------------------------------
 
 def test_user_edits_own_profile_only(api, sam, seed):
