@@ -99,6 +99,13 @@ def test_invite_rights_and_validation(api, sam):
         assert api.post("/users", as_=ADMIN, org="acme", body=body).status == 422, body
 
 
+@pytest.mark.parametrize("email", ["a\u0000@acme.test", "a@acme\u0007.test", "a\u007f@acme.test", "a@acme.test\u0000"])
+def test_invite_refuses_control_characters_in_the_email(api, sam, email):
+    reply = api.post("/users", as_=ADMIN, org="acme", body={"email": email})
+    assert reply.status == 422, reply.body
+    assert len(api.get("/users", as_=ADMIN, org="acme").json()) == 2  # admin and sam, nothing stored
+
+
 # --- updates ------------------------------------------------------------------------------------------
 
 def test_user_edits_own_profile_only(api, sam, seed):
@@ -146,6 +153,13 @@ def test_last_active_administrator_cannot_be_demoted_archived_or_deleted(api, sa
 def test_if_match_on_user_update(api, sam):
     assert api.put(f"/users/{sam['id']}", as_=ADMIN, org="acme", body={"title": "a"}, headers={"If-Match": '"7"'}).status == 412
     assert api.put(f"/users/{sam['id']}", as_=ADMIN, org="acme", body={"title": "a"}, headers={"If-Match": '"1"'}).status == 200
+
+
+@pytest.mark.parametrize("header", ['"\u00b2"', '"\u0661"', '"' + "9" * 40 + '"', '"' + "9" * 5000 + '"', '""', 'W/"x"'])
+def test_malformed_if_match_is_400_never_500(api, sam, header):
+    for path, body in ((f"/users/{sam['id']}", {"title": "a"}), ("/organization", {"notes": "a"})):
+        reply = api.put(path, as_=ADMIN, org="acme", body=body, headers={"If-Match": header})
+        assert reply.status == 400 and reply.json()["error"]["code"] == "INVALID_IF_MATCH", (path, header, reply.body)
 
 
 # --- deletion -----------------------------------------------------------------------------------------
@@ -275,3 +289,51 @@ def test_hostile_input_is_4xx(api, sam):
     assert api.get(f"/projects/{'x' * 3000}", **admin).status == 404
     assert api.get(f"/users/{'%00' * 10}", **admin).status == 404
     assert api.post("/users", body={"email": "a" * 300 + "@acme.test"}, **admin).status == 422
+
+
+def test_json_numbers_too_long_for_python_ints_are_400(api, sam):
+    """json.loads raises a plain ValueError (not a JSONDecodeError) for an integer over 4300 digits."""
+    admin = {"as_": ADMIN, "org": "acme"}
+    huge = "1" + "0" * 5000
+    for method, path, raw in (
+        ("POST", f"/users/{sam['id']}/rates/cost", '{"currency":"USD","from":"2026-01-01T00:00:00Z","value":%s}' % huge),
+        ("PUT", "/organization", '{"maxActivityHours":%s}' % huge),
+        ("POST", "/projects", '{"name":"x","billable":%s}' % huge),
+    ):
+        reply = api.call(method, path, body=raw, headers={"Content-Type": "application/json"}, **admin)
+        assert reply.status == 400 and reply.json()["error"]["code"] == "MALFORMED_JSON", (path, reply.body)
+
+
+def test_cost_rates_of_a_malformed_user_id_are_404_for_everybody(api, sam):
+    for who in (ADMIN, "sam@acme.test"):
+        for method, path, body in (("GET", "/users/not-a-uuid/rates/cost", None), ("POST", "/users/not-a-uuid/rates/cost", RATE),
+                                   ("GET", f"/users/not-a-uuid/rates/cost/{uuid.uuid4()}", None)):
+            reply = api.call(method, path, as_=who, org="acme", body=body)
+            assert reply.status == 404, (who, method, path, reply.body)
+
+
+def test_two_administrators_demoting_each_other_at_once_leave_one(api, sam, seed, table):
+    import threading
+
+    me = admin_id(seed)
+    assert api.put(f"/users/{sam['id']}", as_=ADMIN, org="acme", body={"role": "Administrator"}).status == 200
+    for first, second in (({"role": "User"}, {"role": "User"}), ({"archived": True}, {"role": "User"})):
+        statuses = []
+        calls = [(me, first, "sam@acme.test"), (sam["id"], second, ADMIN)]
+        threads = [threading.Thread(target=lambda t=t: statuses.append(api.put(f"/users/{t[0]}", as_=t[2], org="acme", body=t[1]).status)) for t in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        # the loser is refused: 409 (last Administrator) or, once the winner's demotion landed first, 403
+        assert statuses.count(200) == 1 and set(statuses) - {200} <= {403, 409}, statuses
+        assert admin_count(table, seed) == 1
+        # restore two active Administrators for the next round (as whoever is still one)
+        remaining = [uid for uid, email in ((me, ADMIN), (sam["id"], "sam@acme.test"))
+                     if api.get("/users", as_=email, org="acme").status == 200
+                     and api.get(f"/users/{uid}", as_=email, org="acme").json()["role"] == "Administrator"]
+        assert len(remaining) == 1
+        actor = ADMIN if remaining[0] == me else "sam@acme.test"
+        other = sam["id"] if remaining[0] == me else me
+        assert api.put(f"/users/{other}", as_=actor, org="acme", body={"role": "Administrator", "archived": False}).status == 200
+        assert admin_count(table, seed) == 2

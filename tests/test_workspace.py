@@ -127,6 +127,17 @@ def test_organizations_lists_active_memberships(api, acme):
     ]
 
 
+def test_organizations_leaves_out_where_the_member_is_archived(api, acme, seed):
+    sam = seed.member("acme", "sam@acme.test")
+    api.signup("northwind", "sam@acme.test", "Northwind Consulting")
+    assert sorted(o["domain"] for o in api.get("/organizations", as_="sam@acme.test").json()) == ["acme", "northwind"]
+    assert api.put(f"/users/{sam['id']}", as_=ADMIN, org="acme", body={"archived": True}).status == 200
+    assert api.get("/organization", as_="sam@acme.test", org="acme").status == 403
+    assert [o["domain"] for o in api.get("/organizations", as_="sam@acme.test").json()] == ["northwind"]
+    assert api.put(f"/users/{sam['id']}", as_=ADMIN, org="acme", body={"archived": False}).status == 200
+    assert sorted(o["domain"] for o in api.get("/organizations", as_="sam@acme.test").json()) == ["acme", "northwind"]
+
+
 def test_organizations_works_on_any_host_for_non_member(api, acme):
     reply = api.get("/organizations", as_="stranger@example.test", org="acme")
     assert reply.status == 200

@@ -16,7 +16,9 @@ def parse_if_match(value: str | None) -> int | None:
     if text.startswith("W/"):
         text = text[2:]
     text = text.strip('"')
-    if not text.isdigit():
+    # ASCII digits only (str.isdigit also accepts '²' or Arabic-Indic digits), and no longer than a
+    # version can be: DynamoDB refuses numbers over 38 digits and int() strings over 4300.
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
         raise BadRequest("If-Match must be an ETag returned by this API", code="INVALID_IF_MATCH")
     return int(text)
 

@@ -63,6 +63,17 @@ def _treat_json_body_as_json(event: dict) -> None:
                 del headers[key]
 
 
+def _json_body(text: str) -> Any:
+    """json.loads, with every refusal a JSONDecodeError (what the validation middleware maps to 400):
+    an integer literal over Python's 4300-digit limit raises a plain ValueError instead."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:
+        raise json.JSONDecodeError(str(error), text, 0) from None
+
+
 class Resolver(APIGatewayRestResolver):
     def resolve(self, event, context):
         if isinstance(event, dict):
@@ -82,7 +93,7 @@ def create_app() -> APIGatewayRestResolver:
             expose_headers=["ETag", "Link", "X-Next-Cursor"],
             max_age=300,
         )
-    app = Resolver(enable_validation=True, cors=cors, serializer=_json, strip_prefixes=["/api"])
+    app = Resolver(enable_validation=True, cors=cors, serializer=_json, strip_prefixes=["/api"], json_body_deserializer=_json_body)
 
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:

@@ -35,9 +35,12 @@ def _instant(value):
         raise ValueError("is not an ISO-8601 date-time")
     try:
         parsed = timefmt.parse(value)
+    except OverflowError:
+        raise ValueError(f"'{value}' is outside years 0001-9999 once converted to UTC") from None
     except ValueError as error:
         raise ValueError(str(error) if "offset" in str(error) else f"'{value}' is not an ISO-8601 date-time") from None
-    return timefmt.iso(parsed)
+    # isoformat pads the year to four digits (strftime's %Y does not below 1000, which would not parse back)
+    return parsed.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _number(value: Decimal) -> int | float:

@@ -36,7 +36,8 @@ def check_locale(tag: str) -> str:
 
 
 Locale = Annotated[str, AfterValidator(check_locale)]
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+# No whitespace and no control characters (NUL, DEL...) anywhere: the address becomes the member's identity.
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")]
 
 
 class UserInvite(ApiModel):

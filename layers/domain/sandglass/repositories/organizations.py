@@ -38,7 +38,8 @@ class OrganizationRepository:
         return self.table.get(keys.user(org_id, user_id))
 
     def organizations_of(self, email: str, limit: int = 100) -> list[dict[str, Any]]:
-        """Active organizations an account belongs to: one Query plus one BatchGet."""
+        """Active organizations an account belongs to and may enter (its member item there is not
+        archived, as the authorizer requires): one Query plus one BatchGet of orgs and member items."""
         page = self.table.query_page(
             org_id="-",
             scope=f"memberships:{email}",
@@ -50,9 +51,16 @@ class OrganizationRepository:
         org_ids = [item["orgId"] for item in page.items]
         if not org_ids:
             return []
-        orgs = self.table.batch_get([keys.organization(org_id) for org_id in org_ids])
-        by_id = {org["id"]: org for org in orgs if org.get("status") == ACTIVE}
-        return [by_id[org_id] for org_id in org_ids if org_id in by_id]
+        wanted = {item["orgId"]: (keys.organization(item["orgId"]), keys.user(item["orgId"], item["userId"])) for item in page.items}
+        found = {(item[keys.PK], item[keys.SK]): item for item in self.table.batch_get([key for pair in wanted.values() for key in pair])}
+
+        def entitled(org_id: str) -> bool:
+            org_key, member_key = wanted[org_id]
+            org = found.get((org_key[keys.PK], org_key[keys.SK]))
+            member = found.get((member_key[keys.PK], member_key[keys.SK]))
+            return bool(org and org.get("status") == ACTIVE and member and not member.get("archived"))
+
+        return [found[(keys.org_pk(org_id), keys.organization(org_id)[keys.SK])] for org_id in org_ids if entitled(org_id)]
 
     # --- writes ---------------------------------------------------------------------------
     def create(self, org: dict[str, Any], admin: dict[str, Any]) -> None:

@@ -150,12 +150,12 @@ class UserService:
 
     # --- cost rates --------------------------------------------------------------------------
     def _cost_context(self, tenant: TenantContext, user_id: str, write: bool):
-        if not tenant.is_admin and (write or user_id != tenant.user_id):
-            if ids.is_uuid(user_id) and user_id != tenant.user_id:
-                self._require(tenant, user_id)  # 404 for a stranger, 403 for a colleague
-            raise Forbidden("Only organization Administrators can manage cost rates (a user may read their own)")
         if not ids.is_uuid(user_id):
             raise NotFound("User not found")
+        if not tenant.is_admin and (write or user_id != tenant.user_id):
+            if user_id != tenant.user_id:
+                self._require(tenant, user_id)  # 404 for a stranger, 403 for a colleague
+            raise Forbidden("Only organization Administrators can manage cost rates (a user may read their own)")
         rate_set = cost_set(tenant.org_id, user_id)
         guards = [db.check(keys.user(tenant.org_id, user_id), "attribute_exists(PK) AND #s <> :deleted", {"#s": "status"},
                            {":deleted": DELETED}, fail=NotFound("User not found"))]
