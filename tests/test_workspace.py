@@ -498,3 +498,36 @@ def test_cors_headers_follow_settings(api, acme, gateway, monkeypatch):
         gateway._handlers.clear()
         sys.modules.pop("sandglass_function_WorkspaceFunction", None)
         reset_settings()
+
+
+def test_organization_booleans_are_strict(api, acme):
+    for body in [{"rounding": {"enabled": "yes"}}, {"lockingTimesheets": {"enabled": 1}}, {"onboarding": {"projects": {"done": "true"}}}]:
+        reply = api.put("/organization", as_=ADMIN, org="acme", body=body)
+        assert reply.status == 422, (body, reply.body)
+
+
+def test_concurrent_write_without_if_match_is_409_not_412(api, acme, monkeypatch):
+    """A client that sent no If-Match never gets 412; a write that loses a race is a 409 to retry."""
+    from sandglass.repositories.organizations import OrganizationRepository
+
+    original = OrganizationRepository.update_settings
+
+    def racing(self, org_id, settings, expected_version, stale):
+        from sandglass import keys
+        from sandglass.storage.table import Table
+
+        Table().update(keys.organization(org_id), "SET version = version + :one", values={":one": 1})  # someone else wrote
+        return original(self, org_id, settings, expected_version, stale)
+
+    monkeypatch.setattr(OrganizationRepository, "update_settings", racing)
+    reply = api.put("/organization", as_=ADMIN, org="acme", body={"notes": "mine"})
+    assert reply.status == 409, reply.body
+
+
+def test_email_spellings_of_one_address_are_one_member(api, acme):
+    composed, decomposed = "ren\u00e9@acme.test", "rene\u0301@acme.test"
+    first = api.post("/users", as_=ADMIN, org="acme", body={"email": composed, "name": "René"})
+    again = api.post("/users", as_=ADMIN, org="acme", body={"email": decomposed.upper(), "name": "René"})
+    assert first.status == again.status == 200, again.body
+    assert first.json()["id"] == again.json()["id"]
+    assert api.get("/organization", as_=decomposed, org="acme").status == 200

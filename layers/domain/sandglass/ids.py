@@ -16,7 +16,11 @@ def new_id() -> str:
 
 
 def normalize_email(email: str) -> str:
-    return email.strip().lower()
+    """The one spelling of an address: NFC (a composed and a decomposed "é" are the same
+    person), trimmed, lower-cased."""
+    import unicodedata
+
+    return unicodedata.normalize("NFC", email).strip().lower()
 
 
 def member_id(org_id: str, email: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validator
 
 from sandglass import reference
 from sandglass.models import ApiModel, Versioned
@@ -35,21 +35,21 @@ class Holidays(ApiModel):
 
 
 class Rounding(ApiModel):
-    enabled: bool = False
+    enabled: StrictBool = False
     interval: int = Field(900000, gt=0, le=86_400_000, description="Rounding interval in milliseconds")
     mode: RoundingMode = "NEAREST"
 
 
 class LockingTimesheets(ApiModel):
-    enabled: bool = False
+    enabled: StrictBool = False
     timeZone: Optional[TimeZone] = None
     week: Optional[int] = Field(None, ge=1, le=53)
     year: Optional[int] = Field(None, ge=1970, le=9999)
 
 
 class OnboardingStep(ApiModel):
-    done: bool = False
-    viewed: bool = False
+    done: StrictBool = False
+    viewed: StrictBool = False
 
 
 class Onboarding(ApiModel):
@@ -87,13 +87,13 @@ class HolidaysPatch(ApiModel):
 
 
 class RoundingPatch(ApiModel):
-    enabled: Optional[bool] = None
+    enabled: Optional[StrictBool] = None
     interval: Optional[int] = Field(None, gt=0, le=86_400_000)
     mode: Optional[RoundingMode] = None
 
 
 class LockingTimesheetsPatch(ApiModel):
-    enabled: Optional[bool] = None
+    enabled: Optional[StrictBool] = None
     timeZone: Optional[TimeZone] = None
     week: Optional[int] = Field(None, ge=1, le=53)
     year: Optional[int] = Field(None, ge=1970, le=9999)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import keys
-from sandglass.errors import Conflict, NotFound, PreconditionFailed
+from sandglass.errors import Conflict, NotFound
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
 
@@ -75,7 +75,7 @@ class OrganizationRepository:
             db.put(membership_item(admin["email"], org_id, admin["id"])),
         ])
 
-    def update_settings(self, org_id: str, settings: dict[str, Any], expected_version: int) -> dict[str, Any]:
+    def update_settings(self, org_id: str, settings: dict[str, Any], expected_version: int, stale: Exception) -> dict[str, Any]:
         expression, names, values = db.versioned_set(settings, expected_version)
         return self.table.update(
             keys.organization(org_id),
@@ -83,7 +83,7 @@ class OrganizationRepository:
             {**names, "#s": "status"},
             {**values, ":active": ACTIVE},
             condition="#v = :expected AND #s = :active",
-            fail=PreconditionFailed("The organization was changed by another request; reload and retry"),
+            fail=stale,
         )
 
     def rename(self, org_id: str, old_domain: str, new_domain: str, expected_version: int) -> None:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sandglass import ids, keys
 from sandglass.clock import Clock, get_clock
 from sandglass.context import ADMINISTRATOR, Caller, TenantContext
-from sandglass.errors import Conflict, ValidationFailed
+from sandglass.errors import Conflict, PreconditionFailed, ValidationFailed
 from sandglass.models.organization import (
     Organization,
     OrganizationCreate,
@@ -75,8 +75,12 @@ class OrganizationService:
             settings = OrganizationSettings.model_validate(_deep_merge(current, patch))
         except ValidationError as error:
             raise _validation_error(error) from None
-        expected = int(stored["version"]) if if_match is None else if_match
-        updated = self.repository.update_settings(tenant.org_id, settings.model_dump(mode="json"), expected)
+        if if_match is None:
+            # no precondition from the client: only a concurrent write between our read and ours
+            expected, stale = int(stored["version"]), Conflict("The organization was changed by another request at the same time; retry")
+        else:
+            expected, stale = if_match, PreconditionFailed("The organization was changed since you read it (If-Match is stale); reload and retry")
+        updated = self.repository.update_settings(tenant.org_id, settings.model_dump(mode="json"), expected, stale)
         return organization_view(updated)
 
     def rename(self, tenant: TenantContext, new_domain: str) -> str:
