@@ -16,7 +16,9 @@ def parse_if_match(value: str | None) -> int | None:
     if text.startswith("W/"):
         text = text[2:]
     text = text.strip('"')
-    if not text.isdigit():
+    # ASCII digits only (str.isdigit() also accepts '²' or '١', which int() rejects or misreads)
+    # and a bounded length (int() refuses more than 4300 digits): anything else is no ETag of ours
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise BadRequest("If-Match must be an ETag returned by this API", code="INVALID_IF_MATCH")
     return int(text)
 
