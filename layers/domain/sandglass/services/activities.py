@@ -32,7 +32,8 @@ Rules
       another member sees only the entries on projects they administer);
     * else, organization Administrators: the organization's month partitions (GSI3) covering
       ``[from, to)``; without ``from`` and ``to`` that is the current UTC month, ``from`` alone
-      runs to the end of the current month, ``to`` alone starts at the start of ``to``'s month;
+      runs to the end of the current month (or of ``from``'s month when it lies ahead), ``to``
+      alone starts at the start of the current month (or of ``to``'s month when it lies behind);
       at most 12 months per request (422 beyond — filter by member or project instead);
     * else (Users and project Administrators without filters): the caller's own activities.
       Project Administrators list a project's entries with ``projectId``.
@@ -523,10 +524,10 @@ class ActivityService:
         now = self._now()
         if lower is None and upper is None:
             lower, upper = _month_start(now), _next_month(now)
-        elif upper is None:
-            upper = _next_month(now)
-        elif lower is None:
-            lower = _month_start(upper - timedelta(milliseconds=1))
+        elif upper is None:  # through the current month, or from's month when it lies ahead
+            upper = _next_month(max(now, lower))
+        elif lower is None:  # from the current month, or to's month when it lies behind
+            lower = _month_start(min(now, upper - timedelta(milliseconds=1)))
         months = _months(lower, upper) if upper > lower else []
         if len(months) > MAX_MONTHS:
             raise _invalid(_detail("from", f"An organization-wide list covers at most {MAX_MONTHS} months; narrow from/to or filter by userId or projectId", "query"))
