@@ -152,3 +152,27 @@ def test_a_timer_purged_with_its_project_does_not_block_the_next_one(world, tabl
     reply = world.api.post("/activities", as_="sam@acme.test", org="acme", body=body)
     assert reply.status == 200, reply.body
     assert _marker(table, world, world.sam["id"])["activityId"] == reply.json()["id"]
+
+
+def test_a_running_timer_put_back_as_read_is_accepted(world, table):
+    """GET -> edit -> PUT of a running timer restates `pending: true` and `endedAt: null`: both
+    describe its current state, so they are no-ops (not 422); contradictions stay 422."""
+    started = _start(world, start="2026-07-15T08:00:00Z").json()
+    path = f"/activities/{started['id']}"
+    body = {key: value for key, value in started.items() if key != "id"}
+    reply = world.api.put(path, as_="sam@acme.test", org="acme", body={**body, "name": "Renamed"})
+    assert reply.status == 200, reply.body
+    assert reply.json() == {**started, "name": "Renamed"}
+    assert _marker(table, world, world.sam["id"])["activityId"] == started["id"]
+    for contradiction, field in (({"pending": False, "endedAt": None}, "endedAt"),
+                                 ({"pending": True, "endedAt": "2026-07-15T09:00:00Z"}, "pending")):
+        refused = world.api.put(path, as_="sam@acme.test", org="acme", body=contradiction)
+        assert refused.status == 422 and field in [d["field"] for d in refused.json()["error"]["details"]], refused.body
+    assert _running(world)[0]["name"] == "Renamed"
+    # a stopped activity still refuses both
+    stopped = world.api.put(path, as_="sam@acme.test", org="acme", body={"endedAt": "2026-07-15T09:00:00Z"}).json()
+    for again in ({"pending": True}, {"endedAt": None}):
+        assert world.api.put(path, as_="sam@acme.test", org="acme", body=again).status == 422
+    # and none of this reveals another member's activity
+    assert world.api.put(path, as_="ola@acme.test", org="acme", body={"endedAt": None}).status == 404
+    assert world.api.get(path, as_="sam@acme.test", org="acme").json() == stopped

@@ -334,8 +334,10 @@ class ActivityService:
     # --- update ----------------------------------------------------------------------------------
     def update(self, tenant: TenantContext, activity_id: str, request: ActivityUpdate, if_match: int | None = None) -> ActivityResult:
         """Two reads (the activity, then one BatchGet of everything the rules need) and one transaction."""
-        fields = request.model_fields_set
-        nulls = [_detail(field, f"{field} cannot be null") for field in NOT_NULL if field in fields and getattr(request, field) is None]
+        fields = set(request.model_fields_set)
+        # endedAt: null restates a running timer (checked below, once the activity is known and visible)
+        nulls = [_detail(field, f"{field} cannot be null") for field in NOT_NULL
+                 if field in fields and field != "endedAt" and getattr(request, field) is None]
         if nulls:
             raise _invalid(*nulls)
         current = self._load(tenant, activity_id)
@@ -375,9 +377,14 @@ class ActivityService:
             raise PreconditionFailed("The activity was changed since you read it; reload and retry")
 
         running = bool(current.get("pending"))
+        if "endedAt" in fields and request.endedAt is None:
+            # a client putting back what it read: a running timer has no end yet, so null is a no-op
+            if not running or request.pending is False:
+                raise _invalid(_detail("endedAt", "endedAt cannot be null"))
+            fields.discard("endedAt")
         stopping = running and ("endedAt" in fields or request.pending is False)
         problems = []
-        if request.pending is True:
+        if request.pending is True and (stopping or not running):
             problems.append(_detail("pending", "pending can only be set to false (stop the timer); start a timer with POST /activities"))
         started = request.startedAt if "startedAt" in fields else _instant(current["startedAt"])
         if stopping:
