@@ -147,3 +147,14 @@ def test_org_admin_open_ended_ranges_cover_the_bound_month(world):
         assert owner.status == admin.status == 200, (query, admin.body)
         assert list(owner.json()) == expected, query
         assert list(admin.json()) == expected, query
+
+
+def test_sub_millisecond_bounds_keep_from_inclusive_and_to_exclusive(world):
+    """Instants are stored to the millisecond; a bound finer than that must not be truncated
+    onto an entry it excludes (from) or past one it includes (to)."""
+    entry = world.entry("sam@acme.test", start="2026-07-03T09:00:00.000Z", end="2026-07-03T10:00:00Z")
+    for who in ("sam@acme.test", "admin@acme.test"):
+        assert list(_list(world, who, **{"from": "2026-07-03T09:00:00.000Z"}).json()) == [entry["id"]]
+        assert list(_list(world, who, **{"from": "2026-07-03T09:00:00.0005Z"}).json()) == []
+        assert list(_list(world, who, **{"from": "2026-07-01T00:00:00Z", "to": "2026-07-03T09:00:00.0005Z"}).json()) == [entry["id"]]
+        assert list(_list(world, who, **{"from": "2026-07-01T00:00:00Z", "to": "2026-07-03T09:00:00.000Z"}).json()) == []

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
 
-from sandglass import ids, keys
+from sandglass import ids, keys, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
@@ -464,6 +464,10 @@ class ActivityService:
             except ValueError as error:
                 problems.append(_detail(name, str(error), "query"))
                 continue
+            if timefmt.parse(raw.strip()).microsecond % 1000:
+                # stored instants are whole milliseconds: round a finer bound up, so from stays
+                # inclusive and to exclusive (truncating would take in, or leave out, one ms)
+                value += timedelta(milliseconds=1)
             if name == "from":
                 lower = value
             else:
