@@ -155,7 +155,7 @@ def test_if_match_on_user_update(api, sam):
     assert api.put(f"/users/{sam['id']}", as_=ADMIN, org="acme", body={"title": "a"}, headers={"If-Match": '"1"'}).status == 200
 
 
-@pytest.mark.parametrize("header", ['"\u00b2"', '"\u0661"', '"' + "9" * 40 + '"', '"' + "9" * 5000 + '"', '""', 'W/"x"'])
+@pytest.mark.parametrize("header", ['"\u00b2"', '"\u0661"', '"' + "9" * 40 + '"', '"' + "9" * 5000 + '"', '""'])
 def test_malformed_if_match_is_400_never_500(api, sam, header):
     for path, body in ((f"/users/{sam['id']}", {"title": "a"}), ("/organization", {"notes": "a"})):
         reply = api.put(path, as_=ADMIN, org="acme", body=body, headers={"If-Match": header})

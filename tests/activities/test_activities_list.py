@@ -132,3 +132,29 @@ def test_call_budgets(world):
     with counting() as c:
         service.list(pia, project_id=world.p["id"])
     assert c.calls["Query"] == 1 and c.reads == 2, c.calls  # + the membership GetItem
+
+
+def test_org_admin_open_ended_ranges_cover_the_bound_month(world):
+    """`from` alone after the current month (planned time) or `to` alone after it must not
+    silently skip entries that the same filter shows to their owner."""
+    september = world.entry("sam@acme.test", start="2026-09-03T09:00:00Z", end="2026-09-03T10:00:00Z")
+    july = world.entry("sam@acme.test", start="2026-07-03T09:00:00Z", end="2026-07-03T10:00:00Z")
+    for query, expected in (({"from": "2026-09-01T00:00:00Z"}, [september["id"]]),
+                            ({"to": "2026-10-01T00:00:00Z"}, [july["id"], september["id"]]),
+                            ({"to": "2026-07-10T00:00:00Z"}, [july["id"]])):
+        owner = _list(world, **query)
+        admin = _list(world, "admin@acme.test", **query)
+        assert owner.status == admin.status == 200, (query, admin.body)
+        assert list(owner.json()) == expected, query
+        assert list(admin.json()) == expected, query
+
+
+def test_sub_millisecond_bounds_keep_from_inclusive_and_to_exclusive(world):
+    """Instants are stored to the millisecond; a bound finer than that must not be truncated
+    onto an entry it excludes (from) or past one it includes (to)."""
+    entry = world.entry("sam@acme.test", start="2026-07-03T09:00:00.000Z", end="2026-07-03T10:00:00Z")
+    for who in ("sam@acme.test", "admin@acme.test"):
+        assert list(_list(world, who, **{"from": "2026-07-03T09:00:00.000Z"}).json()) == [entry["id"]]
+        assert list(_list(world, who, **{"from": "2026-07-03T09:00:00.0005Z"}).json()) == []
+        assert list(_list(world, who, **{"from": "2026-07-01T00:00:00Z", "to": "2026-07-03T09:00:00.0005Z"}).json()) == [entry["id"]]
+        assert list(_list(world, who, **{"from": "2026-07-01T00:00:00Z", "to": "2026-07-03T09:00:00.000Z"}).json()) == []

@@ -102,3 +102,15 @@ def test_org_wide_range_is_bounded(world):
     assert reply.status == 422
     ok = world.api.get("/activities", as_="admin@acme.test", org="acme", query={"from": "2024-01-01T00:00:00Z", "userId": world.sam["id"]})
     assert ok.status == 200
+
+
+@pytest.mark.parametrize("header", ["9" * 5000, "²", '"²"', "١", '"1x"', ""])
+def test_malformed_if_match_is_400_not_500(world, header):
+    created = world.entry("sam@acme.test")
+    path = f"/activities/{created['id']}"
+    for call in (lambda: world.api.put(path, as_="sam@acme.test", org="acme", body={"name": "x"}, headers={"If-Match": header}),
+                 lambda: world.api.delete(path, as_="sam@acme.test", org="acme", headers={"If-Match": header})):
+        reply = call()
+        assert reply.status == 400, (header[:10], reply.body)
+        assert reply.json()["error"]["code"] == "INVALID_IF_MATCH"
+    assert world.api.get(path, as_="sam@acme.test", org="acme").json() == created

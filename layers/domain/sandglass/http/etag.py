@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandglass.errors import BadRequest
+from sandglass.errors import BadRequest, PreconditionFailed
 
 
 def etag(version: int) -> str:
@@ -14,7 +14,8 @@ def parse_if_match(value: str | None) -> int | None:
         return None
     text = value.strip()
     if text.startswith("W/"):
-        text = text[2:]
+        # If-Match compares strongly (RFC 9110 13.1.1): a weak tag never matches
+        raise PreconditionFailed("If-Match needs the strong ETag this API returned, not a weak one (W/...)")
     text = text.strip('"')
     # ASCII digits only (str.isdigit also accepts '²' or Arabic-Indic digits), and no longer than a
     # version can be: DynamoDB refuses numbers over 38 digits and int() strings over 4300.

@@ -70,7 +70,8 @@ NOT_NULL = ("name", "projectId", "userId", "billable", "startedAt", "endedAt", "
 
 
 class ActivityUpdate(ApiModel):
-    """PUT /activities/{id}: any subset. `endedAt` (or `pending: false`, stopping at now) stops a running timer."""
+    """PUT /activities/{id}: any subset. `endedAt` (or `pending: false`, stopping at now) stops a running timer;
+    on a running timer `pending: true` and `endedAt: null` restate its state (no-ops)."""
 
     name: Optional[Name] = None
     projectId: Optional[EntityId] = None

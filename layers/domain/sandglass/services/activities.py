@@ -32,7 +32,8 @@ Rules
       another member sees only the entries on projects they administer);
     * else, organization Administrators: the organization's month partitions (GSI3) covering
       ``[from, to)``; without ``from`` and ``to`` that is the current UTC month, ``from`` alone
-      runs to the end of the current month, ``to`` alone starts at the start of ``to``'s month;
+      runs to the end of the current month (or of ``from``'s month when it lies ahead), ``to``
+      alone starts at the start of the current month (or of ``to``'s month when it lies behind);
       at most 12 months per request (422 beyond — filter by member or project instead);
     * else (Users and project Administrators without filters): the caller's own activities.
       Project Administrators list a project's entries with ``projectId``.
@@ -49,7 +50,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
 
-from sandglass import ids, keys
+from sandglass import ids, keys, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
@@ -333,8 +334,10 @@ class ActivityService:
     # --- update ----------------------------------------------------------------------------------
     def update(self, tenant: TenantContext, activity_id: str, request: ActivityUpdate, if_match: int | None = None) -> ActivityResult:
         """Two reads (the activity, then one BatchGet of everything the rules need) and one transaction."""
-        fields = request.model_fields_set
-        nulls = [_detail(field, f"{field} cannot be null") for field in NOT_NULL if field in fields and getattr(request, field) is None]
+        fields = set(request.model_fields_set)
+        # endedAt: null restates a running timer (checked below, once the activity is known and visible)
+        nulls = [_detail(field, f"{field} cannot be null") for field in NOT_NULL
+                 if field in fields and field != "endedAt" and getattr(request, field) is None]
         if nulls:
             raise _invalid(*nulls)
         current = self._load(tenant, activity_id)
@@ -374,9 +377,14 @@ class ActivityService:
             raise PreconditionFailed("The activity was changed since you read it; reload and retry")
 
         running = bool(current.get("pending"))
+        if "endedAt" in fields and request.endedAt is None:
+            # a client putting back what it read: a running timer has no end yet, so null is a no-op
+            if not running or request.pending is False:
+                raise _invalid(_detail("endedAt", "endedAt cannot be null"))
+            fields.discard("endedAt")
         stopping = running and ("endedAt" in fields or request.pending is False)
         problems = []
-        if request.pending is True:
+        if request.pending is True and (stopping or not running):
             problems.append(_detail("pending", "pending can only be set to false (stop the timer); start a timer with POST /activities"))
         started = request.startedAt if "startedAt" in fields else _instant(current["startedAt"])
         if stopping:
@@ -456,6 +464,10 @@ class ActivityService:
             except ValueError as error:
                 problems.append(_detail(name, str(error), "query"))
                 continue
+            if timefmt.parse(raw.strip()).microsecond % 1000:
+                # stored instants are whole milliseconds: round a finer bound up, so from stays
+                # inclusive and to exclusive (truncating would take in, or leave out, one ms)
+                value += timedelta(milliseconds=1)
             if name == "from":
                 lower = value
             else:
@@ -523,10 +535,10 @@ class ActivityService:
         now = self._now()
         if lower is None and upper is None:
             lower, upper = _month_start(now), _next_month(now)
-        elif upper is None:
-            upper = _next_month(now)
-        elif lower is None:
-            lower = _month_start(upper - timedelta(milliseconds=1))
+        elif upper is None:  # through the current month, or from's month when it lies ahead
+            upper = _next_month(max(now, lower))
+        elif lower is None:  # from the current month, or to's month when it lies behind
+            lower = _month_start(min(now, upper - timedelta(milliseconds=1)))
         months = _months(lower, upper) if upper > lower else []
         if len(months) > MAX_MONTHS:
             raise _invalid(_detail("from", f"An organization-wide list covers at most {MAX_MONTHS} months; narrow from/to or filter by userId or projectId", "query"))
