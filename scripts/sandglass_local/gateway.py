@@ -12,6 +12,7 @@ import contextvars
 import importlib.util
 import json
 import os
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from urllib.parse import parse_qsl
 from sandglass_local import template as tpl
 
 API_PREFIX = "/api"
+_MAIN_THREAD = threading.main_thread().ident
+_LOAD_LOCK = threading.RLock()
 # The function whose code is running (per thread): lets the IAM check attribute DynamoDB calls.
 CURRENT_FUNCTION: contextvars.ContextVar[str | None] = contextvars.ContextVar("sandglass_current_function", default=None)
 ACCOUNT_ID = "123456789012"
@@ -57,11 +60,11 @@ class LambdaContext:
         return 10_000
 
 
-def load_handler(fn: tpl.Function):
+def load_handler(fn: tpl.Function, suffix: str = ""):
     """Import a function's module from its CodeUri under a unique name (every function has an app.py)."""
     module_name, attribute = fn.handler.rsplit(".", 1)
     path = fn.code_uri / (module_name.replace(".", "/") + ".py")
-    unique = f"sandglass_function_{fn.logical_id}"
+    unique = f"sandglass_function_{fn.logical_id}{suffix}"
     spec = importlib.util.spec_from_file_location(unique, path)
     module = importlib.util.module_from_spec(spec)
     import sys
@@ -96,9 +99,17 @@ class Gateway:
         reset_client()
 
     def handler(self, logical_id: str):
-        if logical_id not in self._handlers:
-            self._handlers[logical_id] = load_handler(self.functions[logical_id])[0]
-        return self._handlers[logical_id]
+        """The function's handler for the calling thread. Like Lambda, which gives each concurrent
+        request its own execution environment, every thread gets its own module instance: a
+        powertools resolver holds per-request state and must not serve two requests at once."""
+        thread = threading.get_ident()
+        key = logical_id if thread == _MAIN_THREAD else f"{logical_id}@{thread}"
+        if key not in self._handlers:
+            with _LOAD_LOCK:
+                if key not in self._handlers:
+                    suffix = "" if thread == _MAIN_THREAD else f"_t{thread}"
+                    self._handlers[key] = load_handler(self.functions[logical_id], suffix)[0]
+        return self._handlers[key]
 
     def module(self, logical_id: str):
         self.handler(logical_id)
