@@ -381,3 +381,11 @@ def test_revenue_rate_lists_page(api, project, people):
     assert len(first.json()) == 3 and first.header("X-Next-Cursor")
     second = api.get(base, as_=ADMIN, org="acme", query={"limit": "3", "cursor": first.header("X-Next-Cursor")})
     assert len(second.json()) == 2 and not set(first.json()) & set(second.json())
+
+
+def test_project_put_with_null_for_a_required_field_is_422(api, acme):
+    project = api.post("/projects", as_="admin@acme.test", org="acme", body={"name": "Keep"}).json()
+    for body in ({"name": None}, {"billable": None}, {"archived": None}):
+        reply = api.put(f"/projects/{project['id']}", as_="admin@acme.test", org="acme", body=body)
+        assert reply.status == 422, (body, reply.body)
+    assert api.get(f"/projects/{project['id']}", as_="admin@acme.test", org="acme").json()["name"] == "Keep"

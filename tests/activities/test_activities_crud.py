@@ -218,3 +218,13 @@ def test_write_guards_join_every_write_transaction(world):
         else:
             raise AssertionError("the guard was not applied")
     assert service.get(tenant, created.activity["id"]).activity["name"] == "x"
+
+
+def test_lowering_the_hour_limit_does_not_block_renaming_older_entries(world):
+    long = world.entry(world.admin, start="2026-07-03T00:00:00Z", end="2026-07-03T20:00:00Z")
+    assert world.api.put("/organization", as_=world.admin, org="acme", body={"maxActivityHours": 8}).status == 200
+    reply = world.api.put(f"/activities/{long['id']}", as_=world.admin, org="acme", body={"name": "Renamed"})
+    assert reply.status == 200, reply.body
+    # changing its times is checked against the new limit
+    reply = world.api.put(f"/activities/{long['id']}", as_=world.admin, org="acme", body={"endedAt": "2026-07-03T19:00:00Z"})
+    assert reply.status == 422

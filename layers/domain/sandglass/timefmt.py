@@ -6,7 +6,9 @@ from datetime import datetime, timezone
 
 
 def iso(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{instant.microsecond // 1000:03d}Z"
+    utc = instant.astimezone(timezone.utc)
+    # the year padded by hand: strftime's %Y gives "999", not "0999", on glibc
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}.{utc.microsecond // 1000:03d}Z"
 
 
 def parse(value: str) -> datetime:
@@ -14,4 +16,7 @@ def parse(value: str) -> datetime:
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00") if value.endswith("Z") else value)
     if parsed.tzinfo is None:
         raise ValueError("An instant needs an offset or 'Z' (e.g. 2026-07-03T09:00:00+02:00)")
-    return parsed.astimezone(timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValueError("The instant is outside the supported range (years 0001-9999 in UTC)") from None

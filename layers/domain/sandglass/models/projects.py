@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import Field, StrictBool
+from pydantic import Field, StrictBool, model_validator
 
 from sandglass.models import ApiModel, Versioned
 
@@ -23,6 +23,13 @@ class ProjectCreate(ApiModel):
 
 class ProjectUpdate(ApiModel):
     """PUT: any subset of the fields; `archived: true` hides the project from pickers and blocks new activities."""
+
+    @model_validator(mode="after")
+    def _no_nulls(self):
+        nulls = [name for name in ("name", "billable", "archived") if name in self.model_fields_set and getattr(self, name) is None]
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return self
 
     name: Optional[str] = Field(None, min_length=1, max_length=200)
     notes: Optional[str] = Field(None, max_length=5000)

@@ -395,7 +395,9 @@ class ActivityService:
             ended = request.endedAt if "endedAt" in fields else _instant(current["endedAt"])
         if project_changed or user_changed:
             problems += self._check_assignment(tenant, reads, project_id, target, check_member=user_changed)
-        problems += self._check_times(reads.organization, started, ended)
+        if stopping or fields & {"startedAt", "endedAt"}:
+            # times already stored stay valid: lowering maxActivityHours later must not block a rename
+            problems += self._check_times(reads.organization, started, ended)
         if problems:
             raise _invalid(*problems)
 
