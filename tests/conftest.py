@@ -120,7 +120,7 @@ class Seed:
         """An active member of the organization (what POST /users + first sign-in produce)."""
         from sandglass import keys
         from sandglass.repositories.organizations import membership_item
-        from sandglass.services.organizations import new_member
+        from sandglass.services.members import new_member
         from sandglass.storage.table import Table
 
         org_id = self.org_id(domain)

@@ -393,7 +393,7 @@ def test_purge_works_in_pages(api, acme, seed, gateway, table):
 
     # a small budget forces several passes, as separate Lambda invocations would
     service = PurgeService()
-    job_key = keys.job("purge-org", org_id)
+    job_key = keys.job(keys.PURGE_ORGANIZATION, org_id)
     passes = 1
     while not service.run(job_key, page_budget=2):
         passes += 1

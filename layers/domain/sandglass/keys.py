@@ -138,6 +138,11 @@ MEMBERSHIP_SK_PREFIX = "ORG#"
 
 JOBS_PK = "JOBS"
 
+# Background job kinds (the purge function dispatches on them).
+PURGE_ORGANIZATION = "purge-org"
+PURGE_PROJECT = "purge-project"
+PURGE_USER = "purge-user"
+
 
 def job(kind: str, org_id: str, target: str = "-") -> dict[str, str]:
     """A background job (purge...). All jobs share one platform partition so pending ones are a Query."""

@@ -6,13 +6,17 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 
 class ApiModel(BaseModel):
-    """Base for request bodies: unknown fields are refused so typos never pass silently."""
+    """Base for request bodies: unknown fields are refused so typos never pass silently.
+    Schemas are built on first use (defer_build), so a cold start pays only for the models its
+    first request touches."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True, defer_build=True)
 
 
 class Versioned(BaseModel):
     """A response entity that remembers the stored item's `version` (sent as its ETag)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     _version: Optional[int] = PrivateAttr(default=None)
 

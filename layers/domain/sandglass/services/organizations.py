@@ -19,10 +19,10 @@ from sandglass.models.organization import (
     OrganizationUpdate,
 )
 from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.services.members import deep_merge, new_member
 from sandglass.timefmt import iso
 
 SETTINGS_FIELDS = tuple(OrganizationSettings.model_fields)
-PURGE_ORGANIZATION = "purge-org"
 
 
 def organization_view(item: dict[str, Any]) -> Organization:
@@ -34,16 +34,6 @@ def organization_view(item: dict[str, Any]) -> Organization:
 def _validation_error(error: ValidationError) -> ValidationFailed:
     details = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "in": "body", "message": e["msg"], "type": e["type"]} for e in error.errors()]
     return ValidationFailed("The request is invalid", details=details)
-
-
-def _deep_merge(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(stored)
-    for field, value in patch.items():
-        if isinstance(value, dict) and isinstance(merged.get(field), dict):
-            merged[field] = _deep_merge(merged[field], value)
-        else:
-            merged[field] = value
-    return merged
 
 
 class OrganizationService:
@@ -72,7 +62,7 @@ class OrganizationService:
         current = {field: stored[field] for field in SETTINGS_FIELDS if field in stored}
         patch = request.model_dump(mode="json", exclude_unset=True)
         try:
-            settings = OrganizationSettings.model_validate(_deep_merge(current, patch))
+            settings = OrganizationSettings.model_validate(deep_merge(current, patch))
         except ValidationError as error:
             raise _validation_error(error) from None
         if if_match is None:
@@ -96,24 +86,7 @@ class OrganizationService:
         tenant.require_admin()
         stored = self.repository.require(tenant.org_id)
         now = iso(self.clock.now())
-        job = {**keys.job(PURGE_ORGANIZATION, tenant.org_id), "kind": PURGE_ORGANIZATION, "orgId": tenant.org_id,
+        job = {**keys.job(keys.PURGE_ORGANIZATION, tenant.org_id), "kind": keys.PURGE_ORGANIZATION, "orgId": tenant.org_id,
                "createdAt": stored.get("createdAt", now), "requestedAt": now, "requestedBy": tenant.user_id, "pass": 0}
         self.repository.tombstone(tenant.org_id, stored["domain"], int(stored["version"]), now, job)
         return stored["domain"], os.environ.get("OFFBOARDING_URL") or None
-
-
-def new_member(org_id: str, email: str, *, name: str, role: str, now: str, status: str = "INVITED", **profile: Any) -> dict[str, Any]:
-    """A member (user) item of an organization; its id is derived from (org, email)."""
-    email = ids.normalize_email(email)
-    return {
-        "id": ids.member_id(org_id, email),
-        "email": email,
-        "name": name,
-        "role": role,
-        "archived": False,
-        "avatar": profile.get("avatar"),
-        "phone": profile.get("phone"),
-        "title": profile.get("title"),
-        "status": status,
-        "createdAt": now,
-    }

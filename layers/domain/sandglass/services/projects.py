@@ -25,7 +25,6 @@ from sandglass.services.rates import RateService
 from sandglass.storage import table as db
 from sandglass.timefmt import iso
 
-PURGE_PROJECT = "purge-project"
 PURGE_PAGE_SIZE = 100
 ARCHIVED_FILTERS = ("false", "true", "include")
 
@@ -146,7 +145,7 @@ class ProjectService:
             raise Conflict("The project has activities: archive it instead (PUT archived: true), or an organization "
                            "Administrator can delete it with its activities (?cascade=true)", code="PROJECT_HAS_ACTIVITIES")
         now = iso(self.clock.now())
-        job = {**keys.job(PURGE_PROJECT, tenant.org_id, project_id), "kind": PURGE_PROJECT, "orgId": tenant.org_id,
+        job = {**keys.job(keys.PURGE_PROJECT, tenant.org_id, project_id), "kind": keys.PURGE_PROJECT, "orgId": tenant.org_id,
                "projectId": project_id, "cascade": cascade, "requestedAt": now, "requestedBy": tenant.user_id, "pass": 0}
         self.repository.tombstone(tenant.org_id, project_id, int(access.project["version"]), job)
 

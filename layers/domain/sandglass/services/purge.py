@@ -10,7 +10,6 @@ from typing import Any, Callable
 
 from sandglass import keys
 from sandglass.repositories.jobs import JobRepository
-from sandglass.services.organizations import PURGE_ORGANIZATION
 
 PAGE_SIZE = 100
 
@@ -19,9 +18,9 @@ class PurgeService:
     def __init__(self, repository: JobRepository | None = None):
         self.repository = repository or JobRepository()
         self.handlers: dict[str, Callable[[dict[str, Any], int], bool]] = {
-            PURGE_ORGANIZATION: self._purge_organization,
-            "purge-project": _purge_project,  # services/projects.PURGE_PROJECT
-            "purge-user": _purge_user,  # services/users.PURGE_USER
+            keys.PURGE_ORGANIZATION: self._purge_organization,
+            keys.PURGE_PROJECT: _purge_project,
+            keys.PURGE_USER: _purge_user,
         }
 
     def register(self, kind: str, handler: Callable[[dict[str, Any], int], bool]) -> None:

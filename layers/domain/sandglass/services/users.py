@@ -24,12 +24,11 @@ from sandglass.models.rates import CostRate, RateCreate, RateUpdate
 from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate
 from sandglass.repositories.rates import RateRepository, cost_set
 from sandglass.repositories.users import DELETED, AlreadyMember, UserRepository
-from sandglass.services.organizations import _deep_merge, new_member
+from sandglass.services.members import deep_merge, new_member
 from sandglass.services.rates import RateService
 from sandglass.storage import table as db
 from sandglass.timefmt import iso
 
-PURGE_USER = "purge-user"
 PURGE_PAGE_SIZE = 100
 PROFILE_FIELDS = ("name", "title", "phone", "avatar")
 ADMIN_FIELDS = ("role", "archived")
@@ -114,7 +113,7 @@ class UserService:
         tenant.require_admin()
         stored = self._require(tenant, user_id)
         now = iso(self.clock.now())
-        job = {**keys.job(PURGE_USER, tenant.org_id, user_id), "kind": PURGE_USER, "orgId": tenant.org_id, "userId": user_id,
+        job = {**keys.job(keys.PURGE_USER, tenant.org_id, user_id), "kind": keys.PURGE_USER, "orgId": tenant.org_id, "userId": user_id,
                "requestedAt": now, "requestedBy": tenant.user_id, "pass": 0}
         self.repository.tombstone(tenant.org_id, stored, _is_active_admin(stored), now, tenant.user_id, job)
 
@@ -128,7 +127,7 @@ class UserService:
         defaults = Preferences(timeZone=(org or {}).get("timeZone") or "UTC").model_dump(mode="json")
         if stored is None:
             return defaults, None
-        return _deep_merge(defaults, stored.get("document") or {}), int(stored["version"])
+        return deep_merge(defaults, stored.get("document") or {}), int(stored["version"])
 
     def get_preferences(self, tenant: TenantContext, user_id: str) -> Preferences:
         self._own(tenant, user_id)
@@ -140,7 +139,7 @@ class UserService:
         current, version = self._preferences(tenant)
         patch = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
         try:
-            merged = Preferences.model_validate(_deep_merge(current, patch))
+            merged = Preferences.model_validate(deep_merge(current, patch))
         except ValidationError as error:
             details = [{"field": ".".join(str(p) for p in e["loc"]), "in": "body", "message": e["msg"], "type": e["type"]} for e in error.errors()]
             raise ValidationFailed("The request is invalid", details=details) from None
