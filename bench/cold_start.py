@@ -79,9 +79,22 @@ def measure_pair(path: Path, baseline: Path, runs: int, environment: dict[str, s
     return statistics.median(imports), statistics.median(totals), statistics.median(baselines)
 
 
+def instructions(path: Path | None, env: dict[str, str], with_client: bool) -> int:
+    """Instructions executed by the import (valgrind/callgrind): repeatable to a fraction of a percent."""
+    import re
+
+    code = "pass" if path is None else PROBE
+    command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code]
+    if path is not None:
+        command += [str(path)] + (["client"] if with_client else [])
+    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stderr
+    return int(re.search(r"Collected : (\d+)", output).group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind instead of timing (slow, ~1 min per function, repeatable)")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "scripts"))
     from sandglass_local import template as tpl
@@ -89,6 +102,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         baseline_path = Path(folder) / "baseline.py"
         baseline_path.write_text(BASELINE)
+        if args.instructions:
+            base_env = _env()
+            startup = instructions(None, base_env, False)
+            baseline = instructions(baseline_path, base_env, False) - startup
+            print(f"instructions beyond interpreter start-up; baseline {baseline / 1e6:.0f} M. Target ratio ≤ 1.30.")
+            for logical_id, fn in sorted(tpl.functions().items()):
+                module_path = fn.code_uri / (fn.handler.rsplit(".", 1)[0] + ".py")
+                env = _env(tpl.resolve_environment(fn.environment, table_name="sandglass"))
+                _once(module_path, env, True)  # warm the .pyc cache
+                count = instructions(module_path, env, True) - startup
+                print(f"{logical_id:<22}{count / 1e6:>8.0f} M{count / baseline:>7.2f}  {'ok' if count / baseline <= 1.3 else 'OVER'}")
+            return
         print("import: the handler module alone; +client: also the lazily created DynamoDB client, which")
         print("the baseline creates at import. ratio = +client / baseline, measured alternately. Target ≤ 1.30.")
         print(f"{'function':<22}{'import ms':>10}{'+client ms':>11}{'baseline ms':>13}{'ratio':>7}")
