@@ -158,3 +158,15 @@ def test_sub_millisecond_bounds_keep_from_inclusive_and_to_exclusive(world):
         assert list(_list(world, who, **{"from": "2026-07-03T09:00:00.0005Z"}).json()) == []
         assert list(_list(world, who, **{"from": "2026-07-01T00:00:00Z", "to": "2026-07-03T09:00:00.0005Z"}).json()) == [entry["id"]]
         assert list(_list(world, who, **{"from": "2026-07-01T00:00:00Z", "to": "2026-07-03T09:00:00.000Z"}).json()) == []
+
+
+def test_other_time_data_in_a_month_partition_is_not_read_as_activities(world, table):
+    from sandglass import keys
+
+    mine = world.entry("sam@acme.test", start="2026-07-10T09:00:00Z", end="2026-07-10T10:00:00Z")
+    # e.g. a future day-total item sharing the organization's month partition
+    table.put_item(TableName="sandglass-test", Item={"PK": keys.org_pk(world.org_id), "SK": "TOTAL#2026-07-10",
+                                                     "GSI3PK": keys.month_partition(world.org_id, "2026-07"), "GSI3SK": "2026-07-10T00:00:00.000Z#total"})
+    reply = world.api.get("/activities", as_=world.admin, org="acme", query={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"})
+    assert reply.status == 200, reply.body
+    assert list(reply.json()) == [mine["id"]]

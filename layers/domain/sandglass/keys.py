@@ -104,8 +104,9 @@ def activity_member_sort(started_at: str, activity_id: str) -> str:
 
 
 def activity_month_sort(started_at: str, activity_id: str) -> str:
-    """GSI_MONTH sort key of an activity: start order within the organization's month."""
-    return f"{started_at}#{activity_id}"
+    """GSI_MONTH sort key of an activity: start order within the organization's month (prefixed,
+    so other time-data kinds can share the month partition without being read as activities)."""
+    return f"{ACTIVITY_INDEX_PREFIX}{started_at}#{activity_id}"
 
 
 def running_timer(org_id: str, user_id: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ an activity to another user, project or month is one Put and every index follows
 
 - GSI1 (by member):  GSI1PK = keys.user_partition(org, userId),       GSI1SK = ``ACT#<startedAt>#<id>``
 - GSI2 (by project): GSI2PK = keys.project_partition(org, projectId), GSI2SK = ``ACT#<startedAt>#<id>``
-- GSI3 (org month):  GSI3PK = keys.month_partition(org, yyyy-mm of startedAt), GSI3SK = ``<startedAt>#<id>``
+- GSI3 (org month):  GSI3PK = keys.month_partition(org, yyyy-mm of startedAt), GSI3SK = ``ACT#<startedAt>#<id>``
 
 (Project memberships share GSI1/GSI2 partitions under ``PROJECT#``/``MEMBER#`` sort prefixes; the
 ``ACT#`` prefix keeps the two apart.)
@@ -310,7 +310,8 @@ class ActivityRepository:
                 scope=f"{outer_scope}:{month}",
                 index=keys.GSI_MONTH,
                 key_condition=f"{keys.gsi_pk(keys.GSI_MONTH)} = :pk AND {keys.gsi_sk(keys.GSI_MONTH)} BETWEEN :lo AND :hi",
-                values={":pk": keys.month_partition(org_id, month), ":lo": lower, ":hi": upper, **(filter_values or {})},
+                values={":pk": keys.month_partition(org_id, month), ":lo": keys.ACTIVITY_INDEX_PREFIX + lower,
+                        ":hi": keys.ACTIVITY_INDEX_PREFIX + upper, **(filter_values or {})},
                 limit=limit - len(items),
                 cursor=inner,
                 filter_expression=filter_expression,
