@@ -6,6 +6,7 @@ headers). The rules live in sandglass.services.activities.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response
@@ -16,19 +17,20 @@ from sandglass.http.pagination import map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
-from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityResult, ActivityService
+from sandglass.services.activities import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    ActivityResult,
+    ActivityService,
+)
 
 app = create_app()
-_service: ActivityService | None = None
 
 JSON = "application/json"
 
 
-def service() -> ActivityService:
-    global _service
-    if _service is None:
-        _service = ActivityService()
-    return _service
+# one service per container, built on the first request (not at import: cold start)
+service = cache(ActivityService)
 
 
 def _entity(result: ActivityResult) -> Response[Activity]:

@@ -9,6 +9,7 @@ Administrators) deletes it with its activities, asynchronously.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Literal, Optional
 
 from aws_lambda_powertools.event_handler import Response
@@ -18,21 +19,24 @@ from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
-from sandglass.models.projects import MemberCreate, MemberUpdate, Project, ProjectCreate, ProjectMember, ProjectUpdate
+from sandglass.models.projects import (
+    MemberCreate,
+    MemberUpdate,
+    Project,
+    ProjectCreate,
+    ProjectMember,
+    ProjectUpdate,
+)
 from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
 from sandglass.services.projects import ProjectService
 
 app = create_app()
-_service: ProjectService | None = None
 
 IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
 
 
-def service() -> ProjectService:
-    global _service
-    if _service is None:
-        _service = ProjectService()
-    return _service
+# one service per container, built on the first request (not at import: cold start)
+service = cache(ProjectService)
 
 
 @app.get("/projects", tags=["Projects"], summary="List projects (active unless ?archived=true|include)")

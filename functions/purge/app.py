@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from sandglass.services.purge import PurgeService
 
 logger = logging.getLogger("sandglass.purge")
-_service: PurgeService | None = None
 
 
-def service() -> PurgeService:
-    global _service
-    if _service is None:
-        _service = PurgeService()
-    return _service
+# one service per container, built on the first request (not at import: cold start)
+service = cache(PurgeService)
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -6,6 +6,7 @@ the next page's cursor comes back in `X-Next-Cursor` and a `Link: <...>; rel="ne
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response
@@ -16,19 +17,20 @@ from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models.rates import CostRate, RateCreate, RateUpdate
-from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate
+from sandglass.models.users import (
+    Preferences,
+    PreferencesUpdate,
+    User,
+    UserInvite,
+    UserUpdate,
+)
 from sandglass.services.users import UserService
 
 app = create_app()
-_service: UserService | None = None
 
 
-
-def service() -> UserService:
-    global _service
-    if _service is None:
-        _service = UserService()
-    return _service
+# one service per container, built on the first request (not at import: cold start)
+service = cache(UserService)
 
 
 @app.get("/users", tags=["Users"], summary="List the organization's users")

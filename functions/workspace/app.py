@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response
@@ -24,14 +25,10 @@ from sandglass.services.auth import bearer_token
 from sandglass.services.organizations import OrganizationService
 
 app = create_app()
-_service: OrganizationService | None = None
 
 
-def service() -> OrganizationService:
-    global _service
-    if _service is None:
-        _service = OrganizationService()
-    return _service
+# one service per container, built on the first request (not at import: cold start)
+service = cache(OrganizationService)
 
 
 @app.get("/auth", tags=["Workspace"], summary="Get the current auth snapshot")
