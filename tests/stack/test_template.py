@@ -11,7 +11,7 @@ import pytest
 
 from sandglass_local import template as tpl
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing"]
 
 
