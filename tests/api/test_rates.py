@@ -74,19 +74,22 @@ def test_revenue_and_cost_rate_at_read_what_the_api_wrote(api, acme, seed):
     assert [r["value"] for r in rates.RateService().revenue_rates(org_id, project["id"], sam["id"])] == [Decimal(100), Decimal("120.5")]
 
 
-def test_rate_instants_at_the_calendar_bounds_are_4xx_or_round_trip(api, acme, seed):
-    """Year 1 shifted west of UTC, year 9999 shifted east of it, or years below 1000: never a 500,
-    and what is stored comes back as a parseable four-digit-year instant."""
+def test_rate_instants_outside_the_one_accepted_range_are_422(api, acme, seed):
+    """Every instant field shares one range (years 1970-9998, sandglass.timefmt.parse_instant):
+    year 1 shifted west of UTC, year 9999 shifted east of it, or years before 1970 are a 422,
+    never a 500; the bounds themselves round-trip."""
     sam = seed.member("acme", "sam@acme.test")
     base = f"/users/{sam['id']}/rates/cost"
     admin = {"as_": "admin@acme.test", "org": "acme"}
     rate = {"currency": "USD", "taxRate": 0, "value": 10}
-    for window in ({"from": "0001-01-01T00:00:00+01:00"}, {"from": "2026-01-01T00:00:00Z", "to": "9999-12-31T23:59:59-01:00"}):
+    for window in ({"from": "0001-01-01T00:00:00+01:00"}, {"from": "2026-01-01T00:00:00Z", "to": "9999-12-31T23:59:59-01:00"},
+                   {"from": "0999-06-01T00:00:00Z"}, {"from": "1969-12-31T23:59:59Z"}):
         reply = api.post(base, body={**rate, **window}, **admin)
         assert reply.status == 422, (window, reply.body)
-    early = api.post(base, body={**rate, "from": "0001-01-01T00:00:00Z", "to": "0999-06-01T00:00:00+00:00"}, **admin)
+        assert "1970" in reply.json()["error"]["details"][0]["message"]
+    early = api.post(base, body={**rate, "from": "1970-01-01T00:00:00Z", "to": "1999-06-01T00:00:00+00:00"}, **admin)
     assert early.status == 200, early.body
-    assert (early.json()["from"], early.json()["to"]) == ("0001-01-01T00:00:00.000Z", "0999-06-01T00:00:00.000Z")
-    later = api.post(base, body={**rate, "from": "0999-06-01T00:00:00Z", "to": None}, **admin)
+    assert (early.json()["from"], early.json()["to"]) == ("1970-01-01T00:00:00.000Z", "1999-06-01T00:00:00.000Z")
+    later = api.post(base, body={**rate, "from": "1999-06-01T00:00:00Z", "to": "9998-12-31T23:59:59.999Z"}, **admin)
     assert later.status == 200, later.body
     assert len(api.get(base, **admin).json()) == 2

@@ -58,8 +58,14 @@ class ValidationFailed(DomainError):
     code = "VALIDATION_ERROR"
 
     @classmethod
-    def field(cls, field: str, message: str) -> "ValidationFailed":
-        return cls(message, details=[{"field": field, "message": message}])
+    def field(cls, field: str, message: str, where: str = "body", type: str = "value_error") -> "ValidationFailed":
+        """One invalid field, with every key the API's error details promise (field, in, message, type)."""
+        return cls(message, details=[detail(field, message, where, type)])
+
+
+def detail(field: str, message: str, where: str = "body", type: str = "value_error") -> dict[str, str]:
+    """One entry of an error's `details`: `where` is body, query, path or header."""
+    return {"field": field, "in": where, "message": message, "type": type}
 
 
 class Throttled(DomainError):

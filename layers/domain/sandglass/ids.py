@@ -27,12 +27,19 @@ def member_id(org_id: str, email: str) -> str:
     return str(uuid.uuid5(_MEMBER_NAMESPACE, f"{org_id}:{normalize_email(email)}"))
 
 
-def is_uuid(value: str) -> bool:
+def canonical_id(value) -> str | None:
+    """The id in its one accepted spelling (36 characters, lower case), or None if `value` is not
+    one. `uuid.UUID` alone would also take braces, URNs and 32 bare hex digits."""
+    if not isinstance(value, str) or len(value) != 36:
+        return None
     try:
-        uuid.UUID(value)
+        return str(uuid.UUID(value))
     except (ValueError, AttributeError, TypeError):
-        return False
-    return True
+        return None
+
+
+def is_uuid(value) -> bool:
+    return canonical_id(value) is not None
 
 
 _PROJECT_MEMBER_NAMESPACE = uuid.UUID("0b8f5a4e-2d7c-4f43-9a1b-7c5e3d2f1a90")

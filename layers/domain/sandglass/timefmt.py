@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
+
+# The one accepted range for every instant a client sends (activities, rates, locks, reports...).
+MIN_YEAR, MAX_YEAR = 1970, 9998
+_MAX_TEXT = 64
+_EXAMPLE = "an ISO-8601 instant with an offset, such as 2026-07-03T09:00:00+02:00"
 
 
 def iso(instant: datetime) -> str:
@@ -20,3 +26,28 @@ def parse(value: str) -> datetime:
         return parsed.astimezone(timezone.utc)
     except OverflowError:
         raise ValueError("The instant is outside the supported range (years 0001-9999 in UTC)") from None
+
+
+def parse_instant(value: Any) -> datetime:
+    """A client's instant -> aware UTC datetime truncated to milliseconds, within MIN_YEAR..MAX_YEAR.
+    Raises ValueError with a message fit for the client (pydantic validators and services alike)."""
+    if isinstance(value, datetime):
+        parsed = value
+        if parsed.tzinfo is None:
+            raise ValueError("An instant needs an offset or 'Z' (e.g. 2026-07-03T09:00:00+02:00)")
+    else:
+        if not isinstance(value, str) or len(value) > _MAX_TEXT:
+            raise ValueError(f"Expected {_EXAMPLE}")
+        try:
+            parsed = parse(value.strip())
+        except (ValueError, OverflowError, TypeError) as error:
+            if "range" in str(error):
+                raise ValueError(f"The instant must fall between the years {MIN_YEAR} and {MAX_YEAR}") from None
+            raise ValueError(str(error) if "offset" in str(error) else f"Expected {_EXAMPLE}") from None
+    try:
+        parsed = parsed.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise ValueError(f"The instant must fall between the years {MIN_YEAR} and {MAX_YEAR}") from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ValueError(f"The instant must fall between the years {MIN_YEAR} and {MAX_YEAR}")
+    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)

@@ -6,49 +6,19 @@ precision; output is always `2026-07-03T08:30:00.000Z`.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Annotated, Any, Optional
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, StrictBool, model_serializer
+from pydantic import BaseModel, Field, StrictBool, model_serializer
 
-from sandglass import ids, timefmt
+from sandglass import timefmt
 from sandglass.models import ApiModel
+from sandglass.models.common import EntityId, Instant
 
 MAX_NAME = 3000
-_MIN_YEAR, _MAX_YEAR = 1970, 9998
 
 
-def parse_instant(value: Any) -> datetime:
-    """An ISO-8601 instant with an offset -> aware UTC datetime truncated to milliseconds."""
-    if isinstance(value, datetime):
-        parsed = value
-        if parsed.tzinfo is None:
-            raise ValueError("An instant needs an offset or 'Z' (e.g. 2026-07-03T09:00:00+02:00)")
-    else:
-        if not isinstance(value, str) or len(value) > 64:
-            raise ValueError("Expected an ISO-8601 instant such as 2026-07-03T09:00:00+02:00")
-        try:
-            parsed = timefmt.parse(value.strip())
-        except (ValueError, OverflowError, TypeError) as error:
-            message = str(error) if "offset" in str(error) else "Expected an ISO-8601 instant such as 2026-07-03T09:00:00+02:00"
-            raise ValueError(message) from None
-    try:
-        parsed = parsed.astimezone(timezone.utc)
-    except (OverflowError, ValueError):
-        raise ValueError("The instant is out of range") from None
-    if not _MIN_YEAR <= parsed.year <= _MAX_YEAR:
-        raise ValueError(f"The instant must fall between the years {_MIN_YEAR} and {_MAX_YEAR}")
-    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
-
-
-def _check_id(value: str) -> str:
-    if not ids.is_uuid(value):
-        raise ValueError("Expected a UUID")
-    return value.lower()
-
-
-Instant = Annotated[datetime, BeforeValidator(parse_instant)]
-EntityId = Annotated[str, Field(max_length=36), AfterValidator(_check_id)]
+parse_instant = timefmt.parse_instant  # kept for callers inside the activities package
 Name = Annotated[str, Field(max_length=MAX_NAME)]
 
 

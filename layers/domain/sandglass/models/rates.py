@@ -13,8 +13,9 @@ from typing import Annotated, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer
 
-from sandglass import reference, timefmt
+from sandglass import reference
 from sandglass.models import ApiModel
+from sandglass.models.common import InstantText as Instant
 
 Currency = Annotated[str, AfterValidator(reference.check_currency)]
 
@@ -28,21 +29,6 @@ def _no_float_noise(value):
     return value
 
 
-def _instant(value):
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO-8601 date-time string with an offset")
-    if len(value) > 40:
-        raise ValueError("is not an ISO-8601 date-time")
-    try:
-        parsed = timefmt.parse(value)
-    except OverflowError:
-        raise ValueError(f"'{value}' is outside years 0001-9999 once converted to UTC") from None
-    except ValueError as error:
-        raise ValueError(str(error) if "offset" in str(error) else f"'{value}' is not an ISO-8601 date-time") from None
-    # isoformat pads the year to four digits (strftime's %Y does not below 1000, which would not parse back)
-    return parsed.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def _number(value: Decimal) -> int | float:
     """Out as a JSON number: exact, since stored values have at most 14 digits and 2 decimals."""
     return int(value) if value == value.to_integral_value() else float(value)
@@ -52,7 +38,6 @@ AmountOut = Annotated[Decimal, PlainSerializer(_number, return_type=Union[int, f
 
 Money = Annotated[Decimal, BeforeValidator(_no_float_noise), Field(ge=0, max_digits=14, decimal_places=2)]
 Percent = Annotated[Decimal, BeforeValidator(_no_float_noise), Field(ge=0, le=100, max_digits=5, decimal_places=2)]
-Instant = Annotated[str, BeforeValidator(_instant)]
 
 
 class RateCreate(ApiModel):
