@@ -220,3 +220,23 @@ def cost_rate(org_id: str, user_id: str, rate_id: str) -> dict[str, str]:
 def user_preferences(org_id: str, user_id: str) -> dict[str, str]:
     """A user's preference document. Index keys: GSI_USER (user_partition / PREFERENCES)."""
     return {PK: org_pk(org_id), SK: f"PREFS#{user_id}"}
+
+
+# --- reports (issue 10) ---------------------------------------------------------------------------
+
+REPORT_SK_PREFIX = "REPORT#"
+REPORT_OWNER_SORT_PREFIX = "REPORT#"  # GSI_USER sort prefix of the reports a member saved
+# GSI sort prefixes the rate items carry (repositories/rates.py writes them): reports read every
+# window of a project (GSI_PROJECT) or of a user (GSI_USER) with one Query each.
+REVENUE_RATE_PROJECT_SORT_PREFIX = "REVRATE#"
+COST_RATE_USER_SORT_PREFIX = "COSTRATE#"
+
+
+def report(org_id: str, report_id: str) -> dict[str, str]:
+    """A saved report definition. Index keys: GSI_USER (user_partition of its owner / REPORT#<id>),
+    so a member's reports are one Query and a user's purge removes them."""
+    return {PK: org_pk(org_id), SK: f"{REPORT_SK_PREFIX}{report_id}"}
+
+
+def report_owner_sort(report_id: str) -> str:
+    return f"{REPORT_OWNER_SORT_PREFIX}{report_id}"

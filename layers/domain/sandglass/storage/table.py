@@ -215,8 +215,9 @@ class Table:
         next_cursor = cursors.encode(last_key, org_id=org_id, scope=scope) if last_key else None
         return Page(items=response.get("Items", []), cursor=next_cursor)
 
-    def query_all(self, *, key_condition: str, values: Mapping[str, Any], names=None, index: str | None = None, page_size: int | None = None, filter_expression: str | None = None) -> Iterator[list[dict[str, Any]]]:
-        """Yield every page of a Query (jobs and bounded internal reads; never unbounded requests)."""
+    def query_all(self, *, key_condition: str, values: Mapping[str, Any], names=None, index: str | None = None, page_size: int | None = None, filter_expression: str | None = None, projection: str | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Yield every page of a Query (jobs and bounded internal reads; never unbounded requests).
+        `projection` (a ProjectionExpression) trims what comes back, not what a page reads."""
         params: dict[str, Any] = {"TableName": self.name, "KeyConditionExpression": key_condition, "ExpressionAttributeValues": dict(values)}
         if names:
             params["ExpressionAttributeNames"] = dict(names)
@@ -226,6 +227,8 @@ class Table:
             params["Limit"] = page_size
         if filter_expression:
             params["FilterExpression"] = filter_expression
+        if projection:
+            params["ProjectionExpression"] = projection
         while True:
             response = self._call("query", **params)
             yield response.get("Items", [])
