@@ -258,17 +258,26 @@ def _sheet_title(name: str) -> str:
     return cleaned[:31]
 
 
+# letters that Unicode does not decompose into a base letter and an accent
+_FOLD = str.maketrans({"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "Œ": "OE", "œ": "oe", "ı": "i",
+                       "Ø": "O", "ø": "o", "ß": "ss", "Æ": "AE", "æ": "ae", "Þ": "Th", "þ": "th", "–": "-", "—": "-",
+                       "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."})
+
+
+def _fold(ch: str, limit: int) -> str:
+    """One character within code points < limit: itself, a folded spelling, its base letter, or '?'."""
+    if ord(ch) < limit:
+        return ch
+    folded = ch.translate(_FOLD)
+    if folded != ch and all(ord(c) < limit for c in folded):
+        return folded
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return base if base and all(ord(c) < limit for c in base) else "?"
+
+
 def _latin1(text: str) -> str:
-    """The PDF's built-in fonts cover Latin-1: other letters lose their accents or become '?'."""
-    if all(ord(ch) < 256 for ch in text):
-        return text
-    kept = []
-    for ch in unicodedata.normalize("NFKD", text):
-        if ord(ch) < 256:
-            kept.append(ch)
-        elif not unicodedata.combining(ch):
-            kept.append("?")
-    return unicodedata.normalize("NFC", "".join(kept))
+    """The PDF's built-in fonts cover Latin-1 only: other letters lose their accents or become '?'."""
+    return "".join(_fold(ch, 256) for ch in text)
 
 
 def to_pdf(sheet: Sheet) -> bytes:
@@ -300,7 +309,7 @@ def filename(name: str, body: dict[str, Any], extension: str) -> tuple[str, str]
     """(ASCII filename, RFC 5987-encoded UTF-8 filename) for Content-Disposition."""
     first, last = local_dates(body)
     base = f"{name}-{first}-{last}"
-    ascii_name = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    ascii_name = "".join(_fold(ch, 128) for ch in base)
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip("-") or "report"
     return f"{ascii_name}.{extension}", quote(f"{base}.{extension}", safe="")
 
