@@ -72,13 +72,14 @@ class World:
         reply = self.api.put("/organization", as_=self.admin, org="acme", body=changes)
         assert reply.status == 200, reply.body
 
+    @staticmethod
+    def custom(start="2026-07-01T00:00:00+02:00", end="2026-07-31T23:59:59+02:00", **definition) -> dict:
+        """A definition over July 2026 (Warsaw), the month the fixtures live in."""
+        return {"period": "custom", "start": start, "end": end, **definition}
+
     def results(self, body: dict, *, as_: str | None = None, **query):
         params = "&".join(f"{key}={value}" for key, value in query.items())
         return self.api.post("/reports/results" + (f"?{params}" if params else ""), as_=as_ or self.admin, org="acme", body=body)
-
-
-def custom(start="2026-07-01T00:00:00+02:00", end="2026-07-31T23:59:59+02:00", **definition) -> dict:
-    return {"period": "custom", "start": start, "end": end, **definition}
 
 
 @pytest.fixture
