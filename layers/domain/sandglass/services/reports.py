@@ -54,6 +54,23 @@ class ExportFile:
 
 
 @dataclass
+class Counted:
+    """Everything a result is computed from, once read and narrowed."""
+
+    definition: dict[str, Any]
+    view: str
+    span: periods.Range
+    now: datetime
+    metrics: list[str]
+    dimensions: list[str]
+    items: list[dict[str, Any]]
+    pricing: engine.Pricing
+    calendar: engine.Calendar
+    labels: engine.Labels
+    fill: dict[str, list[str]]
+
+
+@dataclass
 class ReportOutput:
     body: Optional[dict[str, Any]] = None
     file: Optional[ExportFile] = None
@@ -192,60 +209,66 @@ class ReportService:
         if not definition.get("showArchivedMembers"):
             items = [item for item in items if not _archived_user(users.get(item["userId"]))]
 
-        needs_money = bool({"revenue", "cost", "profit"} & set(metrics))
         pricing = engine.Pricing(now_ms=engine.to_ms(timefmt.iso(now)))
         rounding = organization.get("rounding") or {}
         if rounding.get("enabled"):
             pricing.rounding_interval = int(rounding.get("interval") or 0)
             pricing.rounding_mode = str(rounding.get("mode") or "NEAREST")
-        if needs_money and {"revenue", "profit"} & set(metrics):
+        if {"revenue", "profit"} & set(metrics):
             pricing.revenue = self._revenue_windows(org_id, {item["projectId"] for item in items})
-        if needs_money and {"cost", "profit"} & set(metrics):
-            pricing.cost = {user_id: engine.RateTimeline(self.repository.cost_windows_of_user(org_id, user_id)) for user_id in {item["userId"] for item in items}}
-        entries = engine.price(items, pricing)
-
-        calendar = engine.Calendar(time_zone, week_start)
-        labels = engine.Labels(
-            projects={pid: str(project.get("name", "")) for pid, project in projects.items()},
-            users={uid: str(user.get("name") or user.get("email") or "") for uid, user in users.items()},
+        if {"cost", "profit"} & set(metrics):
+            pricing.cost = {user_id: engine.RateTimeline(self.repository.cost_windows_of_user(org_id, user_id))
+                            for user_id in {item["userId"] for item in items}}
+        counted = Counted(
+            definition=definition, view=view, span=span, now=now, metrics=metrics, dimensions=dimensions, items=items, pricing=pricing,
+            calendar=engine.Calendar(time_zone, week_start),
+            labels=engine.Labels(projects={pid: str(project.get("name", "")) for pid, project in projects.items()},
+                                 users={uid: str(user.get("name") or user.get("email") or "") for uid, user in users.items()}),
+            # shown without time when empty rows are not hidden: what the caller selected and may see
+            fill={"project": [pid for pid in selected_projects if pid in projects and (tenant.is_admin or pid in administered)],
+                  "user": [uid for uid in selected_users if uid in users and (tenant.is_admin or uid == tenant.user_id)]},
         )
-        header = {
-            "period": definition["period"], "start": span.start, "end": span.end, "timeZone": time_zone,
-            "weekStart": periods.WEEKDAYS[week_start], "view": view, "dimensions": dimensions, "metrics": metrics,
-            "rounding": ({"interval": pricing.rounding_interval, "mode": pricing.rounding_mode} if pricing.rounding_interval else None),
-            "generatedAt": timefmt.iso(now),
-        }
-        fill_projects = [pid for pid in selected_projects if pid in projects and (tenant.is_admin or pid in administered)]
-        fill_users = [uid for uid in selected_users if uid in users and (tenant.is_admin or uid == tenant.user_id)]
-        hide_empty = bool(definition.get("hideEmptyRows"))
-        output = ReportOutput()
-        if view == "summary":
-            grouping = engine.Grouping(dimensions, metrics, span, calendar, labels, hide_empty, {"project": fill_projects, "user": fill_users})
-            total, tree = engine.group(entries, grouping)
-            output.body = {**header, "groups": engine.groups_view(tree, grouping), "totals": total.view(metrics)}
-        elif view == "weekly":
-            output.body = {**header, **engine.weekly(entries, calendar, labels, metrics, hide_empty, fill_users if not hide_empty else ())}
-        else:
-            entries.sort(key=lambda entry: (entry.start_ms, entry.id))
-            total = engine.Totals()
-            for entry in entries:
-                total.add(entry)
-            start = 0
-            scope = "report:" + hashlib.sha256(json.dumps([definition, span.start, span.end], sort_keys=True, default=str).encode()).hexdigest()[:32]
-            if format != "json":
-                page = entries
-            else:
-                if cursor:
-                    start = self.repository.read_position(org_id, scope, cursor)
-                page = entries[start:start + limit]
-                if start + limit < len(entries):
-                    output.cursor = self.repository.position_token(org_id, scope, start + limit)
-            output.body = {**header, "rows": [engine.detailed_row(entry, labels, metrics) for entry in page], "totals": total.view(metrics)}
+        with engine.gc_paused():
+            output = self._shape(tenant, counted, format, limit, cursor)
         if format != "json":
             from sandglass.services.reports_export import export
 
             output.file = export(output.body, format, definition.get("name") or "report")
             output.body = None
+        return output
+
+    def _shape(self, tenant: TenantContext, counted: "Counted", format: str, limit: int, cursor: str | None) -> ReportOutput:
+        """Price, group and total the activities a report counts, in the view asked for."""
+        entries = engine.price(counted.items, counted.pricing)
+        span, metrics, pricing = counted.span, counted.metrics, counted.pricing
+        header = {
+            "period": counted.definition["period"], "start": span.start, "end": span.end, "timeZone": str(counted.calendar.zone),
+            "weekStart": periods.WEEKDAYS[counted.calendar.week_start], "view": counted.view, "dimensions": counted.dimensions,
+            "metrics": metrics, "generatedAt": timefmt.iso(counted.now),
+            "rounding": ({"interval": pricing.rounding_interval, "mode": pricing.rounding_mode} if pricing.rounding_interval else None),
+        }
+        hide_empty = bool(counted.definition.get("hideEmptyRows"))
+        output = ReportOutput()
+        if counted.view == "summary":
+            grouping = engine.Grouping(counted.dimensions, metrics, span, counted.calendar, counted.labels, hide_empty, counted.fill)
+            total, tree = engine.group(entries, grouping)
+            output.body = {**header, "groups": engine.groups_view(tree, grouping), "totals": total.view(metrics)}
+        elif counted.view == "weekly":
+            output.body = {**header, **engine.weekly(entries, counted.calendar, counted.labels, metrics, hide_empty,
+                                                     () if hide_empty else counted.fill["user"])}
+        else:
+            entries.sort(key=lambda entry: (entry.start_ms, entry.id))
+            total = engine.Totals()
+            for entry in entries:
+                total.add(entry)
+            page = entries
+            if format == "json":  # files carry every row; JSON pages
+                scope = "report:" + hashlib.sha256(json.dumps([counted.definition, span.start, span.end], sort_keys=True, default=str).encode()).hexdigest()[:32]
+                start = self.repository.read_position(tenant.org_id, scope, cursor) if cursor else 0
+                page = entries[start:start + limit]
+                if start + limit < len(entries):
+                    output.cursor = self.repository.position_token(tenant.org_id, scope, start + limit)
+            output.body = {**header, "rows": [engine.detailed_row(entry, counted.labels, metrics) for entry in page], "totals": total.view(metrics)}
         return output
 
     def _read(self, tenant: TenantContext, definition: dict[str, Any], administered: set[str], lower: str, upper: str) -> list[dict[str, Any]]:
