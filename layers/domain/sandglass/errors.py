@@ -76,3 +76,17 @@ class Throttled(DomainError):
 class NotImplementedYet(DomainError):
     status = 501
     code = "NOT_IMPLEMENTED"
+
+
+def stale_write(what: str, if_match: int | None) -> DomainError:
+    """What a write that lost to a concurrent change answers: 412 when the client sent If-Match
+    (its copy is stale), 409 otherwise (another request got there between our read and write)."""
+    if if_match is not None:
+        return PreconditionFailed(f"The {what} was changed since you read it (If-Match is stale); reload and retry")
+    return Conflict(f"The {what} was changed by another request; retry")
+
+
+def check_if_match(what: str, if_match: int | None, version: int) -> None:
+    """A stale If-Match is refused before anything is decided on the stored copy."""
+    if if_match is not None and if_match != int(version):
+        raise stale_write(what, if_match)

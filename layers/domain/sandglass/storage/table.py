@@ -112,13 +112,13 @@ class Table:
         response = self._call("get_item", TableName=self.name, Key=dict(key), ConsistentRead=consistent)
         return response.get("Item")
 
-    def batch_get(self, keys: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
+    def batch_get(self, keys: Sequence[Mapping[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
         """Fetch up to 100 items per call; unprocessed keys are retried."""
         found: list[dict[str, Any]] = []
         pending = [dict(key) for key in keys]
         while pending:
             chunk, pending = pending[:100], pending[100:]
-            request = {self.name: {"Keys": chunk}}
+            request = {self.name: {"Keys": chunk, "ConsistentRead": consistent}}
             while request:
                 response = self._call("batch_get_item", RequestItems=request)
                 found.extend(response.get("Responses", {}).get(self.name, []))
