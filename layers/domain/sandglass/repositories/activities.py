@@ -201,19 +201,27 @@ class ActivityRepository:
 
     # --- write conditions -------------------------------------------------------------------
     def assignment_conditions(self, org_id: str, project_id: str, user_id: str, *, membership: bool, member: bool) -> list[WriteCondition]:
-        """What an activity's (project, member) pair needs at commit time, checked in its transaction:
-        the project exists and is not archived; with `membership`, the member's project membership
-        is active; with `member`, the member is an active member of the organization. (The reads
-        that decided the request are eventually consistent; these make a concurrent archive,
-        delete or purge fail the write instead of leaving an activity in a dead project.)"""
+        """What an activity's (project, member) pair needs at commit time, checked in its
+        transaction (the reads that decided the request may be overtaken by a concurrent archive,
+        removal or purge):
+        - with `membership` (members' own writes), the member's project membership is still active.
+          The project item itself is not checked then: every member's writes would include it,
+          and DynamoDB cancels concurrent transactions that share an item, so a busy project's
+          9:00 rush would conflict. A project archived or deleted in the milliseconds between the
+          (strongly consistent) read and the commit can thus still receive that one entry; a
+          cascading delete's purge pages remove it with the rest.
+        - without it (organization Administrators' writes, which need no membership), the project
+          exists and is not archived;
+        - with `member`, the member is an active member of the organization."""
         archived = {"#archived": "archived"}
-        conditions = [db.check(keys.project(org_id, project_id), f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
-                               fail=ValidationFailed.field("projectId", "The project was archived or deleted meanwhile"))]
         if membership:
-            conditions.append(db.check(
+            conditions = [db.check(
                 keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)),
                 f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
-                fail=ValidationFailed.field("projectId", "The user is no longer a member of this project")))
+                fail=ValidationFailed.field("projectId", "The user is no longer a member of this project"))]
+        else:
+            conditions = [db.check(keys.project(org_id, project_id), f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
+                                   fail=ValidationFailed.field("projectId", "The project was archived or deleted meanwhile"))]
         if member:
             conditions.append(db.check(
                 keys.user(org_id, user_id), f"attribute_exists(PK) AND {_NOT_ARCHIVED} AND #status <> :deleted",

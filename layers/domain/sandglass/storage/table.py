@@ -151,7 +151,12 @@ class Table:
 
     # --- transactions ------------------------------------------------------------------------
     def transact(self, ops: Sequence[Op], *, token: str | None = None) -> None:
-        """All-or-nothing write. A failed condition raises that op's `on_condition_failed`."""
+        """All-or-nothing write. A failed condition raises that op's `on_condition_failed`.
+
+        A transaction cancelled only because another transaction held one of its items
+        (TransactionConflict) is retried with jittered exponential backoff: its conditions are
+        evaluated again, so a retry decides on the winner's result. Only when conflicts persist
+        does the caller get a 409 TRANSACTION_CONFLICT."""
         items = []
         for op in ops:
             items.append({op.kind: {"TableName": self.name, **op.params}})
@@ -160,20 +165,25 @@ class Table:
             params["ClientRequestToken"] = token
         from botocore.exceptions import ClientError
 
-        try:
-            client().transact_write_items(**params)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons") or []
-                for op, reason in zip(ops, reasons):
-                    if reason.get("Code") == "ConditionalCheckFailed":
-                        raise op.on_condition_failed or Conflict("The resource was changed by another request; retry") from None
-                raise Conflict("A concurrent request changed the same data; retry", code="TRANSACTION_CONFLICT") from None
-            if code == "TransactionConflictException":
-                raise Conflict("A concurrent request changed the same data; retry", code="TRANSACTION_CONFLICT") from None
-            _raise_throttle(code)
-            raise
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                client().transact_write_items(**params)
+                return
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                if code == "TransactionCanceledException":
+                    reasons = error.response.get("CancellationReasons") or []
+                    for op, reason in zip(ops, reasons):
+                        if reason.get("Code") == "ConditionalCheckFailed":
+                            raise op.on_condition_failed or Conflict("The resource was changed by another request; retry") from None
+                    if not any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+                        _raise_throttle(_throttle_reason(reasons))
+                        raise
+                elif code != "TransactionConflictException":
+                    _raise_throttle(code)
+                    raise
+            _backoff(attempt)
+        raise Conflict("Concurrent requests kept changing the same data; retry", code="TRANSACTION_CONFLICT")
 
     # --- queries -----------------------------------------------------------------------------
     def query_page(
@@ -238,14 +248,18 @@ class Table:
     def _conditional(self, operation: str, params: dict[str, Any], fail: DomainError | None) -> dict[str, Any]:
         from botocore.exceptions import ClientError
 
-        try:
-            return getattr(client(), operation)(**params)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code == "ConditionalCheckFailedException":
-                raise fail or Conflict("The resource was changed by another request; retry") from None
-            _raise_throttle(code)
-            raise
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                return getattr(client(), operation)(**params)
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                if code == "ConditionalCheckFailedException":
+                    raise fail or Conflict("The resource was changed by another request; retry") from None
+                if code != "TransactionConflictException":  # the item is in another request's transaction
+                    _raise_throttle(code)
+                    raise
+            _backoff(attempt)
+        raise Conflict("Concurrent requests kept changing the same data; retry", code="TRANSACTION_CONFLICT")
 
     def _call(self, operation: str, **params) -> dict[str, Any]:
         from botocore.exceptions import ClientError
@@ -255,6 +269,28 @@ class Table:
         except ClientError as error:
             _raise_throttle(error.response.get("Error", {}).get("Code", ""))
             raise
+
+
+# Transaction conflicts: up to 8 attempts, sleeping a random 0..(20 ms x 2^attempt) in between
+# (full jitter: ~1.3 s on average in the worst case, well inside API Gateway's 29 s), so racing
+# requests spread out instead of colliding again.
+CONFLICT_ATTEMPTS = 8
+_BACKOFF_BASE_SECONDS = 0.02
+
+
+def _backoff(attempt: int) -> None:
+    import random
+    import time
+
+    if attempt + 1 < CONFLICT_ATTEMPTS:
+        time.sleep(random.uniform(0, _BACKOFF_BASE_SECONDS * 2 ** attempt))
+
+
+def _throttle_reason(reasons: list[dict[str, Any]]) -> str:
+    for reason in reasons:
+        if reason.get("Code") in {"ThrottlingError", "ProvisionedThroughputExceeded"}:
+            return "ThrottlingException"
+    return ""
 
 
 def _raise_throttle(code: str) -> None:
