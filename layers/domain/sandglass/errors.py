@@ -16,12 +16,6 @@ class DomainError(Exception):
         if code:
             self.code = code
 
-    def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.details:
-            error["details"] = self.details
-        return {"error": error}
-
 
 class BadRequest(DomainError):
     status = 400
@@ -61,6 +55,26 @@ class ValidationFailed(DomainError):
     def field(cls, field: str, message: str, where: str = "body", type: str = "value_error") -> "ValidationFailed":
         """One invalid field, with every key the API's error details promise (field, in, message, type)."""
         return cls(message, details=[detail(field, message, where, type)])
+
+
+def validation_details(errors, where: str | None = None) -> list[dict[str, Any]]:
+    """pydantic's error dicts as error details. With `where` None the first element of each
+    error's location says where (powertools' request validation: ("body", "field", ...),
+    ("query", "name")); otherwise every location is a field of `where`."""
+    details = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        if where is None:
+            place, path = (location[0], location[1:]) if location else ("body", [])
+        else:
+            place, path = where, location
+        details.append(detail(".".join(path) or place, error.get("msg", "Invalid value"), place, error.get("type", "value_error")))
+    return details
+
+
+def invalid_request(errors, where: str | None = None) -> "ValidationFailed":
+    """A 422 from pydantic's errors (a model validated inside a service, or the request's own)."""
+    return ValidationFailed("The request is invalid", details=validation_details(errors, where))
 
 
 def detail(field: str, message: str, where: str = "body", type: str = "value_error") -> dict[str, str]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandglass import keys
 from sandglass.errors import Conflict, DomainError, Throttled
 from sandglass.settings import get_settings
 from sandglass.storage import cursor as cursors
@@ -80,6 +81,19 @@ def _condition(params: dict[str, Any], condition, names, values) -> None:
         params["ExpressionAttributeNames"] = dict(names)
     if values:
         params["ExpressionAttributeValues"] = dict(values)
+
+
+def key_condition(index: str | None = None, sort: str | None = None) -> str:
+    """A KeyConditionExpression on the table (index None) or a GSI: ``<partition> = :pk`` and, by
+    `sort`, ``begins_with(<sort key>, :prefix)`` ("prefix") or ``<sort key> BETWEEN :lo AND :hi``
+    ("between")."""
+    partition, sort_key = (keys.PK, keys.SK) if index is None else (keys.gsi_pk(index), keys.gsi_sk(index))
+    condition = f"{partition} = :pk"
+    if sort == "prefix":
+        condition += f" AND begins_with({sort_key}, :prefix)"
+    elif sort == "between":
+        condition += f" AND {sort_key} BETWEEN :lo AND :hi"
+    return condition
 
 
 def versioned_set(changes: Mapping[str, Any], expected_version: int) -> tuple[str, dict[str, str], dict[str, Any]]:
@@ -225,9 +239,12 @@ class Table:
         next_cursor = cursors.encode(last_key, org_id=org_id, scope=scope) if last_key else None
         return Page(items=response.get("Items", []), cursor=next_cursor)
 
-    def query_all(self, *, key_condition: str, values: Mapping[str, Any], names=None, index: str | None = None, page_size: int | None = None, filter_expression: str | None = None) -> Iterator[list[dict[str, Any]]]:
+    def query_all(self, *, key_condition: str, values: Mapping[str, Any], names=None, index: str | None = None, page_size: int | None = None,
+                  filter_expression: str | None = None, consistent: bool = False) -> Iterator[list[dict[str, Any]]]:
         """Yield every page of a Query (jobs and bounded internal reads; never unbounded requests)."""
         params: dict[str, Any] = {"TableName": self.name, "KeyConditionExpression": key_condition, "ExpressionAttributeValues": dict(values)}
+        if consistent and not index:
+            params["ConsistentRead"] = True
         if names:
             params["ExpressionAttributeNames"] = dict(names)
         if index:
