@@ -249,3 +249,24 @@ PREFERENCES_USER_SORT = "PREFERENCES"
 def org_id_of_partition(key_value: str) -> str:
     """The organization id in an organization-owned partition key."""
     return key_value.removeprefix("ORG#").split("#", 1)[0]
+
+
+# --- geofences (repositories/geofences.py documents the item shapes) ---------------------------
+
+GEOFENCE_SK_PREFIX = "GEOFENCE#"
+GEOFENCE_CELL_SK_PREFIX = "GEOCELL#"
+
+
+def geofence(org_id: str, geofence_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{GEOFENCE_SK_PREFIX}{geofence_id}"}
+
+
+def geofence_cell_prefix(cell: str) -> str:
+    """Sort-key prefix of every geofence registered under one geohash cell (the trailing ``#``
+    keeps cell ``u3q`` from matching the finer cell ``u3qcn``)."""
+    return f"{GEOFENCE_CELL_SK_PREFIX}{cell}#"
+
+
+def geofence_cell(org_id: str, cell: str, geofence_id: str) -> dict[str, str]:
+    """A geofence's entry in one geohash cell its circle touches (the spatial lookup key)."""
+    return {PK: org_pk(org_id), SK: f"{geofence_cell_prefix(cell)}{geofence_id}"}

@@ -326,6 +326,16 @@ class ActivityRepository:
                 return ActivityPage(entities(items), cursors.encode({"m": position, "c": None}, org_id=org_id, scope=outer_scope), pages)
         return ActivityPage(entities(items), None, pages)
 
+    def latest_of_user(self, org_id: str, user_id: str) -> dict[str, Any] | None:
+        """The member's activity with the latest start, or None: one Query, newest first, Limit 1."""
+        page = self.table.query_page(
+            org_id=org_id, scope="activities:latest", index=keys.GSI_USER,
+            key_condition=db.key_condition(keys.GSI_USER, "between"),
+            values={":pk": keys.user_partition(org_id, user_id), ":lo": keys.ACTIVITY_INDEX_PREFIX + TimeWindow.lower,
+                    ":hi": keys.ACTIVITY_INDEX_PREFIX + TimeWindow.upper},
+            limit=1, forward=False)
+        return _entity(page.items[0]) if page.items else None
+
     def _list_partition(self, org_id: str, index: str, partition: str, window: TimeWindow, *, pending: bool | None,
                         projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:
         condition = _Filter(pending, projects)

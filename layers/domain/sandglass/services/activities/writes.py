@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Mapping
 
 from sandglass import ids
 from sandglass.context import TenantContext
@@ -37,7 +37,10 @@ from sandglass.timefmt import iso, parse_instant
 
 class ActivityWrites(ActivityServiceBase):
     # --- create ----------------------------------------------------------------------------------
-    def create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None = None) -> ActivityResult:
+    def create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None = None, *,
+               attributes: Mapping[str, Any] | None = None) -> ActivityResult:
+        """`attributes`: facts stored on the activity and kept through its updates, which the API
+        does not show (e.g. ``geofenceId``, the geofence whose enter event started a timer)."""
         now = self._now()
         target = request.userId or tenant.user_id
         if target != tenant.user_id and not tenant.is_admin:
@@ -99,6 +102,10 @@ class ActivityWrites(ActivityServiceBase):
             "updatedAt": iso(now),
             "updatedBy": tenant.user_id,
         }
+        for name, value in (attributes or {}).items():
+            if name in activity:
+                raise ValueError(f"attribute {name} would overwrite an activity field")
+            activity[name] = value
         changes = [ActivityChange(None, activity)]
         timer_changes = []
         if running:
