@@ -210,3 +210,27 @@ def test_lookup_reads_the_same_whatever_the_number_of_geofences_and_activities(w
     # authorizer 2 GetItem; 4 cell Queries; marker GetItem; create: BatchGet + transaction
     assert counter.calls["Query"] == 4
     assert counter.reads <= 2 + 4 + 1 + 1
+
+
+def test_concurrent_enter_events_start_one_timer(world):
+    # a phone can report the same region entry twice at once (region monitoring and a visit)
+    import threading
+
+    world.geofence()
+    barrier = threading.Barrier(6)
+    replies: list = [None] * 6
+
+    def enter(index: int) -> None:
+        barrier.wait()
+        replies[index] = world.enter(*north_of(*WARSAW, index))
+
+    threads = [threading.Thread(target=enter, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [reply.status for reply in replies] == [200] * 6, [reply.body for reply in replies]
+    running = world.running()
+    assert len(running) == 1
+    assert {reply.json()["id"] for reply in replies} == {running[0]["id"]}
+    assert len(world.api.get("/activities", as_=SAM, org="acme").json()) == 1

@@ -185,17 +185,17 @@ class GeofenceService:
             return activity_view(running)
         request = ActivityCreate(name=geofence["name"], projectId=self._project_for(tenant, geofence), pending=True)
         try:
-            result = self.activities.create(tenant, request, attributes={GEOFENCE_ATTRIBUTE: geofence["geofenceId"]})
-        except ValidationFailed as refused:
-            raise Conflict(f"The geofence's enter action was refused: {refused.message}", details=refused.details,
-                           code="GEOFENCE_ACTION_REFUSED") from None
-        except Conflict as lost:
-            # a racing enter event started this geofence's timer first: answer with it
+            return self.activities.create(tenant, request, attributes={GEOFENCE_ATTRIBUTE: geofence["geofenceId"]}).activity
+        except (ValidationFailed, Conflict) as refused:
+            # a racing enter event may have started this geofence's timer first (our start then
+            # lost the marker, or is no later than the winner's): answer with that timer
             running = self._running_of(tenant, geofence["geofenceId"])
-            if running is None:
-                raise lost from None
-            return activity_view(running)
-        return result.activity
+            if running is not None:
+                return activity_view(running)
+            if isinstance(refused, ValidationFailed):
+                raise Conflict(f"The geofence's enter action was refused: {refused.message}", details=refused.details,
+                               code="GEOFENCE_ACTION_REFUSED") from None
+            raise
 
     def exit(self, tenant: TenantContext, event: GeofenceEvent) -> list[dict[str, Any]]:
         running = self._running_of(tenant)
