@@ -92,8 +92,15 @@ def month_partition(org_id: str, month: str) -> str:
     return f"ORG#{org_id}#MONTH#{month}"
 
 
-# Items under ``ORG#<id>`` / ``MONTH#yyyy-mm`` were written by earlier versions to register month
-# partitions; the organization purge still deletes them with the rest of the item collection.
+TIME_DATA_MONTH_PREFIX = "MONTH#"
+
+
+def time_data_month(org_id: str, month: str) -> dict[str, str]:
+    """Marks that the organization has (or had) activities starting in `month` (``yyyy-mm``), so
+    an organization-wide list can walk its months newest first without guessing a range. Written
+    outside any transaction (a shared item in every activity transaction would make concurrent
+    writes conflict), at most once per month and Lambda container."""
+    return {PK: org_pk(org_id), SK: f"{TIME_DATA_MONTH_PREFIX}{month}"}
 
 
 # --- activities (repositories/activities.py documents the item shapes) -------------------------
