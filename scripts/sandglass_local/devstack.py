@@ -20,6 +20,7 @@ from sandglass_local.gateway import Gateway
 STATE_DIR = Path(os.environ.get("SANDGLASS_STATE_DIR", tpl.ROOT / ".local"))
 STATE_FILE = STATE_DIR / "dynamodb.json"
 SECRET_FILE = STATE_DIR / "dev-secret"
+OUTBOX_FILE = STATE_DIR / "outbox.jsonl"
 TABLE = os.environ.get("SANDGLASS_TABLE", "sandglass-local")
 DYNAMODB_PORT = int(os.environ.get("SANDGLASS_DYNAMODB_PORT", "8765"))
 DEMO_DOMAIN = "acme"
@@ -56,6 +57,9 @@ class Stack:
             "JWT_SECRET_PARAMETER": "",
             "SANDGLASS_DEV": "1",
             "CORS_ORIGINS": os.environ.get("CORS_ORIGINS", "http://localhost:5173"),
+            # reminders go to the local outbox (printed, and kept in .local/outbox.jsonl), not SES
+            "NOTIFIER": "outbox",
+            "OUTBOX_PATH": str(OUTBOX_FILE),
         })
         import boto3
 

@@ -71,6 +71,10 @@ class OrganizationService:
         else:
             expected, stale = if_match, PreconditionFailed("The organization was changed since you read it (If-Match is stale); reload and retry")
         updated = self.repository.update_settings(tenant.org_id, settings.model_dump(mode="json"), expected, stale)
+        from sandglass.services import schedules  # the auto-lock / reminders due index follows the settings
+
+        if schedules.schedule_changed(current, updated):
+            schedules.sync_schedules(updated, self.clock.now())
         return organization_view(updated)
 
     def rename(self, tenant: TenantContext, new_domain: str) -> str:
