@@ -14,7 +14,7 @@ os.environ.pop("DYNAMODB_ENDPOINT", None)
 import pytest
 from moto import mock_aws
 
-from sandglass_local import iamcheck, motolock
+from sandglass_local import iamcheck, motolock, txconflicts
 from sandglass_local import template as tpl
 from sandglass_local.gateway import Gateway
 
@@ -78,6 +78,8 @@ def aws():
         import boto3
 
         iamcheck.install()
+        txconflicts.install()
+        txconflicts.reset()
         tpl.create_table(boto3.client("dynamodb"), TABLE)
         yield
 

@@ -6,7 +6,7 @@ from sandglass_local.callcounter import counting
 
 from sandglass.context import TenantContext
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
-from sandglass.services.activities import ActivityService
+from sandglass.services.activities import ActivityQuery, ActivityService
 
 
 def _seed_days(world, who="sam@acme.test", days=range(1, 6), month="07"):
@@ -127,10 +127,10 @@ def test_call_budgets(world):
     assert c.writes == 1 and c.reads <= 2, c.calls
     for tenant, query in ((sam, {}), (admin, {}), (admin, {"project_id": world.p["id"]}), (admin, {"user_id": world.sam["id"]})):
         with counting() as c:
-            service.list(tenant, **query)
+            service.list(tenant, ActivityQuery(**query))
         assert c.calls["Query"] == 1 and c.scans == 0 and c.writes == 0, (query, c.calls)
     with counting() as c:
-        service.list(pia, project_id=world.p["id"])
+        service.list(pia, ActivityQuery(project_id=world.p["id"]))
     assert c.calls["Query"] == 1 and c.reads == 2, c.calls  # + the membership GetItem
 
 

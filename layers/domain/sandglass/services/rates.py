@@ -15,12 +15,11 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from sandglass import ids, keys, timefmt
-from sandglass.errors import Conflict, NotFound, ValidationFailed
+from sandglass import ids, timefmt
+from sandglass.errors import Conflict, NotFound, ValidationFailed, invalid_request
 from sandglass.models.rates import RateCreate, RateUpdate
 from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
-from sandglass.storage import table as db
-from sandglass.storage.table import Page
+from sandglass.repositories import Page, WriteCondition
 
 RATE_FIELDS = ("currency", "from", "to", "taxRate", "value")
 
@@ -68,11 +67,6 @@ def check_no_overlap(rate: dict[str, Any], others: Iterable[dict[str, Any]]) -> 
                            code="RATE_OVERLAP")
 
 
-def _validation(error: ValidationError) -> ValidationFailed:
-    details = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "in": "body", "message": e["msg"], "type": e["type"]} for e in error.errors()]
-    return ValidationFailed("The request is invalid", details=details)
-
-
 def _stored_fields(model) -> dict[str, Any]:
     data = model.model_dump(by_alias=True, exclude_unset=True)
     return {name: data[name] for name in RATE_FIELDS if name in data}
@@ -95,7 +89,7 @@ class RateService:
         return item
 
     # writes: one consistent Query (lock + windows) then one transaction
-    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guards: list[db.Op]) -> dict[str, Any]:
+    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guards: list[WriteCondition]) -> dict[str, Any]:
         rate = {"id": ids.new_id(), **owner, **_stored_fields(body)}
         rate.setdefault("to", None)
         rate.setdefault("taxRate", Decimal(0))
@@ -105,7 +99,7 @@ class RateService:
         self.repository.save(rate_set, rate, snapshot.version, guards)
         return rate
 
-    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guards: list[db.Op]) -> dict[str, Any]:
+    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guards: list[WriteCondition]) -> dict[str, Any]:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)
@@ -120,14 +114,14 @@ class RateService:
         try:
             RateCreate.model_validate(merged)
         except ValidationError as error:
-            raise _validation(error) from None
-        rate = {**{k: v for k, v in stored.items() if not k.startswith("GSI") and k not in (keys.PK, keys.SK)}, **merged}
+            raise invalid_request(error.errors(), "body") from None
+        rate = {**stored, **merged}
         check_window(rate)
         check_no_overlap(rate, snapshot.rates)
         self.repository.save(rate_set, rate, snapshot.version, guards)
         return rate
 
-    def delete(self, rate_set: RateSet, rate_id: str, guards: list[db.Op]) -> None:
+    def delete(self, rate_set: RateSet, rate_id: str, guards: list[WriteCondition]) -> None:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)
