@@ -166,3 +166,22 @@ def test_reads_query_indexes_never_scan(february):
         assert get(w, "/timesheets?monthOf=2026-02-15").status == 200
     assert counter.scans == 0 and counter.writes == 0
     assert counter.calls["Query"] == 4  # members, timers, January and February month partitions
+
+
+def test_activities_written_through_the_api_are_counted(world):
+    w = world
+    reply = w.api.post("/activities", as_=SAM, org="acme", body={"name": "Design", "projectId": w.project["id"],
+                                                                  "startedAt": "2026-11-10T23:00:00+01:00", "endedAt": "2026-11-11T01:30:00+01:00"})
+    assert reply.status == 200, reply.body
+    reply = w.api.post("/activities", as_=SAM, org="acme", body={"name": "Timer", "projectId": w.project["id"], "pending": True,
+                                                                  "startedAt": "2026-11-13T12:30:00+01:00"})
+    assert reply.status == 200, reply.body
+    totals = get(w, "/timesheets/dayTotals?weekOf=2026-11-10", SAM).json()
+    assert (totals["2026-11-10"], totals["2026-11-11"], totals["2026-11-13"]) == (60, 90, 30)
+    rows = {row["email"]: row for row in get(w, "/timesheets/incomplete?weekOf=2026-11-10").json()}
+    assert rows[SAM]["remainingTime"] == 2400 - 180
+
+
+@pytest.mark.parametrize("query", ["/timesheets?monthOf=9999-12-31", "/timesheets/dayTotals?date=0001-01-01", "/timesheets/incomplete?weekOf=9999-12-31"])
+def test_dates_outside_the_supported_years_are_422(world, query):
+    assert get(world, query).status == 422

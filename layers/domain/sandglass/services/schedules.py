@@ -43,6 +43,7 @@ from sandglass.timefmt import iso, parse
 logger = logging.getLogger("sandglass.schedules")
 
 JOBS = (keys.JOB_AUTO_LOCK, keys.JOB_REMINDERS)
+TICK_PERIOD = timedelta(minutes=15)  # the schedules' rate
 LEASE = timedelta(minutes=10)  # a claimed run that does not finish comes due again after this
 REMINDER_MARKER_DAYS = 120
 SCHEDULE_FIELDS = ("timeZone", "lockingTimesheets", "reminders", "autoLock")
@@ -102,9 +103,11 @@ class ScheduleService:
 
     # --- the due index --------------------------------------------------------------------------
     def sync(self, organization: dict[str, Any], now: datetime) -> None:
-        """Point the organization's due entries at its next runs (settings changed)."""
+        """Point the organization's due entries at its next runs (settings changed). A moment
+        passed within the last tick period stays due, so a settings change just after a moment
+        and before its tick cannot skip that run (the work is idempotent, a repeat is harmless)."""
         for job in JOBS:
-            upcoming = next_run(organization, job, now)
+            upcoming = next_run(organization, job, now - TICK_PERIOD)
             if upcoming is None:
                 self.schedules.unschedule(organization["id"], job)
             else:

@@ -22,7 +22,7 @@ from sandglass.errors import NotFound, ValidationFailed, detail
 from sandglass.repositories.timesheets import TimesheetRepository
 from sandglass.schedule import iso_week, local_day_start, week_monday
 from sandglass.services import timesheet_rules as rules
-from sandglass.timefmt import iso
+from sandglass.timefmt import MAX_YEAR, MIN_YEAR, iso
 
 LockedDays = Callable[[dict[str, Any], list[str], date, date], dict[str, set[date]]]
 
@@ -46,9 +46,12 @@ def _day(name: str, raw: str | None) -> date | None:
     try:
         if len(raw) != 10:
             raise ValueError
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ValidationFailed.field(name, "Expected a date as yyyy-mm-dd", "query") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationFailed.field(name, f"The date must fall between the years {MIN_YEAR} and {MAX_YEAR}", "query")
+    return day
 
 
 def _fields(raw: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
