@@ -49,11 +49,11 @@ from dataclasses import dataclass, field
 from typing import Any, Collection, Iterable
 
 from sandglass import ids, keys
+from sandglass.context import DELETED
 from sandglass.errors import BadRequest, Conflict, DomainError, ValidationFailed
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
 from sandglass.storage.table import Op, Page, Table
-from sandglass.repositories.users import DELETED
 
 INDEX_ATTRIBUTES = tuple(name for index in (keys.GSI_USER, keys.GSI_PROJECT, keys.GSI_MONTH) for name in (keys.gsi_pk(index), keys.gsi_sk(index)))
 _KEY_ATTRIBUTES = {keys.PK, keys.SK, *INDEX_ATTRIBUTES}

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import keys
+from sandglass.context import ACTIVE, DELETED
 from sandglass.errors import Conflict, NotFound
-from sandglass.storage import table as db
 from sandglass.repositories.jobs import job_item
+from sandglass.storage import table as db
 from sandglass.storage.table import Table
-
-ACTIVE = "ACTIVE"
-DELETED = "DELETED"
 
 
 class OrganizationRepository:

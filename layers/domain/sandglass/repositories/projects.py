@@ -19,8 +19,8 @@ from typing import Any
 
 from sandglass import ids, keys
 from sandglass.errors import Conflict, NotFound, ValidationFailed
-from sandglass.storage import table as db
 from sandglass.repositories.jobs import job_item
+from sandglass.storage import table as db
 from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
 

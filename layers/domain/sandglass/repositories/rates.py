@@ -21,6 +21,7 @@ from sandglass.storage import table as db
 from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
 
+
 def public(item: dict[str, Any]) -> dict[str, Any]:
     """A stored window without its key attributes."""
     return {name: value for name, value in item.items() if name not in keys.KEY_ATTRIBUTES}

@@ -16,14 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import keys
+from sandglass.context import DELETED
 from sandglass.errors import Conflict, NotFound
+from sandglass.repositories.jobs import job_item
 from sandglass.repositories.organizations import membership_item
 from sandglass.storage import table as db
-from sandglass.repositories.jobs import job_item
 from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
 
-DELETED = "DELETED"
 LAST_ADMIN = "The organization must keep at least one active Administrator"
 INTERNAL = keys.KEY_ATTRIBUTES
 

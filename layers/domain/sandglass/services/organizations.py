@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from sandglass import ids
 from sandglass.clock import Clock, get_clock
-from sandglass.context import ADMINISTRATOR, Caller, TenantContext
+from sandglass.context import ACTIVE, ADMINISTRATOR, Caller, TenantContext
 from sandglass.errors import Conflict, invalid_request, stale_write
 from sandglass.models.organization import (
     Organization,
@@ -47,7 +47,7 @@ class OrganizationService:
         org_id = ids.new_id()
         settings = OrganizationSettings(name=request.name, notes=request.notes, currency=request.currency, timeZone=request.timeZone)
         org = {"id": org_id, "domain": request.domain, "plan": "free", "createdAt": now, "createdBy": caller.email, **settings.model_dump(mode="json")}
-        admin = new_member(org_id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now, status="ACTIVE")
+        admin = new_member(org_id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now, status=ACTIVE)
         self.repository.create(org, admin)
         return organization_view(org)
 

@@ -18,8 +18,8 @@ from pydantic import ValidationError
 from sandglass import ids, timefmt
 from sandglass.errors import Conflict, NotFound, ValidationFailed, invalid_request
 from sandglass.models.rates import RateCreate, RateUpdate
-from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
 from sandglass.repositories import Page, WriteCondition
+from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
 
 RATE_FIELDS = ("currency", "from", "to", "taxRate", "value")
 

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from sandglass import ids
 from sandglass.clock import Clock, get_clock
-from sandglass.context import ADMINISTRATOR, TenantContext
+from sandglass.context import ADMINISTRATOR, INVITED, TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid_request, stale_write
 from sandglass.models.rates import CostRate, RateCreate, RateUpdate
 from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate
@@ -75,7 +75,7 @@ class UserService:
         now = iso(self.clock.now())
         email = ids.normalize_email(body.email)
         user = new_member(tenant.org_id, email, name=body.name or email.split("@")[0], role=body.role, now=now,
-                          status="INVITED", avatar=body.avatar, phone=body.phone, title=body.title)
+                          status=INVITED, avatar=body.avatar, phone=body.phone, title=body.title)
         user.update({"invitedAt": now, "invitedBy": tenant.user_id, "version": 1})
         try:
             self.repository.invite(tenant.org_id, user)
