@@ -15,10 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import keys
+from sandglass.context import ACTIVE
 from sandglass.errors import Conflict
 from sandglass.storage.table import Table
-
-ACTIVE = "ACTIVE"
 
 
 class _Lost(Conflict):

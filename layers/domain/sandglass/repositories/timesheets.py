@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandglass import keys
+from sandglass.context import DELETED
 from sandglass.storage.table import Table
 
-DELETED = "DELETED"
 PAGE_SIZE = 500
 
 
