@@ -231,6 +231,10 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
 
                     openapi_cache["doc"] = json.dumps(merged_schema(stack.gateway), indent=2).encode()
                 return self._send(200, {"Content-Type": "application/json"}, openapi_cache["doc"])
+            if path == "/api/_dev/outbox":
+                # dev only: the notifications the local outbox adapter has "sent" (newest last)
+                lines = OUTBOX_FILE.read_text().splitlines() if OUTBOX_FILE.exists() else []
+                return self._send(200, {"Content-Type": "application/json"}, json.dumps([json.loads(line) for line in lines if line.strip()]).encode())
             if path in ("/api/docs", "/api/docs/"):
                 from sandglass_local.openapi import merged_schema
 

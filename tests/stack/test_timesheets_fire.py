@@ -48,3 +48,38 @@ def test_fire_auto_lock_at_an_instant(tmp_path):
     items = [{k: TypeDeserializer().deserialize(v) for k, v in item.items()} for item in json.loads((state / "dynamodb.json").read_text())]
     stored = next(item for item in items if item["SK"] == "ORG")
     assert (stored["lockingTimesheets"]["year"], stored["lockingTimesheets"]["week"]) == (2026, 46)
+
+
+def test_make_dev_prints_reminders_and_serves_the_outbox(tmp_path):
+    import re
+    import time
+    import urllib.request
+
+    web = _free_port()
+    env = {**os.environ, "SANDGLASS_STATE_DIR": str(tmp_path / "state"), "SANDGLASS_DYNAMODB_PORT": str(_free_port()), "PYTHONUNBUFFERED": "1"}
+    env.pop("DYNAMODB_ENDPOINT", None)
+    env.pop("SANDGLASS_DYNAMODB_ENDPOINT", None)
+    process = subprocess.Popen([sys.executable, "-m", "sandglass_local", "serve", "--port", str(web), "--no-schedules"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        token, deadline = None, time.time() + 60
+        while token is None and time.time() < deadline and process.poll() is None:
+            found = re.search(r"TOKEN=(\S+)", process.stdout.readline())
+            token = found.group(1) if found else None
+        assert token, "dev server did not start"
+
+        def call(method, path):
+            request = urllib.request.Request(f"http://127.0.0.1:{web}{path}", method=method, data=b"{}" if method == "POST" else None,
+                                             headers={"Authorization": f"Bearer {token}", "X-Organization": "acme", "Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=20) as response:
+                return json.loads(response.read() or b"null")
+
+        assert call("POST", "/api/timesheets/reminder") is None
+        outbox = call("GET", "/api/_dev/outbox")
+        assert sorted(n["to"] for n in outbox) == ["admin@acme.test", "sam@acme.test"]
+        assert all(n["kind"] == "timesheet-reminder" for n in outbox)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    assert "[notify] to sam@acme.test: Your timesheet for" in output
+    assert (tmp_path / "state" / "outbox.jsonl").exists()
