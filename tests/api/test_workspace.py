@@ -529,3 +529,12 @@ def test_email_spellings_of_one_address_are_one_member(api, acme):
     assert first.status == again.status == 200, again.body
     assert first.json()["id"] == again.json()["id"]
     assert api.get("/organization", as_=decomposed, org="acme").status == 200
+
+
+def test_organizations_lists_every_membership_beyond_one_page(api, seed):
+    """GET /organizations reads every page of the account's memberships (it used to stop at 100)."""
+    for n in range(105):
+        api.signup(f"org{n:03d}", f"boss{n}@org{n:03d}.test")
+        seed.member(f"org{n:03d}", "consultant@example.test")
+    listed = api.get("/organizations", as_="consultant@example.test").json()
+    assert len(listed) == 105

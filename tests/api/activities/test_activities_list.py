@@ -170,3 +170,14 @@ def test_other_time_data_in_a_month_partition_is_not_read_as_activities(world, t
     reply = world.api.get("/activities", as_=world.admin, org="acme", query={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"})
     assert reply.status == 200, reply.body
     assert list(reply.json()) == [mine["id"]]
+
+
+def test_a_project_administrator_of_more_than_100_projects_sees_them_all(world, seed):
+    """DynamoDB takes at most 100 operands in IN: beyond that the page is filtered in code, never
+    truncated to the first 100 projects."""
+    roles = {world.pia["id"]: "Administrator", world.sam["id"]: "User"}
+    projects = [seed.project("acme", f"Admin {i:03d}", members=roles) for i in range(102)]
+    entries = {world.entry("sam@acme.test", project)["id"] for project in projects}
+    world.entry("sam@acme.test", world.q)  # a project pia does not administer
+    listed = world.api.get("/activities", as_="pia@acme.test", org="acme", query={"userId": world.sam["id"]}).json()
+    assert set(listed) == entries

@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from sandglass import ids, timefmt
-from sandglass.errors import Conflict, NotFound, ValidationFailed, invalid_request
+from sandglass.errors import Conflict, NotFound, ValidationFailed, detail, invalid_request
 from sandglass.models.rates import RateCreate, RateUpdate
 from sandglass.repositories import Page, WriteCondition
 from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
@@ -56,7 +56,7 @@ def check_window(rate: dict[str, Any]) -> None:
     start, end = _bounds(rate)
     if end is not None and not start < end:
         raise ValidationFailed("A rate window's 'from' must be before its 'to'",
-                               details=[{"field": "to", "in": "body", "message": "must be after 'from' (or null for an open-ended window)", "type": "value_error"}])
+                               details=[detail("to", "must be after 'from' (or null for an open-ended window)")])
 
 
 def check_no_overlap(rate: dict[str, Any], others: Iterable[dict[str, Any]]) -> None:
@@ -109,8 +109,10 @@ class RateService:
         patch = body.model_dump(by_alias=True, exclude_unset=True)
         current = {name: stored.get(name) for name in RATE_FIELDS}
         merged = {**current, **{name: patch[name] for name in RATE_FIELDS if name in patch}}
-        if merged.get("currency") is None or merged.get("from") is None or merged.get("value") is None or merged.get("taxRate") is None:
-            raise ValidationFailed("currency, from, taxRate and value cannot be null")
+        nulls = [name for name in ("currency", "from", "taxRate", "value") if merged.get(name) is None]
+        if nulls:
+            raise ValidationFailed("currency, from, taxRate and value cannot be null",
+                                   details=[detail(name, f"{name} cannot be null", type="null_not_allowed") for name in nulls])
         try:
             RateCreate.model_validate(merged)
         except ValidationError as error:
