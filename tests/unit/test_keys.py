@@ -16,7 +16,8 @@ def test_org_keys_carry_the_org_prefix():
     owned = [keys.organization(org), keys.user(org, "u"), keys.project(org, "p"), keys.project_member(org, "p", "m"),
              keys.activity(org, "a"), keys.running_timer(org, "u"), keys.idempotency(org, "u", "h"),
              keys.user_preferences(org, "u"), keys.rate_set_lock(org, keys.cost_rates_prefix("u")),
-             keys.rate_item_key(org, keys.revenue_rates_prefix("p", "m"), "r")]
+             keys.rate_item_key(org, keys.revenue_rates_prefix("p", "m"), "r"),
+             keys.due_entry(org, keys.JOB_AUTO_LOCK), keys.reminder_marker(org, "2026-W46", "u")]
     for key in owned:
         assert keys.belongs_to_org(key["PK"], org)
     for partition in [keys.user_partition(org, "u"), keys.project_partition(org, "p"), keys.month_partition(org, "2026-07"),

@@ -92,8 +92,15 @@ def month_partition(org_id: str, month: str) -> str:
     return f"ORG#{org_id}#MONTH#{month}"
 
 
-# Items under ``ORG#<id>`` / ``MONTH#yyyy-mm`` were written by earlier versions to register month
-# partitions; the organization purge still deletes them with the rest of the item collection.
+TIME_DATA_MONTH_PREFIX = "MONTH#"
+
+
+def time_data_month(org_id: str, month: str) -> dict[str, str]:
+    """Marks that the organization has (or had) activities starting in `month` (``yyyy-mm``), so
+    an organization-wide list can walk its months newest first without guessing a range. Written
+    outside any transaction (a shared item in every activity transaction would make concurrent
+    writes conflict), at most once per month and Lambda container."""
+    return {PK: org_pk(org_id), SK: f"{TIME_DATA_MONTH_PREFIX}{month}"}
 
 
 # --- activities (repositories/activities.py documents the item shapes) -------------------------
@@ -249,6 +256,36 @@ PREFERENCES_USER_SORT = "PREFERENCES"
 def org_id_of_partition(key_value: str) -> str:
     """The organization id in an organization-owned partition key."""
     return key_value.removeprefix("ORG#").split("#", 1)[0]
+
+
+# --- timesheets: reads, schedules and reminders (issue 8) ---------------------------------------
+
+JOB_AUTO_LOCK = "auto-lock"
+JOB_REMINDERS = "reminders"
+TIMER_SK_PREFIX = "TIMER#"
+
+
+def activity_sort_bound(instant_text: str) -> str:
+    """A GSI_USER / GSI_MONTH sort bound for activities starting at `instant_text` (UTC text):
+    ``BETWEEN bound(lower) AND bound(upper)`` takes starts in [lower, upper)."""
+    return f"{ACTIVITY_INDEX_PREFIX}{instant_text}"
+
+
+def due_entry(org_id: str, job_name: str) -> dict[str, str]:
+    """An organization's entry in a scheduler's due index. It lives in the organization's own
+    partition (so the organization purge removes it) and carries GSI_DUE keys
+    (due_partition(job) / due_sort(nextRun, org)) only while the job is enabled."""
+    return {PK: org_pk(org_id), SK: f"DUE#{job_name}"}
+
+
+def due_sort_upper(now_utc: str) -> str:
+    """The GSI_DUE sort bound taking every entry due at or before `now_utc`."""
+    return f"{now_utc}#~"
+
+
+def reminder_marker(org_id: str, week_label: str, user_id: str) -> dict[str, str]:
+    """Written with attribute_not_exists before a reminder goes out: one reminder per user-week."""
+    return {PK: org_pk(org_id), SK: f"REMINDER#{week_label}#{user_id}"}
 
 
 # --- geofences (repositories/geofences.py documents the item shapes) ---------------------------

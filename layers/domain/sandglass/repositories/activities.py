@@ -241,7 +241,9 @@ class ActivityRepository:
         conditions: Iterable[WriteCondition] = (),
     ) -> None:
         """Write activities, timer markers, the idempotency record and any guard conditions in ONE
-        TransactWriteItems (all or nothing)."""
+        TransactWriteItems (all or nothing). The months the activities land in are noted first,
+        outside the transaction (note_months)."""
+        self.note_months(org_id, {month_of(change.after["startedAt"]) for change in changes if change.after is not None})
         ops: list[Op] = []
         if idempotency is not None:
             # first, so a racing retry reports this (and the service replays the stored answer)
@@ -282,6 +284,63 @@ class ActivityRepository:
         if timer.replacing:
             return db.put(item, "activityId = :old", values={":old": timer.replacing}, fail=lost)
         return db.put(item, "attribute_not_exists(PK)", fail=lost)
+
+    # --- the organization's months -------------------------------------------------------------
+    def note_months(self, org_id: str, months: Iterable[str]) -> None:
+        """Record that activities start in `months` (keys.time_data_month): an unconditional PutItem,
+        idempotent, outside any transaction, skipped for months this container already noted.
+        Written before the activity, so a listed month can be empty (its entries were moved or the
+        write failed) but a month with entries is never missing."""
+        for month in sorted(months):
+            if (org_id, month) in _NOTED_MONTHS:
+                continue
+            self.table.put({**keys.time_data_month(org_id, month), "month": month})
+            _NOTED_MONTHS.add((org_id, month))
+
+    def months_with_activities(self, org_id: str) -> list[str]:
+        """Every ``yyyy-mm`` the organization's activities ever started in, oldest first (one Query
+        per 1 MB of month markers: a dozen a year)."""
+        return [item["month"] for items in self.table.query_all(
+            key_condition=db.key_condition(sort="prefix"), values={":pk": keys.org_pk(org_id), ":prefix": keys.TIME_DATA_MONTH_PREFIX},
+            consistent=True) for item in items]
+
+    def list_newest_first(self, org_id: str, months: list[str], *, pending: bool | None = None, limit: int, cursor: str | None,
+                          months_per_request: int = 12) -> ActivityPage:
+        """The organization's activities, newest first, walking `months` from the last one back.
+        The cursor names the month it stopped in (not its position), so months noted between two
+        pages never invalidate it. At most `months_per_request` month partitions are read per
+        request (a page may be short and still carry a cursor)."""
+        condition = _Filter(pending)
+        scope = f"activities:newest:{condition.scope}"
+        newest = sorted(months, reverse=True)
+        position, inner = 0, None
+        if cursor:
+            state = cursors.decode(cursor, org_id=org_id, scope=scope)
+            month, inner = state.get("m"), state.get("c")
+            if not isinstance(month, str) or not (inner is None or isinstance(inner, str)):
+                raise BadRequest("The cursor is malformed, expired or belongs to another query", code="INVALID_CURSOR")
+            position = next((index for index, candidate in enumerate(newest) if candidate <= month), len(newest))
+            if position < len(newest) and newest[position] != month:
+                inner = None
+        items: list[dict[str, Any]] = []
+        pages = 0
+        while position < len(newest) and pages < months_per_request:
+            month = newest[position]
+            page = self.table.query_page(
+                org_id=org_id, scope=f"{scope}:{month}", index=keys.GSI_MONTH,
+                key_condition=db.key_condition(keys.GSI_MONTH, "prefix"),
+                values={":pk": keys.month_partition(org_id, month), ":prefix": keys.ACTIVITY_INDEX_PREFIX, **condition.values},
+                names=condition.names or None, filter_expression=condition.expression,
+                limit=limit - len(items), cursor=inner, forward=False)
+            pages += 1
+            items.extend(page.items)
+            if page.cursor:
+                return ActivityPage(entities(items), cursors.encode({"m": month, "c": page.cursor}, org_id=org_id, scope=scope), pages)
+            position, inner = position + 1, None
+            if len(items) >= limit:
+                break
+        more = cursors.encode({"m": newest[position], "c": None}, org_id=org_id, scope=scope) if position < len(newest) else None
+        return ActivityPage(entities(items), more, pages)
 
     # --- lists ------------------------------------------------------------------------------
     def list_of_user(self, org_id: str, user_id: str, window: TimeWindow, *, pending: bool | None = None,
@@ -374,6 +433,10 @@ class ActivityPage:
     cursor: str | None
     pages_read: int = 1
 
+
+# (org id, month) pairs this container has noted already (note_months): a Lambda container writes
+# each month marker once, whatever number of activities it writes into that month.
+_NOTED_MONTHS: set[tuple[str, str]] = set()
 
 # DynamoDB allows at most 100 operands in an IN list; beyond that the page is filtered here.
 _MAX_IN_OPERANDS = 100

@@ -62,6 +62,10 @@ class OrganizationService:
             raise invalid_request(error.errors(), "body") from None
         expected = int(stored["version"]) if if_match is None else if_match
         updated = self.repository.update_settings(tenant.org_id, settings.model_dump(mode="json"), expected, stale_write("organization", if_match))
+        from sandglass.services import schedules  # the auto-lock / reminders due index follows the settings
+
+        if schedules.schedule_changed(current, updated):
+            schedules.sync_schedules(updated, self.clock.now())
         return organization_view(updated)
 
     def rename(self, tenant: TenantContext, new_domain: str) -> str:

@@ -5,8 +5,10 @@ Which partition a list reads (never the whole organization unless that is what w
   that member's own partition, filtered to the project when one is given (a project's partition
   filtered to one member would wade through everybody's entries);
 - ``projectId`` given, for organization and project Administrators: the project's partition;
-- organization Administrators without either: the organization's month partitions covering
-  [from, to) (rules.organization_window says which when bounds are missing), at most 12 months;
+- organization Administrators without either: with `from` and/or `to`, the organization's month
+  partitions covering [from, to) in start order (rules.organization_window completes a missing
+  bound), at most 12 months; with neither, every entry of the organization, newest first, month
+  by month (a default that never hides an entry just recorded for another month);
 - anybody else without filters: their own entries.
 A project Administrator listing another member sees only entries on projects they administer.
 """
@@ -81,6 +83,9 @@ class ActivityReads(ActivityServiceBase):
             return _listed(self.repository.list_of_project(org_id, project_id, query.window, **page_args))
         if not tenant.is_admin:
             return _listed(self.repository.list_of_user(org_id, tenant.user_id, query.window, **page_args))
+        if query.lower is None and query.upper is None:
+            months_noted = self.repository.months_with_activities(org_id)
+            return _listed(self.repository.list_newest_first(org_id, months_noted, **page_args))
         lower, upper = organization_window(self._now(), query.lower, query.upper)
         covered = months(lower, upper) if upper > lower else []
         if len(covered) > MAX_MONTHS:

@@ -126,8 +126,9 @@ def months(lower: datetime, upper: datetime) -> list[str]:
 
 
 def organization_window(now: datetime, lower: datetime | None, upper: datetime | None) -> tuple[datetime, datetime]:
-    """The range an organization-wide list reads when `from`/`to` are missing: without both, the
-    current UTC month; `from` alone runs to the end of the current month (or of `from`'s month when
+    """The range an organization-wide list reads when `from` or `to` is missing (without both, the
+    list walks every month newest first instead; the current UTC month is kept here for callers
+    that need a bounded default); `from` alone runs to the end of the current month (or of `from`'s month when
     it lies ahead); `to` alone starts at the start of the current month (or of `to`'s month when it
     lies behind)."""
     if lower is None and upper is None:
