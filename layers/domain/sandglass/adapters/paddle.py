@@ -2,7 +2,8 @@
 
 Requests (https://developer.paddle.com/api-reference):
 - a customer per organization: ``POST /customers`` (an email Paddle already knows answers 409
-  ``customer_already_exists`` naming the existing ``ctm_`` id, which is then used);
+  ``customer_already_exists`` naming the existing ``ctm_`` id, which is then used; failing that,
+  ``GET /customers?email=``);
 - checkout: ``POST /transactions`` with the product's price and quantity, the customer and
   ``custom_data.sandglassOrgId``; the answer's ``checkout.url`` is the payment link;
 - subscriptions: ``GET /subscriptions?customer_id=...``; a quantity change reads
@@ -162,10 +163,13 @@ class PaddleBilling:
         try:
             data = self._data(self.request("POST", "/customers", body=body))
         except PaddleError as error:
-            found = EXISTING_CUSTOMER.search(error.detail) if error.code == "customer_already_exists" else None
+            if error.code != "customer_already_exists":
+                raise _domain_error("POST", "/customers", error) from None
+            found = EXISTING_CUSTOMER.search(error.detail)
             if found:
                 return found.group(1)
-            raise _domain_error("POST", "/customers", error) from None
+            # the detail did not name it: look the email up
+            data = next(iter(self._data(self._call("GET", "/customers", query={"email": account.email}), many=True)), None)
         if not isinstance(data, dict) or not data.get("id"):
             raise ProviderUnavailable("The payment provider gave an unexpected customer")
         return str(data["id"])
