@@ -196,6 +196,9 @@ class Stack:
 
 def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
     stack = Stack.open(reset=reset)
+    # the local payment provider's checkout links point at this server
+    stack.gateway.environment["BILLING_LOCAL_BASE_URL"] = f"http://{host}:{port}/api"
+    stack.gateway.apply_environment()
     seeded = stack.seed_demo()
     stack.gateway.run_jobs()
     if stack.owns_server:
@@ -237,7 +240,7 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
                     status, payload = dev_checkout(self.command, path)
                     if self.command == "POST" and stack.owns_server:
                         stack.save_state()
-                return self._send(status, {"Content-Type": "application/json"}, json.dumps(payload).encode())
+                return self._send(status, {"Content-Type": "application/json"}, json.dumps(payload, default=int).encode())
             length = int(self.headers.get("Content-Length") or 0)
             # undecodable bytes reach the function as U+FFFD and fail its JSON parsing (400), as
             # they would behind API Gateway; they must not kill the connection

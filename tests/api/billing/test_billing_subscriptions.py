@@ -27,8 +27,11 @@ def test_checkout_returns_a_local_link_and_records_an_open_checkout(world, api, 
 
     from sandglass_local.devstack import dev_checkout
 
+    import json
+
     status, shown = dev_checkout("GET", "/api" + url.split("/api", 1)[1])
-    assert status == 200 and shown["status"] == "open" and shown["quantity"] == 3
+    shown = json.loads(json.dumps(shown, default=int))  # what the dev server sends
+    assert status == 200 and shown["status"] == "open" and shown["quantity"] == 3 and shown["unitAmount"] == 900
 
 
 def test_paying_the_checkout_creates_the_subscription_the_plan_and_the_payment(world, api):
