@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint bench openapi clean
+.PHONY: dev test test-unit lint bench openapi clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -19,6 +19,9 @@ dev: $(STAMP)
 test: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -n 0
 
 lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

@@ -7,7 +7,7 @@ headers). The rules live in sandglass.services.activities.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
@@ -17,12 +17,8 @@ from sandglass.http.pagination import map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
-from sandglass.services.activities import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    ActivityResult,
-    ActivityService,
-)
+from sandglass.models.common import EntityId, InstantBound
+from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
 
 app = create_app()
 
@@ -43,17 +39,19 @@ IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
 
 @app.get("/activities", tags=["Activities"], summary="List activities (ID-keyed map, start order; paged by limit and cursor)")
 def list_activities(
-    from_: Annotated[Optional[str], Query(alias="from", max_length=64, description="ISO instant; startedAt >= from")] = None,
-    to: Annotated[Optional[str], Query(max_length=64, description="ISO instant; startedAt < to")] = None,
-    user_id: Annotated[Optional[str], Query(alias="userId", max_length=64)] = None,
-    project_id: Annotated[Optional[str], Query(alias="projectId", max_length=64)] = None,
-    pending: Annotated[Optional[str], Query(max_length=5, description="true or false")] = None,
+    from_: Annotated[Optional[InstantBound], Query(alias="from", description="ISO-8601 instant with an offset; startedAt >= from")] = None,
+    to: Annotated[Optional[InstantBound], Query(description="ISO-8601 instant with an offset; startedAt < to")] = None,
+    user_id: Annotated[Optional[EntityId], Query(alias="userId")] = None,
+    project_id: Annotated[Optional[EntityId], Query(alias="projectId")] = None,
+    pending: Annotated[Optional[Literal["true", "false"]], Query(description="true: running timers only; false: stopped entries only")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[Optional[str], Query(max_length=4096)] = None,
 ) -> Response[dict[str, Activity]]:
-    result = service().list(tenant(app), from_=from_, to=to, user_id=user_id, project_id=project_id, pending=pending, limit=limit, cursor=cursor)
-    query = {"from": from_, "to": to, "userId": user_id, "projectId": project_id, "pending": pending, "limit": str(limit)}
-    return map_page(app, result.activities, result.cursor, query)
+    query = ActivityQuery(lower=from_, upper=to, user_id=user_id, project_id=project_id,
+                          pending=None if pending is None else pending == "true", limit=limit, cursor=cursor)
+    result = service().list(tenant(app), query)
+    echoed = app.current_event.query_string_parameters or {}
+    return map_page(app, result.activities, result.cursor, {name: echoed.get(name) for name in ("from", "to", "userId", "projectId", "pending")} | {"limit": str(limit)})
 
 
 @app.post("/activities", tags=["Activities"], summary="Create an activity, or start a timer with pending: true")

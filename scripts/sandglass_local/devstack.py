@@ -20,6 +20,7 @@ from sandglass_local.gateway import Gateway
 STATE_DIR = Path(os.environ.get("SANDGLASS_STATE_DIR", tpl.ROOT / ".local"))
 STATE_FILE = STATE_DIR / "dynamodb.json"
 SECRET_FILE = STATE_DIR / "dev-secret"
+OUTBOX_FILE = STATE_DIR / "outbox.jsonl"
 TABLE = os.environ.get("SANDGLASS_TABLE", "sandglass-local")
 DYNAMODB_PORT = int(os.environ.get("SANDGLASS_DYNAMODB_PORT", "8765"))
 DEMO_DOMAIN = "acme"
@@ -56,6 +57,9 @@ class Stack:
             "JWT_SECRET_PARAMETER": "",
             "SANDGLASS_DEV": "1",
             "CORS_ORIGINS": os.environ.get("CORS_ORIGINS", "http://localhost:5173"),
+            # reminders go to the local outbox (printed, and kept in .local/outbox.jsonl), not SES
+            "NOTIFIER": "outbox",
+            "OUTBOX_PATH": str(OUTBOX_FILE),
         })
         import boto3
 
@@ -230,6 +234,10 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
 
                     openapi_cache["doc"] = json.dumps(merged_schema(stack.gateway), indent=2).encode()
                 return self._send(200, {"Content-Type": "application/json"}, openapi_cache["doc"])
+            if path == "/api/_dev/outbox":
+                # dev only: the notifications the local outbox adapter has "sent" (newest last)
+                lines = OUTBOX_FILE.read_text().splitlines() if OUTBOX_FILE.exists() else []
+                return self._send(200, {"Content-Type": "application/json"}, json.dumps([json.loads(line) for line in lines if line.strip()]).encode())
             if path in ("/api/docs", "/api/docs/"):
                 from sandglass_local.openapi import merged_schema
 
@@ -329,7 +337,10 @@ def dev_checkout(method: str, path: str) -> tuple[int, Any]:
         if method == "POST":
             return 200, BillingService(provider).complete_dev_checkout(org_id, checkout_id).model_dump()
     except DomainError as error:
-        return error.status, error.body()
+        error_body: dict[str, Any] = {"code": error.code, "message": error.message}
+        if error.details:
+            error_body["details"] = error.details
+        return error.status, {"error": error_body}
     return 405, {"error": {"code": "METHOD_NOT_ALLOWED", "message": "GET shows the checkout, POST pays it"}}
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import keys
+from sandglass.context import DELETED
 from sandglass.errors import Conflict
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
@@ -25,7 +26,6 @@ SEAT_LIMIT_REACHED = (
     "Every seat of the organization's paid plan is taken: raise the subscription's quantity "
     "(PUT /subscriptions/{subscriptionId}) or remove a user before inviting another"
 )
-DELETED = "DELETED"
 
 
 class StaleSeatCount(Conflict):
