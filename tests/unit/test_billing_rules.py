@@ -107,6 +107,7 @@ class FakeRepository:
         self.state = None
         self.plan = "free"
         self.receipts = {}
+        self.plan_writes = 0
 
     def customer_id(self, org_id):
         return self.customer
@@ -120,16 +121,19 @@ class FakeRepository:
     def count_members(self, org_id):
         return self.members
 
-    def write_counted_seats(self, org_id, used, seat_limit, seen_version):
-        self.state = {"used": used, "seatLimit": seat_limit, "counted": True, "version": (seen_version or 0) + 1}
+    def write_counted_seats(self, org_id, used, seat_limit, plan, seen_version):
+        self.state = {"used": used, "seatLimit": seat_limit, "plan": plan, "counted": True, "version": (seen_version or 0) + 1}
 
-    def set_seat_limit(self, org_id, seat_limit, *, require_room=False):
+    def set_seat_limit(self, org_id, seat_limit, *, plan=None, require_room=False):
         if require_room and seat_limit is not None and self.state["used"] > seat_limit:
             raise Conflict("seats in use", code="SEATS_IN_USE")
         self.state["seatLimit"] = seat_limit
+        if plan is not None:
+            self.state["plan"] = plan
 
     def record_plan(self, org_id, plan):
         self.plan = plan
+        self.plan_writes += 1
 
     def save_receipt(self, org_id, digest, outcome):
         self.receipts[digest] = outcome
@@ -192,6 +196,8 @@ def test_reading_subscriptions_sets_plan_and_seats():
     provider.subs["s1"] = sub("s1", quantity=4)
     assert [s.quantity for s in billing.list_subscriptions(USER)] == [4]
     assert repository.plan == "monthly" and repository.state["seatLimit"] == 4 and repository.state["used"] == 2
+    billing.list_subscriptions(USER)
+    assert repository.plan_writes == 1  # unchanged: not written again
 
 
 def test_before_any_checkout_nothing_is_asked_of_the_provider():

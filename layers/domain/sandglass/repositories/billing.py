@@ -3,7 +3,7 @@
 Item shapes (all under PK ``ORG#<orgId>``):
 - account:  keys.billing_account — provider, customerId (e.g. Paddle's ``ctm_...``).
 - seats:    keys.seats — ``used`` (members holding a seat), ``seatLimit`` (paid quantity; absent on
-            the free plan), ``counted`` (``used`` was recounted from the member items, so it can be
+            the free plan), ``plan`` (the plan last written to the organization), ``counted`` (``used`` was recounted from the member items, so it can be
             trusted), ``version``. Every invite increments ``used`` in its own transaction with the
             condition ``attribute_not_exists(seatLimit) OR used < seatLimit`` (``claim_seat``), every
             deletion decrements it (``release_seat``): two concurrent invites cannot both take the
@@ -78,11 +78,11 @@ class BillingRepository:
             count += len(items)
         return count
 
-    def write_counted_seats(self, org_id: str, used: int, seat_limit: int | None, seen_version: int | None) -> None:
+    def write_counted_seats(self, org_id: str, used: int, seat_limit: int | None, plan: str, seen_version: int | None) -> None:
         """Store a recount, unless an invite or a deletion moved the counter since `seen_version`."""
-        names = {"#v": "version"}
-        values: dict[str, Any] = {":used": used, ":true": True, ":one": 1, ":zero": 0}
-        expression = "SET used = :used, counted = :true, #v = if_not_exists(#v, :zero) + :one"
+        names = {"#v": "version", "#plan": "plan"}
+        values: dict[str, Any] = {":used": used, ":true": True, ":one": 1, ":zero": 0, ":plan": plan}
+        expression = "SET used = :used, counted = :true, #plan = :plan, #v = if_not_exists(#v, :zero) + :one"
         if seat_limit is None:
             expression += " REMOVE seatLimit"
         else:
@@ -96,13 +96,21 @@ class BillingRepository:
         self.table.update(keys.seats(org_id), expression, names, values, condition=condition,
                           fail=StaleSeatCount("The seat count changed meanwhile; retry"))
 
-    def set_seat_limit(self, org_id: str, seat_limit: int | None, *, require_room: bool = False) -> None:
-        """Set (or, with None, remove) the paid seat limit. `require_room`: only if the seats in use fit."""
+    def set_seat_limit(self, org_id: str, seat_limit: int | None, *, plan: str | None = None, require_room: bool = False) -> None:
+        """Set (or, with None, remove) the paid seat limit, and remember the `plan` last applied.
+        `require_room`: only if the seats in use fit."""
+        names, values, assignments = {}, {}, []
+        if plan is not None:
+            names["#plan"], values[":plan"] = "plan", plan
+            assignments.append("#plan = :plan")
         if seat_limit is None:
-            self.table.update(keys.seats(org_id), "REMOVE seatLimit")
+            expression = ("SET " + ", ".join(assignments) + " " if assignments else "") + "REMOVE seatLimit"
+            self.table.update(keys.seats(org_id), expression, names or None, values or None)
             return
+        values[":limit"] = seat_limit
+        expression = "SET " + ", ".join(["seatLimit = :limit", *assignments])
         condition = "attribute_not_exists(used) OR used <= :limit" if require_room else None
-        self.table.update(keys.seats(org_id), "SET seatLimit = :limit", values={":limit": seat_limit}, condition=condition,
+        self.table.update(keys.seats(org_id), expression, names or None, values, condition=condition,
                           fail=Conflict(f"More users hold seats than {seat_limit}; remove users before lowering the quantity",
                                         code="SEATS_IN_USE"))
 

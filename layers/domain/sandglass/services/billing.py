@@ -251,21 +251,23 @@ class BillingService:
     def apply(self, org_id: str, subscriptions: list[ProviderSubscription]) -> None:
         """Make the organization's plan and seat limit what the provider says."""
         plan, seats = plan_and_seats(subscriptions)
-        self.repository.record_plan(org_id, plan)
-        self._sync_seats(org_id, seats)
+        self._sync_seats(org_id, seats, plan)
 
-    def _sync_seats(self, org_id: str, seat_limit: int | None) -> None:
+    def _sync_seats(self, org_id: str, seat_limit: int | None, plan: str) -> None:
+        """Writes only what changed: reading the subscriptions again costs one GetItem here."""
         for _ in range(RECOUNT_ATTEMPTS):
             state = self.repository.seats(org_id)
+            if (state or {}).get("plan", FREE_PLAN) != plan:
+                self.repository.record_plan(org_id, plan)
             if state and state.get("counted"):
-                if state.get("seatLimit") != seat_limit:
-                    self.repository.set_seat_limit(org_id, seat_limit)
+                if state.get("seatLimit") != seat_limit or state.get("plan") != plan:
+                    self.repository.set_seat_limit(org_id, seat_limit, plan=plan)
                 return
             # the counter was never trusted: recount the members; an invite or a deletion landing
             # meanwhile moves the counter's version, and the write then retries with a fresh count
             used = self.repository.count_members(org_id)
             try:
-                self.repository.write_counted_seats(org_id, used, seat_limit, state.get("version") if state else None)
+                self.repository.write_counted_seats(org_id, used, seat_limit, plan, state.get("version") if state else None)
                 return
             except StaleSeatCount:
                 continue
@@ -290,11 +292,11 @@ class BillingService:
         target = next((s for s in subscriptions if s.id == subscription_id), None)
         if target is None:
             raise NotFound("Subscription not found")
-        _, seats = plan_and_seats(subscriptions)
+        plan, seats = plan_and_seats(subscriptions)
         entitled = target.status in ENTITLED_STATUSES
         lowering = entitled and quantity < target.quantity
         if lowering:
-            self._sync_seats(tenant.org_id, seats)  # a trusted seat count before comparing with it
+            self._sync_seats(tenant.org_id, seats, plan)  # a trusted seat count before comparing with it
             # the smaller limit first, conditioned on the seats in use, so no invite slips past it
             self.repository.set_seat_limit(tenant.org_id, (seats or 0) - target.quantity + quantity, require_room=True)
         try:
@@ -303,7 +305,7 @@ class BillingService:
             raise NotFound("Subscription not found") from None
         except Exception:
             if lowering:
-                self.repository.set_seat_limit(tenant.org_id, seats)
+                self.repository.set_seat_limit(tenant.org_id, seats, plan=plan)
             raise
         self.apply(tenant.org_id, [updated if s.id == subscription_id else s for s in subscriptions])
 
