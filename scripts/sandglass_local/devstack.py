@@ -200,6 +200,9 @@ class Stack:
 
 def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
     stack = Stack.open(reset=reset)
+    # the local payment provider's checkout links point at this server
+    stack.gateway.environment["BILLING_LOCAL_BASE_URL"] = f"http://{host}:{port}/api"
+    stack.gateway.apply_environment()
     seeded = stack.seed_demo()
     stack.gateway.run_jobs()
     if stack.owns_server:
@@ -240,6 +243,12 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
 
                 html = _swagger_html_for(json.dumps(merged_schema(stack.gateway)))
                 return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, html.encode())
+            if path.startswith(DEV_CHECKOUT_PREFIX):
+                with lock:
+                    status, payload = dev_checkout(self.command, path)
+                    if self.command == "POST" and stack.owns_server:
+                        stack.save_state()
+                return self._send(status, {"Content-Type": "application/json"}, json.dumps(payload, default=int).encode())
             length = int(self.headers.get("Content-Length") or 0)
             # undecodable bytes reach the function as U+FFFD and fail its JSON parsing (400), as
             # they would behind API Gateway; they must not kill the connection
@@ -302,6 +311,37 @@ Try:
         server.server_close()
         stack.close()
     return 0
+
+
+DEV_CHECKOUT_PREFIX = "/api/_dev/checkout/"
+
+
+def dev_checkout(method: str, path: str) -> tuple[int, Any]:
+    """The local payment provider's checkout page: GET shows the checkout, POST pays it (creating
+    the subscription, its first payment, and the organization's plan and seats). Dev server only."""
+    from sandglass.adapters.local_billing import LocalBilling
+    from sandglass.errors import DomainError
+    from sandglass.services.billing import BillingService
+    from sandglass.settings import get_settings
+
+    parts = path[len(DEV_CHECKOUT_PREFIX):].strip("/").split("/")
+    if len(parts) != 2 or get_settings().billing_provider != "local":
+        return 404, {"error": {"code": "NOT_FOUND", "message": "No such checkout"}}
+    org_id, checkout_id = parts
+    provider = LocalBilling(base_url=get_settings().billing_local_base_url)
+    try:
+        if method == "GET":
+            checkout = provider.checkout(org_id, checkout_id)
+            fields = ("id", "product", "plan", "quantity", "unitAmount", "currency", "status", "subscriptionId")
+            return 200, {**{k: checkout.get(k) for k in fields}, "pay": f"curl -X POST {get_settings().billing_local_base_url.rsplit('/api', 1)[0]}{path}"}
+        if method == "POST":
+            return 200, BillingService(provider).complete_dev_checkout(org_id, checkout_id).model_dump()
+    except DomainError as error:
+        error_body: dict[str, Any] = {"code": error.code, "message": error.message}
+        if error.details:
+            error_body["details"] = error.details
+        return error.status, {"error": error_body}
+    return 405, {"error": {"code": "METHOD_NOT_ALLOWED", "message": "GET shows the checkout, POST pays it"}}
 
 
 def _swagger_html_for(spec: str) -> str:

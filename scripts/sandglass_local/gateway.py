@@ -155,6 +155,12 @@ class Gateway:
         with _LOAD_LOCK:
             self._idle[logical_id].append(instance)
 
+    def reload(self) -> None:
+        """Drop every loaded function instance (the next request loads fresh ones, as after a deploy)."""
+        with _LOAD_LOCK:
+            self._idle.clear()
+            self._loaded.clear()
+
     def module(self, logical_id: str):
         """The function's first module instance (its app, for the OpenAPI document)."""
         instance = self._checkout(logical_id)
