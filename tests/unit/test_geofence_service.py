@@ -23,13 +23,10 @@ SAM_T = TenantContext(ORG, "acme", SAM, "sam@acme.test", "User")
 
 
 class Activities(InMemoryActivities):
-    """What geofencing (and the project mark of newer activity code) adds to the in-memory repository."""
+    """The two reads geofencing adds to the activity repository contract."""
 
     def running_timer(self, org_id, user_id):
         return copy.deepcopy(self.timers.get(user_id))
-
-    def note_project_used(self, org_id, project_id):
-        self.projects[project_id]["hasActivities"] = True
 
     def latest_of_user(self, org_id, user_id):
         mine = [a for a in self.activities.values() if a["userId"] == user_id]
