@@ -14,12 +14,13 @@ from pydantic import BaseModel, Field, StrictBool, model_serializer
 from sandglass import timefmt
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Instant
+from sandglass.models.common import Name as SingleLine
 
 MAX_NAME = 3000
 
 
 parse_instant = timefmt.parse_instant  # kept for callers inside the activities package
-Name = Annotated[str, Field(max_length=MAX_NAME)]
+Name = Annotated[SingleLine, Field(max_length=MAX_NAME)]
 
 
 class ActivityCreate(ApiModel):

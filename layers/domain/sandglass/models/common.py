@@ -1,11 +1,14 @@
-"""Field types shared by every route group's models: one instant rule, one id rule."""
+"""Field types shared by every route group's models: one instant rule, one id rule, one rule for
+characters in free text (Name for single-line fields, Text for multi-line notes)."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from sandglass import ids, timefmt
 
@@ -27,3 +30,34 @@ Instant = Annotated[datetime, BeforeValidator(timefmt.parse_instant)]
 InstantText = Annotated[str, BeforeValidator(_instant_text)]
 # An entity id: a UUID in its canonical 36-character form (case-insensitive in, lower case out).
 EntityId = Annotated[str, Field(max_length=36), AfterValidator(_check_id)]
+
+
+# Unicode's control characters (category Cc: C0, DEL, C1): invisible, and they break CSV exports,
+# terminals and logs. Line feed and tab are the only ones multi-line text may carry.
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LF_TAB = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _refuse(pattern: re.Pattern, value: str, allowed: str) -> str:
+    found = pattern.search(value)
+    if found:
+        raise PydanticCustomError(
+            "control_character",
+            "Control character U+{code} at position {position} is not allowed{allowed}",
+            {"code": f"{ord(found.group()):04X}", "position": found.start(), "allowed": allowed},
+        )
+    return value
+
+
+def _single_line(value: str) -> str:
+    return _refuse(_ANY_CONTROL, value, " (single-line text)")
+
+
+def _multi_line(value: str) -> str:
+    return _refuse(_CONTROL_BUT_LF_TAB, value, " (only line feed and tab)")
+
+
+# A single-line text (names, titles, tags, phone numbers, URLs): no control character at all.
+Name = Annotated[str, AfterValidator(_single_line)]
+# Multi-line free text (notes): line feeds and tabs, no other control character.
+Text = Annotated[str, AfterValidator(_multi_line)]

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validat
 
 from sandglass import reference
 from sandglass.models import ApiModel, Versioned
+from sandglass.models.common import Name, Text
 
 TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
 Currency = Annotated[str, AfterValidator(reference.check_currency)]
@@ -63,8 +64,8 @@ class Onboarding(ApiModel):
 class OrganizationSettings(ApiModel):
     """Every mutable setting, fully validated (what is stored)."""
 
-    name: str = Field(min_length=1, max_length=200)
-    notes: str = Field("", max_length=5000)
+    name: Name = Field(min_length=1, max_length=200)
+    notes: Text = Field("", max_length=5000)
     currency: Currency = "USD"
     timeZone: TimeZone = "UTC"
     coreHours: CoreHours = Field(default_factory=CoreHours)
@@ -110,8 +111,8 @@ class OnboardingPatch(ApiModel):
 class OrganizationUpdate(ApiModel):
     """PUT /organization: any subset; nested objects merge into the stored ones."""
 
-    name: Optional[str] = Field(None, min_length=1, max_length=200)
-    notes: Optional[str] = Field(None, max_length=5000)
+    name: Optional[Name] = Field(None, min_length=1, max_length=200)
+    notes: Optional[Text] = Field(None, max_length=5000)
     currency: Optional[Currency] = None
     timeZone: Optional[TimeZone] = None
     coreHours: Optional[CoreHoursPatch] = None
@@ -125,11 +126,11 @@ class OrganizationUpdate(ApiModel):
 class OrganizationCreate(ApiModel):
     """POST /organizations (sign-up)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     domain: DomainName
     timeZone: TimeZone = "UTC"
     currency: Currency = "USD"
-    notes: str = Field("", max_length=5000)
+    notes: Text = Field("", max_length=5000)
 
 
 class RenameRequest(ApiModel):
