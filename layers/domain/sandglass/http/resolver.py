@@ -123,6 +123,13 @@ def _body_as_text(event: dict) -> None:
 
 
 class Resolver(APIGatewayRestResolver):
+    def get_openapi_json_schema(self, *args, **kwargs) -> str:
+        """The rendered document, with every operation's error statuses and the organization
+        header (sandglass.http.openapi), so each route group is documented the same way."""
+        from sandglass.http.openapi import document
+
+        return json.dumps(document(json.loads(super().get_openapi_json_schema(*args, **kwargs))), indent=2)
+
     def resolve(self, event, context):
         if isinstance(event, dict):
             _body_as_text(event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Optional, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
@@ -61,3 +61,20 @@ def _multi_line(value: str) -> str:
 Name = Annotated[str, AfterValidator(_single_line)]
 # Multi-line free text (notes): line feeds and tabs, no other control character.
 Text = Annotated[str, AfterValidator(_multi_line)]
+
+
+def _not_documented_nullable(schema: dict) -> None:
+    options = [option for option in schema.pop("anyOf", []) if option.get("type") != "null"]
+    if len(options) == 1:
+        schema.update(options[0])
+    elif options:
+        schema["anyOf"] = options
+    if "default" in schema and schema["default"] is None:
+        del schema["default"]
+
+
+T = TypeVar("T")
+# A field of a partial update that may be left out but is refused as null (the service answers 422
+# naming it): typed Optional so "absent" reads as None, documented without null so the OpenAPI
+# document does not promise what the API refuses.
+Omittable = Annotated[Optional[T], Field(json_schema_extra=_not_documented_nullable)]

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validat
 
 from sandglass import reference
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name, Text
+from sandglass.models.common import Name, Omittable, Text
 
 TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
 Currency = Annotated[str, AfterValidator(reference.check_currency)]
@@ -78,49 +78,49 @@ class OrganizationSettings(ApiModel):
 
 
 class CoreHoursPatch(ApiModel):
-    start: Optional[ClockTime] = None
-    end: Optional[ClockTime] = None
+    start: Omittable[ClockTime] = None
+    end: Omittable[ClockTime] = None
 
 
 class HolidaysPatch(ApiModel):
     country: Optional[Country] = None
-    excluded: Optional[list[dt.date]] = Field(None, max_length=366)
+    excluded: Omittable[list[dt.date]] = Field(None, max_length=366)
 
 
 class RoundingPatch(ApiModel):
-    enabled: Optional[StrictBool] = None
-    interval: Optional[int] = Field(None, gt=0, le=86_400_000)
-    mode: Optional[RoundingMode] = None
+    enabled: Omittable[StrictBool] = None
+    interval: Omittable[int] = Field(None, gt=0, le=86_400_000)
+    mode: Omittable[RoundingMode] = None
 
 
 class LockingTimesheetsPatch(ApiModel):
-    enabled: Optional[StrictBool] = None
+    enabled: Omittable[StrictBool] = None
     timeZone: Optional[TimeZone] = None
     week: Optional[int] = Field(None, ge=1, le=53)
     year: Optional[int] = Field(None, ge=1970, le=9999)
 
 
 class OnboardingPatch(ApiModel):
-    assignMembers: Optional[OnboardingStep] = None
-    inviteMembers: Optional[OnboardingStep] = None
-    organization: Optional[OnboardingStep] = None
-    preferences: Optional[OnboardingStep] = None
-    projects: Optional[OnboardingStep] = None
+    assignMembers: Omittable[OnboardingStep] = None
+    inviteMembers: Omittable[OnboardingStep] = None
+    organization: Omittable[OnboardingStep] = None
+    preferences: Omittable[OnboardingStep] = None
+    projects: Omittable[OnboardingStep] = None
 
 
 class OrganizationUpdate(ApiModel):
     """PUT /organization: any subset; nested objects merge into the stored ones."""
 
-    name: Optional[Name] = Field(None, min_length=1, max_length=200)
-    notes: Optional[Text] = Field(None, max_length=5000)
-    currency: Optional[Currency] = None
-    timeZone: Optional[TimeZone] = None
-    coreHours: Optional[CoreHoursPatch] = None
-    holidays: Optional[HolidaysPatch] = None
-    rounding: Optional[RoundingPatch] = None
-    lockingTimesheets: Optional[LockingTimesheetsPatch] = None
-    onboarding: Optional[OnboardingPatch] = None
-    maxActivityHours: Optional[int] = Field(None, ge=1, le=24 * 31)
+    name: Omittable[Name] = Field(None, min_length=1, max_length=200)
+    notes: Omittable[Text] = Field(None, max_length=5000)
+    currency: Omittable[Currency] = None
+    timeZone: Omittable[TimeZone] = None
+    coreHours: Omittable[CoreHoursPatch] = None
+    holidays: Omittable[HolidaysPatch] = None
+    rounding: Omittable[RoundingPatch] = None
+    lockingTimesheets: Omittable[LockingTimesheetsPatch] = None
+    onboarding: Omittable[OnboardingPatch] = None
+    maxActivityHours: Omittable[int] = Field(None, ge=1, le=24 * 31)
 
 
 class OrganizationCreate(ApiModel):

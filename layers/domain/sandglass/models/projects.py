@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field, StrictBool, model_validator
 
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name, Text
+from sandglass.models.common import Name, Omittable, Text
 
 ProjectRole = Literal["Administrator", "User"]
 Tag = Annotated[Name, Field(min_length=1, max_length=50)]
@@ -32,10 +32,10 @@ class ProjectUpdate(ApiModel):
             raise ValueError(f"{', '.join(nulls)} cannot be null")
         return self
 
-    name: Optional[Name] = Field(None, min_length=1, max_length=200)
+    name: Omittable[Name] = Field(None, min_length=1, max_length=200)
     notes: Optional[Text] = Field(None, max_length=5000)
-    billable: Optional[StrictBool] = None
-    archived: Optional[StrictBool] = None
+    billable: Omittable[StrictBool] = None
+    archived: Omittable[StrictBool] = None
     avatar: Optional[Avatar] = None
 
 

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, StrictBool
 
 from sandglass import reference
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name
+from sandglass.models.common import Name, Omittable
 
 OrgRole = Literal["Administrator", "User"]
 TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
@@ -54,7 +54,7 @@ class UserUpdate(ApiModel):
     """PUT /users/{id}: profile fields (the user themself or an Administrator); role and archived
     (Administrators only). `email` is the identity: it may be sent unchanged, never changed."""
 
-    name: Optional[Name] = Field(None, min_length=1, max_length=200)
+    name: Omittable[Name] = Field(None, min_length=1, max_length=200)
     title: Optional[Name] = Field(None, max_length=200)
     phone: Optional[Name] = Field(None, max_length=50)
     avatar: Optional[Name] = Field(None, max_length=2048)
