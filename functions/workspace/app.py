@@ -31,6 +31,12 @@ app = create_app()
 service = cache(OrganizationService)
 
 
+@app.get("/health", tags=["Health"], summary="Liveness: 200 while the API and this function answer (no credentials, no database call)",
+         openapi_extensions={"x-sandglass-public": True})
+def get_health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
 @app.get("/auth", tags=["Workspace"], summary="Get the current auth snapshot (with your own user id and role in the organization)")
 def get_auth() -> AuthSnapshot:
     who = caller(app)

@@ -12,6 +12,8 @@ from typing import Any
 
 ERROR_REF = "#/components/schemas/Error"
 ORGANIZATION_REF = "#/components/parameters/XOrganization"
+# openapi_extensions={PUBLIC: True} on a route served without the authorizer (`Auth: NONE` in template.yaml)
+PUBLIC = "x-sandglass-public"
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -94,6 +96,14 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in item.items():
             if method not in _OPERATIONS:
                 continue
+            responses = operation.setdefault("responses", {})
+            for status, response in list(responses.items()):
+                if "HTTPValidationError" in str(response.get("content")):
+                    del responses[status]  # powertools' default 422, replaced by ours where it applies
+            if operation.pop(PUBLIC, False) or operation.get("security") == []:  # no authorizer: no credentials, no organization
+                operation["security"] = []
+                responses.update({status: _error_response(status) for status in ("429", "500")})
+                continue
             parameters = operation.setdefault("parameters", [])
             for parameter in parameters:
                 # powertools lower-cases header names; Swagger UI shows (and sends) the name as written
@@ -102,10 +112,6 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
                     parameter["name"] = title
             if not any(p.get("$ref") == ORGANIZATION_REF for p in parameters):
                 parameters.append({"$ref": ORGANIZATION_REF})
-            responses = operation.setdefault("responses", {})
-            for status, response in list(responses.items()):
-                if "HTTPValidationError" in str(response.get("content")):
-                    del responses[status]  # powertools' default 422, replaced by ours where it applies
             for status in statuses_for(method, operation):
                 responses[status] = _error_response(status)
     for unused in ("HTTPValidationError", "ResponseValidationError", "ValidationError"):  # powertools defaults we never answer
