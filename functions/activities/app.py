@@ -41,7 +41,17 @@ ActivityId = Annotated[str, Path(max_length=64, description="The activity identi
 IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
 
 
-@app.get("/activities", tags=["Activities"], summary="List activities (ID-keyed map, start order; paged by limit and cursor)")
+LIST_DESCRIPTION = (
+    "Activities with `from <= startedAt < to`, in start order, paged by `limit` and the `X-Next-Cursor` cursor. "
+    "Which activities without filters: a User (or project Administrator) gets all of their own; an organization "
+    "Administrator gets the whole organization's, and without `from` and `to` only those starting in the current "
+    "UTC month (`from` alone: through the end of the current month; `to` alone: from the start of the current month). "
+    "An organization-wide list spans at most 12 months per request; filter by `userId` or `projectId` for longer spans."
+)
+
+
+@app.get("/activities", tags=["Activities"], summary="List activities (ID-keyed map, start order; paged by limit and cursor)",
+         description=LIST_DESCRIPTION)
 def list_activities(
     from_: Annotated[Optional[str], Query(alias="from", max_length=64, description="ISO instant; startedAt >= from")] = None,
     to: Annotated[Optional[str], Query(max_length=64, description="ISO instant; startedAt < to")] = None,

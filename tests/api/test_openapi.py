@@ -180,3 +180,13 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
                 refused.append((method, path, ".".join(null_path), reply.json()["error"].get("details")))
     assert checked > 30
     assert refused == []
+
+
+def test_activity_list_documents_its_default_window(doc):
+    """The default an Administrator gets without from/to is stated where clients look (README too)."""
+    from pathlib import Path
+
+    description = doc["paths"]["/activities"]["get"]["description"]
+    assert "without `from` and `to`" in description and "current UTC month" in description
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "without `from` and `to` only the current UTC month" in readme
