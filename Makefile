@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help dev test lint bench openapi clean
+.PHONY: help dev test test-unit lint bench openapi clean
 
 # A .venv built by another Python (another minor version, or an interpreter since removed) cannot
 # run: rebuild it from requirements.lock rather than fail with a confusing import error.
@@ -25,6 +25,7 @@ help:
 	@echo "  help     this list"
 	@echo "  dev      the whole API at http://127.0.0.1:3000/api (embedded DynamoDB, demo data); options: ARGS='--port 3001 --reset --no-schedules'"
 	@echo "  test     cfn-lint + the offline pytest suite; PYTEST_ARGS='-k rates -n 0' to narrow it"
+	@echo "  test-unit  only the pure-rule tests (tests/unit, in-memory fakes, about a second)"
 	@echo "  lint     cfn-lint template.yaml"
 	@echo "  bench    cold-start and DynamoDB-call benchmarks"
 	@echo "  openapi  write the merged OpenAPI document to openapi.json"
@@ -45,6 +46,9 @@ dev: $(STAMP)
 test: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -n 0
 
 lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

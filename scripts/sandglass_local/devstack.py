@@ -23,6 +23,7 @@ from sandglass_local.gateway import Gateway
 STATE_DIR = Path(os.environ.get("SANDGLASS_STATE_DIR", tpl.ROOT / ".local"))
 STATE_FILE = STATE_DIR / "dynamodb.json"
 SECRET_FILE = STATE_DIR / "dev-secret"
+OUTBOX_FILE = STATE_DIR / "outbox.jsonl"
 TABLE = os.environ.get("SANDGLASS_TABLE", "sandglass-local")
 DYNAMODB_PORT = int(os.environ.get("SANDGLASS_DYNAMODB_PORT", "8765"))
 DEMO_DOMAIN = "acme"
@@ -132,6 +133,9 @@ class Stack:
             "JWT_SECRET_PARAMETER": "",
             "SANDGLASS_DEV": "1",
             "CORS_ORIGINS": os.environ.get("CORS_ORIGINS", "http://localhost:5173"),
+            # reminders go to the local outbox (printed, and kept in .local/outbox.jsonl), not SES
+            "NOTIFIER": "outbox",
+            "OUTBOX_PATH": str(OUTBOX_FILE),
         })
         import boto3
 
@@ -475,6 +479,10 @@ def _handler_class():
             path = self.path.split("?", 1)[0]
             if path == "/api/openapi.json":
                 return self._send(200, {"Content-Type": "application/json"}, self._openapi())
+            if path == "/api/_dev/outbox":
+                # dev only: the notifications the local outbox adapter has "sent" (newest last)
+                lines = OUTBOX_FILE.read_text().splitlines() if OUTBOX_FILE.exists() else []
+                return self._json(200, [json.loads(line) for line in lines if line.strip()])
             if path in ("/api/docs", "/api/docs/"):
                 html = _swagger_html_for(self._openapi().decode())
                 return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, html.encode())

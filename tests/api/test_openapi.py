@@ -187,6 +187,6 @@ def test_activity_list_documents_its_default_window(doc):
     from pathlib import Path
 
     description = doc["paths"]["/activities"]["get"]["description"]
-    assert "without `from` and `to`" in description and "current UTC month" in description
+    assert "without `from` and `to` gets every entry of the organization, newest first" in description
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    assert "without `from` and `to` only the current UTC month" in readme
+    assert "Administrator gets every entry of the organization **newest first**" in readme

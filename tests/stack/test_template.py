@@ -99,8 +99,11 @@ def test_reference_routes_are_all_declared():
             expected.add((line.strip(), current))
     declared = {(r.method, r.path) for r in tpl.routes()}
     assert expected <= declared
-    # our one addition: sign-up, which the reference leaves to its web app
-    assert declared - expected == {("POST", "/organizations")}
+    # our additions: sign-up, which the reference leaves to its web app, and the 4me-style timesheet reads
+    assert declared - expected == {("POST", "/organizations")} | TIMESHEET_READS
+
+
+TIMESHEET_READS = {("GET", "/timesheets"), ("GET", "/timesheets/dayTotals"), ("GET", "/timesheets/incomplete")}
 
 
 def test_environment_and_policy_references_resolve():

@@ -17,7 +17,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from sandglass.errors import DomainError
+from sandglass.errors import DomainError, validation_details
 from sandglass.settings import get_settings
 
 logger = logging.getLogger("sandglass")
@@ -39,17 +39,6 @@ def error_response(status: int, code: str, message: str, details: list[dict[str,
     if details:
         error["details"] = details
     return Response(status_code=status, content_type="application/json", body=_json({"error": error}), headers=headers or {})
-
-
-def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    details = []
-    for error in errors:
-        location = [str(part) for part in error.get("loc", ())]
-        # loc is ("body", "field", ...) / ("query", "name") / ("path", ...): keep where and which
-        where = location[0] if location else "body"
-        field = ".".join(location[1:]) or where
-        details.append({"field": field, "in": where, "message": error.get("msg", "Invalid value"), "type": error.get("type", "value_error")})
-    return details
 
 
 def _treat_json_body_as_json(event: dict) -> None:
@@ -165,7 +154,7 @@ def create_app() -> APIGatewayRestResolver:
             reason = (invalid.get("ctx") or {}).get("error")
             details = [{"field": "body", "in": "body", "message": reason, "type": "json_invalid"}] if reason else None
             return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON", details)
-        return error_response(422, "VALIDATION_ERROR", "The request is invalid", _validation_details(errors))
+        return error_response(422, "VALIDATION_ERROR", "The request is invalid", validation_details(errors))
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response:

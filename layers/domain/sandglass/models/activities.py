@@ -6,7 +6,6 @@ precision; output is always `2026-07-03T08:30:00.000Z`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, Field, StrictBool, model_serializer
@@ -92,7 +91,3 @@ def activity_view(item: dict[str, Any]) -> dict[str, Any]:
     if item.get("locked"):
         view["locked"] = True
     return view
-
-
-def instant_text(value: datetime) -> str:
-    return timefmt.iso(value)

@@ -26,6 +26,8 @@ def _instant_text(value) -> str:
 
 # An instant in: any ISO-8601 offset; out of validation: aware UTC datetime at millisecond precision.
 Instant = Annotated[datetime, BeforeValidator(timefmt.parse_instant)]
+# A range bound (`from`/`to` of a list): the same rule, sub-millisecond bounds rounded up.
+InstantBound = Annotated[datetime, BeforeValidator(timefmt.parse_bound)]
 # The same rule, kept as the stored text (`2026-07-03T07:00:00.000Z`).
 InstantText = Annotated[str, BeforeValidator(_instant_text)]
 # An entity id: a UUID in its canonical 36-character form (case-insensitive in, lower case out).

@@ -48,6 +48,24 @@ class LockingTimesheets(ApiModel):
     year: Optional[int] = Field(None, ge=1970, le=9999)
 
 
+Weekday = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+
+
+class Reminders(ApiModel):
+    """Extra (beyond Sandtime): when members with an incomplete week are reminded, in the
+    organization's local time (the lock time zone), once per user-week."""
+
+    enabled: StrictBool = False
+    weekday: Weekday = "FRIDAY"
+    time: ClockTime = "15:00"
+
+
+class AutoLock(ApiModel):
+    """Extra (beyond Sandtime): hours after Monday 00:00 local before auto-lock locks the week that ended."""
+
+    graceHours: int = Field(0, ge=0, le=167)
+
+
 class OnboardingStep(ApiModel):
     done: StrictBool = False
     viewed: StrictBool = False
@@ -73,6 +91,8 @@ class OrganizationSettings(ApiModel):
     rounding: Rounding = Field(default_factory=Rounding)
     lockingTimesheets: LockingTimesheets = Field(default_factory=LockingTimesheets)
     onboarding: Onboarding = Field(default_factory=Onboarding)
+    reminders: Reminders = Field(default_factory=Reminders)
+    autoLock: AutoLock = Field(default_factory=AutoLock)
     # Longest activity a member may record, in hours (Activities use it; 24 unless raised).
     maxActivityHours: int = Field(24, ge=1, le=24 * 31)
 
@@ -100,6 +120,16 @@ class LockingTimesheetsPatch(ApiModel):
     year: Optional[int] = Field(None, ge=1970, le=9999)
 
 
+class RemindersPatch(ApiModel):
+    enabled: Optional[StrictBool] = None
+    weekday: Optional[Weekday] = None
+    time: Optional[ClockTime] = None
+
+
+class AutoLockPatch(ApiModel):
+    graceHours: Optional[int] = Field(None, ge=0, le=167)
+
+
 class OnboardingPatch(ApiModel):
     assignMembers: Omittable[OnboardingStep] = None
     inviteMembers: Omittable[OnboardingStep] = None
@@ -120,6 +150,8 @@ class OrganizationUpdate(ApiModel):
     rounding: Omittable[RoundingPatch] = None
     lockingTimesheets: Omittable[LockingTimesheetsPatch] = None
     onboarding: Omittable[OnboardingPatch] = None
+    reminders: Omittable[RemindersPatch] = None
+    autoLock: Omittable[AutoLockPatch] = None
     maxActivityHours: Omittable[int] = Field(None, ge=1, le=24 * 31)
 
 

@@ -43,18 +43,12 @@ class PurgeService:
 
     def _purge_organization(self, job: dict[str, Any], page_budget: int) -> bool:
         org_id = job["orgId"]
-        # Time data may live on its own partitions, indexed by month (and registered by a month
-        # marker); everything else sits under ORG#<id> and goes last, tombstone included.
-        for month in self.repository.months_with_data(org_id):
-            while True:
-                if page_budget <= 0:
-                    return False
-                page_budget -= 1
-                if self.repository.delete_index_page(keys.GSI_MONTH, keys.month_partition(org_id, month), PAGE_SIZE) == 0:
-                    break
+        # Every organization-owned item lives in the ORG#<id> item collection (sub-partitions are
+        # index keys of those items): paging through it deletes them all (the domain marker went
+        # with the tombstone, so nothing can reach the organization meanwhile).
         while page_budget > 0:
             page_budget -= 1
-            if self.repository.delete_partition_page(keys.org_pk(org_id), PAGE_SIZE) == 0:
+            if self.repository.delete_organization_page(org_id, PAGE_SIZE) == 0:
                 return True
         return False
 
