@@ -121,13 +121,13 @@ class LockingTimesheetsPatch(ApiModel):
 
 
 class RemindersPatch(ApiModel):
-    enabled: Optional[StrictBool] = None
-    weekday: Optional[Weekday] = None
-    time: Optional[ClockTime] = None
+    enabled: Omittable[StrictBool] = None
+    weekday: Omittable[Weekday] = None
+    time: Omittable[ClockTime] = None
 
 
 class AutoLockPatch(ApiModel):
-    graceHours: Optional[int] = Field(None, ge=0, le=167)
+    graceHours: Omittable[int] = Field(None, ge=0, le=167)
 
 
 class OnboardingPatch(ApiModel):
