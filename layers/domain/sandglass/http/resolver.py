@@ -89,7 +89,7 @@ def _json_body(text: str) -> Any:
     send the `\\ufffd` escape), and integer literals over Python's 4300-digit limit (a ValueError)."""
     if "\ufffd" in text:
         raise BodyRefused("INVALID_UTF8", "The request body is not valid UTF-8 (send U+FFFD itself as the \\ufffd escape)", text)
-    if _json_depth(text) > MAX_JSON_DEPTH:
+    if text.count("{") + text.count("[") > MAX_JSON_DEPTH and _json_depth(text) > MAX_JSON_DEPTH:
         raise BodyRefused("JSON_TOO_DEEP", f"The request body nests JSON deeper than {MAX_JSON_DEPTH} levels", text)
     try:
         return json.loads(text)
