@@ -143,3 +143,20 @@ def test_control_character_error_names_the_character(api, acme):
     detail = reply.json()["error"]["details"][0]
     assert detail == {"field": "name", "in": "body", "type": "control_character",
                       "message": "Control character U+0000 at position 4 is not allowed (single-line text)"}
+
+
+def test_an_identity_providers_name_claim_is_cleaned_not_stored_raw(api):
+    """The sign-up's display name comes from the token's `name` claim (signed, so not refusable by
+    the client's fault): control characters become spaces."""
+    token = api.token("founder@new.test", name="Ada\x00\x1b[31m Love\nlace\x85")
+    reply = api.post("/organizations", token=token, body={"name": "New", "domain": "new-org"})
+    assert reply.status == 200, reply.body
+    users = api.get("/users", token=token, org="new-org").json()
+    assert [user["name"] for user in users.values()] == ["Ada [31m Love lace"]
+
+
+def test_single_line_cleaning_rule():
+    from sandglass.text import single_line
+
+    assert single_line("a\x00\x00b\t c\r\n") == "a b c"
+    assert single_line("x" * 300, 200) == "x" * 200

@@ -10,7 +10,7 @@ from typing import Annotated, Optional, TypeVar
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from sandglass import ids, timefmt
+from sandglass import ids, text, timefmt
 
 
 def _check_id(value: str) -> str:
@@ -34,10 +34,9 @@ InstantText = Annotated[str, BeforeValidator(_instant_text)]
 EntityId = Annotated[str, Field(max_length=36), AfterValidator(_check_id)]
 
 
-# Unicode's control characters (category Cc: C0, DEL, C1): invisible, and they break CSV exports,
-# terminals and logs. Line feed and tab are the only ones multi-line text may carry.
-_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_LF_TAB = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The one control-character rule (sandglass.text): refused in client input.
+_ANY_CONTROL = text.ANY_CONTROL
+_CONTROL_BUT_LF_TAB = text.CONTROL_BUT_LF_TAB
 
 
 def _refuse(pattern: re.Pattern, value: str, allowed: str) -> str:
