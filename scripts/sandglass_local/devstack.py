@@ -306,9 +306,9 @@ class Stack:
 class PooledHTTPServer(HTTPServer):
     """Serves connections concurrently on a bounded pool of long-lived worker threads.
 
-    Each worker thread gets its own instance of every function it runs (Gateway.handler), as
-    Lambda gives each concurrent request its own execution environment; a bounded pool keeps
-    those instances warm and their number fixed. An idle keep-alive connection holds one worker
+    Each request runs on a function instance no other request is using (the gateway pools them,
+    as Lambda runs one request at a time per warm execution environment); a bounded pool of
+    threads bounds how many instances exist. An idle keep-alive connection holds one worker
     for at most IDLE_TIMEOUT seconds, never the whole server. Workers are daemon threads, so an
     open connection never delays shutdown."""
 
@@ -346,6 +346,7 @@ IDLE_TIMEOUT = 15  # seconds a keep-alive connection may sit idle before the ser
 
 
 def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
+<<<<<<< HEAD
     # bind the API port first: a taken port is a one-line message before anything else starts
     try:
         server = PooledHTTPServer((host, port), _handler_class())
@@ -359,6 +360,12 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
     server.stack = stack
     stack.announce_save = True
     server.state = StateKeeper(stack)
+=======
+    stack = Stack.open(reset=reset)
+    # the local payment provider's checkout links point at this server
+    stack.gateway.environment["BILLING_LOCAL_BASE_URL"] = f"http://{host}:{port}/api"
+    stack.gateway.apply_environment()
+>>>>>>> main
     seeded = stack.seed_demo()
     stack.gateway.run_jobs()
     server.state.changed()
@@ -486,6 +493,7 @@ def _handler_class():
             if path in ("/api/docs", "/api/docs/"):
                 html = _swagger_html_for(self._openapi().decode())
                 return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, html.encode())
+<<<<<<< HEAD
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
                 self.close_connection = True
                 return self._json(411, {"error": {"code": "LENGTH_REQUIRED", "message": "Send the body with a Content-Length (API Gateway does not take chunked bodies either)"}})
@@ -498,6 +506,17 @@ def _handler_class():
                 return self._json(400, {"error": {"code": "BAD_REQUEST", "message": "Invalid Content-Length"}})
             # undecodable bytes reach the function as U+FFFD, as they do behind API Gateway, and the
             # resolver answers 400 INVALID_UTF8; they must not kill the connection
+=======
+            if path.startswith(DEV_CHECKOUT_PREFIX):
+                with lock:
+                    status, payload = dev_checkout(self.command, path)
+                    if self.command == "POST" and stack.owns_server:
+                        stack.save_state()
+                return self._send(status, {"Content-Type": "application/json"}, json.dumps(payload, default=int).encode())
+            length = int(self.headers.get("Content-Length") or 0)
+            # undecodable bytes reach the function as U+FFFD and fail its JSON parsing (400), as
+            # they would behind API Gateway; they must not kill the connection
+>>>>>>> main
             body = self.rfile.read(length).decode("utf-8", errors="replace") if length else None
             headers = {key: value for key, value in self.headers.items()}
             try:
@@ -524,6 +543,37 @@ def _handler_class():
                              "Access-Control-Allow-Headers": "Authorization,Content-Type,If-Match,Idempotency-Key,X-Organization,X-Api-Key", "Access-Control-Max-Age": "300"}, b"")
 
     return Handler
+
+
+DEV_CHECKOUT_PREFIX = "/api/_dev/checkout/"
+
+
+def dev_checkout(method: str, path: str) -> tuple[int, Any]:
+    """The local payment provider's checkout page: GET shows the checkout, POST pays it (creating
+    the subscription, its first payment, and the organization's plan and seats). Dev server only."""
+    from sandglass.adapters.local_billing import LocalBilling
+    from sandglass.errors import DomainError
+    from sandglass.services.billing import BillingService
+    from sandglass.settings import get_settings
+
+    parts = path[len(DEV_CHECKOUT_PREFIX):].strip("/").split("/")
+    if len(parts) != 2 or get_settings().billing_provider != "local":
+        return 404, {"error": {"code": "NOT_FOUND", "message": "No such checkout"}}
+    org_id, checkout_id = parts
+    provider = LocalBilling(base_url=get_settings().billing_local_base_url)
+    try:
+        if method == "GET":
+            checkout = provider.checkout(org_id, checkout_id)
+            fields = ("id", "product", "plan", "quantity", "unitAmount", "currency", "status", "subscriptionId")
+            return 200, {**{k: checkout.get(k) for k in fields}, "pay": f"curl -X POST {get_settings().billing_local_base_url.rsplit('/api', 1)[0]}{path}"}
+        if method == "POST":
+            return 200, BillingService(provider).complete_dev_checkout(org_id, checkout_id).model_dump()
+    except DomainError as error:
+        error_body: dict[str, Any] = {"code": error.code, "message": error.message}
+        if error.details:
+            error_body["details"] = error.details
+        return error.status, {"error": error_body}
+    return 405, {"error": {"code": "METHOD_NOT_ALLOWED", "message": "GET shows the checkout, POST pays it"}}
 
 
 def _swagger_html_for(spec: str) -> str:

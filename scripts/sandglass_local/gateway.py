@@ -22,7 +22,6 @@ from urllib.parse import parse_qsl
 from sandglass_local import template as tpl
 
 API_PREFIX = "/api"
-_MAIN_THREAD = threading.main_thread().ident
 _LOAD_LOCK = threading.RLock()
 # The function whose code is running (per thread): lets the IAM check attribute DynamoDB calls.
 CURRENT_FUNCTION: contextvars.ContextVar[str | None] = contextvars.ContextVar("sandglass_current_function", default=None)
@@ -60,6 +59,45 @@ class LambdaContext:
         return 10_000
 
 
+_PER_THREAD_ROUTER_STATE = ("current_event", "lambda_context")
+
+
+def make_router_state_per_thread() -> None:
+    """powertools keeps the request being resolved on the class (``BaseRouter.current_event = ...``),
+    shared by every resolver in the process. Lambda runs one request per process, so that is safe
+    there; the emulation serves concurrent requests from threads of one process, where requests
+    would read each other's event (another caller's identity, body and route). Make those two
+    attributes thread-local. Local tooling only: deployed functions never load this."""
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    if getattr(type(BaseRouter), "sandglass_per_thread", False):
+        return
+    state = threading.local()
+
+    class _PerThread:
+        def __init__(self, name: str):
+            self.name = name
+
+        def __get__(self, obj, owner=None):
+            return getattr(state, self.name, None)
+
+        def __set__(self, obj, value):
+            setattr(state, self.name, value)
+
+    class _PerThreadMeta(type(BaseRouter)):
+        sandglass_per_thread = True
+
+        def __setattr__(cls, name, value):
+            if name in _PER_THREAD_ROUTER_STATE:
+                setattr(state, name, value)
+            else:
+                super().__setattr__(name, value)
+
+    for name in _PER_THREAD_ROUTER_STATE:
+        type.__setattr__(BaseRouter, name, _PerThread(name))
+    BaseRouter.__class__ = _PerThreadMeta
+
+
 def load_handler(fn: tpl.Function, suffix: str = ""):
     """Import a function's module from its CodeUri under a unique name (every function has an app.py)."""
     module_name, attribute = fn.handler.rsplit(".", 1)
@@ -84,7 +122,9 @@ class Gateway:
         self.functions = tpl.functions()
         self.routes = tpl.routes()
         self.authorizer_id = tpl.authorizer_function()
-        self._handlers: dict[str, Any] = {}
+        make_router_state_per_thread()
+        self._idle: dict[str, list[tuple[Any, Any]]] = {}  # function -> module instances not serving a request
+        self._loaded: dict[str, int] = {}
         self.environment: dict[str, str] = {}
         for fn in self.functions.values():
             self.environment.update(tpl.resolve_environment(fn.environment, table_name=table_name, overrides=environment))
@@ -98,32 +138,44 @@ class Gateway:
         reset_settings()
         reset_client()
 
-    def handler(self, logical_id: str):
-        """The function's handler for the calling thread. Like Lambda, which gives each concurrent
-        request its own execution environment, every thread gets its own module instance: a
-        powertools resolver holds per-request state and must not serve two requests at once."""
-        thread = threading.get_ident()
-        key = logical_id if thread == _MAIN_THREAD else f"{logical_id}@{thread}"
-        if key not in self._handlers:
-            with _LOAD_LOCK:
-                if key not in self._handlers:
-                    suffix = "" if thread == _MAIN_THREAD else f"_t{thread}"
-                    self._handlers[key] = load_handler(self.functions[logical_id], suffix)[0]
-        return self._handlers[key]
+    def _checkout(self, logical_id: str):
+        """A module instance of the function that no other request is using (loaded when all are
+        busy). Like Lambda, which runs one request at a time per execution environment and keeps
+        environments warm: a powertools resolver holds per-request state and must never serve
+        two requests at once, and reusing idle instances keeps the dev server fast."""
+        with _LOAD_LOCK:
+            idle = self._idle.setdefault(logical_id, [])
+            if idle:
+                return idle.pop()
+            self._loaded[logical_id] = self._loaded.get(logical_id, 0) + 1
+            suffix = "" if self._loaded[logical_id] == 1 else f"_{self._loaded[logical_id]}"
+            return load_handler(self.functions[logical_id], suffix)
+
+    def _checkin(self, logical_id: str, instance) -> None:
+        with _LOAD_LOCK:
+            self._idle[logical_id].append(instance)
+
+    def reload(self) -> None:
+        """Drop every loaded function instance (the next request loads fresh ones, as after a deploy)."""
+        with _LOAD_LOCK:
+            self._idle.clear()
+            self._loaded.clear()
 
     def module(self, logical_id: str):
-        """The calling thread's instance of the function's module (see handler)."""
-        self.handler(logical_id)
+        """The function's first module instance (its app, for the OpenAPI document)."""
+        instance = self._checkout(logical_id)
+        self._checkin(logical_id, instance)
         import sys
 
-        thread = threading.get_ident()
-        return sys.modules[f"sandglass_function_{logical_id}" + ("" if thread == _MAIN_THREAD else f"_t{thread}")]
+        return sys.modules[f"sandglass_function_{logical_id}"]
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         token = CURRENT_FUNCTION.set(logical_id)
+        handler, module = instance = self._checkout(logical_id)
         try:
-            return self.handler(logical_id)(event, LambdaContext(function_name=logical_id))
+            return handler(event, LambdaContext(function_name=logical_id))
         finally:
+            self._checkin(logical_id, instance)
             CURRENT_FUNCTION.reset(token)
 
     # --- HTTP ------------------------------------------------------------------------------

@@ -66,8 +66,6 @@ def test_invalid_utf8_is_400_and_nothing_is_stored(api, acme, gateway):
 
 
 def test_invalid_utf8_in_a_base64_body_is_400(gateway, api, acme):
-    from sandglass_local.gateway import LambdaContext
-
     token = api.token(ADMIN)
     event = {
         "resource": "/organization", "path": "/api/organization", "httpMethod": "PUT",
@@ -78,7 +76,7 @@ def test_invalid_utf8_in_a_base64_body_is_400(gateway, api, acme):
                            "requestId": "r", "authorizer": {"orgId": "x"}},
         "body": base64.b64encode(b'{"notes": "caf\xe9"}').decode(), "isBase64Encoded": True,
     }
-    result = gateway.handler("WorkspaceFunction")(event, LambdaContext("WorkspaceFunction"))
+    result = gateway.invoke("WorkspaceFunction", event)
     assert result["statusCode"] == 400 and "INVALID_UTF8" in result["body"]
 
 

@@ -481,7 +481,7 @@ def test_cors_headers_follow_settings(api, acme, gateway, monkeypatch):
 
     gateway.environment["CORS_ORIGINS"] = "https://app.example.com"
     gateway.apply_environment()
-    gateway._handlers.clear()  # resolvers read their CORS settings when created
+    gateway.reload()  # resolvers read their CORS settings when created
     import sys
 
     sys.modules.pop("sandglass_function_WorkspaceFunction", None)
@@ -494,7 +494,7 @@ def test_cors_headers_follow_settings(api, acme, gateway, monkeypatch):
     finally:
         gateway.environment["CORS_ORIGINS"] = ""
         gateway.apply_environment()
-        gateway._handlers.clear()
+        gateway.reload()
         sys.modules.pop("sandglass_function_WorkspaceFunction", None)
         reset_settings()
 

@@ -286,3 +286,40 @@ def due_sort_upper(now_utc: str) -> str:
 def reminder_marker(org_id: str, week_label: str, user_id: str) -> dict[str, str]:
     """Written with attribute_not_exists before a reminder goes out: one reminder per user-week."""
     return {PK: org_pk(org_id), SK: f"REMINDER#{week_label}#{user_id}"}
+
+
+# --- billing (issue 11) ----------------------------------------------------------------------
+
+def billing_account(org_id: str) -> dict[str, str]:
+    """The organization's payment-provider account (e.g. its Paddle customer id)."""
+    return {PK: org_pk(org_id), SK: "BILLING#ACCOUNT"}
+
+
+def seats(org_id: str) -> dict[str, str]:
+    """Seat counter: `used` (members that hold a seat) and `seatLimit` (the paid quantity; absent
+    on the free plan). Invites increment `used` in their transaction, conditioned on the limit."""
+    return {PK: org_pk(org_id), SK: "BILLING#SEATS"}
+
+
+def receipt(org_id: str, digest: str) -> dict[str, str]:
+    """The outcome of one submitted receipt (sha-256 of its bytes)."""
+    return {PK: org_pk(org_id), SK: f"BILLING#RECEIPT#{digest}"}
+
+
+# The local (development) payment provider's own records: what Paddle would keep on its side.
+LOCAL_CHECKOUT_PREFIX = "LOCALPAY#CHECKOUT#"
+LOCAL_SUBSCRIPTION_PREFIX = "LOCALPAY#SUB#"
+LOCAL_TRANSACTION_PREFIX = "LOCALPAY#TXN#"
+
+
+def local_checkout(org_id: str, checkout_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{LOCAL_CHECKOUT_PREFIX}{checkout_id}"}
+
+
+def local_subscription(org_id: str, subscription_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{LOCAL_SUBSCRIPTION_PREFIX}{subscription_id}"}
+
+
+def local_transaction(org_id: str, paid_at: str, transaction_id: str) -> dict[str, str]:
+    """Sorted by payment instant, so the history is one Query read newest first."""
+    return {PK: org_pk(org_id), SK: f"{LOCAL_TRANSACTION_PREFIX}{paid_at}#{transaction_id}"}

@@ -23,6 +23,14 @@ class Settings:
     cursor_secret_value: str | None = None
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     dev_mode: bool = False
+    # billing (issue 11): which payment provider, the product catalog, Paddle credentials
+    billing_provider: str = "local"
+    billing_products: str = ""
+    billing_local_base_url: str = "http://127.0.0.1:3000/api"
+    paddle_api_key_value: str | None = None
+    paddle_api_key_parameter: str | None = None
+    paddle_vendor_id: str | None = None
+    paddle_environment: str = "sandbox"
 
     @property
     def jwt_secret(self) -> str | None:
@@ -39,6 +47,15 @@ class Settings:
         if not secret:
             raise RuntimeError("CURSOR_SECRET (or a JWT secret) must be configured to sign cursors")
         return secret.encode()
+
+    @property
+    def paddle_api_key(self) -> str | None:
+        """Paddle API key: the env value, or the SSM SecureString named by PADDLE_API_KEY_PARAMETER."""
+        if self.paddle_api_key_value:
+            return self.paddle_api_key_value
+        if self.paddle_api_key_parameter:
+            return _ssm_secret(self.paddle_api_key_parameter)
+        return None
 
 
 @lru_cache(maxsize=8)
@@ -62,6 +79,13 @@ def get_settings() -> Settings:
         cursor_secret_value=env.get("CURSOR_SECRET") or None,
         cors_origins=_csv(env.get("CORS_ORIGINS")),
         dev_mode=env.get("SANDGLASS_DEV", "") == "1",
+        billing_provider=(env.get("BILLING_PROVIDER") or "local").strip().lower(),
+        billing_products=env.get("BILLING_PRODUCTS", ""),
+        billing_local_base_url=(env.get("BILLING_LOCAL_BASE_URL") or "http://127.0.0.1:3000/api").rstrip("/"),
+        paddle_api_key_value=env.get("PADDLE_API_KEY") or None,
+        paddle_api_key_parameter=env.get("PADDLE_API_KEY_PARAMETER") or None,
+        paddle_vendor_id=env.get("PADDLE_VENDOR_ID") or None,
+        paddle_environment=(env.get("PADDLE_ENVIRONMENT") or "sandbox").strip().lower(),
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sandglass import keys
 from sandglass.context import DELETED
 from sandglass.errors import Conflict, NotFound
+from sandglass.repositories.billing import claim_seat, release_seat
 from sandglass.repositories.jobs import job_item
 from sandglass.repositories.organizations import membership_item
 from sandglass.storage import table as db
@@ -66,6 +67,7 @@ class UserRepository:
         ]
         if user["role"] == "Administrator":
             ops.append(_admin_count(org_id, +1))
+        ops.append(claim_seat(org_id))  # 409 past a paid plan's seats (repositories/billing.py)
         self.table.transact(ops)
 
     def reinvite(self, org_id: str, user_id: str, now: str, by: str) -> dict[str, Any]:
@@ -111,6 +113,7 @@ class UserRepository:
         ]
         if was_active_admin:
             ops.append(_admin_count(org_id, -1))
+        ops.append(release_seat(org_id))
         self.table.transact(ops)
 
     def save_preferences(self, org_id: str, user_id: str, document: dict[str, Any], seen_version: int | None) -> None:
