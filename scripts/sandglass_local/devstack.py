@@ -346,7 +346,6 @@ IDLE_TIMEOUT = 15  # seconds a keep-alive connection may sit idle before the ser
 
 
 def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
-<<<<<<< HEAD
     # bind the API port first: a taken port is a one-line message before anything else starts
     try:
         server = PooledHTTPServer((host, port), _handler_class())
@@ -357,15 +356,12 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
     except BaseException:
         server.server_close()
         raise
-    server.stack = stack
-    stack.announce_save = True
-    server.state = StateKeeper(stack)
-=======
-    stack = Stack.open(reset=reset)
     # the local payment provider's checkout links point at this server
     stack.gateway.environment["BILLING_LOCAL_BASE_URL"] = f"http://{host}:{port}/api"
     stack.gateway.apply_environment()
->>>>>>> main
+    server.stack = stack
+    stack.announce_save = True
+    server.state = StateKeeper(stack)
     seeded = stack.seed_demo()
     stack.gateway.run_jobs()
     server.state.changed()
@@ -493,7 +489,12 @@ def _handler_class():
             if path in ("/api/docs", "/api/docs/"):
                 html = _swagger_html_for(self._openapi().decode())
                 return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, html.encode())
-<<<<<<< HEAD
+            if path.startswith(DEV_CHECKOUT_PREFIX):
+                with state.lock:
+                    status, payload = dev_checkout(self.command, path)
+                if self.command == "POST":
+                    state.changed()
+                return self._send(status, {"Content-Type": "application/json"}, json.dumps(payload, default=int).encode())
             if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
                 self.close_connection = True
                 return self._json(411, {"error": {"code": "LENGTH_REQUIRED", "message": "Send the body with a Content-Length (API Gateway does not take chunked bodies either)"}})
@@ -506,17 +507,6 @@ def _handler_class():
                 return self._json(400, {"error": {"code": "BAD_REQUEST", "message": "Invalid Content-Length"}})
             # undecodable bytes reach the function as U+FFFD, as they do behind API Gateway, and the
             # resolver answers 400 INVALID_UTF8; they must not kill the connection
-=======
-            if path.startswith(DEV_CHECKOUT_PREFIX):
-                with lock:
-                    status, payload = dev_checkout(self.command, path)
-                    if self.command == "POST" and stack.owns_server:
-                        stack.save_state()
-                return self._send(status, {"Content-Type": "application/json"}, json.dumps(payload, default=int).encode())
-            length = int(self.headers.get("Content-Length") or 0)
-            # undecodable bytes reach the function as U+FFFD and fail its JSON parsing (400), as
-            # they would behind API Gateway; they must not kill the connection
->>>>>>> main
             body = self.rfile.read(length).decode("utf-8", errors="replace") if length else None
             headers = {key: value for key, value in self.headers.items()}
             try:
