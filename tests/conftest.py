@@ -63,6 +63,16 @@ class Api:
         return reply.json()
 
 
+def fixed_clock(now):
+    """Set the domain's clock to `now` for one test (use it as `yield from fixed_clock(NOW)`)."""
+    from sandglass.clock import FixedClock, SystemClock, set_clock
+
+    fixed = FixedClock(now)
+    set_clock(fixed)
+    yield fixed
+    set_clock(SystemClock())
+
+
 @pytest.fixture(autouse=True)
 def function_policies_cover_their_calls():
     """Every test doubles as an IAM check: a DynamoDB call a function's template policy does not

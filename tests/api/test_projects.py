@@ -390,3 +390,34 @@ def test_project_put_with_null_for_a_required_field_is_422(api, acme):
         reply = api.put(f"/projects/{project['id']}", as_="admin@acme.test", org="acme", body=body)
         assert reply.status == 422, (body, reply.body)
     assert api.get(f"/projects/{project['id']}", as_="admin@acme.test", org="acme").json()["name"] == "Keep"
+
+
+def test_an_activity_racing_a_project_delete_never_lands_in_the_deleted_project(api, project, people, monkeypatch):
+    """The delete decided "no activities" from its reads; an entry recorded before its write marks
+    the project (hasActivities), so the delete's condition fails instead of orphaning the entry."""
+    from sandglass.repositories.projects import ProjectRepository
+
+    pid = project["id"]
+    recorded = []
+
+    def no_activities_yet(self, org_id, project_id):
+        recorded.append(api.post("/activities", as_="kim@acme.test", org="acme", body={
+            "name": "just now", "projectId": pid, "startedAt": "2026-07-03T08:30:00Z", "endedAt": "2026-07-03T09:30:00Z"}))
+        return False  # what the (eventually consistent) index showed the delete
+
+    monkeypatch.setattr(ProjectRepository, "has_activities", no_activities_yet)
+    raced = api.delete(f"/projects/{pid}", as_=ADMIN, org="acme")
+    assert recorded[0].status == 200, recorded[0].body
+    assert raced.status == 409, raced.body
+    monkeypatch.undo()
+    again = api.delete(f"/projects/{pid}", as_=ADMIN, org="acme")
+    assert again.status == 409 and again.json()["error"]["code"] == "PROJECT_HAS_ACTIVITIES"
+    assert api.get(f"/activities/{recorded[0].json()['id']}", as_="kim@acme.test", org="acme").json()["projectId"] == pid
+
+
+def test_an_activity_after_a_project_delete_is_refused(api, project, people, seed):
+    pid = project["id"]
+    assert api.delete(f"/projects/{pid}", as_=ADMIN, org="acme").status == 200
+    late = api.post("/activities", as_=ADMIN, org="acme", body={
+        "name": "late", "projectId": pid, "startedAt": "2026-07-03T08:30:00Z", "endedAt": "2026-07-03T09:30:00Z"})
+    assert late.status == 422, late.body

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sandglass.clock import FixedClock, SystemClock, set_clock
+from tests.conftest import fixed_clock
 
 NOW = datetime(2026, 11, 13, 12, 0, tzinfo=timezone.utc)  # Friday 13:00 in Warsaw
 ADMIN = "admin@acme.test"
@@ -17,10 +17,7 @@ ADMIN = "admin@acme.test"
 
 @pytest.fixture
 def clock():
-    fixed = FixedClock(NOW)
-    set_clock(fixed)
-    yield fixed
-    set_clock(SystemClock())
+    yield from fixed_clock(NOW)
 
 
 @pytest.fixture

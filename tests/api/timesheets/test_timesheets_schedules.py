@@ -63,7 +63,7 @@ def test_reminder_and_grace_settings_are_validated(world, body, field):
 def test_auto_lock_tick_advances_once(world, table):
     w = world
     w.settings(lockingTimesheets={"enabled": True})
-    before = organization(w)
+    organization(w)
     assert tick(w, "AutoLockFunction", "2026-11-15T22:45:00Z")["due"] == 0  # Sunday 23:45: not yet
     result = tick(w, "AutoLockFunction", MONDAY_MIDNIGHT)
     assert result["scheduledTime"] == MONDAY_MIDNIGHT and (result["due"], result["changed"]) == (1, 1)

@@ -297,6 +297,18 @@ class ActivityRepository:
             self.table.put({**keys.time_data_month(org_id, month), "month": month})
             _NOTED_MONTHS.add((org_id, month))
 
+    def note_project_used(self, org_id: str, project_id: str) -> None:
+        """Mark the project as holding time data (`hasActivities`), once, before its first
+        activity's transaction: a project delete without cascade is conditioned on the mark's
+        absence, so it can never race an activity into a deleted project (the mark is set on an
+        existing project only: after a delete this fails and so does the write). Outside the
+        transaction and set once, so a busy project's entries never share the item."""
+        if (org_id, project_id) in _USED_PROJECTS:
+            return
+        self.table.update(keys.project(org_id, project_id), "SET hasActivities = :true", values={":true": True},
+                          condition="attribute_exists(PK)", fail=ValidationFailed.field("projectId", "The project was deleted meanwhile"))
+        _USED_PROJECTS.add((org_id, project_id))
+
     def months_with_activities(self, org_id: str) -> list[str]:
         """Every ``yyyy-mm`` the organization's activities ever started in, oldest first (one Query
         per 1 MB of month markers: a dozen a year)."""
@@ -427,6 +439,8 @@ class ActivityPage:
 # (org id, month) pairs this container has noted already (note_months): a Lambda container writes
 # each month marker once, whatever number of activities it writes into that month.
 _NOTED_MONTHS: set[tuple[str, str]] = set()
+# (org id, project id) pairs this container has marked as holding activities (note_project_used).
+_USED_PROJECTS: set[tuple[str, str]] = set()
 
 # DynamoDB allows at most 100 operands in an IN list; beyond that the page is filtered here.
 _MAX_IN_OPERANDS = 100

@@ -147,10 +147,15 @@ class ProjectRepository:
 
     def tombstone(self, org_id: str, project_id: str, expected_version: int, *, cascade: bool, **job_details: Any) -> None:
         """Remove the project at once (unreadable, no new activity can reference it) and queue the
-        paged removal of its members, rates (and activities when cascading), atomically."""
+        paged removal of its members, rates (and activities when cascading), atomically. Without
+        `cascade` the project must not have been marked as holding activities meanwhile
+        (ActivityRepository.note_project_used marks it before its first activity is written)."""
+        condition = "attribute_exists(PK) AND #v = :expected"
+        if not cascade:
+            condition += " AND attribute_not_exists(hasActivities)"
         self.table.transact([
-            db.delete(keys.project(org_id, project_id), "attribute_exists(PK) AND #v = :expected", {"#v": "version"},
-                      {":expected": expected_version}, fail=Conflict("The project was changed by another request; retry")),
+            db.delete(keys.project(org_id, project_id), condition, {"#v": "version"}, {":expected": expected_version},
+                      fail=Conflict("The project was changed by another request (an activity may just have been recorded on it); reload and retry")),
             db.put(job_item(keys.PURGE_PROJECT, org_id, project_id, projectId=project_id, cascade=cascade, **job_details),
                    "attribute_not_exists(PK)", fail=Conflict("The project is already being deleted")),
         ])

@@ -128,7 +128,8 @@ class ProjectService:
         access.require_manager()
         if cascade and not tenant.is_admin:
             raise Forbidden("Only organization Administrators can delete a project together with its activities")
-        if not cascade and self.repository.has_activities(tenant.org_id, project_id):
+        # the mark set before a project's first activity, or (projects older than the mark) a look at its entries
+        if not cascade and (access.project.get("hasActivities") or self.repository.has_activities(tenant.org_id, project_id)):
             raise Conflict("The project has activities: archive it instead (PUT archived: true), or an organization "
                            "Administrator can delete it with its activities (?cascade=true)", code="PROJECT_HAS_ACTIVITIES")
         self.repository.tombstone(tenant.org_id, project_id, int(access.project["version"]), cascade=cascade,

@@ -116,6 +116,8 @@ class ActivityWrites(ActivityServiceBase):
                       "expiresAt": int((now + IDEMPOTENCY_TTL).timestamp())}
         conditions = self.repository.assignment_conditions(tenant.org_id, project_id, target, membership=not tenant.is_admin,
                                                            member=target != tenant.user_id)
+        if not project.get("hasActivities"):
+            self.repository.note_project_used(tenant.org_id, project_id)
         try:
             self._write(tenant, changes, timers=timer_changes, conditions=conditions, idempotency=record)
         except Conflict as error:
@@ -209,6 +211,8 @@ class ActivityWrites(ActivityServiceBase):
         if reassigned:
             conditions = self.repository.assignment_conditions(tenant.org_id, project_id, target, membership=not tenant.is_admin,
                                                                member=target != current["userId"])
+            if not reads.projects[project_id].get("hasActivities"):
+                self.repository.note_project_used(tenant.org_id, project_id)
         change = ActivityChange(current, updated, expected_version=int(current["version"]), fail=stale_write("activity", if_match))
         self._write(tenant, [change], timers=timers.changes_for_update(current, updated, stopping=stopping), conditions=conditions)
         return ActivityResult(activity_view(updated), int(updated["version"]))
