@@ -70,6 +70,13 @@ class InMemoryActivities:
         found.idempotency = copy.deepcopy(self.idempotency.get(idempotency)) if idempotency else None
         return found
 
+    def note_project_used(self, org_id: str, project_id: str) -> None:
+        from sandglass.errors import ValidationFailed
+
+        if project_id not in self.projects:
+            raise ValidationFailed.field("projectId", "The project was deleted meanwhile")
+        self.projects[project_id]["hasActivities"] = True
+
     def assignment_conditions(self, org_id: str, project_id: str, user_id: str, *, membership: bool, member: bool) -> list[Condition]:
         from sandglass.errors import ValidationFailed
 
