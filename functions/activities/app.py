@@ -37,7 +37,18 @@ ActivityId = Annotated[str, Path(max_length=64, description="The activity identi
 IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
 
 
-@app.get("/activities", tags=["Activities"], summary="List activities (ID-keyed map, start order; paged by limit and cursor)")
+LIST_DESCRIPTION = (
+    "Activities with `from <= startedAt < to`, in start order, paged by `limit` and the `X-Next-Cursor` cursor. "
+    "Without filters a User (or project Administrator) gets their own entries. An organization Administrator "
+    "without `from` and `to` gets every entry of the organization, newest first, month by month (an entry just "
+    "recorded for another month never vanishes from the default list); with `from` and/or `to`, the organization's "
+    "entries in that window in start order, at most 12 months per request. `userId` and `projectId` narrow to a "
+    "member's or a project's entries."
+)
+
+
+@app.get("/activities", tags=["Activities"], summary="List activities (ID-keyed map, start order; paged by limit and cursor)",
+         description=LIST_DESCRIPTION)
 def list_activities(
     from_: Annotated[Optional[InstantBound], Query(alias="from", description="ISO-8601 instant with an offset; startedAt >= from")] = None,
     to: Annotated[Optional[InstantBound], Query(description="ISO-8601 instant with an offset; startedAt < to")] = None,

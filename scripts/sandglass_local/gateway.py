@@ -220,6 +220,8 @@ class Gateway:
             "accountId": ACCOUNT_ID,
             "apiId": "local",
         }
+        if route.public:
+            return self._integrate(route, method, path, headers, query, params, request_context, body)
         authorizer_event = {
             "type": "REQUEST",
             "methodArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:local/api/{method}{resource_path}",
@@ -242,6 +244,10 @@ class Gateway:
             return _error(403, "FORBIDDEN", "You are not a member of this organization")
         authorizer_context = {key: str(value) for key, value in (policy.get("context") or {}).items()}
         authorizer_context["principalId"] = policy.get("principalId", "")
+        return self._integrate(route, method, path, headers, query, params, {**request_context, "authorizer": authorizer_context}, body)
+
+    def _integrate(self, route, method, path, headers, query, params, request_context, body) -> Reply:
+        """The Lambda proxy integration: the function's event, and its answer as an HTTP reply."""
         event = {
             "resource": route.path,
             "path": path,
@@ -252,7 +258,7 @@ class Gateway:
             "multiValueQueryStringParameters": {key: [value] for key, value in (query or {}).items()} or None,
             "pathParameters": params or None,
             "stageVariables": None,
-            "requestContext": {**request_context, "authorizer": authorizer_context},
+            "requestContext": request_context,
             "body": body,
             "isBase64Encoded": False,
         }

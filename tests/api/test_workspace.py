@@ -107,7 +107,8 @@ def test_auth_snapshot(api, acme):
     token = api.token(ADMIN)
     reply = api.get("/auth", org="acme", token=token)
     assert reply.status == 200
-    assert reply.json() == {"domain": "acme", "email": ADMIN, "token": token}
+    assert reply.json() == {"domain": "acme", "email": ADMIN, "token": token, "userId": reply.json()["userId"], "role": "Administrator"}
+    assert reply.json()["userId"]
 
 
 def test_auth_snapshot_without_org(api):

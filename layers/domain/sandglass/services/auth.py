@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sandglass import ids
+from sandglass import ids, text
 from sandglass.errors import Unauthorized
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.settings import get_settings
@@ -133,7 +133,7 @@ def authorize(headers: dict[str, str], method: str, resource: str, repository: O
     """
     claims = verify_token(bearer_token(headers))
     email = ids.normalize_email(claims["email"])
-    context = {"email": email, "subject": str(claims.get("sub") or email), "name": str(claims.get("name") or "")}
+    context = {"email": email, "subject": str(claims.get("sub") or email), "name": text.single_line(str(claims.get("name") or ""), 200)}
     account_route = (method.upper(), resource) in ACCOUNT_ROUTES
     domain = organization_domain(headers)
     if not domain:
