@@ -154,7 +154,11 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
         ("post", "/users/{userId}/rates/cost"): lambda: {**rate, "from": f"{2030 + next(fresh)}-01-01T00:00:00Z", "to": None},
         ("post", "/projects"): lambda: {"name": f"P{next(fresh)}"},
         ("post", "/organizations"): lambda: {"name": "X", "domain": f"org-{next(fresh)}"},
+        ("post", "/geofences"): lambda: {"name": "G", "latitude": 1, "longitude": 2, "radius": 100, "enterAction": "NONE", "exitAction": "NONE"},
+        ("post", "/geofencing/enter"): lambda: {"latitude": 1, "longitude": 2},
+        ("post", "/geofencing/exit"): lambda: {"latitude": 1, "longitude": 2},
     }
+    ids["geofenceId"] = api.post("/geofences", body=bases[("post", "/geofences")](), **admin).json()["id"]
     refused = []
     checked = 0
     for path, method, operation in _operations(doc, public=True):

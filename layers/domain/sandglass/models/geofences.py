@@ -7,7 +7,8 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import Field
 
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import EntityId
+from sandglass.models.common import EntityId, Omittable
+from sandglass.models.common import Name as SingleLine
 
 START_TRACKING_PROJECT = "START_TRACKING_PROJECT"
 START_TRACKING = "START_TRACKING"
@@ -23,8 +24,8 @@ ExitAction = Literal["STOP_TRACKING", "NONE"]
 Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)]
 Radius = Annotated[float, Field(strict=True, ge=MIN_RADIUS_M, le=MAX_RADIUS_M, allow_inf_nan=False, description="Metres")]
-Name = Annotated[str, Field(min_length=1, max_length=200)]
-Source = Annotated[str, Field(max_length=100, description="What reported the event, e.g. ios-geofence")]
+Name = Annotated[SingleLine, Field(min_length=1, max_length=200)]
+Source = Annotated[SingleLine, Field(max_length=100, description="What reported the event, e.g. ios-geofence")]
 
 # Fields of a PUT that may not be null (projectId may: it clears the project).
 NOT_NULL = ("name", "latitude", "longitude", "radius", "enterAction", "exitAction")
@@ -46,13 +47,13 @@ class GeofenceCreate(ApiModel):
 class GeofenceUpdate(ApiModel):
     """PUT /geofences/{id}: any subset of the fields; the result is validated as a whole."""
 
-    name: Optional[Name] = None
-    latitude: Optional[Latitude] = None
-    longitude: Optional[Longitude] = None
-    radius: Optional[Radius] = None
-    enterAction: Optional[EnterAction] = None
-    exitAction: Optional[ExitAction] = None
-    projectId: Optional[EntityId] = None
+    name: Omittable[Name] = None
+    latitude: Omittable[Latitude] = None
+    longitude: Omittable[Longitude] = None
+    radius: Omittable[Radius] = None
+    enterAction: Omittable[EnterAction] = None
+    exitAction: Omittable[ExitAction] = None
+    projectId: Optional[EntityId] = Field(None, description="null clears the project")
 
 
 class Geofence(Versioned):
