@@ -44,8 +44,9 @@ def verify_token(token: str) -> dict[str, Any]:
     options = {"require": ["exp"], "verify_aud": bool(settings.jwt_audience)}
     common = {"audience": settings.jwt_audience, "issuer": settings.jwt_issuer, "options": options, "leeway": 30}
     try:
-        if algorithm == "HS256" and settings.jwt_secret:
-            claims = jwt.decode(token, settings.jwt_secret, algorithms=["HS256"], **common)
+        secret = settings.jwt_secret if algorithm == "HS256" else None
+        if secret:
+            claims = jwt.decode(token, secret, algorithms=["HS256"], **common)
         elif algorithm == "RS256" and settings.jwks_url:
             signing_key = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token)
             claims = jwt.decode(token, signing_key.key, algorithms=["RS256"], **common)
