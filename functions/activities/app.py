@@ -17,6 +17,7 @@ from sandglass.http.pagination import map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
+from sandglass.observability import count
 from sandglass.services.activities import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -61,7 +62,10 @@ def post_activity(
     body: ActivityCreate,
     idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key")] = None,
 ) -> Response[Activity]:
-    return _entity(service().create(tenant(app), body, idempotency_key))
+    result = service().create(tenant(app), body, idempotency_key)
+    if result.activity.get("pending"):
+        count("TimerStarts")
+    return _entity(result)
 
 
 @app.get("/activities/<activityId>", tags=["Activities"], summary="Get an activity")

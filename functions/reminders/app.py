@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 
+from sandglass.observability import instrumented
+
 logger = logging.getLogger("sandglass.reminders")
 
 
+@instrumented
 def lambda_handler(event: dict, _context) -> dict:
     scheduled_time = (event or {}).get("scheduledTime")
     logger.warning("reminders tick received but not built yet", extra={"scheduledTime": scheduled_time})

@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from sandglass.errors import DomainError
+from sandglass.observability import api_invocation
 from sandglass.settings import get_settings
 
 logger = logging.getLogger("sandglass")
@@ -76,9 +77,14 @@ def _json_body(text: str) -> Any:
 
 class Resolver(APIGatewayRestResolver):
     def resolve(self, event, context):
-        if isinstance(event, dict):
-            _treat_json_body_as_json(event)
-        return super().resolve(event, context)
+        # every API function is instrumented here (structured logs with the request id, org and
+        # user; request/error metrics; traces where enabled), however its lambda_handler is written
+        with api_invocation(event, context) as record:
+            if isinstance(event, dict):
+                _treat_json_body_as_json(event)
+            response = super().resolve(event, context)
+            record(response)
+            return response
 
 
 def create_app() -> APIGatewayRestResolver:
