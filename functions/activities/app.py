@@ -19,6 +19,7 @@ from sandglass.http.tenant import tenant
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
 from sandglass.models.common import EntityId, InstantBound
 from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
+from sandglass.observability import count
 
 app = create_app()
 
@@ -70,7 +71,10 @@ def post_activity(
     body: ActivityCreate,
     idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key")] = None,
 ) -> Response[Activity]:
-    return _entity(service().create(tenant(app), body, idempotency_key))
+    result = service().create(tenant(app), body, idempotency_key)
+    if result.activity.get("pending"):
+        count("TimerStarts")
+    return _entity(result)
 
 
 @app.get("/activities/<activityId>", tags=["Activities"], summary="Get an activity")

@@ -9,10 +9,12 @@ from __future__ import annotations
 from functools import cache
 
 from sandglass import keys
+from sandglass.observability import instrumented
 from sandglass.services.schedules import ScheduleService, scheduled_now
 
 service = cache(ScheduleService)
 
 
+@instrumented
 def lambda_handler(event: dict, _context) -> dict:
     return service().tick(keys.JOB_AUTO_LOCK, scheduled_now(event), (event or {}).get("scheduledTime"))

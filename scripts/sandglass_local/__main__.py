@@ -13,7 +13,13 @@ import argparse
 import json
 import sys
 
-from sandglass_local import devstack
+import os
+
+# EMF metric lines would interleave with the JSON results this CLI prints on stdout (and flood the
+# dev server's console); `POWERTOOLS_METRICS_DISABLED=false` shows them.
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+
+from sandglass_local import devstack  # noqa: E402
 
 
 class InputError(Exception):

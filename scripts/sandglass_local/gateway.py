@@ -117,8 +117,13 @@ def _error(status: int, code: str, message: str) -> Reply:
 
 
 class Gateway:
-    def __init__(self, *, table_name: str, environment: dict[str, str] | None = None):
+    def __init__(self, *, table_name: str, environment: dict[str, str] | None = None, separate_parameter_caches: bool = False):
         self.table_name = table_name
+        # Lambda gives each function its own container, so each fetches (and caches) SSM parameters
+        # itself. Tests that check those fetches ask for per-function caches (not thread-safe: the
+        # dev server, which reads its secret from the environment, leaves this off).
+        self.separate_parameter_caches = separate_parameter_caches
+        self._parameter_caches: dict[str, dict] = {}
         self.functions = tpl.functions()
         self.routes = tpl.routes()
         self.authorizer_id = tpl.authorizer_function()
@@ -172,11 +177,23 @@ class Gateway:
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         token = CURRENT_FUNCTION.set(logical_id)
         handler, module = instance = self._checkout(logical_id)
+        providers = saved = None
+        if self.separate_parameter_caches:
+            from aws_lambda_powertools.utilities.parameters import base
+
+            providers = base.DEFAULT_PROVIDERS  # mutated in place: other modules hold this very dict
+            saved = dict(providers)
+            providers.clear()
+            providers.update(self._parameter_caches.get(logical_id, {}))
         try:
             return handler(event, LambdaContext(function_name=logical_id))
         finally:
             self._checkin(logical_id, instance)
             CURRENT_FUNCTION.reset(token)
+            if providers is not None:
+                self._parameter_caches[logical_id] = dict(providers)
+                providers.clear()
+                providers.update(saved)
 
     # --- HTTP ------------------------------------------------------------------------------
     def match(self, method: str, path: str) -> tuple[tpl.Route | None, dict[str, str], bool]:

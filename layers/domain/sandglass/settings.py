@@ -58,11 +58,16 @@ class Settings:
         return None
 
 
-@lru_cache(maxsize=8)
+# How long a container trusts its copy of the SSM secret: a rotation is picked up within this.
+SECRET_MAX_AGE_SECONDS = 300
+
+
 def _ssm_secret(name: str) -> str:
+    """The SecureString, cached by powertools' parameter provider for SECRET_MAX_AGE_SECONDS
+    (no lru_cache on top: that would pin the first value for the container's life)."""
     from aws_lambda_powertools.utilities.parameters import get_parameter
 
-    return get_parameter(name, decrypt=True, max_age=300)
+    return get_parameter(name, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS)
 
 
 @lru_cache(maxsize=1)
@@ -92,4 +97,8 @@ def get_settings() -> Settings:
 def reset_settings() -> None:
     """Forget cached settings (tests and the dev server change the environment)."""
     get_settings.cache_clear()
-    _ssm_secret.cache_clear()
+    import sys
+
+    parameters = sys.modules.get("aws_lambda_powertools.utilities.parameters")
+    if parameters is not None:  # never import it here (~90 ms): only clear what was used
+        parameters.clear_caches()

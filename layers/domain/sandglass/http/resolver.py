@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from sandglass.errors import DomainError, validation_details
+from sandglass.observability import api_invocation
 from sandglass.settings import get_settings
 
 logger = logging.getLogger("sandglass")
@@ -120,10 +121,15 @@ class Resolver(APIGatewayRestResolver):
         return json.dumps(document(json.loads(super().get_openapi_json_schema(*args, **kwargs))), indent=2)
 
     def resolve(self, event, context):
-        if isinstance(event, dict):
-            _body_as_text(event)
-            _treat_json_body_as_json(event)
-        return super().resolve(event, context)
+        # every API function is instrumented here (structured logs with the request id, org and
+        # user; request/error metrics; traces where enabled), however its lambda_handler is written
+        with api_invocation(event, context) as record:
+            if isinstance(event, dict):
+                _body_as_text(event)
+                _treat_json_body_as_json(event)
+            response = super().resolve(event, context)
+            record(response)
+            return response
 
 
 def create_app() -> APIGatewayRestResolver:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sandglass import keys
+from sandglass.errors import Conflict
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
 
@@ -17,12 +19,22 @@ class JobRepository:
         page = self.table.query_page(org_id="-", scope="jobs", key_condition=db.key_condition(), values={":pk": keys.JOBS_PK}, limit=limit, consistent=True)
         return page.items
 
+    def all_pending(self, page_size: int = 100) -> Iterator[dict[str, Any]]:
+        """Every pending job, page by page (one Query partition: the sweeper's worklist)."""
+        for items in self.table.query_all(key_condition=db.key_condition(), values={":pk": keys.JOBS_PK}, page_size=page_size):
+            yield from items
+
     def get(self, key: dict[str, str]) -> dict[str, Any] | None:
         return self.table.get(key)
 
-    def record_progress(self, job: dict[str, Any]) -> None:
-        """Touch the job so its stream record triggers the next pass."""
-        self.table.update({keys.PK: job[keys.PK], keys.SK: job[keys.SK]}, "SET #p = #p + :one", {"#p": "pass"}, {":one": 1}, condition="attribute_exists(PK)")
+    def record_progress(self, job: dict[str, Any], at: str) -> None:
+        """Touch the job so its stream record triggers the next pass (a job finished meanwhile,
+        by a concurrent pass, stays finished)."""
+        try:
+            self.table.update({keys.PK: job[keys.PK], keys.SK: job[keys.SK]}, "SET #p = #p + :one, touchedAt = :at",
+                              {"#p": "pass"}, {":one": 1, ":at": at}, condition="attribute_exists(PK)")
+        except Conflict:
+            pass
 
     def finish(self, job: dict[str, Any]) -> None:
         self.table.delete({keys.PK: job[keys.PK], keys.SK: job[keys.SK]})

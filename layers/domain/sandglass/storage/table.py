@@ -7,6 +7,8 @@ cursors. boto3 is imported lazily so a handler pays for it on first use, not at 
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +19,24 @@ from sandglass.settings import get_settings
 from sandglass.storage import cursor as cursors
 
 _client = None
+
+# Unprocessed batch keys (DynamoDB's partial answer under throttling) are retried with exponential
+# backoff and full jitter, at most BATCH_ATTEMPTS calls per chunk; then Throttled.
+BATCH_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 0.05
+BACKOFF_CAP_SECONDS = 2.0
+_sleep = time.sleep  # tests record the waits instead of sleeping
+_deleted_pages = 0
+
+
+def backoff_delay(attempt: int) -> float:
+    """Full jitter: uniform in [0, min(cap, base * 2**attempt)] (attempt counts from 0)."""
+    return random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * (2 ** attempt)))
+
+
+def deleted_pages() -> int:
+    """How many batch deletions this container has completed (the purge function's page metric)."""
+    return _deleted_pages
 
 
 def client():
@@ -127,16 +147,13 @@ class Table:
         return response.get("Item")
 
     def batch_get(self, keys: Sequence[Mapping[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
-        """Fetch up to 100 items per call; unprocessed keys are retried."""
+        """Fetch up to 100 items per call; unprocessed keys are retried with backoff."""
         found: list[dict[str, Any]] = []
         pending = [dict(key) for key in keys]
         while pending:
             chunk, pending = pending[:100], pending[100:]
-            request = {self.name: {"Keys": chunk, "ConsistentRead": consistent}}
-            while request:
-                response = self._call("batch_get_item", RequestItems=request)
-                found.extend(response.get("Responses", {}).get(self.name, []))
-                request = response.get("UnprocessedKeys") or None
+            self._batch("batch_get_item", {self.name: {"Keys": chunk, "ConsistentRead": consistent}}, "UnprocessedKeys",
+                        lambda response: found.extend(response.get("Responses", {}).get(self.name, [])))
         return found
 
     def put(self, item: Mapping[str, Any], condition: str | None = None, names=None, values=None, *, fail: DomainError | None = None) -> None:
@@ -155,13 +172,25 @@ class Table:
         self._conditional("delete_item", params, fail)
 
     def batch_delete(self, keys: Sequence[Mapping[str, str]]) -> None:
+        global _deleted_pages
         pending = [{"DeleteRequest": {"Key": dict(key)}} for key in keys]
         while pending:
             chunk, pending = pending[:25], pending[25:]
-            request = {self.name: chunk}
-            while request:
-                response = self._call("batch_write_item", RequestItems=request)
-                request = response.get("UnprocessedItems") or None
+            self._batch("batch_write_item", {self.name: chunk}, "UnprocessedItems", lambda response: None)
+        _deleted_pages += 1
+
+    def _batch(self, operation: str, request: dict[str, Any], unprocessed: str, on_response) -> None:
+        """Call until nothing is unprocessed: backoff with jitter between calls, Throttled after
+        BATCH_ATTEMPTS (the caller's job stays pending and is resumed later)."""
+        for attempt in range(BATCH_ATTEMPTS):
+            if attempt:
+                _sleep(backoff_delay(attempt - 1))
+            response = self._call(operation, RequestItems=request)
+            on_response(response)
+            request = response.get(unprocessed) or {}
+            if not request:
+                return
+        raise Throttled("The table is busy (unprocessed batch items); retry with backoff")
 
     # --- transactions ------------------------------------------------------------------------
     def transact(self, ops: Sequence[Op], *, token: str | None = None) -> None:
