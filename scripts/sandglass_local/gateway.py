@@ -300,7 +300,17 @@ class Gateway:
             jobs = repository.pending()
             if not jobs:
                 break
-            records = [{"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": job["PK"]}, "SK": {"S": job["SK"]}}}} for job in jobs]
-            self.invoke(purge.logical_id, {"Records": records})
+            self.invoke(purge.logical_id, {"Records": [job_record(job, passes * len(jobs) + n) for n, job in enumerate(jobs)]})
             passes += 1
         return passes
+
+
+def job_record(job: dict[str, Any], sequence: int, event_name: str = "MODIFY") -> dict[str, Any]:
+    """The DynamoDB stream record (keys only, as the purge function reads it) of a write to a job."""
+    return {
+        "eventID": f"local-{sequence}",
+        "eventName": event_name,
+        "eventSource": "aws:dynamodb",
+        "eventSourceARN": f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/local/stream/local",
+        "dynamodb": {"Keys": {"PK": {"S": job["PK"]}, "SK": {"S": job["SK"]}}, "SequenceNumber": f"{sequence + 1:021d}", "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    }
