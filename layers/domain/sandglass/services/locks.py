@@ -37,7 +37,7 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository, LockState, LockStates, WeekLock
 from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_label
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import MAX_YEAR, MIN_YEAR, iso, parse
 
 PERIOD_LOCKED = "PERIOD_LOCKED"
 SAVE_ATTEMPTS = 4
@@ -99,6 +99,19 @@ def activity_days(activity: Mapping[str, Any], tz: str) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
+def lock_settings_changed(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> bool:
+    """Whether an organization settings change moves what auto-lock locks (watermark, zone)."""
+    return (watermark(before), lock_zone(before)) != (watermark(after), lock_zone(after))
+
+
+def after_settings_change(repository: LockRepository, org_id: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+    """Called after the organization item changed (settings PUT, auto-lock advancing the
+    watermark): bump every member's lock version when the watermark or the lock zone moved, so a
+    write that read the old settings cannot commit (repositories/locks.py)."""
+    if lock_settings_changed(before, after):
+        repository.bump_members(org_id)
+
+
 def period_days(date_: date | None = None, week_of: date | None = None, month_of: date | None = None) -> list[date]:
     """The days of a 4me period: one date, the ISO week of a date, or the month of a date."""
     if date_ is not None:
@@ -153,9 +166,12 @@ def _day(value: str | None, field: str) -> date | None:
     try:
         if len(value) != 10:
             raise ValueError
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationFailed.field(field, "Expected a date as yyyy-mm-dd", "query") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationFailed.field(field, f"The date must fall between the years {MIN_YEAR} and {MAX_YEAR}", "query")
+    return day
 
 
 def _view(lock: WeekLock) -> dict[str, Any]:
