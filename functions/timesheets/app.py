@@ -1,8 +1,8 @@
-"""Timesheets routes: 4me-style reads (monthly timesheets, day totals, incomplete weeks) and the
-Sandtime runners of auto-lock and reminders.
+"""Timesheets routes: 4me-style reads (monthly timesheets, day totals, incomplete weeks), the
+Sandtime runners of auto-lock and reminders, and locks (Sandtime user-week locks, 4me date locks).
 
-Thin handlers: validate, one service call, return. The rules live in sandglass.services.timesheets
-and sandglass.services.schedules.
+Thin handlers: validate, one service call, return. The rules live in sandglass.services.timesheets,
+sandglass.services.schedules and sandglass.services.locks.
 """
 
 from __future__ import annotations
@@ -11,21 +11,24 @@ from functools import cache
 from typing import Annotated, Any, Optional, Union
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from pydantic import Field
 
 from sandglass.http.etag import with_etag
-from sandglass.http.resolver import create_app, not_built
+from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import ApiModel
 from sandglass.models.organization import Organization
+from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest
+from sandglass.services.locks import LockService
 from sandglass.services.schedules import ScheduleService
 from sandglass.services.timesheets import TimesheetService
 
 app = create_app()
 
 # one service per container, built on the first request (not at import: cold start)
-timesheets = cache(TimesheetService)
+locks = cache(LockService)
+timesheets = cache(lambda: TimesheetService(locked_days=locks().locked_days))  # monthly lockedDays by the full lock model
 schedules = cache(ScheduleService)
 
 
@@ -79,9 +82,48 @@ def post_reminder(body: Annotated[Optional[RunRequest], Body()] = None) -> None:
 
 # --- end of reads and runners -------------------------------------------------------------------
 
-# the lock routes (POST /timesheets/lock, DELETE /timesheets/lock/{lockId}) are built in the lock
-# half of this issue; until then they answer an honest 501 (registered last: routes above win)
-not_built(app, "timesheets lock")
+# --- locks (issue 8) ------------------------------------------------------------------------------
+# POST /timesheets/lock serves both styles on one path: with any of the query parameters userId,
+# date, weekOf, monthOf it is the 4me date lock (no body; 204), otherwise the Sandtime user-week
+# lock (JSON body userId/year/week/unlockedTo; 200 with the lock). Mixing the two is a 422.
+
+LockDate = Annotated[Optional[str], Query(max_length=10, description="Lock this day (yyyy-mm-dd)")]
+LockWeekOf = Annotated[Optional[str], Query(alias="weekOf", max_length=10, description="Lock the ISO week of this date (yyyy-mm-dd)")]
+LockMonthOf = Annotated[Optional[str], Query(alias="monthOf", max_length=10, description="Lock the month of this date (yyyy-mm-dd)")]
+LockUserId = Annotated[Optional[str], Query(alias="userId", max_length=64, description="The member; omitted: the whole organization")]
+
+
+@app.post("/timesheets/lock", tags=["Timesheets"], summary="Lock a member's ISO week or open an unlock window (JSON body), or lock dates (4me: query) (Administrators)",
+          responses={204: {"description": "Dates locked (4me style)"}})
+def post_lock(
+    body: Annotated[Optional[WeekLockRequest], Body()] = None,
+    user_id: LockUserId = None,
+    date: LockDate = None,
+    week_of: LockWeekOf = None,
+    month_of: LockMonthOf = None,
+) -> Response[Optional[WeekLock]]:
+    lock = locks().post_lock(tenant(app), body, user_id, date, week_of, month_of)
+    return Response(status_code=204) if lock is None else Response(status_code=200, content_type="application/json", body=lock)
+
+
+@app.delete("/timesheets/lock", tags=["Timesheets"], summary="Unlock a day, the ISO week or the month of a date, for a member or the organization (4me; Administrators)",
+            responses={204: {"description": "Dates unlocked"}})
+def delete_lock_dates(user_id: LockUserId = None, date: LockDate = None, week_of: LockWeekOf = None, month_of: LockMonthOf = None) -> Response[None]:
+    locks().lock_dates(tenant(app), user_id, date, week_of, month_of, lock=False)
+    return Response(status_code=204)
+
+
+@app.delete("/timesheets/lock/<lockId>", tags=["Timesheets"], summary="Delete a member's week lock or unlock window (Administrators)")
+def delete_lock(lock_id: Annotated[str, Path(alias="lockId", max_length=64, description="The timesheet lock identifier")]) -> dict[str, Any]:
+    return locks().delete_week(tenant(app), lock_id)
+
+
+@app.get("/timesheets/locks", tags=["Timesheets"], summary="What locks days: the auto-lock watermark, week locks and date locks (a User: their own)")
+def get_locks(user_id: LockUserId = None) -> Locks:
+    return locks().locks(tenant(app), user_id)
+
+
+# --- end of locks -----------------------------------------------------------------------------------
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -38,6 +38,7 @@ class InMemoryActivities:
         self.users: dict[str, dict[str, Any]] = {}
         self.timers: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[tuple[str, str], dict[str, Any]] = {}
+        self.extra: dict[tuple[str, str], dict[str, Any]] = {}  # other repositories' items a guard reads (e.g. lock state)
         self.commits: list[list[ActivityChange]] = []
         self.before_commit: Callable[[], None] | None = None  # lets a test change the world between read and write
 
@@ -61,8 +62,10 @@ class InMemoryActivities:
         return copy.deepcopy(self.idempotency.get((user_id, key_hash)))
 
     def read_set(self, org_id: str, *, organization: bool = True, projects: Iterable[str] = (), memberships: Iterable[tuple[str, str]] = (),
-                 users: Iterable[str] = (), timers: Iterable[str] = (), idempotency: tuple[str, str] | None = None) -> ReadSet:
+                 users: Iterable[str] = (), timers: Iterable[str] = (), idempotency: tuple[str, str] | None = None,
+                 extra: Iterable[dict[str, str]] = ()) -> ReadSet:
         found = ReadSet(organization=copy.deepcopy(self.organization) if organization else None)
+        found.extra = {(key["PK"], key["SK"]): copy.deepcopy(self.extra[(key["PK"], key["SK"])]) for key in extra if (key["PK"], key["SK"]) in self.extra}
         found.projects = {p: copy.deepcopy(self.projects[p]) for p in projects if p in self.projects}
         found.memberships = {m: copy.deepcopy(self.memberships[m]) for m in memberships if m in self.memberships}
         found.users = {u: copy.deepcopy(self.users[u]) for u in users if u in self.users}

@@ -208,7 +208,7 @@ def test_locked_activities_change_only_for_administrators(service):
 def test_guards_see_every_change_and_their_conditions_join_the_write(repo, clock):
     seen = []
 
-    def locked_on_the_third(tenant_, changes):
+    def locked_on_the_third(tenant_, changes, reads, now):
         seen.append([(c.before is None, c.after is None) for c in changes])
         touched = {c.after["startedAt"][:10] for c in changes if c.after} | {c.before["startedAt"][:10] for c in changes if c.before}
         return [Condition(lambda _repo: "2026-07-03" not in touched, Conflict("locked", code="PERIOD_LOCKED"))]

@@ -344,3 +344,26 @@ def geofence_cell_prefix(cell: str) -> str:
 def geofence_cell(org_id: str, cell: str, geofence_id: str) -> dict[str, str]:
     """A geofence's entry in one geohash cell its circle touches (the spatial lookup key)."""
     return {PK: org_pk(org_id), SK: f"{geofence_cell_prefix(cell)}{geofence_id}"}
+
+
+# --- timesheet locks (issue 8; repositories/locks.py documents the item shapes) -----------------
+
+MEMBER_LOCKS_SK_PREFIX = "LOCKS#USER#"
+WEEK_LOCK_SK_PREFIX = "WEEKLOCK#"
+
+
+def member_locks(org_id: str, user_id: str) -> dict[str, str]:
+    """One member's explicit locks and unlock windows, and the `version` every activity write of
+    that member ConditionChecks (bumped by every lock change that can affect the member)."""
+    return {PK: org_pk(org_id), SK: f"{MEMBER_LOCKS_SK_PREFIX}{user_id}"}
+
+
+def organization_locks(org_id: str) -> dict[str, str]:
+    """The organization-wide explicit locks: read by activity writes, never part of their transactions."""
+    return {PK: org_pk(org_id), SK: "LOCKS#ORG"}
+
+
+def week_lock(org_id: str, lock_id: str) -> dict[str, str]:
+    """Finds a Sandtime user-week lock by its id (DELETE /timesheets/lock/{lockId})."""
+    return {PK: org_pk(org_id), SK: f"{WEEK_LOCK_SK_PREFIX}{lock_id}"}
+

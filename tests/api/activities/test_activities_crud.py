@@ -195,7 +195,7 @@ def test_write_guards_join_every_write_transaction(world):
     seen = []
     lock = {"on": False}
 
-    def period_lock(tenant, changes):
+    def period_lock(tenant, changes, reads, now):
         seen.append([(c.before is None, c.after is None) for c in changes])
         if not lock["on"]:
             return []

@@ -161,7 +161,8 @@ def test_reads_query_indexes_never_scan(february):
     with counting() as counter:
         assert get(w, f"/timesheets?monthOf=2026-02-15&userId={w.sam['id']}").status == 200
     assert counter.scans == 0 and counter.writes == 0
-    assert counter.calls["Query"] == 1 and counter.calls["BatchGetItem"] == 1  # + the authorizer's GetItems
+    # settings/member/timer, then the lock state (services/locks.py); + the authorizer's GetItems
+    assert counter.calls["Query"] == 1 and counter.calls["BatchGetItem"] == 2
     with counting() as counter:
         assert get(w, "/timesheets?monthOf=2026-02-15").status == 200
     assert counter.scans == 0 and counter.writes == 0
@@ -185,8 +186,3 @@ def test_activities_written_through_the_api_are_counted(world):
 @pytest.mark.parametrize("query", ["/timesheets?monthOf=9999-12-31", "/timesheets/dayTotals?date=0001-01-01", "/timesheets/incomplete?weekOf=9999-12-31"])
 def test_dates_outside_the_supported_years_are_422(world, query):
     assert get(world, query).status == 422
-
-
-def test_the_lock_routes_answer_501_until_built(world):
-    assert world.api.post("/timesheets/lock", as_=ADMIN, org="acme", body={}).status == 501
-    assert world.api.delete("/timesheets/lock/3fa85f64-5717-4562-b3fc-2c963f66afa6", as_=ADMIN, org="acme").status == 501

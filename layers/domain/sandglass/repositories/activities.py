@@ -46,7 +46,7 @@ organization purge deletes page by page, so the marker was dropped.)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable
+from typing import Any, Collection, Iterable, Mapping
 
 from sandglass import ids, keys
 from sandglass.context import DELETED
@@ -130,6 +130,7 @@ class ReadSet:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     timers: dict[str, dict[str, Any]] = field(default_factory=dict)
     idempotency: dict[str, Any] | None = None
+    extra: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # write guards' items, by (PK, SK)
 
 
 class ActivityRepository:
@@ -159,10 +160,12 @@ class ActivityRepository:
         users: Iterable[str] = (),
         timers: Iterable[str] = (),
         idempotency: tuple[str, str] | None = None,
+        extra: Iterable[Mapping[str, str]] = (),
     ) -> ReadSet:
         """Everything a write decides on, in ONE strongly consistent BatchGetItem: settings,
-        projects, project memberships (project, user), members, timer markers and the idempotency
-        record (a timer marker read stale would make a start conflict for no reason)."""
+        projects, project memberships (project, user), members, timer markers, the idempotency
+        record (a timer marker read stale would make a start conflict for no reason) and the
+        `extra` items write guards name (e.g. lock state), returned in `extra` by (PK, SK)."""
         wanted: dict[tuple[str, str], tuple[str, Any]] = {}
 
         def want(key: dict[str, str], kind: str, ref: Any) -> None:
@@ -180,6 +183,8 @@ class ActivityRepository:
             want(keys.running_timer(org_id, user_id), "timer", user_id)
         if idempotency:
             want(keys.idempotency(org_id, *idempotency), "idempotency", None)
+        for key in extra:
+            want(key, "extra", None)
         found = ReadSet()
         if not wanted:
             return found
@@ -195,6 +200,8 @@ class ActivityRepository:
                 found.users[ref] = item
             elif kind == "timer":
                 found.timers[ref] = item
+            elif kind == "extra":
+                found.extra[(item[keys.PK], item[keys.SK])] = item
             else:
                 found.idempotency = item
         return found

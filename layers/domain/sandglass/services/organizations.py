@@ -66,6 +66,10 @@ class OrganizationService:
 
         if schedules.schedule_changed(current, updated):
             schedules.sync_schedules(updated, self.clock.now())
+        from sandglass.repositories.locks import LockRepository
+        from sandglass.services import locks  # members' lock versions follow the auto-lock watermark
+
+        locks.after_settings_change(LockRepository(self.repository.table), tenant.org_id, current, updated)
         return organization_view(updated)
 
     def rename(self, tenant: TenantContext, new_domain: str) -> str:

@@ -20,6 +20,8 @@ from typing import Any
 
 from sandglass import keys
 from sandglass.clock import Clock, get_clock
+from sandglass.repositories.locks import LockRepository
+from sandglass.services import locks
 from sandglass.context import TenantContext
 from sandglass.errors import NotFound
 from sandglass.models.organization import Organization
@@ -84,8 +86,12 @@ def schedule_changed(before: dict[str, Any], after: dict[str, Any]) -> bool:
 
 class ScheduleService:
     def __init__(self, schedules: ScheduleRepository | None = None, organizations: OrganizationRepository | None = None,
-                 timesheets: TimesheetService | None = None, notifier: Notifier | None = None, clock: Clock | None = None):
+                 timesheets: TimesheetService | None = None, notifier: Notifier | None = None, clock: Clock | None = None,
+                 lock_repository: LockRepository | None = None):
         self.schedules = schedules or ScheduleRepository()
+        # members' lock versions follow the watermark (in-memory schedules of unit tests have no table)
+        table = getattr(self.schedules, "table", None)
+        self.lock_repository = lock_repository or (LockRepository(table) if table is not None else None)
         self.organizations = organizations or OrganizationRepository()
         self.timesheets = timesheets or TimesheetService(clock=clock)
         self._notifier = notifier
@@ -149,7 +155,10 @@ class ScheduleService:
     # --- the work -------------------------------------------------------------------------------
     def _auto_lock(self, organization: dict[str, Any], now: datetime) -> bool:
         year, week = last_lockable_week(lock_time_zone(organization), grace_hours(organization), now)
-        return self.schedules.advance_watermark(organization["id"], year, week) is not None
+        advanced = self.schedules.advance_watermark(organization["id"], year, week)
+        if advanced is not None and self.lock_repository is not None:
+            locks.after_settings_change(self.lock_repository, organization["id"], organization, advanced)
+        return advanced is not None
 
     def _remind(self, organization: dict[str, Any], moment: datetime, now: datetime) -> int:
         """Remind every member whose week (the one containing `moment`, local) is incomplete."""

@@ -76,6 +76,7 @@ class ActivityWrites(ActivityServiceBase):
             users=[target] if target != tenant.user_id else [],
             timers=[target] if running else [],
             idempotency=(tenant.user_id, key_hash) if key_hash else None,
+            extra=self._guard_reads(tenant, [target]),
         )
         if key_hash and reads.idempotency and int(reads.idempotency.get("expiresAt", 0)) >= int(now.timestamp()):
             return self._replay(reads.idempotency, body_hash)
@@ -126,7 +127,7 @@ class ActivityWrites(ActivityServiceBase):
         if not project.get("hasActivities"):
             self.repository.note_project_used(tenant.org_id, project_id)
         try:
-            self._write(tenant, changes, timers=timer_changes, conditions=conditions, idempotency=record)
+            self._write(tenant, changes, reads=reads, timers=timer_changes, conditions=conditions, idempotency=record)
         except Conflict as error:
             if error.code != IDEMPOTENCY_RACE:
                 raise
@@ -167,6 +168,7 @@ class ActivityWrites(ActivityServiceBase):
             projects=[project_id] if reassigned else [],
             memberships=sorted(self._memberships_needed(tenant, current, project_id, target, owner)),
             users=[target] if target != current["userId"] else [],
+            extra=self._guard_reads(tenant, {current["userId"], target}),
         )
         self._check_update_rights(tenant, current, reads, fields, project_id, target, owner)
         check_if_match("activity", if_match, current["version"])
@@ -221,7 +223,7 @@ class ActivityWrites(ActivityServiceBase):
             if not reads.projects[project_id].get("hasActivities"):
                 self.repository.note_project_used(tenant.org_id, project_id)
         change = ActivityChange(current, updated, expected_version=int(current["version"]), fail=stale_write("activity", if_match))
-        self._write(tenant, [change], timers=timers.changes_for_update(current, updated, stopping=stopping), conditions=conditions)
+        self._write(tenant, [change], reads=reads, timers=timers.changes_for_update(current, updated, stopping=stopping), conditions=conditions)
         return ActivityResult(activity_view(updated), int(updated["version"]))
 
     @staticmethod
