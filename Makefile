@@ -1,13 +1,40 @@
 # Sandglass: `make dev` runs the whole API locally; `make test` runs the offline test suite.
+# `make help` lists the targets and the variables they read.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint bench openapi clean
+.PHONY: help dev test test-unit lint bench openapi clean
+
+# A .venv built by another Python (another minor version, or an interpreter since removed) cannot
+# run: rebuild it from requirements.lock rather than fail with a confusing import error.
+WANTED_PY := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+VENV_PY := $(shell [ -e $(BIN)/python ] && $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo unusable)
+ifneq ($(wildcard $(VENV)),)
+ifneq ($(WANTED_PY),)
+ifneq ($(VENV_PY),$(WANTED_PY))
+$(info .venv holds Python $(VENV_PY), but $(PYTHON) is $(WANTED_PY): rebuilding .venv)
+$(shell rm -rf $(VENV))
+endif
+endif
+endif
+
+help:
+	@echo "Targets:"
+	@echo "  help     this list"
+	@echo "  dev      the whole API at http://127.0.0.1:3000/api (embedded DynamoDB, demo data); options: ARGS='--port 3001 --reset --no-schedules'"
+	@echo "  test     cfn-lint + the offline pytest suite; PYTEST_ARGS='-k rates -n 0' to narrow it"
+	@echo "  test-unit  only the pure-rule tests (tests/unit, in-memory fakes, about a second)"
+	@echo "  lint     cfn-lint template.yaml"
+	@echo "  bench    cold-start and DynamoDB-call benchmarks"
+	@echo "  openapi  write the merged OpenAPI document to openapi.json"
+	@echo "  clean    remove .venv, .local (the dev server's saved state) and .aws-sam"
+	@echo "Variables: PYTHON (default python3.11), ARGS, PYTEST_ARGS; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
 
 $(STAMP): requirements.lock pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required: install it or set PYTHON=/path/to/python3.11"; exit 1; }
+	@[ "$(WANTED_PY)" = "3.11" ] || echo "warning: $(PYTHON) is Python $(WANTED_PY); Sandglass targets 3.11 (the Lambda runtime)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
@@ -19,6 +46,9 @@ dev: $(STAMP)
 test: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -n 0
 
 lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

@@ -30,10 +30,10 @@ def main(count: int = 10_000) -> None:
     with mock_aws():
         import boto3
 
-        from sandglass import ids, keys
+        from sandglass import ids
         from sandglass.context import TenantContext
         from sandglass.repositories.activities import _stored
-        from sandglass.services.activities import ActivityService
+        from sandglass.services.activities import ActivityQuery, ActivityService
         from sandglass.settings import reset_settings
         from sandglass.storage.table import client, reset_client
         from sandglass.timefmt import iso
@@ -57,7 +57,6 @@ def main(count: int = 10_000) -> None:
                 "id": ids.new_id(), "name": f"Entry {n}", "projectId": project_id, "userId": user_id, "billable": True,
                 "startedAt": iso(start), "endedAt": iso(start + min(step, timedelta(hours=1))), "version": 1,
             }))
-        items.append({**keys.month_marker(org_id, "2026-07"), "month": "2026-07"})
         dynamodb = client()
         for offset in range(0, len(items), 25):
             request = {"sandglass-bench": [{"PutRequest": {"Item": item}} for item in items[offset:offset + 25]]}
@@ -66,22 +65,23 @@ def main(count: int = 10_000) -> None:
         print(f"seeded {count} activities of one member in 2026-07 in {time.perf_counter() - started:.1f} s (BatchWriteItem)")
 
         service = ActivityService()
-        from sandglass.storage.table import Page
+        from sandglass.repositories.activities import ActivityPage, entities
+        from sandglass.services.activities.listing import _listed
 
         began = time.perf_counter()
-        ActivityService._page(Page(items[:count], None))
+        _listed(ActivityPage(entities(items[:count]), None))
         print(f"service-side shaping of {count} items (no DynamoDB): {(time.perf_counter() - began) * 1000:.0f} ms "
               "- the rest of each figure below is moto's in-process Query emulation")
         member = TenantContext(org_id, "bench", user_id, "sam@bench.test", "User")
         admin = TenantContext(org_id, "bench", admin_id, "admin@bench.test", "Administrator")
-        window = {"from_": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"}
+        window = {"lower": datetime(2026, 7, 1, tzinfo=timezone.utc), "upper": datetime(2026, 8, 1, tzinfo=timezone.utc)}
         for label, tenant, limit in (("member list (GSI1)", member, 200), ("member list (GSI1)", member, 1000),
                                      ("org admin month list (GSI3)", admin, 200), ("org admin month list (GSI3)", admin, 1000)):
             total, requests, cursor = 0, 0, None
             with counting() as calls:
                 began = time.perf_counter()
                 while True:
-                    page = service.list(tenant, limit=limit, cursor=cursor, **window)
+                    page = service.list(tenant, ActivityQuery(limit=limit, cursor=cursor, **window))
                     total += len(page.activities)
                     requests += 1
                     cursor = page.cursor

@@ -14,7 +14,7 @@ os.environ.pop("DYNAMODB_ENDPOINT", None)
 import pytest
 from moto import mock_aws
 
-from sandglass_local import iamcheck, motolock
+from sandglass_local import iamcheck, motolock, txconflicts
 from sandglass_local import template as tpl
 from sandglass_local.gateway import Gateway
 
@@ -63,6 +63,16 @@ class Api:
         return reply.json()
 
 
+def fixed_clock(now):
+    """Set the domain's clock to `now` for one test (use it as `yield from fixed_clock(NOW)`)."""
+    from sandglass.clock import FixedClock, SystemClock, set_clock
+
+    fixed = FixedClock(now)
+    set_clock(fixed)
+    yield fixed
+    set_clock(SystemClock())
+
+
 @pytest.fixture(autouse=True)
 def function_policies_cover_their_calls():
     """Every test doubles as an IAM check: a DynamoDB call a function's template policy does not
@@ -78,6 +88,8 @@ def aws():
         import boto3
 
         iamcheck.install()
+        txconflicts.install()
+        txconflicts.reset()
         tpl.create_table(boto3.client("dynamodb"), TABLE)
         yield
 
@@ -133,25 +145,20 @@ class Seed:
         return item
 
     def project(self, domain: str, name: str = "Website refresh", *, billable: bool = True, archived: bool = False, members: dict[str, str] | None = None) -> dict:
-        """A project with members {userId: projectRole}, in the shapes repositories/projects.py documents."""
-        from sandglass import ids, keys
+        """A project with members {userId: projectRole}, stored in the repositories' own item shapes."""
+        from sandglass import ids
+        from sandglass.repositories.projects import member_item, project_item
         from sandglass.storage.table import Table
 
         org_id = self.org_id(domain)
         project_id = ids.new_id()
         table = Table()
         project = {"id": project_id, "name": name, "notes": "", "billable": billable, "archived": archived, "avatar": None, "version": 1}
-        table.put({**keys.project(org_id, project_id), **project,
-                   "GSI2PK": keys.project_list_partition(org_id), "GSI2SK": keys.project_list_sort(project_id, name, archived)})
+        table.put(project_item(org_id, project))
         for user_id, role in (members or {}).items():
-            member_id = ids.project_member_id(project_id, user_id)
-            table.put({
-                **keys.project_member(org_id, project_id, member_id),
-                "id": member_id, "projectId": project_id, "userId": user_id, "role": role, "archived": False,
-                "assignedBy": user_id, "title": None, "notes": None, "tags": [], "version": 1,
-                "GSI1PK": keys.user_partition(org_id, user_id), "GSI1SK": f"PROJECT#{project_id}",
-                "GSI2PK": keys.project_partition(org_id, project_id), "GSI2SK": f"MEMBER#{member_id}",
-            })
+            table.put(member_item(org_id, {"id": ids.project_member_id(project_id, user_id), "projectId": project_id, "userId": user_id,
+                                           "role": role, "archived": False, "assignedBy": user_id, "title": None, "notes": None,
+                                           "tags": [], "version": 1}))
         return project
 
 

@@ -7,7 +7,7 @@ headers). The rules live in sandglass.services.activities.
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Optional
+from typing import Annotated, Literal, Optional
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
@@ -17,12 +17,9 @@ from sandglass.http.pagination import map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
-from sandglass.services.activities import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    ActivityResult,
-    ActivityService,
-)
+from sandglass.models.common import EntityId, InstantBound
+from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
+from sandglass.observability import count
 
 app = create_app()
 
@@ -41,19 +38,32 @@ ActivityId = Annotated[str, Path(max_length=64, description="The activity identi
 IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
 
 
-@app.get("/activities", tags=["Activities"], summary="List activities (ID-keyed map, start order; paged by limit and cursor)")
+LIST_DESCRIPTION = (
+    "Activities with `from <= startedAt < to`, in start order, paged by `limit` and the `X-Next-Cursor` cursor. "
+    "Without filters a User (or project Administrator) gets their own entries. An organization Administrator "
+    "without `from` and `to` gets every entry of the organization, newest first, month by month (an entry just "
+    "recorded for another month never vanishes from the default list); with `from` and/or `to`, the organization's "
+    "entries in that window in start order, at most 12 months per request. `userId` and `projectId` narrow to a "
+    "member's or a project's entries."
+)
+
+
+@app.get("/activities", tags=["Activities"], summary="List activities (ID-keyed map, start order; paged by limit and cursor)",
+         description=LIST_DESCRIPTION)
 def list_activities(
-    from_: Annotated[Optional[str], Query(alias="from", max_length=64, description="ISO instant; startedAt >= from")] = None,
-    to: Annotated[Optional[str], Query(max_length=64, description="ISO instant; startedAt < to")] = None,
-    user_id: Annotated[Optional[str], Query(alias="userId", max_length=64)] = None,
-    project_id: Annotated[Optional[str], Query(alias="projectId", max_length=64)] = None,
-    pending: Annotated[Optional[str], Query(max_length=5, description="true or false")] = None,
+    from_: Annotated[Optional[InstantBound], Query(alias="from", description="ISO-8601 instant with an offset; startedAt >= from")] = None,
+    to: Annotated[Optional[InstantBound], Query(description="ISO-8601 instant with an offset; startedAt < to")] = None,
+    user_id: Annotated[Optional[EntityId], Query(alias="userId")] = None,
+    project_id: Annotated[Optional[EntityId], Query(alias="projectId")] = None,
+    pending: Annotated[Optional[Literal["true", "false"]], Query(description="true: running timers only; false: stopped entries only")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[Optional[str], Query(max_length=4096)] = None,
 ) -> Response[dict[str, Activity]]:
-    result = service().list(tenant(app), from_=from_, to=to, user_id=user_id, project_id=project_id, pending=pending, limit=limit, cursor=cursor)
-    query = {"from": from_, "to": to, "userId": user_id, "projectId": project_id, "pending": pending, "limit": str(limit)}
-    return map_page(app, result.activities, result.cursor, query)
+    query = ActivityQuery(lower=from_, upper=to, user_id=user_id, project_id=project_id,
+                          pending=None if pending is None else pending == "true", limit=limit, cursor=cursor)
+    result = service().list(tenant(app), query)
+    echoed = app.current_event.query_string_parameters or {}
+    return map_page(app, result.activities, result.cursor, {name: echoed.get(name) for name in ("from", "to", "userId", "projectId", "pending")} | {"limit": str(limit)})
 
 
 @app.post("/activities", tags=["Activities"], summary="Create an activity, or start a timer with pending: true")
@@ -61,7 +71,10 @@ def post_activity(
     body: ActivityCreate,
     idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key")] = None,
 ) -> Response[Activity]:
-    return _entity(service().create(tenant(app), body, idempotency_key))
+    result = service().create(tenant(app), body, idempotency_key)
+    if result.activity.get("pending"):
+        count("TimerStarts")
+    return _entity(result)
 
 
 @app.get("/activities/<activityId>", tags=["Activities"], summary="Get an activity")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sandglass.errors import Unauthorized
+from sandglass.observability import instrumented, logger
 from sandglass.services.auth import authorize
 
 
@@ -14,10 +15,15 @@ def _policy(principal: str, effect: str, method_arn: str, context: dict[str, str
     }
 
 
+@instrumented
 def lambda_handler(event: dict, _context) -> dict:
     try:
         decision = authorize(event.get("headers") or {}, event.get("httpMethod", ""), event.get("resource", ""))
-    except Unauthorized:
+    except Unauthorized as refusal:
+        logger.info("refused", extra={"reason": refusal.message})
         # The one exception message API Gateway turns into a 401 (the UNAUTHORIZED gateway response).
         raise Exception("Unauthorized") from None
+    logger.thread_safe_append_keys(**{key: decision.context[key] for key in ("orgId", "userId") if decision.context.get(key)})
+    if not decision.allow:
+        logger.info("denied", extra={"membership": decision.context.get("membership")})
     return _policy(decision.principal, "Allow" if decision.allow else "Deny", event["methodArn"], decision.context)

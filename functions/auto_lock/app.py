@@ -1,17 +1,20 @@
 """Scheduled auto-lock tick (EventBridge Scheduler, every 15 minutes).
 
-The tick's work (finding due organizations and doing it idempotently) is built by the
-Timesheets issue; until then the tick reports honestly that it did nothing.
+"Now" is the scheduler's `scheduledTime` (a retried or late invocation acts for the moment it was
+scheduled), never the wall clock. The rules live in sandglass.services.schedules.
 """
 
 from __future__ import annotations
 
-import logging
+from functools import cache
 
-logger = logging.getLogger("sandglass.auto_lock")
+from sandglass import keys
+from sandglass.observability import instrumented
+from sandglass.services.schedules import ScheduleService, scheduled_now
+
+service = cache(ScheduleService)
 
 
+@instrumented
 def lambda_handler(event: dict, _context) -> dict:
-    scheduled_time = (event or {}).get("scheduledTime")
-    logger.warning("auto-lock tick received but not built yet", extra={"scheduledTime": scheduled_time})
-    return {"job": "auto-lock", "scheduledTime": scheduled_time, "status": "NOT_IMPLEMENTED", "organizations": 0}
+    return service().tick(keys.JOB_AUTO_LOCK, scheduled_now(event), (event or {}).get("scheduledTime"))

@@ -1,11 +1,129 @@
-"""The timesheets route group. Its routes are declared in template.yaml; a later issue builds them."""
+"""Timesheets routes: 4me-style reads (monthly timesheets, day totals, incomplete weeks), the
+Sandtime runners of auto-lock and reminders, and locks (Sandtime user-week locks, 4me date locks).
+
+Thin handlers: validate, one service call, return. The rules live in sandglass.services.timesheets,
+sandglass.services.schedules and sandglass.services.locks.
+"""
 
 from __future__ import annotations
 
-from sandglass.http.resolver import create_app, not_built
+from functools import cache
+from typing import Annotated, Any, Optional, Union
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from pydantic import Field
+
+from sandglass.http.etag import with_etag
+from sandglass.http.resolver import create_app
+from sandglass.http.tenant import tenant
+from sandglass.models import ApiModel
+from sandglass.models.organization import Organization
+from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest
+from sandglass.services.locks import LockService
+from sandglass.services.schedules import ScheduleService
+from sandglass.services.timesheets import TimesheetService
 
 app = create_app()
-not_built(app, "timesheets")
+
+# one service per container, built on the first request (not at import: cold start)
+locks = cache(LockService)
+timesheets = cache(lambda: TimesheetService(locked_days=locks().locked_days))  # monthly lockedDays by the full lock model
+schedules = cache(ScheduleService)
+
+
+# --- reads and runners (issue 8) --------------------------------------------------------------
+
+DateText = Annotated[Optional[str], Query(max_length=10, description="A date as yyyy-mm-dd")]
+Fields = Annotated[Optional[str], Query(max_length=200, description="Comma-separated fields to return")]
+UserId = Annotated[Optional[str], Query(alias="userId", max_length=64, description="A member's id (Administrators: anyone; Users: themselves)")]
+
+
+class RunRequest(ApiModel):
+    reason: Optional[str] = Field(None, max_length=500)
+
+
+@app.get("/timesheets", tags=["Timesheets"], summary="Monthly timesheet of a member, or (Administrators, no userId) of every member")
+def get_timesheets(
+    month_of: Annotated[str, Query(alias="monthOf", max_length=10, description="Any date of the month, yyyy-mm-dd")],
+    user_id: UserId = None,
+    fields: Fields = None,
+) -> Union[dict[str, Any], list[dict[str, Any]]]:
+    return timesheets().timesheets(tenant(app), month_of, user_id, fields)
+
+
+@app.get("/timesheets/dayTotals", tags=["Timesheets"], summary="Minutes per local day of a date, a week or a month (one of date, weekOf, monthOf)")
+def get_day_totals(
+    user_id: UserId = None,
+    date: DateText = None,
+    week_of: Annotated[Optional[str], Query(alias="weekOf", max_length=10)] = None,
+    month_of: Annotated[Optional[str], Query(alias="monthOf", max_length=10)] = None,
+) -> dict[str, int]:
+    return timesheets().day_totals(tenant(app), user_id, date, week_of, month_of)
+
+
+@app.get("/timesheets/incomplete", tags=["Timesheets"], summary="Members below the week's expected time (Administrators)")
+def get_incomplete(
+    week_of: Annotated[str, Query(alias="weekOf", max_length=10, description="Any date of the week, yyyy-mm-dd")],
+    fields: Fields = None,
+) -> list[dict[str, Any]]:
+    return timesheets().incomplete(tenant(app), week_of, fields)
+
+
+@app.put("/timesheets/auto-lock", tags=["Timesheets"], summary="Run auto-lock for the organization now (Administrators)")
+def put_auto_lock(body: Annotated[Optional[RunRequest], Body()] = None) -> Response[Organization]:
+    return with_etag(schedules().run_auto_lock(tenant(app)))
+
+
+@app.post("/timesheets/reminder", tags=["Timesheets"], summary="Send timesheet reminders for the current week now (Administrators)")
+def post_reminder(body: Annotated[Optional[RunRequest], Body()] = None) -> None:
+    return schedules().run_reminders(tenant(app))
+
+
+# --- end of reads and runners -------------------------------------------------------------------
+
+# --- locks (issue 8) ------------------------------------------------------------------------------
+# POST /timesheets/lock serves both styles on one path: with any of the query parameters userId,
+# date, weekOf, monthOf it is the 4me date lock (no body; 204), otherwise the Sandtime user-week
+# lock (JSON body userId/year/week/unlockedTo; 200 with the lock). Mixing the two is a 422.
+
+LockDate = Annotated[Optional[str], Query(max_length=10, description="Lock this day (yyyy-mm-dd)")]
+LockWeekOf = Annotated[Optional[str], Query(alias="weekOf", max_length=10, description="Lock the ISO week of this date (yyyy-mm-dd)")]
+LockMonthOf = Annotated[Optional[str], Query(alias="monthOf", max_length=10, description="Lock the month of this date (yyyy-mm-dd)")]
+LockUserId = Annotated[Optional[str], Query(alias="userId", max_length=64, description="The member; omitted: the whole organization")]
+
+
+@app.post("/timesheets/lock", tags=["Timesheets"], summary="Lock a member's ISO week or open an unlock window (JSON body), or lock dates (4me: query) (Administrators)",
+          responses={204: {"description": "Dates locked (4me style)"}})
+def post_lock(
+    body: Annotated[Optional[WeekLockRequest], Body()] = None,
+    user_id: LockUserId = None,
+    date: LockDate = None,
+    week_of: LockWeekOf = None,
+    month_of: LockMonthOf = None,
+) -> Response[Optional[WeekLock]]:
+    lock = locks().post_lock(tenant(app), body, user_id, date, week_of, month_of)
+    return Response(status_code=204) if lock is None else Response(status_code=200, content_type="application/json", body=lock)
+
+
+@app.delete("/timesheets/lock", tags=["Timesheets"], summary="Unlock a day, the ISO week or the month of a date, for a member or the organization (4me; Administrators)",
+            responses={204: {"description": "Dates unlocked"}})
+def delete_lock_dates(user_id: LockUserId = None, date: LockDate = None, week_of: LockWeekOf = None, month_of: LockMonthOf = None) -> Response[None]:
+    locks().lock_dates(tenant(app), user_id, date, week_of, month_of, lock=False)
+    return Response(status_code=204)
+
+
+@app.delete("/timesheets/lock/<lockId>", tags=["Timesheets"], summary="Delete a member's week lock or unlock window (Administrators)")
+def delete_lock(lock_id: Annotated[str, Path(alias="lockId", max_length=64, description="The timesheet lock identifier")]) -> dict[str, Any]:
+    return locks().delete_week(tenant(app), lock_id)
+
+
+@app.get("/timesheets/locks", tags=["Timesheets"], summary="What locks days: the auto-lock watermark, week locks and date locks (a User: their own)")
+def get_locks(user_id: LockUserId = None) -> Locks:
+    return locks().locks(tenant(app), user_id)
+
+
+# --- end of locks -----------------------------------------------------------------------------------
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -32,6 +32,13 @@ app = create_app()
 # one service per container, built on the first request (not at import: cold start)
 service = cache(UserService)
 
+ME = "me"
+
+
+def _user(user_id: str) -> str:
+    """`/users/me/...` is the caller (their id is also in GET /auth)."""
+    return tenant(app).user_id if user_id == ME else user_id
+
 
 @app.get("/users", tags=["Users"], summary="List the organization's users")
 def list_users(limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, User]]:
@@ -43,55 +50,55 @@ def invite_user(body: UserInvite) -> Response[User]:
     return with_etag(service().invite(tenant(app), body))
 
 
-@app.get("/users/<userId>", tags=["Users"], summary="Get a user")
+@app.get("/users/<userId>", tags=["Users"], summary="Get a user (`/users/me`: yourself; `me` works on every /users/{userId} route)")
 def get_user(userId: str) -> Response[User]:
-    return with_etag(service().get(tenant(app), userId))
+    return with_etag(service().get(tenant(app), _user(userId)))
 
 
 @app.put("/users/<userId>", tags=["Users"], summary="Update a user (own profile; role and archived: Administrators)")
 def put_user(userId: str, body: UserUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> Response[User]:
-    return with_etag(service().update(tenant(app), userId, body, parse_if_match(if_match)))
+    return with_etag(service().update(tenant(app), _user(userId), body, parse_if_match(if_match)))
 
 
 @app.delete("/users/<userId>", tags=["Users"], summary="Remove a user (Administrators); their data is purged asynchronously")
 def delete_user(userId: str) -> dict:
-    service().delete(tenant(app), userId)
+    service().delete(tenant(app), _user(userId))
     return {}
 
 
 @app.get("/users/<userId>/preferences", tags=["Users"], summary="Get your preferences")
 def get_preferences(userId: str) -> Preferences:
-    return service().get_preferences(tenant(app), userId)
+    return service().get_preferences(tenant(app), _user(userId))
 
 
 @app.put("/users/<userId>/preferences", tags=["Users"], summary="Update your preferences (nested objects merge)")
 def put_preferences(userId: str, body: PreferencesUpdate) -> Preferences:
-    return service().update_preferences(tenant(app), userId, body)
+    return service().update_preferences(tenant(app), _user(userId), body)
 
 
 @app.get("/users/<userId>/rates/cost", tags=["Users"], summary="List a user's cost rates")
 def list_cost(userId: str, limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, CostRate]]:
-    return map_page(app, *service().list_cost(tenant(app), userId, limit, cursor))
+    return map_page(app, *service().list_cost(tenant(app), _user(userId), limit, cursor))
 
 
 @app.post("/users/<userId>/rates/cost", tags=["Users"], summary="Create a cost rate window (Administrators)")
 def create_cost(userId: str, body: RateCreate) -> CostRate:
-    return service().create_cost(tenant(app), userId, body)
+    return service().create_cost(tenant(app), _user(userId), body)
 
 
 @app.get("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Get a cost rate window")
 def get_cost(userId: str, costId: str) -> CostRate:
-    return service().get_cost(tenant(app), userId, costId)
+    return service().get_cost(tenant(app), _user(userId), costId)
 
 
 @app.put("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Update a cost rate window (Administrators)")
 def put_cost(userId: str, costId: str, body: RateUpdate) -> CostRate:
-    return service().update_cost(tenant(app), userId, costId, body)
+    return service().update_cost(tenant(app), _user(userId), costId, body)
 
 
 @app.delete("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Delete a cost rate window (Administrators)")
 def delete_cost(userId: str, costId: str) -> dict:
-    service().delete_cost(tenant(app), userId, costId)
+    service().delete_cost(tenant(app), _user(userId), costId)
     return {}
 
 

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from sandglass.http.etag import with_etag
 from sandglass.http.resolver import create_app
-from sandglass.http.tenant import caller, requested_domain, tenant
+from sandglass.http.tenant import caller, membership, requested_domain, tenant
 from sandglass.models.organization import (
     AuthSnapshot,
     DeletedOrganization,
@@ -31,10 +31,17 @@ app = create_app()
 service = cache(OrganizationService)
 
 
-@app.get("/auth", tags=["Workspace"], summary="Get the current auth snapshot")
+@app.get("/health", tags=["Health"], summary="Liveness: 200 while the API and this function answer (no credentials, no database call)",
+         openapi_extensions={"x-sandglass-public": True})
+def get_health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@app.get("/auth", tags=["Workspace"], summary="Get the current auth snapshot (with your own user id and role in the organization)")
 def get_auth() -> AuthSnapshot:
     who = caller(app)
-    return AuthSnapshot(domain=requested_domain(app), email=who.email, token=bearer_token(app.current_event.headers))
+    user_id, role = membership(app)
+    return AuthSnapshot(domain=requested_domain(app), email=who.email, token=bearer_token(app.current_event.headers), userId=user_id, role=role)
 
 
 @app.get("/organizations", tags=["Workspace"], summary="List active organizations")

@@ -13,12 +13,52 @@ import argparse
 import json
 import sys
 
-from sandglass_local import devstack
+import os
+
+# EMF metric lines would interleave with the JSON results this CLI prints on stdout (and flood the
+# dev server's console); `POWERTOOLS_METRICS_DISABLED=false` shows them.
+os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+
+from sandglass_local import devstack  # noqa: E402
+
+
+class InputError(Exception):
+    """A mistake in what was typed: reported as one line, exit code 2 (like argparse's own errors)."""
+
+
+def _instant(value: str) -> str:
+    from sandglass.timefmt import parse_instant
+
+    try:
+        parse_instant(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"'{value}' is not an instant: {error}") from None
+    return value
+
+
+def _event(path: str) -> dict:
+    try:
+        with open(path) as handle:
+            event = json.load(handle)
+    except FileNotFoundError:
+        raise InputError(f"no event file '{path}' (the samples are in events/, e.g. events/activities_post.json)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"cannot read event file '{path}': {error}") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"event file '{path}' is not JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
+    if not isinstance(event, dict):
+        raise InputError(f"event file '{path}' must hold a JSON object")
+    return event
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="sandglass_local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = _OneLineParser(prog="sandglass_local", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
     serve = commands.add_parser("serve", help="serve the API locally")
     serve.add_argument("--reset", action="store_true", help="wipe the saved local state first")
     serve.add_argument("--port", type=int, default=3000)
@@ -29,33 +69,43 @@ def main(argv: list[str] | None = None) -> int:
     invoke.add_argument("-e", "--event", required=True, help="path to the event JSON")
     fire = commands.add_parser("fire", help="fire a scheduled function")
     fire.add_argument("function", help="AutoLockFunction / auto_lock, RemindersFunction / reminders")
-    fire.add_argument("--at", help="the scheduled instant (ISO 8601); the clock is set to it")
+    fire.add_argument("--at", type=_instant, help="the scheduled instant, ISO 8601 with an offset (2026-03-29T01:00:00+01:00); the clock is set to it")
     token = commands.add_parser("token", help="print a dev bearer token")
     token.add_argument("email")
     commands.add_parser("openapi", help="print the merged OpenAPI document")
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except InputError as error:
+        print(f"sandglass_local {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except devstack.PortInUse as error:
+        print(f"sandglass_local {args.command}: {error}", file=sys.stderr)
+        return 1
 
+
+def _run(args) -> int:
     if args.command == "serve":
         return devstack.serve(host=args.host, port=args.port, reset=args.reset, schedules=not args.no_schedules)
+    event = _event(args.event) if args.command == "invoke" else None
     with devstack.Stack.open() as stack:
-        if args.command == "invoke":
-            with open(args.event) as handle:
-                event = json.load(handle)
-            result = stack.invoke(args.function, event)
-        elif args.command == "fire":
-            result = stack.fire(args.function, args.at)
-        elif args.command == "token":
-            result = stack.token(args.email)
-            print(result)
+        if args.command == "token":
+            print(stack.token(args.email))
             return 0
-        else:
-            from sandglass_local.openapi import merged_schema
+        try:
+            if args.command == "invoke":
+                result = stack.invoke(args.function, event)
+            elif args.command == "fire":
+                result = stack.fire(args.function, args.at)
+            else:
+                from sandglass_local.openapi import merged_schema
 
-            result = merged_schema(stack.gateway)
+                result = merged_schema(stack.gateway)
+        except devstack.UnknownFunction as error:
+            raise InputError(str(error)) from None
         json.dump(result, sys.stdout, indent=2, default=str)
         print()
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import secrets
 import socket
+import sys
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -20,17 +23,89 @@ from sandglass_local.gateway import Gateway
 STATE_DIR = Path(os.environ.get("SANDGLASS_STATE_DIR", tpl.ROOT / ".local"))
 STATE_FILE = STATE_DIR / "dynamodb.json"
 SECRET_FILE = STATE_DIR / "dev-secret"
+OUTBOX_FILE = STATE_DIR / "outbox.jsonl"
 TABLE = os.environ.get("SANDGLASS_TABLE", "sandglass-local")
 DYNAMODB_PORT = int(os.environ.get("SANDGLASS_DYNAMODB_PORT", "8765"))
 DEMO_DOMAIN = "acme"
 DEMO_ADMIN = "admin@acme.test"
 DEMO_USER = "sam@acme.test"
+DEMO_PROJECT = "Website refresh"
+DEMO_PROJECT_PLACEHOLDER = "DEMO_PROJECT_ID"
+
+
+IDENTITY_PATH = "/__sandglass_local__"
+
+
+class UnknownFunction(LookupError):
+    """A function name on the command line that the template does not have (or not of that kind)."""
+
+
+class PortInUse(Exception):
+    """A port the local stack needs is taken; the message is the one-line fix."""
 
 
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)
         return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _identity_of(port: int) -> dict[str, Any] | None:
+    """What listens on the DynamoDB port: a Sandglass embedded DynamoDB says so (and whose state
+    it serves) on IDENTITY_PATH; anything else answers None."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{IDENTITY_PATH}", timeout=2) as response:
+            found = json.loads(response.read())
+    except Exception:
+        return None
+    return found if isinstance(found, dict) and found.get("service") == "sandglass-local-dynamodb" else None
+
+
+class EmbeddedDynamoDB:
+    """moto's DynamoDB on 127.0.0.1:port, one request at a time (moto's backend is not thread-safe;
+    real DynamoDB makes each request atomic), answering IDENTITY_PATH so another local-stack
+    command can tell it from a foreign process. Binding happens here, in the caller's thread, so a
+    taken port is an exception, not a hang."""
+
+    def __init__(self, port: int):
+        import logging
+
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from werkzeug.serving import make_server
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        lock = threading.Lock()
+        identity = json.dumps({"service": "sandglass-local-dynamodb", "stateDir": str(STATE_DIR.resolve()), "pid": os.getpid()}).encode()
+
+        def app(environ, start_response):
+            if environ.get("PATH_INFO") == IDENTITY_PATH:
+                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(identity)))])
+                return [identity]
+            with lock:
+                return list(moto_app(environ, start_response))
+
+        try:
+            self.server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+        except OSError as error:
+            raise PortInUse(_dynamodb_port_message(port)) from error
+        self.thread = threading.Thread(target=self.server.serve_forever, name="embedded-dynamodb", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _dynamodb_port_message(port: int) -> str:
+    return (f"Port {port} (embedded DynamoDB) is in use by another program: stop it, or pick a free port, "
+            f"e.g. `SANDGLASS_DYNAMODB_PORT={port + 1} make dev`")
+
+
+def api_port_message(port: int) -> str:
+    return f"Port {port} (the API) is in use: stop the other server, or run `make dev ARGS=--port {port + 1}`"
 
 
 def _dev_secret() -> str:
@@ -47,6 +122,8 @@ class Stack:
         self.endpoint = endpoint
         self.owns_server = owns_server
         self.server = server
+        self.closed = False
+        self.announce_save = False  # the dev server says where its state went; CLI commands stay quiet
         os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
         os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
         os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
@@ -56,6 +133,9 @@ class Stack:
             "JWT_SECRET_PARAMETER": "",
             "SANDGLASS_DEV": "1",
             "CORS_ORIGINS": os.environ.get("CORS_ORIGINS", "http://localhost:5173"),
+            # reminders go to the local outbox (printed, and kept in .local/outbox.jsonl), not SES
+            "NOTIFIER": "outbox",
+            "OUTBOX_PATH": str(OUTBOX_FILE),
         })
         import boto3
 
@@ -72,18 +152,22 @@ class Stack:
             return cls(external, owns_server=False)
         if reset and STATE_FILE.exists():
             STATE_FILE.unlink()
+        endpoint = f"http://127.0.0.1:{DYNAMODB_PORT}"
         if _port_open(DYNAMODB_PORT):
-            # a running `make dev` owns the embedded DynamoDB: share it
-            return cls(f"http://127.0.0.1:{DYNAMODB_PORT}", owns_server=False)
-        import logging
-
-        from moto.server import ThreadedMotoServer
-
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=DYNAMODB_PORT, verbose=False)
-        server.start()
-        return cls(f"http://127.0.0.1:{DYNAMODB_PORT}", owns_server=True, server=server)
+            identity = _identity_of(DYNAMODB_PORT)
+            if identity is None:
+                raise PortInUse(_dynamodb_port_message(DYNAMODB_PORT))
+            if identity.get("stateDir") != str(STATE_DIR.resolve()):
+                raise PortInUse(f"Port {DYNAMODB_PORT} (embedded DynamoDB) is served by the local stack of {identity.get('stateDir')}: "
+                                f"stop it, or use another port, e.g. `SANDGLASS_DYNAMODB_PORT={DYNAMODB_PORT + 1} make dev`")
+            # a running `make dev` of this checkout owns the embedded DynamoDB: share it
+            return cls(endpoint, owns_server=False)
+        server = EmbeddedDynamoDB(DYNAMODB_PORT)
+        try:
+            return cls(endpoint, owns_server=True, server=server)
+        except BaseException:
+            server.stop()
+            raise
 
     def __enter__(self):
         return self
@@ -92,12 +176,18 @@ class Stack:
         self.close()
 
     def close(self) -> None:
+        """Save the state (when this process owns the embedded DynamoDB) and stop; idempotent."""
+        if self.closed:
+            return
+        self.closed = True
         if self.owns_server:
-            self.save_state()
+            count = self.save_state()
+            if self.announce_save:
+                print(f"Saved {count} items to {STATE_FILE}", file=sys.stderr, flush=True)
             self.server.stop()
 
     # --- state -----------------------------------------------------------------------------
-    def save_state(self) -> None:
+    def save_state(self) -> int:
         """Dump every item (DynamoDB JSON) so the next start continues where this one stopped.
         Local tooling only: the application never scans."""
         items, params = [], {"TableName": TABLE}
@@ -111,6 +201,7 @@ class Stack:
         temporary = STATE_FILE.with_suffix(".tmp")
         temporary.write_text(json.dumps(items))
         temporary.replace(STATE_FILE)
+        return len(items)
 
     def load_state(self) -> None:
         if not STATE_FILE.exists():
@@ -148,15 +239,31 @@ class Stack:
         )
         admin = TenantContext(org_id=org.id, domain=DEMO_DOMAIN, user_id=ids.member_id(org.id, DEMO_ADMIN), email=DEMO_ADMIN, role=ADMINISTRATOR)
         user = UserService().invite(admin, UserInvite(email=DEMO_USER, name="Sam User", role="User", title="Product Designer"))
-        project = ProjectService().create(admin, ProjectCreate(name="Website refresh", notes="Main client delivery project.", billable=True))
+        project = ProjectService().create(admin, ProjectCreate(name=DEMO_PROJECT, notes="Main client delivery project.", billable=True))
         ProjectService().add_member(admin, project.id, MemberCreate(userId=user.id, role="User", title="Designer"))
         return True
+
+    def demo_project_id(self) -> str:
+        """The demo project's id (sample events name it DEMO_PROJECT_ID), seeding the demo if needed."""
+        from sandglass import ids
+        from sandglass.context import ADMINISTRATOR, TenantContext
+        from sandglass.repositories.organizations import OrganizationRepository
+        from sandglass.services.projects import ProjectService
+
+        self.seed_demo()
+        org_id = OrganizationRepository().org_id_for_domain(DEMO_DOMAIN)
+        admin = TenantContext(org_id=org_id, domain=DEMO_DOMAIN, user_id=ids.member_id(org_id, DEMO_ADMIN), email=DEMO_ADMIN, role=ADMINISTRATOR)
+        projects, _ = ProjectService().list(admin, "false", 100, None)
+        if not projects:
+            raise SystemExit(f"The demo organization '{DEMO_DOMAIN}' has no active project left (`make dev ARGS=--reset` starts afresh)")
+        named = [p.id for p in projects.values() if p.name == DEMO_PROJECT]
+        return named[0] if named else next(iter(projects))
 
     def resolve_function(self, name: str) -> str:
         for logical_id, fn in self.gateway.functions.items():
             if name in (logical_id, fn.code_uri.name):
                 return logical_id
-        raise SystemExit(f"No function '{name}' in template.yaml (have: {', '.join(self.gateway.functions)})")
+        raise UnknownFunction(f"no function '{name}' in template.yaml (have: {', '.join(self.gateway.functions)})")
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         logical_id = self.resolve_function(name)
@@ -164,6 +271,8 @@ class Stack:
         if headers.get("Authorization") == "Bearer DEV_TOKEN":
             # sample events carry a placeholder: sign in as the demo Administrator
             headers["Authorization"] = f"Bearer {self.token(DEMO_ADMIN)}"
+        if isinstance(event.get("body"), str) and DEMO_PROJECT_PLACEHOLDER in event["body"]:
+            event = {**event, "body": event["body"].replace(DEMO_PROJECT_PLACEHOLDER, self.demo_project_id())}
         if event.get("httpMethod") and event.get("path") and event.get("type") != "REQUEST":
             # an API event: through the authorizer into the function, as API Gateway would
             path = event["path"] if event["path"].startswith("/api") else "/api" + event["path"]
@@ -183,13 +292,13 @@ class Stack:
     def fire(self, name: str, at: str | None = None) -> Any:
         """Run a scheduled function with the Input its ScheduleV2 event declares, at `at` (time travel)."""
         from sandglass.clock import FixedClock, SystemClock, set_clock
-        from sandglass.timefmt import iso, parse
+        from sandglass.timefmt import iso, parse_instant
 
         logical_id = self.resolve_function(name)
         schedule = next((e for e in self.gateway.functions[logical_id].events.values() if e["Type"] == "ScheduleV2"), None)
         if schedule is None:
-            raise SystemExit(f"{logical_id} has no ScheduleV2 event")
-        instant = parse(at) if at else datetime.now(timezone.utc)
+            raise UnknownFunction(f"{logical_id} is not a scheduled function (have: {', '.join(self.scheduled_functions())})")
+        instant = parse_instant(at) if at else datetime.now(timezone.utc)
         payload = json.loads(schedule["Properties"].get("Input", "{}").replace("<aws.scheduler.scheduled-time>", iso(instant).replace(".000Z", "Z")))
         set_clock(FixedClock(instant) if at else SystemClock())
         try:
@@ -201,17 +310,155 @@ class Stack:
         return [lid for lid, fn in self.gateway.functions.items() if any(e["Type"] == "ScheduleV2" for e in fn.events.values())]
 
 
+class PooledHTTPServer(HTTPServer):
+    """Serves connections concurrently on a bounded pool of long-lived worker threads.
+
+    Each request runs on a function instance no other request is using (the gateway pools them,
+    as Lambda runs one request at a time per warm execution environment); a bounded pool of
+    threads bounds how many instances exist. An idle keep-alive connection holds one worker
+    for at most IDLE_TIMEOUT seconds, never the whole server. Workers are daemon threads, so an
+    open connection never delays shutdown."""
+
+    request_queue_size = 128  # 20 clients connecting at once must not be reset
+    allow_reuse_address = True
+
+    def __init__(self, address, handler, workers: int = 16):
+        super().__init__(address, handler)
+        self.connections: queue.SimpleQueue = queue.SimpleQueue()
+        for number in range(workers):
+            threading.Thread(target=self._work, name=f"http-worker-{number}", daemon=True).start()
+
+    def process_request(self, request, client_address):
+        self.connections.put((request, client_address))
+
+    def handle_error(self, request, client_address):
+        import sys as _sys
+
+        if isinstance(_sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            return  # the client went away (or idled out): nothing to report
+        super().handle_error(request, client_address)
+
+    def _work(self) -> None:
+        while True:
+            request, client_address = self.connections.get()
+            try:
+                self.finish_request(request, client_address)
+            except Exception:
+                self.handle_error(request, client_address)
+            finally:
+                self.shutdown_request(request)
+
+
+IDLE_TIMEOUT = 15  # seconds a keep-alive connection may sit idle before the server closes it
+
+
 def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
-    stack = Stack.open(reset=reset)
+    # bind the API port first: a taken port is a one-line message before anything else starts
+    try:
+        server = PooledHTTPServer((host, port), _handler_class())
+    except OSError:
+        raise PortInUse(api_port_message(port)) from None
+    try:
+        stack = Stack.open(reset=reset)
+    except BaseException:
+        server.server_close()
+        raise
+    # the local payment provider's checkout links point at this server
+    stack.gateway.environment["BILLING_LOCAL_BASE_URL"] = f"http://{host}:{port}/api"
+    stack.gateway.apply_environment()
+    server.stack = stack
+    stack.announce_save = True
+    server.state = StateKeeper(stack)
     seeded = stack.seed_demo()
     stack.gateway.run_jobs()
-    if stack.owns_server:
-        stack.save_state()
-    lock = threading.Lock()
+    server.state.changed()
+    stop = threading.Event()
+    if schedules:
+        threading.Thread(target=_schedule_loop, args=(stack, server.state.lock, stop), daemon=True).start()
+    token = stack.token(DEMO_ADMIN)
+    print(f"""
+Sandglass is running at http://{host}:{port}/api   (DynamoDB: {stack.endpoint}, table {TABLE})
+{'Seeded' if seeded else 'Using'} demo organization '{DEMO_DOMAIN}' — Administrator {DEMO_ADMIN}, User {DEMO_USER}
+OpenAPI: http://{host}:{port}/api/openapi.json   Swagger UI: http://{host}:{port}/api/docs   Health: http://{host}:{port}/api/health
+
+Dev token for {DEMO_ADMIN} (30 days):
+  export TOKEN={token}
+
+Try:
+  curl -s http://{host}:{port}/api/organization -H "Authorization: Bearer $TOKEN" -H "X-Organization: {DEMO_DOMAIN}"
+""", flush=True)
+    import signal
+
+    stopping = threading.Event()
+
+    def _terminate(signum, _frame):
+        # serve_forever runs in this (main) thread: shut it down from another one, once
+        if not stopping.is_set():
+            stopping.set()
+            print(f"Stopping ({signal.Signals(signum).name})...", flush=True)
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _terminate)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        stop.set()
+        server.server_close()
+        server.state.stop()
+        stack.close()
+    return 0
+
+
+class StateKeeper:
+    """Runs the purge jobs and saves the embedded DynamoDB's state after writes, in the
+    background (one scan per burst of writes, not one per request); the final save is the
+    stack's own, at shutdown."""
+
+    def __init__(self, stack: Stack):
+        self.stack = stack
+        self.lock = threading.Lock()  # held by background work on the table (jobs, schedules, saves)
+        self._dirty = threading.Event()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._loop, name="state-keeper", daemon=True)
+        self._thread.start()
+
+    def changed(self) -> None:
+        self._dirty.set()
+
+    def _loop(self) -> None:
+        while True:
+            self._dirty.wait()
+            if self._stopped:
+                return
+            time.sleep(0.3)  # let a burst of writes finish first
+            self._dirty.clear()
+            with self.lock:
+                if self._stopped:
+                    return
+                try:
+                    self.stack.gateway.run_jobs()
+                    if self.stack.owns_server:
+                        self.stack.save_state()
+                except Exception as error:
+                    print(f"[state] could not run jobs or save: {error}", flush=True)
+
+    def stop(self) -> None:
+        with self.lock:
+            self._stopped = True
+            self._dirty.set()
+            try:
+                self.stack.gateway.run_jobs()
+            except Exception as error:
+                print(f"[state] could not run jobs: {error}", flush=True)
+
+
+def _handler_class():
     openapi_cache: dict[str, bytes] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+        protocol_version = "HTTP/1.1"  # keep-alive; every answer carries Content-Length
+        timeout = IDLE_TIMEOUT
 
         def log_message(self, fmt, *args):
             path = self.path if len(self.path) <= 160 else self.path[:157] + "..."
@@ -220,42 +467,64 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status)
             for key, value in headers.items():
-                self.send_header(key, value)
+                if key.lower() not in ("content-length", "connection", "transfer-encoding"):
+                    self.send_header(key, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-        def _handle(self) -> None:
-            path = self.path.split("?", 1)[0]
-            if path == "/api/openapi.json":
-                if "doc" not in openapi_cache:
-                    from sandglass_local.openapi import merged_schema
+        def _json(self, status: int, value: Any) -> None:
+            self._send(status, {"Content-Type": "application/json"}, json.dumps(value).encode())
 
-                    openapi_cache["doc"] = json.dumps(merged_schema(stack.gateway), indent=2).encode()
-                return self._send(200, {"Content-Type": "application/json"}, openapi_cache["doc"])
-            if path in ("/api/docs", "/api/docs/"):
+        def _openapi(self) -> bytes:
+            if "doc" not in openapi_cache:
                 from sandglass_local.openapi import merged_schema
 
-                html = _swagger_html_for(json.dumps(merged_schema(stack.gateway)))
+                openapi_cache["doc"] = json.dumps(merged_schema(self.server.stack.gateway), indent=2).encode()
+            return openapi_cache["doc"]
+
+        def _handle(self) -> None:
+            stack, state = self.server.stack, self.server.state
+            path = self.path.split("?", 1)[0]
+            if path == "/api/openapi.json":
+                return self._send(200, {"Content-Type": "application/json"}, self._openapi())
+            if path == "/api/_dev/outbox":
+                # dev only: the notifications the local outbox adapter has "sent" (newest last)
+                lines = OUTBOX_FILE.read_text().splitlines() if OUTBOX_FILE.exists() else []
+                return self._json(200, [json.loads(line) for line in lines if line.strip()])
+            if path in ("/api/docs", "/api/docs/"):
+                html = _swagger_html_for(self._openapi().decode())
                 return self._send(200, {"Content-Type": "text/html; charset=utf-8"}, html.encode())
-            length = int(self.headers.get("Content-Length") or 0)
-            # undecodable bytes reach the function as U+FFFD and fail its JSON parsing (400), as
-            # they would behind API Gateway; they must not kill the connection
+            if path.startswith(DEV_CHECKOUT_PREFIX):
+                with state.lock:
+                    status, payload = dev_checkout(self.command, path)
+                if self.command == "POST":
+                    state.changed()
+                return self._send(status, {"Content-Type": "application/json"}, json.dumps(payload, default=int).encode())
+            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+                self.close_connection = True
+                return self._json(411, {"error": {"code": "LENGTH_REQUIRED", "message": "Send the body with a Content-Length (API Gateway does not take chunked bodies either)"}})
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0:
+                self.close_connection = True
+                return self._json(400, {"error": {"code": "BAD_REQUEST", "message": "Invalid Content-Length"}})
+            # undecodable bytes reach the function as U+FFFD, as they do behind API Gateway, and the
+            # resolver answers 400 INVALID_UTF8; they must not kill the connection
             body = self.rfile.read(length).decode("utf-8", errors="replace") if length else None
             headers = {key: value for key, value in self.headers.items()}
-            with lock:
-                try:
-                    reply = stack.gateway.request(self.command, self.path, headers=headers, body=body)
-                except Exception as error:  # the emulator itself failed: say so, keep serving
-                    import traceback
+            try:
+                reply = stack.gateway.request(self.command, self.path, headers=headers, body=body)
+            except Exception as error:  # the emulator itself failed: say so, keep serving
+                import traceback
 
-                    traceback.print_exc()
-                    return self._send(500, {"Content-Type": "application/json"}, json.dumps({"error": {"code": "DEV_SERVER_ERROR", "message": str(error)}}).encode())
-                if self.command != "GET":
-                    stack.gateway.run_jobs()
-                    if stack.owns_server:
-                        stack.save_state()
+                traceback.print_exc()
+                return self._json(500, {"error": {"code": "DEV_SERVER_ERROR", "message": str(error)}})
+            if self.command not in ("GET", "HEAD"):
+                state.changed()
             self._send(reply.status, reply.headers, reply.content)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
@@ -270,37 +539,38 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
             self._send(204, {"Access-Control-Allow-Origin": self.headers.get("Origin", "*"), "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
                              "Access-Control-Allow-Headers": "Authorization,Content-Type,If-Match,Idempotency-Key,X-Organization,X-Api-Key", "Access-Control-Max-Age": "300"}, b"")
 
-    server = HTTPServer((host, port), Handler)
-    stop = threading.Event()
-    if schedules:
-        threading.Thread(target=_schedule_loop, args=(stack, lock, stop), daemon=True).start()
-    token = stack.token(DEMO_ADMIN)
-    print(f"""
-Sandglass is running at http://{host}:{port}/api   (DynamoDB: {stack.endpoint}, table {TABLE})
-{'Seeded' if seeded else 'Using'} demo organization '{DEMO_DOMAIN}' — Administrator {DEMO_ADMIN}, User {DEMO_USER}
-OpenAPI: http://{host}:{port}/api/openapi.json   Swagger UI: http://{host}:{port}/api/docs
+    return Handler
 
-Dev token for {DEMO_ADMIN} (30 days):
-  export TOKEN={token}
 
-Try:
-  curl -s http://{host}:{port}/api/organization -H "Authorization: Bearer $TOKEN" -H "X-Organization: {DEMO_DOMAIN}"
-""", flush=True)
-    import signal
+DEV_CHECKOUT_PREFIX = "/api/_dev/checkout/"
 
-    def _terminate(*_args):
-        raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, _terminate)
+def dev_checkout(method: str, path: str) -> tuple[int, Any]:
+    """The local payment provider's checkout page: GET shows the checkout, POST pays it (creating
+    the subscription, its first payment, and the organization's plan and seats). Dev server only."""
+    from sandglass.adapters.local_billing import LocalBilling
+    from sandglass.errors import DomainError
+    from sandglass.services.billing import BillingService
+    from sandglass.settings import get_settings
+
+    parts = path[len(DEV_CHECKOUT_PREFIX):].strip("/").split("/")
+    if len(parts) != 2 or get_settings().billing_provider != "local":
+        return 404, {"error": {"code": "NOT_FOUND", "message": "No such checkout"}}
+    org_id, checkout_id = parts
+    provider = LocalBilling(base_url=get_settings().billing_local_base_url)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        server.server_close()
-        stack.close()
-    return 0
+        if method == "GET":
+            checkout = provider.checkout(org_id, checkout_id)
+            fields = ("id", "product", "plan", "quantity", "unitAmount", "currency", "status", "subscriptionId")
+            return 200, {**{k: checkout.get(k) for k in fields}, "pay": f"curl -X POST {get_settings().billing_local_base_url.rsplit('/api', 1)[0]}{path}"}
+        if method == "POST":
+            return 200, BillingService(provider).complete_dev_checkout(org_id, checkout_id).model_dump()
+    except DomainError as error:
+        error_body: dict[str, Any] = {"code": error.code, "message": error.message}
+        if error.details:
+            error_body["details"] = error.details
+        return error.status, {"error": error_body}
+    return 405, {"error": {"code": "METHOD_NOT_ALLOWED", "message": "GET shows the checkout, POST pays it"}}
 
 
 def _swagger_html_for(spec: str) -> str:

@@ -22,7 +22,6 @@ from urllib.parse import parse_qsl
 from sandglass_local import template as tpl
 
 API_PREFIX = "/api"
-_MAIN_THREAD = threading.main_thread().ident
 _LOAD_LOCK = threading.RLock()
 # The function whose code is running (per thread): lets the IAM check attribute DynamoDB calls.
 CURRENT_FUNCTION: contextvars.ContextVar[str | None] = contextvars.ContextVar("sandglass_current_function", default=None)
@@ -38,6 +37,10 @@ class Reply:
     # the bytes a client receives: a base64-encoded (binary) response decoded, as API Gateway
     # does for its BinaryMediaTypes; `body` is their UTF-8 text (lossy for binary files)
     content: bytes = b""
+
+    def __post_init__(self):
+        if not self.content and self.body:
+            self.content = self.body.encode()
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -63,6 +66,45 @@ class LambdaContext:
         return 10_000
 
 
+_PER_THREAD_ROUTER_STATE = ("current_event", "lambda_context")
+
+
+def make_router_state_per_thread() -> None:
+    """powertools keeps the request being resolved on the class (``BaseRouter.current_event = ...``),
+    shared by every resolver in the process. Lambda runs one request per process, so that is safe
+    there; the emulation serves concurrent requests from threads of one process, where requests
+    would read each other's event (another caller's identity, body and route). Make those two
+    attributes thread-local. Local tooling only: deployed functions never load this."""
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
+
+    if getattr(type(BaseRouter), "sandglass_per_thread", False):
+        return
+    state = threading.local()
+
+    class _PerThread:
+        def __init__(self, name: str):
+            self.name = name
+
+        def __get__(self, obj, owner=None):
+            return getattr(state, self.name, None)
+
+        def __set__(self, obj, value):
+            setattr(state, self.name, value)
+
+    class _PerThreadMeta(type(BaseRouter)):
+        sandglass_per_thread = True
+
+        def __setattr__(cls, name, value):
+            if name in _PER_THREAD_ROUTER_STATE:
+                setattr(state, name, value)
+            else:
+                super().__setattr__(name, value)
+
+    for name in _PER_THREAD_ROUTER_STATE:
+        type.__setattr__(BaseRouter, name, _PerThread(name))
+    BaseRouter.__class__ = _PerThreadMeta
+
+
 def load_handler(fn: tpl.Function, suffix: str = ""):
     """Import a function's module from its CodeUri under a unique name (every function has an app.py)."""
     module_name, attribute = fn.handler.rsplit(".", 1)
@@ -82,12 +124,19 @@ def _error(status: int, code: str, message: str) -> Reply:
 
 
 class Gateway:
-    def __init__(self, *, table_name: str, environment: dict[str, str] | None = None):
+    def __init__(self, *, table_name: str, environment: dict[str, str] | None = None, separate_parameter_caches: bool = False):
         self.table_name = table_name
+        # Lambda gives each function its own container, so each fetches (and caches) SSM parameters
+        # itself. Tests that check those fetches ask for per-function caches (not thread-safe: the
+        # dev server, which reads its secret from the environment, leaves this off).
+        self.separate_parameter_caches = separate_parameter_caches
+        self._parameter_caches: dict[str, dict] = {}
         self.functions = tpl.functions()
         self.routes = tpl.routes()
         self.authorizer_id = tpl.authorizer_function()
-        self._handlers: dict[str, Any] = {}
+        make_router_state_per_thread()
+        self._idle: dict[str, list[tuple[Any, Any]]] = {}  # function -> module instances not serving a request
+        self._loaded: dict[str, int] = {}
         self.environment: dict[str, str] = {}
         for fn in self.functions.values():
             self.environment.update(tpl.resolve_environment(fn.environment, table_name=table_name, overrides=environment))
@@ -101,31 +150,57 @@ class Gateway:
         reset_settings()
         reset_client()
 
-    def handler(self, logical_id: str):
-        """The function's handler for the calling thread. Like Lambda, which gives each concurrent
-        request its own execution environment, every thread gets its own module instance: a
-        powertools resolver holds per-request state and must not serve two requests at once."""
-        thread = threading.get_ident()
-        key = logical_id if thread == _MAIN_THREAD else f"{logical_id}@{thread}"
-        if key not in self._handlers:
-            with _LOAD_LOCK:
-                if key not in self._handlers:
-                    suffix = "" if thread == _MAIN_THREAD else f"_t{thread}"
-                    self._handlers[key] = load_handler(self.functions[logical_id], suffix)[0]
-        return self._handlers[key]
+    def _checkout(self, logical_id: str):
+        """A module instance of the function that no other request is using (loaded when all are
+        busy). Like Lambda, which runs one request at a time per execution environment and keeps
+        environments warm: a powertools resolver holds per-request state and must never serve
+        two requests at once, and reusing idle instances keeps the dev server fast."""
+        with _LOAD_LOCK:
+            idle = self._idle.setdefault(logical_id, [])
+            if idle:
+                return idle.pop()
+            self._loaded[logical_id] = self._loaded.get(logical_id, 0) + 1
+            suffix = "" if self._loaded[logical_id] == 1 else f"_{self._loaded[logical_id]}"
+            return load_handler(self.functions[logical_id], suffix)
+
+    def _checkin(self, logical_id: str, instance) -> None:
+        with _LOAD_LOCK:
+            self._idle[logical_id].append(instance)
+
+    def reload(self) -> None:
+        """Drop every loaded function instance (the next request loads fresh ones, as after a deploy)."""
+        with _LOAD_LOCK:
+            self._idle.clear()
+            self._loaded.clear()
 
     def module(self, logical_id: str):
-        self.handler(logical_id)
+        """The function's first module instance (its app, for the OpenAPI document)."""
+        instance = self._checkout(logical_id)
+        self._checkin(logical_id, instance)
         import sys
 
         return sys.modules[f"sandglass_function_{logical_id}"]
 
     def invoke(self, logical_id: str, event: dict[str, Any]) -> Any:
         token = CURRENT_FUNCTION.set(logical_id)
+        handler, module = instance = self._checkout(logical_id)
+        providers = saved = None
+        if self.separate_parameter_caches:
+            from aws_lambda_powertools.utilities.parameters import base
+
+            providers = base.DEFAULT_PROVIDERS  # mutated in place: other modules hold this very dict
+            saved = dict(providers)
+            providers.clear()
+            providers.update(self._parameter_caches.get(logical_id, {}))
         try:
-            return self.handler(logical_id)(event, LambdaContext(function_name=logical_id))
+            return handler(event, LambdaContext(function_name=logical_id))
         finally:
+            self._checkin(logical_id, instance)
             CURRENT_FUNCTION.reset(token)
+            if providers is not None:
+                self._parameter_caches[logical_id] = dict(providers)
+                providers.clear()
+                providers.update(saved)
 
     # --- HTTP ------------------------------------------------------------------------------
     def match(self, method: str, path: str) -> tuple[tpl.Route | None, dict[str, str], bool]:
@@ -169,6 +244,8 @@ class Gateway:
             "accountId": ACCOUNT_ID,
             "apiId": "local",
         }
+        if route.public:
+            return self._integrate(route, method, path, headers, query, params, request_context, body)
         authorizer_event = {
             "type": "REQUEST",
             "methodArn": f"arn:aws:execute-api:{REGION}:{ACCOUNT_ID}:local/api/{method}{resource_path}",
@@ -191,6 +268,10 @@ class Gateway:
             return _error(403, "FORBIDDEN", "You are not a member of this organization")
         authorizer_context = {key: str(value) for key, value in (policy.get("context") or {}).items()}
         authorizer_context["principalId"] = policy.get("principalId", "")
+        return self._integrate(route, method, path, headers, query, params, {**request_context, "authorizer": authorizer_context}, body)
+
+    def _integrate(self, route, method, path, headers, query, params, request_context, body) -> Reply:
+        """The Lambda proxy integration: the function's event, and its answer as an HTTP reply."""
         event = {
             "resource": route.path,
             "path": path,
@@ -201,7 +282,7 @@ class Gateway:
             "multiValueQueryStringParameters": {key: [value] for key, value in (query or {}).items()} or None,
             "pathParameters": params or None,
             "stageVariables": None,
-            "requestContext": {**request_context, "authorizer": authorizer_context},
+            "requestContext": request_context,
             "body": body,
             "isBase64Encoded": False,
         }
@@ -225,7 +306,17 @@ class Gateway:
             jobs = repository.pending()
             if not jobs:
                 break
-            records = [{"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": job["PK"]}, "SK": {"S": job["SK"]}}}} for job in jobs]
-            self.invoke(purge.logical_id, {"Records": records})
+            self.invoke(purge.logical_id, {"Records": [job_record(job, passes * len(jobs) + n) for n, job in enumerate(jobs)]})
             passes += 1
         return passes
+
+
+def job_record(job: dict[str, Any], sequence: int, event_name: str = "MODIFY") -> dict[str, Any]:
+    """The DynamoDB stream record (keys only, as the purge function reads it) of a write to a job."""
+    return {
+        "eventID": f"local-{sequence}",
+        "eventName": event_name,
+        "eventSource": "aws:dynamodb",
+        "eventSourceARN": f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/local/stream/local",
+        "dynamodb": {"Keys": {"PK": {"S": job["PK"]}, "SK": {"S": job["SK"]}}, "SequenceNumber": f"{sequence + 1:021d}", "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    }

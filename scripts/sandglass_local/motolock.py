@@ -12,6 +12,9 @@ import threading
 
 _lock = threading.RLock()
 _installed = False
+# Called with each request while the lock is held, before moto runs it (txconflicts uses it to
+# decide, in DynamoDB's own order, whether a transaction meets another one still in flight).
+inside_lock_hooks: list = []
 
 
 def install() -> None:
@@ -22,9 +25,11 @@ def install() -> None:
 
     original = BotocoreStubber.__call__
 
-    def locked_call(self, *args, **kwargs):
+    def locked_call(self, event_name, request, **kwargs):
         with _lock:
-            return original(self, *args, **kwargs)
+            for hook in inside_lock_hooks:
+                hook(event_name, request)
+            return original(self, event_name, request, **kwargs)
 
     BotocoreStubber.__call__ = locked_call
     _installed = True

@@ -45,6 +45,7 @@ class Route:
     method: str
     path: str
     function: str
+    public: bool = False  # `Auth: {Authorizer: NONE}`: API Gateway calls the function without the authorizer
     pattern: re.Pattern = field(repr=False, default=None)
 
     def __post_init__(self):
@@ -79,7 +80,8 @@ def routes(template: dict[str, Any] | None = None) -> list[Route]:
     for fn in functions(template).values():
         for event in fn.events.values():
             if event["Type"] == "Api":
-                found.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], fn.logical_id))
+                public = (event["Properties"].get("Auth") or {}).get("Authorizer") == "NONE"
+                found.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], fn.logical_id, public))
     # literal segments win over parameters, as in API Gateway
     found.sort(key=lambda route: (route.path.count("{"), -len(route.path)))
     return found

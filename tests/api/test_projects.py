@@ -160,10 +160,11 @@ def test_another_organizations_project_is_404(api, project):
     assert api.get("/projects", as_="boss@globex.test", org="globex").json() == {}
 
 
-def _seed_activity(table, org_id, project_id):
-    table.put_item(TableName="sandglass-test", Item={
-        "PK": f"ORG#{org_id}#ACT", "SK": f"ACT#{uuid.uuid4()}", "GSI2PK": keys.project_partition(org_id, project_id),
-        "GSI2SK": "ACT#2026-07-03T08:30:00.000Z#x", "name": "work"})
+def _seed_activity(api, project_id):
+    """A real activity on the project, written by the Activities route."""
+    reply = api.post("/activities", as_=ADMIN, org="acme", body={
+        "name": "work", "projectId": project_id, "startedAt": "2026-07-03T08:30:00Z", "endedAt": "2026-07-03T09:30:00Z"})
+    assert reply.status == 200, reply.body
 
 
 def test_delete_project_without_activities_removes_it_and_its_members_and_rates(api, project, seed, table, gateway, people):
@@ -187,7 +188,7 @@ def test_delete_project_without_activities_removes_it_and_its_members_and_rates(
 
 def test_delete_project_with_activities_is_refused_unless_admin_cascades(api, project, seed, table, gateway):
     pid, org_id = project["id"], seed.org_id("acme")
-    _seed_activity(table, org_id, pid)
+    _seed_activity(api, pid)
     reply = api.delete(f"/projects/{pid}", as_="sam@acme.test", org="acme")
     assert reply.status == 409 and reply.json()["error"]["code"] == "PROJECT_HAS_ACTIVITIES"
     assert "archive" in reply.json()["error"]["message"]
@@ -206,7 +207,7 @@ def test_non_cascading_purge_never_deletes_activities(api, project, seed, table,
     from sandglass.services.projects import purge_project_pass
 
     pid, org_id = project["id"], seed.org_id("acme")
-    _seed_activity(table, org_id, pid)
+    _seed_activity(api, pid)
     assert purge_project_pass({"orgId": org_id, "projectId": pid, "cascade": False}, 10) is True
     left = table.query(TableName="sandglass-test", IndexName="GSI2", KeyConditionExpression="GSI2PK = :pk",
                        ExpressionAttributeValues={":pk": keys.project_partition(org_id, pid)})["Items"]
@@ -389,3 +390,34 @@ def test_project_put_with_null_for_a_required_field_is_422(api, acme):
         reply = api.put(f"/projects/{project['id']}", as_="admin@acme.test", org="acme", body=body)
         assert reply.status == 422, (body, reply.body)
     assert api.get(f"/projects/{project['id']}", as_="admin@acme.test", org="acme").json()["name"] == "Keep"
+
+
+def test_an_activity_racing_a_project_delete_never_lands_in_the_deleted_project(api, project, people, monkeypatch):
+    """The delete decided "no activities" from its reads; an entry recorded before its write marks
+    the project (hasActivities), so the delete's condition fails instead of orphaning the entry."""
+    from sandglass.repositories.projects import ProjectRepository
+
+    pid = project["id"]
+    recorded = []
+
+    def no_activities_yet(self, org_id, project_id):
+        recorded.append(api.post("/activities", as_="kim@acme.test", org="acme", body={
+            "name": "just now", "projectId": pid, "startedAt": "2026-07-03T08:30:00Z", "endedAt": "2026-07-03T09:30:00Z"}))
+        return False  # what the (eventually consistent) index showed the delete
+
+    monkeypatch.setattr(ProjectRepository, "has_activities", no_activities_yet)
+    raced = api.delete(f"/projects/{pid}", as_=ADMIN, org="acme")
+    assert recorded[0].status == 200, recorded[0].body
+    assert raced.status == 409, raced.body
+    monkeypatch.undo()
+    again = api.delete(f"/projects/{pid}", as_=ADMIN, org="acme")
+    assert again.status == 409 and again.json()["error"]["code"] == "PROJECT_HAS_ACTIVITIES"
+    assert api.get(f"/activities/{recorded[0].json()['id']}", as_="kim@acme.test", org="acme").json()["projectId"] == pid
+
+
+def test_an_activity_after_a_project_delete_is_refused(api, project, people, seed):
+    pid = project["id"]
+    assert api.delete(f"/projects/{pid}", as_=ADMIN, org="acme").status == 200
+    late = api.post("/activities", as_=ADMIN, org="acme", body={
+        "name": "late", "projectId": pid, "startedAt": "2026-07-03T08:30:00Z", "endedAt": "2026-07-03T09:30:00Z"})
+    assert late.status == 422, late.body

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from sandglass import keys
 from sandglass.errors import BadRequest, Conflict
 from sandglass.storage import cursor
 from sandglass.storage import table as db
@@ -48,12 +47,3 @@ def test_conditional_failures_raise_the_callers_error(gateway):
             db.put({"PK": "X", "SK": "1"}, "attribute_not_exists(PK)", fail=Conflict("second")),
         ])
     assert table.get({"PK": "Y", "SK": "1"}) is None  # all or nothing
-
-
-def test_org_keys_carry_the_org_prefix():
-    org = "o1"
-    for key in [keys.organization(org), keys.user(org, "u"), keys.project(org, "p"), keys.project_member(org, "p", "m"), keys.month_marker(org, "2026-07")]:
-        assert keys.belongs_to_org(key["PK"], org)
-    for partition in [keys.user_partition(org, "u"), keys.project_partition(org, "p"), keys.month_partition(org, "2026-07")]:
-        assert partition.startswith(keys.org_prefix(org))
-    assert not keys.belongs_to_org("ORG#o10", org)

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 ADMINISTRATOR = "Administrator"
 USER = "User"
 
+# A member's lifecycle (the user item's `status`) and an organization's (its item's `status`).
+INVITED = "INVITED"
+ACTIVE = "ACTIVE"
+DELETED = "DELETED"
+
 
 @dataclass(frozen=True)
 class Caller:

@@ -16,12 +16,6 @@ class DomainError(Exception):
         if code:
             self.code = code
 
-    def body(self) -> dict[str, Any]:
-        error: dict[str, Any] = {"code": self.code, "message": self.message}
-        if self.details:
-            error["details"] = self.details
-        return {"error": error}
-
 
 class BadRequest(DomainError):
     status = 400
@@ -63,6 +57,26 @@ class ValidationFailed(DomainError):
         return cls(message, details=[detail(field, message, where, type)])
 
 
+def validation_details(errors, where: str | None = None) -> list[dict[str, Any]]:
+    """pydantic's error dicts as error details. With `where` None the first element of each
+    error's location says where (powertools' request validation: ("body", "field", ...),
+    ("query", "name")); otherwise every location is a field of `where`."""
+    details = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        if where is None:
+            place, path = (location[0], location[1:]) if location else ("body", [])
+        else:
+            place, path = where, location
+        details.append(detail(".".join(path) or place, error.get("msg", "Invalid value"), place, error.get("type", "value_error")))
+    return details
+
+
+def invalid_request(errors, where: str | None = None) -> "ValidationFailed":
+    """A 422 from pydantic's errors (a model validated inside a service, or the request's own)."""
+    return ValidationFailed("The request is invalid", details=validation_details(errors, where))
+
+
 def detail(field: str, message: str, where: str = "body", type: str = "value_error") -> dict[str, str]:
     """One entry of an error's `details`: `where` is body, query, path or header."""
     return {"field": field, "in": where, "message": message, "type": type}
@@ -76,3 +90,17 @@ class Throttled(DomainError):
 class NotImplementedYet(DomainError):
     status = 501
     code = "NOT_IMPLEMENTED"
+
+
+def stale_write(what: str, if_match: int | None) -> DomainError:
+    """What a write that lost to a concurrent change answers: 412 when the client sent If-Match
+    (its copy is stale), 409 otherwise (another request got there between our read and write)."""
+    if if_match is not None:
+        return PreconditionFailed(f"The {what} was changed since you read it (If-Match is stale); reload and retry")
+    return Conflict(f"The {what} was changed by another request; retry")
+
+
+def check_if_match(what: str, if_match: int | None, version: int) -> None:
+    """A stale If-Match is refused before anything is decided on the stored copy."""
+    if if_match is not None and if_match != int(version):
+        raise stale_write(what, if_match)

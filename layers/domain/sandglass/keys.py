@@ -28,6 +28,19 @@ def gsi_sk(index: str) -> str:
     return f"{index}SK"
 
 
+def index_keys(index: str, partition: str, sort: str) -> dict[str, str]:
+    """The two attributes that place an item in `index` (an item may carry several indexes' pairs)."""
+    return {gsi_pk(index): partition, gsi_sk(index): sort}
+
+
+def index_attribute_names(*indexes: str) -> tuple[str, ...]:
+    return tuple(name for index in indexes for name in (gsi_pk(index), gsi_sk(index)))
+
+
+# Every key attribute an item can carry: repositories strip them before handing entities out.
+KEY_ATTRIBUTES = frozenset((PK, SK, *index_attribute_names(*ALL_GSIS)))
+
+
 # --- organization-owned -------------------------------------------------------------------
 
 def org_pk(org_id: str) -> str:
@@ -79,13 +92,15 @@ def month_partition(org_id: str, month: str) -> str:
     return f"ORG#{org_id}#MONTH#{month}"
 
 
-MONTH_SK_PREFIX = "MONTH#"
+TIME_DATA_MONTH_PREFIX = "MONTH#"
 
 
-def month_marker(org_id: str, month: str) -> dict[str, str]:
-    """Registers that a month partition holds data (written idempotently with the data), so a
-    purge can find every month partition with one Query instead of guessing a date range."""
-    return {PK: org_pk(org_id), SK: f"{MONTH_SK_PREFIX}{month}"}
+def time_data_month(org_id: str, month: str) -> dict[str, str]:
+    """Marks that the organization has (or had) activities starting in `month` (``yyyy-mm``), so
+    an organization-wide list can walk its months newest first without guessing a range. Written
+    outside any transaction (a shared item in every activity transaction would make concurrent
+    writes conflict), at most once per month and Lambda container."""
+    return {PK: org_pk(org_id), SK: f"{TIME_DATA_MONTH_PREFIX}{month}"}
 
 
 # --- activities (repositories/activities.py documents the item shapes) -------------------------
@@ -188,48 +203,179 @@ def project_list_sort(project_id: str, name: str, archived: bool) -> str:
     return f"{state}{name.strip().lower()[:200]}#{project_id}"
 
 
+def project_membership_user_sort(project_id: str) -> str:
+    """GSI_USER sort key of a project membership: a member's projects under ``PROJECT#``."""
+    return f"{PROJECT_SK_PREFIX}{project_id}"
+
+
 def revenue_rates_prefix(project_id: str, member_id: str) -> str:
     return f"REVRATES#{project_id}#{member_id}"
 
 
-def revenue_rates_lock(org_id: str, project_id: str, member_id: str) -> dict[str, str]:
-    """Version counter of one project member's revenue-rate windows: every rate write bumps it
-    in the same transaction, so two requests cannot both add overlapping windows."""
-    return {PK: org_pk(org_id), SK: revenue_rates_prefix(project_id, member_id)}
+def revenue_rate_user_sort_prefix(project_id: str) -> str:
+    """GSI_USER sort prefix of a member's revenue-rate windows on one project (the rate id follows)."""
+    return f"REVRATE#{project_id}#"
 
 
-def revenue_rate(org_id: str, project_id: str, member_id: str, rate_id: str) -> dict[str, str]:
-    """Index keys: GSI_USER (user_partition / REVRATE#<pid>#<rid>), GSI_PROJECT (project_partition / REVRATE#<mid>#<rid>)."""
-    return {PK: org_pk(org_id), SK: f"{revenue_rates_prefix(project_id, member_id)}#{rate_id}"}
+def revenue_rate_project_sort_prefix(member_id: str) -> str:
+    """GSI_PROJECT sort prefix of one project member's revenue-rate windows (the rate id follows)."""
+    return f"REVRATE#{member_id}#"
 
 
 def cost_rates_prefix(user_id: str) -> str:
     return f"COSTRATES#{user_id}"
 
 
-def cost_rates_lock(org_id: str, user_id: str) -> dict[str, str]:
-    """Version counter of one user's cost-rate windows (see revenue_rates_lock)."""
-    return {PK: org_pk(org_id), SK: cost_rates_prefix(user_id)}
+COST_RATE_USER_SORT_PREFIX = "COSTRATE#"  # GSI_USER sort prefix of a user's cost-rate windows
 
 
-def cost_rate(org_id: str, user_id: str, rate_id: str) -> dict[str, str]:
-    """Index keys: GSI_USER (user_partition / COSTRATE#<rid>)."""
-    return {PK: org_pk(org_id), SK: f"{cost_rates_prefix(user_id)}#{rate_id}"}
+def rate_set_lock(org_id: str, set_prefix: str) -> dict[str, str]:
+    """Version counter of one owner's rate windows (a project member's revenue rates, prefix
+    revenue_rates_prefix; a user's cost rates, cost_rates_prefix): every rate write bumps it in the
+    same transaction, so two requests cannot both add overlapping windows."""
+    return {PK: org_pk(org_id), SK: set_prefix}
+
+
+def rate_item_key(org_id: str, set_prefix: str, rate_id: str) -> dict[str, str]:
+    """One window of a rate set whose lock's sort key is `set_prefix`."""
+    return {PK: org_pk(org_id), SK: f"{set_prefix}#{rate_id}"}
+
+
+def rate_items_prefix(set_prefix: str) -> str:
+    return f"{set_prefix}#"
 
 
 def user_preferences(org_id: str, user_id: str) -> dict[str, str]:
-    """A user's preference document. Index keys: GSI_USER (user_partition / PREFERENCES)."""
+    """A user's preference document. Index keys: GSI_USER (user_partition / PREFERENCES_USER_SORT)."""
     return {PK: org_pk(org_id), SK: f"PREFS#{user_id}"}
+
+
+PREFERENCES_USER_SORT = "PREFERENCES"
+
+
+def org_id_of_partition(key_value: str) -> str:
+    """The organization id in an organization-owned partition key."""
+    return key_value.removeprefix("ORG#").split("#", 1)[0]
+
+
+# --- timesheets: reads, schedules and reminders (issue 8) ---------------------------------------
+
+JOB_AUTO_LOCK = "auto-lock"
+JOB_REMINDERS = "reminders"
+TIMER_SK_PREFIX = "TIMER#"
+
+
+def activity_sort_bound(instant_text: str) -> str:
+    """A GSI_USER / GSI_MONTH sort bound for activities starting at `instant_text` (UTC text):
+    ``BETWEEN bound(lower) AND bound(upper)`` takes starts in [lower, upper)."""
+    return f"{ACTIVITY_INDEX_PREFIX}{instant_text}"
+
+
+def due_entry(org_id: str, job_name: str) -> dict[str, str]:
+    """An organization's entry in a scheduler's due index. It lives in the organization's own
+    partition (so the organization purge removes it) and carries GSI_DUE keys
+    (due_partition(job) / due_sort(nextRun, org)) only while the job is enabled."""
+    return {PK: org_pk(org_id), SK: f"DUE#{job_name}"}
+
+
+def due_sort_upper(now_utc: str) -> str:
+    """The GSI_DUE sort bound taking every entry due at or before `now_utc`."""
+    return f"{now_utc}#~"
+
+
+def reminder_marker(org_id: str, week_label: str, user_id: str) -> dict[str, str]:
+    """Written with attribute_not_exists before a reminder goes out: one reminder per user-week."""
+    return {PK: org_pk(org_id), SK: f"REMINDER#{week_label}#{user_id}"}
+
+
+# --- billing (issue 11) ----------------------------------------------------------------------
+
+def billing_account(org_id: str) -> dict[str, str]:
+    """The organization's payment-provider account (e.g. its Paddle customer id)."""
+    return {PK: org_pk(org_id), SK: "BILLING#ACCOUNT"}
+
+
+def seats(org_id: str) -> dict[str, str]:
+    """Seat counter: `used` (members that hold a seat) and `seatLimit` (the paid quantity; absent
+    on the free plan). Invites increment `used` in their transaction, conditioned on the limit."""
+    return {PK: org_pk(org_id), SK: "BILLING#SEATS"}
+
+
+def receipt(org_id: str, digest: str) -> dict[str, str]:
+    """The outcome of one submitted receipt (sha-256 of its bytes)."""
+    return {PK: org_pk(org_id), SK: f"BILLING#RECEIPT#{digest}"}
+
+
+# The local (development) payment provider's own records: what Paddle would keep on its side.
+LOCAL_CHECKOUT_PREFIX = "LOCALPAY#CHECKOUT#"
+LOCAL_SUBSCRIPTION_PREFIX = "LOCALPAY#SUB#"
+LOCAL_TRANSACTION_PREFIX = "LOCALPAY#TXN#"
+
+
+def local_checkout(org_id: str, checkout_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{LOCAL_CHECKOUT_PREFIX}{checkout_id}"}
+
+
+def local_subscription(org_id: str, subscription_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{LOCAL_SUBSCRIPTION_PREFIX}{subscription_id}"}
+
+
+def local_transaction(org_id: str, paid_at: str, transaction_id: str) -> dict[str, str]:
+    """Sorted by payment instant, so the history is one Query read newest first."""
+    return {PK: org_pk(org_id), SK: f"{LOCAL_TRANSACTION_PREFIX}{paid_at}#{transaction_id}"}
+
+
+# --- geofences (repositories/geofences.py documents the item shapes) ---------------------------
+
+GEOFENCE_SK_PREFIX = "GEOFENCE#"
+GEOFENCE_CELL_SK_PREFIX = "GEOCELL#"
+
+
+def geofence(org_id: str, geofence_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{GEOFENCE_SK_PREFIX}{geofence_id}"}
+
+
+def geofence_cell_prefix(cell: str) -> str:
+    """Sort-key prefix of every geofence registered under one geohash cell (the trailing ``#``
+    keeps cell ``u3q`` from matching the finer cell ``u3qcn``)."""
+    return f"{GEOFENCE_CELL_SK_PREFIX}{cell}#"
+
+
+def geofence_cell(org_id: str, cell: str, geofence_id: str) -> dict[str, str]:
+    """A geofence's entry in one geohash cell its circle touches (the spatial lookup key)."""
+    return {PK: org_pk(org_id), SK: f"{geofence_cell_prefix(cell)}{geofence_id}"}
+
+
+# --- timesheet locks (issue 8; repositories/locks.py documents the item shapes) -----------------
+
+MEMBER_LOCKS_SK_PREFIX = "LOCKS#USER#"
+WEEK_LOCK_SK_PREFIX = "WEEKLOCK#"
+
+
+def member_locks(org_id: str, user_id: str) -> dict[str, str]:
+    """One member's explicit locks and unlock windows, and the `version` every activity write of
+    that member ConditionChecks (bumped by every lock change that can affect the member)."""
+    return {PK: org_pk(org_id), SK: f"{MEMBER_LOCKS_SK_PREFIX}{user_id}"}
+
+
+def organization_locks(org_id: str) -> dict[str, str]:
+    """The organization-wide explicit locks: read by activity writes, never part of their transactions."""
+    return {PK: org_pk(org_id), SK: "LOCKS#ORG"}
+
+
+def week_lock(org_id: str, lock_id: str) -> dict[str, str]:
+    """Finds a Sandtime user-week lock by its id (DELETE /timesheets/lock/{lockId})."""
+    return {PK: org_pk(org_id), SK: f"{WEEK_LOCK_SK_PREFIX}{lock_id}"}
+
 
 
 # --- reports (issue 10) ---------------------------------------------------------------------------
 
 REPORT_SK_PREFIX = "REPORT#"
 REPORT_OWNER_SORT_PREFIX = "REPORT#"  # GSI_USER sort prefix of the reports a member saved
-# GSI sort prefixes the rate items carry (repositories/rates.py writes them): reports read every
-# window of a project (GSI_PROJECT) or of a user (GSI_USER) with one Query each.
-REVENUE_RATE_PROJECT_SORT_PREFIX = "REVRATE#"
-COST_RATE_USER_SORT_PREFIX = "COSTRATE#"
+# Reports read every revenue window of a project (GSI_PROJECT) and every cost window of a user
+# (GSI_USER, COST_RATE_USER_SORT_PREFIX) with one Query each.
+REVENUE_RATE_PROJECT_SORT_PREFIX = "REVRATE#"  # GSI_PROJECT: every member's windows (revenue_rate_project_sort_prefix narrows to one)
 
 
 def report(org_id: str, report_id: str) -> dict[str, str]:

@@ -23,6 +23,14 @@ class Settings:
     cursor_secret_value: str | None = None
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     dev_mode: bool = False
+    # billing (issue 11): which payment provider, the product catalog, Paddle credentials
+    billing_provider: str = "local"
+    billing_products: str = ""
+    billing_local_base_url: str = "http://127.0.0.1:3000/api"
+    paddle_api_key_value: str | None = None
+    paddle_api_key_parameter: str | None = None
+    paddle_vendor_id: str | None = None
+    paddle_environment: str = "sandbox"
 
     @property
     def jwt_secret(self) -> str | None:
@@ -40,12 +48,26 @@ class Settings:
             raise RuntimeError("CURSOR_SECRET (or a JWT secret) must be configured to sign cursors")
         return secret.encode()
 
+    @property
+    def paddle_api_key(self) -> str | None:
+        """Paddle API key: the env value, or the SSM SecureString named by PADDLE_API_KEY_PARAMETER."""
+        if self.paddle_api_key_value:
+            return self.paddle_api_key_value
+        if self.paddle_api_key_parameter:
+            return _ssm_secret(self.paddle_api_key_parameter)
+        return None
 
-@lru_cache(maxsize=8)
+
+# How long a container trusts its copy of the SSM secret: a rotation is picked up within this.
+SECRET_MAX_AGE_SECONDS = 300
+
+
 def _ssm_secret(name: str) -> str:
+    """The SecureString, cached by powertools' parameter provider for SECRET_MAX_AGE_SECONDS
+    (no lru_cache on top: that would pin the first value for the container's life)."""
     from aws_lambda_powertools.utilities.parameters import get_parameter
 
-    return get_parameter(name, decrypt=True, max_age=300)
+    return get_parameter(name, decrypt=True, max_age=SECRET_MAX_AGE_SECONDS)
 
 
 @lru_cache(maxsize=1)
@@ -62,10 +84,21 @@ def get_settings() -> Settings:
         cursor_secret_value=env.get("CURSOR_SECRET") or None,
         cors_origins=_csv(env.get("CORS_ORIGINS")),
         dev_mode=env.get("SANDGLASS_DEV", "") == "1",
+        billing_provider=(env.get("BILLING_PROVIDER") or "local").strip().lower(),
+        billing_products=env.get("BILLING_PRODUCTS", ""),
+        billing_local_base_url=(env.get("BILLING_LOCAL_BASE_URL") or "http://127.0.0.1:3000/api").rstrip("/"),
+        paddle_api_key_value=env.get("PADDLE_API_KEY") or None,
+        paddle_api_key_parameter=env.get("PADDLE_API_KEY_PARAMETER") or None,
+        paddle_vendor_id=env.get("PADDLE_VENDOR_ID") or None,
+        paddle_environment=(env.get("PADDLE_ENVIRONMENT") or "sandbox").strip().lower(),
     )
 
 
 def reset_settings() -> None:
     """Forget cached settings (tests and the dev server change the environment)."""
     get_settings.cache_clear()
-    _ssm_secret.cache_clear()
+    import sys
+
+    parameters = sys.modules.get("aws_lambda_powertools.utilities.parameters")
+    if parameters is not None:  # never import it here (~90 ms): only clear what was used
+        parameters.clear_caches()

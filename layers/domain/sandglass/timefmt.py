@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 # The one accepted range for every instant a client sends (activities, rates, locks, reports...).
@@ -26,6 +26,18 @@ def parse(value: str) -> datetime:
         return parsed.astimezone(timezone.utc)
     except OverflowError:
         raise ValueError("The instant is outside the supported range (years 0001-9999 in UTC)") from None
+
+
+def parse_bound(value: Any) -> datetime:
+    """A range bound: like parse_instant, but a bound finer than a millisecond is rounded UP.
+    Stored instants are whole milliseconds, so rounding up keeps `from` inclusive and `to`
+    exclusive (truncating would take in, or leave out, one millisecond)."""
+    instant = parse_instant(value)
+    if isinstance(value, str):
+        exact = parse(value.strip())
+        if exact.microsecond % 1000:
+            return instant + timedelta(milliseconds=1)
+    return instant
 
 
 def parse_instant(value: Any) -> datetime:

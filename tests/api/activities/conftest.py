@@ -7,17 +7,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sandglass.clock import FixedClock, SystemClock, set_clock
+from tests.conftest import fixed_clock
 
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
 def clock():
-    fixed = FixedClock(NOW)
-    set_clock(fixed)
-    yield fixed
-    set_clock(SystemClock())
+    yield from fixed_clock(NOW)
 
 
 @dataclass

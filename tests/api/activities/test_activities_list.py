@@ -6,7 +6,7 @@ from sandglass_local.callcounter import counting
 
 from sandglass.context import TenantContext
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
-from sandglass.services.activities import ActivityService
+from sandglass.services.activities import ActivityQuery, ActivityService
 
 
 def _seed_days(world, who="sam@acme.test", days=range(1, 6), month="07"):
@@ -99,7 +99,11 @@ def test_call_budgets(world):
     body = ActivityCreate(name="x", projectId=world.p["id"], startedAt="2026-07-03T09:00:00Z", endedAt="2026-07-03T10:00:00Z")
     with counting() as c:
         created = service.create(sam, body, idempotency_key="budget")
-    assert c.calls["TransactWriteItems"] == 1 and c.writes == 1 and c.reads <= 2 and c.scans == 0, c.calls
+    # the first entry of a month also notes the month (one PutItem, once per month and container)
+    assert c.calls["TransactWriteItems"] == 1 and c.calls["PutItem"] == 1 and c.reads <= 2 and c.scans == 0, c.calls
+    with counting() as c:
+        service.create(sam, body.model_copy(update={"name": "y"}))
+    assert c.calls["TransactWriteItems"] == 1 and c.writes == 1 and c.reads <= 2, c.calls
     with counting() as c:
         service.create(sam, body, idempotency_key="budget")  # replay
     assert c.writes == 0 and c.reads == 1, c.calls
@@ -113,7 +117,8 @@ def test_call_budgets(world):
     assert c.calls["TransactWriteItems"] == 1 and c.writes == 1 and c.reads <= 2, c.calls
     with counting() as c:
         service.update(admin, activity_id, ActivityUpdate(userId=world.ola["id"], projectId=world.q["id"]))
-    assert c.writes == 1 and c.reads <= 2, c.calls
+    # the first entry on project q also marks it as holding activities (one UpdateItem, once per project)
+    assert c.calls["TransactWriteItems"] == 1 and c.calls["UpdateItem"] == 1 and c.reads <= 2, c.calls
     timer = ActivityCreate(projectId=world.p["id"], pending=True, startedAt="2026-07-15T08:00:00Z")
     service.create(sam, timer)
     with counting() as c:
@@ -127,10 +132,11 @@ def test_call_budgets(world):
     assert c.writes == 1 and c.reads <= 2, c.calls
     for tenant, query in ((sam, {}), (admin, {}), (admin, {"project_id": world.p["id"]}), (admin, {"user_id": world.sam["id"]})):
         with counting() as c:
-            service.list(tenant, **query)
-        assert c.calls["Query"] == 1 and c.scans == 0 and c.writes == 0, (query, c.calls)
+            service.list(tenant, ActivityQuery(**query))
+        # an Administrator's unfiltered list first reads the organization's months (one more Query)
+        assert c.calls["Query"] == (2 if tenant is admin and not query else 1) and c.scans == 0 and c.writes == 0, (query, c.calls)
     with counting() as c:
-        service.list(pia, project_id=world.p["id"])
+        service.list(pia, ActivityQuery(project_id=world.p["id"]))
     assert c.calls["Query"] == 1 and c.reads == 2, c.calls  # + the membership GetItem
 
 
@@ -170,3 +176,35 @@ def test_other_time_data_in_a_month_partition_is_not_read_as_activities(world, t
     reply = world.api.get("/activities", as_=world.admin, org="acme", query={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"})
     assert reply.status == 200, reply.body
     assert list(reply.json()) == [mine["id"]]
+
+
+def test_a_project_administrator_of_more_than_100_projects_sees_them_all(world, seed):
+    """DynamoDB takes at most 100 operands in IN: beyond that the page is filtered in code, never
+    truncated to the first 100 projects."""
+    roles = {world.pia["id"]: "Administrator", world.sam["id"]: "User"}
+    projects = [seed.project("acme", f"Admin {i:03d}", members=roles) for i in range(102)]
+    entries = {world.entry("sam@acme.test", project)["id"] for project in projects}
+    world.entry("sam@acme.test", world.q)  # a project pia does not administer
+    listed = world.api.get("/activities", as_="pia@acme.test", org="acme", query={"userId": world.sam["id"]}).json()
+    assert set(listed) == entries
+
+
+def test_org_admin_default_list_is_everything_newest_first(world):
+    """Without from/to an Administrator sees every entry of the organization, newest first, month
+    by month: an entry just recorded for another month never vanishes from the default list."""
+    march = world.entry("sam@acme.test", start="2026-03-03T09:00:00Z", end="2026-03-03T10:00:00Z")
+    july = _seed_days(world, days=[1, 2], month="07")
+    september = world.entry("sam@acme.test", start="2026-09-03T09:00:00Z", end="2026-09-03T10:00:00Z")
+    expected = [september["id"], july[1]["id"], july[0]["id"], march["id"]]
+    assert list(_list(world, "admin@acme.test").json()) == expected
+    seen, cursor = [], None
+    while True:
+        reply = _list(world, "admin@acme.test", limit=1, **({"cursor": cursor} if cursor else {}))
+        assert reply.status == 200, reply.body
+        seen.extend(reply.json())
+        cursor = reply.header("X-Next-Cursor")
+        if len(seen) == 2:  # a new month noted between two pages does not invalidate the cursor
+            world.entry("sam@acme.test", start="2026-05-03T09:00:00Z", end="2026-05-03T10:00:00Z")
+        if not cursor:
+            break
+    assert seen[:3] == expected[:3] and seen[-1] == march["id"] and len(seen) == 5

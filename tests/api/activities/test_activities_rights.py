@@ -78,5 +78,5 @@ def test_list_visibility(world):
     assert ids("sam@acme.test", projectId=world.p["id"]) == [sam_p["id"]]  # plain member: own entries
     assert ids("sam@acme.test", userId=world.pia["id"]) == []
     assert ids("ola@acme.test", projectId=world.p["id"]) == []
-    assert ids("admin@acme.test") == [sam_p["id"], sam_q["id"], pia_p["id"]]  # the current month
+    assert ids("admin@acme.test") == [pia_p["id"], sam_q["id"], sam_p["id"]]  # everything, newest first
     assert ids("admin@acme.test", userId=world.sam["id"]) == [sam_p["id"], sam_q["id"]]

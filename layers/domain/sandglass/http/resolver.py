@@ -7,14 +7,18 @@ and never lets an unexpected exception leak a stack trace.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
+import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from sandglass.errors import DomainError
+from sandglass.errors import DomainError, validation_details
+from sandglass.observability import api_invocation
 from sandglass.settings import get_settings
 
 logger = logging.getLogger("sandglass")
@@ -38,17 +42,6 @@ def error_response(status: int, code: str, message: str, details: list[dict[str,
     return Response(status_code=status, content_type="application/json", body=_json({"error": error}), headers=headers or {})
 
 
-def _validation_details(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    details = []
-    for error in errors:
-        location = [str(part) for part in error.get("loc", ())]
-        # loc is ("body", "field", ...) / ("query", "name") / ("path", ...): keep where and which
-        where = location[0] if location else "body"
-        field = ".".join(location[1:]) or where
-        details.append({"field": field, "in": where, "message": error.get("msg", "Invalid value"), "type": error.get("type", "value_error")})
-    return details
-
-
 def _treat_json_body_as_json(event: dict) -> None:
     """Read a JSON body as JSON even when the client forgot `Content-Type: application/json`
     (curl's default is form-encoding, which would otherwise produce baffling field errors)."""
@@ -63,22 +56,80 @@ def _treat_json_body_as_json(event: dict) -> None:
                 del headers[key]
 
 
+# Deepest JSON a request body may nest (the deepest model, organization settings, needs 3): far
+# below the depth at which json.loads or validation would exhaust Python's recursion limit.
+MAX_JSON_DEPTH = 32
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+class BodyRefused(json.JSONDecodeError):
+    """A body refused before parsing, with its own error code (the handler answers 400 with it)."""
+
+    def __init__(self, code: str, message: str, text: str):
+        super().__init__(message, text, 0)
+        self.code = code
+        self.message = message
+
+
+def _json_depth(text: str) -> int:
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub("", text)):
+        if bracket in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 def _json_body(text: str) -> Any:
     """json.loads, with every refusal a JSONDecodeError (what the validation middleware maps to 400):
-    an integer literal over Python's 4300-digit limit raises a plain ValueError instead."""
+    bodies nested deeper than MAX_JSON_DEPTH (json.loads would raise RecursionError), invalid UTF-8
+    (API Gateway hands it over with U+FFFD where the bad bytes were; a client that means U+FFFD can
+    send the `\\ufffd` escape), and integer literals over Python's 4300-digit limit (a ValueError)."""
+    if "\ufffd" in text:
+        raise BodyRefused("INVALID_UTF8", "The request body is not valid UTF-8 (send U+FFFD itself as the \\ufffd escape)", text)
+    if text.count("{") + text.count("[") > MAX_JSON_DEPTH and _json_depth(text) > MAX_JSON_DEPTH:
+        raise BodyRefused("JSON_TOO_DEEP", f"The request body nests JSON deeper than {MAX_JSON_DEPTH} levels", text)
     try:
         return json.loads(text)
     except json.JSONDecodeError:
         raise
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise json.JSONDecodeError(str(error), text, 0) from None
 
 
+def _body_as_text(event: dict) -> None:
+    """A base64 body (binary media types) becomes text the one way API Gateway makes text of
+    bytes: undecodable bytes as U+FFFD, which _json_body then refuses as invalid UTF-8."""
+    if event.get("isBase64Encoded") and isinstance(event.get("body"), str):
+        try:
+            raw = base64.b64decode(event["body"], validate=True)
+        except (binascii.Error, ValueError):
+            raw = event["body"].encode()
+        event["body"] = raw.decode("utf-8", errors="replace")
+        event["isBase64Encoded"] = False
+
+
 class Resolver(APIGatewayRestResolver):
+    def get_openapi_json_schema(self, *args, **kwargs) -> str:
+        """The rendered document, with every operation's error statuses and the organization
+        header (sandglass.http.openapi), so each route group is documented the same way."""
+        from sandglass.http.openapi import document
+
+        return json.dumps(document(json.loads(super().get_openapi_json_schema(*args, **kwargs))), indent=2)
+
     def resolve(self, event, context):
-        if isinstance(event, dict):
-            _treat_json_body_as_json(event)
-        return super().resolve(event, context)
+        # every API function is instrumented here (structured logs with the request id, org and
+        # user; request/error metrics; traces where enabled), however its lambda_handler is written
+        with api_invocation(event, context) as record:
+            if isinstance(event, dict):
+                _body_as_text(event)
+                _treat_json_body_as_json(event)
+            response = super().resolve(event, context)
+            record(response)
+            return response
 
 
 def create_app() -> APIGatewayRestResolver:
@@ -102,9 +153,14 @@ def create_app() -> APIGatewayRestResolver:
     @app.exception_handler(RequestValidationError)
     def _validation_error(error: RequestValidationError) -> Response:
         errors = list(error.errors())
-        if any(e.get("type") == "json_invalid" for e in errors):
-            return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON")
-        return error_response(422, "VALIDATION_ERROR", "The request is invalid", _validation_details(errors))
+        if isinstance(error.__cause__, BodyRefused):
+            return error_response(400, error.__cause__.code, error.__cause__.message)
+        invalid = next((e for e in errors if e.get("type") == "json_invalid"), None)
+        if invalid:
+            reason = (invalid.get("ctx") or {}).get("error")
+            details = [{"field": "body", "in": "body", "message": reason, "type": "json_invalid"}] if reason else None
+            return error_response(400, "MALFORMED_JSON", "The request body is not valid JSON", details)
+        return error_response(422, "VALIDATION_ERROR", "The request is invalid", validation_details(errors))
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response:

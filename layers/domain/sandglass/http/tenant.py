@@ -29,6 +29,15 @@ def requested_domain(app: APIGatewayRestResolver) -> str | None:
     return _authorizer_context(app).get("domain") or None
 
 
+def membership(app: APIGatewayRestResolver) -> tuple[str | None, str | None]:
+    """(user id, role) of the caller in the requested organization; (None, None) when they are not
+    an active member of it (or no organization was named)."""
+    context = _authorizer_context(app)
+    if context.get("membership") != MEMBER:
+        return None, None
+    return context.get("userId") or None, context.get("role") or None
+
+
 def tenant(app: APIGatewayRestResolver) -> TenantContext:
     """The caller as a member of the organization the request targets, or 404/403."""
     context = _authorizer_context(app)

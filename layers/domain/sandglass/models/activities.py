@@ -6,20 +6,20 @@ precision; output is always `2026-07-03T08:30:00.000Z`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, Field, StrictBool, model_serializer
 
 from sandglass import timefmt
 from sandglass.models import ApiModel
-from sandglass.models.common import EntityId, Instant
+from sandglass.models.common import EntityId, Instant, Omittable
+from sandglass.models.common import Name as SingleLine
 
 MAX_NAME = 3000
 
 
 parse_instant = timefmt.parse_instant  # kept for callers inside the activities package
-Name = Annotated[str, Field(max_length=MAX_NAME)]
+Name = Annotated[SingleLine, Field(max_length=MAX_NAME)]
 
 
 class ActivityCreate(ApiModel):
@@ -43,14 +43,14 @@ class ActivityUpdate(ApiModel):
     """PUT /activities/{id}: any subset. `endedAt` (or `pending: false`, stopping at now) stops a running timer;
     on a running timer `pending: true` and `endedAt: null` restate its state (no-ops)."""
 
-    name: Optional[Name] = None
-    projectId: Optional[EntityId] = None
-    userId: Optional[EntityId] = None
-    billable: Optional[StrictBool] = None
-    startedAt: Optional[Instant] = None
-    endedAt: Optional[Instant] = None
-    pending: Optional[StrictBool] = None
-    locked: Optional[StrictBool] = None
+    name: Omittable[Name] = None
+    projectId: Omittable[EntityId] = None
+    userId: Omittable[EntityId] = None
+    billable: Omittable[StrictBool] = None
+    startedAt: Omittable[Instant] = None
+    endedAt: Omittable[Instant] = None
+    pending: Omittable[StrictBool] = None
+    locked: Omittable[StrictBool] = None
 
 
 class Activity(BaseModel):
@@ -91,7 +91,3 @@ def activity_view(item: dict[str, Any]) -> dict[str, Any]:
     if item.get("locked"):
         view["locked"] = True
     return view
-
-
-def instant_text(value: datetime) -> str:
-    return timefmt.iso(value)

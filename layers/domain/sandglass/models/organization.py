@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validat
 
 from sandglass import reference
 from sandglass.models import ApiModel, Versioned
+from sandglass.models.common import Name, Omittable, Text
 
 TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
 Currency = Annotated[str, AfterValidator(reference.check_currency)]
@@ -47,6 +48,24 @@ class LockingTimesheets(ApiModel):
     year: Optional[int] = Field(None, ge=1970, le=9999)
 
 
+Weekday = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+
+
+class Reminders(ApiModel):
+    """Extra (beyond Sandtime): when members with an incomplete week are reminded, in the
+    organization's local time (the lock time zone), once per user-week."""
+
+    enabled: StrictBool = False
+    weekday: Weekday = "FRIDAY"
+    time: ClockTime = "15:00"
+
+
+class AutoLock(ApiModel):
+    """Extra (beyond Sandtime): hours after Monday 00:00 local before auto-lock locks the week that ended."""
+
+    graceHours: int = Field(0, ge=0, le=167)
+
+
 class OnboardingStep(ApiModel):
     done: StrictBool = False
     viewed: StrictBool = False
@@ -63,8 +82,8 @@ class Onboarding(ApiModel):
 class OrganizationSettings(ApiModel):
     """Every mutable setting, fully validated (what is stored)."""
 
-    name: str = Field(min_length=1, max_length=200)
-    notes: str = Field("", max_length=5000)
+    name: Name = Field(min_length=1, max_length=200)
+    notes: Text = Field("", max_length=5000)
     currency: Currency = "USD"
     timeZone: TimeZone = "UTC"
     coreHours: CoreHours = Field(default_factory=CoreHours)
@@ -72,64 +91,78 @@ class OrganizationSettings(ApiModel):
     rounding: Rounding = Field(default_factory=Rounding)
     lockingTimesheets: LockingTimesheets = Field(default_factory=LockingTimesheets)
     onboarding: Onboarding = Field(default_factory=Onboarding)
+    reminders: Reminders = Field(default_factory=Reminders)
+    autoLock: AutoLock = Field(default_factory=AutoLock)
     # Longest activity a member may record, in hours (Activities use it; 24 unless raised).
     maxActivityHours: int = Field(24, ge=1, le=24 * 31)
 
 
 class CoreHoursPatch(ApiModel):
-    start: Optional[ClockTime] = None
-    end: Optional[ClockTime] = None
+    start: Omittable[ClockTime] = None
+    end: Omittable[ClockTime] = None
 
 
 class HolidaysPatch(ApiModel):
     country: Optional[Country] = None
-    excluded: Optional[list[dt.date]] = Field(None, max_length=366)
+    excluded: Omittable[list[dt.date]] = Field(None, max_length=366)
 
 
 class RoundingPatch(ApiModel):
-    enabled: Optional[StrictBool] = None
-    interval: Optional[int] = Field(None, gt=0, le=86_400_000)
-    mode: Optional[RoundingMode] = None
+    enabled: Omittable[StrictBool] = None
+    interval: Omittable[int] = Field(None, gt=0, le=86_400_000)
+    mode: Omittable[RoundingMode] = None
 
 
 class LockingTimesheetsPatch(ApiModel):
-    enabled: Optional[StrictBool] = None
+    enabled: Omittable[StrictBool] = None
     timeZone: Optional[TimeZone] = None
     week: Optional[int] = Field(None, ge=1, le=53)
     year: Optional[int] = Field(None, ge=1970, le=9999)
 
 
+class RemindersPatch(ApiModel):
+    enabled: Omittable[StrictBool] = None
+    weekday: Omittable[Weekday] = None
+    time: Omittable[ClockTime] = None
+
+
+class AutoLockPatch(ApiModel):
+    graceHours: Omittable[int] = Field(None, ge=0, le=167)
+
+
 class OnboardingPatch(ApiModel):
-    assignMembers: Optional[OnboardingStep] = None
-    inviteMembers: Optional[OnboardingStep] = None
-    organization: Optional[OnboardingStep] = None
-    preferences: Optional[OnboardingStep] = None
-    projects: Optional[OnboardingStep] = None
+    assignMembers: Omittable[OnboardingStep] = None
+    inviteMembers: Omittable[OnboardingStep] = None
+    organization: Omittable[OnboardingStep] = None
+    preferences: Omittable[OnboardingStep] = None
+    projects: Omittable[OnboardingStep] = None
 
 
 class OrganizationUpdate(ApiModel):
     """PUT /organization: any subset; nested objects merge into the stored ones."""
 
-    name: Optional[str] = Field(None, min_length=1, max_length=200)
-    notes: Optional[str] = Field(None, max_length=5000)
-    currency: Optional[Currency] = None
-    timeZone: Optional[TimeZone] = None
-    coreHours: Optional[CoreHoursPatch] = None
-    holidays: Optional[HolidaysPatch] = None
-    rounding: Optional[RoundingPatch] = None
-    lockingTimesheets: Optional[LockingTimesheetsPatch] = None
-    onboarding: Optional[OnboardingPatch] = None
-    maxActivityHours: Optional[int] = Field(None, ge=1, le=24 * 31)
+    name: Omittable[Name] = Field(None, min_length=1, max_length=200)
+    notes: Omittable[Text] = Field(None, max_length=5000)
+    currency: Omittable[Currency] = None
+    timeZone: Omittable[TimeZone] = None
+    coreHours: Omittable[CoreHoursPatch] = None
+    holidays: Omittable[HolidaysPatch] = None
+    rounding: Omittable[RoundingPatch] = None
+    lockingTimesheets: Omittable[LockingTimesheetsPatch] = None
+    onboarding: Omittable[OnboardingPatch] = None
+    reminders: Omittable[RemindersPatch] = None
+    autoLock: Omittable[AutoLockPatch] = None
+    maxActivityHours: Omittable[int] = Field(None, ge=1, le=24 * 31)
 
 
 class OrganizationCreate(ApiModel):
     """POST /organizations (sign-up)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: Name = Field(min_length=1, max_length=200)
     domain: DomainName
     timeZone: TimeZone = "UTC"
     currency: Currency = "USD"
-    notes: str = Field("", max_length=5000)
+    notes: Text = Field("", max_length=5000)
 
 
 class RenameRequest(ApiModel):
@@ -151,6 +184,10 @@ class AuthSnapshot(BaseModel):
     domain: Optional[str]
     email: str
     token: str
+    # Beyond the Sandtime reference: the caller's own user id and role in `domain`, so a client can
+    # call /users/{userId}/... for itself; null when the caller is not an active member of it.
+    userId: Optional[str] = Field(None, description="The caller's user id in this organization (null if not an active member)")
+    role: Optional[Literal["Administrator", "User"]] = Field(None, description="The caller's organization role (null if not an active member)")
 
 
 class DeletedOrganization(BaseModel):

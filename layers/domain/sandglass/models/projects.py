@@ -7,15 +7,16 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field, StrictBool, model_validator
 
 from sandglass.models import ApiModel, Versioned
+from sandglass.models.common import Name, Omittable, Text
 
 ProjectRole = Literal["Administrator", "User"]
-Tag = Annotated[str, Field(min_length=1, max_length=50)]
-Avatar = Annotated[str, Field(max_length=2048)]
+Tag = Annotated[Name, Field(min_length=1, max_length=50)]
+Avatar = Annotated[Name, Field(max_length=2048)]
 
 
 class ProjectCreate(ApiModel):
-    name: str = Field(min_length=1, max_length=200)
-    notes: str = Field("", max_length=5000)
+    name: Name = Field(min_length=1, max_length=200)
+    notes: Text = Field("", max_length=5000)
     billable: StrictBool = True
     archived: StrictBool = False
     avatar: Optional[Avatar] = None
@@ -31,10 +32,10 @@ class ProjectUpdate(ApiModel):
             raise ValueError(f"{', '.join(nulls)} cannot be null")
         return self
 
-    name: Optional[str] = Field(None, min_length=1, max_length=200)
-    notes: Optional[str] = Field(None, max_length=5000)
-    billable: Optional[StrictBool] = None
-    archived: Optional[StrictBool] = None
+    name: Omittable[Name] = Field(None, min_length=1, max_length=200)
+    notes: Optional[Text] = Field(None, max_length=5000)
+    billable: Omittable[StrictBool] = None
+    archived: Omittable[StrictBool] = None
     avatar: Optional[Avatar] = None
 
 
@@ -48,17 +49,17 @@ class Project(Versioned):
 
 
 class MemberCreate(ApiModel):
-    userId: str = Field(min_length=1, max_length=64)
+    userId: Name = Field(min_length=1, max_length=64)
     role: ProjectRole = "User"
-    title: Optional[str] = Field(None, max_length=200)
-    notes: Optional[str] = Field(None, max_length=5000)
+    title: Optional[Name] = Field(None, max_length=200)
+    notes: Optional[Text] = Field(None, max_length=5000)
     tags: list[Tag] = Field(default_factory=list, max_length=50)
 
 
 class MemberUpdate(ApiModel):
     role: Optional[ProjectRole] = None
-    title: Optional[str] = Field(None, max_length=200)
-    notes: Optional[str] = Field(None, max_length=5000)
+    title: Optional[Name] = Field(None, max_length=200)
+    notes: Optional[Text] = Field(None, max_length=5000)
     tags: Optional[list[Tag]] = Field(None, max_length=50)
     archived: Optional[StrictBool] = None
 

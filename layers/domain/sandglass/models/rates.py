@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSer
 from sandglass import reference
 from sandglass.models import ApiModel
 from sandglass.models.common import InstantText as Instant
+from sandglass.models.common import Omittable
 
 Currency = Annotated[str, AfterValidator(reference.check_currency)]
 
@@ -36,8 +37,9 @@ def _number(value: Decimal) -> int | float:
 
 AmountOut = Annotated[Decimal, PlainSerializer(_number, return_type=Union[int, float])]
 
-Money = Annotated[Decimal, BeforeValidator(_no_float_noise), Field(ge=0, max_digits=14, decimal_places=2)]
-Percent = Annotated[Decimal, BeforeValidator(_no_float_noise), Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+# Constraints before the validator: pydantic then documents them as JSON Schema (minimum, maximum).
+Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), BeforeValidator(_no_float_noise)]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2), BeforeValidator(_no_float_noise)]
 
 
 class RateCreate(ApiModel):
@@ -51,11 +53,11 @@ class RateCreate(ApiModel):
 class RateUpdate(ApiModel):
     """PUT: any subset; missing fields keep their stored value (`to: null` opens the window)."""
 
-    currency: Optional[Currency] = None
-    from_: Optional[Instant] = Field(None, alias="from")
+    currency: Omittable[Currency] = None
+    from_: Omittable[Instant] = Field(None, alias="from")
     to: Optional[Instant] = None
-    taxRate: Optional[Percent] = None
-    value: Optional[Money] = None
+    taxRate: Omittable[Percent] = None
+    value: Omittable[Money] = None
 
 
 class RevenueRate(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, StrictBool
 
 from sandglass import reference
 from sandglass.models import ApiModel, Versioned
+from sandglass.models.common import Name, Omittable
 
 OrgRole = Literal["Administrator", "User"]
 TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
@@ -36,30 +37,30 @@ def check_locale(tag: str) -> str:
 
 
 Locale = Annotated[str, AfterValidator(check_locale)]
-# No whitespace and no control characters (NUL, DEL...) anywhere: the address becomes the member's identity.
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$")]
+# No whitespace and no control characters (NUL, DEL, C1...) anywhere: the address becomes the member's identity.
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")]
 
 
 class UserInvite(ApiModel):
     email: Email
-    name: Optional[str] = Field(None, min_length=1, max_length=200)
+    name: Optional[Name] = Field(None, min_length=1, max_length=200)
     role: OrgRole = "User"
-    title: Optional[str] = Field(None, max_length=200)
-    phone: Optional[str] = Field(None, max_length=50)
-    avatar: Optional[str] = Field(None, max_length=2048)
+    title: Optional[Name] = Field(None, max_length=200)
+    phone: Optional[Name] = Field(None, max_length=50)
+    avatar: Optional[Name] = Field(None, max_length=2048)
 
 
 class UserUpdate(ApiModel):
     """PUT /users/{id}: profile fields (the user themself or an Administrator); role and archived
     (Administrators only). `email` is the identity: it may be sent unchanged, never changed."""
 
-    name: Optional[str] = Field(None, min_length=1, max_length=200)
-    title: Optional[str] = Field(None, max_length=200)
-    phone: Optional[str] = Field(None, max_length=50)
-    avatar: Optional[str] = Field(None, max_length=2048)
+    name: Omittable[Name] = Field(None, min_length=1, max_length=200)
+    title: Optional[Name] = Field(None, max_length=200)
+    phone: Optional[Name] = Field(None, max_length=50)
+    avatar: Optional[Name] = Field(None, max_length=2048)
     role: Optional[OrgRole] = None
     archived: Optional[StrictBool] = None
-    email: Optional[str] = Field(None, max_length=254)
+    email: Optional[Name] = Field(None, max_length=254)
 
 
 class User(Versioned):

@@ -3,8 +3,7 @@
 Storage decisions
 -----------------
 Base item: PK ``ORG#<orgId>``, SK ``ACTIVITY#<activityId>`` (keys.activity). Living in the
-organization's root partition means the org purge's final partition sweep deletes it; it also carries
-GSI3 keys and its month is registered with keys.month_marker, as the purge contract asks of time data.
+organization's root partition means the org purge's partition sweep deletes it.
 
 Attributes: id, name, projectId, userId, billable, startedAt, endedAt (absent while running),
 pending (True only while running; removed when stopped), locked (only when set), version,
@@ -35,17 +34,23 @@ response (the first answer), activityId and ``expiresAt`` (epoch seconds, table 
 ``attribute_not_exists(PK) OR expiresAt < :now`` in the create's own transaction. DynamoDB TTL
 deletes lazily (moto never), so readers also treat an expired record as absent.
 
-Month marker: keys.month_marker(org, yyyy-mm) is Put (unconditionally, so idempotently) in every
-transaction that writes an activity into a month.
+No shared item takes part in an activity's transaction: every item it touches belongs to one
+member (the activity, their timer marker, their idempotency record) or is only ConditionChecked
+(project, membership, member). Real DynamoDB cancels concurrent transactions that include the
+same item (TransactionConflict), so an organization-wide marker written by every activity write
+would turn the 9:00 rush into spurious conflicts. (Activities used to register their month with a
+``MONTH#`` marker; every activity lives in the ``ORG#<orgId>`` item collection, which the
+organization purge deletes page by page, so the marker was dropped.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable, Mapping
 
 from sandglass import ids, keys
-from sandglass.errors import BadRequest, Conflict, DomainError
+from sandglass.context import DELETED
+from sandglass.errors import BadRequest, Conflict, DomainError, ValidationFailed
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
 from sandglass.storage.table import Op, Page, Table
@@ -54,6 +59,12 @@ INDEX_ATTRIBUTES = tuple(name for index in (keys.GSI_USER, keys.GSI_PROJECT, key
 _KEY_ATTRIBUTES = {keys.PK, keys.SK, *INDEX_ATTRIBUTES}
 
 IDEMPOTENCY_RACE = "IDEMPOTENCY_RACE"
+
+# A condition that must hold for an activity write to commit (a ConditionCheck in its transaction).
+# Services pass these along without looking inside; repositories build them.
+WriteCondition = Op
+
+_NOT_ARCHIVED = "(attribute_not_exists(#archived) OR #archived = :false)"
 
 
 def month_of(started_at: str) -> str:
@@ -119,6 +130,7 @@ class ReadSet:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     timers: dict[str, dict[str, Any]] = field(default_factory=dict)
     idempotency: dict[str, Any] | None = None
+    extra: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # write guards' items, by (PK, SK)
 
 
 class ActivityRepository:
@@ -148,9 +160,12 @@ class ActivityRepository:
         users: Iterable[str] = (),
         timers: Iterable[str] = (),
         idempotency: tuple[str, str] | None = None,
+        extra: Iterable[Mapping[str, str]] = (),
     ) -> ReadSet:
-        """Everything a write decides on, in ONE BatchGetItem: settings, projects, project
-        memberships (project, user), members, timer markers and the idempotency record."""
+        """Everything a write decides on, in ONE strongly consistent BatchGetItem: settings,
+        projects, project memberships (project, user), members, timer markers, the idempotency
+        record (a timer marker read stale would make a start conflict for no reason) and the
+        `extra` items write guards name (e.g. lock state), returned in `extra` by (PK, SK)."""
         wanted: dict[tuple[str, str], tuple[str, Any]] = {}
 
         def want(key: dict[str, str], kind: str, ref: Any) -> None:
@@ -168,10 +183,12 @@ class ActivityRepository:
             want(keys.running_timer(org_id, user_id), "timer", user_id)
         if idempotency:
             want(keys.idempotency(org_id, *idempotency), "idempotency", None)
+        for key in extra:
+            want(key, "extra", None)
         found = ReadSet()
         if not wanted:
             return found
-        for item in self.table.batch_get([{keys.PK: pk, keys.SK: sk} for pk, sk in wanted]):
+        for item in self.table.batch_get([{keys.PK: pk, keys.SK: sk} for pk, sk in wanted], consistent=True):
             kind, ref = wanted[(item[keys.PK], item[keys.SK])]
             if kind == "organization":
                 found.organization = item
@@ -183,9 +200,41 @@ class ActivityRepository:
                 found.users[ref] = item
             elif kind == "timer":
                 found.timers[ref] = item
+            elif kind == "extra":
+                found.extra[(item[keys.PK], item[keys.SK])] = item
             else:
                 found.idempotency = item
         return found
+
+    # --- write conditions -------------------------------------------------------------------
+    def assignment_conditions(self, org_id: str, project_id: str, user_id: str, *, membership: bool, member: bool) -> list[WriteCondition]:
+        """What an activity's (project, member) pair needs at commit time, checked in its
+        transaction (the reads that decided the request may be overtaken by a concurrent archive,
+        removal or purge):
+        - with `membership` (members' own writes), the member's project membership is still active.
+          The project item itself is not checked then: every member's writes would include it,
+          and DynamoDB cancels concurrent transactions that share an item, so a busy project's
+          9:00 rush would conflict. A project archived or deleted in the milliseconds between the
+          (strongly consistent) read and the commit can thus still receive that one entry; a
+          cascading delete's purge pages remove it with the rest.
+        - without it (organization Administrators' writes, which need no membership), the project
+          exists and is not archived;
+        - with `member`, the member is an active member of the organization."""
+        archived = {"#archived": "archived"}
+        if membership:
+            conditions = [db.check(
+                keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)),
+                f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
+                fail=ValidationFailed.field("projectId", "The user is no longer a member of this project"))]
+        else:
+            conditions = [db.check(keys.project(org_id, project_id), f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
+                                   fail=ValidationFailed.field("projectId", "The project was archived or deleted meanwhile"))]
+        if member:
+            conditions.append(db.check(
+                keys.user(org_id, user_id), f"attribute_exists(PK) AND {_NOT_ARCHIVED} AND #status <> :deleted",
+                {**archived, "#status": "status"}, {":false": False, ":deleted": DELETED},
+                fail=ValidationFailed.field("userId", "No such active member in this organization")))
+        return conditions
 
     # --- the one transaction ----------------------------------------------------------------
     def commit(
@@ -196,10 +245,12 @@ class ActivityRepository:
         timers: Iterable[TimerChange] = (),
         idempotency: dict[str, Any] | None = None,
         now_epoch: int = 0,
-        extra_ops: Iterable[Op] = (),
+        conditions: Iterable[WriteCondition] = (),
     ) -> None:
-        """Write activities, their month markers, timer markers, the idempotency record and any
-        guard checks in ONE TransactWriteItems (all or nothing)."""
+        """Write activities, timer markers, the idempotency record and any guard conditions in ONE
+        TransactWriteItems (all or nothing). The months the activities land in are noted first,
+        outside the transaction (note_months)."""
+        self.note_months(org_id, {month_of(change.after["startedAt"]) for change in changes if change.after is not None})
         ops: list[Op] = []
         if idempotency is not None:
             # first, so a racing retry reports this (and the service replays the stored answer)
@@ -208,16 +259,11 @@ class ActivityRepository:
                 "attribute_not_exists(PK) OR expiresAt < :now", values={":now": now_epoch},
                 fail=Conflict("A request with this Idempotency-Key is in progress", code=IDEMPOTENCY_RACE),
             ))
-        months: set[str] = set()
         for change in changes:
             ops.append(self._activity_op(org_id, change))
-            if change.after is not None:
-                months.add(month_of(change.after["startedAt"]))
-        for month in sorted(months):
-            ops.append(db.put({**keys.month_marker(org_id, month), "month": month}))
         for timer in timers:
             ops.append(self._timer_op(org_id, timer))
-        ops.extend(extra_ops)
+        ops.extend(conditions)
         self.table.transact(ops)
 
     def _activity_op(self, org_id: str, change: ActivityChange) -> Op:
@@ -246,55 +292,97 @@ class ActivityRepository:
             return db.put(item, "activityId = :old", values={":old": timer.replacing}, fail=lost)
         return db.put(item, "attribute_not_exists(PK)", fail=lost)
 
-    # --- lists ------------------------------------------------------------------------------
-    def query_partition(
-        self,
-        org_id: str,
-        *,
-        index: str,
-        partition: str,
-        lower: str,
-        upper: str,
-        limit: int,
-        cursor: str | None,
-        filter_expression: str | None = None,
-        filter_values: dict[str, Any] | None = None,
-        filter_names: dict[str, str] | None = None,
-        scope_suffix: str = "",
-    ) -> Page:
-        """One Query of a member's (GSI1) or project's (GSI2) activities with ``lower <= startedAt < upper``."""
-        scope = f"activities:{index}:{partition}:{lower}:{upper}:{scope_suffix}"
-        return self.table.query_page(
-            org_id=org_id,
-            scope=scope,
-            index=index,
-            key_condition=f"{keys.gsi_pk(index)} = :pk AND {keys.gsi_sk(index)} BETWEEN :lo AND :hi",
-            values={":pk": partition, ":lo": keys.ACTIVITY_INDEX_PREFIX + lower, ":hi": keys.ACTIVITY_INDEX_PREFIX + upper, **(filter_values or {})},
-            limit=limit,
-            cursor=cursor,
-            filter_expression=filter_expression,
-            names=filter_names,
-        )
+    # --- the organization's months -------------------------------------------------------------
+    def note_months(self, org_id: str, months: Iterable[str]) -> None:
+        """Record that activities start in `months` (keys.time_data_month): an unconditional PutItem,
+        idempotent, outside any transaction, skipped for months this container already noted.
+        Written before the activity, so a listed month can be empty (its entries were moved or the
+        write failed) but a month with entries is never missing."""
+        for month in sorted(months):
+            if (org_id, month) in _NOTED_MONTHS:
+                continue
+            self.table.put({**keys.time_data_month(org_id, month), "month": month})
+            _NOTED_MONTHS.add((org_id, month))
 
-    def query_months(
-        self,
-        org_id: str,
-        *,
-        months: list[str],
-        lower: str,
-        upper: str,
-        limit: int,
-        cursor: str | None,
-        filter_expression: str | None = None,
-        filter_values: dict[str, Any] | None = None,
-        filter_names: dict[str, str] | None = None,
-        scope_suffix: str = "",
-    ) -> Page:
-        """The organization's activities with ``lower <= startedAt < upper`` over month partitions
-        (GSI3), in start order. One Query per month partition touched, and a request moves on to
-        the next month only while its page is not full. The cursor (signed, bound to the query)
-        carries the month and the position inside it."""
-        outer_scope = f"activities:months:{','.join(months)}:{lower}:{upper}:{scope_suffix}"
+    def note_project_used(self, org_id: str, project_id: str) -> None:
+        """Mark the project as holding time data (`hasActivities`), once, before its first
+        activity's transaction: a project delete without cascade is conditioned on the mark's
+        absence, so it can never race an activity into a deleted project (the mark is set on an
+        existing project only: after a delete this fails and so does the write). Outside the
+        transaction and set once, so a busy project's entries never share the item."""
+        if (org_id, project_id) in _USED_PROJECTS:
+            return
+        self.table.update(keys.project(org_id, project_id), "SET hasActivities = :true", values={":true": True},
+                          condition="attribute_exists(PK)", fail=ValidationFailed.field("projectId", "The project was deleted meanwhile"))
+        _USED_PROJECTS.add((org_id, project_id))
+
+    def months_with_activities(self, org_id: str) -> list[str]:
+        """Every ``yyyy-mm`` the organization's activities ever started in, oldest first (one Query
+        per 1 MB of month markers: a dozen a year)."""
+        return [item["month"] for items in self.table.query_all(
+            key_condition=db.key_condition(sort="prefix"), values={":pk": keys.org_pk(org_id), ":prefix": keys.TIME_DATA_MONTH_PREFIX},
+            consistent=True) for item in items]
+
+    def list_newest_first(self, org_id: str, months: list[str], *, pending: bool | None = None, limit: int, cursor: str | None,
+                          months_per_request: int = 12) -> ActivityPage:
+        """The organization's activities, newest first, walking `months` from the last one back.
+        The cursor names the month it stopped in (not its position), so months noted between two
+        pages never invalidate it. At most `months_per_request` month partitions are read per
+        request (a page may be short and still carry a cursor)."""
+        condition = _Filter(pending)
+        scope = f"activities:newest:{condition.scope}"
+        newest = sorted(months, reverse=True)
+        position, inner = 0, None
+        if cursor:
+            state = cursors.decode(cursor, org_id=org_id, scope=scope)
+            month, inner = state.get("m"), state.get("c")
+            if not isinstance(month, str) or not (inner is None or isinstance(inner, str)):
+                raise BadRequest("The cursor is malformed, expired or belongs to another query", code="INVALID_CURSOR")
+            position = next((index for index, candidate in enumerate(newest) if candidate <= month), len(newest))
+            if position < len(newest) and newest[position] != month:
+                inner = None
+        items: list[dict[str, Any]] = []
+        pages = 0
+        while position < len(newest) and pages < months_per_request:
+            month = newest[position]
+            page = self.table.query_page(
+                org_id=org_id, scope=f"{scope}:{month}", index=keys.GSI_MONTH,
+                key_condition=db.key_condition(keys.GSI_MONTH, "prefix"),
+                values={":pk": keys.month_partition(org_id, month), ":prefix": keys.ACTIVITY_INDEX_PREFIX, **condition.values},
+                names=condition.names or None, filter_expression=condition.expression,
+                limit=limit - len(items), cursor=inner, forward=False)
+            pages += 1
+            items.extend(page.items)
+            if page.cursor:
+                return ActivityPage(entities(items), cursors.encode({"m": month, "c": page.cursor}, org_id=org_id, scope=scope), pages)
+            position, inner = position + 1, None
+            if len(items) >= limit:
+                break
+        more = cursors.encode({"m": newest[position], "c": None}, org_id=org_id, scope=scope) if position < len(newest) else None
+        return ActivityPage(entities(items), more, pages)
+
+    # --- lists ------------------------------------------------------------------------------
+    def list_of_user(self, org_id: str, user_id: str, window: TimeWindow, *, pending: bool | None = None,
+                     projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:
+        """A member's activities starting in `window` (their GSI1 partition), optionally only those
+        on `projects` (filtered inside the partition: it never reads other members' entries)."""
+        return self._list_partition(org_id, keys.GSI_USER, keys.user_partition(org_id, user_id), window,
+                                    pending=pending, projects=projects, limit=limit, cursor=cursor)
+
+    def list_of_project(self, org_id: str, project_id: str, window: TimeWindow, *, pending: bool | None = None,
+                        limit: int, cursor: str | None) -> ActivityPage:
+        """Every member's activities on one project starting in `window` (its GSI2 partition)."""
+        return self._list_partition(org_id, keys.GSI_PROJECT, keys.project_partition(org_id, project_id), window,
+                                    pending=pending, limit=limit, cursor=cursor)
+
+    def list_of_months(self, org_id: str, months: list[str], window: TimeWindow, *, pending: bool | None = None,
+                       limit: int, cursor: str | None) -> ActivityPage:
+        """The organization's activities starting in `window`, over its month partitions (GSI3), in
+        start order. One Query per month partition touched, and a request moves on to the next
+        month only while its page is not full. The cursor (signed, bound to the query) carries the
+        month and the position inside it."""
+        condition = _Filter(pending)
+        outer_scope = f"activities:months:{','.join(months)}:{window.lower}:{window.upper}:{condition.scope}"
         position, inner = 0, None
         if cursor:
             state = cursors.decode(cursor, org_id=org_id, scope=outer_scope)
@@ -305,26 +393,105 @@ class ActivityRepository:
         pages = 0
         while position < len(months):
             month = months[position]
-            page = self.table.query_page(
-                org_id=org_id,
-                scope=f"{outer_scope}:{month}",
-                index=keys.GSI_MONTH,
-                key_condition=f"{keys.gsi_pk(keys.GSI_MONTH)} = :pk AND {keys.gsi_sk(keys.GSI_MONTH)} BETWEEN :lo AND :hi",
-                values={":pk": keys.month_partition(org_id, month), ":lo": keys.ACTIVITY_INDEX_PREFIX + lower,
-                        ":hi": keys.ACTIVITY_INDEX_PREFIX + upper, **(filter_values or {})},
-                limit=limit - len(items),
-                cursor=inner,
-                filter_expression=filter_expression,
-                names=filter_names,
-            )
+            page = self._query_window(org_id, keys.GSI_MONTH, keys.month_partition(org_id, month), window, condition,
+                                      scope=f"{outer_scope}:{month}", limit=limit - len(items), cursor=inner)
             pages += 1
             items.extend(page.items)
             if page.cursor:
-                return Page(items, cursors.encode({"m": position, "c": page.cursor}, org_id=org_id, scope=outer_scope), pages_read=pages)
+                return ActivityPage(entities(items), cursors.encode({"m": position, "c": page.cursor}, org_id=org_id, scope=outer_scope), pages)
             position, inner = position + 1, None
             if len(items) >= limit and position < len(months):
-                return Page(items, cursors.encode({"m": position, "c": None}, org_id=org_id, scope=outer_scope), pages_read=pages)
-        return Page(items, None, pages_read=pages)
+                return ActivityPage(entities(items), cursors.encode({"m": position, "c": None}, org_id=org_id, scope=outer_scope), pages)
+        return ActivityPage(entities(items), None, pages)
+
+    def latest_of_user(self, org_id: str, user_id: str) -> dict[str, Any] | None:
+        """The member's activity with the latest start, or None: one Query, newest first, Limit 1."""
+        page = self.table.query_page(
+            org_id=org_id, scope="activities:latest", index=keys.GSI_USER,
+            key_condition=db.key_condition(keys.GSI_USER, "between"),
+            values={":pk": keys.user_partition(org_id, user_id), ":lo": keys.ACTIVITY_INDEX_PREFIX + TimeWindow.lower,
+                    ":hi": keys.ACTIVITY_INDEX_PREFIX + TimeWindow.upper},
+            limit=1, forward=False)
+        return _entity(page.items[0]) if page.items else None
+
+    def _list_partition(self, org_id: str, index: str, partition: str, window: TimeWindow, *, pending: bool | None,
+                        projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:
+        condition = _Filter(pending, projects)
+        scope = f"activities:{index}:{partition}:{window.lower}:{window.upper}:{condition.scope}"
+        page = self._query_window(org_id, index, partition, window, condition, scope=scope, limit=limit, cursor=cursor)
+        return ActivityPage(condition.keep(entities(page.items)), page.cursor, 1)
+
+    def _query_window(self, org_id: str, index: str, partition: str, window: TimeWindow, condition: "_Filter", *,
+                      scope: str, limit: int, cursor: str | None) -> Page:
+        """One Query of an index partition's activities with ``lower <= startedAt < upper``."""
+        return self.table.query_page(
+            org_id=org_id,
+            scope=scope,
+            index=index,
+            key_condition=f"{keys.gsi_pk(index)} = :pk AND {keys.gsi_sk(index)} BETWEEN :lo AND :hi",
+            values={":pk": partition, ":lo": keys.ACTIVITY_INDEX_PREFIX + window.lower,
+                    ":hi": keys.ACTIVITY_INDEX_PREFIX + window.upper, **condition.values},
+            limit=limit,
+            cursor=cursor,
+            filter_expression=condition.expression,
+            names=condition.names or None,
+        )
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """``lower <= startedAt < upper`` as the stored UTC text; the defaults are open bounds."""
+
+    lower: str = "0"
+    upper: str = "~"
+
+
+@dataclass
+class ActivityPage:
+    activities: list[dict[str, Any]]
+    cursor: str | None
+    pages_read: int = 1
+
+
+# (org id, month) pairs this container has noted already (note_months): a Lambda container writes
+# each month marker once, whatever number of activities it writes into that month.
+_NOTED_MONTHS: set[tuple[str, str]] = set()
+# (org id, project id) pairs this container has marked as holding activities (note_project_used).
+_USED_PROJECTS: set[tuple[str, str]] = set()
+
+# DynamoDB allows at most 100 operands in an IN list; beyond that the page is filtered here.
+_MAX_IN_OPERANDS = 100
+
+
+class _Filter:
+    """The FilterExpression of a list (running or stopped only, some projects only)."""
+
+    def __init__(self, pending: bool | None, projects: Collection[str] | None = None):
+        parts: list[str] = []
+        self.names: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+        self.projects = frozenset(projects) if projects is not None else None
+        if pending is True:
+            parts.append("#pending = :pending")
+            self.names["#pending"] = "pending"
+            self.values[":pending"] = True
+        elif pending is False:
+            parts.append("attribute_not_exists(#pending)")
+            self.names["#pending"] = "pending"
+        if self.projects is not None and len(self.projects) <= _MAX_IN_OPERANDS:
+            placeholders = []
+            for index, project_id in enumerate(sorted(self.projects)):
+                self.values[f":p{index}"] = project_id
+                placeholders.append(f":p{index}")
+            parts.append(f"#project IN ({', '.join(placeholders)})")
+            self.names["#project"] = "projectId"
+        self.expression = " AND ".join(f"({part})" for part in parts) or None
+        self.scope = f"{pending}:{sorted(self.projects) if self.projects is not None else '*'}"
+
+    def keep(self, activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.projects is None or len(self.projects) <= _MAX_IN_OPERANDS:
+            return activities
+        return [activity for activity in activities if activity["projectId"] in self.projects]
 
 
 def entities(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import keys
+from sandglass.context import ACTIVE, DELETED
 from sandglass.errors import Conflict, NotFound
+from sandglass.repositories.jobs import job_item
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
-
-ACTIVE = "ACTIVE"
-DELETED = "DELETED"
 
 
 class OrganizationRepository:
@@ -37,21 +36,18 @@ class OrganizationRepository:
     def member(self, org_id: str, user_id: str) -> dict[str, Any] | None:
         return self.table.get(keys.user(org_id, user_id))
 
-    def organizations_of(self, email: str, limit: int = 100) -> list[dict[str, Any]]:
+    def organizations_of(self, email: str) -> list[dict[str, Any]]:
         """Active organizations an account belongs to and may enter (its member item there is not
-        archived, as the authorizer requires): one Query plus one BatchGet of orgs and member items."""
-        page = self.table.query_page(
-            org_id="-",
-            scope=f"memberships:{email}",
-            key_condition="PK = :pk AND begins_with(SK, :prefix)",
-            values={":pk": keys.account_pk(email), ":prefix": keys.MEMBERSHIP_SK_PREFIX},
-            limit=limit,
-            consistent=True,
-        )
-        org_ids = [item["orgId"] for item in page.items]
+        archived, as the authorizer requires): the account's memberships (one Query per page, every
+        page) plus BatchGets of the organizations and member items (100 keys per call)."""
+        memberships = [item for items in self.table.query_all(key_condition=db.key_condition(sort="prefix"),
+                                                                values={":pk": keys.account_pk(email), ":prefix": keys.MEMBERSHIP_SK_PREFIX},
+                                                                consistent=True)
+                       for item in items]
+        org_ids = [item["orgId"] for item in memberships]
         if not org_ids:
             return []
-        wanted = {item["orgId"]: (keys.organization(item["orgId"]), keys.user(item["orgId"], item["userId"])) for item in page.items}
+        wanted = {item["orgId"]: (keys.organization(item["orgId"]), keys.user(item["orgId"], item["userId"])) for item in memberships}
         found = {(item[keys.PK], item[keys.SK]): item for item in self.table.batch_get([key for pair in wanted.values() for key in pair])}
 
         def entitled(org_id: str) -> bool:
@@ -99,7 +95,7 @@ class OrganizationRepository:
                       fail=Conflict("The organization was changed by another request; retry")),
         ])
 
-    def tombstone(self, org_id: str, domain: str, expected_version: int, deleted_at: str, job: dict[str, Any]) -> None:
+    def tombstone(self, org_id: str, domain: str, expected_version: int, deleted_at: str, **job_details: Any) -> None:
         """Make the organization unreachable at once and queue its purge, atomically."""
         self.table.transact([
             db.update(keys.organization(org_id), "SET #s = :deleted, deletedAt = :at, #v = #v + :one",
@@ -108,7 +104,7 @@ class OrganizationRepository:
                       condition="#v = :expected AND #s = :active",
                       fail=Conflict("The organization was changed by another request; retry")),
             db.delete(keys.domain(domain), "orgId = :org", values={":org": org_id}),
-            db.put(job, "attribute_not_exists(PK)"),
+            db.put(job_item(keys.PURGE_ORGANIZATION, org_id, **job_details), "attribute_not_exists(PK)"),
         ])
 
 

@@ -19,24 +19,27 @@ from typing import Any
 
 from sandglass import ids, keys
 from sandglass.errors import Conflict, NotFound, ValidationFailed
+from sandglass.repositories.jobs import job_item
 from sandglass.storage import table as db
+from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
 
 PROJECT_ADMINISTRATOR = "Administrator"
-INTERNAL = (keys.PK, keys.SK, "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+INTERNAL = keys.KEY_ATTRIBUTES
+_PROJECT_SORT = keys.gsi_sk(keys.GSI_PROJECT)
 
 
 def project_item(org_id: str, project: dict[str, Any]) -> dict[str, Any]:
     return {**keys.project(org_id, project["id"]), **project,
-            "GSI2PK": keys.project_list_partition(org_id),
-            "GSI2SK": keys.project_list_sort(project["id"], project["name"], bool(project.get("archived")))}
+            **keys.index_keys(keys.GSI_PROJECT, keys.project_list_partition(org_id),
+                              keys.project_list_sort(project["id"], project["name"], bool(project.get("archived"))))}
 
 
 def member_item(org_id: str, member: dict[str, Any]) -> dict[str, Any]:
     project_id, user_id, member_id = member["projectId"], member["userId"], member["id"]
     return {**keys.project_member(org_id, project_id, member_id), **member,
-            "GSI1PK": keys.user_partition(org_id, user_id), "GSI1SK": f"{keys.PROJECT_SK_PREFIX}{project_id}",
-            "GSI2PK": keys.project_partition(org_id, project_id), "GSI2SK": keys.project_member_gsi_sort(member_id)}
+            **keys.index_keys(keys.GSI_USER, keys.user_partition(org_id, user_id), keys.project_membership_user_sort(project_id)),
+            **keys.index_keys(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), keys.project_member_gsi_sort(member_id))}
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +61,7 @@ class ProjectRepository:
         """Every project membership of one user (one Query per page of GSI_USER)."""
         found: list[dict[str, Any]] = []
         for items in self.table.query_all(
-            key_condition="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
+            key_condition=db.key_condition(keys.GSI_USER, "prefix"),
             values={":pk": keys.user_partition(org_id, user_id), ":prefix": keys.PROJECT_SK_PREFIX},
             index=keys.GSI_USER,
         ):
@@ -69,17 +72,37 @@ class ProjectRepository:
         return [m["projectId"] for m in self.memberships_of_user(org_id, user_id) if m.get("role") == PROJECT_ADMINISTRATOR and not m.get("archived")]
 
     # --- reads (projects routes) -------------------------------------------------------------
-    def get_many(self, item_keys: list[dict[str, str]]) -> dict[str, dict[str, Any]]:
-        """Several items in one BatchGetItem, by SK (all keys are in the organization's partition)."""
-        unique = {key[keys.SK]: key for key in item_keys}
+    def project_with_memberships(self, org_id: str, project_id: str, *, caller_id: str | None,
+                                 member_id: str | None) -> tuple[dict[str, Any] | None, dict[str, Any] | None, dict[str, Any] | None]:
+        """(project, the caller's membership, the membership `member_id`) in one BatchGetItem;
+        None for any that does not exist (or was not asked for)."""
+        wanted = {"project": keys.project(org_id, project_id)}
+        if caller_id is not None:
+            wanted["caller"] = keys.project_member(org_id, project_id, ids.project_member_id(project_id, caller_id))
+        if member_id is not None:
+            wanted["member"] = keys.project_member(org_id, project_id, member_id)
+        found = {item[keys.SK]: item for item in self.table.batch_get(list({key[keys.SK]: key for key in wanted.values()}.values()))}
+        pick = lambda name: found.get(wanted[name][keys.SK]) if name in wanted else None  # noqa: E731
+        return pick("project"), pick("caller"), pick("member")
+
+    def get_projects(self, org_id: str, project_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Several projects by id in one BatchGetItem (per 100); absent ones are left out."""
+        unique = {project_id: keys.project(org_id, project_id) for project_id in project_ids}
         if not unique:
             return {}
-        return {item[keys.SK]: item for item in self.table.batch_get(list(unique.values()))}
+        return {item["id"]: item for item in self.table.batch_get(list(unique.values()))}
+
+    def member_exists_conditions(self, org_id: str, project_id: str, member_id: str) -> list[WriteCondition]:
+        """The project and the membership still exist: for another write's transaction (rate windows)."""
+        return [
+            db.check(keys.project(org_id, project_id), "attribute_exists(PK)", fail=NotFound("Project not found")),
+            db.check(keys.project_member(org_id, project_id, member_id), "attribute_exists(PK)", fail=NotFound("Project member not found")),
+        ]
 
     def page_projects(self, org_id: str, archived: str, limit: int, cursor: str | None) -> Page:
         """One Query of the sparse listing: `archived` is "false" (active), "true" (archived only) or "include"."""
         prefix = {"false": keys.PROJECT_LIST_ACTIVE, "true": keys.PROJECT_LIST_ARCHIVED}.get(archived)
-        condition = "GSI2PK = :pk" + (" AND begins_with(GSI2SK, :prefix)" if prefix else "")
+        condition = db.key_condition(keys.GSI_PROJECT, "prefix" if prefix else None)
         values: dict[str, Any] = {":pk": keys.project_list_partition(org_id)}
         if prefix:
             values[":prefix"] = prefix
@@ -88,20 +111,20 @@ class ProjectRepository:
 
     def page_memberships_of_user(self, org_id: str, user_id: str, limit: int, cursor: str | None) -> Page:
         return self.table.query_page(org_id=org_id, scope=f"memberships:{user_id}",
-                                     key_condition="GSI1PK = :pk AND begins_with(GSI1SK, :prefix)",
+                                     key_condition=db.key_condition(keys.GSI_USER, "prefix"),
                                      values={":pk": keys.user_partition(org_id, user_id), ":prefix": keys.PROJECT_SK_PREFIX},
                                      index=keys.GSI_USER, limit=limit, cursor=cursor)
 
     def page_members(self, org_id: str, project_id: str, limit: int, cursor: str | None) -> Page:
         return self.table.query_page(org_id=org_id, scope=f"members:{project_id}",
-                                     key_condition="GSI2PK = :pk AND begins_with(GSI2SK, :prefix)",
+                                     key_condition=db.key_condition(keys.GSI_PROJECT, "prefix"),
                                      values={":pk": keys.project_partition(org_id, project_id), ":prefix": keys.PROJECT_MEMBER_GSI_SK_PREFIX},
                                      index=keys.GSI_PROJECT, limit=limit, cursor=cursor)
 
     def has_activities(self, org_id: str, project_id: str) -> bool:
         """Does any activity hang off the project? One Query, Limit 1."""
         page = self.table.query_page(org_id=org_id, scope="has-activities",
-                                     key_condition="GSI2PK = :pk AND begins_with(GSI2SK, :prefix)",
+                                     key_condition=db.key_condition(keys.GSI_PROJECT, "prefix"),
                                      values={":pk": keys.project_partition(org_id, project_id), ":prefix": keys.PROJECT_ACTIVITY_GSI_SK_PREFIX},
                                      index=keys.GSI_PROJECT, limit=1)
         return bool(page.items)
@@ -117,18 +140,24 @@ class ProjectRepository:
     def update(self, org_id: str, stored: dict[str, Any], changes: dict[str, Any], expected_version: int, stale: Exception) -> dict[str, Any]:
         merged = {**public(stored), **changes}
         expression, names, values = db.versioned_set(changes, expected_version)
-        names["#s"] = "GSI2SK"
+        names["#s"] = _PROJECT_SORT
         values[":sort"] = keys.project_list_sort(stored["id"], merged["name"], bool(merged.get("archived")))
         return self.table.update(keys.project(org_id, stored["id"]), expression + ", #s = :sort", names, values,
                                  condition="attribute_exists(PK) AND #v = :expected", fail=stale)
 
-    def tombstone(self, org_id: str, project_id: str, expected_version: int, job: dict[str, Any]) -> None:
+    def tombstone(self, org_id: str, project_id: str, expected_version: int, *, cascade: bool, **job_details: Any) -> None:
         """Remove the project at once (unreadable, no new activity can reference it) and queue the
-        paged removal of its members, rates (and activities when cascading), atomically."""
+        paged removal of its members, rates (and activities when cascading), atomically. Without
+        `cascade` the project must not have been marked as holding activities meanwhile
+        (ActivityRepository.note_project_used marks it before its first activity is written)."""
+        condition = "attribute_exists(PK) AND #v = :expected"
+        if not cascade:
+            condition += " AND attribute_not_exists(hasActivities)"
         self.table.transact([
-            db.delete(keys.project(org_id, project_id), "attribute_exists(PK) AND #v = :expected", {"#v": "version"},
-                      {":expected": expected_version}, fail=Conflict("The project was changed by another request; retry")),
-            db.put(job, "attribute_not_exists(PK)", fail=Conflict("The project is already being deleted")),
+            db.delete(keys.project(org_id, project_id), condition, {"#v": "version"}, {":expected": expected_version},
+                      fail=Conflict("The project was changed by another request (an activity may just have been recorded on it); reload and retry")),
+            db.put(job_item(keys.PURGE_PROJECT, org_id, project_id, projectId=project_id, cascade=cascade, **job_details),
+                   "attribute_not_exists(PK)", fail=Conflict("The project is already being deleted")),
         ])
 
     def add_member(self, org_id: str, member: dict[str, Any]) -> None:
@@ -146,7 +175,7 @@ class ProjectRepository:
         return self.table.update(keys.project_member(org_id, stored["projectId"], stored["id"]), expression,
                                  names, values, condition="attribute_exists(PK) AND #v = :expected", fail=stale)
 
-    def remove_member(self, org_id: str, stored: dict[str, Any], rate_ops: list[db.Op]) -> None:
+    def remove_member(self, org_id: str, stored: dict[str, Any], rate_ops: list[WriteCondition]) -> None:
         if len(rate_ops) > 99:
             raise Conflict("This member has too many revenue rate windows to remove at once; delete some of them first")
         self.table.transact([
@@ -160,10 +189,10 @@ class ProjectRepository:
     def purge_page(self, org_id: str, project_id: str, include_activities: bool, page_size: int) -> bool:
         """Delete one page of the project's GSI2 partition. Returns True when nothing is left to delete.
         Without `include_activities`, activities are kept (a delete raced with a new activity never loses time)."""
-        params: dict[str, Any] = {"key_condition": "GSI2PK = :pk", "values": {":pk": keys.project_partition(org_id, project_id)},
+        params: dict[str, Any] = {"key_condition": db.key_condition(keys.GSI_PROJECT), "values": {":pk": keys.project_partition(org_id, project_id)},
                                   "index": keys.GSI_PROJECT, "page_size": page_size}
         if not include_activities:
-            params["filter_expression"] = "NOT begins_with(GSI2SK, :act)"
+            params["filter_expression"] = f"NOT begins_with({_PROJECT_SORT}, :act)"
             params["values"] = {**params["values"], ":act": keys.PROJECT_ACTIVITY_GSI_SK_PREFIX}
         for items in self.table.query_all(**params):
             if items:

@@ -18,7 +18,14 @@ from typing import Any
 from sandglass import keys
 from sandglass.errors import Conflict
 from sandglass.storage import table as db
+from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
+
+
+def public(item: dict[str, Any]) -> dict[str, Any]:
+    """A stored window without its key attributes."""
+    return {name: value for name, value in item.items() if name not in keys.KEY_ATTRIBUTES}
+
 
 CONCURRENT = "The rate windows were changed by another request; reload and retry"
 
@@ -33,10 +40,10 @@ class RateSet:
     index_sort: dict[str, str] = field(default_factory=dict)  # GSI sort prefixes; the rate id is appended
 
     def lock_key(self) -> dict[str, str]:
-        return {keys.PK: keys.org_pk(self.org_id), keys.SK: self.prefix}
+        return keys.rate_set_lock(self.org_id, self.prefix)
 
     def rate_key(self, rate_id: str) -> dict[str, str]:
-        return {keys.PK: keys.org_pk(self.org_id), keys.SK: f"{self.prefix}#{rate_id}"}
+        return keys.rate_item_key(self.org_id, self.prefix, rate_id)
 
     def index_attributes(self, suffix: str) -> dict[str, str]:
         attributes = dict(self.index_keys)
@@ -49,8 +56,10 @@ def revenue_set(org_id: str, project_id: str, member_id: str, user_id: str) -> R
     return RateSet(
         org_id=org_id,
         prefix=keys.revenue_rates_prefix(project_id, member_id),
-        index_keys={"GSI1PK": keys.user_partition(org_id, user_id), "GSI2PK": keys.project_partition(org_id, project_id)},
-        index_sort={"GSI1SK": f"REVRATE#{project_id}#", "GSI2SK": f"REVRATE#{member_id}#"},
+        index_keys={keys.gsi_pk(keys.GSI_USER): keys.user_partition(org_id, user_id),
+                    keys.gsi_pk(keys.GSI_PROJECT): keys.project_partition(org_id, project_id)},
+        index_sort={keys.gsi_sk(keys.GSI_USER): keys.revenue_rate_user_sort_prefix(project_id),
+                    keys.gsi_sk(keys.GSI_PROJECT): keys.revenue_rate_project_sort_prefix(member_id)},
     )
 
 
@@ -58,8 +67,8 @@ def cost_set(org_id: str, user_id: str) -> RateSet:
     return RateSet(
         org_id=org_id,
         prefix=keys.cost_rates_prefix(user_id),
-        index_keys={"GSI1PK": keys.user_partition(org_id, user_id)},
-        index_sort={"GSI1SK": "COSTRATE#"},
+        index_keys={keys.gsi_pk(keys.GSI_USER): keys.user_partition(org_id, user_id)},
+        index_sort={keys.gsi_sk(keys.GSI_USER): keys.COST_RATE_USER_SORT_PREFIX},
     )
 
 
@@ -82,8 +91,8 @@ class RateRepository:
             for item in items:
                 if item[keys.SK] == rate_set.prefix:
                     version = int(item["version"])
-                elif str(item[keys.SK]).startswith(rate_set.prefix + "#"):
-                    rates.append(item)
+                elif str(item[keys.SK]).startswith(keys.rate_items_prefix(rate_set.prefix)):
+                    rates.append(public(item))
         return Snapshot(version, rates)
 
     def _consistent_pages(self, rate_set: RateSet):
@@ -92,7 +101,7 @@ class RateRepository:
             page = self.table.query_page(
                 org_id=rate_set.org_id,
                 scope=f"rateset:{rate_set.prefix}",
-                key_condition="PK = :pk AND begins_with(SK, :prefix)",
+                key_condition=db.key_condition(sort="prefix"),
                 values={":pk": keys.org_pk(rate_set.org_id), ":prefix": rate_set.prefix},
                 cursor=cursor,
                 consistent=True,
@@ -103,21 +112,23 @@ class RateRepository:
             cursor = page.cursor
 
     def page(self, rate_set: RateSet, limit: int, cursor: str | None) -> Page:
-        return self.table.query_page(
+        page = self.table.query_page(
             org_id=rate_set.org_id,
             scope=f"rates:{rate_set.prefix}",
-            key_condition="PK = :pk AND begins_with(SK, :prefix)",
-            values={":pk": keys.org_pk(rate_set.org_id), ":prefix": rate_set.prefix + "#"},
+            key_condition=db.key_condition(sort="prefix"),
+            values={":pk": keys.org_pk(rate_set.org_id), ":prefix": keys.rate_items_prefix(rate_set.prefix)},
             limit=limit,
             cursor=cursor,
             consistent=True,
         )
+        return Page([public(item) for item in page.items], page.cursor)
 
     def get(self, rate_set: RateSet, rate_id: str) -> dict[str, Any] | None:
-        return self.table.get(rate_set.rate_key(rate_id))
+        item = self.table.get(rate_set.rate_key(rate_id))
+        return public(item) if item else None
 
     # --- writes ---------------------------------------------------------------------------
-    def lock_op(self, rate_set: RateSet, seen_version: int | None) -> db.Op:
+    def lock_op(self, rate_set: RateSet, seen_version: int | None) -> WriteCondition:
         """Bump the set's version, on condition nobody else did since the snapshot."""
         conflict = Conflict(CONCURRENT, code="RATES_CHANGED")
         if seen_version is None:
@@ -125,12 +136,12 @@ class RateRepository:
         return db.update(rate_set.lock_key(), "SET #v = #v + :one", {"#v": "version"}, {":one": 1, ":seen": seen_version},
                          condition="#v = :seen", fail=conflict)
 
-    def save(self, rate_set: RateSet, rate: dict[str, Any], seen_version: int | None, guards: list[db.Op]) -> None:
+    def save(self, rate_set: RateSet, rate: dict[str, Any], seen_version: int | None, guards: list[WriteCondition]) -> None:
         """Create or replace one window, atomically with the version bump and the callers' guards."""
         item = {**rate_set.rate_key(rate["id"]), **rate_set.index_attributes(rate["id"]), **rate}
         self.table.transact([db.put(item), self.lock_op(rate_set, seen_version), *guards])
 
-    def remove(self, rate_set: RateSet, rate_id: str, seen_version: int | None, guards: list[db.Op]) -> None:
+    def remove(self, rate_set: RateSet, rate_id: str, seen_version: int | None, guards: list[WriteCondition]) -> None:
         from sandglass.errors import NotFound
 
         self.table.transact([
@@ -139,7 +150,7 @@ class RateRepository:
             *guards,
         ])
 
-    def removal_ops(self, rate_set: RateSet, snapshot: Snapshot) -> list[db.Op]:
+    def removal_ops(self, rate_set: RateSet, snapshot: Snapshot) -> list[WriteCondition]:
         """Delete the whole set (lock included) inside a caller's transaction."""
         ops = [db.delete(rate_set.rate_key(rate["id"])) for rate in snapshot.rates]
         if snapshot.version is not None:

@@ -4,8 +4,8 @@ Item shapes (all under PK ``ORG#<orgId>``):
 - user:        SK ``USER#<userId>`` (keys.user) — id, email, name, role, archived, avatar, phone, title,
                status (INVITED|ACTIVE|DELETED), createdAt, invitedAt, invitedBy, version.
                A deleted user keeps a tombstone (status DELETED, archived) until its purge ends.
-- preferences: SK ``PREFS#<userId>`` (keys.user_preferences) — the stored document and version;
-               GSI1PK = keys.user_partition(org, userId), GSI1SK = ``PREFERENCES``.
+- preferences: keys.user_preferences — the stored document and version; indexed in GSI_USER under
+               keys.user_partition(org, userId) / keys.PREFERENCES_USER_SORT.
 - organization item (keys.organization) carries ``adminCount``: the number of non-archived
   Administrators. Every change of who is an active Administrator updates it in the same
   transaction; a decrement is conditioned on ``adminCount > 1``, so the last one cannot go.
@@ -16,14 +16,17 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import keys
+from sandglass.context import DELETED
 from sandglass.errors import Conflict, NotFound
+from sandglass.repositories.billing import claim_seat, release_seat
+from sandglass.repositories.jobs import job_item
 from sandglass.repositories.organizations import membership_item
 from sandglass.storage import table as db
+from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
 
-DELETED = "DELETED"
 LAST_ADMIN = "The organization must keep at least one active Administrator"
-INTERNAL = (keys.PK, keys.SK, "GSI1PK", "GSI1SK")
+INTERNAL = keys.KEY_ATTRIBUTES
 
 
 class AlreadyMember(Conflict):
@@ -44,7 +47,7 @@ class UserRepository:
     def page(self, org_id: str, limit: int, cursor: str | None) -> Page:
         return self.table.query_page(
             org_id=org_id, scope="users",
-            key_condition="PK = :pk AND begins_with(SK, :prefix)",
+            key_condition=db.key_condition(sort="prefix"),
             values={":pk": keys.org_pk(org_id), ":prefix": keys.USER_SK_PREFIX, ":deleted": DELETED},
             names={"#s": "status"}, filter_expression="#s <> :deleted",
             limit=limit, cursor=cursor,
@@ -64,6 +67,7 @@ class UserRepository:
         ]
         if user["role"] == "Administrator":
             ops.append(_admin_count(org_id, +1))
+        ops.append(claim_seat(org_id))  # 409 past a paid plan's seats (repositories/billing.py)
         self.table.transact(ops)
 
     def reinvite(self, org_id: str, user_id: str, now: str, by: str) -> dict[str, Any]:
@@ -90,7 +94,12 @@ class UserRepository:
             raise NotFound("User not found")
         return item
 
-    def tombstone(self, org_id: str, user: dict[str, Any], was_active_admin: bool, now: str, by: str, job: dict[str, Any]) -> None:
+    def exists_conditions(self, org_id: str, user_id: str) -> list[WriteCondition]:
+        """The user is (still) a member, not deleted: for another write's transaction (their cost rates...)."""
+        return [db.check(keys.user(org_id, user_id), "attribute_exists(PK) AND #s <> :deleted", {"#s": "status"},
+                         {":deleted": DELETED}, fail=NotFound("User not found"))]
+
+    def tombstone(self, org_id: str, user: dict[str, Any], was_active_admin: bool, now: str, by: str) -> None:
         """They cannot sign in from now on (archived, membership gone); their data goes in pages."""
         ops = [
             db.update(keys.user(org_id, user["id"]), "SET #s = :deleted, archived = :true, deletedAt = :now, deletedBy = :by, #v = #v + :one",
@@ -99,14 +108,17 @@ class UserRepository:
                       condition="attribute_exists(PK) AND #v = :expected AND #s <> :deleted",
                       fail=Conflict("The user was changed by another request; retry")),
             db.delete(keys.membership(user["email"], org_id)),
-            db.put(job, "attribute_not_exists(PK)", fail=Conflict("The user is already being deleted")),
+            db.put(job_item(keys.PURGE_USER, org_id, user["id"], userId=user["id"], requestedAt=now, requestedBy=by),
+                   "attribute_not_exists(PK)", fail=Conflict("The user is already being deleted")),
         ]
         if was_active_admin:
             ops.append(_admin_count(org_id, -1))
+        ops.append(release_seat(org_id))
         self.table.transact(ops)
 
     def save_preferences(self, org_id: str, user_id: str, document: dict[str, Any], seen_version: int | None) -> None:
-        item = {**keys.user_preferences(org_id, user_id), "GSI1PK": keys.user_partition(org_id, user_id), "GSI1SK": "PREFERENCES",
+        item = {**keys.user_preferences(org_id, user_id),
+                **keys.index_keys(keys.GSI_USER, keys.user_partition(org_id, user_id), keys.PREFERENCES_USER_SORT),
                 "userId": user_id, "document": document, "version": (seen_version or 0) + 1}
         stale = Conflict("The preferences were changed by another request; retry", code="PREFERENCES_CHANGED")
         if seen_version is None:
@@ -117,7 +129,7 @@ class UserRepository:
     # --- purge ----------------------------------------------------------------------------
     def purge_page(self, org_id: str, user_id: str, page_size: int) -> bool:
         """Delete one page of everything indexed under the user's GSI1 partition; True when none is left."""
-        for items in self.table.query_all(key_condition="GSI1PK = :pk", values={":pk": keys.user_partition(org_id, user_id)},
+        for items in self.table.query_all(key_condition=db.key_condition(keys.GSI_USER), values={":pk": keys.user_partition(org_id, user_id)},
                                           index=keys.GSI_USER, page_size=page_size):
             if items:
                 self.table.batch_delete([{keys.PK: item[keys.PK], keys.SK: item[keys.SK]} for item in items])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sandglass import ids
+from sandglass import ids, text
 from sandglass.errors import Unauthorized
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.settings import get_settings
@@ -44,8 +44,9 @@ def verify_token(token: str) -> dict[str, Any]:
     options = {"require": ["exp"], "verify_aud": bool(settings.jwt_audience)}
     common = {"audience": settings.jwt_audience, "issuer": settings.jwt_issuer, "options": options, "leeway": 30}
     try:
-        if algorithm == "HS256" and settings.jwt_secret:
-            claims = jwt.decode(token, settings.jwt_secret, algorithms=["HS256"], **common)
+        secret = settings.jwt_secret if algorithm == "HS256" else None
+        if secret:
+            claims = jwt.decode(token, secret, algorithms=["HS256"], **common)
         elif algorithm == "RS256" and settings.jwks_url:
             signing_key = _jwks_client(settings.jwks_url).get_signing_key_from_jwt(token)
             claims = jwt.decode(token, signing_key.key, algorithms=["RS256"], **common)
@@ -55,10 +56,23 @@ def verify_token(token: str) -> dict[str, Any]:
         raise Unauthorized("The bearer token has expired", code="TOKEN_EXPIRED") from None
     except jwt.PyJWTError:
         raise Unauthorized("The bearer token is invalid") from None
+    _require_integer_dates(claims)
     email = claims.get("email")
     if not isinstance(email, str) or "@" not in email:
         raise Unauthorized("The bearer token carries no email claim")
     return claims
+
+
+# RFC 7519 makes exp/iat/nbf NumericDates (JSON numbers). PyJWT also takes strings ("1795888683")
+# and truncates floats; we take JSON integers only (every mainstream issuer - Cognito, Auth0, Okta,
+# Google - sends integer seconds), so one unambiguous form passes and a float is refused like a string.
+_NUMERIC_DATE_CLAIMS = ("exp", "iat", "nbf")
+
+
+def _require_integer_dates(claims: dict[str, Any]) -> None:
+    for name in _NUMERIC_DATE_CLAIMS:
+        if name in claims and (type(claims[name]) is not int):
+            raise Unauthorized(f"The bearer token's {name} claim must be an integer NumericDate")
 
 
 def issue_token(email: str, *, name: str | None = None, ttl: timedelta = timedelta(hours=12), now: datetime | None = None, secret: str | None = None) -> str:
@@ -133,7 +147,7 @@ def authorize(headers: dict[str, str], method: str, resource: str, repository: O
     """
     claims = verify_token(bearer_token(headers))
     email = ids.normalize_email(claims["email"])
-    context = {"email": email, "subject": str(claims.get("sub") or email), "name": str(claims.get("name") or "")}
+    context = {"email": email, "subject": str(claims.get("sub") or email), "name": text.single_line(str(claims.get("name") or ""), 200)}
     account_route = (method.upper(), resource) in ACCOUNT_ROUTES
     domain = organization_domain(headers)
     if not domain:

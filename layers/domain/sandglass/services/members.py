@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import ids
+from sandglass.context import INVITED
 
 
 def deep_merge(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -18,7 +19,7 @@ def deep_merge(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def new_member(org_id: str, email: str, *, name: str, role: str, now: str, status: str = "INVITED", **profile: Any) -> dict[str, Any]:
+def new_member(org_id: str, email: str, *, name: str, role: str, now: str, status: str = INVITED, **profile: Any) -> dict[str, Any]:
     """A member (user) item of an organization; its id is derived from (org, email)."""
     email = ids.normalize_email(email)
     return {

@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sandglass import ids, keys
+from sandglass import ids
 from sandglass.clock import Clock, get_clock
-from sandglass.context import ADMINISTRATOR, Caller, TenantContext
-from sandglass.errors import Conflict, PreconditionFailed, ValidationFailed
+from sandglass.context import ACTIVE, ADMINISTRATOR, Caller, TenantContext
+from sandglass.errors import Conflict, invalid_request, stale_write
 from sandglass.models.organization import (
     Organization,
     OrganizationCreate,
@@ -31,11 +31,6 @@ def organization_view(item: dict[str, Any]) -> Organization:
 
 
 
-def _validation_error(error: ValidationError) -> ValidationFailed:
-    details = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "in": "body", "message": e["msg"], "type": e["type"]} for e in error.errors()]
-    return ValidationFailed("The request is invalid", details=details)
-
-
 class OrganizationService:
     def __init__(self, repository: OrganizationRepository | None = None, clock: Clock | None = None):
         self.repository = repository or OrganizationRepository()
@@ -52,7 +47,7 @@ class OrganizationService:
         org_id = ids.new_id()
         settings = OrganizationSettings(name=request.name, notes=request.notes, currency=request.currency, timeZone=request.timeZone)
         org = {"id": org_id, "domain": request.domain, "plan": "free", "createdAt": now, "createdBy": caller.email, **settings.model_dump(mode="json")}
-        admin = new_member(org_id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now, status="ACTIVE")
+        admin = new_member(org_id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now, status=ACTIVE)
         self.repository.create(org, admin)
         return organization_view(org)
 
@@ -64,13 +59,17 @@ class OrganizationService:
         try:
             settings = OrganizationSettings.model_validate(deep_merge(current, patch))
         except ValidationError as error:
-            raise _validation_error(error) from None
-        if if_match is None:
-            # no precondition from the client: only a concurrent write between our read and ours
-            expected, stale = int(stored["version"]), Conflict("The organization was changed by another request at the same time; retry")
-        else:
-            expected, stale = if_match, PreconditionFailed("The organization was changed since you read it (If-Match is stale); reload and retry")
-        updated = self.repository.update_settings(tenant.org_id, settings.model_dump(mode="json"), expected, stale)
+            raise invalid_request(error.errors(), "body") from None
+        expected = int(stored["version"]) if if_match is None else if_match
+        updated = self.repository.update_settings(tenant.org_id, settings.model_dump(mode="json"), expected, stale_write("organization", if_match))
+        from sandglass.services import schedules  # the auto-lock / reminders due index follows the settings
+
+        if schedules.schedule_changed(current, updated):
+            schedules.sync_schedules(updated, self.clock.now())
+        from sandglass.repositories.locks import LockRepository
+        from sandglass.services import locks  # members' lock versions follow the auto-lock watermark
+
+        locks.after_settings_change(LockRepository(self.repository.table), tenant.org_id, current, updated)
         return organization_view(updated)
 
     def rename(self, tenant: TenantContext, new_domain: str) -> str:
@@ -86,7 +85,6 @@ class OrganizationService:
         tenant.require_admin()
         stored = self.repository.require(tenant.org_id)
         now = iso(self.clock.now())
-        job = {**keys.job(keys.PURGE_ORGANIZATION, tenant.org_id), "kind": keys.PURGE_ORGANIZATION, "orgId": tenant.org_id,
-               "createdAt": stored.get("createdAt", now), "requestedAt": now, "requestedBy": tenant.user_id, "pass": 0}
-        self.repository.tombstone(tenant.org_id, stored["domain"], int(stored["version"]), now, job)
+        self.repository.tombstone(tenant.org_id, stored["domain"], int(stored["version"]), now,
+                                  createdAt=stored.get("createdAt", now), requestedAt=now, requestedBy=tenant.user_id)
         return stored["domain"], os.environ.get("OFFBOARDING_URL") or None

@@ -13,20 +13,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandglass import ids, keys
+from sandglass import ids
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
-from sandglass.errors import Conflict, Forbidden, NotFound, PreconditionFailed
+from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, stale_write
 from sandglass.models.projects import MemberCreate, MemberUpdate, Project, ProjectCreate, ProjectMember, ProjectUpdate
 from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
 from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository, public
 from sandglass.repositories.rates import RateRepository, revenue_set
 from sandglass.services.rates import RateService
-from sandglass.storage import table as db
 from sandglass.timefmt import iso
 
 PURGE_PAGE_SIZE = 100
-ARCHIVED_FILTERS = ("false", "true", "include")
 
 
 def project_view(item: dict[str, Any]) -> Project:
@@ -41,17 +39,11 @@ def revenue_view(item: dict[str, Any]) -> RevenueRate:
     return RevenueRate.model_validate(item)
 
 
-def _stale(if_match: int | None, what: str) -> Exception:
-    if if_match is not None:
-        return PreconditionFailed(f"The {what} was changed since you read it; reload and retry")
-    return Conflict(f"The {what} was changed by another request; retry")
-
-
 class _Access:
-    def __init__(self, project: dict[str, Any], membership: dict[str, Any] | None, found: dict[str, dict[str, Any]], tenant: TenantContext):
+    def __init__(self, project: dict[str, Any], membership: dict[str, Any] | None, member: dict[str, Any] | None, tenant: TenantContext):
         self.project = project
-        self.membership = membership
-        self.found = found
+        self.membership = membership  # the caller's own membership (None for organization Administrators)
+        self.member = member  # the membership the route names, when it names one
         self.tenant = tenant
 
     @property
@@ -70,24 +62,19 @@ class ProjectService:
         self.clock = clock or get_clock()
 
     # --- access ------------------------------------------------------------------------------
-    def _access(self, tenant: TenantContext, project_id: str, *extra: dict[str, str]) -> _Access:
-        """The project, the caller's membership and any extra items: one BatchGetItem."""
+    def _access(self, tenant: TenantContext, project_id: str, member_id: str | None = None) -> _Access:
+        """The project, the caller's membership and the named membership: one BatchGetItem."""
         if not ids.is_uuid(project_id):
             raise NotFound("Project not found")
-        project_key = keys.project(tenant.org_id, project_id)
-        wanted = [project_key, *extra]
-        membership_key = None
-        if not tenant.is_admin:
-            membership_key = keys.project_member(tenant.org_id, project_id, ids.project_member_id(project_id, tenant.user_id))
-            wanted.append(membership_key)
-        found = self.repository.get_many(wanted)
-        project = found.get(project_key[keys.SK])
-        membership = found.get(membership_key[keys.SK]) if membership_key else None
+        if member_id is not None and not ids.is_uuid(member_id):
+            raise NotFound("Project member not found")
+        project, membership, member = self.repository.project_with_memberships(
+            tenant.org_id, project_id, caller_id=None if tenant.is_admin else tenant.user_id, member_id=member_id)
         if membership is not None and membership.get("archived"):
             membership = None
         if project is None or not (tenant.is_admin or membership):
             raise NotFound("Project not found")
-        return _Access(project, membership, found, tenant)
+        return _Access(project, membership, member, tenant)
 
     # --- projects ----------------------------------------------------------------------------
     def list(self, tenant: TenantContext, archived: str, limit: int, cursor: str | None) -> tuple[dict[str, Project], str | None]:
@@ -98,10 +85,10 @@ class ProjectService:
             return {item["id"]: project_view(item) for item in page.items}, page.cursor
         page = self.repository.page_memberships_of_user(tenant.org_id, tenant.user_id, limit, cursor)
         project_ids = [m["projectId"] for m in page.items if not m.get("archived")]
-        found = self.repository.get_many([keys.project(tenant.org_id, pid) for pid in project_ids])
+        found = self.repository.get_projects(tenant.org_id, project_ids)
         projects = {}
         for pid in project_ids:
-            item = found.get(keys.project(tenant.org_id, pid)[keys.SK])
+            item = found.get(pid)
             if item is None:
                 continue
             if archived == "include" or bool(item.get("archived")) == (archived == "true"):
@@ -130,7 +117,7 @@ class ProjectService:
         changes = {name: value for name, value in body.model_dump(exclude_unset=True).items()
                    if value is not None or name in ("avatar",)}
         expected = int(access.project["version"]) if if_match is None else if_match
-        updated = self.repository.update(tenant.org_id, access.project, changes, expected, _stale(if_match, "project"))
+        updated = self.repository.update(tenant.org_id, access.project, changes, expected, stale_write("project", if_match))
         return project_view(updated)
 
     def delete(self, tenant: TenantContext, project_id: str, cascade: bool = False) -> None:
@@ -141,25 +128,19 @@ class ProjectService:
         access.require_manager()
         if cascade and not tenant.is_admin:
             raise Forbidden("Only organization Administrators can delete a project together with its activities")
-        if not cascade and self.repository.has_activities(tenant.org_id, project_id):
+        # the mark set before a project's first activity, or (projects older than the mark) a look at its entries
+        if not cascade and (access.project.get("hasActivities") or self.repository.has_activities(tenant.org_id, project_id)):
             raise Conflict("The project has activities: archive it instead (PUT archived: true), or an organization "
                            "Administrator can delete it with its activities (?cascade=true)", code="PROJECT_HAS_ACTIVITIES")
-        now = iso(self.clock.now())
-        job = {**keys.job(keys.PURGE_PROJECT, tenant.org_id, project_id), "kind": keys.PURGE_PROJECT, "orgId": tenant.org_id,
-               "projectId": project_id, "cascade": cascade, "requestedAt": now, "requestedBy": tenant.user_id, "pass": 0}
-        self.repository.tombstone(tenant.org_id, project_id, int(access.project["version"]), job)
+        self.repository.tombstone(tenant.org_id, project_id, int(access.project["version"]), cascade=cascade,
+                                  requestedAt=iso(self.clock.now()), requestedBy=tenant.user_id)
 
     # --- members -----------------------------------------------------------------------------
-    def _member_key(self, tenant: TenantContext, project_id: str, member_id: str) -> dict[str, str]:
-        if not ids.is_uuid(member_id):
+    @staticmethod
+    def _member(access: _Access) -> dict[str, Any]:
+        if access.member is None:
             raise NotFound("Project member not found")
-        return keys.project_member(tenant.org_id, project_id, member_id)
-
-    def _member(self, access: _Access, key: dict[str, str]) -> dict[str, Any]:
-        member = access.found.get(key[keys.SK])
-        if member is None:
-            raise NotFound("Project member not found")
-        return member
+        return access.member
 
     def list_members(self, tenant: TenantContext, project_id: str, limit: int, cursor: str | None) -> tuple[dict[str, ProjectMember], str | None]:
         self._access(tenant, project_id)
@@ -167,16 +148,13 @@ class ProjectService:
         return {item["id"]: member_view(item) for item in page.items}, page.cursor
 
     def get_member(self, tenant: TenantContext, project_id: str, member_id: str) -> ProjectMember:
-        key = self._member_key(tenant, project_id, member_id) if ids.is_uuid(project_id) else None
-        access = self._access(tenant, project_id, *([key] if key else []))
-        return member_view(self._member(access, key))
+        access = self._access(tenant, project_id, member_id)
+        return member_view(self._member(access))
 
     def add_member(self, tenant: TenantContext, project_id: str, body: MemberCreate) -> ProjectMember:
         access = self._access(tenant, project_id)
         access.require_manager()
         if not ids.is_uuid(body.userId):
-            from sandglass.errors import ValidationFailed
-
             raise ValidationFailed.field("userId", "No active user with this id in the organization")
         member = {"id": ids.project_member_id(project_id, body.userId), "projectId": project_id, "userId": body.userId,
                   "role": body.role, "archived": False, "assignedBy": tenant.user_id, "title": body.title,
@@ -185,39 +163,32 @@ class ProjectService:
         return member_view(member)
 
     def update_member(self, tenant: TenantContext, project_id: str, member_id: str, body: MemberUpdate, if_match: int | None = None) -> ProjectMember:
-        key = self._member_key(tenant, project_id, member_id) if ids.is_uuid(project_id) else None
-        access = self._access(tenant, project_id, *([key] if key else []))
+        access = self._access(tenant, project_id, member_id)
         access.require_manager()
-        stored = self._member(access, key)
+        stored = self._member(access)
         changes = {name: value for name, value in body.model_dump(exclude_unset=True).items()
                    if value is not None or name in ("title", "notes")}
         if "role" in changes and changes["role"] is None:
             changes.pop("role")
         expected = int(stored["version"]) if if_match is None else if_match
-        return member_view(self.repository.update_member(tenant.org_id, stored, changes, expected, _stale(if_match, "project member")))
+        return member_view(self.repository.update_member(tenant.org_id, stored, changes, expected, stale_write("project member", if_match)))
 
     def remove_member(self, tenant: TenantContext, project_id: str, member_id: str) -> None:
         """The membership and its revenue rate windows go together (a re-added user starts with none)."""
-        key = self._member_key(tenant, project_id, member_id) if ids.is_uuid(project_id) else None
-        access = self._access(tenant, project_id, *([key] if key else []))
+        access = self._access(tenant, project_id, member_id)
         access.require_manager()
-        stored = self._member(access, key)
+        stored = self._member(access)
         rate_set = revenue_set(tenant.org_id, project_id, stored["id"], stored["userId"])
         snapshot = self.rates.repository.snapshot(rate_set)
         self.repository.remove_member(tenant.org_id, stored, self.rates.repository.removal_ops(rate_set, snapshot))
 
     # --- revenue rates -----------------------------------------------------------------------
     def _rate_context(self, tenant: TenantContext, project_id: str, member_id: str):
-        key = self._member_key(tenant, project_id, member_id) if ids.is_uuid(project_id) else None
-        access = self._access(tenant, project_id, *([key] if key else []))
+        access = self._access(tenant, project_id, member_id)
         access.require_manager()
-        member = self._member(access, key)
+        member = self._member(access)
         rate_set = revenue_set(tenant.org_id, project_id, member["id"], member["userId"])
-        guards = [
-            db.check(keys.project(tenant.org_id, project_id), "attribute_exists(PK)", fail=NotFound("Project not found")),
-            db.check(key, "attribute_exists(PK)", fail=NotFound("Project member not found")),
-        ]
-        return member, rate_set, guards
+        return member, rate_set, self.repository.member_exists_conditions(tenant.org_id, project_id, member["id"])
 
     def list_revenue(self, tenant: TenantContext, project_id: str, member_id: str, limit: int, cursor: str | None) -> tuple[dict[str, RevenueRate], str | None]:
         _, rate_set, _ = self._rate_context(tenant, project_id, member_id)

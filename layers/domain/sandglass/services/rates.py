@@ -15,12 +15,11 @@ from typing import Any, Iterable
 
 from pydantic import ValidationError
 
-from sandglass import ids, keys, timefmt
-from sandglass.errors import Conflict, NotFound, ValidationFailed
+from sandglass import ids, timefmt
+from sandglass.errors import Conflict, NotFound, ValidationFailed, detail, invalid_request
 from sandglass.models.rates import RateCreate, RateUpdate
+from sandglass.repositories import Page, WriteCondition
 from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
-from sandglass.storage import table as db
-from sandglass.storage.table import Page
 
 RATE_FIELDS = ("currency", "from", "to", "taxRate", "value")
 
@@ -57,7 +56,7 @@ def check_window(rate: dict[str, Any]) -> None:
     start, end = _bounds(rate)
     if end is not None and not start < end:
         raise ValidationFailed("A rate window's 'from' must be before its 'to'",
-                               details=[{"field": "to", "in": "body", "message": "must be after 'from' (or null for an open-ended window)", "type": "value_error"}])
+                               details=[detail("to", "must be after 'from' (or null for an open-ended window)")])
 
 
 def check_no_overlap(rate: dict[str, Any], others: Iterable[dict[str, Any]]) -> None:
@@ -66,11 +65,6 @@ def check_no_overlap(rate: dict[str, Any], others: Iterable[dict[str, Any]]) -> 
             until = other.get("to") or "open-ended"
             raise Conflict(f"The window overlaps rate {other['id']} ({other['from']} - {until}); rate windows of one owner must not overlap",
                            code="RATE_OVERLAP")
-
-
-def _validation(error: ValidationError) -> ValidationFailed:
-    details = [{"field": ".".join(str(p) for p in e["loc"]) or "body", "in": "body", "message": e["msg"], "type": e["type"]} for e in error.errors()]
-    return ValidationFailed("The request is invalid", details=details)
 
 
 def _stored_fields(model) -> dict[str, Any]:
@@ -95,7 +89,7 @@ class RateService:
         return item
 
     # writes: one consistent Query (lock + windows) then one transaction
-    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guards: list[db.Op]) -> dict[str, Any]:
+    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guards: list[WriteCondition]) -> dict[str, Any]:
         rate = {"id": ids.new_id(), **owner, **_stored_fields(body)}
         rate.setdefault("to", None)
         rate.setdefault("taxRate", Decimal(0))
@@ -105,7 +99,7 @@ class RateService:
         self.repository.save(rate_set, rate, snapshot.version, guards)
         return rate
 
-    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guards: list[db.Op]) -> dict[str, Any]:
+    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guards: list[WriteCondition]) -> dict[str, Any]:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)
@@ -115,19 +109,21 @@ class RateService:
         patch = body.model_dump(by_alias=True, exclude_unset=True)
         current = {name: stored.get(name) for name in RATE_FIELDS}
         merged = {**current, **{name: patch[name] for name in RATE_FIELDS if name in patch}}
-        if merged.get("currency") is None or merged.get("from") is None or merged.get("value") is None or merged.get("taxRate") is None:
-            raise ValidationFailed("currency, from, taxRate and value cannot be null")
+        nulls = [name for name in ("currency", "from", "taxRate", "value") if merged.get(name) is None]
+        if nulls:
+            raise ValidationFailed("currency, from, taxRate and value cannot be null",
+                                   details=[detail(name, f"{name} cannot be null", type="null_not_allowed") for name in nulls])
         try:
             RateCreate.model_validate(merged)
         except ValidationError as error:
-            raise _validation(error) from None
-        rate = {**{k: v for k, v in stored.items() if not k.startswith("GSI") and k not in (keys.PK, keys.SK)}, **merged}
+            raise invalid_request(error.errors(), "body") from None
+        rate = {**stored, **merged}
         check_window(rate)
         check_no_overlap(rate, snapshot.rates)
         self.repository.save(rate_set, rate, snapshot.version, guards)
         return rate
 
-    def delete(self, rate_set: RateSet, rate_id: str, guards: list[db.Op]) -> None:
+    def delete(self, rate_set: RateSet, rate_id: str, guards: list[WriteCondition]) -> None:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)

@@ -16,17 +16,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sandglass import ids, keys
+from sandglass import ids
 from sandglass.clock import Clock, get_clock
-from sandglass.context import ADMINISTRATOR, TenantContext
-from sandglass.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
+from sandglass.context import ADMINISTRATOR, INVITED, TenantContext
+from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid_request, stale_write
 from sandglass.models.rates import CostRate, RateCreate, RateUpdate
 from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate
 from sandglass.repositories.rates import RateRepository, cost_set
 from sandglass.repositories.users import DELETED, AlreadyMember, UserRepository
 from sandglass.services.members import deep_merge, new_member
 from sandglass.services.rates import RateService
-from sandglass.storage import table as db
 from sandglass.timefmt import iso
 
 PURGE_PAGE_SIZE = 100
@@ -76,7 +75,7 @@ class UserService:
         now = iso(self.clock.now())
         email = ids.normalize_email(body.email)
         user = new_member(tenant.org_id, email, name=body.name or email.split("@")[0], role=body.role, now=now,
-                          status="INVITED", avatar=body.avatar, phone=body.phone, title=body.title)
+                          status=INVITED, avatar=body.avatar, phone=body.phone, title=body.title)
         user.update({"invitedAt": now, "invitedBy": tenant.user_id, "version": 1})
         try:
             self.repository.invite(tenant.org_id, user)
@@ -103,19 +102,14 @@ class UserService:
         after = {**stored, **changes}
         delta = int(_is_active_admin(after)) - int(_is_active_admin(stored))
         expected = int(stored["version"]) if if_match is None else if_match
-        stale = PreconditionFailed("The user was changed since you read it; reload and retry") if if_match is not None \
-            else Conflict("The user was changed by another request; retry")
-        return user_view(self.repository.update(tenant.org_id, user_id, changes, expected, delta, stale))
+        return user_view(self.repository.update(tenant.org_id, user_id, changes, expected, delta, stale_write("user", if_match)))
 
     def delete(self, tenant: TenantContext, user_id: str) -> None:
         """The member loses access at once (tombstone + account membership gone); their data
         (memberships, rates, preferences, activities: the GSI1 partition) goes in pages (`purge-user`)."""
         tenant.require_admin()
         stored = self._require(tenant, user_id)
-        now = iso(self.clock.now())
-        job = {**keys.job(keys.PURGE_USER, tenant.org_id, user_id), "kind": keys.PURGE_USER, "orgId": tenant.org_id, "userId": user_id,
-               "requestedAt": now, "requestedBy": tenant.user_id, "pass": 0}
-        self.repository.tombstone(tenant.org_id, stored, _is_active_admin(stored), now, tenant.user_id, job)
+        self.repository.tombstone(tenant.org_id, stored, _is_active_admin(stored), iso(self.clock.now()), tenant.user_id)
 
     # --- preferences -------------------------------------------------------------------------
     def _own(self, tenant: TenantContext, user_id: str) -> None:
@@ -141,8 +135,7 @@ class UserService:
         try:
             merged = Preferences.model_validate(deep_merge(current, patch))
         except ValidationError as error:
-            details = [{"field": ".".join(str(p) for p in e["loc"]), "in": "body", "message": e["msg"], "type": e["type"]} for e in error.errors()]
-            raise ValidationFailed("The request is invalid", details=details) from None
+            raise invalid_request(error.errors(), "body") from None
         document = merged.model_dump(mode="json")
         self.repository.save_preferences(tenant.org_id, tenant.user_id, document, version)
         return merged
@@ -155,10 +148,7 @@ class UserService:
             if user_id != tenant.user_id:
                 self._require(tenant, user_id)  # 404 for a stranger, 403 for a colleague
             raise Forbidden("Only organization Administrators can manage cost rates (a user may read their own)")
-        rate_set = cost_set(tenant.org_id, user_id)
-        guards = [db.check(keys.user(tenant.org_id, user_id), "attribute_exists(PK) AND #s <> :deleted", {"#s": "status"},
-                           {":deleted": DELETED}, fail=NotFound("User not found"))]
-        return rate_set, guards
+        return cost_set(tenant.org_id, user_id), self.repository.exists_conditions(tenant.org_id, user_id)
 
     def list_cost(self, tenant: TenantContext, user_id: str, limit: int, cursor: str | None) -> tuple[dict[str, CostRate], str | None]:
         rate_set, _ = self._cost_context(tenant, user_id, write=False)

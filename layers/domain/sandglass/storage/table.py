@@ -7,15 +7,36 @@ cursors. boto3 is imported lazily so a handler pays for it on first use, not at 
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sandglass import keys
 from sandglass.errors import Conflict, DomainError, Throttled
 from sandglass.settings import get_settings
 from sandglass.storage import cursor as cursors
 
 _client = None
+
+# Unprocessed batch keys (DynamoDB's partial answer under throttling) are retried with exponential
+# backoff and full jitter, at most BATCH_ATTEMPTS calls per chunk; then Throttled.
+BATCH_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 0.05
+BACKOFF_CAP_SECONDS = 2.0
+_sleep = time.sleep  # tests record the waits instead of sleeping
+_deleted_pages = 0
+
+
+def backoff_delay(attempt: int) -> float:
+    """Full jitter: uniform in [0, min(cap, base * 2**attempt)] (attempt counts from 0)."""
+    return random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * (2 ** attempt)))
+
+
+def deleted_pages() -> int:
+    """How many batch deletions this container has completed (the purge function's page metric)."""
+    return _deleted_pages
 
 
 def client():
@@ -82,6 +103,19 @@ def _condition(params: dict[str, Any], condition, names, values) -> None:
         params["ExpressionAttributeValues"] = dict(values)
 
 
+def key_condition(index: str | None = None, sort: str | None = None) -> str:
+    """A KeyConditionExpression on the table (index None) or a GSI: ``<partition> = :pk`` and, by
+    `sort`, ``begins_with(<sort key>, :prefix)`` ("prefix") or ``<sort key> BETWEEN :lo AND :hi``
+    ("between")."""
+    partition, sort_key = (keys.PK, keys.SK) if index is None else (keys.gsi_pk(index), keys.gsi_sk(index))
+    condition = f"{partition} = :pk"
+    if sort == "prefix":
+        condition += f" AND begins_with({sort_key}, :prefix)"
+    elif sort == "between":
+        condition += f" AND {sort_key} BETWEEN :lo AND :hi"
+    return condition
+
+
 def versioned_set(changes: Mapping[str, Any], expected_version: int) -> tuple[str, dict[str, str], dict[str, Any]]:
     """`SET` for `changes` plus `version + 1`, with names/values; pair it with the condition
     ``#v = :expected`` (optimistic concurrency). Callers may add their own names and values."""
@@ -112,17 +146,14 @@ class Table:
         response = self._call("get_item", TableName=self.name, Key=dict(key), ConsistentRead=consistent)
         return response.get("Item")
 
-    def batch_get(self, keys: Sequence[Mapping[str, str]]) -> list[dict[str, Any]]:
-        """Fetch up to 100 items per call; unprocessed keys are retried."""
+    def batch_get(self, keys: Sequence[Mapping[str, str]], *, consistent: bool = False) -> list[dict[str, Any]]:
+        """Fetch up to 100 items per call; unprocessed keys are retried with backoff."""
         found: list[dict[str, Any]] = []
         pending = [dict(key) for key in keys]
         while pending:
             chunk, pending = pending[:100], pending[100:]
-            request = {self.name: {"Keys": chunk}}
-            while request:
-                response = self._call("batch_get_item", RequestItems=request)
-                found.extend(response.get("Responses", {}).get(self.name, []))
-                request = response.get("UnprocessedKeys") or None
+            self._batch("batch_get_item", {self.name: {"Keys": chunk, "ConsistentRead": consistent}}, "UnprocessedKeys",
+                        lambda response: found.extend(response.get("Responses", {}).get(self.name, [])))
         return found
 
     def put(self, item: Mapping[str, Any], condition: str | None = None, names=None, values=None, *, fail: DomainError | None = None) -> None:
@@ -141,17 +172,34 @@ class Table:
         self._conditional("delete_item", params, fail)
 
     def batch_delete(self, keys: Sequence[Mapping[str, str]]) -> None:
+        global _deleted_pages
         pending = [{"DeleteRequest": {"Key": dict(key)}} for key in keys]
         while pending:
             chunk, pending = pending[:25], pending[25:]
-            request = {self.name: chunk}
-            while request:
-                response = self._call("batch_write_item", RequestItems=request)
-                request = response.get("UnprocessedItems") or None
+            self._batch("batch_write_item", {self.name: chunk}, "UnprocessedItems", lambda response: None)
+        _deleted_pages += 1
+
+    def _batch(self, operation: str, request: dict[str, Any], unprocessed: str, on_response) -> None:
+        """Call until nothing is unprocessed: backoff with jitter between calls, Throttled after
+        BATCH_ATTEMPTS (the caller's job stays pending and is resumed later)."""
+        for attempt in range(BATCH_ATTEMPTS):
+            if attempt:
+                _sleep(backoff_delay(attempt - 1))
+            response = self._call(operation, RequestItems=request)
+            on_response(response)
+            request = response.get(unprocessed) or {}
+            if not request:
+                return
+        raise Throttled("The table is busy (unprocessed batch items); retry with backoff")
 
     # --- transactions ------------------------------------------------------------------------
     def transact(self, ops: Sequence[Op], *, token: str | None = None) -> None:
-        """All-or-nothing write. A failed condition raises that op's `on_condition_failed`."""
+        """All-or-nothing write. A failed condition raises that op's `on_condition_failed`.
+
+        A transaction cancelled only because another transaction held one of its items
+        (TransactionConflict) is retried with jittered exponential backoff: its conditions are
+        evaluated again, so a retry decides on the winner's result. Only when conflicts persist
+        does the caller get a 409 TRANSACTION_CONFLICT."""
         items = []
         for op in ops:
             items.append({op.kind: {"TableName": self.name, **op.params}})
@@ -160,20 +208,25 @@ class Table:
             params["ClientRequestToken"] = token
         from botocore.exceptions import ClientError
 
-        try:
-            client().transact_write_items(**params)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons") or []
-                for op, reason in zip(ops, reasons):
-                    if reason.get("Code") == "ConditionalCheckFailed":
-                        raise op.on_condition_failed or Conflict("The resource was changed by another request; retry") from None
-                raise Conflict("A concurrent request changed the same data; retry", code="TRANSACTION_CONFLICT") from None
-            if code == "TransactionConflictException":
-                raise Conflict("A concurrent request changed the same data; retry", code="TRANSACTION_CONFLICT") from None
-            _raise_throttle(code)
-            raise
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                client().transact_write_items(**params)
+                return
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                if code == "TransactionCanceledException":
+                    reasons = error.response.get("CancellationReasons") or []
+                    for op, reason in zip(ops, reasons):
+                        if reason.get("Code") == "ConditionalCheckFailed":
+                            raise op.on_condition_failed or Conflict("The resource was changed by another request; retry") from None
+                    if not any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+                        _raise_throttle(_throttle_reason(reasons))
+                        raise
+                elif code != "TransactionConflictException":
+                    _raise_throttle(code)
+                    raise
+            _backoff(attempt)
+        raise Conflict("Concurrent requests kept changing the same data; retry", code="TRANSACTION_CONFLICT")
 
     # --- queries -----------------------------------------------------------------------------
     def query_page(
@@ -215,10 +268,13 @@ class Table:
         next_cursor = cursors.encode(last_key, org_id=org_id, scope=scope) if last_key else None
         return Page(items=response.get("Items", []), cursor=next_cursor)
 
-    def query_all(self, *, key_condition: str, values: Mapping[str, Any], names=None, index: str | None = None, page_size: int | None = None, filter_expression: str | None = None, projection: str | None = None) -> Iterator[list[dict[str, Any]]]:
+    def query_all(self, *, key_condition: str, values: Mapping[str, Any], names=None, index: str | None = None, page_size: int | None = None,
+                  filter_expression: str | None = None, consistent: bool = False, projection: str | None = None) -> Iterator[list[dict[str, Any]]]:
         """Yield every page of a Query (jobs and bounded internal reads; never unbounded requests).
         `projection` (a ProjectionExpression) trims what comes back, not what a page reads."""
         params: dict[str, Any] = {"TableName": self.name, "KeyConditionExpression": key_condition, "ExpressionAttributeValues": dict(values)}
+        if consistent and not index:
+            params["ConsistentRead"] = True
         if names:
             params["ExpressionAttributeNames"] = dict(names)
         if index:
@@ -241,14 +297,18 @@ class Table:
     def _conditional(self, operation: str, params: dict[str, Any], fail: DomainError | None) -> dict[str, Any]:
         from botocore.exceptions import ClientError
 
-        try:
-            return getattr(client(), operation)(**params)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "")
-            if code == "ConditionalCheckFailedException":
-                raise fail or Conflict("The resource was changed by another request; retry") from None
-            _raise_throttle(code)
-            raise
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                return getattr(client(), operation)(**params)
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                if code == "ConditionalCheckFailedException":
+                    raise fail or Conflict("The resource was changed by another request; retry") from None
+                if code != "TransactionConflictException":  # the item is in another request's transaction
+                    _raise_throttle(code)
+                    raise
+            _backoff(attempt)
+        raise Conflict("Concurrent requests kept changing the same data; retry", code="TRANSACTION_CONFLICT")
 
     def _call(self, operation: str, **params) -> dict[str, Any]:
         from botocore.exceptions import ClientError
@@ -258,6 +318,28 @@ class Table:
         except ClientError as error:
             _raise_throttle(error.response.get("Error", {}).get("Code", ""))
             raise
+
+
+# Transaction conflicts: up to 8 attempts, sleeping a random 0..(20 ms x 2^attempt) in between
+# (full jitter: ~1.3 s on average in the worst case, well inside API Gateway's 29 s), so racing
+# requests spread out instead of colliding again.
+CONFLICT_ATTEMPTS = 8
+_BACKOFF_BASE_SECONDS = 0.02
+
+
+def _backoff(attempt: int) -> None:
+    import random
+    import time
+
+    if attempt + 1 < CONFLICT_ATTEMPTS:
+        time.sleep(random.uniform(0, _BACKOFF_BASE_SECONDS * 2 ** attempt))
+
+
+def _throttle_reason(reasons: list[dict[str, Any]]) -> str:
+    for reason in reasons:
+        if reason.get("Code") in {"ThrottlingError", "ProvisionedThroughputExceeded"}:
+            return "ThrottlingException"
+    return ""
 
 
 def _raise_throttle(code: str) -> None:

@@ -1,0 +1,76 @@
+"""Geofences and geofencing events, in the Sandtime reference's shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import Field
+
+from sandglass.models import ApiModel, Versioned
+from sandglass.models.common import EntityId, Omittable
+from sandglass.models.common import Name as SingleLine
+
+START_TRACKING_PROJECT = "START_TRACKING_PROJECT"
+START_TRACKING = "START_TRACKING"
+STOP_TRACKING = "STOP_TRACKING"
+NONE = "NONE"
+
+MIN_RADIUS_M = 10
+MAX_RADIUS_M = 50_000
+
+EnterAction = Literal["START_TRACKING_PROJECT", "START_TRACKING", "NONE"]
+ExitAction = Literal["STOP_TRACKING", "NONE"]
+# strict: a JSON string such as "52.2" is refused (numbers only); integers are numbers too
+Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)]
+Radius = Annotated[float, Field(strict=True, ge=MIN_RADIUS_M, le=MAX_RADIUS_M, allow_inf_nan=False, description="Metres")]
+Name = Annotated[SingleLine, Field(min_length=1, max_length=200)]
+Source = Annotated[SingleLine, Field(max_length=100, description="What reported the event, e.g. ios-geofence")]
+
+# Fields of a PUT that may not be null (projectId may: it clears the project).
+NOT_NULL = ("name", "latitude", "longitude", "radius", "enterAction", "exitAction")
+
+
+class GeofenceCreate(ApiModel):
+    """POST /geofences. `projectId` is required for START_TRACKING_PROJECT; for START_TRACKING it
+    is the fallback project when the member has never tracked time."""
+
+    name: Name
+    latitude: Latitude
+    longitude: Longitude
+    radius: Radius
+    enterAction: EnterAction
+    exitAction: ExitAction
+    projectId: Optional[EntityId] = None
+
+
+class GeofenceUpdate(ApiModel):
+    """PUT /geofences/{id}: any subset of the fields; the result is validated as a whole."""
+
+    name: Omittable[Name] = None
+    latitude: Omittable[Latitude] = None
+    longitude: Omittable[Longitude] = None
+    radius: Omittable[Radius] = None
+    enterAction: Omittable[EnterAction] = None
+    exitAction: Omittable[ExitAction] = None
+    projectId: Optional[EntityId] = Field(None, description="null clears the project")
+
+
+class Geofence(Versioned):
+    enterAction: EnterAction
+    exitAction: ExitAction
+    id: str
+    latitude: Union[int, float]
+    longitude: Union[int, float]
+    name: str
+    projectId: Optional[str] = None
+    radius: Union[int, float]
+
+
+class GeofenceEvent(ApiModel):
+    """POST /geofencing/enter and /geofencing/exit: where the device is. The event happens now."""
+
+    latitude: Latitude
+    longitude: Longitude
+    source: Optional[Source] = None
+

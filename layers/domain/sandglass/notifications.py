@@ -1,0 +1,103 @@
+"""The notifier port and its adapters.
+
+- `ses`: Amazon SES (sesv2 SendEmail) from NOTIFICATION_SENDER; with NOTIFICATION_TEMPLATE set it
+  sends that SES template with the notification's data, otherwise a plain-text email.
+- `outbox`: the local stack's outbox: each notification is appended as one JSON line to
+  OUTBOX_PATH (`.local/outbox.jsonl` under `make dev`) and printed.
+- `log`: logs only (SES chosen but no sender configured).
+NOTIFIER picks the adapter (the template sets `ses`; the dev server sets `outbox`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any, Protocol
+
+logger = logging.getLogger("sandglass.notifications")
+
+
+@dataclass(frozen=True)
+class Notification:
+    to: str
+    subject: str
+    text: str
+    kind: str = "message"
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Notifier(Protocol):
+    def send(self, notification: Notification) -> None: ...
+
+
+class SesNotifier:
+    def __init__(self, sender: str, template: str | None = None, configuration_set: str | None = None):
+        self.sender, self.template, self.configuration_set = sender, template, configuration_set
+        self._client = None
+
+    def client(self):
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("sesv2")
+        return self._client
+
+    def send(self, notification: Notification) -> None:
+        if self.template:
+            content = {"Template": {"TemplateName": self.template, "TemplateData": json.dumps({"subject": notification.subject, "text": notification.text, **notification.data})}}
+        else:
+            content = {"Simple": {"Subject": {"Data": notification.subject, "Charset": "UTF-8"}, "Body": {"Text": {"Data": notification.text, "Charset": "UTF-8"}}}}
+        params: dict[str, Any] = {"FromEmailAddress": self.sender, "Destination": {"ToAddresses": [notification.to]}, "Content": content}
+        if self.configuration_set:
+            params["ConfigurationSetName"] = self.configuration_set
+        self.client().send_email(**params)
+
+
+class OutboxNotifier:
+    _lock = threading.Lock()
+
+    def __init__(self, path: str, echo: bool = True):
+        self.path, self.echo = path, echo
+
+    def send(self, notification: Notification) -> None:
+        line = json.dumps(asdict(notification), separators=(",", ":"))
+        with self._lock:
+            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
+            with open(self.path, "a", encoding="utf-8") as outbox:
+                outbox.write(line + "\n")
+        if self.echo:
+            print(f"[notify] to {notification.to}: {notification.subject}", flush=True)
+
+    def read(self) -> list[Notification]:
+        if not os.path.exists(self.path):
+            return []
+        with open(self.path, encoding="utf-8") as outbox:
+            return [Notification(**json.loads(line)) for line in outbox if line.strip()]
+
+
+class LogNotifier:
+    def send(self, notification: Notification) -> None:
+        logger.warning("notification not delivered (no NOTIFICATION_SENDER configured)", extra={"to": notification.to, "subject": notification.subject})
+
+
+class MemoryNotifier:
+    """Keeps what it is given (unit tests)."""
+
+    def __init__(self):
+        self.sent: list[Notification] = []
+
+    def send(self, notification: Notification) -> None:
+        self.sent.append(notification)
+
+
+def notifier_from_env() -> Notifier:
+    env = os.environ
+    kind = env.get("NOTIFIER", "log")
+    if kind == "outbox":
+        return OutboxNotifier(env.get("OUTBOX_PATH") or ".local/outbox.jsonl")
+    if kind == "ses" and env.get("NOTIFICATION_SENDER"):
+        return SesNotifier(env["NOTIFICATION_SENDER"], env.get("NOTIFICATION_TEMPLATE") or None, env.get("NOTIFICATION_CONFIGURATION_SET") or None)
+    return LogNotifier()

@@ -1,0 +1,107 @@
+"""What timesheet reads need: the organization, its members, and their activities over a time range.
+
+Activities are read by start instant (UTC text) from their indexes, never one request per
+activity: a member's from their GSI_USER partition, the organization's from its GSI_MONTH
+partitions (one per UTC month touched). Running timers are found through their markers, so a
+timer started long before the range still counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandglass import keys
+from sandglass.context import DELETED
+from sandglass.storage.table import Table
+
+PAGE_SIZE = 500
+
+
+@dataclass
+class MemberRead:
+    organization: dict[str, Any] | None
+    user: dict[str, Any] | None
+    running: dict[str, Any] | None = None  # the member's running-timer marker
+
+
+@dataclass
+class OrganizationRead:
+    organization: dict[str, Any] | None
+    members: list[dict[str, Any]] = field(default_factory=list)
+    running: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _activity(item: dict[str, Any]) -> bool:
+    return str(item.get(keys.SK, "")).startswith(keys.ACTIVITY_SK_PREFIX)
+
+
+def _months(lower: str, upper: str) -> list[str]:
+    year, month = int(lower[:4]), int(lower[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= upper[:7]:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+class TimesheetRepository:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table()
+
+    def member_read(self, org_id: str, user_id: str) -> MemberRead:
+        """Organization settings, the member and their running-timer marker: one BatchGetItem."""
+        wanted = {"org": keys.organization(org_id), "user": keys.user(org_id, user_id), "timer": keys.running_timer(org_id, user_id)}
+        found = {(item[keys.PK], item[keys.SK]): item for item in self.table.batch_get(list(wanted.values()))}
+        pick = lambda name: found.get((wanted[name][keys.PK], wanted[name][keys.SK]))  # noqa: E731
+        user = pick("user")
+        if user is not None and user.get("status") == DELETED:
+            user = None
+        return MemberRead(pick("org"), user, pick("timer"))
+
+    def organization_read(self, org_id: str) -> OrganizationRead:
+        """Organization settings, every member and every running-timer marker: one Query of the
+        organization's partition per prefix (pages of PAGE_SIZE) plus one GetItem."""
+        organization = self.table.get(keys.organization(org_id))
+        members = self._prefix(org_id, keys.USER_SK_PREFIX)
+        running = self._prefix(org_id, keys.TIMER_SK_PREFIX)
+        return OrganizationRead(organization, [m for m in members if m.get("status") != DELETED], running)
+
+    def _prefix(self, org_id: str, prefix: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in self.table.query_all(key_condition="PK = :pk AND begins_with(SK, :prefix)",
+                                         values={":pk": keys.org_pk(org_id), ":prefix": prefix}, page_size=PAGE_SIZE):
+            items.extend(page)
+        return items
+
+    def member_activities(self, org_id: str, user_id: str, lower: str, upper: str, running: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+        """A member's activities starting in [lower, upper) (UTC text), plus the running ones named
+        by `running` markers that started earlier."""
+        index = keys.GSI_USER
+        found = self._range(index, keys.user_partition(org_id, user_id), lower, upper)
+        return found + self._running_before(org_id, lower, running, found)
+
+    def organization_activities(self, org_id: str, lower: str, upper: str, running: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+        """Every activity of the organization starting in [lower, upper), from its month partitions."""
+        found: list[dict[str, Any]] = []
+        for month in _months(lower, upper):
+            found.extend(self._range(keys.GSI_MONTH, keys.month_partition(org_id, month), lower, upper))
+        return found + self._running_before(org_id, lower, running, found)
+
+    def _range(self, index: str, partition: str, lower: str, upper: str) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = []
+        for page in self.table.query_all(
+            key_condition=f"{keys.gsi_pk(index)} = :pk AND {keys.gsi_sk(index)} BETWEEN :lower AND :upper",
+            values={":pk": partition, ":lower": keys.activity_sort_bound(lower), ":upper": keys.activity_sort_bound(upper)},
+            index=index,
+        ):
+            items.extend(item for item in page if _activity(item))
+        return items
+
+    def _running_before(self, org_id: str, lower: str, running: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        seen = {item["id"] for item in found}
+        wanted = [keys.activity(org_id, marker["activityId"]) for marker in running
+                  if marker and marker.get("activityId") not in seen and str(marker.get("startedAt", "")) < lower]
+        if not wanted:
+            return []
+        return [item for item in self.table.batch_get(wanted) if item.get("pending")]

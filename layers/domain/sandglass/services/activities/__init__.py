@@ -1,0 +1,38 @@
+"""Activities: time entries, running timers and administrators' corrections.
+
+Rules
+-----
+- Running timers (timers.py). ``POST /activities`` with ``pending: true`` and no ``endedAt``
+  starts a timer (``startedAt`` defaults to now, and may lie at most a few minutes ahead). A member
+  has at most one running timer, guaranteed by DynamoDB. **Starting a timer while another runs
+  stops the old one at the new one's start** (like Toggl and Clockify), in the new timer's
+  transaction; the new timer must start after the old one (else 422), and a request that loses a
+  race answers 409 and stores nothing. ``PUT`` with ``endedAt`` (or ``pending: false``, meaning
+  now) stops a timer.
+- Rights. A User sees and edits their own activities; a project Administrator also those on the
+  projects they administer; an organization Administrator all of them, and may create or correct
+  activities for another member (``userId``) and set ``locked``. Anything else is 404 (never
+  revealing whether the id exists). A ``locked`` activity can be changed only by organization
+  Administrators (409 ``ACTIVITY_LOCKED`` otherwise).
+- Validation (422 with field details, nothing stored): ``endedAt`` after ``startedAt``; duration
+  at most the organization's ``maxActivityHours`` (default 24); the project exists, is not
+  archived and has the activity's member as a member (organization Administrators are exempt from
+  the membership rule), checked again inside the write's transaction; ``billable`` defaults from
+  the project.
+- Lists: listing.py. Writes: writes.py, all through ``ActivityServiceBase._write`` — the single
+  place where write guards add their conditions to the same transaction.
+"""
+
+from __future__ import annotations
+
+from sandglass.services.activities.base import WriteGuard
+from sandglass.services.activities.listing import ActivityQuery, ActivityReads
+from sandglass.services.activities.rules import DEFAULT_LIMIT, MAX_LIMIT, ActivityList, ActivityResult
+from sandglass.services.activities.writes import ActivityWrites
+
+
+class ActivityService(ActivityReads, ActivityWrites):
+    """The one service the activities routes (and geofence-started timers) call."""
+
+
+__all__ = ["ActivityService", "ActivityResult", "ActivityList", "ActivityQuery", "WriteGuard", "DEFAULT_LIMIT", "MAX_LIMIT"]

@@ -1,0 +1,140 @@
+"""The activity rules that need no storage: who may see an entry, how long it may last, which
+month partitions a time window covers, and the errors the rules raise."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Optional
+
+from sandglass.context import TenantContext
+from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
+from sandglass.models.activities import ActivityCreate
+from sandglass.repositories.projects import PROJECT_ADMINISTRATOR
+
+DEFAULT_LIMIT = 200
+MAX_LIMIT = 1000
+MAX_MONTHS = 12
+DEFAULT_MAX_HOURS = 24
+IDEMPOTENCY_TTL = timedelta(hours=24)
+MAX_IDEMPOTENCY_KEY = 255
+# A client clock may run ahead of ours; a start further in the future than this is a mistake
+# (a timer started in year 9998 would block the member's timers until stopped).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass
+class ActivityResult:
+    activity: dict[str, Any]
+    version: int
+
+
+@dataclass
+class ActivityList:
+    activities: dict[str, dict[str, Any]]
+    cursor: Optional[str]
+    pages: int = 1
+
+
+def invalid(*details: dict[str, str]) -> ValidationFailed:
+    return ValidationFailed(details[0]["message"] if len(details) == 1 else "The activity is invalid", details=list(details))
+
+
+def locked() -> Conflict:
+    return Conflict("This activity is locked; only organization Administrators can change it", code="ACTIVITY_LOCKED")
+
+
+def not_found() -> NotFound:
+    return NotFound("Activity not found")
+
+
+def is_project_admin(membership: dict[str, Any] | None) -> bool:
+    return bool(membership) and membership.get("role") == PROJECT_ADMINISTRATOR and not membership.get("archived")
+
+
+def is_project_member(membership: dict[str, Any] | None) -> bool:
+    return bool(membership) and not membership.get("archived")
+
+
+def max_hours(organization: dict[str, Any] | None) -> int:
+    try:
+        return int((organization or {}).get("maxActivityHours") or DEFAULT_MAX_HOURS)
+    except (TypeError, ValueError):
+        return DEFAULT_MAX_HOURS
+
+
+def check_times(organization: dict[str, Any], started: datetime, ended: datetime | None) -> list[dict[str, str]]:
+    """An entry ends after it starts and lasts at most the organization's maxActivityHours."""
+    if ended is None:
+        return []
+    if ended <= started:
+        return [detail("endedAt", "endedAt must be after startedAt")]
+    limit = max_hours(organization)
+    if ended - started > timedelta(hours=limit):
+        return [detail("endedAt", f"An activity may last at most {limit} hours in this organization")]
+    return []
+
+
+def check_not_ahead(now: datetime, **instants: datetime | None) -> list[dict[str, str]]:
+    """Starts (and ends of stopped entries) may not lie beyond the clock-skew window ahead of now."""
+    horizon = now + MAX_CLOCK_SKEW
+    return [detail(name, f"{name} lies in the future; it may be at most {int(MAX_CLOCK_SKEW.total_seconds() // 60)} minutes ahead of now")
+            for name, instant in instants.items() if instant is not None and instant > horizon]
+
+
+def check_assignment(tenant: TenantContext, project: dict[str, Any] | None, membership: dict[str, Any] | None,
+                     member: dict[str, Any] | None, *, check_member: bool) -> list[dict[str, str]]:
+    """The project exists and is active, the member belongs to it (organization Administrators are
+    exempt), and, when recording for someone else, that someone is an active member."""
+    problems = []
+    if project is None:
+        problems.append(detail("projectId", "No such project in this organization"))
+    elif project.get("archived"):
+        problems.append(detail("projectId", "The project is archived"))
+    elif not tenant.is_admin and not is_project_member(membership):
+        problems.append(detail("projectId", "The user is not a member of this project; a project Administrator can add them"))
+    if check_member and (member is None or member.get("archived")):
+        problems.append(detail("userId", "No such active member in this organization"))
+    return problems
+
+
+def request_hash(request: ActivityCreate) -> str:
+    payload = json.dumps(request.model_dump(mode="json", exclude_unset=True), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# --- month partitions ------------------------------------------------------------------------------
+
+def month_start(instant: datetime) -> datetime:
+    return instant.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_month(instant: datetime) -> datetime:
+    start = month_start(instant)
+    return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
+
+
+def months(lower: datetime, upper: datetime) -> list[str]:
+    """The ``yyyy-mm`` months that [lower, upper) touches."""
+    found, cursor = [], month_start(lower)
+    while cursor < upper:
+        found.append(cursor.strftime("%Y-%m"))
+        cursor = next_month(cursor)
+    return found
+
+
+def organization_window(now: datetime, lower: datetime | None, upper: datetime | None) -> tuple[datetime, datetime]:
+    """The range an organization-wide list reads when `from` or `to` is missing (without both, the
+    list walks every month newest first instead; the current UTC month is kept here for callers
+    that need a bounded default); `from` alone runs to the end of the current month (or of `from`'s month when
+    it lies ahead); `to` alone starts at the start of the current month (or of `to`'s month when it
+    lies behind)."""
+    if lower is None and upper is None:
+        return month_start(now), next_month(now)
+    if upper is None:
+        return lower, next_month(max(now, lower))
+    if lower is None:
+        return month_start(min(now, upper - timedelta(milliseconds=1))), upper
+    return lower, upper

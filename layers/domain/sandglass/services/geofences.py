@@ -1,0 +1,251 @@
+"""Geofences: circles an organization's Administrators define, and the enter/exit events members'
+devices send, which start and stop timers.
+
+Rules
+-----
+- Everybody in the organization reads geofences; only organization Administrators create, update
+  and delete them (403 otherwise). Another organization's (or an unknown) id is 404. PUT and
+  DELETE honour If-Match (412 when stale).
+- Validation (422): latitude -90..90, longitude -180..180, radius 10..50,000 m; ``enterAction``
+  START_TRACKING_PROJECT needs a ``projectId``; a project, when given, exists in the organization
+  and is not archived (checked again in the write's transaction).
+- Enter (``POST /geofencing/enter``): the geofences containing the point (haversine distance to
+  the centre <= radius) are found through their geohash cells (sandglass.geo); the nearest centre
+  wins (ties: the smaller id). Its enter action runs for the caller:
+    * START_TRACKING_PROJECT: a running timer on the geofence's project;
+    * START_TRACKING: a running timer on the project of the caller's most recent activity (what
+      they last worked on), or the geofence's project when they have none (409 NO_PROJECT when
+      neither exists);
+    * NONE, or no geofence contains the point: nothing happens, the answer is ``null``.
+  The timer is named after the geofence, starts now, records ``geofenceId`` on the activity and
+  is created through ActivityService, so every activity rule holds: a running (manual) timer is
+  stopped at the new start, the caller must be a member of the project, locks apply. When a rule
+  refuses the timer, the answer is 409 GEOFENCE_ACTION_REFUSED with the rule's details. Entering
+  while the timer this geofence started still runs returns that timer (also when two enter events
+  race: the loser answers with the winner's timer).
+- Exit (``POST /geofencing/exit``): the caller's running timer is stopped, now, when a geofence
+  started it, that geofence's exitAction is STOP_TRACKING, and the geofence is the one being left:
+  the point lies within its radius plus EXIT_TOLERANCE (devices report an exit from a little
+  beyond the boundary, some clients send the region's centre). The answer is the list of timers
+  stopped: ``[]`` when nothing was. A timer that ran past the organization's maxActivityHours
+  is stopped at the limit (as starting another timer would). Exiting twice stops once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sandglass import geo, ids
+from sandglass.clock import Clock, get_clock
+from sandglass.context import TenantContext
+from sandglass.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed, check_if_match, detail, stale_write
+from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
+from sandglass.models.geofences import (
+    NOT_NULL,
+    START_TRACKING,
+    START_TRACKING_PROJECT,
+    STOP_TRACKING,
+    Geofence,
+    GeofenceCreate,
+    GeofenceEvent,
+    GeofenceUpdate,
+)
+from sandglass.repositories.activities import ActivityRepository
+from sandglass.repositories.geofences import GeofenceRepository
+from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories.projects import ProjectRepository
+from sandglass.services.activities import ActivityService
+from sandglass.timefmt import iso, parse_instant
+
+GEOFENCE_ATTRIBUTE = "geofenceId"  # on an activity: the geofence whose enter event started it
+EXIT_TOLERANCE_M = 250.0
+DEFAULT_MAX_HOURS = 24
+
+
+def _number(value: Any) -> int | float:
+    """120.0 shows as 120 (as the reference writes radii); 52.2297 stays as it is."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def geofence_view(item: dict[str, Any]) -> Geofence:
+    fields = {name: item.get(name) for name in ("enterAction", "exitAction", "id", "name", "projectId")}
+    fields.update({name: _number(item[name]) for name in ("latitude", "longitude", "radius")})
+    return Geofence.model_validate(fields).at_version(item.get("version"))
+
+
+def _not_found() -> NotFound:
+    return NotFound("Geofence not found")
+
+
+def exit_reach_m(radius: float) -> float:
+    """How far from the centre an exit event still counts as leaving this geofence."""
+    return radius + max(radius, EXIT_TOLERANCE_M)
+
+
+class GeofenceService:
+    def __init__(self, repository: GeofenceRepository | None = None, activities: ActivityService | None = None,
+                 activity_repository: ActivityRepository | None = None, projects: ProjectRepository | None = None,
+                 organizations: OrganizationRepository | None = None, clock: Clock | None = None):
+        self.repository = repository or GeofenceRepository()
+        table = self.repository.table
+        self.activity_repository = activity_repository or ActivityRepository(table)
+        self.activities = activities or ActivityService(self.activity_repository, clock=clock)
+        self.projects = projects or ProjectRepository(table)
+        self.organizations = organizations or OrganizationRepository(table)
+        self._clock = clock
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock or get_clock()
+
+    # --- definitions ---------------------------------------------------------------------------
+    def _load(self, tenant: TenantContext, geofence_id: str) -> dict[str, Any]:
+        canonical = ids.canonical_id(geofence_id)
+        item = self.repository.get(tenant.org_id, canonical) if canonical else None
+        if item is None:
+            raise _not_found()
+        return item
+
+    def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[dict[str, Geofence], str | None]:
+        page = self.repository.page(tenant.org_id, limit, cursor)
+        return {item["id"]: geofence_view(item) for item in page.items}, page.cursor
+
+    def get(self, tenant: TenantContext, geofence_id: str) -> Geofence:
+        return geofence_view(self._load(tenant, geofence_id))
+
+    def create(self, tenant: TenantContext, body: GeofenceCreate) -> Geofence:
+        tenant.require_admin()
+        values = body.model_dump()
+        self._check_project(tenant, values, check=True)
+        now = iso(self.clock.now())
+        geofence = {"id": ids.new_id(), **values, "version": 1, "createdAt": now, "createdBy": tenant.user_id,
+                    "updatedAt": now, "updatedBy": tenant.user_id}
+        geofence["cells"] = geo.cover(geofence["latitude"], geofence["longitude"], geofence["radius"])
+        self.repository.create(tenant.org_id, geofence)
+        return geofence_view(geofence)
+
+    def update(self, tenant: TenantContext, geofence_id: str, body: GeofenceUpdate, if_match: int | None = None) -> Geofence:
+        tenant.require_admin()
+        fields = body.model_fields_set
+        nulls = [detail(name, f"{name} cannot be null") for name in NOT_NULL if name in fields and getattr(body, name) is None]
+        if nulls:
+            raise ValidationFailed(nulls[0]["message"], details=nulls)
+        current = self._load(tenant, geofence_id)
+        check_if_match("geofence", if_match, current["version"])
+        changes = body.model_dump(include=fields)
+        merged = {**current, **changes}
+        check = "projectId" in fields or ("enterAction" in fields and merged["enterAction"] == START_TRACKING_PROJECT)
+        self._check_project(tenant, merged, check=check)
+        now = iso(self.clock.now())
+        merged.update({"version": int(current["version"]) + 1, "updatedAt": now, "updatedBy": tenant.user_id,
+                       "cells": geo.cover(merged["latitude"], merged["longitude"], merged["radius"])})
+        self.repository.replace(tenant.org_id, current, merged, stale=stale_write("geofence", if_match), check_project=check)
+        return geofence_view(merged)
+
+    def delete(self, tenant: TenantContext, geofence_id: str, if_match: int | None = None) -> None:
+        tenant.require_admin()
+        current = self._load(tenant, geofence_id)
+        check_if_match("geofence", if_match, current["version"])
+        self.repository.delete(tenant.org_id, current, stale=stale_write("geofence", if_match))
+
+    def _check_project(self, tenant: TenantContext, values: dict[str, Any], *, check: bool) -> None:
+        project_id = values.get("projectId")
+        if values["enterAction"] == START_TRACKING_PROJECT and not project_id:
+            raise ValidationFailed.field("projectId", "projectId is required when enterAction is START_TRACKING_PROJECT")
+        if not (check and project_id):
+            return
+        project = self.projects.get(tenant.org_id, project_id)
+        if project is None:
+            raise ValidationFailed.field("projectId", "No such project in this organization")
+        if project.get("archived"):
+            raise ValidationFailed.field("projectId", "The project is archived")
+
+    # --- events --------------------------------------------------------------------------------
+    def containing(self, tenant: TenantContext, latitude: float, longitude: float) -> list[tuple[float, dict[str, Any]]]:
+        """(distance, cell entry) of every geofence whose circle contains the point, nearest first."""
+        found = []
+        for entry in self.repository.registered_in(tenant.org_id, geo.point_cells(latitude, longitude)):
+            distance = geo.haversine_m(latitude, longitude, float(entry["latitude"]), float(entry["longitude"]))
+            if distance <= float(entry["radius"]):
+                found.append((distance, entry))
+        found.sort(key=lambda pair: (pair[0], pair[1]["geofenceId"]))
+        return found
+
+    def enter(self, tenant: TenantContext, event: GeofenceEvent) -> dict[str, Any] | None:
+        found = self.containing(tenant, event.latitude, event.longitude)
+        if not found:
+            return None
+        geofence = found[0][1]
+        if geofence["enterAction"] not in (START_TRACKING_PROJECT, START_TRACKING):
+            return None
+        running = self._running_of(tenant, geofence["geofenceId"])
+        if running is not None:
+            return activity_view(running)
+        request = ActivityCreate(name=geofence["name"], projectId=self._project_for(tenant, geofence), pending=True)
+        try:
+            return self.activities.create(tenant, request, attributes={GEOFENCE_ATTRIBUTE: geofence["geofenceId"]}).activity
+        except (ValidationFailed, Conflict) as refused:
+            # a racing enter event may have started this geofence's timer first (our start then
+            # lost the marker, or is no later than the winner's): answer with that timer
+            running = self._running_of(tenant, geofence["geofenceId"])
+            if running is not None:
+                return activity_view(running)
+            if isinstance(refused, ValidationFailed):
+                raise Conflict(f"The geofence's enter action was refused: {refused.message}", details=refused.details,
+                               code="GEOFENCE_ACTION_REFUSED") from None
+            raise
+
+    def exit(self, tenant: TenantContext, event: GeofenceEvent) -> list[dict[str, Any]]:
+        running = self._running_of(tenant)
+        if running is None or not running.get(GEOFENCE_ATTRIBUTE):
+            return []
+        geofence = self.repository.get(tenant.org_id, running[GEOFENCE_ATTRIBUTE])
+        if geofence is None or geofence.get("exitAction") != STOP_TRACKING:
+            return []
+        distance = geo.haversine_m(event.latitude, event.longitude, float(geofence["latitude"]), float(geofence["longitude"]))
+        if distance > exit_reach_m(float(geofence["radius"])):
+            return []
+        stopped = self._stop(tenant, running)
+        return [stopped] if stopped is not None else []
+
+    def _stop(self, tenant: TenantContext, running: dict[str, Any]) -> dict[str, Any] | None:
+        """Stop the timer now (through ActivityService), or at start + maxActivityHours when it ran
+        longer; None when another request stopped or changed it meanwhile."""
+        started = parse_instant(running["startedAt"])
+        version = int(running["version"])
+        try:
+            try:
+                return self.activities.update(tenant, running["id"], ActivityUpdate(pending=False), if_match=version).activity
+            except ValidationFailed as refused:
+                if not any(item.get("field") == "endedAt" for item in refused.details):
+                    raise
+            organization = self.organizations.get(tenant.org_id) or {}
+            limit = int(organization.get("maxActivityHours") or DEFAULT_MAX_HOURS)
+            capped = ActivityUpdate(endedAt=started + timedelta(hours=limit))
+            return self.activities.update(tenant, running["id"], capped, if_match=version).activity
+        except (PreconditionFailed, NotFound):
+            return None
+
+    def _running_of(self, tenant: TenantContext, geofence_id: str | None = None) -> dict[str, Any] | None:
+        """The caller's running timer (when `geofence_id` is given: only if that geofence started it)."""
+        marker = self.activity_repository.running_timer(tenant.org_id, tenant.user_id)
+        if marker is None:
+            return None
+        activity = self.activity_repository.get(tenant.org_id, marker["activityId"])
+        if activity is None or not activity.get("pending"):
+            return None
+        if geofence_id is not None and activity.get(GEOFENCE_ATTRIBUTE) != geofence_id:
+            return None
+        return activity
+
+    def _project_for(self, tenant: TenantContext, geofence: dict[str, Any]) -> str:
+        if geofence["enterAction"] == START_TRACKING:
+            latest = self.activity_repository.latest_of_user(tenant.org_id, tenant.user_id)
+            if latest is not None:
+                return latest["projectId"]
+        if geofence.get("projectId"):
+            return geofence["projectId"]
+        raise Conflict("This geofence starts tracking on your most recent project, and you have not tracked time yet; "
+                       "start a timer once, or ask an Administrator to give the geofence a project", code="NO_PROJECT")

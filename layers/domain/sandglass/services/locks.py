@@ -1,0 +1,313 @@
+"""Timesheet locks: one lock model, enforced in one place.
+
+The model (pure functions below)
+--------------------------------
+Days are local dates and weeks ISO weeks in the lock time zone: ``lockingTimesheets.timeZone``,
+else the organization's ``timeZone`` (the zone auto-lock counts its weeks in). A day D is locked
+for member U when, and no temporary unlock window of U's ISO week of D is open now:
+- auto-lock: ``lockingTimesheets`` is enabled and its watermark (``year``/``week``) is at or after
+  D's ISO week;
+- a Sandtime user-week lock of U covers D's ISO week (a record whose ``unlockedTo`` lies in the
+  future is an open unlock window instead; once it passes, the record locks the week again);
+- a 4me-style date lock covers D, for U or for the whole organization. A week or month lock is the
+  set of its days, and unlocking removes days from the set of the same scope: an organization-wide
+  unlock does not lift a member's own locks (use an unlock window for one member's exception).
+
+Enforcement
+-----------
+LockGuard is a write guard of the activities service (services/activities/base.py), so every
+activity write goes through it: create (a timer's implicit stop of the previous one included),
+update (edit, move, stop), delete, geofence-started timers. For members who are not organization
+Administrators, every local day an activity covers before and after the write (a running timer:
+its start day) must be open, else 409 PERIOD_LOCKED naming the period. The guard reads the lock
+state in the write's own BatchGetItem and adds one ConditionCheck per member on the member's lock
+version, so a lock landing concurrently makes the write fail and re-decide (repositories/locks.py
+explains why a per-member version and not an organization-wide item).
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Collection, Iterable, Mapping
+
+from sandglass import ids
+from sandglass.clock import Clock, get_clock
+from sandglass.context import TenantContext
+from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
+from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository, LockState, LockStates, WeekLock
+from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_label
+from sandglass.timefmt import MAX_YEAR, MIN_YEAR, iso, parse
+
+PERIOD_LOCKED = "PERIOD_LOCKED"
+SAVE_ATTEMPTS = 4
+
+
+# --- the model (pure) -------------------------------------------------------------------------------
+
+def lock_zone(organization: Mapping[str, Any] | None) -> str:
+    organization = organization or {}
+    return (organization.get("lockingTimesheets") or {}).get("timeZone") or organization.get("timeZone") or "UTC"
+
+
+def watermark(organization: Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """The last ISO week auto-lock has locked, when locking is enabled."""
+    locking = (organization or {}).get("lockingTimesheets") or {}
+    if locking.get("enabled") and locking.get("year") and locking.get("week"):
+        return int(locking["year"]), int(locking["week"])
+    return None
+
+
+def _week_text(week: tuple[int, int]) -> str:
+    monday = monday_of_iso_week(*week)
+    return f"week {week_label(*week)} ({monday.isoformat()} to {(monday + timedelta(days=6)).isoformat()})"
+
+
+def lock_reason(day: date, organization: Mapping[str, Any] | None, org_locks: LockState, member: LockState, now: datetime) -> str | None:
+    """Why `day` is locked for the member whose locks are `member` (None: it is open)."""
+    week = iso_week(day)
+    record = member.weeks.get(week)
+    if record is not None:
+        if record.unlocked_to is not None and record.unlocked_to > now:
+            return None
+        return f"The timesheet {_week_text(week)} is locked for this member"
+    latest = watermark(organization)
+    if latest is not None and week <= latest:
+        return f"The timesheet {_week_text(week)} is locked: timesheets are locked through week {week_label(*latest)}"
+    if day in member.days:
+        return f"The timesheet of {day.isoformat()} is locked for this member"
+    if day in org_locks.days:
+        return f"The timesheet of {day.isoformat()} is locked for the organization"
+    return None
+
+
+def locked_days(organization: Mapping[str, Any] | None, org_locks: LockState, member: LockState, days: Iterable[date], now: datetime) -> set[date]:
+    """The days of `days` locked for one member (for the monthly timesheet's locked/lockedDays)."""
+    return {day for day in days if lock_reason(day, organization, org_locks, member, now) is not None}
+
+
+def activity_days(activity: Mapping[str, Any], tz: str) -> list[date]:
+    """The local days an activity covers: from its start's date to the date of its last
+    millisecond (an entry ending at midnight does not touch the next day); a running timer: its
+    start day."""
+    started = parse(activity["startedAt"])
+    first = local_date(started, tz)
+    if not activity.get("endedAt"):
+        return [first]
+    ended = parse(activity["endedAt"])
+    last = local_date(max(started, ended - timedelta(milliseconds=1)), tz)
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def lock_settings_changed(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> bool:
+    """Whether an organization settings change moves what auto-lock locks (watermark, zone)."""
+    return (watermark(before), lock_zone(before)) != (watermark(after), lock_zone(after))
+
+
+def after_settings_change(repository: LockRepository, org_id: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+    """Called after the organization item changed (settings PUT, auto-lock advancing the
+    watermark): bump every member's lock version when the watermark or the lock zone moved, so a
+    write that read the old settings cannot commit (repositories/locks.py)."""
+    if lock_settings_changed(before, after):
+        repository.bump_members(org_id)
+
+
+def period_days(date_: date | None = None, week_of: date | None = None, month_of: date | None = None) -> list[date]:
+    """The days of a 4me period: one date, the ISO week of a date, or the month of a date."""
+    if date_ is not None:
+        return [date_]
+    if week_of is not None:
+        monday = week_of - timedelta(days=week_of.weekday())
+        return [monday + timedelta(days=offset) for offset in range(7)]
+    assert month_of is not None
+    length = calendar.monthrange(month_of.year, month_of.month)[1]
+    return [month_of.replace(day=day) for day in range(1, length + 1)]
+
+
+def check_open(organization: Mapping[str, Any] | None, states: LockStates, activities: Iterable[Mapping[str, Any]], now: datetime) -> None:
+    """409 PERIOD_LOCKED unless every day every image in `activities` covers is open for its member."""
+    tz = lock_zone(organization)
+    for activity in activities:
+        member = states.of(activity["userId"])
+        for day in activity_days(activity, tz):
+            reason = lock_reason(day, organization, states.organization, member, now)
+            if reason is not None:
+                raise Conflict(f"{reason}; only organization Administrators can change its activities", code=PERIOD_LOCKED)
+
+
+# --- the activities write guard --------------------------------------------------------------------
+
+class LockGuard:
+    """Write guard of the activities service (see the module doc). `wanted` names the items the
+    decision reads, to join the write's BatchGetItem; the call decides and returns the
+    ConditionChecks that keep the decision true at commit time."""
+
+    def __init__(self, repository: LockRepository):
+        self.repository = repository
+
+    def wanted(self, tenant: TenantContext, user_ids: Collection[str]) -> list[dict[str, str]]:
+        return [] if tenant.is_admin else self.repository.state_keys(tenant.org_id, user_ids)
+
+    def __call__(self, tenant: TenantContext, changes, reads, now: datetime) -> list:
+        if tenant.is_admin:
+            return []
+        images = [image for change in changes for image in (change.before, change.after) if image is not None]
+        user_ids = {image["userId"] for image in images}
+        states = self.repository.states_from(tenant.org_id, user_ids, reads.extra)
+        check_open(reads.organization, states, images, now)
+        return [self.repository.unchanged(tenant.org_id, states.of(user_id)) for user_id in sorted(user_ids)]
+
+
+# --- the lock routes and the timesheet reads' port -----------------------------------------------------
+
+def _day(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed.field(field, "Expected a date as yyyy-mm-dd", "query") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationFailed.field(field, f"The date must fall between the years {MIN_YEAR} and {MAX_YEAR}", "query")
+    return day
+
+
+def _view(lock: WeekLock) -> dict[str, Any]:
+    return {"createdAt": lock.created_at, "id": lock.id, "unlockedTo": iso(lock.unlocked_to) if lock.unlocked_to else None,
+            "updatedAt": lock.updated_at, "userId": lock.user_id, "week": lock.week, "year": lock.year}
+
+
+class LockService:
+    def __init__(self, repository: LockRepository | None = None, clock: Clock | None = None, users=None, organizations=None):
+        self.repository = repository or LockRepository()
+        self._clock = clock
+        if users is None:
+            from sandglass.repositories.users import UserRepository
+
+            users = UserRepository(self.repository.table)
+        if organizations is None:
+            from sandglass.repositories.organizations import OrganizationRepository
+
+            organizations = OrganizationRepository(self.repository.table)
+        self.users = users
+        self.organizations = organizations
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock or get_clock()
+
+    def _now(self) -> datetime:
+        now = self.clock.now().astimezone(timezone.utc)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+    def _member(self, tenant: TenantContext, user_id: str, where: str) -> str:
+        canonical = ids.canonical_id(user_id)
+        if canonical is None:
+            raise ValidationFailed.field("userId", "Expected a UUID", where)
+        if self.users.get(tenant.org_id, canonical) is None:
+            raise NotFound("User not found")
+        return canonical
+
+    def post_lock(self, tenant: TenantContext, body, user_id: str | None, date_: str | None, week_of: str | None,
+                  month_of: str | None) -> dict[str, Any] | None:
+        """POST /timesheets/lock, both styles on one path: any 4me query parameter makes it a date
+        lock (None: 204), else the JSON body is a Sandtime user-week lock (the lock)."""
+        tenant.require_admin()
+        four_me = any(value is not None for value in (user_id, date_, week_of, month_of))
+        if four_me and body is not None:
+            raise ValidationFailed("Lock either dates (query: userId, date, weekOf, monthOf) or a member's week (JSON body), not both",
+                                   details=[detail("body", "Not allowed with the date-lock query parameters", "body")])
+        if four_me:
+            self.lock_dates(tenant, user_id, date_, week_of, month_of, lock=True)
+            return None
+        if body is None:
+            raise ValidationFailed("A JSON body (userId, year, week, optional unlockedTo) or one of the query parameters date, weekOf, monthOf is required",
+                                   details=[detail("body", "Field required", "body", "missing")])
+        return self.lock_week(tenant, body.userId, body.year, body.week, body.unlockedTo)
+
+    # --- Sandtime -----------------------------------------------------------------------------------
+    def lock_week(self, tenant: TenantContext, user_id: str, year: int, week: int, unlocked_to: datetime | None) -> dict[str, Any]:
+        """POST /timesheets/lock (body): create or replace the member's lock of ISO week
+        (year, week); the record keeps its id and createdAt when replaced."""
+        tenant.require_admin()
+        try:
+            date.fromisocalendar(year, week, 1)
+        except ValueError:
+            raise ValidationFailed.field("week", f"{year} has no ISO week {week}") from None
+        user_id = self._member(tenant, user_id, "body")
+        for _ in range(SAVE_ATTEMPTS):
+            now = iso(self._now())
+            seen = self.repository.read(tenant.org_id, [user_id]).of(user_id)
+            existing = seen.weeks.get((year, week))
+            lock = WeekLock(existing.id if existing else ids.new_id(), user_id, year, week, unlocked_to,
+                            existing.created_at if existing else now, now)
+            try:
+                self.repository.save_week(tenant.org_id, lock, seen, new=existing is None)
+            except Conflict as error:
+                if error.code != LOCKS_CHANGED:
+                    raise
+                continue
+            return _view(lock)
+        raise Conflict("The member's locks kept changing; retry", code=LOCKS_CHANGED)
+
+    def delete_week(self, tenant: TenantContext, lock_id: str) -> dict[str, Any]:
+        """DELETE /timesheets/lock/{lockId}: Sandtime answers an empty object."""
+        tenant.require_admin()
+        canonical = ids.canonical_id(lock_id)
+        if canonical is None:
+            raise ValidationFailed.field("lockId", "Expected a UUID", "path")
+        pointer = self.repository.week_by_id(tenant.org_id, canonical)
+        if pointer is None:
+            raise NotFound("Timesheet lock not found")
+        self.repository.delete_week(tenant.org_id, pointer)
+        return {}
+
+    # --- 4me ------------------------------------------------------------------------------------------
+    def lock_dates(self, tenant: TenantContext, user_id: str | None, date_: str | None, week_of: str | None, month_of: str | None,
+                   *, lock: bool) -> None:
+        """POST / DELETE /timesheets/lock?[userId=]&(date|weekOf|monthOf)=yyyy-mm-dd: lock or
+        unlock a day, the ISO week of a date or the month of a date, for a member or (no userId)
+        the whole organization."""
+        tenant.require_admin()
+        given = [(name, value) for name, value in (("date", date_), ("weekOf", week_of), ("monthOf", month_of)) if value is not None]
+        if len(given) != 1:
+            raise ValidationFailed("Give exactly one of date, weekOf or monthOf",
+                                   details=[detail(name, "Give exactly one of date, weekOf or monthOf", "query") for name in ("date", "weekOf", "monthOf")])
+        days = period_days(_day(date_, "date"), _day(week_of, "weekOf"), _day(month_of, "monthOf"))
+        member = self._member(tenant, user_id, "query") if user_id is not None else None
+        self.repository.change_days(tenant.org_id, member, days, lock=lock)
+
+    # --- reads ------------------------------------------------------------------------------------------
+    def locks(self, tenant: TenantContext, user_id: str | None = None) -> dict[str, Any]:
+        """GET /timesheets/locks: the watermark, the week locks and the date locks. A User sees
+        the organization's and their own; Administrators everyone's (or one member's with userId)."""
+        if user_id is not None:
+            user_id = self._member(tenant, user_id, "query")
+        if not tenant.is_admin:
+            if user_id not in (None, tenant.user_id):
+                raise NotFound("User not found")
+            user_id = tenant.user_id
+        organization = self.organizations.get(tenant.org_id)
+        if organization is None:
+            raise NotFound("Organization not found")
+        states = self.repository.read(tenant.org_id, [user_id]) if user_id else self.repository.all_states(tenant.org_id)
+        members = {uid: state for uid, state in states.members.items() if user_id is None or uid == user_id}
+        latest = watermark(organization)
+        return {
+            "watermark": {"year": latest[0], "week": latest[1]} if latest else None,
+            "timeZone": lock_zone(organization),
+            "weekLocks": {lock.id: _view(lock) for state in members.values() for _, lock in sorted(state.weeks.items())},
+            "organizationDays": sorted(day.isoformat() for day in states.organization.days),
+            "memberDays": {uid: sorted(day.isoformat() for day in state.days) for uid, state in sorted(members.items()) if state.days},
+        }
+
+    def locked_days(self, organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, set[date]]:
+        """The timesheet reads' port (services/timesheets.py): each member's locked days of
+        [first, last], by the full model, at the clock's now. One BatchGetItem."""
+        org_id = organization["id"]
+        states = self.repository.read(org_id, user_ids)
+        days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+        now = self._now()
+        return {user_id: locked_days(organization, states.organization, states.of(user_id), days, now) for user_id in user_ids}

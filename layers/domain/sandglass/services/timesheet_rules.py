@@ -1,0 +1,122 @@
+"""Timesheet arithmetic, pure: day totals in the organization's time zone, rounding, expected time.
+
+- An activity counts on the local days it covers: one spanning midnight is split at local
+  midnight (DST-aware), a running timer counts up to "now".
+- Organization rounding (DESIGN "Time rules": it applies to durations in totals) rounds each
+  activity's duration; the difference lands on the activity's first day (then the next days, if
+  a rounding down exceeds it). Raw times are never changed.
+- Minutes per day are the day's milliseconds rounded to the nearest minute; a month's
+  `sumTimeSpent` is the sum of its days, so the two reads always agree.
+- Expected time: the workday (core hours end - start) on each working day (Monday-Friday) that is
+  not a public holiday of `holidays.country`; dates in `holidays.excluded` are holidays the
+  organization works on, so they stay working days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sandglass.schedule import local_day_start, local_date
+from sandglass.timefmt import parse
+
+MINUTE_MS = 60_000
+WORKING_WEEKDAYS = frozenset(range(5))  # Monday..Friday
+
+
+def days_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def workday_minutes(core_hours: Mapping[str, str] | None) -> int:
+    core = core_hours or {}
+    start, end = core.get("start", "09:00"), core.get("end", "17:00")
+    to_minutes = lambda text: int(text[:2]) * 60 + int(text[3:5])  # noqa: E731
+    return max(0, to_minutes(end) - to_minutes(start))
+
+
+def holiday_dates(holidays_setting: Mapping[str, Any] | None, years: Iterable[int]) -> set[date]:
+    """Public holidays of the organization's country in `years`, minus the ones it works on."""
+    setting = holidays_setting or {}
+    country = setting.get("country")
+    if not country:
+        return set()
+    import holidays  # heavy: imported on first use
+
+    calendar = holidays.country_holidays(country, years=sorted(set(years)))
+    excluded = {date.fromisoformat(str(day)) for day in setting.get("excluded") or []}
+    return {day for day in calendar if day not in excluded}
+
+
+def expected_minutes(days: Iterable[date], workday: int, holidays_off: set[date]) -> int:
+    return sum(workday for day in days if day.weekday() in WORKING_WEEKDAYS and day not in holidays_off)
+
+
+def rounded_ms(duration_ms: int, rounding: Mapping[str, Any] | None) -> int:
+    if not rounding or not rounding.get("enabled"):
+        return duration_ms
+    interval = int(rounding.get("interval") or 0)
+    if interval <= 0:
+        return duration_ms
+    mode = rounding.get("mode", "NEAREST")
+    if mode == "UP":
+        return -(-duration_ms // interval) * interval
+    if mode == "DOWN":
+        return duration_ms // interval * interval
+    return (duration_ms + interval // 2) // interval * interval
+
+
+def split_by_day(start: datetime, end: datetime, tz: str) -> list[tuple[date, int]]:
+    """(local day, milliseconds) pieces of [start, end), cut at each local midnight."""
+    pieces: list[tuple[date, int]] = []
+    day = local_date(start, tz)
+    cursor = start
+    while cursor < end:
+        next_start = local_day_start(day + timedelta(days=1), tz)
+        piece_end = min(end, next_start)
+        if piece_end > cursor:
+            pieces.append((day, _ms(piece_end - cursor)))
+        cursor = max(cursor, piece_end)
+        day += timedelta(days=1)
+    return pieces
+
+
+def _ms(delta: timedelta) -> int:
+    return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
+
+
+def activity_span(activity: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime] | None:
+    """[start, end) of an activity; a running timer ends now (nothing if it starts later)."""
+    start = parse(activity["startedAt"])
+    ended = activity.get("endedAt")
+    end = parse(ended) if ended else now
+    return (start, end) if end > start else None
+
+
+def day_milliseconds(activities: Iterable[Mapping[str, Any]], tz: str, now: datetime, rounding: Mapping[str, Any] | None = None) -> dict[date, int]:
+    totals: dict[date, int] = {}
+    for activity in activities:
+        span = activity_span(activity, now)
+        if span is None:
+            continue
+        pieces = split_by_day(span[0], span[1], tz)
+        delta = rounded_ms(sum(ms for _, ms in pieces), rounding) - sum(ms for _, ms in pieces)
+        adjusted = []
+        for day, ms in pieces:
+            take = max(delta, -ms)
+            adjusted.append((day, ms + take))
+            delta -= take
+        for day, ms in adjusted:
+            totals[day] = totals.get(day, 0) + ms
+    return totals
+
+
+def day_minutes(activities: Iterable[Mapping[str, Any]], tz: str, days: list[date], now: datetime, rounding: Mapping[str, Any] | None = None) -> dict[date, int]:
+    """Minutes per local day for every day of `days` (zeros included)."""
+    totals = day_milliseconds(activities, tz, now, rounding)
+    return {day: (totals.get(day, 0) + MINUTE_MS // 2) // MINUTE_MS for day in days}
+
+
+def locked_days_string(days: list[date], locked: set[date]) -> str:
+    return "".join("1" if day in locked else "0" for day in days)

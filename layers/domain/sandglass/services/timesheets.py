@@ -1,0 +1,216 @@
+"""4me-style timesheet reads: monthly timesheets, day totals and incomplete weeks.
+
+Rights: organization Administrators read anyone and the organization-wide lists; a User reads
+their own timesheet and day totals (another member's id answers 404, as if absent).
+
+Arithmetic lives in services/timesheet_rules.py (pure). Which days are locked comes from a port,
+`locked_days(organization, user_ids, first, last) -> {user_id: {date}}`; the default knows only the
+organization's auto-lock watermark (lockingTimesheets.year/week, when locking is enabled), and the
+full lock model plugs in through the constructor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sandglass import ids
+from sandglass.clock import Clock, get_clock
+from sandglass.context import TenantContext
+from sandglass.errors import NotFound, ValidationFailed, detail
+from sandglass.repositories.timesheets import TimesheetRepository
+from sandglass.schedule import iso_week, local_day_start, week_monday
+from sandglass.services import timesheet_rules as rules
+from sandglass.timefmt import MAX_YEAR, MIN_YEAR, iso
+
+LockedDays = Callable[[dict[str, Any], list[str], date, date], dict[str, set[date]]]
+
+MONTH_FIELDS = ("user", "workday", "sumTimeSpent", "workdays", "locked", "lockedDays")
+INCOMPLETE_FIELDS = ("id", "name", "email", "completeness", "remainingTime")
+
+
+def watermark_locked_days(organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, set[date]]:
+    """Days whose ISO week is at or before the organization's auto-lock watermark."""
+    locking = organization.get("lockingTimesheets") or {}
+    locked: set[date] = set()
+    if locking.get("enabled") and locking.get("year") and locking.get("week"):
+        watermark = (int(locking["year"]), int(locking["week"]))
+        locked = {day for day in rules.days_between(first, last) if iso_week(day) <= watermark}
+    return {user_id: set(locked) for user_id in user_ids}
+
+
+def _day(name: str, raw: str | None) -> date | None:
+    if raw is None:
+        return None
+    try:
+        if len(raw) != 10:
+            raise ValueError
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed.field(name, "Expected a date as yyyy-mm-dd", "query") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValidationFailed.field(name, f"The date must fall between the years {MIN_YEAR} and {MAX_YEAR}", "query")
+    return day
+
+
+def _fields(raw: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    if raw is None or not raw.strip():
+        return allowed
+    wanted = tuple(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    unknown = [name for name in wanted if name not in allowed]
+    if unknown:
+        raise ValidationFailed.field("fields", f"Unknown field(s) {', '.join(unknown)}; choose from {', '.join(allowed)}", "query")
+    return wanted
+
+
+def _select(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: record[name] for name in fields}
+
+
+def month_days(any_day: date) -> list[date]:
+    first = any_day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return rules.days_between(first, following - timedelta(days=1))
+
+
+def week_days(any_day: date) -> list[date]:
+    monday = week_monday(any_day)
+    return rules.days_between(monday, monday + timedelta(days=6))
+
+
+def _active(member: dict[str, Any]) -> bool:
+    return not member.get("archived")
+
+
+def _user_ref(member: dict[str, Any]) -> dict[str, Any]:
+    return {"id": member["id"], "name": member.get("name") or member["email"], "email": member["email"]}
+
+
+class TimesheetService:
+    def __init__(self, repository: TimesheetRepository | None = None, clock: Clock | None = None, locked_days: LockedDays | None = None):
+        self.repository = repository or TimesheetRepository()
+        self._clock = clock
+        self.locked_days = locked_days or watermark_locked_days
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock or get_clock()
+
+    # --- routes ----------------------------------------------------------------------------
+    def timesheets(self, tenant: TenantContext, month_of: str, user_id: str | None = None, fields: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
+        """GET /timesheets: one member's month, or (no userId, Administrators) every member's."""
+        day = _day("monthOf", month_of)
+        chosen = _fields(fields, MONTH_FIELDS)
+        days = month_days(day)
+        now = self.clock.now()
+        if user_id is not None:
+            target = self._target(tenant, user_id)
+            read = self.repository.member_read(tenant.org_id, target)
+            if read.user is None or read.organization is None:
+                raise NotFound("User not found")
+            lower, upper = self._bounds(read.organization, days)
+            activities = self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else [])
+            return _select(self._month_record(read.organization, read.user, activities, days, now), chosen)
+        tenant.require_admin()
+        read = self.repository.organization_read(tenant.org_id)
+        members = sorted((m for m in read.members if _active(m)), key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"]))
+        lower, upper = self._bounds(read.organization, days)
+        by_user = self._by_user(self.repository.organization_activities(tenant.org_id, lower, upper, read.running))
+        locked = self.locked_days(read.organization, [m["id"] for m in members], days[0], days[-1])
+        return [_select(self._month_record(read.organization, m, by_user.get(m["id"], []), days, now, locked.get(m["id"], set())), chosen) for m in members]
+
+    def day_totals(self, tenant: TenantContext, user_id: str | None = None, on: str | None = None, week_of: str | None = None, month_of: str | None = None) -> dict[str, int]:
+        """GET /timesheets/dayTotals: minutes per local day of a date, a week or a month."""
+        given = {name: raw for name, raw in (("date", on), ("weekOf", week_of), ("monthOf", month_of)) if raw is not None}
+        if len(given) != 1:
+            raise ValidationFailed("Give exactly one of date, weekOf or monthOf", details=[detail(name, "Give exactly one of date, weekOf or monthOf", "query") for name in (given or {"date": None})])
+        (name, raw), = given.items()
+        day = _day(name, raw)
+        days = [day] if name == "date" else week_days(day) if name == "weekOf" else month_days(day)
+        target = self._target(tenant, user_id) if user_id is not None else tenant.user_id
+        read = self.repository.member_read(tenant.org_id, target)
+        if read.user is None or read.organization is None:
+            raise NotFound("User not found")
+        lower, upper = self._bounds(read.organization, days)
+        activities = self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else [])
+        minutes = self._minutes(read.organization, activities, days, self.clock.now())
+        return {day.isoformat(): value for day, value in minutes.items()}
+
+    def incomplete(self, tenant: TenantContext, week_of: str, fields: str | None = None) -> list[dict[str, Any]]:
+        """GET /timesheets/incomplete (Administrators): members below the week's expected time."""
+        tenant.require_admin()
+        day = _day("weekOf", week_of)
+        chosen = _fields(fields, INCOMPLETE_FIELDS)
+        return [_select(record, chosen) for record in self.incomplete_members(tenant.org_id, week_monday(day), self.clock.now())]
+
+    # --- shared with the reminders ------------------------------------------------------------
+    def incomplete_members(self, org_id: str, monday: date, now: datetime) -> list[dict[str, Any]]:
+        read = self.repository.organization_read(org_id)
+        if read.organization is None:
+            return []
+        days = week_days(monday)
+        expected = self.expected(read.organization, days)
+        if expected <= 0:
+            return []
+        lower, upper = self._bounds(read.organization, days)
+        by_user = self._by_user(self.repository.organization_activities(org_id, lower, upper, read.running))
+        incomplete = []
+        for member in sorted((m for m in read.members if _active(m)), key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"])):
+            spent = sum(self._minutes(read.organization, by_user.get(member["id"], []), days, now).values())
+            if spent < expected:
+                incomplete.append({**_user_ref(member), "completeness": 0 if spent == 0 else 1, "remainingTime": expected - spent})
+        return incomplete
+
+    @staticmethod
+    def expected(organization: dict[str, Any], days: list[date]) -> int:
+        off = rules.holiday_dates(organization.get("holidays"), {day.year for day in days})
+        return rules.expected_minutes(days, rules.workday_minutes(organization.get("coreHours")), off)
+
+    # --- helpers ------------------------------------------------------------------------------
+    @staticmethod
+    def _target(tenant: TenantContext, user_id: str) -> str:
+        canonical = ids.canonical_id(user_id)
+        if canonical is None:
+            raise ValidationFailed.field("userId", "Expected a UUID", "query")
+        if not tenant.is_admin and canonical != tenant.user_id:
+            raise NotFound("User not found")
+        return canonical
+
+    @staticmethod
+    def _bounds(organization: dict[str, Any] | None, days: list[date]) -> tuple[str, str]:
+        """Start-instant range of activities that can touch `days`: from the first day's start
+        minus the longest allowed activity, to the end of the last day."""
+        organization = organization or {}
+        tz = organization.get("timeZone") or "UTC"
+        longest = int(organization.get("maxActivityHours") or 24)
+        lower = local_day_start(days[0], tz) - timedelta(hours=longest)
+        upper = local_day_start(days[-1] + timedelta(days=1), tz)
+        return iso(lower), iso(upper)
+
+    @staticmethod
+    def _by_user(activities: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        grouped: dict[str, list[dict[str, Any]]] = {}
+        for activity in activities:
+            grouped.setdefault(activity.get("userId"), []).append(activity)
+        return grouped
+
+    @staticmethod
+    def _minutes(organization: dict[str, Any], activities: list[dict[str, Any]], days: list[date], now: datetime) -> dict[date, int]:
+        return rules.day_minutes(activities, organization.get("timeZone") or "UTC", days, now, organization.get("rounding"))
+
+    def _month_record(self, organization: dict[str, Any], member: dict[str, Any], activities: list[dict[str, Any]], days: list[date], now: datetime,
+                      locked: set[date] | None = None) -> dict[str, Any]:
+        if locked is None:
+            locked = self.locked_days(organization, [member["id"]], days[0], days[-1]).get(member["id"], set())
+        spent = sum(self._minutes(organization, activities, days, now).values())
+        workday = rules.workday_minutes(organization.get("coreHours"))
+        lock_string = rules.locked_days_string(days, locked)
+        return {
+            "user": _user_ref(member),
+            "workday": workday,
+            "sumTimeSpent": spent,
+            "workdays": round(spent / workday, 2) if workday else 0.0,
+            "locked": "0" not in lock_string,
+            "lockedDays": lock_string,
+        }

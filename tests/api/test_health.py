@@ -1,0 +1,30 @@
+"""GET /api/health: a liveness check without credentials (deployed too: `Auth: NONE` in the template)."""
+
+from __future__ import annotations
+
+from sandglass_local import template as tpl
+
+
+def test_health_answers_without_credentials_and_without_dynamodb(api):
+    from sandglass_local.callcounter import counting
+
+    with counting() as calls:
+        reply = api.get("/health")
+    assert sum(calls.calls.values()) == 0
+    assert reply.status == 200 and reply.json() == {"status": "ok"}
+    assert reply.header("Content-Type") == "application/json"
+    # even a bad token does not matter: the authorizer is not called
+    assert api.get("/health", token="not-a-token").status == 200
+
+
+def test_health_is_the_only_public_route():
+    public = [(route.method, route.path) for route in tpl.routes() if route.public]
+    assert public == [("GET", "/health")]
+
+
+def test_health_is_documented_as_public(gateway):
+    from sandglass_local.openapi import merged_schema
+
+    operation = merged_schema(gateway)["paths"]["/health"]["get"]
+    assert operation["security"] == []
+    assert set(operation["responses"]) == {"200", "429", "500"}
