@@ -132,3 +132,11 @@ def test_saved_definition_is_stored_in_the_owners_partition(world, table):
     item = table.get_item(TableName="sandglass-test", Key=keys.report(world.org_id, report["id"]))["Item"]
     assert item[keys.gsi_pk(keys.GSI_USER)] == keys.user_partition(world.org_id, world.sam["id"])
     assert item["version"] == 1
+
+
+def test_put_refuses_null_for_fields_that_cannot_be_null(world):
+    report = create(world)
+    reply = world.api.put(f"/reports/{report['id']}", as_=world.admin, org="acme", body={"name": None, "pinned": None})
+    assert reply.status == 422 and "name, pinned cannot be null" in reply.body
+    reply = world.api.put(f"/reports/{report['id']}", as_=world.admin, org="acme", body={"selectedProjects": None})
+    assert reply.status == 200 and reply.json()["selectedProjects"] is None

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from sandglass import ids, timefmt
 from sandglass.models import ApiModel
-from sandglass.models.common import EntityId, InstantText
+from sandglass.models.common import EntityId, InstantText, Omittable
 
 Dimension = Literal["project", "user", "member", "day", "week", "month", "billable", "approved"]
 Metric = Literal["time", "billable", "revenue", "cost", "profit", "count"]
@@ -103,23 +103,34 @@ class ReportDefinition(ReportQuery):
 
 
 class ReportUpdate(ApiModel):
-    """PUT /reports/{id}: any subset of the definition's fields; the merged result must be valid."""
+    """PUT /reports/{id}: any subset of the definition's fields; the merged result must be valid.
+    start/end and the selections may be null; the other fields may be left out, not nulled."""
 
-    name: Optional[str] = Field(None, min_length=1, max_length=200)
-    period: Optional[Period] = None
+    @model_validator(mode="after")
+    def _no_nulls(self):
+        nulls = [name for name in NOT_NULL if name in self.model_fields_set and getattr(self, name) is None]
+        if nulls:
+            raise ValueError(f"{', '.join(nulls)} cannot be null")
+        return self
+
+    name: Omittable[str] = Field(None, min_length=1, max_length=200)
+    period: Omittable[Period] = None
     start: Optional[InstantText] = None
     end: Optional[InstantText] = None
-    dimensions: Optional[list[Dimension]] = Field(None, max_length=MAX_DIMENSIONS)
-    metrics: Optional[list[Metric]] = Field(None, min_length=1, max_length=6)
-    filters: Optional[list[ReportFilter]] = Field(None, max_length=20)
+    dimensions: Omittable[list[Dimension]] = Field(None, max_length=MAX_DIMENSIONS)
+    metrics: Omittable[list[Metric]] = Field(None, min_length=1, max_length=6)
+    filters: Omittable[list[ReportFilter]] = Field(None, max_length=20)
     selectedProjects: Optional[list[EntityId]] = Field(None, max_length=100)
     selectedProjectMembers: Optional[list[EntityId]] = Field(None, max_length=100)
-    hideEmptyRows: Optional[StrictBool] = None
-    showArchivedProjects: Optional[StrictBool] = None
-    showArchivedMembers: Optional[StrictBool] = None
-    pinned: Optional[StrictBool] = None
+    hideEmptyRows: Omittable[StrictBool] = None
+    showArchivedProjects: Omittable[StrictBool] = None
+    showArchivedMembers: Omittable[StrictBool] = None
+    pinned: Omittable[StrictBool] = None
     userId: Optional[EntityId] = None
     id: Optional[EntityId] = None
+
+
+NOT_NULL = ("name", "period", "dimensions", "metrics", "filters", "hideEmptyRows", "showArchivedProjects", "showArchivedMembers", "pinned")
 
 
 class Report(BaseModel):
