@@ -277,7 +277,14 @@ class Stack:
             # an API event: through the authorizer into the function, as API Gateway would
             path = event["path"] if event["path"].startswith("/api") else "/api" + event["path"]
             reply = self.gateway.request(event["httpMethod"], path, headers=headers, body=event.get("body"), query=event.get("queryStringParameters"))
-            return {"statusCode": reply.status, "headers": reply.headers, "body": reply.json() if reply.body else None}
+            content_type = reply.header("Content-Type") or ""
+            if not reply.body or "json" in content_type:
+                return {"statusCode": reply.status, "headers": reply.headers, "body": reply.json() if reply.body else None}
+            if content_type.startswith("text/"):
+                return {"statusCode": reply.status, "headers": reply.headers, "body": reply.body}
+            import base64  # a file (report export): shown as API Gateway's proxy result carries it
+
+            return {"statusCode": reply.status, "headers": reply.headers, "body": base64.b64encode(reply.content).decode(), "isBase64Encoded": True}
         if "headers" in event:
             event = {**event, "headers": headers}
         return self.gateway.invoke(logical_id, event)
@@ -518,7 +525,7 @@ def _handler_class():
                 return self._json(500, {"error": {"code": "DEV_SERVER_ERROR", "message": str(error)}})
             if self.command not in ("GET", "HEAD"):
                 state.changed()
-            self._send(reply.status, reply.headers, reply.body.encode())
+            self._send(reply.status, reply.headers, reply.content)
 
         do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _handle
 

@@ -34,6 +34,13 @@ class Reply:
     status: int
     headers: dict[str, str]
     body: str
+    # the bytes a client receives: a base64-encoded (binary) response decoded, as API Gateway
+    # does for its BinaryMediaTypes; `body` is their UTF-8 text (lossy for binary files)
+    content: bytes = b""
+
+    def __post_init__(self):
+        if not self.content and self.body:
+            self.content = self.body.encode()
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None
@@ -284,9 +291,8 @@ class Gateway:
         for key, values in (result.get("multiValueHeaders") or {}).items():
             reply_headers[key] = ", ".join(values)
         payload = result.get("body") or ""
-        if result.get("isBase64Encoded"):
-            payload = base64.b64decode(payload).decode()
-        return Reply(int(result["statusCode"]), reply_headers, payload)
+        content = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode()
+        return Reply(int(result["statusCode"]), reply_headers, content.decode("utf-8", errors="replace"), content)
 
     # --- background work ---------------------------------------------------------------------
     def run_jobs(self, max_passes: int = 1000) -> int:

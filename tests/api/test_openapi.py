@@ -157,7 +157,10 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
         ("post", "/geofences"): lambda: {"name": "G", "latitude": 1, "longitude": 2, "radius": 100, "enterAction": "NONE", "exitAction": "NONE"},
         ("post", "/geofencing/enter"): lambda: {"latitude": 1, "longitude": 2},
         ("post", "/geofencing/exit"): lambda: {"latitude": 1, "longitude": 2},
+        ("post", "/reports"): lambda: {"name": "R", "period": "thisMonth"},
+        ("post", "/reports/results"): lambda: {"period": "thisMonth"},
     }
+    ids["reportId"] = api.post("/reports", body={"name": "R", "period": "thisMonth"}, **admin).json()["id"]
     ids["geofenceId"] = api.post("/geofences", body=bases[("post", "/geofences")](), **admin).json()["id"]
     refused = []
     checked = 0

@@ -100,9 +100,11 @@ def test_reference_routes_are_all_declared():
 TIMESHEET_READS = {("GET", "/timesheets"), ("GET", "/timesheets/dayTotals"), ("GET", "/timesheets/incomplete")}
 # 4me-style date unlock (DELETE with query; the 4me lock shares POST /timesheets/lock) and the list of locks
 TIMESHEET_LOCKS = {("DELETE", "/timesheets/lock"), ("GET", "/timesheets/locks")}
+# A saved report's results and an unsaved definition's (the reference only stores definitions)
+REPORT_RESULTS = {("GET", "/reports/{reportId}/results"), ("POST", "/reports/results")}
 # Routes beyond the reference: sign-up (the reference leaves it to its web app), the health check,
-# and the 4me-style timesheet reads and locks.
-ADDITIONS = {("POST", "/organizations"), ("GET", "/health")} | TIMESHEET_READS | TIMESHEET_LOCKS
+# the 4me-style timesheet reads and locks, and report results.
+ADDITIONS = {("POST", "/organizations"), ("GET", "/health")} | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS
 
 
 def test_environment_and_policy_references_resolve():

@@ -367,3 +367,22 @@ def week_lock(org_id: str, lock_id: str) -> dict[str, str]:
     """Finds a Sandtime user-week lock by its id (DELETE /timesheets/lock/{lockId})."""
     return {PK: org_pk(org_id), SK: f"{WEEK_LOCK_SK_PREFIX}{lock_id}"}
 
+
+
+# --- reports (issue 10) ---------------------------------------------------------------------------
+
+REPORT_SK_PREFIX = "REPORT#"
+REPORT_OWNER_SORT_PREFIX = "REPORT#"  # GSI_USER sort prefix of the reports a member saved
+# Reports read every revenue window of a project (GSI_PROJECT) and every cost window of a user
+# (GSI_USER, COST_RATE_USER_SORT_PREFIX) with one Query each.
+REVENUE_RATE_PROJECT_SORT_PREFIX = "REVRATE#"  # GSI_PROJECT: every member's windows (revenue_rate_project_sort_prefix narrows to one)
+
+
+def report(org_id: str, report_id: str) -> dict[str, str]:
+    """A saved report definition. Index keys: GSI_USER (user_partition of its owner / REPORT#<id>),
+    so a member's reports are one Query and a user's purge removes them."""
+    return {PK: org_pk(org_id), SK: f"{REPORT_SK_PREFIX}{report_id}"}
+
+
+def report_owner_sort(report_id: str) -> str:
+    return f"{REPORT_OWNER_SORT_PREFIX}{report_id}"

@@ -269,8 +269,9 @@ class Table:
         return Page(items=response.get("Items", []), cursor=next_cursor)
 
     def query_all(self, *, key_condition: str, values: Mapping[str, Any], names=None, index: str | None = None, page_size: int | None = None,
-                  filter_expression: str | None = None, consistent: bool = False) -> Iterator[list[dict[str, Any]]]:
-        """Yield every page of a Query (jobs and bounded internal reads; never unbounded requests)."""
+                  filter_expression: str | None = None, consistent: bool = False, projection: str | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Yield every page of a Query (jobs and bounded internal reads; never unbounded requests).
+        `projection` (a ProjectionExpression) trims what comes back, not what a page reads."""
         params: dict[str, Any] = {"TableName": self.name, "KeyConditionExpression": key_condition, "ExpressionAttributeValues": dict(values)}
         if consistent and not index:
             params["ConsistentRead"] = True
@@ -282,6 +283,8 @@ class Table:
             params["Limit"] = page_size
         if filter_expression:
             params["FilterExpression"] = filter_expression
+        if projection:
+            params["ProjectionExpression"] = projection
         while True:
             response = self._call("query", **params)
             yield response.get("Items", [])

@@ -1,0 +1,167 @@
+"""Saved report definitions, and the bulk reads a report result needs.
+
+Definition item: PK ``ORG#<orgId>``, SK ``REPORT#<reportId>`` (keys.report) — the definition's
+fields (keys.models.reports.DEFINITION_FIELDS), id, userId (the owner), version, createdAt,
+updatedAt; GSI1PK = keys.user_partition(org, owner), GSI1SK = ``REPORT#<reportId>``: a member's
+reports are one Query, and the member's purge (a sweep of their GSI1 partition) removes them.
+
+Result reads never go one request per activity: a report reads whole key ranges of
+- the organization's month partitions (GSI3, ``ACT#<startedAt>`` sort keys) when it spans everybody,
+- a member's partition (GSI1) or a project's (GSI2) when it is filtered to members or projects,
+with no Limit, so every Query page carries up to DynamoDB's 1 MB; only the attributes a report
+uses come back (ProjectionExpression). Rate windows: one Query per project (every member's
+revenue windows, GSI2) and one per member (cost windows, GSI1), whatever the number of activities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+from sandglass import keys
+from sandglass.errors import BadRequest, Conflict, NotFound
+from sandglass.repositories.activities import entities
+from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories.projects import ProjectRepository
+from sandglass.storage import cursor as cursors
+from sandglass.storage.table import Table
+
+INTERNAL = (keys.PK, keys.SK, keys.gsi_pk(keys.GSI_USER), keys.gsi_sk(keys.GSI_USER))
+ACTIVITY_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending")
+_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ACTIVITY_ATTRIBUTES)))
+_PROJECTION_NAMES = {f"#a{index}": name for index, name in enumerate(ACTIVITY_ATTRIBUTES)}
+
+
+@dataclass
+class ReadStats:
+    """What the activity reads of one report cost (the bench prints it)."""
+
+    queries: int = 0  # Query requests (pages)
+    items: int = 0
+
+    def reset(self) -> None:
+        self.queries = self.items = 0
+
+
+def months_between(lower: str, upper: str) -> list[str]:
+    """The ``yyyy-mm`` month partitions holding activities that start in [lower, upper) (UTC text)."""
+    year, month = int(lower[:4]), int(lower[5:7])
+    months = []
+    while f"{year:04d}-{month:02d}" <= upper[:7]:
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if upper[7:] == "-01T00:00:00.000Z" and len(months) > 1:
+        months.pop()  # upper is exactly a month's first instant: that month holds nothing of the range
+    return months
+
+
+class ReportRepository:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table()
+        self.organizations = OrganizationRepository(self.table)
+        self.projects = ProjectRepository(self.table)
+        self.stats = ReadStats()
+
+    # --- definitions ------------------------------------------------------------------------
+    def get(self, org_id: str, report_id: str) -> dict[str, Any] | None:
+        item = self.table.get(keys.report(org_id, report_id))
+        return _public(item) if item else None
+
+    def of_owner(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
+        found = []
+        for items in self.table.query_all(
+            key_condition=f"{keys.gsi_pk(keys.GSI_USER)} = :pk AND begins_with({keys.gsi_sk(keys.GSI_USER)}, :prefix)",
+            values={":pk": keys.user_partition(org_id, user_id), ":prefix": keys.REPORT_OWNER_SORT_PREFIX},
+            index=keys.GSI_USER,
+        ):
+            found.extend(_public(item) for item in items)
+        return found
+
+    def create(self, org_id: str, report: dict[str, Any]) -> None:
+        self.table.put(_stored(org_id, report), "attribute_not_exists(PK)", fail=Conflict("A report with this id already exists"))
+
+    def replace(self, org_id: str, report: dict[str, Any], expected_version: int) -> None:
+        """Write the new definition if nobody changed (or deleted) it since it was read."""
+        self.table.put(_stored(org_id, report), "#v = :expected AND userId = :owner", {"#v": "version"},
+                       {":expected": expected_version, ":owner": report["userId"]},
+                       fail=Conflict("The report was changed by another request; reload and retry"))
+
+    def delete(self, org_id: str, report_id: str, owner: str) -> None:
+        self.table.delete(keys.report(org_id, report_id), "userId = :owner", values={":owner": owner}, fail=NotFound("Report not found"))
+
+    # --- what a result reads ----------------------------------------------------------------
+    def organization(self, org_id: str) -> dict[str, Any]:
+        return self.organizations.require(org_id)
+
+    def administered_project_ids(self, org_id: str, user_id: str) -> list[str]:
+        return self.projects.administered_project_ids(org_id, user_id)
+
+    def org_activities(self, org_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
+        """Every activity of the organization with lower <= startedAt < upper: its month partitions."""
+        for month in months_between(lower, upper):
+            yield from self._range(keys.GSI_MONTH, keys.month_partition(org_id, month), lower, upper)
+
+    def user_activities(self, org_id: str, user_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
+        yield from self._range(keys.GSI_USER, keys.user_partition(org_id, user_id), lower, upper)
+
+    def project_activities(self, org_id: str, project_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
+        yield from self._range(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), lower, upper)
+
+    def _range(self, index: str, partition: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
+        # BETWEEN on "ACT#<startedAt>#<id>": the upper bound without "#<id>" sorts before every key
+        # that starts at `upper`, so the range is lower <= startedAt < upper.
+        for items in self.table.query_all(
+            key_condition=f"{keys.gsi_pk(index)} = :pk AND {keys.gsi_sk(index)} BETWEEN :lo AND :hi",
+            values={":pk": partition, ":lo": keys.ACTIVITY_INDEX_PREFIX + lower, ":hi": keys.ACTIVITY_INDEX_PREFIX + upper},
+            names={**_PROJECTION_NAMES},
+            index=index,
+            projection=_PROJECTION,
+        ):
+            self.stats.queries += 1
+            self.stats.items += len(items)
+            yield entities(items)
+
+    def projects_by_id(self, org_id: str, project_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return {item["id"]: item for item in self.table.batch_get([keys.project(org_id, pid) for pid in sorted(set(project_ids))])}
+
+    def users_by_id(self, org_id: str, user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        return {item["id"]: item for item in self.table.batch_get([keys.user(org_id, uid) for uid in sorted(set(user_ids))])}
+
+    def revenue_windows_of_project(self, org_id: str, project_id: str) -> list[dict[str, Any]]:
+        """Every member's revenue windows on one project (the version locks left out)."""
+        return self._windows(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), keys.REVENUE_RATE_PROJECT_SORT_PREFIX)
+
+    def cost_windows_of_user(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
+        return self._windows(keys.GSI_USER, keys.user_partition(org_id, user_id), keys.COST_RATE_USER_SORT_PREFIX)
+
+    def _windows(self, index: str, partition: str, prefix: str) -> list[dict[str, Any]]:
+        found = []
+        for items in self.table.query_all(
+            key_condition=f"{keys.gsi_pk(index)} = :pk AND begins_with({keys.gsi_sk(index)}, :prefix)",
+            values={":pk": partition, ":prefix": prefix},
+            index=index,
+        ):
+            found.extend(item for item in items if "value" in item and "from" in item)
+        return found
+
+    # --- paging a computed list ---------------------------------------------------------------
+    def position_token(self, org_id: str, scope: str, offset: int) -> str:
+        return cursors.encode({"o": offset}, org_id=org_id, scope=scope)
+
+    def read_position(self, org_id: str, scope: str, token: str) -> int:
+        offset = cursors.decode(token, org_id=org_id, scope=scope).get("o")
+        if not isinstance(offset, int) or offset < 0:
+            raise BadRequest("The cursor is malformed, expired or belongs to another query", code="INVALID_CURSOR")
+        return offset
+
+
+def _stored(org_id: str, report: dict[str, Any]) -> dict[str, Any]:
+    item = {name: value for name, value in report.items() if name not in INTERNAL}
+    item.update(keys.report(org_id, report["id"]))
+    item[keys.gsi_pk(keys.GSI_USER)] = keys.user_partition(org_id, report["userId"])
+    item[keys.gsi_sk(keys.GSI_USER)] = keys.report_owner_sort(report["id"])
+    return item
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in item.items() if name not in INTERNAL}
