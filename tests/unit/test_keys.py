@@ -17,11 +17,12 @@ def test_org_keys_carry_the_org_prefix():
              keys.activity(org, "a"), keys.running_timer(org, "u"), keys.idempotency(org, "u", "h"),
              keys.user_preferences(org, "u"), keys.rate_set_lock(org, keys.cost_rates_prefix("u")),
              keys.rate_item_key(org, keys.revenue_rates_prefix("p", "m"), "r"),
-             keys.due_entry(org, keys.JOB_AUTO_LOCK), keys.reminder_marker(org, "2026-W46", "u")]
+             keys.due_entry(org, keys.JOB_AUTO_LOCK), keys.reminder_marker(org, "2026-W46", "u"),
+             keys.request(org, "r"), keys.pending_request(org, "TIMESHEET_UNLOCK", "d"), keys.sign_in_grant(org, "t")]
     for key in owned:
         assert keys.belongs_to_org(key["PK"], org)
     for partition in [keys.user_partition(org, "u"), keys.project_partition(org, "p"), keys.month_partition(org, "2026-07"),
-                      keys.project_list_partition(org)]:
+                      keys.project_list_partition(org), keys.request_list_partition(org)]:
         assert partition.startswith(keys.org_prefix(org))
     assert not keys.belongs_to_org("ORG#o10", org)
     assert keys.org_id_of_partition(keys.user_partition(org, "u")) == org == keys.org_id_of_partition(keys.org_pk(org))

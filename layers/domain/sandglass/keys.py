@@ -386,3 +386,38 @@ def report(org_id: str, report_id: str) -> dict[str, str]:
 
 def report_owner_sort(report_id: str) -> str:
     return f"{REPORT_OWNER_SORT_PREFIX}{report_id}"
+
+
+# --- workflow requests (issue 9; repositories/requests.py documents the item shapes) ------------
+
+REQUEST_SK_PREFIX = "REQUEST#"
+REQUEST_SORT_PREFIX = "REQUEST#"  # GSI_USER (the requester's) and the listing partition's sort prefix
+PENDING_REQUEST_SK_PREFIX = "REQPENDING#"
+SIGN_IN_GRANT_SK_PREFIX = "SIGNIN#"
+
+
+def request(org_id: str, request_id: str) -> dict[str, str]:
+    """A workflow request. Index keys: GSI_USER (user_partition of its creator / REQUEST#<createdAt>#<id>)
+    and GSI_PROJECT (request_list_partition / the same sort): the requester's and everybody's
+    requests, newest first, one Query each."""
+    return {PK: org_pk(org_id), SK: f"{REQUEST_SK_PREFIX}{request_id}"}
+
+
+def request_list_partition(org_id: str) -> str:
+    """GSI_PROJECT partition of every request of an organization (a sparse listing, like projects')."""
+    return f"ORG#{org_id}#REQUESTS"
+
+
+def request_sort(created_at: str, request_id: str) -> str:
+    return f"{REQUEST_SORT_PREFIX}{created_at}#{request_id}"
+
+
+def pending_request(org_id: str, kind: str, target_digest: str) -> dict[str, str]:
+    """Marks the one PENDING request of a kind for a target (created with the request under
+    attribute_not_exists, removed with its resolution): a duplicate finds the existing request."""
+    return {PK: org_pk(org_id), SK: f"{PENDING_REQUEST_SK_PREFIX}{kind}#{target_digest}"}
+
+
+def sign_in_grant(org_id: str, token_digest: str) -> dict[str, str]:
+    """A one-time support sign-in (impersonation) grant, by the SHA-256 of its token; TTL expiresAt."""
+    return {PK: org_pk(org_id), SK: f"{SIGN_IN_GRANT_SK_PREFIX}{token_digest}"}

@@ -45,11 +45,16 @@ from sandglass.timefmt import parse
 LOCKS_CHANGED = "LOCKS_CHANGED"
 
 _WEEK_ATTRIBUTE = re.compile(r"^week#(\d{4})-W(\d{2})$")
+_APPROVAL_ATTRIBUTE = re.compile(r"^approved#(\d{4})-W(\d{2})$")
 PAGE_SIZE = 200
 
 
 def _week_attribute(year: int, week: int) -> str:
     return f"week#{year:04d}-W{week:02d}"
+
+
+def _approval_attribute(year: int, week: int) -> str:
+    return f"approved#{year:04d}-W{week:02d}"
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,8 @@ class LockState:
     days: frozenset[date] = frozenset()
     weeks: dict[tuple[int, int], WeekLock] = field(default_factory=dict)
     version: int | None = None  # None: no item yet
+    # Approved ISO weeks (the approval workflow, services/requests.py): {requestId, approvedAt, approvedBy}
+    approvals: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -88,8 +95,11 @@ class LockStates:
 def _state(item: Mapping[str, Any] | None, user_id: str | None) -> LockState:
     if item is None:
         return LockState(user_id)
-    weeks = {}
+    weeks, approvals = {}, {}
     for name, value in item.items():
+        approved = _APPROVAL_ATTRIBUTE.match(name)
+        if approved and isinstance(value, Mapping):
+            approvals[(int(approved.group(1)), int(approved.group(2)))] = dict(value)
         matched = _WEEK_ATTRIBUTE.match(name)
         if matched and isinstance(value, Mapping):
             year, week = int(matched.group(1)), int(matched.group(2))
@@ -97,7 +107,7 @@ def _state(item: Mapping[str, Any] | None, user_id: str | None) -> LockState:
                                            parse(value["unlockedTo"]) if value.get("unlockedTo") else None,
                                            str(value.get("createdAt", "")), str(value.get("updatedAt", "")))
     days = frozenset(date.fromisoformat(day) for day in item.get("days") or ())
-    return LockState(user_id, days, weeks, int(item.get("version", 0)))
+    return LockState(user_id, days, weeks, int(item.get("version", 0)), approvals)
 
 
 def _record(lock: WeekLock) -> dict[str, Any]:
@@ -175,15 +185,34 @@ class LockRepository:
     def save_week(self, org_id: str, lock: WeekLock, seen: LockState, *, new: bool) -> None:
         """Create or replace a member's user-week record, conditioned on the member's locks being
         those `seen` (else 409 LOCKS_CHANGED: the service retries on fresh reads)."""
-        ops = [db.update(keys.member_locks(org_id, lock.user_id), "SET #w = :record, #u = :user ADD #v :one",
-                         {"#w": _week_attribute(lock.year, lock.week), "#u": "userId", "#v": "version"},
-                         {":record": _record(lock), ":user": lock.user_id, ":one": 1, **({} if seen.version is None else {":seen": seen.version})},
+        self.table.transact(self.week_ops(org_id, lock, seen, new=new))
+
+    def week_ops(self, org_id: str, lock: WeekLock, seen: LockState, *, new: bool, approval: Mapping[str, Any] | None = None,
+                 withdraw_approval: bool = False) -> list[Op]:
+        """The writes of save_week, for a caller's own transaction (a workflow request's resolution):
+        the member's record (optionally also marking the week approved, or withdrawing its approval)
+        and, for a new record, its pointer."""
+        attribute = _week_attribute(lock.year, lock.week)
+        names = {"#w": attribute, "#u": "userId", "#v": "version"}
+        values: dict[str, Any] = {":record": _record(lock), ":user": lock.user_id, ":one": 1}
+        expression = "SET #w = :record, #u = :user"
+        if approval is not None:
+            names["#ap"] = _approval_attribute(lock.year, lock.week)
+            values[":approval"] = dict(approval)
+            expression += ", #ap = :approval"
+        expression += " ADD #v :one"
+        if withdraw_approval:
+            names["#ap"] = _approval_attribute(lock.year, lock.week)
+            expression += " REMOVE #ap"
+        if seen.version is not None:
+            values[":seen"] = seen.version
+        ops = [db.update(keys.member_locks(org_id, lock.user_id), expression, names, values,
                          "attribute_not_exists(#v)" if seen.version is None else "#v = :seen",
                          fail=Conflict("The member's locks changed meanwhile; retry", code=LOCKS_CHANGED))]
         if new:
             ops.append(db.put({**keys.week_lock(org_id, lock.id), "id": lock.id, "userId": lock.user_id, "year": lock.year, "week": lock.week},
                               "attribute_not_exists(PK)", fail=Conflict("A lock with this id already exists")))
-        self.table.transact(ops)
+        return ops
 
     def week_by_id(self, org_id: str, lock_id: str) -> dict[str, Any] | None:
         """The pointer of a user-week lock: {id, userId, year, week}."""
@@ -210,3 +239,15 @@ class LockRepository:
                 user_id = str(item[keys.SK])[len(keys.MEMBER_LOCKS_SK_PREFIX):]
                 members[user_id] = _state(item, user_id)
         return LockStates(_state(self.table.get(keys.organization_locks(org_id)), None), members)
+
+    def approved_weeks(self, org_id: str) -> dict[str, set[tuple[int, int]]]:
+        """Every member's approved ISO weeks (one paged Query of the member lock items): for reports."""
+        approved: dict[str, set[tuple[int, int]]] = {}
+        for page in self.table.query_all(key_condition=db.key_condition(sort="prefix"),
+                                         values={":pk": keys.org_pk(org_id), ":prefix": keys.MEMBER_LOCKS_SK_PREFIX}, page_size=PAGE_SIZE):
+            for item in page:
+                user_id = str(item[keys.SK])[len(keys.MEMBER_LOCKS_SK_PREFIX):]
+                weeks = set(_state(item, user_id).approvals)
+                if weeks:
+                    approved[user_id] = weeks
+        return approved

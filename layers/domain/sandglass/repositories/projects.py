@@ -92,6 +92,42 @@ class ProjectRepository:
             return {}
         return {item["id"]: item for item in self.table.batch_get(list(unique.values()))}
 
+    def memberships(self, org_id: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Memberships by (projectId, userId) in one BatchGetItem (per 100); absent ones are left out."""
+        wanted = {pair: keys.project_member(org_id, pair[0], ids.project_member_id(*pair)) for pair in pairs}
+        if not wanted:
+            return {}
+        return {(item["projectId"], item["userId"]): item for item in self.table.batch_get(list(wanted.values()), consistent=True)}
+
+    def add_member_ops(self, org_id: str, member: dict[str, Any]) -> list[WriteCondition]:
+        """add_member's writes, for a caller's own transaction (a workflow request's resolution)."""
+        return [
+            db.put(member_item(org_id, member), "attribute_not_exists(PK)",
+                   fail=Conflict("The user was added to the project meanwhile; retry", code="ALREADY_MEMBER")),
+            db.check(keys.project(org_id, member["projectId"]), "attribute_exists(PK)", fail=NotFound("Project not found")),
+            db.check(keys.user(org_id, member["userId"]), "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False},
+                     fail=Conflict("The user was archived or removed meanwhile; retry", code="USER_CHANGED")),
+        ]
+
+    def join_ops(self, org_id: str, members: list[dict[str, Any]]) -> list[WriteCondition]:
+        """add_member_ops of several memberships for one transaction: each project and each user
+        is checked once (a transaction may touch an item only once)."""
+        ops, checked = [], set()
+        for member in members:
+            put, project_exists, user_exists = self.add_member_ops(org_id, member)
+            ops.append(put)
+            for key, check in ((("project", member["projectId"]), project_exists), (("user", member["userId"]), user_exists)):
+                if key not in checked:
+                    checked.add(key)
+                    ops.append(check)
+        return ops
+
+    def role_op(self, org_id: str, stored: dict[str, Any], role: str, now: str) -> WriteCondition:
+        """Set a membership's role, for a caller's transaction; the membership must still exist."""
+        return db.update(keys.project_member(org_id, stored["projectId"], stored["id"]), "SET #r = :role, updatedAt = :now ADD #v :one",
+                         {"#r": "role", "#v": "version"}, {":role": role, ":now": now, ":one": 1}, "attribute_exists(PK)",
+                         fail=Conflict("The member left the project meanwhile", code="MEMBER_GONE"))
+
     def member_exists_conditions(self, org_id: str, project_id: str, member_id: str) -> list[WriteCondition]:
         """The project and the membership still exist: for another write's transaction (rate windows)."""
         return [
@@ -162,13 +198,10 @@ class ProjectRepository:
 
     def add_member(self, org_id: str, member: dict[str, Any]) -> None:
         """Membership is unique per (project, user) by its derived id; the project and the user must exist."""
-        self.table.transact([
-            db.put(member_item(org_id, member), "attribute_not_exists(PK)",
-                   fail=Conflict("The user is already a member of this project", code="ALREADY_MEMBER")),
-            db.check(keys.project(org_id, member["projectId"]), "attribute_exists(PK)", fail=NotFound("Project not found")),
-            db.check(keys.user(org_id, member["userId"]), "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False},
-                     fail=ValidationFailed.field("userId", "No active user with this id in the organization")),
-        ])
+        put, project_exists, user_exists = self.add_member_ops(org_id, member)
+        put.on_condition_failed = Conflict("The user is already a member of this project", code="ALREADY_MEMBER")
+        user_exists.on_condition_failed = ValidationFailed.field("userId", "No active user with this id in the organization")
+        self.table.transact([put, project_exists, user_exists])
 
     def update_member(self, org_id: str, stored: dict[str, Any], changes: dict[str, Any], expected_version: int, stale: Exception) -> dict[str, Any]:
         expression, names, values = db.versioned_set(changes, expected_version)

@@ -53,6 +53,23 @@ class UserRepository:
             limit=limit, cursor=cursor,
         )
 
+    def get_many(self, org_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """Members by id in one BatchGetItem (per 100); absent and deleted ones are left out."""
+        if not user_ids:
+            return {}
+        found = self.table.batch_get([keys.user(org_id, user_id) for user_id in dict.fromkeys(user_ids)], consistent=True)
+        return {item["id"]: item for item in found if item.get("status") != DELETED}
+
+    def active_administrators(self, org_id: str) -> list[dict[str, Any]]:
+        """Every non-archived Administrator (a paged Query of the members): who hears of new requests."""
+        found: list[dict[str, Any]] = []
+        for items in self.table.query_all(key_condition=db.key_condition(sort="prefix"),
+                                          values={":pk": keys.org_pk(org_id), ":prefix": keys.USER_SK_PREFIX, ":admin": "Administrator",
+                                                  ":true": True},
+                                          names={"#r": "role", "#a": "archived"}, filter_expression="#r = :admin AND #a <> :true"):
+            found.extend(item for item in items if item.get("status") != DELETED)
+        return found
+
     def preferences_and_org(self, org_id: str, user_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         found = {item[keys.SK]: item for item in self.table.batch_get([keys.user_preferences(org_id, user_id), keys.organization(org_id)])}
         return found.get(keys.user_preferences(org_id, user_id)[keys.SK]), found.get(keys.organization(org_id)[keys.SK])

@@ -166,10 +166,15 @@ class Table:
         _condition(params, condition, names, values)
         return self._conditional("update_item", params, fail).get("Attributes", {})
 
-    def delete(self, key: Mapping[str, str], condition: str | None = None, names=None, values=None, *, fail: DomainError | None = None) -> None:
+    def delete(self, key: Mapping[str, str], condition: str | None = None, names=None, values=None, *, fail: DomainError | None = None,
+               returning_old: bool = False) -> dict[str, Any] | None:
+        """Delete one item; with `returning_old`, hand back what it held (ReturnValues ALL_OLD)."""
         params: dict[str, Any] = {"TableName": self.name, "Key": dict(key)}
+        if returning_old:
+            params["ReturnValues"] = "ALL_OLD"
         _condition(params, condition, names, values)
-        self._conditional("delete_item", params, fail)
+        response = self._conditional("delete_item", params, fail)
+        return response.get("Attributes") if returning_old else None
 
     def batch_delete(self, keys: Sequence[Mapping[str, str]]) -> None:
         global _deleted_pages
