@@ -136,6 +136,8 @@ class Stack:
             # reminders go to the local outbox (printed, and kept in .local/outbox.jsonl), not SES
             "NOTIFIER": "outbox",
             "OUTBOX_PATH": str(OUTBOX_FILE),
+            # resolved impersonation requests' one-time sign-in tokens land in the outbox too
+            "SUPPORT_EMAIL": os.environ.get("SUPPORT_EMAIL", "support@sandglass.local"),
         })
         import boto3
 

@@ -159,7 +159,9 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
         ("post", "/geofencing/exit"): lambda: {"latitude": 1, "longitude": 2},
         ("post", "/reports"): lambda: {"name": "R", "period": "thisMonth"},
         ("post", "/reports/results"): lambda: {"period": "thisMonth"},
+        ("put", "/requests/{requestId}/projects/assign"): lambda: {"status": "REJECTED"},
     }
+    ids["requestId"] = api.post("/requests/projects/request-assignment", as_="sam@acme.test", org="acme").json()["id"]
     ids["reportId"] = api.post("/reports", body={"name": "R", "period": "thisMonth"}, **admin).json()["id"]
     ids["geofenceId"] = api.post("/geofences", body=bases[("post", "/geofences")](), **admin).json()["id"]
     refused = []

@@ -102,9 +102,11 @@ TIMESHEET_READS = {("GET", "/timesheets"), ("GET", "/timesheets/dayTotals"), ("G
 TIMESHEET_LOCKS = {("DELETE", "/timesheets/lock"), ("GET", "/timesheets/locks")}
 # A saved report's results and an unsaved definition's (the reference only stores definitions)
 REPORT_RESULTS = {("GET", "/reports/{reportId}/results"), ("POST", "/reports/results")}
+# Reading requests, asking for a support sign-in (the reference only resolves those) and using one
+REQUESTS = {("GET", "/requests"), ("GET", "/requests/{requestId}"), ("POST", "/requests/impersonation"), ("POST", "/auth/impersonation")}
 # Routes beyond the reference: sign-up (the reference leaves it to its web app), the health check,
-# the 4me-style timesheet reads and locks, and report results.
-ADDITIONS = {("POST", "/organizations"), ("GET", "/health")} | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS
+# the 4me-style timesheet reads and locks, report results and the requests above.
+ADDITIONS = {("POST", "/organizations"), ("GET", "/health")} | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS
 
 
 def test_environment_and_policy_references_resolve():

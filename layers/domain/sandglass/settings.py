@@ -31,6 +31,8 @@ class Settings:
     paddle_api_key_parameter: str | None = None
     paddle_vendor_id: str | None = None
     paddle_environment: str = "sandbox"
+    # workflow requests (issue 9): where resolved impersonation requests' one-time sign-in tokens go
+    support_email: str | None = None
 
     @property
     def jwt_secret(self) -> str | None:
@@ -91,6 +93,7 @@ def get_settings() -> Settings:
         paddle_api_key_parameter=env.get("PADDLE_API_KEY_PARAMETER") or None,
         paddle_vendor_id=env.get("PADDLE_VENDOR_ID") or None,
         paddle_environment=(env.get("PADDLE_ENVIRONMENT") or "sandbox").strip().lower(),
+        support_email=(env.get("SUPPORT_EMAIL") or "").strip() or None,
     )
 
 

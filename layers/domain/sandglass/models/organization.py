@@ -95,6 +95,8 @@ class OrganizationSettings(ApiModel):
     autoLock: AutoLock = Field(default_factory=AutoLock)
     # Longest activity a member may record, in hours (Activities use it; 24 unless raised).
     maxActivityHours: int = Field(24, ge=1, le=24 * 31)
+    # Hours a resolved timesheet-unlock request keeps the member's week open (48 unless changed).
+    unlockWindowHours: int = Field(48, ge=1, le=24 * 30)
 
 
 class CoreHoursPatch(ApiModel):
@@ -153,6 +155,7 @@ class OrganizationUpdate(ApiModel):
     reminders: Omittable[RemindersPatch] = None
     autoLock: Omittable[AutoLockPatch] = None
     maxActivityHours: Omittable[int] = Field(None, ge=1, le=24 * 31)
+    unlockWindowHours: Omittable[int] = Field(None, ge=1, le=24 * 30)
 
 
 class OrganizationCreate(ApiModel):

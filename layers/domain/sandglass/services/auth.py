@@ -75,8 +75,10 @@ def _require_integer_dates(claims: dict[str, Any]) -> None:
             raise Unauthorized(f"The bearer token's {name} claim must be an integer NumericDate")
 
 
-def issue_token(email: str, *, name: str | None = None, ttl: timedelta = timedelta(hours=12), now: datetime | None = None, secret: str | None = None) -> str:
-    """A self-issued HS256 token (dev server, tests, and deployments without an external IdP)."""
+def issue_token(email: str, *, name: str | None = None, ttl: timedelta = timedelta(hours=12), now: datetime | None = None, secret: str | None = None,
+                extra_claims: dict[str, Any] | None = None) -> str:
+    """A self-issued HS256 token (dev server, tests, deployments without an external IdP, and the
+    support sign-in, whose `act` claim names who acts for the member)."""
     import jwt
 
     settings = get_settings()
@@ -87,6 +89,8 @@ def issue_token(email: str, *, name: str | None = None, ttl: timedelta = timedel
     claims: dict[str, Any] = {"sub": ids.normalize_email(email), "email": ids.normalize_email(email), "iat": int(issued.timestamp()), "exp": int((issued + ttl).timestamp())}
     if name:
         claims["name"] = name
+    if extra_claims:
+        claims.update(extra_claims)
     if settings.jwt_issuer:
         claims["iss"] = settings.jwt_issuer
     if settings.jwt_audience:

@@ -1,0 +1,118 @@
+"""Workflow request shapes: the reference's common fields (id, status, createdAt, createdBy,
+resolvedAt, resolvedBy) plus `type` and each kind's own fields (the reference shows projectId and
+role on a role change; the others are additions a resolver needs to decide)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sandglass.models import ApiModel
+from sandglass.models.common import EntityId, Text
+
+RequestStatus = Literal["PENDING", "RESOLVED", "REJECTED"]
+Resolution = Literal["RESOLVED", "REJECTED"]
+RequestType = Literal["TIMESHEET_UNLOCK", "TIMESHEET_APPROVAL", "PROJECT_MEMBER_ROLE", "PROJECT_MEMBERS", "PROJECT_ASSIGNMENT", "IMPERSONATION"]
+ProjectRole = Literal["Administrator", "User"]
+MAX_TARGETS = 25  # users or projects one request may name (its resolution is one transaction)
+
+
+# --- bodies --------------------------------------------------------------------------------------
+
+class RoleChange(ApiModel):
+    role: ProjectRole
+
+
+class MembersAssignment(ApiModel):
+    userIds: list[EntityId] = Field(min_length=1, max_length=MAX_TARGETS, description="Users to add to the project")
+
+
+class AssignmentRequest(ApiModel):
+    projectIds: Optional[list[EntityId]] = Field(None, max_length=MAX_TARGETS, description="Projects the requester asks to join (optional)")
+
+
+class ImpersonationCreate(ApiModel):
+    userId: Optional[EntityId] = Field(None, description="The member support may sign in as (default: the caller; others: Administrators only)")
+    reason: Text = Field("", max_length=1000)
+
+
+class Resolve(ApiModel):
+    status: Resolution
+
+
+class ResolveAssignment(ApiModel):
+    status: Resolution
+    projectIds: Optional[list[EntityId]] = Field(None, max_length=MAX_TARGETS,
+                                                 description="Projects to assign the requester to (default: the ones requested)")
+
+
+# --- responses -----------------------------------------------------------------------------------
+
+class _Request(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    createdAt: str
+    createdBy: str
+    id: str
+    resolvedAt: Optional[str]
+    resolvedBy: Optional[str]
+    status: RequestStatus
+
+
+class TimesheetUnlockRequest(_Request):
+    type: Literal["TIMESHEET_UNLOCK"]
+    year: int
+    week: int
+    unlockedTo: Optional[str] = Field(description="End of the unlock window a resolution opened (null until RESOLVED)")
+
+
+class TimesheetApprovalRequest(_Request):
+    type: Literal["TIMESHEET_APPROVAL"]
+    year: int
+    week: int
+
+
+class ProjectRoleRequest(_Request):
+    type: Literal["PROJECT_MEMBER_ROLE"]
+    projectId: str
+    memberId: str
+    userId: str
+    role: ProjectRole
+
+
+class ProjectMembersRequest(_Request):
+    type: Literal["PROJECT_MEMBERS"]
+    projectId: str
+    userIds: list[str]
+
+
+class ProjectAssignmentRequest(_Request):
+    type: Literal["PROJECT_ASSIGNMENT"]
+    projectIds: list[str] = Field(description="Requested projects; once RESOLVED, the projects the requester was assigned to")
+
+
+class ImpersonationRequest(_Request):
+    type: Literal["IMPERSONATION"]
+    userId: str
+    reason: str
+
+
+WorkflowRequest = Annotated[
+    Union[TimesheetUnlockRequest, TimesheetApprovalRequest, ProjectRoleRequest, ProjectMembersRequest, ProjectAssignmentRequest,
+          ImpersonationRequest],
+    Field(discriminator="type"),
+]
+
+
+class SignInGrant(ApiModel):
+    token: str = Field(min_length=16, max_length=200, description="The one-time token from the support sign-in message")
+
+
+class SignInSession(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    token: str = Field(description="A bearer token acting as the member, valid until expiresAt")
+    expiresAt: str
+    userId: str
+    email: str
