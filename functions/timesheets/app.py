@@ -28,7 +28,7 @@ app = create_app()
 
 # one service per container, built on the first request (not at import: cold start)
 locks = cache(LockService)
-timesheets = cache(lambda: TimesheetService(locked_days=locks().locked_days))  # monthly lockedDays by the full lock model
+timesheets = cache(lambda: TimesheetService(day_marks=locks().day_marks))  # locked days by the full lock model, approved weeks
 schedules = cache(ScheduleService)
 
 

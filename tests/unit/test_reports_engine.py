@@ -118,7 +118,7 @@ def test_week_and_month():
 def test_billable_and_approved():
     _, groups = summary(["billable", "approved"], metrics=["time"])
     assert [(g["label"], g["totals"]["time"]) for g in groups] == [("Billable", 19_800_000), ("Non-billable", 3_600_000)]
-    # no approval workflow yet: every activity is "not approved"
+    # no week of these fixtures is approved (tests/api/requests covers approved weeks)
     assert [(g["label"], g["totals"]["time"]) for g in groups[0]["groups"]] == [("Not approved", 19_800_000)]
 
 

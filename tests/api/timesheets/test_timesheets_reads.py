@@ -38,6 +38,8 @@ def test_monthly_timesheet_of_february(february):
         "workdays": 1.66,
         "locked": False,
         "lockedDays": "0" * 28,
+        "approved": False,
+        "approvedDays": "0" * 28,
     }
 
 

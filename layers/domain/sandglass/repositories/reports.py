@@ -93,6 +93,11 @@ class ReportRepository:
     def organization(self, org_id: str) -> dict[str, Any]:
         return self.organizations.require(org_id)
 
+    def approved_weeks(self, org_id: str) -> dict[str, set[tuple[int, int]]]:
+        from sandglass.repositories.locks import LockRepository
+
+        return LockRepository(self.table).approved_weeks(org_id)
+
     def administered_project_ids(self, org_id: str, user_id: str) -> list[str]:
         return self.projects.administered_project_ids(org_id, user_id)
 

@@ -303,11 +303,16 @@ class LockService:
             "memberDays": {uid: sorted(day.isoformat() for day in state.days) for uid, state in sorted(members.items()) if state.days},
         }
 
-    def locked_days(self, organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, set[date]]:
+    def day_marks(self, organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
         """The timesheet reads' port (services/timesheets.py): each member's locked days of
-        [first, last], by the full model, at the clock's now. One BatchGetItem."""
-        org_id = organization["id"]
-        states = self.repository.read(org_id, user_ids)
+        [first, last] by the full model at the clock's now, and the days of weeks an approval request
+        approved (services/requests.py). One BatchGetItem."""
+        states = self.repository.read(organization["id"], user_ids)
         days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
         now = self._now()
-        return {user_id: locked_days(organization, states.organization, states.of(user_id), days, now) for user_id in user_ids}
+        marks = {}
+        for user_id in user_ids:
+            member = states.of(user_id)
+            approved = {day for day in days if iso_week(day) in member.approvals}
+            marks[user_id] = (locked_days(organization, states.organization, member, days, now), approved)
+        return marks

@@ -15,7 +15,9 @@ Rules
   projects / archived members are left out unless ``showArchivedProjects`` / ``showArchivedMembers``.
 - ``hideEmptyRows`` off shows every day / week / month of the period, both billable values and the
   selected projects and members even without time; on, groups without time are left out.
-- ``approved``: the approval workflow is not built yet, so no activity counts as approved.
+- ``approved``: an activity is approved when the ISO week of its start (in the lock time zone) is
+  an approved week of its member (a resolved timesheet-approval request, services/requests.py).
+  The approvals are read (one Query) only when the report filters, groups or lists by them.
 - Reading: a report narrowed to projects reads those projects' partitions, one narrowed to members
   reads theirs, an Administrator's organization-wide report reads the month partitions, a User's
   their own partition plus the projects they administer; never one request per activity.
@@ -38,6 +40,7 @@ from sandglass.errors import NotFound, ValidationFailed, detail
 from sandglass.models.reports import DEFINITION_FIELDS, ReportDefinition, ReportQuery, ReportUpdate
 from sandglass.repositories.reports import ReportRepository
 from sandglass.services import reports_engine as engine
+from sandglass.services.locks import lock_zone
 from sandglass.services import reports_periods as periods
 
 VIEWS = ("summary", "detailed", "weekly")
@@ -196,6 +199,8 @@ class ReportService:
         only_users = set(definition.get("selectedProjectMembers") or ())
         filters = [{**condition, "value": set(condition["value"])} if isinstance(condition["value"], list) else condition
                    for condition in definition.get("filters") or []]
+        if view == "detailed" or "approved" in dimensions or any(condition["field"] == "approved" for condition in filters):
+            _mark_approved(items, self.repository.approved_weeks(org_id), lock_zone(organization))
         items = [item for item in items
                  if _visible(item, tenant, administered) and (not only_projects or item["projectId"] in only_projects)
                  and (not only_users or item["userId"] in only_users) and _passes(item, filters)]
@@ -330,11 +335,23 @@ def _archived_user(user: dict[str, Any] | None) -> bool:
     return bool(user) and (bool(user.get("archived")) or user.get("status") == "DELETED")
 
 
+def _mark_approved(items: list[dict[str, Any]], approved: dict[str, set[tuple[int, int]]], zone: str) -> None:
+    """Set `approved` on the items whose member's week of their start is approved."""
+    if not approved:
+        return
+    from sandglass.schedule import iso_week, local_date
+
+    for item in items:
+        weeks = approved.get(item["userId"])
+        if weeks and iso_week(local_date(timefmt.parse(item["startedAt"]), zone)) in weeks:
+            item["approved"] = True
+
+
 def _passes(item: dict[str, Any], filters: list[dict[str, Any]]) -> bool:
     for condition in filters:
         field, operator, value = condition["field"], condition.get("operator", "is"), condition["value"]
         if field in ("billable", "pending", "approved"):
-            actual = {"billable": bool(item.get("billable")), "pending": not item.get("endedAt"), "approved": False}[field]
+            actual = {"billable": bool(item.get("billable")), "pending": not item.get("endedAt"), "approved": item.get("approved") is True}[field]
             if (actual == value) != (operator == "is"):
                 return False
         elif field == "name":

@@ -99,7 +99,7 @@ class RateTimeline:
 # --- priced activities ------------------------------------------------------------------------------
 
 class Entry:
-    __slots__ = ("id", "name", "project_id", "user_id", "billable", "started_at", "ended_at", "start_ms", "running",
+    __slots__ = ("id", "name", "project_id", "user_id", "billable", "approved", "started_at", "ended_at", "start_ms", "running",
                  "raw_ms", "duration_ms", "billable_ms", "revenue_rate", "cost_rate")
 
     def money_row(self, which: str) -> dict[str, str] | None:
@@ -148,6 +148,7 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
         entry.id = item["id"]
         entry.name = item.get("name", "")
         entry.billable = billable
+        entry.approved = item.get("approved") is True
         entry.started_at = started_at
         entry.ended_at = ended_at
         entry.start_ms = start
@@ -351,8 +352,7 @@ def _key_function(dimension: str, calendar: Calendar):
     if dimension == "billable":
         return lambda entry: entry.billable
     if dimension == "approved":
-        # Approvals are the workflow issue's: until it lands, no week is approved.
-        return lambda entry: False
+        return lambda entry: entry.approved
     raise ValueError(dimension)
 
 
@@ -389,7 +389,7 @@ def _fill_keys(dimension: str, grouping: Grouping) -> list[Any]:
     if dimension == "billable":
         return [True, False]
     if dimension == "approved":
-        return [False]
+        return [True, False]
     if dimension in ("project", "user"):
         return list(grouping.selected.get(dimension) or [])
     return []
@@ -459,7 +459,7 @@ def detailed_row(entry: Entry, labels: Labels, metrics: Iterable[str]) -> dict[s
         "userId": entry.user_id,
         "user": labels.user(entry.user_id),
         "billable": entry.billable,
-        "approved": False,
+        "approved": entry.approved,
         "startedAt": entry.started_at,
         "endedAt": entry.ended_at,
         "running": entry.running,

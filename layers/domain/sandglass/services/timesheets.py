@@ -3,10 +3,11 @@
 Rights: organization Administrators read anyone and the organization-wide lists; a User reads
 their own timesheet and day totals (another member's id answers 404, as if absent).
 
-Arithmetic lives in services/timesheet_rules.py (pure). Which days are locked comes from a port,
-`locked_days(organization, user_ids, first, last) -> {user_id: {date}}`; the default knows only the
-organization's auto-lock watermark (lockingTimesheets.year/week, when locking is enabled), and the
-full lock model plugs in through the constructor.
+Arithmetic lives in services/timesheet_rules.py (pure). Which days are locked and which approved
+comes from a port, `day_marks(organization, user_ids, first, last) -> {user_id: (locked, approved)}`;
+the default knows only the organization's auto-lock watermark (lockingTimesheets.year/week, when
+locking is enabled) and approves nothing; the full lock model with approvals plugs in through the
+constructor (services/locks.LockService.day_marks, one read).
 """
 
 from __future__ import annotations
@@ -24,20 +25,22 @@ from sandglass.schedule import iso_week, local_day_start, week_monday
 from sandglass.services import timesheet_rules as rules
 from sandglass.timefmt import MAX_YEAR, MIN_YEAR, iso
 
-LockedDays = Callable[[dict[str, Any], list[str], date, date], dict[str, set[date]]]
+# (organization, user ids, first day, last day) -> {user id: (locked days, approved days)}
+DayMarks = Callable[[dict[str, Any], list[str], date, date], dict[str, tuple[set[date], set[date]]]]
 
-MONTH_FIELDS = ("user", "workday", "sumTimeSpent", "workdays", "locked", "lockedDays")
+MONTH_FIELDS = ("user", "workday", "sumTimeSpent", "workdays", "locked", "lockedDays", "approved", "approvedDays")
 INCOMPLETE_FIELDS = ("id", "name", "email", "completeness", "remainingTime")
 
 
-def watermark_locked_days(organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, set[date]]:
-    """Days whose ISO week is at or before the organization's auto-lock watermark."""
+def watermark_locked_days(organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
+    """The default port: locked are the days whose ISO week is at or before the organization's
+    auto-lock watermark; nothing is approved."""
     locking = organization.get("lockingTimesheets") or {}
     locked: set[date] = set()
     if locking.get("enabled") and locking.get("year") and locking.get("week"):
         watermark = (int(locking["year"]), int(locking["week"]))
         locked = {day for day in rules.days_between(first, last) if iso_week(day) <= watermark}
-    return {user_id: set(locked) for user_id in user_ids}
+    return {user_id: (set(locked), set()) for user_id in user_ids}
 
 
 def _day(name: str, raw: str | None) -> date | None:
@@ -88,10 +91,10 @@ def _user_ref(member: dict[str, Any]) -> dict[str, Any]:
 
 
 class TimesheetService:
-    def __init__(self, repository: TimesheetRepository | None = None, clock: Clock | None = None, locked_days: LockedDays | None = None):
+    def __init__(self, repository: TimesheetRepository | None = None, clock: Clock | None = None, day_marks: DayMarks | None = None):
         self.repository = repository or TimesheetRepository()
         self._clock = clock
-        self.locked_days = locked_days or watermark_locked_days
+        self.day_marks = day_marks or watermark_locked_days
 
     @property
     def clock(self) -> Clock:
@@ -111,14 +114,16 @@ class TimesheetService:
                 raise NotFound("User not found")
             lower, upper = self._bounds(read.organization, days)
             activities = self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else [])
-            return _select(self._month_record(read.organization, read.user, activities, days, now), chosen)
+            marks = self.day_marks(read.organization, [target], days[0], days[-1]).get(target, (set(), set()))
+            return _select(self._month_record(read.organization, read.user, activities, days, now, marks), chosen)
         tenant.require_admin()
         read = self.repository.organization_read(tenant.org_id)
         members = sorted((m for m in read.members if _active(m)), key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"]))
         lower, upper = self._bounds(read.organization, days)
         by_user = self._by_user(self.repository.organization_activities(tenant.org_id, lower, upper, read.running))
-        locked = self.locked_days(read.organization, [m["id"] for m in members], days[0], days[-1])
-        return [_select(self._month_record(read.organization, m, by_user.get(m["id"], []), days, now, locked.get(m["id"], set())), chosen) for m in members]
+        marks = self.day_marks(read.organization, [m["id"] for m in members], days[0], days[-1])
+        return [_select(self._month_record(read.organization, m, by_user.get(m["id"], []), days, now, marks.get(m["id"], (set(), set()))), chosen)
+                for m in members]
 
     def day_totals(self, tenant: TenantContext, user_id: str | None = None, on: str | None = None, week_of: str | None = None, month_of: str | None = None) -> dict[str, int]:
         """GET /timesheets/dayTotals: minutes per local day of a date, a week or a month."""
@@ -200,9 +205,8 @@ class TimesheetService:
         return rules.day_minutes(activities, organization.get("timeZone") or "UTC", days, now, organization.get("rounding"))
 
     def _month_record(self, organization: dict[str, Any], member: dict[str, Any], activities: list[dict[str, Any]], days: list[date], now: datetime,
-                      locked: set[date] | None = None) -> dict[str, Any]:
-        if locked is None:
-            locked = self.locked_days(organization, [member["id"]], days[0], days[-1]).get(member["id"], set())
+                      marks: tuple[set[date], set[date]]) -> dict[str, Any]:
+        locked, approved = marks
         spent = sum(self._minutes(organization, activities, days, now).values())
         workday = rules.workday_minutes(organization.get("coreHours"))
         lock_string = rules.locked_days_string(days, locked)
@@ -213,4 +217,6 @@ class TimesheetService:
             "workdays": round(spent / workday, 2) if workday else 0.0,
             "locked": "0" not in lock_string,
             "lockedDays": lock_string,
+            "approved": all(day in approved for day in days),
+            "approvedDays": rules.locked_days_string(days, approved),
         }
