@@ -87,11 +87,6 @@ class Throttled(DomainError):
     code = "THROTTLED"
 
 
-class NotImplementedYet(DomainError):
-    status = 501
-    code = "NOT_IMPLEMENTED"
-
-
 def stale_write(what: str, if_match: int | None) -> DomainError:
     """What a write that lost to a concurrent change answers: 412 when the client sent If-Match
     (its copy is stale), 409 otherwise (another request got there between our read and write)."""

@@ -172,12 +172,3 @@ def create_app() -> APIGatewayRestResolver:
         return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side; the request was not applied")
 
     return app
-
-
-def not_built(app: APIGatewayRestResolver, group: str) -> None:
-    """Answer every route of a group that a later issue builds with an honest 501."""
-    from sandglass.errors import NotImplementedYet
-
-    @app.route(".+", method=["GET", "POST", "PUT", "DELETE", "PATCH"], include_in_schema=False)
-    def _unbuilt():
-        raise NotImplementedYet(f"The {group} routes are declared but not built yet")
