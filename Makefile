@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help dev test test-unit lint bench openapi clean
+.PHONY: help dev test test-unit contract lint bench openapi clean
 
 # A .venv built by another Python (another minor version, or an interpreter since removed) cannot
 # run: rebuild it from requirements.lock rather than fail with a confusing import error.
@@ -26,6 +26,7 @@ help:
 	@echo "  dev      the whole API at http://127.0.0.1:3000/api (embedded DynamoDB, demo data); options: ARGS='--port 3001 --reset --no-schedules'"
 	@echo "  test     cfn-lint + the offline pytest suite; PYTEST_ARGS='-k rates -n 0' to narrow it"
 	@echo "  test-unit  only the pure-rule tests (tests/unit, in-memory fakes, about a second)"
+	@echo "  contract replay every Sandtime reference operation and rewrite the README's contract table"
 	@echo "  lint     cfn-lint template.yaml"
 	@echo "  bench    cold-start and DynamoDB-call benchmarks"
 	@echo "  openapi  write the merged OpenAPI document to openapi.json"
@@ -49,6 +50,10 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -n 0
+
+contract: $(STAMP)
+	@CONTRACT_WRITE_README=1 $(BIN)/python -m pytest tests/contract -n 0 -q; status=$$?; \
+	sed -n '/<!-- contract-table/,/<!-- \/contract-table/p' README.md; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
