@@ -36,13 +36,17 @@ SUBSCRIPTION_ID = "sub_01J1YB3TQK5K9S2H4E5T6U7V8W"
 REQUEST_ID = "1fbbd48d-176f-4b32-a98d-c8cf1eb291c5"
 
 # Route groups that answer 501 "not built yet": their operations are replayed and reported as such.
-NOT_BUILT_YET: tuple[str, ...] = (
-    "/requests/",  # built on branch issue-9: delete this line when merging it (then `make contract`)
-)
+NOT_BUILT_YET: tuple[str, ...] = ()
 
 # Fields we answer beyond the reference's, each documented in the README: (operations, location,
 # why). `$` is the response, `$.*` every value of an ID-keyed map, `$[]` every item of an array.
 ORGANIZATION_ANSWERS = ("get-organization", "put-organization", "put-timesheets-auto-lock")
+ROLE_ANSWERS = ("post-requests-projects-projectId-members-memberId-role", "put-requests-requestId-projects-members-role")
+MEMBERS_ANSWERS = ("post-requests-projects-projectId-members", "put-requests-requestId-projects-members")
+ASSIGNMENT_ANSWERS = ("post-requests-projects-request-assignment", "put-requests-requestId-projects-assign")
+UNLOCK_ANSWERS = ("post-requests-timesheets-year-week-unlock", "put-requests-requestId-timesheets-unlock")
+WEEK_ANSWERS = UNLOCK_ANSWERS + ("post-requests-timesheets-year-week-approvals", "put-requests-requestId-timesheets-approvals")
+REQUEST_ANSWERS = ROLE_ANSWERS + MEMBERS_ANSWERS + ASSIGNMENT_ANSWERS + WEEK_ANSWERS + ("put-requests-requestId",)
 ALLOWED_EXTRAS: list[tuple[tuple[str, ...], str, str]] = [
     (("get-auth",), "$.userId", "README, API conventions, Who am I: the caller's id in the organization"),
     (("get-auth",), "$.role", "README, API conventions, Who am I: the caller's role in the organization"),
@@ -53,6 +57,20 @@ ALLOWED_EXTRAS: list[tuple[tuple[str, ...], str, str]] = [
     (("post-geofencing-enter",), "$.userId", "README, Geofences: enter answers the started timer as an activity"),
     (("post-geofencing-enter",), "$.billable", "README, Geofences: enter answers the started timer as an activity"),
     (("post-geofencing-enter",), "$.pending", "README, Geofences: enter answers the started timer as an activity"),
+    (ORGANIZATION_ANSWERS, "$.unlockWindowHours", "README, Requests: how long a resolved unlock request opens the week"),
+    (REQUEST_ANSWERS, "$.type", "README, Requests, Shapes: the kind of request"),
+    (ROLE_ANSWERS, "$.memberId", "README, Requests, Shapes: the membership whose role changes"),
+    (ROLE_ANSWERS, "$.userId", "README, Requests, Shapes: the member whose role changes"),
+    (("put-requests-requestId-projects-members-role",), "$.projectId", "README, Requests, Shapes: as the creation answers it"),
+    (("put-requests-requestId-projects-members-role",), "$.role", "README, Requests, Shapes: as the creation answers it"),
+    (MEMBERS_ANSWERS, "$.projectId", "README, Requests, Shapes: the project the users join"),
+    (MEMBERS_ANSWERS, "$.userIds", "README, Requests, Shapes: the users proposed"),
+    (ASSIGNMENT_ANSWERS, "$.projectIds", "README, Requests, Shapes: the projects asked for (once resolved: assigned)"),
+    (WEEK_ANSWERS, "$.year", "README, Requests, Shapes: the ISO week asked about"),
+    (WEEK_ANSWERS, "$.week", "README, Requests, Shapes: the ISO week asked about"),
+    (UNLOCK_ANSWERS, "$.unlockedTo", "README, Requests, Shapes: the end of the unlock window a resolution opened"),
+    (("put-requests-requestId",), "$.userId", "README, Requests, Shapes: the member support may sign in as"),
+    (("put-requests-requestId",), "$.reason", "README, Requests, Shapes: why support should sign in"),
 ]
 
 
@@ -286,8 +304,11 @@ def requests(r: Replayer) -> None:
     # a role change for Sam's membership of the reference's project
     r.replay("post-requests-projects-projectId-members-memberId-role", as_=SAM)
     r.replay("put-requests-requestId-projects-members-role")
-    # Sam asks to be added to the second project, where he is not a member yet
-    r.replay("post-requests-projects-projectId-members", as_=SAM, ids={PROJECT_ID: r.ids[SECOND_PROJECT_ID]})
+    # Sam proposes Kim, just invited, for the reference's project (members propose for their projects)
+    r.call("PUT", f"/subscriptions/{r.ids[SUBSCRIPTION_ID]}", body={"quantity": 3})  # a seat for Kim
+    kim = r.call("POST", "/users", body={"email": "kim.park@example.com", "name": "Kim Park"}).json()["id"]
+    r.replay("post-requests-projects-projectId-members", as_=SAM, ids={SAM_ID: kim},
+             note="proposes Kim for the first project: the example proposes the requester, whom members cannot propose for a project they are not on")
     r.replay("put-requests-requestId-projects-members")
     # Sam asks for projects; Alex assigns him to two new ones (he is in the first two already)
     r.replay("post-requests-projects-request-assignment", as_=SAM)
@@ -299,12 +320,17 @@ def requests(r: Replayer) -> None:
     r.replay("put-requests-requestId-timesheets-unlock")
     r.replay("post-requests-timesheets-year-week-approvals", as_=SAM)
     r.replay("put-requests-requestId-timesheets-approvals")
-    # PUT /requests/{requestId} resolves impersonation requests, which no route of the reference
-    # raises: it resolves a fresh request of Sam's (week 26's approval) through the generic route.
-    fresh = r.call("POST", "/requests/timesheets/2026/26/approvals", as_=SAM)
-    if fresh.status == 200:
-        r.bind(REQUEST_ID, fresh.json()["id"])
-    r.replay("put-requests-requestId", note="resolves a timesheet-approval request: no route raises impersonation requests")
+    # PUT /requests/{requestId} resolves impersonation requests, which Sam raises through our
+    # addition POST /requests/impersonation (the support address is the test gateway's)
+    r.api.gateway.environment["SUPPORT_EMAIL"] = "support@example.com"
+    r.api.gateway.apply_environment()
+    from sandglass.settings import reset_settings
+
+    reset_settings()
+    raised = r.call("POST", "/requests/impersonation", as_=SAM, body={"reason": "My timer looks wrong"})
+    assert raised.status == 200, raised.body
+    r.bind(REQUEST_ID, raised.json()["id"])
+    r.replay("put-requests-requestId")
 
 
 def app_store_receipt(size: int = 300) -> str:
