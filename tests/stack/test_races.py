@@ -590,3 +590,26 @@ def test_parallel_invites_never_take_more_seats_than_paid(stack):
         assert stack.item(keys.seats(org.id))["used"] == 3
     report("invites racing for 2 free seats (6 per round)", rounds=ROUNDS, winners=2 * ROUNDS, outcomes=dict(outcomes),
            conflicts=dict(stack.conflicts() - conflicts_before))
+
+
+def test_parallel_geofence_enter_events_start_one_timer(stack):
+    """README "Time rules": entering again while the geofence's timer runs returns it. A phone can
+    report one entry several times at once; with a real clock each report starts "now", a few
+    milliseconds apart, so a late one must not stop the winner's timer and start its own."""
+    org = signup(stack)
+    org.user("sam@race.test")
+    project = org.project("Site", "sam@race.test")
+    org.ok("POST", "/geofences", body={"name": "Site", "latitude": 52.23, "longitude": 21.01, "radius": 200.0,
+                                       "enterAction": "START_TRACKING_PROJECT", "exitAction": "STOP_TRACKING", "projectId": project["id"]})
+    outcomes = Counter()
+    for round_number in range(ROUNDS):
+        replies = race(8, lambda i: org.call("POST", "/geofencing/enter", as_="sam@race.test", body={"latitude": 52.23, "longitude": 21.01 + i * 1e-5}))
+        _no_server_errors(replies)
+        outcomes.update(_statuses(replies))
+        assert all(r.status == 200 for r in replies), [(r.status, r.body) for r in replies if r.status != 200]
+        running = org.ok("GET", "/activities?pending=true", as_="sam@race.test")
+        assert len(running) == 1 and {r.body["id"] for r in replies} == set(running), ([r.body for r in replies], running)
+        stored = org.ok("GET", "/activities?limit=500", as_="sam@race.test")
+        assert len(stored) == round_number + 1, stored  # one entry per round: no short-lived duplicates
+        assert org.ok("POST", "/geofencing/exit", as_="sam@race.test", body={"latitude": 52.23, "longitude": 21.01})
+    report("geofence enter events for one member (8 per round)", rounds=ROUNDS, outcomes=dict(outcomes))
