@@ -613,3 +613,61 @@ def test_parallel_geofence_enter_events_start_one_timer(stack):
         assert len(stored) == round_number + 1, stored  # one entry per round: no short-lived duplicates
         assert org.ok("POST", "/geofencing/exit", as_="sam@race.test", body={"latitude": 52.23, "longitude": 21.01})
     report("geofence enter events for one member (8 per round)", rounds=ROUNDS, outcomes=dict(outcomes))
+
+
+def test_parallel_retries_with_one_idempotency_key_create_one_activity(stack):
+    """README "Idempotency": a retry returns the first result and creates nothing."""
+    org = signup(stack)
+    org.user("sam@race.test")
+    project = org.project("Retried", "sam@race.test")
+    outcomes = Counter()
+    for round_number in range(ROUNDS):
+        body = {"name": f"Retried {round_number}", "projectId": project["id"], "startedAt": f"2026-10-0{round_number + 1}T09:00:00Z",
+                "endedAt": f"2026-10-0{round_number + 1}T10:00:00Z"}
+        key = {"Idempotency-Key": _unique("retry-")}
+        replies = race(6, lambda i: org.call("POST", "/activities", as_="sam@race.test", body=body, headers=key))
+        _no_server_errors(replies)
+        outcomes.update(_statuses(replies))
+        assert all(r.status == 200 or (r.status == 409 and r.code == "IDEMPOTENCY_IN_PROGRESS") for r in replies), _statuses(replies)
+        assert len({r.body["id"] for r in replies if r.status == 200}) == 1
+        assert len(org.ok("GET", "/activities?limit=500", as_="sam@race.test")) == round_number + 1
+    report("retries with one Idempotency-Key (6 per round)", rounds=ROUNDS, outcomes=dict(outcomes))
+
+
+def test_starts_stops_and_deletes_of_timers_at_once_keep_the_marker_true(stack):
+    """Starts, stops (PUT pending: false) and deletes of the running timer, all at once: afterwards
+    at most one timer runs, and the member's marker exists exactly when one runs, pointing at it."""
+    org = signup(stack)
+    sam = org.user("sam@race.test")
+    project = org.project("Mixed", "sam@race.test")
+    base = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)  # stoppable now (< 24 h)
+    outcomes = Counter()
+    for round_number in range(ROUNDS):
+        first = org.ok("POST", "/activities", as_="sam@race.test", body={
+            "name": "Running", "projectId": project["id"], "pending": True, "startedAt": (base + timedelta(hours=round_number)).isoformat()})
+
+        def act(index: int) -> Reply:
+            if index < 4:
+                started = base + timedelta(hours=round_number, minutes=10 + index)
+                return org.call("POST", "/activities", as_="sam@race.test", body={
+                    "name": f"Start {index}", "projectId": project["id"], "pending": True, "startedAt": started.isoformat()})
+            if index < 7:
+                return org.call("PUT", f"/activities/{first['id']}", as_="sam@race.test", body={"pending": False})
+            return org.call("DELETE", f"/activities/{first['id']}", as_="sam@race.test")
+
+        replies = race(9, act)
+        _no_server_errors(replies)
+        outcomes.update(_statuses(replies))
+        assert all(r.status in (200, 404, 409, 412, 422) for r in replies), _statuses(replies)
+        running = org.ok("GET", "/activities?pending=true", as_="sam@race.test")
+        assert len(running) <= 1, running
+        marker = stack.item(keys.running_timer(org.id, sam["id"]))
+        if running:
+            assert marker is not None and marker["activityId"] == next(iter(running))
+        else:
+            assert marker is None or stack.item(keys.activity(org.id, marker["activityId"])) is None or \
+                not stack.item(keys.activity(org.id, marker["activityId"])).get("pending"), marker
+        # clean slate for the next round
+        for activity_id in running:
+            org.ok("PUT", f"/activities/{activity_id}", as_="sam@race.test", body={"pending": False})
+    report("starts, stops and deletes of a running timer (4+3+2 per round)", rounds=ROUNDS, outcomes=dict(outcomes))
