@@ -9,13 +9,15 @@ Why these races are real (checked in scripts/sandglass_local, see each module's 
   requests interleave freely between their DynamoDB calls.
 - The embedded DynamoDB (moto's server) applies one call at a time, as DynamoDB makes each call
   atomic, but holds no lock across calls. It also raises TransactionConflict as real DynamoDB does
-  (sandglass_local.txconflicts.wsgi): a transaction's items stay in flight while it applies and a
-  moment after, and a transaction or single write meeting one of them is cancelled; so the races
+  (sandglass_local.txconflicts.wsgi): a transaction's items stay in flight while it applies (and
+  a moment after, when it commits), and a transaction or single write meeting one of them is
+  cancelled; so the races
   also exercise storage.Table's conflict retries. Its conflict counters and its commit log (the
   writes in the order they were applied) are served on the DynamoDB port
   (devstack.CONFLICTS_PATH, COMMITS_PATH) so a test can prove an order from the database's side.
 - Known gap: a Query sees a transaction all or nothing here; real DynamoDB's Query is only
-  read-committed per item. No race below decides on a Query.
+  read-committed per item. No rule raced below decides on a Query of the items being raced
+  (they read with GetItem and BatchGetItem); only the checks after each race list.
 - The in-process gateway of tests/api (tests/conftest.py) is the same Gateway class over moto
   in-process: motolock holds one lock around each emulated call (not across calls) and the `aws`
   fixture installs txconflicts; the concurrency tests there (the 9:00 rush, twenty timer starts,
@@ -30,7 +32,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
