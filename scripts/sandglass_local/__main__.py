@@ -1,6 +1,6 @@
 """`python -m sandglass_local` — the local stack.
 
-  serve [--reset] [--port 3000]     the whole API at http://127.0.0.1:3000/api (embedded DynamoDB, demo data)
+  serve [--reset] [--ephemeral] [--port 3000]  the whole API at http://127.0.0.1:3000/api (embedded DynamoDB, demo data)
   invoke FUNCTION -e events/x.json  run one function with an event file (like `sam local invoke -e`)
   fire FUNCTION [--at INSTANT]      run a scheduled function as EventBridge Scheduler would, optionally time-travelling
   token EMAIL                       print a dev bearer token
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=3000)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--no-schedules", action="store_true", help="do not fire the scheduled functions every 15 minutes")
+    serve.add_argument("--ephemeral", action="store_true", help="neither load nor save the state in .local/ (tests, throwaway runs)")
     invoke = commands.add_parser("invoke", help="invoke one function with an event file")
     invoke.add_argument("function", help="logical id (WorkspaceFunction) or folder name (workspace)")
     invoke.add_argument("-e", "--event", required=True, help="path to the event JSON")
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args) -> int:
     if args.command == "serve":
-        return devstack.serve(host=args.host, port=args.port, reset=args.reset, schedules=not args.no_schedules)
+        return devstack.serve(host=args.host, port=args.port, reset=args.reset, schedules=not args.no_schedules, persist=not args.ephemeral)
     event = _event(args.event) if args.command == "invoke" else None
     with devstack.Stack.open() as stack:
         if args.command == "token":

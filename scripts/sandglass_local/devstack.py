@@ -16,8 +16,10 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from sandglass_local import template as tpl
+from sandglass_local import txconflicts
 from sandglass_local.gateway import Gateway
 
 STATE_DIR = Path(os.environ.get("SANDGLASS_STATE_DIR", tpl.ROOT / ".local"))
@@ -34,6 +36,8 @@ DEMO_PROJECT_PLACEHOLDER = "DEMO_PROJECT_ID"
 
 
 IDENTITY_PATH = "/__sandglass_local__"
+CONFLICTS_PATH = IDENTITY_PATH + "/conflicts"  # transaction conflicts raised so far, by kind
+COMMITS_PATH = IDENTITY_PATH + "/commits"  # ?after=N: the writes committed since, in the order applied
 
 
 class UnknownFunction(LookupError):
@@ -64,10 +68,12 @@ def _identity_of(port: int) -> dict[str, Any] | None:
 
 
 class EmbeddedDynamoDB:
-    """moto's DynamoDB on 127.0.0.1:port, one request at a time (moto's backend is not thread-safe;
-    real DynamoDB makes each request atomic), answering IDENTITY_PATH so another local-stack
-    command can tell it from a foreign process. Binding happens here, in the caller's thread, so a
-    taken port is an exception, not a hang."""
+    """moto's DynamoDB on 127.0.0.1:port, applying one request at a time (moto's backend is not
+    thread-safe; real DynamoDB makes each request atomic) and raising TransactionConflict as real
+    DynamoDB does when transactions overlap (sandglass_local.txconflicts; CONFLICTS_PATH counts
+    them, COMMITS_PATH lists the committed writes in order, for race tests). It answers
+    IDENTITY_PATH so another local-stack command can tell it from a foreign process. Binding
+    happens here, in the caller's thread, so a taken port is an exception, not a hang."""
 
     def __init__(self, port: int):
         import logging
@@ -76,16 +82,22 @@ class EmbeddedDynamoDB:
         from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        moto_app = DomainDispatcherApplication(create_backend_app)
-        lock = threading.Lock()
+        moto_app = txconflicts.wsgi(DomainDispatcherApplication(create_backend_app), threading.Lock())
         identity = json.dumps({"service": "sandglass-local-dynamodb", "stateDir": str(STATE_DIR.resolve()), "pid": os.getpid()}).encode()
 
         def app(environ, start_response):
-            if environ.get("PATH_INFO") == IDENTITY_PATH:
-                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(identity)))])
-                return [identity]
-            with lock:
-                return list(moto_app(environ, start_response))
+            path = environ.get("PATH_INFO")
+            if path in (IDENTITY_PATH, CONFLICTS_PATH, COMMITS_PATH):
+                if path == IDENTITY_PATH:
+                    answer = identity
+                elif path == CONFLICTS_PATH:
+                    answer = json.dumps(txconflicts.conflicts()).encode()
+                else:
+                    after = dict(parse_qsl(environ.get("QUERY_STRING", ""))).get("after", "0")
+                    answer = json.dumps(txconflicts.commits(int(after) if after.isdigit() else 0)).encode()
+                start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(answer)))])
+                return [answer]
+            return moto_app(environ, start_response)
 
         try:
             self.server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
@@ -118,9 +130,10 @@ def _dev_secret() -> str:
 class Stack:
     """DynamoDB endpoint + table + gateway. `external` endpoints (SANDGLASS_DYNAMODB_ENDPOINT) are used as they are."""
 
-    def __init__(self, endpoint: str, *, owns_server: bool, server=None):
+    def __init__(self, endpoint: str, *, owns_server: bool, server=None, persist: bool = True):
         self.endpoint = endpoint
         self.owns_server = owns_server
+        self.persist = persist  # load and save .local/ (off: an ephemeral stack, e.g. for race tests)
         self.server = server
         self.closed = False
         self.announce_save = False  # the dev server says where its state went; CLI commands stay quiet
@@ -144,11 +157,11 @@ class Stack:
         self.raw = boto3.client("dynamodb", endpoint_url=endpoint)
         if TABLE not in self.raw.list_tables()["TableNames"]:
             tpl.create_table(self.raw, TABLE)
-            if owns_server:
+            if owns_server and persist:
                 self.load_state()
 
     @classmethod
-    def open(cls, *, reset: bool = False) -> "Stack":
+    def open(cls, *, reset: bool = False, persist: bool = True) -> "Stack":
         external = os.environ.get("SANDGLASS_DYNAMODB_ENDPOINT")
         if external:
             return cls(external, owns_server=False)
@@ -166,7 +179,7 @@ class Stack:
             return cls(endpoint, owns_server=False)
         server = EmbeddedDynamoDB(DYNAMODB_PORT)
         try:
-            return cls(endpoint, owns_server=True, server=server)
+            return cls(endpoint, owns_server=True, server=server, persist=persist)
         except BaseException:
             server.stop()
             raise
@@ -183,9 +196,10 @@ class Stack:
             return
         self.closed = True
         if self.owns_server:
-            count = self.save_state()
-            if self.announce_save:
-                print(f"Saved {count} items to {STATE_FILE}", file=sys.stderr, flush=True)
+            if self.persist:
+                count = self.save_state()
+                if self.announce_save:
+                    print(f"Saved {count} items to {STATE_FILE}", file=sys.stderr, flush=True)
             self.server.stop()
 
     # --- state -----------------------------------------------------------------------------
@@ -354,14 +368,14 @@ class PooledHTTPServer(HTTPServer):
 IDLE_TIMEOUT = 15  # seconds a keep-alive connection may sit idle before the server closes it
 
 
-def serve(*, host: str, port: int, reset: bool, schedules: bool) -> int:
+def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool = True) -> int:
     # bind the API port first: a taken port is a one-line message before anything else starts
     try:
         server = PooledHTTPServer((host, port), _handler_class())
     except OSError:
         raise PortInUse(api_port_message(port)) from None
     try:
-        stack = Stack.open(reset=reset)
+        stack = Stack.open(reset=reset, persist=persist)
     except BaseException:
         server.server_close()
         raise
@@ -440,7 +454,7 @@ class StateKeeper:
                     return
                 try:
                     self.stack.gateway.run_jobs()
-                    if self.stack.owns_server:
+                    if self.stack.owns_server and self.stack.persist:
                         self.stack.save_state()
                 except Exception as error:
                     print(f"[state] could not run jobs or save: {error}", flush=True)

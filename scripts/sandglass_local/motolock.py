@@ -26,6 +26,8 @@ def install() -> None:
     original = BotocoreStubber.__call__
 
     def locked_call(self, event_name, request, **kwargs):
+        if not self.enabled:  # no mock active: the request goes to a real endpoint (e.g. the dev server's)
+            return original(self, event_name, request, **kwargs)
         with _lock:
             for hook in inside_lock_hooks:
                 hook(event_name, request)

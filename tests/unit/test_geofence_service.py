@@ -116,6 +116,25 @@ def test_a_lost_race_answers_with_the_winners_timer(world):
     assert len(activities.activities) == 1
 
 
+def test_a_duplicate_enter_that_missed_the_winners_timer_does_not_replace_it(world):
+    """The duplicate looked for the geofence's timer before the winner committed it, and starts a
+    moment later: a plain start would stop the winner's timer and run its own (two entries)."""
+    service, fences, activities, clock = world
+    fences.add("office", 52.2297, 21.0122, 120)
+    winner = service.enter(SAM_T, event(52.2297, 21.0122))
+    clock.advance(seconds=1)
+    looked_up = service._running_of
+    lookups = []
+
+    def before_the_winner_committed(tenant, geofence_id=None):
+        lookups.append(geofence_id)
+        return None if len(lookups) == 1 else looked_up(tenant, geofence_id)
+
+    service._running_of = before_the_winner_committed
+    assert service.enter(SAM_T, event(52.2297, 21.0122)) == winner
+    assert len(activities.activities) == 1 and activities.activities[winner["id"]]["pending"]
+
+
 def test_a_race_with_another_geofence_is_a_conflict(world):
     service, fences, activities, _ = world
     fences.add("office", 52.2297, 21.0122, 120)

@@ -185,7 +185,8 @@ class GeofenceService:
             return activity_view(running)
         request = ActivityCreate(name=geofence["name"], projectId=self._project_for(tenant, geofence), pending=True)
         try:
-            return self.activities.create(tenant, request, attributes={GEOFENCE_ATTRIBUTE: geofence["geofenceId"]}).activity
+            started_by = {GEOFENCE_ATTRIBUTE: geofence["geofenceId"]}
+            return self.activities.create(tenant, request, attributes=started_by, same_timer=started_by).activity
         except (ValidationFailed, Conflict) as refused:
             # a racing enter event may have started this geofence's timer first (our start then
             # lost the marker, or is no later than the winner's): answer with that timer

@@ -38,9 +38,12 @@ from sandglass.timefmt import iso, parse_instant
 class ActivityWrites(ActivityServiceBase):
     # --- create ----------------------------------------------------------------------------------
     def create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None = None, *,
-               attributes: Mapping[str, Any] | None = None) -> ActivityResult:
+               attributes: Mapping[str, Any] | None = None, same_timer: Mapping[str, Any] | None = None) -> ActivityResult:
         """`attributes`: facts stored on the activity and kept through its updates, which the API
-        does not show (e.g. ``geofenceId``, the geofence whose enter event started a timer)."""
+        does not show (e.g. ``geofenceId``, the geofence whose enter event started a timer).
+        `same_timer`: a running timer carrying these attributes is the one this start asks for, not
+        one to stop: the start is refused (409 TIMER_RUNNING) instead, decided on the marker the
+        write reads and conditions on (so racing duplicate starts never replace each other)."""
         now = self._now()
         target = request.userId or tenant.user_id
         if target != tenant.user_id and not tenant.is_admin:
@@ -112,7 +115,10 @@ class ActivityWrites(ActivityServiceBase):
         if running:
             marker = reads.timers.get(target)
             if marker is not None:
-                previous = timers.stop_previous(tenant, reads.organization, self.repository.get(tenant.org_id, marker["activityId"]), started, now)
+                old = self.repository.get(tenant.org_id, marker["activityId"])
+                if same_timer and old is not None and old.get("pending") and all(old.get(k) == v for k, v in same_timer.items()):
+                    raise Conflict("This timer is already running", code="TIMER_RUNNING")
+                previous = timers.stop_previous(tenant, reads.organization, old, started, now)
                 if previous is not None:
                     changes.append(previous)
             timer_changes.append(timers.claim(activity, marker))
