@@ -192,3 +192,23 @@ def test_approved_weeks_show_in_reports(world):
 
     summary = world.call("POST", "/reports/results", ADMIN, {**november, "dimensions": ["approved"], "metrics": ["time"]}).json()
     assert {group["label"]: group["totals"]["time"] for group in summary["groups"]} == {"Approved": 7_200_000, "Not approved": 3_600_000}
+
+
+def test_concurrent_identical_requests_make_one(world):
+    import threading
+
+    lock_week(world, world.sam)
+    barrier, replies = threading.Barrier(6), []
+
+    def ask():
+        barrier.wait()
+        replies.append(world.call("POST", "/requests/timesheets/2026/45/unlock", SAM))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [reply.status for reply in replies] == [200] * 6, [reply.body for reply in replies]
+    assert len({reply.json()["id"] for reply in replies}) == 1
+    assert len(world.call("GET", "/requests", ADMIN).json()) == 1
