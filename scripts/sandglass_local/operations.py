@@ -219,10 +219,11 @@ class Client:
     def __init__(self, gateway: Gateway):
         self.gateway = gateway
 
-    def request(self, method: str, path: str, *, email: str | None, org: str | None, query: dict | None = None, body: Any = None) -> Reply:
+    def request(self, method: str, path: str, *, email: str | None, org: str | None, query: dict | None = None, body: Any = None,
+                headers: dict[str, str] | None = None) -> Reply:
         from sandglass.services.auth import issue_token
 
-        headers = {}
+        headers = dict(headers or {})
         if email:
             headers["Authorization"] = f"Bearer {issue_token(email)}"
         if org:
@@ -342,13 +343,17 @@ class Measured:
 
 
 def send(client: Client, organization: Organization, method: str, route_path: str, call: Call, ids: dict[str, str] | None = None,
-         as_role: str | None = None) -> Reply:
-    """`call` of the route as `as_role` (default: the call's role) of `organization`, its
-    placeholders filled from `ids` (default: the organization's own)."""
+         as_role: str | None = None, query: dict[str, str] | None = None, org: str | None = None, headers: dict[str, str] | None = None,
+         body_ids: dict[str, str] | None = None) -> Reply:
+    """`call` of the route as `as_role` (default: the call's role) of `organization` (the
+    X-Organization header: `org`, default the call's), placeholders filled from `ids` (default:
+    the organization's own; `body_ids` for the query and body only), `query` added to the call's."""
     ids = {**organization.ids, **(ids or {})}
+    payload_ids = {**ids, **(body_ids or {})}
     role = as_role or call.role
-    return client.request(method, path_for(route_path, call, ids), email=organization.emails.get(role) if role != "none" else None,
-                          org=fill(call.org, organization.ids) if call.org else None, query=fill(call.query, ids), body=fill(call.body, ids))
+    org = org or (fill(call.org, organization.ids) if call.org else None)
+    return client.request(method, path_for(route_path, call, ids), email=organization.emails.get(role), org=org,
+                          query={**fill(call.query, payload_ids), **(query or {})}, body=fill(call.body, payload_ids), headers=headers)
 
 
 def measure(gateway: Gateway, on_reply: Callable[[str, Reply], None] | None = None) -> list[Measured]:
