@@ -309,7 +309,8 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
     assert status == 200, subscription
     ids["subscriptionId"] = subscription["id"]
 
-    reply = client.request("POST", "/requests/timesheets/2026/20/unlock", **as_sam)
+    reply = client.request("POST", "/requests/timesheets/2026/20/unlock", **as_sam)  # Sam's week 20 is locked
+    assert reply.status < 300 or not_built(reply), (reply.status, reply.body)
     ids["requestId"] = None if not_built(reply) else reply.json()["id"]
 
     names = [f"{title} Works", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
