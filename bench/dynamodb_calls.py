@@ -65,7 +65,9 @@ def main() -> int:
 
     with mock_aws():
         tpl.create_table(boto3.client("dynamodb"), "bench")
-        gateway = Gateway(table_name="bench", environment={"JWT_SECRET": "bench-secret-bench-secret-bench-secret", "JWT_SECRET_PARAMETER": ""})
+        gateway = Gateway(table_name="bench", environment={"JWT_SECRET": "bench-secret-bench-secret-bench-secret", "JWT_SECRET_PARAMETER": "",
+                                                                 # the table only: no metric lines, no request logs
+                                                                 "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "CRITICAL"})
         rows = operations.measure(gateway)
     budgets = load_budgets()
     print(table(rows, budgets))

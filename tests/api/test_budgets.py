@@ -37,7 +37,7 @@ def test_every_operation_stays_within_its_dynamodb_budget(gateway):
     assert refused == [], "the realistic call of an operation must succeed for its count to mean anything"
     assert [row.operation for row in rows if row.counter.scans] == []
     over = [excess for row in rows if row.built for excess in bench.over_budget(row, budgets)]
-    assert over == [], "\n" + bench.table(rows, budgets)
+    assert not over, "over budget:\n" + "\n".join(over) + "\n\n" + bench.table(rows, budgets)
 
 
 SCAN = re.compile(r"\.scan\b|\bscan\(|[\"']Scan[\"']", re.IGNORECASE)
