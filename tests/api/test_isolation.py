@@ -283,3 +283,24 @@ def test_another_organizations_ids_cursors_and_name_are_refused(world, gateway):
                probe_cursors(world, gateway), probe_naming_another_organization(world, gateway)]
     report = "\n".join(tally.report() for tally in tallies)
     assert not any(tally.failures for tally in tallies), report
+    check_an_account_in_both_organizations(world)  # last: it makes A's Administrator a member of B
+
+
+def check_an_account_in_both_organizations(world) -> None:
+    """The same person, Administrator of A and a User of B: naming B they are B's User, see B's
+    data only, and nothing of A's follows them (no role, no lists)."""
+    client, alpha, beta = world
+    both = alpha.emails["admin"]
+    client.ok("POST", "/users", email=beta.emails["admin"], org="beta", body={"email": both, "name": "Visiting"})
+    as_visitor = {"email": both, "org": "beta"}
+    me = client.ok("GET", "/auth", **as_visitor)
+    assert me["role"] == "User" and me["userId"] not in alpha.ids.values()
+    assert client.request("POST", "/projects", **as_visitor, body={"name": "Not mine to make"}).status == 403
+    assert client.request("GET", "/timesheets/incomplete", **as_visitor, query={"weekOf": "2026-07-06"}).status == 403
+    for path in (f"/users/{alpha.ids['userId']}", f"/activities/{alpha.ids['activityId']}", f"/projects/{alpha.ids['projectId']}"):
+        assert client.request("GET", path, **as_visitor).status == 404, path
+    for path in ("/activities", "/projects", "/users", "/geofences", "/reports", "/timesheets/locks"):
+        reply = client.request("GET", path, **as_visitor)
+        assert reply.status == 200 and leaks(reply, alpha, sent=both) == [], (path, reply.body)  # B lists the visitor's email, rightly
+    assert client.ok("GET", "/activities", **as_visitor) == {}  # a User's own entries: none in B yet
+    assert client.ok("GET", "/auth", email=both, org="alpha")["role"] == "Administrator"
