@@ -139,6 +139,12 @@ FOREIGN_FILTERS = [
     ("POST", "/reports", Call(body={**REPORT, "name": "Theirs", "selectedProjects": ["{projectId}"], "selectedProjectMembers": ["{userId}"]})),
     ("POST", "/activities", Call(body={"projectId": "{projectId}", "userId": "{userId}", "startedAt": "2026-07-14T13:00:00Z",
                                        "endedAt": "2026-07-14T14:00:00Z"})),
+    ("PUT", "/activities/{activityId}", Call(role="user", body={"projectId": "{projectId}"})),
+    ("PUT", "/activities/{activityId}", Call(body={"userId": "{userId}"})),
+    ("PUT", "/geofences/{geofenceId}", Call(body={"projectId": "{projectId}"})),
+    ("PUT", "/reports/{reportId}", Call(role="user", body={"selectedProjects": ["{projectId}"]})),
+    ("POST", "/geofences", Call(body={"name": "Theirs", "latitude": 52.2297, "longitude": 21.0122, "radius": 120,
+                                      "enterAction": "START_TRACKING_PROJECT", "exitAction": "NONE", "projectId": "{projectId}"})),
 ]
 
 
