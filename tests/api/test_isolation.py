@@ -26,6 +26,7 @@ from sandglass_local import operations
 from sandglass_local.callcounter import counting
 from sandglass_local.operations import OPERATIONS, REPORT, Call, Client, Organization, path_ids, send
 from sandglass_local.openapi import merged_schema
+from tests.conftest import TABLE
 
 ROLES = ("admin", "user")
 ACCOUNT_ROUTES = {("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations")}  # act for the account, name no organization's data
@@ -51,7 +52,7 @@ def items_of(organization: Organization) -> list[dict]:
     """Every stored item that belongs to the organization or names one of its members."""
     marks = (organization.ids["orgId"], f"@{organization.label}.test", f"DOMAIN#{organization.label}")
     found = []
-    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName="sandglass-test"):
+    for page in boto3.client("dynamodb").get_paginator("scan").paginate(TableName=TABLE):
         found += [item for item in page["Items"] if any(mark in value.get("S", "") for value in item.values() for mark in marks)]
     return sorted(found, key=lambda item: (item["PK"]["S"], item["SK"]["S"]))
 
