@@ -7,7 +7,7 @@ build_organization`), and every route is sent its realistic call (`OPERATIONS`) 
   none of A's items changed;
 - B's path ids with A's ids in the query or body: refused when it writes, nothing of A's answered;
 - every operation as B on B's own data (lists, reports in every view, CSV exports, writes, in the
-  bench's order): nothing of A's, A unchanged;
+  bench's order, then the background purge of what B deleted): nothing of A's, A unchanged;
 - a cursor from A, on every route that pages (a `limit` parameter in the served OpenAPI): 4xx in B;
 - A's members naming B (X-Organization, or the host, which wins): 403, nothing of B's, B unchanged.
 Routes the requests group answers with 501 are counted as "not built yet" (operations.not_built).
@@ -231,6 +231,12 @@ def test_every_operation_of_an_organization_answers_nothing_of_another(world, ga
                     tally.failures.append(f"{method} {path} {query} as B's {role}: answer holds A's {found}")
                 if changed:
                     tally.failures.append(f"{method} {path} as B's {role}: changed A's items")
+    # B's deletions (a user, a project, the organization itself) are purged in the background: none of A's items go
+    alpha_items = items_of(alpha)
+    assert gateway.run_jobs() > 0
+    if items_of(alpha) != alpha_items:
+        tally.failures.append("purging B's deleted data changed A's items")
+    assert not [item for item in items_of(beta) if item["PK"]["S"].startswith("ORG#")], "B's organization is purged whole"
     # the probes looked at real answers on B's data, not refusals
     assert beta.ids["projectId"] in answered[("GET", "/projects", "admin", "{}")].body
     assert "Beta kick-off" in answered[("POST", "/reports/results", "admin", json.dumps({"format": "csv"}))].body
