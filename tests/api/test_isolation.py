@@ -94,7 +94,10 @@ class Watch:
 
 def leaks(reply, owner: Organization, sent: str = "") -> list[str]:
     """The owner's ids, names and emails found in an answer (ids the caller sent itself excepted)."""
-    text = reply.body + json.dumps(reply.headers)
+    return leaks_in(reply.body + json.dumps(reply.headers), owner, sent)
+
+
+def leaks_in(text: str, owner: Organization, sent: str = "") -> list[str]:
     return sorted(secret for secret in owner.secrets() if secret in text and secret not in sent)
 
 
@@ -202,11 +205,14 @@ def probe_ids_in_the_query_or_body(world, gateway) -> Tally:
     return tally
 
 
-def test_every_operation_of_an_organization_answers_nothing_of_another(world, gateway):
+def test_every_operation_of_an_organization_answers_nothing_of_another(world, gateway, tmp_path):
     """B runs every operation on its own data, in the bench's order (its deletions of spare items,
     its rename and deletion last); reads also as the other role and reports in every view and as
     CSV. Nothing of A's appears, and A's items never change."""
     client, alpha, beta = world
+    outbox = tmp_path / "outbox.jsonl"  # B's reminders are written here, to be read below
+    gateway.environment.update({"NOTIFIER": "outbox", "OUTBOX_PATH": str(outbox)})
+    gateway.apply_environment()
     tally = Tally("every operation as B, on B's data (lists, reports, exports, writes)")
     declared = set(routes(gateway))
     watch = Watch(alpha)
@@ -231,6 +237,8 @@ def test_every_operation_of_an_organization_answers_nothing_of_another(world, ga
                     tally.failures.append(f"{method} {path} {query} as B's {role}: answer holds A's {found}")
                 if changed:
                     tally.failures.append(f"{method} {path} as B's {role}: changed A's items")
+    reminders = [json.loads(line) for line in outbox.read_text().splitlines()]
+    assert reminders and not [reminder for reminder in reminders if leaks_in(json.dumps(reminder), alpha)], reminders
     # B's deletions (a user, a project, the organization itself) are purged in the background: none of A's items go
     alpha_items = items_of(alpha)
     assert gateway.run_jobs() > 0
