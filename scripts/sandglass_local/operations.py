@@ -1,0 +1,380 @@
+"""Every API operation with a realistic call, and an organization with data for them to act on.
+
+`build_organization` fills an organization through the API (users, projects with members,
+revenue and cost rates, activities incl. a running timer, week and date locks, geofences, report
+definitions, a paid subscription, a request where the requests group is built) and returns the
+ids it created. `OPERATIONS` holds one `Call` per route of `template.yaml`, written with
+placeholders (`"{projectId}"`) that `request_for` fills from such ids. The DynamoDB-call bench
+(`bench/dynamodb_calls.py`), the budget test and the tenant-isolation test all use them, so a new
+route needs one entry here and is then counted and probed by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+from sandglass_local import template as tpl
+from sandglass_local.callcounter import CallCounter, counting
+from sandglass_local.gateway import Gateway, Reply
+
+NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)  # a Wednesday, ISO week 2026-W29
+
+# The requests group is being built on its own branch; until it lands it answers 501 on every
+# route. This is the one place that knows: delete it (and its uses) once the group is built.
+NOT_BUILT_STATUS = 501
+
+
+def not_built(reply: Reply) -> bool:
+    return reply.status == NOT_BUILT_STATUS
+
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One realistic request of an operation. Strings may hold `{name}` placeholders for ids.
+
+    role: "admin" (the organization's Administrator), "user" (Sam, a User and project member) or
+    "founder" (an account with no organization yet: sign-up). `path` maps a path parameter to
+    the value to use (default: the id of the same name); `org` is the X-Organization header."""
+
+    role: str = "admin"
+    query: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    path: dict[str, str] = field(default_factory=dict)
+    org: str | None = "{domain}"
+    saves: str | None = None  # keep the answer's `id` under this name for the calls after it
+
+
+JULY = {"period": "custom", "start": "2026-07-01T00:00:00+02:00", "end": "2026-07-31T23:59:59+02:00"}
+REPORT = {**JULY, "dimensions": ["project", "user"], "metrics": ["time", "billable", "revenue", "cost"]}
+
+
+def _jws_receipt() -> str:
+    import base64
+
+    def part(raw: bytes) -> bytes:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=")
+
+    token = b".".join([part(b'{"alg":"ES256","x5c":["MIIB"]}'), part(b'{"transactionId":"2000000123456789","productId":"seats"}'), part(b"s" * 64)])
+    return base64.b64encode(token).decode()
+
+
+# One call per route, in the order the bench runs them: reads, creations, changes, deletions,
+# the organization's rename and deletion last (they end the organization the others use).
+OPERATIONS: dict[tuple[str, str], Call] = {
+    # workspace
+    ("GET", "/health"): Call(org=None),
+    ("GET", "/auth"): Call(),
+    ("GET", "/organizations"): Call(org=None),
+    ("GET", "/organization"): Call(),
+    # users
+    ("GET", "/users"): Call(),
+    ("GET", "/users/{userId}"): Call(),
+    ("GET", "/users/{userId}/preferences"): Call(role="user"),
+    ("GET", "/users/{userId}/rates/cost"): Call(),
+    ("GET", "/users/{userId}/rates/cost/{costId}"): Call(),
+    # projects
+    ("GET", "/projects"): Call(),
+    ("GET", "/projects/{projectId}"): Call(),
+    ("GET", "/projects/{projectId}/members"): Call(),
+    ("GET", "/projects/{projectId}/members/{memberId}"): Call(),
+    ("GET", "/projects/{projectId}/members/{memberId}/rates/revenue"): Call(),
+    ("GET", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(),
+    # activities
+    ("GET", "/activities"): Call(role="user", query={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"}),
+    ("GET", "/activities/{activityId}"): Call(role="user"),
+    # timesheets
+    ("GET", "/timesheets"): Call(query={"monthOf": "2026-07-01", "userId": "{userId}"}),
+    ("GET", "/timesheets/dayTotals"): Call(query={"userId": "{userId}", "weekOf": "2026-07-13"}),
+    ("GET", "/timesheets/incomplete"): Call(query={"weekOf": "2026-07-06"}),
+    ("GET", "/timesheets/locks"): Call(query={"userId": "{userId}"}),
+    # geofences
+    ("GET", "/geofences"): Call(role="user"),
+    ("GET", "/geofences/{geofenceId}"): Call(role="user"),
+    # reports
+    ("GET", "/reports"): Call(role="user"),
+    ("GET", "/reports/{reportId}"): Call(role="user"),
+    ("GET", "/reports/{reportId}/results"): Call(role="user", query={"view": "summary"}),
+    ("POST", "/reports/results"): Call(query={"view": "detailed"}, body=REPORT),
+    # billing
+    ("GET", "/subscriptions"): Call(),
+    ("GET", "/billing-history"): Call(),
+    # creations
+    ("POST", "/organizations"): Call(role="founder", org=None, body={"name": "Founded", "domain": "{domain}-founded"}),
+    ("POST", "/users"): Call(body={"email": "kim@{domain}.test", "name": "Kim", "role": "User"}),
+    ("POST", "/users/{userId}/rates/cost"): Call(body={"currency": "EUR", "from": "2024-01-01T00:00:00Z", "to": "2024-07-01T00:00:00Z", "value": "30.00"}),
+    ("POST", "/projects"): Call(body={"name": "Research", "billable": False}),
+    ("POST", "/projects/{projectId}/members"): Call(body={"userId": "{olaId}", "role": "User", "title": "Engineer"}),
+    ("POST", "/projects/{projectId}/members/{memberId}/rates/revenue"): Call(
+        body={"currency": "EUR", "from": "2024-01-01T00:00:00Z", "to": "2024-07-01T00:00:00Z", "value": "80.00"}),
+    ("POST", "/activities"): Call(role="user", body={"name": "Review", "projectId": "{projectId}", "startedAt": "2026-07-14T13:00:00Z",
+                                                      "endedAt": "2026-07-14T14:00:00Z"}),
+    ("POST", "/geofences"): Call(body={"name": "Depot", "latitude": 50.0647, "longitude": 19.945, "radius": 200, "enterAction": "START_TRACKING_PROJECT",
+                                       "exitAction": "STOP_TRACKING", "projectId": "{projectId}"}),
+    ("POST", "/geofencing/enter"): Call(role="user", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
+    ("POST", "/geofencing/exit"): Call(role="user", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
+    ("POST", "/reports"): Call(role="user", body={**REPORT, "name": "Weekly review"}),
+    ("POST", "/timesheets/lock"): Call(body={"userId": "{olaId}", "year": 2026, "week": 22}),
+    ("POST", "/checkout"): Call(body={"product": 123456, "quantity": 12}),
+    ("POST", "/receipt"): Call(body={"receiptBase64": _jws_receipt()}),
+    ("POST", "/requests/timesheets/{year}/{week}/unlock"): Call(role="user", path={"year": "2026", "week": "21"}, saves="unlockRequestId"),
+    ("POST", "/requests/timesheets/{year}/{week}/approvals"): Call(role="user", path={"year": "2026", "week": "28"}, saves="approvalRequestId"),
+    ("POST", "/requests/projects/{projectId}/members"): Call(body={"userIds": ["{olaId}"]}, saves="membersRequestId"),
+    ("POST", "/requests/projects/{projectId}/members/{memberId}/role"): Call(body={"role": "Administrator"}, saves="roleRequestId"),
+    ("POST", "/requests/projects/request-assignment"): Call(role="user", body={"projectIds": ["{spareProjectId}"]}, saves="assignRequestId"),
+    ("POST", "/timesheets/reminder"): Call(body={"reason": "bench"}),
+    # changes
+    ("PUT", "/organization"): Call(body={"notes": "Changed", "coreHours": {"start": "08:00", "end": "16:00"}}),
+    ("PUT", "/users/{userId}"): Call(body={"title": "Lead designer"}),
+    ("PUT", "/users/{userId}/preferences"): Call(role="user", body={"locale": "pl-PL", "timeZone": "Europe/Warsaw"}),
+    ("PUT", "/users/{userId}/rates/cost/{costId}"): Call(body={"value": "42.00"}),
+    ("PUT", "/projects/{projectId}"): Call(body={"notes": "Phase two"}),
+    ("PUT", "/projects/{projectId}/members/{memberId}"): Call(body={"title": "Senior designer"}),
+    ("PUT", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(body={"value": "95.00"}),
+    ("PUT", "/activities/{activityId}"): Call(role="user", body={"name": "Kick-off (long)", "endedAt": "2026-07-14T11:00:00Z"}),
+    ("PUT", "/geofences/{geofenceId}"): Call(body={"radius": 150}),
+    ("PUT", "/reports/{reportId}"): Call(role="user", body={"name": "July, by project", "dimensions": ["project"]}),
+    ("PUT", "/subscriptions/{subscriptionId}"): Call(body={"quantity": 11}),
+    ("PUT", "/timesheets/auto-lock"): Call(body={"reason": "bench"}),
+    ("PUT", "/requests/{requestId}/timesheets/unlock"): Call(path={"requestId": "{unlockRequestId}"}, body={"status": "RESOLVED"}),
+    ("PUT", "/requests/{requestId}/timesheets/approvals"): Call(path={"requestId": "{approvalRequestId}"}, body={"status": "RESOLVED"}),
+    ("PUT", "/requests/{requestId}/projects/members"): Call(path={"requestId": "{membersRequestId}"}, body={"status": "RESOLVED"}),
+    ("PUT", "/requests/{requestId}/projects/members/role"): Call(path={"requestId": "{roleRequestId}"}, body={"status": "RESOLVED"}),
+    ("PUT", "/requests/{requestId}/projects/assign"): Call(path={"requestId": "{assignRequestId}"}, body={"status": "RESOLVED", "projectIds": ["{spareProjectId}"]}),
+    ("PUT", "/requests/{requestId}"): Call(body={"status": "REJECTED"}),
+    # deletions (of spare items, so every other operation still finds its own)
+    ("DELETE", "/timesheets/lock"): Call(query={"userId": "{olaId}", "monthOf": "2026-03-01"}),
+    ("DELETE", "/timesheets/lock/{lockId}"): Call(path={"lockId": "{spareLockId}"}),
+    ("DELETE", "/activities/{activityId}"): Call(path={"activityId": "{spareActivityId}"}),
+    ("DELETE", "/geofences/{geofenceId}"): Call(path={"geofenceId": "{spareGeofenceId}"}),
+    ("DELETE", "/reports/{reportId}"): Call(path={"reportId": "{spareReportId}"}),
+    ("DELETE", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(path={"revenueId": "{spareRevenueId}"}),
+    ("DELETE", "/users/{userId}/rates/cost/{costId}"): Call(path={"costId": "{spareCostId}"}),
+    ("DELETE", "/projects/{projectId}/members/{memberId}"): Call(path={"memberId": "{spareMemberId}"}),
+    ("DELETE", "/projects/{projectId}"): Call(path={"projectId": "{spareProjectId}"}),
+    ("DELETE", "/users/{userId}"): Call(path={"userId": "{spareUserId}"}),
+    ("POST", "/organization/rename"): Call(body={"domain": "{domain}-renamed"}),
+    ("DELETE", "/organization"): Call(org="{domain}-renamed"),
+}
+
+SAVED_IDS = frozenset(call.saves for call in OPERATIONS.values() if call.saves)
+
+# Path parameters that are not ids (a request names an ISO week by its year and number).
+NOT_IDS = frozenset({"year", "week"})
+
+
+def fill(value: Any, ids: dict[str, str]) -> Any:
+    """`value` with every `{name}` placeholder in its strings replaced by ids[name]."""
+    if isinstance(value, str):
+        return PLACEHOLDER.sub(lambda found: str(ids[found[1]]), value)
+    if isinstance(value, dict):
+        return {key: fill(item, ids) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill(item, ids) for item in value]
+    return value
+
+
+def path_for(route_path: str, call: Call, ids: dict[str, str]) -> str:
+    def value(found: re.Match) -> str:
+        name = found[1]
+        return fill(call.path.get(name, "{" + name + "}"), ids)
+
+    return PLACEHOLDER.sub(value, route_path)
+
+
+def path_ids(route_path: str) -> list[str]:
+    return [name for name in PLACEHOLDER.findall(route_path) if name not in NOT_IDS]
+
+
+# --- the organization -------------------------------------------------------------------------
+
+
+@dataclass
+class Organization:
+    """What `build_organization` made: its ids (by placeholder name) and who acts in it."""
+
+    label: str
+    ids: dict[str, str]
+    names: list[str]            # every name and email the organization's data carries
+    emails: dict[str, str]      # role -> email
+
+    @property
+    def domain(self) -> str:
+        return self.ids["domain"]
+
+    def secrets(self) -> set[str]:
+        """Strings that must never appear in another organization's answers."""
+        return {value for value in self.ids.values() if value} | set(self.names)
+
+
+class Client:
+    """Requests to the gateway as a role of an organization (tokens from the deployment's secret)."""
+
+    def __init__(self, gateway: Gateway):
+        self.gateway = gateway
+
+    def request(self, method: str, path: str, *, email: str | None, org: str | None, query: dict | None = None, body: Any = None,
+                headers: dict[str, str] | None = None) -> Reply:
+        from sandglass.services.auth import issue_token
+
+        headers = dict(headers or {})
+        if email:
+            headers["Authorization"] = f"Bearer {issue_token(email)}"
+        if org:
+            headers["X-Organization"] = org
+        return self.gateway.request(method, "/api" + path, headers=headers, query=query or None, body=body)
+
+    def ok(self, method: str, path: str, **kwargs) -> Any:
+        reply = self.request(method, path, **kwargs)
+        assert reply.status < 300, (method, path, reply.status, reply.body)
+        return reply.json() if reply.body else None
+
+
+@contextmanager
+def frozen_clock(now: datetime = NOW) -> Iterator[None]:
+    from sandglass.clock import FixedClock, SystemClock, set_clock
+
+    set_clock(FixedClock(now))
+    try:
+        yield
+    finally:
+        set_clock(SystemClock())
+
+
+def build_organization(gateway: Gateway, label: str) -> Organization:
+    """An organization `label` with one of each kind of data (call inside `frozen_clock`)."""
+    from sandglass_local.devstack import dev_checkout
+
+    client = Client(gateway)
+    title = label.title()
+    admin, sam, ola, gone = (f"{who}@{label}.test" for who in ("admin", "sam", "ola", "gone"))
+    emails = {"admin": admin, "user": sam, "ola": ola, "founder": f"founder@{label}-founded.test"}
+    as_admin = {"email": admin, "org": label}
+    as_sam = {"email": sam, "org": label}
+
+    org = client.ok("POST", "/organizations", email=admin, org=None, body={"name": f"{title} Works", "domain": label, "timeZone": "Europe/Warsaw"})
+    ids: dict[str, str] = {"domain": label, "orgId": org["id"]}
+    ids["adminId"] = client.ok("GET", "/auth", **as_admin)["userId"]
+    ids["userId"] = client.ok("POST", "/users", **as_admin, body={"email": sam, "name": f"Sam {title}"})["id"]
+    ids["olaId"] = client.ok("POST", "/users", **as_admin, body={"email": ola, "name": f"Ola {title}"})["id"]
+    ids["spareUserId"] = client.ok("POST", "/users", **as_admin, body={"email": gone, "name": f"Gone {title}"})["id"]
+
+    ids["projectId"] = client.ok("POST", "/projects", **as_admin, body={"name": f"{title} Website"})["id"]
+    ids["spareProjectId"] = client.ok("POST", "/projects", **as_admin, body={"name": f"{title} Spare"})["id"]
+    project = f"/projects/{ids['projectId']}"
+    ids["memberId"] = client.ok("POST", f"{project}/members", **as_admin, body={"userId": ids["userId"], "title": f"{title} designer"})["id"]
+    ids["spareMemberId"] = client.ok("POST", f"{project}/members", **as_admin, body={"userId": ids["spareUserId"]})["id"]
+
+    def windows(path: str, key: str, value: str) -> None:
+        spans = [("2025-01-01", "2025-07-01", f"spare{key[0].upper()}{key[1:]}"), ("2026-01-01", "2026-06-01", f"old{key[0].upper()}{key[1:]}"),
+                 ("2026-06-01", None, key)]
+        for start, end, name in spans:
+            body = {"currency": "EUR", "from": f"{start}T00:00:00Z", "to": end and f"{end}T00:00:00Z", "value": value}
+            ids[name] = client.ok("POST", path, **as_admin, body=body)["id"]
+
+    windows(f"{project}/members/{ids['memberId']}/rates/revenue", "revenueId", "90.00")
+    windows(f"/users/{ids['userId']}/rates/cost", "costId", "40.00")
+
+    activity = {"projectId": ids["projectId"]}
+    ids["activityId"] = client.ok("POST", "/activities", **as_sam, body={**activity, "name": f"{title} kick-off", "startedAt": "2026-07-14T09:00:00Z",
+                                                                       "endedAt": "2026-07-14T10:30:00Z"})["id"]
+    ids["oldActivityId"] = client.ok("POST", "/activities", **as_sam, body={**activity, "name": f"{title} planning", "startedAt": "2026-06-10T09:00:00Z",
+                                                                          "endedAt": "2026-06-10T12:00:00Z"})["id"]
+    ids["spareActivityId"] = client.ok("POST", "/activities", **as_admin, body={**activity, "name": f"{title} admin", "startedAt": "2026-07-13T08:00:00Z",
+                                                                              "endedAt": "2026-07-13T09:00:00Z"})["id"]
+    ids["timerId"] = client.ok("POST", "/activities", **as_sam, body={**activity, "name": f"{title} design", "startedAt": "2026-07-15T08:00:00Z",
+                                                                    "pending": True})["id"]
+
+    ids["lockId"] = client.ok("POST", "/timesheets/lock", **as_admin, body={"userId": ids["userId"], "year": 2026, "week": 20})["id"]
+    ids["spareLockId"] = client.ok("POST", "/timesheets/lock", **as_admin, body={"userId": ids["userId"], "year": 2026, "week": 21})["id"]
+    client.ok("POST", "/timesheets/lock", **as_admin, query={"userId": ids["olaId"], "monthOf": "2026-03-01"})
+
+    fence = {"latitude": 52.2297, "longitude": 21.0122, "radius": 120, "enterAction": "START_TRACKING_PROJECT", "exitAction": "STOP_TRACKING",
+             "projectId": ids["projectId"]}
+    ids["geofenceId"] = client.ok("POST", "/geofences", **as_admin, body={**fence, "name": f"{title} office"})["id"]
+    ids["spareGeofenceId"] = client.ok("POST", "/geofences", **as_admin, body={**fence, "name": f"{title} annex", "latitude": 52.24})["id"]
+
+    ids["reportId"] = client.ok("POST", "/reports", **as_sam, body={**REPORT, "name": f"{title} July"})["id"]
+    ids["adminReportId"] = client.ok("POST", "/reports", **as_admin, body={**REPORT, "name": f"{title} overview"})["id"]
+    ids["spareReportId"] = client.ok("POST", "/reports", **as_admin, body={**REPORT, "name": f"{title} draft"})["id"]
+
+    url = client.ok("POST", "/checkout", **as_admin, body={"product": 123456, "quantity": 10})["url"]
+    status, subscription = dev_checkout("POST", "/api" + url.split("/api", 1)[1])
+    assert status == 200, subscription
+    ids["subscriptionId"] = subscription["id"]
+
+    reply = client.request("POST", "/requests/timesheets/2026/20/unlock", **as_sam)  # Sam's week 20 is locked
+    assert reply.status < 300 or not_built(reply), (reply.status, reply.body)
+    ids["requestId"] = None if not_built(reply) else reply.json()["id"]
+
+    names = [f"{title} Works", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
+             f"{title} kick-off", f"{title} planning", f"{title} admin", f"{title} design", f"{title} office", f"{title} annex",
+             f"{title} July", f"{title} overview", f"{title} draft", admin, sam, ola, gone]
+    return Organization(label, ids, names, emails)
+
+
+# --- the measurement ----------------------------------------------------------------------------
+
+
+def routes(gateway: Gateway | None = None) -> list[tpl.Route]:
+    """Every API route of template.yaml (each API event of each function)."""
+    return list(gateway.routes) if gateway else tpl.routes()
+
+
+def missing_operations(gateway: Gateway | None = None) -> list[str]:
+    declared = {(route.method, route.path) for route in routes(gateway)}
+    return sorted(f"{method} {path}" for method, path in declared - OPERATIONS.keys())
+
+
+@dataclass
+class Measured:
+    operation: str
+    status: int
+    counter: CallCounter
+
+    @property
+    def built(self) -> bool:
+        return self.status != NOT_BUILT_STATUS
+
+
+def send(client: Client, organization: Organization, method: str, route_path: str, call: Call, ids: dict[str, str] | None = None,
+         as_role: str | None = None, query: dict[str, str] | None = None, org: str | None = None, headers: dict[str, str] | None = None,
+         body_ids: dict[str, str] | None = None) -> Reply:
+    """`call` of the route as `as_role` (default: the call's role) of `organization` (the
+    X-Organization header: `org`, default the call's), placeholders filled from `ids` (default:
+    the organization's own; `body_ids` for the query and body only), `query` added to the call's."""
+    ids = {**organization.ids, **(ids or {})}
+    payload_ids = {**ids, **(body_ids or {})}
+    role = as_role or call.role
+    org = org or (fill(call.org, organization.ids) if call.org else None)
+    return client.request(method, path_for(route_path, call, ids), email=organization.emails.get(role), org=org,
+                          query={**fill(call.query, payload_ids), **(query or {})}, body=fill(call.body, payload_ids), headers=headers)
+
+
+def measure(gateway: Gateway, on_reply: Callable[[str, Reply], None] | None = None) -> list[Measured]:
+    """Build an organization, then run every operation once in OPERATIONS order, counting the
+    DynamoDB calls each makes (authorizer included). Needs the table to exist (moto or local)."""
+    client = Client(gateway)
+    declared = {(route.method, route.path) for route in routes(gateway)}
+    rows = []
+    with frozen_clock():
+        organization = build_organization(gateway, "bench")
+        for name in SAVED_IDS | {"requestId"}:  # until a creation runs (or where it is not built yet)
+            organization.ids[name] = organization.ids.get(name) or "00000000-0000-4000-8000-000000000000"
+        for (method, route_path), call in OPERATIONS.items():
+            if (method, route_path) not in declared:
+                continue
+            with counting() as counter:
+                reply = send(client, organization, method, route_path, call)
+            if on_reply:
+                on_reply(f"{method} {route_path}", reply)
+            rows.append(Measured(f"{method} {route_path}", reply.status, counter))
+            if call.saves and reply.status < 300:
+                organization.ids[call.saves] = reply.json()["id"]
+    return rows
