@@ -2,7 +2,7 @@
 
 `build_organization` fills an organization through the API (users, projects with members,
 revenue and cost rates, activities incl. a running timer, week and date locks, geofences, report
-definitions, a paid subscription, a request where the requests group is built) and returns the
+definitions, a paid subscription, workflow requests, a support sign-in token) and returns the
 ids it created. `OPERATIONS` holds one `Call` per route of `template.yaml`, written with
 placeholders (`"{projectId}"`) that `request_for` fills from such ids. The DynamoDB-call bench
 (`bench/dynamodb_calls.py`), the budget test and the tenant-isolation test all use them, so a new
@@ -22,15 +22,6 @@ from sandglass_local.callcounter import CallCounter, counting
 from sandglass_local.gateway import Gateway, Reply
 
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)  # a Wednesday, ISO week 2026-W29
-
-# The requests group is being built on its own branch; until it lands it answers 501 on every
-# route. This is the one place that knows: delete it (and its uses) once the group is built.
-NOT_BUILT_STATUS = 501
-
-
-def not_built(reply: Reply) -> bool:
-    return reply.status == NOT_BUILT_STATUS
-
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -99,6 +90,9 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/geofences/{geofenceId}"): Call(role="user"),
     # reports
     ("GET", "/reports"): Call(role="user"),
+    # requests
+    ("GET", "/requests"): Call(query={"status": "PENDING"}),
+    ("GET", "/requests/{requestId}"): Call(role="user"),
     ("GET", "/reports/{reportId}"): Call(role="user"),
     ("GET", "/reports/{reportId}/results"): Call(role="user", query={"view": "summary"}),
     ("POST", "/reports/results"): Call(query={"view": "detailed"}, body=REPORT),
@@ -125,9 +119,12 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/receipt"): Call(body={"receiptBase64": _jws_receipt()}),
     ("POST", "/requests/timesheets/{year}/{week}/unlock"): Call(role="user", path={"year": "2026", "week": "21"}, saves="unlockRequestId"),
     ("POST", "/requests/timesheets/{year}/{week}/approvals"): Call(role="user", path={"year": "2026", "week": "28"}, saves="approvalRequestId"),
-    ("POST", "/requests/projects/{projectId}/members"): Call(body={"userIds": ["{olaId}"]}, saves="membersRequestId"),
+    ("POST", "/requests/projects/{projectId}/members"): Call(path={"projectId": "{spareProjectId}"}, body={"userIds": ["{olaId}"]},
+                                                           saves="membersRequestId"),
     ("POST", "/requests/projects/{projectId}/members/{memberId}/role"): Call(body={"role": "Administrator"}, saves="roleRequestId"),
     ("POST", "/requests/projects/request-assignment"): Call(role="user", body={"projectIds": ["{spareProjectId}"]}, saves="assignRequestId"),
+    ("POST", "/requests/impersonation"): Call(body={"userId": "{olaId}", "reason": "Ola's timer"}, saves="impersonationRequestId"),
+    ("POST", "/auth/impersonation"): Call(role="anonymous", body={"token": "{signInToken}"}),
     ("POST", "/timesheets/reminder"): Call(body={"reason": "bench"}),
     # changes
     ("PUT", "/organization"): Call(body={"notes": "Changed", "coreHours": {"start": "08:00", "end": "16:00"}}),
@@ -147,7 +144,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("PUT", "/requests/{requestId}/projects/members"): Call(path={"requestId": "{membersRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/projects/members/role"): Call(path={"requestId": "{roleRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/projects/assign"): Call(path={"requestId": "{assignRequestId}"}, body={"status": "RESOLVED", "projectIds": ["{spareProjectId}"]}),
-    ("PUT", "/requests/{requestId}"): Call(body={"status": "REJECTED"}),
+    ("PUT", "/requests/{requestId}"): Call(path={"requestId": "{impersonationRequestId}"}, body={"status": "REJECTED"}),
     # deletions (of spare items, so every other operation still finds its own)
     ("DELETE", "/timesheets/lock"): Call(query={"userId": "{olaId}", "monthOf": "2026-03-01"}),
     ("DELETE", "/timesheets/lock/{lockId}"): Call(path={"lockId": "{spareLockId}"}),
@@ -309,14 +306,41 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
     assert status == 200, subscription
     ids["subscriptionId"] = subscription["id"]
 
-    reply = client.request("POST", "/requests/timesheets/2026/20/unlock", **as_sam)  # Sam's week 20 is locked
-    assert reply.status < 300 or not_built(reply), (reply.status, reply.body)
-    ids["requestId"] = None if not_built(reply) else reply.json()["id"]
+    ids["requestId"] = client.ok("POST", "/requests/timesheets/2026/20/unlock", **as_sam)["id"]  # Sam's week 20 is locked
+    ids["signInToken"] = _support_sign_in_token(client, gateway, as_sam, as_admin)
 
     names = [f"{title} Works", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
              f"{title} kick-off", f"{title} planning", f"{title} admin", f"{title} design", f"{title} office", f"{title} annex",
              f"{title} July", f"{title} overview", f"{title} draft", admin, sam, ola, gone]
     return Organization(label, ids, names, emails)
+
+
+def _support_sign_in_token(client: "Client", gateway: Gateway, as_sam: dict, as_admin: dict) -> str:
+    """Sam lets support sign in as him, the Administrator agrees: the one-time token the support
+    address receives (through an outbox file this gateway's functions write to)."""
+    import json
+    import os
+    import tempfile
+
+    from sandglass.settings import reset_settings
+
+    outbox = os.path.join(tempfile.mkdtemp(prefix="sandglass-outbox-"), "outbox.jsonl")
+    saved = {name: gateway.environment.get(name) for name in ("NOTIFIER", "OUTBOX_PATH", "SUPPORT_EMAIL")}
+    gateway.environment.update({"NOTIFIER": "outbox", "OUTBOX_PATH": outbox, "SUPPORT_EMAIL": "support@sandglass.test"})
+    gateway.apply_environment()
+    reset_settings()
+    try:
+        request = client.ok("POST", "/requests/impersonation", **as_sam, body={"reason": "Please check my timer"})
+        client.ok("PUT", f"/requests/{request['id']}", **as_admin, body={"status": "RESOLVED"})
+        with open(outbox, encoding="utf-8") as lines:
+            grants = [json.loads(line) for line in lines if '"impersonation-grant"' in line]
+    finally:
+        os.environ.update({name: value or "" for name, value in saved.items()})
+        gateway.environment.update({name: value or "" for name, value in saved.items()})
+        gateway.environment["SUPPORT_EMAIL"] = "support@sandglass.test"  # the impersonation calls below need one
+        gateway.apply_environment()
+        reset_settings()
+    return grants[-1]["data"]["token"]
 
 
 # --- the measurement ----------------------------------------------------------------------------
@@ -338,9 +362,6 @@ class Measured:
     status: int
     counter: CallCounter
 
-    @property
-    def built(self) -> bool:
-        return self.status != NOT_BUILT_STATUS
 
 
 def send(client: Client, organization: Organization, method: str, route_path: str, call: Call, ids: dict[str, str] | None = None,
@@ -365,7 +386,7 @@ def measure(gateway: Gateway, on_reply: Callable[[str, Reply], None] | None = No
     rows = []
     with frozen_clock():
         organization = build_organization(gateway, "bench")
-        for name in SAVED_IDS | {"requestId"}:  # until a creation runs (or where it is not built yet)
+        for name in SAVED_IDS:  # until their creation runs
             organization.ids[name] = organization.ids.get(name) or "00000000-0000-4000-8000-000000000000"
         for (method, route_path), call in OPERATIONS.items():
             if (method, route_path) not in declared:

@@ -10,6 +10,7 @@ NOTIFIER picks the adapter (the template sets `ses`; the dev server sets `outbox
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -94,10 +95,17 @@ class MemoryNotifier:
 
 
 def notifier_from_env() -> Notifier:
+    """The adapter the environment names; one per configuration, so a container reuses its SES
+    client and a changed environment (the dev server, tests) takes effect at once."""
     env = os.environ
-    kind = env.get("NOTIFIER", "log")
+    return _notifier(env.get("NOTIFIER", "log"), env.get("OUTBOX_PATH") or ".local/outbox.jsonl", env.get("NOTIFICATION_SENDER") or "",
+                     env.get("NOTIFICATION_TEMPLATE") or None, env.get("NOTIFICATION_CONFIGURATION_SET") or None)
+
+
+@functools.lru_cache(maxsize=8)
+def _notifier(kind: str, outbox: str, sender: str, template: str | None, configuration_set: str | None) -> Notifier:
     if kind == "outbox":
-        return OutboxNotifier(env.get("OUTBOX_PATH") or ".local/outbox.jsonl")
-    if kind == "ses" and env.get("NOTIFICATION_SENDER"):
-        return SesNotifier(env["NOTIFICATION_SENDER"], env.get("NOTIFICATION_TEMPLATE") or None, env.get("NOTIFICATION_CONFIGURATION_SET") or None)
+        return OutboxNotifier(outbox)
+    if kind == "ses" and sender:
+        return SesNotifier(sender, template, configuration_set)
     return LogNotifier()

@@ -138,11 +138,11 @@ class RequestService:
 
     @property
     def notifier(self):
-        if self._notifier is None:
-            from sandglass.notifications import notifier_from_env
+        if self._notifier is not None:
+            return self._notifier
+        from sandglass.notifications import notifier_from_env
 
-            self._notifier = notifier_from_env()
-        return self._notifier
+        return notifier_from_env()
 
     def _now(self) -> datetime:
         now = (self._clock or get_clock()).now().astimezone(timezone.utc)
