@@ -158,3 +158,16 @@ def test_single_line_cleaning_rule():
 
     assert single_line("a\x00\x00b\t c\r\n") == "a b c"
     assert single_line("x" * 300, 200) == "x" * 200
+
+
+def test_a_json_array_is_not_the_object_a_route_takes(api, acme):
+    """powertools would read `[{...}]` as its first element; an array where an object is documented is 422."""
+    admin = {"as_": ADMIN, "org": "acme"}
+    for body in ('[{"notes": "from an array"}]', "[null]", '[{"notes": "a"}, 5]'):
+        reply = api.call("PUT", "/organization", body=body, headers=JSON, **admin)
+        assert reply.status == 422, reply.body
+        assert reply.json()["error"]["details"][0]["field"] == "body"
+    assert api.call("PUT", "/timesheets/auto-lock", body="[null, null]", headers=JSON, **admin).status == 422
+    assert api.call("POST", "/projects", body='[{"name": "P"}]', headers=JSON, **admin).status == 422
+    assert api.get("/organization", **admin).json()["notes"] == ""
+    assert api.get("/projects", **admin).json() == {}
