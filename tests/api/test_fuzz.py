@@ -116,3 +116,24 @@ def test_fuzz(case, role, world, app, api):
         with open(REPORT, "a") as report:
             report.write(json.dumps({"operation": case.operation.label, "role": role, "status": response.status_code}) + "\n")
     case.validate_response(response, checks=CHECKS)
+
+
+# --- what fuzzing found, pinned -------------------------------------------------------------------
+
+
+def test_a_coordinate_too_small_for_dynamodb_is_kept_to_9_decimal_places(api, acme):
+    """POST /geofences with longitude -5.6e-274 was a 500: DynamoDB stores no number below 1e-130."""
+    admin = {"as_": "admin@acme.test", "org": "acme"}
+    body = {"name": "Meridian", "latitude": 62.27468969654774, "longitude": -5.59817155367339e-274, "radius": 180.0,
+            "enterAction": "START_TRACKING", "exitAction": "STOP_TRACKING"}
+    reply = api.post("/geofences", body=body, **admin)
+    assert reply.status == 200, reply.body
+    created = reply.json()
+    assert (created["latitude"], created["longitude"]) == (62.274689697, 0.0)
+    assert api.get(f"/geofences/{created['id']}", **admin).json() == created
+    reply = api.put(f"/geofences/{created['id']}", body={"latitude": 1e-200}, **admin)
+    assert reply.status == 200 and reply.json()["latitude"] == 0.0
+    entered = api.post("/geofencing/enter", body={"latitude": 1e-300, "longitude": 0.0}, **admin)
+    assert entered.status == 409 and entered.json()["error"]["code"] == "NO_PROJECT"  # the geofence was found: no project to track
+    reply = api.post("/geofences", body={**body, "latitude": 52.2297, "longitude": 21.0122}, **admin)
+    assert (reply.json()["latitude"], reply.json()["longitude"]) == (52.2297, 21.0122)  # ordinary coordinates untouched
