@@ -20,6 +20,7 @@ RATE = {"currency": "EUR", "from": "2026-01-01T00:00:00Z", "value": "80.00"}
 class PopulatedOrg:
     api: object
     table_name: str
+    org_id: str
     ids: dict[str, dict[str, str]] = field(default_factory=dict)  # role -> {path parameter: id}
     _items: list[dict] = field(default_factory=list)
 
@@ -36,9 +37,6 @@ class PopulatedOrg:
         for start in range(0, len(self._items), 25):
             batch = [{"PutRequest": {"Item": item}} for item in self._items[start:start + 25]]
             dynamodb.batch_write_item(RequestItems={self.table_name: batch})
-
-    def items(self) -> list[dict]:
-        return _scan(self.table_name)
 
 
 def _scan(table_name: str) -> list[dict]:
@@ -63,7 +61,6 @@ def populate(api, table_name: str) -> PopulatedOrg:
     admin = {"as_": ADMIN, "org": "acme"}
     user = {"as_": USER, "org": "acme"}
     org = api.signup("acme", ADMIN, "Acme Studio")
-    admin_id = ok(api.get("/auth", **admin))["userId"]
     sam = ok(api.post("/users", body={"email": USER, "name": "Sam"}, **admin))
     ok(api.get("/auth", **user))  # first sign-in: Sam becomes an active member
     project = ok(api.post("/projects", body={"name": "Website", "billable": True}, **admin))
@@ -85,11 +82,9 @@ def populate(api, table_name: str) -> PopulatedOrg:
     shared = {"projectId": project["id"], "memberId": member["id"], "revenueId": revenue["id"], "costId": cost["id"],
               "activityId": activity["id"], "geofenceId": geofence["id"], "lockId": lock["id"], "subscriptionId": subscription["id"],
               "year": "2026", "week": "27"}
-    world = PopulatedOrg(api, table_name, ids={
+    world = PopulatedOrg(api, table_name, org["id"], ids={
         "Administrator": {**shared, "userId": sam["id"], "reportId": admin_report["id"]},
         "User": {**shared, "userId": sam["id"], "reportId": user_report["id"]},
     })
-    world.org_id = org["id"]
-    world.admin_id = admin_id
     world.snapshot()
     return world

@@ -1,5 +1,7 @@
-"""Hostile bodies on every route: deep nesting, invalid UTF-8, control characters in free text.
-Nothing a client sends may produce a 500, and nothing undecodable or invisible may be stored."""
+"""Hostile input on every route: deep nesting, invalid UTF-8, control characters in free text,
+and (below) malformed JSON, wrong types, unknown enum values, oversized strings, invalid dates and
+path ids that are not ids. Nothing a client sends may produce a 500, and nothing refused, undecodable
+or invisible may be stored."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ import base64
 import re
 
 import pytest
+
+from tests.api.populated import ROLES, populate
+from tests.conftest import TABLE
 
 ADMIN = "admin@acme.test"
 JSON = {"Content-Type": "application/json"}
@@ -178,9 +183,6 @@ def test_a_json_array_is_not_the_object_a_route_takes(api, acme):
 # OpenAPI document, so a new route or field is probed by construction. Each probe is sent as the
 # Administrator of an organization with one of everything (real ids in the path unless the path is
 # what is probed) and must answer a 4xx in the house error shape and leave the table unchanged.
-
-from tests.api.populated import ROLES, populate  # noqa: E402
-from tests.conftest import TABLE  # noqa: E402
 
 OVERSIZED = "x" * (10 * 1024 + 1)
 UNKNOWN_ENUM = "NOT_A_VALUE"
