@@ -137,3 +137,18 @@ def test_a_coordinate_too_small_for_dynamodb_is_kept_to_9_decimal_places(api, ac
     assert entered.status == 409 and entered.json()["error"]["code"] == "NO_PROJECT"  # the geofence was found: no project to track
     reply = api.post("/geofences", body={**body, "latitude": 52.2297, "longitude": 21.0122}, **admin)
     assert (reply.json()["latitude"], reply.json()["longitude"]) == (52.2297, 21.0122)  # ordinary coordinates untouched
+
+
+def test_no_content_is_documented_as_no_content(gateway, api, acme):
+    """DELETE /timesheets/lock answered 204 with no body where the document promised JSON, and
+    POST /timesheets/lock answered 200 with a week lock that was not documented at all."""
+    from sandglass_local.openapi import merged_schema
+
+    document = merged_schema(gateway)
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert "content" not in operation["responses"].get("204", {}), (method, path)
+    lock = document["paths"]["/timesheets/lock"]["post"]["responses"]
+    assert lock["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/WeekLock"}
+    reply = api.delete("/timesheets/lock?weekOf=2026-07-06", as_="admin@acme.test", org="acme")
+    assert reply.status == 204 and reply.body == ""

@@ -100,6 +100,8 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
             for status, response in list(responses.items()):
                 if "HTTPValidationError" in str(response.get("content")):
                     del responses[status]  # powertools' default 422, replaced by ours where it applies
+                elif status == "204":
+                    response.pop("content", None)  # powertools puts the return annotation here; a 204 has no body
             if operation.pop(PUBLIC, False) or operation.get("security") == []:  # no authorizer: no credentials, no organization
                 operation["security"] = []
                 responses.update({status: _error_response(status) for status in ("429", "500")})
