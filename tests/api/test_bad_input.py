@@ -35,7 +35,7 @@ def test_deeply_nested_json_is_400_on_every_route_that_reads_a_body(api, acme, g
             reply = api.call(method, _concrete(path), as_=ADMIN, org="acme", body=body, headers=JSON)
             assert reply.status != 500, (method, path, reply.body)
             answered[(method, path)] = reply
-    built = {key: reply for key, reply in answered.items() if reply.status != 501}
+    built = {key: reply for key, reply in answered.items() if not _not_built_yet(reply)}
     assert len(built) >= 15  # every built group's POST/PUT routes
     for (method, path), reply in built.items():
         assert reply.status == 400, (method, path, reply.body)
@@ -195,8 +195,9 @@ WRONG_BODIES = ['[{}]', '"text"', "42", "true"]
 
 
 def _not_built_yet(reply) -> bool:
-    """The requests group answers 501 until it is built (issue 9): such routes are "not built yet".
-    Delete this function, and the routes it excuses are probed like every other."""
+    """The requests group answers 501 until it is built (issue 9): such routes are "not built yet"
+    (here and in the deep-nesting test above). Once it lands, make this return False (or delete it
+    and its two callers' checks) and those routes are probed like every other."""
     return reply.status == 501 and reply.json()["error"]["code"] == "NOT_IMPLEMENTED"
 
 
