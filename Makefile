@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help dev test test-unit contract lint bench openapi clean
+.PHONY: help dev test test-unit contract fuzz lint bench openapi clean
 
 # A .venv built by another Python (another minor version, or an interpreter since removed) cannot
 # run: rebuild it from requirements.lock rather than fail with a confusing import error.
@@ -27,11 +27,12 @@ help:
 	@echo "  test     cfn-lint + the offline pytest suite; PYTEST_ARGS='-k rates -n 0' to narrow it"
 	@echo "  test-unit  only the pure-rule tests (tests/unit, in-memory fakes, about a second)"
 	@echo "  contract replay every Sandtime reference operation and rewrite the README's contract table"
+	@echo "  fuzz     schemathesis on every operation, long run (FUZZ_EXAMPLES=200 per operation and role, FUZZ_SEED) + a table of statuses reached"
 	@echo "  lint     cfn-lint template.yaml"
 	@echo "  bench    cold-start and DynamoDB-call benchmarks"
 	@echo "  openapi  write the merged OpenAPI document to openapi.json"
 	@echo "  clean    remove .venv, .local (the dev server's saved state) and .aws-sam"
-	@echo "Variables: PYTHON (default python3.11), ARGS, PYTEST_ARGS; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
+	@echo "Variables: PYTHON (default python3.11), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required: install it or set PYTHON=/path/to/python3.11"; exit 1; }
@@ -54,6 +55,16 @@ test-unit: $(STAMP)
 contract: $(STAMP)
 	@CONTRACT_WRITE_README=1 $(BIN)/python -m pytest tests/contract -n 0 -q; status=$$?; \
 	sed -n '/<!-- contract-table/,/<!-- \/contract-table/p' README.md; exit $$status
+
+# The fuzz test runs bounded in `make test` (FUZZ_EXAMPLES=6, no coverage phase); this is the long run.
+FUZZ_EXAMPLES ?= 200
+FUZZ_SEED ?= 1207
+FUZZ_REPORT := .local/fuzz-report.jsonl
+fuzz: $(STAMP)
+	@mkdir -p .local && rm -f $(FUZZ_REPORT)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_COVERAGE=1 FUZZ_REPORT=$(FUZZ_REPORT) \
+		$(BIN)/python -m pytest tests/api/test_fuzz.py -n 2 $(PYTEST_ARGS); status=$$?; \
+		$(BIN)/python -m tests.api.fuzz_report $(FUZZ_REPORT) 2>/dev/null | grep -v '^{"_aws'; exit $$status
 
 lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

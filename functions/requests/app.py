@@ -99,7 +99,7 @@ def put_impersonation(requestId: RequestId, body: Resolve) -> WorkflowRequest:
 
 
 @app.post("/auth/impersonation", tags=TAGS, summary="Exchange a one-time support sign-in token for a bearer token (no credentials)",
-          openapi_extensions={"x-sandglass-public": True})
+          openapi_extensions={"x-sandglass-public": {"statuses": ["401", "409"], "organization": True}})
 def post_sign_in(body: SignInGrant) -> SignInSession:
     from sandglass.services.auth import organization_domain
 

@@ -34,7 +34,8 @@ schedules = cache(ScheduleService)
 
 # --- reads and runners (issue 8) --------------------------------------------------------------
 
-DateText = Annotated[Optional[str], Query(max_length=10, description="A date as yyyy-mm-dd")]
+ISO_DATE = {"format": "date"}  # documented so clients (and the fuzzer) send yyyy-mm-dd
+DateText = Annotated[Optional[str], Query(max_length=10, json_schema_extra=ISO_DATE, description="A date as yyyy-mm-dd")]
 Fields = Annotated[Optional[str], Query(max_length=200, description="Comma-separated fields to return")]
 UserId = Annotated[Optional[str], Query(alias="userId", max_length=64, description="A member's id (Administrators: anyone; Users: themselves)")]
 
@@ -45,7 +46,7 @@ class RunRequest(ApiModel):
 
 @app.get("/timesheets", tags=["Timesheets"], summary="Monthly timesheet of a member, or (Administrators, no userId) of every member")
 def get_timesheets(
-    month_of: Annotated[str, Query(alias="monthOf", max_length=10, description="Any date of the month, yyyy-mm-dd")],
+    month_of: Annotated[str, Query(alias="monthOf", max_length=10, json_schema_extra=ISO_DATE, description="Any date of the month, yyyy-mm-dd")],
     user_id: UserId = None,
     fields: Fields = None,
 ) -> Union[dict[str, Any], list[dict[str, Any]]]:
@@ -56,15 +57,15 @@ def get_timesheets(
 def get_day_totals(
     user_id: UserId = None,
     date: DateText = None,
-    week_of: Annotated[Optional[str], Query(alias="weekOf", max_length=10)] = None,
-    month_of: Annotated[Optional[str], Query(alias="monthOf", max_length=10)] = None,
+    week_of: Annotated[Optional[str], Query(alias="weekOf", max_length=10, json_schema_extra=ISO_DATE)] = None,
+    month_of: Annotated[Optional[str], Query(alias="monthOf", max_length=10, json_schema_extra=ISO_DATE)] = None,
 ) -> dict[str, int]:
     return timesheets().day_totals(tenant(app), user_id, date, week_of, month_of)
 
 
 @app.get("/timesheets/incomplete", tags=["Timesheets"], summary="Members below the week's expected time (Administrators)")
 def get_incomplete(
-    week_of: Annotated[str, Query(alias="weekOf", max_length=10, description="Any date of the week, yyyy-mm-dd")],
+    week_of: Annotated[str, Query(alias="weekOf", max_length=10, json_schema_extra=ISO_DATE, description="Any date of the week, yyyy-mm-dd")],
     fields: Fields = None,
 ) -> list[dict[str, Any]]:
     return timesheets().incomplete(tenant(app), week_of, fields)
@@ -87,14 +88,15 @@ def post_reminder(body: Annotated[Optional[RunRequest], Body()] = None) -> None:
 # date, weekOf, monthOf it is the 4me date lock (no body; 204), otherwise the Sandtime user-week
 # lock (JSON body userId/year/week/unlockedTo; 200 with the lock). Mixing the two is a 422.
 
-LockDate = Annotated[Optional[str], Query(max_length=10, description="Lock this day (yyyy-mm-dd)")]
-LockWeekOf = Annotated[Optional[str], Query(alias="weekOf", max_length=10, description="Lock the ISO week of this date (yyyy-mm-dd)")]
-LockMonthOf = Annotated[Optional[str], Query(alias="monthOf", max_length=10, description="Lock the month of this date (yyyy-mm-dd)")]
+LockDate = Annotated[Optional[str], Query(max_length=10, json_schema_extra=ISO_DATE, description="Lock this day (yyyy-mm-dd)")]
+LockWeekOf = Annotated[Optional[str], Query(alias="weekOf", max_length=10, json_schema_extra=ISO_DATE, description="Lock the ISO week of this date (yyyy-mm-dd)")]
+LockMonthOf = Annotated[Optional[str], Query(alias="monthOf", max_length=10, json_schema_extra=ISO_DATE, description="Lock the month of this date (yyyy-mm-dd)")]
 LockUserId = Annotated[Optional[str], Query(alias="userId", max_length=64, description="The member; omitted: the whole organization")]
 
 
 @app.post("/timesheets/lock", tags=["Timesheets"], summary="Lock a member's ISO week or open an unlock window (JSON body), or lock dates (4me: query) (Administrators)",
-          responses={204: {"description": "Dates locked (4me style)"}})
+          responses={200: {"description": "The member-week lock (Sandtime style: JSON body)", "content": {"application/json": {"model": WeekLock}}},
+                     204: {"description": "Dates locked (4me style: query)"}})
 def post_lock(
     body: Annotated[Optional[WeekLockRequest], Body()] = None,
     user_id: LockUserId = None,

@@ -1,5 +1,7 @@
-"""Hostile bodies on every route: deep nesting, invalid UTF-8, control characters in free text.
-Nothing a client sends may produce a 500, and nothing undecodable or invisible may be stored."""
+"""Hostile input on every route: deep nesting, invalid UTF-8, control characters in free text,
+and (below) malformed JSON, wrong types, unknown enum values, oversized strings, invalid dates and
+path ids that are not ids. Nothing a client sends may produce a 500, and nothing refused, undecodable
+or invisible may be stored."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ import base64
 import re
 
 import pytest
+
+from tests.api.populated import ROLES, populate
+from tests.conftest import TABLE
 
 ADMIN = "admin@acme.test"
 JSON = {"Content-Type": "application/json"}
@@ -36,9 +41,8 @@ def test_deeply_nested_json_is_400_on_every_route_that_reads_a_body(api, acme, g
             reply = api.call(method, _concrete(path), as_=ADMIN, org="acme", body=body, headers=JSON)
             assert reply.status != 500, (method, path, reply.body)
             answered[(method, path)] = reply
-    built = {key: reply for key, reply in answered.items() if reply.status != 501}
-    assert len(built) >= 15  # every built group's POST/PUT routes
-    for (method, path), reply in built.items():
+    assert len(answered) >= 15  # every POST/PUT route that reads a body
+    for (method, path), reply in answered.items():
         assert reply.status == 400, (method, path, reply.body)
         error = reply.json()["error"]
         assert error["code"] == "JSON_TOO_DEEP" and "32 levels" in error["message"], (method, path, error)
@@ -164,3 +168,239 @@ def test_single_line_cleaning_rule():
 
     assert single_line("a\x00\x00b\t c\r\n") == "a b c"
     assert single_line("x" * 300, 200) == "x" * 200
+
+
+def test_a_json_array_is_not_the_object_a_route_takes(api, acme):
+    """powertools would read `[{...}]` as its first element; an array where an object is documented is 422."""
+    admin = {"as_": ADMIN, "org": "acme"}
+    for body in ('[{"notes": "from an array"}]', "[null]", '[{"notes": "a"}, 5]'):
+        reply = api.call("PUT", "/organization", body=body, headers=JSON, **admin)
+        assert reply.status == 422, reply.body
+        assert reply.json()["error"]["details"][0]["field"] == "body"
+    assert api.call("PUT", "/timesheets/auto-lock", body="[null, null]", headers=JSON, **admin).status == 422
+    assert api.call("POST", "/projects", body='[{"name": "P"}]', headers=JSON, **admin).status == 422
+    assert api.get("/organization", **admin).json()["notes"] == ""
+    assert api.get("/projects", **admin).json() == {}
+
+
+# --- every route, every kind of bad input -------------------------------------------------------
+# Routes come from the template (the gateway's route table) and their inputs from the served
+# OpenAPI document, so a new route or field is probed by construction. Each probe is sent as the
+# Administrator of an organization with one of everything (real ids in the path unless the path is
+# what is probed) and must answer a 4xx in the house error shape and leave the table unchanged.
+
+OVERSIZED = "x" * (10 * 1024 + 1)
+UNKNOWN_ENUM = "NOT_A_VALUE"
+BAD_DATES = ["2026-13-45", "2026-02-30T10:00:00Z", "2026-07-03T25:61:00Z", "yesterday"]
+# dates the document types as plain strings (InstantText, yyyy-mm-dd query parameters)
+DATE_FIELDS = {"from", "to", "start", "end", "startedAt", "endedAt", "unlockedTo", "date", "weekOf", "monthOf", "excluded"}
+NOT_IDS = ["not-an-id", "ORG%23x", "..", "x" * 100, "%00", "'%20OR%20'1'='1", SOME_ID + "-extra", "3fa85f64571745620000000000000000zz"]
+MALFORMED = ['{"name": ', '{"a": 1,}', "{'a': 1}", "nul", '{"a": 1} trailing']
+WRONG_BODIES = ['[{}]', '"text"', "42", "true"]
+
+
+class Probes:
+    """Sends probes, checks each answer and the table, and counts probes per kind and routes."""
+
+    def __init__(self, api, gateway, world):
+        from sandglass_local.openapi import merged_schema
+
+        self.api, self.world = api, world
+        self.document = merged_schema(gateway)
+        self.routes = sorted({(route.method, route.path) for route in gateway.routes})
+        self.sent: dict[str, int] = {}
+        self.covered: dict[str, set] = {}
+        self.token = api.token(ROLES["Administrator"])
+        self.stored = _stored()  # every probe must leave the table exactly so
+
+    def operation(self, method: str, path: str) -> dict | None:
+        return self.document["paths"].get(path, {}).get(method.lower())
+
+    def concrete(self, path: str, **override: str) -> str:
+        ids = self.world.ids["Administrator"]
+        return re.sub(r"\{(\w+)\}", lambda m: override.get(m.group(1), ids.get(m.group(1), SOME_ID)), path)
+
+    def send(self, kind: str, route: tuple[str, str], path: str, *, body=None, query: str = "", field: str | None = None) -> None:
+        method = route[0]
+        reply = self.api.call(method, path + (f"?{query}" if query else ""), token=self.token, org="acme", body=body, headers=JSON)
+        where = f"{kind}: {method} {path[:120]}?{query[:80]} body={str(body)[:120]!r}"
+        assert 400 <= reply.status < 500 and reply.status not in (401, 403), (where, reply.status, reply.body[:300])
+        error = reply.json()["error"]
+        assert isinstance(error["code"], str) and isinstance(error["message"], str) and set(error) <= {"code", "message", "details"}, where
+        for detail in error.get("details", []):
+            assert set(detail) == {"field", "in", "message", "type"}, (where, detail)
+        if field is not None:
+            assert reply.status in (400, 422), (where, reply.body[:300])
+            named = [detail["field"] for detail in error.get("details", [])]
+            assert any(name == field or name.startswith(field + ".") for name in named), (where, field, named)
+        assert _stored() == self.stored, f"{where} changed the table"
+        self.sent[kind] = self.sent.get(kind, 0) + 1
+        self.covered.setdefault(kind, set()).add(route)
+
+    # --- the document's inputs ------------------------------------------------------------------
+    def resolve(self, schema: dict) -> dict:
+        while "$ref" in schema:
+            schema = self.document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        return schema
+
+    def options(self, schema: dict) -> list[dict]:
+        schema = self.resolve(schema)
+        found = [self.resolve(option) for option in schema.get("anyOf", [schema])]
+        return [option for option in found if option.get("type") != "null"]
+
+    def body_fields(self, operation: dict):
+        """(dotted name, nested dict builder, field schema options) for every body property, one level into objects."""
+        content = (operation.get("requestBody") or {}).get("content", {}).get("application/json")
+        if not content:
+            return
+        root = self.resolve(content["schema"])
+        for name, schema in root.get("properties", {}).items():
+            options = self.options(schema)
+            yield name, (lambda value, name=name: {name: value}), options
+            for option in options:
+                for child, child_schema in option.get("properties", {}).items():
+                    yield f"{name}.{child}", (lambda value, name=name, child=child: {name: {child: value}}), self.options(child_schema)
+
+    def query_parameters(self, operation: dict):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query":
+                yield parameter["name"], self.options(parameter.get("schema", {}))
+
+
+def _stored() -> list[str]:
+    """Every item of the test table, read from moto's memory: a Scan through boto3 spends ~35 ms
+    serializing its response, and the table is read after every probe."""
+    import json
+    import os
+
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    table = dynamodb_backends[DEFAULT_ACCOUNT_ID][os.environ["AWS_DEFAULT_REGION"]].get_table(TABLE)
+    return sorted(json.dumps(item.to_json(), sort_keys=True, default=str) for item in table.all_items())
+
+
+def _types(options: list[dict]) -> set[str]:
+    return {option.get("type", "object" if "properties" in option else "any") for option in options}
+
+
+def _wrong_value(options: list[dict]):
+    types = _types(options)
+    if "any" in types:
+        return None
+    for value, kind in (({"wrong": "type"}, "object"), (["wrong"], "array"), (12345, "number"), ("wrong", "string"), (True, "boolean")):
+        if kind not in types and not (kind == "number" and "integer" in types):
+            return value
+    return None
+
+
+def _is_date(name: str, options: list[dict]) -> bool:
+    leaf = name.rsplit(".", 1)[-1]
+    formats = {option.get("format") for option in options} | {(option.get("items") or {}).get("format") for option in options}
+    return bool(formats & {"date", "date-time"}) or leaf in DATE_FIELDS
+
+
+@pytest.fixture
+def probes(api, gateway):
+    return Probes(api, gateway, populate(api, TABLE))
+
+
+def _report(probes: Probes, kind: str, at_least: int) -> None:
+    print(f"\n{kind}: {probes.sent.get(kind, 0)} probes on {len(probes.covered.get(kind, ()))} routes")
+    assert probes.sent.get(kind, 0) >= at_least, probes.sent
+
+
+def test_every_route_refuses_malformed_json(probes):
+    for route in probes.routes:
+        method, path = route
+        if method not in ("POST", "PUT", "PATCH"):
+            continue
+        operation = probes.operation(*route)
+        if operation is not None and "requestBody" not in operation:
+            continue  # a route that reads no body (4me lock styles read the query)
+        for body in MALFORMED:
+            probes.send("malformed JSON", route, probes.concrete(path), body=body)
+    _report(probes, "malformed JSON", 100)
+
+
+def test_every_route_refuses_wrong_types(probes):
+    for route in probes.routes:
+        operation = probes.operation(*route)
+        if operation is None:
+            probes.send("wrong types", route, probes.concrete(route[1]), body="42")
+            continue
+        path = probes.concrete(route[1])
+        if "requestBody" in operation:
+            for body in WRONG_BODIES:
+                probes.send("wrong types", route, path, body=body)
+        for name, build, options in probes.body_fields(operation):
+            value = _wrong_value(options)
+            if value is not None:
+                probes.send("wrong types", route, path, body=build(value), field=name)
+        for name, options in probes.query_parameters(operation):
+            if _types(options) & {"integer", "number", "boolean"}:
+                probes.send("wrong types", route, path, query=f"{name}=not-a-number", field=name)
+    _report(probes, "wrong types", 200)
+
+
+def test_every_route_refuses_unknown_enum_values(probes):
+    for route in probes.routes:
+        operation = probes.operation(*route)
+        if operation is None:
+            continue
+        path = probes.concrete(route[1])
+        for name, build, options in probes.body_fields(operation):
+            for option in options:
+                if "enum" in option:
+                    probes.send("unknown enum values", route, path, body=build(UNKNOWN_ENUM), field=name)
+                elif "enum" in (option.get("items") or {}):
+                    probes.send("unknown enum values", route, path, body=build([UNKNOWN_ENUM]), field=name)
+        for name, options in probes.query_parameters(operation):
+            if any("enum" in option for option in options):
+                probes.send("unknown enum values", route, path, query=f"{name}={UNKNOWN_ENUM}", field=name)
+    _report(probes, "unknown enum values", 20)
+
+
+def test_every_route_refuses_strings_over_10_kb(probes):
+    for route in probes.routes:
+        operation = probes.operation(*route)
+        if operation is None:
+            continue
+        path = probes.concrete(route[1])
+        for name, build, options in probes.body_fields(operation):
+            types = _types(options)
+            if "string" in types:
+                probes.send("oversized strings", route, path, body=build(OVERSIZED), field=name)
+            elif "array" in types and any((option.get("items") or {}).get("type") == "string" for option in options):
+                probes.send("oversized strings", route, path, body=build([OVERSIZED]), field=name)
+        for name, options in probes.query_parameters(operation):
+            if "string" in _types(options):
+                probes.send("oversized strings", route, path, query=f"{name}={OVERSIZED}", field=name)
+    _report(probes, "oversized strings", 100)
+
+
+def test_every_route_refuses_invalid_dates(probes):
+    for route in probes.routes:
+        operation = probes.operation(*route)
+        if operation is None:
+            continue
+        path = probes.concrete(route[1])
+        for name, build, options in probes.body_fields(operation):
+            if _is_date(name, options):
+                is_list = "array" in _types(options)
+                for bad in BAD_DATES:
+                    probes.send("invalid dates", route, path, body=build([bad] if is_list else bad), field=name)
+        for name, options in probes.query_parameters(operation):
+            if _is_date(name, options):
+                for bad in BAD_DATES:
+                    probes.send("invalid dates", route, path, query=f"{name}={bad}", field=name)
+    _report(probes, "invalid dates", 60)
+
+
+def test_every_route_refuses_path_ids_that_are_not_ids(probes):
+    for route in probes.routes:
+        method, path = route
+        for parameter in re.findall(r"\{(\w+)\}", path):
+            for bad in NOT_IDS:
+                probes.send("path ids that are not ids", route, probes.concrete(path, **{parameter: bad}))
+    _report(probes, "path ids that are not ids", 200)

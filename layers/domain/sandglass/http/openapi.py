@@ -12,7 +12,9 @@ from typing import Any
 
 ERROR_REF = "#/components/schemas/Error"
 ORGANIZATION_REF = "#/components/parameters/XOrganization"
-# openapi_extensions={PUBLIC: True} on a route served without the authorizer (`Auth: NONE` in template.yaml)
+# openapi_extensions={PUBLIC: True} on a route served without the authorizer (`Auth: NONE` in template.yaml);
+# {PUBLIC: {"statuses": [...], "organization": True}} when it still answers those error statuses (its
+# body carries a credential) and reads the organization header.
 PUBLIC = "x-sandglass-public"
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -100,9 +102,17 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
             for status, response in list(responses.items()):
                 if "HTTPValidationError" in str(response.get("content")):
                     del responses[status]  # powertools' default 422, replaced by ours where it applies
-            if operation.pop(PUBLIC, False) or operation.get("security") == []:  # no authorizer: no credentials, no organization
+                elif status == "204":
+                    response.pop("content", None)  # powertools puts the return annotation here; a 204 has no body
+            public = operation.pop(PUBLIC, False)
+            if public or operation.get("security") == []:  # no authorizer: no bearer token, no membership
                 operation["security"] = []
-                responses.update({status: _error_response(status) for status in ("429", "500")})
+                statuses = {"429", "500"} | set(public.get("statuses", ()) if isinstance(public, dict) else ())
+                if operation.get("requestBody"):
+                    statuses |= {"400", "422"}
+                responses.update({status: _error_response(status) for status in sorted(statuses)})
+                if isinstance(public, dict) and public.get("organization"):
+                    operation.setdefault("parameters", []).append({"$ref": ORGANIZATION_REF})
                 continue
             parameters = operation.setdefault("parameters", [])
             for parameter in parameters:

@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from sandglass.errors import DomainError, validation_details
@@ -112,7 +113,30 @@ def _body_as_text(event: dict) -> None:
         event["isBase64Encoded"] = False
 
 
+def _body_takes_an_array(route) -> bool:
+    from aws_lambda_powertools.event_handler.middlewares.openapi_validation import _is_or_contains_sequence
+
+    return any(_is_or_contains_sequence(param.field_info.annotation) for param in route.dependant.body_params)
+
+
+class _RequestValidation(OpenAPIRequestValidationMiddleware):
+    """powertools reads a JSON array sent to a route whose body is one object as the array's first
+    element (a convenience meant for repeated form fields), so `[{"name": "x"}]` would pass as
+    `{"name": "x"}` and `[null]` as no body. An array where an object is documented is a wrong type: 422."""
+
+    def _get_body(self, app):
+        body = super()._get_body(app)
+        if isinstance(body, list) and not _body_takes_an_array(app.context["_route"]):
+            raise RequestValidationError([{"type": "dict_type", "loc": ("body",), "msg": "Input should be a JSON object", "input": body}])
+        return body
+
+
 class Resolver(APIGatewayRestResolver):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self, "_request_validation_middleware", None) is not None:
+            self._request_validation_middleware = _RequestValidation()
+
     def get_openapi_json_schema(self, *args, **kwargs) -> str:
         """The rendered document, with every operation's error statuses and the organization
         header (sandglass.http.openapi), so each route group is documented the same way."""

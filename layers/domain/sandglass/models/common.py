@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Optional, TypeVar
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from sandglass import ids, text, timefmt
@@ -29,7 +29,7 @@ Instant = Annotated[datetime, BeforeValidator(timefmt.parse_instant)]
 # A range bound (`from`/`to` of a list): the same rule, sub-millisecond bounds rounded up.
 InstantBound = Annotated[datetime, BeforeValidator(timefmt.parse_bound)]
 # The same rule, kept as the stored text (`2026-07-03T07:00:00.000Z`).
-InstantText = Annotated[str, BeforeValidator(_instant_text)]
+InstantText = Annotated[str, BeforeValidator(_instant_text), WithJsonSchema({"type": "string", "format": "date-time"})]
 # An entity id: a UUID in its canonical 36-character form (case-insensitive in, lower case out).
 EntityId = Annotated[str, Field(max_length=36), AfterValidator(_check_id)]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional, Union
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from sandglass.models import ApiModel, Versioned
 from sandglass.models.common import EntityId, Omittable
@@ -20,9 +20,18 @@ MAX_RADIUS_M = 50_000
 
 EnterAction = Literal["START_TRACKING_PROJECT", "START_TRACKING", "NONE"]
 ExitAction = Literal["STOP_TRACKING", "NONE"]
+
+
+def _coordinate(value: float) -> float:
+    """Degrees to 9 decimal places (0.1 mm, beyond any GPS). It also keeps every coordinate
+    storable: DynamoDB numbers cannot be smaller than 1e-130 in magnitude (a longitude of -5e-274
+    was a 500). `+ 0.0` turns -0.0 into 0.0."""
+    return round(value, 9) + 0.0
+
+
 # strict: a JSON string such as "52.2" is refused (numbers only); integers are numbers too
-Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False)]
-Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False)]
+Latitude = Annotated[float, Field(strict=True, ge=-90, le=90, allow_inf_nan=False, description="Degrees (9 decimal places kept)"), AfterValidator(_coordinate)]
+Longitude = Annotated[float, Field(strict=True, ge=-180, le=180, allow_inf_nan=False, description="Degrees (9 decimal places kept)"), AfterValidator(_coordinate)]
 Radius = Annotated[float, Field(strict=True, ge=MIN_RADIUS_M, le=MAX_RADIUS_M, allow_inf_nan=False, description="Metres")]
 Name = Annotated[SingleLine, Field(min_length=1, max_length=200)]
 Source = Annotated[SingleLine, Field(max_length=100, description="What reported the event, e.g. ios-geofence")]
