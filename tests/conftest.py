@@ -163,5 +163,20 @@ class Seed:
 
 
 @pytest.fixture
+def outbox(gateway, tmp_path):
+    """The local outbox as the notifier; call it to read what was sent (a list of dicts)."""
+    import json
+
+    path = tmp_path / "outbox.jsonl"
+    gateway.environment.update({"NOTIFIER": "outbox", "OUTBOX_PATH": str(path)})
+    gateway.apply_environment()
+
+    def read() -> list[dict]:
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    return read
+
+
+@pytest.fixture
 def seed(gateway) -> Seed:
     return Seed(gateway)

@@ -4,7 +4,6 @@ outbox as notifier."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -27,18 +26,14 @@ def clock():
 
 
 @pytest.fixture
-def outbox(gateway, tmp_path):
-    path = tmp_path / "outbox.jsonl"
-    gateway.environment.update({"NOTIFIER": "outbox", "OUTBOX_PATH": str(path), "SUPPORT_EMAIL": SUPPORT})
+def outbox(outbox, gateway):
+    """The outbox (tests/conftest.py), with a support address for impersonation grants."""
+    gateway.environment["SUPPORT_EMAIL"] = SUPPORT
     gateway.apply_environment()
     from sandglass.settings import reset_settings
 
     reset_settings()
-
-    def read() -> list[dict]:
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
+    return outbox
 
 
 @dataclass

@@ -3,7 +3,6 @@ members, activities written straight to the table, and the local outbox as notif
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -18,18 +17,6 @@ ADMIN = "admin@acme.test"
 @pytest.fixture
 def clock():
     yield from fixed_clock(NOW)
-
-
-@pytest.fixture
-def outbox(gateway, tmp_path):
-    path = tmp_path / "outbox.jsonl"
-    gateway.environment.update({"NOTIFIER": "outbox", "OUTBOX_PATH": str(path)})
-    gateway.apply_environment()
-
-    def read() -> list[dict]:
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
 
 
 @dataclass
