@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Text
+from sandglass.models.projects import ProjectRole
 
 RequestStatus = Literal["PENDING", "RESOLVED", "REJECTED"]
 Resolution = Literal["RESOLVED", "REJECTED"]
 RequestType = Literal["TIMESHEET_UNLOCK", "TIMESHEET_APPROVAL", "PROJECT_MEMBER_ROLE", "PROJECT_MEMBERS", "PROJECT_ASSIGNMENT", "IMPERSONATION"]
-ProjectRole = Literal["Administrator", "User"]
 MAX_TARGETS = 25  # users or projects one request may name (its resolution is one transaction)
 
 

@@ -232,22 +232,17 @@ class LockRepository:
     def all_states(self, org_id: str) -> LockStates:
         """The organization's locks and every member's (one Query of the member lock items, paged,
         plus one GetItem): for the administrators' list of locks."""
+        return LockStates(_state(self.table.get(keys.organization_locks(org_id)), None), self._member_states(org_id))
+
+    def approved_weeks(self, org_id: str) -> dict[str, set[tuple[int, int]]]:
+        """Every member's approved ISO weeks (one paged Query of the member lock items): for reports."""
+        return {user_id: set(state.approvals) for user_id, state in self._member_states(org_id).items() if state.approvals}
+
+    def _member_states(self, org_id: str) -> dict[str, LockState]:
         members: dict[str, LockState] = {}
         for page in self.table.query_all(key_condition=db.key_condition(sort="prefix"),
                                          values={":pk": keys.org_pk(org_id), ":prefix": keys.MEMBER_LOCKS_SK_PREFIX}, page_size=PAGE_SIZE):
             for item in page:
                 user_id = str(item[keys.SK])[len(keys.MEMBER_LOCKS_SK_PREFIX):]
                 members[user_id] = _state(item, user_id)
-        return LockStates(_state(self.table.get(keys.organization_locks(org_id)), None), members)
-
-    def approved_weeks(self, org_id: str) -> dict[str, set[tuple[int, int]]]:
-        """Every member's approved ISO weeks (one paged Query of the member lock items): for reports."""
-        approved: dict[str, set[tuple[int, int]]] = {}
-        for page in self.table.query_all(key_condition=db.key_condition(sort="prefix"),
-                                         values={":pk": keys.org_pk(org_id), ":prefix": keys.MEMBER_LOCKS_SK_PREFIX}, page_size=PAGE_SIZE):
-            for item in page:
-                user_id = str(item[keys.SK])[len(keys.MEMBER_LOCKS_SK_PREFIX):]
-                weeks = set(_state(item, user_id).approvals)
-                if weeks:
-                    approved[user_id] = weeks
-        return approved
+        return members

@@ -42,6 +42,13 @@ def member_item(org_id: str, member: dict[str, Any]) -> dict[str, Any]:
             **keys.index_keys(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), keys.project_member_gsi_sort(member_id))}
 
 
+def new_membership(project_id: str, user_id: str, role: str, assigned_by: str, now: str, *, title: str | None = None,
+                   notes: str | None = None, tags=()) -> dict[str, Any]:
+    """A project membership as it is first stored (its id derived from project and user)."""
+    return {"id": ids.project_member_id(project_id, user_id), "projectId": project_id, "userId": user_id, "role": role, "archived": False,
+            "assignedBy": assigned_by, "title": title, "notes": notes, "tags": list(tags), "createdAt": now, "version": 1}
+
+
 def public(item: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in item.items() if name not in INTERNAL}
 

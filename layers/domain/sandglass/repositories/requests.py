@@ -26,7 +26,6 @@ from sandglass.storage.table import Op, Page, Table
 
 PENDING = "PENDING"
 INTERNAL = keys.KEY_ATTRIBUTES
-_LIST_SORT = keys.gsi_sk(keys.GSI_PROJECT)
 
 
 class DuplicatePending(Exception):
@@ -52,7 +51,7 @@ class RequestRepository:
 
     def page(self, org_id: str, created_by: str | None, filters: Mapping[str, str], limit: int, cursor: str | None) -> Page:
         """Requests newest first: everybody's (created_by None) or one member's; `filters`
-        (status, type, createdBy) narrow the page (a page may be short and still carry a cursor)."""
+        (status, type) narrow the page (a page may be short and still carry a cursor)."""
         if created_by is None:
             index, partition = keys.GSI_PROJECT, keys.request_list_partition(org_id)
         else:

@@ -19,7 +19,7 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, stale_write
 from sandglass.models.projects import MemberCreate, MemberUpdate, Project, ProjectCreate, ProjectMember, ProjectUpdate
 from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
-from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository, public
+from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository, new_membership, public
 from sandglass.repositories.rates import RateRepository, revenue_set
 from sandglass.services.rates import RateService
 from sandglass.timefmt import iso
@@ -156,9 +156,8 @@ class ProjectService:
         access.require_manager()
         if not ids.is_uuid(body.userId):
             raise ValidationFailed.field("userId", "No active user with this id in the organization")
-        member = {"id": ids.project_member_id(project_id, body.userId), "projectId": project_id, "userId": body.userId,
-                  "role": body.role, "archived": False, "assignedBy": tenant.user_id, "title": body.title,
-                  "notes": body.notes, "tags": list(body.tags), "createdAt": iso(self.clock.now()), "version": 1}
+        member = new_membership(project_id, body.userId, body.role, tenant.user_id, iso(self.clock.now()),
+                                title=body.title, notes=body.notes, tags=body.tags)
         self.repository.add_member(tenant.org_id, member)
         return member_view(member)
 

@@ -40,7 +40,6 @@ from sandglass.errors import NotFound, ValidationFailed, detail
 from sandglass.models.reports import DEFINITION_FIELDS, ReportDefinition, ReportQuery, ReportUpdate
 from sandglass.repositories.reports import ReportRepository
 from sandglass.services import reports_engine as engine
-from sandglass.services.locks import lock_zone
 from sandglass.services import reports_periods as periods
 
 VIEWS = ("summary", "detailed", "weekly")
@@ -200,6 +199,8 @@ class ReportService:
         filters = [{**condition, "value": set(condition["value"])} if isinstance(condition["value"], list) else condition
                    for condition in definition.get("filters") or []]
         if view == "detailed" or "approved" in dimensions or any(condition["field"] == "approved" for condition in filters):
+            from sandglass.services.locks import lock_zone
+
             _mark_approved(items, self.repository.approved_weeks(org_id), lock_zone(organization))
         items = [item for item in items
                  if _visible(item, tenant, administered) and (not only_projects or item["projectId"] in only_projects)

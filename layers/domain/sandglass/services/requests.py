@@ -59,7 +59,7 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed, detail
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository, WeekLock
 from sandglass.repositories.organizations import OrganizationRepository
-from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository
+from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository, new_membership
 from sandglass.repositories.requests import PENDING, DuplicatePending, RequestRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import local_date, monday_of_iso_week, week_label
@@ -197,7 +197,7 @@ class RequestService:
 
     def request_assignment(self, tenant: TenantContext, project_ids: Optional[list[str]]) -> dict[str, Any]:
         project_ids = _unique(project_ids or [])
-        self._existing_projects(tenant, project_ids, "body")
+        self._existing_projects(tenant, project_ids)
         if project_ids:
             members = self.projects.memberships(tenant.org_id, [(project_id, tenant.user_id) for project_id in project_ids])
             if all((project_id, tenant.user_id) in members for project_id in project_ids):
@@ -320,7 +320,7 @@ class RequestService:
             chosen = project_ids if project_ids is not None else list(request.get("projectIds") or [])
             if not chosen:
                 raise ValidationFailed.field("projectIds", "Name the projects to assign the requester to (the request named none)")
-            self._existing_projects(tenant, chosen, "body")
+            self._existing_projects(tenant, chosen)
             requester = self.users.get(tenant.org_id, request["createdBy"])
             if requester is None or requester.get("archived"):
                 raise Conflict("The requester is no longer an active member: reject the request instead", code="REQUESTER_GONE")
@@ -347,9 +347,7 @@ class RequestService:
         """Project User memberships for the (project, user) pairs whose user is active and not yet a member."""
         existing = self.projects.memberships(tenant.org_id, pairs)
         users = self.users.get_many(tenant.org_id, [user_id for _, user_id in pairs])
-        joining = [{"id": ids.project_member_id(project_id, user_id), "projectId": project_id, "userId": user_id, "role": "User",
-                    "archived": False, "assignedBy": tenant.user_id, "title": None, "notes": None, "tags": [], "createdAt": iso(now), "version": 1}
-                   for project_id, user_id in pairs
+        joining = [new_membership(project_id, user_id, "User", tenant.user_id, iso(now)) for project_id, user_id in pairs
                    if (project_id, user_id) not in existing and user_id in users and not users[user_id].get("archived")]
         return self.projects.join_ops(tenant.org_id, joining)
 
@@ -416,12 +414,12 @@ class RequestService:
             raise NotFound("Project not found")
         return canonical
 
-    def _existing_projects(self, tenant: TenantContext, project_ids: list[str], where: str) -> None:
+    def _existing_projects(self, tenant: TenantContext, project_ids: list[str]) -> None:
         found = self.projects.get_projects(tenant.org_id, project_ids)
         missing = [position for position, project_id in enumerate(project_ids) if project_id not in found]
         if missing:
             raise ValidationFailed("Every project must exist in the organization",
-                                   details=[detail(f"projectIds.{position}", "No project with this id", where) for position in missing])
+                                   details=[detail(f"projectIds.{position}", "No project with this id") for position in missing])
 
     def _administers(self, tenant: TenantContext, project_ids: list[str]) -> bool:
         if not project_ids:

@@ -32,7 +32,7 @@ MONTH_FIELDS = ("user", "workday", "sumTimeSpent", "workdays", "locked", "locked
 INCOMPLETE_FIELDS = ("id", "name", "email", "completeness", "remainingTime")
 
 
-def watermark_locked_days(organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
+def watermark_day_marks(organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
     """The default port: locked are the days whose ISO week is at or before the organization's
     auto-lock watermark; nothing is approved."""
     locking = organization.get("lockingTimesheets") or {}
@@ -94,7 +94,7 @@ class TimesheetService:
     def __init__(self, repository: TimesheetRepository | None = None, clock: Clock | None = None, day_marks: DayMarks | None = None):
         self.repository = repository or TimesheetRepository()
         self._clock = clock
-        self.day_marks = day_marks or watermark_locked_days
+        self.day_marks = day_marks or watermark_day_marks
 
     @property
     def clock(self) -> Clock:
