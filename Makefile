@@ -1,11 +1,18 @@
 # Sandglass: `make dev` runs the whole API locally; `make test` runs the offline test suite.
 # `make help` lists the targets and the variables they read.
-PYTHON ?= python3.11
+# The functions run on python3.13 (template.yaml Globals); the venv, tests and dev server use the same
+# minor version. Found as `python3.13` on PATH (a working one, not a bare pyenv shim) or under pyenv.
+comma := ,
+PY_MINOR := 3.13
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python$(PY_MINOR) $$(pyenv root 2>/dev/null)/versions/$(PY_MINOR).*/bin/python$(PY_MINOR); do \
+	$$p -c 'import sys; assert sys.version_info[:2] == ($(subst .,$(comma),$(PY_MINOR)))' >/dev/null 2>&1 && { echo $$p; break; }; done)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help dev test test-unit contract fuzz lint bench openapi clean
+.PHONY: help dev test test-unit build contract fuzz lint bench openapi clean
 
 # A .venv built by another Python (another minor version, or an interpreter since removed) cannot
 # run: rebuild it from requirements.lock rather than fail with a confusing import error.
@@ -32,11 +39,11 @@ help:
 	@echo "  bench    cold-start and DynamoDB-call benchmarks"
 	@echo "  openapi  write the merged OpenAPI document to openapi.json"
 	@echo "  clean    remove .venv, .local (the dev server's saved state) and .aws-sam"
-	@echo "Variables: PYTHON (default python3.11), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
+	@echo "Variables: PYTHON (default: a Python $(PY_MINOR) found on PATH or under pyenv), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
 
 $(STAMP): requirements.lock pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required: install it or set PYTHON=/path/to/python3.11"; exit 1; }
-	@[ "$(WANTED_PY)" = "3.11" ] || echo "warning: $(PYTHON) is Python $(WANTED_PY); Sandglass targets 3.11 (the Lambda runtime)"
+	@[ -n "$(WANTED_PY)" ] || { echo "Python $(PY_MINOR) is required (the Lambda runtime): install it (e.g. pyenv install $(PY_MINOR)) or set PYTHON=/path/to/python$(PY_MINOR)"; exit 1; }
+	@[ "$(WANTED_PY)" = "$(PY_MINOR)" ] || echo "warning: $(PYTHON) is Python $(WANTED_PY); Sandglass targets $(PY_MINOR) (the Lambda runtime)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .

@@ -553,7 +553,7 @@ def _handler_class():
 
         def do_OPTIONS(self):
             self._send(204, {"Access-Control-Allow-Origin": self.headers.get("Origin", "*"), "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
-                             "Access-Control-Allow-Headers": "Authorization,Content-Type,If-Match,Idempotency-Key,X-Organization,X-Api-Key", "Access-Control-Max-Age": "300"}, b"")
+                             "Access-Control-Allow-Headers": "Authorization,Content-Type,If-Match,Idempotency-Key,X-Organization", "Access-Control-Max-Age": "300"}, b"")
 
     return Handler
 

@@ -298,7 +298,8 @@ def test_make_help_and_readme_cover_every_target_and_variable():
         assert f"make {target}" in readme, target
     sources = "".join(path.read_text() for path in (ROOT / "scripts" / "sandglass_local").glob("*.py"))
     variables = set(re.findall(r"environ(?:\.get)?\(\s*\"(SANDGLASS_\w+|CORS_ORIGINS)\"", sources))
-    variables |= set(re.findall(r"^([A-Z_]+) \?=", makefile, re.M)) | {"ARGS", "PYTEST_ARGS"}
+    variables |= set(re.findall(r"^([A-Z_]+) \?=", makefile, re.M)) | set(re.findall(r"^ifeq \(\$\(origin ([A-Z_]+)\),undefined\)", makefile, re.M))
+    variables |= {"ARGS", "PYTEST_ARGS"}
     assert {"SANDGLASS_DYNAMODB_PORT", "SANDGLASS_STATE_DIR", "PYTHON"} <= variables
     for variable in variables:
         assert f"`{variable}" in readme, variable
@@ -313,7 +314,7 @@ def test_make_rebuilds_a_venv_built_by_another_python(tmp_path, venv_python):
         python.write_text(venv_python)
         python.chmod(0o755)
     else:
-        python.symlink_to("/nonexistent/python3.11")  # its interpreter was removed
+        python.symlink_to("/nonexistent/python3.13")  # its interpreter was removed
     result = subprocess.run(["make", "--no-print-directory", "help", f"PYTHON={sys.executable}"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "rebuilding .venv" in result.stdout

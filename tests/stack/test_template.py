@@ -44,8 +44,23 @@ def test_every_function_uses_the_domain_layer(translated):
     assert set(functions) == expected
     for name, fn in functions.items():
         assert fn["Properties"]["Layers"] == [{"Ref": "DomainLayer"}] or any("DomainLayer" in json.dumps(layer) for layer in fn["Properties"]["Layers"]), name
-        assert fn["Properties"]["Runtime"] == "python3.11"
+        assert fn["Properties"]["Runtime"] == "python3.13"
+        assert fn["Properties"]["Architectures"] == ["arm64"]
         assert fn["Properties"]["Handler"] == "app.lambda_handler"
+
+
+def test_the_runtime_is_one_setting_the_layer_follows():
+    """Functions take Runtime and Architectures from Globals only; the layer (which Globals do not
+    reach) is built for and declares the same runtime and architecture."""
+    template = tpl.load()
+    runtime, architectures = template["Globals"]["Function"]["Runtime"], template["Globals"]["Function"]["Architectures"]
+    assert (runtime, architectures) == ("python3.13", ["arm64"])
+    for name, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            assert "Runtime" not in resource["Properties"] and "Architectures" not in resource["Properties"], name
+    layer = template["Resources"]["DomainLayer"]
+    assert layer["Properties"]["CompatibleRuntimes"] == [runtime] and layer["Metadata"]["BuildMethod"] == runtime
+    assert layer["Properties"]["CompatibleArchitectures"] == architectures == [layer["Metadata"]["BuildArchitecture"]]
 
 
 def test_table_keys_indexes_ttl_stream_pitr(translated):
