@@ -11,6 +11,8 @@ endif
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SAM_VENV := .tools/sam-venv
+SAM_STAMP := $(SAM_VENV)/.installed
 
 .PHONY: help dev test test-unit build contract fuzz lint bench openapi clean
 
@@ -33,12 +35,13 @@ help:
 	@echo "  dev      the whole API at http://127.0.0.1:3000/api (embedded DynamoDB, demo data); options: ARGS='--port 3001 --reset --no-schedules'"
 	@echo "  test     cfn-lint + the offline pytest suite; PYTEST_ARGS='-k rates -n 0' to narrow it"
 	@echo "  test-unit  only the pure-rule tests (tests/unit, in-memory fakes, about a second)"
+	@echo "  build    sam build (aws-sam-cli from requirements-sam.lock in .tools/sam-venv, no container) into .aws-sam/build, then check every wheel and .so runs on the functions' runtime"
 	@echo "  contract replay every Sandtime reference operation and rewrite the README's contract table"
 	@echo "  fuzz     schemathesis on every operation, long run (FUZZ_EXAMPLES=200 per operation and role, FUZZ_SEED) + a table of statuses reached"
 	@echo "  lint     cfn-lint template.yaml"
 	@echo "  bench    cold-start and DynamoDB-call benchmarks"
 	@echo "  openapi  write the merged OpenAPI document to openapi.json"
-	@echo "  clean    remove .venv, .local (the dev server's saved state) and .aws-sam"
+	@echo "  clean    remove .venv, .tools, .local (the dev server's saved state) and .aws-sam"
 	@echo "Variables: PYTHON (default: a Python $(PY_MINOR) found on PATH or under pyenv), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -58,6 +61,18 @@ test: $(STAMP)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit -n 0
+
+$(SAM_STAMP): requirements-sam.lock
+	@[ -n "$(WANTED_PY)" ] || { echo "Python $(PY_MINOR) is required (the Lambda runtime): install it (e.g. pyenv install $(PY_MINOR)) or set PYTHON=/path/to/python$(PY_MINOR)"; exit 1; }
+	rm -rf $(SAM_VENV) && $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.lock
+	@touch $(SAM_STAMP)
+
+# SAM's pip builder needs `python3.13` on PATH: the project venv's. No container: it downloads
+# the runtime's (manylinux aarch64) wheels, and the check fails the build on anything else.
+build: $(STAMP) $(SAM_STAMP)
+	SAM_CLI_TELEMETRY=0 PATH="$(abspath $(BIN)):$$PATH" $(SAM_VENV)/bin/sam build --template-file template.yaml --build-dir .aws-sam/build
+	$(BIN)/python scripts/check_lambda_artifacts.py .aws-sam/build
 
 contract: $(STAMP)
 	@CONTRACT_WRITE_README=1 $(BIN)/python -m pytest tests/contract -n 0 -q; status=$$?; \
@@ -84,4 +99,4 @@ openapi: $(STAMP)
 	$(BIN)/python -m sandglass_local openapi > openapi.json
 
 clean:
-	rm -rf $(VENV) .local .aws-sam
+	rm -rf $(VENV) .tools .local .aws-sam
