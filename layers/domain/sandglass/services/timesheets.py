@@ -118,6 +118,8 @@ class TimesheetService:
             return _select(self._month_record(read.organization, read.user, activities, days, now, marks), chosen)
         tenant.require_admin()
         read = self.repository.organization_read(tenant.org_id)
+        if read.organization is None:  # deleted since the authorizer let the caller in
+            raise NotFound("Organization not found")
         members = sorted((m for m in read.members if _active(m)), key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"]))
         lower, upper = self._bounds(read.organization, days)
         by_user = self._by_user(self.repository.organization_activities(tenant.org_id, lower, upper, read.running))
