@@ -232,18 +232,24 @@ class Stack:
 
         return issue_token(email, ttl=timedelta(days=30))
 
-    def seed_demo(self) -> bool:
-        """Organization `acme` with an Administrator, an invited User and a project both work on (once).
-        Everything goes through the domain services, exactly as the API would write it."""
+    @staticmethod
+    def seed_demo() -> bool:
+        """Organization `acme` with an Administrator, an invited User, a project both work on, and
+        the User's week 2026-W27 locked (once). Fixed ids (sandglass_local.events), so the sample
+        events in events/ name them. Everything goes through the domain services, exactly as the
+        API would write it."""
         from sandglass import ids
         from sandglass.context import ADMINISTRATOR, Caller, TenantContext
         from sandglass.models.organization import OrganizationCreate
         from sandglass.models.projects import MemberCreate, ProjectCreate
+        from sandglass.models.timesheets_locks import WeekLockRequest
         from sandglass.models.users import UserInvite
         from sandglass.repositories.organizations import OrganizationRepository
+        from sandglass.services.locks import LockService
         from sandglass.services.organizations import OrganizationService
         from sandglass.services.projects import ProjectService
         from sandglass.services.users import UserService
+        from sandglass_local.events import DEMO_LOCKED_WEEK, DEMO_ORG_ID, DEMO_PROJECT_ID
 
         repository = OrganizationRepository()
         if repository.org_id_for_domain(DEMO_DOMAIN):
@@ -251,12 +257,14 @@ class Stack:
         org = OrganizationService(repository).create(
             Caller(email=DEMO_ADMIN, subject=DEMO_ADMIN),
             OrganizationCreate(name="Acme Studio", domain=DEMO_DOMAIN, timeZone="Europe/Warsaw", currency="EUR", notes="Demo organization"),
-            display_name="Alex Admin",
+            display_name="Alex Admin", org_id=DEMO_ORG_ID,
         )
         admin = TenantContext(org_id=org.id, domain=DEMO_DOMAIN, user_id=ids.member_id(org.id, DEMO_ADMIN), email=DEMO_ADMIN, role=ADMINISTRATOR)
         user = UserService().invite(admin, UserInvite(email=DEMO_USER, name="Sam User", role="User", title="Product Designer"))
-        project = ProjectService().create(admin, ProjectCreate(name=DEMO_PROJECT, notes="Main client delivery project.", billable=True))
+        project = ProjectService().create(admin, ProjectCreate(name=DEMO_PROJECT, notes="Main client delivery project.", billable=True), project_id=DEMO_PROJECT_ID)
         ProjectService().add_member(admin, project.id, MemberCreate(userId=user.id, role="User", title="Designer"))
+        year, week = DEMO_LOCKED_WEEK
+        LockService().post_lock(admin, WeekLockRequest(userId=user.id, year=year, week=week), None, None, None, None)
         return True
 
     def demo_project_id(self) -> str:
@@ -281,12 +289,45 @@ class Stack:
                 return logical_id
         raise UnknownFunction(f"no function '{name}' in template.yaml (have: {', '.join(self.gateway.functions)})")
 
+    def event_owners(self, event: dict[str, Any]) -> tuple[str, list[str]]:
+        """(the kind of event, the functions of template.yaml that receive such an event)."""
+        if event.get("type") == "REQUEST" and "methodArn" in event:
+            return "an authorizer event", [self.gateway.authorizer_id]
+        if event.get("httpMethod") and event.get("path"):
+            path = event["path"][len("/api"):] if event["path"].startswith("/api/") else event["path"]
+            route, _, _ = self.gateway.match(str(event["httpMethod"]).upper(), path)
+            if route is None:
+                raise UnknownFunction(f"no route {event['httpMethod']} {event['path']} in template.yaml")
+            return f"an API event of {route.method} {route.path}", [route.function]
+        records = event.get("Records")
+        if isinstance(records, list) and records and all(isinstance(r, dict) and r.get("eventSource") == "aws:dynamodb" for r in records):
+            return "a DynamoDB stream event", [lid for lid, fn in self.gateway.functions.items() if any(e["Type"] == "DynamoDB" for e in fn.events.values())]
+        owners = []
+        for logical_id, fn in self.gateway.functions.items():
+            for spec in fn.events.values():
+                if spec["Type"] == "ScheduleV2" and set(json.loads(spec["Properties"].get("Input", "{}"))) == set(event):
+                    owners.append(logical_id)
+        if owners:
+            return "a scheduled event", owners
+        raise UnknownFunction("the event is none of: an API event (httpMethod, path), an authorizer event (type REQUEST), "
+                              "a DynamoDB stream event (Records), a schedule's input (e.g. scheduledTime)")
+
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        from sandglass_local import events as samples
+
         logical_id = self.resolve_function(name)
+        kind, owners = self.event_owners(event)
+        if logical_id not in owners:
+            raise UnknownFunction(f"this is {kind}, which {', '.join(owners) or 'no function'} receives, not {logical_id}")
+        self.seed_demo()  # the sample events name the demo organization and its members
         headers = dict(event.get("headers") or {})
-        if headers.get("Authorization") == "Bearer DEV_TOKEN":
-            # sample events carry a placeholder: sign in as the demo Administrator
+        scheme, _, token = str(headers.get("Authorization") or "").partition(" ")
+        if token == "DEV_TOKEN":
+            # a placeholder: sign in as the demo Administrator
             headers["Authorization"] = f"Bearer {self.token(DEMO_ADMIN)}"
+        elif scheme == "Bearer" and (email := samples.sample_email(token)):
+            # a sample event's token (the samples' secret, for `sam local invoke`): the same person, this stack's secret
+            headers["Authorization"] = f"Bearer {self.token(email)}"
         if isinstance(event.get("body"), str) and DEMO_PROJECT_PLACEHOLDER in event["body"]:
             event = {**event, "body": event["body"].replace(DEMO_PROJECT_PLACEHOLDER, self.demo_project_id())}
         if event.get("httpMethod") and event.get("path") and event.get("type") != "REQUEST":

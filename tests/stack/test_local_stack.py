@@ -139,7 +139,7 @@ def test_cli_against_another_dynamodb_endpoint(tmp_path):
                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         reply = json.loads(result.stdout)
-        assert reply["statusCode"] == 404 and reply["body"]["error"]["code"] == "NOT_FOUND"  # nothing seeded there
+        assert reply["statusCode"] == 200 and reply["body"]["domain"] == "acme"  # invoke seeds the demo organization the samples name
         import boto3
 
         client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
@@ -270,6 +270,9 @@ def _cli(tmp_path, *args):
     (("invoke", "workspace", "-e", "events/no_such_event.json"), "no event file 'events/no_such_event.json'"),
     (("invoke", "nothing", "-e", "events/workspace_get_organization.json"), "no function 'nothing'"),
     (("invoke", "workspace", "-e", "README.md"), "is not JSON"),
+    (("invoke", "activities", "-e", "events/auto_lock_tick.json"), "this is a scheduled event, which AutoLockFunction, RemindersFunction receives, not ActivitiesFunction"),
+    (("invoke", "auto_lock", "-e", "events/users_list.json"), "this is an API event of GET /users, which UsersFunction receives, not AutoLockFunction"),
+    (("invoke", "activities", "-e", "requirements-sam.lock"), "is not JSON"),
 ])
 def test_cli_input_errors_are_one_line_with_exit_code_2(tmp_path, args, message):
     result = _cli(tmp_path, *args)

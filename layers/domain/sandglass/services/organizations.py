@@ -42,9 +42,11 @@ class OrganizationService:
     def list_for(self, caller: Caller) -> list[OrganizationSummary]:
         return [OrganizationSummary(active=True, domain=org["domain"], name=org["name"]) for org in self.repository.organizations_of(caller.email)]
 
-    def create(self, caller: Caller, request: OrganizationCreate, display_name: str | None = None) -> Organization:
+    def create(self, caller: Caller, request: OrganizationCreate, display_name: str | None = None, org_id: str | None = None) -> Organization:
+        """A new organization with the caller as its Administrator (`org_id`: the local stack's demo
+        organization has a fixed one; the API always takes a new one)."""
         now = iso(self.clock.now())
-        org_id = ids.new_id()
+        org_id = org_id or ids.new_id()
         settings = OrganizationSettings(name=request.name, notes=request.notes, currency=request.currency, timeZone=request.timeZone)
         org = {"id": org_id, "domain": request.domain, "plan": "free", "createdAt": now, "createdBy": caller.email, **settings.model_dump(mode="json")}
         admin = new_member(org_id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now, status=ACTIVE)

@@ -98,11 +98,11 @@ class ProjectService:
     def get(self, tenant: TenantContext, project_id: str) -> Project:
         return project_view(self._access(tenant, project_id).project)
 
-    def create(self, tenant: TenantContext, body: ProjectCreate) -> Project:
+    def create(self, tenant: TenantContext, body: ProjectCreate, project_id: str | None = None) -> Project:
         if not tenant.is_admin:
             raise Forbidden("Only organization Administrators can create projects")
         now = iso(self.clock.now())
-        project_id = ids.new_id()
+        project_id = project_id or ids.new_id()
         project = {"id": project_id, **body.model_dump(), "createdAt": now, "createdBy": tenant.user_id, "version": 1}
         member_id = ids.project_member_id(project_id, tenant.user_id)
         creator = {"id": member_id, "projectId": project_id, "userId": tenant.user_id, "role": PROJECT_ADMINISTRATOR,
