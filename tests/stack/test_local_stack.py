@@ -139,7 +139,7 @@ def test_cli_against_another_dynamodb_endpoint(tmp_path):
                                 cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         reply = json.loads(result.stdout)
-        assert reply["statusCode"] == 200 and reply["body"]["domain"] == "acme"  # invoke seeds the demo organization the samples name
+        assert reply["statusCode"] == 200 and reply["body"]["name"] == "Acme Studio"  # invoke seeds the demo organization the samples name
         import boto3
 
         client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
