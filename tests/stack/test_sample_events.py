@@ -61,7 +61,11 @@ def _outcome(answer) -> int | str:
         return int(answer["statusCode"])
     if "policyDocument" in answer:
         return answer["policyDocument"]["Statement"][0]["Effect"]
-    return answer.get("status", answer.get("result", "OK")) if isinstance(answer, dict) else "OK"
+    if "batchItemFailures" in answer:  # a stream batch: OK when no record failed
+        return "OK" if answer["batchItemFailures"] == [] else f"FAILED {answer['batchItemFailures']}"
+    if "sweep" in answer:  # the purge sweep: OK when no job failed
+        return "OK" if answer["sweep"]["failed"] == 0 else f"FAILED {answer['sweep']}"
+    return answer["status"]  # the scheduled runners report their status
 
 
 @pytest.mark.parametrize("file", sorted(SAMPLES))
