@@ -18,7 +18,7 @@ SAM_STAMP := $(SAM_VENV)/.installed
 
 # A .venv built by another Python (another minor version, or an interpreter since removed) cannot
 # run: rebuild it from requirements.lock rather than fail with a confusing import error.
-WANTED_PY := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+WANTED_PY := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
 VENV_PY := $(shell [ -e $(BIN)/python ] && $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || echo unusable)
 ifneq ($(wildcard $(VENV)),)
 ifneq ($(WANTED_PY),)

@@ -322,3 +322,19 @@ def test_make_rebuilds_a_venv_built_by_another_python(tmp_path, venv_python):
     assert result.returncode == 0, result.stderr
     assert "rebuilding .venv" in result.stdout
     assert not (tmp_path / ".venv").exists()
+
+
+def test_make_finds_python_3_13_or_says_in_one_line_what_to_install(tmp_path):
+    (tmp_path / "Makefile").write_text((ROOT / "Makefile").read_text())
+    (tmp_path / "requirements.lock").write_text("")
+    (tmp_path / "pyproject.toml").write_text("")
+    bare = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}  # no python3.13, no pyenv
+    if subprocess.run(["sh", "-c", "command -v python3.13"], env=bare, capture_output=True).returncode == 0:
+        pytest.skip("this machine has python3.13 in /usr/bin")
+    result = subprocess.run(["make", "--no-print-directory", "test-unit"], cwd=tmp_path, env=bare, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip() and not line.startswith("make:")]
+    assert lines == ["Python 3.13 is required (the Lambda runtime): install it (e.g. pyenv install 3.13) or set PYTHON=/path/to/python3.13"]
+    assert not (tmp_path / ".venv").exists()
+    found = subprocess.run(["make", "--no-print-directory", "-n", "test-unit"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert re.search(r"^\S*python3\.13 -m venv \.venv$", found.stdout, re.M), found.stdout  # this machine's 3.13 (PATH or pyenv)
