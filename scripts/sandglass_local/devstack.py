@@ -41,7 +41,8 @@ COMMITS_PATH = IDENTITY_PATH + "/commits"  # ?after=N: the writes committed sinc
 
 
 class UnknownFunction(LookupError):
-    """A function name on the command line that the template does not have (or not of that kind)."""
+    """A function name on the command line that the template does not have (or not of that kind),
+    or an event no function of the template (or not the one named) receives."""
 
 
 class PortInUse(Exception):
@@ -291,9 +292,13 @@ class Stack:
 
     def event_owners(self, event: dict[str, Any]) -> tuple[str, list[str]]:
         """(the kind of event, the functions of template.yaml that receive such an event)."""
+        if not isinstance(event.get("headers") or {}, dict) or not isinstance(event.get("body"), (str, dict, list, type(None))):
+            raise UnknownFunction("the event's headers must be an object and its body a string (or null)")
         if event.get("type") == "REQUEST" and "methodArn" in event:
             return "an authorizer event", [self.gateway.authorizer_id]
         if event.get("httpMethod") and event.get("path"):
+            if not isinstance(event["httpMethod"], str) or not isinstance(event["path"], str):
+                raise UnknownFunction("the event's httpMethod and path must be strings")
             path = event["path"][len("/api"):] if event["path"].startswith("/api/") else event["path"]
             route, _, _ = self.gateway.match(str(event["httpMethod"]).upper(), path)
             if route is None:

@@ -105,6 +105,8 @@ def test_the_cli_refuses_an_event_another_function_owns(demo, function, file):
 @pytest.mark.parametrize("event, message", [
     ({"hello": "world"}, "the event is none of"),
     ({"httpMethod": "GET", "path": "/api/nowhere"}, "no route GET /api/nowhere"),
+    ({"httpMethod": "GET", "path": ["/api/activities"]}, "must be strings"),
+    ({"httpMethod": "GET", "path": "/api/activities", "headers": ["Authorization"]}, "headers must be an object"),
 ])
 def test_the_cli_refuses_an_event_of_no_kind(demo, event, message):
     stack = object.__new__(devstack.Stack)
