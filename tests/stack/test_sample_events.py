@@ -113,3 +113,20 @@ def test_the_cli_refuses_an_event_of_no_kind(demo, event, message):
     stack.gateway = demo
     with pytest.raises(devstack.UnknownFunction, match=message):
         stack.invoke("ActivitiesFunction", event)
+
+
+def test_the_empty_declared_variables_change_nothing_in_a_deployment(monkeypatch):
+    """DYNAMODB_ENDPOINT and JWT_SECRET are declared empty in Globals: a deployment still uses AWS's
+    endpoint and reads the secret from the SSM parameter."""
+    from sandglass.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("DYNAMODB_ENDPOINT", "")
+    monkeypatch.setenv("JWT_SECRET", "")
+    monkeypatch.setenv("JWT_SECRET_PARAMETER", "/sandglass/jwt-secret")
+    reset_settings()
+    try:
+        settings = get_settings()
+        assert settings.dynamodb_endpoint is None and settings.jwt_secret_value is None
+        assert settings.jwt_secret_parameter == "/sandglass/jwt-secret"
+    finally:
+        reset_settings()
