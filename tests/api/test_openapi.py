@@ -5,6 +5,8 @@ nullable accepts null."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 ADMIN = "admin@acme.test"
@@ -199,3 +201,63 @@ def test_activity_list_documents_its_default_window(doc):
     assert "without `from` and `to` gets every entry of the organization, newest first" in description
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "Administrator gets every entry of the organization **newest first**" in readme
+
+
+# --- the deployed document: built at build time, shipped as a file ------------------------------
+
+
+def test_the_shipped_document_is_the_one_built_from_the_code(gateway):
+    """functions/openapi/openapi.json is what GET /api/openapi.json answers deployed: it must be the
+    document the code builds now (`make openapi` rewrites it)."""
+    from sandglass_local.openapi import SHIPPED, merged_schema, render
+
+    built = render(merged_schema(gateway))
+    assert SHIPPED.read_text(encoding="utf-8") == built, "functions/openapi/openapi.json is stale: run `make openapi`"
+
+
+def test_the_deployed_route_serves_the_shipped_file_without_credentials(api):
+    from sandglass_local.callcounter import counting
+    from sandglass_local.openapi import SHIPPED
+
+    with counting() as calls:
+        reply = api.get("/openapi.json")
+    assert sum(calls.calls.values()) == 0
+    assert reply.status == 200 and reply.header("Content-Type") == "application/json"
+    assert reply.body == SHIPPED.read_text(encoding="utf-8")
+    assert reply.json()["openapi"].startswith("3.1")
+    assert api.get("/openapi.json", token="not-a-token").status == 200  # the authorizer is not called
+
+
+def test_serving_the_document_imports_no_route_group():
+    """The function that answers it loads no powertools, no pydantic, no sandglass: a cold start
+    costs reading one file."""
+    import subprocess
+    import sys
+
+    from sandglass_local.openapi import SHIPPED
+
+    probe = (
+        "import importlib.util, json, sys\n"
+        f"spec = importlib.util.spec_from_file_location('openapi_function', {str(SHIPPED.parent / 'app.py')!r})\n"
+        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+        "reply = module.lambda_handler({'httpMethod': 'GET', 'path': '/api/openapi.json', 'headers': {}}, None)\n"
+        "heavy = sorted(name for name in sys.modules if name.split('.')[0] in ('sandglass', 'aws_lambda_powertools', 'pydantic', 'boto3', 'botocore'))\n"
+        "print(json.dumps({'status': reply['statusCode'], 'openapi': json.loads(reply['body'])['openapi'], 'heavy': heavy}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(done.stdout) == {"status": 200, "openapi": "3.1.0", "heavy": []}
+
+
+def test_the_document_answers_cors_for_allowed_origins_only(monkeypatch):
+    import importlib.util
+
+    from sandglass_local.openapi import SHIPPED
+
+    monkeypatch.setenv("CORS_ORIGINS", "http://localhost:5173, https://docs.example.com")
+    spec = importlib.util.spec_from_file_location("openapi_function_cors", SHIPPED.parent / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    allowed = module.lambda_handler({"headers": {"origin": "https://docs.example.com"}}, None)
+    assert allowed["headers"]["Access-Control-Allow-Origin"] == "https://docs.example.com"
+    other = module.lambda_handler({"headers": {"Origin": "https://evil.example"}}, None)
+    assert "Access-Control-Allow-Origin" not in other["headers"]

@@ -8,6 +8,7 @@ Only imported when a document is rendered (never on a request path: cold start).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ERROR_REF = "#/components/schemas/Error"
@@ -74,6 +75,14 @@ def _error_response(status: str) -> dict[str, Any]:
     return {"description": ERROR_STATUSES[status], "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
 
 
+def operation_id(method: str, path: str) -> str:
+    """The Sandtime reference's operationId rule, for every route: the method and the path's segments,
+    parameters without braces, joined by `-` (`get-projects-projectId-members`); any other character
+    becomes `-` (`get-openapi-json`). Generated clients name their functions after it (`get_auth`)."""
+    segments = [segment.strip("{}") for segment in path.split("/") if segment]
+    return re.sub(r"[^A-Za-z0-9-]+", "-", "-".join([method.lower(), *segments]))
+
+
 def statuses_for(method: str, operation: dict[str, Any]) -> list[str]:
     """The error statuses an operation can answer, from what it takes."""
     parameters = operation.get("parameters") or []
@@ -94,10 +103,11 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     components.setdefault("parameters", {})["XOrganization"] = ORGANIZATION_PARAMETER
-    for item in (schema.get("paths") or {}).values():
+    for path, item in (schema.get("paths") or {}).items():
         for method, operation in item.items():
             if method not in _OPERATIONS:
                 continue
+            operation["operationId"] = operation_id(method, path)
             responses = operation.setdefault("responses", {})
             for status, response in list(responses.items()):
                 if "HTTPValidationError" in str(response.get("content")):
