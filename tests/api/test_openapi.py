@@ -261,3 +261,22 @@ def test_the_document_answers_cors_for_allowed_origins_only(monkeypatch):
     assert allowed["headers"]["Access-Control-Allow-Origin"] == "https://docs.example.com"
     other = module.lambda_handler({"headers": {"Origin": "https://evil.example"}}, None)
     assert "Access-Control-Allow-Origin" not in other["headers"]
+
+
+def test_operation_ids_are_the_sandtime_references(doc):
+    """Every Sandtime operation has the reference's operationId (generated clients name their
+    functions after it: `get_auth`, not `get_auth_auth_get`), and every other route a kebab-case id
+    by the same rule."""
+    import re
+
+    from tests.contract import sandtime_operations
+
+    ours = {(method.upper(), path): operation["operationId"] for path, method, operation in _operations(doc, public=True)}
+    reference = {(operation["method"], operation["path"]): operation["operationId"] for operation in sandtime_operations.load()}
+    assert len(reference) == 70
+    assert {route: ours.get(route) for route in reference} == reference
+    assert len(set(ours.values())) == len(ours)
+    for route, operation_id in ours.items():
+        assert re.fullmatch(r"(get|post|put|delete)(-[A-Za-z0-9]+)+", operation_id), (route, operation_id)
+    assert ours[("GET", "/timesheets/dayTotals")] == "get-timesheets-dayTotals"
+    assert ours[("GET", "/openapi.json")] == "get-openapi-json"

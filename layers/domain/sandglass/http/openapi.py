@@ -67,12 +67,38 @@ ERROR_STATUSES = {
     "429": "Throttled: retry after a short backoff",
     "500": "Unexpected server error; the request was not applied",
 }
+# Response headers. ETag: the entities whose GET/POST/PUT answer carries their stored version
+# (sandglass.http.etag, the activities' handler); paged lists (a `cursor` parameter) send the next
+# page's cursor; every 429 says when to retry (the resolver's Throttled, API Gateway's THROTTLED).
+ETAG_ENTITIES = {"Activity", "Geofence", "Organization", "Project", "ProjectMember", "User"}
+ETAG_HEADER = {"ETag": {"description": "The entity's version (a strong ETag such as \"3\"): send it back in If-Match",
+                        "schema": {"type": "string", "pattern": '^"[0-9]+"$'}}}
+PAGE_HEADERS = {
+    "X-Next-Cursor": {"description": "The next page's cursor (pass it as ?cursor=); absent on the last page", "schema": {"type": "string"}},
+    "Link": {"description": 'The next page\'s URL: <...?cursor=...>; rel="next"; absent on the last page', "schema": {"type": "string"}},
+}
+RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 0}}}
 _CHANGES = {"post", "put", "patch", "delete"}
 _OPERATIONS = _CHANGES | {"get"}
 
 
 def _error_response(status: str) -> dict[str, Any]:
-    return {"description": ERROR_STATUSES[status], "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+    response: dict[str, Any] = {"description": ERROR_STATUSES[status], "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+    if status == "429":
+        response["headers"] = dict(RETRY_AFTER_HEADER)
+    return response
+
+
+def _declare_headers(operation: dict[str, Any]) -> None:
+    """The headers a successful answer carries: ETag on an entity, the next page's cursor on a page."""
+    ok = operation.get("responses", {}).get("200")
+    if not ok:
+        return
+    schema = (ok.get("content") or {}).get("application/json", {}).get("schema") or {}
+    if schema.get("$ref", "").rsplit("/", 1)[-1] in ETAG_ENTITIES:
+        ok.setdefault("headers", {}).update(ETAG_HEADER)
+    if any(p.get("in") == "query" and p.get("name") == "cursor" for p in operation.get("parameters") or []):
+        ok.setdefault("headers", {}).update(PAGE_HEADERS)
 
 
 def operation_id(method: str, path: str) -> str:
@@ -108,6 +134,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
             if method not in _OPERATIONS:
                 continue
             operation["operationId"] = operation_id(method, path)
+            _declare_headers(operation)
             responses = operation.setdefault("responses", {})
             for status, response in list(responses.items()):
                 if "HTTPValidationError" in str(response.get("content")):
