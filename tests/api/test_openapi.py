@@ -280,3 +280,139 @@ def test_operation_ids_are_the_sandtime_references(doc):
         assert re.fullmatch(r"(get|post|put|delete)(-[A-Za-z0-9]+)+", operation_id), (route, operation_id)
     assert ours[("GET", "/timesheets/dayTotals")] == "get-timesheets-dayTotals"
     assert ours[("GET", "/openapi.json")] == "get-openapi-json"
+
+
+# --- the document tells the truth about every answer ----------------------------------------------
+
+
+def _answer_problems(doc, method: str, path: str, reply) -> list[str]:
+    """What in a real reply the document does not say: an undocumented status or content type, a
+    body its schema refuses, a declared ETag missing or an undeclared paging/ETag header sent."""
+    from jsonschema import Draft202012Validator
+
+    operation = doc["paths"][path][method.lower()]
+    response = operation["responses"].get(str(reply.status))
+    if response is None:
+        return [f"{method} {path}: status {reply.status} is not documented"]
+    problems = []
+    declared = set(response.get("headers") or {})
+    for name in ("ETag", "X-Next-Cursor", "Link"):
+        if reply.header(name) is not None and name not in declared:
+            problems.append(f"{method} {path} {reply.status}: sends {name}, not declared")
+    if reply.status == 200 and "ETag" in declared and reply.header("ETag") is None:
+        problems.append(f"{method} {path}: declares ETag, sent none")
+    if reply.status == 204:
+        return problems
+    content_type = (reply.header("Content-Type") or "").split(";")[0]
+    media = (response.get("content") or {}).get(content_type)
+    if media is None:
+        return problems + [f"{method} {path} {reply.status}: Content-Type {content_type!r} is not documented"]
+    if content_type == "application/json":
+        validator = Draft202012Validator({**media["schema"], "components": doc["components"]}, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        problems += [f"{method} {path} {reply.status}: {'/'.join(map(str, error.absolute_path))}: {error.message[:200]}"
+                     for error in validator.iter_errors(reply.json())]
+    return problems
+
+
+def test_every_operation_answers_what_the_document_says(gateway, doc):
+    """The realistic call of every route (sandglass_local.operations, as the DynamoDB bench runs
+    them): status, content type, body schema (typed results, formats) and headers as documented."""
+    from sandglass_local import operations
+
+    problems = []
+    seen = []
+
+    def check(operation: str, reply) -> None:
+        method, path = operation.split(" ", 1)
+        seen.append(operation)
+        problems.extend(_answer_problems(doc, method, path, reply))
+
+    operations.measure(gateway, on_reply=check)
+    assert len(seen) == len(gateway.routes)
+    assert problems == []
+
+
+def test_report_results_timesheets_and_pages_answer_what_the_document_says(api, doc, gateway):
+    from tests.api.populated import ADMIN, USER, populate
+    from tests.conftest import TABLE
+
+    world = populate(api, TABLE)
+    admin = {"as_": ADMIN, "org": "acme"}
+    sam = world.ids["User"]["userId"]
+    query = {"period": "custom", "start": "2026-07-01T00:00:00+02:00", "end": "2026-07-31T23:59:59+02:00",
+             "dimensions": ["project", "member", "billable"], "metrics": ["time", "billable", "revenue", "cost", "profit", "count"]}
+    api.put("/organization", body={"rounding": {"enabled": True, "interval": 900000, "mode": "UP"}}, **admin)
+    calls = [("POST", "/reports/results", f"/reports/results?view={view}&format={format}&limit=1", query)
+             for view in ("summary", "detailed", "weekly") for format in ("json", "csv", "xlsx", "pdf")]
+    calls += [("POST", "/reports/results", "/reports/results?view=summary", {**query, "dimensions": ["week", "day", "approved"]}),
+              ("GET", "/timesheets", "/timesheets?monthOf=2026-07-01", None),
+              ("GET", "/timesheets", f"/timesheets?monthOf=2026-07-01&userId={sam}&fields=user,lockedDays", None),
+              ("GET", "/timesheets/incomplete", "/timesheets/incomplete?weekOf=2026-06-29", None),
+              ("GET", "/timesheets/dayTotals", f"/timesheets/dayTotals?userId={sam}&monthOf=2026-07-01", None),
+              ("GET", "/users", "/users?limit=1", None),
+              ("POST", "/timesheets/reminder", "/timesheets/reminder", None)]
+    problems, cursors = [], 0
+    for method, path, target, body in calls:
+        reply = api.call(method, target, body=body, **admin)
+        assert reply.status == 200, (target, reply.status, reply.body[:300])
+        cursors += reply.header("X-Next-Cursor") is not None
+        problems += _answer_problems(doc, method, path, reply)
+    assert problems == []
+    assert cursors >= 2  # a detailed page of one row and a page of one user have a next page
+    assert api.get("/timesheets?monthOf=2026-07-01", as_=USER, org="acme").status == 200
+
+
+def test_a_throttled_request_says_when_to_retry(api, acme, monkeypatch, doc):
+    """A 429 (DynamoDB throttling that outlasted the retries) carries Retry-After, as documented,
+    and API Gateway's own throttling answer is declared with it in the template."""
+    from sandglass.errors import Throttled
+    from sandglass.services.organizations import OrganizationService
+    from sandglass_local import template as tpl
+
+    def busy(*_args, **_kwargs):
+        raise Throttled("The service is busy; retry with backoff")
+
+    monkeypatch.setattr(OrganizationService, "get", busy)
+    reply = api.get("/organization", as_="admin@acme.test", org="acme")
+    assert reply.status == 429 and reply.header("Retry-After") == "1"
+    assert _answer_problems(doc, "GET", "/organization", reply) == []
+    assert "Retry-After" in doc["paths"]["/organization"]["get"]["responses"]["429"]["headers"]
+    throttled = tpl.load()["Resources"]["Api"]["Properties"]["GatewayResponses"]["THROTTLED"]
+    assert throttled["ResponseParameters"]["Headers"]["Retry-After"] == "'1'"
+
+
+def test_formats_the_server_enforces_are_documented(doc):
+    schemas = doc["components"]["schemas"]
+    currency = {"pattern": "^[A-Z]{3}$"}
+    clock = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+    assert currency.items() <= schemas["Organization"]["properties"]["currency"].items()
+    assert currency.items() <= schemas["RateCreate"]["properties"]["currency"].items()
+    assert currency.items() <= schemas["RevenueRate"]["properties"]["currency"].items()
+    assert schemas["CoreHours"]["properties"]["start"]["pattern"] == clock
+    assert schemas["Reminders"]["properties"]["time"]["pattern"] == clock
+    assert schemas["Activity"]["properties"]["startedAt"]["format"] == "date-time"
+    assert schemas["RateCreate"]["properties"]["from"]["format"] == "date-time"
+    assert schemas["Holidays"]["properties"]["excluded"]["items"]["format"] == "date"
+    assert schemas["Locks"]["properties"]["organizationDays"]["items"]["format"] == "date"
+    day_totals = doc["paths"]["/timesheets/dayTotals"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert day_totals["propertyNames"] == {"format": "date"} and day_totals["additionalProperties"] == {"type": "integer"}
+
+
+def test_no_success_answer_is_an_untyped_object(doc):
+    """Every 2xx JSON answer has a schema, and none is a free-form object (`{}`, or an object of
+    anything): the client generated from the document gets real types."""
+    untyped = []
+
+    def free_form(schema) -> bool:
+        if schema in ({}, {"type": "object"}) or schema.get("additionalProperties") is True:
+            return True
+        return any(free_form(option) for option in schema.get("anyOf", []) + schema.get("oneOf", []))
+
+    for path, method, operation in _operations(doc, public=True):
+        for status, response in operation["responses"].items():
+            if not status.startswith("2") or status == "204":
+                continue
+            schema = (response.get("content") or {}).get("application/json", {}).get("schema")
+            if schema is None or free_form(schema) or (schema.get("items") and free_form(schema["items"])):
+                untyped.append((method, path, status, schema))
+    assert untyped == []
