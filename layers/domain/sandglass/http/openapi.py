@@ -141,6 +141,9 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
                     del responses[status]  # powertools' default 422, replaced by ours where it applies
                 elif status == "204":
                     response.pop("content", None)  # powertools puts the return annotation here; a 204 has no body
+                for media in (response.get("content") or {}).values():
+                    if (media.get("schema") or {}).get("title") == "Return":  # powertools' name for every inline answer
+                        del media["schema"]["title"]  # generated clients then name it after the operation
             public = operation.pop(PUBLIC, False)
             if public or operation.get("security") == []:  # no authorizer: no bearer token, no membership
                 operation["security"] = []
