@@ -342,6 +342,8 @@ def test_report_results_timesheets_and_pages_answer_what_the_document_says(api, 
     query = {"period": "custom", "start": "2026-07-01T00:00:00+02:00", "end": "2026-07-31T23:59:59+02:00",
              "dimensions": ["project", "member", "billable"], "metrics": ["time", "billable", "revenue", "cost", "profit", "count"]}
     api.put("/organization", body={"rounding": {"enabled": True, "interval": 900000, "mode": "UP"}}, **admin)
+    second = {"name": "Planning", "projectId": world.ids["Administrator"]["projectId"], "startedAt": "2026-07-06T09:00:00Z", "endedAt": "2026-07-06T09:40:00Z"}
+    assert api.post("/activities", body=second, **admin).status == 200  # two rows: a detailed page of one has a next page
     calls = [("POST", "/reports/results", f"/reports/results?view={view}&format={format}&limit=1", query)
              for view in ("summary", "detailed", "weekly") for format in ("json", "csv", "xlsx", "pdf")]
     calls += [("POST", "/reports/results", "/reports/results?view=summary", {**query, "dimensions": ["week", "day", "approved"]}),
@@ -358,8 +360,9 @@ def test_report_results_timesheets_and_pages_answer_what_the_document_says(api, 
         cursors += reply.header("X-Next-Cursor") is not None
         problems += _answer_problems(doc, method, path, reply)
     assert problems == []
-    assert cursors >= 2  # a detailed page of one row and a page of one user have a next page
-    assert api.get("/timesheets?monthOf=2026-07-01", as_=USER, org="acme").status == 200
+    assert cursors == 2  # the detailed JSON page of one row and the page of one user have a next page (files are whole)
+    own = api.get(f"/timesheets?monthOf=2026-07-01&userId={sam}", as_=USER, org="acme")
+    assert own.status == 200 and _answer_problems(doc, "GET", "/timesheets", own) == []
 
 
 def test_a_throttled_request_says_when_to_retry(api, acme, monkeypatch, doc):
