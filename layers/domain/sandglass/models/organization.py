@@ -201,3 +201,7 @@ class DeletedOrganization(BaseModel):
 
 class DomainResponse(BaseModel):
     domain: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]

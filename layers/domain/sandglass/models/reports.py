@@ -134,12 +134,22 @@ class ReportUpdate(ApiModel):
 NOT_NULL = ("name", "period", "dimensions", "metrics", "filters", "hideEmptyRows", "showArchivedProjects", "showArchivedMembers", "pinned")
 
 
+class SavedFilter(BaseModel):
+    """A filter of a saved report as read (ReportFilter's rules held when it was saved)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    field: FilterField
+    operator: FilterOperator
+    value: Union[bool, list[str], str]
+
+
 class Report(BaseModel):
     """A saved definition as read (start/end of a preset: the range it covers now)."""
 
     dimensions: list[str]
     end: Optional[InstantOut]
-    filters: list[dict]
+    filters: list[SavedFilter]
     hideEmptyRows: bool
     id: str
     metrics: list[str]
