@@ -40,7 +40,7 @@ help:
 	@echo "  fuzz     schemathesis on every operation, long run (FUZZ_EXAMPLES=200 per operation and role, FUZZ_SEED) + a table of statuses reached"
 	@echo "  lint     cfn-lint template.yaml"
 	@echo "  bench    cold-start and DynamoDB-call benchmarks"
-	@echo "  openapi  write the merged OpenAPI document to openapi.json"
+	@echo "  openapi  rebuild functions/openapi/openapi.json, the OpenAPI document deployed GET /api/openapi.json serves (a test fails when it is stale)"
 	@echo "  clean    remove .venv, .tools, .local (the dev server's saved state) and .aws-sam"
 	@echo "Variables: PYTHON (default: a Python $(PY_MINOR) found on PATH or under pyenv), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
 
@@ -96,7 +96,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/dynamodb_calls.py
 
 openapi: $(STAMP)
-	$(BIN)/python -m sandglass_local openapi > openapi.json
+	$(BIN)/python -m sandglass_local openapi --write
 
 clean:
 	rm -rf $(VENV) .tools .local .aws-sam

@@ -16,6 +16,7 @@ from sandglass.http.etag import etag, parse_if_match
 from sandglass.http.pagination import map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
+from sandglass.models import Empty
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
 from sandglass.models.common import EntityId, InstantBound
 from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
@@ -88,7 +89,7 @@ def put_activity(activityId: ActivityId, body: ActivityUpdate, if_match: IfMatch
 
 
 @app.delete("/activities/<activityId>", tags=["Activities"], summary="Delete an activity")
-def delete_activity(activityId: ActivityId, if_match: IfMatch = None) -> dict:
+def delete_activity(activityId: ActivityId, if_match: IfMatch = None) -> Empty:
     service().delete(tenant(app), activityId, parse_if_match(if_match))
     return {}
 

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
+from sandglass.models import Empty
 from sandglass.models.billing import (
     BillingTransaction,
     CheckoutLink,
@@ -45,7 +46,7 @@ def list_subscriptions() -> list[Subscription]:
 
 
 @app.put("/subscriptions/<subscriptionId>", tags=["Billing"], summary="Change a subscription's quantity (seats; Administrators)")
-def put_subscription(subscriptionId: SubscriptionId, body: SubscriptionUpdate) -> dict:
+def put_subscription(subscriptionId: SubscriptionId, body: SubscriptionUpdate) -> Empty:
     service().update_subscription(tenant(app), subscriptionId, body.quantity)
     return {}
 

@@ -13,6 +13,7 @@ from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
+from sandglass.models import Empty
 from sandglass.models.activities import Activity
 from sandglass.models.geofences import Geofence, GeofenceCreate, GeofenceEvent, GeofenceUpdate
 from sandglass.services.geofences import GeofenceService
@@ -49,7 +50,7 @@ def put_geofence(geofenceId: GeofenceId, body: GeofenceUpdate, if_match: IfMatch
 
 
 @app.delete("/geofences/<geofenceId>", tags=["Geofences"], summary="Delete a geofence (Administrators)")
-def delete_geofence(geofenceId: GeofenceId, if_match: IfMatch = None) -> dict:
+def delete_geofence(geofenceId: GeofenceId, if_match: IfMatch = None) -> Empty:
     service().delete(tenant(app), geofenceId, parse_if_match(if_match))
     return {}
 

@@ -19,6 +19,7 @@ from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
+from sandglass.models import Empty
 from sandglass.models.projects import (
     MemberCreate,
     MemberUpdate,
@@ -60,7 +61,7 @@ def put_project(projectId: str, body: ProjectUpdate, if_match: IfMatch = None) -
 
 
 @app.delete("/projects/<projectId>", tags=["Projects"], summary="Delete a project (409 if it has activities, unless ?cascade=true)")
-def delete_project(projectId: str, cascade: Annotated[bool, Query()] = False) -> dict:
+def delete_project(projectId: str, cascade: Annotated[bool, Query()] = False) -> Empty:
     service().delete(tenant(app), projectId, cascade)
     return {}
 
@@ -86,7 +87,7 @@ def put_member(projectId: str, memberId: str, body: MemberUpdate, if_match: IfMa
 
 
 @app.delete("/projects/<projectId>/members/<memberId>", tags=["Projects"], summary="Remove a member (and their revenue rates)")
-def delete_member(projectId: str, memberId: str) -> dict:
+def delete_member(projectId: str, memberId: str) -> Empty:
     service().remove_member(tenant(app), projectId, memberId)
     return {}
 
@@ -112,7 +113,7 @@ def put_revenue(projectId: str, memberId: str, revenueId: str, body: RateUpdate)
 
 
 @app.delete("/projects/<projectId>/members/<memberId>/rates/revenue/<revenueId>", tags=["Projects"], summary="Delete a revenue rate window")
-def delete_revenue(projectId: str, memberId: str, revenueId: str) -> dict:
+def delete_revenue(projectId: str, memberId: str, revenueId: str) -> Empty:
     service().delete_revenue(tenant(app), projectId, memberId, revenueId)
     return {}
 

@@ -15,7 +15,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sandglass.http.pagination import next_page_headers
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
-from sandglass.models.reports import Report, ReportDefinition, ReportQuery, ReportUpdate
+from sandglass.models import Empty
+from sandglass.models.reports import Report, ReportDefinition, ReportQuery, ReportResult, ReportUpdate
 from sandglass.services.reports import DEFAULT_LIMIT, ReportOutput, ReportService
 
 app = create_app()
@@ -28,6 +29,19 @@ View = Annotated[str, Query(max_length=16, description="summary (groups and tota
 Format = Annotated[str, Query(max_length=8, description="json, or a file: csv, xlsx, pdf")]
 Limit = Annotated[int, Query(description="detailed rows per page (1-1000)")]
 Cursor = Annotated[Optional[str], Query(max_length=4096, description="X-Next-Cursor of the previous detailed page")]
+
+
+FILE_HEADERS = {"Content-Disposition": {"description": "attachment; filename=... (files only)", "schema": {"type": "string"}}}
+RESULTS = {200: {
+    "description": "The result: JSON in the view asked for, or the file of the format asked for",
+    "headers": FILE_HEADERS,
+    "content": {
+        "application/json": {"model": ReportResult},
+        "text/csv": {"schema": {"type": "string"}},
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    },
+}}
 
 
 def _output(result: ReportOutput, query: dict[str, Optional[str]]) -> Response:
@@ -50,7 +64,7 @@ def post_report(body: ReportDefinition) -> Report:
     return service().create(tenant(app), body)
 
 
-@app.post("/reports/results", tags=["Reports"], summary="Compute a report from a definition in the body (nothing saved)")
+@app.post("/reports/results", tags=["Reports"], summary="Compute a report from a definition in the body (nothing saved)", responses=RESULTS)
 def post_results(body: ReportQuery, view: View = "summary", format: Format = "json", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None):
     result = service().results(tenant(app), body, view, format, limit, cursor)
     return _output(result, {"view": view, "format": format, "limit": str(limit)})
@@ -67,12 +81,12 @@ def put_report(reportId: ReportId, body: ReportUpdate) -> Report:
 
 
 @app.delete("/reports/<reportId>", tags=["Reports"], summary="Delete a saved report")
-def delete_report(reportId: ReportId) -> dict:
+def delete_report(reportId: ReportId) -> Empty:
     service().delete(tenant(app), reportId)
     return {}
 
 
-@app.get("/reports/<reportId>/results", tags=["Reports"], summary="Compute a saved report (JSON, or ?format=csv|xlsx|pdf)")
+@app.get("/reports/<reportId>/results", tags=["Reports"], summary="Compute a saved report (JSON, or ?format=csv|xlsx|pdf)", responses=RESULTS)
 def get_results(reportId: ReportId, view: View = "summary", format: Format = "json", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None):
     result = service().saved_results(tenant(app), reportId, view, format, limit, cursor)
     return _output(result, {"view": view, "format": format, "limit": str(limit)})

@@ -17,8 +17,9 @@ from pydantic import Field
 from sandglass.http.etag import with_etag
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
-from sandglass.models import ApiModel
+from sandglass.models import ApiModel, Empty
 from sandglass.models.organization import Organization
+from sandglass.models.timesheets import DAY_TOTALS_SCHEMA, IncompleteTimesheet, Timesheet
 from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest
 from sandglass.services.locks import LockService
 from sandglass.services.schedules import ScheduleService
@@ -44,7 +45,8 @@ class RunRequest(ApiModel):
     reason: Optional[str] = Field(None, max_length=500)
 
 
-@app.get("/timesheets", tags=["Timesheets"], summary="Monthly timesheet of a member, or (Administrators, no userId) of every member")
+@app.get("/timesheets", tags=["Timesheets"], summary="Monthly timesheet of a member, or (Administrators, no userId) of every member",
+         responses={200: {"description": "The member's month (with userId), else every member's", "content": {"application/json": {"model": Union[Timesheet, list[Timesheet]]}}}})
 def get_timesheets(
     month_of: Annotated[str, Query(alias="monthOf", max_length=10, json_schema_extra=ISO_DATE, description="Any date of the month, yyyy-mm-dd")],
     user_id: UserId = None,
@@ -53,7 +55,8 @@ def get_timesheets(
     return timesheets().timesheets(tenant(app), month_of, user_id, fields)
 
 
-@app.get("/timesheets/dayTotals", tags=["Timesheets"], summary="Minutes per local day of a date, a week or a month (one of date, weekOf, monthOf)")
+@app.get("/timesheets/dayTotals", tags=["Timesheets"], summary="Minutes per local day of a date, a week or a month (one of date, weekOf, monthOf)",
+         responses={200: {"description": "Minutes per local day", "content": {"application/json": {"schema": DAY_TOTALS_SCHEMA}}}})
 def get_day_totals(
     user_id: UserId = None,
     date: DateText = None,
@@ -63,7 +66,8 @@ def get_day_totals(
     return timesheets().day_totals(tenant(app), user_id, date, week_of, month_of)
 
 
-@app.get("/timesheets/incomplete", tags=["Timesheets"], summary="Members below the week's expected time (Administrators)")
+@app.get("/timesheets/incomplete", tags=["Timesheets"], summary="Members below the week's expected time (Administrators)",
+         responses={200: {"description": "Members below the week's expected time", "content": {"application/json": {"model": list[IncompleteTimesheet]}}}})
 def get_incomplete(
     week_of: Annotated[str, Query(alias="weekOf", max_length=10, json_schema_extra=ISO_DATE, description="Any date of the week, yyyy-mm-dd")],
     fields: Fields = None,
@@ -116,7 +120,7 @@ def delete_lock_dates(user_id: LockUserId = None, date: LockDate = None, week_of
 
 
 @app.delete("/timesheets/lock/<lockId>", tags=["Timesheets"], summary="Delete a member's week lock or unlock window (Administrators)")
-def delete_lock(lock_id: Annotated[str, Path(alias="lockId", max_length=64, description="The timesheet lock identifier")]) -> dict[str, Any]:
+def delete_lock(lock_id: Annotated[str, Path(alias="lockId", max_length=64, description="The timesheet lock identifier")]) -> Empty:
     return locks().delete_week(tenant(app), lock_id)
 
 

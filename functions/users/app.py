@@ -16,6 +16,7 @@ from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
+from sandglass.models import Empty
 from sandglass.models.rates import CostRate, RateCreate, RateUpdate
 from sandglass.models.users import (
     Preferences,
@@ -61,7 +62,7 @@ def put_user(userId: str, body: UserUpdate, if_match: Annotated[Optional[str], H
 
 
 @app.delete("/users/<userId>", tags=["Users"], summary="Remove a user (Administrators); their data is purged asynchronously")
-def delete_user(userId: str) -> dict:
+def delete_user(userId: str) -> Empty:
     service().delete(tenant(app), _user(userId))
     return {}
 
@@ -97,7 +98,7 @@ def put_cost(userId: str, costId: str, body: RateUpdate) -> CostRate:
 
 
 @app.delete("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Delete a cost rate window (Administrators)")
-def delete_cost(userId: str, costId: str) -> dict:
+def delete_cost(userId: str, costId: str) -> Empty:
     service().delete_cost(tenant(app), _user(userId), costId)
     return {}
 

@@ -15,6 +15,7 @@ from sandglass.models.organization import (
     AuthSnapshot,
     DeletedOrganization,
     DomainResponse,
+    Health,
     Organization,
     OrganizationCreate,
     OrganizationSummary,
@@ -33,7 +34,7 @@ service = cache(OrganizationService)
 
 @app.get("/health", tags=["Health"], summary="Liveness: 200 while the API and this function answer (no credentials, no database call)",
          openapi_extensions={"x-sandglass-public": True})
-def get_health() -> dict[str, str]:
+def get_health() -> Health:
     return {"status": "ok"}
 
 

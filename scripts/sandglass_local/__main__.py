@@ -4,7 +4,7 @@
   invoke FUNCTION -e events/x.json  run one function with an event file (like `sam local invoke -e`)
   fire FUNCTION [--at INSTANT]      run a scheduled function as EventBridge Scheduler would, optionally time-travelling
   token EMAIL                       print a dev bearer token
-  openapi                           print the merged OpenAPI document
+  openapi [--write]                 print the merged OpenAPI document (--write: the file deployed /api/openapi.json serves)
 """
 
 from __future__ import annotations
@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     fire.add_argument("--at", type=_instant, help="the scheduled instant, ISO 8601 with an offset (2026-03-29T01:00:00+01:00); the clock is set to it")
     token = commands.add_parser("token", help="print a dev bearer token")
     token.add_argument("email")
-    commands.add_parser("openapi", help="print the merged OpenAPI document")
+    openapi = commands.add_parser("openapi", help="print the merged OpenAPI document (built from the code; no database)")
+    openapi.add_argument("--write", action="store_true", help="write it to functions/openapi/openapi.json, the file GET /api/openapi.json serves deployed")
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -88,6 +89,15 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args) -> int:
     if args.command == "serve":
         return devstack.serve(host=args.host, port=args.port, reset=args.reset, schedules=not args.no_schedules, persist=not args.ephemeral)
+    if args.command == "openapi":
+        from sandglass_local import openapi
+
+        if args.write:
+            openapi.write()
+            print(f"wrote {openapi.SHIPPED.relative_to(openapi.tpl.ROOT)}", file=sys.stderr)
+        else:
+            sys.stdout.write(openapi.render(openapi.build()))
+        return 0
     event = _event(args.event) if args.command == "invoke" else None
     with devstack.Stack.open() as stack:
         if args.command == "token":
@@ -96,12 +106,8 @@ def _run(args) -> int:
         try:
             if args.command == "invoke":
                 result = stack.invoke(args.function, event)
-            elif args.command == "fire":
-                result = stack.fire(args.function, args.at)
             else:
-                from sandglass_local.openapi import merged_schema
-
-                result = merged_schema(stack.gateway)
+                result = stack.fire(args.function, args.at)
         except devstack.UnknownFunction as error:
             raise InputError(str(error)) from None
         json.dump(result, sys.stdout, indent=2, default=str)

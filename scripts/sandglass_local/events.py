@@ -67,6 +67,7 @@ class Sample:
     body: Any = None
     as_: str = DEMO_ADMIN
     raw: dict[str, Any] | None = None  # a non-API event, written as it is
+    public: bool = False  # a route without auth: no token, no authorizer context
 
     def path(self) -> str:
         resource = self.resource or ""
@@ -89,6 +90,7 @@ def _samples() -> list[Sample]:
         Sample("geofences_list.json", "GeofencesFunction", 200, "GET", "/geofences"),
         Sample("geofences_post.json", "GeofencesFunction", 200, "POST", "/geofences",
                body={"name": "Warsaw office", "latitude": 52.2297, "longitude": 21.0122, "radius": 120, "enterAction": "START_TRACKING", "exitAction": "STOP_TRACKING"}),
+        Sample("openapi_get.json", "OpenApiFunction", 200, "GET", "/openapi.json", public=True),
         Sample("projects_list.json", "ProjectsFunction", 200, "GET", "/projects"),
         Sample("reports_list.json", "ReportsFunction", 200, "GET", "/reports"),
         # Sam asks to unlock his locked week (the demo data locks it)
@@ -141,7 +143,8 @@ def sample_email(token: str) -> str | None:
 def event_of(sample: Sample) -> dict[str, Any]:
     if sample.raw is not None:
         return sample.raw
-    headers = {"Authorization": f"Bearer {sample_token(sample.as_)}", "X-Organization": DEMO_DOMAIN, "Host": "127.0.0.1:3000"}
+    headers = {"Host": "127.0.0.1:3000"} if sample.public else {
+        "Authorization": f"Bearer {sample_token(sample.as_)}", "X-Organization": DEMO_DOMAIN, "Host": "127.0.0.1:3000"}
     if sample.body is not None:
         headers["Content-Type"] = "application/json"
     request_context = {"resourcePath": sample.resource, "httpMethod": sample.method, "stage": "api"}
@@ -150,6 +153,9 @@ def event_of(sample: Sample) -> dict[str, Any]:
     if sample.function == "AuthorizerFunction":
         return {"type": "REQUEST", "methodArn": f"arn:aws:execute-api:us-east-1:123456789012:local/api/{sample.method}{sample.path()}",
                 **event, "requestContext": request_context}
+    if sample.public:
+        request_context["requestId"] = "sample-request"
+        return {**event, "requestContext": request_context, "body": None, "isBase64Encoded": False}
     role = "Administrator" if sample.as_ == DEMO_ADMIN else "User"
     request_context |= {"requestId": "sample-request", "authorizer": {
         "principalId": sample.as_, "email": sample.as_, "membership": "member", "domain": DEMO_DOMAIN,

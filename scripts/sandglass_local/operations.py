@@ -61,6 +61,7 @@ def _jws_receipt() -> str:
 OPERATIONS: dict[tuple[str, str], Call] = {
     # workspace
     ("GET", "/health"): Call(org=None),
+    ("GET", "/openapi.json"): Call(org=None),
     ("GET", "/auth"): Call(),
     ("GET", "/organizations"): Call(org=None),
     ("GET", "/organization"): Call(),

@@ -5,6 +5,8 @@ nullable accepts null."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 ADMIN = "admin@acme.test"
@@ -199,3 +201,242 @@ def test_activity_list_documents_its_default_window(doc):
     assert "without `from` and `to` gets every entry of the organization, newest first" in description
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert "Administrator gets every entry of the organization **newest first**" in readme
+
+
+# --- the deployed document: built at build time, shipped as a file ------------------------------
+
+
+def test_the_shipped_document_is_the_one_built_from_the_code(gateway):
+    """functions/openapi/openapi.json is what GET /api/openapi.json answers deployed: it must be the
+    document the code builds now (`make openapi` rewrites it)."""
+    from sandglass_local.openapi import SHIPPED, merged_schema, render
+
+    built = render(merged_schema(gateway))
+    assert SHIPPED.read_text(encoding="utf-8") == built, "functions/openapi/openapi.json is stale: run `make openapi`"
+
+
+def test_the_deployed_route_serves_the_shipped_file_without_credentials(api):
+    from sandglass_local.callcounter import counting
+    from sandglass_local.openapi import SHIPPED
+
+    with counting() as calls:
+        reply = api.get("/openapi.json")
+    assert sum(calls.calls.values()) == 0
+    assert reply.status == 200 and reply.header("Content-Type") == "application/json"
+    assert reply.body == SHIPPED.read_text(encoding="utf-8")
+    assert reply.json()["openapi"].startswith("3.1")
+    assert api.get("/openapi.json", token="not-a-token").status == 200  # the authorizer is not called
+
+
+def test_serving_the_document_imports_no_route_group():
+    """The function that answers it loads no powertools, no pydantic, no sandglass: a cold start
+    costs reading one file."""
+    import subprocess
+    import sys
+
+    from sandglass_local.openapi import SHIPPED
+
+    probe = (
+        "import importlib.util, json, sys\n"
+        f"spec = importlib.util.spec_from_file_location('openapi_function', {str(SHIPPED.parent / 'app.py')!r})\n"
+        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module)\n"
+        "reply = module.lambda_handler({'httpMethod': 'GET', 'path': '/api/openapi.json', 'headers': {}}, None)\n"
+        "heavy = sorted(name for name in sys.modules if name.split('.')[0] in ('sandglass', 'aws_lambda_powertools', 'pydantic', 'boto3', 'botocore'))\n"
+        "print(json.dumps({'status': reply['statusCode'], 'openapi': json.loads(reply['body'])['openapi'], 'heavy': heavy}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(done.stdout) == {"status": 200, "openapi": "3.1.0", "heavy": []}
+
+
+def test_the_document_answers_cors_for_allowed_origins_only(monkeypatch):
+    import importlib.util
+
+    from sandglass_local.openapi import SHIPPED
+
+    monkeypatch.setenv("CORS_ORIGINS", "http://localhost:5173, https://docs.example.com")
+    spec = importlib.util.spec_from_file_location("openapi_function_cors", SHIPPED.parent / "app.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    allowed = module.lambda_handler({"headers": {"origin": "https://docs.example.com"}}, None)
+    assert allowed["headers"]["Access-Control-Allow-Origin"] == "https://docs.example.com"
+    other = module.lambda_handler({"headers": {"Origin": "https://evil.example"}}, None)
+    assert "Access-Control-Allow-Origin" not in other["headers"]
+
+
+def test_operation_ids_are_the_sandtime_references(doc):
+    """Every Sandtime operation has the reference's operationId (generated clients name their
+    functions after it: `get_auth`, not `get_auth_auth_get`), and every other route a kebab-case id
+    by the same rule."""
+    import re
+
+    from tests.contract import sandtime_operations
+
+    ours = {(method.upper(), path): operation["operationId"] for path, method, operation in _operations(doc, public=True)}
+    reference = {(operation["method"], operation["path"]): operation["operationId"] for operation in sandtime_operations.load()}
+    assert len(reference) == 70
+    assert {route: ours.get(route) for route in reference} == reference
+    assert len(set(ours.values())) == len(ours)
+    for route, operation_id in ours.items():
+        assert re.fullmatch(r"(get|post|put|delete)(-[A-Za-z0-9]+)+", operation_id), (route, operation_id)
+    assert ours[("GET", "/timesheets/dayTotals")] == "get-timesheets-dayTotals"
+    assert ours[("GET", "/openapi.json")] == "get-openapi-json"
+
+
+# --- the document tells the truth about every answer ----------------------------------------------
+
+
+def _answer_problems(doc, method: str, path: str, reply) -> list[str]:
+    """What in a real reply the document does not say: an undocumented status or content type, a
+    body its schema refuses, a declared ETag missing or an undeclared paging/ETag header sent."""
+    from jsonschema import Draft202012Validator
+
+    operation = doc["paths"][path][method.lower()]
+    response = operation["responses"].get(str(reply.status))
+    if response is None:
+        return [f"{method} {path}: status {reply.status} is not documented"]
+    problems = []
+    declared = set(response.get("headers") or {})
+    for name in ("ETag", "X-Next-Cursor", "Link"):
+        if reply.header(name) is not None and name not in declared:
+            problems.append(f"{method} {path} {reply.status}: sends {name}, not declared")
+    if reply.status == 200 and "ETag" in declared and reply.header("ETag") is None:
+        problems.append(f"{method} {path}: declares ETag, sent none")
+    if reply.status == 204:
+        return problems
+    content_type = (reply.header("Content-Type") or "").split(";")[0]
+    media = (response.get("content") or {}).get(content_type)
+    if media is None:
+        return problems + [f"{method} {path} {reply.status}: Content-Type {content_type!r} is not documented"]
+    if content_type == "application/json":
+        validator = Draft202012Validator({**media["schema"], "components": doc["components"]}, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        problems += [f"{method} {path} {reply.status}: {'/'.join(map(str, error.absolute_path))}: {error.message[:200]}"
+                     for error in validator.iter_errors(reply.json())]
+    return problems
+
+
+def test_every_operation_answers_what_the_document_says(gateway, doc):
+    """The realistic call of every route (sandglass_local.operations, as the DynamoDB bench runs
+    them): status, content type, body schema (typed results, formats) and headers as documented."""
+    from sandglass_local import operations
+
+    problems = []
+    seen = []
+
+    def check(operation: str, reply) -> None:
+        method, path = operation.split(" ", 1)
+        seen.append(operation)
+        problems.extend(_answer_problems(doc, method, path, reply))
+
+    operations.measure(gateway, on_reply=check)
+    assert len(seen) == len(gateway.routes)
+    assert problems == []
+
+
+def test_report_results_timesheets_and_pages_answer_what_the_document_says(api, doc, gateway):
+    from tests.api.populated import ADMIN, USER, populate
+    from tests.conftest import TABLE
+
+    world = populate(api, TABLE)
+    admin = {"as_": ADMIN, "org": "acme"}
+    sam = world.ids["User"]["userId"]
+    query = {"period": "custom", "start": "2026-07-01T00:00:00+02:00", "end": "2026-07-31T23:59:59+02:00",
+             "dimensions": ["project", "member", "billable"], "metrics": ["time", "billable", "revenue", "cost", "profit", "count"]}
+    api.put("/organization", body={"rounding": {"enabled": True, "interval": 900000, "mode": "UP"}}, **admin)
+    second = {"name": "Planning", "projectId": world.ids["Administrator"]["projectId"], "startedAt": "2026-07-06T09:00:00Z", "endedAt": "2026-07-06T09:40:00Z"}
+    assert api.post("/activities", body=second, **admin).status == 200  # two rows: a detailed page of one has a next page
+    calls = [("POST", "/reports/results", f"/reports/results?view={view}&format={format}&limit=1", query)
+             for view in ("summary", "detailed", "weekly") for format in ("json", "csv", "xlsx", "pdf")]
+    calls += [("POST", "/reports/results", "/reports/results?view=summary", {**query, "dimensions": ["week", "day", "approved"]}),
+              ("GET", "/timesheets", "/timesheets?monthOf=2026-07-01", None),
+              ("GET", "/timesheets", f"/timesheets?monthOf=2026-07-01&userId={sam}&fields=user,lockedDays", None),
+              ("GET", "/timesheets/incomplete", "/timesheets/incomplete?weekOf=2026-06-29", None),
+              ("GET", "/timesheets/dayTotals", f"/timesheets/dayTotals?userId={sam}&monthOf=2026-07-01", None),
+              ("GET", "/users", "/users?limit=1", None),
+              ("POST", "/timesheets/reminder", "/timesheets/reminder", None)]
+    problems, cursors = [], 0
+    for method, path, target, body in calls:
+        reply = api.call(method, target, body=body, **admin)
+        assert reply.status == 200, (target, reply.status, reply.body[:300])
+        cursors += reply.header("X-Next-Cursor") is not None
+        problems += _answer_problems(doc, method, path, reply)
+    assert problems == []
+    assert cursors == 2  # the detailed JSON page of one row and the page of one user have a next page (files are whole)
+    own = api.get(f"/timesheets?monthOf=2026-07-01&userId={sam}", as_=USER, org="acme")
+    assert own.status == 200 and _answer_problems(doc, "GET", "/timesheets", own) == []
+
+
+def test_a_throttled_request_says_when_to_retry(api, acme, monkeypatch, doc):
+    """A 429 (DynamoDB throttling that outlasted the retries) carries Retry-After, as documented,
+    and API Gateway's own throttling answer is declared with it in the template."""
+    from sandglass.errors import Throttled
+    from sandglass.services.organizations import OrganizationService
+    from sandglass_local import template as tpl
+
+    def busy(*_args, **_kwargs):
+        raise Throttled("The service is busy; retry with backoff")
+
+    monkeypatch.setattr(OrganizationService, "get", busy)
+    reply = api.get("/organization", as_="admin@acme.test", org="acme")
+    assert reply.status == 429 and reply.header("Retry-After") == "1"
+    assert _answer_problems(doc, "GET", "/organization", reply) == []
+    assert "Retry-After" in doc["paths"]["/organization"]["get"]["responses"]["429"]["headers"]
+    throttled = tpl.load()["Resources"]["Api"]["Properties"]["GatewayResponses"]["THROTTLED"]
+    assert throttled["ResponseParameters"]["Headers"]["Retry-After"] == "'1'"
+
+
+def test_formats_the_server_enforces_are_documented(doc):
+    schemas = doc["components"]["schemas"]
+    currency = {"pattern": "^[A-Z]{3}$"}
+    clock = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+    assert currency.items() <= schemas["Organization"]["properties"]["currency"].items()
+    assert currency.items() <= schemas["RateCreate"]["properties"]["currency"].items()
+    assert currency.items() <= schemas["RevenueRate"]["properties"]["currency"].items()
+    assert schemas["CoreHours"]["properties"]["start"]["pattern"] == clock
+    assert schemas["Reminders"]["properties"]["time"]["pattern"] == clock
+    assert schemas["Activity"]["properties"]["startedAt"]["format"] == "date-time"
+    assert schemas["RateCreate"]["properties"]["from"]["format"] == "date-time"
+    assert schemas["Holidays"]["properties"]["excluded"]["items"]["format"] == "date"
+    assert schemas["Locks"]["properties"]["organizationDays"]["items"]["format"] == "date"
+    day_totals = doc["paths"]["/timesheets/dayTotals"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert day_totals["propertyNames"] == {"format": "date"} and day_totals["additionalProperties"] == {"type": "integer"}
+
+
+def test_no_success_answer_is_an_untyped_object(doc):
+    """Every 2xx JSON answer has a schema, and no object in it (however deep) is free-form (`{}`, or
+    an object of anything): the client generated from the document gets real types."""
+    untyped = []
+
+    def free_form(schema) -> bool:
+        if schema in ({}, {"type": "object"}) or schema.get("additionalProperties") is True:
+            return True
+        return any(free_form(option) for option in schema.get("anyOf", []) + schema.get("oneOf", []))
+
+    def walk(schema, where: str, seen: set) -> None:
+        if "$ref" in schema:
+            name = schema["$ref"].rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                walk(doc["components"]["schemas"][name], name, seen)
+            return
+        if free_form(schema):
+            untyped.append((where, schema))
+        for name, prop in (schema.get("properties") or {}).items():
+            walk(prop, f"{where}.{name}", seen)
+        for key in ("items", "additionalProperties"):
+            if isinstance(schema.get(key), dict):
+                walk(schema[key], f"{where}.{key}", seen)
+        for option in schema.get("anyOf", []) + schema.get("oneOf", []):
+            walk(option, where, seen)
+
+    for path, method, operation in _operations(doc, public=True):
+        if path == "/openapi.json":  # an OpenAPI document: objects of any shape by nature
+            continue
+        for status, response in operation["responses"].items():
+            if not status.startswith("2") or status == "204":
+                continue
+            schema = (response.get("content") or {}).get("application/json", {}).get("schema")
+            if schema is None:
+                untyped.append((f"{method} {path} {status}", None))
+            else:
+                walk(schema, f"{method} {path} {status}", set())
+    assert untyped == []

@@ -85,6 +85,7 @@ def detail(field: str, message: str, where: str = "body", type: str = "value_err
 class Throttled(DomainError):
     status = 429
     code = "THROTTLED"
+    headers = {"Retry-After": "1"}
 
 
 def stale_write(what: str, if_match: int | None) -> DomainError:

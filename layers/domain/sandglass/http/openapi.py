@@ -8,6 +8,7 @@ Only imported when a document is rendered (never on a request path: cold start).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 ERROR_REF = "#/components/schemas/Error"
@@ -66,12 +67,46 @@ ERROR_STATUSES = {
     "429": "Throttled: retry after a short backoff",
     "500": "Unexpected server error; the request was not applied",
 }
+# Response headers. ETag: the entities whose GET/POST/PUT answer carries their stored version
+# (sandglass.http.etag, the activities' handler); paged lists (a `cursor` parameter) send the next
+# page's cursor; every 429 says when to retry (the resolver's Throttled, API Gateway's THROTTLED).
+ETAG_ENTITIES = {"Activity", "Geofence", "Organization", "Project", "ProjectMember", "User"}
+ETAG_HEADER = {"ETag": {"description": "The entity's version (a strong ETag such as \"3\"): send it back in If-Match",
+                        "schema": {"type": "string", "pattern": '^"[0-9]+"$'}}}
+PAGE_HEADERS = {
+    "X-Next-Cursor": {"description": "The next page's cursor (pass it as ?cursor=); absent on the last page", "schema": {"type": "string"}},
+    "Link": {"description": 'The next page\'s URL: <...?cursor=...>; rel="next"; absent on the last page', "schema": {"type": "string"}},
+}
+RETRY_AFTER_HEADER = {"Retry-After": {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 0}}}
 _CHANGES = {"post", "put", "patch", "delete"}
 _OPERATIONS = _CHANGES | {"get"}
 
 
 def _error_response(status: str) -> dict[str, Any]:
-    return {"description": ERROR_STATUSES[status], "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+    response: dict[str, Any] = {"description": ERROR_STATUSES[status], "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+    if status == "429":
+        response["headers"] = dict(RETRY_AFTER_HEADER)
+    return response
+
+
+def _declare_headers(operation: dict[str, Any]) -> None:
+    """The headers a successful answer carries: ETag on an entity, the next page's cursor on a page."""
+    ok = operation.get("responses", {}).get("200")
+    if not ok:
+        return
+    schema = (ok.get("content") or {}).get("application/json", {}).get("schema") or {}
+    if schema.get("$ref", "").rsplit("/", 1)[-1] in ETAG_ENTITIES:
+        ok.setdefault("headers", {}).update(ETAG_HEADER)
+    if any(p.get("in") == "query" and p.get("name") == "cursor" for p in operation.get("parameters") or []):
+        ok.setdefault("headers", {}).update(PAGE_HEADERS)
+
+
+def operation_id(method: str, path: str) -> str:
+    """The Sandtime reference's operationId rule, for every route: the method and the path's segments,
+    parameters without braces, joined by `-` (`get-projects-projectId-members`); any other character
+    becomes `-` (`get-openapi-json`). Generated clients name their functions after it (`get_auth`)."""
+    segments = [segment.strip("{}") for segment in path.split("/") if segment]
+    return re.sub(r"[^A-Za-z0-9-]+", "-", "-".join([method.lower(), *segments]))
 
 
 def statuses_for(method: str, operation: dict[str, Any]) -> list[str]:
@@ -94,16 +129,21 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     components.setdefault("parameters", {})["XOrganization"] = ORGANIZATION_PARAMETER
-    for item in (schema.get("paths") or {}).values():
+    for path, item in (schema.get("paths") or {}).items():
         for method, operation in item.items():
             if method not in _OPERATIONS:
                 continue
+            operation["operationId"] = operation_id(method, path)
+            _declare_headers(operation)
             responses = operation.setdefault("responses", {})
             for status, response in list(responses.items()):
                 if "HTTPValidationError" in str(response.get("content")):
                     del responses[status]  # powertools' default 422, replaced by ours where it applies
                 elif status == "204":
                     response.pop("content", None)  # powertools puts the return annotation here; a 204 has no body
+                for media in (response.get("content") or {}).values():
+                    if (media.get("schema") or {}).get("title") == "Return":  # powertools' name for every inline answer
+                        del media["schema"]["title"]  # generated clients then name it after the operation
             public = operation.pop(PUBLIC, False)
             if public or operation.get("security") == []:  # no authorizer: no bearer token, no membership
                 operation["security"] = []

@@ -23,3 +23,9 @@ class Versioned(BaseModel):
     def at_version(self, version) -> "Versioned":
         self._version = int(version) if version is not None else None
         return self
+
+
+class Empty(BaseModel):
+    """`{}`: what a deletion (and a subscription change) answers, as in the Sandtime reference."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True, title="Empty")

@@ -14,6 +14,7 @@ from sandglass import timefmt
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Instant, Omittable
 from sandglass.models.common import Name as SingleLine
+from sandglass.models.formats import InstantOut
 
 MAX_NAME = 3000
 
@@ -61,8 +62,8 @@ class Activity(BaseModel):
     projectId: str
     userId: str
     billable: bool
-    startedAt: str
-    endedAt: Optional[str] = None
+    startedAt: InstantOut
+    endedAt: Optional[InstantOut] = None
     pending: Optional[bool] = None
     locked: Optional[bool] = None
 

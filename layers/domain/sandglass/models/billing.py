@@ -7,13 +7,14 @@ from typing import Optional
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from sandglass.models import ApiModel
+from sandglass.models.formats import CurrencyCode, DateText, InstantOut
 
 MAX_SEATS = 100_000
 
 
 class Subscription(BaseModel):
     id: str
-    nextBillDate: Optional[str] = Field(None, description="yyyy-mm-dd")
+    nextBillDate: Optional[DateText] = Field(None, description="yyyy-mm-dd")
     plan: str = Field(description="monthly, yearly...")
     quantity: int = Field(description="Seats")
     status: str = Field(description="active, trialing, past_due, paused, canceled")
@@ -34,9 +35,9 @@ class CheckoutLink(BaseModel):
 
 class BillingTransaction(BaseModel):
     amount: int = Field(description="Minor units (cents)")
-    currency: str
+    currency: CurrencyCode
     id: str
-    paidAt: Optional[str] = None
+    paidAt: Optional[InstantOut] = None
     status: str
 
 

@@ -10,10 +10,11 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validat
 from sandglass import reference
 from sandglass.models import ApiModel, Versioned
 from sandglass.models.common import Name, Omittable, Text
+from sandglass.models.formats import CLOCK_TIME, CURRENCY
 
 TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
-Currency = Annotated[str, AfterValidator(reference.check_currency)]
-ClockTime = Annotated[str, AfterValidator(reference.check_hhmm)]
+Currency = Annotated[str, AfterValidator(reference.check_currency), CURRENCY]
+ClockTime = Annotated[str, AfterValidator(reference.check_hhmm), CLOCK_TIME]
 Country = Annotated[str, AfterValidator(reference.check_country)]
 DomainName = Annotated[str, Field(min_length=3, max_length=63), AfterValidator(reference.check_domain)]
 RoundingMode = Literal["NEAREST", "UP", "DOWN"]
@@ -200,3 +201,7 @@ class DeletedOrganization(BaseModel):
 
 class DomainResponse(BaseModel):
     domain: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]

@@ -17,8 +17,9 @@ from sandglass import reference
 from sandglass.models import ApiModel
 from sandglass.models.common import InstantText as Instant
 from sandglass.models.common import Omittable
+from sandglass.models.formats import CURRENCY, CurrencyCode, InstantOut
 
-Currency = Annotated[str, AfterValidator(reference.check_currency)]
+Currency = Annotated[str, AfterValidator(reference.check_currency), CURRENCY]
 
 
 def _no_float_noise(value):
@@ -61,24 +62,24 @@ class RateUpdate(ApiModel):
 
 
 class RevenueRate(BaseModel):
-    currency: str
-    from_: str = Field(alias="from", serialization_alias="from")
+    currency: CurrencyCode
+    from_: InstantOut = Field(alias="from", serialization_alias="from")
     id: str
     memberId: str
     projectId: str
     taxRate: AmountOut
-    to: Optional[str] = None
+    to: Optional[InstantOut] = None
     value: AmountOut
 
     model_config = {"populate_by_name": True}
 
 
 class CostRate(BaseModel):
-    currency: str
-    from_: str = Field(alias="from", serialization_alias="from")
+    currency: CurrencyCode
+    from_: InstantOut = Field(alias="from", serialization_alias="from")
     id: str
     taxRate: AmountOut
-    to: Optional[str] = None
+    to: Optional[InstantOut] = None
     userId: str
     value: AmountOut
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal, Optional, Union
+from typing import Annotated, Literal, Optional, Union
 
-from pydantic import BaseModel, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, WithJsonSchema, model_validator
 
 from sandglass import ids, timefmt
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, InstantText, Omittable
+from sandglass.models.formats import CurrencyCode, InstantOut
 
 Dimension = Literal["project", "user", "member", "day", "week", "month", "billable", "approved"]
 Metric = Literal["time", "billable", "revenue", "cost", "profit", "count"]
@@ -133,12 +134,22 @@ class ReportUpdate(ApiModel):
 NOT_NULL = ("name", "period", "dimensions", "metrics", "filters", "hideEmptyRows", "showArchivedProjects", "showArchivedMembers", "pinned")
 
 
+class SavedFilter(BaseModel):
+    """A filter of a saved report as read (ReportFilter's rules held when it was saved)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    field: FilterField
+    operator: FilterOperator
+    value: Union[bool, list[str], str]
+
+
 class Report(BaseModel):
     """A saved definition as read (start/end of a preset: the range it covers now)."""
 
     dimensions: list[str]
-    end: Optional[str]
-    filters: list[dict]
+    end: Optional[InstantOut]
+    filters: list[SavedFilter]
     hideEmptyRows: bool
     id: str
     metrics: list[str]
@@ -149,7 +160,7 @@ class Report(BaseModel):
     selectedProjects: Optional[list[str]]
     showArchivedMembers: bool
     showArchivedProjects: bool
-    start: Optional[str]
+    start: Optional[InstantOut]
     userId: str
 
 
@@ -157,3 +168,123 @@ DEFINITION_FIELDS = (
     "name", "period", "start", "end", "dimensions", "metrics", "filters", "selectedProjects", "selectedProjectMembers",
     "hideEmptyRows", "showArchivedProjects", "showArchivedMembers", "pinned",
 )
+
+
+# --- results (response documentation: the engine builds them as dicts) -----------------------------
+
+DECIMAL_AMOUNT = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$"}
+Amounts = Annotated[dict[str, str], WithJsonSchema({
+    "type": "object", "propertyNames": {"pattern": "^[A-Z]{3}$"}, "additionalProperties": DECIMAL_AMOUNT,
+    "description": 'Per ISO 4217 currency, never summed across currencies: {"EUR": "390.00"}'})]
+
+
+class ReportTotals(BaseModel):
+    """The metrics the report asked for (each present only when asked), and `running`."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    time: Omittable[int] = Field(None, description="Milliseconds (organization rounding per activity)")
+    billable: Omittable[int] = Field(None, description="Billable milliseconds")
+    count: Omittable[int] = Field(None, description="Activities")
+    revenue: Omittable[Amounts] = None
+    cost: Omittable[Amounts] = None
+    profit: Omittable[Amounts] = None
+    running: int = Field(description="Running timers counted (up to now)")
+
+
+class ReportGroup(BaseModel):
+    """One group of a summary: a value of its dimension, its totals and, below the last dimension,
+    its groups by the next one."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    dimension: Dimension
+    key: Union[str, bool] = Field(description="The id (project, user, member), the period (yyyy-mm-dd, yyyy-Www, yyyy-mm) or true/false")
+    label: str
+    projectId: Omittable[str] = Field(None, description="member groups only")
+    userId: Omittable[str] = Field(None, description="member groups only")
+    totals: ReportTotals
+    groups: Omittable[list["ReportGroup"]] = Field(None, description="Groups by the next dimension (absent on the last one)")
+
+
+class ReportRounding(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    interval: int = Field(description="Milliseconds")
+    mode: Literal["NEAREST", "UP", "DOWN"]
+
+
+class _ReportResult(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    period: Period
+    start: InstantOut
+    end: InstantOut
+    timeZone: str
+    weekStart: Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
+    dimensions: list[Dimension]
+    metrics: list[Metric]
+    generatedAt: InstantOut
+    rounding: Optional[ReportRounding] = Field(description="The organization's rounding (null when off)")
+    totals: ReportTotals
+
+
+class SummaryReport(_ReportResult):
+    view: Literal["summary"]
+    groups: list[ReportGroup]
+
+
+class MoneyAmount(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    currency: CurrencyCode
+    amount: str = Field(json_schema_extra={"pattern": DECIMAL_AMOUNT["pattern"]})
+
+
+class DetailedReportRow(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    id: str
+    name: str
+    projectId: str
+    project: str
+    userId: str
+    user: str
+    billable: bool
+    approved: bool
+    startedAt: InstantOut
+    endedAt: Optional[InstantOut]
+    running: bool
+    rawDuration: int = Field(description="Milliseconds as recorded")
+    duration: int = Field(description="Milliseconds after rounding")
+    revenue: Optional[MoneyAmount] = Field(description="With the revenue or profit metric and a rate in force (else null)")
+    cost: Optional[MoneyAmount] = Field(description="With the cost or profit metric and a rate in force (else null)")
+
+
+class DetailedReport(_ReportResult):
+    """Activity rows in start order, paged by `limit` and the `X-Next-Cursor` cursor; `totals` cover every page."""
+
+    view: Literal["detailed"]
+    rows: list[DetailedReportRow]
+
+
+class WeeklyReportRow(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    userId: str
+    label: str
+    days: list[int] = Field(min_length=7, max_length=7, description="Milliseconds per weekday, from weekStart")
+    totals: ReportTotals
+
+
+class WeeklyReport(_ReportResult):
+    view: Literal["weekly"]
+    weekdays: list[str] = Field(min_length=7, max_length=7)
+    rows: list[WeeklyReportRow]
+    days: list[int] = Field(min_length=7, max_length=7, description="Milliseconds per weekday, every member")
+
+
+class ReportResult(RootModel[Annotated[Union[SummaryReport, DetailedReport, WeeklyReport], Field(discriminator="view")]]):
+    """A report's result in the view asked for (`view`: summary, detailed or weekly)."""
+
+    model_config = ConfigDict(defer_build=True)

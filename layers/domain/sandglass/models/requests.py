@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Text
+from sandglass.models.formats import InstantOut
 from sandglass.models.projects import ProjectRole
 
 RequestStatus = Literal["PENDING", "RESOLVED", "REJECTED"]
@@ -52,10 +53,10 @@ class ResolveAssignment(ApiModel):
 class _Request(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
-    createdAt: str
+    createdAt: InstantOut
     createdBy: str
     id: str
-    resolvedAt: Optional[str]
+    resolvedAt: Optional[InstantOut]
     resolvedBy: Optional[str]
     status: RequestStatus
 
@@ -64,7 +65,7 @@ class TimesheetUnlockRequest(_Request):
     type: Literal["TIMESHEET_UNLOCK"]
     year: int
     week: int
-    unlockedTo: Optional[str] = Field(description="End of the unlock window a resolution opened (null until RESOLVED)")
+    unlockedTo: Optional[InstantOut] = Field(description="End of the unlock window a resolution opened (null until RESOLVED)")
 
 
 class TimesheetApprovalRequest(_Request):
@@ -113,6 +114,6 @@ class SignInSession(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     token: str = Field(description="A bearer token acting as the member, valid until expiresAt")
-    expiresAt: str
+    expiresAt: InstantOut
     userId: str
     email: str

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Instant
+from sandglass.models.formats import DateText, InstantOut
 
 
 class WeekLockRequest(ApiModel):
@@ -23,10 +24,10 @@ class WeekLockRequest(ApiModel):
 class WeekLock(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
-    createdAt: str
+    createdAt: InstantOut
     id: str
-    unlockedTo: Optional[str] = None
-    updatedAt: str
+    unlockedTo: Optional[InstantOut] = None
+    updatedAt: InstantOut
     userId: str
     week: int
     year: int
@@ -47,6 +48,6 @@ class Locks(BaseModel):
     watermark: Optional[Watermark] = Field(None, description="Auto-lock: every ISO week up to this one is locked (lockingTimesheets)")
     timeZone: str = Field(description="The zone local days and ISO weeks are counted in")
     weekLocks: dict[str, WeekLock] = Field(description="Sandtime user-week locks and unlock windows, by id")
-    organizationDays: list[str] = Field(description="Dates locked for the whole organization (yyyy-mm-dd)")
-    memberDays: dict[str, list[str]] = Field(description="Dates locked per member id (yyyy-mm-dd)")
+    organizationDays: list[DateText] = Field(description="Dates locked for the whole organization (yyyy-mm-dd)")
+    memberDays: dict[str, list[DateText]] = Field(description="Dates locked per member id (yyyy-mm-dd)")
 

@@ -51,7 +51,7 @@ class OrganizationService:
         org = {"id": org_id, "domain": request.domain, "plan": "free", "createdAt": now, "createdBy": caller.email, **settings.model_dump(mode="json")}
         admin = new_member(org_id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now, status=ACTIVE)
         self.repository.create(org, admin)
-        return organization_view(org)
+        return organization_view({**org, "version": 1})  # created at version 1: its ETag, like every later read
 
     def update(self, tenant: TenantContext, request: OrganizationUpdate, if_match: int | None = None) -> Organization:
         tenant.require_admin()
