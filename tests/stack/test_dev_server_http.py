@@ -43,7 +43,7 @@ def _status_and_error(answer: bytes) -> tuple[int, dict]:
     assert answer, "the server dropped the connection without answering"
     head, _, body = answer.partition(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
-    return status, json.loads(body)["error"]
+    return status, json.loads(body).get("error")
 
 
 def _activity_names(web: int, token: str) -> list[str]:
