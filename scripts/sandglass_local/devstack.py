@@ -359,14 +359,17 @@ class Stack:
     def __exit__(self, *exc):
         self.close()
 
-    def close(self) -> None:
-        """Close the journal (when this process owns the embedded DynamoDB) and stop; idempotent.
-        Every write is in the journal already, so nothing needs scanning here."""
+    def close(self, *, fold_journal: bool = True) -> None:
+        """Stop the embedded DynamoDB when this process owns it; idempotent. Every write is in the
+        journal already; `fold_journal` also writes them into the snapshot (a scan: a CLI command's
+        state is then one file; the dev server skips it to stop at once, its next start folds)."""
         if self.closed:
             return
         self.closed = True
         if self.owns_server:
             journal = self.server.journal
+            if journal is not None and fold_journal and journal.written:
+                self.save_state(journal=journal.name, applied=journal.written)
             self.server.stop()
             if journal is not None and self.announce_save:
                 print(f"Saved the state to {STATE_DIR} ({journal.written} writes journaled since start)", file=sys.stderr, flush=True)
@@ -617,7 +620,7 @@ Try:
         stop.set()
         server.server_close()
         server.state.stop()
-        stack.close()
+        stack.close(fold_journal=False)
     # Every write is journaled and the journal closed: skip the interpreter's teardown, which
     # spends seconds collecting every loaded function instance and moto's in-memory table.
     sys.stdout.flush()

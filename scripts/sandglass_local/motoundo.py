@@ -1,12 +1,16 @@
-"""moto's TransactWriteItems in time proportional to the transaction, not to the table.
+"""moto's DynamoDB at the speed of the calls, not of the table: two patches for the dev server.
 
-moto backs up each table a transaction writes to with `copy.deepcopy` (once per action) so it can
+Transactions. moto backs up each table a transaction writes to with `copy.deepcopy` (once per action) so it can
 roll a cancelled transaction back: every transaction copies the whole table, stream records
 included. In the dev server that was ~40 ms per POST /activities at a few hundred items, growing
 with every item written. Installed, a transaction saves only the items its actions name (and the
 length of each table's stream) and restores those when moto cancels it: the same outcome, all
 or nothing, without the copy. moto applies one call at a time here (motolock, or the embedded
 DynamoDB's lock), so nothing else sees the items in between.
+
+Answers. moto serializes every answer by walking botocore's shape model, field by field (more than
+half of its time per call in the dev server). An item call's result (GetItem, Query, a write's
+attributes...) is already DynamoDB's wire JSON: installed, it is dumped as it is.
 """
 
 from __future__ import annotations
@@ -16,6 +20,9 @@ from types import SimpleNamespace
 from typing import Any
 
 _installed = False
+# Operations whose results moto builds as plain DynamoDB JSON (items, keys, counts)
+_ITEM_OPERATIONS = {"GetItem", "BatchGetItem", "Query", "Scan", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
+                    "TransactGetItems", "TransactWriteItems"}
 
 
 def install() -> None:
@@ -66,4 +73,24 @@ def install() -> None:
             raise
 
     DynamoDBBackend.transact_write_items = transact_write_items
+    _dump_item_results()
     _installed = True
+
+
+def _dump_item_results() -> None:
+    import json
+
+    from moto.dynamodb.responses import DynamoResult
+
+    serialize = DynamoResult.execute_result
+
+    def execute_result(self, context):
+        if context.operation_model.name in _ITEM_OPERATIONS and isinstance(self.result, dict):
+            try:
+                body = json.dumps({key: value for key, value in self.result.items() if value is not None})
+            except TypeError:  # something that is not plain JSON (binary values): moto's own way
+                return serialize(self, context)
+            return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+        return serialize(self, context)
+
+    DynamoResult.execute_result = execute_result
