@@ -29,7 +29,7 @@ help:
 	@echo "  contract replay every Sandtime reference operation and rewrite the README's contract table"
 	@echo "  fuzz     schemathesis on every operation, long run (FUZZ_EXAMPLES=200 per operation and role, FUZZ_SEED) + a table of statuses reached"
 	@echo "  lint     cfn-lint template.yaml"
-	@echo "  bench    cold-start and DynamoDB-call benchmarks"
+	@echo "  bench    every benchmark in bench/ (cold start, DynamoDB calls, listing, reports, dev server)"
 	@echo "  openapi  write the merged OpenAPI document to openapi.json"
 	@echo "  clean    remove .venv, .local (the dev server's saved state) and .aws-sam"
 	@echo "Variables: PYTHON (default python3.11), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
@@ -69,9 +69,13 @@ fuzz: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
+# Every bench in bench/ (tests/stack/test_benches.py checks this list, and smoke-runs each in `make test`).
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/dynamodb_calls.py
+	$(BIN)/python bench/activities_list.py
+	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/dev_server.py
 
 openapi: $(STAMP)
 	$(BIN)/python -m sandglass_local openapi > openapi.json
