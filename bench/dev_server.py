@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,12 +118,13 @@ def project_id(server: DevServer) -> str:
     return next(iter(projects))
 
 
-def throughput(server: DevServer, clients: int, total: int, seconds: float, project: str, offset: int) -> tuple[float, list[float], int]:
+def throughput(server: DevServer, clients: int, total: int, seconds: float, project: str, offset: int) -> tuple[float, list[float], Counter]:
     """`clients` threads POST /api/activities on their own keep-alive connection until `total`
-    requests were sent or `seconds` ran out: (requests per second, latencies, non-201 answers)."""
+    requests were sent or `seconds` ran out: (requests per second, latencies, statuses other than
+    200/201: 409 when the embedded DynamoDB cancels overlapping transactions, as DynamoDB does)."""
     body = {"name": "Bench", "projectId": project}
     timings: list[list[float]] = [[] for _ in range(clients)]
-    failures = [0] * clients
+    failures: Counter = Counter()
     claimed = iter(range(total))
     claim = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -145,7 +147,8 @@ def throughput(server: DevServer, clients: int, total: int, seconds: float, proj
                 status = _request(connection, "POST", "/api/activities", server.headers(), data)
                 timings[number].append(time.perf_counter() - started)
                 if status not in (200, 201):
-                    failures[number] += 1
+                    with claim:
+                        failures[status] += 1
         finally:
             connection.close()
 
@@ -158,7 +161,7 @@ def throughput(server: DevServer, clients: int, total: int, seconds: float, proj
         thread.join()
     elapsed = time.perf_counter() - started
     found = [value for values in timings for value in values]
-    return len(found) / elapsed, found, sum(failures)
+    return len(found) / elapsed, found, failures
 
 
 def _ms(values: list[float], quantile: float) -> str:
@@ -195,7 +198,7 @@ def main() -> int:
                 rate, found, failures = throughput(server, clients, args.posts, args.seconds, project, offset)
                 offset += args.posts
                 rows.append((f"POST /activities, {clients} client{'s' if clients > 1 else ''}", len(found), _ms(found, 0.5), _ms(found, 0.99),
-                             f"{rate:.1f}", f"{failures} not 201" if failures else ""))
+                             f"{rate:.1f}", ", ".join(f"{count} x {status}" for status, count in sorted(failures.items()))))
         finally:
             stop_seconds = server.stop()
     print(f"dev server on loopback, {os.cpu_count()} CPUs; each row bounded to {args.requests} GETs or {args.posts} POSTs and {args.seconds:.0f} s")
