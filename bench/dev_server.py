@@ -86,11 +86,11 @@ def _request(connection: http.client.HTTPConnection, method: str, path: str, hea
 
 
 def latencies(server: DevServer, path: str, *, keep_alive: bool, count: int, seconds: float, authorized: bool) -> list[float]:
-    """Seconds per request of `count` GETs (fewer if `seconds` run out), after 3 warm-up requests."""
+    """Seconds per request of `count` GETs (fewer if `seconds` run out), after 20 warm-up requests."""
     headers = server.headers() if authorized else {}
     found: list[float] = []
     connection = http.client.HTTPConnection("127.0.0.1", server.web, timeout=30)
-    for _ in range(3):
+    for _ in range(20):
         _request(connection, "GET", path, headers)
     deadline = time.monotonic() + seconds
     try:
