@@ -79,20 +79,19 @@ class Journal:
     write; fsync'ed at most a second later, so a machine crash loses at most the last second.
     The first line names the journal, so a snapshot can say which of its writes it already holds."""
 
-    def __init__(self, path: Path, *, name: str | None = None):
+    def __init__(self, path: Path):
+        """A new, empty journal at `path`."""
         import uuid
 
         self.path = path
-        self.name = name or uuid.uuid4().hex
+        self.name = uuid.uuid4().hex
         self.written = 0
         self._lock = threading.Lock()
         self._unsynced = False
         path.parent.mkdir(parents=True, exist_ok=True)
-        new = not path.exists() or path.stat().st_size == 0
-        self._file = open(path, "ab")
-        if new:
-            self._file.write(json.dumps({"journal": self.name}).encode() + b"\n")
-            self._file.flush()
+        self._file = open(path, "wb")
+        self._file.write(json.dumps({"journal": self.name}).encode() + b"\n")
+        self._file.flush()
         self._closed = threading.Event()
         threading.Thread(target=self._sync_every_second, name="journal-sync", daemon=True).start()
 
@@ -444,7 +443,6 @@ class Stack:
             # replaces it finds them marked as held
             self.save_state(journal=name, applied=len(entries))
         fresh = JOURNAL_FILE.with_suffix(".new")
-        fresh.unlink(missing_ok=True)
         journal = Journal(fresh)
         fresh.replace(JOURNAL_FILE)
         journal.path = JOURNAL_FILE

@@ -200,3 +200,36 @@ def test_kill_9_loses_no_answered_write(tmp_path):
     finally:
         process.kill()
         process.wait(timeout=15)
+
+
+def test_a_start_applies_only_the_journaled_writes_its_snapshot_does_not_hold(tmp_path):
+    """A crash after a start folded the journal into the snapshot, before it replaced the journal,
+    leaves a snapshot that names the journal and how many of its writes it holds: those are not
+    applied twice (an ADD would count twice), the rest are; a last line cut short is left out."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.stack.test_local_stack import ROOT
+
+    def add_one() -> dict:
+        body = {"TableName": "sandglass-local", "Key": {"PK": {"S": "COUNTER"}, "SK": {"S": "C"}},
+                "UpdateExpression": "ADD hits :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}
+        return {"operation": "UpdateItem", "region": "us-east-1", "body": json.dumps(body)}
+
+    state = tmp_path / "state"
+    state.mkdir()
+    (state / "dynamodb.json").write_text(json.dumps({"journal": "j1", "applied": 2, "items": [
+        {"PK": {"S": "COUNTER"}, "SK": {"S": "C"}, "hits": {"N": "2"}}]}))
+    lines = [json.dumps({"journal": "j1"})] + [json.dumps(add_one()) for _ in range(3)]
+    (state / "dynamodb.journal").write_text("\n".join(lines) + "\n" + json.dumps(add_one())[:40])
+    env = {**os.environ, "SANDGLASS_STATE_DIR": str(state), "SANDGLASS_DYNAMODB_PORT": str(_free_port())}
+    env.pop("DYNAMODB_ENDPOINT", None)
+    env.pop("SANDGLASS_DYNAMODB_ENDPOINT", None)
+    done = subprocess.run([sys.executable, "-m", "sandglass_local", "token", "x@example.test"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    saved = json.loads((state / "dynamodb.json").read_text())
+    counter = next(item for item in saved["items"] if item["PK"] == {"S": "COUNTER"})
+    assert counter["hits"] == {"N": "3"}  # 2 held + the one write the snapshot did not hold
+    assert (state / "dynamodb.journal").read_text().count("\n") == 1  # a new journal: its name only
