@@ -39,7 +39,7 @@ help:
 	@echo "  contract replay every Sandtime reference operation and rewrite the README's contract table"
 	@echo "  fuzz     schemathesis on every operation, long run (FUZZ_EXAMPLES=200 per operation and role, FUZZ_SEED) + a table of statuses reached"
 	@echo "  lint     cfn-lint template.yaml"
-	@echo "  bench    cold-start and DynamoDB-call benchmarks"
+	@echo "  bench    every benchmark in bench/ (cold start, DynamoDB calls, listing, reports, dev server)"
 	@echo "  openapi  rebuild functions/openapi/openapi.json, the OpenAPI document deployed GET /api/openapi.json serves (a test fails when it is stale)"
 	@echo "  clean    remove .venv, .tools, .local (the dev server's saved state) and .aws-sam"
 	@echo "Variables: PYTHON (default: a Python $(PY_MINOR) found on PATH or under pyenv), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
@@ -91,9 +91,13 @@ fuzz: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml
 
+# Every bench in bench/ (tests/stack/test_benches.py checks this list, and smoke-runs each in `make test`).
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/dynamodb_calls.py
+	$(BIN)/python bench/activities_list.py
+	$(BIN)/python bench/reports.py
+	$(BIN)/python bench/dev_server.py
 
 openapi: $(STAMP)
 	$(BIN)/python -m sandglass_local openapi --write

@@ -95,7 +95,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind instead of timing (slow, ~1 min per function, repeatable)")
+    parser.add_argument("--smoke", action="store_true", help="one function, one run: checks that the bench runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs = 1
     sys.path.insert(0, str(ROOT / "scripts"))
     from sandglass_local import template as tpl
 
@@ -118,7 +121,7 @@ def main() -> None:
         print("the baseline creates at import. ratio = +client / baseline, measured alternately. Target ≤ 1.30.")
         print(f"{'function':<22}{'import ms':>10}{'+client ms':>11}{'baseline ms':>13}{'ratio':>7}")
         worst = 0.0
-        for logical_id, fn in sorted(tpl.functions().items()):
+        for logical_id, fn in sorted(tpl.functions().items())[:1 if args.smoke else None]:
             module_path = fn.code_uri / (fn.handler.rsplit(".", 1)[0] + ".py")
             environment = tpl.resolve_environment(fn.environment, table_name="sandglass")  # as deployed
             imported, with_client, baseline = measure_pair(module_path, baseline_path, args.runs, environment)

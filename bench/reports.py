@@ -53,6 +53,7 @@ def build(count: int, members: int, projects: int):
     """The organization's items: settings, members with cost rates, projects, revenue rates, activities."""
     from sandglass import ids, keys
     from sandglass.repositories.activities import _stored
+    from sandglass.repositories.rates import cost_set, revenue_set
 
     org_id = ids.new_id()
     user_ids = [ids.member_id(org_id, f"member{n}@bench.test") for n in range(members)]
@@ -62,9 +63,10 @@ def build(count: int, members: int, projects: int):
     for n, user_id in enumerate(user_ids):
         items.append({**keys.user(org_id, user_id), "id": user_id, "email": f"member{n}@bench.test", "name": f"Member {n}", "role": "User",
                       "archived": False, "status": "ACTIVE", "version": 1})
-        items.append({**keys.cost_rate(org_id, user_id, ids.new_id()), "id": ids.new_id(), "userId": user_id, "currency": "EUR",
-                      "from": "2026-01-01T00:00:00.000Z", "to": None, "taxRate": Decimal(0), "value": Decimal(30 + n % 20),
-                      "GSI1PK": keys.user_partition(org_id, user_id), "GSI1SK": f"COSTRATE#{n}"})
+        rates, rate_id = cost_set(org_id, user_id), ids.new_id()
+        items.append({**rates.lock_key(), **rates.index_attributes(""), "version": 1})
+        items.append({**rates.rate_key(rate_id), **rates.index_attributes(rate_id), "id": rate_id, "userId": user_id, "currency": "EUR",
+                      "from": "2026-01-01T00:00:00.000Z", "to": None, "taxRate": Decimal(0), "value": Decimal(30 + n % 20)})
     for n, project_id in enumerate(project_ids):
         items.append({**keys.project(org_id, project_id), "id": project_id, "name": f"Project {n}", "billable": True, "archived": False, "version": 1})
     month_start = datetime(2026, 7, 1, tzinfo=timezone.utc)
@@ -85,12 +87,12 @@ def build(count: int, members: int, projects: int):
         items.append(activity)
     for project_id, user_id in pairs:
         member_id = ids.project_member_id(project_id, user_id)
-        items.append({**keys.revenue_rate(org_id, project_id, member_id, ids.new_id()), "id": ids.new_id(), "projectId": project_id,
+        rates, rate_id = revenue_set(org_id, project_id, member_id, user_id), ids.new_id()
+        items.append({**rates.lock_key(), **rates.index_attributes(""), "version": 1})
+        items.append({**rates.rate_key(rate_id), **rates.index_attributes(rate_id), "id": rate_id, "projectId": project_id,
                       "memberId": member_id, "userId": user_id, "currency": "EUR" if hash(project_id) % 3 else "USD",
-                      "from": "2026-07-15T00:00:00.000Z", "to": None, "taxRate": Decimal(0), "value": Decimal(100),
-                      "GSI1PK": keys.user_partition(org_id, user_id), "GSI1SK": f"REVRATE#{project_id}#x",
-                      "GSI2PK": keys.project_partition(org_id, project_id), "GSI2SK": f"REVRATE#{member_id}#x"})
-    items.append({**keys.month_marker(org_id, "2026-07"), "month": "2026-07"})
+                      "from": "2026-07-15T00:00:00.000Z", "to": None, "taxRate": Decimal(0), "value": Decimal(100)})
+    items.append({**keys.time_data_month(org_id, "2026-07"), "month": "2026-07"})
     return org_id, items, activity_bytes
 
 

@@ -4,11 +4,14 @@ emulation."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import queue
+import re
 import secrets
 import socket
+import socketserver
 import sys
 import threading
 import time
@@ -17,13 +20,15 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
+from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer
 
 from sandglass_local import template as tpl
 from sandglass_local import txconflicts
 from sandglass_local.gateway import Gateway
 
 STATE_DIR = Path(os.environ.get("SANDGLASS_STATE_DIR", tpl.ROOT / ".local"))
-STATE_FILE = STATE_DIR / "dynamodb.json"
+STATE_FILE = STATE_DIR / "dynamodb.json"  # a snapshot of the table ...
+JOURNAL_FILE = STATE_DIR / "dynamodb.journal"  # ... and every write committed since, one JSON line each
 SECRET_FILE = STATE_DIR / "dev-secret"
 OUTBOX_FILE = STATE_DIR / "outbox.jsonl"
 TABLE = os.environ.get("SANDGLASS_TABLE", "sandglass-local")
@@ -68,25 +73,114 @@ def _identity_of(port: int) -> dict[str, Any] | None:
     return found if isinstance(found, dict) and found.get("service") == "sandglass-local-dynamodb" else None
 
 
+class Journal:
+    """The writes committed to the embedded DynamoDB since the last snapshot, in the order they
+    were applied: one JSON line per write (its operation, region and request body), appended and
+    handed to the operating system before the write is answered, so a `kill -9` loses no answered
+    write; fsync'ed at most a second later, so a machine crash loses at most the last second.
+    The first line names the journal, so a snapshot can say which of its writes it already holds."""
+
+    def __init__(self, path: Path):
+        """A new, empty journal at `path`."""
+        import uuid
+
+        self.path = path
+        self.name = uuid.uuid4().hex
+        self.written = 0
+        self._lock = threading.Lock()
+        self._unsynced = False
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(path, "wb")
+        self._file.write(json.dumps({"journal": self.name}).encode() + b"\n")
+        self._file.flush()
+        self._closed = threading.Event()
+        threading.Thread(target=self._sync_every_second, name="journal-sync", daemon=True).start()
+
+    @staticmethod
+    def read(path: Path) -> tuple[str | None, list[dict[str, Any]]]:
+        """(the journal's name, its writes); a last line cut short by a crash is left out."""
+        if not path.exists():
+            return None, []
+        name, entries = None, []
+        with open(path, "rb") as handle:
+            for number, line in enumerate(handle):
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    break
+                if number == 0:
+                    name = entry.get("journal")
+                else:
+                    entries.append(entry)
+        return name, entries
+
+    def append(self, operation: str, region: str, body: bytes) -> None:
+        line = json.dumps({"operation": operation, "region": region, "body": body.decode("utf-8")}).encode() + b"\n"
+        with self._lock:
+            if self._file.closed:
+                return
+            self._file.write(line)
+            self._file.flush()
+            self.written += 1
+            self._unsynced = True
+
+    def _sync_every_second(self) -> None:
+        while not self._closed.wait(1.0):
+            with self._lock:
+                if self._unsynced and not self._file.closed:
+                    os.fsync(self._file.fileno())
+                    self._unsynced = False
+
+    def close(self) -> None:
+        with self._lock:
+            if not self._file.closed:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+                self._file.close()
+        self._closed.set()
+
+
+_REGION = re.compile(r"Credential=[^/,]*/\d+/([^/,]+)/")
+
+
+def _region_of(environ: dict[str, Any]) -> str:
+    found = _REGION.search(environ.get("HTTP_AUTHORIZATION", ""))
+    return found.group(1) if found else os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+
+
 class EmbeddedDynamoDB:
     """moto's DynamoDB on 127.0.0.1:port, applying one request at a time (moto's backend is not
     thread-safe; real DynamoDB makes each request atomic) and raising TransactionConflict as real
     DynamoDB does when transactions overlap (sandglass_local.txconflicts; CONFLICTS_PATH counts
-    them, COMMITS_PATH lists the committed writes in order, for race tests). It answers
+    them, COMMITS_PATH lists the committed writes in order, for race tests). Once `journal` is
+    set, every committed write is appended to it, in the order applied. It answers
     IDENTITY_PATH so another local-stack command can tell it from a foreign process. Binding
     happens here, in the caller's thread, so a taken port is an exception, not a hang."""
 
     def __init__(self, port: int):
         import logging
 
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
-        from werkzeug.serving import make_server
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        from sandglass_local import motoundo
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        moto_app = txconflicts.wsgi(DomainDispatcherApplication(create_backend_app), threading.Lock())
+        motoundo.install()  # a transaction costs its own items, not a copy of the table
+        self.port = port
+        self.journal: Journal | None = None
+
+        def journal_commit(operation: str, environ: dict[str, Any], body: bytes) -> None:
+            if self.journal is not None:
+                self.journal.append(operation, _region_of(environ), body)
+
+        moto_app = txconflicts.wsgi(DomainDispatcherApplication(create_backend_app), threading.Lock(), on_commit=journal_commit)
         identity = json.dumps({"service": "sandglass-local-dynamodb", "stateDir": str(STATE_DIR.resolve()), "pid": os.getpid()}).encode()
 
         def app(environ, start_response):
+            if "HTTP_TRANSFER_ENCODING" not in environ:
+                # read the whole body first: the next request on a kept-alive connection starts right after it
+                length = environ.get("CONTENT_LENGTH") or "0"
+                environ["wsgi.input"] = io.BytesIO(environ["wsgi.input"].read(int(length)) if length.isdigit() else b"")
             path = environ.get("PATH_INFO")
             if path in (IDENTITY_PATH, CONFLICTS_PATH, COMMITS_PATH):
                 if path == IDENTITY_PATH:
@@ -100,16 +194,119 @@ class EmbeddedDynamoDB:
                 return [answer]
             return moto_app(environ, start_response)
 
+        self.app = app
         try:
-            self.server = make_server("127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler)
+            self.server = _ThreadingWSGIServer(("127.0.0.1", port), _KeepAliveWSGIRequestHandler)
         except OSError as error:
             raise PortInUse(_dynamodb_port_message(port)) from error
+        self.server.set_app(app)
         self.thread = threading.Thread(target=self.server.serve_forever, name="embedded-dynamodb", daemon=True)
         self.thread.start()
+        self._answer_in_process()
+
+    def _answer_in_process(self) -> None:
+        """This process's own DynamoDB clients (made from boto3's default session from now on) get
+        their answers from `app` in the calling thread, as moto's in-process mock does, instead of
+        over loopback HTTP: the same lock, conflicts and journal, without a socket and two thread
+        switches per call (most of a call's time on a busy machine). Other processes use the port."""
+        import boto3
+        from botocore.awsrequest import AWSResponse
+        from moto.core.botocore_stubber import MockRawResponse
+        from werkzeug.test import EnvironBuilder
+
+        endpoint = f"http://127.0.0.1:{self.port}"
+
+        def answer(request, **_kwargs):
+            if not request.url.startswith(endpoint) or self.server.socket.fileno() < 0:
+                return None
+            url = request.url[len(endpoint):] or "/"
+            body = request.body if isinstance(request.body, bytes) else (request.body or "").encode("utf-8")
+            headers = {key: value.decode("latin-1") if isinstance(value, bytes) else value for key, value in request.headers.items()}
+            environ = EnvironBuilder(method=request.method, path=url.split("?", 1)[0], query_string=url.partition("?")[2],
+                                     headers=headers, data=body, base_url=endpoint).get_environ()
+            started: list = []
+            content = b"".join(self.app(environ, lambda status, headers, *_: started.append((status, headers))))
+            status, headers = started[0]
+            return AWSResponse(request.url, int(status.split(" ", 1)[0]), dict(headers), MockRawResponse(content))
+
+        if boto3.DEFAULT_SESSION is None:
+            boto3.setup_default_session()
+        boto3.DEFAULT_SESSION.events.register("before-send.dynamodb", answer, unique_id=f"sandglass-embedded-dynamodb-{self.port}")
+
+    def replay(self, entries: list[dict[str, Any]]) -> int:
+        """Apply journaled writes again, in order, in-process; how many did not apply."""
+        from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+        failed = 0
+        for entry in entries:
+            headers = {"X-Amz-Target": f"DynamoDB_20120810.{entry['operation']}", "Content-Type": "application/x-amz-json-1.0",
+                       "Host": f"127.0.0.1:{self.port}",
+                       "Authorization": f"AWS4-HMAC-SHA256 Credential=local/20260101/{entry['region']}/dynamodb/aws4_request, "
+                                        "SignedHeaders=host, Signature=0"}
+            environ = EnvironBuilder(method="POST", path="/", data=entry["body"].encode("utf-8"), headers=headers).get_environ()
+            answer, status, _ = run_wsgi_app(self.app, environ)
+            b"".join(answer)
+            failed += not status.startswith("200")
+        return failed
 
     def stop(self) -> None:
+        if self.journal is not None:
+            self.journal.close()
         self.server.shutdown()
         self.server.server_close()
+
+
+class _ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    """The standard library's WSGI server, a thread per connection."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+class _KeepAliveServerHandler(ServerHandler):
+    http_version = "1.1"
+
+    def send_preamble(self) -> None:
+        if "Content-Length" not in self.headers:
+            self.request_handler.close_connection = True  # the answer ends where the connection does
+        super().send_preamble()
+
+
+class _KeepAliveWSGIRequestHandler(WSGIRequestHandler):
+    """wsgiref's request handler, serving every request of a kept-alive connection (wsgiref serves
+    one and closes; werkzeug's server closes each connection too): otherwise each DynamoDB call pays
+    a new connection and a new thread. The application reads each request's whole body."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave as separate writes: never wait for an ACK
+    wbufsize = 64 * 1024
+
+    def handle(self) -> None:
+        self.close_connection = True
+        self._serve_one()
+        while not self.close_connection:
+            self._serve_one()
+
+    def _serve_one(self) -> None:
+        self.raw_requestline = self.rfile.readline(65537)
+        if len(self.raw_requestline) > 65536:
+            self.requestline = self.request_version = self.command = ""
+            self.send_error(414)
+            return
+        if not self.raw_requestline or not self.parse_request():
+            self.close_connection = True
+            return
+        if self.headers.get("Transfer-Encoding") is not None:
+            self.close_connection = True  # wsgiref does not take chunked bodies: read to the end, then close
+        handler = _KeepAliveServerHandler(self.rfile, self.wfile, self.get_stderr(), self.get_environ(), multithread=True)
+        handler.request_handler = self
+        handler.run(self.server.get_app())
+        self.wfile.flush()
+
+    def log_message(self, format, *args) -> None:
+        pass  # DynamoDB calls are not the dev server's request log
 
 
 def _dynamodb_port_message(port: int) -> str:
@@ -166,8 +363,9 @@ class Stack:
         external = os.environ.get("SANDGLASS_DYNAMODB_ENDPOINT")
         if external:
             return cls(external, owns_server=False)
-        if reset and STATE_FILE.exists():
-            STATE_FILE.unlink()
+        if reset:
+            STATE_FILE.unlink(missing_ok=True)
+            JOURNAL_FILE.unlink(missing_ok=True)
         endpoint = f"http://127.0.0.1:{DYNAMODB_PORT}"
         if _port_open(DYNAMODB_PORT):
             identity = _identity_of(DYNAMODB_PORT)
@@ -191,21 +389,27 @@ class Stack:
     def __exit__(self, *exc):
         self.close()
 
-    def close(self) -> None:
-        """Save the state (when this process owns the embedded DynamoDB) and stop; idempotent."""
+    def close(self, *, fold_journal: bool = True) -> None:
+        """Stop the embedded DynamoDB when this process owns it; idempotent. Every write is in the
+        journal already; `fold_journal` also writes them into the snapshot (a scan: a CLI command's
+        state is then one file; the dev server skips it to stop at once, its next start folds)."""
         if self.closed:
             return
         self.closed = True
         if self.owns_server:
-            if self.persist:
-                count = self.save_state()
-                if self.announce_save:
-                    print(f"Saved {count} items to {STATE_FILE}", file=sys.stderr, flush=True)
+            journal = self.server.journal
+            if journal is not None and fold_journal and journal.written:
+                self.save_state(journal=journal.name, applied=journal.written)
             self.server.stop()
+            if journal is not None and self.announce_save:
+                print(f"Saved the state to {STATE_DIR} ({journal.written} writes journaled since start)", file=sys.stderr, flush=True)
 
     # --- state -----------------------------------------------------------------------------
-    def save_state(self) -> int:
-        """Dump every item (DynamoDB JSON) so the next start continues where this one stopped.
+    # The state is a snapshot of the table (STATE_FILE) plus the journal of the writes committed
+    # since (JOURNAL_FILE). Starting loads both and folds the journal into a new snapshot (the only
+    # scan, once per start); while running, each write appends one line to the journal.
+    def save_state(self, journal: str | None = None, applied: int = 0) -> int:
+        """Dump every item (DynamoDB JSON), noting which journal's first `applied` writes it holds.
         Local tooling only: the application never scans."""
         items, params = [], {"TableName": TABLE}
         while True:
@@ -216,16 +420,34 @@ class Stack:
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         STATE_DIR.mkdir(parents=True, exist_ok=True)
         temporary = STATE_FILE.with_suffix(".tmp")
-        temporary.write_text(json.dumps(items))
+        temporary.write_text(json.dumps({"journal": journal, "applied": applied, "items": items}))
         temporary.replace(STATE_FILE)
         return len(items)
 
     def load_state(self) -> None:
-        if not STATE_FILE.exists():
-            return
-        items = json.loads(STATE_FILE.read_text())
+        """Load the snapshot, apply the journal's writes it does not hold yet, fold them into a new
+        snapshot, and start a new journal."""
+        snapshot = json.loads(STATE_FILE.read_text()) if STATE_FILE.exists() else {}
+        if isinstance(snapshot, list):  # a snapshot saved before the journal existed
+            snapshot = {"items": snapshot}
+        items = snapshot.get("items", [])
         for start in range(0, len(items), 25):
             self.raw.batch_write_item(RequestItems={TABLE: [{"PutRequest": {"Item": item}} for item in items[start:start + 25]]})
+        name, entries = Journal.read(JOURNAL_FILE)
+        held = snapshot.get("applied", 0) if name is not None and name == snapshot.get("journal") else 0
+        pending = entries[held:]
+        if pending:
+            failed = self.server.replay(pending)
+            if failed:
+                print(f"[state] {failed} of {len(pending)} journaled writes did not apply again", file=sys.stderr, flush=True)
+            # the snapshot holds this journal's writes from now on; a crash before the new journal
+            # replaces it finds them marked as held
+            self.save_state(journal=name, applied=len(entries))
+        fresh = JOURNAL_FILE.with_suffix(".new")
+        journal = Journal(fresh)
+        fresh.replace(JOURNAL_FILE)
+        journal.path = JOURNAL_FILE
+        self.server.journal = journal
 
     # --- actions ---------------------------------------------------------------------------
     def token(self, email: str) -> str:
@@ -412,6 +634,10 @@ class PooledHTTPServer(HTTPServer):
 
 
 IDLE_TIMEOUT = 15  # seconds a keep-alive connection may sit idle before the server closes it
+# The request line and each header line may take 64 KiB (http.server's own limits: over them it
+# answers 414 and 431) and at most 100 header lines; the header lines together may take 64 KiB too.
+MAX_HEADER_BYTES = 64 * 1024
+_ERROR_CODES = {414: "URI_TOO_LONG"}  # http.HTTPStatus's name, where it differs from RFC 9110's
 
 
 def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool = True) -> int:
@@ -468,14 +694,17 @@ Try:
         stop.set()
         server.server_close()
         server.state.stop()
-        stack.close()
-    return 0
+        stack.close(fold_journal=False)
+    # Every write is journaled and the journal closed: skip the interpreter's teardown, which
+    # spends seconds collecting every loaded function instance and moto's in-memory table.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class StateKeeper:
-    """Runs the purge jobs and saves the embedded DynamoDB's state after writes, in the
-    background (one scan per burst of writes, not one per request); the final save is the
-    stack's own, at shutdown."""
+    """Runs the purge jobs after writes, in the background (once per burst of writes). The state
+    itself needs no saving here: the embedded DynamoDB journals every write as it commits."""
 
     def __init__(self, stack: Stack):
         self.stack = stack
@@ -500,10 +729,8 @@ class StateKeeper:
                     return
                 try:
                     self.stack.gateway.run_jobs()
-                    if self.stack.owns_server and self.stack.persist:
-                        self.stack.save_state()
                 except Exception as error:
-                    print(f"[state] could not run jobs or save: {error}", flush=True)
+                    print(f"[state] could not run jobs: {error}", flush=True)
 
     def stop(self) -> None:
         with self.lock:
@@ -521,16 +748,53 @@ def _handler_class():
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive; every answer carries Content-Length
         timeout = IDLE_TIMEOUT
+        # an answer's status line, headers and (up to 64 KiB of) body leave in one send when the
+        # request is done (http.server flushes wfile then), and nothing waits for Nagle's algorithm
+        wbufsize = 64 * 1024
+        disable_nagle_algorithm = True
 
         def log_message(self, fmt, *args):
-            path = self.path if len(self.path) <= 160 else self.path[:157] + "..."
-            print(f"{self.command} {path} -> {args[1] if len(args) > 1 else ''}", flush=True)
+            path = getattr(self, "path", "") or ""  # absent when the request line itself was refused
+            path = path if len(path) <= 160 else path[:157] + "..."
+            status = args[1] if len(args) > 1 and fmt.startswith('"') else args[0] if args else ""
+            print(f"{getattr(self, 'command', None) or '-'} {path} -> {status}", flush=True)
+
+        def send_error(self, code, message=None, explain=None):
+            """http.server's refusals (414, 431, 400, 501...) in the API's error shape; the connection
+            is closed after them, as http.server does, so no unread byte is taken for a request."""
+            from http import HTTPStatus
+
+            status = HTTPStatus(code)
+            error = {"code": _ERROR_CODES.get(code, status.name), "message": message or status.phrase}
+            if explain:
+                error["details"] = [explain]
+            self.close_connection = True
+            self._send(code, {"Content-Type": "application/json", "Connection": "close"}, json.dumps({"error": error}).encode())
+
+        def parse_request(self) -> bool:
+            """http.server's parsing, then the checks a front end makes before a body is read: the
+            headers' total size, and one unambiguous framing of the body."""
+            if not super().parse_request():
+                return False
+            if sum(len(key) + len(value) + 4 for key, value in self.headers.items()) > MAX_HEADER_BYTES:
+                self.send_error(431, "Request header fields too large", f"The headers together may take {MAX_HEADER_BYTES} bytes")
+                return False
+            lengths = self.headers.get_all("Content-Length") or []
+            if len(lengths) > 1 or (lengths and not lengths[0].strip().isdigit()):
+                self.send_error(400, "Invalid Content-Length", "Send one Content-Length with one number")
+                return False
+            if lengths and self.headers.get("Transfer-Encoding") is not None:
+                self.send_error(400, "Both Content-Length and Transfer-Encoding", "Frame the body with a Content-Length only")
+                return False
+            return True
 
         def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
             self.send_response(status)
             for key, value in headers.items():
                 if key.lower() not in ("content-length", "connection", "transfer-encoding"):
                     self.send_header(key, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if self.command != "HEAD":
@@ -564,16 +828,10 @@ def _handler_class():
                 if self.command == "POST":
                     state.changed()
                 return self._send(status, {"Content-Type": "application/json"}, json.dumps(payload, default=int).encode())
-            if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            if self.headers.get("Transfer-Encoding") is not None:
                 self.close_connection = True
                 return self._json(411, {"error": {"code": "LENGTH_REQUIRED", "message": "Send the body with a Content-Length (API Gateway does not take chunked bodies either)"}})
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                length = -1
-            if length < 0:
-                self.close_connection = True
-                return self._json(400, {"error": {"code": "BAD_REQUEST", "message": "Invalid Content-Length"}})
+            length = int(self.headers.get("Content-Length") or 0)  # one, and digits: parse_request checked
             # undecodable bytes reach the function as U+FFFD, as they do behind API Gateway, and the
             # resolver answers 400 INVALID_UTF8; they must not kill the connection
             body = self.rfile.read(length).decode("utf-8", errors="replace") if length else None

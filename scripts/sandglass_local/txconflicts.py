@@ -175,16 +175,18 @@ def install(hold_seconds: float | None = None) -> None:
 
 
 # --- moto's server (the dev server's embedded DynamoDB) ---------------------------------------
-def wsgi(app, lock: threading.Lock):
+def wsgi(app, lock: threading.Lock, on_commit=None):
     """Wrap moto's WSGI app: each call is applied under `lock` (moto is not thread-safe; DynamoDB
     makes each request atomic) after `admit` decided, inside that lock, whether it conflicts; a
-    transaction's items stay in flight until `release`, outside it, so others can meet them."""
+    transaction's items stay in flight until `release`, outside it, so others can meet them.
+    `on_commit(operation, environ, body)`, when given, is called inside the lock for every write
+    that committed (BatchWriteItem included), in the order they were applied."""
 
     def conflicting_app(environ, start_response):
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         operation = target.rsplit(".", 1)[-1] if target.startswith("DynamoDB_") else ""
         body = b""
-        if operation == "TransactWriteItems" or operation in _WRITES:
+        if operation == "TransactWriteItems" or operation in _WRITES or (on_commit is not None and operation == "BatchWriteItem"):
             body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
             environ["wsgi.input"] = io.BytesIO(body)
         ticket = None
@@ -207,6 +209,8 @@ def wsgi(app, lock: threading.Lock):
             committed = bool(status) and status[0].startswith("200")
             if committed:
                 record(ticket)
+                if on_commit is not None and body:
+                    on_commit(operation, environ, body)
         release(ticket, hold=committed)
         return answer
 

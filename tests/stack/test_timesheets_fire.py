@@ -45,7 +45,7 @@ def test_fire_auto_lock_at_an_instant(tmp_path):
     assert fire("2026-11-15T23:59:00+01:00")["due"] == 0  # Sunday 23:59 in Warsaw
     result = fire("2026-11-16T00:00:00+01:00")
     assert (result["due"], result["changed"]) == (1, 1) and result["scheduledTime"] == "2026-11-15T23:00:00Z"
-    items = [{k: TypeDeserializer().deserialize(v) for k, v in item.items()} for item in json.loads((state / "dynamodb.json").read_text())]
+    items = [{k: TypeDeserializer().deserialize(v) for k, v in item.items()} for item in json.loads((state / "dynamodb.json").read_text())["items"]]
     stored = next(item for item in items if item["SK"] == "ORG")
     assert (stored["lockingTimesheets"]["year"], stored["lockingTimesheets"]["week"]) == (2026, 46)
 
