@@ -49,14 +49,20 @@ def post_mcp():
     return Response(status_code=status, content_type=JSON, body=json.dumps(answer, ensure_ascii=False, separators=(",", ":")))
 
 
-@app.get("/mcp", include_in_schema=False)
+@app.get("/mcp", tags=["Agents"], summary="The MCP endpoint's pointer to SKILL.md (405 to an MCP client asking for an SSE stream; MCP clients POST)")
 def get_mcp():
-    # stateless: no server-initiated stream to open (the Streamable HTTP transport's answer is 405)
-    return Response(status_code=405, content_type=JSON, headers={"Allow": "POST"},
-                    body='{"error": {"code": "METHOD_NOT_ALLOWED", "message": "POST JSON-RPC messages to /mcp; this server opens no SSE stream"}}')
+    accept = next((value for key, value in (app.current_event.headers or {}).items() if key.lower() == "accept"), "")
+    if "text/event-stream" in accept:
+        # an MCP client asking for a server-initiated stream: stateless, there is none (the transport's 405)
+        return Response(status_code=405, content_type=JSON, headers={"Allow": "POST"},
+                        body='{"error": {"code": "METHOD_NOT_ALLOWED", "message": "POST JSON-RPC messages to /mcp; this server opens no SSE stream"}}')
+    # a person or a crawler: where to read how to connect
+    return Response(status_code=200, content_type="text/plain; charset=utf-8",
+                    body="Sandglass MCP server (Streamable HTTP, stateless, JSON responses): POST JSON-RPC messages here with "
+                         "'Authorization: Bearer <token>' and 'X-Sandtime-Organization: <domain>'. How to connect and every tool: /SKILL.md\n")
 
 
-@app.get("/SKILL.md", include_in_schema=False)
+@app.get("/SKILL.md", tags=["Agents"], summary="How AI agents use Sandglass: MCP or REST, auth, the organization header, tools, rules (no credentials)")
 def get_skill():
     return Response(status_code=200, content_type="text/markdown; charset=utf-8", body=SKILL.read_text(encoding="utf-8"),
                     headers={"Cache-Control": "public, max-age=300"})

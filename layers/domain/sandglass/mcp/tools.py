@@ -187,9 +187,11 @@ def _days(call: Call, start: datetime, end: datetime) -> list[date]:
 
 
 def _lock_hint(error: Conflict) -> Conflict:
-    if error.code == "ACTIVITY_LOCKED":
-        return Conflict(f"{error.message}. The period is locked: ask for it to be opened with request_unlock (week), "
-                        "or ask an Administrator.", code=error.code, details=error.details)
+    from sandglass.services.locks import PERIOD_LOCKED
+
+    if error.code in (PERIOD_LOCKED, "ACTIVITY_LOCKED"):
+        return Conflict(f"{error.message}. Ask for the week to be opened with request_unlock, or ask an Administrator.",
+                        code=error.code, details=error.details)
     return error
 
 

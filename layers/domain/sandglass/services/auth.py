@@ -19,8 +19,7 @@ from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.settings import get_settings
 
 # Routes that act for the account, not for one organization (sign-up, listing, auth snapshot).
-# The MCP endpoint is one too: its tools name their organization per call (whoami lists them).
-ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), ("POST", "/mcp")})
+ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations")})
 
 _jwks_clients: dict[str, Any] = {}
 

@@ -63,7 +63,7 @@ def _tokens(phrase: str) -> list[str]:
     text = re.sub(r"\s+", " ", phrase.lower().replace(",", " ")).strip()
     # "2 hours 30 minutes" / "1h 30m" / "from 9:00 to 10:30" / "9:00 - 10:30" / "at 14:00" / "last monday" / "2 pm"
     text = re.sub(rf"(\d+(?:\.\d+)?)\s+({_HOURS}|{_MINUTES})\b", r"\1\2", text)
-    text = re.sub(rf"(\d{_HOURS})\s+(\d+{_MINUTES}?)\b", r"\1\2", text)
+    text = re.sub(rf"(\d{_HOURS})\s+([0-5]?\d(?:{_MINUTES})?)\b(?![-:.\d])", r"\1\2", text)
     text = re.sub(r"(\d)\s+(am|pm)\b", r"\1\2", text)
     text = re.sub(rf"\b(?:from\s+)?({_CLOCK})\s*(?:-|–|\bto\b|\buntil\b)\s*({_CLOCK})", r"\1-\2", text)
     text = re.sub(r"\b(at|last)\s+", r"\1_", text)
