@@ -12,6 +12,9 @@ from aws_lambda_powertools.event_handler import Response
 
 from sandglass.errors import Unauthorized
 from sandglass.http.resolver import create_app
+from sandglass.mcp import protocol
+from sandglass.mcp.server import handle
+from sandglass.mcp.tools import TOOLS  # noqa: F401  (the tools' models: every POST needs them, so at init, like a REST function's)
 
 app = create_app()
 
@@ -28,9 +31,6 @@ def _rpc_error(status: int, code: int, message: str) -> Response:
 @app.post("/mcp", include_in_schema=False)
 def post_mcp():
     import json
-
-    from sandglass.mcp import protocol
-    from sandglass.mcp.server import handle
 
     headers = app.current_event.headers or {}
     lowered = {key.lower(): value for key, value in headers.items()}

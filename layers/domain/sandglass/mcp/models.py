@@ -17,11 +17,13 @@ WEEK = Field(None, max_length=32, description="ISO week '2026-W49', 'this week',
 
 
 class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    """Built on first use (defer_build): a cold start pays only for the tool it runs."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Output(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 # --- inputs -------------------------------------------------------------------------------------------
