@@ -245,3 +245,17 @@ def test_resources_and_prompt(api, team):
     assert missing["error"]["code"] == -32002
     prompt = post(api, {"jsonrpc": "2.0", "id": 4, "method": "prompts/get", "params": {"name": "weekly_timesheet_review"}}).json()["result"]
     assert "last week" in prompt["messages"][0]["content"]["text"] and "request_approval" in prompt["messages"][0]["content"]["text"]
+
+
+def test_skill_md_is_the_repository_file_and_names_every_tool(api):
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "functions" / "mcp" / "SKILL.md").resolve() == (root / "SKILL.md").resolve()  # shipped with the function
+    reply = api.gateway.request("GET", "/SKILL.md")  # no credentials, at the site root
+    assert reply.status == 200 and reply.header("Content-Type").startswith("text/markdown")
+    assert reply.body == (root / "SKILL.md").read_text()
+    for name in TOOLS:
+        assert f"`{name}`" in reply.body, name
+    for needle in ("X-Sandtime-Organization", "/api/openapi.json", "request_unlock", "time zone", "locked"):
+        assert needle in reply.body, needle
