@@ -97,12 +97,17 @@ def __getattr__(name: str):
 
     docs = create_app()
 
-    @docs.get("/SKILL.md", tags=["Agents"], summary=SKILL_SUMMARY)
-    def get_skill() -> str:
+    text = {"type": "string"}
+
+    @docs.get("/SKILL.md", tags=["Agents"], summary=SKILL_SUMMARY,
+              responses={200: {"description": "The guide (Markdown)", "content": {"text/markdown": {"schema": text}}}})
+    def get_skill():
         return ""
 
-    @docs.get("/mcp", tags=["Agents"], summary=POINTER_SUMMARY)
-    def get_mcp() -> str:
+    @docs.get("/mcp", tags=["Agents"], summary=POINTER_SUMMARY,
+              responses={200: {"description": "Where to read how to connect", "content": {"text/plain": {"schema": text}}},
+                         405: {"description": "Asked for an SSE stream (Accept: text/event-stream): this server opens none"}})
+    def get_mcp():
         return ""
 
     globals()["app"] = docs

@@ -364,11 +364,10 @@ def my_week(call: Call, args: m.MyWeekInput) -> m.MyWeekOutput:
     entries = [entry(call, a, names.get(a["projectId"])) for a in listed.activities.values()]
     expected = timesheets().expected(call.organization, days)
     total = sum(totals.values())
-    approved = set()
-    for month_of in sorted({monday.replace(day=1), days[-1].replace(day=1)}):
-        record = timesheets().timesheets(call.tenant, month_of.isoformat(), call.tenant.user_id)
-        first = month_of
-        approved |= {first + timedelta(days=n) for n, flag in enumerate(record["approvedDays"]) if flag == "1"}
+    approved: set[date] = set()
+    for month_of in sorted({monday.replace(day=1), days[-1].replace(day=1)}):  # approvals come with the monthly timesheet
+        record = timesheets().timesheets(call.tenant, month_of.isoformat(), call.tenant.user_id, "approvedDays")
+        approved |= {month_of + timedelta(days=n) for n, flag in enumerate(record["approvedDays"]) if flag == "1"}
     return m.MyWeekOutput(
         year=year, week=week, timeZone=str(call.zone),
         days=[m.Day(date=d.isoformat(), minutes=totals.get(d.isoformat(), 0), locked=reasons[d] is not None, lockReason=reasons[d]) for d in days],
