@@ -76,6 +76,9 @@ def test_json_rpc_transport_answers(api, team):
     assert post(api, {"jsonrpc": "2.0", "id": 6, "method": "ping"}).json() == {"jsonrpc": "2.0", "id": 6, "result": {}}
     anonymous = api.gateway.request("POST", "/api/mcp", headers={"X-Sandtime-Organization": "acme"}, body={"jsonrpc": "2.0", "id": 1, "method": "ping"})
     assert anonymous.status == 401
+    # a page of another site in a member's browser cannot drive the endpoint (DNS rebinding)
+    foreign = post(api, {"jsonrpc": "2.0", "id": 8, "method": "ping"}, headers={"Origin": "https://elsewhere.example"})
+    assert foreign.status == 403 and foreign.json()["error"]["code"] == "FORBIDDEN"
 
 
 def test_initialize_negotiates_the_protocol_version(api, team):
