@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -152,8 +153,15 @@ def get_prompt(params: dict[str, Any]) -> dict[str, Any]:
     return {"description": PROMPTS["weekly_timesheet_review"]["description"], "messages": [{"role": "user", "content": {"type": "text", "text": text}}]}
 
 
-def methods(session: Session) -> dict[str, Any]:
+@cache
+def catalog() -> list[dict[str, Any]]:
+    """tools/list: the schemas are built once per container (~25 ms), not per session."""
     from sandglass.mcp.tools import TOOLS
+
+    return [tool.listing() for tool in TOOLS.values()]
+
+
+def methods(session: Session) -> dict[str, Any]:
 
     def initialize(params: dict[str, Any]) -> dict[str, Any]:
         return {"protocolVersion": protocol.negotiate(params.get("protocolVersion")),
@@ -163,7 +171,7 @@ def methods(session: Session) -> dict[str, Any]:
     return {
         "initialize": initialize,
         "ping": lambda params: {},
-        "tools/list": lambda params: {"tools": [tool.listing() for tool in TOOLS.values()]},
+        "tools/list": lambda params: {"tools": catalog()},
         "tools/call": lambda params: call_tool(session, params),
         "resources/list": lambda params: {"resources": [{"uri": uri, "name": name, "title": title, "description": description, "mimeType": "application/json"}
                                                         for uri, (name, title, description) in RESOURCES.items()]},
