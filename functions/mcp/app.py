@@ -54,7 +54,7 @@ def _post(event: dict[str, Any], headers: dict[str, str], cors: dict[str, str]) 
     body = event.get("body")
     if event.get("isBase64Encoded") and isinstance(body, str):
         body = base64.b64decode(body).decode("utf-8", errors="replace")
-    status, answer = handle(body, context)
+    status, answer = handle(body, context, event.get("headers") or {})
     text = "" if answer is None else json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
     return _reply(status, text, headers=cors)
 

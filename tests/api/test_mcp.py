@@ -262,3 +262,14 @@ def test_skill_md_is_the_repository_file_and_names_every_tool(api):
         assert f"`{name}`" in reply.body, name
     for needle in ("X-Sandtime-Organization", "/api/openapi.json", "request_unlock", "time zone", "locked"):
         assert needle in reply.body, needle
+
+
+def test_the_sandtime_organization_header_names_the_organization_on_rest_too(api, team):
+    reply = api.get("/organization", as_="admin@acme.test", headers={"X-Sandtime-Organization": "acme"})
+    assert reply.status == 200 and reply.json()["name"] == "Acme Studio"
+    api.signup("globex", "admin@globex.test", "Globex")
+    # it wins over X-Organization (what MCP clients send is what they mean); the host still wins over both
+    reply = api.get("/organization", as_="admin@acme.test", headers={"X-Sandtime-Organization": "acme", "X-Organization": "globex"})
+    assert reply.status == 200
+    reply = api.get("/organization", as_="admin@acme.test", headers={"X-Sandtime-Organization": "acme", "Host": "globex.sandglass.example.com"})
+    assert reply.status == 403

@@ -2,7 +2,8 @@
 authenticated person. Who calls comes from the API Gateway authorizer's context only (the same
 authorizer as REST: a bearer JWT today, personal API keys where the authorizer accepts them);
 which organization from the X-Sandtime-Organization header (or X-Organization, or the host), or
-per tool call from the `organization` argument, checked by the authorizer's own membership rule."""
+per tool call from the `organization` argument, which the same authorizer code decides again on the
+request's own credentials (so every rule it applies, a credential's scope included, holds per call)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ MEMBER, NOT_MEMBER, NO_ORGANIZATION = "member", "none", "missing"
 class Session:
     """One request's caller: the authorizer's context, and the tenant of each organization named."""
 
-    def __init__(self, authorizer_context: dict[str, Any]):
+    def __init__(self, authorizer_context: dict[str, Any], headers: dict[str, str] | None = None):
         self.context = authorizer_context
+        self.headers = headers or {}
         self.person = {"email": authorizer_context["email"], "subject": authorizer_context.get("subject") or authorizer_context["email"],
                        "name": authorizer_context.get("name") or ""}
 
@@ -36,9 +38,17 @@ class Session:
         wanted = (organization or "").strip().lower() or header
         if wanted == header:
             return self.context
-        from sandglass.services.auth import membership_decision
+        # another organization for this call: the very authorizer decides again, on the same
+        # credentials with that organization named (whatever it checks - membership, a credential's scope)
+        from sandglass.errors import Unauthorized
+        from sandglass.services.auth import authorize
 
-        return membership_decision({**self.person}, wanted).context
+        naming = {key: value for key, value in self.headers.items() if key.lower() not in ("host", "x-organization", "x-sandtime-organization")}
+        try:
+            decision = authorize({**naming, "X-Sandtime-Organization": wanted}, "POST", "/mcp")
+        except Unauthorized:
+            raise Forbidden("Your credentials do not reach that organization") from None
+        return decision.context if decision.allow else {**decision.context, "membership": NOT_MEMBER}
 
     def tenant(self, organization: str | None) -> TenantContext:
         standing = self._standing(organization)
@@ -182,5 +192,5 @@ def methods(session: Session) -> dict[str, Any]:
     }
 
 
-def handle(body: str | None, authorizer_context: dict[str, Any]) -> tuple[int, dict[str, Any] | None]:
-    return protocol.handle(body, methods(Session(authorizer_context)))
+def handle(body: str | None, authorizer_context: dict[str, Any], headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any] | None]:
+    return protocol.handle(body, methods(Session(authorizer_context, headers)))

@@ -150,19 +150,13 @@ def authorize(headers: dict[str, str], method: str, resource: str, repository: O
     An unknown or deleted organization is allowed through marked `missing` so the handler
     answers 404 with the API's error shape.
     """
-    # The one place credentials become a person: personal API keys (X-Api-Key) plug in here, next
-    # to the bearer token, and every surface (REST, MCP) gets them through this authorizer.
+    # The one place credentials become a person: personal API keys (X-Api-Key) plug in here, next to
+    # the bearer token; every surface gets them through it (MCP re-runs it for a per-call organization).
     claims = verify_token(bearer_token(headers))
     email = ids.normalize_email(claims["email"])
     context = {"email": email, "subject": str(claims.get("sub") or email), "name": text.single_line(str(claims.get("name") or ""), 200)}
-    return membership_decision(context, organization_domain(headers), (method.upper(), resource) in ACCOUNT_ROUTES, repository)
-
-
-def membership_decision(context: dict[str, str], domain: str | None, account_route: bool = False,
-                        repository: OrganizationRepository | None = None) -> Decision:
-    """The caller's standing in the organization `domain` names (the authorizer's check, also what
-    an MCP tool call naming another of the caller's organizations goes through)."""
-    email = context["email"]
+    account_route = (method.upper(), resource) in ACCOUNT_ROUTES
+    domain = organization_domain(headers)
     if not domain:
         return Decision(True, email, {**context, "membership": "missing"})
     repository = repository or OrganizationRepository()
