@@ -674,6 +674,9 @@ Dev token for {DEMO_ADMIN} (30 days):
 
 Try:
   curl -s http://{host}:{port}/api/organization -H "Authorization: Bearer $TOKEN" -H "X-Organization: {DEMO_DOMAIN}"
+
+MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
+  {mcp_add_command(f"http://{host}:{port}/mcp", token, DEMO_DOMAIN)}
 """, flush=True)
     import signal
 
@@ -700,6 +703,12 @@ Try:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def mcp_add_command(url: str, token: str, domain: str) -> str:
+    """The one line that adds the local MCP server to Claude Code (other clients take the same URL and headers)."""
+    return (f'claude mcp add --transport http sandglass {url} --header "Authorization: Bearer {token}" '
+            f'--header "X-Sandtime-Organization: {domain}"')
 
 
 class StateKeeper:

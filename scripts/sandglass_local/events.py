@@ -68,6 +68,7 @@ class Sample:
     as_: str = DEMO_ADMIN
     raw: dict[str, Any] | None = None  # a non-API event, written as it is
     public: bool = False  # a route without auth: no token, no authorizer context
+    headers: dict[str, str] | None = None  # besides the credentials and Content-Type
 
     def path(self) -> str:
         resource = self.resource or ""
@@ -90,6 +91,11 @@ def _samples() -> list[Sample]:
         Sample("geofences_list.json", "GeofencesFunction", 200, "GET", "/geofences"),
         Sample("geofences_post.json", "GeofencesFunction", 200, "POST", "/geofences",
                body={"name": "Warsaw office", "latitude": 52.2297, "longitude": 21.0122, "radius": 120, "enterAction": "START_TRACKING", "exitAction": "STOP_TRACKING"}),
+        # an agent previews logging time through MCP (a dry run: nothing is written)
+        Sample("mcp_tools_call.json", "McpFunction", 200, "POST", "/mcp",
+               headers={"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"},
+               body={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "log_time", "arguments": {
+                   "project": "Website refresh", "when": "90m yesterday", "description": "Wireframes", "dry_run": True}}}),
         Sample("openapi_get.json", "OpenApiFunction", 200, "GET", "/openapi.json", public=True),
         Sample("projects_list.json", "ProjectsFunction", 200, "GET", "/projects"),
         Sample("reports_list.json", "ReportsFunction", 200, "GET", "/reports"),
@@ -147,6 +153,7 @@ def event_of(sample: Sample) -> dict[str, Any]:
         "Authorization": f"Bearer {sample_token(sample.as_)}", "X-Organization": DEMO_DOMAIN, "Host": "127.0.0.1:3000"}
     if sample.body is not None:
         headers["Content-Type"] = "application/json"
+    headers |= sample.headers or {}
     request_context = {"resourcePath": sample.resource, "httpMethod": sample.method, "stage": "api"}
     event = {"resource": sample.resource, "path": "/api" + sample.path(), "httpMethod": sample.method, "headers": headers,
              "queryStringParameters": sample.query, "pathParameters": sample.path_parameters}

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 from sandglass_local import template as tpl
 
 API_PREFIX = "/api"
+ROOT_PATHS = ("/mcp", "/SKILL.md")
 _LOAD_LOCK = threading.RLock()
 # The function whose code is running (per thread): lets the IAM check attribute DynamoDB calls.
 CURRENT_FUNCTION: contextvars.ContextVar[str | None] = contextvars.ContextVar("sandglass_current_function", default=None)
@@ -224,6 +225,8 @@ class Gateway:
             body = json.dumps(body)
             headers.setdefault("Content-Type", "application/json")
         headers.setdefault("Host", "127.0.0.1:3000")
+        if path in ROOT_PATHS:  # served at the site root too, where agents look for them
+            path = API_PREFIX + path
         if not path.startswith(API_PREFIX + "/") and path != API_PREFIX:
             return _error(404, "NOT_FOUND", f"The API is served under {API_PREFIX}")
         resource_path = path[len(API_PREFIX):] or "/"

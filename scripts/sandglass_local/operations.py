@@ -62,6 +62,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     # workspace
     ("GET", "/health"): Call(org=None),
     ("GET", "/openapi.json"): Call(org=None),
+    ("GET", "/SKILL.md"): Call(org=None),
+    ("GET", "/mcp"): Call(org=None),
     ("GET", "/auth"): Call(),
     ("GET", "/organizations"): Call(org=None),
     ("GET", "/organization"): Call(),
@@ -136,6 +138,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("PUT", "/projects/{projectId}/members/{memberId}"): Call(body={"title": "Senior designer"}),
     ("PUT", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(body={"value": "95.00"}),
     ("PUT", "/activities/{activityId}"): Call(role="user", body={"name": "Kick-off (long)", "endedAt": "2026-07-14T11:00:00Z"}),
+    ("POST", "/mcp"): Call(role="user", body={"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+                                              "params": {"name": "edit_entry", "arguments": {"entry_id": "{activityId}", "description": "Kick-off, agreed scope"}}}),
     ("PUT", "/geofences/{geofenceId}"): Call(body={"radius": 150}),
     ("PUT", "/reports/{reportId}"): Call(role="user", body={"name": "July, by project", "dimensions": ["project"]}),
     ("PUT", "/subscriptions/{subscriptionId}"): Call(body={"quantity": 11}),

@@ -40,7 +40,7 @@ def _of_type(template: dict, kind: str) -> dict:
 
 def test_every_function_uses_the_domain_layer(translated):
     functions = _of_type(translated, "AWS::Lambda::Function")
-    expected = {f"{group}Function" for group in ROUTE_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction"}
+    expected = {f"{group}Function" for group in ROUTE_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction", "McpFunction"}
     assert set(functions) == expected
     for name, fn in functions.items():
         assert fn["Properties"]["Layers"] == [{"Ref": "DomainLayer"}] or any("DomainLayer" in json.dumps(layer) for layer in fn["Properties"]["Layers"]), name
@@ -121,7 +121,9 @@ REPORT_RESULTS = {("GET", "/reports/{reportId}/results"), ("POST", "/reports/res
 REQUESTS = {("GET", "/requests"), ("GET", "/requests/{requestId}"), ("POST", "/requests/impersonation"), ("POST", "/auth/impersonation")}
 # Routes beyond the reference: sign-up (the reference leaves it to its web app), the health check,
 # the OpenAPI document, the 4me-style timesheet reads and locks, report results and the requests above.
-ADDITIONS = {("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")} | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS
+# The MCP server for agents and its guide (the reference's introduction names both)
+MCP = {("POST", "/mcp"), ("GET", "/mcp"), ("GET", "/SKILL.md")}
+ADDITIONS = {("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")} | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP
 
 
 def test_environment_and_policy_references_resolve():

@@ -164,7 +164,7 @@ def create_app() -> APIGatewayRestResolver:
         cors = CORSConfig(
             allow_origin=origins[0],
             extra_origins=origins[1:],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Organization"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Organization", "X-Sandtime-Organization", "Mcp-Protocol-Version"],
             expose_headers=["ETag", "Link", "X-Next-Cursor"],
             max_age=300,
         )

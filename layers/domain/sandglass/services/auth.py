@@ -114,7 +114,8 @@ def _header(headers: dict[str, str] | None, name: str) -> str | None:
 
 
 def organization_domain(headers: dict[str, str]) -> str | None:
-    """The organization's domain: the Host's first label when the host names one, else X-Organization."""
+    """The organization's domain: the Host's first label when the host names one, else
+    X-Sandtime-Organization (what MCP clients send), else X-Organization."""
     host = (_header(headers, "host") or "").split(":")[0].strip().lower()
     base = (os.environ.get("BASE_DOMAIN") or "").strip().lower()
     label = None
@@ -122,7 +123,7 @@ def organization_domain(headers: dict[str, str]) -> str | None:
         label = host[: -len(base) - 1].split(".")[-1]
     elif host and not base and host.count(".") >= 2 and not _is_ip(host) and ".execute-api." not in host and not host.endswith(".amazonaws.com"):
         label = host.split(".")[0]
-    header = (_header(headers, "x-organization") or "").strip().lower()
+    header = (_header(headers, "x-sandtime-organization") or _header(headers, "x-organization") or "").strip().lower()
     return label or header or None
 
 
@@ -149,6 +150,8 @@ def authorize(headers: dict[str, str], method: str, resource: str, repository: O
     An unknown or deleted organization is allowed through marked `missing` so the handler
     answers 404 with the API's error shape.
     """
+    # The one place credentials become a person: personal API keys (X-Api-Key) plug in here, next to
+    # the bearer token; every surface gets them through it (MCP re-runs it for a per-call organization).
     claims = verify_token(bearer_token(headers))
     email = ids.normalize_email(claims["email"])
     context = {"email": email, "subject": str(claims.get("sub") or email), "name": text.single_line(str(claims.get("name") or ""), 200)}

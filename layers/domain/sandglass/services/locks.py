@@ -264,6 +264,14 @@ class LockService:
         self.repository.delete_week(tenant.org_id, pointer)
         return {}
 
+    def own_day_reasons(self, tenant: TenantContext, days: Iterable[date]) -> dict[date, str | None]:
+        """Why each of `days` is locked for the caller (None: open), by the one lock model
+        (what the MCP tools show before a write the activity service would refuse)."""
+        organization = self.organizations.get(tenant.org_id) or {}
+        states = self.repository.read(tenant.org_id, [tenant.user_id])
+        now = self._now()
+        return {day: lock_reason(day, organization, states.organization, states.of(tenant.user_id), now) for day in days}
+
     # --- 4me ------------------------------------------------------------------------------------------
     def lock_dates(self, tenant: TenantContext, user_id: str | None, date_: str | None, week_of: str | None, month_of: str | None,
                    *, lock: bool) -> None:
