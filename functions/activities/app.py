@@ -31,7 +31,10 @@ service = cache(ActivityService)
 
 
 def _entity(result: ActivityResult) -> Response[Activity]:
-    return Response(status_code=200, content_type=JSON, body=result.activity, headers={"ETag": etag(result.version)})
+    headers = {"ETag": etag(result.version)}
+    if result.overlapping:  # the organization's overlapPolicy is warn
+        headers["X-Overlapping-Activities"] = ",".join(result.overlapping)
+    return Response(status_code=200, content_type=JSON, body=result.activity, headers=headers)
 
 
 ActivityId = Annotated[str, Path(max_length=64, description="The activity identifier (UUID)")]

@@ -17,6 +17,12 @@ ClockTime = Annotated[str, AfterValidator(reference.check_hhmm)]
 Country = Annotated[str, AfterValidator(reference.check_country)]
 DomainName = Annotated[str, Field(min_length=3, max_length=63), AfterValidator(reference.check_domain)]
 RoundingMode = Literal["NEAREST", "UP", "DOWN"]
+# What a write does with a member's entry that overlaps another of theirs (finished entries and
+# running timers alike, on any project): allow it silently, accept it and name the conflicts
+# (X-Overlapping-Activities), or refuse it (409 ACTIVITY_OVERLAP). Totals count wall time once
+# whatever the policy.
+OverlapPolicy = Literal["allow", "warn", "reject"]
+DEFAULT_OVERLAP_POLICY = "allow"
 
 
 class CoreHours(ApiModel):
@@ -97,6 +103,7 @@ class OrganizationSettings(ApiModel):
     maxActivityHours: int = Field(24, ge=1, le=24 * 31)
     # Hours a resolved timesheet-unlock request keeps the member's week open (48 unless changed).
     unlockWindowHours: int = Field(48, ge=1, le=24 * 30)
+    overlapPolicy: OverlapPolicy = Field(DEFAULT_OVERLAP_POLICY, description="allow | warn | reject: entries of one member that overlap (allow unless changed)")
 
 
 class CoreHoursPatch(ApiModel):
@@ -156,6 +163,7 @@ class OrganizationUpdate(ApiModel):
     autoLock: Omittable[AutoLockPatch] = None
     maxActivityHours: Omittable[int] = Field(None, ge=1, le=24 * 31)
     unlockWindowHours: Omittable[int] = Field(None, ge=1, le=24 * 30)
+    overlapPolicy: Omittable[OverlapPolicy] = None
 
 
 class OrganizationCreate(ApiModel):

@@ -414,6 +414,14 @@ class ActivityRepository:
             limit=1, forward=False)
         return _entity(page.items[0]) if page.items else None
 
+    def starting_between(self, org_id: str, user_id: str, lower: str, upper: str) -> list[dict[str, Any]]:
+        """Every activity of the member with ``lower <= startedAt <= upper`` (their GSI1 partition,
+        one Query per 1 MB): the entries a new interval may overlap (the overlap policy)."""
+        return [_entity(item) for items in self.table.query_all(
+            index=keys.GSI_USER, key_condition=db.key_condition(keys.GSI_USER, "between"),
+            values={":pk": keys.user_partition(org_id, user_id), ":lo": keys.ACTIVITY_INDEX_PREFIX + lower,
+                    ":hi": keys.ACTIVITY_INDEX_PREFIX + upper}) for item in items]
+
     def _list_partition(self, org_id: str, index: str, partition: str, window: TimeWindow, *, pending: bool | None,
                         projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:
         condition = _Filter(pending, projects)
