@@ -141,6 +141,16 @@ def domain(domain_name: str) -> dict[str, str]:
     return {PK: f"DOMAIN#{domain_name}", SK: "DOMAIN"}
 
 
+def request_idempotency(email: str | None, key_hash: str) -> dict[str, str]:
+    """A POST's Idempotency-Key record (services/idempotency.py), TTL'd by `expiresAt`, in the
+    calling account's partition (a retry after the organization was renamed still finds it), or
+    under its own platform prefix for a request without an account (support sign-in).
+    `key_hash` hashes the caller, the organization the request names and the key."""
+    if email:
+        return {PK: account_pk(email), SK: f"REQUEST_IDEMPOTENCY#{key_hash}"}
+    return {PK: f"REQUEST_IDEMPOTENCY#{key_hash}", SK: "REQUEST"}
+
+
 def account_pk(email: str) -> str:
     return f"ACCOUNT#{email}"
 
