@@ -18,6 +18,7 @@ from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
 from sandglass.models.common import EntityId, InstantBound
+from sandglass.models.rates import RerateRequest
 from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
 from sandglass.observability import count
 
@@ -78,6 +79,22 @@ def post_activity(
     if result.activity.get("pending"):
         count("TimerStarts")
     return _entity(result)
+
+
+@app.post("/activities/rerate/preview", tags=["Activities"],
+          summary="Preview a re-rate (Administrators): the entries whose kept rates differ from the windows in force, old and new amounts")
+def post_rerate_preview(body: RerateRequest) -> dict:
+    from sandglass.services.rerate import RerateService
+
+    return RerateService(service().repository).preview(tenant(app), body)
+
+
+@app.post("/activities/rerate/apply", tags=["Activities"],
+          summary="Apply a re-rate (Administrators): entries keep the rates in force now; locked or approved periods need force: true")
+def post_rerate_apply(body: RerateRequest) -> dict:
+    from sandglass.services.rerate import RerateService
+
+    return RerateService(service().repository).apply(tenant(app), body)
 
 
 @app.get("/activities/<activityId>", tags=["Activities"], summary="Get an activity")

@@ -106,7 +106,9 @@ REPORT_RESULTS = {("GET", "/reports/{reportId}/results"), ("POST", "/reports/res
 REQUESTS = {("GET", "/requests"), ("GET", "/requests/{requestId}"), ("POST", "/requests/impersonation"), ("POST", "/auth/impersonation")}
 # Routes beyond the reference: sign-up (the reference leaves it to its web app), the health check,
 # the 4me-style timesheet reads and locks, report results and the requests above.
-ADDITIONS = {("POST", "/organizations"), ("GET", "/health")} | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS
+# Re-rating activities by today's rate windows: preview, then apply (README: Rates)
+RERATE = {("POST", "/activities/rerate/preview"), ("POST", "/activities/rerate/apply")}
+ADDITIONS = {("POST", "/organizations"), ("GET", "/health")} | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | RERATE
 
 
 def test_environment_and_policy_references_resolve():

@@ -239,6 +239,11 @@ def cost_rates_prefix(user_id: str) -> str:
 COST_RATE_USER_SORT_PREFIX = "COSTRATE#"  # GSI_USER sort prefix of a user's cost-rate windows
 
 
+def rerate_record(org_id: str, applied_at: str, rerate_id: str) -> dict[str, str]:
+    """The change record of an applied re-rate (who, when, scope, forced, old and new amounts)."""
+    return {PK: org_pk(org_id), SK: f"RERATE#{applied_at}#{rerate_id}"}
+
+
 def rate_set_lock(org_id: str, set_prefix: str) -> dict[str, str]:
     """Version counter of one owner's rate windows (a project member's revenue rates, prefix
     revenue_rates_prefix; a user's cost rates, cost_rates_prefix): every rate write bumps it in the

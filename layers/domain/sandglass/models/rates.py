@@ -83,3 +83,15 @@ class CostRate(BaseModel):
     value: AmountOut
 
     model_config = {"populate_by_name": True}
+
+
+class RerateRequest(ApiModel):
+    """POST /activities/rerate/preview and /apply: the activities starting in [from, to) (at most
+    366 days), optionally only some members' or projects', priced again by the rate windows in force
+    at their start. `force` (apply only) re-rates entries in locked or approved periods too."""
+
+    from_: Instant = Field(alias="from")
+    to: Instant
+    userIds: Optional[list[Annotated[str, Field(max_length=36)]]] = Field(None, max_length=100)
+    projectIds: Optional[list[Annotated[str, Field(max_length=36)]]] = Field(None, max_length=100)
+    force: bool = False

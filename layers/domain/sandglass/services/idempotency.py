@@ -12,7 +12,7 @@ Rules
   other answer drops the claim, so a retry runs again (a 409 that a lock caused, say, may pass later).
 - Keys are per caller: another member (or another organization) using the same key is unrelated.
 - `POST /activities` keeps its key inside the activity's own transaction (services/activities:
-  the record commits with the entry or not at all); read-only POSTs (`/reports/results`) store nothing.
+  the record commits with the entry or not at all); read-only POSTs (`/reports/results`, `/activities/rerate/preview`) store nothing.
 
 The resolver (http/resolver.py) calls `begin` before the route and `finish` after it, so every
 route group and every surface built on `create_app` inherits it.
@@ -37,7 +37,7 @@ TTL = timedelta(hours=24)
 MAX_KEY = 255
 # Routes (resource paths below /api) that handle the key themselves, or that create nothing.
 IN_TRANSACTION = frozenset({"/activities"})
-READ_ONLY = frozenset({"/reports/results"})
+READ_ONLY = frozenset({"/reports/results", "/activities/rerate/preview"})
 # A stored answer must fit a DynamoDB item (400 KB) with room to spare; larger ones are not kept.
 MAX_STORED_BODY = 300_000
 

@@ -9,7 +9,9 @@
   ones end (counted_starts). ``rawDuration`` stays the stored span; ``duration`` is the counted part.
 - Billable time: the (rounded) duration of billable activities.
 - Revenue: billable duration x the member's revenue rate (project, user) in force at the
-  activity's start; cost: duration x the user's cost rate in force then. Rates are hourly values
+  activity's start; cost: duration x the user's cost rate in force then. An activity carrying a
+  ``rateSnapshot`` (the rates kept when it was written or last re-rated) is priced by it, never by
+  the windows as they are now; older activities without one by the windows. Rates are hourly values
   in their own currency; money is Decimal, totalled per currency, never summed across currencies,
   and shown rounded half up to cents only at the end. Profit per currency = revenue - cost.
   An activity without a rate in force has no revenue (or no cost).
@@ -185,7 +187,20 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
         entry.raw_ms = raw
         entry.duration_ms = duration
         entry.billable_ms = duration if billable else 0
+        snapshot = item.get("rateSnapshot")
         rate = None
+        if snapshot is not None:  # the rates in force when the entry was written (or last re-rated)
+            if billable and revenue is not None:
+                kept = snapshot.get("revenue")
+                rate = (str(kept["currency"]), Decimal(str(kept["value"]))) if kept else None
+            entry.revenue_rate = rate
+            rate = None
+            if cost is not None:
+                kept = snapshot.get("cost")
+                rate = (str(kept["currency"]), Decimal(str(kept["value"]))) if kept else None
+            entry.cost_rate = rate
+            append(entry)
+            continue
         if billable and revenue is not None:
             for low, high, found in revenue.get((project_id, user_id), ()):
                 if low <= start < high:

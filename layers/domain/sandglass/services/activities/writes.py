@@ -113,6 +113,9 @@ class ActivityWrites(ActivityServiceBase):
             "updatedAt": iso(now),
             "updatedBy": tenant.user_id,
         }
+        snapshot = self._rate_snapshot(tenant.org_id, project_id, target, activity["startedAt"])
+        if snapshot is not None:
+            activity["rateSnapshot"] = snapshot
         for name, value in (attributes or {}).items():
             if name in activity:
                 raise ValueError(f"attribute {name} would overwrite an activity field")
@@ -251,6 +254,11 @@ class ActivityWrites(ActivityServiceBase):
             "updatedAt": iso(now),
             "updatedBy": tenant.user_id,
         })
+        if reassigned or updated["startedAt"] != current["startedAt"]:
+            # the rates in force for the entry's new member, project or start (README: Rates)
+            snapshot = self._rate_snapshot(tenant.org_id, project_id, target, updated["startedAt"])
+            if snapshot is not None:
+                updated["rateSnapshot"] = snapshot
         conditions = []
         if reassigned:
             conditions = self.repository.assignment_conditions(tenant.org_id, project_id, target, membership=not tenant.is_admin,
