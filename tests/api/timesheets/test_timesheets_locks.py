@@ -368,3 +368,16 @@ def test_racing_writers_and_an_organization_lock(world):
     assert all(repository.get(w.org_id, activity_id) is not None for activity_id in landed)
     assert_locked(create(w, SAM, "2026-11-10T20:00:00+01:00", "2026-11-10T21:00:00+01:00"), "2026-11-10")
 
+
+
+def test_the_lock_watermark_must_be_a_week_of_the_iso_calendar(world):
+    """2025 has 52 ISO weeks: week 53 of 2025 was accepted and then made every lock of it 422."""
+    reply = world.api.put("/organization", as_=ADMIN, org="acme", body={"lockingTimesheets": {"enabled": True, "year": 2025, "week": 53}})
+    assert reply.status == 422, reply.body
+    assert "2025 has no ISO week 53" in reply.body
+    stored = world.api.get("/organization", as_=ADMIN, org="acme").json()["lockingTimesheets"]
+    assert stored.get("week") != 53
+    assert world.api.put("/organization", as_=ADMIN, org="acme", body={"lockingTimesheets": {"enabled": True, "year": 2026, "week": 53}}).status == 200
+    for path in ("/requests/timesheets/2025/53/unlock",):
+        assert world.api.post(path, as_="sam@acme.test", org="acme").status == 422
+    assert world.api.post("/timesheets/lock", as_=ADMIN, org="acme", body={"userId": world.sam["id"], "year": 2025, "week": 53}).status == 422

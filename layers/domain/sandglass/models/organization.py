@@ -53,6 +53,16 @@ class LockingTimesheets(ApiModel):
     week: Optional[int] = Field(None, ge=1, le=53)
     year: Optional[int] = Field(None, ge=1970, le=9999)
 
+    @model_validator(mode="after")
+    def _an_iso_week(self):
+        """The watermark names a week of the ISO calendar (2025 has no week 53, 2026 has)."""
+        if self.year is not None and self.week is not None:
+            try:
+                dt.date.fromisocalendar(self.year, self.week, 1)
+            except ValueError:
+                raise ValueError(f"lockingTimesheets: {self.year} has no ISO week {self.week}") from None
+        return self
+
 
 Weekday = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
 
