@@ -1,5 +1,9 @@
 """4me-style timesheet reads: monthly timesheets, day totals and incomplete weeks.
 
+Expected time runs from the later of the organization's creation and the member's (invitation) to
+their archiving. The organization-wide monthly list shows active members and archived members with
+time in the month (`user.archived: true`).
+
 Rights: organization Administrators read anyone and the organization-wide lists; a User reads
 their own timesheet and day totals (another member's id answers 404, as if absent).
 
@@ -87,7 +91,30 @@ def _active(member: dict[str, Any]) -> bool:
 
 
 def _user_ref(member: dict[str, Any]) -> dict[str, Any]:
-    return {"id": member["id"], "name": member.get("name") or member["email"], "email": member["email"]}
+    ref = {"id": member["id"], "name": member.get("name") or member["email"], "email": member["email"]}
+    if member.get("archived"):
+        ref["archived"] = True
+    return ref
+
+
+def _local_day(instant: str | None, tz: str) -> date | None:
+    if not instant:
+        return None
+    from sandglass.schedule import local_date
+    from sandglass.timefmt import parse
+
+    return local_date(parse(instant), tz)
+
+
+def expected_days(organization: dict[str, Any], member: dict[str, Any], days: list[date]) -> list[date]:
+    """The days of `days` on which time is expected of the member: from the later of the
+    organization's creation and the member's (their invitation), to their archiving (that day
+    included), in the organization's zone."""
+    tz = organization.get("timeZone") or "UTC"
+    starts = [day for day in (_local_day(organization.get("createdAt"), tz), _local_day(member.get("createdAt"), tz)) if day]
+    first = max(starts) if starts else None
+    last = _local_day(member.get("archivedAt"), tz) if member.get("archived") else None
+    return [day for day in days if (first is None or day >= first) and (last is None or day <= last)]
 
 
 class TimesheetService:
@@ -118,9 +145,11 @@ class TimesheetService:
             return _select(self._month_record(read.organization, read.user, activities, days, now, marks), chosen)
         tenant.require_admin()
         read = self.repository.organization_read(tenant.org_id)
-        members = sorted((m for m in read.members if _active(m)), key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"]))
         lower, upper = self._bounds(read.organization, days)
         by_user = self._by_user(self.repository.organization_activities(tenant.org_id, lower, upper, read.running))
+        # archived members are listed (marked archived) when they have time in the month
+        members = sorted((m for m in read.members if _active(m) or m["id"] in by_user),
+                         key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"]))
         marks = self.day_marks(read.organization, [m["id"] for m in members], days[0], days[-1])
         return [_select(self._month_record(read.organization, m, by_user.get(m["id"], []), days, now, marks.get(m["id"], (set(), set()))), chosen)
                 for m in members]
@@ -155,13 +184,15 @@ class TimesheetService:
         if read.organization is None:
             return []
         days = week_days(monday)
-        expected = self.expected(read.organization, days)
-        if expected <= 0:
+        if self.expected(read.organization, days) <= 0:
             return []
         lower, upper = self._bounds(read.organization, days)
         by_user = self._by_user(self.repository.organization_activities(org_id, lower, upper, read.running))
         incomplete = []
         for member in sorted((m for m in read.members if _active(m)), key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"])):
+            expected = self.expected(read.organization, expected_days(read.organization, member, days))
+            if expected <= 0:  # the week lies before the organization or the member began
+                continue
             spent = sum(self._minutes(read.organization, by_user.get(member["id"], []), days, now).values())
             if spent < expected:
                 incomplete.append({**_user_ref(member), "completeness": 0 if spent == 0 else 1, "remainingTime": expected - spent})

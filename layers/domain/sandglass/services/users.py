@@ -99,6 +99,9 @@ class UserService:
         changes = {name: value for name, value in patch.items() if name in PROFILE_FIELDS or (name in ADMIN_FIELDS and value is not None)}
         if "name" in changes and changes["name"] is None:
             raise ValidationFailed.field("name", "A user's name cannot be null")
+        if "archived" in changes and bool(changes["archived"]) != bool(stored.get("archived")):
+            # when the member left: their expected time ends then (services/timesheets.py)
+            changes["archivedAt"] = iso(self.clock.now()) if changes["archived"] else None
         after = {**stored, **changes}
         delta = int(_is_active_admin(after)) - int(_is_active_admin(stored))
         expected = int(stored["version"]) if if_match is None else if_match
