@@ -43,7 +43,7 @@ Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)
 
 
 class RateCreate(ApiModel):
-    currency: Currency
+    currency: Optional[Currency] = Field(None, description="ISO 4217; the organization's currency when left out")
     from_: Instant = Field(alias="from")
     to: Optional[Instant] = None
     taxRate: Percent = Decimal(0)

@@ -56,6 +56,9 @@ class OrganizationService:
         stored = self.repository.require(tenant.org_id)
         current = {field: stored[field] for field in SETTINGS_FIELDS if field in stored}
         patch = request.model_dump(mode="json", exclude_unset=True)
+        if set(patch) - {"onboarding"} and "organization" not in (patch.get("onboarding") or {}):
+            # the settings were edited: the organization step of the onboarding is done
+            patch = deep_merge(patch, {"onboarding": {"organization": {"done": True}}})
         try:
             settings = OrganizationSettings.model_validate(deep_merge(current, patch))
         except ValidationError as error:

@@ -91,6 +91,10 @@ class RateService:
     # writes: one consistent Query (lock + windows) then one transaction
     def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guards: list[WriteCondition]) -> dict[str, Any]:
         rate = {"id": ids.new_id(), **owner, **_stored_fields(body)}
+        if not rate.get("currency"):
+            from sandglass.repositories.organizations import OrganizationRepository
+
+            rate["currency"] = (OrganizationRepository(self.repository.table).get(rate_set.org_id) or {}).get("currency") or "USD"
         rate.setdefault("to", None)
         rate.setdefault("taxRate", Decimal(0))
         check_window(rate)

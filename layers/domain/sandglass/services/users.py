@@ -81,6 +81,9 @@ class UserService:
             self.repository.invite(tenant.org_id, user)
         except AlreadyMember:
             return user_view(self.repository.reinvite(tenant.org_id, user["id"], now, tenant.user_id))
+        from sandglass.services.projects import _onboarded
+
+        _onboarded(self.repository.table, tenant.org_id, "inviteMembers")
         return user_view(user)
 
     # --- profile, role, archiving ------------------------------------------------------------
@@ -141,6 +144,9 @@ class UserService:
             raise invalid_request(error.errors(), "body") from None
         document = merged.model_dump(mode="json")
         self.repository.save_preferences(tenant.org_id, tenant.user_id, document, version)
+        from sandglass.services.projects import _onboarded
+
+        _onboarded(self.repository.table, tenant.org_id, "preferences")
         return merged
 
     # --- cost rates --------------------------------------------------------------------------
