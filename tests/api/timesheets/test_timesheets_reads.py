@@ -225,3 +225,27 @@ def test_expected_time_ends_when_a_member_is_archived_and_archived_members_with_
     assert month["ola@acme.test"]["sumTimeSpent"] == 240
     assert "archived" not in month[SAM]["user"]
     assert {row["email"] for row in get(w, "/timesheets/incomplete?weekOf=2026-11-16").json()} == {ADMIN, SAM}
+
+
+def test_a_project_administrator_reads_the_time_of_their_projects_members_on_their_projects(world, seed):
+    """A project Administrator saw a member's entries but got 404 on their timesheet and day totals."""
+    from sandglass import ids, keys
+    from sandglass.storage.table import Table
+
+    w = world
+    Table().update(keys.project_member(w.org_id, w.project["id"], ids.project_member_id(w.project["id"], w.pia["id"])),
+                   "SET #r = :admin", {"#r": "role"}, {":admin": "Administrator"})
+    other = seed.project("acme", "Elsewhere", members={w.sam["id"]: "User"})
+    w.activity(w.sam, "2026-11-10T09:00:00+01:00", "2026-11-10T11:00:00+01:00")  # on Pia's project: 120
+    stray = w.activity(w.sam, "2026-11-10T13:00:00+01:00", "2026-11-10T14:00:00+01:00")
+    Table().update(keys.activity(w.org_id, stray["id"]), "SET projectId = :p", values={":p": other["id"]})
+    totals = get(w, f"/timesheets/dayTotals?userId={w.sam['id']}&date=2026-11-10", who="pia@acme.test")
+    assert totals.status == 200, totals.body
+    assert totals.json() == {"2026-11-10": 120}
+    month = get(w, f"/timesheets?monthOf=2026-11-01&userId={w.sam['id']}", who="pia@acme.test")
+    assert month.status == 200 and month.json()["sumTimeSpent"] == 120
+    assert get(w, f"/timesheets/dayTotals?userId={w.sam['id']}&date=2026-11-10").json() == {"2026-11-10": 180}  # the Administrator: all
+    # a project User, and a project Administrator asking about a non-member, get 404
+    assert get(w, f"/timesheets/dayTotals?userId={w.sam['id']}&date=2026-11-10", who="ola@acme.test").status == 404
+    assert get(w, f"/timesheets/dayTotals?userId={w.admin_id}&date=2026-11-10", who="pia@acme.test").status == 404
+    assert get(w, "/timesheets?monthOf=2026-11-01", who="pia@acme.test").status == 403

@@ -5,7 +5,9 @@ their archiving. The organization-wide monthly list shows active members and arc
 time in the month (`user.archived: true`).
 
 Rights: organization Administrators read anyone and the organization-wide lists; a User reads
-their own timesheet and day totals (another member's id answers 404, as if absent).
+their own timesheet and day totals; a project Administrator also those of the members of the
+projects they administer, counting only those projects' time (any other member's id answers 404,
+as if absent).
 
 Arithmetic lives in services/timesheet_rules.py (pure). Which days are locked and which approved
 comes from a port, `day_marks(organization, user_ids, first, last) -> {user_id: (locked, approved)}`;
@@ -69,6 +71,10 @@ def _fields(raw: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
     if unknown:
         raise ValidationFailed.field("fields", f"Unknown field(s) {', '.join(unknown)}; choose from {', '.join(allowed)}", "query")
     return wanted
+
+
+def _only(projects: set[str] | None, activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return activities if projects is None else [activity for activity in activities if activity.get("projectId") in projects]
 
 
 def _select(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -135,12 +141,12 @@ class TimesheetService:
         days = month_days(day)
         now = self.clock.now()
         if user_id is not None:
-            target = self._target(tenant, user_id)
+            target, projects = self._scope(tenant, user_id)
             read = self.repository.member_read(tenant.org_id, target)
             if read.user is None or read.organization is None:
                 raise NotFound("User not found")
             lower, upper = self._bounds(read.organization, days)
-            activities = self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else [])
+            activities = _only(projects, self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else []))
             marks = self.day_marks(read.organization, [target], days[0], days[-1]).get(target, (set(), set()))
             return _select(self._month_record(read.organization, read.user, activities, days, now, marks), chosen)
         tenant.require_admin()
@@ -162,12 +168,12 @@ class TimesheetService:
         (name, raw), = given.items()
         day = _day(name, raw)
         days = [day] if name == "date" else week_days(day) if name == "weekOf" else month_days(day)
-        target = self._target(tenant, user_id) if user_id is not None else tenant.user_id
+        target, projects = self._scope(tenant, user_id) if user_id is not None else (tenant.user_id, None)
         read = self.repository.member_read(tenant.org_id, target)
         if read.user is None or read.organization is None:
             raise NotFound("User not found")
         lower, upper = self._bounds(read.organization, days)
-        activities = self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else [])
+        activities = _only(projects, self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else []))
         minutes = self._minutes(read.organization, activities, days, self.clock.now())
         return {day.isoformat(): value for day, value in minutes.items()}
 
@@ -204,14 +210,19 @@ class TimesheetService:
         return rules.expected_minutes(days, rules.workday_minutes(organization.get("coreHours")), off)
 
     # --- helpers ------------------------------------------------------------------------------
-    @staticmethod
-    def _target(tenant: TenantContext, user_id: str) -> str:
+    def _scope(self, tenant: TenantContext, user_id: str) -> tuple[str, set[str] | None]:
+        """(the member, the projects whose time the caller may count: None for all). Organization
+        Administrators and the member themselves read everything; a project Administrator reads a
+        member of their projects, counting only those projects' time; anyone else gets 404."""
         canonical = ids.canonical_id(user_id)
         if canonical is None:
             raise ValidationFailed.field("userId", "Expected a UUID", "query")
-        if not tenant.is_admin and canonical != tenant.user_id:
+        if tenant.is_admin or canonical == tenant.user_id:
+            return canonical, None
+        projects = self.repository.projects_administered_for(tenant.org_id, tenant.user_id, canonical)
+        if not projects:
             raise NotFound("User not found")
-        return canonical
+        return canonical, projects
 
     @staticmethod
     def _bounds(organization: dict[str, Any] | None, days: list[date]) -> tuple[str, str]:
