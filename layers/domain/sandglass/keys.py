@@ -239,6 +239,11 @@ def cost_rates_prefix(user_id: str) -> str:
 COST_RATE_USER_SORT_PREFIX = "COSTRATE#"  # GSI_USER sort prefix of a user's cost-rate windows
 
 
+def watermark_change(org_id: str, changed_at: str, change_id: str) -> dict[str, str]:
+    """The change record of the lock watermark set through the API (who, when, from, to)."""
+    return {PK: org_pk(org_id), SK: f"WATERMARK#{changed_at}#{change_id}"}
+
+
 def rerate_record(org_id: str, applied_at: str, rerate_id: str) -> dict[str, str]:
     """The change record of an applied re-rate (who, when, scope, forced, old and new amounts)."""
     return {PK: org_pk(org_id), SK: f"RERATE#{applied_at}#{rerate_id}"}

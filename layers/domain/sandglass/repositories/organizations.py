@@ -71,6 +71,9 @@ class OrganizationRepository:
             db.put(membership_item(admin["email"], org_id, admin["id"])),
         ])
 
+    def record_watermark_change(self, org_id: str, record: dict[str, Any]) -> None:
+        self.table.put({**keys.watermark_change(org_id, record["changedAt"], record["id"]), **record}, "attribute_not_exists(PK)")
+
     def mark_onboarding_done(self, org_id: str, step: str) -> None:
         """Set ``onboarding.<step>.done`` (the server's record that the step happened), once per
         container and organization: an UpdateItem outside any transaction that leaves the

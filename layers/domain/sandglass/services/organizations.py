@@ -73,7 +73,23 @@ class OrganizationService:
         from sandglass.services import locks  # members' lock versions follow the auto-lock watermark
 
         locks.after_settings_change(LockRepository(self.repository.table), tenant.org_id, current, updated)
+        self._audit_watermark(tenant, current, updated)
         return organization_view(updated)
+
+    def _audit_watermark(self, tenant: TenantContext, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """An Administrator moving the lock watermark (back, to reopen weeks auto-lock closed, or
+        forward) leaves a change record: who, when, from and to."""
+        def week(settings: dict[str, Any]) -> tuple[Any, Any]:
+            locking = settings.get("lockingTimesheets") or {}
+            return locking.get("year"), locking.get("week")
+
+        old, new = week(before), week(after)
+        if old == new:
+            return
+        direction = "back" if None not in (*old, *new) and tuple(new) < tuple(old) else "forward"
+        self.repository.record_watermark_change(tenant.org_id, {
+            "id": ids.new_id(), "changedAt": iso(self.clock.now()), "changedBy": tenant.user_id, "direction": direction,
+            "from": {"year": old[0], "week": old[1]}, "to": {"year": new[0], "week": new[1]}})
 
     def rename(self, tenant: TenantContext, new_domain: str) -> str:
         tenant.require_admin()
