@@ -97,3 +97,11 @@ def test_a_failed_request_is_not_remembered_and_bad_keys_are_422(api, acme):
         reply = api.post("/projects", body={"name": "Bad key"}, headers={"Idempotency-Key": bad}, **admin)
         assert reply.status == 422, (bad, reply.body)
         assert reply.json()["error"]["details"][0]["field"] == "Idempotency-Key"
+
+
+def test_read_only_posts_store_nothing(api, acme):
+    admin = {"as_": "admin@acme.test", "org": "acme"}
+    key = {"Idempotency-Key": "report"}
+    for body in ({"period": "thisMonth"}, {"period": "lastMonth"}):
+        reply = api.post("/reports/results", body=body, headers=key, **admin)
+        assert reply.status == 200 and "Idempotent-Replayed" not in reply.headers

@@ -3,8 +3,8 @@
 Item: keys.request_idempotency(org, hash of caller and key) with requestHash (method, path, query
 and body), state (PENDING while the first request runs, DONE with its response), response
 (statusCode, headers, body) and ``expiresAt`` (epoch seconds, table TTL; moto never expires, so
-readers treat an expired record as absent). Only PutItem, GetItem and DeleteItem: every API
-function's policy allows them.
+readers treat an expired record as absent). Only PutItem and GetItem: every API function's
+policy allows them.
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ class IdempotencyRepository:
         self.table.put({**keys.request_idempotency(account, key_hash), **record})
 
     def release(self, account: str | None, key_hash: str, claim_id: str) -> None:
-        """Drop our PENDING claim (the request failed: a retry runs it again)."""
+        """Give up our PENDING claim (the request failed: a retry runs it again) by marking it
+        expired, which the next claim's condition accepts (a PutItem: every function may)."""
         try:
-            self.table.delete(keys.request_idempotency(account, key_hash), "claimId = :claim", values={":claim": claim_id})
+            self.table.put({**keys.request_idempotency(account, key_hash), "state": "RELEASED", "claimId": claim_id, "expiresAt": 0},
+                           "claimId = :claim", values={":claim": claim_id})
         except Conflict:
             pass
