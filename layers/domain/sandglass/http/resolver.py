@@ -192,8 +192,12 @@ def _idempotent(event: Any, run):
     response = run()
     try:
         service.finish(claim, response)
-    except Exception:  # the answer stands; a retry then finds the claim PENDING until it expires
+    except Exception:  # the answer stands; give the claim up so a retry is not held for the key's lifetime
         logger.exception("Could not store the idempotent response")
+        try:
+            service.repository.release(claim.account, claim.key_hash, claim.claim_id)
+        except Exception:
+            logger.exception("Could not release the idempotency claim")
     return response
 
 
@@ -206,7 +210,7 @@ def create_app() -> APIGatewayRestResolver:
             allow_origin=origins[0],
             extra_origins=origins[1:],
             allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Organization", "X-Api-Key"],
-            expose_headers=["ETag", "Link", "X-Next-Cursor"],
+            expose_headers=["ETag", "Link", "X-Next-Cursor", "X-Overlapping-Activities", "Idempotent-Replayed"],
             max_age=300,
         )
     app = Resolver(enable_validation=True, cors=cors, serializer=_json, strip_prefixes=["/api"], json_body_deserializer=_json_body)
