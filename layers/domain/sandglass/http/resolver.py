@@ -192,12 +192,8 @@ def _idempotent(event: Any, run):
     response = run()
     try:
         service.finish(claim, response)
-    except Exception:  # the answer stands; give the claim up so a retry is not held for the key's lifetime
+    except Exception:  # the answer stands; the claim stays PENDING (409 on a retry) rather than risk a duplicate
         logger.exception("Could not store the idempotent response")
-        try:
-            service.repository.release(claim.account, claim.key_hash, claim.claim_id)
-        except Exception:
-            logger.exception("Could not release the idempotency claim")
     return response
 
 
