@@ -19,6 +19,7 @@ from sandglass.http.tenant import tenant
 from sandglass.models import Empty
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
 from sandglass.models.common import EntityId, InstantBound
+from sandglass.models.rates import RerateRequest
 from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
 from sandglass.observability import count
 
@@ -32,7 +33,10 @@ service = cache(ActivityService)
 
 
 def _entity(result: ActivityResult) -> Response[Activity]:
-    return Response(status_code=200, content_type=JSON, body=result.activity, headers={"ETag": etag(result.version)})
+    headers = {"ETag": etag(result.version)}
+    if result.overlapping:  # the organization's overlapPolicy is warn
+        headers["X-Overlapping-Activities"] = ",".join(result.overlapping)
+    return Response(status_code=200, content_type=JSON, body=result.activity, headers=headers)
 
 
 ActivityId = Annotated[str, Path(max_length=64, description="The activity identifier (UUID)")]
@@ -76,6 +80,22 @@ def post_activity(
     if result.activity.get("pending"):
         count("TimerStarts")
     return _entity(result)
+
+
+@app.post("/activities/rerate/preview", tags=["Activities"],
+          summary="Preview a re-rate (Administrators): the entries whose kept rates differ from the windows in force, old and new amounts")
+def post_rerate_preview(body: RerateRequest) -> dict:
+    from sandglass.services.rerate import RerateService
+
+    return RerateService(service().repository).preview(tenant(app), body)
+
+
+@app.post("/activities/rerate/apply", tags=["Activities"],
+          summary="Apply a re-rate (Administrators): entries keep the rates in force now; locked or approved periods need force: true")
+def post_rerate_apply(body: RerateRequest) -> dict:
+    from sandglass.services.rerate import RerateService
+
+    return RerateService(service().repository).apply(tenant(app), body)
 
 
 @app.get("/activities/<activityId>", tags=["Activities"], summary="Get an activity")

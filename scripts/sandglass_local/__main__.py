@@ -36,6 +36,14 @@ def _instant(value: str) -> str:
     return value
 
 
+def _in_the_future(at: str) -> bool:
+    from datetime import datetime, timezone
+
+    from sandglass.timefmt import parse_instant
+
+    return parse_instant(at) > datetime.now(timezone.utc)
+
+
 def _event(path: str) -> dict:
     try:
         with open(path) as handle:
@@ -71,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     fire = commands.add_parser("fire", help="fire a scheduled function")
     fire.add_argument("function", help="AutoLockFunction / auto_lock, RemindersFunction / reminders")
     fire.add_argument("--at", type=_instant, help="the scheduled instant, ISO 8601 with an offset (2026-03-29T01:00:00+01:00); the clock is set to it")
+    fire.add_argument("--ephemeral", action="store_true", help="run on a copy of the saved state and save nothing (required for an --at in the future)")
     token = commands.add_parser("token", help="print a dev bearer token")
     token.add_argument("email")
     openapi = commands.add_parser("openapi", help="print the merged OpenAPI document (built from the code; no database)")
@@ -99,7 +108,16 @@ def _run(args) -> int:
             sys.stdout.write(openapi.render(openapi.build()))
         return 0
     event = _event(args.event) if args.command == "invoke" else None
-    with devstack.Stack.open() as stack:
+    ephemeral = args.command == "fire" and args.ephemeral
+    if args.command == "fire" and args.at and not ephemeral and _in_the_future(args.at):
+        raise InputError(f"--at {args.at} lies in the future: it would lock unfinished weeks of the shared dev data, and nothing undoes "
+                         "that; add --ephemeral to run on a copy that is not saved")
+    with devstack.Stack.open(persist=not ephemeral) as stack:
+        if ephemeral:
+            if not stack.owns_server:
+                raise InputError("--ephemeral needs its own DynamoDB, but a running dev server shares this state: stop it, "
+                                 "or set SANDGLASS_DYNAMODB_PORT to a free port")
+            stack.load_state()  # a copy: close() saves nothing
         if args.command == "token":
             print(stack.token(args.email))
             return 0

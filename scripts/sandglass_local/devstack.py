@@ -477,6 +477,26 @@ class Stack:
         repository = OrganizationRepository()
         if repository.org_id_for_domain(DEMO_DOMAIN):
             return False
+        from sandglass.clock import FixedClock, SystemClock, set_clock
+
+        # the demo organization and its members began four weeks ago: their timesheets expect time
+        # from then (expected time starts when the organization and the member began)
+        set_clock(FixedClock(datetime.now(timezone.utc) - timedelta(weeks=4)))
+        try:
+            return self._seed_demo(repository)
+        finally:
+            set_clock(SystemClock())
+
+    def _seed_demo(self, repository) -> bool:
+        from sandglass import ids
+        from sandglass.context import ADMINISTRATOR, Caller, TenantContext
+        from sandglass.models.organization import OrganizationCreate
+        from sandglass.models.projects import MemberCreate, ProjectCreate
+        from sandglass.models.users import UserInvite
+        from sandglass.services.organizations import OrganizationService
+        from sandglass.services.projects import ProjectService
+        from sandglass.services.users import UserService
+
         org = OrganizationService(repository).create(
             Caller(email=DEMO_ADMIN, subject=DEMO_ADMIN),
             OrganizationCreate(name="Acme Studio", domain=DEMO_DOMAIN, timeZone="Europe/Warsaw", currency="EUR", notes="Demo organization"),

@@ -112,6 +112,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
         body={"currency": "EUR", "from": "2024-01-01T00:00:00Z", "to": "2024-07-01T00:00:00Z", "value": "80.00"}),
     ("POST", "/activities"): Call(role="user", body={"name": "Review", "projectId": "{projectId}", "startedAt": "2026-07-14T13:00:00Z",
                                                       "endedAt": "2026-07-14T14:00:00Z"}),
+    ("POST", "/activities/rerate/preview"): Call(body={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"}),
+    ("POST", "/activities/rerate/apply"): Call(body={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z", "force": True}),
     ("POST", "/geofences"): Call(body={"name": "Depot", "latitude": 50.0647, "longitude": 19.945, "radius": 200, "enterAction": "START_TRACKING_PROJECT",
                                        "exitAction": "STOP_TRACKING", "projectId": "{projectId}"}),
     ("POST", "/geofencing/enter"): Call(role="user", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),

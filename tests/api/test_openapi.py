@@ -161,6 +161,8 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
         ("post", "/geofencing/exit"): lambda: {"latitude": 1, "longitude": 2},
         ("post", "/reports"): lambda: {"name": "R", "period": "thisMonth"},
         ("post", "/reports/results"): lambda: {"period": "thisMonth"},
+        ("post", "/activities/rerate/preview"): lambda: {"from": "2026-05-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"},
+        ("post", "/activities/rerate/apply"): lambda: {"from": "2026-05-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"},
         ("put", "/requests/{requestId}/projects/assign"): lambda: {"status": "REJECTED"},
     }
     ids["requestId"] = api.post("/requests/projects/request-assignment", as_="sam@acme.test", org="acme").json()["id"]

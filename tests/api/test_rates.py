@@ -50,3 +50,34 @@ def test_rate_instants_outside_the_one_accepted_range_are_422(api, acme, seed):
     later = api.post(base, body={**rate, "from": "1999-06-01T00:00:00Z", "to": "9998-12-31T23:59:59.999Z"}, **admin)
     assert later.status == 200, later.body
     assert len(api.get(base, **admin).json()) == 2
+
+
+def test_a_rate_without_a_currency_takes_the_organizations(api):
+    api.signup("zloty", "admin@zloty.test", "Zloty", currency="PLN")
+    admin = {"as_": "admin@zloty.test", "org": "zloty"}
+    me = api.get("/auth", **admin).json()["userId"]
+    cost = api.post(f"/users/{me}/rates/cost", body={"from": "2026-01-01T00:00:00Z", "value": 40}, **admin)
+    assert cost.status == 200, cost.body
+    assert cost.json()["currency"] == "PLN"
+    project = api.post("/projects", body={"name": "P"}, **admin).json()
+    member = api.get(f"/projects/{project['id']}/members", **admin).json()
+    member_id = next(iter(member))
+    revenue = api.post(f"/projects/{project['id']}/members/{member_id}/rates/revenue", body={"from": "2026-01-01T00:00:00Z", "value": 90}, **admin)
+    assert revenue.status == 200 and revenue.json()["currency"] == "PLN"
+    assert api.post(f"/users/{me}/rates/cost", body={"from": "2027-01-01T00:00:00Z", "value": 40, "currency": "XXQ"}, **admin).status == 422
+
+
+def test_the_server_records_onboarding_steps(api, seed):
+    api.signup("steps", "admin@steps.test", "Steps")
+    admin = {"as_": "admin@steps.test", "org": "steps"}
+    assert not any(step["done"] for step in api.get("/organization", **admin).json()["onboarding"].values())
+    project = api.post("/projects", body={"name": "P"}, **admin).json()
+    user = api.post("/users", body={"email": "kim@steps.test"}, **admin).json()
+    assert api.post(f"/projects/{project['id']}/members", body={"userId": user["id"]}, **admin).status == 200
+    me = api.get("/auth", **admin).json()["userId"]
+    assert api.put(f"/users/{me}/preferences", body={"timeZone": "Europe/Warsaw"}, **admin).status == 200
+    assert api.put("/organization", body={"notes": "Hello"}, **admin).status == 200
+    onboarding = api.get("/organization", **admin).json()["onboarding"]
+    assert {name: step["done"] for name, step in onboarding.items()} == {
+        "assignMembers": True, "inviteMembers": True, "organization": True, "preferences": True, "projects": True}
+    assert not any(step["viewed"] for step in onboarding.values())

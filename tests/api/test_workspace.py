@@ -539,3 +539,20 @@ def test_organizations_lists_every_membership_beyond_one_page(api, seed):
         seed.member(f"org{n:03d}", "consultant@example.test")
     listed = api.get("/organizations", as_="consultant@example.test").json()
     assert len(listed) == 105
+
+
+def test_a_request_without_an_organization_says_what_to_send(api, acme):
+    reply = api.get("/projects", as_="admin@acme.test")
+    assert reply.status == 404
+    error = reply.json()["error"]
+    assert error["code"] == "ORGANIZATION_REQUIRED" and "X-Organization" in error["message"] and ".localhost" in error["message"]
+    unknown = api.get("/projects", as_="admin@acme.test", org="nowhere")
+    assert unknown.status == 404 and unknown.json()["error"]["message"] == "Organization not found"
+
+
+def test_an_organization_localhost_host_names_the_organization(api, acme):
+    for host in ("acme.localhost:3000", "acme.localhost"):
+        reply = api.get("/organization", as_="admin@acme.test", headers={"Host": host})
+        assert reply.status == 200, (host, reply.body)
+        assert reply.json()["name"] == "Acme Studio"
+    assert api.get("/organization", as_="admin@acme.test", headers={"Host": "localhost:3000"}).json()["error"]["code"] == "ORGANIZATION_REQUIRED"

@@ -57,6 +57,7 @@ ALLOWED_EXTRAS: list[tuple[tuple[str, ...], str, str]] = [
     (("post-geofencing-enter",), "$.userId", "README, Geofences: enter answers the started timer as an activity"),
     (("post-geofencing-enter",), "$.billable", "README, Geofences: enter answers the started timer as an activity"),
     (("post-geofencing-enter",), "$.pending", "README, Geofences: enter answers the started timer as an activity"),
+    (ORGANIZATION_ANSWERS, "$.overlapPolicy", "README, Time rules, Overlapping entries: allow / warn / reject"),
     (ORGANIZATION_ANSWERS, "$.unlockWindowHours", "README, Requests: how long a resolved unlock request opens the week"),
     (REQUEST_ANSWERS, "$.type", "README, Requests, Shapes: the kind of request"),
     (ROLE_ANSWERS, "$.memberId", "README, Requests, Shapes: the membership whose role changes"),

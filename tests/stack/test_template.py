@@ -123,7 +123,10 @@ REQUESTS = {("GET", "/requests"), ("GET", "/requests/{requestId}"), ("POST", "/r
 # the OpenAPI document, the 4me-style timesheet reads and locks, report results and the requests above.
 # The MCP server for agents and its guide (the reference's introduction names both)
 MCP = {("POST", "/mcp"), ("GET", "/mcp"), ("GET", "/SKILL.md")}
-ADDITIONS = {("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")} | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP
+# Re-rating activities by today's rate windows: preview, then apply (README: Rates)
+RERATE = {("POST", "/activities/rerate/preview"), ("POST", "/activities/rerate/apply")}
+ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")}
+             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE)
 
 
 def test_environment_and_policy_references_resolve():

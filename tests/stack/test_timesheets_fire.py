@@ -50,6 +50,37 @@ def test_fire_auto_lock_at_an_instant(tmp_path):
     assert (stored["lockingTimesheets"]["year"], stored["lockingTimesheets"]["week"]) == (2026, 46)
 
 
+def test_a_future_at_refuses_to_write_the_shared_state_unless_ephemeral(tmp_path):
+    """`fire auto_lock --at <future>` locked the current, unfinished week of the shared dev data."""
+    from boto3.dynamodb.types import TypeSerializer
+
+    from sandglass import keys
+
+    org_id = "11111111-2222-4333-8444-666666666666"
+    organization = {**keys.organization(org_id), "id": org_id, "domain": "future", "name": "Future", "status": "ACTIVE", "version": 1,
+                    "timeZone": "UTC", "lockingTimesheets": {"enabled": True, "timeZone": None, "year": None, "week": None}}
+    state = tmp_path / "state"
+    state.mkdir()
+    serialize = TypeSerializer().serialize
+    saved = json.dumps([{k: serialize(v) for k, v in organization.items()}])
+    (state / "dynamodb.json").write_text(saved)
+    env = {**os.environ, "SANDGLASS_STATE_DIR": str(state), "SANDGLASS_DYNAMODB_PORT": str(_free_port())}
+    env.pop("DYNAMODB_ENDPOINT", None)
+    env.pop("SANDGLASS_DYNAMODB_ENDPOINT", None)
+
+    def fire(*extra: str):
+        return subprocess.run([sys.executable, "-m", "sandglass_local", "fire", "auto_lock", "--at", "2099-01-05T00:00:00Z", *extra],
+                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    refused = fire()
+    assert refused.returncode == 2 and "future" in refused.stderr and "--ephemeral" in refused.stderr
+    assert (state / "dynamodb.json").read_text() == saved
+    ephemeral = fire("--ephemeral")
+    assert ephemeral.returncode == 0, ephemeral.stderr
+    assert "due" in json.loads(ephemeral.stdout)
+    assert (state / "dynamodb.json").read_text() == saved
+
+
 def test_make_dev_prints_reminders_and_serves_the_outbox(tmp_path):
     import re
     import time

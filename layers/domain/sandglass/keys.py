@@ -141,6 +141,16 @@ def domain(domain_name: str) -> dict[str, str]:
     return {PK: f"DOMAIN#{domain_name}", SK: "DOMAIN"}
 
 
+def request_idempotency(email: str | None, key_hash: str) -> dict[str, str]:
+    """A POST's Idempotency-Key record (services/idempotency.py), TTL'd by `expiresAt`, in the
+    calling account's partition (a retry after the organization was renamed still finds it), or
+    under its own platform prefix for a request without an account (support sign-in).
+    `key_hash` hashes the caller, the organization the request names and the key."""
+    if email:
+        return {PK: account_pk(email), SK: f"REQUEST_IDEMPOTENCY#{key_hash}"}
+    return {PK: f"REQUEST_IDEMPOTENCY#{key_hash}", SK: "REQUEST"}
+
+
 def account_pk(email: str) -> str:
     return f"ACCOUNT#{email}"
 
@@ -227,6 +237,16 @@ def cost_rates_prefix(user_id: str) -> str:
 
 
 COST_RATE_USER_SORT_PREFIX = "COSTRATE#"  # GSI_USER sort prefix of a user's cost-rate windows
+
+
+def watermark_change(org_id: str, changed_at: str, change_id: str) -> dict[str, str]:
+    """The change record of the lock watermark set through the API (who, when, from, to)."""
+    return {PK: org_pk(org_id), SK: f"WATERMARK#{changed_at}#{change_id}"}
+
+
+def rerate_record(org_id: str, applied_at: str, rerate_id: str) -> dict[str, str]:
+    """The change record of an applied re-rate (who, when, scope, forced, old and new amounts)."""
+    return {PK: org_pk(org_id), SK: f"RERATE#{applied_at}#{rerate_id}"}
 
 
 def rate_set_lock(org_id: str, set_prefix: str) -> dict[str, str]:

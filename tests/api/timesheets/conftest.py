@@ -54,9 +54,20 @@ class World:
         return reply.json()
 
 
+def _founded(org_id: str, created_at: str) -> None:
+    from sandglass import keys
+    from sandglass.storage.table import Table
+
+    from sandglass import ids
+
+    Table().update(keys.organization(org_id), "SET createdAt = :at", values={":at": created_at})
+    Table().update(keys.user(org_id, ids.member_id(org_id, ADMIN)), "SET createdAt = :at", values={":at": created_at})
+
+
 @pytest.fixture
 def world(api, seed, clock) -> World:
     org = api.signup("acme", ADMIN, "Acme Studio", timeZone="Europe/Warsaw")
+    _founded(org["id"], "2026-01-01T00:00:00.000Z")  # expected time starts when the organization began
     sam = seed.member("acme", "sam@acme.test", name="Sam")
     pia = seed.member("acme", "pia@acme.test", name="Pia")
     ola = seed.member("acme", "ola@acme.test", name="Ola")

@@ -368,3 +368,33 @@ def test_racing_writers_and_an_organization_lock(world):
     assert all(repository.get(w.org_id, activity_id) is not None for activity_id in landed)
     assert_locked(create(w, SAM, "2026-11-10T20:00:00+01:00", "2026-11-10T21:00:00+01:00"), "2026-11-10")
 
+
+
+def test_the_lock_watermark_must_be_a_week_of_the_iso_calendar(world):
+    """2025 has 52 ISO weeks: week 53 of 2025 was accepted and then made every lock of it 422."""
+    reply = world.api.put("/organization", as_=ADMIN, org="acme", body={"lockingTimesheets": {"enabled": True, "year": 2025, "week": 53}})
+    assert reply.status == 422, reply.body
+    assert "2025 has no ISO week 53" in reply.body
+    stored = world.api.get("/organization", as_=ADMIN, org="acme").json()["lockingTimesheets"]
+    assert stored.get("week") != 53
+    assert world.api.put("/organization", as_=ADMIN, org="acme", body={"lockingTimesheets": {"enabled": True, "year": 2026, "week": 53}}).status == 200
+    for path in ("/requests/timesheets/2025/53/unlock",):
+        assert world.api.post(path, as_="sam@acme.test", org="acme").status == 422
+    assert world.api.post("/timesheets/lock", as_=ADMIN, org="acme", body={"userId": world.sam["id"], "year": 2025, "week": 53}).status == 422
+
+
+def test_an_administrator_moves_the_watermark_back_and_the_change_is_recorded(world):
+    from sandglass import keys
+    from sandglass.storage.table import client
+
+    assert world.api.put("/organization", as_=ADMIN, org="acme", body={"lockingTimesheets": {"enabled": True, "year": 2026, "week": 46}}).status == 200
+    start = {"name": "Work", "projectId": world.project["id"], "startedAt": "2026-11-10T09:00:00+01:00", "endedAt": "2026-11-10T10:00:00+01:00"}
+    assert world.api.post("/activities", as_="sam@acme.test", org="acme", body=start).status == 409  # week 46 is locked
+    back = world.api.put("/organization", as_=ADMIN, org="acme", body={"lockingTimesheets": {"year": 2026, "week": 45}})
+    assert back.status == 200 and back.json()["lockingTimesheets"]["week"] == 45
+    assert world.api.post("/activities", as_="sam@acme.test", org="acme", body=start).status == 200  # reopened
+    assert world.api.put("/organization", as_="sam@acme.test", org="acme", body={"lockingTimesheets": {"week": 40}}).status == 403
+    records = client().query(TableName=world.api.gateway.table_name, KeyConditionExpression="PK = :pk AND begins_with(SK, :w)",
+                             ExpressionAttributeValues={":pk": keys.org_pk(world.org_id), ":w": "WATERMARK#"})["Items"]
+    changes = sorted(((r["direction"], r["from"]["week"], r["to"]["week"], r["changedBy"]) for r in records), key=str)
+    assert changes == [("back", 46, 45, world.admin_id), ("forward", None, 46, world.admin_id)]

@@ -188,3 +188,64 @@ def test_activities_written_through_the_api_are_counted(world):
 @pytest.mark.parametrize("query", ["/timesheets?monthOf=9999-12-31", "/timesheets/dayTotals?date=0001-01-01", "/timesheets/incomplete?weekOf=9999-12-31"])
 def test_dates_outside_the_supported_years_are_422(world, query):
     assert get(world, query).status == 422
+
+
+def _set(world, user_id, **attributes):
+    from sandglass import keys
+    from sandglass.storage.table import Table
+
+    key = keys.organization(world.org_id) if user_id is None else keys.user(world.org_id, user_id)
+    names = {f"#n{index}": name for index, name in enumerate(attributes)}
+    values = {f":v{index}": value for index, value in enumerate(attributes.values())}
+    Table().update(key, "SET " + ", ".join(f"#n{index} = :v{index}" for index in range(len(attributes))), names, values)
+
+
+def test_expected_time_starts_when_the_organization_and_the_member_began(world):
+    """weekOf=2020-01-08 listed every member 2400 minutes short, six years before the organization."""
+    w = world
+    _set(w, None, createdAt="2026-11-11T10:00:00.000Z")  # a Wednesday
+    assert get(w, "/timesheets/incomplete?weekOf=2020-01-08").json() == []
+    assert get(w, "/timesheets/incomplete?weekOf=2026-11-02").json() == []
+    _set(w, w.pia["id"], createdAt="2026-11-13T08:00:00.000Z")  # invited on Friday
+    _set(w, w.ola["id"], createdAt="2026-11-20T08:00:00.000Z")  # invited the week after
+    rows = {row["email"]: row["remainingTime"] for row in get(w, "/timesheets/incomplete?weekOf=2026-11-09").json()}
+    # Wednesday 11 November is Independence Day only with holidays.country set: Wed-Fri = 3 x 480
+    assert rows == {ADMIN: 1440, SAM: 1440, "pia@acme.test": 480}
+
+
+def test_expected_time_ends_when_a_member_is_archived_and_archived_members_with_time_stay_in_the_monthly_list(world):
+    w = world
+    w.activity(w.ola, "2026-11-02T09:00:00+01:00", "2026-11-02T13:00:00+01:00")
+    reply = w.api.put(f"/users/{w.ola['id']}", as_=ADMIN, org="acme", body={"archived": True})  # Friday 13 November
+    assert reply.status == 200, reply.body
+    assert w.api.put(f"/users/{w.pia['id']}", as_=ADMIN, org="acme", body={"archived": True}).status == 200  # no time in November
+    month = {row["user"]["email"]: row for row in get(w, "/timesheets?monthOf=2026-11-01").json()}
+    assert "pia@acme.test" not in month
+    assert month["ola@acme.test"]["user"] == {"id": w.ola["id"], "name": "Ola", "email": "ola@acme.test", "archived": True}
+    assert month["ola@acme.test"]["sumTimeSpent"] == 240
+    assert "archived" not in month[SAM]["user"]
+    assert {row["email"] for row in get(w, "/timesheets/incomplete?weekOf=2026-11-16").json()} == {ADMIN, SAM}
+
+
+def test_a_project_administrator_reads_the_time_of_their_projects_members_on_their_projects(world, seed):
+    """A project Administrator saw a member's entries but got 404 on their timesheet and day totals."""
+    from sandglass import ids, keys
+    from sandglass.storage.table import Table
+
+    w = world
+    Table().update(keys.project_member(w.org_id, w.project["id"], ids.project_member_id(w.project["id"], w.pia["id"])),
+                   "SET #r = :admin", {"#r": "role"}, {":admin": "Administrator"})
+    other = seed.project("acme", "Elsewhere", members={w.sam["id"]: "User"})
+    w.activity(w.sam, "2026-11-10T09:00:00+01:00", "2026-11-10T11:00:00+01:00")  # on Pia's project: 120
+    stray = w.activity(w.sam, "2026-11-10T13:00:00+01:00", "2026-11-10T14:00:00+01:00")
+    Table().update(keys.activity(w.org_id, stray["id"]), "SET projectId = :p", values={":p": other["id"]})
+    totals = get(w, f"/timesheets/dayTotals?userId={w.sam['id']}&date=2026-11-10", who="pia@acme.test")
+    assert totals.status == 200, totals.body
+    assert totals.json() == {"2026-11-10": 120}
+    month = get(w, f"/timesheets?monthOf=2026-11-01&userId={w.sam['id']}", who="pia@acme.test")
+    assert month.status == 200 and month.json()["sumTimeSpent"] == 120
+    assert get(w, f"/timesheets/dayTotals?userId={w.sam['id']}&date=2026-11-10").json() == {"2026-11-10": 180}  # the Administrator: all
+    # a project User, and a project Administrator asking about a non-member, get 404
+    assert get(w, f"/timesheets/dayTotals?userId={w.sam['id']}&date=2026-11-10", who="ola@acme.test").status == 404
+    assert get(w, f"/timesheets/dayTotals?userId={w.admin_id}&date=2026-11-10", who="pia@acme.test").status == 404
+    assert get(w, "/timesheets?monthOf=2026-11-01", who="pia@acme.test").status == 403

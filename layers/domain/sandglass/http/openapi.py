@@ -56,6 +56,17 @@ ORGANIZATION_PARAMETER: dict[str, Any] = {
     "schema": {"type": "string", "maxLength": 63},
 }
 
+IDEMPOTENCY_REF = "#/components/parameters/IdempotencyKey"
+IDEMPOTENCY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "1 to 255 printable characters. A retry with the same key and request within 24 h answers the first "
+    "(2xx) response (marked `Idempotent-Replayed: true`) and changes nothing; the same key with another body is 422 "
+    "IDEMPOTENCY_KEY_REUSED; while the first request runs, 409 IDEMPOTENCY_IN_PROGRESS.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
 ERROR_STATUSES = {
     "400": "Malformed request: body not JSON or not UTF-8, JSON nested too deeply, bad cursor or If-Match",
     "401": "Missing, malformed, expired or wrongly signed bearer token",
@@ -129,12 +140,19 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     schemas = components.setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     components.setdefault("parameters", {})["XOrganization"] = ORGANIZATION_PARAMETER
+    components["parameters"]["IdempotencyKey"] = IDEMPOTENCY_PARAMETER
+    from sandglass.services.idempotency import READ_ONLY
+
     for path, item in (schema.get("paths") or {}).items():
         for method, operation in item.items():
             if method not in _OPERATIONS:
                 continue
             operation["operationId"] = operation_id(method, path)
             _declare_headers(operation)
+            if method == "post" and path.removeprefix("/api") not in READ_ONLY:
+                parameters = operation.setdefault("parameters", [])
+                if not any(str(p.get("name", "")).lower() == "idempotency-key" or p.get("$ref") == IDEMPOTENCY_REF for p in parameters):
+                    parameters.append({"$ref": IDEMPOTENCY_REF})
             responses = operation.setdefault("responses", {})
             for status, response in list(responses.items()):
                 if "HTTPValidationError" in str(response.get("content")):

@@ -12,6 +12,9 @@ MEMBER = "member"
 NOT_MEMBER = "none"
 NO_ORGANIZATION = "missing"
 
+ORGANIZATION_REQUIRED = ("The request names no organization: send the X-Organization header with its domain (X-Organization: acme), "
+                         "or call the organization's host (https://acme.<your domain>/api; locally http://acme.localhost:3000/api)")
+
 
 def _authorizer_context(app: APIGatewayRestResolver) -> dict:
     context = app.current_event.request_context.authorizer.get_context() or {}
@@ -42,6 +45,8 @@ def tenant(app: APIGatewayRestResolver) -> TenantContext:
     """The caller as a member of the organization the request targets, or 404/403."""
     context = _authorizer_context(app)
     membership = context.get("membership")
+    if membership == NO_ORGANIZATION and not context.get("domain"):
+        raise NotFound(ORGANIZATION_REQUIRED, code="ORGANIZATION_REQUIRED")
     if membership == NO_ORGANIZATION or not context.get("orgId"):
         raise NotFound("Organization not found")
     if membership != MEMBER:

@@ -18,6 +18,12 @@ ClockTime = Annotated[str, AfterValidator(reference.check_hhmm), CLOCK_TIME]
 Country = Annotated[str, AfterValidator(reference.check_country)]
 DomainName = Annotated[str, Field(min_length=3, max_length=63), AfterValidator(reference.check_domain)]
 RoundingMode = Literal["NEAREST", "UP", "DOWN"]
+# What a write does with a member's entry that overlaps another of theirs (finished entries and
+# running timers alike, on any project): allow it silently, accept it and name the conflicts
+# (X-Overlapping-Activities), or refuse it (409 ACTIVITY_OVERLAP). Totals count wall time once
+# whatever the policy.
+OverlapPolicy = Literal["allow", "warn", "reject"]
+DEFAULT_OVERLAP_POLICY = "allow"
 
 
 class CoreHours(ApiModel):
@@ -47,6 +53,16 @@ class LockingTimesheets(ApiModel):
     timeZone: Optional[TimeZone] = None
     week: Optional[int] = Field(None, ge=1, le=53)
     year: Optional[int] = Field(None, ge=1970, le=9999)
+
+    @model_validator(mode="after")
+    def _an_iso_week(self):
+        """The watermark names a week of the ISO calendar (2025 has no week 53, 2026 has)."""
+        if self.year is not None and self.week is not None:
+            try:
+                dt.date.fromisocalendar(self.year, self.week, 1)
+            except ValueError:
+                raise ValueError(f"lockingTimesheets: {self.year} has no ISO week {self.week}") from None
+        return self
 
 
 Weekday = Literal["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"]
@@ -98,6 +114,7 @@ class OrganizationSettings(ApiModel):
     maxActivityHours: int = Field(24, ge=1, le=24 * 31)
     # Hours a resolved timesheet-unlock request keeps the member's week open (48 unless changed).
     unlockWindowHours: int = Field(48, ge=1, le=24 * 30)
+    overlapPolicy: OverlapPolicy = Field(DEFAULT_OVERLAP_POLICY, description="allow | warn | reject: entries of one member that overlap (allow unless changed)")
 
 
 class CoreHoursPatch(ApiModel):
@@ -157,6 +174,7 @@ class OrganizationUpdate(ApiModel):
     autoLock: Omittable[AutoLockPatch] = None
     maxActivityHours: Omittable[int] = Field(None, ge=1, le=24 * 31)
     unlockWindowHours: Omittable[int] = Field(None, ge=1, le=24 * 30)
+    overlapPolicy: Omittable[OverlapPolicy] = None
 
 
 class OrganizationCreate(ApiModel):

@@ -44,7 +44,7 @@ Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)
 
 
 class RateCreate(ApiModel):
-    currency: Currency
+    currency: Optional[Currency] = Field(None, description="ISO 4217; the organization's currency when left out")
     from_: Instant = Field(alias="from")
     to: Optional[Instant] = None
     taxRate: Percent = Decimal(0)
@@ -84,3 +84,15 @@ class CostRate(BaseModel):
     value: AmountOut
 
     model_config = {"populate_by_name": True}
+
+
+class RerateRequest(ApiModel):
+    """POST /activities/rerate/preview and /apply: the activities starting in [from, to) (at most
+    366 days), optionally only some members' or projects', priced again by the rate windows in force
+    at their start. `force` (apply only) re-rates entries in locked or approved periods too."""
+
+    from_: Instant = Field(alias="from")
+    to: Instant
+    userIds: Optional[list[Annotated[str, Field(max_length=36)]]] = Field(None, max_length=100)
+    projectIds: Optional[list[Annotated[str, Field(max_length=36)]]] = Field(None, max_length=100)
+    force: bool = False

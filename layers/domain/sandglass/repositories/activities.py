@@ -292,6 +292,24 @@ class ActivityRepository:
             return db.put(item, "activityId = :old", values={":old": timer.replacing}, fail=lost)
         return db.put(item, "attribute_not_exists(PK)", fail=lost)
 
+    # --- re-rating -------------------------------------------------------------------------------
+    def set_rate_snapshot(self, org_id: str, activity_id: str, expected_version: int, snapshot: dict[str, Any], *,
+                          at: str, by: str, rerate_id: str) -> None:
+        """Replace one activity's rateSnapshot (an applied re-rate), if its version is unchanged."""
+        self.table.update(keys.activity(org_id, activity_id),
+                          "SET rateSnapshot = :snapshot, #v = #v + :one, updatedAt = :at, updatedBy = :by, rerateId = :rerate",
+                          {"#v": "version"}, {":snapshot": snapshot, ":one": 1, ":at": at, ":by": by, ":rerate": rerate_id,
+                                              ":expected": expected_version},
+                          condition="#v = :expected",
+                          fail=Conflict("An activity changed during the re-rate; preview and apply again", code="RERATE_CONFLICT"))
+
+    def get_many(self, org_id: str, activity_ids: list[str]) -> list[dict[str, Any]]:
+        """Activities by id (BatchGetItem, 100 keys per call), strongly consistent."""
+        return [_entity(item) for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids], consistent=True)]
+
+    def record_rerate(self, org_id: str, record: dict[str, Any]) -> None:
+        self.table.put({**keys.rerate_record(org_id, record["appliedAt"], record["id"]), **record}, "attribute_not_exists(PK)")
+
     # --- the organization's months -------------------------------------------------------------
     def note_months(self, org_id: str, months: Iterable[str]) -> None:
         """Record that activities start in `months` (keys.time_data_month): an unconditional PutItem,
@@ -413,6 +431,14 @@ class ActivityRepository:
                     ":hi": keys.ACTIVITY_INDEX_PREFIX + TimeWindow.upper},
             limit=1, forward=False)
         return _entity(page.items[0]) if page.items else None
+
+    def starting_between(self, org_id: str, user_id: str, lower: str, upper: str) -> list[dict[str, Any]]:
+        """Every activity of the member with ``lower <= startedAt <= upper`` (their GSI1 partition,
+        one Query per 1 MB): the entries a new interval may overlap (the overlap policy)."""
+        return [_entity(item) for items in self.table.query_all(
+            index=keys.GSI_USER, key_condition=db.key_condition(keys.GSI_USER, "between"),
+            values={":pk": keys.user_partition(org_id, user_id), ":lo": keys.ACTIVITY_INDEX_PREFIX + lower,
+                    ":hi": keys.ACTIVITY_INDEX_PREFIX + upper}) for item in items]
 
     def _list_partition(self, org_id: str, index: str, partition: str, window: TimeWindow, *, pending: bool | None,
                         projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:

@@ -71,6 +71,22 @@ class OrganizationRepository:
             db.put(membership_item(admin["email"], org_id, admin["id"])),
         ])
 
+    def record_watermark_change(self, org_id: str, record: dict[str, Any]) -> None:
+        self.table.put({**keys.watermark_change(org_id, record["changedAt"], record["id"]), **record}, "attribute_not_exists(PK)")
+
+    def mark_onboarding_done(self, org_id: str, step: str) -> None:
+        """Set ``onboarding.<step>.done`` (the server's record that the step happened), once per
+        container and organization: an UpdateItem outside any transaction that leaves the
+        settings' version alone (progress, not an edit; a client's If-Match stays valid)."""
+        if (org_id, step) in _ONBOARDED:
+            return
+        try:
+            self.table.update(keys.organization(org_id), "SET #o.#step.#done = :true", {"#o": "onboarding", "#step": step, "#done": "done"},
+                              {":true": True}, condition="attribute_exists(#o.#step)")
+        except Conflict:  # an organization stored without that step: nothing to mark
+            pass
+        _ONBOARDED.add((org_id, step))
+
     def update_settings(self, org_id: str, settings: dict[str, Any], expected_version: int, stale: Exception) -> dict[str, Any]:
         expression, names, values = db.versioned_set(settings, expected_version)
         return self.table.update(
@@ -106,6 +122,10 @@ class OrganizationRepository:
             db.delete(keys.domain(domain), "orgId = :org", values={":org": org_id}),
             db.put(job_item(keys.PURGE_ORGANIZATION, org_id, **job_details), "attribute_not_exists(PK)"),
         ])
+
+
+# (org id, onboarding step) pairs this container has marked done (mark_onboarding_done)
+_ONBOARDED: set[tuple[str, str]] = set()
 
 
 def membership_item(email: str, org_id: str, user_id: str) -> dict[str, Any]:

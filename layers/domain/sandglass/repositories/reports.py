@@ -27,7 +27,7 @@ from sandglass.storage import cursor as cursors
 from sandglass.storage.table import Table
 
 INTERNAL = (keys.PK, keys.SK, keys.gsi_pk(keys.GSI_USER), keys.gsi_sk(keys.GSI_USER))
-ACTIVITY_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending")
+ACTIVITY_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot")
 _PROJECTION = ", ".join(f"#a{index}" for index in range(len(ACTIVITY_ATTRIBUTES)))
 _PROJECTION_NAMES = {f"#a{index}": name for index, name in enumerate(ACTIVITY_ATTRIBUTES)}
 

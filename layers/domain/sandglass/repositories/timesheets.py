@@ -74,6 +74,19 @@ class TimesheetRepository:
             items.extend(page)
         return items
 
+    def projects_administered_for(self, org_id: str, admin_id: str, user_id: str) -> set[str]:
+        """The projects `admin_id` administers that `user_id` is an active member of: one Query of
+        the administrator's memberships, one BatchGetItem of the member's memberships there."""
+        from sandglass import ids
+        from sandglass.repositories.projects import ProjectRepository
+
+        administered = ProjectRepository(self.table).administered_project_ids(org_id, admin_id)
+        if not administered:
+            return set()
+        memberships = self.table.batch_get([keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id))
+                                            for project_id in administered])
+        return {item["projectId"] for item in memberships if not item.get("archived")}
+
     def member_activities(self, org_id: str, user_id: str, lower: str, upper: str, running: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
         """A member's activities starting in [lower, upper) (UTC text), plus the running ones named
         by `running` markers that started earlier."""

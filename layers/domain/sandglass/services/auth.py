@@ -114,7 +114,8 @@ def _header(headers: dict[str, str] | None, name: str) -> str | None:
 
 
 def organization_domain(headers: dict[str, str]) -> str | None:
-    """The organization's domain: the Host's first label when the host names one, else
+    """The organization's domain: the Host's first label when the host names one (under BASE_DOMAIN;
+    without it any host of three labels or more, and `<org>.localhost` locally), else
     X-Sandtime-Organization (what MCP clients send), else X-Organization."""
     host = (_header(headers, "host") or "").split(":")[0].strip().lower()
     base = (os.environ.get("BASE_DOMAIN") or "").strip().lower()
@@ -122,6 +123,8 @@ def organization_domain(headers: dict[str, str]) -> str | None:
     if host and base and host.endswith("." + base):
         label = host[: -len(base) - 1].split(".")[-1]
     elif host and not base and host.count(".") >= 2 and not _is_ip(host) and ".execute-api." not in host and not host.endswith(".amazonaws.com"):
+        label = host.split(".")[0]
+    elif host.endswith(".localhost") and host.count(".") == 1:  # local dev: acme.localhost:3000 names acme
         label = host.split(".")[0]
     header = (_header(headers, "x-sandtime-organization") or _header(headers, "x-organization") or "").strip().lower()
     return label or header or None

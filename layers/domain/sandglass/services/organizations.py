@@ -58,6 +58,9 @@ class OrganizationService:
         stored = self.repository.require(tenant.org_id)
         current = {field: stored[field] for field in SETTINGS_FIELDS if field in stored}
         patch = request.model_dump(mode="json", exclude_unset=True)
+        if set(patch) - {"onboarding"} and "organization" not in (patch.get("onboarding") or {}):
+            # the settings were edited: the organization step of the onboarding is done
+            patch = deep_merge(patch, {"onboarding": {"organization": {"done": True}}})
         try:
             settings = OrganizationSettings.model_validate(deep_merge(current, patch))
         except ValidationError as error:
@@ -72,7 +75,23 @@ class OrganizationService:
         from sandglass.services import locks  # members' lock versions follow the auto-lock watermark
 
         locks.after_settings_change(LockRepository(self.repository.table), tenant.org_id, current, updated)
+        self._audit_watermark(tenant, current, updated)
         return organization_view(updated)
+
+    def _audit_watermark(self, tenant: TenantContext, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """An Administrator moving the lock watermark (back, to reopen weeks auto-lock closed, or
+        forward) leaves a change record: who, when, from and to."""
+        def week(settings: dict[str, Any]) -> tuple[Any, Any]:
+            locking = settings.get("lockingTimesheets") or {}
+            return locking.get("year"), locking.get("week")
+
+        old, new = week(before), week(after)
+        if old == new:
+            return
+        direction = "back" if None not in (*old, *new) and tuple(new) < tuple(old) else "forward"
+        self.repository.record_watermark_change(tenant.org_id, {
+            "id": ids.new_id(), "changedAt": iso(self.clock.now()), "changedBy": tenant.user_id, "direction": direction,
+            "from": {"year": old[0], "week": old[1]}, "to": {"year": new[0], "week": new[1]}})
 
     def rename(self, tenant: TenantContext, new_domain: str) -> str:
         tenant.require_admin()

@@ -109,6 +109,7 @@ class ProjectService:
                    "archived": False, "assignedBy": tenant.user_id, "title": None, "notes": None, "tags": [],
                    "createdAt": now, "version": 1}
         self.repository.create(tenant.org_id, project, creator)
+        _onboarded(self.repository.table, tenant.org_id, "projects")
         return project_view(project)
 
     def update(self, tenant: TenantContext, project_id: str, body: ProjectUpdate, if_match: int | None = None) -> Project:
@@ -159,6 +160,7 @@ class ProjectService:
         member = new_membership(project_id, body.userId, body.role, tenant.user_id, iso(self.clock.now()),
                                 title=body.title, notes=body.notes, tags=body.tags)
         self.repository.add_member(tenant.org_id, member)
+        _onboarded(self.repository.table, tenant.org_id, "assignMembers")
         return member_view(member)
 
     def update_member(self, tenant: TenantContext, project_id: str, member_id: str, body: MemberUpdate, if_match: int | None = None) -> ProjectMember:
@@ -220,3 +222,10 @@ def purge_project_pass(job: dict[str, Any], page_budget: int, repository: Projec
         if repository.purge_page(job["orgId"], job["projectId"], bool(job.get("cascade")), PURGE_PAGE_SIZE):
             return True
     return False
+
+
+def _onboarded(table, org_id: str, step: str) -> None:
+    """The organization's onboarding step `step` happened (onboarding.<step>.done)."""
+    from sandglass.repositories.organizations import OrganizationRepository
+
+    OrganizationRepository(table).mark_onboarding_done(org_id, step)

@@ -91,6 +91,10 @@ class RateService:
     # writes: one consistent Query (lock + windows) then one transaction
     def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guards: list[WriteCondition]) -> dict[str, Any]:
         rate = {"id": ids.new_id(), **owner, **_stored_fields(body)}
+        if not rate.get("currency"):
+            from sandglass.repositories.organizations import OrganizationRepository
+
+            rate["currency"] = (OrganizationRepository(self.repository.table).get(rate_set.org_id) or {}).get("currency") or "USD"
         rate.setdefault("to", None)
         rate.setdefault("taxRate", Decimal(0))
         check_window(rate)
@@ -145,6 +149,28 @@ class RateService:
 
     def cost_rate_at(self, org_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
         return pick(self.cost_rates(org_id, user_id), instant)
+
+
+def snapshot_entry(rate: dict[str, Any] | None) -> dict[str, Any] | None:
+    if rate is None:
+        return None
+    return {"currency": rate["currency"], "value": Decimal(str(rate["value"])), "rateId": rate["id"]}
+
+
+def snapshot_of(revenue: dict[str, Any] | None, cost: dict[str, Any] | None) -> dict[str, Any]:
+    """What an activity keeps of the rates in force at its start (`rateSnapshot`): absent kinds
+    had no window then (no revenue / no cost, whatever windows are added later)."""
+    snapshot: dict[str, Any] = {}
+    if revenue is not None:
+        snapshot["revenue"] = snapshot_entry(revenue)
+    if cost is not None:
+        snapshot["cost"] = snapshot_entry(cost)
+    return snapshot
+
+
+def snapshot_at(service: "RateService", org_id: str, project_id: str, user_id: str, started_at: str) -> dict[str, Any]:
+    instant = timefmt.parse(started_at)
+    return snapshot_of(service.revenue_rate_at(org_id, project_id, user_id, instant), service.cost_rate_at(org_id, user_id, instant))
 
 
 def _sorted(rates: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -194,6 +194,9 @@ class ReportService:
 
         administered = set() if tenant.is_admin else set(self.repository.administered_project_ids(org_id, tenant.user_id))
         items = self._read(tenant, definition, administered, timefmt.iso(span.lower), timefmt.iso(span.upper))
+        now_ms = engine.to_ms(timefmt.iso(now))
+        # before any narrowing: time a member's entries share counts once, for the earliest one
+        counted_from = engine.counted_starts(items, now_ms)
         only_projects = set(definition.get("selectedProjects") or ())
         only_users = set(definition.get("selectedProjectMembers") or ())
         filters = [{**condition, "value": set(condition["value"])} if isinstance(condition["value"], list) else condition
@@ -215,7 +218,7 @@ class ReportService:
         if not definition.get("showArchivedMembers"):
             items = [item for item in items if not _archived_user(users.get(item["userId"]))]
 
-        pricing = engine.Pricing(now_ms=engine.to_ms(timefmt.iso(now)))
+        pricing = engine.Pricing(now_ms=now_ms, counted_from=counted_from)
         rounding = organization.get("rounding") or {}
         if rounding.get("enabled"):
             pricing.rounding_interval = int(rounding.get("interval") or 0)

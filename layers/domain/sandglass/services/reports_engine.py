@@ -3,9 +3,15 @@
 - Duration: ``endedAt - startedAt`` in ms; a running timer counts up to `now` and is flagged.
   With the organization's rounding enabled, each activity's duration is rounded (NEAREST: half
   up, UP, DOWN) to the interval; the raw times stay as stored.
+- Overlaps: wall time counts once per member. Where a member's entries overlap (whatever the
+  organization's overlapPolicy let in), the shared time belongs to the entry that started first
+  (ties: the smaller id), on that entry's project; a later entry counts from where the earlier
+  ones end (counted_starts). ``rawDuration`` stays the stored span; ``duration`` is the counted part.
 - Billable time: the (rounded) duration of billable activities.
 - Revenue: billable duration x the member's revenue rate (project, user) in force at the
-  activity's start; cost: duration x the user's cost rate in force then. Rates are hourly values
+  activity's start; cost: duration x the user's cost rate in force then. An activity carrying a
+  ``rateSnapshot`` (the rates kept when it was written or last re-rated) is priced by it, never by
+  the windows as they are now; older activities without one by the windows. Rates are hourly values
   in their own currency; money is Decimal, totalled per currency, never summed across currencies,
   and shown rounded half up to cents only at the end. Profit per currency = revenue - cost.
   An activity without a rate in force has no revenue (or no cost).
@@ -111,9 +117,29 @@ class Entry:
         return {"currency": currency, "amount": str((value * basis / HOUR_MS).quantize(CENT, rounding=ROUND_HALF_UP))}
 
 
+def counted_starts(items: Iterable[dict[str, Any]], now_ms: int) -> dict[str, int]:
+    """{activity id: epoch ms its counted part starts at} for the entries that share time with an
+    earlier entry of the same member (the others count from their own start)."""
+    by_user: dict[str, list[tuple[int, str, int]]] = {}
+    for item in items:
+        start = to_ms(item["startedAt"])
+        end = to_ms(item["endedAt"]) if item.get("endedAt") else max(now_ms, start)
+        by_user.setdefault(item["userId"], []).append((start, item["id"], end))
+    moved: dict[str, int] = {}
+    for spans in by_user.values():
+        spans.sort()
+        covered = None
+        for start, activity_id, end in spans:
+            if covered is not None and covered > start:
+                moved[activity_id] = min(covered, end)
+            covered = end if covered is None else max(covered, end)
+    return moved
+
+
 @dataclass
 class Pricing:
     now_ms: int
+    counted_from: dict[str, int] = field(default_factory=dict)  # counted_starts
     rounding_interval: int = 0  # 0: rounding off
     rounding_mode: str = "NEAREST"
     revenue: dict[tuple[str, str], RateTimeline] | None = None  # (projectId, userId) -> windows; None: not needed
@@ -127,6 +153,7 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
     append = entries.append
     parse, epoch, ms, new = datetime.fromisoformat, EPOCH, MS, Entry
     now_ms, interval, mode = pricing.now_ms, pricing.rounding_interval, pricing.rounding_mode
+    counted_from = pricing.counted_from
     # the windows themselves, so the lookup below is an inline loop rather than a call per activity
     revenue = {key: timeline.windows for key, timeline in pricing.revenue.items()} if pricing.revenue is not None else None
     cost = {key: timeline.windows for key, timeline in pricing.cost.items()} if pricing.cost is not None else None
@@ -141,7 +168,12 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
         else:
             raw = now_ms - start if now_ms > start else 0
             entry.running = True
-        duration = round_duration(raw, interval, mode) if interval else raw
+        counted = raw
+        if counted_from:
+            moved = counted_from.get(item["id"])
+            if moved is not None:
+                counted = max(0, raw - (moved - start))
+        duration = round_duration(counted, interval, mode) if interval else counted
         billable = item.get("billable") is True
         entry.project_id = project_id = item["projectId"]
         entry.user_id = user_id = item["userId"]
@@ -155,7 +187,20 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
         entry.raw_ms = raw
         entry.duration_ms = duration
         entry.billable_ms = duration if billable else 0
+        snapshot = item.get("rateSnapshot")
         rate = None
+        if snapshot is not None:  # the rates in force when the entry was written (or last re-rated)
+            if billable and revenue is not None:
+                kept = snapshot.get("revenue")
+                rate = (str(kept["currency"]), Decimal(str(kept["value"]))) if kept else None
+            entry.revenue_rate = rate
+            rate = None
+            if cost is not None:
+                kept = snapshot.get("cost")
+                rate = (str(kept["currency"]), Decimal(str(kept["value"]))) if kept else None
+            entry.cost_rate = rate
+            append(entry)
+            continue
         if billable and revenue is not None:
             for low, high, found in revenue.get((project_id, user_id), ()):
                 if low <= start < high:

@@ -1,5 +1,7 @@
 """Timesheet arithmetic, pure: day totals in the organization's time zone, rounding, expected time.
 
+- Wall time counts once: where a member's entries overlap, the shared time belongs to the entry
+  that started first (counted_spans), so totals are the measure of the union of their intervals.
 - An activity counts on the local days it covers: one spanning midnight is split at local
   midnight (DST-aware), a running timer counts up to "now".
 - Organization rounding (DESIGN "Time rules": it applies to durations in totals) rounds each
@@ -94,12 +96,32 @@ def activity_span(activity: Mapping[str, Any], now: datetime) -> tuple[datetime,
     return (start, end) if end > start else None
 
 
-def day_milliseconds(activities: Iterable[Mapping[str, Any]], tz: str, now: datetime, rounding: Mapping[str, Any] | None = None) -> dict[date, int]:
-    totals: dict[date, int] = {}
+def counted_spans(activities: Iterable[Mapping[str, Any]], now: datetime) -> list[tuple[Mapping[str, Any], datetime, datetime]]:
+    """Each activity of ONE member with the part of its span that counts: wall time is counted once,
+    so time two entries share belongs to the one that started first (ties: the smaller id), and a
+    later entry counts only from where the earlier ones end. The counted parts are disjoint and
+    their union is the union of the spans, whatever the overlap policy let in."""
+    spans = []
     for activity in activities:
         span = activity_span(activity, now)
-        if span is None:
-            continue
+        if span is not None:
+            spans.append((activity, span[0], span[1]))
+    spans.sort(key=lambda item: (item[1], str(item[0].get("id", ""))))
+    counted = []
+    covered: datetime | None = None
+    for activity, start, end in spans:
+        start = start if covered is None else max(start, covered)
+        if end > start:
+            counted.append((activity, start, end))
+        covered = end if covered is None else max(covered, end)
+    return counted
+
+
+def day_milliseconds(activities: Iterable[Mapping[str, Any]], tz: str, now: datetime, rounding: Mapping[str, Any] | None = None) -> dict[date, int]:
+    """Milliseconds per local day of one member's activities (their counted parts, counted_spans)."""
+    totals: dict[date, int] = {}
+    for _activity, start, end in counted_spans(activities, now):
+        span = (start, end)
         pieces = split_by_day(span[0], span[1], tz)
         delta = rounded_ms(sum(ms for _, ms in pieces), rounding) - sum(ms for _, ms in pieces)
         adjusted = []

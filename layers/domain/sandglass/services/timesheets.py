@@ -1,7 +1,13 @@
 """4me-style timesheet reads: monthly timesheets, day totals and incomplete weeks.
 
+Expected time runs from the later of the organization's creation and the member's (invitation) to
+their archiving. The organization-wide monthly list shows active members and archived members with
+time in the month (`user.archived: true`).
+
 Rights: organization Administrators read anyone and the organization-wide lists; a User reads
-their own timesheet and day totals (another member's id answers 404, as if absent).
+their own timesheet and day totals; a project Administrator also those of the members of the
+projects they administer, counting only those projects' time (any other member's id answers 404,
+as if absent).
 
 Arithmetic lives in services/timesheet_rules.py (pure). Which days are locked and which approved
 comes from a port, `day_marks(organization, user_ids, first, last) -> {user_id: (locked, approved)}`;
@@ -67,6 +73,10 @@ def _fields(raw: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
     return wanted
 
 
+def _only(projects: set[str] | None, activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return activities if projects is None else [activity for activity in activities if activity.get("projectId") in projects]
+
+
 def _select(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: record[name] for name in fields}
 
@@ -87,7 +97,30 @@ def _active(member: dict[str, Any]) -> bool:
 
 
 def _user_ref(member: dict[str, Any]) -> dict[str, Any]:
-    return {"id": member["id"], "name": member.get("name") or member["email"], "email": member["email"]}
+    ref = {"id": member["id"], "name": member.get("name") or member["email"], "email": member["email"]}
+    if member.get("archived"):
+        ref["archived"] = True
+    return ref
+
+
+def _local_day(instant: str | None, tz: str) -> date | None:
+    if not instant:
+        return None
+    from sandglass.schedule import local_date
+    from sandglass.timefmt import parse
+
+    return local_date(parse(instant), tz)
+
+
+def expected_days(organization: dict[str, Any], member: dict[str, Any], days: list[date]) -> list[date]:
+    """The days of `days` on which time is expected of the member: from the later of the
+    organization's creation and the member's (their invitation), to their archiving (that day
+    included), in the organization's zone."""
+    tz = organization.get("timeZone") or "UTC"
+    starts = [day for day in (_local_day(organization.get("createdAt"), tz), _local_day(member.get("createdAt"), tz)) if day]
+    first = max(starts) if starts else None
+    last = _local_day(member.get("archivedAt"), tz) if member.get("archived") else None
+    return [day for day in days if (first is None or day >= first) and (last is None or day <= last)]
 
 
 class TimesheetService:
@@ -108,21 +141,23 @@ class TimesheetService:
         days = month_days(day)
         now = self.clock.now()
         if user_id is not None:
-            target = self._target(tenant, user_id)
+            target, projects = self._scope(tenant, user_id)
             read = self.repository.member_read(tenant.org_id, target)
             if read.user is None or read.organization is None:
                 raise NotFound("User not found")
             lower, upper = self._bounds(read.organization, days)
-            activities = self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else [])
+            activities = _only(projects, self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else []))
             marks = self.day_marks(read.organization, [target], days[0], days[-1]).get(target, (set(), set()))
             return _select(self._month_record(read.organization, read.user, activities, days, now, marks), chosen)
         tenant.require_admin()
         read = self.repository.organization_read(tenant.org_id)
         if read.organization is None:  # deleted since the authorizer let the caller in
             raise NotFound("Organization not found")
-        members = sorted((m for m in read.members if _active(m)), key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"]))
         lower, upper = self._bounds(read.organization, days)
         by_user = self._by_user(self.repository.organization_activities(tenant.org_id, lower, upper, read.running))
+        # archived members are listed (marked archived) when they have time in the month
+        members = sorted((m for m in read.members if _active(m) or m["id"] in by_user),
+                         key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"]))
         marks = self.day_marks(read.organization, [m["id"] for m in members], days[0], days[-1])
         return [_select(self._month_record(read.organization, m, by_user.get(m["id"], []), days, now, marks.get(m["id"], (set(), set()))), chosen)
                 for m in members]
@@ -135,12 +170,12 @@ class TimesheetService:
         (name, raw), = given.items()
         day = _day(name, raw)
         days = [day] if name == "date" else week_days(day) if name == "weekOf" else month_days(day)
-        target = self._target(tenant, user_id) if user_id is not None else tenant.user_id
+        target, projects = self._scope(tenant, user_id) if user_id is not None else (tenant.user_id, None)
         read = self.repository.member_read(tenant.org_id, target)
         if read.user is None or read.organization is None:
             raise NotFound("User not found")
         lower, upper = self._bounds(read.organization, days)
-        activities = self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else [])
+        activities = _only(projects, self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else []))
         minutes = self._minutes(read.organization, activities, days, self.clock.now())
         return {day.isoformat(): value for day, value in minutes.items()}
 
@@ -157,13 +192,15 @@ class TimesheetService:
         if read.organization is None:
             return []
         days = week_days(monday)
-        expected = self.expected(read.organization, days)
-        if expected <= 0:
+        if self.expected(read.organization, days) <= 0:
             return []
         lower, upper = self._bounds(read.organization, days)
         by_user = self._by_user(self.repository.organization_activities(org_id, lower, upper, read.running))
         incomplete = []
         for member in sorted((m for m in read.members if _active(m)), key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"])):
+            expected = self.expected(read.organization, expected_days(read.organization, member, days))
+            if expected <= 0:  # the week lies before the organization or the member began
+                continue
             spent = sum(self._minutes(read.organization, by_user.get(member["id"], []), days, now).values())
             if spent < expected:
                 incomplete.append({**_user_ref(member), "completeness": 0 if spent == 0 else 1, "remainingTime": expected - spent})
@@ -175,14 +212,19 @@ class TimesheetService:
         return rules.expected_minutes(days, rules.workday_minutes(organization.get("coreHours")), off)
 
     # --- helpers ------------------------------------------------------------------------------
-    @staticmethod
-    def _target(tenant: TenantContext, user_id: str) -> str:
+    def _scope(self, tenant: TenantContext, user_id: str) -> tuple[str, set[str] | None]:
+        """(the member, the projects whose time the caller may count: None for all). Organization
+        Administrators and the member themselves read everything; a project Administrator reads a
+        member of their projects, counting only those projects' time; anyone else gets 404."""
         canonical = ids.canonical_id(user_id)
         if canonical is None:
             raise ValidationFailed.field("userId", "Expected a UUID", "query")
-        if not tenant.is_admin and canonical != tenant.user_id:
+        if tenant.is_admin or canonical == tenant.user_id:
+            return canonical, None
+        projects = self.repository.projects_administered_for(tenant.org_id, tenant.user_id, canonical)
+        if not projects:
             raise NotFound("User not found")
-        return canonical
+        return canonical, projects
 
     @staticmethod
     def _bounds(organization: dict[str, Any] | None, days: list[date]) -> tuple[str, str]:

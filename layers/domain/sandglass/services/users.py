@@ -81,6 +81,9 @@ class UserService:
             self.repository.invite(tenant.org_id, user)
         except AlreadyMember:
             return user_view(self.repository.reinvite(tenant.org_id, user["id"], now, tenant.user_id))
+        from sandglass.services.projects import _onboarded
+
+        _onboarded(self.repository.table, tenant.org_id, "inviteMembers")
         return user_view(user)
 
     # --- profile, role, archiving ------------------------------------------------------------
@@ -99,6 +102,9 @@ class UserService:
         changes = {name: value for name, value in patch.items() if name in PROFILE_FIELDS or (name in ADMIN_FIELDS and value is not None)}
         if "name" in changes and changes["name"] is None:
             raise ValidationFailed.field("name", "A user's name cannot be null")
+        if "archived" in changes and bool(changes["archived"]) != bool(stored.get("archived")):
+            # when the member left: their expected time ends then (services/timesheets.py)
+            changes["archivedAt"] = iso(self.clock.now()) if changes["archived"] else None
         after = {**stored, **changes}
         delta = int(_is_active_admin(after)) - int(_is_active_admin(stored))
         expected = int(stored["version"]) if if_match is None else if_match
@@ -138,6 +144,9 @@ class UserService:
             raise invalid_request(error.errors(), "body") from None
         document = merged.model_dump(mode="json")
         self.repository.save_preferences(tenant.org_id, tenant.user_id, document, version)
+        from sandglass.services.projects import _onboarded
+
+        _onboarded(self.repository.table, tenant.org_id, "preferences")
         return merged
 
     # --- cost rates --------------------------------------------------------------------------

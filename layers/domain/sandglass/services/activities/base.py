@@ -60,6 +60,19 @@ class ActivityServiceBase:
             raise not_found()
         return item
 
+    def _rate_snapshot(self, org_id: str, project_id: str, user_id: str, started_at: str) -> dict[str, Any] | None:
+        """The revenue and cost rates (currency, value, window id) in force at `started_at` for the
+        member on the project, kept on the activity (`rateSnapshot`) so reports price it as it was
+        when written: later edits of the windows never reprice it (an explicit re-rate does). Two
+        Queries (the member's revenue windows on the project, their cost windows). None without
+        a table (in-memory unit tests)."""
+        table = getattr(self.repository, "table", None)
+        if table is None:
+            return None
+        from sandglass.services import rates
+
+        return rates.snapshot_at(rates.RateService(rates.RateRepository(table)), org_id, project_id, user_id, started_at)
+
     def _guard_reads(self, tenant: TenantContext, user_ids: Iterable[str]) -> list[dict[str, str]]:
         """The items the guards need for writes of `user_ids`' activities (join them to the
         write's read_set as `extra`)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
@@ -29,6 +29,8 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 class ActivityResult:
     activity: dict[str, Any]
     version: int
+    # ids of the member's other entries this write overlaps (the organization's policy is warn)
+    overlapping: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -98,6 +100,47 @@ def check_assignment(tenant: TenantContext, project: dict[str, Any] | None, memb
     if check_member and (member is None or member.get("archived")):
         problems.append(detail("userId", "No such active member in this organization"))
     return problems
+
+
+def overlap_policy(organization: dict[str, Any] | None) -> str:
+    from sandglass.models.organization import DEFAULT_OVERLAP_POLICY
+
+    policy = (organization or {}).get("overlapPolicy") or DEFAULT_OVERLAP_POLICY
+    return policy if policy in ("allow", "warn", "reject") else DEFAULT_OVERLAP_POLICY
+
+
+def overlap_window(organization: dict[str, Any] | None, started: datetime, ended: datetime | None) -> tuple[datetime, datetime | None]:
+    """The start instants of the entries that can overlap [started, ended): from `started` minus the
+    longest entry the organization allows (a running timer, which may be older, is known from the
+    member's timer marker) up to `ended` (None: open, a running timer)."""
+    return started - timedelta(hours=max_hours(organization)), ended
+
+
+def overlaps(started: datetime, ended: datetime | None, others: list[dict[str, Any]], *, exclude: set[str] = frozenset()) -> list[dict[str, Any]]:
+    """The entries among `others` whose interval [startedAt, endedAt) meets [started, ended) in more
+    than an instant; a running timer (no endedAt, or `ended` None) runs on without an end."""
+    from sandglass.timefmt import parse_instant
+
+    found = []
+    for other in others:
+        if other["id"] in exclude:
+            continue
+        other_start = parse_instant(other["startedAt"])
+        other_end = parse_instant(other["endedAt"]) if other.get("endedAt") else None
+        if (ended is None or other_start < ended) and (other_end is None or started < other_end):
+            found.append(other)
+    return sorted(found, key=lambda other: (other["startedAt"], other["id"]))
+
+
+def overlap_conflict(conflicts: list[dict[str, Any]]) -> Conflict:
+    first = conflicts[0]
+    return Conflict(
+        f"This entry overlaps activity {first['id']} ({first['startedAt']} to {first.get('endedAt') or 'running'}); "
+        "the organization's overlapPolicy is reject",
+        code="ACTIVITY_OVERLAP",
+        details=[{"field": "activityId", "in": "body", "message": f"Overlaps activity {other['id']}", "type": "overlap",
+                  "activityId": other["id"], "projectId": other.get("projectId"), "startedAt": other["startedAt"],
+                  "endedAt": other.get("endedAt")} for other in conflicts])
 
 
 def request_hash(request: ActivityCreate) -> str:

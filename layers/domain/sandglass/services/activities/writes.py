@@ -30,6 +30,10 @@ from sandglass.services.activities.rules import (
     is_project_admin,
     locked,
     not_found,
+    overlap_conflict,
+    overlap_policy,
+    overlap_window,
+    overlaps,
     request_hash,
 )
 from sandglass.timefmt import iso, parse_instant
@@ -77,7 +81,7 @@ class ActivityWrites(ActivityServiceBase):
             projects=[project_id],
             memberships=[] if tenant.is_admin else [(project_id, target)],
             users=[target] if target != tenant.user_id else [],
-            timers=[target] if running else [],
+            timers=[target],  # a running one is stopped (pending) or may overlap (the overlap policy)
             idempotency=(tenant.user_id, key_hash) if key_hash else None,
             extra=self._guard_reads(tenant, [target]),
         )
@@ -89,6 +93,9 @@ class ActivityWrites(ActivityServiceBase):
         problems += check_times(reads.organization, started, request.endedAt)
         if problems:
             raise invalid(*problems)
+        marker = reads.timers.get(target)
+        overlapping = self._overlaps(tenant, reads.organization, target, started, request.endedAt, marker,
+                                     exclude={marker["activityId"]} if running and marker else set())
         project = reads.projects[project_id]
         activity = {
             "id": ids.new_id(),
@@ -106,6 +113,9 @@ class ActivityWrites(ActivityServiceBase):
             "updatedAt": iso(now),
             "updatedBy": tenant.user_id,
         }
+        snapshot = self._rate_snapshot(tenant.org_id, project_id, target, activity["startedAt"])
+        if snapshot is not None:
+            activity["rateSnapshot"] = snapshot
         for name, value in (attributes or {}).items():
             if name in activity:
                 raise ValueError(f"attribute {name} would overwrite an activity field")
@@ -113,7 +123,6 @@ class ActivityWrites(ActivityServiceBase):
         changes = [ActivityChange(None, activity)]
         timer_changes = []
         if running:
-            marker = reads.timers.get(target)
             if marker is not None:
                 old = self.repository.get(tenant.org_id, marker["activityId"])
                 if same_timer and old is not None and old.get("pending") and all(old.get(k) == v for k, v in same_timer.items()):
@@ -126,7 +135,7 @@ class ActivityWrites(ActivityServiceBase):
         record = None
         if key_hash:
             record = {"userId": tenant.user_id, "keyHash": key_hash, "requestHash": body_hash, "response": view,
-                      "activityId": activity["id"], "version": 1, "createdAt": iso(now),
+                      "activityId": activity["id"], "version": 1, "createdAt": iso(now), "overlapping": overlapping,
                       "expiresAt": int((now + IDEMPOTENCY_TTL).timestamp())}
         conditions = self.repository.assignment_conditions(tenant.org_id, project_id, target, membership=not tenant.is_admin,
                                                            member=target != tenant.user_id)
@@ -141,13 +150,31 @@ class ActivityWrites(ActivityServiceBase):
             if stored is None:
                 raise Conflict("A request with this Idempotency-Key is in progress; retry", code="IDEMPOTENCY_IN_PROGRESS") from None
             return self._replay(stored, body_hash)
-        return ActivityResult(view, 1)
+        return ActivityResult(view, 1, overlapping)
 
     def _replay(self, record: dict[str, Any], body_hash: str | None) -> ActivityResult:
         if record.get("requestHash") != body_hash:
             raise ValidationFailed("This Idempotency-Key was already used with a different request body",
                                    details=[detail("Idempotency-Key", "Reused with a different request body", "header")], code="IDEMPOTENCY_KEY_REUSED")
-        return ActivityResult(dict(record["response"]), int(record.get("version", 1)))
+        return ActivityResult(dict(record["response"]), int(record.get("version", 1)), list(record.get("overlapping") or []))
+
+    def _overlaps(self, tenant: TenantContext, organization: dict[str, Any] | None, user_id: str, started: datetime, ended: datetime | None,
+                  marker: dict[str, Any] | None, *, exclude: set[str]) -> list[str]:
+        """The organization's overlap policy on the member's interval [started, ended) (ended None: a
+        running timer): under allow nothing is read; otherwise ONE Query of the member's entries
+        that can reach the interval, plus their running timer (its marker, already read), whatever
+        their project. reject raises 409 ACTIVITY_OVERLAP naming them; warn returns their ids."""
+        policy = overlap_policy(organization)
+        if policy == "allow":
+            return []
+        lower, upper = overlap_window(organization, started, ended)
+        others = self.repository.starting_between(tenant.org_id, user_id, iso(lower), iso(upper) if upper else "~")
+        if marker is not None and all(other["id"] != marker["activityId"] for other in others):
+            others.append({"id": marker["activityId"], "startedAt": marker["startedAt"], "projectId": marker.get("projectId")})
+        conflicts = overlaps(started, ended, others, exclude=exclude)
+        if conflicts and policy == "reject":
+            raise overlap_conflict(conflicts)
+        return [other["id"] for other in conflicts]
 
     @staticmethod
     def _check_assignment(tenant: TenantContext, reads: ReadSet, project_id: str, user_id: str, *, check_member: bool) -> list[dict[str, str]]:
@@ -174,6 +201,7 @@ class ActivityWrites(ActivityServiceBase):
             projects=[project_id] if reassigned else [],
             memberships=sorted(self._memberships_needed(tenant, current, project_id, target, owner)),
             users=[target] if target != current["userId"] else [],
+            timers=[target] if fields & {"startedAt", "endedAt", "userId"} else [],
             extra=self._guard_reads(tenant, {current["userId"], target}),
         )
         self._check_update_rights(tenant, current, reads, fields, project_id, target, owner)
@@ -205,6 +233,10 @@ class ActivityWrites(ActivityServiceBase):
             problems += check_times(reads.organization, started, ended)
         if problems:
             raise invalid(*problems)
+        overlapping: list[str] = []
+        if fields & {"startedAt", "userId"} or ("endedAt" in fields and not stopping):
+            # a stop only shortens a running timer: it cannot make a new overlap
+            overlapping = self._overlaps(tenant, reads.organization, target, started, ended, reads.timers.get(target), exclude={current["id"]})
 
         updated = dict(current)
         for field in ("name", "billable"):
@@ -222,6 +254,11 @@ class ActivityWrites(ActivityServiceBase):
             "updatedAt": iso(now),
             "updatedBy": tenant.user_id,
         })
+        if reassigned or updated["startedAt"] != current["startedAt"]:
+            # the rates in force for the entry's new member, project or start (README: Rates)
+            snapshot = self._rate_snapshot(tenant.org_id, project_id, target, updated["startedAt"])
+            if snapshot is not None:
+                updated["rateSnapshot"] = snapshot
         conditions = []
         if reassigned:
             conditions = self.repository.assignment_conditions(tenant.org_id, project_id, target, membership=not tenant.is_admin,
@@ -230,7 +267,7 @@ class ActivityWrites(ActivityServiceBase):
                 self.repository.note_project_used(tenant.org_id, project_id)
         change = ActivityChange(current, updated, expected_version=int(current["version"]), fail=stale_write("activity", if_match))
         self._write(tenant, [change], reads=reads, timers=timers.changes_for_update(current, updated, stopping=stopping), conditions=conditions)
-        return ActivityResult(activity_view(updated), int(updated["version"]))
+        return ActivityResult(activity_view(updated), int(updated["version"]), overlapping)
 
     @staticmethod
     def _memberships_needed(tenant: TenantContext, current: dict[str, Any], project_id: str, target: str, owner: bool) -> set[tuple[str, str]]:
