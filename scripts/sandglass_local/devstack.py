@@ -432,7 +432,7 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool =
     stack.announce_save = True
     server.state = StateKeeper(stack)
     seeded = stack.seed_demo()
-    stack.gateway.run_jobs()
+    stack.gateway.run_jobs(after_grace=False)
     server.state.changed()
     stop = threading.Event()
     if schedules:
@@ -499,7 +499,7 @@ class StateKeeper:
                 if self._stopped:
                     return
                 try:
-                    self.stack.gateway.run_jobs()
+                    self.stack.gateway.run_jobs(after_grace=False)
                     if self.stack.owns_server and self.stack.persist:
                         self.stack.save_state()
                 except Exception as error:
@@ -510,7 +510,7 @@ class StateKeeper:
             self._stopped = True
             self._dirty.set()
             try:
-                self.stack.gateway.run_jobs()
+                self.stack.gateway.run_jobs(after_grace=False)
             except Exception as error:
                 print(f"[state] could not run jobs: {error}", flush=True)
 
