@@ -119,3 +119,35 @@ def test_what_a_request_writes_after_its_organization_was_deleted_is_purged_with
     gateway.run_jobs()  # after the grace period
     assert _jobs(table) == []
     assert _everything_of(table, org_id) == [] and _everything_of(table, written) == []
+
+
+
+# writes a deleted member's request still makes after the tombstone (it read no member item)
+MEMBER_WRITES = [
+    ("POST", "/reports", {**operations.REPORT, "name": "Late report"}),
+    ("POST", "/activities", {"name": "Late timer", "projectId": "{projectId}", "startedAt": "2026-07-15T11:00:00Z", "pending": True}),
+    ("POST", "/requests/timesheets/2026/27/approvals", None),
+    ("PUT", "/users/{userId}/preferences", {"locale": "pl-PL"}),
+]
+
+
+@pytest.mark.parametrize("method, path, body", MEMBER_WRITES, ids=lambda value: value if isinstance(value, str) and value.startswith("/") else None)
+def test_what_a_request_writes_after_its_member_was_deleted_is_purged_with_them(world, gateway, table, monkeypatch, method, path, body):
+    """Sam's request passed the authorizer; an Administrator deletes Sam; Sam's request writes. After
+    the grace period the purge leaves nothing naming Sam but TTL'd items (a support sign-in grant,
+    which DynamoDB expires) and the organization's other data goes on untouched."""
+    client, organization = world
+    admin, sam, sam_id = organization.emails["admin"], organization.emails["user"], organization.ids["userId"]
+    answers = []
+    with operations.frozen_clock():
+        _in_flight(gateway, monkeypatch, lambda: answers.append(client.request("DELETE", f"/users/{sam_id}", email=admin, org=organization.domain)))
+        late = client.request(method, operations.fill(path, organization.ids), email=sam, org=organization.domain,
+                              body=operations.fill(body, organization.ids))
+    assert answers[0].status == 200, answers[0].body
+    assert late.status == 200, late.body  # authorized before the tombstone: ordered before it
+    assert client.request("GET", "/users", email=sam, org=organization.domain).status == 403  # no longer a member
+    gateway.run_jobs()  # after the grace period
+    assert _jobs(table) == []
+    left = [item for item in _everything_of(table, sam_id) if "expiresAt" not in item]
+    assert left == [], [(item["PK"], item["SK"]) for item in left]
+    assert client.request("GET", f"/projects/{organization.ids['projectId']}", email=admin, org=organization.domain).status == 200

@@ -135,4 +135,7 @@ def _purge_project(job: dict[str, Any], page_budget: int) -> bool:
 def _purge_user(job: dict[str, Any], page_budget: int) -> bool:
     from sandglass.services.users import purge_user_pass
 
+    # first what the member's GSI1 partition does not index (while the tombstone still keeps the
+    # email-derived id from being invited again), then that partition and the tombstone
+    JobRepository().delete_member_items(job["orgId"], job["userId"])
     return purge_user_pass(job, page_budget)
