@@ -78,7 +78,7 @@ def test_a_pass_in_the_grace_period_writes_nothing_and_the_sweep_starts_the_purg
 
     client, organization = world
     org_id = organization.ids["orgId"]
-    with operations.frozen_clock() as _:
+    with operations.frozen_clock():
         client.ok("DELETE", "/organization", email=organization.emails["admin"], org=organization.domain)
         [job] = _jobs(table)
         before = _everything_of(table, org_id)

@@ -34,7 +34,7 @@ PAGE_SIZE = 100
 # integration limit) = 39 s, plus a margin for clock skew between functions. A test fails when a
 # timeout in template.yaml outgrows it.
 PURGE_GRACE = timedelta(minutes=2)
-# A job neither written nor touched for this long has lost its stream chain: the sweep resumes it.
+# A started job not touched for this long has lost its stream chain: the sweep resumes it.
 STALLED_AFTER = timedelta(minutes=10)
 SWEEP_PAGE_BUDGET = 20
 
