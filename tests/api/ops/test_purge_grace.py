@@ -74,7 +74,8 @@ def _in_flight(gateway, monkeypatch, deletion) -> None:
 
 def test_a_pass_in_the_grace_period_writes_nothing_and_the_sweep_starts_the_purge_after_it(world, gateway, table):
     from sandglass.clock import FixedClock, set_clock
-    from sandglass.services.purge import PURGE_GRACE
+    from sandglass.services.purge import PURGE_GRACE, STALLED_AFTER
+    from sandglass.timefmt import iso
 
     client, organization = world
     org_id = organization.ids["orgId"]
@@ -86,7 +87,14 @@ def test_a_pass_in_the_grace_period_writes_nothing_and_the_sweep_starts_the_purg
         assert _jobs(table) == [job] and _everything_of(table, org_id) == before  # not touched, nothing deleted
         set_clock(FixedClock(operations.NOW + PURGE_GRACE - timedelta(seconds=1)))
         assert gateway.invoke("PurgeFunction", {"sweep": "jobs"})["sweep"] == {"pending": 1, "resumed": 0, "finished": 0, "failed": 0}
-        set_clock(FixedClock(operations.NOW + PURGE_GRACE))
+        # a job a pass has touched lately is the stream's; one that no pass has started, or that
+        # stalled, is the sweep's
+        due = operations.NOW + PURGE_GRACE
+        table.update_item(TableName=TABLE, Key={"PK": job["PK"], "SK": job["SK"]}, UpdateExpression="SET touchedAt = :at",
+                          ExpressionAttributeValues={":at": iso(due - timedelta(minutes=1))})
+        set_clock(FixedClock(due))
+        assert gateway.invoke("PurgeFunction", {"sweep": "jobs"})["sweep"]["resumed"] == 0
+        set_clock(FixedClock(due + STALLED_AFTER))
         swept = gateway.invoke("PurgeFunction", {"sweep": "jobs"})["sweep"]
     assert swept["resumed"] == 1
     gateway.run_jobs()  # the stream chain of its progress writes
