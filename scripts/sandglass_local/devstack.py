@@ -678,7 +678,7 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool =
     stack.announce_save = True
     server.state = StateKeeper(stack)
     seeded = stack.seed_demo()
-    stack.gateway.run_jobs()
+    stack.gateway.run_jobs(after_grace=False)
     server.state.changed()
     stop = threading.Event()
     if schedules:
@@ -757,7 +757,7 @@ class StateKeeper:
                 if self._stopped:
                     return
                 try:
-                    self.stack.gateway.run_jobs()
+                    self.stack.gateway.run_jobs(after_grace=False)
                 except Exception as error:
                     print(f"[state] could not run jobs: {error}", flush=True)
 
@@ -766,7 +766,7 @@ class StateKeeper:
             self._stopped = True
             self._dirty.set()
             try:
-                self.stack.gateway.run_jobs()
+                self.stack.gateway.run_jobs(after_grace=False)
             except Exception as error:
                 print(f"[state] could not run jobs: {error}", flush=True)
 

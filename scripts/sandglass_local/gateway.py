@@ -298,19 +298,32 @@ class Gateway:
         return Reply(int(result["statusCode"]), reply_headers, content.decode("utf-8", errors="replace"), content)
 
     # --- background work ---------------------------------------------------------------------
-    def run_jobs(self, max_passes: int = 1000) -> int:
-        """Deliver the stream records the purge function would get in AWS, until no job is left."""
+    def run_jobs(self, max_passes: int = 1000, *, after_grace: bool = True) -> int:
+        """Deliver the stream records the purge function would get in AWS, until no job is left or
+        none moves (jobs still in their grace period wait for the sweep). `after_grace`: run them as
+        of the end of their grace period (the clock moved to the last pending job's), as the sweep
+        would then; False (the dev server) leaves waiting jobs to the scheduled sweep."""
+        from sandglass.clock import FixedClock, get_clock, set_clock
         from sandglass.repositories.jobs import JobRepository
+        from sandglass.services.purge import due_at
 
         purge = next(fn for fn in self.functions.values() if any(e["Type"] == "DynamoDB" for e in fn.events.values()))
         passes = 0
         repository = JobRepository()
-        while passes < max_passes:
-            jobs = repository.pending()
-            if not jobs:
-                break
-            self.invoke(purge.logical_id, {"Records": [job_record(job, passes * len(jobs) + n) for n, job in enumerate(jobs)]})
-            passes += 1
+        clock = get_clock()
+        if after_grace:
+            set_clock(FixedClock(max([clock.now(), *(due_at(job) for job in repository.pending())])))
+        try:
+            while passes < max_passes:
+                jobs = repository.pending()
+                if not jobs:
+                    break
+                self.invoke(purge.logical_id, {"Records": [job_record(job, passes * len(jobs) + n) for n, job in enumerate(jobs)]})
+                passes += 1
+                if repository.pending() == jobs:
+                    break  # nothing moved: every job waits (its grace period) or fails
+        finally:
+            set_clock(clock)
         return passes
 
 

@@ -191,7 +191,7 @@ class ActivityRepository:
         for item in self.table.batch_get([{keys.PK: pk, keys.SK: sk} for pk, sk in wanted], consistent=True):
             kind, ref = wanted[(item[keys.PK], item[keys.SK])]
             if kind == "organization":
-                found.organization = item
+                found.organization = None if item.get("status") == DELETED else item  # tombstoned: as gone
             elif kind == "project":
                 found.projects[ref] = item
             elif kind == "membership":

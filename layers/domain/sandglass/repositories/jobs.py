@@ -46,6 +46,16 @@ class JobRepository:
             return len(items)
         return 0
 
+    def delete_member_items(self, org_id: str, user_id: str) -> None:
+        """A deleted member's items in the organization's root partition that their GSI1 partition
+        does not index: the running-timer marker, their lock record and its week-lock pointers
+        (named by the record's ``week#...`` entries). Idempotent."""
+        doomed = [keys.running_timer(org_id, user_id), keys.member_locks(org_id, user_id)]
+        record = self.table.get(keys.member_locks(org_id, user_id)) or {}
+        doomed += [keys.week_lock(org_id, str(entry["id"])) for name, entry in record.items()
+                   if name.startswith("week#") and isinstance(entry, dict) and entry.get("id")]
+        self.table.batch_delete(doomed)
+
     def _delete_items(self, items: list[dict[str, Any]]) -> None:
         doomed = []
         for item in items:

@@ -57,12 +57,12 @@ class TimesheetRepository:
         user = pick("user")
         if user is not None and user.get("status") == DELETED:
             user = None
-        return MemberRead(pick("org"), user, pick("timer"))
+        return MemberRead(_live(pick("org")), user, pick("timer"))
 
     def organization_read(self, org_id: str) -> OrganizationRead:
         """Organization settings, every member and every running-timer marker: one Query of the
         organization's partition per prefix (pages of PAGE_SIZE) plus one GetItem."""
-        organization = self.table.get(keys.organization(org_id))
+        organization = _live(self.table.get(keys.organization(org_id)))
         members = self._prefix(org_id, keys.USER_SK_PREFIX)
         running = self._prefix(org_id, keys.TIMER_SK_PREFIX)
         return OrganizationRead(organization, [m for m in members if m.get("status") != DELETED], running)
@@ -118,3 +118,8 @@ class TimesheetRepository:
         if not wanted:
             return []
         return [item for item in self.table.batch_get(wanted) if item.get("pending")]
+
+
+def _live(organization: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The organization item, or None once its deletion tombstoned it (the request answers 404)."""
+    return None if organization is None or organization.get("status") == DELETED else organization

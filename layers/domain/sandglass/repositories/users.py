@@ -72,7 +72,10 @@ class UserRepository:
 
     def preferences_and_org(self, org_id: str, user_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         found = {item[keys.SK]: item for item in self.table.batch_get([keys.user_preferences(org_id, user_id), keys.organization(org_id)])}
-        return found.get(keys.user_preferences(org_id, user_id)[keys.SK]), found.get(keys.organization(org_id)[keys.SK])
+        organization = found.get(keys.organization(org_id)[keys.SK])
+        if organization is not None and organization.get("status") == DELETED:
+            organization = None
+        return found.get(keys.user_preferences(org_id, user_id)[keys.SK]), organization
 
     # --- writes ---------------------------------------------------------------------------
     def invite(self, org_id: str, user: dict[str, Any]) -> None:

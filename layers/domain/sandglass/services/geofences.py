@@ -222,7 +222,7 @@ class GeofenceService:
             except ValidationFailed as refused:
                 if not any(item.get("field") == "endedAt" for item in refused.details):
                     raise
-            organization = self.organizations.get(tenant.org_id) or {}
+            organization = self.organizations.require(tenant.org_id)
             limit = int(organization.get("maxActivityHours") or DEFAULT_MAX_HOURS)
             capped = ActivityUpdate(endedAt=started + timedelta(hours=limit))
             return self.activities.update(tenant, running["id"], capped, if_match=version).activity

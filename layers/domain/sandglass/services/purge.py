@@ -5,13 +5,22 @@ that write's stream record invokes the next pass. The job item is deleted when n
 A pass that fails (throttling, an outage) leaves the job where it was: the stream retries it, and
 the scheduled sweep resumes every job the stream stopped driving (retries exhausted, record sent
 to the dead-letter queue), so a purge never stalls for more than a sweep interval.
+
+No pass deletes anything before the job's grace period (`PURGE_GRACE` after `requestedAt`, the
+instant of the tombstone written in the same transaction) has passed. The authorizer reads the
+organization and the membership on every request, so a request that passed it was authorized
+before the tombstone; it may still be running, and writing, for at most the authorizer's plus its
+function's timeout. Waiting longer than that orders every such request before the purge: whatever
+it wrote after the tombstone is deleted with the rest. A pass during the grace period writes
+nothing (the job waits); the first sweep after it starts the purge, and the stream chain of its
+progress writes carries it on.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from sandglass import keys
@@ -20,7 +29,12 @@ from sandglass.repositories.jobs import JobRepository
 from sandglass.timefmt import iso, parse
 
 PAGE_SIZE = 100
-# A job neither written nor touched for this long has lost its stream chain: the sweep resumes it.
+# Longer than any request the authorizer let in before the tombstone can still run: the
+# authorizer's timeout (10 s, template Globals) + the longest API function's (29 s, API Gateway's
+# integration limit) = 39 s, plus a margin for clock skew between functions. A test fails when a
+# timeout in template.yaml outgrows it.
+PURGE_GRACE = timedelta(minutes=2)
+# A started job not touched for this long has lost its stream chain: the sweep resumes it.
 STALLED_AFTER = timedelta(minutes=10)
 SWEEP_PAGE_BUDGET = 20
 
@@ -54,6 +68,8 @@ class PurgeService:
         job = self.repository.get(job_key)
         if job is None:
             return True
+        if self._now() < due_at(job):
+            return False  # in its grace period: left for the sweep, nothing written
         handler = self.handlers.get(job.get("kind", ""))
         if handler is None:
             return False
@@ -64,13 +80,18 @@ class PurgeService:
         return False
 
     def sweep(self, page_budget: int = SWEEP_PAGE_BUDGET) -> SweepResult:
-        """Resume every stalled job with one pass each (its progress write restarts the stream chain).
-        One job's failure is logged and counted; the others still run."""
+        """Start every job whose grace period is over, and resume every stalled one, with one pass
+        each (its progress write starts the stream chain). One job's failure is logged and counted;
+        the others still run."""
         result = SweepResult()
-        stalled_before = self._now() - STALLED_AFTER
+        now = self._now()
+        stalled_before = now - STALLED_AFTER
         for job in self.repository.all_pending():
             result.pending += 1
-            if _last_activity(job) > stalled_before:
+            if now < due_at(job):
+                continue  # still in its grace period
+            touched = job.get("touchedAt")
+            if touched and parse(touched) > stalled_before:
                 continue  # the stream is driving it
             result.resumed += 1
             try:
@@ -96,13 +117,13 @@ class PurgeService:
         return False
 
 
-def _last_activity(job: dict[str, Any]):
-    stamps = [job[field] for field in ("touchedAt", "requestedAt") if job.get(field)]
-    if not stamps:
-        from datetime import datetime, timezone
-
+def due_at(job: dict[str, Any]) -> datetime:
+    """When the job may start deleting: its grace period after the tombstone (`requestedAt`);
+    a job that names no instant is due at once."""
+    requested = job.get("requestedAt")
+    if not requested:
         return datetime.min.replace(tzinfo=timezone.utc)
-    return max(parse(stamp) for stamp in stamps)
+    return parse(requested) + PURGE_GRACE
 
 
 def _purge_project(job: dict[str, Any], page_budget: int) -> bool:
@@ -114,4 +135,7 @@ def _purge_project(job: dict[str, Any], page_budget: int) -> bool:
 def _purge_user(job: dict[str, Any], page_budget: int) -> bool:
     from sandglass.services.users import purge_user_pass
 
+    # first what the member's GSI1 partition does not index (while the tombstone still keeps the
+    # email-derived id from being invited again), then that partition and the tombstone
+    JobRepository().delete_member_items(job["orgId"], job["userId"])
     return purge_user_pass(job, page_budget)

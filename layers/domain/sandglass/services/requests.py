@@ -151,7 +151,7 @@ class RequestService:
     # --- creating ------------------------------------------------------------------------------------
     def request_unlock(self, tenant: TenantContext, year: int, week: int) -> dict[str, Any]:
         _check_week(year, week)
-        organization = self.organizations.get(tenant.org_id) or {}
+        organization = self.organizations.require(tenant.org_id)
         states = self.locks.read(tenant.org_id, [tenant.user_id])
         now = self._now()
         days = _week_days(year, week)
@@ -161,7 +161,7 @@ class RequestService:
 
     def request_approval(self, tenant: TenantContext, year: int, week: int) -> dict[str, Any]:
         _check_week(year, week)
-        organization = self.organizations.get(tenant.org_id) or {}
+        organization = self.organizations.require(tenant.org_id)
         if monday_of_iso_week(year, week) > local_date(self._now(), lock_zone(organization)):
             raise ValidationFailed.field("week", f"Week {week_label(year, week)} has not started yet: submit it for approval once it has", "path")
         member = self.locks.read(tenant.org_id, [tenant.user_id]).of(tenant.user_id)
@@ -296,7 +296,7 @@ class RequestService:
                     raise Forbidden("Only organization Administrators, or the project's Administrators, resolve requests")
                 raise NotFound("Request not found")
         if own:
-            organization = self.organizations.get(tenant.org_id) or {}
+            organization = self.organizations.require(tenant.org_id)
             if not (tenant.is_admin and int(organization.get("adminCount", 0)) <= 1):
                 raise Forbidden("You cannot resolve your own request: another Administrator has to", code="OWN_REQUEST")
 
@@ -334,7 +334,7 @@ class RequestService:
         lock_id = existing.id if existing else ids.new_id()
         created = existing.created_at if existing else iso(now)
         if request["type"] == UNLOCK:
-            organization = self.organizations.get(tenant.org_id) or {}
+            organization = self.organizations.require(tenant.org_id)
             until = now + timedelta(hours=int(organization.get("unlockWindowHours") or DEFAULT_UNLOCK_WINDOW_HOURS))
             lock = WeekLock(lock_id, user_id, year, week, until, created, iso(now))
             ops = self.locks.week_ops(tenant.org_id, lock, seen, new=existing is None, withdraw_approval=(year, week) in seen.approvals)
@@ -362,7 +362,7 @@ class RequestService:
         expires = now + SIGN_IN_VALIDITY
         grant = {"userId": user["id"], "email": user["email"], "requestId": request["id"], "createdAt": iso(now),
                  "validUntil": iso(expires), "expiresAt": int(expires.timestamp())}
-        organization = self.organizations.get(tenant.org_id) or {}
+        organization = self.organizations.require(tenant.org_id)
 
         def deliver() -> None:
             from sandglass.notifications import Notification

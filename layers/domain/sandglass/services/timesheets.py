@@ -184,12 +184,15 @@ class TimesheetService:
         tenant.require_admin()
         day = _day("weekOf", week_of)
         chosen = _fields(fields, INCOMPLETE_FIELDS)
-        return [_select(record, chosen) for record in self.incomplete_members(tenant.org_id, week_monday(day), self.clock.now())]
+        return [_select(record, chosen) for record in self.incomplete_members(tenant.org_id, week_monday(day), self.clock.now(), required=True)]
 
     # --- shared with the reminders ------------------------------------------------------------
-    def incomplete_members(self, org_id: str, monday: date, now: datetime) -> list[dict[str, Any]]:
+    def incomplete_members(self, org_id: str, monday: date, now: datetime, required: bool = False) -> list[dict[str, Any]]:
+        """`required`: a request's organization, 404 once deleted (the reminders skip a deleted one)."""
         read = self.repository.organization_read(org_id)
         if read.organization is None:
+            if required:
+                raise NotFound("Organization not found")
             return []
         days = week_days(monday)
         if self.expected(read.organization, days) <= 0:

@@ -124,6 +124,8 @@ class UserService:
 
     def _preferences(self, tenant: TenantContext) -> tuple[dict[str, Any], int | None]:
         stored, org = self.repository.preferences_and_org(tenant.org_id, tenant.user_id)
+        if org is None:  # deleted since the authorizer let the request in
+            raise NotFound("Organization not found")
         defaults = Preferences(timeZone=(org or {}).get("timeZone") or "UTC").model_dump(mode="json")
         if stored is None:
             return defaults, None
