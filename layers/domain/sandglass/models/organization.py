@@ -9,9 +9,8 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validat
 
 from sandglass import reference
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name, Omittable, Text
+from sandglass.models.common import Name, Omittable, Text, TimeZone
 
-TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
 Currency = Annotated[str, AfterValidator(reference.check_currency)]
 ClockTime = Annotated[str, AfterValidator(reference.check_hhmm)]
 Country = Annotated[str, AfterValidator(reference.check_country)]
