@@ -141,3 +141,31 @@ def test_a_session_token_reads_nothing_of_another_organization_through_the_accou
         assert listed.status == 200 and alpha.ids["orgId"] not in listed.body and "Alpha" not in listed.body
     snapshot = client.gateway.request("GET", "/api/auth", headers={**token, "X-Organization": "alpha"})
     assert snapshot.status == 200 and snapshot.json()["userId"] is None and snapshot.json()["role"] is None
+
+
+def test_every_route_acts_on_the_authorizers_organization_whatever_the_headers_say(world, gateway, monkeypatch):  # noqa: F811 - the fixture
+    """The authorizer decides for B; the function's event names A (X-Organization and host). Every
+    route acts on B's data (from the authorizer's context) and answers nothing of A's, changes nothing
+    of A's: no handler reads the organization from the request itself."""
+    client, alpha, beta = world
+    invoke = gateway.invoke
+
+    def authorizer_sees_b(function_id, event):
+        if function_id == gateway.authorizer_id:
+            event = {**event, "headers": {**event["headers"], "X-Organization": "beta", "Host": "127.0.0.1:3000"}}
+        return invoke(function_id, event)
+
+    monkeypatch.setattr(gateway, "invoke", authorizer_sees_b)
+    watch, failures, answered = Watch(alpha), [], {}
+    declared = set(routes(gateway))
+    for (method, path), call in OPERATIONS.items():  # in the bench's order: B's deletion of itself last
+        if (method, path) not in declared:
+            continue
+        reply, changed = watch.send(client, beta, method, path, call, org="alpha", headers={"Host": "alpha.example.com"})
+        answered[(method, path)] = reply
+        found = leaks(reply, alpha, "alpha")
+        if found or changed or reply.status >= 500:
+            failures.append(f"{method} {path}: {reply.status} {reply.body[:200]} {found} {'changed A' if changed else ''}")
+    assert not failures, "\n".join(failures)
+    assert "Beta Works" in answered[("GET", "/organization")].body, answered[("GET", "/organization")].body
+    assert beta.ids["projectId"] in answered[("GET", "/projects")].body

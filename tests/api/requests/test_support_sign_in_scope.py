@@ -111,3 +111,18 @@ def test_a_token_scoped_to_its_member_works_like_the_member(world, api):
     token = issue_token(SAM, extra_claims={"org": world.org_id, "userId": world.sam["id"]})
     assert api.get("/activities", token=token, org="acme").status == 200
     assert api.get("/users", token=token, org="acme").status == 200
+
+
+def test_archiving_the_member_ends_the_support_bearer(world, outbox, real_time, api):
+    from tests.api.requests.conftest import ADMIN
+
+    session = support_bearer(world, outbox)
+    assert api.get("/activities", token=session["token"], org="acme").status == 200
+    assert api.delete(f"/users/{world.sam['id']}", as_=ADMIN, org="acme").status in (200, 204)
+    assert api.get("/activities", token=session["token"], org="acme").status == 403
+
+
+def test_a_personal_api_key_is_not_a_credential_yet(world, api):
+    """X-Api-Key is planned (SECURITY.md), not built: it authenticates nothing, alone or beside a bearer."""
+    reply = api.get("/activities", org="acme", headers={"X-Api-Key": "a" * 48})
+    assert reply.status == 401
