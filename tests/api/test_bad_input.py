@@ -6,6 +6,7 @@ or invisible may be stored."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 
 import pytest
@@ -92,6 +93,83 @@ def test_invalid_utf8_in_a_base64_body_is_400(gateway, api, acme):
     }
     result = gateway.invoke("WorkspaceFunction", event)
     assert result["statusCode"] == 400 and "INVALID_UTF8" in result["body"]
+
+
+# --- media types -------------------------------------------------------------------------------
+# Bodies are JSON. Every other media type is 415 UNSUPPORTED_MEDIA_TYPE on every route that takes a
+# body, whatever the body holds; JSON with a UTF-8 charset, the structured `application/*+json` types,
+# no Content-Type at all and curl's default form type with a JSON body are read as JSON.
+
+PNG = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
+NOT_JSON = {  # content type -> a body of that type
+    "application/xml": "<organization><notes>x</notes></organization>",
+    "text/xml; charset=utf-8": "<?xml version=\"1.0\"?><notes>x</notes>",
+    "text/csv": "name,notes\nx,y\n",
+    "text/plain": "notes=x",
+    "text/html": "<p>x</p>",
+    "application/octet-stream": "\x00\x01\x02\xff",
+    "image/png": PNG,
+    "application/pdf": "%PDF-1.7",
+    "application/x-www-form-urlencoded": "notes=x&name=y",
+    "multipart/form-data; boundary=XyZ": '--XyZ\r\nContent-Disposition: form-data; name="notes"\r\n\r\nx\r\n--XyZ--\r\n',
+    "application/json; charset=iso-8859-1": '{"notes": "x"}',
+    "application/jsonx": '{"notes": "x"}',
+    "text/json-ish": '{"notes": "x"}',
+    "application": '{"notes": "x"}',
+    "application/xml; x=application/json": '{"notes": "x"}',
+}
+# the JSON body itself under a type that is not JSON: still 415 (form-encoding excepted, below)
+JSON_UNDER_ANOTHER_TYPE = ["application/xml", "text/csv", "text/plain", "application/octet-stream", "image/png", "multipart/form-data; boundary=XyZ"]
+READ_AS_JSON = [None, "application/json", "application/json; charset=utf-8", "application/json;charset=UTF-8", 'application/json; charset="utf-8"',
+                "APPLICATION/JSON", "application/vnd.api+json", "application/merge-patch+json", "application/problem+json; charset=utf-8",
+                "application/x-www-form-urlencoded"]
+
+
+def _unsupported(reply, where) -> None:
+    assert reply.status == 415, (where, reply.status, reply.body[:300])
+    error = reply.json()["error"]
+    assert error["code"] == "UNSUPPORTED_MEDIA_TYPE" and "application/json" in error["message"], (where, error)
+    assert error["details"] == [{"field": "Content-Type", "in": "header", "type": "unsupported_media_type",
+                                 "message": "Send the body as JSON with Content-Type: application/json"}], (where, error)
+
+
+def test_a_body_that_is_not_json_is_415_on_every_route_that_takes_one(api, acme, gateway):
+    stored = _stored()
+    routes = _body_routes(gateway)
+    assert len(routes) >= 30
+    for method, path in routes:
+        for content_type, body in [*NOT_JSON.items(), *((kind, '{"notes": "x"}') for kind in JSON_UNDER_ANOTHER_TYPE)]:
+            reply = api.call(method, _concrete(path), as_=ADMIN, org="acme", body=body, headers={"Content-Type": content_type})
+            _unsupported(reply, (method, path, content_type))
+    assert _stored() == stored
+
+
+@pytest.mark.parametrize("content_type", READ_AS_JSON)
+def test_json_and_its_variants_are_read_as_json(api, acme, content_type):
+    headers = {"Content-Type": content_type} if content_type else {}
+    reply = api.call("PUT", "/organization", as_=ADMIN, org="acme", body=json.dumps({"notes": f"sent as {content_type}"}), headers=headers)
+    assert reply.status == 200, reply.body
+    assert api.get("/organization", as_=ADMIN, org="acme").json()["notes"] == f"sent as {content_type}"
+    malformed = api.call("PUT", "/organization", as_=ADMIN, org="acme", body='{"notes": ', headers=headers)
+    assert malformed.status == 400 and malformed.json()["error"]["code"] == "MALFORMED_JSON"
+
+
+def test_the_media_type_of_no_body_does_not_matter(api, acme):
+    # a route whose body is optional, sent none (clients often set a Content-Type anyway)
+    for content_type in ("application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        reply = api.call("POST", "/requests/impersonation", as_=ADMIN, org="acme", body="", headers={"Content-Type": content_type})
+        assert reply.status != 415 and reply.status < 500, (content_type, reply.body)
+    # a route that reads no body ignores what is sent
+    reply = api.call("GET", "/organization", as_=ADMIN, org="acme", body="<x/>", headers={"Content-Type": "application/xml"})
+    assert reply.status == 200
+
+
+def test_a_form_encoded_body_is_not_read_as_fields(api, acme):
+    """powertools would read `name=Website` as the body's fields (a misleading 422 for the others)."""
+    reply = api.call("POST", "/projects", as_=ADMIN, org="acme", body="name=Website&billable=true",
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    _unsupported(reply, "form")
+    assert api.get("/projects", as_=ADMIN, org="acme").json() == {}
 
 
 # --- control characters ------------------------------------------------------------------------

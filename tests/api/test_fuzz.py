@@ -152,3 +152,51 @@ def test_no_content_is_documented_as_no_content(gateway, api, acme):
     assert lock["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/WeekLock"}
     reply = api.delete("/timesheets/lock?weekOf=2026-07-06", as_="admin@acme.test", org="acme")
     assert reply.status == 204 and reply.body == ""
+
+
+# --- every media type on every operation that takes a body -------------------------------------------
+
+MEDIA_TYPES: dict[str, bytes] = {  # a body of each type (and below, a JSON body under each)
+    "application/xml": b"<activity><name>x</name></activity>",
+    "text/xml": b'<?xml version="1.0"?><a/>',
+    "text/csv": b"name,startedAt\nx,2026-07-01T08:00:00Z\n",
+    "text/plain; charset=utf-8": b"name: x",
+    "application/octet-stream": bytes(range(256)),
+    "image/png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01",
+    "application/x-www-form-urlencoded": b"name=x&projectId=y",
+    "multipart/form-data; boundary=XyZ": b'--XyZ\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nx\r\n--XyZ--\r\n',
+    "application/pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3",
+    "application/json; charset=utf-16": '{"name": "x"}'.encode("utf-16"),
+}
+JSON_MEDIA_TYPES = ["application/json", "application/json; charset=utf-8", "application/vnd.api+json", "application/merge-patch+json"]
+
+
+def test_every_media_type_on_every_operation_that_takes_a_body(world, app, api):
+    """Through the dev server's HTTP surface: a body that is not JSON is 415 in the error shape on
+    every operation that takes one, JSON under its variants is read (never 415), nothing is a 5xx."""
+    import re
+
+    from werkzeug.test import Client
+
+    client, document = Client(app), json.loads(app.openapi())
+    headers = {"Authorization": f"Bearer {api.token(ROLES['Administrator'])}", "X-Organization": "acme"}
+    ids = {"year": "2026", "week": "27", **world.ids["Administrator"]}
+    probes, failures = 0, []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if "requestBody" not in operation:
+                continue
+            url = ("" if path.startswith("/api/") else "/api") + re.sub(r"\{(\w+)\}", lambda m: ids.get(m[1], "3fa85f64-5717-4562-b3fc-2c963f66afa6"), path)
+            sent = [(kind, body, 415) for kind, body in MEDIA_TYPES.items()]
+            sent += [(kind, b'{"name": "x"}', 415) for kind in MEDIA_TYPES if kind != "application/x-www-form-urlencoded"]
+            sent += [(kind, b"{}", None) for kind in JSON_MEDIA_TYPES]
+            for kind, body, expected in sent:
+                response = client.open(url, method=method.upper(), data=body, headers={**headers, "Content-Type": kind})
+                probes += 1
+                where = f"{method.upper()} {path} as {kind} ({body[:30]!r})"
+                if response.status_code >= 500 or (expected and response.status_code != expected) or (not expected and response.status_code == 415):
+                    failures.append(f"{where}: {response.status_code} {response.get_data(as_text=True)[:200]}")
+                elif expected == 415 and response.get_json()["error"]["code"] != "UNSUPPORTED_MEDIA_TYPE":
+                    failures.append(f"{where}: {response.get_data(as_text=True)[:200]}")
+    assert probes >= 30 * len(MEDIA_TYPES), probes
+    assert not failures, f"{len(failures)} of {probes}:\n" + "\n".join(failures)

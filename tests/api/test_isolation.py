@@ -70,6 +70,10 @@ class Watch:
         self.organization, self.marks, self.items = organization, marks_of(organization), items_of(organization)
 
     def send(self, *args, **kwargs):
+        return self.call(send, *args, **kwargs)
+
+    def call(self, function, *args, **kwargs):
+        """function(*args, **kwargs) (a request), and whether it changed the organization's items."""
         from sandglass.storage.table import client as table_client
 
         touching = []
@@ -81,7 +85,7 @@ class Watch:
         events = table_client().meta.events
         events.register("before-call.dynamodb", record)
         try:
-            reply = send(*args, **kwargs)
+            reply = function(*args, **kwargs)
         finally:
             events.unregister("before-call.dynamodb", record)
         changed = False

@@ -42,6 +42,8 @@ def test_every_operation_documents_its_error_statuses(doc):
             expected |= {"409"}
         if operation.get("requestBody") or any("$ref" not in p for p in operation.get("parameters", [])):
             expected |= {"400", "422"}
+        if operation.get("requestBody"):
+            expected |= {"415"}
         if any(p.get("name", "").lower() == "if-match" for p in operation.get("parameters", [])):
             expected |= {"412"}
         assert expected <= set(responses), (method, path, sorted(set(responses)))
@@ -63,8 +65,9 @@ def test_error_schema_is_the_shape_the_api_answers(doc, api, acme):
         api.get("/projects/3fa85f64-5717-4562-b3fc-2c963f66afa6", as_=ADMIN, org="acme"),  # 404
         api.put("/organization", as_=ADMIN, org="acme", body={"maxActivityHours": 0}),  # 422
         api.call("PUT", "/organization", as_=ADMIN, org="acme", body="{", headers={"Content-Type": "application/json"}),  # 400
+        api.call("PUT", "/organization", as_=ADMIN, org="acme", body="<notes/>", headers={"Content-Type": "application/xml"}),  # 415
     ]
-    assert [reply.status for reply in samples] == [401, 403, 404, 422, 400]
+    assert [reply.status for reply in samples] == [401, 403, 404, 422, 400, 415]
     for reply in samples:
         errors = list(validator.iter_errors(reply.json()))
         assert not errors, (reply.status, reply.body, errors)

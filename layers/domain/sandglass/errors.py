@@ -47,6 +47,11 @@ class PreconditionFailed(DomainError):
     code = "PRECONDITION_FAILED"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "UNSUPPORTED_MEDIA_TYPE"
+
+
 class ValidationFailed(DomainError):
     status = 422
     code = "VALIDATION_ERROR"

@@ -29,23 +29,43 @@ def check_currency(code: str) -> str:
     return code
 
 
-@lru_cache(maxsize=512)
-def _zone_exists(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+# Names the tz database lists that are not a place's time: the `Factory` placeholder zone; `localtime`
+# and `posixrules` (and the `posix/`, `right/` trees) are files of a host's zoneinfo directory.
+NOT_TIME_ZONES = frozenset({"Factory", "localtime", "posixrules"})
 
-    if not name or name != name.strip() or name.startswith("/") or ".." in name or name.lower() == "localtime":
-        return False
+
+@lru_cache(maxsize=1)
+def time_zones() -> frozenset[str]:
+    """The IANA zone names the shipped tzdata package lists (read once, on first use: not at import),
+    the same on every host and in Lambda whatever the host's own zoneinfo holds."""
+    from importlib import resources
+
     try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError, OSError):
-        return False
-    return True
+        names = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    except (ModuleNotFoundError, FileNotFoundError):  # a tzdata without its list: what zoneinfo finds
+        import zoneinfo
+
+        names = zoneinfo.available_timezones()
+    return frozenset(name for name in names if name not in NOT_TIME_ZONES and not name.startswith(("posix/", "right/")))
+
+
+@lru_cache(maxsize=1)
+def _zones_by_lower_case() -> dict[str, str]:
+    return {name.lower(): name for name in time_zones()}
 
 
 def check_time_zone(name: str) -> str:
-    if not _zone_exists(name):
-        raise ValueError(f"'{name}' is not an IANA time zone (e.g. 'Europe/Warsaw')")
-    return name
+    """`name` when it is an IANA zone name the shipped tzdata lists, exactly as listed (no space
+    trimmed, no other spelling); otherwise a ValueError saying what is wrong."""
+    if name in time_zones():
+        return name
+    shown = repr(name if len(name) <= 64 else name[:64] + "...")
+    if name.strip() in time_zones():
+        raise ValueError(f"{shown} has space around it: send the IANA time zone name alone, e.g. {name.strip()!r}")
+    suggestion = _zones_by_lower_case().get(name.strip().lower())
+    if suggestion:
+        raise ValueError(f"{shown} is not an IANA time zone name: did you mean {suggestion!r}?")
+    raise ValueError(f"{shown} is not an IANA time zone name (e.g. 'Europe/Warsaw', 'America/New_York', 'UTC')")
 
 
 def check_hhmm(value: str) -> str:

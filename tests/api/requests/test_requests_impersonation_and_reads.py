@@ -35,7 +35,8 @@ def test_resolved_impersonation_sends_a_one_time_token_to_support_only(world, ou
     assert me.status == 200 and me.json()["email"] == SAM
     import jwt
 
-    assert jwt.decode(body["token"], options={"verify_signature": False})["act"] == {"sub": "support", "requestId": request["id"]}
+    claims = jwt.decode(body["token"], options={"verify_signature": False})
+    assert claims["act"] == {"sub": "support", "requestId": request["id"]} and (claims["org"], claims["userId"]) == (world.org_id, world.sam["id"])
     again = exchange(world, token)
     assert again.status == 401 and again.json()["error"]["code"] == "INVALID_SIGN_IN_TOKEN"
 

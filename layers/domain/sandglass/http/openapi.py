@@ -74,6 +74,7 @@ ERROR_STATUSES = {
     "404": "No such organization, entity or route (another organization's ids answer 404 too)",
     "409": "Conflict: taken, duplicate, overlapping, locked, last Administrator or a concurrent change",
     "412": "The If-Match version is stale: someone else changed the entity first",
+    "415": "The body is not JSON: send it with Content-Type: application/json (a UTF-8 charset and application/*+json types are read as JSON too)",
     "422": "Invalid fields: `details` names each one",
     "429": "Throttled: retry after a short backoff",
     "500": "Unexpected server error; the request was not applied",
@@ -127,6 +128,8 @@ def statuses_for(method: str, operation: dict[str, Any]) -> list[str]:
     statuses = ["401", "403", "404", "429", "500"]
     if takes_input:
         statuses += ["400", "422"]
+    if operation.get("requestBody"):
+        statuses.append("415")
     if method in _CHANGES:
         statuses.append("409")
     if any(str(p.get("name", "")).lower() == "if-match" for p in parameters):
@@ -167,7 +170,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
                 operation["security"] = []
                 statuses = {"429", "500"} | set(public.get("statuses", ()) if isinstance(public, dict) else ())
                 if operation.get("requestBody"):
-                    statuses |= {"400", "422"}
+                    statuses |= {"400", "415", "422"}
                 responses.update({status: _error_response(status) for status in sorted(statuses)})
                 if isinstance(public, dict) and public.get("organization"):
                     operation.setdefault("parameters", []).append({"$ref": ORGANIZATION_REF})

@@ -1,7 +1,8 @@
 """The one resolver factory every API function uses.
 
 It maps domain errors to the JSON error shape, turns request validation failures into 422
-with field details (400 for a body that is not JSON), answers unknown routes with a JSON 404,
+with field details (400 for a body that is not valid JSON, 415 for a body of another media type),
+answers unknown routes with a JSON 404,
 and never lets an unexpected exception leak a stack trace.
 """
 
@@ -18,7 +19,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from sandglass.errors import DomainError, validation_details
+from sandglass.errors import DomainError, UnsupportedMediaType, detail, validation_details
 from sandglass.observability import api_invocation
 from sandglass.settings import get_settings
 
@@ -43,18 +44,24 @@ def error_response(status: int, code: str, message: str, details: list[dict[str,
     return Response(status_code=status, content_type="application/json", body=_json({"error": error}), headers=headers or {})
 
 
-def _treat_json_body_as_json(event: dict) -> None:
-    """Read a JSON body as JSON even when the client forgot `Content-Type: application/json`
-    (curl's default is form-encoding, which would otherwise produce baffling field errors)."""
-    body = event.get("body")
-    if not body or event.get("isBase64Encoded") or body.lstrip()[:1] not in ("{", "["):
-        return
-    for field in ("headers", "multiValueHeaders"):
-        headers = event.get(field) or {}
-        for key in [k for k in headers if k.lower() == "content-type"]:
-            value = headers[key] if field == "headers" else ",".join(headers[key])
-            if "json" not in value.lower():
-                del headers[key]
+def _reads_as_json(content_type: str | None, body: str) -> bool:
+    """Whether a request body is read as JSON, by its Content-Type: none at all; `application/json`
+    or a structured `application/*+json` type (RFC 6839), with no charset or UTF-8 (RFC 8259); or
+    curl's default `application/x-www-form-urlencoded` when the body is a JSON object or array (a
+    JSON body sent without its Content-Type). Any other type is refused (415)."""
+    media, *parameters = (content_type or "").split(";")
+    media = media.strip().lower()
+    if not media:
+        return True
+    if media == "application/x-www-form-urlencoded":
+        return body.lstrip()[:1] in ("{", "[")
+    if media != "application/json" and not (media.startswith("application/") and media.endswith("+json")):
+        return False
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip().strip('"').lower() not in ("utf-8", "utf8"):
+            return False
+    return True
 
 
 # Deepest JSON a request body may nest (the deepest model, organization settings, needs 3): far
@@ -120,12 +127,21 @@ def _body_takes_an_array(route) -> bool:
 
 
 class _RequestValidation(OpenAPIRequestValidationMiddleware):
-    """powertools reads a JSON array sent to a route whose body is one object as the array's first
+    """Bodies are JSON only: another media type is 415 (_reads_as_json), never powertools' form or
+    multipart parsing (which would answer a misleading 422 "field missing") or its 500.
+
+    powertools reads a JSON array sent to a route whose body is one object as the array's first
     element (a convenience meant for repeated form fields), so `[{"name": "x"}]` would pass as
     `{"name": "x"}` and `[null]` as no body. An array where an object is documented is a wrong type: 422."""
 
     def _get_body(self, app):
-        body = super()._get_body(app)
+        event = app.current_event
+        content_type = event.headers.get("content-type")
+        if event.body and not _reads_as_json(content_type, event.body):
+            raise UnsupportedMediaType(f"The request body must be JSON (Content-Type: application/json), not {content_type.strip()[:100]!r}",
+                                       details=[detail("Content-Type", "Send the body as JSON with Content-Type: application/json", "header",
+                                                       "unsupported_media_type")])
+        body = self._parse_json_data(app)
         if isinstance(body, list) and not _body_takes_an_array(app.context["_route"]):
             raise RequestValidationError([{"type": "dict_type", "loc": ("body",), "msg": "Input should be a JSON object", "input": body}])
         return body
@@ -150,7 +166,6 @@ class Resolver(APIGatewayRestResolver):
         with api_invocation(event, context) as record:
             if isinstance(event, dict):
                 _body_as_text(event)
-                _treat_json_body_as_json(event)
             response = _idempotent(event, lambda: super(Resolver, self).resolve(event, context))
             record(response)
             return response

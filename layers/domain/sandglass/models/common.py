@@ -10,7 +10,7 @@ from typing import Annotated, Optional, TypeVar
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from sandglass import ids, text, timefmt
+from sandglass import ids, reference, text, timefmt
 
 
 def _check_id(value: str) -> str:
@@ -32,6 +32,22 @@ InstantBound = Annotated[datetime, BeforeValidator(timefmt.parse_bound)]
 InstantText = Annotated[str, BeforeValidator(_instant_text), WithJsonSchema({"type": "string", "format": "date-time"})]
 # An entity id: a UUID in its canonical 36-character form (case-insensitive in, lower case out).
 EntityId = Annotated[str, Field(max_length=36), AfterValidator(_check_id)]
+
+
+def _time_zone(value):
+    """Checked before the model's whitespace stripping, so `"Europe/Warsaw "` is refused, not trimmed."""
+    if not isinstance(value, str):
+        return value  # the str schema answers its own type error
+    try:
+        return reference.check_time_zone(value)
+    except ValueError as error:
+        raise PydanticCustomError("time_zone", "{reason}", {"reason": str(error)}) from None
+
+
+# A time zone: an IANA name the shipped tzdata lists, exactly (sandglass.reference.check_time_zone).
+# Every field that holds a zone has this type.
+TimeZone = Annotated[str, BeforeValidator(_time_zone),
+                     WithJsonSchema({"type": "string", "description": "An IANA time zone name, e.g. Europe/Warsaw", "examples": ["Europe/Warsaw"]})]
 
 
 # The one control-character rule (sandglass.text): refused in client input.

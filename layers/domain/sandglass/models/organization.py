@@ -9,10 +9,9 @@ from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validat
 
 from sandglass import reference
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name, Omittable, Text
+from sandglass.models.common import Name, Omittable, Text, TimeZone
 from sandglass.models.formats import CLOCK_TIME, CURRENCY
 
-TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
 Currency = Annotated[str, AfterValidator(reference.check_currency), CURRENCY]
 ClockTime = Annotated[str, AfterValidator(reference.check_hhmm), CLOCK_TIME]
 Country = Annotated[str, AfterValidator(reference.check_country)]

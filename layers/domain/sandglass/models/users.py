@@ -7,12 +7,10 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, Field, StrictBool
 
-from sandglass import reference
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name, Omittable
+from sandglass.models.common import Name, Omittable, TimeZone
 
 OrgRole = Literal["Administrator", "User"]
-TimeZone = Annotated[str, AfterValidator(reference.check_time_zone)]
 
 # BCP 47 language tag syntax (RFC 5646 "langtag", plus private-use and the common grandfathered forms).
 _BCP47 = re.compile(

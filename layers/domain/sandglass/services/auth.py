@@ -1,8 +1,16 @@
-"""Who may call: bearer-token verification and the organization membership check.
+"""Who may call: bearer-token verification, the token's scope and the organization membership check.
 
 Tokens are JWTs: HS256 signed with the deployment's secret (self-issued, and the dev server's
 tokens), or RS256 verified against a JWKS URL (a Cognito user pool or any OIDC provider).
 Anything else, `alg: none` included, is refused.
+
+Every token names what it may act on (SECURITY.md lists each kind):
+- a session token (no scope claims) acts for its person in every organization they are an active
+  member of, with their role there;
+- a token with `org` (an organization id) acts in that organization only, and with `userId` (a
+  member id) for that member only; a delegated token (`act`, the support sign-in) must carry both,
+  and ends exactly at its `exp` (no clock-skew leeway: this deployment issued it). Scoped tokens
+  never act for the whole account (ACCOUNT_WIDE_ROUTES). Anywhere else they are denied (403).
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ from sandglass.settings import get_settings
 
 # Routes that act for the account, not for one organization (sign-up, listing, auth snapshot).
 ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations")})
+# Account routes that reach beyond one organization (every membership, a new organization): never
+# for a token scoped to one organization.
+ACCOUNT_WIDE_ROUTES = frozenset({("GET", "/organizations"), ("POST", "/organizations")})
 
 _jwks_clients: dict[str, Any] = {}
 
@@ -61,6 +72,47 @@ def verify_token(token: str) -> dict[str, Any]:
     if not isinstance(email, str) or "@" not in email:
         raise Unauthorized("The bearer token carries no email claim")
     return claims
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a token may act on: its person in all their organizations (both None), or one
+    organization (`org_id`) and within it one member (`user_id`). `actor`/`request_id`: who acts
+    for the person, and under which request (the support sign-in)."""
+
+    org_id: str | None = None
+    user_id: str | None = None
+    actor: str | None = None
+    request_id: str | None = None
+
+    @property
+    def scoped(self) -> bool:
+        return self.org_id is not None
+
+    def admits(self, org_id: str | None, user_id: str | None) -> bool:
+        """Whether the request's organization and the caller's member id there are inside the scope."""
+        if not self.scoped:
+            return True
+        return org_id == self.org_id and (self.user_id is None or user_id == self.user_id)
+
+
+def token_scope(claims: dict[str, Any]) -> Scope:
+    """The scope a verified token's claims name (401 when they name one badly)."""
+    import time
+
+    org_id, user_id, act = claims.get("org"), claims.get("userId"), claims.get("act")
+    if org_id is not None and ids.canonical_id(org_id if isinstance(org_id, str) else "") != org_id:
+        raise Unauthorized("The bearer token's org claim is not an organization id")
+    if user_id is not None and (org_id is None or not isinstance(user_id, str) or ids.canonical_id(user_id) != user_id):
+        raise Unauthorized("The bearer token's userId claim is not a member id of its organization")
+    if act is None:
+        return Scope(org_id, user_id)
+    if not isinstance(act, dict) or not isinstance(act.get("sub"), str) or org_id is None or user_id is None:
+        raise Unauthorized("A delegated bearer token must name its actor, organization and member")
+    if claims["exp"] <= time.time():
+        raise Unauthorized("The bearer token has expired", code="TOKEN_EXPIRED")
+    request_id = act.get("requestId")
+    return Scope(org_id, user_id, actor=act["sub"], request_id=request_id if isinstance(request_id, str) else None)
 
 
 # RFC 7519 makes exp/iat/nbf NumericDates (JSON numbers). PyJWT also takes strings ("1795888683")
@@ -156,17 +208,27 @@ def authorize(headers: dict[str, str], method: str, resource: str, repository: O
     # The one place credentials become a person: personal API keys (X-Api-Key) plug in here, next to
     # the bearer token; every surface gets them through it (MCP re-runs it for a per-call organization).
     claims = verify_token(bearer_token(headers))
+    scope = token_scope(claims)
     email = ids.normalize_email(claims["email"])
     context = {"email": email, "subject": str(claims.get("sub") or email), "name": text.single_line(str(claims.get("name") or ""), 200)}
-    account_route = (method.upper(), resource) in ACCOUNT_ROUTES
+    if scope.actor:
+        context.update({"actor": scope.actor, "actorRequestId": scope.request_id or ""})
+    route = (method.upper(), resource)
+    account_route = route in ACCOUNT_ROUTES
+    if scope.scoped and route in ACCOUNT_WIDE_ROUTES:
+        return Decision(False, email, {**context, "membership": "out-of-scope"})
     domain = organization_domain(headers)
     if not domain:
-        return Decision(True, email, {**context, "membership": "missing"})
+        return Decision(not scope.scoped, email, {**context, "membership": "missing" if not scope.scoped else "out-of-scope"})
     repository = repository or OrganizationRepository()
     org_id = repository.org_id_for_domain(domain)
+    if scope.scoped and org_id != scope.org_id:
+        return Decision(False, email, {**context, "domain": domain, "membership": "out-of-scope"})
     if org_id is None:
         return Decision(True, email, {**context, "domain": domain, "membership": "missing"})
     member = repository.member(org_id, ids.member_id(org_id, email))
     if not member or member.get("archived"):
-        return Decision(account_route, email, {**context, "domain": domain, "orgId": org_id, "membership": "none"})
+        return Decision(account_route and not scope.scoped, email, {**context, "domain": domain, "orgId": org_id, "membership": "none"})
+    if not scope.admits(org_id, member["id"]):
+        return Decision(False, email, {**context, "domain": domain, "orgId": org_id, "membership": "out-of-scope"})
     return Decision(True, email, {**context, "domain": domain, "orgId": org_id, "membership": "member", "userId": member["id"], "role": member["role"]})

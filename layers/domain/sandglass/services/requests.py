@@ -378,8 +378,9 @@ class RequestService:
 
     # --- the support sign-in (POST /auth/impersonation) ----------------------------------------------------
     def sign_in(self, domain: str | None, token: str) -> dict[str, Any]:
-        """Exchange a one-time grant token for a bearer token acting as the member until the grant's
-        end. Every failure is the same 401: it must not tell a guesser which part was wrong."""
+        """Exchange a one-time grant token for a bearer token acting as the member, in this
+        organization only, until the grant's end. Every failure is the same 401: it must not tell a
+        guesser which part was wrong."""
         from sandglass.services.auth import issue_token
         from sandglass.settings import get_settings
 
@@ -398,7 +399,9 @@ class RequestService:
             raise Conflict("This deployment verifies tokens from an external identity provider only: support sign-in is unavailable",
                            code="SIGN_IN_UNAVAILABLE")
         until = parse(grant["validUntil"])
-        bearer = issue_token(user["email"], ttl=until - now, now=now, extra_claims={"act": {"sub": "support", "requestId": grant["requestId"]}})
+        # scoped to the member in the organization that granted it (services/auth.py checks both on every call)
+        scope = {"org": org_id, "userId": user["id"], "act": {"sub": "support", "requestId": grant["requestId"]}}
+        bearer = issue_token(user["email"], ttl=until - now, now=now, extra_claims=scope)
         return {"token": bearer, "expiresAt": iso(until), "userId": user["id"], "email": user["email"]}
 
     # --- helpers -------------------------------------------------------------------------------------
