@@ -461,41 +461,34 @@ class Stack:
         the User's week 2026-W27 locked (once). Fixed ids (sandglass_local.events), so the sample
         events in events/ name them. Everything goes through the domain services, exactly as the
         API would write it."""
+        from sandglass.clock import FixedClock, SystemClock, set_clock
+        from sandglass.repositories.organizations import OrganizationRepository
+
+        repository = OrganizationRepository()
+        if repository.org_id_for_domain(DEMO_DOMAIN):
+            return False
+        # the demo organization and its members began four weeks ago: their timesheets expect time
+        # from then (expected time starts when the organization and the member began)
+        set_clock(FixedClock(datetime.now(timezone.utc) - timedelta(weeks=4)))
+        try:
+            Stack._seed_demo(repository)
+        finally:
+            set_clock(SystemClock())
+        return True
+
+    @staticmethod
+    def _seed_demo(repository) -> None:
         from sandglass import ids
         from sandglass.context import ADMINISTRATOR, Caller, TenantContext
         from sandglass.models.organization import OrganizationCreate
         from sandglass.models.projects import MemberCreate, ProjectCreate
         from sandglass.models.timesheets_locks import WeekLockRequest
         from sandglass.models.users import UserInvite
-        from sandglass.repositories.organizations import OrganizationRepository
         from sandglass.services.locks import LockService
         from sandglass.services.organizations import OrganizationService
         from sandglass.services.projects import ProjectService
         from sandglass.services.users import UserService
         from sandglass_local.events import DEMO_LOCKED_WEEK, DEMO_ORG_ID, DEMO_PROJECT_ID
-
-        repository = OrganizationRepository()
-        if repository.org_id_for_domain(DEMO_DOMAIN):
-            return False
-        from sandglass.clock import FixedClock, SystemClock, set_clock
-
-        # the demo organization and its members began four weeks ago: their timesheets expect time
-        # from then (expected time starts when the organization and the member began)
-        set_clock(FixedClock(datetime.now(timezone.utc) - timedelta(weeks=4)))
-        try:
-            return self._seed_demo(repository)
-        finally:
-            set_clock(SystemClock())
-
-    def _seed_demo(self, repository) -> bool:
-        from sandglass import ids
-        from sandglass.context import ADMINISTRATOR, Caller, TenantContext
-        from sandglass.models.organization import OrganizationCreate
-        from sandglass.models.projects import MemberCreate, ProjectCreate
-        from sandglass.models.users import UserInvite
-        from sandglass.services.organizations import OrganizationService
-        from sandglass.services.projects import ProjectService
-        from sandglass.services.users import UserService
 
         org = OrganizationService(repository).create(
             Caller(email=DEMO_ADMIN, subject=DEMO_ADMIN),
@@ -508,7 +501,6 @@ class Stack:
         ProjectService().add_member(admin, project.id, MemberCreate(userId=user.id, role="User", title="Designer"))
         year, week = DEMO_LOCKED_WEEK
         LockService().post_lock(admin, WeekLockRequest(userId=user.id, year=year, week=week), None, None, None, None)
-        return True
 
     def demo_project_id(self) -> str:
         """The demo project's id (sample events name it DEMO_PROJECT_ID), seeding the demo if needed."""
