@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from sandglass.http.idempotent import idempotent
 from sandglass.mcp import protocol
 from sandglass.mcp.server import handle
 from sandglass.mcp.tools import TOOLS  # noqa: F401  (the tool catalog: every POST needs it, so at init)
@@ -77,7 +78,7 @@ def lambda_handler(event: dict, context) -> dict:
             # a browser page from another site must not drive a member's session (DNS rebinding)
             response = _error(403, "FORBIDDEN", f"Origin {origin} is not allowed")
         elif route == ("POST", "/mcp"):
-            response = _post(event, headers, cors)
+            response = idempotent(event, lambda: _post(event, headers, cors))
         elif route == ("GET", "/mcp"):
             response = _get_mcp(headers)
         elif route == ("GET", "/SKILL.md"):

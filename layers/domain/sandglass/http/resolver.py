@@ -20,6 +20,7 @@ from aws_lambda_powertools.event_handler.middlewares.openapi_validation import O
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from sandglass.errors import DomainError, UnsupportedMediaType, detail, validation_details
+from sandglass.http.idempotent import idempotent
 from sandglass.observability import api_invocation
 from sandglass.settings import get_settings
 
@@ -166,50 +167,9 @@ class Resolver(APIGatewayRestResolver):
         with api_invocation(event, context) as record:
             if isinstance(event, dict):
                 _body_as_text(event)
-            response = _idempotent(event, lambda: super(Resolver, self).resolve(event, context))
+            response = idempotent(event, lambda: super(Resolver, self).resolve(event, context))
             record(response)
             return response
-
-
-def _header(event: dict, name: str) -> str | None:
-    for field in ("headers", "multiValueHeaders"):
-        for key, value in (event.get(field) or {}).items():
-            if key.lower() == name.lower():
-                return value if field == "headers" else (value or [None])[0]
-    return None
-
-
-def _idempotent(event: Any, run):
-    """Run the request, honouring `Idempotency-Key` on POSTs (sandglass.services.idempotency)."""
-    if not isinstance(event, dict) or str(event.get("httpMethod", "")).upper() != "POST":
-        return run()
-    key = _header(event, "Idempotency-Key")
-    from sandglass.services import idempotency
-
-    resource = event.get("resource") or ""
-    if resource.startswith("/api/"):
-        resource = resource[len("/api"):]
-    if key is None or not idempotency.applies("POST", resource):
-        return run()
-    authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
-    account = authorizer.get("email") or None
-    organization = _header(event, "X-Organization") or _header(event, "Host") or ""
-    caller = f"{authorizer.get('subject') or account or 'anonymous'}@{organization}"
-    service = idempotency.IdempotencyService()
-    try:
-        claim, stored = service.begin(key, account=account, caller=caller, method="POST", path=event.get("path") or resource,
-                                      query=event.get("queryStringParameters"), body=event.get("body"))
-    except DomainError as error:
-        return {"statusCode": error.status, "headers": {"Content-Type": "application/json"}, "isBase64Encoded": False,
-                "body": _json({"error": {"code": error.code, "message": error.message, **({"details": error.details} if error.details else {})}})}
-    if stored is not None:
-        return idempotency.replayed(stored)
-    response = run()
-    try:
-        service.finish(claim, response)
-    except Exception:  # the answer stands; the claim stays PENDING (409 on a retry) rather than risk a duplicate
-        logger.exception("Could not store the idempotent response")
-    return response
 
 
 def create_app() -> APIGatewayRestResolver:
