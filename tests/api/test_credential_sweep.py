@@ -60,6 +60,13 @@ NAMINGS = {  # how a request names the organization it targets, and whose ids it
 }
 
 
+def _mcp_refusal(method: str, path: str, reply) -> bool:
+    """MCP answers a refusal as a tool result (HTTP 200, isError: true), not as an HTTP status."""
+    if (method, path) != ("POST", "/mcp") or reply.status != 200:
+        return False
+    return bool((reply.json().get("result") or {}).get("isError"))
+
+
 def test_every_credential_of_one_organization_is_refused_on_every_route_of_another(world, gateway):  # noqa: F811 - the fixture
     client, alpha, beta = world
     watch = Watch(alpha)
@@ -95,7 +102,7 @@ def test_every_credential_of_one_organization_is_refused_on_every_route_of_anoth
                 allowed = {403, 404}
                 if account_route and not credential.scoped:
                     allowed |= {200}  # the account's own: its snapshot, its organizations, a sign-up
-                if reply.status not in allowed:
+                if reply.status not in allowed and not _mcp_refusal(method, path, reply):
                     failures.append(f"{where}: {reply.status} {reply.body[:200]}")
                 found = leaks(reply, alpha, sent_text(method, path, call, alpha.ids) + json.dumps(naming_headers))  # the domain it named, echoed
                 if found:

@@ -70,6 +70,17 @@ def _vanish(gateway, monkeypatch, field: str, how: str) -> None:
     monkeypatch.setattr(gateway, "_integrate", with_vanished)
 
 
+def _answer(reply) -> tuple[int, str]:
+    """(status, error code); MCP answers a refusal as a tool result (HTTP 200, isError) whose
+    message is the service's: a "not found" there is the REST surface's 404."""
+    if reply.status < 400 and reply.body.startswith('{"jsonrpc"'):
+        result = reply.json().get("result") or {}
+        if result.get("isError"):
+            text = " ".join(part.get("text", "") for part in result.get("content") or [])
+            return (404, "NOT_FOUND") if "not found" in text.lower() else (reply.status, text[:80])
+    return reply.status, reply.json()["error"]["code"] if reply.status >= 400 and reply.body else ""
+
+
 def _probe(gateway, client, organization) -> dict[str, tuple[int, str]]:
     declared = {(route.method, route.path) for route in gateway.routes if not route.public}
     answers = {}
@@ -77,7 +88,7 @@ def _probe(gateway, client, organization) -> dict[str, tuple[int, str]]:
         for (method, path), call in OPERATIONS.items():
             if (method, path) in declared and (method, path) not in ACCOUNT_ROUTES:
                 reply = send(client, organization, method, path, call)
-                answers[f"{method} {path}"] = (reply.status, reply.json()["error"]["code"] if reply.status >= 400 and reply.body else "")
+                answers[f"{method} {path}"] = _answer(reply)
     assert len(answers) >= 70
     return answers
 

@@ -96,3 +96,62 @@ class RerateRequest(ApiModel):
     userIds: Optional[list[Annotated[str, Field(max_length=36)]]] = Field(None, max_length=100)
     projectIds: Optional[list[Annotated[str, Field(max_length=36)]]] = Field(None, max_length=100)
     force: bool = False
+
+
+class RerateAmount(BaseModel):
+    """An entry's amount at one rate: the rate's currency and hourly value, and the amount for
+    the entry's (rounded; for revenue, billable) duration, as decimal strings."""
+
+    currency: str
+    value: str
+    amount: str
+
+
+class RerateChange(BaseModel):
+    old: Optional[RerateAmount] = None
+    new: Optional[RerateAmount] = None
+
+
+class RerateEntry(BaseModel):
+    activityId: str
+    userId: str
+    projectId: str
+    startedAt: InstantOut
+    endedAt: InstantOut
+    billable: bool
+    duration: int = Field(description="Milliseconds, rounded by the organization's rounding")
+    locked: bool
+    approved: bool
+    revenue: RerateChange
+    cost: RerateChange
+    version: int
+
+
+class MoneyChange(BaseModel):
+    old: dict[str, str] = Field(description="Amount per currency (decimal strings) before")
+    new: dict[str, str] = Field(description="Amount per currency (decimal strings) after")
+
+
+class RerateTotals(BaseModel):
+    revenue: MoneyChange
+    cost: MoneyChange
+
+
+class RerateView(BaseModel):
+    """What a re-rate changes: every entry whose kept rates differ from the windows in force."""
+
+    from_: InstantOut = Field(alias="from", serialization_alias="from")
+    to: InstantOut
+    entries: list[RerateEntry]
+    totals: RerateTotals
+    lockedEntries: int = Field(description="Entries in locked or approved periods (apply needs force: true)")
+
+    model_config = {"populate_by_name": True, "defer_build": True}
+
+
+class RerateApplied(RerateView):
+    """The applied re-rate: its change record's id, when, and whether locked periods were forced."""
+
+    id: str
+    appliedAt: InstantOut
+    forced: bool
