@@ -54,7 +54,7 @@ class ActivityUpdate(ApiModel):
     locked: Omittable[StrictBool] = None
 
 
-class Activity(BaseModel):
+class Activity(BaseModel, defer_build=True):
     """An activity as the API returns it. `pending` appears only while running, `locked` only when set."""
 
     id: str

@@ -12,7 +12,7 @@ from sandglass.models.formats import CurrencyCode, DateText, InstantOut
 MAX_SEATS = 100_000
 
 
-class Subscription(BaseModel):
+class Subscription(BaseModel, defer_build=True):
     id: str
     nextBillDate: Optional[DateText] = Field(None, description="yyyy-mm-dd")
     plan: str = Field(description="monthly, yearly...")
@@ -29,11 +29,11 @@ class CheckoutRequest(ApiModel):
     quantity: StrictInt = Field(1, ge=1, le=MAX_SEATS, description="Seats")
 
 
-class CheckoutLink(BaseModel):
+class CheckoutLink(BaseModel, defer_build=True):
     url: str
 
 
-class BillingTransaction(BaseModel):
+class BillingTransaction(BaseModel, defer_build=True):
     amount: int = Field(description="Minor units (cents)")
     currency: CurrencyCode
     id: str
@@ -46,5 +46,5 @@ class ReceiptUpload(ApiModel):
     receiptBase64: StrictStr = Field(min_length=1, max_length=700_000)
 
 
-class ReceiptResult(BaseModel):
+class ReceiptResult(BaseModel, defer_build=True):
     ok: bool

@@ -195,13 +195,13 @@ class Organization(OrganizationSettings, Versioned):
     plan: str = "free"
 
 
-class OrganizationSummary(BaseModel):
+class OrganizationSummary(BaseModel, defer_build=True):
     active: bool
     domain: str
     name: str
 
 
-class AuthSnapshot(BaseModel):
+class AuthSnapshot(BaseModel, defer_build=True):
     domain: Optional[str]
     email: str
     token: str
@@ -211,14 +211,14 @@ class AuthSnapshot(BaseModel):
     role: Optional[Literal["Administrator", "User"]] = Field(None, description="The caller's organization role (null if not an active member)")
 
 
-class DeletedOrganization(BaseModel):
+class DeletedOrganization(BaseModel, defer_build=True):
     domain: str
     redirectUrl: Optional[str] = None
 
 
-class DomainResponse(BaseModel):
+class DomainResponse(BaseModel, defer_build=True):
     domain: str
 
 
-class Health(BaseModel):
+class Health(BaseModel, defer_build=True):
     status: Literal["ok"]

@@ -61,7 +61,7 @@ class RateUpdate(ApiModel):
     value: Omittable[Money] = None
 
 
-class RevenueRate(BaseModel):
+class RevenueRate(BaseModel, defer_build=True):
     currency: CurrencyCode
     from_: InstantOut = Field(alias="from", serialization_alias="from")
     id: str
@@ -74,7 +74,7 @@ class RevenueRate(BaseModel):
     model_config = {"populate_by_name": True}
 
 
-class CostRate(BaseModel):
+class CostRate(BaseModel, defer_build=True):
     currency: CurrencyCode
     from_: InstantOut = Field(alias="from", serialization_alias="from")
     id: str

@@ -144,7 +144,7 @@ class SavedFilter(BaseModel):
     value: Union[bool, list[str], str]
 
 
-class Report(BaseModel):
+class Report(BaseModel, defer_build=True):
     """A saved definition as read (start/end of a preset: the range it covers now)."""
 
     dimensions: list[str]
