@@ -73,6 +73,10 @@ class InMemoryActivities:
         found.idempotency = copy.deepcopy(self.idempotency.get(idempotency)) if idempotency else None
         return found
 
+    @staticmethod
+    def entries_fence_key(org_id: str, user_id: str) -> dict[str, str]:
+        return {"PK": f"ORG#{org_id}", "SK": f"ENTRIES#{user_id}"}
+
     def note_project_used(self, org_id: str, project_id: str) -> None:
         from sandglass.errors import ValidationFailed
 

@@ -129,6 +129,12 @@ def running_timer(org_id: str, user_id: str) -> dict[str, str]:
     return {PK: org_pk(org_id), SK: f"TIMER#{user_id}"}
 
 
+def entries_fence(org_id: str, user_id: str) -> dict[str, str]:
+    """A member's entries fence: its `version` is bumped by every write of their entries that ran
+    the overlap check (policy warn or reject), conditioned on the value read with that check."""
+    return {PK: org_pk(org_id), SK: f"ENTRIES#{user_id}"}
+
+
 def idempotency(org_id: str, user_id: str, key_hash: str) -> dict[str, str]:
     """A create's idempotency record (user + hashed Idempotency-Key), TTL'd by `expiresAt`."""
     return {PK: org_pk(org_id), SK: f"IDEMPOTENCY#{user_id}#{key_hash}"}

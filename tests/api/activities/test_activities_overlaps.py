@@ -102,3 +102,67 @@ def test_reports_count_shared_time_once_for_the_entry_that_started_first(world):
     assert result["totals"]["time"] == 90 * 60_000
     by_project = {group["key"]: group["totals"]["time"] for group in result["groups"]}
     assert by_project == {world.p["id"]: 60 * 60_000, world.q["id"]: 30 * 60_000}
+
+
+def _interleaved(world, monkeypatch, policy: str, middle):
+    """POST /activities for Sam at 09:00-10:00 while `middle` (another write of Sam's entries)
+    lands between that write's overlap check and its transaction. Returns both replies and how
+    many transactions the first write tried."""
+    from sandglass.repositories.activities import ActivityRepository
+
+    _policy(world, policy)
+    commit = ActivityRepository.commit
+    state = {"calls": 0, "middle": None}
+
+    def commit_after_the_middle_write(self, *args, **kwargs):
+        state["calls"] += 1
+        if state["middle"] is None:
+            state["middle"] = "running"
+            state["middle"] = middle()
+        return commit(self, *args, **kwargs)
+
+    monkeypatch.setattr(ActivityRepository, "commit", commit_after_the_middle_write)
+    first = _post(world, "sam@acme.test", world.p, "2026-07-03T09:00:00Z", "2026-07-03T10:00:00Z")
+    monkeypatch.setattr(ActivityRepository, "commit", commit)
+    return first, state["middle"], state["calls"]
+
+
+def test_reject_holds_when_a_concurrent_write_lands_between_check_and_commit(world, monkeypatch):
+    first, middle, calls = _interleaved(world, monkeypatch, "reject",
+                                        lambda: _post(world, "sam@acme.test", world.q, "2026-07-03T09:30:00Z", "2026-07-03T10:30:00Z"))
+    assert middle.status == 200, middle.body
+    assert first.status == 409, first.body
+    error = first.json()["error"]
+    assert error["code"] == "ACTIVITY_OVERLAP"
+    assert middle.json()["id"] in error["message"]
+    assert [item["activityId"] for item in error["details"]] == [middle.json()["id"]]
+    assert _stored_ids(world) == {middle.json()["id"]}
+    assert calls == 2  # the middle write's commit, then the first write's (refused by the fence)
+
+
+def test_reject_catches_an_entry_moved_in_between_check_and_commit(world, monkeypatch):
+    sam = "sam@acme.test"
+    elsewhere = _post(world, sam, world.q, "2026-07-03T12:00:00Z", "2026-07-03T13:00:00Z").json()
+    first, middle, _ = _interleaved(world, monkeypatch, "reject", lambda: world.api.put(
+        f"/activities/{elsewhere['id']}", as_=sam, org="acme", body={"startedAt": "2026-07-03T09:30:00Z", "endedAt": "2026-07-03T10:30:00Z"}))
+    assert middle.status == 200, middle.body
+    assert first.status == 409, first.body
+    assert first.json()["error"]["code"] == "ACTIVITY_OVERLAP"
+    assert _stored_ids(world) == {elsewhere["id"]}
+
+
+def test_warn_reports_an_entry_written_between_check_and_commit(world, monkeypatch):
+    first, middle, _ = _interleaved(world, monkeypatch, "warn",
+                                    lambda: _post(world, "sam@acme.test", world.q, "2026-07-03T09:30:00Z", "2026-07-03T10:30:00Z"))
+    assert middle.status == first.status == 200
+    assert "X-Overlapping-Activities" not in middle.headers
+    assert first.headers["X-Overlapping-Activities"] == middle.json()["id"]
+    assert _stored_ids(world) == {first.json()["id"], middle.json()["id"]}
+
+
+def test_allow_writes_no_fence(world):
+    from sandglass import keys
+    from sandglass.storage.table import Table
+
+    _post(world, "sam@acme.test", world.p, "2026-07-03T09:00:00Z", "2026-07-03T10:00:00Z")
+    assert Table().get(keys.entries_fence(world.org_id, world.sam["id"])) is None

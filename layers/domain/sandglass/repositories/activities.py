@@ -59,6 +59,9 @@ INDEX_ATTRIBUTES = tuple(name for index in (keys.GSI_USER, keys.GSI_PROJECT, key
 _KEY_ATTRIBUTES = {keys.PK, keys.SK, *INDEX_ATTRIBUTES}
 
 IDEMPOTENCY_RACE = "IDEMPOTENCY_RACE"
+# What the entries fence raises when another write changed the member's entries after this write's
+# overlap check read them: the write reads and decides again.
+ENTRIES_CHANGED = "ENTRIES_CHANGED"
 
 # A condition that must hold for an activity write to commit (a ConditionCheck in its transaction).
 # Services pass these along without looking inside; repositories build them.
@@ -235,6 +238,26 @@ class ActivityRepository:
                 {**archived, "#status": "status"}, {":false": False, ":deleted": DELETED},
                 fail=ValidationFailed.field("userId", "No such active member in this organization")))
         return conditions
+
+    # --- the overlap check's fence -----------------------------------------------------------
+    @staticmethod
+    def entries_fence_key(org_id: str, user_id: str) -> dict[str, str]:
+        """The item to read (in the write's read_set, as `extra`) with the overlap check's Query."""
+        return keys.entries_fence(org_id, user_id)
+
+    def entries_fence(self, org_id: str, user_id: str, seen: Mapping[str, Any] | None) -> WriteCondition:
+        """Bump the member's entries fence in the write's transaction, if it still holds the
+        version `seen` (the item read with the overlap check, None: absent). Two writes of one
+        member that both checked against the same entries cannot both commit: the second fails
+        with ENTRIES_CHANGED (or TransactionConflict, retried by Table.transact, then that)."""
+        fail = Conflict("This member's entries changed meanwhile; retry", code=ENTRIES_CHANGED)
+        update = "SET #v = :next, userId = :user"
+        if seen is None:
+            return db.update(keys.entries_fence(org_id, user_id), update, {"#v": "version"}, {":next": 1, ":user": user_id},
+                             "attribute_not_exists(PK)", fail=fail)
+        version = int(seen.get("version", 0))
+        return db.update(keys.entries_fence(org_id, user_id), update, {"#v": "version"},
+                         {":next": version + 1, ":seen": version, ":user": user_id}, "#v = :seen", fail=fail)
 
     # --- the one transaction ----------------------------------------------------------------
     def commit(

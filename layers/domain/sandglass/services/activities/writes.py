@@ -16,7 +16,7 @@ from sandglass import ids
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_if_match, detail, stale_write
 from sandglass.models.activities import NOT_NULL, ActivityCreate, ActivityUpdate, activity_view
-from sandglass.repositories.activities import IDEMPOTENCY_RACE, ActivityChange, ReadSet
+from sandglass.repositories.activities import ENTRIES_CHANGED, IDEMPOTENCY_RACE, ActivityChange, ReadSet, WriteCondition
 from sandglass.services.activities import timers
 from sandglass.services.activities.base import ActivityServiceBase
 from sandglass.services.activities.rules import (
@@ -38,11 +38,30 @@ from sandglass.services.activities.rules import (
 )
 from sandglass.timefmt import iso, parse_instant
 
+# How often a write re-reads and re-checks when its entries fence (the overlap check) went stale.
+ENTRIES_ATTEMPTS = 4
+
 
 class ActivityWrites(ActivityServiceBase):
     # --- create ----------------------------------------------------------------------------------
     def create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None = None, *,
                attributes: Mapping[str, Any] | None = None, same_timer: Mapping[str, Any] | None = None) -> ActivityResult:
+        return self._fenced(lambda: self._create(tenant, request, idempotency_key, attributes=attributes, same_timer=same_timer))
+
+    @staticmethod
+    def _fenced(write: Any) -> Any:
+        """Run a write; when another write of the member's entries committed between its overlap
+        check and its transaction (ENTRIES_CHANGED), read, check and write again."""
+        for attempt in range(ENTRIES_ATTEMPTS):
+            try:
+                return write()
+            except Conflict as error:
+                if error.code != ENTRIES_CHANGED or attempt == ENTRIES_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None, *,
+                attributes: Mapping[str, Any] | None, same_timer: Mapping[str, Any] | None) -> ActivityResult:
         """`attributes`: facts stored on the activity and kept through its updates, which the API
         does not show (e.g. ``geofenceId``, the geofence whose enter event started a timer).
         `same_timer`: a running timer carrying these attributes is the one this start asks for, not
@@ -83,7 +102,7 @@ class ActivityWrites(ActivityServiceBase):
             users=[target] if target != tenant.user_id else [],
             timers=[target],  # a running one is stopped (pending) or may overlap (the overlap policy)
             idempotency=(tenant.user_id, key_hash) if key_hash else None,
-            extra=self._guard_reads(tenant, [target]),
+            extra=self._guard_reads(tenant, [target]) + [self.repository.entries_fence_key(tenant.org_id, target)],
         )
         if key_hash and reads.idempotency and int(reads.idempotency.get("expiresAt", 0)) >= int(now.timestamp()):
             return self._replay(reads.idempotency, body_hash)
@@ -139,6 +158,7 @@ class ActivityWrites(ActivityServiceBase):
                       "expiresAt": int((now + IDEMPOTENCY_TTL).timestamp())}
         conditions = self.repository.assignment_conditions(tenant.org_id, project_id, target, membership=not tenant.is_admin,
                                                            member=target != tenant.user_id)
+        conditions += self._entries_fence(tenant, reads, target)
         if not project.get("hasActivities"):
             self.repository.note_project_used(tenant.org_id, project_id)
         try:
@@ -176,6 +196,16 @@ class ActivityWrites(ActivityServiceBase):
             raise overlap_conflict(conflicts)
         return [other["id"] for other in conflicts]
 
+    def _entries_fence(self, tenant: TenantContext, reads: ReadSet, user_id: str) -> list[WriteCondition]:
+        """Under warn or reject, the write bumps the member's entries fence (read in `reads` with
+        the overlap check) in its transaction: a concurrent write of the member's entries that
+        committed after that check makes this one fail with ENTRIES_CHANGED and check again.
+        Under allow nothing is written."""
+        if overlap_policy(reads.organization) == "allow":
+            return []
+        key = self.repository.entries_fence_key(tenant.org_id, user_id)
+        return [self.repository.entries_fence(tenant.org_id, user_id, reads.extra.get((key["PK"], key["SK"])))]
+
     @staticmethod
     def _check_assignment(tenant: TenantContext, reads: ReadSet, project_id: str, user_id: str, *, check_member: bool) -> list[dict[str, str]]:
         return check_assignment(tenant, reads.projects.get(project_id), reads.memberships.get((project_id, user_id)),
@@ -183,6 +213,9 @@ class ActivityWrites(ActivityServiceBase):
 
     # --- update ----------------------------------------------------------------------------------
     def update(self, tenant: TenantContext, activity_id: str, request: ActivityUpdate, if_match: int | None = None) -> ActivityResult:
+        return self._fenced(lambda: self._update(tenant, activity_id, request, if_match))
+
+    def _update(self, tenant: TenantContext, activity_id: str, request: ActivityUpdate, if_match: int | None) -> ActivityResult:
         """Two reads (the activity, then one BatchGet of everything the rules need) and one transaction."""
         fields = set(request.model_fields_set)
         # endedAt: null restates a running timer (checked below, once the activity is known and visible)
@@ -196,13 +229,15 @@ class ActivityWrites(ActivityServiceBase):
         target = request.userId if "userId" in fields else current["userId"]
         project_id = request.projectId if "projectId" in fields else current["projectId"]
         reassigned = project_id != current["projectId"] or target != current["userId"]
+        times_or_member = bool(fields & {"startedAt", "endedAt", "userId"})
         reads = self.repository.read_set(
             tenant.org_id,
             projects=[project_id] if reassigned else [],
             memberships=sorted(self._memberships_needed(tenant, current, project_id, target, owner)),
             users=[target] if target != current["userId"] else [],
-            timers=[target] if fields & {"startedAt", "endedAt", "userId"} else [],
-            extra=self._guard_reads(tenant, {current["userId"], target}),
+            timers=[target] if times_or_member else [],
+            extra=self._guard_reads(tenant, {current["userId"], target})
+            + ([self.repository.entries_fence_key(tenant.org_id, target)] if times_or_member else []),
         )
         self._check_update_rights(tenant, current, reads, fields, project_id, target, owner)
         check_if_match("activity", if_match, current["version"])
@@ -237,6 +272,9 @@ class ActivityWrites(ActivityServiceBase):
         if fields & {"startedAt", "userId"} or ("endedAt" in fields and not stopping):
             # a stop only shortens a running timer: it cannot make a new overlap
             overlapping = self._overlaps(tenant, reads.organization, target, started, ended, reads.timers.get(target), exclude={current["id"]})
+            fence = self._entries_fence(tenant, reads, target)
+        else:
+            fence = []
 
         updated = dict(current)
         for field in ("name", "billable"):
@@ -266,7 +304,7 @@ class ActivityWrites(ActivityServiceBase):
             if not reads.projects[project_id].get("hasActivities"):
                 self.repository.note_project_used(tenant.org_id, project_id)
         change = ActivityChange(current, updated, expected_version=int(current["version"]), fail=stale_write("activity", if_match))
-        self._write(tenant, [change], reads=reads, timers=timers.changes_for_update(current, updated, stopping=stopping), conditions=conditions)
+        self._write(tenant, [change], reads=reads, timers=timers.changes_for_update(current, updated, stopping=stopping), conditions=conditions + fence)
         return ActivityResult(activity_view(updated), int(updated["version"]), overlapping)
 
     @staticmethod
