@@ -672,3 +672,51 @@ def test_starts_stops_and_deletes_of_timers_at_once_keep_the_marker_true(stack):
         for activity_id in running:
             org.ok("PUT", f"/activities/{activity_id}", as_="sam@race.test", body={"pending": False})
     report("starts, stops and deletes of a running timer (4+3+2 per round)", rounds=ROUNDS, outcomes=dict(outcomes))
+
+
+def _overlapping_posts(org: Org, project: dict, day: int, writers: int) -> list[Reply]:
+    """`writers` POST /activities of one member at once, each overlapping every other one."""
+    return race(writers, lambda i: org.call("POST", "/activities", as_="sam@race.test", body={
+        "name": f"Overlap {i}", "projectId": project["id"],
+        "startedAt": f"2026-11-{day:02d}T09:{i:02d}:00Z", "endedAt": f"2026-11-{day:02d}T10:{i:02d}:00Z"}))
+
+
+def test_parallel_overlapping_entries_under_reject_store_one(stack):
+    """README "Overlapping entries": under reject, concurrent writes of one member's overlapping
+    entries cannot all pass the check: one is stored, the others answer 409 ACTIVITY_OVERLAP."""
+    org = signup(stack)
+    org.user("sam@race.test")
+    project = org.project("Overlaps", "sam@race.test")
+    org.ok("PUT", "/organization", body={"overlapPolicy": "reject"})
+    outcomes = Counter()
+    for round_number in range(ROUNDS):
+        replies = _overlapping_posts(org, project, round_number + 1, 6)
+        _no_server_errors(replies)
+        outcomes.update(_statuses(replies))
+        winners = [r for r in replies if r.status == 200]
+        assert len(winners) == 1, _statuses(replies)
+        assert all(r.status == 409 and r.code == "ACTIVITY_OVERLAP" for r in replies if r.status != 200), _statuses(replies)
+        assert all(winners[0].body["id"] in r.body["error"]["message"] for r in replies if r.status != 200)
+        stored = org.ok("GET", "/activities?limit=500", as_="sam@race.test")
+        assert len(stored) == round_number + 1, stored
+    report("overlapping entries of one member under reject (6 per round)", rounds=ROUNDS, outcomes=dict(outcomes),
+           conflicts=dict(stack.conflicts()))
+
+
+def test_parallel_overlapping_entries_under_warn_each_pair_is_reported(stack):
+    """Under warn every write is stored, and of two overlapping entries written at once the later
+    committed one names the other in X-Overlapping-Activities."""
+    org = signup(stack)
+    org.user("sam@race.test")
+    project = org.project("Overlaps", "sam@race.test")
+    org.ok("PUT", "/organization", body={"overlapPolicy": "warn"})
+    replies = _overlapping_posts(org, project, 20, 4)
+    _no_server_errors(replies)
+    assert all(r.status == 200 for r in replies), _statuses(replies)
+    named = {r.body["id"]: set(filter(None, (r.headers.get("X-Overlapping-Activities") or r.headers.get("x-overlapping-activities") or "").split(",")))
+             for r in replies}
+    for a in named:
+        for b in named:
+            if a < b:
+                assert b in named[a] or a in named[b], named
+    report("overlapping entries of one member under warn (4)", outcomes=_statuses(replies))
