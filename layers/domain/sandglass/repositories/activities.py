@@ -34,8 +34,13 @@ response (the first answer), activityId and ``expiresAt`` (epoch seconds, table 
 ``attribute_not_exists(PK) OR expiresAt < :now`` in the create's own transaction. DynamoDB TTL
 deletes lazily (moto never), so readers also treat an expired record as absent.
 
+Entries fence: PK ``ORG#<orgId>``, SK ``ENTRIES#<userId>`` with ``version``. Read in the write's
+BatchGetItem and, under overlapPolicy warn or reject, updated in its transaction to version + 1 on
+condition it is still the version read (absent: attribute_not_exists), so the overlap check that
+read the member's entries holds at commit (entries_fence).
+
 No shared item takes part in an activity's transaction: every item it touches belongs to one
-member (the activity, their timer marker, their idempotency record) or is only ConditionChecked
+member (the activity, their timer marker, their idempotency record, their entries fence) or is only ConditionChecked
 (project, membership, member). Real DynamoDB cancels concurrent transactions that include the
 same item (TransactionConflict), so an organization-wide marker written by every activity write
 would turn the 9:00 rush into spurious conflicts. (Activities used to register their month with a
