@@ -579,7 +579,7 @@ class Stack:
             event = {**event, "body": event["body"].replace(DEMO_PROJECT_PLACEHOLDER, self.demo_project_id())}
         if event.get("httpMethod") and event.get("path") and event.get("type") != "REQUEST":
             # an API event: through the authorizer into the function, as API Gateway would
-            path = event["path"] if event["path"].startswith("/api") else "/api" + event["path"]
+            path = event["path"] if event["path"].startswith("/api/") else "/api" + event["path"]
             reply = self.gateway.request(event["httpMethod"], path, headers=headers, body=event.get("body"), query=event.get("queryStringParameters"))
             content_type = reply.header("Content-Type") or ""
             if not reply.body or "json" in content_type:
