@@ -1,13 +1,14 @@
 """Every credential kind of one organization against every route of template.yaml in another.
 
 Organizations `alpha` (A) and `beta` (B) are built as for the isolation probe (tests/api/test_isolation.py,
-`sandglass_local.operations`). B's credentials: its Administrator's and its User's session tokens, a
-support bearer that B granted (acting as B's User), and B's one-time support grant itself. Each is
+`sandglass_local.operations`). B's credentials: its Administrator's and its User's session tokens, its
+Administrator's personal API key, a support bearer that B granted (acting as B's User), and B's one-time support grant itself. Each is
 sent every route's realistic call (`OPERATIONS`) with A's ids, naming A by X-Organization, naming A by
 the host (while X-Organization names B), and naming B (A's ids in the path). Every answer is 403 or
 404 (401 for the grant, which A never issued), holds nothing of A's, and A's items never change. The
-account's own routes (sign-up, the list of one's organizations, the auth snapshot) are the exceptions
-a session token may use anywhere; a scoped token may not. Last, the person B's support bearer acts
+account's own routes (sign-up, the list of one's organizations, the auth snapshot, one's API keys) are
+the exceptions a session token (and an API key, except on the API-key routes: 403) may use anywhere; a
+scoped token may not. Last, the person B's support bearer acts
 for becomes an Administrator of A: the bearer is still refused (403) on every route naming A.
 """
 
@@ -74,6 +75,7 @@ def test_every_credential_of_one_organization_is_refused_on_every_route_of_anoth
     bearer = exchange(gateway, grant, "beta")
     assert bearer.status == 200, bearer.body
     credentials = [session(beta, "admin"), session(beta, "user"),
+                   Credential("B's Administrator's personal API key", {"X-Api-Key": beta.ids["apiKey"]}),
                    Credential("a support bearer B granted", {"Authorization": f"Bearer {bearer.json()['token']}"}, scoped=True)]
 
     probes = 0
@@ -102,7 +104,7 @@ def test_every_credential_of_one_organization_is_refused_on_every_route_of_anoth
                     failures.append(f"{where}: answer holds A's {found}")
                 if changed:
                     failures.append(f"{where}: changed A's items")
-    assert probes >= 3 * 3 * 80, probes
+    assert probes >= 4 * 3 * 80, probes
 
     # the person B's support bearer acts for becomes an Administrator of A: their own session works
     # there now, the bearer B granted still does not, on any route

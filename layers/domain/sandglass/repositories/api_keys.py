@@ -44,6 +44,10 @@ class ApiKeyRepository:
         used = {item["keyId"]: item.get("lastUsedAt") for item in self.table.batch_get([keys.api_key_lookup(item["keyHash"]) for item in listed])}
         return [{**item, "lastUsedAt": used.get(item["id"])} for item in listed]
 
+    def count_for(self, email: str) -> int:
+        return sum(len(page) for page in self.table.query_all(key_condition=db.key_condition(sort="prefix"), projection="SK",
+                                                              values={":pk": keys.account_pk(email), ":prefix": keys.API_KEY_SK_PREFIX}))
+
     def create(self, email: str, listing: dict[str, Any], lookup: dict[str, Any]) -> None:
         self.table.transact([
             db.put({**keys.api_key_lookup(listing["keyHash"]), **lookup, "keyId": listing["id"], "email": email}, "attribute_not_exists(PK)"),

@@ -103,7 +103,7 @@ class ApiKeyService:
         now = get_clock().now()
         if expires_at is not None and expires_at <= now:
             raise ValidationFailed.field("expiresAt", "The expiry must be in the future")
-        if len(self.repository.list_for(person.email)) >= MAX_KEYS_PER_PERSON:
+        if self.repository.count_for(person.email) >= MAX_KEYS_PER_PERSON:
             raise Conflict(f"You have {MAX_KEYS_PER_PERSON} API keys: revoke one first", code="TOO_MANY_API_KEYS")
         secret = new_secret()
         expiry = timefmt.iso(expires_at) if expires_at else None
