@@ -96,7 +96,7 @@ def test_every_credential_of_one_organization_is_refused_on_every_route_of_anoth
                 where = f"{method} {path} with {credential.kind}, {naming}"
                 allowed = {403, 404}
                 if account_route and not credential.scoped:
-                    allowed |= {200}  # the account's own: its snapshot, its organizations, a sign-up
+                    allowed |= {200, 201}  # the account's own: its snapshot, its organizations, a sign-up, its API keys
                 if reply.status not in allowed:
                     failures.append(f"{where}: {reply.status} {reply.body[:200]}")
                 found = leaks(reply, alpha, sent_text(method, path, call, alpha.ids) + json.dumps(naming_headers))  # the domain it named, echoed
