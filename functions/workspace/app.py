@@ -24,7 +24,7 @@ from sandglass.models.organization import (
     OrganizationUpdate,
     RenameRequest,
 )
-from sandglass.services.auth import bearer_token
+from sandglass.services.auth import API_KEY_CREDENTIAL, bearer_token
 from sandglass.services.organizations import OrganizationService
 
 app = create_app()
@@ -51,9 +51,9 @@ def get_health() -> Health:
 def get_auth() -> AuthSnapshot:
     who = caller(app)
     user_id, role = membership(app)
-    headers = app.current_event.headers
-    # the bearer token sent (the Sandtime reference echoes it); a request made with an API key gets "" (the key is never echoed)
-    token = "" if any(name.lower() == "x-api-key" for name in headers or {}) else bearer_token(headers)
+    # the bearer token sent (the Sandtime reference echoes it); a request made with an API key gets "" (a key is never echoed)
+    with_key = (app.current_event.request_context.authorizer.get_context() or {}).get("credential") == API_KEY_CREDENTIAL
+    token = "" if with_key else bearer_token(app.current_event.headers)
     return AuthSnapshot(domain=requested_domain(app), email=who.email, token=token, userId=user_id, role=role)
 
 
