@@ -43,7 +43,7 @@ class Api:
             headers["Authorization"] = f"Bearer {token}"
         if org:
             headers["X-Organization"] = org
-        return self.gateway.request(method, path if path.startswith("/api") else "/api" + path, headers=headers, **kwargs)
+        return self.gateway.request(method, path if path.startswith("/api/") else "/api" + path, headers=headers, **kwargs)
 
     def get(self, path, **kw):
         return self.call("GET", path, **kw)

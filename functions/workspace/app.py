@@ -1,4 +1,4 @@
-"""Workspace routes: auth snapshot, account organizations, sign-up, organization settings."""
+"""Workspace routes: auth snapshot, account organizations, sign-up, organization settings, personal API keys."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from sandglass.http.etag import with_etag
 from sandglass.http.resolver import create_app
-from sandglass.http.tenant import caller, membership, requested_domain, tenant
+from sandglass.http.tenant import caller, membership, requested_domain, session_caller, tenant
+from sandglass.models.api_keys import ApiKey, ApiKeyCreate, ApiKeySecret
+from sandglass.models import Empty
 from sandglass.models.organization import (
     AuthSnapshot,
     DeletedOrganization,
@@ -22,7 +24,7 @@ from sandglass.models.organization import (
     OrganizationUpdate,
     RenameRequest,
 )
-from sandglass.services.auth import bearer_token
+from sandglass.services.auth import API_KEY_CREDENTIAL, bearer_token
 from sandglass.services.organizations import OrganizationService
 
 app = create_app()
@@ -30,6 +32,13 @@ app = create_app()
 
 # one service per container, built on the first request (not at import: cold start)
 service = cache(OrganizationService)
+
+
+@cache
+def api_keys():
+    from sandglass.services.api_keys import ApiKeyService
+
+    return ApiKeyService()
 
 
 @app.get("/health", tags=["Health"], summary="Liveness: 200 while the API and this function answer (no credentials, no database call)",
@@ -42,7 +51,10 @@ def get_health() -> Health:
 def get_auth() -> AuthSnapshot:
     who = caller(app)
     user_id, role = membership(app)
-    return AuthSnapshot(domain=requested_domain(app), email=who.email, token=bearer_token(app.current_event.headers), userId=user_id, role=role)
+    # the bearer token sent (the Sandtime reference echoes it); a request made with an API key gets "" (a key is never echoed)
+    with_key = (app.current_event.request_context.authorizer.get_context() or {}).get("credential") == API_KEY_CREDENTIAL
+    token = "" if with_key else bearer_token(app.current_event.headers)
+    return AuthSnapshot(domain=requested_domain(app), email=who.email, token=token, userId=user_id, role=role)
 
 
 @app.get("/organizations", tags=["Workspace"], summary="List active organizations")
@@ -77,6 +89,29 @@ def delete_organization() -> DeletedOrganization:
 @app.post("/organization/rename", tags=["Workspace"], summary="Rename the organization subdomain (Administrators)")
 def rename_organization(body: RenameRequest) -> DomainResponse:
     return DomainResponse(domain=service().rename(tenant(app), body.domain))
+
+
+@app.get("/api-keys", tags=["API keys"], summary="List your personal API keys (never their secrets; session token only)")
+def list_api_keys() -> list[ApiKey]:
+    return api_keys().list(session_caller(app))
+
+
+@app.post("/api-keys", tags=["API keys"], summary="Create a personal API key; its secret is in this response only (session token only)",
+          responses={201: {"description": "The key, with its secret (`key`), shown once"}})
+def create_api_key(body: ApiKeyCreate) -> Response[ApiKeySecret]:
+    created = api_keys().create(session_caller(app), body.name, body.expiresAt)
+    return Response(status_code=201, content_type="application/json", body=ApiKeySecret(**created))
+
+
+@app.post("/api-keys/<keyId>/rotate", tags=["API keys"], summary="Rotate a personal API key: a new secret, the same key id; the old secret stops working")
+def rotate_api_key(keyId: str) -> ApiKeySecret:
+    return ApiKeySecret(**api_keys().rotate(session_caller(app), keyId))
+
+
+@app.delete("/api-keys/<keyId>", tags=["API keys"], summary="Revoke (delete) a personal API key: it stops working at once")
+def delete_api_key(keyId: str) -> Empty:
+    api_keys().revoke(session_caller(app), keyId)
+    return {}
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -30,6 +30,7 @@ STATE_DIR = Path(os.environ.get("SANDGLASS_STATE_DIR", tpl.ROOT / ".local"))
 STATE_FILE = STATE_DIR / "dynamodb.json"  # a snapshot of the table ...
 JOURNAL_FILE = STATE_DIR / "dynamodb.journal"  # ... and every write committed since, one JSON line each
 SECRET_FILE = STATE_DIR / "dev-secret"
+API_KEY_FILE = STATE_DIR / "dev-api-key"  # the demo Administrator's personal API key (its secret: local only)
 OUTBOX_FILE = STATE_DIR / "outbox.jsonl"
 TABLE = os.environ.get("SANDGLASS_TABLE", "sandglass-local")
 DYNAMODB_PORT = int(os.environ.get("SANDGLASS_DYNAMODB_PORT", "8765"))
@@ -456,6 +457,24 @@ class Stack:
         return issue_token(email, ttl=timedelta(days=30))
 
     @staticmethod
+    def dev_api_key(email: str) -> str:
+        """The personal API key `make dev` prints: the one saved in the state dir while the table
+        still knows it (the same key across restarts), else a new one (minted through the service,
+        as POST /api-keys would, and saved)."""
+        from sandglass.context import Caller
+        from sandglass.repositories.api_keys import ApiKeyRepository
+        from sandglass.services.api_keys import ApiKeyService, key_hash, looks_like_key
+
+        saved = API_KEY_FILE.read_text().strip() if API_KEY_FILE.exists() else ""
+        if looks_like_key(saved) and (found := ApiKeyRepository().lookup(key_hash(saved))) and found.get("email") == email:
+            return saved
+        secret = ApiKeyService().create(Caller(email=email, subject=email), "make dev", None)["key"]
+        STATE_DIR.mkdir(parents=True, exist_ok=True)
+        API_KEY_FILE.write_text(secret)
+        API_KEY_FILE.chmod(0o600)
+        return secret
+
+    @staticmethod
     def seed_demo() -> bool:
         """Organization `acme` with an Administrator, an invited User, a project both work on, and
         the User's week 2026-W27 locked (once). Fixed ids (sandglass_local.events), so the sample
@@ -571,7 +590,7 @@ class Stack:
             event = {**event, "body": event["body"].replace(DEMO_PROJECT_PLACEHOLDER, self.demo_project_id())}
         if event.get("httpMethod") and event.get("path") and event.get("type") != "REQUEST":
             # an API event: through the authorizer into the function, as API Gateway would
-            path = event["path"] if event["path"].startswith("/api") else "/api" + event["path"]
+            path = event["path"] if event["path"].startswith("/api/") else "/api" + event["path"]
             reply = self.gateway.request(event["httpMethod"], path, headers=headers, body=event.get("body"), query=event.get("queryStringParameters"))
             content_type = reply.header("Content-Type") or ""
             if not reply.body or "json" in content_type:
@@ -676,6 +695,7 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool =
     if schedules:
         threading.Thread(target=_schedule_loop, args=(stack, server.state.lock, stop), daemon=True).start()
     token = stack.token(DEMO_ADMIN)
+    api_key = stack.dev_api_key(DEMO_ADMIN)
     print(f"""
 Sandglass is running at http://{host}:{port}/api   (DynamoDB: {stack.endpoint}, table {TABLE})
 {'Seeded' if seeded else 'Using'} demo organization '{DEMO_DOMAIN}' — Administrator {DEMO_ADMIN}, User {DEMO_USER}
@@ -684,8 +704,12 @@ OpenAPI: http://{host}:{port}/api/openapi.json   Swagger UI: http://{host}:{port
 Dev token for {DEMO_ADMIN} (30 days):
   export TOKEN={token}
 
+Dev personal API key for {DEMO_ADMIN} (no expiry; kept in {API_KEY_FILE} across restarts; manage keys at /api/api-keys with the token):
+  export API_KEY={api_key}
+
 Try:
   curl -s http://{host}:{port}/api/organization -H "Authorization: Bearer $TOKEN" -H "X-Organization: {DEMO_DOMAIN}"
+  curl -s http://{host}:{port}/api/organization -H "X-Api-Key: $API_KEY" -H "X-Organization: {DEMO_DOMAIN}"
 
 MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
   {mcp_add_command(f"http://{host}:{port}/mcp", token, DEMO_DOMAIN)}
@@ -878,7 +902,7 @@ def _handler_class():
 
         def do_OPTIONS(self):
             self._send(204, {"Access-Control-Allow-Origin": self.headers.get("Origin", "*"), "Access-Control-Allow-Methods": "GET,POST,PUT,DELETE,OPTIONS",
-                             "Access-Control-Allow-Headers": "Authorization,Content-Type,If-Match,Idempotency-Key,X-Organization", "Access-Control-Max-Age": "300"}, b"")
+                             "Access-Control-Allow-Headers": "Authorization,X-Api-Key,Content-Type,If-Match,Idempotency-Key,X-Organization,X-Sandtime-Organization,Mcp-Protocol-Version", "Access-Control-Max-Age": "300"}, b"")
 
     return Handler
 

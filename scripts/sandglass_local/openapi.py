@@ -44,7 +44,8 @@ def merged_schema(gateway: Gateway) -> dict[str, Any]:
     merge = OpenAPIMerge(
         title="Sandglass API",
         version="0.1.0",
-        description="Sandtime.io-compatible time tracking API. Authenticate with `Authorization: Bearer <JWT>`; "
+        description="Sandtime.io-compatible time tracking API. Authenticate with `Authorization: Bearer <JWT>` or a personal "
+        "API key (`X-Api-Key: <key>`, from POST /api-keys; one of the two per request); "
         "the organization comes from the host's first label or the `X-Organization` header.",
         servers=[Server(url="/api")],
         security_schemes={"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},

@@ -67,6 +67,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/auth"): Call(),
     ("GET", "/organizations"): Call(org=None),
     ("GET", "/organization"): Call(),
+    ("GET", "/api-keys"): Call(org=None),
     # users
     ("GET", "/users"): Call(),
     ("GET", "/users/{userId}"): Call(),
@@ -104,6 +105,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/billing-history"): Call(),
     # creations
     ("POST", "/organizations"): Call(role="founder", org=None, body={"name": "Founded", "domain": "{domain}-founded"}),
+    ("POST", "/api-keys"): Call(org=None, body={"name": "CI export", "expiresAt": "2027-01-01T00:00:00Z"}),
     ("POST", "/users"): Call(body={"email": "kim@{domain}.test", "name": "Kim", "role": "User"}),
     ("POST", "/users/{userId}/rates/cost"): Call(body={"currency": "EUR", "from": "2024-01-01T00:00:00Z", "to": "2024-07-01T00:00:00Z", "value": "30.00"}),
     ("POST", "/projects"): Call(body={"name": "Research", "billable": False}),
@@ -133,6 +135,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/timesheets/reminder"): Call(body={"reason": "bench"}),
     # changes
     ("PUT", "/organization"): Call(body={"notes": "Changed", "coreHours": {"start": "08:00", "end": "16:00"}}),
+    ("POST", "/api-keys/{keyId}/rotate"): Call(org=None),
     ("PUT", "/users/{userId}"): Call(body={"title": "Lead designer"}),
     ("PUT", "/users/{userId}/preferences"): Call(role="user", body={"locale": "pl-PL", "timeZone": "Europe/Warsaw"}),
     ("PUT", "/users/{userId}/rates/cost/{costId}"): Call(body={"value": "42.00"}),
@@ -163,6 +166,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("DELETE", "/projects/{projectId}/members/{memberId}"): Call(path={"memberId": "{spareMemberId}"}),
     ("DELETE", "/projects/{projectId}"): Call(path={"projectId": "{spareProjectId}"}),
     ("DELETE", "/users/{userId}"): Call(path={"userId": "{spareUserId}"}),
+    ("DELETE", "/api-keys/{keyId}"): Call(org=None, path={"keyId": "{spareKeyId}"}),
     ("POST", "/organization/rename"): Call(body={"domain": "{domain}-renamed"}),
     ("DELETE", "/organization"): Call(org="{domain}-renamed"),
 }
@@ -315,6 +319,11 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
 
     ids["requestId"] = client.ok("POST", "/requests/timesheets/2026/20/unlock", **as_sam)["id"]  # Sam's week 20 is locked
     ids["signInToken"] = _support_sign_in_token(client, gateway, as_sam, as_admin)
+
+    # the Administrator's personal API keys (account-wide: no organization named); `apiKey` is the secret
+    key = client.ok("POST", "/api-keys", email=admin, org=None, body={"name": f"{title} CLI"})
+    ids["keyId"], ids["apiKey"] = key["id"], key["key"]
+    ids["spareKeyId"] = client.ok("POST", "/api-keys", email=admin, org=None, body={"name": f"{title} spare key"})["id"]
 
     names = [f"{title} Works", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
              f"{title} kick-off", f"{title} planning", f"{title} admin", f"{title} design", f"{title} office", f"{title} annex",

@@ -1,13 +1,14 @@
 """Every credential kind of one organization against every route of template.yaml in another.
 
 Organizations `alpha` (A) and `beta` (B) are built as for the isolation probe (tests/api/test_isolation.py,
-`sandglass_local.operations`). B's credentials: its Administrator's and its User's session tokens, a
-support bearer that B granted (acting as B's User), and B's one-time support grant itself. Each is
+`sandglass_local.operations`). B's credentials: its Administrator's and its User's session tokens, its
+Administrator's personal API key, a support bearer that B granted (acting as B's User), and B's one-time support grant itself. Each is
 sent every route's realistic call (`OPERATIONS`) with A's ids, naming A by X-Organization, naming A by
 the host (while X-Organization names B), and naming B (A's ids in the path). Every answer is 403 or
 404 (401 for the grant, which A never issued), holds nothing of A's, and A's items never change. The
-account's own routes (sign-up, the list of one's organizations, the auth snapshot) are the exceptions
-a session token may use anywhere; a scoped token may not. Last, the person B's support bearer acts
+account's own routes (sign-up, the list of one's organizations, the auth snapshot, one's API keys) are
+the exceptions a session token (and an API key, except on the API-key routes: 403) may use anywhere; a
+scoped token may not. Last, the person B's support bearer acts
 for becomes an Administrator of A: the bearer is still refused (403) on every route naming A.
 """
 
@@ -52,19 +53,21 @@ def exchange(gateway, grant: str, org: str):
     return gateway.request("POST", "/api/auth/impersonation", headers={"X-Organization": org}, body={"token": grant})
 
 
+def refused_by_mcp(method: str, path: str, reply) -> bool:
+    """MCP answers a refused tool call inside a 200 (JSON-RPC result with isError), e.g. a call that
+    names no organization: a refusal like a 403/404."""
+    if (method, path) != ("POST", "/mcp") or reply.status != 200:
+        return False
+    result = (reply.json() or {}).get("result") or {}
+    return result.get("isError") is True
+
+
 NAMINGS = {  # how a request names the organization it targets, and whose ids it carries
     "X-Organization: A": ({"X-Organization": "alpha"}, "alpha"),
     "host A, X-Organization: B": ({"X-Organization": "beta", "Host": "alpha.example.com"}, "alpha"),
     "X-Organization: B, A's ids": ({"X-Organization": "beta"}, "beta"),
     "no organization, A's ids": ({}, None),
 }
-
-
-def _mcp_refusal(method: str, path: str, reply) -> bool:
-    """MCP answers a refusal as a tool result (HTTP 200, isError: true), not as an HTTP status."""
-    if (method, path) != ("POST", "/mcp") or reply.status != 200:
-        return False
-    return bool((reply.json().get("result") or {}).get("isError"))
 
 
 def test_every_credential_of_one_organization_is_refused_on_every_route_of_another(world, gateway):  # noqa: F811 - the fixture
@@ -81,6 +84,7 @@ def test_every_credential_of_one_organization_is_refused_on_every_route_of_anoth
     bearer = exchange(gateway, grant, "beta")
     assert bearer.status == 200, bearer.body
     credentials = [session(beta, "admin"), session(beta, "user"),
+                   Credential("B's Administrator's personal API key", {"X-Api-Key": beta.ids["apiKey"]}),
                    Credential("a support bearer B granted", {"Authorization": f"Bearer {bearer.json()['token']}"}, scoped=True)]
 
     probes = 0
@@ -101,15 +105,15 @@ def test_every_credential_of_one_organization_is_refused_on_every_route_of_anoth
                 where = f"{method} {path} with {credential.kind}, {naming}"
                 allowed = {403, 404}
                 if account_route and not credential.scoped:
-                    allowed |= {200}  # the account's own: its snapshot, its organizations, a sign-up
-                if reply.status not in allowed and not _mcp_refusal(method, path, reply):
+                    allowed |= {200, 201}  # the account's own: its snapshot, its organizations, a sign-up, its API keys
+                if reply.status not in allowed and not refused_by_mcp(method, path, reply):
                     failures.append(f"{where}: {reply.status} {reply.body[:200]}")
                 found = leaks(reply, alpha, sent_text(method, path, call, alpha.ids) + json.dumps(naming_headers))  # the domain it named, echoed
                 if found:
                     failures.append(f"{where}: answer holds A's {found}")
                 if changed:
                     failures.append(f"{where}: changed A's items")
-    assert probes >= 3 * 3 * 80, probes
+    assert probes >= 4 * 3 * 80, probes
 
     # the person B's support bearer acts for becomes an Administrator of A: their own session works
     # there now, the bearer B granted still does not, on any route

@@ -28,7 +28,9 @@ from sandglass_local.openapi import merged_schema
 from tests.conftest import TABLE
 
 ROLES = ("admin", "user")
-ACCOUNT_ROUTES = {("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations")}  # act for the account, name no organization's data
+API_KEY_ROUTES = {("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")}
+# act for the account, name no organization's data (a person's API keys are theirs in every organization)
+ACCOUNT_ROUTES = {("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES}
 REPORT_VIEWS = ({"view": "summary"}, {"view": "detailed"}, {"view": "weekly"}, {"format": "csv"})
 
 

@@ -167,6 +167,7 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
         ("post", "/activities/rerate/preview"): lambda: {"from": "2026-05-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"},
         ("post", "/activities/rerate/apply"): lambda: {"from": "2026-05-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"},
         ("put", "/requests/{requestId}/projects/assign"): lambda: {"status": "REJECTED"},
+        ("post", "/api-keys"): lambda: {"name": f"key {next(fresh)}"},
     }
     ids["requestId"] = api.post("/requests/projects/request-assignment", as_="sam@acme.test", org="acme").json()["id"]
     ids["reportId"] = api.post("/reports", body={"name": "R", "period": "thisMonth"}, **admin).json()["id"]

@@ -26,7 +26,9 @@ from sandglass_local.operations import OPERATIONS, Client, send
 from tests.conftest import TABLE
 
 GONE = "00000000-0000-4000-8000-00000000dead"
-ACCOUNT_ROUTES = {("GET", "/organizations"), ("POST", "/organizations")}  # act for the account, not in an organization
+# act for the account, not in an organization (a person's API keys too)
+ACCOUNT_ROUTES = {("GET", "/organizations"), ("POST", "/organizations"), ("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"),
+                  ("DELETE", "/api-keys/{keyId}")}
 
 
 def _world(gateway, label: str):

@@ -125,8 +125,10 @@ REQUESTS = {("GET", "/requests"), ("GET", "/requests/{requestId}"), ("POST", "/r
 MCP = {("POST", "/mcp"), ("GET", "/mcp"), ("GET", "/SKILL.md")}
 # Re-rating activities by today's rate windows: preview, then apply (README: Rates)
 RERATE = {("POST", "/activities/rerate/preview"), ("POST", "/activities/rerate/apply")}
+# a person's personal API keys (X-Api-Key)
+API_KEYS = {("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")}
 ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")}
-             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE)
+             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS)
 
 
 def test_environment_and_policy_references_resolve():

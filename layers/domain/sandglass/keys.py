@@ -3,8 +3,8 @@
 Organization-owned items: base-table PK is exactly ``ORG#<orgId>`` (one item collection per
 tenant, so purging a tenant is a paged Query) or starts with ``ORG#<orgId>#`` for entities that
 live on their own partition; every GSI partition key of an org-owned item starts with
-``ORG#<orgId>#``. Platform-scoped items (domain -> org, account -> memberships, jobs, the
-scheduler's due index) have their own prefixes and are touched only by workspace/auth/job code.
+``ORG#<orgId>#``. Platform-scoped items (domain -> org, account -> memberships, API-key hashes, jobs,
+the scheduler's due index) have their own prefixes and are touched only by workspace/auth/job code.
 """
 
 from __future__ import annotations
@@ -167,6 +167,22 @@ def membership(email: str, org_id: str) -> dict[str, str]:
 
 
 MEMBERSHIP_SK_PREFIX = "ORG#"
+
+
+# Personal API keys (repositories/api_keys.py documents the item shapes): one lookup item per key,
+# keyed by the keyed hash of its secret (the authorizer's one GetItem), and one listing item per key
+# in its person's account partition; both written in one transaction.
+API_KEY_SK_PREFIX = "APIKEY#"
+
+
+def api_key_lookup(key_hash: str) -> dict[str, str]:
+    """Finds a personal API key by the HMAC of its secret (never the secret itself)."""
+    return {PK: f"APIKEY#{key_hash}", SK: "APIKEY"}
+
+
+def account_api_key(email: str, key_id: str) -> dict[str, str]:
+    """A person's API key in their account's listing (`GET /api-keys`: one Query on the prefix)."""
+    return {PK: account_pk(email), SK: f"{API_KEY_SK_PREFIX}{key_id}"}
 
 JOBS_PK = "JOBS"
 

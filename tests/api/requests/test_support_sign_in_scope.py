@@ -122,7 +122,20 @@ def test_archiving_the_member_ends_the_support_bearer(world, outbox, real_time, 
     assert api.get("/activities", token=session["token"], org="acme").status == 403
 
 
-def test_a_personal_api_key_is_not_a_credential_yet(world, api):
-    """X-Api-Key is planned (SECURITY.md), not built: it authenticates nothing, alone or beside a bearer."""
-    reply = api.get("/activities", org="acme", headers={"X-Api-Key": "a" * 48})
-    assert reply.status == 401
+def test_a_personal_api_key_authenticates_alone_not_beside_a_bearer(world, api):
+    """X-Api-Key is a credential (tests/api/test_api_keys.py): an unknown key is 401, and a key sent
+    with a bearer token is 401 too (one credential per request), even when both are good."""
+    assert api.get("/activities", org="acme", headers={"X-Api-Key": "a" * 48}).status == 401
+    key = api.post("/api-keys", as_=SAM, body={"name": "cli"}).json()["key"]
+    assert api.get("/activities", org="acme", headers={"X-Api-Key": key}).status == 200
+    assert api.get("/activities", as_=SAM, org="acme", headers={"X-Api-Key": key}).status == 401
+
+
+def test_the_support_bearer_cannot_manage_api_keys(world, outbox, real_time, api):
+    session = support_bearer(world, outbox)
+    key = api.post("/api-keys", as_=SAM, body={"name": "cli"}).json()
+    for method, path in (("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", f"/api-keys/{key['id']}/rotate"), ("DELETE", f"/api-keys/{key['id']}")):
+        for org in ("acme", None):
+            reply = api.call(method, path, token=session["token"], org=org, body={"name": "by support"} if path == "/api-keys" else None)
+            assert reply.status == 403, (method, path, org, reply.body)
+    assert [item["id"] for item in api.get("/api-keys", as_=SAM).json()] == [key["id"]]

@@ -180,7 +180,7 @@ def create_app() -> APIGatewayRestResolver:
         cors = CORSConfig(
             allow_origin=origins[0],
             extra_origins=origins[1:],
-            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key", "X-Organization", "X-Sandtime-Organization", "Mcp-Protocol-Version"],
+            allow_headers=["Authorization", "X-Api-Key", "Content-Type", "If-Match", "Idempotency-Key", "X-Organization", "X-Sandtime-Organization", "Mcp-Protocol-Version"],
             expose_headers=["ETag", "Link", "X-Next-Cursor", "X-Overlapping-Activities", "Idempotent-Replayed"],
             max_age=300,
         )

@@ -28,6 +28,16 @@ def caller(app: APIGatewayRestResolver) -> Caller:
     return Caller(email=context["email"], subject=context.get("subject") or context["email"])
 
 
+def session_caller(app: APIGatewayRestResolver) -> Caller:
+    """The caller of a route that only a session token may use: API keys are created, rotated,
+    listed and revoked with a session, never with an API key (a leaked key cannot mint others)."""
+    from sandglass.services.auth import API_KEY_CREDENTIAL
+
+    if _authorizer_context(app).get("credential") == API_KEY_CREDENTIAL:
+        raise Forbidden("API keys are managed with a session token (Authorization: Bearer), not with an API key", code="SESSION_REQUIRED")
+    return caller(app)
+
+
 def requested_domain(app: APIGatewayRestResolver) -> str | None:
     return _authorizer_context(app).get("domain") or None
 

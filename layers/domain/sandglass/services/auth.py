@@ -1,4 +1,5 @@
-"""Who may call: bearer-token verification, the token's scope and the organization membership check.
+"""Who may call: bearer-token or API-key verification, the credential's scope and the organization
+membership check.
 
 Tokens are JWTs: HS256 signed with the deployment's secret (self-issued, and the dev server's
 tokens), or RS256 verified against a JWKS URL (a Cognito user pool or any OIDC provider).
@@ -10,7 +11,8 @@ Every token names what it may act on (SECURITY.md lists each kind):
 - a token with `org` (an organization id) acts in that organization only, and with `userId` (a
   member id) for that member only; a delegated token (`act`, the support sign-in) must carry both,
   and ends exactly at its `exp` (no clock-skew leeway: this deployment issued it). Scoped tokens
-  never act for the whole account (ACCOUNT_WIDE_ROUTES). Anywhere else they are denied (403).
+  never act for the whole account (ACCOUNT_WIDE_ROUTES). Anywhere else they are denied (403);
+- a personal API key (X-Api-Key, services/api_keys.py) acts like a session token for its person.
 """
 
 from __future__ import annotations
@@ -26,11 +28,16 @@ from sandglass.errors import Unauthorized
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.settings import get_settings
 
-# Routes that act for the account, not for one organization (sign-up, listing, auth snapshot).
-ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations")})
-# Account routes that reach beyond one organization (every membership, a new organization): never
-# for a token scoped to one organization.
-ACCOUNT_WIDE_ROUTES = frozenset({("GET", "/organizations"), ("POST", "/organizations")})
+# A person's API keys (services/api_keys.py): managed with a session token only.
+API_KEY_ROUTES = frozenset({("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")})
+# Routes that act for the account, not for one organization (sign-up, listing, auth snapshot, API keys).
+ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES})
+# Account routes that reach beyond one organization (every membership, a new organization, the
+# person's API keys): never for a token scoped to one organization.
+ACCOUNT_WIDE_ROUTES = frozenset({("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES})
+# The authorizer context's `credential`: what authenticated the request.
+SESSION_CREDENTIAL = "bearer"
+API_KEY_CREDENTIAL = "api-key"
 
 _jwks_clients: dict[str, Any] = {}
 
@@ -154,8 +161,32 @@ def bearer_token(headers: dict[str, str]) -> str:
     value = _header(headers, "authorization") or ""
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Send 'Authorization: Bearer <token>'")
+        raise Unauthorized("Send 'Authorization: Bearer <token>' or a personal API key as 'X-Api-Key: <key>'")
     return token.strip()
+
+
+def _credentials(headers: dict[str, str]) -> tuple[dict[str, str], Scope]:
+    """The person (authorizer context: email, subject, name, credential) and the scope of the one
+    credential sent: a bearer JWT or a personal API key (X-Api-Key, any letter case). Both at once
+    is refused (401): which one to honour would be a guess."""
+    api_key = _header(headers, "x-api-key")
+    if api_key is None:
+        claims = verify_token(bearer_token(headers))
+        scope = token_scope(claims)
+        email = ids.normalize_email(claims["email"])
+        context = {"email": email, "subject": str(claims.get("sub") or email), "name": text.single_line(str(claims.get("name") or ""), 200),
+                   "credential": SESSION_CREDENTIAL}
+        if scope.actor:
+            context.update({"actor": scope.actor, "actorRequestId": scope.request_id or ""})
+        return context, scope
+    if _header(headers, "authorization") is not None:
+        raise Unauthorized("Send one credential: 'Authorization: Bearer <token>' or 'X-Api-Key: <key>', not both")
+    from sandglass.services.api_keys import authenticate
+
+    key = authenticate(api_key)
+    email = ids.normalize_email(key["email"])
+    # a key acts for its person like a session token: every organization they are an active member of
+    return {"email": email, "subject": email, "name": "", "credential": API_KEY_CREDENTIAL, "apiKeyId": key["keyId"]}, Scope()
 
 
 def _header(headers: dict[str, str] | None, name: str) -> str | None:
@@ -205,14 +236,10 @@ def authorize(headers: dict[str, str], method: str, resource: str, repository: O
     An unknown or deleted organization is allowed through marked `missing` so the handler
     answers 404 with the API's error shape.
     """
-    # The one place credentials become a person: personal API keys (X-Api-Key) plug in here, next to
-    # the bearer token; every surface gets them through it (MCP re-runs it for a per-call organization).
-    claims = verify_token(bearer_token(headers))
-    scope = token_scope(claims)
-    email = ids.normalize_email(claims["email"])
-    context = {"email": email, "subject": str(claims.get("sub") or email), "name": text.single_line(str(claims.get("name") or ""), 200)}
-    if scope.actor:
-        context.update({"actor": scope.actor, "actorRequestId": scope.request_id or ""})
+    # The one place credentials become a person (a bearer JWT or a personal API key); every surface
+    # gets them through it (MCP re-runs it for a per-call organization).
+    context, scope = _credentials(headers)
+    email = context["email"]
     route = (method.upper(), resource)
     account_route = route in ACCOUNT_ROUTES
     if scope.scoped and route in ACCOUNT_WIDE_ROUTES:

@@ -1,0 +1,36 @@
+"""Personal API keys: what a person sends to create one, and what they see of their keys."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, Field
+
+from sandglass.models import ApiModel
+from sandglass.models.common import Instant, Name
+from sandglass.models.formats import InstantOut
+
+
+class ApiKeyCreate(ApiModel):
+    """POST /api-keys."""
+
+    name: Name = Field(min_length=1, max_length=100, description="What the key is for (e.g. 'laptop CLI')")
+    expiresAt: Optional[Instant] = Field(None, description="When the key stops working (in the future); none: until revoked")
+
+
+class ApiKey(BaseModel):
+    """One of the caller's keys: never its secret nor its hash."""
+
+    id: str
+    name: str
+    last4: str = Field(description="The secret's last 4 characters, to tell keys apart")
+    createdAt: InstantOut
+    rotatedAt: Optional[InstantOut] = None
+    expiresAt: Optional[InstantOut] = None
+    lastUsedAt: Optional[InstantOut] = Field(None, description="Last request authenticated with the key (updated at most once an hour)")
+
+
+class ApiKeySecret(ApiKey):
+    """A key as created or rotated: the secret appears here once and is never shown again."""
+
+    key: str = Field(description="The secret: send it as the X-Api-Key header. Shown once; only its keyed hash is stored")

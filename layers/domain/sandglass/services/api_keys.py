@@ -1,0 +1,129 @@
+"""Personal API keys: a person's long-lived credential for scripts, CLIs and MCP clients.
+
+A key is 48 letters and digits from `secrets` (~285 bits), shown once when it is created or
+rotated. Only its keyed hash is stored: HMAC-SHA256 under the deployment's secret (the JWT secret,
+read from SSM like the authorizer reads it; a stolen table alone cannot test guesses). A key acts
+for its person in every organization they are an active member of, exactly like a session token
+(the authorizer checks membership per request), and ends when it is revoked, at its optional
+expiry, or when the deployment's secret is rotated. Keys are managed with a session token only: a
+key can neither mint, rotate, list nor revoke keys, and a scoped token (support bearer) cannot either.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import string
+from datetime import datetime, timedelta
+from hashlib import sha256
+from typing import Any
+
+from sandglass import ids, timefmt
+from sandglass.clock import get_clock
+from sandglass.context import Caller
+from sandglass.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from sandglass.repositories.api_keys import KEY_NOT_FOUND, ApiKeyRepository
+from sandglass.settings import get_settings
+
+KEY_LENGTH = 48
+_ALPHABET = string.ascii_letters + string.digits
+# lastUsedAt is written at most once per key and window (a conditional update), not per request.
+LAST_USED_PRECISION = timedelta(hours=1)
+# A person's keys are listed in one response: a bound keeps that (and the listing Query) small.
+MAX_KEYS_PER_PERSON = 50
+_HASH_CONTEXT = b"sandglass personal API key v1\x00"
+
+
+def new_secret() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(KEY_LENGTH))
+
+
+def key_hash(secret: str) -> str:
+    pepper = get_settings().jwt_secret
+    if not pepper:
+        raise RuntimeError("No JWT secret configured: it is the API keys' hashing key")
+    return hmac.new(pepper.encode(), _HASH_CONTEXT + secret.encode(), sha256).hexdigest()
+
+
+def looks_like_key(value: str) -> bool:
+    return len(value) == KEY_LENGTH and all(char in _ALPHABET for char in value)
+
+
+def authenticate(secret: str, repository: ApiKeyRepository | None = None) -> dict[str, Any]:
+    """The person a key belongs to (its lookup item: `email`, `keyId`), or 401; records its use."""
+    secret = secret.strip()
+    if not looks_like_key(secret):
+        raise Unauthorized("The API key is malformed: 48 letters and digits")
+    repository = repository or ApiKeyRepository()
+    digest = key_hash(secret)
+    found = repository.lookup(digest)
+    if found is None:
+        raise Unauthorized("The API key is unknown or revoked")
+    now = get_clock().now()
+    expires = found.get("expiresAt")
+    if expires is not None and int(expires) <= now.timestamp():
+        raise Unauthorized("The API key has expired", code="API_KEY_EXPIRED")
+    last_used = found.get("lastUsedAt")
+    cutoff = timefmt.iso(now - LAST_USED_PRECISION)
+    if not last_used or last_used < cutoff:
+        try:
+            repository.touch(digest, timefmt.iso(now), cutoff)
+        except Exception:  # bookkeeping: never refuse a valid key because a write failed
+            from sandglass.observability import logger
+
+            logger.warning("api key last-used not recorded", exc_info=True)
+    return found
+
+
+def _public(item: dict[str, Any]) -> dict[str, Any]:
+    return {"id": item["id"], "name": item["name"], "last4": item["last4"], "createdAt": item["createdAt"],
+            "rotatedAt": item.get("rotatedAt"), "expiresAt": item.get("expiry"), "lastUsedAt": item.get("lastUsedAt")}
+
+
+def _lookup_fields(expiry: str | None) -> dict[str, Any]:
+    return {"expiresAt": int(timefmt.parse(expiry).timestamp())} if expiry else {}
+
+
+def _key_id(value: str) -> str:
+    canonical = ids.canonical_id(value)
+    if canonical is None:  # not an id of ours: like any id the caller does not have
+        raise NotFound(KEY_NOT_FOUND)
+    return canonical
+
+
+class ApiKeyService:
+    def __init__(self, repository: ApiKeyRepository | None = None):
+        self.repository = repository or ApiKeyRepository()
+
+    def list(self, person: Caller) -> list[dict[str, Any]]:
+        items = self.repository.list_for(person.email)
+        return [_public(item) for item in sorted(items, key=lambda item: (item["createdAt"], item["id"]))]
+
+    def create(self, person: Caller, name: str, expires_at: datetime | None) -> dict[str, Any]:
+        now = get_clock().now()
+        if expires_at is not None and expires_at <= now:
+            raise ValidationFailed.field("expiresAt", "The expiry must be in the future")
+        if self.repository.count_for(person.email) >= MAX_KEYS_PER_PERSON:
+            raise Conflict(f"You have {MAX_KEYS_PER_PERSON} API keys: revoke one first", code="TOO_MANY_API_KEYS")
+        secret = new_secret()
+        expiry = timefmt.iso(expires_at) if expires_at else None
+        listing = {"id": ids.new_id(), "name": name, "last4": secret[-4:], "createdAt": timefmt.iso(now), "keyHash": key_hash(secret)}
+        if expiry:
+            listing["expiry"] = expiry
+        self.repository.create(person.email, listing, _lookup_fields(expiry))
+        return {**_public(listing), "key": secret}
+
+    def rotate(self, person: Caller, key_id: str) -> dict[str, Any]:
+        listed = self.repository.listed(person.email, _key_id(key_id))
+        if listed is None:
+            raise NotFound(KEY_NOT_FOUND)
+        now = get_clock().now()
+        if listed.get("expiry") and timefmt.parse(listed["expiry"]) <= now:
+            raise Conflict("The key has expired: create a new one", code="API_KEY_EXPIRED")
+        secret = new_secret()
+        digest, rotated_at = key_hash(secret), timefmt.iso(now)
+        self.repository.rotate(person.email, listed, digest, secret[-4:], rotated_at, _lookup_fields(listed.get("expiry")))
+        return {**_public({**listed, "last4": secret[-4:], "rotatedAt": rotated_at}), "key": secret}
+
+    def revoke(self, person: Caller, key_id: str) -> None:
+        self.repository.revoke(person.email, _key_id(key_id))
