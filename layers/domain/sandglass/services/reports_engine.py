@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -538,3 +539,61 @@ def weekly(entries: Iterable[Entry], calendar: Calendar, labels: Labels, metrics
         rows.append({"userId": user_id, "label": labels.user(user_id), "days": days, "totals": user_totals[user_id].view(metrics)})
     rows.sort(key=lambda row: (row["label"].lower(), row["userId"]))
     return {"weekdays": calendar.weekday_names(), "rows": rows, "days": column, "totals": total.view(metrics)}
+
+
+# --- bounded pages ----------------------------------------------------------------------------------
+
+# A JSON page of groups or rows stays under this many bytes: Lambda's response payload (the API
+# Gateway proxy object, the body inside it as an escaped string) is at most 6 MB, and the header
+# and grand totals need a few kilobytes more.
+PAGE_BYTES = 4_500_000
+
+
+def shown_size(row: dict[str, Any]) -> int:
+    """Bytes a row adds to the Lambda response: its JSON, each quote and backslash escaped again
+    when the body travels as a string, plus separators (its nested ``groups`` not counted)."""
+    text = json.dumps({name: value for name, value in row.items() if name != "groups"})
+    return len(text) + text.count('"') + text.count("\\") + 16
+
+
+def page_rows(rows: list[dict[str, Any]], start: int, budget: int = PAGE_BYTES) -> tuple[list[dict[str, Any]], int | None]:
+    """The rows (or group trees) from position ``start`` of their depth-first order that fit in
+    ``budget`` bytes (at least one), and the position the next page starts at (None: none left).
+
+    A group whose place is before ``start`` but has children on this page comes again with
+    ``continued: true`` (its totals whole, its ``groups`` only those on this page), so every
+    page is a tree of complete groups and the pages together hold each group once (plus those
+    repeated ancestors)."""
+    position = 0
+    used = 0
+    stopped: int | None = None
+
+    def walk(level: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        nonlocal position, used, stopped
+        shown = []
+        for row in level:
+            if stopped is not None:
+                break
+            mine = position
+            position += 1
+            children = row.get("groups")
+            if mine < start:
+                if children:
+                    inner = walk(children)
+                    if inner:
+                        used += shown_size(row)
+                        shown.append({**row, "continued": True, "groups": inner})
+                continue
+            size = shown_size(row)
+            if used and used + size > budget:
+                stopped = mine
+                break
+            used += size
+            if children is None:
+                shown.append(row)
+            else:
+                shown.append({**row, "groups": walk(children)})
+        return shown
+
+    page = walk(rows)
+    return page, stopped
