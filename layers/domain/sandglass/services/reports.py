@@ -268,9 +268,10 @@ class ReportService:
         if counted.view == "summary":
             grouping = engine.Grouping(counted.dimensions, metrics, span, counted.calendar, counted.labels, hide_empty, counted.fill)
             total, tree = engine.group(entries, grouping)
-            shown = engine.groups_view(tree, grouping)
-            if paged:
-                shown, following = engine.page_rows(shown, start, self.page_bytes)
+            if paged:  # only the groups on the page are rendered
+                shown, following = engine.page_groups(tree, grouping, start, self.page_bytes)
+            else:
+                shown = engine.groups_view(tree, grouping)
             output.body = {**header, "groups": shown, "totals": total.view(metrics)}
         elif counted.view == "weekly":
             output.body = {**header, **engine.weekly(entries, counted.calendar, counted.labels, metrics, hide_empty,

@@ -328,6 +328,10 @@ class Totals:
         return {currency: revenue.get(currency, Decimal(0)) - cost.get(currency, Decimal(0)) for currency in set(revenue) | set(cost)}
 
     def view(self, metrics: Iterable[str]) -> dict[str, Any]:
+        if not self.count and not self.running and not self.time:  # an empty group (filled in): no money to price
+            shown = {metric: ({} if metric in ("revenue", "cost", "profit") else 0) for metric in metrics}
+            shown["running"] = 0
+            return shown
         shown: dict[str, Any] = {}
         revenue = cost = None
         for metric in metrics:
@@ -441,13 +445,16 @@ def _fill_keys(dimension: str, grouping: Grouping) -> list[Any]:
     return []
 
 
-def _fill(level: dict[Any, Node], depth: int, grouping: Grouping) -> None:
+def _fill(level: dict[Any, Node], depth: int, grouping: Grouping, keys_by_depth: list[list[Any]] | None = None) -> None:
     if depth >= len(grouping.dimensions):
         return
-    for key in _fill_keys(grouping.dimensions[depth], grouping):
-        level.setdefault(key, Node())
+    if keys_by_depth is None:
+        keys_by_depth = [_fill_keys(dimension, grouping) for dimension in grouping.dimensions]
+    for key in keys_by_depth[depth]:
+        if key not in level:
+            level[key] = Node()
     for node in level.values():
-        _fill(node.children, depth + 1, grouping)
+        _fill(node.children, depth + 1, grouping, keys_by_depth)
 
 
 def _label(dimension: str, key: Any, grouping: Grouping) -> dict[str, Any]:
@@ -597,3 +604,67 @@ def page_rows(rows: list[dict[str, Any]], start: int, budget: int = PAGE_BYTES) 
 
     page = walk(rows)
     return page, stopped
+
+
+def page_groups(tree: dict[Any, Node], grouping: Grouping, start: int, budget: int = PAGE_BYTES) -> tuple[list[dict[str, Any]], int | None]:
+    """``page_rows(groups_view(tree, grouping), start, budget)`` without rendering the groups that
+    are not on the page: positions before ``start`` are skipped by their subtree sizes."""
+    dimensions, metrics, hide_empty = grouping.dimensions, grouping.metrics, grouping.hide_empty
+    depth_count = len(dimensions)
+    sizes: dict[int, int] = {}
+    position = 0
+    used = 0
+    stopped: int | None = None
+
+    def visible(node: Node) -> bool:
+        return not hide_empty or node.totals.time != 0 or node.totals.running != 0
+
+    def size_of(node: Node, depth: int) -> int:
+        found = sizes.get(id(node))
+        if found is None:
+            found = 1
+            if depth + 1 < depth_count:
+                found += sum(size_of(child, depth + 1) for child in node.children.values() if visible(child))
+            sizes[id(node)] = found
+        return found
+
+    def ordered(level: dict[Any, Node], depth: int) -> list[tuple[dict[str, Any], Node]]:
+        dimension = dimensions[depth]
+        shown = [(_label(dimension, key, grouping), node) for key, node in level.items() if visible(node)]
+        shown.sort(key=lambda pair: _order(dimension, pair[0]))
+        return shown
+
+    def walk(level: dict[Any, Node], depth: int) -> list[dict[str, Any]]:
+        nonlocal position, used, stopped
+        dimension = dimensions[depth]
+        deeper = depth + 1 < depth_count
+        rows = []
+        for label, node in ordered(level, depth):
+            if stopped is not None:
+                break
+            mine = position
+            if mine < start:
+                whole = size_of(node, depth)
+                position += whole if mine + whole <= start else 1
+                if mine + whole <= start:
+                    continue
+                row = {"dimension": dimension, **label, "totals": node.totals.view(metrics), "continued": True}
+                row["groups"] = walk(node.children, depth + 1)
+                used += shown_size(row)
+                rows.append(row)
+                continue
+            position += 1
+            row = {"dimension": dimension, **label, "totals": node.totals.view(metrics)}
+            size = shown_size(row)
+            if used and used + size > budget:
+                stopped = mine
+                break
+            used += size
+            if deeper:
+                row["groups"] = walk(node.children, depth + 1)
+            rows.append(row)
+        return rows
+
+    if not depth_count:
+        return [], None
+    return walk(tree, 0), stopped
