@@ -300,15 +300,22 @@ class Totals:
         self.billable += other.billable
         self.count += other.count
         self.running += other.running
-        for name in ("revenue", "cost"):
-            theirs = getattr(other, name)
-            if theirs:
-                mine = getattr(self, name)
-                if mine is None:
-                    setattr(self, name, dict(theirs))
-                else:
-                    for rate, duration in theirs.items():
-                        mine[rate] = mine.get(rate, 0) + duration
+        theirs = other.revenue
+        if theirs:
+            mine = self.revenue
+            if mine is None:
+                self.revenue = dict(theirs)
+            else:
+                for rate, duration in theirs.items():
+                    mine[rate] = mine.get(rate, 0) + duration
+        theirs = other.cost
+        if theirs:
+            mine = self.cost
+            if mine is None:
+                self.cost = dict(theirs)
+            else:
+                for rate, duration in theirs.items():
+                    mine[rate] = mine.get(rate, 0) + duration
 
     @staticmethod
     def _amounts(spent: dict[tuple[str, Decimal], int] | None) -> dict[str, Decimal]:
