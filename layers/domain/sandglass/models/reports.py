@@ -229,8 +229,8 @@ class _ReportResult(BaseModel):
     generatedAt: InstantOut
     rounding: Optional[ReportRounding] = Field(description="The organization's rounding (null when off)")
     totals: ReportTotals = Field(description="Everything the report counts, whatever page this is")
-    truncated: Omittable[bool] = Field(None, description="JSON only: true when more groups or rows follow on the next page (nextCursor)")
-    nextCursor: Omittable[str] = Field(None, description="JSON only: pass as ?cursor= for the next page (also the X-Next-Cursor header); "
+    truncated: bool = Field(False, description="true when more groups or rows follow on the next page (nextCursor)")
+    nextCursor: Optional[str] = Field(None, description="Pass as ?cursor= for the next page (also the X-Next-Cursor header); "
                                                         "null on the last page")
 
 
