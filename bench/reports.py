@@ -275,8 +275,6 @@ def query_page_cost(activity_items: list[dict], repeat: int = 5) -> tuple[float,
 
 
 def in_memory_table(sizes: list[int], members: int, projects: int) -> None:
-    from sandglass.services.reports_engine import gc_paused
-
     print(f"Month summary ({'/'.join(DIMENSIONS)}, every metric, rounding on, empty rows shown), Administrator, "
           f"{members} members, {projects} projects; service over an in-memory repository (best of runs, wall)")
     page_cost = None
@@ -298,8 +296,7 @@ def in_memory_table(sizes: list[int], members: int, projects: int) -> None:
             following = service.results(memory.admin, query, cursor=cursor)
             pages, cursor, largest = pages + 1, following.cursor, max(largest, body_bytes(following.body))
         baseline = memory.service(page_bytes=1 << 50)
-        with gc_paused():
-            base_seconds, whole = timed(lambda: baseline.results(memory.admin, query), 1)
+        base_seconds, whole = timed(lambda: baseline.results(memory.admin, query), 1)
         assert whole.body["totals"] == first.body["totals"] and whole.body["totals"]["count"] == size
         reading = memory.pages * page_cost
         print(f"{size:>10,} {memory.pages:>11} {seconds:>9.2f} {reading:>9.2f} {seconds + reading:>12.2f} "

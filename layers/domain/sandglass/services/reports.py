@@ -175,6 +175,12 @@ class ReportService:
         return self._results(tenant, _definition(body), view, format, limit, cursor)
 
     def _results(self, tenant: TenantContext, definition: dict[str, Any], view: str, format: str, limit: int, cursor: str | None) -> ReportOutput:
+        # reading allocates a dict per activity too (and no reference cycle): the cyclic collector
+        # waits for the whole report, not only its aggregation
+        with engine.gc_paused():
+            return self._computed(tenant, definition, view, format, limit, cursor)
+
+    def _computed(self, tenant: TenantContext, definition: dict[str, Any], view: str, format: str, limit: int, cursor: str | None) -> ReportOutput:
         problems = []
         if view not in VIEWS:
             problems.append(detail("view", f"view must be one of {', '.join(VIEWS)}", "query"))
@@ -238,8 +244,7 @@ class ReportService:
             fill={"project": [pid for pid in selected_projects if pid in projects and (tenant.is_admin or pid in administered)],
                   "user": [uid for uid in selected_users if uid in users and (tenant.is_admin or uid == tenant.user_id)]},
         )
-        with engine.gc_paused():
-            output = self._shape(tenant, counted, format, limit, cursor)
+        output = self._shape(tenant, counted, format, limit, cursor)
         if format != "json":
             from sandglass.services.reports_export import export
 
