@@ -28,7 +28,7 @@ ReportId = Annotated[str, Path(max_length=64, description="The report identifier
 View = Annotated[str, Query(max_length=16, description="summary (groups and totals), detailed (activity rows, paged) or weekly (member x weekday)")]
 Format = Annotated[str, Query(max_length=8, description="json, or a file: csv, xlsx, pdf")]
 Limit = Annotated[int, Query(description="detailed rows per page (1-1000)")]
-Cursor = Annotated[Optional[str], Query(max_length=4096, description="X-Next-Cursor of the previous detailed page")]
+Cursor = Annotated[Optional[str], Query(max_length=4096, description="X-Next-Cursor (or nextCursor) of the previous page: summary groups, detailed rows and weekly rows are paged so a JSON response stays under 6 MB")]
 
 
 FILE_HEADERS = {"Content-Disposition": {"description": "attachment; filename=... (files only)", "schema": {"type": "string"}}}

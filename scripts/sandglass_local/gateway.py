@@ -23,6 +23,7 @@ from sandglass_local import template as tpl
 
 API_PREFIX = "/api"
 ROOT_PATHS = ("/mcp", "/SKILL.md")
+LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024  # a synchronous invocation's response payload
 _LOAD_LOCK = threading.RLock()
 # The function whose code is running (per thread): lets the IAM check attribute DynamoDB calls.
 CURRENT_FUNCTION: contextvars.ContextVar[str | None] = contextvars.ContextVar("sandglass_current_function", default=None)
@@ -290,6 +291,8 @@ class Gateway:
             "isBase64Encoded": False,
         }
         result = self.invoke(route.function, event)
+        if len(json.dumps(result)) > LAMBDA_RESPONSE_BYTES:  # what Lambda does with a larger answer
+            return _error(502, "RESPONSE_TOO_LARGE", "The function's response is above Lambda's 6 MB payload limit")
         reply_headers = dict(result.get("headers") or {})
         for key, values in (result.get("multiValueHeaders") or {}).items():
             reply_headers[key] = ", ".join(values)

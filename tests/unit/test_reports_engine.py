@@ -225,3 +225,43 @@ def test_money_is_never_summed_across_currencies():
         total.add(entry)
     assert set(total.revenue_amounts()) == {"EUR", "USD"}
     assert total.revenue_amounts()["USD"] == Decimal(100)
+
+
+def merged_pages(pages):
+    """Consecutive pages of groups joined back: a `continued` group is the previous page's last one."""
+    whole = []
+    for groups in pages:
+        for group in groups:
+            group = dict(group)
+            if group.pop("continued", False):
+                assert whole and (whole[-1]["key"], whole[-1]["totals"]) == (group["key"], group["totals"])
+                whole[-1]["groups"] = merged_pages([whole[-1]["groups"], group["groups"]])
+            else:
+                whole.append(group)
+    return whole
+
+
+@pytest.mark.parametrize("dimensions", [["project"], ["project", "user", "day"], ["week", "billable"], ["user", "member", "month"]])
+@pytest.mark.parametrize("hide_empty", [True, False])
+@pytest.mark.parametrize("budget", [1, 400, 1_500, 10**9])
+def test_pages_of_groups_join_into_the_whole_tree(dimensions, hide_empty, budget):
+    shape = grouping(dimensions, hide_empty=hide_empty)
+    _, tree = engine.group(engine.price(july(), pricing()), shape)
+    whole = engine.groups_view(tree, shape)
+    pages, start = [], 0
+    while start is not None:
+        page, following = engine.page_groups(tree, shape, start, budget)
+        assert page and (following is None or following > start)
+        # within the budget, but for the first group (always shown) and the continued ancestors (two at most)
+        largest = max(engine.shown_size(row) for row in flattened(page))
+        assert sum(engine.shown_size(row) for row in flattened(page)) <= max(budget, largest) + 2 * largest
+        pages.append(page)
+        start = following
+    assert merged_pages(pages) == whole
+    assert engine.page_rows(whole, 0, budget)[0] == pages[0]
+
+
+def flattened(groups):
+    for group in groups:
+        yield group
+        yield from flattened(group.get("groups") or [])

@@ -205,6 +205,8 @@ class ReportGroup(BaseModel):
     userId: Omittable[str] = Field(None, description="member groups only")
     totals: ReportTotals
     groups: Omittable[list["ReportGroup"]] = Field(None, description="Groups by the next dimension (absent on the last one)")
+    continued: Omittable[bool] = Field(None, description="true: this group already began on an earlier page; it comes again (totals whole) "
+                                                         "to hold its groups on this page")
 
 
 class ReportRounding(BaseModel):
@@ -226,10 +228,17 @@ class _ReportResult(BaseModel):
     metrics: list[Metric]
     generatedAt: InstantOut
     rounding: Optional[ReportRounding] = Field(description="The organization's rounding (null when off)")
-    totals: ReportTotals
+    totals: ReportTotals = Field(description="Everything the report counts, whatever page this is")
+    truncated: bool = Field(False, description="true when more groups or rows follow on the next page (nextCursor)")
+    nextCursor: Optional[str] = Field(None, description="Pass as ?cursor= for the next page (also the X-Next-Cursor header); "
+                                                        "null on the last page")
 
 
 class SummaryReport(_ReportResult):
+    """Groups in the dimensions' order, depth first, paged so that a response stays under Lambda's
+    6 MB: a page holds as many groups as fit in about 4.5 MB; `truncated` and `nextCursor` (and the
+    X-Next-Cursor / Link headers) say more follow. `totals` are always the whole report's."""
+
     view: Literal["summary"]
     groups: list[ReportGroup]
 
@@ -262,7 +271,8 @@ class DetailedReportRow(BaseModel):
 
 
 class DetailedReport(_ReportResult):
-    """Activity rows in start order, paged by `limit` and the `X-Next-Cursor` cursor; `totals` cover every page."""
+    """Activity rows in start order, paged by `limit` (and at most about 4.5 MB a page) and the
+    `X-Next-Cursor` cursor; `totals` cover every page."""
 
     view: Literal["detailed"]
     rows: list[DetailedReportRow]
@@ -278,6 +288,8 @@ class WeeklyReportRow(BaseModel):
 
 
 class WeeklyReport(_ReportResult):
+    """Member rows paged like the summary's groups (about 4.5 MB a page); `days` and `totals` cover every page."""
+
     view: Literal["weekly"]
     weekdays: list[str] = Field(min_length=7, max_length=7)
     rows: list[WeeklyReportRow]

@@ -121,6 +121,7 @@ class ReportRepository:
             names={**_PROJECTION_NAMES},
             index=index,
             projection=_PROJECTION,
+            lean=True,
         ):
             self.stats.queries += 1
             self.stats.items += len(items)

@@ -92,6 +92,7 @@ class ReportService:
     def __init__(self, repository: ReportRepository | None = None, clock: Clock | None = None):
         self.repository = repository or ReportRepository()
         self._clock = clock
+        self.page_bytes = engine.PAGE_BYTES  # a JSON page's groups or rows stay under this
 
     def _now(self) -> datetime:
         now = (self._clock or get_clock()).now().astimezone(timezone.utc)
@@ -174,6 +175,12 @@ class ReportService:
         return self._results(tenant, _definition(body), view, format, limit, cursor)
 
     def _results(self, tenant: TenantContext, definition: dict[str, Any], view: str, format: str, limit: int, cursor: str | None) -> ReportOutput:
+        # reading allocates a dict per activity too (and no reference cycle): the cyclic collector
+        # waits for the whole report, not only its aggregation
+        with engine.gc_paused():
+            return self._computed(tenant, definition, view, format, limit, cursor)
+
+    def _computed(self, tenant: TenantContext, definition: dict[str, Any], view: str, format: str, limit: int, cursor: str | None) -> ReportOutput:
         problems = []
         if view not in VIEWS:
             problems.append(detail("view", f"view must be one of {', '.join(VIEWS)}", "query"))
@@ -237,8 +244,7 @@ class ReportService:
             fill={"project": [pid for pid in selected_projects if pid in projects and (tenant.is_admin or pid in administered)],
                   "user": [uid for uid in selected_users if uid in users and (tenant.is_admin or uid == tenant.user_id)]},
         )
-        with engine.gc_paused():
-            output = self._shape(tenant, counted, format, limit, cursor)
+        output = self._shape(tenant, counted, format, limit, cursor)
         if format != "json":
             from sandglass.services.reports_export import export
 
@@ -258,26 +264,44 @@ class ReportService:
         }
         hide_empty = bool(counted.definition.get("hideEmptyRows"))
         output = ReportOutput()
+        paged = format == "json"  # files carry every group and row; JSON pages, each under engine.PAGE_BYTES
+        start = 0
+        if paged:
+            scope = "report:" + hashlib.sha256(json.dumps([counted.definition, counted.view, span.start, span.end], sort_keys=True, default=str).encode()).hexdigest()[:32]
+            start = self.repository.read_position(tenant.org_id, scope, cursor) if cursor else 0
+        following: Optional[int] = None
         if counted.view == "summary":
             grouping = engine.Grouping(counted.dimensions, metrics, span, counted.calendar, counted.labels, hide_empty, counted.fill)
             total, tree = engine.group(entries, grouping)
-            output.body = {**header, "groups": engine.groups_view(tree, grouping), "totals": total.view(metrics)}
+            if paged:  # only the groups on the page are rendered
+                shown, following = engine.page_groups(tree, grouping, start, self.page_bytes)
+            else:
+                shown = engine.groups_view(tree, grouping)
+            output.body = {**header, "groups": shown, "totals": total.view(metrics)}
         elif counted.view == "weekly":
             output.body = {**header, **engine.weekly(entries, counted.calendar, counted.labels, metrics, hide_empty,
                                                      () if hide_empty else counted.fill["user"])}
+            if paged:
+                output.body["rows"], following = engine.page_rows(output.body["rows"], start, self.page_bytes)
         else:
             entries.sort(key=lambda entry: (entry.start_ms, entry.id))
             total = engine.Totals()
             for entry in entries:
                 total.add(entry)
-            page = entries
-            if format == "json":  # files carry every row; JSON pages
-                scope = "report:" + hashlib.sha256(json.dumps([counted.definition, span.start, span.end], sort_keys=True, default=str).encode()).hexdigest()[:32]
-                start = self.repository.read_position(tenant.org_id, scope, cursor) if cursor else 0
-                page = entries[start:start + limit]
-                if start + limit < len(entries):
-                    output.cursor = self.repository.position_token(tenant.org_id, scope, start + limit)
-            output.body = {**header, "rows": [engine.detailed_row(entry, counted.labels, metrics) for entry in page], "totals": total.view(metrics)}
+            page = entries[start:start + limit] if paged else entries
+            rows = [engine.detailed_row(entry, counted.labels, metrics) for entry in page]
+            if paged:
+                rows, cut = engine.page_rows(rows, 0, self.page_bytes)
+                if cut is not None:
+                    following = start + cut
+                elif start + limit < len(entries):
+                    following = start + limit
+            output.body = {**header, "rows": rows, "totals": total.view(metrics)}
+        if paged:
+            if following is not None:
+                output.cursor = self.repository.position_token(tenant.org_id, scope, following)
+            output.body["truncated"] = output.cursor is not None
+            output.body["nextCursor"] = output.cursor
         return output
 
     def _read(self, tenant: TenantContext, definition: dict[str, Any], administered: set[str], lower: str, upper: str) -> list[dict[str, Any]]:

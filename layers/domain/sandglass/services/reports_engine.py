@@ -22,6 +22,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -299,15 +300,22 @@ class Totals:
         self.billable += other.billable
         self.count += other.count
         self.running += other.running
-        for name in ("revenue", "cost"):
-            theirs = getattr(other, name)
-            if theirs:
-                mine = getattr(self, name)
-                if mine is None:
-                    setattr(self, name, dict(theirs))
-                else:
-                    for rate, duration in theirs.items():
-                        mine[rate] = mine.get(rate, 0) + duration
+        theirs = other.revenue
+        if theirs:
+            mine = self.revenue
+            if mine is None:
+                self.revenue = dict(theirs)
+            else:
+                for rate, duration in theirs.items():
+                    mine[rate] = mine.get(rate, 0) + duration
+        theirs = other.cost
+        if theirs:
+            mine = self.cost
+            if mine is None:
+                self.cost = dict(theirs)
+            else:
+                for rate, duration in theirs.items():
+                    mine[rate] = mine.get(rate, 0) + duration
 
     @staticmethod
     def _amounts(spent: dict[tuple[str, Decimal], int] | None) -> dict[str, Decimal]:
@@ -327,6 +335,10 @@ class Totals:
         return {currency: revenue.get(currency, Decimal(0)) - cost.get(currency, Decimal(0)) for currency in set(revenue) | set(cost)}
 
     def view(self, metrics: Iterable[str]) -> dict[str, Any]:
+        if not self.count and not self.running and not self.time:  # an empty group (filled in): no money to price
+            shown = {metric: ({} if metric in ("revenue", "cost", "profit") else 0) for metric in metrics}
+            shown["running"] = 0
+            return shown
         shown: dict[str, Any] = {}
         revenue = cost = None
         for metric in metrics:
@@ -440,13 +452,16 @@ def _fill_keys(dimension: str, grouping: Grouping) -> list[Any]:
     return []
 
 
-def _fill(level: dict[Any, Node], depth: int, grouping: Grouping) -> None:
+def _fill(level: dict[Any, Node], depth: int, grouping: Grouping, keys_by_depth: list[list[Any]] | None = None) -> None:
     if depth >= len(grouping.dimensions):
         return
-    for key in _fill_keys(grouping.dimensions[depth], grouping):
-        level.setdefault(key, Node())
+    if keys_by_depth is None:
+        keys_by_depth = [_fill_keys(dimension, grouping) for dimension in grouping.dimensions]
+    for key in keys_by_depth[depth]:
+        if key not in level:
+            level[key] = Node()
     for node in level.values():
-        _fill(node.children, depth + 1, grouping)
+        _fill(node.children, depth + 1, grouping, keys_by_depth)
 
 
 def _label(dimension: str, key: Any, grouping: Grouping) -> dict[str, Any]:
@@ -538,3 +553,125 @@ def weekly(entries: Iterable[Entry], calendar: Calendar, labels: Labels, metrics
         rows.append({"userId": user_id, "label": labels.user(user_id), "days": days, "totals": user_totals[user_id].view(metrics)})
     rows.sort(key=lambda row: (row["label"].lower(), row["userId"]))
     return {"weekdays": calendar.weekday_names(), "rows": rows, "days": column, "totals": total.view(metrics)}
+
+
+# --- bounded pages ----------------------------------------------------------------------------------
+
+# A JSON page of groups or rows stays under this many bytes: Lambda's response payload (the API
+# Gateway proxy object, the body inside it as an escaped string) is at most 6 MB, and the header
+# and grand totals need a few kilobytes more.
+PAGE_BYTES = 4_500_000
+
+
+def shown_size(row: dict[str, Any]) -> int:
+    """Bytes a row adds to the Lambda response: its JSON, each quote and backslash escaped again
+    when the body travels as a string, plus separators (its nested ``groups`` not counted)."""
+    text = json.dumps({name: value for name, value in row.items() if name != "groups"})
+    return len(text) + text.count('"') + text.count("\\") + 16
+
+
+def page_rows(rows: list[dict[str, Any]], start: int, budget: int = PAGE_BYTES) -> tuple[list[dict[str, Any]], int | None]:
+    """The rows (or group trees) from position ``start`` of their depth-first order that fit in
+    ``budget`` bytes (at least one), and the position the next page starts at (None: none left).
+
+    A group whose place is before ``start`` but has children on this page comes again with
+    ``continued: true`` (its totals whole, its ``groups`` only those on this page), so every
+    page is a tree of complete groups and the pages together hold each group once (plus those
+    repeated ancestors)."""
+    position = 0
+    used = 0
+    stopped: int | None = None
+
+    def walk(level: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        nonlocal position, used, stopped
+        shown = []
+        for row in level:
+            if stopped is not None:
+                break
+            mine = position
+            position += 1
+            children = row.get("groups")
+            if mine < start:
+                if children:
+                    inner = walk(children)
+                    if inner:
+                        used += shown_size(row)
+                        shown.append({**row, "continued": True, "groups": inner})
+                continue
+            size = shown_size(row)
+            if used and used + size > budget:
+                stopped = mine
+                break
+            used += size
+            if children is None:
+                shown.append(row)
+            else:
+                shown.append({**row, "groups": walk(children)})
+        return shown
+
+    page = walk(rows)
+    return page, stopped
+
+
+def page_groups(tree: dict[Any, Node], grouping: Grouping, start: int, budget: int = PAGE_BYTES) -> tuple[list[dict[str, Any]], int | None]:
+    """``page_rows(groups_view(tree, grouping), start, budget)`` without rendering the groups that
+    are not on the page: positions before ``start`` are skipped by their subtree sizes."""
+    dimensions, metrics, hide_empty = grouping.dimensions, grouping.metrics, grouping.hide_empty
+    depth_count = len(dimensions)
+    sizes: dict[int, int] = {}
+    position = 0
+    used = 0
+    stopped: int | None = None
+
+    def visible(node: Node) -> bool:
+        return not hide_empty or node.totals.time != 0 or node.totals.running != 0
+
+    def size_of(node: Node, depth: int) -> int:
+        found = sizes.get(id(node))
+        if found is None:
+            found = 1
+            if depth + 1 < depth_count:
+                found += sum(size_of(child, depth + 1) for child in node.children.values() if visible(child))
+            sizes[id(node)] = found
+        return found
+
+    def ordered(level: dict[Any, Node], depth: int) -> list[tuple[dict[str, Any], Node]]:
+        dimension = dimensions[depth]
+        shown = [(_label(dimension, key, grouping), node) for key, node in level.items() if visible(node)]
+        shown.sort(key=lambda pair: _order(dimension, pair[0]))
+        return shown
+
+    def walk(level: dict[Any, Node], depth: int) -> list[dict[str, Any]]:
+        nonlocal position, used, stopped
+        dimension = dimensions[depth]
+        deeper = depth + 1 < depth_count
+        rows = []
+        for label, node in ordered(level, depth):
+            if stopped is not None:
+                break
+            mine = position
+            if mine < start:
+                whole = size_of(node, depth)
+                position += whole if mine + whole <= start else 1
+                if mine + whole <= start:
+                    continue
+                row = {"dimension": dimension, **label, "totals": node.totals.view(metrics), "continued": True}
+                row["groups"] = walk(node.children, depth + 1)
+                used += shown_size(row)
+                rows.append(row)
+                continue
+            position += 1
+            row = {"dimension": dimension, **label, "totals": node.totals.view(metrics)}
+            size = shown_size(row)
+            if used and used + size > budget:
+                stopped = mine
+                break
+            used += size
+            if deeper:
+                row["groups"] = walk(node.children, depth + 1)
+            rows.append(row)
+        return rows
+
+    if not depth_count:
+        return [], None
+    return walk(tree, 0), stopped

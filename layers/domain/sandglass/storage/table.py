@@ -8,6 +8,7 @@ cursors. boto3 is imported lazily so a handler pays for it on first use, not at 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -288,9 +289,13 @@ class Table:
         return Page(items=response.get("Items", []), cursor=next_cursor)
 
     def query_all(self, *, key_condition: str, values: Mapping[str, Any], names=None, index: str | None = None, page_size: int | None = None,
-                  filter_expression: str | None = None, consistent: bool = False, projection: str | None = None) -> Iterator[list[dict[str, Any]]]:
+                  filter_expression: str | None = None, consistent: bool = False, projection: str | None = None,
+                  lean: bool = False) -> Iterator[list[dict[str, Any]]]:
         """Yield every page of a Query (jobs and bounded internal reads; never unbounded requests).
-        `projection` (a ProjectionExpression) trims what comes back, not what a page reads."""
+        `projection` (a ProjectionExpression) trims what comes back, not what a page reads.
+        `lean`: the page's items skip botocore's shape-driven parsing and boto3's deserializer
+        (plain_items: one json.loads and a direct decode, about 4x less client CPU a page), for
+        reads of many items of plain attributes (a report's activities)."""
         params: dict[str, Any] = {"TableName": self.name, "KeyConditionExpression": key_condition, "ExpressionAttributeValues": dict(values)}
         if consistent and not index:
             params["ConsistentRead"] = True
@@ -305,8 +310,12 @@ class Table:
         if projection:
             params["ProjectionExpression"] = projection
         while True:
-            response = self._call("query", **params)
-            yield response.get("Items", [])
+            if lean:
+                response, items = _lean_query(self._call, params)
+            else:
+                response = self._call("query", **params)
+                items = response.get("Items", [])
+            yield items
             last_key = response.get("LastEvaluatedKey")
             if not last_key:
                 return
@@ -337,6 +346,54 @@ class Table:
         except ClientError as error:
             _raise_throttle(error.response.get("Error", {}).get("Code", ""))
             raise
+
+
+# --- lean Query pages ------------------------------------------------------------------------------
+_lean = threading.local()
+
+
+def _take_items(response_dict: dict[str, Any], **_) -> None:
+    """before-parse hook: while a lean Query runs on this thread, keep its wire-format Items aside
+    and let botocore parse only the rest (counts, LastEvaluatedKey)."""
+    if not getattr(_lean, "active", False) or response_dict.get("status_code") != 200:
+        return
+    import json
+
+    answer = json.loads(response_dict["body"])
+    _lean.items = answer.pop("Items", [])
+    response_dict["body"] = json.dumps(answer).encode()
+
+
+def _lean_query(call, params: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    dynamodb = client()
+    dynamodb.meta.events.register("before-parse.dynamodb.Query", _take_items, unique_id="sandglass-lean-query")
+    _lean.active, _lean.items = True, None
+    try:
+        response = call("query", **params)
+        wire = _lean.items if _lean.items is not None else []
+    finally:
+        _lean.active, _lean.items = False, None
+    return response, [{name: plain_value(value) for name, value in item.items()} for item in wire]
+
+
+def plain_value(value: dict[str, Any]) -> Any:
+    """One DynamoDB wire attribute value as the Python value boto3's deserializer gives."""
+    (kind, data), = value.items()
+    if kind == "S" or kind == "BOOL":
+        return data
+    if kind == "N":
+        from boto3.dynamodb.types import DYNAMODB_CONTEXT
+
+        return DYNAMODB_CONTEXT.create_decimal(data)
+    if kind == "M":
+        return {name: plain_value(inner) for name, inner in data.items()}
+    if kind == "NULL":
+        return None
+    if kind == "L":
+        return [plain_value(inner) for inner in data]
+    from boto3.dynamodb.types import TypeDeserializer
+
+    return TypeDeserializer().deserialize(value)
 
 
 # Transaction conflicts: up to 8 attempts, sleeping a random 0..(20 ms x 2^attempt) in between
