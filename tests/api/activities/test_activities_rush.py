@@ -86,17 +86,17 @@ def _release(holder):
 
 
 def test_a_conflicting_transaction_is_retried_and_lands(world, monkeypatch):
-    from sandglass.storage import table as db
+    from sandglass.storage import retry
 
     holder = _hold(world, world.sam["id"])
     waits = []
 
-    def backoff(attempt):
-        waits.append(attempt)
-        if attempt == 2:
+    def pause(seconds):
+        waits.append(len(waits))
+        if len(waits) == 3:
             _release(holder)  # the other transaction commits meanwhile
 
-    monkeypatch.setattr(db, "_backoff", backoff)
+    monkeypatch.setattr(retry, "sleep", pause)
     try:
         reply = world.api.post("/activities", as_=world.sam["email"], org="acme", body={
             "name": "x", "projectId": world.p["id"], "startedAt": "2026-07-03T09:00:00Z", "endedAt": "2026-07-03T10:00:00Z"})
@@ -108,9 +108,9 @@ def test_a_conflicting_transaction_is_retried_and_lands(world, monkeypatch):
 
 def test_a_conflict_that_persists_is_a_409_and_changes_nothing(world, monkeypatch):
     """When every attempt conflicts, the caller gets 409 TRANSACTION_CONFLICT and nothing is stored."""
-    from sandglass.storage import table as db
+    from sandglass.storage import retry
 
-    monkeypatch.setattr(db, "_backoff", lambda attempt: None)
+    monkeypatch.setattr(retry, "sleep", lambda seconds: None)
     sam = world.sam
     holder = _hold(world, sam["id"])  # held throughout
     try:
@@ -120,4 +120,4 @@ def test_a_conflict_that_persists_is_a_409_and_changes_nothing(world, monkeypatc
         _release(holder)
     assert reply.status == 409 and reply.json()["error"]["code"] == "TRANSACTION_CONFLICT", reply.body
     assert world.api.get("/activities", as_=sam["email"], org="acme").json() == {}
-    assert txconflicts.conflicts()["TransactionConflict"] == db.CONFLICT_ATTEMPTS
+    assert txconflicts.conflicts()["TransactionConflict"] == retry.CONFLICTS.attempts

@@ -24,10 +24,10 @@ def _throttle_error(operation: str):
 @pytest.fixture
 def waits(gateway, monkeypatch):
     """The backoff delays the table would sleep, recorded instead of slept."""
-    from sandglass.storage import table
+    from sandglass.storage import retry
 
     recorded: list[float] = []
-    monkeypatch.setattr(table, "_sleep", recorded.append)
+    monkeypatch.setattr(retry, "sleep", recorded.append)
     return recorded
 
 
@@ -39,7 +39,7 @@ def _put_notes(client, org_id: str, count: int) -> list[dict]:
 
 
 def test_unprocessed_items_are_retried_with_growing_jittered_backoff(api, acme, seed, table, waits, monkeypatch):
-    from sandglass.storage import table as storage
+    from sandglass.storage import retry
     from sandglass.storage.table import Table, client
 
     org_id = seed.org_id("acme")
@@ -54,7 +54,7 @@ def test_unprocessed_items_are_retried_with_growing_jittered_backoff(api, acme, 
         return real(**params)
 
     monkeypatch.setattr(client(), "batch_write_item", partly_throttled)
-    monkeypatch.setattr(storage.random, "uniform", lambda low, high: high)  # the jitter's upper bound
+    monkeypatch.setattr(retry.random, "uniform", lambda low, high: high)  # the jitter's upper bound
     Table().batch_delete([{"PK": i["PK"], "SK": i["SK"]} for i in items])
     assert len(calls) == 4
     assert waits == [0.05, 0.1, 0.2]  # exponential: base * 2**attempt (then jittered down to [0, that])
@@ -63,16 +63,17 @@ def test_unprocessed_items_are_retried_with_growing_jittered_backoff(api, acme, 
 
 
 def test_backoff_is_jittered_and_capped():
-    from sandglass.storage.table import BACKOFF_CAP_SECONDS, backoff_delay
+    from sandglass.storage.retry import UNPROCESSED
 
-    delays = [backoff_delay(attempt) for attempt in range(20) for _ in range(20)]
-    assert all(0 <= d <= BACKOFF_CAP_SECONDS for d in delays)
+    delays = [UNPROCESSED.delay(attempt) for attempt in range(20) for _ in range(20)]
+    assert all(0 <= d <= UNPROCESSED.cap_seconds for d in delays)
     assert len({round(d, 6) for d in delays}) > 100  # jittered, not a fixed schedule
 
 
 def test_keys_never_processed_end_in_throttled_not_a_loop(gateway, waits, monkeypatch):
     from sandglass.errors import Throttled
-    from sandglass.storage.table import BATCH_ATTEMPTS, Table, client
+    from sandglass.storage.retry import UNPROCESSED
+    from sandglass.storage.table import Table, client
 
     calls = []
 
@@ -84,7 +85,7 @@ def test_keys_never_processed_end_in_throttled_not_a_loop(gateway, waits, monkey
     monkeypatch.setattr(client(), "batch_write_item", never)
     with pytest.raises(Throttled):
         Table().batch_delete([{"PK": "ORG#x", "SK": "NOTE#1"}])
-    assert len(calls) == BATCH_ATTEMPTS and len(waits) == BATCH_ATTEMPTS - 1
+    assert len(calls) == UNPROCESSED.attempts and len(waits) == UNPROCESSED.attempts - 1
 
     def never_get(**params):
         calls.append(1)

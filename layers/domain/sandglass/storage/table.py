@@ -7,9 +7,7 @@ cursors. boto3 is imported lazily so a handler pays for it on first use, not at 
 
 from __future__ import annotations
 
-import random
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,21 +16,11 @@ from sandglass import keys
 from sandglass.errors import Conflict, DomainError, Throttled
 from sandglass.settings import get_settings
 from sandglass.storage import cursor as cursors
+from sandglass.storage.retry import CONFLICTS, UNPROCESSED
 
 _client = None
 
-# Unprocessed batch keys (DynamoDB's partial answer under throttling) are retried with exponential
-# backoff and full jitter, at most BATCH_ATTEMPTS calls per chunk; then Throttled.
-BATCH_ATTEMPTS = 8
-BACKOFF_BASE_SECONDS = 0.05
-BACKOFF_CAP_SECONDS = 2.0
-_sleep = time.sleep  # tests record the waits instead of sleeping
 _deleted_pages = 0
-
-
-def backoff_delay(attempt: int) -> float:
-    """Full jitter: uniform in [0, min(cap, base * 2**attempt)] (attempt counts from 0)."""
-    return random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * (2 ** attempt)))
 
 
 def deleted_pages() -> int:
@@ -201,10 +189,10 @@ class Table:
 
     def _batch(self, operation: str, request: dict[str, Any], unprocessed: str, on_response) -> None:
         """Call until nothing is unprocessed: backoff with jitter between calls, Throttled after
-        BATCH_ATTEMPTS (the caller's job stays pending and is resumed later)."""
-        for attempt in range(BATCH_ATTEMPTS):
+        UNPROCESSED.attempts calls (the caller's job stays pending and is resumed later)."""
+        for attempt in range(UNPROCESSED.attempts):
             if attempt:
-                _sleep(backoff_delay(attempt - 1))
+                UNPROCESSED.pause(attempt - 1)
             response = self._call(operation, RequestItems=request)
             on_response(response)
             request = response.get(unprocessed) or {}
@@ -228,7 +216,7 @@ class Table:
             params["ClientRequestToken"] = token
         from botocore.exceptions import ClientError
 
-        for attempt in range(CONFLICT_ATTEMPTS):
+        for attempt in range(CONFLICTS.attempts):
             try:
                 client().transact_write_items(**params)
                 return
@@ -245,7 +233,7 @@ class Table:
                 elif code != "TransactionConflictException":
                     _raise_throttle(code)
                     raise
-            _backoff(attempt)
+            CONFLICTS.pause(attempt)
         raise Conflict("Concurrent requests kept changing the same data; retry", code="TRANSACTION_CONFLICT")
 
     # --- queries -----------------------------------------------------------------------------
@@ -325,7 +313,7 @@ class Table:
     def _conditional(self, operation: str, params: dict[str, Any], fail: DomainError | None) -> dict[str, Any]:
         from botocore.exceptions import ClientError
 
-        for attempt in range(CONFLICT_ATTEMPTS):
+        for attempt in range(CONFLICTS.attempts):
             try:
                 return getattr(client(), operation)(**params)
             except ClientError as error:
@@ -335,7 +323,7 @@ class Table:
                 if code != "TransactionConflictException":  # the item is in another request's transaction
                     _raise_throttle(code)
                     raise
-            _backoff(attempt)
+            CONFLICTS.pause(attempt)
         raise Conflict("Concurrent requests kept changing the same data; retry", code="TRANSACTION_CONFLICT")
 
     def _call(self, operation: str, **params) -> dict[str, Any]:
@@ -394,21 +382,6 @@ def plain_value(value: dict[str, Any]) -> Any:
     from boto3.dynamodb.types import TypeDeserializer
 
     return TypeDeserializer().deserialize(value)
-
-
-# Transaction conflicts: up to 8 attempts, sleeping a random 0..(20 ms x 2^attempt) in between
-# (full jitter: ~1.3 s on average in the worst case, well inside API Gateway's 29 s), so racing
-# requests spread out instead of colliding again.
-CONFLICT_ATTEMPTS = 8
-_BACKOFF_BASE_SECONDS = 0.02
-
-
-def _backoff(attempt: int) -> None:
-    import random
-    import time
-
-    if attempt + 1 < CONFLICT_ATTEMPTS:
-        time.sleep(random.uniform(0, _BACKOFF_BASE_SECONDS * 2 ** attempt))
 
 
 def _throttle_reason(reasons: list[dict[str, Any]]) -> str:

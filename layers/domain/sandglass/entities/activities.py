@@ -1,0 +1,50 @@
+"""An activity (a time entry) and the rates it keeps from its start."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RateRef:
+    """A rate window's price as an activity recorded it (the window may change later)."""
+
+    currency: str
+    value: Decimal
+    rate_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RateSnapshot:
+    """The revenue and cost rates in force at the activity's start; None: no window then."""
+
+    revenue: RateRef | None = None
+    cost: RateRef | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Activity:
+    id: str
+    user_id: str
+    project_id: str
+    started_at: datetime
+    ended_at: datetime | None = None  # None while the timer runs
+    name: str = ""
+    billable: bool = False
+    locked: bool = False
+    version: int = 1
+    created_at: datetime | None = None
+    created_by: str | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+    rate_snapshot: RateSnapshot | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.ended_at is None
+
+    def duration(self, now: datetime) -> timedelta:
+        """Wall time from start to end (to `now` while running)."""
+        return (self.ended_at or now) - self.started_at

@@ -1,0 +1,25 @@
+"""One change of one tenant entity, as the organization's change log records it.
+
+The change feed (``GET /api/changes``, Clockify's entity-change reads), webhooks and audit all read
+these records; they are produced from the table's stream, never by a second write path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Operation = Literal["created", "updated", "deleted"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    org_id: str
+    position: str  # sortable position in the organization's log (commit order); cursors point at it
+    entity_type: str  # "activity", "project", "member", "lock", "request", "rate", "settings", ...
+    entity_id: str
+    operation: Operation
+    at: datetime  # when the write committed (UTC)
+    actor: str | None = None  # the member (user id) who made it; None for the system (auto-lock, purge)
+    state: dict[str, Any] | None = field(default=None)  # the entity after the change, storage keys removed; None on delete
