@@ -688,6 +688,7 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool =
     server.stack = stack
     stack.announce_save = True
     server.state = StateKeeper(stack)
+    poller = start_stream_poller(stack)
     seeded = stack.seed_demo()
     stack.gateway.run_jobs(after_grace=False)
     server.state.changed()
@@ -732,6 +733,7 @@ MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
     finally:
         stop.set()
         server.server_close()
+        poller.stop()
         server.state.stop()
         stack.close(fold_journal=False)
     # Every write is journaled and the journal closed: skip the interpreter's teardown, which
@@ -739,6 +741,16 @@ MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def start_stream_poller(stack: Stack):
+    """The table's stream delivered to its consumers (the change log) in the background, as Lambda's
+    poller does; the embedded DynamoDB's sequence numbers continue from the last run's."""
+    from sandglass_local.streams import PumpThread, continue_sequence_numbers
+
+    if stack.owns_server:
+        continue_sequence_numbers(TABLE, os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    return PumpThread(stack.gateway.start_streams(after_requests=False))
 
 
 def mcp_add_command(url: str, token: str, domain: str) -> str:

@@ -91,6 +91,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/timesheets/locks"): Call(query={"userId": "{userId}"}),
     # geofences
     ("GET", "/geofences"): Call(role="user"),
+    ("GET", "/changes"): Call(role="user"),
     ("GET", "/geofences/{geofenceId}"): Call(role="user"),
     # reports
     ("GET", "/reports"): Call(role="user"),

@@ -23,3 +23,8 @@ class Change:
     at: datetime  # when the write committed (UTC)
     actor: str | None = None  # the member (user id) who made it; None for the system (auto-lock, purge)
     state: dict[str, Any] | None = field(default=None)  # the entity after the change, storage keys removed; None on delete
+    owner: str | None = None  # the member the entity belongs to (an activity's user...), whose own feed shows it
+
+    @property
+    def tombstone(self) -> bool:
+        return self.operation == "deleted"

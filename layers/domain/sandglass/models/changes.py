@@ -1,0 +1,55 @@
+"""The change feed on the Sandtime surface: GET /changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal, Optional, TypeAliasType, Union
+
+from pydantic import BaseModel, Field
+
+from sandglass.entities.changes import Change
+from sandglass.timefmt import iso
+
+
+# a stored attribute's value as JSON (numbers, strings, booleans, null, lists and maps of them)
+StateValue = TypeAliasType("StateValue", "Union[str, int, float, bool, None, list[StateValue], dict[str, StateValue]]")
+
+
+class ChangeOut(BaseModel):
+    """One change of one entity, in commit order."""
+
+    id: str = Field(description="The change's position in the organization's log (stable: deduplicate on it)")
+    entityType: str = Field(description="activity, project, projectMember, member, organization, organizationLocks, memberLocks, weekLock, "
+                                        "revenueRate, costRate, preferences, report, request, geofence")
+    entityId: str
+    operation: Literal["created", "updated", "deleted"]
+    at: str = Field(description="When the change committed (UTC)")
+    actor: Optional[str] = Field(None, description="The member who made it; null for the system or when the write does not record it")
+    state: Optional[dict[str, StateValue]] = Field(None, description="The entity after the change (its stored attributes); null on delete: a tombstone")
+
+
+class ChangesPage(BaseModel):
+    changes: list[ChangeOut]
+    nextCursor: str = Field(description="Pass as `since` to read on from here (also when this page was empty: poll with it)")
+    hasMore: bool = Field(description="True when more changes may follow at once (read again with nextCursor)")
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(_json_value(inner) for inner in value)
+    if isinstance(value, dict):
+        return {name: _json_value(inner) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [_json_value(inner) for inner in value]
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
+def change_view(change: Change) -> ChangeOut:
+    return ChangeOut(id=change.position, entityType=change.entity_type, entityId=change.entity_id, operation=change.operation,
+                     at=iso(change.at), actor=change.actor, state=None if change.state is None else _json_value(change.state))
