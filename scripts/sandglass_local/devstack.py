@@ -560,6 +560,8 @@ class Stack:
         records = event.get("Records")
         if isinstance(records, list) and records and all(isinstance(r, dict) and r.get("eventSource") == "aws:dynamodb" for r in records):
             return "a DynamoDB stream event", [lid for lid, fn in self.gateway.functions.items() if any(e["Type"] == "DynamoDB" for e in fn.events.values())]
+        if isinstance(records, list) and records and all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records):
+            return "an SQS event", [lid for lid, fn in self.gateway.functions.items() if any(e["Type"] == "SQS" for e in fn.events.values())]
         owners = []
         for logical_id, fn in self.gateway.functions.items():
             for spec in fn.events.values():
@@ -568,7 +570,7 @@ class Stack:
         if owners:
             return "a scheduled event", owners
         raise UnknownFunction("the event is none of: an API event (httpMethod, path), an authorizer event (type REQUEST), "
-                              "a DynamoDB stream event (Records), a schedule's input (e.g. scheduledTime)")
+                              "a DynamoDB stream event (Records), an SQS event (Records), a schedule's input (e.g. scheduledTime)")
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         from sandglass_local import events as samples
@@ -750,7 +752,8 @@ def start_stream_poller(stack: Stack):
 
     if stack.owns_server:
         continue_sequence_numbers(TABLE, os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
-    return PumpThread(stack.gateway.start_streams(after_requests=False))
+    pump = stack.gateway.start_streams(after_requests=False)
+    return PumpThread(pump, queue=stack.gateway.webhooks)
 
 
 def mcp_add_command(url: str, token: str, domain: str) -> str:

@@ -141,6 +141,7 @@ class Gateway:
         self._loaded: dict[str, int] = {}
         self.environment: dict[str, str] = {}
         self.stream = None  # a StreamPump once start_streams() ran
+        self.webhooks = None  # its QueuePump (webhook deliveries)
         self._pump_after_requests = False
         for fn in self.functions.values():
             self.environment.update(tpl.resolve_environment(fn.environment, table_name=table_name, overrides=environment))
@@ -222,6 +223,7 @@ class Gateway:
         reply = self._request(method, path, headers=headers, body=body, query=query)
         if self._pump_after_requests:
             self.stream.pump()
+            self.webhooks.pump()
         return reply
 
     # --- the table's stream --------------------------------------------------------------------
@@ -229,10 +231,17 @@ class Gateway:
         """Deliver the table's stream to its consumers (sandglass_local.streams) from now on:
         `after_requests`, synchronously after every request (tests: the change log is written when
         the request returns); otherwise the caller pumps (the dev server's background poller)."""
-        from sandglass_local.streams import StreamPump
+        from sandglass_local.streams import QueuePump, StreamPump
 
         if self.stream is None:
+            # webhook events go to the in-process queue, which self.webhooks delivers to the worker
+            from sandglass.adapters.delivery_queue import local_queue
+
+            self.environment.update({"WEBHOOK_QUEUE": "local", "WEBHOOK_ALLOW_LOOPBACK": "1"})
+            self.apply_environment()
+            local_queue().clear()
             self.stream = StreamPump(self, self.table_name)
+            self.webhooks = QueuePump(self, echo=not after_requests)
         self._pump_after_requests = after_requests
         return self.stream
 

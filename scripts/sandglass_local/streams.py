@@ -113,11 +113,65 @@ class StreamPump:
                 batch = batch[first:]
 
 
+class QueuePump:
+    """Delivers the local webhook queue (sandglass.adapters.delivery_queue.LocalQueue) to the worker
+    function as Lambda's SQS event source does: batches of visible group heads, successes deleted,
+    failures left to their visibility (the worker set it to the next backoff), a message that failed
+    its last receive moved to the dead-letter list."""
+
+    def __init__(self, gateway, echo: bool = False):
+        from sandglass.adapters.delivery_queue import local_queue
+
+        self.gateway = gateway
+        self.queue = local_queue()
+        self.echo = echo
+        self.worker = next((lid for lid, fn in gateway.functions.items() if any(e["Type"] == "SQS" for e in fn.events.values())), None)
+        self.lock = threading.Lock()
+
+    def pump(self) -> int:
+        """Deliver every message visible now (again, while some become visible); how many attempts ran."""
+        from sandglass.adapters.delivery_queue import MAX_RECEIVES
+
+        if self.worker is None:
+            return 0
+        attempts = 0
+        with self.lock:
+            while True:
+                batch = self.queue.receive(10)
+                if not batch:
+                    return attempts
+                attempts += len(batch)
+                response = self.gateway.invoke(self.worker, {"Records": [_sqs_record(message) for message in batch]}) or {}
+                failed = {item["itemIdentifier"] for item in response.get("batchItemFailures", [])}
+                for message in batch:
+                    if message.id not in failed:
+                        self.queue.delete(message.receipt)
+                    elif message.receives >= MAX_RECEIVES:
+                        self.queue.dead_letter(message.receipt)
+                    if self.echo:
+                        body = message.body
+                        outcome = "failed" if message.id in failed else "done"
+                        print(f"[webhook] {body['eventType']} {body['entityType']} {body['entityId']} -> webhook {body['webhookId']}: "
+                              f"attempt {message.receives} {outcome}", flush=True)
+                if failed and len(failed) == len(batch):
+                    return attempts  # nothing moved: the rest waits for its backoff
+
+
+def _sqs_record(message) -> dict[str, Any]:
+    return {"messageId": message.id, "receiptHandle": message.receipt, "body": json.dumps(message.body),
+            "attributes": {"ApproximateReceiveCount": str(message.receives), "SentTimestamp": str(int(message.sent_at.timestamp() * 1000)),
+                           "MessageGroupId": message.group, "MessageDeduplicationId": message.dedup, "SequenceNumber": message.id[1:].rjust(20, "0"),
+                           "SenderId": "local", "ApproximateFirstReceiveTimestamp": str(int(message.sent_at.timestamp() * 1000))},
+            "messageAttributes": {}, "md5OfBody": "", "eventSource": "aws:sqs", "awsRegion": "us-east-1",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:sandglass-webhooks.fifo"}
+
+
 class PumpThread:
     """Polls the stream in the background (the dev server), as Lambda's poller does."""
 
-    def __init__(self, pump: StreamPump, interval: float = 0.05):
+    def __init__(self, pump: StreamPump, interval: float = 0.05, queue: QueuePump | None = None):
         self.pump = pump
+        self.queue = queue
         self.interval = interval
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="stream-pump", daemon=True)
@@ -127,6 +181,8 @@ class PumpThread:
         while not self.stopped.wait(self.interval):
             try:
                 self.pump.pump()
+                if self.queue is not None:
+                    self.queue.pump()
             except Exception as error:  # keep polling: a consumer's crash must not stop the stream
                 print(f"[stream] {error}", file=sys.stderr, flush=True)
 

@@ -534,3 +534,29 @@ def classify_change(partition: str, sort: str) -> tuple[str, str, str] | None:
             if len(rest) == parts and all(rest) and (kind != "projectMember" or rest[1] == "MEMBER"):
                 return org_id, kind, rest[-1]
     return None
+
+
+# --- webhooks (repositories/webhooks.py documents the item shapes) --------------------------------
+
+WEBHOOK_SK_PREFIX = "WEBHOOK#"
+WEBHOOK_DELIVERY_SK_PREFIX = "WHDELIVERY#"
+
+
+def webhook(org_id: str, webhook_id: str) -> dict[str, str]:
+    """A webhook (with its secret token: never an entity of the change log)."""
+    return {PK: org_pk(org_id), SK: f"{WEBHOOK_SK_PREFIX}{webhook_id}"}
+
+
+def webhook_counts(org_id: str) -> dict[str, str]:
+    """The organization's webhook counter (`total` and one `owner#<memberId>` count per creator):
+    every create and delete changes it in the same transaction, conditioned on the limits."""
+    return {PK: org_pk(org_id), SK: "WEBHOOKS#COUNT"}
+
+
+def webhook_delivery(org_id: str, webhook_id: str, event_id: str) -> dict[str, str]:
+    """The delivery log of one event to one webhook (updated by every attempt); TTL expiresAt."""
+    return {PK: org_pk(org_id), SK: f"{webhook_delivery_prefix(webhook_id)}{event_id}"}
+
+
+def webhook_delivery_prefix(webhook_id: str) -> str:
+    return f"{WEBHOOK_DELIVERY_SK_PREFIX}{webhook_id}#"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 
 Operation = Literal["created", "updated", "deleted"]
@@ -28,3 +29,20 @@ class Change:
     @property
     def tombstone(self) -> bool:
         return self.operation == "deleted"
+
+
+def json_value(value: Any) -> Any:
+    """A stored value as JSON: numbers as int or float, sets as sorted lists, bytes as base64."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(json_value(inner) for inner in value)
+    if isinstance(value, dict):
+        return {name: json_value(inner) for name, inner in value.items()}
+    if isinstance(value, list):
+        return [json_value(inner) for inner in value]
+    if isinstance(value, (bytes, bytearray)):
+        import base64
+
+        return base64.b64encode(bytes(value)).decode()
+    return value

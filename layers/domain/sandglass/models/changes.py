@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, Literal, Optional, TypeAliasType, Union
 
 from pydantic import BaseModel, Field
 
-from sandglass.entities.changes import Change
+from sandglass.entities.changes import Change, json_value
 from sandglass.timefmt import iso
 
 
@@ -34,22 +33,6 @@ class ChangesPage(BaseModel):
     hasMore: bool = Field(description="True when more changes may follow at once (read again with nextCursor)")
 
 
-def _json_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(_json_value(inner) for inner in value)
-    if isinstance(value, dict):
-        return {name: _json_value(inner) for name, inner in value.items()}
-    if isinstance(value, list):
-        return [_json_value(inner) for inner in value]
-    if isinstance(value, (bytes, bytearray)):
-        import base64
-
-        return base64.b64encode(bytes(value)).decode()
-    return value
-
-
 def change_view(change: Change) -> ChangeOut:
     return ChangeOut(id=change.position, entityType=change.entity_type, entityId=change.entity_id, operation=change.operation,
-                     at=iso(change.at), actor=change.actor, state=None if change.state is None else _json_value(change.state))
+                     at=iso(change.at), actor=change.actor, state=None if change.state is None else json_value(change.state))

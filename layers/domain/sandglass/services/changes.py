@@ -95,13 +95,15 @@ class ChangeRecorder:
         self.clock = clock
 
     def record(self, record: Mapping[str, Any]) -> Change | None:
-        """Log the change of one stream record (one conditional PutItem); None when the item is not
-        an entity or the record was logged already (a redelivery)."""
+        """Log the change of one stream record (one conditional PutItem; a redelivered record finds
+        its position taken and writes nothing); the change (also when redelivered: its webhooks are
+        queued again, deduplicated by the queue), or None when the item is not an entity."""
         change = change_from_record(record)
         if change is None:
             return None
         expires = max(change.at, (self.clock or get_clock()).now()) + RETENTION + TTL_SLACK
-        return change if self.repository.record(change, int(expires.timestamp())) else None
+        self.repository.record(change, int(expires.timestamp()))
+        return change
 
 
 # --- reading (GET /api/changes) ------------------------------------------------------------------------
