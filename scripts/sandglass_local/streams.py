@@ -137,7 +137,7 @@ class QueuePump:
         attempts = 0
         with self.lock:
             while True:
-                batch = self.queue.receive(10)
+                batch = self.queue.receive(5)
                 if not batch:
                     return attempts
                 attempts += len(batch)

@@ -185,3 +185,20 @@ def test_every_function_has_a_sample_event():
     for fn in tpl.functions().values():
         folder = fn.code_uri.name
         assert any(e.startswith(folder) or e.startswith(folder.split("_")[0]) for e in events), f"no events/ sample for {folder}"
+
+
+def test_the_webhook_queue_fits_its_worker_and_retry_window():
+    """Lambda refuses an SQS source whose visibility timeout is below the function's timeout (6x is
+    its advice); the queue keeps messages longer than the retry window; the redrive count is the
+    worker's number of attempts; order needs a FIFO queue and a FIFO dead-letter queue."""
+    from sandglass.adapters.delivery_queue import MAX_RECEIVES, VISIBILITY_TIMEOUT
+    from sandglass.services.webhook_delivery import BACKOFF
+
+    resources = tpl.load()["Resources"]
+    queue, dead = resources["WebhookQueue"]["Properties"], resources["WebhookDeadLetterQueue"]["Properties"]
+    worker = resources["WebhookDeliveryFunction"]["Properties"]
+    assert queue["VisibilityTimeout"] == VISIBILITY_TIMEOUT >= 6 * worker["Timeout"]
+    assert queue["MessageRetentionPeriod"] > sum(BACKOFF) + VISIBILITY_TIMEOUT
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == MAX_RECEIVES
+    assert queue["FifoQueue"] and dead["FifoQueue"]
+    assert worker["Events"]["Queued"]["Properties"]["BatchSize"] * 8 <= worker["Timeout"]  # 3 s connect + 5 s read per attempt

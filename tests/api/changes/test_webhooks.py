@@ -194,3 +194,18 @@ def test_an_endpoint_failing_for_days_is_disabled_and_its_owner_told(api, gatewa
     assert len(receiver.received) == before  # disabled: nothing more is sent
     enabled = api.put(f"/webhooks/{hook['id']}", as_=ADMIN, org="acme", body={"enabled": True}).json()
     assert enabled["enabled"] and enabled["failingSince"] is None
+
+
+def test_a_delivery_log_cursor_is_refused_in_another_organization(api, streaming, acme, receiver, clock):
+    hook = _hook(api, receiver.url)
+    project = _project(api)
+    _entry(api, project)
+    _entry(api, project, day=4)
+    first = api.get(f"/webhooks/{hook['id']}/deliveries", as_=ADMIN, org="acme", query={"limit": "1"})
+    cursor = first.header("X-Next-Cursor")
+    assert first.status == 200 and len(first.json()) == 1 and cursor
+    api.signup("globex", "boss@globex.test")
+    theirs = api.post("/webhooks", as_="boss@globex.test", org="globex", body={"name": "Theirs", "url": "https://hooks.example.com/g",
+                                                                              "webhookEvent": "NEW_PROJECT"}).json()
+    assert api.get(f"/webhooks/{theirs['id']}/deliveries", as_="boss@globex.test", org="globex", query={"cursor": cursor}).status == 400
+    assert api.get(f"/webhooks/{hook['id']}/deliveries", as_="boss@globex.test", org="globex").status == 404

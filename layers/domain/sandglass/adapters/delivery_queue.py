@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from sandglass.clock import get_clock
 
 MAX_RECEIVES = 9  # attempts before the dead-letter queue (template.yaml: RedrivePolicy maxReceiveCount)
-VISIBILITY_TIMEOUT = 60  # seconds a received message stays hidden (template.yaml: VisibilityTimeout)
+VISIBILITY_TIMEOUT = 360  # seconds a received message stays hidden (template.yaml: VisibilityTimeout)
 
 
 @dataclass(frozen=True)
