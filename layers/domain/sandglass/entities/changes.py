@@ -31,16 +31,22 @@ class Change:
         return self.operation == "deleted"
 
 
-def json_value(value: Any) -> Any:
-    """A stored value as JSON: numbers as int or float, sets as sorted lists, bytes as base64."""
+def json_value(value: Any, depth: int | None = None) -> Any:
+    """A stored value as JSON: numbers as int or float, sets as sorted lists, bytes as base64; with
+    `depth`, lists and maps nested deeper than that many levels become JSON text."""
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset, dict, list)) and depth is not None and depth <= 0:
+        import json
+
+        return json.dumps(json_value(value), sort_keys=True)
+    inner_depth = None if depth is None else depth - 1
     if isinstance(value, (set, frozenset)):
-        return sorted(json_value(inner) for inner in value)
+        return sorted(json_value(inner, inner_depth) for inner in value)
     if isinstance(value, dict):
-        return {name: json_value(inner) for name, inner in value.items()}
+        return {name: json_value(inner, inner_depth) for name, inner in value.items()}
     if isinstance(value, list):
-        return [json_value(inner) for inner in value]
+        return [json_value(inner, inner_depth) for inner in value]
     if isinstance(value, (bytes, bytearray)):
         import base64
 

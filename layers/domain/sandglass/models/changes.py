@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional, TypeAliasType, Union
+from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, Field
 
@@ -10,8 +10,12 @@ from sandglass.entities.changes import Change, json_value
 from sandglass.timefmt import iso
 
 
-# a stored attribute's value as JSON (numbers, strings, booleans, null, lists and maps of them)
-StateValue = TypeAliasType("StateValue", "Union[str, int, float, bool, None, list[StateValue], dict[str, StateValue]]")
+# a stored attribute's value as JSON: scalars, and lists and maps of them two levels deep (what the
+# entities store; json_value writes anything deeper as a JSON string), spelled out so that generated
+# clients get types (a recursive schema defeats some generators)
+Scalar = Union[str, int, float, bool, None]
+Nested = Union[Scalar, list[Scalar], dict[str, Scalar]]
+StateValue = Union[Scalar, list[Nested], dict[str, Nested]]
 
 
 class ChangeOut(BaseModel):
@@ -35,4 +39,4 @@ class ChangesPage(BaseModel):
 
 def change_view(change: Change) -> ChangeOut:
     return ChangeOut(id=change.position, entityType=change.entity_type, entityId=change.entity_id, operation=change.operation,
-                     at=iso(change.at), actor=change.actor, state=None if change.state is None else json_value(change.state))
+                     at=iso(change.at), actor=change.actor, state=None if change.state is None else json_value(change.state, depth=3))
