@@ -39,7 +39,7 @@ help:
 	@echo "  contract replay every Sandtime reference operation and rewrite the contract table in docs/contract.md"
 	@echo "  fuzz     schemathesis on every operation, long run (FUZZ_EXAMPLES=200 per operation and role, FUZZ_SEED) + a table of statuses reached"
 	@echo "  lint     cfn-lint template.yaml"
-	@echo "  bench    every benchmark in bench/ (cold start, DynamoDB calls, listing, reports, dev server)"
+	@echo "  bench    every benchmark in bench/ (cold start, DynamoDB calls, listing, reports, dev server, change log and webhooks)"
 	@echo "  openapi  rebuild functions/openapi/openapi.json, the OpenAPI document deployed GET /api/openapi.json serves (a test fails when it is stale)"
 	@echo "  clean    remove .venv, .tools, .local (the dev server's saved state) and .aws-sam"
 	@echo "Variables: PYTHON (default: a Python $(PY_MINOR) found on PATH or under pyenv), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see docs/local.md (SANDGLASS_DYNAMODB_PORT...)"
@@ -98,6 +98,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/activities_list.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/dev_server.py
+	$(BIN)/python bench/changes.py
 
 openapi: $(STAMP)
 	$(BIN)/python -m sandglass_local openapi --write

@@ -560,6 +560,8 @@ class Stack:
         records = event.get("Records")
         if isinstance(records, list) and records and all(isinstance(r, dict) and r.get("eventSource") == "aws:dynamodb" for r in records):
             return "a DynamoDB stream event", [lid for lid, fn in self.gateway.functions.items() if any(e["Type"] == "DynamoDB" for e in fn.events.values())]
+        if isinstance(records, list) and records and all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records):
+            return "an SQS event", [lid for lid, fn in self.gateway.functions.items() if any(e["Type"] == "SQS" for e in fn.events.values())]
         owners = []
         for logical_id, fn in self.gateway.functions.items():
             for spec in fn.events.values():
@@ -568,7 +570,7 @@ class Stack:
         if owners:
             return "a scheduled event", owners
         raise UnknownFunction("the event is none of: an API event (httpMethod, path), an authorizer event (type REQUEST), "
-                              "a DynamoDB stream event (Records), a schedule's input (e.g. scheduledTime)")
+                              "a DynamoDB stream event (Records), an SQS event (Records), a schedule's input (e.g. scheduledTime)")
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         from sandglass_local import events as samples
@@ -688,6 +690,7 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool =
     server.stack = stack
     stack.announce_save = True
     server.state = StateKeeper(stack)
+    poller = start_stream_poller(stack)
     seeded = stack.seed_demo()
     stack.gateway.run_jobs(after_grace=False)
     server.state.changed()
@@ -732,6 +735,7 @@ MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
     finally:
         stop.set()
         server.server_close()
+        poller.stop()
         server.state.stop()
         stack.close(fold_journal=False)
     # Every write is journaled and the journal closed: skip the interpreter's teardown, which
@@ -739,6 +743,17 @@ MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def start_stream_poller(stack: Stack):
+    """The table's stream delivered to its consumers (the change log) in the background, as Lambda's
+    poller does; the embedded DynamoDB's sequence numbers continue from the last run's."""
+    from sandglass_local.streams import PumpThread, continue_sequence_numbers
+
+    if stack.owns_server:
+        continue_sequence_numbers(TABLE, os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    pump = stack.gateway.start_streams(after_requests=False)
+    return PumpThread(pump, queue=stack.gateway.webhooks)
 
 
 def mcp_add_command(url: str, token: str, domain: str) -> str:

@@ -86,6 +86,8 @@ def _samples() -> list[Sample]:
         Sample("authorizer_request.json", "AuthorizerFunction", "Allow", "GET", "/organization"),
         Sample("billing_checkout.json", "BillingFunction", 200, "POST", "/checkout", body={"product": 123456, "quantity": 2}),
         Sample("billing_subscriptions.json", "BillingFunction", 200, "GET", "/subscriptions"),
+        Sample("feed_changes.json", "FeedFunction", 200, "GET", "/changes", query={"types": "activity,project", "limit": "50"}),
+        Sample("webhooks_list.json", "FeedFunction", 200, "GET", "/webhooks"),
         Sample("geofences_enter.json", "GeofencesFunction", 200, "POST", "/geofencing/enter", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
         Sample("geofences_exit.json", "GeofencesFunction", 200, "POST", "/geofencing/exit", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
         Sample("geofences_list.json", "GeofencesFunction", 200, "GET", "/geofences"),
@@ -117,6 +119,25 @@ def _samples() -> list[Sample]:
             "eventName": "MODIFY", "eventSource": "aws:dynamodb",
             "dynamodb": {"Keys": {"PK": {"S": "JOBS"}, "SK": {"S": f"purge-org#{DEMO_ORG_ID}#-"}}, "SequenceNumber": "000000000000000000001", "StreamViewType": "NEW_AND_OLD_IMAGES"},
             "eventID": "1", "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/sandglass/stream/2026-01-01T00:00:00.000"}]}),
+        # a project's creation on the table's stream: one change in the demo organization's log
+        Sample("changes_stream_record.json", "ChangesStreamFunction", "OK", raw={"Records": [{
+            "eventName": "INSERT", "eventSource": "aws:dynamodb", "eventID": "1", "awsRegion": "us-east-1",
+            "dynamodb": {"Keys": {"PK": {"S": f"ORG#{DEMO_ORG_ID}"}, "SK": {"S": "PROJECT#00000000-0000-4000-8000-00000000feed"}},
+                         "NewImage": {"PK": {"S": f"ORG#{DEMO_ORG_ID}"}, "SK": {"S": "PROJECT#00000000-0000-4000-8000-00000000feed"},
+                                      "id": {"S": "00000000-0000-4000-8000-00000000feed"}, "name": {"S": "From a stream record"},
+                                      "archived": {"BOOL": False}, "version": {"N": "1"}},
+                         "ApproximateCreationDateTime": 1784116800, "SequenceNumber": "100000000000000000001", "SizeBytes": 200,
+                         "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/sandglass/stream/2026-01-01T00:00:00.000"}]}),
+        # a queued webhook event whose webhook does not exist (any more): skipped, nothing is sent
+        Sample("webhook_delivery_message.json", "WebhookDeliveryFunction", "OK", raw={"Records": [{
+            "messageId": "m1", "receiptHandle": "r1", "md5OfBody": "", "eventSource": "aws:sqs", "awsRegion": "us-east-1",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:sandglass-webhooks.fifo", "messageAttributes": {},
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1784116800000", "SenderId": "local",
+                           "ApproximateFirstReceiveTimestamp": "1784116800000", "MessageGroupId": "00000000-0000-4000-8000-0000000000aa:entry",
+                           "MessageDeduplicationId": "00000000-0000-4000-8000-0000000000aa:1", "SequenceNumber": "1"},
+            "body": json.dumps({"orgId": DEMO_ORG_ID, "webhookId": "00000000-0000-4000-8000-0000000000aa", "eventId": "1",
+                                "eventType": "NEW_TIME_ENTRY", "entityType": "activity", "entityId": "entry", "payload": {}})}]}),
     ]
 
 

@@ -140,6 +140,9 @@ class Gateway:
         self._idle: dict[str, list[tuple[Any, Any]]] = {}  # function -> module instances not serving a request
         self._loaded: dict[str, int] = {}
         self.environment: dict[str, str] = {}
+        self.stream = None  # a StreamPump once start_streams() ran
+        self.webhooks = None  # its QueuePump (webhook deliveries)
+        self._pump_after_requests = False
         for fn in self.functions.values():
             self.environment.update(tpl.resolve_environment(fn.environment, table_name=table_name, overrides=environment))
         self.apply_environment()
@@ -217,6 +220,32 @@ class Gateway:
         return None, {}, path_exists
 
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None, query: dict[str, str] | None = None) -> Reply:
+        reply = self._request(method, path, headers=headers, body=body, query=query)
+        if self._pump_after_requests:
+            self.stream.pump()
+            self.webhooks.pump()
+        return reply
+
+    # --- the table's stream --------------------------------------------------------------------
+    def start_streams(self, *, after_requests: bool = True):
+        """Deliver the table's stream to its consumers (sandglass_local.streams) from now on:
+        `after_requests`, synchronously after every request (tests: the change log is written when
+        the request returns); otherwise the caller pumps (the dev server's background poller)."""
+        from sandglass_local.streams import QueuePump, StreamPump
+
+        if self.stream is None:
+            # webhook events go to the in-process queue, which self.webhooks delivers to the worker
+            from sandglass.adapters.delivery_queue import local_queue
+
+            self.environment.update({"WEBHOOK_QUEUE": "local", "WEBHOOK_ALLOW_LOOPBACK": "1"})
+            self.apply_environment()
+            local_queue().clear()
+            self.stream = StreamPump(self, self.table_name)
+            self.webhooks = QueuePump(self, echo=not after_requests)
+        self._pump_after_requests = after_requests
+        return self.stream
+
+    def _request(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None, query: dict[str, str] | None = None) -> Reply:
         method = method.upper()
         headers = dict(headers or {})
         if "?" in path:
@@ -310,7 +339,7 @@ class Gateway:
         from sandglass.repositories.jobs import JobRepository
         from sandglass.services.purge import due_at
 
-        purge = next(fn for fn in self.functions.values() if any(e["Type"] == "DynamoDB" for e in fn.events.values()))
+        purge = next(fn for fn in self.functions.values() if fn.code_uri.name == "purge")
         passes = 0
         repository = JobRepository()
         clock = get_clock()

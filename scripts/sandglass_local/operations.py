@@ -91,6 +91,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/timesheets/locks"): Call(query={"userId": "{userId}"}),
     # geofences
     ("GET", "/geofences"): Call(role="user"),
+    ("GET", "/changes"): Call(role="user"),
     ("GET", "/geofences/{geofenceId}"): Call(role="user"),
     # reports
     ("GET", "/reports"): Call(role="user"),
@@ -133,6 +134,10 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/requests/impersonation"): Call(body={"userId": "{olaId}", "reason": "Ola's timer"}, saves="impersonationRequestId"),
     ("POST", "/auth/impersonation"): Call(role="anonymous", body={"token": "{signInToken}"}),
     ("POST", "/timesheets/reminder"): Call(body={"reason": "bench"}),
+    ("POST", "/webhooks"): Call(body={"name": "Payroll", "url": "https://hooks.example.com/in", "webhookEvent": "NEW_TIME_ENTRY"}, saves="webhookId"),
+    ("GET", "/webhooks"): Call(),
+    ("GET", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}),
+    ("GET", "/webhooks/{webhookId}/deliveries"): Call(path={"webhookId": "{webhookId}"}),
     # changes
     ("PUT", "/organization"): Call(body={"notes": "Changed", "coreHours": {"start": "08:00", "end": "16:00"}}),
     ("POST", "/api-keys/{keyId}/rotate"): Call(org=None),
@@ -149,6 +154,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("PUT", "/reports/{reportId}"): Call(role="user", body={"name": "July, by project", "dimensions": ["project"]}),
     ("PUT", "/subscriptions/{subscriptionId}"): Call(body={"quantity": 11}),
     ("PUT", "/timesheets/auto-lock"): Call(body={"reason": "bench"}),
+    ("PUT", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}, body={"name": "Payroll export"}),
+    ("POST", "/webhooks/{webhookId}/token"): Call(path={"webhookId": "{webhookId}"}),
     ("PUT", "/requests/{requestId}/timesheets/unlock"): Call(path={"requestId": "{unlockRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/timesheets/approvals"): Call(path={"requestId": "{approvalRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/projects/members"): Call(path={"requestId": "{membersRequestId}"}, body={"status": "RESOLVED"}),
@@ -167,6 +174,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("DELETE", "/projects/{projectId}"): Call(path={"projectId": "{spareProjectId}"}),
     ("DELETE", "/users/{userId}"): Call(path={"userId": "{spareUserId}"}),
     ("DELETE", "/api-keys/{keyId}"): Call(org=None, path={"keyId": "{spareKeyId}"}),
+    ("DELETE", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}),
     ("POST", "/organization/rename"): Call(body={"domain": "{domain}-renamed"}),
     ("DELETE", "/organization"): Call(org="{domain}-renamed"),
 }

@@ -249,11 +249,18 @@ def test_every_operation_of_an_organization_answers_nothing_of_another(world, ga
     tally.report()
 
 
+# Pages of what the table's stream writes (the change log, webhook deliveries): empty here, where no
+# stream runs; tests/api/changes presents their cursors in another organization.
+STREAM_FED = {("GET", "/changes"), ("GET", "/webhooks/{webhookId}/deliveries")}
+
+
 def paging_routes(gateway) -> list[tuple[str, str]]:
     """Routes that page: a `limit` query parameter in the served OpenAPI document."""
     found = []
     for path, operations_of_path in merged_schema(gateway)["paths"].items():
         for method, operation in operations_of_path.items():
+            if (method.upper(), path.removeprefix("/api")) in STREAM_FED:
+                continue
             if any(parameter.get("name") == "limit" and parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
                 found.append((method.upper(), path.removeprefix("/api")))
     return sorted(found)

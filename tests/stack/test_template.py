@@ -40,7 +40,8 @@ def _of_type(template: dict, kind: str) -> dict:
 
 def test_every_function_uses_the_domain_layer(translated):
     functions = _of_type(translated, "AWS::Lambda::Function")
-    expected = {f"{group}Function" for group in ROUTE_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction", "McpFunction"}
+    expected = {f"{group}Function" for group in ROUTE_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction", "McpFunction",
+                                                                  "FeedFunction", "ChangesStreamFunction", "WebhookDeliveryFunction"}
     assert set(functions) == expected
     for name, fn in functions.items():
         assert fn["Properties"]["Layers"] == [{"Ref": "DomainLayer"}] or any("DomainLayer" in json.dumps(layer) for layer in fn["Properties"]["Layers"]), name
@@ -127,8 +128,13 @@ MCP = {("POST", "/mcp"), ("GET", "/mcp"), ("GET", "/SKILL.md")}
 RERATE = {("POST", "/activities/rerate/preview"), ("POST", "/activities/rerate/apply")}
 # a person's personal API keys (X-Api-Key)
 API_KEYS = {("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")}
+# the organization's change feed (docs/changes.md)
+CHANGES = {("GET", "/changes")}
+# outbound webhooks (docs/webhooks.md)
+WEBHOOKS = {("GET", "/webhooks"), ("POST", "/webhooks"), ("GET", "/webhooks/{webhookId}"), ("PUT", "/webhooks/{webhookId}"),
+            ("DELETE", "/webhooks/{webhookId}"), ("POST", "/webhooks/{webhookId}/token"), ("GET", "/webhooks/{webhookId}/deliveries")}
 ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")}
-             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS)
+             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS | CHANGES | WEBHOOKS)
 
 
 def test_environment_and_policy_references_resolve():
@@ -179,3 +185,20 @@ def test_every_function_has_a_sample_event():
     for fn in tpl.functions().values():
         folder = fn.code_uri.name
         assert any(e.startswith(folder) or e.startswith(folder.split("_")[0]) for e in events), f"no events/ sample for {folder}"
+
+
+def test_the_webhook_queue_fits_its_worker_and_retry_window():
+    """Lambda refuses an SQS source whose visibility timeout is below the function's timeout (6x is
+    its advice); the queue keeps messages longer than the retry window; the redrive count is the
+    worker's number of attempts; order needs a FIFO queue and a FIFO dead-letter queue."""
+    from sandglass.adapters.delivery_queue import MAX_RECEIVES, VISIBILITY_TIMEOUT
+    from sandglass.services.webhook_delivery import BACKOFF
+
+    resources = tpl.load()["Resources"]
+    queue, dead = resources["WebhookQueue"]["Properties"], resources["WebhookDeadLetterQueue"]["Properties"]
+    worker = resources["WebhookDeliveryFunction"]["Properties"]
+    assert queue["VisibilityTimeout"] == VISIBILITY_TIMEOUT >= 6 * worker["Timeout"]
+    assert queue["MessageRetentionPeriod"] > sum(BACKOFF) + VISIBILITY_TIMEOUT
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == MAX_RECEIVES
+    assert queue["FifoQueue"] and dead["FifoQueue"]
+    assert worker["Events"]["Queued"]["Properties"]["BatchSize"] * 8 <= worker["Timeout"]  # 3 s connect + 5 s read per attempt

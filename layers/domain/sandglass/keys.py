@@ -463,3 +463,100 @@ def pending_request(org_id: str, kind: str, target_digest: str) -> dict[str, str
 def sign_in_grant(org_id: str, token_digest: str) -> dict[str, str]:
     """A one-time support sign-in (impersonation) grant, by the SHA-256 of its token; TTL expiresAt."""
     return {PK: org_pk(org_id), SK: f"{SIGN_IN_GRANT_SK_PREFIX}{token_digest}"}
+
+
+# --- the change log (repositories/changes.py documents the item shapes) ---------------------------
+
+CHANGE_SK_PREFIX = "CHANGE#"
+CHANGE_POSITION_DIGITS = 40  # a stream sequence number has at most 40 digits
+
+
+def change_position(sequence_number: str) -> str:
+    """A change's sortable position in its organization's log: the stream record's sequence number,
+    zero-padded (DynamoDB orders one partition key's records by it, in commit order)."""
+    return sequence_number.rjust(CHANGE_POSITION_DIGITS, "0")
+
+
+def change(org_id: str, position: str) -> dict[str, str]:
+    """One change-log record, in the organization's root partition (the organization purge removes
+    it; its TTL `expiresAt` ends it earlier). Index keys: GSI_USER (user_partition of the entity's
+    owner / change_sort(position)) when the entity has an owner, for a User's own feed."""
+    return {PK: org_pk(org_id), SK: f"{CHANGE_SK_PREFIX}{position}"}
+
+
+def change_sort(position: str) -> str:
+    return f"{CHANGE_SK_PREFIX}{position}"
+
+
+def change_sort_after(position: str | None) -> str:
+    """The lowest sort key of a change after `position` (None: from the log's start)."""
+    if position is None:
+        return CHANGE_SK_PREFIX
+    return change_sort(str(int(position) + 1).rjust(CHANGE_POSITION_DIGITS, "0"))
+
+
+CHANGE_SORT_END = f"{CHANGE_SK_PREFIX}~"
+
+# Which items of an organization's root partition are entities the change log records, by sort-key
+# prefix: (prefix, entity type, how many '#'-separated parts follow the prefix). Every other item
+# (uniqueness markers, fences, counters, idempotency records, due entries, reminder markers, billing
+# records, sign-in grants, webhooks and their secrets, the log itself) is not an entity change.
+_CHANGE_ENTITIES = (
+    (ACTIVITY_SK_PREFIX, "activity", 1),
+    (USER_SK_PREFIX, "member", 1),
+    (PROJECT_SK_PREFIX, "project", 1),
+    (PROJECT_SK_PREFIX, "projectMember", 3),  # PROJECT#<pid>#MEMBER#<mid>
+    ("REVRATES#", "revenueRate", 3),  # REVRATES#<pid>#<mid>#<rateId> (the set's lock has 2 parts)
+    ("COSTRATES#", "costRate", 2),  # COSTRATES#<uid>#<rateId> (the set's lock has 1)
+    ("PREFS#", "preferences", 1),
+    (MEMBER_LOCKS_SK_PREFIX, "memberLocks", 1),
+    (WEEK_LOCK_SK_PREFIX, "weekLock", 1),
+    (REPORT_SK_PREFIX, "report", 1),
+    (REQUEST_SK_PREFIX, "request", 1),
+    (GEOFENCE_SK_PREFIX, "geofence", 1),
+)
+CHANGE_ENTITY_TYPES = ("organization", "organizationLocks", *dict.fromkeys(kind for _, kind, _ in _CHANGE_ENTITIES))
+
+
+def classify_change(partition: str, sort: str) -> tuple[str, str, str] | None:
+    """(organization id, entity type, entity id) of a table item whose writes the change log
+    records, or None for every other item. The one place that decides what is an entity."""
+    if not partition.startswith("ORG#") or "#" in partition[4:]:
+        return None  # platform items, and organization sub-partitions (none holds an entity)
+    org_id = partition[4:]
+    if sort == "ORG":
+        return org_id, "organization", org_id
+    if sort == "LOCKS#ORG":
+        return org_id, "organizationLocks", org_id
+    for prefix, kind, parts in _CHANGE_ENTITIES:
+        if sort.startswith(prefix):
+            rest = sort[len(prefix):].split("#")
+            if len(rest) == parts and all(rest) and (kind != "projectMember" or rest[1] == "MEMBER"):
+                return org_id, kind, rest[-1]
+    return None
+
+
+# --- webhooks (repositories/webhooks.py documents the item shapes) --------------------------------
+
+WEBHOOK_SK_PREFIX = "WEBHOOK#"
+WEBHOOK_DELIVERY_SK_PREFIX = "WHDELIVERY#"
+
+
+def webhook(org_id: str, webhook_id: str) -> dict[str, str]:
+    """A webhook (with its secret token: never an entity of the change log)."""
+    return {PK: org_pk(org_id), SK: f"{WEBHOOK_SK_PREFIX}{webhook_id}"}
+
+
+def webhook_counts(org_id: str) -> dict[str, str]:
+    """The organization's webhook counter (`total` and one `owner#<memberId>` count per creator):
+    every create and delete changes it in the same transaction, conditioned on the limits."""
+    return {PK: org_pk(org_id), SK: "WEBHOOKS#COUNT"}
+
+
+def webhook_delivery(org_id: str, webhook_id: str, event_id: str) -> dict[str, str]:
+    """The delivery log of one event to one webhook (updated by every attempt); TTL expiresAt."""
+    return {PK: org_pk(org_id), SK: f"{webhook_delivery_prefix(webhook_id)}{event_id}"}
+
+
+def webhook_delivery_prefix(webhook_id: str) -> str:
+    return f"{WEBHOOK_DELIVERY_SK_PREFIX}{webhook_id}#"

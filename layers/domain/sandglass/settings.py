@@ -33,6 +33,8 @@ class Settings:
     paddle_environment: str = "sandbox"
     # workflow requests (issue 9): where resolved impersonation requests' one-time sign-in tokens go
     support_email: str | None = None
+    # webhooks: the local stack delivers to loopback (http://127.0.0.1) receivers; never set in AWS
+    webhook_allow_loopback: bool = False
 
     @property
     def jwt_secret(self) -> str | None:
@@ -94,6 +96,7 @@ def get_settings() -> Settings:
         paddle_vendor_id=env.get("PADDLE_VENDOR_ID") or None,
         paddle_environment=(env.get("PADDLE_ENVIRONMENT") or "sandbox").strip().lower(),
         support_email=(env.get("SUPPORT_EMAIL") or "").strip() or None,
+        webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "") == "1",
     )
 
 
