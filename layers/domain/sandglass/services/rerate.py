@@ -27,7 +27,7 @@ from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, ValidationFailed, detail
 from sandglass.models.rates import RerateRequest
-from sandglass.repositories.activities import ActivityRepository
+from sandglass.repositories.activities import ActivityRepository, snapshot_attribute, snapshot_from
 from sandglass.repositories.reports import ReportRepository
 from sandglass.services import rates as rate_rules
 from sandglass.services import reports_engine as engine
@@ -111,7 +111,7 @@ class RerateService:
         items = [item for items in self.reads.org_activities(org_id, timefmt.iso(lower), timefmt.iso(upper)) for item in items
                  if item.get("endedAt") and (not users or item["userId"] in users) and (not projects or item["projectId"] in projects)]
         # the full items (version, locked flag): the report projection leaves them out
-        stored = {item["id"]: item for item in self.activities.get_many(org_id, [item["id"] for item in items])}
+        stored = {activity.id: activity for activity in self.activities.get_many(org_id, [item["id"] for item in items])}
         revenue: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for project_id in sorted({item["projectId"] for item in items}):
             for window in self.reads.revenue_windows_of_project(org_id, project_id):
@@ -134,7 +134,7 @@ class RerateService:
             instant = timefmt.parse(item["startedAt"])
             new = rate_rules.snapshot_of(rate_rules.pick(revenue.get((item["projectId"], item["userId"]), []), instant),
                                          rate_rules.pick(cost.get(item["userId"], []), instant))
-            old = full.get("rateSnapshot")
+            old = snapshot_attribute(full.rate_snapshot)
             if old is not None and _same(old.get("revenue"), new.get("revenue")) and _same(old.get("cost"), new.get("cost")):
                 continue
             raw = engine.to_ms(item["endedAt"]) - engine.to_ms(item["startedAt"])
@@ -147,16 +147,16 @@ class RerateService:
             row = {
                 "activityId": item["id"], "userId": item["userId"], "projectId": item["projectId"], "startedAt": item["startedAt"],
                 "endedAt": item["endedAt"], "billable": item.get("billable") is True, "duration": duration,
-                "locked": day in locked_days or bool(full.get("locked")), "approved": day in approved_days,
+                "locked": day in locked_days or full.locked, "approved": day in approved_days,
                 "revenue": {"old": _amount(was.get("revenue"), billable_ms), "new": _amount(new.get("revenue"), billable_ms)},
                 "cost": {"old": _amount(was.get("cost"), duration), "new": _amount(new.get("cost"), duration)},
-                "version": int(full.get("version", 1)),
+                "version": full.version,
             }
             for kind in ("revenue", "cost"):
                 _add(totals[kind][0], row[kind]["old"])
                 _add(totals[kind][1], row[kind]["new"])
             rows.append(row)
-            snapshots.append(new)
+            snapshots.append(snapshot_from(new))
         view = {
             "from": timefmt.iso(lower), "to": timefmt.iso(upper), "entries": rows,
             "totals": {kind: {"old": engine.money(old), "new": engine.money(new)} for kind, (old, new) in totals.items()},
