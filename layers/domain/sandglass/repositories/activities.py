@@ -90,8 +90,8 @@ _NOT_ARCHIVED = "(attribute_not_exists(#archived) OR #archived = :false)"
 
 # What a lean row of an activity holds (in_range(lean=True), rows): the attributes bulk reads use.
 ROW_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot")
-_ROW_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ROW_ATTRIBUTES)))
-_ROW_NAMES = {f"#a{index}": name for index, name in enumerate(ROW_ATTRIBUTES)}
+ROW_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ROW_ATTRIBUTES)))
+ROW_NAMES = {f"#a{index}": name for index, name in enumerate(ROW_ATTRIBUTES)}
 
 
 def _stored(org_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -549,7 +549,7 @@ class ActivityRepository:
                 key_condition=db.key_condition(index, "between"),
                 values={":pk": partition, ":lo": keys.activity_sort_bound(window.lower), ":hi": keys.activity_sort_bound(window.upper)},
                 index=index,
-                **({"names": _ROW_NAMES, "projection": _ROW_PROJECTION, "lean": True} if lean else {}),
+                **({"names": ROW_NAMES, "projection": ROW_PROJECTION, "lean": True} if lean else {}),
             ):
                 yield items if lean else [from_item(item) for item in items]
 
