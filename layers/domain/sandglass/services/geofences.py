@@ -57,7 +57,7 @@ from sandglass.repositories.geofences import GeofenceRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.services.activities import ActivityService
-from sandglass.timefmt import iso, parse_instant
+from sandglass.timefmt import iso
 
 GEOFENCE_ATTRIBUTE = "geofenceId"  # on an activity: the geofence whose enter event started it
 EXIT_TOLERANCE_M = 250.0
