@@ -11,15 +11,14 @@ from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity, RateSnapshot
 from sandglass.errors import Conflict, ValidationFailed
-from sandglass.repositories.activities import ActivityRepository, ReadSet, snapshot_from
+from sandglass.repositories.activities import ActivityRepository, ReadSet, Table, snapshot_from
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.repositories.rates import RateRepository
-from sandglass.services import rates
+from sandglass.services.rate_windows import RatesInForce
 from sandglass.services.activities.rules import not_found
 from sandglass.services.locks import LockGuard
 from sandglass.repositories.activities import UnitOfWork
-from sandglass.timefmt import iso
 
 GUARD_ATTEMPTS = 3
 
@@ -41,11 +40,12 @@ class WriteGuard(Protocol):
 RatesAt = Callable[[str, str, str, datetime], RateSnapshot | None]
 
 
-def rates_at(table) -> RatesAt:
+def rates_at(table: Table) -> RatesAt:
     """The production rate lookup: two Queries (the member's revenue windows on the project, their
-    cost windows), as kept on the activity (rateSnapshot) so reports price it as it was written."""
-    service = rates.RateService(RateRepository(table))
-    return lambda org_id, project_id, user_id, started: snapshot_from(rates.snapshot_at(service, org_id, project_id, user_id, iso(started)))
+    cost windows), as kept on the activity (rateSnapshot) so reports price it as it was written:
+    later edits of the windows never reprice it (an explicit re-rate does)."""
+    windows = RatesInForce(RateRepository(table))
+    return lambda org_id, project_id, user_id, started: snapshot_from(windows.snapshot_at(org_id, project_id, user_id, started))
 
 
 def no_rates(org_id: str, project_id: str, user_id: str, started: datetime) -> RateSnapshot | None:
