@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+# How an organization treats entries of one member that overlap (its overlapPolicy setting).
+OVERLAP_POLICIES = ("allow", "warn", "reject")
+DEFAULT_OVERLAP_POLICY = "allow"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RateRef:

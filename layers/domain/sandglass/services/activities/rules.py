@@ -12,9 +12,8 @@ from typing import Any, Collection, Mapping, Optional
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
 from sandglass.months import month_start, next_month
-from sandglass.entities.activities import Activity
+from sandglass.entities.activities import DEFAULT_OVERLAP_POLICY, OVERLAP_POLICIES, Activity
 from sandglass.models.activities import ActivityCreate
-from sandglass.models.organization import DEFAULT_OVERLAP_POLICY
 from sandglass.repositories.projects import PROJECT_ADMINISTRATOR
 from sandglass.timefmt import iso
 
@@ -93,7 +92,7 @@ def max_hours(organization: Mapping[str, Any] | None) -> int:
 
 def overlap_policy(organization: Mapping[str, Any] | None) -> str:
     policy = (organization or {}).get("overlapPolicy") or DEFAULT_OVERLAP_POLICY
-    return policy if policy in ("allow", "warn", "reject") else DEFAULT_OVERLAP_POLICY
+    return policy if policy in OVERLAP_POLICIES else DEFAULT_OVERLAP_POLICY
 
 
 def check_times(organization: dict[str, Any], started: datetime, ended: datetime | None) -> list[dict[str, str]]:
