@@ -8,6 +8,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validator
 
 from sandglass import reference
+from sandglass.entities.activities import DEFAULT_OVERLAP_POLICY
 from sandglass.models import ApiModel, Versioned
 from sandglass.models.common import Name, Omittable, Text, TimeZone
 from sandglass.models.formats import CLOCK_TIME, CURRENCY
@@ -22,7 +23,6 @@ RoundingMode = Literal["NEAREST", "UP", "DOWN"]
 # (X-Overlapping-Activities), or refuse it (409 ACTIVITY_OVERLAP). Totals count wall time once
 # whatever the policy.
 OverlapPolicy = Literal["allow", "warn", "reject"]
-DEFAULT_OVERLAP_POLICY = "allow"
 
 
 class CoreHours(ApiModel):
