@@ -1,7 +1,7 @@
 """Reports routes: saved definitions and their results (summary, detailed, weekly; JSON or a file).
 
 Thin handlers: validate (pydantic), one ReportService call, shape the response (paging headers,
-file headers). The rules live in sandglass.services.reports.
+file headers). The rules live in the sandglass.services.reports package.
 """
 
 from __future__ import annotations

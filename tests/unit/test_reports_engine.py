@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from sandglass.services import rates
-from sandglass.services import reports_engine as engine
-from sandglass.services.reports_periods import resolve
+from sandglass.services.reports import engine
+from sandglass.services.reports.periods import resolve
 
 NOW_MS = engine.to_ms("2026-07-15T12:00:00.000Z")
 P, Q, SAM, PIA = "p-website", "q-internal", "u-sam", "u-pia"

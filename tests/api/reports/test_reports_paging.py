@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from sandglass.services import reports_engine as engine
+from sandglass.services.reports import engine
 
 LAMBDA_LIMIT = 6 * 1024 * 1024
 ALL_METRICS = ["time", "billable", "revenue", "cost", "profit", "count"]

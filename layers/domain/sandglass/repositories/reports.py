@@ -21,6 +21,7 @@ from typing import Any, Iterable, Iterator
 from sandglass import keys
 from sandglass.errors import BadRequest, Conflict, NotFound
 from sandglass.repositories.activities import entities
+from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.storage import cursor as cursors
@@ -60,6 +61,7 @@ class ReportRepository:
         self.table = table or Table()
         self.organizations = OrganizationRepository(self.table)
         self.projects = ProjectRepository(self.table)
+        self.locks = LockRepository(self.table)
         self.stats = ReadStats()
 
     # --- definitions ------------------------------------------------------------------------
@@ -94,9 +96,7 @@ class ReportRepository:
         return self.organizations.require(org_id)
 
     def approved_weeks(self, org_id: str) -> dict[str, set[tuple[int, int]]]:
-        from sandglass.repositories.locks import LockRepository
-
-        return LockRepository(self.table).approved_weeks(org_id)
+        return self.locks.approved_weeks(org_id)
 
     def administered_project_ids(self, org_id: str, user_id: str) -> list[str]:
         return self.projects.administered_project_ids(org_id, user_id)

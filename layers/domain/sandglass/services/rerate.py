@@ -30,7 +30,7 @@ from sandglass.models.rates import RerateRequest
 from sandglass.repositories.activities import ActivityRepository
 from sandglass.repositories.reports import ReportRepository
 from sandglass.services import rates as rate_rules
-from sandglass.services import reports_engine as engine
+from sandglass.services.reports import engine
 
 MAX_DAYS = 366
 MAX_ENTRIES = 1000

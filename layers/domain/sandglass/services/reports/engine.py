@@ -32,7 +32,7 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sandglass import ids, timefmt
-from sandglass.services.reports_periods import WEEKDAYS, Range, first_of_week
+from sandglass.services.reports.periods import WEEKDAYS, Range, first_of_week
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MS = timedelta(milliseconds=1)

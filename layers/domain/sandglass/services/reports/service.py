@@ -39,20 +39,15 @@ from sandglass.context import TenantContext
 from sandglass.errors import NotFound, ValidationFailed, detail
 from sandglass.models.reports import DEFINITION_FIELDS, ReportDefinition, ReportQuery, ReportUpdate
 from sandglass.repositories.reports import ReportRepository
-from sandglass.services import reports_engine as engine
-from sandglass.services import reports_periods as periods
+from sandglass.schedule import iso_week, local_date
+from sandglass.services.locks import lock_zone
+from sandglass.services.reports import engine, periods
+from sandglass.services.reports.export import ExportFile, export
 
 VIEWS = ("summary", "detailed", "weekly")
 FORMATS = ("json", "csv", "xlsx", "pdf")
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
-
-
-@dataclass
-class ExportFile:
-    content: bytes
-    content_type: str
-    disposition: str  # the Content-Disposition header
 
 
 @dataclass
@@ -209,8 +204,6 @@ class ReportService:
         filters = [{**condition, "value": set(condition["value"])} if isinstance(condition["value"], list) else condition
                    for condition in definition.get("filters") or []]
         if view == "detailed" or "approved" in dimensions or any(condition["field"] == "approved" for condition in filters):
-            from sandglass.services.locks import lock_zone
-
             _mark_approved(items, self.repository.approved_weeks(org_id), lock_zone(organization))
         items = [item for item in items
                  if _visible(item, tenant, administered) and (not only_projects or item["projectId"] in only_projects)
@@ -246,8 +239,6 @@ class ReportService:
         )
         output = self._shape(tenant, counted, format, limit, cursor)
         if format != "json":
-            from sandglass.services.reports_export import export
-
             output.file = export(output.body, format, definition.get("name") or "report")
             output.body = None
         return output
@@ -367,8 +358,6 @@ def _mark_approved(items: list[dict[str, Any]], approved: dict[str, set[tuple[in
     """Set `approved` on the items whose member's week of their start is approved."""
     if not approved:
         return
-    from sandglass.schedule import iso_week, local_date
-
     for item in items:
         weeks = approved.get(item["userId"])
         if weeks and iso_week(local_date(timefmt.parse(item["startedAt"]), zone)) in weeks:

@@ -29,6 +29,13 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    content_type: str
+    disposition: str  # the Content-Disposition header
+
+
+@dataclass(frozen=True)
 class Duration:
     ms: int
 
@@ -314,9 +321,7 @@ def filename(name: str, body: dict[str, Any], extension: str) -> tuple[str, str]
     return f"{ascii_name}.{extension}", quote(f"{base}.{extension}", safe="")
 
 
-def export(body: dict[str, Any], format: str, name: str):
-    from sandglass.services.reports import ExportFile
-
+def export(body: dict[str, Any], format: str, name: str) -> ExportFile:
     sheet = build_sheet(body, name)
     render = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[format]
     plain, encoded = filename(name, body, format)
