@@ -78,13 +78,13 @@ def engine_groups_unpaged(world, definition):
     cached = getattr(world, "_unpaged", None)
     if cached is None:
         from sandglass.context import TenantContext
-        from sandglass.models.reports import ReportQuery
+        from sandglass.models.reports import ReportQuery, spec_of
         from sandglass.services.reports import ReportService
 
         service = ReportService()
         service.page_bytes = 1 << 40
         tenant = TenantContext(world.org_id, "acme", world.admin_id, world.admin, "Administrator")
-        cached = world._unpaged = service.results(tenant, ReportQuery.model_validate(definition)).body["groups"]
+        cached = world._unpaged = service.results(tenant, spec_of(ReportQuery.model_validate(definition))).body["groups"]
     return cached
 
 
