@@ -148,16 +148,27 @@ class Pricing:
 
 
 def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
-    """One Entry per activity item (the stored attributes), in the order given. The hot loop of a
-    report (100,000 activities a month in a large organization), hence the local names."""
+    """One Entry per activity item (the stored attributes), in the order given: its counted and
+    rounded duration, then the rates it is priced by. The hot loops of a report (100,000
+    activities a month in a large organization), hence one pass each and local names."""
+    items = items if isinstance(items, list) else list(items)
+    entries = timed(items, pricing)
+    if pricing.revenue is not None or pricing.cost is not None:
+        rated(entries, items, pricing)
+    else:
+        for entry in entries:
+            entry.revenue_rate = entry.cost_rate = None
+    return entries
+
+
+def timed(items: list[dict[str, Any]], pricing: Pricing) -> list[Entry]:
+    """Entries with their times: raw span (a running timer up to now), the part no earlier entry of
+    the member covers (counted_starts), rounded by the organization's rule; no rates yet."""
     entries = []
     append = entries.append
     parse, epoch, ms, new = datetime.fromisoformat, EPOCH, MS, Entry
     now_ms, interval, mode = pricing.now_ms, pricing.rounding_interval, pricing.rounding_mode
     counted_from = pricing.counted_from
-    # the windows themselves, so the lookup below is an inline loop rather than a call per activity
-    revenue = {key: timeline.windows for key, timeline in pricing.revenue.items()} if pricing.revenue is not None else None
-    cost = {key: timeline.windows for key, timeline in pricing.cost.items()} if pricing.cost is not None else None
     for item in items:
         entry = new()
         started_at = item["startedAt"]
@@ -176,8 +187,8 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
                 counted = max(0, raw - (moved - start))
         duration = round_duration(counted, interval, mode) if interval else counted
         billable = item.get("billable") is True
-        entry.project_id = project_id = item["projectId"]
-        entry.user_id = user_id = item["userId"]
+        entry.project_id = item["projectId"]
+        entry.user_id = item["userId"]
         entry.id = item["id"]
         entry.name = item.get("name", "")
         entry.billable = billable
@@ -188,10 +199,22 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
         entry.raw_ms = raw
         entry.duration_ms = duration
         entry.billable_ms = duration if billable else 0
+        append(entry)
+    return entries
+
+
+def rated(entries: list[Entry], items: list[dict[str, Any]], pricing: Pricing) -> None:
+    """Set each entry's revenue and cost rate: the ``rateSnapshot`` its item keeps (the rates in
+    force when it was written or last re-rated), else the window in force at its start. Revenue
+    only for billable entries; a kind the pricing does not ask for (None) stays None."""
+    # the windows themselves, so the lookup below is an inline loop rather than a call per activity
+    revenue = {key: timeline.windows for key, timeline in pricing.revenue.items()} if pricing.revenue is not None else None
+    cost = {key: timeline.windows for key, timeline in pricing.cost.items()} if pricing.cost is not None else None
+    for entry, item in zip(entries, items):
         snapshot = item.get("rateSnapshot")
         rate = None
-        if snapshot is not None:  # the rates in force when the entry was written (or last re-rated)
-            if billable and revenue is not None:
+        if snapshot is not None:
+            if entry.billable and revenue is not None:
                 kept = snapshot.get("revenue")
                 rate = (str(kept["currency"]), Decimal(str(kept["value"]))) if kept else None
             entry.revenue_rate = rate
@@ -200,23 +223,21 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
                 kept = snapshot.get("cost")
                 rate = (str(kept["currency"]), Decimal(str(kept["value"]))) if kept else None
             entry.cost_rate = rate
-            append(entry)
             continue
-        if billable and revenue is not None:
-            for low, high, found in revenue.get((project_id, user_id), ()):
+        start = entry.start_ms
+        if entry.billable and revenue is not None:
+            for low, high, found in revenue.get((entry.project_id, entry.user_id), ()):
                 if low <= start < high:
                     rate = found
                     break
         entry.revenue_rate = rate
         rate = None
         if cost is not None:
-            for low, high, found in cost.get(user_id, ()):
+            for low, high, found in cost.get(entry.user_id, ()):
                 if low <= start < high:
                     rate = found
                     break
         entry.cost_rate = rate
-        append(entry)
-    return entries
 
 
 # --- the calendar of the organization -------------------------------------------------------------
@@ -616,62 +637,72 @@ def page_rows(rows: list[dict[str, Any]], start: int, budget: int = PAGE_BYTES) 
 def page_groups(tree: dict[Any, Node], grouping: Grouping, start: int, budget: int = PAGE_BYTES) -> tuple[list[dict[str, Any]], int | None]:
     """``page_rows(groups_view(tree, grouping), start, budget)`` without rendering the groups that
     are not on the page: positions before ``start`` are skipped by their subtree sizes."""
-    dimensions, metrics, hide_empty = grouping.dimensions, grouping.metrics, grouping.hide_empty
-    depth_count = len(dimensions)
-    sizes: dict[int, int] = {}
-    position = 0
-    used = 0
-    stopped: int | None = None
+    if not grouping.dimensions:
+        return [], None
+    pager = _GroupPager(grouping, start, budget)
+    return pager.walk(tree, 0), pager.stopped
 
-    def visible(node: Node) -> bool:
-        return not hide_empty or node.totals.time != 0 or node.totals.running != 0
 
-    def size_of(node: Node, depth: int) -> int:
-        found = sizes.get(id(node))
+class _GroupPager:
+    """One walk over the group tree in shown order, counting positions (a group is one, its
+    subtree the sum) and bytes; it stops at the first group that does not fit."""
+
+    def __init__(self, grouping: Grouping, start: int, budget: int):
+        self.grouping, self.start, self.budget = grouping, start, budget
+        self.depth_count = len(grouping.dimensions)
+        self.sizes: dict[int, int] = {}
+        self.position = 0
+        self.used = 0
+        self.stopped: int | None = None
+
+    def visible(self, node: Node) -> bool:
+        return not self.grouping.hide_empty or node.totals.time != 0 or node.totals.running != 0
+
+    def size_of(self, node: Node, depth: int) -> int:
+        """Positions the group and its visible subtree take."""
+        found = self.sizes.get(id(node))
         if found is None:
             found = 1
-            if depth + 1 < depth_count:
-                found += sum(size_of(child, depth + 1) for child in node.children.values() if visible(child))
-            sizes[id(node)] = found
+            if depth + 1 < self.depth_count:
+                found += sum(self.size_of(child, depth + 1) for child in node.children.values() if self.visible(child))
+            self.sizes[id(node)] = found
         return found
 
-    def ordered(level: dict[Any, Node], depth: int) -> list[tuple[dict[str, Any], Node]]:
-        dimension = dimensions[depth]
-        shown = [(_label(dimension, key, grouping), node) for key, node in level.items() if visible(node)]
+    def ordered(self, level: dict[Any, Node], depth: int) -> list[tuple[dict[str, Any], Node]]:
+        dimension = self.grouping.dimensions[depth]
+        shown = [(_label(dimension, key, self.grouping), node) for key, node in level.items() if self.visible(node)]
         shown.sort(key=lambda pair: _order(dimension, pair[0]))
         return shown
 
-    def walk(level: dict[Any, Node], depth: int) -> list[dict[str, Any]]:
-        nonlocal position, used, stopped
-        dimension = dimensions[depth]
-        deeper = depth + 1 < depth_count
+    def row(self, depth: int, label: dict[str, Any], node: Node) -> dict[str, Any]:
+        return {"dimension": self.grouping.dimensions[depth], **label, "totals": node.totals.view(self.grouping.metrics)}
+
+    def walk(self, level: dict[Any, Node], depth: int) -> list[dict[str, Any]]:
         rows = []
-        for label, node in ordered(level, depth):
-            if stopped is not None:
+        for label, node in self.ordered(level, depth):
+            if self.stopped is not None:
                 break
-            mine = position
-            if mine < start:
-                whole = size_of(node, depth)
-                position += whole if mine + whole <= start else 1
-                if mine + whole <= start:
-                    continue
-                row = {"dimension": dimension, **label, "totals": node.totals.view(metrics), "continued": True}
-                row["groups"] = walk(node.children, depth + 1)
-                used += shown_size(row)
-                rows.append(row)
+            mine = self.position
+            if mine < self.start:
+                whole = self.size_of(node, depth)
+                self.position += whole if mine + whole <= self.start else 1
+                if mine + whole > self.start:  # began on an earlier page, goes on here
+                    rows.append(self.continued(level=node.children, depth=depth, row=self.row(depth, label, node)))
                 continue
-            position += 1
-            row = {"dimension": dimension, **label, "totals": node.totals.view(metrics)}
+            self.position += 1
+            row = self.row(depth, label, node)
             size = shown_size(row)
-            if used and used + size > budget:
-                stopped = mine
+            if self.used and self.used + size > self.budget:
+                self.stopped = mine
                 break
-            used += size
-            if deeper:
-                row["groups"] = walk(node.children, depth + 1)
+            self.used += size
+            if depth + 1 < self.depth_count:
+                row["groups"] = self.walk(node.children, depth + 1)
             rows.append(row)
         return rows
 
-    if not depth_count:
-        return [], None
-    return walk(tree, 0), stopped
+    def continued(self, *, level: dict[Any, Node], depth: int, row: dict[str, Any]) -> dict[str, Any]:
+        row["continued"] = True
+        row["groups"] = self.walk(level, depth + 1)
+        self.used += shown_size(row)
+        return row
