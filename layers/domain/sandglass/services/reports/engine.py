@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import gc
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -31,7 +30,7 @@ from itertools import repeat
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sandglass import ids, timefmt
+from sandglass import timefmt
 from sandglass.services.reports.periods import WEEKDAYS, Range, first_of_week
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -75,8 +74,13 @@ def round_duration(duration: int, interval: int, mode: str) -> int:
     return (duration + interval // 2) // interval * interval
 
 
+def cents(amount: Decimal) -> str:
+    """Money as shown: rounded half up to cents, only at the end."""
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
 def money(amounts: dict[str, Decimal]) -> dict[str, str]:
-    return {currency: str(amount.quantize(CENT, rounding=ROUND_HALF_UP)) for currency, amount in sorted(amounts.items())}
+    return {currency: cents(amount) for currency, amount in sorted(amounts.items())}
 
 
 # --- rates ----------------------------------------------------------------------------------------
@@ -109,13 +113,13 @@ class Entry:
     __slots__ = ("id", "name", "project_id", "user_id", "billable", "approved", "started_at", "ended_at", "start_ms", "running",
                  "raw_ms", "duration_ms", "billable_ms", "revenue_rate", "cost_rate")
 
-    def money_row(self, which: str) -> dict[str, str] | None:
+    def amount(self, which: str) -> tuple[str, Decimal] | None:
+        """(currency, exact amount) of the entry's revenue (its billable time) or cost (its time); None: no rate."""
         rate = self.revenue_rate if which == "revenue" else self.cost_rate
-        basis = self.billable_ms if which == "revenue" else self.duration_ms
         if rate is None:
             return None
         currency, value = rate
-        return {"currency": currency, "amount": str((value * basis / HOUR_MS).quantize(CENT, rounding=ROUND_HALF_UP))}
+        return currency, value * (self.billable_ms if which == "revenue" else self.duration_ms) / HOUR_MS
 
 
 def counted_starts(items: Iterable[dict[str, Any]], now_ms: int) -> dict[str, int]:
@@ -355,34 +359,6 @@ class Totals:
         revenue, cost = self.revenue_amounts(), self.cost_amounts()
         return {currency: revenue.get(currency, Decimal(0)) - cost.get(currency, Decimal(0)) for currency in set(revenue) | set(cost)}
 
-    def view(self, metrics: Iterable[str]) -> dict[str, Any]:
-        if not self.count and not self.running and not self.time:  # an empty group (filled in): no money to price
-            shown = {metric: ({} if metric in ("revenue", "cost", "profit") else 0) for metric in metrics}
-            shown["running"] = 0
-            return shown
-        shown: dict[str, Any] = {}
-        revenue = cost = None
-        for metric in metrics:
-            if metric == "time":
-                shown["time"] = self.time
-            elif metric == "billable":
-                shown["billable"] = self.billable
-            elif metric == "count":
-                shown["count"] = self.count
-            elif metric in ("revenue", "cost", "profit"):
-                if revenue is None:
-                    revenue, cost = self.revenue_amounts(), self.cost_amounts()
-                if metric == "revenue":
-                    shown["revenue"] = money(revenue)
-                elif metric == "cost":
-                    shown["cost"] = money(cost)
-                else:
-                    zero = Decimal(0)
-                    shown["profit"] = money({c: revenue.get(c, zero) - cost.get(c, zero) for c in set(revenue) | set(cost)})
-        shown["running"] = self.running
-        return shown
-
-
 @dataclass
 class Labels:
     projects: dict[str, str] = field(default_factory=dict)
@@ -485,74 +461,20 @@ def _fill(level: dict[Any, Node], depth: int, grouping: Grouping, keys_by_depth:
         _fill(node.children, depth + 1, grouping, keys_by_depth)
 
 
-def _label(dimension: str, key: Any, grouping: Grouping) -> dict[str, Any]:
-    labels = grouping.labels
-    if dimension == "project":
-        return {"key": key, "label": labels.project(key)}
-    if dimension == "user":
-        return {"key": key, "label": labels.user(key)}
-    if dimension == "member":
-        project_id, user_id = key
-        return {"key": ids.project_member_id(project_id, user_id), "label": f"{labels.user(user_id)} ({labels.project(project_id)})",
-                "projectId": project_id, "userId": user_id}
-    if dimension == "week":
-        return {"key": key, "label": grouping.calendar.week_label(key)}
-    if dimension == "billable":
-        return {"key": key, "label": "Billable" if key else "Non-billable"}
-    if dimension == "approved":
-        return {"key": key, "label": "Approved" if key else "Not approved"}
-    return {"key": key, "label": key}
+# --- the weekly grid -------------------------------------------------------------------------------
+
+@dataclass
+class WeeklyGrid:
+    """Time per member x day of the week (from the week start), with totals per member, per day and overall."""
+
+    cells: dict[str, list[int]]
+    user_totals: dict[str, Totals]
+    days: list[int]
+    total: Totals
 
 
-def _order(dimension: str, shown: dict[str, Any]):
-    if dimension in PERIOD_DIMENSIONS:
-        return (shown["key"],)
-    if dimension in ("billable", "approved"):
-        return (not shown["key"],)
-    return (shown["label"].lower(), shown["key"])
-
-
-def groups_view(tree: dict[Any, Node], grouping: Grouping, depth: int = 0) -> list[dict[str, Any]]:
-    if depth >= len(grouping.dimensions):
-        return []
-    dimension = grouping.dimensions[depth]
-    shown = []
-    for key, node in tree.items():
-        if grouping.hide_empty and node.totals.time == 0 and node.totals.running == 0:
-            continue
-        row = {"dimension": dimension, **_label(dimension, key, grouping), "totals": node.totals.view(grouping.metrics)}
-        if depth + 1 < len(grouping.dimensions):
-            row["groups"] = groups_view(node.children, grouping, depth + 1)
-        shown.append(row)
-    shown.sort(key=lambda row: _order(dimension, row))
-    return shown
-
-
-# --- detailed and weekly ----------------------------------------------------------------------------
-
-def detailed_row(entry: Entry, labels: Labels, metrics: Iterable[str]) -> dict[str, Any]:
-    metrics = set(metrics)
-    return {
-        "id": entry.id,
-        "name": entry.name,
-        "projectId": entry.project_id,
-        "project": labels.project(entry.project_id),
-        "userId": entry.user_id,
-        "user": labels.user(entry.user_id),
-        "billable": entry.billable,
-        "approved": entry.approved,
-        "startedAt": entry.started_at,
-        "endedAt": entry.ended_at,
-        "running": entry.running,
-        "rawDuration": entry.raw_ms,
-        "duration": entry.duration_ms,
-        "revenue": entry.money_row("revenue") if metrics & {"revenue", "profit"} else None,
-        "cost": entry.money_row("cost") if metrics & {"cost", "profit"} else None,
-    }
-
-
-def weekly(entries: Iterable[Entry], calendar: Calendar, labels: Labels, metrics: list[str], hide_empty: bool, users: Iterable[str] = ()) -> dict[str, Any]:
-    """Per user x day of the week (from the organization's week start): time in ms, with totals."""
+def weekly_grid(entries: Iterable[Entry], calendar: Calendar, users: Iterable[str] = ()) -> WeeklyGrid:
+    """The grid of the entries; `users` have a row even without time."""
     cells: dict[str, list[int]] = {user_id: [0] * 7 for user_id in users}
     user_totals: dict[str, Totals] = {user_id: Totals() for user_id in users}
     column = [0] * 7
@@ -567,142 +489,4 @@ def weekly(entries: Iterable[Entry], calendar: Calendar, labels: Labels, metrics
         column[weekday] += entry.duration_ms
         user_totals[entry.user_id].add(entry)
         total.add(entry)
-    rows = []
-    for user_id, days in cells.items():
-        if hide_empty and user_totals[user_id].time == 0 and user_totals[user_id].running == 0:
-            continue
-        rows.append({"userId": user_id, "label": labels.user(user_id), "days": days, "totals": user_totals[user_id].view(metrics)})
-    rows.sort(key=lambda row: (row["label"].lower(), row["userId"]))
-    return {"weekdays": calendar.weekday_names(), "rows": rows, "days": column, "totals": total.view(metrics)}
-
-
-# --- bounded pages ----------------------------------------------------------------------------------
-
-# A JSON page of groups or rows stays under this many bytes: Lambda's response payload (the API
-# Gateway proxy object, the body inside it as an escaped string) is at most 6 MB, and the header
-# and grand totals need a few kilobytes more.
-PAGE_BYTES = 4_500_000
-
-
-def shown_size(row: dict[str, Any]) -> int:
-    """Bytes a row adds to the Lambda response: its JSON, each quote and backslash escaped again
-    when the body travels as a string, plus separators (its nested ``groups`` not counted)."""
-    text = json.dumps({name: value for name, value in row.items() if name != "groups"})
-    return len(text) + text.count('"') + text.count("\\") + 16
-
-
-def page_rows(rows: list[dict[str, Any]], start: int, budget: int = PAGE_BYTES) -> tuple[list[dict[str, Any]], int | None]:
-    """The rows (or group trees) from position ``start`` of their depth-first order that fit in
-    ``budget`` bytes (at least one), and the position the next page starts at (None: none left).
-
-    A group whose place is before ``start`` but has children on this page comes again with
-    ``continued: true`` (its totals whole, its ``groups`` only those on this page), so every
-    page is a tree of complete groups and the pages together hold each group once (plus those
-    repeated ancestors)."""
-    position = 0
-    used = 0
-    stopped: int | None = None
-
-    def walk(level: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        nonlocal position, used, stopped
-        shown = []
-        for row in level:
-            if stopped is not None:
-                break
-            mine = position
-            position += 1
-            children = row.get("groups")
-            if mine < start:
-                if children:
-                    inner = walk(children)
-                    if inner:
-                        used += shown_size(row)
-                        shown.append({**row, "continued": True, "groups": inner})
-                continue
-            size = shown_size(row)
-            if used and used + size > budget:
-                stopped = mine
-                break
-            used += size
-            if children is None:
-                shown.append(row)
-            else:
-                shown.append({**row, "groups": walk(children)})
-        return shown
-
-    page = walk(rows)
-    return page, stopped
-
-
-def page_groups(tree: dict[Any, Node], grouping: Grouping, start: int, budget: int = PAGE_BYTES) -> tuple[list[dict[str, Any]], int | None]:
-    """``page_rows(groups_view(tree, grouping), start, budget)`` without rendering the groups that
-    are not on the page: positions before ``start`` are skipped by their subtree sizes."""
-    if not grouping.dimensions:
-        return [], None
-    pager = _GroupPager(grouping, start, budget)
-    return pager.walk(tree, 0), pager.stopped
-
-
-class _GroupPager:
-    """One walk over the group tree in shown order, counting positions (a group is one, its
-    subtree the sum) and bytes; it stops at the first group that does not fit."""
-
-    def __init__(self, grouping: Grouping, start: int, budget: int):
-        self.grouping, self.start, self.budget = grouping, start, budget
-        self.depth_count = len(grouping.dimensions)
-        self.sizes: dict[int, int] = {}
-        self.position = 0
-        self.used = 0
-        self.stopped: int | None = None
-
-    def visible(self, node: Node) -> bool:
-        return not self.grouping.hide_empty or node.totals.time != 0 or node.totals.running != 0
-
-    def size_of(self, node: Node, depth: int) -> int:
-        """Positions the group and its visible subtree take."""
-        found = self.sizes.get(id(node))
-        if found is None:
-            found = 1
-            if depth + 1 < self.depth_count:
-                found += sum(self.size_of(child, depth + 1) for child in node.children.values() if self.visible(child))
-            self.sizes[id(node)] = found
-        return found
-
-    def ordered(self, level: dict[Any, Node], depth: int) -> list[tuple[dict[str, Any], Node]]:
-        dimension = self.grouping.dimensions[depth]
-        shown = [(_label(dimension, key, self.grouping), node) for key, node in level.items() if self.visible(node)]
-        shown.sort(key=lambda pair: _order(dimension, pair[0]))
-        return shown
-
-    def row(self, depth: int, label: dict[str, Any], node: Node) -> dict[str, Any]:
-        return {"dimension": self.grouping.dimensions[depth], **label, "totals": node.totals.view(self.grouping.metrics)}
-
-    def walk(self, level: dict[Any, Node], depth: int) -> list[dict[str, Any]]:
-        rows = []
-        for label, node in self.ordered(level, depth):
-            if self.stopped is not None:
-                break
-            mine = self.position
-            if mine < self.start:
-                whole = self.size_of(node, depth)
-                self.position += whole if mine + whole <= self.start else 1
-                if mine + whole > self.start:  # began on an earlier page, goes on here
-                    rows.append(self.continued(level=node.children, depth=depth, row=self.row(depth, label, node)))
-                continue
-            self.position += 1
-            row = self.row(depth, label, node)
-            size = shown_size(row)
-            if self.used and self.used + size > self.budget:
-                self.stopped = mine
-                break
-            self.used += size
-            if depth + 1 < self.depth_count:
-                row["groups"] = self.walk(node.children, depth + 1)
-            rows.append(row)
-        return rows
-
-    def continued(self, *, level: dict[Any, Node], depth: int, row: dict[str, Any]) -> dict[str, Any]:
-        row["continued"] = True
-        row["groups"] = self.walk(level, depth + 1)
-        self.used += shown_size(row)
-        return row
+    return WeeklyGrid(cells, user_totals, column, total)

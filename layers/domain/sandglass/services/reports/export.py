@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 

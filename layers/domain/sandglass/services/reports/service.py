@@ -98,7 +98,7 @@ class ReportService:
     def __init__(self, repository: ReportRepository | None = None, clock: Clock | None = None):
         self.repository = repository or ReportRepository()
         self._clock = clock
-        self.page_bytes = engine.PAGE_BYTES  # a JSON page's groups or rows stay under this
+        self.page_bytes = views.PAGE_BYTES  # a JSON page's groups or rows stay under this
 
     def _now(self) -> datetime:
         now = (self._clock or get_clock()).now().astimezone(timezone.utc)
