@@ -11,6 +11,7 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.services.activities import ActivityQuery, ActivityService
+from sandglass.months import months_between
 from sandglass.services.activities import rules, timers
 from tests.unit.fakes import ORG, Condition, InMemoryActivities, InMemoryProjects
 
@@ -260,8 +261,8 @@ def test_to_must_follow_from(service):
 
 def test_months_and_the_organization_window():
     jan = datetime(2026, 1, 31, tzinfo=timezone.utc)
-    assert rules.months(jan, datetime(2026, 3, 1, tzinfo=timezone.utc)) == ["2026-01", "2026-02"]
-    assert rules.months(datetime(2026, 12, 5, tzinfo=timezone.utc), datetime(2027, 1, 2, tzinfo=timezone.utc)) == ["2026-12", "2027-01"]
+    assert months_between(jan, datetime(2026, 3, 1, tzinfo=timezone.utc)) == ["2026-01", "2026-02"]
+    assert months_between(datetime(2026, 12, 5, tzinfo=timezone.utc), datetime(2027, 1, 2, tzinfo=timezone.utc)) == ["2026-12", "2027-01"]
     lower, upper = rules.organization_window(NOW, None, None)
     assert (lower.isoformat(), upper.isoformat()) == ("2026-07-01T00:00:00+00:00", "2026-08-01T00:00:00+00:00")
     assert rules.organization_window(NOW, jan, None)[1].isoformat() == "2026-08-01T00:00:00+00:00"

@@ -39,7 +39,9 @@ class Activity:
     created_by: str | None = None
     updated_at: datetime | None = None
     updated_by: str | None = None
-    rate_snapshot: RateSnapshot | None = None
+    rate_snapshot: RateSnapshot | None = None  # None: written before rates were kept (priced by today's windows)
+    geofence_id: str | None = None  # the geofence whose enter event started it (not shown on the API)
+    rerate_id: str | None = None  # the last re-rate that replaced its rate snapshot
 
     @property
     def running(self) -> bool:

@@ -43,19 +43,28 @@ No shared item takes part in an activity's transaction: every item it touches be
 member (the activity, their timer marker, their idempotency record, their entries fence) or is only ConditionChecked
 (project, membership, member). Real DynamoDB cancels concurrent transactions that include the
 same item (TransactionConflict), so an organization-wide marker written by every activity write
-would turn the 9:00 rush into spurious conflicts. (Activities used to register their month with a
-``MONTH#`` marker; every activity lives in the ``ORG#<orgId>`` item collection, which the
-organization purge deletes page by page, so the marker was dropped.)
+would turn the 9:00 rush into spurious conflicts.
+
+Two shared marks are therefore written BEFORE the transaction, as plain idempotent writes, each at
+most once per Lambda container (note_placement):
+- the month marker, PK ``ORG#<orgId>``, SK ``MONTH#<yyyy-mm>`` (keys.time_data_month) with
+  ``month``: the months the organization's activities start in, so an organization-wide list walks
+  them newest first (months_with_activities). Written first, a month with entries is never
+  missing from it; a failed write can leave a listed month empty, which the list tolerates.
+- the project's ``hasActivities`` flag (conditioned on the project existing): a project delete
+  without cascade is conditioned on its absence, so it cannot race an activity into a deleted
+  project.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable, Mapping
+from typing import Any, Collection, Iterable, Iterator, Mapping
 
 from sandglass import ids, keys
 from sandglass.context import DELETED
 from sandglass.errors import BadRequest, Conflict, DomainError, ValidationFailed
+from sandglass.months import month_of, months_between
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
 from sandglass.storage.table import Op, Page, Table
@@ -74,9 +83,10 @@ WriteCondition = Op
 
 _NOT_ARCHIVED = "(attribute_not_exists(#archived) OR #archived = :false)"
 
-
-def month_of(started_at: str) -> str:
-    return started_at[:7]
+# What a lean row of an activity holds (in_range(lean=True), rows): the attributes bulk reads use.
+ROW_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot")
+_ROW_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ROW_ATTRIBUTES)))
+_ROW_NAMES = {f"#a{index}": name for index, name in enumerate(ROW_ATTRIBUTES)}
 
 
 def _entity(item: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -467,6 +477,50 @@ class ActivityRepository:
             index=keys.GSI_USER, key_condition=db.key_condition(keys.GSI_USER, "between"),
             values={":pk": keys.user_partition(org_id, user_id), ":lo": keys.ACTIVITY_INDEX_PREFIX + lower,
                     ":hi": keys.ACTIVITY_INDEX_PREFIX + upper}) for item in items]
+
+    # --- ranges (the one range read: lists above, reports, timesheets, re-rates) -------------
+    def in_range(self, org_id: str, window: TimeWindow, *, user_id: str | None = None, project_id: str | None = None,
+                 lean: bool = False) -> Iterator[list[Any]]:
+        """Every activity with ``window.lower <= startedAt < window.upper``, page by page (no Limit:
+        up to 1 MB a Query page): a member's (GSI_USER) with `user_id`, a project's (GSI_PROJECT)
+        with `project_id`, else the organization's month partitions (GSI_MONTH, one per UTC month
+        the window touches; the window then needs real bounds).
+
+        `lean`: pages of rows, plain dicts of ROW_ATTRIBUTES only (a ProjectionExpression, decoded
+        without boto3's deserializer: Table.query_all(lean=True)), for bulk reads that never write
+        back (reports, timesheets). Otherwise pages of Activity entities."""
+        if user_id is not None and project_id is not None:
+            raise ValueError("in_range reads one partition: a member's or a project's, not both")
+        if user_id is not None:
+            partitions = [(keys.GSI_USER, keys.user_partition(org_id, user_id))]
+        elif project_id is not None:
+            partitions = [(keys.GSI_PROJECT, keys.project_partition(org_id, project_id))]
+        else:
+            partitions = [(keys.GSI_MONTH, keys.month_partition(org_id, month)) for month in months_between(window.lower, window.upper)]
+        for index, partition in partitions:
+            for items in self.table.query_all(
+                # BETWEEN on "ACT#<startedAt>#<id>": the upper bound without "#<id>" sorts before
+                # every key that starts at `upper`, so the range is lower <= startedAt < upper
+                key_condition=db.key_condition(index, "between"),
+                values={":pk": partition, ":lo": keys.activity_sort_bound(window.lower), ":hi": keys.activity_sort_bound(window.upper)},
+                index=index,
+                **({"names": _ROW_NAMES, "projection": _ROW_PROJECTION, "lean": True} if lean else {}),
+            ):
+                yield items if lean else entities(items)
+
+    def rows(self, org_id: str, activity_ids: Collection[str]) -> list[dict[str, Any]]:
+        """Activities by id as lean rows (ROW_ATTRIBUTES; one BatchGetItem per 100, eventually consistent)."""
+        if not activity_ids:
+            return []
+        return [{name: item[name] for name in ROW_ATTRIBUTES if name in item}
+                for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids])]
+
+    def running_markers(self, org_id: str, *, page_size: int | None = None) -> list[dict[str, Any]]:
+        """Every running-timer marker of the organization (userId, activityId, startedAt): one Query
+        of its partition's ``TIMER#`` range per page."""
+        return [item for items in self.table.query_all(
+            key_condition=db.key_condition(sort="prefix"), values={":pk": keys.org_pk(org_id), ":prefix": keys.TIMER_SK_PREFIX},
+            page_size=page_size) for item in items]
 
     def _list_partition(self, org_id: str, index: str, partition: str, window: TimeWindow, *, pending: bool | None,
                         projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:

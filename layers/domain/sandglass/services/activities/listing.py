@@ -21,6 +21,7 @@ from datetime import datetime
 from sandglass.context import TenantContext
 from sandglass.errors import detail
 from sandglass.models.activities import activity_view
+from sandglass.months import months_between
 from sandglass.repositories.activities import ActivityPage, TimeWindow
 from sandglass.services.activities.base import ActivityServiceBase
 from sandglass.services.activities.rules import (
@@ -30,7 +31,6 @@ from sandglass.services.activities.rules import (
     ActivityResult,
     invalid,
     is_project_admin,
-    months,
     not_found,
     organization_window,
 )
@@ -87,7 +87,7 @@ class ActivityReads(ActivityServiceBase):
             months_noted = self.repository.months_with_activities(org_id)
             return _listed(self.repository.list_newest_first(org_id, months_noted, **page_args))
         lower, upper = organization_window(self._now(), query.lower, query.upper)
-        covered = months(lower, upper) if upper > lower else []
+        covered = months_between(lower, upper)
         if len(covered) > MAX_MONTHS:
             raise invalid(detail("from", f"An organization-wide list covers at most {MAX_MONTHS} months; narrow from/to or filter by userId or projectId", "query"))
         if not covered:

@@ -11,6 +11,7 @@ from typing import Any, Optional
 
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
+from sandglass.months import month_start, next_month
 from sandglass.models.activities import ActivityCreate
 from sandglass.repositories.projects import PROJECT_ADMINISTRATOR
 
@@ -149,24 +150,6 @@ def request_hash(request: ActivityCreate) -> str:
 
 
 # --- month partitions ------------------------------------------------------------------------------
-
-def month_start(instant: datetime) -> datetime:
-    return instant.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def next_month(instant: datetime) -> datetime:
-    start = month_start(instant)
-    return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-
-
-def months(lower: datetime, upper: datetime) -> list[str]:
-    """The ``yyyy-mm`` months that [lower, upper) touches."""
-    found, cursor = [], month_start(lower)
-    while cursor < upper:
-        found.append(cursor.strftime("%Y-%m"))
-        cursor = next_month(cursor)
-    return found
-
 
 def organization_window(now: datetime, lower: datetime | None, upper: datetime | None) -> tuple[datetime, datetime]:
     """The range an organization-wide list reads when `from` or `to` is missing (without both, the
