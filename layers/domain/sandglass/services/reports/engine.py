@@ -41,6 +41,10 @@ BUCKET_MS = 900_000  # every zone's offset (and its changes) fall on quarter hou
 PERIOD_DIMENSIONS = ("day", "week", "month")
 OPEN_END = 1 << 62  # the `to` of an open-ended rate window, as epoch milliseconds
 
+# An activity as a report reads it: a lean row of the activity repository (its ROW_ATTRIBUTES, a
+# plain dict). A report counts up to a million of them: no per-activity object before pricing.
+ActivityRow = dict[str, Any]
+
 
 @contextmanager
 def gc_paused():
@@ -122,7 +126,7 @@ class Entry:
         return currency, value * (self.billable_ms if which == "revenue" else self.duration_ms) / HOUR_MS
 
 
-def counted_starts(items: Iterable[dict[str, Any]], now_ms: int) -> dict[str, int]:
+def counted_starts(items: Iterable[ActivityRow], now_ms: int) -> dict[str, int]:
     """{activity id: epoch ms its counted part starts at} for the entries that share time with an
     earlier entry of the same member (the others count from their own start)."""
     by_user: dict[str, list[tuple[int, str, int]]] = {}
@@ -151,7 +155,7 @@ class Pricing:
     cost: dict[str, RateTimeline] | None = None  # userId -> windows; None: not needed
 
 
-def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
+def price(items: Iterable[ActivityRow], pricing: Pricing) -> list[Entry]:
     """One Entry per activity item (the stored attributes), in the order given: its counted and
     rounded duration, then the rates it is priced by. The hot loops of a report (100,000
     activities a month in a large organization), hence one pass each and local names."""
@@ -165,7 +169,7 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
     return entries
 
 
-def timed(items: list[dict[str, Any]], pricing: Pricing) -> list[Entry]:
+def timed(items: list[ActivityRow], pricing: Pricing) -> list[Entry]:
     """Entries with their times: raw span (a running timer up to now), the part no earlier entry of
     the member covers (counted_starts), rounded by the organization's rule; no rates yet."""
     entries = []
@@ -207,7 +211,7 @@ def timed(items: list[dict[str, Any]], pricing: Pricing) -> list[Entry]:
     return entries
 
 
-def rated(entries: list[Entry], items: list[dict[str, Any]], pricing: Pricing) -> None:
+def rated(entries: list[Entry], items: list[ActivityRow], pricing: Pricing) -> None:
     """Set each entry's revenue and cost rate: the ``rateSnapshot`` its item keeps (the rates in
     force when it was written or last re-rated), else the window in force at its start. Revenue
     only for billable entries; a kind the pricing does not ask for (None) stays None."""

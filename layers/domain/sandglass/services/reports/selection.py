@@ -9,8 +9,7 @@ the spec, the viewer and what was read (no I/O, no clock).
   reads theirs (the shorter list decides), an Administrator's organization-wide report reads the
   month partitions, a User's their own partition plus the projects they administer.
 
-Activities travel as the lean item dicts the repository reads (a report counts up to a million of
-them: no per-activity object before pricing).
+Activities travel as the lean rows the repository reads (engine.ActivityRow).
 """
 
 from __future__ import annotations
@@ -22,9 +21,10 @@ from sandglass import timefmt
 from sandglass.entities.reports import Directory, ReportFilter, ReportSettings, ReportSpec
 from sandglass.schedule import iso_week, local_date
 from sandglass.services.locks import lock_zone
+from sandglass.services.reports.engine import ActivityRow
 from sandglass.services.reports.periods import week_start_index
 
-Item = dict[str, Any]  # an activity as read (ACTIVITY_ATTRIBUTES)
+Item = ActivityRow
 
 
 @dataclass(frozen=True, slots=True)
