@@ -20,40 +20,21 @@ from sandglass.errors import Conflict, NotFound, ValidationFailed, detail, inval
 from sandglass.models.rates import RateCreate, RateUpdate
 from sandglass.repositories import Page, WriteCondition
 from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
+from sandglass.services.rate_windows import applies, bounds, oldest_first, pick, snapshot_entry, snapshot_of  # noqa: F401 (pick, snapshot_*: re-exported)
 
 RATE_FIELDS = ("currency", "from", "to", "taxRate", "value")
 
 
-# --- pure rules --------------------------------------------------------------------------------
-
-def _bounds(rate: dict[str, Any]) -> tuple[datetime, datetime | None]:
-    end = rate.get("to")
-    return timefmt.parse(rate["from"]), (timefmt.parse(end) if end else None)
-
-
-def applies(rate: dict[str, Any], instant: datetime) -> bool:
-    start, end = _bounds(rate)
-    return start <= instant and (end is None or instant < end)
-
-
-def pick(rates: Iterable[dict[str, Any]], instant: datetime) -> dict[str, Any] | None:
-    """The window in force at `instant` (windows never overlap, so at most one applies)."""
-    if instant.tzinfo is None:
-        raise ValueError("instant must be timezone-aware")
-    for rate in rates:
-        if applies(rate, instant):
-            return rate
-    return None
-
+# --- pure rules (the window in force at an instant: rate_windows.py) ----------------------------
 
 def overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    a_start, a_end = _bounds(a)
-    b_start, b_end = _bounds(b)
+    a_start, a_end = bounds(a)
+    b_start, b_end = bounds(b)
     return (b_end is None or a_start < b_end) and (a_end is None or b_start < a_end)
 
 
 def check_window(rate: dict[str, Any]) -> None:
-    start, end = _bounds(rate)
+    start, end = bounds(rate)
     if end is not None and not start < end:
         raise ValidationFailed("A rate window's 'from' must be before its 'to'",
                                details=[detail("to", "must be after 'from' (or null for an open-ended window)")])
@@ -139,42 +120,16 @@ class RateService:
     def revenue_rates(self, org_id: str, project_id: str, user_id: str) -> list[dict[str, Any]]:
         """Every revenue window of a user on a project, oldest first (one Query)."""
         member_id = ids.project_member_id(project_id, user_id)
-        return _sorted(self.repository.snapshot(revenue_set(org_id, project_id, member_id, user_id)).rates)
+        return oldest_first(self.repository.snapshot(revenue_set(org_id, project_id, member_id, user_id)).rates)
 
     def cost_rates(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
-        return _sorted(self.repository.snapshot(cost_set(org_id, user_id)).rates)
+        return oldest_first(self.repository.snapshot(cost_set(org_id, user_id)).rates)
 
     def revenue_rate_at(self, org_id: str, project_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
         return pick(self.revenue_rates(org_id, project_id, user_id), instant)
 
     def cost_rate_at(self, org_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
         return pick(self.cost_rates(org_id, user_id), instant)
-
-
-def snapshot_entry(rate: dict[str, Any] | None) -> dict[str, Any] | None:
-    if rate is None:
-        return None
-    return {"currency": rate["currency"], "value": Decimal(str(rate["value"])), "rateId": rate["id"]}
-
-
-def snapshot_of(revenue: dict[str, Any] | None, cost: dict[str, Any] | None) -> dict[str, Any]:
-    """What an activity keeps of the rates in force at its start (`rateSnapshot`): absent kinds
-    had no window then (no revenue / no cost, whatever windows are added later)."""
-    snapshot: dict[str, Any] = {}
-    if revenue is not None:
-        snapshot["revenue"] = snapshot_entry(revenue)
-    if cost is not None:
-        snapshot["cost"] = snapshot_entry(cost)
-    return snapshot
-
-
-def snapshot_at(service: "RateService", org_id: str, project_id: str, user_id: str, started_at: str) -> dict[str, Any]:
-    instant = timefmt.parse(started_at)
-    return snapshot_of(service.revenue_rate_at(org_id, project_id, user_id, instant), service.cost_rate_at(org_id, user_id, instant))
-
-
-def _sorted(rates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(rates, key=lambda rate: _bounds(rate)[0])
 
 
 _default: RateService | None = None

@@ -57,11 +57,11 @@ class ActivityQuery:
 class ActivityReads(ActivityServiceBase):
     def get(self, tenant: TenantContext, activity_id: str) -> ActivityResult:
         """At most two reads: the activity, and the caller's project membership when they do not own it."""
-        item = self._load(tenant, activity_id)
-        if not (tenant.is_admin or item["userId"] == tenant.user_id):
-            if not is_project_admin(self.repository.project_membership(tenant.org_id, item["projectId"], tenant.user_id)):
+        activity = self._load(tenant, activity_id)
+        if not (tenant.is_admin or activity.user_id == tenant.user_id):
+            if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
-        return activity_view_result(item)
+        return ActivityResult(activity_view(activity), activity.version)
 
     def list(self, tenant: TenantContext, query: ActivityQuery) -> ActivityList:
         if query.lower and query.upper and query.upper <= query.lower:
@@ -95,9 +95,5 @@ class ActivityReads(ActivityServiceBase):
         return _listed(self.repository.list_of_months(org_id, covered, TimeWindow(iso(lower), iso(upper)), **page_args))
 
 
-def activity_view_result(item: dict) -> ActivityResult:
-    return ActivityResult(activity_view(item), int(item["version"]))
-
-
 def _listed(page: ActivityPage) -> ActivityList:
-    return ActivityList({item["id"]: activity_view(item) for item in page.activities}, page.cursor, page.pages_read)
+    return ActivityList({activity.id: activity_view(activity) for activity in page.activities}, page.cursor, page.pages_read)
