@@ -328,6 +328,7 @@ class _GroupPager:
         return {"dimension": self.grouping.dimensions[depth], **label, "totals": totals_view(node.totals, self.grouping.metrics)}
 
     def walk(self, level: dict[Any, Node], depth: int) -> list[dict[str, Any]]:
+        dimension, metrics = self.grouping.dimensions[depth], self.grouping.metrics
         rows = []
         for label, node in self.ordered(level, depth):
             if self.stopped is not None:
@@ -340,7 +341,7 @@ class _GroupPager:
                     rows.append(self.continued(level=node.children, depth=depth, row=self.row(depth, label, node)))
                 continue
             self.position += 1
-            row = self.row(depth, label, node)
+            row = {"dimension": dimension, **label, "totals": totals_view(node.totals, metrics)}
             size = shown_size(row)
             if self.used and self.used + size > self.budget:
                 self.stopped = mine
