@@ -196,9 +196,9 @@ class InMemoryReports:
 
 
 def month_query(dimensions: list[str]):
-    from sandglass.models.reports import ReportQuery
+    from sandglass.models.reports import ReportQuery, spec_of
 
-    return ReportQuery(period="custom", start="2026-07-01T00:00:00Z", end="2026-07-31T23:59:59.999Z", dimensions=dimensions, metrics=METRICS)
+    return spec_of(ReportQuery(period="custom", start="2026-07-01T00:00:00Z", end="2026-07-31T23:59:59.999Z", dimensions=dimensions, metrics=METRICS))
 
 
 METRICS = ["time", "billable", "revenue", "cost", "profit", "count"]

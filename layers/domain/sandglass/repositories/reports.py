@@ -1,9 +1,11 @@
 """Saved report definitions, and the bulk reads a report result needs.
 
 Definition item: PK ``ORG#<orgId>``, SK ``REPORT#<reportId>`` (keys.report) — the definition's
-fields (keys.models.reports.DEFINITION_FIELDS), id, userId (the owner), version, createdAt,
-updatedAt; GSI1PK = keys.user_partition(org, owner), GSI1SK = ``REPORT#<reportId>``: a member's
-reports are one Query, and the member's purge (a sweep of their GSI1 partition) removes them.
+fields (name, period, start, end, dimensions, metrics, filters, selectedProjects,
+selectedProjectMembers, hideEmptyRows, showArchivedProjects, showArchivedMembers, pinned), id,
+userId (the owner), version, createdAt, updatedAt; GSI1PK = keys.user_partition(org, owner),
+GSI1SK = ``REPORT#<reportId>``: a member's reports are one Query, and the member's purge (a sweep
+of their GSI1 partition) removes them. from_item / to_item map it to the ReportDefinition entity.
 
 Result reads never go one request per activity: a report reads whole key ranges through
 ActivityRepository.in_range (the organization's month partitions when it spans everybody, a
@@ -18,15 +20,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from sandglass import keys
+from sandglass import keys, timefmt
+from sandglass.entities.reports import ReportDefinition, ReportFilter, ReportSpec
 from sandglass.errors import BadRequest, Conflict, NotFound
 from sandglass.repositories.activities import ROW_ATTRIBUTES, ActivityRepository, TimeWindow
+from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.storage import cursor as cursors
 from sandglass.storage.table import Table
 
-INTERNAL = (keys.PK, keys.SK, keys.gsi_pk(keys.GSI_USER), keys.gsi_sk(keys.GSI_USER))
 ACTIVITY_ATTRIBUTES = ROW_ATTRIBUTES  # what a report's activity rows hold
 
 
@@ -47,30 +50,31 @@ class ReportRepository:
         self.organizations = OrganizationRepository(self.table)
         self.projects = ProjectRepository(self.table)
         self.activities = ActivityRepository(self.table)
+        self.locks = LockRepository(self.table)
         self.stats = ReadStats()
 
     # --- definitions ------------------------------------------------------------------------
-    def get(self, org_id: str, report_id: str) -> dict[str, Any] | None:
+    def get(self, org_id: str, report_id: str) -> ReportDefinition | None:
         item = self.table.get(keys.report(org_id, report_id))
-        return _public(item) if item else None
+        return from_item(item) if item else None
 
-    def of_owner(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
+    def of_owner(self, org_id: str, user_id: str) -> list[ReportDefinition]:
         found = []
         for items in self.table.query_all(
             key_condition=f"{keys.gsi_pk(keys.GSI_USER)} = :pk AND begins_with({keys.gsi_sk(keys.GSI_USER)}, :prefix)",
             values={":pk": keys.user_partition(org_id, user_id), ":prefix": keys.REPORT_OWNER_SORT_PREFIX},
             index=keys.GSI_USER,
         ):
-            found.extend(_public(item) for item in items)
+            found.extend(from_item(item) for item in items)
         return found
 
-    def create(self, org_id: str, report: dict[str, Any]) -> None:
-        self.table.put(_stored(org_id, report), "attribute_not_exists(PK)", fail=Conflict("A report with this id already exists"))
+    def create(self, org_id: str, report: ReportDefinition) -> None:
+        self.table.put(to_item(org_id, report), "attribute_not_exists(PK)", fail=Conflict("A report with this id already exists"))
 
-    def replace(self, org_id: str, report: dict[str, Any], expected_version: int) -> None:
+    def replace(self, org_id: str, report: ReportDefinition, expected_version: int) -> None:
         """Write the new definition if nobody changed (or deleted) it since it was read."""
-        self.table.put(_stored(org_id, report), "#v = :expected AND userId = :owner", {"#v": "version"},
-                       {":expected": expected_version, ":owner": report["userId"]},
+        self.table.put(to_item(org_id, report), "#v = :expected AND userId = :owner", {"#v": "version"},
+                       {":expected": expected_version, ":owner": report.owner_id},
                        fail=Conflict("The report was changed by another request; reload and retry"))
 
     def delete(self, org_id: str, report_id: str, owner: str) -> None:
@@ -81,9 +85,7 @@ class ReportRepository:
         return self.organizations.require(org_id)
 
     def approved_weeks(self, org_id: str) -> dict[str, set[tuple[int, int]]]:
-        from sandglass.repositories.locks import LockRepository
-
-        return LockRepository(self.table).approved_weeks(org_id)
+        return self.locks.approved_weeks(org_id)
 
     def administered_project_ids(self, org_id: str, user_id: str) -> list[str]:
         return self.projects.administered_project_ids(org_id, user_id)
@@ -138,13 +140,49 @@ class ReportRepository:
         return offset
 
 
-def _stored(org_id: str, report: dict[str, Any]) -> dict[str, Any]:
-    item = {name: value for name, value in report.items() if name not in INTERNAL}
-    item.update(keys.report(org_id, report["id"]))
-    item[keys.gsi_pk(keys.GSI_USER)] = keys.user_partition(org_id, report["userId"])
-    item[keys.gsi_sk(keys.GSI_USER)] = keys.report_owner_sort(report["id"])
+def _instant(text: str | None):
+    return timefmt.parse(text) if text else None
+
+
+def _ids(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def from_item(item: dict[str, Any]) -> ReportDefinition:
+    spec = ReportSpec(
+        name=item.get("name"), period=item.get("period") or "custom", start=_instant(item.get("start")), end=_instant(item.get("end")),
+        dimensions=tuple(item.get("dimensions") or ()), metrics=tuple(item.get("metrics") or ("time",)),
+        filters=tuple(ReportFilter(field=condition["field"], operator=condition.get("operator") or "is",
+                                   value=tuple(condition["value"]) if isinstance(condition["value"], list) else condition["value"])
+                      for condition in item.get("filters") or ()),
+        selected_projects=_ids(item.get("selectedProjects")), selected_members=_ids(item.get("selectedProjectMembers")),
+        hide_empty_rows=bool(item.get("hideEmptyRows")), show_archived_projects=bool(item.get("showArchivedProjects")),
+        show_archived_members=bool(item.get("showArchivedMembers")), pinned=bool(item.get("pinned")),
+    )
+    return ReportDefinition(id=item["id"], owner_id=item["userId"], spec=spec, version=int(item.get("version") or 1),
+                            created_at=_instant(item.get("createdAt")), updated_at=_instant(item.get("updatedAt")))
+
+
+def to_item(org_id: str, report: ReportDefinition) -> dict[str, Any]:
+    spec = report.spec
+    item = {
+        **keys.report(org_id, report.id),
+        keys.gsi_pk(keys.GSI_USER): keys.user_partition(org_id, report.owner_id),
+        keys.gsi_sk(keys.GSI_USER): keys.report_owner_sort(report.id),
+        "id": report.id, "userId": report.owner_id, "version": report.version,
+        "createdAt": timefmt.iso(report.created_at) if report.created_at else None,
+        "updatedAt": timefmt.iso(report.updated_at) if report.updated_at else None,
+        "name": spec.name, "period": spec.period,
+        "start": timefmt.iso(spec.start) if spec.start else None, "end": timefmt.iso(spec.end) if spec.end else None,
+        "dimensions": list(spec.dimensions), "metrics": list(spec.metrics),
+        "filters": [{"field": condition.field, "operator": condition.operator,
+                     "value": list(condition.value) if isinstance(condition.value, tuple) else condition.value} for condition in spec.filters],
+        "selectedProjects": _listed(spec.selected_projects), "selectedProjectMembers": _listed(spec.selected_members),
+        "hideEmptyRows": spec.hide_empty_rows, "showArchivedProjects": spec.show_archived_projects,
+        "showArchivedMembers": spec.show_archived_members, "pinned": spec.pinned,
+    }
     return item
 
 
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in item.items() if name not in INTERNAL}
+def _listed(values: tuple[str, ...] | None) -> list[str] | None:
+    return None if values is None else list(values)

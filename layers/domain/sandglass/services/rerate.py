@@ -33,7 +33,7 @@ from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.reports import ReportRepository
 from sandglass.schedule import local_date
 from sandglass.services import rate_windows as rate_rules
-from sandglass.services import reports_engine as engine
+from sandglass.services.reports import engine
 from sandglass.services.locks import LockService, lock_zone
 
 MAX_DAYS = 366
