@@ -18,11 +18,12 @@ from __future__ import annotations
 from typing import Any
 
 from sandglass import ids, keys
-from sandglass.errors import Conflict, NotFound, ValidationFailed
+from sandglass.errors import Conflict, DomainError, NotFound, ValidationFailed
 from sandglass.repositories.jobs import job_item
 from sandglass.storage import table as db
 from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
+from sandglass.storage.transaction import UnitOfWork
 
 PROJECT_ADMINISTRATOR = "Administrator"
 INTERNAL = keys.KEY_ATTRIBUTES
@@ -106,37 +107,32 @@ class ProjectRepository:
             return {}
         return {(item["projectId"], item["userId"]): item for item in self.table.batch_get(list(wanted.values()), consistent=True)}
 
-    def add_member_ops(self, org_id: str, member: dict[str, Any]) -> list[WriteCondition]:
-        """add_member's writes, for a caller's own transaction (a workflow request's resolution)."""
-        return [
-            db.put(member_item(org_id, member), "attribute_not_exists(PK)",
-                   fail=Conflict("The user was added to the project meanwhile; retry", code="ALREADY_MEMBER")),
-            db.check(keys.project(org_id, member["projectId"]), "attribute_exists(PK)", fail=NotFound("Project not found")),
-            db.check(keys.user(org_id, member["userId"]), "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False},
-                     fail=Conflict("The user was archived or removed meanwhile; retry", code="USER_CHANGED")),
-        ]
+    def stage_membership(self, tx: UnitOfWork, org_id: str, member: dict[str, Any], *, already_member: DomainError | None = None,
+                         user_gone: DomainError | None = None) -> None:
+        """A new membership, with checks that its project and its (active) user still exist; each
+        project and user is checked once per unit of work (a transaction touches an item once)."""
+        tx.put(member_item(org_id, member), "attribute_not_exists(PK)",
+               fail=already_member or Conflict("The user was added to the project meanwhile; retry", code="ALREADY_MEMBER"))
+        project_key, user_key = keys.project(org_id, member["projectId"]), keys.user(org_id, member["userId"])
+        if not tx.stages(project_key):
+            tx.check(project_key, "attribute_exists(PK)", fail=NotFound("Project not found"))
+        if not tx.stages(user_key):
+            tx.check(user_key, "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False},
+                     fail=user_gone or Conflict("The user was archived or removed meanwhile; retry", code="USER_CHANGED"))
 
-    def join_ops(self, org_id: str, members: list[dict[str, Any]]) -> list[WriteCondition]:
-        """add_member_ops of several memberships for one transaction: each project and each user
-        is checked once (a transaction may touch an item only once)."""
-        ops, checked = [], set()
-        for member in members:
-            put, project_exists, user_exists = self.add_member_ops(org_id, member)
-            ops.append(put)
-            for key, check in ((("project", member["projectId"]), project_exists), (("user", member["userId"]), user_exists)):
-                if key not in checked:
-                    checked.add(key)
-                    ops.append(check)
-        return ops
+    def stage_role(self, tx: UnitOfWork, org_id: str, stored: dict[str, Any], role: str, now: str) -> None:
+        """Set a membership's role; the membership must still exist."""
+        tx.update(keys.project_member(org_id, stored["projectId"], stored["id"]), "SET #r = :role, updatedAt = :now ADD #v :one",
+                  {"#r": "role", "#v": "version"}, {":role": role, ":now": now, ":one": 1}, "attribute_exists(PK)",
+                  fail=Conflict("The member left the project meanwhile", code="MEMBER_GONE"))
 
-    def role_op(self, org_id: str, stored: dict[str, Any], role: str, now: str) -> WriteCondition:
-        """Set a membership's role, for a caller's transaction; the membership must still exist."""
-        return db.update(keys.project_member(org_id, stored["projectId"], stored["id"]), "SET #r = :role, updatedAt = :now ADD #v :one",
-                         {"#r": "role", "#v": "version"}, {":role": role, ":now": now, ":one": 1}, "attribute_exists(PK)",
-                         fail=Conflict("The member left the project meanwhile", code="MEMBER_GONE"))
+    def stage_member_exists(self, tx: UnitOfWork, org_id: str, project_id: str, member_id: str) -> None:
+        """The project and the membership still exist when another write commits (a rate window, a request)."""
+        tx.check(keys.project(org_id, project_id), "attribute_exists(PK)", fail=NotFound("Project not found"))
+        tx.check(keys.project_member(org_id, project_id, member_id), "attribute_exists(PK)", fail=NotFound("Project member not found"))
 
     def member_exists_conditions(self, org_id: str, project_id: str, member_id: str) -> list[WriteCondition]:
-        """The project and the membership still exist: for another write's transaction (rate windows)."""
+        """stage_member_exists as conditions, for the rate windows' guards."""
         return [
             db.check(keys.project(org_id, project_id), "attribute_exists(PK)", fail=NotFound("Project not found")),
             db.check(keys.project_member(org_id, project_id, member_id), "attribute_exists(PK)", fail=NotFound("Project member not found")),
@@ -205,10 +201,10 @@ class ProjectRepository:
 
     def add_member(self, org_id: str, member: dict[str, Any]) -> None:
         """Membership is unique per (project, user) by its derived id; the project and the user must exist."""
-        put, project_exists, user_exists = self.add_member_ops(org_id, member)
-        put.on_condition_failed = Conflict("The user is already a member of this project", code="ALREADY_MEMBER")
-        user_exists.on_condition_failed = ValidationFailed.field("userId", "No active user with this id in the organization")
-        self.table.transact([put, project_exists, user_exists])
+        tx = UnitOfWork(self.table)
+        self.stage_membership(tx, org_id, member, already_member=Conflict("The user is already a member of this project", code="ALREADY_MEMBER"),
+                              user_gone=ValidationFailed.field("userId", "No active user with this id in the organization"))
+        tx.commit()
 
     def update_member(self, org_id: str, stored: dict[str, Any], changes: dict[str, Any], expected_version: int, stale: Exception) -> dict[str, Any]:
         expression, names, values = db.versioned_set(changes, expected_version)

@@ -54,6 +54,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Mapping, Optional
 
 from sandglass import ids
+from sandglass.calendar import check_iso_week
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed, detail
@@ -64,7 +65,7 @@ from sandglass.repositories.requests import PENDING, DuplicatePending, RequestRe
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import local_date, monday_of_iso_week, week_label
 from sandglass.services.locks import lock_reason, lock_zone
-from sandglass.timefmt import MAX_YEAR, MIN_YEAR, iso, parse
+from sandglass.timefmt import iso, parse
 
 logger = logging.getLogger("sandglass.requests")
 
@@ -150,7 +151,7 @@ class RequestService:
 
     # --- creating ------------------------------------------------------------------------------------
     def request_unlock(self, tenant: TenantContext, year: int, week: int) -> dict[str, Any]:
-        _check_week(year, week)
+        check_iso_week(year, week)
         organization = self.organizations.require(tenant.org_id)
         states = self.locks.read(tenant.org_id, [tenant.user_id])
         now = self._now()
@@ -160,7 +161,7 @@ class RequestService:
         return self._create(tenant, UNLOCK, target_digest(tenant.user_id, week_label(year, week)), {"year": year, "week": week, "unlockedTo": None})
 
     def request_approval(self, tenant: TenantContext, year: int, week: int) -> dict[str, Any]:
-        _check_week(year, week)
+        check_iso_week(year, week)
         organization = self.organizations.require(tenant.org_id)
         if monday_of_iso_week(year, week) > local_date(self._now(), lock_zone(organization)):
             raise ValidationFailed.field("week", f"Week {week_label(year, week)} has not started yet: submit it for approval once it has", "path")
@@ -496,15 +497,6 @@ def _describe(request: Mapping[str, Any]) -> str:
     if kind == ASSIGNMENT:
         return f"joining {len(request.get('projectIds') or [])} project(s)" if request.get("projectIds") else "being assigned to projects"
     return f"a support sign-in as user {request['userId']}"
-
-
-def _check_week(year: int, week: int) -> None:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationFailed.field("year", f"The year must fall between {MIN_YEAR} and {MAX_YEAR}", "path")
-    try:
-        date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise ValidationFailed.field("week", f"{year} has no ISO week {week}", "path") from None
 
 
 def _week_days(year: int, week: int) -> list[date]:
