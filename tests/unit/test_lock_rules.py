@@ -23,11 +23,11 @@ P = "22222222-2222-4222-8222-222222222222"
 
 
 def week_lock(year: int, week: int, unlocked_to: datetime | None = None) -> WeekLock:
-    return WeekLock("l1", "u1", year, week, unlocked_to, "", "")
+    return WeekLock(id="l1", user_id="u1", year=year, week=week, unlocked_to=unlocked_to, created_at=NOW, updated_at=NOW)
 
 
 def member(*, days=(), weeks=()) -> LockState:
-    return LockState("u1", frozenset(days), {(w.year, w.week): w for w in weeks}, 1)
+    return LockState(user_id="u1", days=frozenset(days), weeks={(w.year, w.week): w for w in weeks}, version=1)
 
 
 def reason(day, organization=ORG_SETTINGS, org_locks=NONE, member_locks=NONE, now=NOW):
@@ -54,7 +54,7 @@ def test_iso_week_years_differ_from_calendar_years():
 
 def test_a_week_record_locks_and_its_window_opens_it_over_every_other_lock():
     settings = {**ORG_SETTINGS, "lockingTimesheets": {"enabled": True, "year": 2026, "week": 46}}
-    everything = LockState(None, frozenset({date(2026, 11, 10)}))
+    everything = LockState(user_id=None, days=frozenset({date(2026, 11, 10)}))
     open_window = member(days=[date(2026, 11, 10)], weeks=[week_lock(2026, 46, datetime(2026, 11, 13, 12, 0, 0, 1000, tzinfo=timezone.utc))])
     assert reason(date(2026, 11, 10), settings, everything, open_window) is None
     closed = member(weeks=[week_lock(2026, 46, NOW)])  # unlockedTo == now: closed (exclusive)
@@ -64,7 +64,7 @@ def test_a_week_record_locks_and_its_window_opens_it_over_every_other_lock():
 
 
 def test_member_and_organization_date_locks():
-    assert "locked for the organization" in reason(date(2026, 11, 3), org_locks=LockState(None, frozenset({date(2026, 11, 3)})))
+    assert "locked for the organization" in reason(date(2026, 11, 3), org_locks=LockState(user_id=None, days=frozenset({date(2026, 11, 3)})))
     assert "locked for this member" in reason(date(2026, 11, 4), member_locks=member(days=[date(2026, 11, 4)]))
     assert reason(date(2026, 11, 5), member_locks=member(days=[date(2026, 11, 4)])) is None
 
@@ -72,7 +72,7 @@ def test_member_and_organization_date_locks():
 def test_locked_days_of_a_month():
     days = [date(2026, 2, day) for day in range(1, 29)]
     settings = {**ORG_SETTINGS, "lockingTimesheets": {"enabled": True, "year": 2026, "week": 6}}
-    found = locks.locked_days(settings, LockState(None, frozenset({date(2026, 2, 20)})), member(days=[date(2026, 2, 28)]), days, NOW)
+    found = locks.locked_days(settings, LockState(user_id=None, days=frozenset({date(2026, 2, 20)})), member(days=[date(2026, 2, 28)]), days, NOW)
     assert found == set(days[:8]) | {date(2026, 2, 20), date(2026, 2, 28)}
 
 
@@ -127,9 +127,9 @@ class InMemoryLocks:
     def states_from(self, org_id, user_ids, items):
         def state(key, user_id):
             item = items.get(key)
-            return LockState(user_id, frozenset(item["days"]), {}, item["version"]) if item else LockState(user_id)
+            return LockState(user_id=user_id, days=frozenset(item["days"]), version=item["version"]) if item else LockState(user_id=user_id)
 
-        return LockStates(state(("locks", "org"), None), {u: state(("locks", u), u) for u in user_ids})
+        return LockStates(organization=state(("locks", "org"), None), members={u: state(("locks", u), u) for u in user_ids})
 
     def unchanged(self, org_id, state):
         def holds(repo):

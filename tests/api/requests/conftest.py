@@ -71,9 +71,10 @@ class World:
         return LockRepository().read(self.org_id, [user_id]).of(user_id)
 
     def stored_request(self, request_id: str) -> dict | None:
-        from sandglass.repositories.requests import RequestRepository
+        from sandglass import keys
+        from sandglass.storage.table import Table
 
-        return RequestRepository().get(self.org_id, request_id)
+        return Table().get(keys.request(self.org_id, request_id))
 
 
 @pytest.fixture
