@@ -7,12 +7,13 @@ Bad input raises ValidationFailed naming the field, so every route answers 422 t
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sandglass.errors import ValidationFailed
 from sandglass.timefmt import MAX_YEAR, MIN_YEAR
 
-_DAY_LENGTH = len("yyyy-mm-dd")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # not the ISO week form 2026-W05-1 that date.fromisoformat also takes
 
 
 def parse_day(raw: str | None, field: str, where: str = "query") -> date | None:
@@ -20,7 +21,7 @@ def parse_day(raw: str | None, field: str, where: str = "query") -> date | None:
     if raw is None:
         return None
     try:
-        if not isinstance(raw, str) or len(raw) != _DAY_LENGTH:
+        if not isinstance(raw, str) or not _DAY.fullmatch(raw):
             raise ValueError
         day = date.fromisoformat(raw)
     except ValueError:
