@@ -159,7 +159,7 @@ class GeofenceService:
         project = self.projects.get(tenant.org_id, project_id)
         if project is None:
             raise ValidationFailed.field("projectId", "No such project in this organization")
-        if project.get("archived"):
+        if project.archived:
             raise ValidationFailed.field("projectId", "The project is archived")
 
     # --- events --------------------------------------------------------------------------------

@@ -34,12 +34,12 @@ from sandglass import ids
 from sandglass.calendar import check_iso_week, parse_day
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
-from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
 from sandglass.entities.locks import DateLock, LockState, LockStates, WeekLock
+from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
+from sandglass.repositories import UnitOfWork
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.users import UserRepository
-from sandglass.storage.transaction import UnitOfWork
 from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_label
 from sandglass.timefmt import iso, parse
 

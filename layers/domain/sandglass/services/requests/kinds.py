@@ -23,14 +23,14 @@ from sandglass.entities.locks import LockState, WeekApproval, WeekLock
 from sandglass.entities.workflows import SignInGrant, WorkflowRequest
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, detail
 from sandglass.notifications import Notification
+from sandglass.repositories import UnitOfWork
 from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
-from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository, new_membership
+from sandglass.repositories.projects import ProjectRepository, new_membership
 from sandglass.repositories.requests import RequestRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import local_date, monday_of_iso_week, week_label
 from sandglass.services.locks import lock_reason, lock_zone, next_week_lock
-from sandglass.storage.transaction import UnitOfWork
 from sandglass.timefmt import iso
 
 UNLOCK, APPROVAL = "TIMESHEET_UNLOCK", "TIMESHEET_APPROVAL"
@@ -72,7 +72,7 @@ class Workspace:
             raise NotFound("Project not found")
         project, membership, _ = self.projects.project_with_memberships(tenant.org_id, canonical, member_id=None,
                                                                         caller_id=None if tenant.is_admin else tenant.user_id)
-        if project is None or not (tenant.is_admin or (membership and not membership.get("archived"))):
+        if project is None or not (tenant.is_admin or (membership and not membership.archived)):
             raise NotFound("Project not found")
         return canonical
 
@@ -87,8 +87,8 @@ class Workspace:
         if not project_ids:
             return False
         members = self.projects.memberships(tenant.org_id, [(project_id, tenant.user_id) for project_id in project_ids])
-        return all((membership := members.get((project_id, tenant.user_id))) is not None and membership.get("role") == PROJECT_ADMINISTRATOR
-                   and not membership.get("archived") for project_id in project_ids)
+        return all((membership := members.get((project_id, tenant.user_id))) is not None and membership.administers
+                   for project_id in project_ids)
 
     def active_user(self, org_id: str, user_id: str | None) -> dict[str, Any] | None:
         user = self.users.get(org_id, user_id) if user_id else None
@@ -100,7 +100,7 @@ class Workspace:
         users = self.users.get_many(tenant.org_id, [user_id for _, user_id in pairs])
         for project_id, user_id in pairs:
             if (project_id, user_id) not in existing and user_id in users and not users[user_id].get("archived"):
-                self.projects.stage_membership(tx, tenant.org_id, new_membership(project_id, user_id, "User", tenant.user_id, iso(now)))
+                self.projects.stage_membership(tx, tenant.org_id, new_membership(project_id, user_id, "User", tenant.user_id, now))
 
 
 @dataclass(frozen=True)
@@ -222,13 +222,13 @@ class ProjectMemberRole(RequestKind):
                                                                                        member_id=member_id)[2]
         if member is None:
             raise NotFound("Project member not found")
-        if member.get("role") == role:
+        if member.role == role:
             raise Conflict(f"This member's role on the project is already {role}", code="ROLE_UNCHANGED")
 
         def guard(tx: UnitOfWork) -> None:
             space.projects.stage_member_exists(tx, tenant.org_id, project_id, member_id)
 
-        return Draft({"project_id": project_id, "member_id": member_id, "user_id": member["userId"], "role": role},
+        return Draft({"project_id": project_id, "member_id": member_id, "user_id": member.user_id, "role": role},
                      target_digest(member_id, role), guard)
 
     def resolver_projects(self, request, chosen) -> list[str]:
@@ -242,7 +242,7 @@ class ProjectMemberRole(RequestKind):
                                                                     member_id=request.member_id)
         if project is None or member is None:
             raise Conflict("The member is no longer on the project: reject the request instead", code="MEMBER_GONE")
-        space.projects.stage_role(tx, tenant.org_id, member, request.role, iso(now))
+        space.projects.stage_role(tx, tenant.org_id, member, request.role, now)
         return Effect(request)
 
 

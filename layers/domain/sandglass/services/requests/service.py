@@ -15,6 +15,7 @@ from sandglass.context import TenantContext
 from sandglass.entities.workflows import PENDING, RESOLVED, WorkflowRequest
 from sandglass.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from sandglass.notifications import Notification, notifier_from_env
+from sandglass.repositories import UnitOfWork
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository
@@ -25,7 +26,6 @@ from sandglass.services.requests.kinds import (APPROVAL, ASSIGNMENT, IMPERSONATI
                                                RequestKind, Workspace, token_digest, unique)
 from sandglass.services.requests.views import view
 from sandglass.settings import get_settings
-from sandglass.storage.transaction import UnitOfWork
 from sandglass.timefmt import iso
 
 logger = logging.getLogger("sandglass.requests")
