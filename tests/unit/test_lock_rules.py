@@ -10,7 +10,8 @@ import pytest
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
-from sandglass.repositories.locks import LOCKS_CHANGED, LockState, LockStates, WeekLock
+from sandglass.entities.locks import DateLock, LockState, LockStates, WeekLock
+from sandglass.repositories.locks import LOCKS_CHANGED
 from sandglass.services import locks
 from sandglass.services.activities import ActivityService
 from tests.unit.fakes import ORG, Condition, InMemoryActivities, InMemoryProjects
@@ -95,12 +96,12 @@ def test_activity_days(start, end, tz, expected):
 
 
 def test_period_days():
-    assert locks.period_days(date(2026, 11, 3)) == [date(2026, 11, 3)]
-    week = locks.period_days(week_of=date(2026, 12, 2))
+    assert DateLock(period="day", anchor=date(2026, 11, 3)).days == [date(2026, 11, 3)]
+    week = DateLock(period="week", anchor=date(2026, 12, 2)).days
     assert week[0] == date(2026, 11, 30) and week[-1] == date(2026, 12, 6) and len(week) == 7
-    assert locks.period_days(week_of=date(2027, 1, 1))[0] == date(2026, 12, 28)  # across the new year
-    assert len(locks.period_days(month_of=date(2028, 2, 29))) == 29
-    assert len(locks.period_days(month_of=date(2026, 2, 1))) == 28
+    assert DateLock(period="week", anchor=date(2027, 1, 1)).days[0] == date(2026, 12, 28)  # across the new year
+    assert len(DateLock(period="month", anchor=date(2028, 2, 29)).days) == 29
+    assert len(DateLock(period="month", anchor=date(2026, 2, 1)).days) == 28
 
 
 def test_lock_zone_and_settings_change():

@@ -44,6 +44,7 @@ from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_la
 from sandglass.timefmt import iso, parse
 
 PERIOD_LOCKED = "PERIOD_LOCKED"
+PERIODS = {"date": "day", "weekOf": "week", "monthOf": "month"}  # 4me query parameter -> DateLock period
 SAVE_ATTEMPTS = 4
 
 
@@ -114,16 +115,6 @@ def after_settings_change(repository: LockRepository, org_id: str, before: Mappi
     write that read the old settings cannot commit (repositories/locks.py)."""
     if lock_settings_changed(before, after):
         repository.bump_members(org_id)
-
-
-def period_days(date_: date | None = None, week_of: date | None = None, month_of: date | None = None) -> list[date]:
-    """The days of a 4me period: one date, the ISO week of a date, or the month of a date."""
-    if date_ is not None:
-        return DateLock(period="day", anchor=date_).days
-    if week_of is not None:
-        return DateLock(period="week", anchor=week_of).days
-    assert month_of is not None
-    return DateLock(period="month", anchor=month_of).days
 
 
 def next_week_lock(existing: WeekLock | None, user_id: str, year: int, week: int, unlocked_to: datetime | None, now: datetime) -> WeekLock:
@@ -268,9 +259,11 @@ class LockService:
         if len(given) != 1:
             raise ValidationFailed("Give exactly one of date, weekOf or monthOf",
                                    details=[detail(name, "Give exactly one of date, weekOf or monthOf", "query") for name in ("date", "weekOf", "monthOf")])
-        days = period_days(parse_day(date_, "date"), parse_day(week_of, "weekOf"), parse_day(month_of, "monthOf"))
+        (name, raw), = given
+        anchor = parse_day(raw, name)
         member = self._member(tenant, user_id, "query") if user_id is not None else None
-        self.repository.change_days(tenant.org_id, member, days, lock=lock)
+        period = DateLock(user_id=member, period=PERIODS[name], anchor=anchor)
+        self.repository.change_days(tenant.org_id, period.user_id, period.days, lock=lock)
 
     # --- reads ------------------------------------------------------------------------------------------
     def locks(self, tenant: TenantContext, user_id: str | None = None) -> dict[str, Any]:
