@@ -24,7 +24,6 @@ from sandglass.entities.projects import PROJECT_ADMINISTRATOR, Project, ProjectM
 from sandglass.errors import Conflict, DomainError, NotFound, ValidationFailed
 from sandglass.repositories.jobs import job_item
 from sandglass.storage import table as db
-from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Table
 from sandglass.storage.transaction import UnitOfWork
 from sandglass.timefmt import iso, parse
@@ -184,13 +183,6 @@ class ProjectRepository:
         """The project and the membership still exist when another write commits (a rate window, a request)."""
         tx.check(keys.project(org_id, project_id), "attribute_exists(PK)", fail=NotFound("Project not found"))
         tx.check(keys.project_member(org_id, project_id, member_id), "attribute_exists(PK)", fail=NotFound("Project member not found"))
-
-    def member_exists_conditions(self, org_id: str, project_id: str, member_id: str) -> list[WriteCondition]:
-        """stage_member_exists as conditions, for the rate windows' guards."""
-        return [
-            db.check(keys.project(org_id, project_id), "attribute_exists(PK)", fail=NotFound("Project not found")),
-            db.check(keys.project_member(org_id, project_id, member_id), "attribute_exists(PK)", fail=NotFound("Project member not found")),
-        ]
 
     def page_projects(self, org_id: str, archived: str, limit: int, cursor: str | None) -> Listing[Project]:
         """One Query of the sparse listing: `archived` is "false" (active), "true" (archived only) or "include"."""
