@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field, StrictBool, model_validator
 
+from sandglass.entities import projects as entities
 from sandglass.models import ApiModel, Versioned
 from sandglass.models.common import Name, Omittable, Text
 
@@ -74,3 +75,15 @@ class ProjectMember(Versioned):
     tags: list[str] = Field(default_factory=list)
     title: Optional[str] = None
     userId: str
+
+
+def project_view(project: entities.Project) -> Project:
+    """A project as the Sandtime surface shows it (its version becomes the ETag)."""
+    return Project(archived=project.archived, avatar=project.avatar, billable=project.billable, id=project.id, name=project.name,
+                   notes=project.notes).at_version(project.version)
+
+
+def member_view(member: entities.ProjectMembership) -> ProjectMember:
+    """A project membership as the Sandtime surface shows it (its version becomes the ETag)."""
+    return ProjectMember(archived=member.archived, assignedBy=member.assigned_by, id=member.id, notes=member.notes, projectId=member.project_id,
+                         role=member.role, tags=list(member.tags), title=member.title, userId=member.user_id).at_version(member.version)

@@ -23,6 +23,7 @@ from sandglass import keys
 from sandglass.entities.changes import Change
 from sandglass.errors import Conflict
 from sandglass.storage import table as db
+from sandglass.storage import cursor as cursors
 from sandglass.storage.table import Table
 from sandglass.timefmt import iso, parse_instant
 
@@ -111,3 +112,13 @@ class ChangeRepository:
                                     ProjectionExpression="SK", ScanIndexForward=False, Limit=1, ConsistentRead=True)
         items = response.get("Items", [])
         return items[0][keys.SK].removeprefix(keys.CHANGE_SK_PREFIX) if items else None
+
+
+def sign_cursor(org_id: str, value: dict[str, Any], scope: str) -> str:
+    """A feed position as an opaque, signed cursor bound to the organization and the feed."""
+    return cursors.encode(value, org_id=org_id, scope=scope)
+
+
+def read_cursor(org_id: str, token: str, scope: str) -> dict[str, Any]:
+    """The value of a cursor signed by `sign_cursor` (a tampered or foreign one is refused, 400)."""
+    return cursors.decode(token, org_id=org_id, scope=scope)

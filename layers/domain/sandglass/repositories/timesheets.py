@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandglass import keys
+from sandglass import ids, keys
 from sandglass.context import DELETED
 from sandglass.repositories.activities import ActivityRepository, TimeWindow
+from sandglass.repositories.projects import ProjectRepository
 from sandglass.storage.table import Table
 
 PAGE_SIZE = 500
@@ -65,9 +66,6 @@ class TimesheetRepository:
     def projects_administered_for(self, org_id: str, admin_id: str, user_id: str) -> set[str]:
         """The projects `admin_id` administers that `user_id` is an active member of: one Query of
         the administrator's memberships, one BatchGetItem of the member's memberships there."""
-        from sandglass import ids
-        from sandglass.repositories.projects import ProjectRepository
-
         administered = ProjectRepository(self.table).administered_project_ids(org_id, admin_id)
         if not administered:
             return set()

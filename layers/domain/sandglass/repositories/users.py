@@ -22,8 +22,8 @@ from sandglass.repositories.billing import claim_seat, release_seat
 from sandglass.repositories.jobs import job_item
 from sandglass.repositories.organizations import membership_item
 from sandglass.storage import table as db
-from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
+from sandglass.storage.transaction import UnitOfWork
 
 LAST_ADMIN = "The organization must keep at least one active Administrator"
 INTERNAL = keys.KEY_ATTRIBUTES
@@ -114,10 +114,10 @@ class UserRepository:
             raise NotFound("User not found")
         return item
 
-    def exists_conditions(self, org_id: str, user_id: str) -> list[WriteCondition]:
-        """The user is (still) a member, not deleted: for another write's transaction (their cost rates...)."""
-        return [db.check(keys.user(org_id, user_id), "attribute_exists(PK) AND #s <> :deleted", {"#s": "status"},
-                         {":deleted": DELETED}, fail=NotFound("User not found"))]
+    def stage_exists(self, tx: UnitOfWork, org_id: str, user_id: str) -> None:
+        """The user is (still) a member, not deleted, when another write commits (their cost rates...)."""
+        tx.check(keys.user(org_id, user_id), "attribute_exists(PK) AND #s <> :deleted", {"#s": "status"}, {":deleted": DELETED},
+                 fail=NotFound("User not found"))
 
     def tombstone(self, org_id: str, user: dict[str, Any], was_active_admin: bool, now: str, by: str) -> None:
         """They cannot sign in from now on (archived, membership gone); their data goes in pages."""

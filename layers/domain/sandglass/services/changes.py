@@ -24,8 +24,7 @@ from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.changes import Change
 from sandglass.errors import Gone, ValidationFailed
-from sandglass.repositories.changes import ChangeRepository
-from sandglass.storage import cursor as cursors
+from sandglass.repositories.changes import ChangeRepository, read_cursor, sign_cursor
 
 RETENTION = timedelta(days=30)
 TTL_SLACK = timedelta(days=1)
@@ -156,11 +155,11 @@ class ChangeFeed:
 
     @staticmethod
     def _encode(ctx: TenantContext, cursor: FeedCursor) -> str:
-        return cursors.encode({"p": cursor.position or "", "t": int(cursor.read_at.timestamp())}, org_id=ctx.org_id, scope=CURSOR_SCOPE)
+        return sign_cursor(ctx.org_id, {"p": cursor.position or "", "t": int(cursor.read_at.timestamp())}, CURSOR_SCOPE)
 
     @staticmethod
     def _decode(ctx: TenantContext, token: str) -> FeedCursor:
-        value = cursors.decode(token, org_id=ctx.org_id, scope=CURSOR_SCOPE)
+        value = read_cursor(ctx.org_id, token, CURSOR_SCOPE)
         position, read_at = value.get("p"), value.get("t")
         if not isinstance(position, str) or not isinstance(read_at, int) or (position and not position.isdigit()):
             raise ValidationFailed.field("since", "The cursor is malformed", where="query")

@@ -11,18 +11,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pydantic import ValidationError
 
 from sandglass import ids, timefmt
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail, invalid_request
 from sandglass.models.rates import RateCreate, RateUpdate
-from sandglass.repositories import Page, WriteCondition
+from sandglass.repositories import Page, UnitOfWork
+from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
 from sandglass.services.rate_windows import applies, bounds, oldest_first, pick, snapshot_entry, snapshot_of  # noqa: F401 (pick, snapshot_*: re-exported)
 
 RATE_FIELDS = ("currency", "from", "to", "taxRate", "value")
+# What must still hold when a window commits (its owner still exists...), staged by the owner's repository.
+Guard = Callable[[UnitOfWork], None]
 
 
 # --- pure rules (the window in force at an instant: rate_windows.py) ----------------------------
@@ -70,21 +73,19 @@ class RateService:
         return item
 
     # writes: one consistent Query (lock + windows) then one transaction
-    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guards: list[WriteCondition]) -> dict[str, Any]:
+    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guard: Guard) -> dict[str, Any]:
         rate = {"id": ids.new_id(), **owner, **_stored_fields(body)}
         if not rate.get("currency"):
-            from sandglass.repositories.organizations import OrganizationRepository
-
             rate["currency"] = (OrganizationRepository(self.repository.table).get(rate_set.org_id) or {}).get("currency") or "USD"
         rate.setdefault("to", None)
         rate.setdefault("taxRate", Decimal(0))
         check_window(rate)
         snapshot = self.repository.snapshot(rate_set)
         check_no_overlap(rate, snapshot.rates)
-        self.repository.save(rate_set, rate, snapshot.version, guards)
+        self._commit(guard, self.repository.stage_save, rate_set, rate, snapshot.version)
         return rate
 
-    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guards: list[WriteCondition]) -> dict[str, Any]:
+    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guard: Guard) -> dict[str, Any]:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)
@@ -105,16 +106,22 @@ class RateService:
         rate = {**stored, **merged}
         check_window(rate)
         check_no_overlap(rate, snapshot.rates)
-        self.repository.save(rate_set, rate, snapshot.version, guards)
+        self._commit(guard, self.repository.stage_save, rate_set, rate, snapshot.version)
         return rate
 
-    def delete(self, rate_set: RateSet, rate_id: str, guards: list[WriteCondition]) -> None:
+    def delete(self, rate_set: RateSet, rate_id: str, guard: Guard) -> None:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)
         if not any(rate["id"] == rate_id for rate in snapshot.rates):
             raise NotFound("Rate not found")
-        self.repository.remove(rate_set, rate_id, snapshot.version, guards)
+        self._commit(guard, self.repository.stage_remove, rate_set, rate_id, snapshot.version)
+
+    def _commit(self, guard: Guard, stage: Callable[..., None], *arguments) -> None:
+        tx = UnitOfWork(self.repository.table)
+        stage(tx, *arguments)
+        guard(tx)
+        tx.commit()
 
     # --- which rate applies (Reports) ------------------------------------------------------
     def revenue_rates(self, org_id: str, project_id: str, user_id: str) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -159,7 +160,7 @@ class UserService:
             if user_id != tenant.user_id:
                 self._require(tenant, user_id)  # 404 for a stranger, 403 for a colleague
             raise Forbidden("Only organization Administrators can manage cost rates (a user may read their own)")
-        return cost_set(tenant.org_id, user_id), self.repository.exists_conditions(tenant.org_id, user_id)
+        return cost_set(tenant.org_id, user_id), partial(self.repository.stage_exists, org_id=tenant.org_id, user_id=user_id)
 
     def list_cost(self, tenant: TenantContext, user_id: str, limit: int, cursor: str | None) -> tuple[dict[str, CostRate], str | None]:
         rate_set, _ = self._cost_context(tenant, user_id, write=False)

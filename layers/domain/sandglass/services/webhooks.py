@@ -27,7 +27,7 @@ from sandglass.entities.webhooks import Webhook, WebhookEvent
 from sandglass.errors import Conflict, NotFound, ValidationFailed, check_if_match
 from sandglass.repositories.webhooks import WebhookRepository
 from sandglass.settings import get_settings
-from sandglass.storage.transaction import UnitOfWork
+from sandglass.repositories import UnitOfWork
 from sandglass.timefmt import iso
 
 PER_OWNER = 10
