@@ -33,4 +33,10 @@ def from_domain(error: DomainError) -> Response:
         return response(429, TOO_MANY_REQUESTS, headers)
     if error.status == 401:
         return response(401, AUTHENTICATION_REQUIRED, headers)
-    return response(error.status, error.message, headers)
+    # Clockify answers bad input with 400 (Sandtime's 422 with field details has no equivalent)
+    status = 400 if error.status == 422 else error.status
+    message = error.message
+    if error.status == 422 and error.details:
+        first = error.details[0]
+        message = f"{first.get('field')}: {first.get('message')}"
+    return response(status, message, headers)
