@@ -13,6 +13,9 @@ from sandglass_local import template as tpl
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing"]
+# The Clockify v1 surface's route groups (docs/clockify.md): every /v1/... route is theirs
+CLOCKIFY_GROUPS = ["ClockifyWorkspace", "ClockifyProjects", "ClockifyTime"]
+CLOCKIFY_PREFIX = "/v1/"
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +43,7 @@ def _of_type(template: dict, kind: str) -> dict:
 
 def test_every_function_uses_the_domain_layer(translated):
     functions = _of_type(translated, "AWS::Lambda::Function")
-    expected = {f"{group}Function" for group in ROUTE_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction", "McpFunction"}
+    expected = {f"{group}Function" for group in ROUTE_GROUPS + CLOCKIFY_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction", "McpFunction"}
     assert set(functions) == expected
     for name, fn in functions.items():
         assert fn["Properties"]["Layers"] == [{"Ref": "DomainLayer"}] or any("DomainLayer" in json.dumps(layer) for layer in fn["Properties"]["Layers"]), name
@@ -107,9 +110,18 @@ def test_reference_routes_are_all_declared():
     from tests.stack.sandtime_routes import load
 
     expected = load()
-    declared = {(r.method, r.path) for r in tpl.routes()}
+    declared = {(r.method, r.path) for r in tpl.routes() if not r.path.startswith(CLOCKIFY_PREFIX)}
     assert len(expected) > 50 and expected <= declared
     assert declared - expected == ADDITIONS
+
+
+def test_clockify_routes_belong_to_the_clockify_groups():
+    """Every /v1/... route is served by a Clockify route group, and those serve nothing else
+    (the Clockify surface's operations are checked by tests/contract/test_clockify_replay.py)."""
+    routes = tpl.routes()
+    clockify = {f"{group}Function" for group in CLOCKIFY_GROUPS}
+    assert {r.function for r in routes if r.path.startswith(CLOCKIFY_PREFIX)} == clockify
+    assert all(r.path.startswith(CLOCKIFY_PREFIX) for r in routes if r.function in clockify)
 
 
 TIMESHEET_READS = {("GET", "/timesheets"), ("GET", "/timesheets/dayTotals"), ("GET", "/timesheets/incomplete")}
@@ -127,7 +139,7 @@ MCP = {("POST", "/mcp"), ("GET", "/mcp"), ("GET", "/SKILL.md")}
 RERATE = {("POST", "/activities/rerate/preview"), ("POST", "/activities/rerate/apply")}
 # a person's personal API keys (X-Api-Key)
 API_KEYS = {("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")}
-ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")}
+ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/openapi/clockify.json")}
              | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS)
 
 
