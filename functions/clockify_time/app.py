@@ -56,8 +56,9 @@ class _Mapper:
 
     def entry(self, view: dict, stored: dict | None = None) -> dict:
         project = self._project(view["projectId"]) if self.hydrated and view.get("projectId") else None
-        return time_entries.to_clockify(view, self.workspace_id, self.directory.person(view["userId"]), now=get_clock().now(),
-                                        project=project, stored=stored).model_dump(exclude_none=False)
+        entry = time_entries.to_clockify(view, self.workspace_id, self.directory.person(view["userId"]), now=get_clock().now(),
+                                         project=project, stored=stored)
+        return entry.model_dump(exclude=None if self.hydrated else time_entries.HYDRATED_ONLY)
 
 
 def _create_fields(tenant, body: time_entries.TimeEntryRequest) -> dict:

@@ -50,6 +50,7 @@ class Project(ClockifyModel):
     public: bool = False
     timeEstimate: Optional[dict] = None
     budgetEstimate: Optional[dict] = None
+    estimateReset: Optional[dict] = None
 
 
 class ProjectRequest(ClockifyModel):

@@ -17,6 +17,8 @@ from sandglass.dialects.clockify.models import ClockifyModel, Rate
 from sandglass.dialects.clockify.wire import Instant, LenientBool, OptionalShortId, ShortIdList
 
 MAX_DESCRIPTION = 3000
+# fields only a hydrated answer carries
+HYDRATED_ONLY = {"project", "task", "tags"}
 
 
 class TimeInterval(ClockifyModel):

@@ -12,6 +12,9 @@ WORKSPACE_ADMIN = "WORKSPACE_ADMIN"
 
 
 class UserSettings(ClockifyModel):
+    """Clockify's user settings: the time zone is the workspace's; the rest are Clockify's defaults
+    (Sandglass keeps no web-app preferences of these kinds)."""
+
     timeZone: str = "UTC"
     weekStart: str = "MONDAY"
     timeFormat: str = "HOUR24"
@@ -19,6 +22,29 @@ class UserSettings(ClockifyModel):
     myStartOfDay: str = "09:00"
     lang: str = "EN"
     theme: str = "DEFAULT"
+    alerts: bool = False
+    approval: bool = False
+    collapseAllProjectLists: bool = False
+    dashboardPinToTop: bool = False
+    dashboardSelection: str = "ME"
+    dashboardViewType: str = "PROJECT"
+    groupSimilarEntriesDisabled: bool = False
+    invoiceReminders: bool = False
+    isCompactViewOn: bool = False
+    longRunning: bool = False
+    multiFactorEnabled: bool = False
+    onboarding: bool = False
+    projectListCollapse: int = 50
+    projectPickerTaskFilter: bool = False
+    pto: bool = False
+    reminders: bool = False
+    scheduledReports: bool = False
+    scheduling: bool = False
+    sendNewsletter: bool = False
+    showOnlyWorkingDays: bool = False
+    summaryReportSettings: dict = {"group": "PROJECT", "subgroup": "CLIENT"}
+    timeTrackingManual: bool = False
+    weeklyUpdates: bool = False
 
 
 class WorkspaceMembership(ClockifyModel):

@@ -19,6 +19,9 @@ class Round(ClockifyModel):
 
 
 class WorkspaceSettings(ClockifyModel):
+    """The knobs Sandglass has are mapped (rounding, lock); the others say what Sandglass does
+    (a project is required; only Administrators create projects and see others' entries)."""
+
     timeRoundingInReports: bool
     round: Round
     lockTimeEntries: Optional[str] = None
@@ -31,6 +34,35 @@ class WorkspaceSettings(ClockifyModel):
     onlyAdminsSeeAllTimeEntries: bool = True
     defaultBillableProjects: bool = True
     timeTrackingMode: str = "DEFAULT"
+    activeBillableHours: bool = True
+    adminOnlyPages: str = "[]"
+    automaticLock: Optional[dict] = None
+    canSeeTimeSheet: bool = True
+    canSeeTracker: bool = True
+    currencyFormat: str = "CURRENCY_SPACE_VALUE"
+    durationFormat: str = "FULL"
+    entityCreationPermissions: dict = {}
+    isProjectPublicByDefault: bool = False
+    multiFactorEnabled: bool = False
+    numberFormat: str = "COMMA_PERIOD"
+    onlyAdminsCanChangeBillableStatus: bool = False
+    onlyAdminsCreateProject: bool = True
+    onlyAdminsCreateTag: bool = True
+    onlyAdminsCreateTask: bool = True
+    onlyAdminsSeeBillableRates: bool = True
+    onlyAdminsSeeDashboard: bool = False
+    onlyAdminsSeePublicProjectsEntries: bool = True
+    projectFavorites: bool = False
+    projectGroupingLabel: str = "client"
+    projectLabel: str = "project"
+    projectPickerSpecialFilter: bool = False
+    taskLabel: str = "task"
+    workingDays: list[str] = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
+
+
+class Subdomain(ClockifyModel):
+    enabled: bool
+    name: str
 
 
 class Currency(ClockifyModel):
@@ -56,6 +88,8 @@ class Workspace(ClockifyModel):
     workspaceSettings: WorkspaceSettings
     imageUrl: str = ""
     featureSubscriptionType: Optional[str] = None
+    cakeOrganizationId: Optional[str] = None
+    subdomain: Optional[Subdomain] = None
     features: list[str] = []
     currencies: list[Currency] = []
 
@@ -83,4 +117,5 @@ def to_clockify(organization: dict[str, Any]) -> Workspace:
     )
     return Workspace(id=ids.short_id(organization["id"]), name=organization.get("name") or "", hourlyRate=Rate(amount=0, currency=currency),
                      costRate=Rate(amount=0, currency=currency), workspaceSettings=settings, currencies=[Currency(code=currency)],
-                     featureSubscriptionType=str(organization.get("plan") or "free").upper())
+                     featureSubscriptionType=str(organization.get("plan") or "free").upper(),
+                     subdomain=Subdomain(enabled=True, name=organization.get("domain") or "") if organization.get("domain") else None)
