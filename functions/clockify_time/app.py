@@ -140,10 +140,10 @@ def patch_stop(workspaceId: WorkspaceId, userId: UserId, body: time_entries.Stop
     tenant = workspace(app)
     mapper = _Mapper(tenant, workspaceId)
     member = mapper.directory.member(userId)
-    running = list(service().list(tenant, ActivityQuery(user_id=member, pending=True, limit=1)).activities.values())
-    if not running:
+    running = service().running(tenant, member)
+    if running is None:
         raise NotFound("No time entry is running")
-    result = service().update(tenant, running[0]["id"], parsed(ActivityUpdate, {"endedAt": body.end}))
+    result = service().update(tenant, running.activity["id"], parsed(ActivityUpdate, {"endedAt": body.end}))
     return mapper.entry(result.activity)
 
 

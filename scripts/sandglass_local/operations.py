@@ -150,8 +150,9 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/auth/impersonation"): Call(role="anonymous", body={"token": "{signInToken}"}),
     ("POST", "/timesheets/reminder"): Call(body={"reason": "bench"}),
     ("POST", "/v1/workspaces/{workspaceId}/projects"): Call(org=None, path=CLOCKIFY, body={"name": "Clockify project", "isPublic": True, "color": "#ff0000"}),
-    ("POST", "/v1/workspaces/{workspaceId}/time-entries"): Call(org=None, path=CLOCKIFY, body={
-        "start": "2026-07-13T14:00:00Z", "end": "2026-07-13T15:00:00Z", "description": "Clockify entry", "projectId": "{cfProjectId}", "taskId": None}),
+    # Sam starts a timer (no end): the stop below finds it running
+    ("POST", "/v1/workspaces/{workspaceId}/time-entries"): Call(role="user", org=None, path=CLOCKIFY, body={
+        "start": "2026-07-15T11:30:00Z", "description": "Clockify timer", "projectId": "{cfProjectId}", "taskId": None}),
     ("POST", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"): Call(org=None, path={**CLOCKIFY, "userId": "{cfSamId}"}, body={
         "start": "2026-07-13T16:00:00Z", "end": "2026-07-13T17:00:00Z", "description": "For Sam", "projectId": "{cfProjectId}"}),
     # changes
@@ -180,7 +181,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("PUT", "/v1/workspaces/{workspaceId}/time-entries/{id}"): Call(role="user", org=None, path={**CLOCKIFY, "id": "{cfActivityId}"}, body={
         "start": "2026-07-14T09:00:00Z", "end": "2026-07-14T10:15:00Z", "description": "Kick-off", "projectId": "{cfProjectId}"}),
     ("PATCH", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"): Call(role="user", org=None, path={**CLOCKIFY, "userId": "{cfSamId}"},
-                                                                               body={"end": "2026-07-15T11:00:00Z"}),
+                                                                               body={"end": "2026-07-15T11:45:00Z"}),
     # deletions (of spare items, so every other operation still finds its own)
     ("DELETE", "/timesheets/lock"): Call(query={"userId": "{olaId}", "monthOf": "2026-03-01"}),
     ("DELETE", "/timesheets/lock/{lockId}"): Call(path={"lockId": "{spareLockId}"}),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sandglass.context import TenantContext
-from sandglass.errors import detail
+from sandglass.errors import NotFound, detail
 from sandglass.models.activities import activity_view
 from sandglass.repositories.activities import ActivityPage, TimeWindow
 from sandglass.services.activities.base import ActivityServiceBase
@@ -64,6 +64,18 @@ class ActivityReads(ActivityServiceBase):
             if not is_project_admin(self.repository.project_membership(tenant.org_id, item["projectId"], tenant.user_id)):
                 raise not_found()
         return activity_view_result(item)
+
+    def running(self, tenant: TenantContext, user_id: str) -> ActivityResult | None:
+        """The member's running timer, found by their timer marker (one GetItem, then `get`, with
+        its visibility rule); None when none runs (or the caller may not see it)."""
+        marker = self.repository.running_timer(tenant.org_id, user_id)
+        if not marker or not marker.get("activityId"):
+            return None
+        try:
+            result = self.get(tenant, marker["activityId"])
+        except NotFound:
+            return None
+        return result if result.activity.get("pending") else None
 
     def list(self, tenant: TenantContext, query: ActivityQuery) -> ActivityList:
         if query.lower and query.upper and query.upper <= query.lower:
