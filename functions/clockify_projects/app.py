@@ -8,7 +8,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from sandglass.dialects.clockify import paging, projects, wire
-from sandglass.dialects.clockify.resolver import create_app
+from sandglass.dialects.clockify.models import parsed
+from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import project_id, workspace
 from sandglass.models.projects import ProjectCreate, ProjectUpdate
 from sandglass.services.projects import ProjectService
@@ -57,25 +58,16 @@ def get_projects(
     chosen = projects.filtered(
         _all_projects(tenant, wire.boolean(archived, "archived")), name=name, strict=bool(wire.boolean(strict_name_search, "strict-name-search")),
         billable=wire.boolean(billable, "billable"), template=wire.boolean(is_template, "is-template"),
-        clients=wire.joined(_multi("clients")), contains_client=wire.boolean(contains_client, "contains-client"),
+        clients=wire.joined(query_values(app, "clients")), contains_client=wire.boolean(contains_client, "contains-client"),
         sort_order=sort_order)
     body = [projects.to_clockify(item, workspaceId.lower()).model_dump() for item in request.slice(chosen)]
     return Response(200, JSON, body, headers=paging.headers(request, len(chosen)))
 
 
-def _multi(name: str) -> list[str]:
-    event = app.current_event
-    values = (event.multi_value_query_string_parameters or {}).get(name)
-    if values is None:
-        single = (event.query_string_parameters or {}).get(name)
-        values = [single] if single is not None else []
-    return values
-
-
 @app.post("/v1/workspaces/<workspaceId>/projects", tags=[TAG], operation_id="createNewProject", summary="Add a new project")
 def post_project(workspaceId: WorkspaceId, body: projects.ProjectRequest) -> Response[projects.Project]:
     tenant = workspace(app)
-    created = ProjectService().create(tenant, projects.parsed(ProjectCreate, projects.from_clockify(body, creating=True)))
+    created = ProjectService().create(tenant, parsed(ProjectCreate, projects.from_clockify(body, creating=True)))
     return Response(201, JSON, projects.to_clockify(created.model_dump(), workspaceId.lower()).model_dump())
 
 
@@ -88,7 +80,7 @@ def get_project(workspaceId: WorkspaceId, projectId: ProjectId, hydrated: Flag =
 @app.put("/v1/workspaces/<workspaceId>/projects/<projectId>", tags=[TAG], operation_id="updateProject", summary="Update a project")
 def put_project(workspaceId: WorkspaceId, projectId: ProjectId, body: projects.ProjectRequest) -> projects.Project:
     tenant = workspace(app)
-    updated = ProjectService().update(tenant, project_id(tenant, projectId), projects.parsed(ProjectUpdate, projects.from_clockify(body, creating=False)))
+    updated = ProjectService().update(tenant, project_id(tenant, projectId), parsed(ProjectUpdate, projects.from_clockify(body, creating=False)))
     return projects.to_clockify(updated.model_dump(), workspaceId.lower())
 
 

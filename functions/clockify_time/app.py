@@ -15,8 +15,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from sandglass.clock import get_clock
 from sandglass.dialects.clockify import paging, time_entries, wire
-from sandglass.dialects.clockify.projects import parsed
-from sandglass.dialects.clockify.resolver import create_app
+from sandglass.dialects.clockify.models import parsed
+from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import Directory, activity_id, project_id, workspace
 from sandglass.errors import BadRequest, NotFound
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
@@ -187,7 +187,7 @@ def get_time_entries(
     if get_week_before:
         upper = _instant(get_week_before, "get-week-before")
         lower = upper - timedelta(days=7)
-    if wire.joined(_multi("tags")) or task or wire.boolean(task_required, "task-required"):
+    if wire.joined(query_values(app, "tags")) or task or wire.boolean(task_required, "task-required"):
         found: list[dict] = []  # no entry has a task or tags
     else:
         pending = wire.boolean(in_progress, "in-progress")
@@ -205,15 +205,6 @@ def _instant(value: str | None, name: str):
         return wire.parse_instant(value)
     except ValueError as error:
         raise BadRequest(f"{name}: {error}") from None
-
-
-def _multi(name: str) -> list[str]:
-    event = app.current_event
-    values = (event.multi_value_query_string_parameters or {}).get(name)
-    if values is None:
-        single = (event.query_string_parameters or {}).get(name)
-        values = [single] if single is not None else []
-    return values
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from sandglass.dialects.clockify import paging, users, workspaces, wire
-from sandglass.dialects.clockify.resolver import create_app
+from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import workspace
 from sandglass.http.tenant import caller
 from sandglass.services.organizations import OrganizationService
@@ -43,7 +43,7 @@ def get_user(include_memberships: Annotated[Optional[str], Query(alias="include-
 @app.get("/v1/workspaces", tags=[TAG], operation_id="getWorkspacesOfUser", summary="Get all my workspaces")
 def get_workspaces(roles: Annotated[Optional[str], Query(description="WORKSPACE_ADMIN|OWNER|TEAM_MANAGER|PROJECT_MANAGER")] = None) -> list[workspaces.Workspace]:
     organizations = OrganizationService().organizations_of(caller(app))
-    wanted = set(wire.joined(_multi("roles")))
+    wanted = set(wire.joined(query_values(app, "roles")))
     found = [workspaces.to_clockify(org.model_dump()) for org in organizations]
     if wanted and not wanted & {"WORKSPACE_ADMIN", "OWNER"}:
         return []  # Sandglass has no team or project managers at workspace level
@@ -53,15 +53,6 @@ def get_workspaces(roles: Annotated[Optional[str], Query(description="WORKSPACE_
 @app.get("/v1/workspaces/<workspaceId>", tags=[TAG], operation_id="getWorkspaceInfo", summary="Get workspace info")
 def get_workspace(workspaceId: WorkspaceId) -> workspaces.Workspace:
     return workspaces.to_clockify(OrganizationService().get(workspace(app)).model_dump())
-
-
-def _multi(name: str) -> list[str]:
-    event = app.current_event
-    values = (event.multi_value_query_string_parameters or {}).get(name)
-    if values is None:
-        single = (event.query_string_parameters or {}).get(name)
-        values = [single] if single is not None else []
-    return values
 
 
 @app.get("/v1/workspaces/<workspaceId>/users", tags=[TAG], operation_id="getUsersOfWorkspace", summary="Find all users on the workspace")

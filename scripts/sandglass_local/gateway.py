@@ -126,7 +126,7 @@ def _error(status: int, code: str, message: str, path: str = "") -> Reply:
         from sandglass.dialects.clockify.errors import body as clockify_body
 
         return Reply(status, {"Content-Type": "application/json", **({"Retry-After": "1"} if status == 429 else {})},
-                     json.dumps(clockify_body(status, {429: "Too many requests", 401: ""}.get(status, message))))
+                     json.dumps(clockify_body(status, {429: "Too many requests", 401: "", 403: "User doesn't belong to Workspace"}.get(status, message))))
     return Reply(status, {"Content-Type": "application/json"}, json.dumps({"error": {"code": code, "message": message}}))
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from sandglass import ids, text
 from sandglass.errors import Unauthorized
 from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories.short_ids import ShortIdRepository
 from sandglass.settings import get_settings
 
 # A person's API keys (services/api_keys.py): managed with a session token only.
@@ -237,8 +238,6 @@ def _clockify_organization(email: str, resource: str, path_parameters: dict[str,
     """(workspace id as sent, organization id) of a Clockify route: the organization among the
     account's own memberships whose 24-hex id the path names (None when it names none of them);
     (None, None) on the account routes (/v1/user, /v1/workspaces)."""
-    from sandglass.repositories.short_ids import ShortIdRepository
-
     workspace = (path_parameters or {}).get(CLOCKIFY_WORKSPACE_PARAMETER)
     if "{" + CLOCKIFY_WORKSPACE_PARAMETER + "}" not in resource or not workspace:
         return None, None

@@ -87,22 +87,6 @@ def from_clockify(body: ProjectRequest, *, creating: bool) -> dict[str, Any]:
     return fields
 
 
-def parsed(model, fields: dict[str, Any]):
-    """The domain's request model built from mapped fields; its refusal is Clockify's 400."""
-    from pydantic import ValidationError
-
-    from sandglass.errors import BadRequest
-
-    try:
-        return model.model_validate(fields)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ())) or "body"
-        raise BadRequest(f"{_CLOCKIFY_NAMES.get(where, where)}: {first.get('msg')}") from None
-
-
-_CLOCKIFY_NAMES = {"notes": "note"}
-
 
 def filtered(items: list[dict[str, Any]], *, name: str | None, strict: bool, billable: bool | None, template: bool | None,
              clients: list[str], contains_client: bool | None, sort_order: str | None) -> list[dict[str, Any]]:

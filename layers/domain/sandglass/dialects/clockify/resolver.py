@@ -45,6 +45,17 @@ class ClockifyResolver(Resolver):
         return super(Resolver, self).get_openapi_json_schema(*args, **kwargs)
 
 
+def query_values(app, name: str) -> list[str]:
+    """Every value of a query parameter sent repeatedly (`tags=a&tags=b`) or once; wire.joined
+    then splits comma-joined ones."""
+    event = app.current_event
+    values = (event.multi_value_query_string_parameters or {}).get(name)
+    if values is None:
+        single = (event.query_string_parameters or {}).get(name)
+        values = [single] if single is not None else []
+    return list(values)
+
+
 def _first_problem(errors_found: list[dict[str, Any]]) -> str:
     if not errors_found:
         return "The request is invalid"
