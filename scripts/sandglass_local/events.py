@@ -14,7 +14,7 @@ ids and run unchanged both ways:
   re-signed for the same person with the local stack's own secret).
 
 SAMPLES says which function owns each event and the status it answers on a fresh demo state
-(`make dev ARGS=--reset`); the README's sample-event table and tests/stack/test_sample_events.py
+(`make dev ARGS=--reset`); the sample-event table in docs/local.md and tests/stack/test_sample_events.py
 follow it.
 """
 

@@ -489,3 +489,25 @@ def test_every_route_refuses_path_ids_that_are_not_ids(probes):
             for bad in NOT_IDS:
                 probes.send("path ids that are not ids", route, probes.concrete(path, **{parameter: bad}))
     _report(probes, "path ids that are not ids", 200)
+
+
+def test_an_unknown_query_parameter_is_422_and_names_it(api, acme):
+    """A misspelt filter never silently widens a listing: `?userid=` (for `userId`) is refused."""
+    reply = api.get("/activities?userid=someone", as_=ADMIN, org="acme")
+    assert reply.status == 422, reply.body
+    error = reply.json()["error"]
+    assert error["code"] == "VALIDATION_ERROR"
+    assert any(d.get("field") == "userid" and d.get("in") == "query" for d in error["details"]), error
+
+
+def test_every_get_route_refuses_an_unknown_query_parameter(api, acme, gateway):
+    answered = 0
+    for route in gateway.routes:
+        if route.method != "GET" or route.path in ("/openapi.json", "/health") or not route.path.startswith("/"):
+            continue
+        reply = api.get(_concrete(route.path) + "?surely_not_a_parameter=1", as_=ADMIN, org="acme")
+        assert reply.status != 500, (route.path, reply.body)
+        if reply.status == 422:
+            answered += 1
+            assert "surely_not_a_parameter" in reply.body, (route.path, reply.body)
+    assert answered >= 20

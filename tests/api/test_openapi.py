@@ -200,13 +200,13 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
 
 
 def test_activity_list_documents_its_default_window(doc):
-    """The default an Administrator gets without from/to is stated where clients look (README too)."""
+    """The default an Administrator gets without from/to is stated where clients look (docs/api.md too)."""
     from pathlib import Path
 
     description = doc["paths"]["/activities"]["get"]["description"]
     assert "without `from` and `to` gets every entry of the organization, newest first" in description
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    assert "Administrator gets every entry of the organization **newest first**" in readme
+    conventions = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
+    assert "Administrator gets every entry of the organization **newest first**" in conventions
 
 
 # --- the deployed document: built at build time, shipped as a file ------------------------------

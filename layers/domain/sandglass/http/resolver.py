@@ -127,6 +127,16 @@ def _body_takes_an_array(route) -> bool:
     return any(_is_or_contains_sequence(param.field_info.annotation) for param in route.dependant.body_params)
 
 
+def _unknown_query_parameters(route, event) -> list[str]:
+    """Query parameters the route does not declare: refused (422) like unknown body fields, so a
+    misspelt filter (`?userid=`) never silently widens a listing."""
+    sent = set((event.get("multiValueQueryStringParameters") or {}) or (event.get("queryStringParameters") or {}))
+    if not sent:
+        return []
+    declared = {param.alias for param in route.dependant.query_params}
+    return sorted(sent - declared)
+
+
 class _RequestValidation(OpenAPIRequestValidationMiddleware):
     """Bodies are JSON only: another media type is 415 (_reads_as_json), never powertools' form or
     multipart parsing (which would answer a misleading 422 "field missing") or its 500.
@@ -134,6 +144,13 @@ class _RequestValidation(OpenAPIRequestValidationMiddleware):
     powertools reads a JSON array sent to a route whose body is one object as the array's first
     element (a convenience meant for repeated form fields), so `[{"name": "x"}]` would pass as
     `{"name": "x"}` and `[null]` as no body. An array where an object is documented is a wrong type: 422."""
+
+    def handler(self, app, next_middleware):
+        unknown = _unknown_query_parameters(app.context["_route"], app.current_event)
+        if unknown:
+            raise RequestValidationError([{"type": "extra_forbidden", "loc": ("query", name), "msg": "Unknown query parameter",
+                                           "input": app.current_event.get_query_string_value(name)} for name in unknown])
+        return super().handler(app, next_middleware)
 
     def _get_body(self, app):
         event = app.current_event
