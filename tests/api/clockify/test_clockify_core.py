@@ -3,6 +3,7 @@ entries and timers; ids, times, durations, paging, errors, leniency, cross-tenan
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -143,3 +144,32 @@ def test_errors_and_leniency(api, world):
     assert no_project.status == 400 and "projectId" in no_project.json()["message"]
     bad_id = cf(api, "GET", f"/workspaces/{ws}/projects/not-an-id")
     assert bad_id.status == 404 and bad_id.json()["code"] == 404
+
+
+def test_bad_input_on_every_clockify_route_is_a_clockify_error(api, world, gateway):
+    """Malformed JSON, a wrong body type and ids that are not 24-hex: 400 or 404 in `{message, code}`,
+    never 5xx, never Sandtime's shape; unknown query parameters are ignored."""
+    ws, pid = world["ws"], world["pid"]
+    values = {"workspaceId": ws, "projectId": pid, "id": "0" * 24, "userId": ids.person_short_id(ADMIN)}
+    routes = sorted({(r.method, r.path) for r in gateway.routes if r.path.startswith("/v1/")})
+    assert len(routes) == 17
+    probes = 0
+    for method, path in routes:
+        concrete = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
+        if method in ("POST", "PUT", "PATCH"):
+            for body in ('{"name": ', "[{}]", "42"):
+                reply = api.call(method, "/api" + concrete, as_=ADMIN, body=body, headers={"Content-Type": "application/json"})
+                assert reply.status == 400 and set(reply.json()) == {"message", "code"} and reply.json()["code"] == 400, (method, path, body, reply.body)
+                probes += 1
+        for parameter in re.findall(r"\{(\w+)\}", path):
+            if parameter == "workspaceId" or method in ("POST", "PUT", "PATCH"):
+                continue
+            bad = re.sub(r"\{" + parameter + r"\}", "not-an-id", path)
+            reply = api.call(method, "/api" + re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], bad), as_=ADMIN)
+            assert reply.status == 404 and reply.json()["code"] == 404, (method, path, reply.body)
+            probes += 1
+        if method == "GET":
+            reply = api.call(method, "/api" + concrete + "?surely_not_a_parameter=1&projectId=", as_=ADMIN)
+            assert reply.status in (200, 404) and reply.status < 500, (path, reply.body)
+            probes += 1
+    assert probes >= 30

@@ -20,7 +20,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from sandglass.dialects.clockify import errors
 from sandglass.errors import DomainError
-from sandglass.http.resolver import BodyRefused, Resolver, _json, _json_body
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
+
+from sandglass.http.resolver import BodyRefused, Resolver, _json, _json_body, _RequestValidation
 from sandglass.settings import get_settings
 
 logger = logging.getLogger("sandglass")
@@ -34,7 +36,20 @@ def normalise_path(path: str) -> str:
     return path[:-1] if len(path) > 1 and path.endswith("/") else path
 
 
+class _LenientRequestValidation(_RequestValidation):
+    """The Sandtime surface's body rules (JSON only, no array for an object), without its refusal
+    of unknown query parameters: Clockify ignores them (Raycast sends `projectId=`)."""
+
+    def handler(self, app, next_middleware):
+        return OpenAPIRequestValidationMiddleware.handler(self, app, next_middleware)
+
+
 class ClockifyResolver(Resolver):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self, "_request_validation_middleware", None) is not None:
+            self._request_validation_middleware = _LenientRequestValidation()
+
     def resolve(self, event, context):
         if isinstance(event, dict) and isinstance(event.get("path"), str):
             event["path"] = normalise_path(event["path"])
