@@ -699,6 +699,7 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool =
         threading.Thread(target=_schedule_loop, args=(stack, server.state.lock, stop), daemon=True).start()
     token = stack.token(DEMO_ADMIN)
     api_key = stack.dev_api_key(DEMO_ADMIN)
+    workspace = demo_workspace_id()
     print(f"""
 Sandglass is running at http://{host}:{port}/api   (DynamoDB: {stack.endpoint}, table {TABLE})
 {'Seeded' if seeded else 'Using'} demo organization '{DEMO_DOMAIN}' — Administrator {DEMO_ADMIN}, User {DEMO_USER}
@@ -713,6 +714,9 @@ Dev personal API key for {DEMO_ADMIN} (no expiry; kept in {API_KEY_FILE} across 
 Try:
   curl -s http://{host}:{port}/api/organization -H "Authorization: Bearer $TOKEN" -H "X-Organization: {DEMO_DOMAIN}"
   curl -s http://{host}:{port}/api/organization -H "X-Api-Key: $API_KEY" -H "X-Organization: {DEMO_DOMAIN}"
+
+Clockify clients (base URL http://{host}:{port}/api/v1, the same API key; docs/clockify.md; document: /api/openapi/clockify.json):
+  curl -s http://{host}:{port}/api/v1/workspaces/{workspace}/projects -H "X-Api-Key: $API_KEY"
 
 MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
   {mcp_add_command(f"http://{host}:{port}/mcp", token, DEMO_DOMAIN)}
@@ -863,6 +867,13 @@ def _handler_class():
         def _json(self, status: int, value: Any) -> None:
             self._send(status, {"Content-Type": "application/json"}, json.dumps(value).encode())
 
+        def _clockify_openapi(self) -> bytes:
+            if "clockify" not in openapi_cache:
+                from sandglass_local.openapi import clockify_schema
+
+                openapi_cache["clockify"] = json.dumps(clockify_schema(self.server.stack.gateway), indent=2).encode()
+            return openapi_cache["clockify"]
+
         def _openapi(self) -> bytes:
             if "doc" not in openapi_cache:
                 from sandglass_local.openapi import merged_schema
@@ -875,6 +886,8 @@ def _handler_class():
             path = self.path.split("?", 1)[0]
             if path == "/api/openapi.json":
                 return self._send(200, {"Content-Type": "application/json"}, self._openapi())
+            if path == "/api/openapi/clockify.json":  # rendered from the code, like the Sandtime document
+                return self._send(200, {"Content-Type": "application/json"}, self._clockify_openapi())
             if path == "/api/_dev/outbox":
                 # dev only: the notifications the local outbox adapter has "sent" (newest last)
                 lines = OUTBOX_FILE.read_text().splitlines() if OUTBOX_FILE.exists() else []
@@ -951,6 +964,15 @@ def dev_checkout(method: str, path: str) -> tuple[int, Any]:
             error_body["details"] = error.details
         return error.status, {"error": error_body}
     return 405, {"error": {"code": "METHOD_NOT_ALLOWED", "message": "GET shows the checkout, POST pays it"}}
+
+
+def demo_workspace_id() -> str:
+    """The demo organization's Clockify workspace id (its 24-hex id)."""
+    from sandglass import ids
+    from sandglass.repositories.organizations import OrganizationRepository
+
+    org_id = OrganizationRepository().org_id_for_domain(DEMO_DOMAIN)
+    return ids.short_id(org_id) if org_id else "<workspaceId>"
 
 
 def _swagger_html_for(spec: str) -> str:

@@ -55,6 +55,18 @@ def member_id(email: str) -> str:
     return ids.member_id(DEMO_ORG_ID, email)
 
 
+def _short(entity_id: str) -> str:
+    from sandglass import ids
+
+    return ids.short_id(entity_id)
+
+
+def _person(email: str) -> str:
+    from sandglass import ids
+
+    return ids.person_short_id(email)
+
+
 @dataclass(frozen=True)
 class Sample:
     file: str
@@ -111,6 +123,12 @@ def _samples() -> list[Sample]:
         Sample("workspace_get_organization.json", "WorkspaceFunction", 200, "GET", "/organization"),
         Sample("workspace_put_organization.json", "WorkspaceFunction", 200, "PUT", "/organization",
                body={"notes": "Updated from an event file", "rounding": {"enabled": True, "interval": 900000, "mode": "NEAREST"}}),
+        # the Clockify v1 surface (docs/clockify.md): the workspace and the user are 24-hex ids in the path
+        Sample("clockify_user.json", "ClockifyWorkspaceFunction", 200, "GET", "/v1/user"),
+        Sample("clockify_projects_list.json", "ClockifyProjectsFunction", 200, "GET", "/v1/workspaces/{workspaceId}/projects",
+               path_parameters={"workspaceId": _short(DEMO_ORG_ID)}, query={"page-size": "1000", "archived": "false"}),
+        Sample("clockify_time_entries_list.json", "ClockifyTimeFunction", 200, "GET", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries",
+               path_parameters={"workspaceId": _short(DEMO_ORG_ID), "userId": _person(DEMO_ADMIN)}, query={"hydrated": "true", "page-size": "500"}),
         Sample("auto_lock_tick.json", "AutoLockFunction", "OK", raw={"scheduledTime": "2026-11-23T18:00:00Z"}),
         Sample("reminders_tick.json", "RemindersFunction", "OK", raw={"scheduledTime": "2026-11-23T18:00:00Z"}),
         Sample("purge_sweep.json", "PurgeFunction", "OK", raw={"sweep": "jobs", "scheduledTime": "2026-07-15T12:00:00Z"}),
@@ -172,6 +190,8 @@ def event_of(sample: Sample) -> dict[str, Any]:
         return sample.raw
     headers = {"Host": "127.0.0.1:3000"} if sample.public else {
         "Authorization": f"Bearer {sample_token(sample.as_)}", "X-Organization": DEMO_DOMAIN, "Host": "127.0.0.1:3000"}
+    if (sample.resource or "").startswith("/v1/"):  # Clockify: the workspace is in the path, never a header
+        headers.pop("X-Organization", None)
     if sample.body is not None:
         headers["Content-Type"] = "application/json"
     headers |= sample.headers or {}

@@ -56,12 +56,17 @@ def _jws_receipt() -> str:
     return base64.b64encode(token).decode()
 
 
+# The Clockify routes' workspace: the organization's 24-hex id (build_organization keeps the
+# Clockify forms of its ids under cf* names).
+CLOCKIFY = {"workspaceId": "{cfWorkspaceId}"}
+
 # One call per route, in the order the bench runs them: reads, creations, changes, deletions,
 # the organization's rename and deletion last (they end the organization the others use).
 OPERATIONS: dict[tuple[str, str], Call] = {
     # workspace
     ("GET", "/health"): Call(org=None),
     ("GET", "/openapi.json"): Call(org=None),
+    ("GET", "/openapi/clockify.json"): Call(org=None),
     ("GET", "/SKILL.md"): Call(org=None),
     ("GET", "/mcp"): Call(org=None),
     ("GET", "/auth"): Call(),
@@ -101,6 +106,17 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/reports/{reportId}"): Call(role="user"),
     ("GET", "/reports/{reportId}/results"): Call(role="user", query={"view": "summary"}),
     ("POST", "/reports/results"): Call(query={"view": "detailed"}, body=REPORT),
+    # Clockify v1 surface (docs/clockify.md): 24-hex ids, the workspace in the path, no X-Organization
+    ("GET", "/v1/user"): Call(org=None, query={"include-memberships": "true"}),
+    ("GET", "/v1/workspaces"): Call(org=None),
+    ("GET", "/v1/workspaces/{workspaceId}"): Call(org=None, path=CLOCKIFY),
+    ("GET", "/v1/workspaces/{workspaceId}/users"): Call(org=None, path=CLOCKIFY, query={"include-roles": "true", "page-size": "1000"}),
+    ("GET", "/v1/workspaces/{workspaceId}/projects"): Call(org=None, path=CLOCKIFY, query={"page-size": "1000", "archived": "false"}),
+    ("GET", "/v1/workspaces/{workspaceId}/projects/{projectId}"): Call(org=None, path={**CLOCKIFY, "projectId": "{cfProjectId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/time-entries/{id}"): Call(role="user", org=None, path={**CLOCKIFY, "id": "{cfActivityId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/time-entries/status/in-progress"): Call(org=None, path=CLOCKIFY),
+    ("GET", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"): Call(role="user", org=None, path={**CLOCKIFY, "userId": "{cfSamId}"},
+                                                                             query={"hydrated": "true", "page-size": "500"}),
     # billing
     ("GET", "/subscriptions"): Call(),
     ("GET", "/billing-history"): Call(),
@@ -138,6 +154,12 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/webhooks"): Call(),
     ("GET", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}),
     ("GET", "/webhooks/{webhookId}/deliveries"): Call(path={"webhookId": "{webhookId}"}),
+    ("POST", "/v1/workspaces/{workspaceId}/projects"): Call(org=None, path=CLOCKIFY, body={"name": "Clockify project", "isPublic": True, "color": "#ff0000"}),
+    # Sam starts a timer (no end): the stop below finds it running
+    ("POST", "/v1/workspaces/{workspaceId}/time-entries"): Call(role="user", org=None, path=CLOCKIFY, body={
+        "start": "2026-07-15T11:30:00Z", "description": "Clockify timer", "projectId": "{cfProjectId}", "taskId": None}),
+    ("POST", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"): Call(org=None, path={**CLOCKIFY, "userId": "{cfSamId}"}, body={
+        "start": "2026-07-13T16:00:00Z", "end": "2026-07-13T17:00:00Z", "description": "For Sam", "projectId": "{cfProjectId}"}),
     # changes
     ("PUT", "/organization"): Call(body={"notes": "Changed", "coreHours": {"start": "08:00", "end": "16:00"}}),
     ("POST", "/api-keys/{keyId}/rotate"): Call(org=None),
@@ -162,10 +184,17 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("PUT", "/requests/{requestId}/projects/members/role"): Call(path={"requestId": "{roleRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/projects/assign"): Call(path={"requestId": "{assignRequestId}"}, body={"status": "RESOLVED", "projectIds": ["{spareProjectId}"]}),
     ("PUT", "/requests/{requestId}"): Call(path={"requestId": "{impersonationRequestId}"}, body={"status": "REJECTED"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/projects/{projectId}"): Call(org=None, path={**CLOCKIFY, "projectId": "{cfProjectId}"}, body={"note": "Clockify note"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/time-entries/{id}"): Call(role="user", org=None, path={**CLOCKIFY, "id": "{cfActivityId}"}, body={
+        "start": "2026-07-14T09:00:00Z", "end": "2026-07-14T10:15:00Z", "description": "Kick-off", "projectId": "{cfProjectId}"}),
+    ("PATCH", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"): Call(role="user", org=None, path={**CLOCKIFY, "userId": "{cfSamId}"},
+                                                                               body={"end": "2026-07-15T11:45:00Z"}),
     # deletions (of spare items, so every other operation still finds its own)
     ("DELETE", "/timesheets/lock"): Call(query={"userId": "{olaId}", "monthOf": "2026-03-01"}),
     ("DELETE", "/timesheets/lock/{lockId}"): Call(path={"lockId": "{spareLockId}"}),
     ("DELETE", "/activities/{activityId}"): Call(path={"activityId": "{spareActivityId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/time-entries/{id}"): Call(org=None, path={**CLOCKIFY, "id": "{cfSpareActivityId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/projects/{projectId}"): Call(org=None, path={**CLOCKIFY, "projectId": "{cfSpareProjectId}"}),
     ("DELETE", "/geofences/{geofenceId}"): Call(path={"geofenceId": "{spareGeofenceId}"}),
     ("DELETE", "/reports/{reportId}"): Call(path={"reportId": "{spareReportId}"}),
     ("DELETE", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(path={"revenueId": "{spareRevenueId}"}),
@@ -333,9 +362,18 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
     ids["keyId"], ids["apiKey"] = key["id"], key["key"]
     ids["spareKeyId"] = client.ok("POST", "/api-keys", email=admin, org=None, body={"name": f"{title} spare key"})["id"]
 
+    # the Clockify surface's forms of the ids (24-hex), and a spare project and entry for its deletes
+    from sandglass import ids as id_forms
+
+    ids["cfSpareProjectId"] = id_forms.short_id(client.ok("POST", "/projects", **as_admin, body={"name": f"{title} Clockify spare"})["id"])
+    ids["cfSpareActivityId"] = id_forms.short_id(client.ok("POST", "/activities", **as_admin, body={
+        "projectId": ids["projectId"], "name": f"{title} admin", "startedAt": "2026-07-13T06:00:00Z", "endedAt": "2026-07-13T07:00:00Z"})["id"])
+    ids.update(cfWorkspaceId=id_forms.short_id(ids["orgId"]), cfProjectId=id_forms.short_id(ids["projectId"]),
+               cfActivityId=id_forms.short_id(ids["activityId"]), cfSamId=id_forms.person_short_id(sam))
+
     names = [f"{title} Works", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
              f"{title} kick-off", f"{title} planning", f"{title} admin", f"{title} design", f"{title} office", f"{title} annex",
-             f"{title} July", f"{title} overview", f"{title} draft", admin, sam, ola, gone]
+             f"{title} July", f"{title} overview", f"{title} draft", f"{title} Clockify spare", admin, sam, ola, gone]
     return Organization(label, ids, names, emails)
 
 

@@ -13,6 +13,9 @@ from sandglass_local import template as tpl
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing"]
+# The Clockify v1 surface's route groups (docs/clockify.md): every /v1/... route is theirs
+CLOCKIFY_GROUPS = ["ClockifyWorkspace", "ClockifyProjects", "ClockifyTime"]
+CLOCKIFY_PREFIX = "/v1/"
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +43,8 @@ def _of_type(template: dict, kind: str) -> dict:
 
 def test_every_function_uses_the_domain_layer(translated):
     functions = _of_type(translated, "AWS::Lambda::Function")
-    expected = {f"{group}Function" for group in ROUTE_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction", "McpFunction",
-                                                                  "FeedFunction", "ChangesStreamFunction", "WebhookDeliveryFunction"}
+    expected = {f"{group}Function" for group in ROUTE_GROUPS + CLOCKIFY_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction", "McpFunction",
+                                                                                     "FeedFunction", "ChangesStreamFunction", "WebhookDeliveryFunction"}
     assert set(functions) == expected
     for name, fn in functions.items():
         assert fn["Properties"]["Layers"] == [{"Ref": "DomainLayer"}] or any("DomainLayer" in json.dumps(layer) for layer in fn["Properties"]["Layers"]), name
@@ -108,9 +111,18 @@ def test_reference_routes_are_all_declared():
     from tests.stack.sandtime_routes import load
 
     expected = load()
-    declared = {(r.method, r.path) for r in tpl.routes()}
+    declared = {(r.method, r.path) for r in tpl.routes() if not r.path.startswith(CLOCKIFY_PREFIX)}
     assert len(expected) > 50 and expected <= declared
     assert declared - expected == ADDITIONS
+
+
+def test_clockify_routes_belong_to_the_clockify_groups():
+    """Every /v1/... route is served by a Clockify route group, and those serve nothing else
+    (the Clockify surface's operations are checked by tests/contract/test_clockify_replay.py)."""
+    routes = tpl.routes()
+    clockify = {f"{group}Function" for group in CLOCKIFY_GROUPS}
+    assert {r.function for r in routes if r.path.startswith(CLOCKIFY_PREFIX)} == clockify
+    assert all(r.path.startswith(CLOCKIFY_PREFIX) for r in routes if r.function in clockify)
 
 
 TIMESHEET_READS = {("GET", "/timesheets"), ("GET", "/timesheets/dayTotals"), ("GET", "/timesheets/incomplete")}
@@ -133,7 +145,7 @@ CHANGES = {("GET", "/changes")}
 # outbound webhooks (docs/webhooks.md)
 WEBHOOKS = {("GET", "/webhooks"), ("POST", "/webhooks"), ("GET", "/webhooks/{webhookId}"), ("PUT", "/webhooks/{webhookId}"),
             ("DELETE", "/webhooks/{webhookId}"), ("POST", "/webhooks/{webhookId}/token"), ("GET", "/webhooks/{webhookId}/deliveries")}
-ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")}
+ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/openapi/clockify.json")}
              | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS | CHANGES | WEBHOOKS)
 
 

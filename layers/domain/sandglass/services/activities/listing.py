@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sandglass.context import TenantContext
-from sandglass.errors import detail
+from sandglass.errors import NotFound, detail
 from sandglass.models.activities import activity_view
 from sandglass.months import months_between
 from sandglass.repositories.activities import ActivityPage, TimeWindow
@@ -48,6 +48,8 @@ class ActivityQuery:
     pending: bool | None = None
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # one member's entries newest first (the Clockify surface's order); other lists ignore it
+    newest_first: bool = False
 
     @property
     def window(self) -> TimeWindow:
@@ -62,6 +64,18 @@ class ActivityReads(ActivityServiceBase):
             if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
         return ActivityResult(activity_view(activity), activity.version)
+
+    def running(self, tenant: TenantContext, user_id: str) -> ActivityResult | None:
+        """The member's running timer, found by their timer marker (one GetItem, then `get`, with
+        its visibility rule); None when none runs (or the caller may not see it)."""
+        marker = self.repository.running_timer(tenant.org_id, user_id)
+        if not marker or not marker.get("activityId"):
+            return None
+        try:
+            result = self.get(tenant, marker["activityId"])
+        except NotFound:
+            return None
+        return result if result.activity.get("pending") else None
 
     def list(self, tenant: TenantContext, query: ActivityQuery) -> ActivityList:
         if query.lower and query.upper and query.upper <= query.lower:
@@ -78,11 +92,11 @@ class ActivityReads(ActivityServiceBase):
                 projects = set(self.projects.administered_project_ids(org_id, tenant.user_id))
                 if not projects:
                     return ActivityList({}, None, 0)
-            return _listed(self.repository.list_of_user(org_id, user_id, query.window, projects=projects, **page_args))
+            return _listed(self.repository.list_of_user(org_id, user_id, query.window, projects=projects, newest_first=query.newest_first, **page_args))
         if project_id:
             return _listed(self.repository.list_of_project(org_id, project_id, query.window, **page_args))
         if not tenant.is_admin:
-            return _listed(self.repository.list_of_user(org_id, tenant.user_id, query.window, **page_args))
+            return _listed(self.repository.list_of_user(org_id, tenant.user_id, query.window, newest_first=query.newest_first, **page_args))
         if query.lower is None and query.upper is None:
             months_noted = self.repository.months_with_activities(org_id)
             return _listed(self.repository.list_newest_first(org_id, months_noted, **page_args))
