@@ -86,6 +86,7 @@ def _samples() -> list[Sample]:
         Sample("authorizer_request.json", "AuthorizerFunction", "Allow", "GET", "/organization"),
         Sample("billing_checkout.json", "BillingFunction", 200, "POST", "/checkout", body={"product": 123456, "quantity": 2}),
         Sample("billing_subscriptions.json", "BillingFunction", 200, "GET", "/subscriptions"),
+        Sample("catalog_tags_post.json", "CatalogFunction", 200, "POST", "/tags", body={"name": "Research"}),
         Sample("geofences_enter.json", "GeofencesFunction", 200, "POST", "/geofencing/enter", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
         Sample("geofences_exit.json", "GeofencesFunction", 200, "POST", "/geofencing/exit", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
         Sample("geofences_list.json", "GeofencesFunction", 200, "GET", "/geofences"),

@@ -12,7 +12,7 @@ import pytest
 from sandglass_local import template as tpl
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing"]
+ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing", "Catalog"]
 
 
 @pytest.fixture(scope="module")
@@ -127,8 +127,12 @@ MCP = {("POST", "/mcp"), ("GET", "/mcp"), ("GET", "/SKILL.md")}
 RERATE = {("POST", "/activities/rerate/preview"), ("POST", "/activities/rerate/apply")}
 # a person's personal API keys (X-Api-Key)
 API_KEYS = {("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")}
+# tags, clients and a project's tasks (docs/catalog.md): the entities Clockify has and the reference lacks
+CATALOG = {(method, path) for base, item in (("/tags", "/tags/{tagId}"), ("/clients", "/clients/{clientId}"),
+                                            ("/projects/{projectId}/tasks", "/projects/{projectId}/tasks/{taskId}"))
+           for method, path in (("GET", base), ("POST", base), ("GET", item), ("PUT", item), ("DELETE", item))}
 ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")}
-             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS)
+             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS | CATALOG)
 
 
 def test_environment_and_policy_references_resolve():

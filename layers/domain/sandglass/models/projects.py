@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Optional
 from pydantic import Field, StrictBool, model_validator
 
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name, Omittable, Text
+from sandglass.models.common import EntityId, Name, Omittable, Text
 
 ProjectRole = Literal["Administrator", "User"]
 Tag = Annotated[Name, Field(min_length=1, max_length=50)]
@@ -20,6 +20,7 @@ class ProjectCreate(ApiModel):
     billable: StrictBool = True
     archived: StrictBool = False
     avatar: Optional[Avatar] = None
+    clientId: Optional[EntityId] = Field(None, description="The client the project is filed under (an active client)")
 
 
 class ProjectUpdate(ApiModel):
@@ -37,12 +38,14 @@ class ProjectUpdate(ApiModel):
     billable: Omittable[StrictBool] = None
     archived: Omittable[StrictBool] = None
     avatar: Optional[Avatar] = None
+    clientId: Optional[EntityId] = Field(None, description="The client the project is filed under; null files it under none")
 
 
 class Project(Versioned):
     archived: bool
     avatar: Optional[str] = None
     billable: bool
+    clientId: Optional[str] = None
     id: str
     name: str
     notes: str = ""

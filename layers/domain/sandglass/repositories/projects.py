@@ -23,6 +23,7 @@ from sandglass.repositories.jobs import job_item
 from sandglass.storage import table as db
 from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
+from sandglass.storage.transaction import UnitOfWork
 
 PROJECT_ADMINISTRATOR = "Administrator"
 INTERNAL = keys.KEY_ATTRIBUTES
@@ -175,10 +176,13 @@ class ProjectRepository:
     # --- writes ------------------------------------------------------------------------------
     def create(self, org_id: str, project: dict[str, Any], creator: dict[str, Any]) -> None:
         """The project and its creator's Administrator membership, atomically."""
-        self.table.transact([
-            db.put(project_item(org_id, project), "attribute_not_exists(PK)"),
-            db.put(member_item(org_id, creator), "attribute_not_exists(PK)"),
-        ])
+        tx = UnitOfWork(self.table)
+        self.stage_create(tx, org_id, project, creator)
+        tx.commit()
+
+    def stage_create(self, tx: UnitOfWork, org_id: str, project: dict[str, Any], creator: dict[str, Any]) -> None:
+        tx.put(project_item(org_id, project), "attribute_not_exists(PK)")
+        tx.put(member_item(org_id, creator), "attribute_not_exists(PK)")
 
     def update(self, org_id: str, stored: dict[str, Any], changes: dict[str, Any], expected_version: int, stale: Exception) -> dict[str, Any]:
         merged = {**public(stored), **changes}
@@ -187,6 +191,33 @@ class ProjectRepository:
         values[":sort"] = keys.project_list_sort(stored["id"], merged["name"], bool(merged.get("archived")))
         return self.table.update(keys.project(org_id, stored["id"]), expression + ", #s = :sort", names, values,
                                  condition="attribute_exists(PK) AND #v = :expected", fail=stale)
+
+    def stage_update(self, tx: UnitOfWork, org_id: str, stored: dict[str, Any], changes: dict[str, Any], expected_version: int,
+                     stale: Exception) -> dict[str, Any]:
+        """update's write for a caller's transaction (with a client's check); returns the project as it will be."""
+        merged = {**stored, **changes, "version": expected_version + 1}
+        expression, names, values = db.versioned_set(changes, expected_version)
+        names["#s"] = _PROJECT_SORT
+        values[":sort"] = keys.project_list_sort(stored["id"], merged["name"], bool(merged.get("archived")))
+        tx.update(keys.project(org_id, stored["id"]), expression + ", #s = :sort", names, values,
+                  condition="attribute_exists(PK) AND #v = :expected", fail=stale)
+        return public(merged)
+
+    # --- a client's projects (services/catalog.py cascades) -----------------------------------
+    def projects_of_client(self, org_id: str, client_id: str):
+        """Every project filed under the client: the listing's pages, filtered (jobs and cascades only)."""
+        for items in self.table.query_all(key_condition=db.key_condition(keys.GSI_PROJECT), values={":pk": keys.project_list_partition(org_id),
+                                          ":client": client_id}, filter_expression="clientId = :client", index=keys.GSI_PROJECT):
+            yield from items
+
+    def stage_archive(self, tx: UnitOfWork, org_id: str, project: dict[str, Any]) -> None:
+        tx.update(keys.project(org_id, project["id"]), "SET archived = :true, #s = :sort ADD #v :one", {"#s": _PROJECT_SORT, "#v": "version"},
+                  {":true": True, ":sort": keys.project_list_sort(project["id"], project["name"], True), ":one": 1}, "attribute_exists(PK)",
+                  fail=Conflict("A project of the client was deleted meanwhile; retry"))
+
+    def stage_clear_client(self, tx: UnitOfWork, org_id: str, project: dict[str, Any], client_id: str) -> None:
+        tx.update(keys.project(org_id, project["id"]), "REMOVE clientId ADD #v :one", {"#v": "version"}, {":client": client_id, ":one": 1},
+                  "attribute_exists(PK) AND clientId = :client", fail=Conflict("A project of the client changed meanwhile; retry"))
 
     def tombstone(self, org_id: str, project_id: str, expected_version: int, *, cascade: bool, **job_details: Any) -> None:
         """Remove the project at once (unreadable, no new activity can reference it) and queue the

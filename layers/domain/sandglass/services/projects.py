@@ -19,9 +19,11 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, stale_write
 from sandglass.models.projects import MemberCreate, MemberUpdate, Project, ProjectCreate, ProjectMember, ProjectUpdate
 from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
+from sandglass.repositories.catalog import CLIENTS, CatalogRepository
 from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository, new_membership, public
 from sandglass.repositories.rates import RateRepository, revenue_set
 from sandglass.services.rates import RateService
+from sandglass.storage.transaction import UnitOfWork
 from sandglass.timefmt import iso
 
 PURGE_PAGE_SIZE = 100
@@ -108,7 +110,12 @@ class ProjectService:
         creator = {"id": member_id, "projectId": project_id, "userId": tenant.user_id, "role": PROJECT_ADMINISTRATOR,
                    "archived": False, "assignedBy": tenant.user_id, "title": None, "notes": None, "tags": [],
                    "createdAt": now, "version": 1}
-        self.repository.create(tenant.org_id, project, creator)
+        if project.get("clientId") is None:
+            project.pop("clientId", None)
+        tx = UnitOfWork(self.repository.table)
+        self.repository.stage_create(tx, tenant.org_id, project, creator)
+        self._stage_client_usable(tx, tenant, project.get("clientId"))
+        tx.commit()
         _onboarded(self.repository.table, tenant.org_id, "projects")
         return project_view(project)
 
@@ -116,10 +123,22 @@ class ProjectService:
         access = self._access(tenant, project_id)
         access.require_manager()
         changes = {name: value for name, value in body.model_dump(exclude_unset=True).items()
-                   if value is not None or name in ("avatar",)}
+                   if value is not None or name in ("avatar", "clientId")}
         expected = int(access.project["version"]) if if_match is None else if_match
-        updated = self.repository.update(tenant.org_id, access.project, changes, expected, stale_write("project", if_match))
+        if changes.get("clientId") is None:
+            updated = self.repository.update(tenant.org_id, access.project, changes, expected, stale_write("project", if_match))
+            return project_view(updated)
+        tx = UnitOfWork(self.repository.table)
+        updated = self.repository.stage_update(tx, tenant.org_id, access.project, changes, expected, stale_write("project", if_match))
+        self._stage_client_usable(tx, tenant, changes["clientId"])
+        tx.commit()
         return project_view(updated)
+
+    def _stage_client_usable(self, tx: UnitOfWork, tenant: TenantContext, client_id: str | None) -> None:
+        """A project is filed under an existing, active client of the organization (checked in its write)."""
+        if client_id is not None:
+            CatalogRepository(self.repository.table).stage_usable(
+                tx, CLIENTS, tenant.org_id, client_id, ValidationFailed.field("clientId", "No active client with this id in the organization"))
 
     def delete(self, tenant: TenantContext, project_id: str, cascade: bool = False) -> None:
         """Never loses time data silently: a project with activities is refused (archive it), unless an
