@@ -273,3 +273,55 @@ def test_a_deleted_projects_tasks_and_their_name_markers_go_with_its_purge(api, 
     purge_project_pass({"orgId": org_id, "projectId": project["id"]}, 10)
     left = table.query(TableName="sandglass-test", KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": keys.org_pk(org_id)}})
     assert [i["SK"]["S"] for i in left["Items"] if i["SK"]["S"].startswith(("TASK#", "NAME#TASK#"))] == []
+
+
+# --- activities carry a task and tags -------------------------------------------------------------
+
+def activity(api, project, as_=SAM, **fields):
+    body = {"projectId": project["id"], "name": "Work", "startedAt": "2026-07-03T09:00:00Z", "endedAt": "2026-07-03T10:00:00Z", **fields}
+    return api.post("/activities", as_=as_, org="acme", body=body)
+
+
+def test_an_activity_carries_a_task_of_its_project_and_active_tags(api, acme, project, table):
+    task = create(api, f"/projects/{project['id']}/tasks", {"name": "Design"})
+    urgent, review = create(api, "/tags", {"name": "Urgent"}), create(api, "/tags", {"name": "Review"})
+    reply = activity(api, project, taskId=task["id"], tagIds=[urgent["id"], review["id"], urgent["id"]])
+    assert reply.status == 200, reply.body
+    body = reply.json()
+    assert body["taskId"] == task["id"] and body["tagIds"] == [urgent["id"], review["id"]]
+    assert api.get(f"/activities/{body['id']}", as_=SAM, org="acme").json()["tagIds"] == [urgent["id"], review["id"]]
+    plain = activity(api, project, startedAt="2026-07-03T11:00:00Z", endedAt="2026-07-03T12:00:00Z").json()
+    assert "taskId" not in plain and "tagIds" not in plain  # the reference's shape when unused
+
+    # a tag archived later stays on the activity through other edits; removing tags and the task
+    api.put(f"/tags/{urgent['id']}", as_=ADMIN, org="acme", body={"archived": True})
+    renamed = api.put(f"/activities/{body['id']}", as_=SAM, org="acme", body={"name": "Work, renamed"})
+    assert renamed.status == 200 and renamed.json()["tagIds"] == [urgent["id"], review["id"]]
+    cleared = api.put(f"/activities/{body['id']}", as_=SAM, org="acme", body={"tagIds": None, "taskId": None}).json()
+    assert "tagIds" not in cleared and "taskId" not in cleared
+
+
+def test_an_activity_refuses_archived_unknown_or_foreign_tags_and_tasks(api, acme, project):
+    other = create(api, "/projects", {"name": "Other"})
+    foreign_task = create(api, f"/projects/{other['id']}/tasks", {"name": "Elsewhere"})
+    done = create(api, f"/projects/{project['id']}/tasks", {"name": "Finished", "status": "DONE"})
+    archived = create(api, "/tags", {"name": "Old", "archived": True})
+    api.signup("globex", "boss@globex.test")
+    their_tag = create(api, "/tags", {"name": "Theirs"}, as_="boss@globex.test", org="globex")
+    for fields, field in (({"tagIds": [archived["id"]]}, "tagIds"), ({"tagIds": [str(uuid.uuid4())]}, "tagIds"), ({"tagIds": [their_tag["id"]]}, "tagIds"),
+                          ({"taskId": foreign_task["id"]}, "taskId"), ({"taskId": done["id"]}, "taskId"), ({"taskId": str(uuid.uuid4())}, "taskId")):
+        reply = activity(api, project, **fields)
+        assert reply.status == 422 and reply.json()["error"]["details"][0]["field"] == field, fields
+    assert activity(api, project, tagIds=[str(uuid.uuid4()) for _ in range(31)]).status == 422
+    assert api.get("/activities", as_=SAM, org="acme", query={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"}).json() == {}
+
+
+def test_moving_an_activity_to_another_project_rechecks_its_task(api, acme, project, people):
+    other = create(api, "/projects", {"name": "Other"})
+    api.post(f"/projects/{other['id']}/members", as_=ADMIN, org="acme", body={"userId": people["sam"]["id"]})
+    task = create(api, f"/projects/{project['id']}/tasks", {"name": "Design"})
+    entry = activity(api, project, taskId=task["id"]).json()
+    moved = api.put(f"/activities/{entry['id']}", as_=SAM, org="acme", body={"projectId": other["id"]})
+    assert moved.status == 422 and moved.json()["error"]["details"][0]["field"] == "taskId"
+    moved = api.put(f"/activities/{entry['id']}", as_=SAM, org="acme", body={"projectId": other["id"], "taskId": None})
+    assert moved.status == 200 and moved.json()["projectId"] == other["id"] and "taskId" not in moved.json()

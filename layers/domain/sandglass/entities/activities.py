@@ -40,6 +40,8 @@ class Activity:
     updated_at: datetime | None = None
     updated_by: str | None = None
     rate_snapshot: RateSnapshot | None = None
+    task_id: str | None = None  # a task of the activity's project (entities/catalog.py)
+    tag_ids: tuple[str, ...] = ()
 
     @property
     def running(self) -> bool:

@@ -27,7 +27,7 @@ from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.catalog import ACTIVE, DONE, TASK_STATUSES, Client, Money, Tag, Task
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_if_match, stale_write
-from sandglass.repositories.catalog import CLIENTS, TAGS, TASKS, CatalogRepository, Kind, not_found
+from sandglass.repositories.catalog import CLIENTS, TAGS, TASKS, CatalogRepository, Kind, activity_reference_checks, not_found
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository
 from sandglass.storage.transaction import UnitOfWork
@@ -54,8 +54,17 @@ def changed(stored, changes: dict[str, Any], allowed: frozenset[str], now: datet
     return replace(stored, **changes, version=stored.version + 1, updated_at=now)
 
 
-def archives(stored, updated) -> bool:
-    return not getattr(stored, "archived", False) and getattr(updated, "archived", False)
+def activity_references(org_id: str, project_id: str, task_id: str | None, tag_ids, before: dict[str, Any] | None = None):
+    """An activity's task and tags as its write stores them (None for none), and the checks its
+    transaction needs: a task newly set, or kept while the activity moves to another project, must
+    be an ACTIVE task of `project_id`; tags newly added must exist and not be archived (tags already
+    on the activity stay valid after they are archived, as in Clockify)."""
+    tags = list(dict.fromkeys(tag_ids or ()))
+    before = before or {}
+    task_changed = task_id is not None and (task_id != before.get("taskId") or project_id != before.get("projectId"))
+    kept = set(before.get("tagIds") or ())
+    checks = activity_reference_checks(org_id, project_id, task_id if task_changed else None, [tag for tag in tags if tag not in kept])
+    return {"taskId": task_id, "tagIds": tags or None}, checks
 
 
 class _Catalog:

@@ -36,6 +36,7 @@ from sandglass.services.activities.rules import (
     overlaps,
     request_hash,
 )
+from sandglass.services.catalog import activity_references
 from sandglass.timefmt import iso, parse_instant
 
 # How often a write re-reads and re-checks when its entries fence (the overlap check) went stale.
@@ -116,6 +117,7 @@ class ActivityWrites(ActivityServiceBase):
         overlapping = self._overlaps(tenant, reads.organization, target, started, request.endedAt, marker,
                                      exclude={marker["activityId"]} if running and marker else set())
         project = reads.projects[project_id]
+        references, reference_checks = activity_references(tenant.org_id, project_id, request.taskId, request.tagIds)
         activity = {
             "id": ids.new_id(),
             "name": request.name,
@@ -126,6 +128,7 @@ class ActivityWrites(ActivityServiceBase):
             "endedAt": iso(request.endedAt) if request.endedAt else None,
             "pending": True if running else None,
             "locked": True if request.locked else None,
+            **references,
             "version": 1,
             "createdAt": iso(now),
             "createdBy": tenant.user_id,
@@ -158,7 +161,7 @@ class ActivityWrites(ActivityServiceBase):
                       "expiresAt": int((now + IDEMPOTENCY_TTL).timestamp())}
         conditions = self.repository.assignment_conditions(tenant.org_id, project_id, target, membership=not tenant.is_admin,
                                                            member=target != tenant.user_id)
-        conditions += self._entries_fence(tenant, reads, target)
+        conditions += self._entries_fence(tenant, reads, target) + reference_checks
         if not project.get("hasActivities"):
             self.repository.note_project_used(tenant.org_id, project_id)
         try:
@@ -282,6 +285,10 @@ class ActivityWrites(ActivityServiceBase):
                 updated[field] = getattr(request, field)
         if "locked" in fields:
             updated["locked"] = True if request.locked else None
+        references, reference_checks = activity_references(
+            tenant.org_id, project_id, request.taskId if "taskId" in fields else current.get("taskId"),
+            request.tagIds if "tagIds" in fields else current.get("tagIds"), before=current)
+        updated.update(references)
         updated.update({
             "projectId": project_id,
             "userId": target,
@@ -304,7 +311,8 @@ class ActivityWrites(ActivityServiceBase):
             if not reads.projects[project_id].get("hasActivities"):
                 self.repository.note_project_used(tenant.org_id, project_id)
         change = ActivityChange(current, updated, expected_version=int(current["version"]), fail=stale_write("activity", if_match))
-        self._write(tenant, [change], reads=reads, timers=timers.changes_for_update(current, updated, stopping=stopping), conditions=conditions + fence)
+        self._write(tenant, [change], reads=reads, timers=timers.changes_for_update(current, updated, stopping=stopping),
+                    conditions=conditions + fence + reference_checks)
         return ActivityResult(activity_view(updated), int(updated["version"]), overlapping)
 
     @staticmethod
