@@ -18,7 +18,8 @@ def _policy(principal: str, effect: str, method_arn: str, context: dict[str, str
 @instrumented
 def lambda_handler(event: dict, _context) -> dict:
     try:
-        decision = authorize(event.get("headers") or {}, event.get("httpMethod", ""), event.get("resource", ""))
+        decision = authorize(event.get("headers") or {}, event.get("httpMethod", ""), event.get("resource", ""),
+                             path_parameters=event.get("pathParameters"))
     except Unauthorized as refusal:
         logger.info("refused", extra={"reason": refusal.message})
         # The one exception message API Gateway turns into a 401 (the UNAUTHORIZED gateway response).

@@ -147,8 +147,13 @@ class InMemoryActivities:
             self.idempotency[(idempotency["userId"], idempotency["keyHash"])] = copy.deepcopy(idempotency)
         self.commits.append(changes)
 
-    def list_of_user(self, org_id: str, user_id: str, window: TimeWindow, *, pending=None, projects=None, limit: int, cursor) -> ActivityPage:
-        return self._list(lambda a: a["userId"] == user_id and (projects is None or a["projectId"] in projects), window, pending, limit)
+    def list_of_user(self, org_id: str, user_id: str, window: TimeWindow, *, pending=None, projects=None, limit: int, cursor,
+                     newest_first: bool = False) -> ActivityPage:
+        page = self._list(lambda a: a["userId"] == user_id and (projects is None or a["projectId"] in projects), window, pending,
+                          None if newest_first else limit)
+        if newest_first:
+            page.activities[:] = page.activities[::-1][:limit]
+        return page
 
     def list_of_project(self, org_id: str, project_id: str, window: TimeWindow, *, pending=None, limit: int, cursor) -> ActivityPage:
         return self._list(lambda a: a["projectId"] == project_id, window, pending, limit)

@@ -169,6 +169,19 @@ def membership(email: str, org_id: str) -> dict[str, str]:
 MEMBERSHIP_SK_PREFIX = "ORG#"
 
 
+def membership_by_short_id(id_prefix: str) -> str:
+    """Sort-key prefix of an account's membership of the organization whose id starts with
+    `id_prefix` (ids.short_id_prefix): a workspace's 24-hex id resolved in its member's account."""
+    return f"{MEMBERSHIP_SK_PREFIX}{id_prefix}"
+
+
+def entity_by_short_id(sk_prefix: str, id_prefix: str) -> str:
+    """Sort-key prefix, under ``ORG#<orgId>``, of the entity whose id starts with `id_prefix`
+    (ids.short_id_prefix): `sk_prefix` is the entity's own (ACTIVITY_SK_PREFIX, PROJECT_SK_PREFIX,
+    USER_SK_PREFIX...); its items are keyed `<sk_prefix><uuid>`."""
+    return f"{sk_prefix}{id_prefix}"
+
+
 # Personal API keys (repositories/api_keys.py documents the item shapes): one lookup item per key,
 # keyed by the keyed hash of its secret (the authorizer's one GetItem), and one listing item per key
 # in its person's account partition; both written in one transaction.

@@ -409,11 +409,12 @@ class ActivityRepository:
 
     # --- lists ------------------------------------------------------------------------------
     def list_of_user(self, org_id: str, user_id: str, window: TimeWindow, *, pending: bool | None = None,
-                     projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:
+                     projects: Collection[str] | None = None, limit: int, cursor: str | None, newest_first: bool = False) -> ActivityPage:
         """A member's activities starting in `window` (their GSI1 partition), optionally only those
-        on `projects` (filtered inside the partition: it never reads other members' entries)."""
+        on `projects` (filtered inside the partition: it never reads other members' entries);
+        in start order, or newest first."""
         return self._list_partition(org_id, keys.GSI_USER, keys.user_partition(org_id, user_id), window,
-                                    pending=pending, projects=projects, limit=limit, cursor=cursor)
+                                    pending=pending, projects=projects, limit=limit, cursor=cursor, forward=not newest_first)
 
     def list_of_project(self, org_id: str, project_id: str, window: TimeWindow, *, pending: bool | None = None,
                         limit: int, cursor: str | None) -> ActivityPage:
@@ -469,14 +470,14 @@ class ActivityRepository:
                     ":hi": keys.ACTIVITY_INDEX_PREFIX + upper}) for item in items]
 
     def _list_partition(self, org_id: str, index: str, partition: str, window: TimeWindow, *, pending: bool | None,
-                        projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:
+                        projects: Collection[str] | None = None, limit: int, cursor: str | None, forward: bool = True) -> ActivityPage:
         condition = _Filter(pending, projects)
-        scope = f"activities:{index}:{partition}:{window.lower}:{window.upper}:{condition.scope}"
-        page = self._query_window(org_id, index, partition, window, condition, scope=scope, limit=limit, cursor=cursor)
+        scope = f"activities:{index}:{partition}:{window.lower}:{window.upper}:{condition.scope}" + ("" if forward else ":newest")
+        page = self._query_window(org_id, index, partition, window, condition, scope=scope, limit=limit, cursor=cursor, forward=forward)
         return ActivityPage(condition.keep(entities(page.items)), page.cursor, 1)
 
     def _query_window(self, org_id: str, index: str, partition: str, window: TimeWindow, condition: "_Filter", *,
-                      scope: str, limit: int, cursor: str | None) -> Page:
+                      scope: str, limit: int, cursor: str | None, forward: bool = True) -> Page:
         """One Query of an index partition's activities with ``lower <= startedAt < upper``."""
         return self.table.query_page(
             org_id=org_id,
@@ -487,6 +488,7 @@ class ActivityRepository:
                     ":hi": keys.ACTIVITY_INDEX_PREFIX + window.upper, **condition.values},
             limit=limit,
             cursor=cursor,
+            forward=forward,
             filter_expression=condition.expression,
             names=condition.names or None,
         )

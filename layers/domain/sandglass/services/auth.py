@@ -30,11 +30,16 @@ from sandglass.settings import get_settings
 
 # A person's API keys (services/api_keys.py): managed with a session token only.
 API_KEY_ROUTES = frozenset({("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")})
+# The Clockify surface (dialects/clockify): its organization is the `{workspaceId}` of the path,
+# never the Host or X-Organization.
+CLOCKIFY_PREFIX = "/v1/"
+CLOCKIFY_WORKSPACE_PARAMETER = "workspaceId"
 # Routes that act for the account, not for one organization (sign-up, listing, auth snapshot, API keys).
-ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES})
+ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES,
+                            ("GET", CLOCKIFY_PREFIX + "user"), ("GET", CLOCKIFY_PREFIX + "workspaces")})
 # Account routes that reach beyond one organization (every membership, a new organization, the
 # person's API keys): never for a token scoped to one organization.
-ACCOUNT_WIDE_ROUTES = frozenset({("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES})
+ACCOUNT_WIDE_ROUTES = frozenset({("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES, ("GET", CLOCKIFY_PREFIX + "workspaces")})
 # The authorizer context's `credential`: what authenticated the request.
 SESSION_CREDENTIAL = "bearer"
 API_KEY_CREDENTIAL = "api-key"
@@ -228,7 +233,20 @@ class Decision:
     context: dict[str, str] = field(default_factory=dict)
 
 
-def authorize(headers: dict[str, str], method: str, resource: str, repository: OrganizationRepository | None = None) -> Decision:
+def _clockify_organization(email: str, resource: str, path_parameters: dict[str, str] | None) -> tuple[str | None, str | None]:
+    """(workspace id as sent, organization id) of a Clockify route: the organization among the
+    account's own memberships whose 24-hex id the path names (None when it names none of them);
+    (None, None) on the account routes (/v1/user, /v1/workspaces)."""
+    from sandglass.repositories.short_ids import ShortIdRepository
+
+    workspace = (path_parameters or {}).get(CLOCKIFY_WORKSPACE_PARAMETER)
+    if "{" + CLOCKIFY_WORKSPACE_PARAMETER + "}" not in resource or not workspace:
+        return None, None
+    return workspace, ShortIdRepository().organization_id(email, workspace)
+
+
+def authorize(headers: dict[str, str], method: str, resource: str, repository: OrganizationRepository | None = None,
+              path_parameters: dict[str, str] | None = None) -> Decision:
     """Verify the token, resolve the organization and check membership and role.
 
     Raises Unauthorized (401) for missing/bad credentials; a valid account that is not an
@@ -244,6 +262,11 @@ def authorize(headers: dict[str, str], method: str, resource: str, repository: O
     account_route = route in ACCOUNT_ROUTES
     if scope.scoped and route in ACCOUNT_WIDE_ROUTES:
         return Decision(False, email, {**context, "membership": "out-of-scope"})
+    if resource.startswith(CLOCKIFY_PREFIX):
+        workspace, org_id = _clockify_organization(email, resource, path_parameters)
+        if workspace is None:
+            return Decision(not scope.scoped, email, {**context, "membership": "missing" if not scope.scoped else "out-of-scope"})
+        return _member_decision(repository or OrganizationRepository(), context, scope, workspace, org_id, account_route)
     domain = organization_domain(headers)
     if not domain:
         return Decision(not scope.scoped, email, {**context, "membership": "missing" if not scope.scoped else "out-of-scope"})
@@ -251,8 +274,17 @@ def authorize(headers: dict[str, str], method: str, resource: str, repository: O
     org_id = repository.org_id_for_domain(domain)
     if scope.scoped and org_id != scope.org_id:
         return Decision(False, email, {**context, "domain": domain, "membership": "out-of-scope"})
+    return _member_decision(repository, context, scope, domain, org_id, account_route)
+
+
+def _member_decision(repository: OrganizationRepository, context: dict[str, str], scope: Scope, domain: str, org_id: str | None,
+                     account_route: bool) -> Decision:
+    """The decision once the organization is known (None: no such organization for this caller)."""
+    email = context["email"]
     if org_id is None:
-        return Decision(True, email, {**context, "domain": domain, "membership": "missing"})
+        return Decision(not scope.scoped, email, {**context, "domain": domain, "membership": "missing" if not scope.scoped else "out-of-scope"})
+    if scope.scoped and org_id != scope.org_id:
+        return Decision(False, email, {**context, "domain": domain, "membership": "out-of-scope"})
     member = repository.member(org_id, ids.member_id(org_id, email))
     if not member or member.get("archived"):
         return Decision(account_route and not scope.scoped, email, {**context, "domain": domain, "orgId": org_id, "membership": "none"})

@@ -66,6 +66,18 @@ class UserService:
     def get(self, tenant: TenantContext, user_id: str) -> User:
         return user_view(self._require(tenant, user_id))
 
+    def directory(self, tenant: TenantContext, max_pages: int = 50) -> list[dict[str, Any]]:
+        """Every member of the organization (the user view and its lifecycle `status`), every page:
+        the Clockify surface filters and pages by number."""
+        found, cursor = [], None
+        for _ in range(max_pages):
+            page = self.repository.page(tenant.org_id, 1000, cursor)
+            found.extend({**user_view(item).model_dump(), "status": item.get("status")} for item in page.items)
+            cursor = page.cursor
+            if not cursor:
+                break
+        return found
+
     # --- invitations -------------------------------------------------------------------------
     def invite(self, tenant: TenantContext, body: UserInvite) -> User:
         """Invite by email (case-insensitive). An email already in the organization is re-invited

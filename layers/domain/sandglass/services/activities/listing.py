@@ -48,6 +48,8 @@ class ActivityQuery:
     pending: bool | None = None
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # one member's entries newest first (the Clockify surface's order); other lists ignore it
+    newest_first: bool = False
 
     @property
     def window(self) -> TimeWindow:
@@ -78,11 +80,11 @@ class ActivityReads(ActivityServiceBase):
                 projects = set(self.projects.administered_project_ids(org_id, tenant.user_id))
                 if not projects:
                     return ActivityList({}, None, 0)
-            return _listed(self.repository.list_of_user(org_id, user_id, query.window, projects=projects, **page_args))
+            return _listed(self.repository.list_of_user(org_id, user_id, query.window, projects=projects, newest_first=query.newest_first, **page_args))
         if project_id:
             return _listed(self.repository.list_of_project(org_id, project_id, query.window, **page_args))
         if not tenant.is_admin:
-            return _listed(self.repository.list_of_user(org_id, tenant.user_id, query.window, **page_args))
+            return _listed(self.repository.list_of_user(org_id, tenant.user_id, query.window, newest_first=query.newest_first, **page_args))
         if query.lower is None and query.upper is None:
             months_noted = self.repository.months_with_activities(org_id)
             return _listed(self.repository.list_newest_first(org_id, months_noted, **page_args))
