@@ -226,7 +226,9 @@ def query_page_cost(activity_items: list[dict], repeat: int = 5) -> tuple[float,
     from boto3.dynamodb.types import TypeSerializer
     from botocore.awsrequest import AWSResponse
 
-    from sandglass.repositories.reports import ACTIVITY_ATTRIBUTES, _PROJECTION, _PROJECTION_NAMES
+    from sandglass.repositories.activities import ROW_ATTRIBUTES as ACTIVITY_ATTRIBUTES
+    from sandglass.repositories.activities import ROW_NAMES as _PROJECTION_NAMES
+    from sandglass.repositories.activities import ROW_PROJECTION as _PROJECTION
 
     serialize = TypeSerializer().serialize
     fitting, used = [], 0

@@ -12,7 +12,7 @@ from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict
 from sandglass.models.geofences import GeofenceEvent
-from sandglass.services.activities import ActivityService
+from sandglass.services.activities import ActivityService, no_rates
 from sandglass.services.geofences import GeofenceService, exit_reach_m
 from tests.unit.fakes import ORG, InMemoryActivities, InMemoryProjects
 
@@ -23,14 +23,7 @@ SAM_T = TenantContext(ORG, "acme", SAM, "sam@acme.test", "User")
 
 
 class Activities(InMemoryActivities):
-    """The two reads geofencing adds to the activity repository contract."""
-
-    def running_timer(self, org_id, user_id):
-        return copy.deepcopy(self.timers.get(user_id))
-
-    def latest_of_user(self, org_id, user_id):
-        mine = [a for a in self.activities.values() if a["userId"] == user_id]
-        return copy.deepcopy(max(mine, key=lambda a: a["startedAt"])) if mine else None
+    """The activity repository contract, with the two reads geofencing adds (running_timer, latest_of_user)."""
 
 
 class Geofences:
@@ -65,7 +58,8 @@ def world():
     clock = FixedClock(NOW)
     fences = Geofences()
     service = GeofenceService(repository=fences, activity_repository=activities,
-                              activities=ActivityService(repository=activities, clock=clock, projects=InMemoryProjects(activities)),
+                              activities=ActivityService(repository=activities, clock=clock, projects=InMemoryProjects(activities),
+                                                         guards=[], rates=no_rates),
                               projects=object(), organizations=object(), clock=clock)
     return service, fences, activities, clock
 

@@ -12,7 +12,7 @@ from sandglass.errors import Conflict
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.repositories.locks import LOCKS_CHANGED, LockState, LockStates, WeekLock
 from sandglass.services import locks
-from sandglass.services.activities import ActivityService
+from sandglass.services.activities import ActivityService, no_rates
 from tests.unit.fakes import ORG, Condition, InMemoryActivities, InMemoryProjects
 
 NOW = datetime(2026, 11, 13, 12, 0, tzinfo=timezone.utc)
@@ -138,6 +138,9 @@ class InMemoryLocks:
 
         return Condition(holds, Conflict("changed", code=LOCKS_CHANGED))
 
+    def stage_unchanged(self, tx, org_id, state):
+        tx.add_condition(self.unchanged(org_id, state))
+
     def lock(self, user_id, day):
         item = self.activities.extra.setdefault(("locks", user_id), {"days": set(), "version": 0})
         item["days"].add(day)
@@ -156,7 +159,8 @@ def world():
     repo.add_project(P, members={U1: "User"})
     repo.add_user(U1)
     fake_locks = InMemoryLocks(repo)
-    service = ActivityService(repository=repo, clock=FixedClock(NOW), guards=[locks.LockGuard(fake_locks)], projects=InMemoryProjects(repo))
+    service = ActivityService(repository=repo, clock=FixedClock(NOW), guards=[locks.LockGuard(fake_locks)], projects=InMemoryProjects(repo),
+                              rates=no_rates)
     return repo, fake_locks, service
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Optional
 from pydantic import BaseModel, Field, StrictBool, model_serializer
 
 from sandglass import timefmt
+from sandglass.entities.activities import Activity as EntityActivity
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Instant, Omittable
 from sandglass.models.common import Name as SingleLine
@@ -85,23 +86,24 @@ class Activity(BaseModel, defer_build=True):
         return data
 
 
-def activity_view(item: dict[str, Any]) -> dict[str, Any]:
-    """The stored item -> the API shape (a plain dict, so absent flags stay absent)."""
+def activity_view(activity: EntityActivity) -> dict[str, Any]:
+    """The entity -> the Sandtime shape (a plain dict of the `Activity` response model, so absent
+    flags stay absent): the one mapping of an activity to this dialect."""
     view: dict[str, Any] = {
-        "billable": bool(item.get("billable", False)),
-        "endedAt": item.get("endedAt"),
-        "id": item["id"],
-        "name": item.get("name", ""),
-        "projectId": item["projectId"],
-        "startedAt": item["startedAt"],
-        "userId": item["userId"],
+        "billable": activity.billable,
+        "endedAt": timefmt.iso(activity.ended_at) if activity.ended_at else None,
+        "id": activity.id,
+        "name": activity.name,
+        "projectId": activity.project_id,
+        "startedAt": timefmt.iso(activity.started_at),
+        "userId": activity.user_id,
     }
-    if item.get("pending"):
+    if activity.running:
         view["pending"] = True
-    if item.get("locked"):
+    if activity.locked:
         view["locked"] = True
-    if item.get("taskId"):
-        view["taskId"] = item["taskId"]
-    if item.get("tagIds"):
-        view["tagIds"] = list(item["tagIds"])
+    if activity.task_id:
+        view["taskId"] = activity.task_id
+    if activity.tag_ids:
+        view["tagIds"] = list(activity.tag_ids)
     return view

@@ -226,24 +226,20 @@ class CatalogRepository:
                   fail=Conflict(f"The {kind.noun}'s name is held by another {kind.noun}; retry"))
 
     # --- guards for other entities' transactions ---------------------------------------------
+    def stage_activity_references(self, tx: UnitOfWork, org_id: str, project_id: str, task_id: str | None, tag_ids) -> None:
+        """What an activity write that sets `task_id` and adds `tag_ids` needs to hold when it commits:
+        the task is an ACTIVE task of `project_id`, every tag exists and is not archived (422 naming
+        the field otherwise)."""
+        if task_id is not None:
+            tx.check(keys.task(org_id, task_id), "attribute_exists(PK) AND projectId = :project AND #st = :active", {"#st": "status"},
+                     {":project": project_id, ":active": "ACTIVE"},
+                     fail=ValidationFailed.field("taskId", "No ACTIVE task with this id in the activity's project"))
+        for tag_id in dict.fromkeys(tag_ids):
+            self.stage_usable(tx, TAGS, org_id, tag_id, ValidationFailed.field("tagIds", f"No tag {tag_id} in the organization, or it is archived"))
+
     def stage_usable(self, tx: UnitOfWork, kind: Kind[E], org_id: str, entity_id: str, fail: DomainError) -> None:
         """The tag or client exists and is not archived when `tx` commits."""
         tx.check(kind.key(org_id, entity_id), "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False}, fail=fail)
-
-
-def activity_reference_checks(org_id: str, project_id: str, task_id: str | None, tag_ids) -> list[db.Op]:
-    """What an activity write that sets `task_id` and adds `tag_ids` needs to hold when it commits,
-    as ConditionChecks for its own transaction: the task is an ACTIVE task of `project_id`, every
-    tag exists in the organization and is not archived (422 naming the field otherwise)."""
-    checks = []
-    if task_id is not None:
-        checks.append(db.check(keys.task(org_id, task_id), "attribute_exists(PK) AND projectId = :project AND #st = :active", {"#st": "status"},
-                               {":project": project_id, ":active": "ACTIVE"},
-                               fail=ValidationFailed.field("taskId", "No ACTIVE task with this id in the activity's project")))
-    for tag_id in dict.fromkeys(tag_ids or ()):
-        checks.append(db.check(keys.tag(org_id, tag_id), "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False},
-                               fail=ValidationFailed.field("tagIds", f"No tag {tag_id} in the organization, or it is archived")))
-    return checks
 
 
 def not_found(kind: Kind) -> NotFound:

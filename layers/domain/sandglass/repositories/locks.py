@@ -39,6 +39,7 @@ from sandglass.context import DELETED
 from sandglass.errors import Conflict, NotFound
 from sandglass.storage import table as db
 from sandglass.storage.table import Op, Table
+from sandglass.storage.transaction import UnitOfWork
 from sandglass.timefmt import parse
 
 # What a write's lock ConditionCheck raises when a member's locks changed after the write read them.
@@ -141,6 +142,12 @@ class LockRepository:
         user_ids = list(user_ids)
         found = self.table.batch_get(self.state_keys(org_id, user_ids), consistent=True)
         return self.states_from(org_id, user_ids, {(item[keys.PK], item[keys.SK]): item for item in found})
+
+    def stage_unchanged(self, tx: UnitOfWork, org_id: str, state: LockState) -> None:
+        """Stage `unchanged` into a write's unit of work."""
+        op = self.unchanged(org_id, state)
+        tx.check(op.params["Key"], op.params["ConditionExpression"], op.params.get("ExpressionAttributeNames"),
+                 op.params.get("ExpressionAttributeValues"), fail=op.on_condition_failed)
 
     def unchanged(self, org_id: str, state: LockState) -> Op:
         """A write condition: the member's locks are still the ones `state` was read at."""

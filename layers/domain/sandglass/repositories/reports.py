@@ -5,11 +5,11 @@ fields (keys.models.reports.DEFINITION_FIELDS), id, userId (the owner), version,
 updatedAt; GSI1PK = keys.user_partition(org, owner), GSI1SK = ``REPORT#<reportId>``: a member's
 reports are one Query, and the member's purge (a sweep of their GSI1 partition) removes them.
 
-Result reads never go one request per activity: a report reads whole key ranges of
-- the organization's month partitions (GSI3, ``ACT#<startedAt>`` sort keys) when it spans everybody,
-- a member's partition (GSI1) or a project's (GSI2) when it is filtered to members or projects,
-with no Limit, so every Query page carries up to DynamoDB's 1 MB; only the attributes a report
-uses come back (ProjectionExpression). Rate windows: one Query per project (every member's
+Result reads never go one request per activity: a report reads whole key ranges through
+ActivityRepository.in_range (the organization's month partitions when it spans everybody, a
+member's or a project's partition when it is filtered to members or projects), with no Limit, so
+every Query page carries up to DynamoDB's 1 MB; only the attributes a report uses come back (lean
+rows). Rate windows: one Query per project (every member's
 revenue windows, GSI2) and one per member (cost windows, GSI1), whatever the number of activities.
 """
 
@@ -20,16 +20,14 @@ from typing import Any, Iterable, Iterator
 
 from sandglass import keys
 from sandglass.errors import BadRequest, Conflict, NotFound
-from sandglass.repositories.activities import entities
+from sandglass.repositories.activities import ROW_ATTRIBUTES, ActivityRepository, TimeWindow
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.storage import cursor as cursors
 from sandglass.storage.table import Table
 
 INTERNAL = (keys.PK, keys.SK, keys.gsi_pk(keys.GSI_USER), keys.gsi_sk(keys.GSI_USER))
-ACTIVITY_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot")
-_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ACTIVITY_ATTRIBUTES)))
-_PROJECTION_NAMES = {f"#a{index}": name for index, name in enumerate(ACTIVITY_ATTRIBUTES)}
+ACTIVITY_ATTRIBUTES = ROW_ATTRIBUTES  # what a report's activity rows hold
 
 
 @dataclass
@@ -43,23 +41,12 @@ class ReadStats:
         self.queries = self.items = 0
 
 
-def months_between(lower: str, upper: str) -> list[str]:
-    """The ``yyyy-mm`` month partitions holding activities that start in [lower, upper) (UTC text)."""
-    year, month = int(lower[:4]), int(lower[5:7])
-    months = []
-    while f"{year:04d}-{month:02d}" <= upper[:7]:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    if upper[7:] == "-01T00:00:00.000Z" and len(months) > 1:
-        months.pop()  # upper is exactly a month's first instant: that month holds nothing of the range
-    return months
-
-
 class ReportRepository:
     def __init__(self, table: Table | None = None):
         self.table = table or Table()
         self.organizations = OrganizationRepository(self.table)
         self.projects = ProjectRepository(self.table)
+        self.activities = ActivityRepository(self.table)
         self.stats = ReadStats()
 
     # --- definitions ------------------------------------------------------------------------
@@ -103,29 +90,19 @@ class ReportRepository:
 
     def org_activities(self, org_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
         """Every activity of the organization with lower <= startedAt < upper: its month partitions."""
-        for month in months_between(lower, upper):
-            yield from self._range(keys.GSI_MONTH, keys.month_partition(org_id, month), lower, upper)
+        return self._counted(self.activities.in_range(org_id, TimeWindow(lower, upper), lean=True))
 
     def user_activities(self, org_id: str, user_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
-        yield from self._range(keys.GSI_USER, keys.user_partition(org_id, user_id), lower, upper)
+        return self._counted(self.activities.in_range(org_id, TimeWindow(lower, upper), user_id=user_id, lean=True))
 
     def project_activities(self, org_id: str, project_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
-        yield from self._range(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), lower, upper)
+        return self._counted(self.activities.in_range(org_id, TimeWindow(lower, upper), project_id=project_id, lean=True))
 
-    def _range(self, index: str, partition: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
-        # BETWEEN on "ACT#<startedAt>#<id>": the upper bound without "#<id>" sorts before every key
-        # that starts at `upper`, so the range is lower <= startedAt < upper.
-        for items in self.table.query_all(
-            key_condition=f"{keys.gsi_pk(index)} = :pk AND {keys.gsi_sk(index)} BETWEEN :lo AND :hi",
-            values={":pk": partition, ":lo": keys.ACTIVITY_INDEX_PREFIX + lower, ":hi": keys.ACTIVITY_INDEX_PREFIX + upper},
-            names={**_PROJECTION_NAMES},
-            index=index,
-            projection=_PROJECTION,
-            lean=True,
-        ):
+    def _counted(self, pages: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+        for rows in pages:
             self.stats.queries += 1
-            self.stats.items += len(items)
-            yield entities(items)
+            self.stats.items += len(rows)
+            yield rows
 
     def projects_by_id(self, org_id: str, project_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         return {item["id"]: item for item in self.table.batch_get([keys.project(org_id, pid) for pid in sorted(set(project_ids))])}

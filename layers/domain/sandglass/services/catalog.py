@@ -25,9 +25,10 @@ from typing import Any
 from sandglass import ids, keys
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
+from sandglass.entities.activities import Activity
 from sandglass.entities.catalog import ACTIVE, DONE, TASK_STATUSES, Client, Money, Tag, Task
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_if_match, stale_write
-from sandglass.repositories.catalog import CLIENTS, TAGS, TASKS, CatalogRepository, Kind, activity_reference_checks, not_found
+from sandglass.repositories.catalog import CLIENTS, TAGS, TASKS, CatalogRepository, Kind, not_found
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository
 from sandglass.storage.transaction import UnitOfWork
@@ -54,17 +55,27 @@ def changed(stored, changes: dict[str, Any], allowed: frozenset[str], now: datet
     return replace(stored, **changes, version=stored.version + 1, updated_at=now)
 
 
-def activity_references(org_id: str, project_id: str, task_id: str | None, tag_ids, before: dict[str, Any] | None = None):
-    """An activity's task and tags as its write stores them (None for none), and the checks its
-    transaction needs: a task newly set, or kept while the activity moves to another project, must
-    be an ACTIVE task of `project_id`; tags newly added must exist and not be archived (tags already
-    on the activity stay valid after they are archived, as in Clockify)."""
-    tags = list(dict.fromkeys(tag_ids or ()))
-    before = before or {}
-    task_changed = task_id is not None and (task_id != before.get("taskId") or project_id != before.get("projectId"))
-    kept = set(before.get("tagIds") or ())
-    checks = activity_reference_checks(org_id, project_id, task_id if task_changed else None, [tag for tag in tags if tag not in kept])
-    return {"taskId": task_id, "tagIds": tags or None}, checks
+def with_references(activity: Activity, task_id: str | None, tag_ids) -> Activity:
+    """The activity filed under `task_id` and `tag_ids` (repeats dropped, order kept)."""
+    return replace(activity, task_id=task_id, tag_ids=tuple(dict.fromkeys(tag_ids or ())))
+
+
+def references_to_check(before: Activity | None, after: Activity) -> tuple[str | None, list[str]]:
+    """What an activity write must check in its transaction: a task newly set, or kept while the
+    activity moves to another project (must be an ACTIVE task of that project), and the tags newly
+    added (must exist, not archived). Tags already on the activity stay valid after they are
+    archived, as in Clockify."""
+    moved = before is None or after.task_id != before.task_id or after.project_id != before.project_id
+    kept = set(before.tag_ids) if before is not None else set()
+    return (after.task_id if after.task_id and moved else None), [tag for tag in after.tag_ids if tag not in kept]
+
+
+def stage_activity_references(tx: UnitOfWork, org_id: str, before: Activity | None, after: Activity,
+                              repository: CatalogRepository | None = None) -> None:
+    """Stage references_to_check into the activity's unit of work (nothing when nothing is new)."""
+    task_id, tag_ids = references_to_check(before, after)
+    if task_id is not None or tag_ids:
+        (repository or CatalogRepository(tx.table)).stage_activity_references(tx, org_id, after.project_id, task_id, tag_ids)
 
 
 class _Catalog:

@@ -40,6 +40,7 @@ from sandglass import geo, ids
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed, check_if_match, detail, stale_write
+from sandglass.entities.activities import Activity
 from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
 from sandglass.models.geofences import (
     NOT_NULL,
@@ -56,7 +57,7 @@ from sandglass.repositories.geofences import GeofenceRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.services.activities import ActivityService
-from sandglass.timefmt import iso, parse_instant
+from sandglass.timefmt import iso
 
 GEOFENCE_ATTRIBUTE = "geofenceId"  # on an activity: the geofence whose enter event started it
 EXIT_TOLERANCE_M = 250.0
@@ -185,8 +186,7 @@ class GeofenceService:
             return activity_view(running)
         request = ActivityCreate(name=geofence["name"], projectId=self._project_for(tenant, geofence), pending=True)
         try:
-            started_by = {GEOFENCE_ATTRIBUTE: geofence["geofenceId"]}
-            return self.activities.create(tenant, request, attributes=started_by, same_timer=started_by).activity
+            return self.activities.create(tenant, request, geofence_id=geofence["geofenceId"]).activity
         except (ValidationFailed, Conflict) as refused:
             # a racing enter event may have started this geofence's timer first (our start then
             # lost the marker, or is no later than the winner's): answer with that timer
@@ -200,9 +200,9 @@ class GeofenceService:
 
     def exit(self, tenant: TenantContext, event: GeofenceEvent) -> list[dict[str, Any]]:
         running = self._running_of(tenant)
-        if running is None or not running.get(GEOFENCE_ATTRIBUTE):
+        if running is None or not running.geofence_id:
             return []
-        geofence = self.repository.get(tenant.org_id, running[GEOFENCE_ATTRIBUTE])
+        geofence = self.repository.get(tenant.org_id, running.geofence_id)
         if geofence is None or geofence.get("exitAction") != STOP_TRACKING:
             return []
         distance = geo.haversine_m(event.latitude, event.longitude, float(geofence["latitude"]), float(geofence["longitude"]))
@@ -211,33 +211,33 @@ class GeofenceService:
         stopped = self._stop(tenant, running)
         return [stopped] if stopped is not None else []
 
-    def _stop(self, tenant: TenantContext, running: dict[str, Any]) -> dict[str, Any] | None:
+    def _stop(self, tenant: TenantContext, running: Activity) -> dict[str, Any] | None:
         """Stop the timer now (through ActivityService), or at start + maxActivityHours when it ran
         longer; None when another request stopped or changed it meanwhile."""
-        started = parse_instant(running["startedAt"])
-        version = int(running["version"])
+        started = running.started_at
+        version = running.version
         try:
             try:
-                return self.activities.update(tenant, running["id"], ActivityUpdate(pending=False), if_match=version).activity
+                return self.activities.update(tenant, running.id, ActivityUpdate(pending=False), if_match=version).activity
             except ValidationFailed as refused:
                 if not any(item.get("field") == "endedAt" for item in refused.details):
                     raise
             organization = self.organizations.require(tenant.org_id)
             limit = int(organization.get("maxActivityHours") or DEFAULT_MAX_HOURS)
             capped = ActivityUpdate(endedAt=started + timedelta(hours=limit))
-            return self.activities.update(tenant, running["id"], capped, if_match=version).activity
+            return self.activities.update(tenant, running.id, capped, if_match=version).activity
         except (PreconditionFailed, NotFound):
             return None
 
-    def _running_of(self, tenant: TenantContext, geofence_id: str | None = None) -> dict[str, Any] | None:
+    def _running_of(self, tenant: TenantContext, geofence_id: str | None = None) -> Activity | None:
         """The caller's running timer (when `geofence_id` is given: only if that geofence started it)."""
         marker = self.activity_repository.running_timer(tenant.org_id, tenant.user_id)
         if marker is None:
             return None
-        activity = self.activity_repository.get(tenant.org_id, marker["activityId"])
-        if activity is None or not activity.get("pending"):
+        activity = self.activity_repository.get(tenant.org_id, marker.activity_id)
+        if activity is None or not activity.running:
             return None
-        if geofence_id is not None and activity.get(GEOFENCE_ATTRIBUTE) != geofence_id:
+        if geofence_id is not None and activity.geofence_id != geofence_id:
             return None
         return activity
 
@@ -245,7 +245,7 @@ class GeofenceService:
         if geofence["enterAction"] == START_TRACKING:
             latest = self.activity_repository.latest_of_user(tenant.org_id, tenant.user_id)
             if latest is not None:
-                return latest["projectId"]
+                return latest.project_id
         if geofence.get("projectId"):
             return geofence["projectId"]
         raise Conflict("This geofence starts tracking on your most recent project, and you have not tracked time yet; "

@@ -139,8 +139,8 @@ def check_open(organization: Mapping[str, Any] | None, states: LockStates, activ
 
 class LockGuard:
     """Write guard of the activities service (see the module doc). `wanted` names the items the
-    decision reads, to join the write's BatchGetItem; the call decides and returns the
-    ConditionChecks that keep the decision true at commit time."""
+    decision reads, to join the write's BatchGetItem; the call decides on the write's activity
+    images and stages into its unit of work the ConditionChecks that keep the decision true."""
 
     def __init__(self, repository: LockRepository):
         self.repository = repository
@@ -148,14 +148,16 @@ class LockGuard:
     def wanted(self, tenant: TenantContext, user_ids: Collection[str]) -> list[dict[str, str]]:
         return [] if tenant.is_admin else self.repository.state_keys(tenant.org_id, user_ids)
 
-    def __call__(self, tenant: TenantContext, changes, reads, now: datetime) -> list:
+    def __call__(self, tx, tenant: TenantContext, images, reads, now: datetime) -> None:
         if tenant.is_admin:
-            return []
-        images = [image for change in changes for image in (change.before, change.after) if image is not None]
-        user_ids = {image["userId"] for image in images}
+            return
+        spans = [{"userId": image.user_id, "startedAt": iso(image.started_at), "endedAt": iso(image.ended_at) if image.ended_at else None}
+                 for image in images]
+        user_ids = {span["userId"] for span in spans}
         states = self.repository.states_from(tenant.org_id, user_ids, reads.extra)
-        check_open(reads.organization, states, images, now)
-        return [self.repository.unchanged(tenant.org_id, states.of(user_id)) for user_id in sorted(user_ids)]
+        check_open(reads.organization, states, spans, now)
+        for user_id in sorted(user_ids):
+            self.repository.stage_unchanged(tx, tenant.org_id, states.of(user_id))
 
 
 # --- the lock routes and the timesheet reads' port -----------------------------------------------------

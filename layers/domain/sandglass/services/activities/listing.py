@@ -21,6 +21,7 @@ from datetime import datetime
 from sandglass.context import TenantContext
 from sandglass.errors import detail
 from sandglass.models.activities import activity_view
+from sandglass.months import months_between
 from sandglass.repositories.activities import ActivityPage, TimeWindow
 from sandglass.services.activities.base import ActivityServiceBase
 from sandglass.services.activities.rules import (
@@ -30,7 +31,6 @@ from sandglass.services.activities.rules import (
     ActivityResult,
     invalid,
     is_project_admin,
-    months,
     not_found,
     organization_window,
 )
@@ -59,11 +59,11 @@ class ActivityQuery:
 class ActivityReads(ActivityServiceBase):
     def get(self, tenant: TenantContext, activity_id: str) -> ActivityResult:
         """At most two reads: the activity, and the caller's project membership when they do not own it."""
-        item = self._load(tenant, activity_id)
-        if not (tenant.is_admin or item["userId"] == tenant.user_id):
-            if not is_project_admin(self.repository.project_membership(tenant.org_id, item["projectId"], tenant.user_id)):
+        activity = self._load(tenant, activity_id)
+        if not (tenant.is_admin or activity.user_id == tenant.user_id):
+            if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
-        return activity_view_result(item)
+        return ActivityResult(activity_view(activity), activity.version)
 
     def list(self, tenant: TenantContext, query: ActivityQuery) -> ActivityList:
         if query.lower and query.upper and query.upper <= query.lower:
@@ -89,7 +89,7 @@ class ActivityReads(ActivityServiceBase):
             months_noted = self.repository.months_with_activities(org_id)
             return _listed(self.repository.list_newest_first(org_id, months_noted, **page_args))
         lower, upper = organization_window(self._now(), query.lower, query.upper)
-        covered = months(lower, upper) if upper > lower else []
+        covered = months_between(lower, upper)
         if len(covered) > MAX_MONTHS:
             raise invalid(detail("from", f"An organization-wide list covers at most {MAX_MONTHS} months; narrow from/to or filter by userId or projectId", "query"))
         if not covered:
@@ -97,9 +97,5 @@ class ActivityReads(ActivityServiceBase):
         return _listed(self.repository.list_of_months(org_id, covered, TimeWindow(iso(lower), iso(upper)), **page_args))
 
 
-def activity_view_result(item: dict) -> ActivityResult:
-    return ActivityResult(activity_view(item), int(item["version"]))
-
-
 def _listed(page: ActivityPage) -> ActivityList:
-    return ActivityList({item["id"]: activity_view(item) for item in page.activities}, page.cursor, page.pages_read)
+    return ActivityList({activity.id: activity_view(activity) for activity in page.activities}, page.cursor, page.pages_read)
