@@ -237,6 +237,17 @@ class CatalogRepository:
         for tag_id in dict.fromkeys(tag_ids):
             self.stage_usable(tx, TAGS, org_id, tag_id, ValidationFailed.field("tagIds", f"No tag {tag_id} in the organization, or it is archived"))
 
+    def stage_task_targets(self, tx: UnitOfWork, org_id: str, project_id: str, assignee_ids) -> None:
+        """A task's project still exists, and every newly assigned user is an active member of the
+        organization, when the task's write commits."""
+        tx.check(keys.project(org_id, project_id), "attribute_exists(PK)", fail=NotFound("Project not found"))
+        self.stage_assignees(tx, org_id, assignee_ids)
+
+    def stage_assignees(self, tx: UnitOfWork, org_id: str, assignee_ids) -> None:
+        for user_id in dict.fromkeys(assignee_ids):
+            tx.check(keys.user(org_id, user_id), "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False},
+                     fail=ValidationFailed.field("assigneeIds", f"No active user {user_id} in the organization"))
+
     def stage_usable(self, tx: UnitOfWork, kind: Kind[E], org_id: str, entity_id: str, fail: DomainError) -> None:
         """The tag or client exists and is not archived when `tx` commits."""
         tx.check(kind.key(org_id, entity_id), "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False}, fail=fail)

@@ -22,16 +22,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sandglass import ids, keys
+from sandglass import ids
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity
 from sandglass.entities.catalog import ACTIVE, DONE, TASK_STATUSES, Client, Money, Tag, Task
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_if_match, stale_write
-from sandglass.repositories.catalog import CLIENTS, TAGS, TASKS, CatalogRepository, Kind, not_found
+from sandglass.repositories.catalog import CLIENTS, TAGS, TASKS, CatalogRepository, Kind, UnitOfWork, not_found
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository
-from sandglass.storage.transaction import UnitOfWork
 
 TAG_FIELDS = frozenset({"name", "archived"})
 CLIENT_FIELDS = frozenset({"name", "email", "cc_emails", "address", "note", "currency", "archived"})
@@ -247,8 +246,7 @@ class TaskService(_Catalog):
         task = created(Task, entity_id=ids.new_id(), fields=fields, actor=tenant.user_id, now=self.clock.now(), project_id=project_id)
         tx = UnitOfWork(self.repository.table)
         self.repository.stage_create(tx, TASKS, tenant.org_id, task)
-        tx.check(keys.project(tenant.org_id, project_id), "attribute_exists(PK)", fail=NotFound("Project not found"))
-        self._stage_assignees(tx, tenant, task.assignee_ids)
+        self.repository.stage_task_targets(tx, tenant.org_id, project_id, task.assignee_ids)
         tx.commit()
         return task
 
@@ -258,7 +256,7 @@ class TaskService(_Catalog):
         check_if_match("task", if_match, stored.version)
         updated = changed(stored, self._with_currency(tenant, changes), TASK_FIELDS, self.clock.now())
         tx = UnitOfWork(self.repository.table)
-        self._stage_assignees(tx, tenant, tuple(set(updated.assignee_ids) - set(stored.assignee_ids)))
+        self.repository.stage_assignees(tx, tenant.org_id, [user for user in updated.assignee_ids if user not in stored.assignee_ids])
         return self._replace(TASKS, tenant, stored, updated, if_match, tx)
 
     def delete(self, tenant: TenantContext, project_id: str, task_id: str, if_match: int | None = None) -> Task:
@@ -266,12 +264,6 @@ class TaskService(_Catalog):
         stored = self._task(tenant, project_id, task_id)
         self._delete(TASKS, tenant, stored, if_match)
         return stored
-
-    def _stage_assignees(self, tx: UnitOfWork, tenant: TenantContext, assignee_ids) -> None:
-        """Every newly assigned user is an active member of the organization when the task is written."""
-        for user_id in dict.fromkeys(assignee_ids):
-            tx.check(keys.user(tenant.org_id, user_id), "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False},
-                     fail=ValidationFailed.field("assigneeIds", f"No active user {user_id} in the organization"))
 
     def _with_currency(self, tenant: TenantContext, fields: dict[str, Any]) -> dict[str, Any]:
         """Rates given without a currency are in the organization's."""

@@ -20,10 +20,9 @@ from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, st
 from sandglass.models.projects import MemberCreate, MemberUpdate, Project, ProjectCreate, ProjectMember, ProjectUpdate
 from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
 from sandglass.repositories.catalog import CLIENTS, CatalogRepository
-from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository, new_membership, public
+from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository, UnitOfWork, new_membership, public
 from sandglass.repositories.rates import RateRepository, revenue_set
 from sandglass.services.rates import RateService
-from sandglass.storage.transaction import UnitOfWork
 from sandglass.timefmt import iso
 
 PURGE_PAGE_SIZE = 100
