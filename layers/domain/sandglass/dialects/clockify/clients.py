@@ -17,7 +17,9 @@ from sandglass.dialects.clockify.wire import LenientBool
 from sandglass.entities.catalog import Client as DomainClient
 
 
-class Client(ClockifyModel):
+class ClockifyClient(ClockifyModel):
+    """Named apart from the Sandtime `Client` (one OpenAPI component name per model)."""
+
     id: str
     name: str
     email: Optional[str] = None
@@ -29,6 +31,8 @@ class Client(ClockifyModel):
     currencyCode: Optional[str] = None
     workspaceId: str
 
+
+Client = ClockifyClient
 
 class ClientRequest(ClockifyModel):
     """POST `{name, email, address, note}`; PUT adds `archived`, `ccEmails` (at most 3), `currencyId`."""

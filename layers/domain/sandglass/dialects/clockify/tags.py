@@ -12,12 +12,16 @@ from sandglass.dialects.clockify.wire import LenientBool
 from sandglass.entities.catalog import Tag as DomainTag
 
 
-class Tag(ClockifyModel):
+class ClockifyTag(ClockifyModel):
+    """Named apart from the Sandtime `Tag` (one OpenAPI component name per model)."""
+
     id: str
     name: str
     archived: bool
     workspaceId: str
 
+
+Tag = ClockifyTag
 
 class TagRequest(ClockifyModel):
     """POST `{name}`; PUT `{name, archived}` (a field left out stays as it is)."""

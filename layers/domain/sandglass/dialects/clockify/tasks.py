@@ -21,7 +21,9 @@ from sandglass.entities.catalog import Task as DomainTask
 from sandglass.errors import BadRequest
 
 
-class Task(ClockifyModel):
+class ClockifyTask(ClockifyModel):
+    """Named apart from the Sandtime `Task` (one OpenAPI component name per model)."""
+
     id: str
     name: str
     projectId: str
@@ -36,6 +38,8 @@ class Task(ClockifyModel):
     costRate: Optional[Rate] = None
     budgetEstimate: int = 0
 
+
+Task = ClockifyTask
 
 class TaskRequest(ClockifyModel):
     """POST `{name, status, assigneeIds, assigneeId (deprecated), userGroupIds, estimate, budgetEstimate}`;
