@@ -80,6 +80,8 @@ def _answer(reply) -> tuple[int, str]:
         if result.get("isError"):
             text = " ".join(part.get("text", "") for part in result.get("content") or [])
             return (404, "NOT_FOUND") if "not found" in text.lower() else (reply.status, text[:80])
+    if reply.status >= 400 and reply.body and "error" not in reply.json():  # the Clockify surface: {message, code}
+        return reply.status, "NOT_FOUND" if reply.json().get("code") == 404 else str(reply.json().get("code"))
     return reply.status, reply.json()["error"]["code"] if reply.status >= 400 and reply.body else ""
 
 
@@ -123,6 +125,13 @@ ORGANIZATION_NOT_READ = frozenset({
     "DELETE /activities/{activityId}", "DELETE /geofences/{geofenceId}", "DELETE /projects/{projectId}", "DELETE /projects/{projectId}/members/{memberId}",
     "DELETE /projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}", "DELETE /reports/{reportId}", "DELETE /timesheets/lock",
     "DELETE /timesheets/lock/{lockId}", "DELETE /users/{userId}", "DELETE /users/{userId}/rates/cost/{costId}",
+    # the catalog (tags, clients, a project's tasks) on both surfaces: reads and writes by key, no organization read
+    *(f"{method} {path}" for base, item in (("/tags", "/tags/{tagId}"), ("/clients", "/clients/{clientId}"),
+                                            ("/projects/{projectId}/tasks", "/projects/{projectId}/tasks/{taskId}"))
+      for method, path in (("GET", base), ("POST", base), ("GET", item), ("PUT", item), ("DELETE", item))),
+    *(f"{method} /v1/workspaces/{{workspaceId}}{path}" for base, item in (("/tags", "/tags/{id}"), ("/clients", "/clients/{id}"),
+                                                                        ("/projects/{projectId}/tasks", "/projects/{projectId}/tasks/{taskId}"))
+      for method, path in (("GET", base), ("POST", base), ("GET", item), ("PUT", item), ("DELETE", item))),
 })
 # No service reads the CALLER's member item to decide a request (roles come from the authorizer;
 # reports read members only to name their rows): with the caller tombstoned every route answers as
