@@ -20,6 +20,7 @@ from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import Directory, activity_id, project_id, workspace
 from sandglass.errors import BadRequest, NotFound
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
+from sandglass.repositories.activities import attributes_of
 from sandglass.services.activities import MAX_LIMIT, ActivityQuery, ActivityService
 from sandglass.services.projects import ProjectService
 
@@ -108,7 +109,8 @@ def get_time_entry(workspaceId: WorkspaceId, id: EntryId, hydrated: Flag = None)
     tenant = workspace(app)
     uuid = activity_id(tenant, id)
     result = service().get(tenant, uuid)
-    stored = service().repository.get(tenant.org_id, uuid)  # the rates it kept at its start
+    found = service().repository.get(tenant.org_id, uuid)  # the rates it kept at its start
+    stored = None if found is None else attributes_of(found)
     return _Mapper(tenant, workspaceId, bool(wire.boolean(hydrated, "hydrated"))).entry(result.activity, stored)
 
 

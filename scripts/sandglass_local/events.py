@@ -35,6 +35,7 @@ EVENTS = tpl.ROOT / "events"
 # The demo organization's fixed ids (members' ids derive from the organization's and their email).
 DEMO_ORG_ID = "de300000-0000-4000-8000-000000000001"
 DEMO_PROJECT_ID = "de300000-0000-4000-8000-000000000002"
+DEMO_WORKSPACE_ID = "de3000000000400080000000"  # the demo organization's 24-hex Clockify id (ids.short_id)
 DEMO_LOCKED_WEEK = (2026, 27)  # Sam's timesheet of this ISO week is locked in the demo data
 
 # Signs the sample events' bearer tokens; events/env.json gives it to `sam local invoke` as
@@ -100,6 +101,9 @@ def _samples() -> list[Sample]:
         Sample("billing_subscriptions.json", "BillingFunction", 200, "GET", "/subscriptions"),
         Sample("feed_changes.json", "FeedFunction", 200, "GET", "/changes", query={"types": "activity,project", "limit": "50"}),
         Sample("webhooks_list.json", "FeedFunction", 200, "GET", "/webhooks"),
+        Sample("catalog_tags_post.json", "CatalogFunction", 200, "POST", "/tags", body={"name": "Research"}),
+        Sample("clockify_catalog_tags_get.json", "ClockifyCatalogFunction", 200, "GET", "/v1/workspaces/{workspaceId}/tags",
+               path_parameters={"workspaceId": DEMO_WORKSPACE_ID}),
         Sample("geofences_enter.json", "GeofencesFunction", 200, "POST", "/geofencing/enter", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
         Sample("geofences_exit.json", "GeofencesFunction", 200, "POST", "/geofencing/exit", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
         Sample("geofences_list.json", "GeofencesFunction", 200, "GET", "/geofences"),

@@ -86,6 +86,20 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/projects/{projectId}/members/{memberId}"): Call(),
     ("GET", "/projects/{projectId}/members/{memberId}/rates/revenue"): Call(),
     ("GET", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(),
+    # catalog
+    ("GET", "/tags"): Call(role="user"),
+    ("GET", "/tags/{tagId}"): Call(role="user"),
+    ("GET", "/clients"): Call(role="user"),
+    ("GET", "/clients/{clientId}"): Call(role="user"),
+    ("GET", "/projects/{projectId}/tasks"): Call(role="user"),
+    ("GET", "/projects/{projectId}/tasks/{taskId}"): Call(role="user"),
+    ("GET", "/v1/workspaces/{workspaceId}/tags"): Call(role="user", org=None),
+    ("GET", "/v1/workspaces/{workspaceId}/tags/{id}"): Call(role="user", org=None, path={"id": "{tagShortId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/clients"): Call(role="user", org=None),
+    ("GET", "/v1/workspaces/{workspaceId}/clients/{id}"): Call(role="user", org=None, path={"id": "{clientShortId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks"): Call(role="user", org=None, path={"projectId": "{projectShortId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks/{taskId}"): Call(role="user", org=None, path={
+        "projectId": "{projectShortId}", "taskId": "{taskShortId}"}),
     # activities
     ("GET", "/activities"): Call(role="user", query={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"}),
     ("GET", "/activities/{activityId}"): Call(role="user"),
@@ -129,6 +143,13 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/projects/{projectId}/members"): Call(body={"userId": "{olaId}", "role": "User", "title": "Engineer"}),
     ("POST", "/projects/{projectId}/members/{memberId}/rates/revenue"): Call(
         body={"currency": "EUR", "from": "2024-01-01T00:00:00Z", "to": "2024-07-01T00:00:00Z", "value": "80.00"}),
+    ("POST", "/tags"): Call(body={"name": "Overtime"}),
+    ("POST", "/clients"): Call(body={"name": "Initech", "email": "ap@initech.test", "currency": "EUR"}),
+    ("POST", "/projects/{projectId}/tasks"): Call(body={"name": "Accessibility audit", "assigneeIds": ["{userId}"], "estimate": 7200000}),
+    ("POST", "/v1/workspaces/{workspaceId}/tags"): Call(org=None, body={"name": "Weekend"}),
+    ("POST", "/v1/workspaces/{workspaceId}/clients"): Call(org=None, body={"name": "Umbrella", "email": "ap@umbrella.test"}),
+    ("POST", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks"): Call(org=None, path={"projectId": "{projectShortId}"},
+                                                                               body={"name": "Usability test", "estimate": "PT2H"}),
     ("POST", "/activities"): Call(role="user", body={"name": "Review", "projectId": "{projectId}", "startedAt": "2026-07-14T13:00:00Z",
                                                       "endedAt": "2026-07-14T14:00:00Z"}),
     ("POST", "/activities/rerate/preview"): Call(body={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"}),
@@ -169,6 +190,13 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("PUT", "/projects/{projectId}"): Call(body={"notes": "Phase two"}),
     ("PUT", "/projects/{projectId}/members/{memberId}"): Call(body={"title": "Senior designer"}),
     ("PUT", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(body={"value": "95.00"}),
+    ("PUT", "/tags/{tagId}"): Call(body={"name": "Research (renamed)"}),
+    ("PUT", "/clients/{clientId}"): Call(body={"note": "Net 30"}),
+    ("PUT", "/projects/{projectId}/tasks/{taskId}"): Call(body={"status": "DONE"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/tags/{id}"): Call(org=None, path={"id": "{tagShortId}"}, body={"name": "Research (Clockify)"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/clients/{id}"): Call(org=None, path={"id": "{clientShortId}"}, body={"note": "Net 45"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks/{taskId}"): Call(org=None, path={
+        "projectId": "{projectShortId}", "taskId": "{taskShortId}"}, body={"status": "ACTIVE"}),
     ("PUT", "/activities/{activityId}"): Call(role="user", body={"name": "Kick-off (long)", "endedAt": "2026-07-14T11:00:00Z"}),
     ("POST", "/mcp"): Call(role="user", body={"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                                               "params": {"name": "edit_entry", "arguments": {"entry_id": "{activityId}", "description": "Kick-off, agreed scope"}}}),
@@ -199,6 +227,13 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("DELETE", "/reports/{reportId}"): Call(path={"reportId": "{spareReportId}"}),
     ("DELETE", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(path={"revenueId": "{spareRevenueId}"}),
     ("DELETE", "/users/{userId}/rates/cost/{costId}"): Call(path={"costId": "{spareCostId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks/{taskId}"): Call(org=None, path={
+        "projectId": "{projectShortId}", "taskId": "{spareTask2ShortId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/tags/{id}"): Call(org=None, path={"id": "{spareTag2ShortId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/clients/{id}"): Call(org=None, path={"id": "{spareClient2ShortId}"}),
+    ("DELETE", "/projects/{projectId}/tasks/{taskId}"): Call(path={"taskId": "{spareTaskId}"}),
+    ("DELETE", "/tags/{tagId}"): Call(path={"tagId": "{spareTagId}"}),
+    ("DELETE", "/clients/{clientId}"): Call(path={"clientId": "{spareClientId}"}),
     ("DELETE", "/projects/{projectId}/members/{memberId}"): Call(path={"memberId": "{spareMemberId}"}),
     ("DELETE", "/projects/{projectId}"): Call(path={"projectId": "{spareProjectId}"}),
     ("DELETE", "/users/{userId}"): Call(path={"userId": "{spareUserId}"}),
@@ -316,6 +351,19 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
     ids["memberId"] = client.ok("POST", f"{project}/members", **as_admin, body={"userId": ids["userId"], "title": f"{title} designer"})["id"]
     ids["spareMemberId"] = client.ok("POST", f"{project}/members", **as_admin, body={"userId": ids["spareUserId"]})["id"]
 
+    ids["clientId"] = client.ok("POST", "/clients", **as_admin, body={"name": f"{title} Client"})["id"]
+    ids["spareClientId"] = client.ok("POST", "/clients", **as_admin, body={"name": f"{title} Former client"})["id"]
+    ids["tagId"] = client.ok("POST", "/tags", **as_admin, body={"name": f"{title} research"})["id"]
+    ids["spareTagId"] = client.ok("POST", "/tags", **as_admin, body={"name": f"{title} spare tag"})["id"]
+    ids["taskId"] = client.ok("POST", f"{project}/tasks", **as_admin, body={"name": f"{title} wireframes"})["id"]
+    ids["spareTaskId"] = client.ok("POST", f"{project}/tasks", **as_admin, body={"name": f"{title} spare task"})["id"]
+    ids["spareTask2ShortId"] = _short(client.ok("POST", f"{project}/tasks", **as_admin, body={"name": f"{title} second spare task"})["id"])
+    ids["spareTag2ShortId"] = _short(client.ok("POST", "/tags", **as_admin, body={"name": f"{title} second spare tag"})["id"])
+    ids["spareClient2ShortId"] = _short(client.ok("POST", "/clients", **as_admin, body={"name": f"{title} second former client"})["id"])
+    # the Clockify surface names the same entities by their 24-hex ids
+    for name in ("orgId", "projectId", "tagId", "clientId", "taskId"):
+        ids["workspaceId" if name == "orgId" else name.replace("Id", "ShortId")] = _short(ids[name])
+
     def windows(path: str, key: str, value: str) -> None:
         spans = [("2025-01-01", "2025-07-01", f"spare{key[0].upper()}{key[1:]}"), ("2026-01-01", "2026-06-01", f"old{key[0].upper()}{key[1:]}"),
                  ("2026-06-01", None, key)]
@@ -373,8 +421,15 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
 
     names = [f"{title} Works", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
              f"{title} kick-off", f"{title} planning", f"{title} admin", f"{title} design", f"{title} office", f"{title} annex",
-             f"{title} July", f"{title} overview", f"{title} draft", f"{title} Clockify spare", admin, sam, ola, gone]
+             f"{title} July", f"{title} overview", f"{title} draft", f"{title} Clockify spare", f"{title} Client", f"{title} Former client", f"{title} research",
+             f"{title} spare tag", f"{title} wireframes", f"{title} spare task", f"{title} second spare task", f"{title} second spare tag",
+             f"{title} second former client", admin, sam, ola, gone]
     return Organization(label, ids, names, emails)
+
+
+def _short(entity_id: str) -> str:
+    """An entity's 24-hex id on the Clockify surface (sandglass.ids.short_id)."""
+    return entity_id.replace("-", "")[:24]
 
 
 def _support_sign_in_token(client: "Client", gateway: Gateway, as_sam: dict, as_admin: dict) -> str:

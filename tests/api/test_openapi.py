@@ -150,6 +150,10 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
     cost = api.post(f"/users/{sam['id']}/rates/cost", body=rate, **admin).json()
     activity = api.post("/activities", body={"projectId": project["id"], "startedAt": "2026-07-03T09:00:00Z", "endedAt": "2026-07-03T10:00:00Z"}, **admin).json()
     ids = {"projectId": project["id"], "memberId": member["id"], "revenueId": revenue["id"], "userId": sam["id"], "costId": cost["id"], "activityId": activity["id"]}
+    ids["tagId"] = api.post("/tags", body={"name": "Tag"}, **admin).json()["id"]
+    ids["clientId"] = api.post("/clients", body={"name": "Client"}, **admin).json()["id"]
+    ids["taskId"] = api.post(f"/projects/{project['id']}/tasks", body={"name": "Task"}, **admin).json()["id"]
+    task_rates = {"hourlyRate": {"value": 1}, "costRate": {"value": 2}}
     fresh = iter(range(1000))
     bases = {
         ("post", "/activities"): lambda day: {"projectId": project["id"], "startedAt": f"2026-05-{day:02d}T09:00:00Z", "endedAt": f"2026-05-{day:02d}T09:30:00Z"},
@@ -168,6 +172,10 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
         ("post", "/activities/rerate/apply"): lambda: {"from": "2026-05-01T00:00:00Z", "to": "2026-06-01T00:00:00Z"},
         ("put", "/requests/{requestId}/projects/assign"): lambda: {"status": "REJECTED"},
         ("post", "/api-keys"): lambda: {"name": f"key {next(fresh)}"},
+        ("post", "/tags"): lambda: {"name": f"tag {next(fresh)}"},
+        ("post", "/clients"): lambda: {"name": f"client {next(fresh)}"},
+        ("post", "/projects/{projectId}/tasks"): lambda: {"name": f"task {next(fresh)}", **task_rates},
+        ("put", "/projects/{projectId}/tasks/{taskId}"): lambda: dict(task_rates),
     }
     ids["requestId"] = api.post("/requests/projects/request-assignment", as_="sam@acme.test", org="acme").json()["id"]
     ids["reportId"] = api.post("/reports", body={"name": "R", "period": "thisMonth"}, **admin).json()["id"]

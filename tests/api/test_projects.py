@@ -52,7 +52,7 @@ def test_create_project_returns_reference_shape_and_adds_creator_as_administrato
     reply = api.post("/projects", as_=ADMIN, org="acme", body={"billable": True, "name": "Website refresh", "notes": "Main client delivery project."})
     assert reply.status == 200, reply.body
     body = reply.json()
-    assert set(body) == {"archived", "avatar", "billable", "id", "name", "notes"}
+    assert set(body) == {"archived", "avatar", "billable", "clientId", "id", "name", "notes"}
     assert body["archived"] is False and body["avatar"] is None and body["name"] == "Website refresh"
     admin_id = ids.member_id(seed.org_id("acme"), ADMIN)
     members = api.get(f"/projects/{body['id']}/members", as_=ADMIN, org="acme").json()

@@ -130,6 +130,13 @@ ORGANIZATION_NOT_READ = frozenset({
     "PUT /v1/workspaces/{workspaceId}/projects/{projectId}", "DELETE /v1/workspaces/{workspaceId}/projects/{projectId}",
     "GET /v1/workspaces/{workspaceId}/time-entries/{id}", "GET /v1/workspaces/{workspaceId}/time-entries/status/in-progress",
     "GET /v1/workspaces/{workspaceId}/user/{userId}/time-entries", "DELETE /v1/workspaces/{workspaceId}/time-entries/{id}",
+    # the catalog (tags, clients, a project's tasks) on both surfaces: reads and writes by key, no organization read
+    *(f"{method} {path}" for base, item in (("/tags", "/tags/{tagId}"), ("/clients", "/clients/{clientId}"),
+                                            ("/projects/{projectId}/tasks", "/projects/{projectId}/tasks/{taskId}"))
+      for method, path in (("GET", base), ("POST", base), ("GET", item), ("PUT", item), ("DELETE", item))),
+    *(f"{method} /v1/workspaces/{{workspaceId}}{path}" for base, item in (("/tags", "/tags/{id}"), ("/clients", "/clients/{id}"),
+                                                                        ("/projects/{projectId}/tasks", "/projects/{projectId}/tasks/{taskId}"))
+      for method, path in (("GET", base), ("POST", base), ("GET", item), ("PUT", item), ("DELETE", item))),
 })
 # No service reads the CALLER's member item to decide a request (roles come from the authorizer;
 # reports read members only to name their rows): with the caller tombstoned every route answers as

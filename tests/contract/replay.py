@@ -72,6 +72,8 @@ ALLOWED_EXTRAS: list[tuple[tuple[str, ...], str, str]] = [
     (UNLOCK_ANSWERS, "$.unlockedTo", "docs/workflow-requests.md, Shapes: the end of the unlock window a resolution opened"),
     (("put-requests-requestId",), "$.userId", "docs/workflow-requests.md, Shapes: the member support may sign in as"),
     (("put-requests-requestId",), "$.reason", "docs/workflow-requests.md, Shapes: why support should sign in"),
+    (("get-projects",), "$.*.clientId", "docs/catalog.md: the client a project is filed under"),
+    (("get-projects-projectId", "post-projects", "put-projects-projectId"), "$.clientId", "docs/catalog.md: the client a project is filed under"),
 ]
 
 

@@ -12,9 +12,9 @@ import pytest
 from sandglass_local import template as tpl
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing"]
+ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing", "Catalog"]
 # The Clockify v1 surface's route groups (docs/clockify.md): every /v1/... route is theirs
-CLOCKIFY_GROUPS = ["ClockifyWorkspace", "ClockifyProjects", "ClockifyTime"]
+CLOCKIFY_GROUPS = ["ClockifyWorkspace", "ClockifyProjects", "ClockifyTime", "ClockifyCatalog"]
 CLOCKIFY_PREFIX = "/v1/"
 
 
@@ -145,8 +145,12 @@ CHANGES = {("GET", "/changes")}
 # outbound webhooks (docs/webhooks.md)
 WEBHOOKS = {("GET", "/webhooks"), ("POST", "/webhooks"), ("GET", "/webhooks/{webhookId}"), ("PUT", "/webhooks/{webhookId}"),
             ("DELETE", "/webhooks/{webhookId}"), ("POST", "/webhooks/{webhookId}/token"), ("GET", "/webhooks/{webhookId}/deliveries")}
+# tags, clients and a project's tasks (docs/catalog.md): the entities Clockify has and the reference lacks
+CATALOG = {(method, path) for base, item in (("/tags", "/tags/{tagId}"), ("/clients", "/clients/{clientId}"),
+                                            ("/projects/{projectId}/tasks", "/projects/{projectId}/tasks/{taskId}"))
+           for method, path in (("GET", base), ("POST", base), ("GET", item), ("PUT", item), ("DELETE", item))}
 ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/openapi/clockify.json")}
-             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS | CHANGES | WEBHOOKS)
+             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS | CHANGES | WEBHOOKS | CATALOG)
 
 
 def test_environment_and_policy_references_resolve():

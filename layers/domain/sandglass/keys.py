@@ -478,6 +478,51 @@ def sign_in_grant(org_id: str, token_digest: str) -> dict[str, str]:
     return {PK: org_pk(org_id), SK: f"{SIGN_IN_GRANT_SK_PREFIX}{token_digest}"}
 
 
+# --- catalog: tags, clients, tasks (repositories/catalog.py documents the item shapes) ----------
+
+TAG_SK_PREFIX = "TAG#"
+CLIENT_SK_PREFIX = "CLIENT#"
+TASK_SK_PREFIX = "TASK#"
+CATALOG_LIST_ACTIVE = "ACTIVE#"
+CATALOG_LIST_ARCHIVED = "ARCHIVED#"
+
+
+def tag(org_id: str, tag_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{TAG_SK_PREFIX}{tag_id}"}
+
+
+def client(org_id: str, client_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{CLIENT_SK_PREFIX}{client_id}"}
+
+
+def task(org_id: str, task_id: str) -> dict[str, str]:
+    """A project's task. Index keys: GSI_PROJECT (project_partition / task_list_sort), so a project's
+    tasks are one Query and the project's purge removes them."""
+    return {PK: org_pk(org_id), SK: f"{TASK_SK_PREFIX}{task_id}"}
+
+
+def catalog_name(org_id: str, kind: str, scope: str, name_digest: str) -> dict[str, str]:
+    """Uniqueness marker of a name (its case-folded digest) among one kind of entity ("TAG",
+    "CLIENT", "TASK") in a scope (the organization "-" or a project id), written with
+    attribute_not_exists in the entity's own transaction."""
+    return {PK: org_pk(org_id), SK: f"NAME#{kind}#{scope}#{name_digest}"}
+
+
+def catalog_list_partition(org_id: str, kind: str) -> str:
+    """GSI_PROJECT partition listing one kind of organization-wide entity (``TAGS``, ``CLIENTS``):
+    sparse, like the projects' listing."""
+    return f"ORG#{org_id}#{kind}"
+
+
+def catalog_list_sort(entity_id: str, name_key: str, archived: bool) -> str:
+    """Active entries first, each group ordered by case-folded name, then id."""
+    state = CATALOG_LIST_ARCHIVED if archived else CATALOG_LIST_ACTIVE
+    return f"{state}{name_key[:200]}#{entity_id}"
+
+
+def task_list_sort(task_id: str, name_key: str) -> str:
+    """GSI_PROJECT sort key of a task in its project's partition: by case-folded name, then id."""
+    return f"{TASK_SK_PREFIX}{name_key[:200]}#{task_id}"
 # --- the change log (repositories/changes.py documents the item shapes) ---------------------------
 
 CHANGE_SK_PREFIX = "CHANGE#"
@@ -527,6 +572,9 @@ _CHANGE_ENTITIES = (
     (REPORT_SK_PREFIX, "report", 1),
     (REQUEST_SK_PREFIX, "request", 1),
     (GEOFENCE_SK_PREFIX, "geofence", 1),
+    (TAG_SK_PREFIX, "tag", 1),
+    (CLIENT_SK_PREFIX, "client", 1),
+    (TASK_SK_PREFIX, "task", 1),
 )
 CHANGE_ENTITY_TYPES = ("organization", "organizationLocks", *dict.fromkeys(kind for _, kind, _ in _CHANGE_ENTITIES))
 

@@ -46,6 +46,8 @@ class Activity:
     rate_snapshot: RateSnapshot | None = None  # None: written before rates were kept (priced by today's windows)
     geofence_id: str | None = None  # the geofence whose enter event started it (not shown on the API)
     rerate_id: str | None = None  # the last re-rate that replaced its rate snapshot
+    task_id: str | None = None  # an ACTIVE task of its project when set (entities/catalog.py)
+    tag_ids: tuple[str, ...] = ()  # tags of the organization (entities/catalog.py)
 
     @property
     def running(self) -> bool:

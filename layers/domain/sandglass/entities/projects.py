@@ -21,6 +21,7 @@ class Project:
     billable: bool = True
     archived: bool = False  # hidden from pickers, no new activities
     avatar: str | None = None
+    client_id: str | None = None  # the client the project is filed under (entities/catalog.py)
     version: int = 1
     created_at: datetime | None = None
     created_by: str | None = None

@@ -8,7 +8,7 @@ from pydantic import Field, StrictBool, model_validator
 
 from sandglass.entities import projects as entities
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name, Omittable, Text
+from sandglass.models.common import EntityId, Name, Omittable, Text
 
 ProjectRole = Literal["Administrator", "User"]
 Tag = Annotated[Name, Field(min_length=1, max_length=50)]
@@ -21,6 +21,7 @@ class ProjectCreate(ApiModel):
     billable: StrictBool = True
     archived: StrictBool = False
     avatar: Optional[Avatar] = None
+    clientId: Optional[EntityId] = Field(None, description="The client the project is filed under (an active client)")
 
 
 class ProjectUpdate(ApiModel):
@@ -38,12 +39,14 @@ class ProjectUpdate(ApiModel):
     billable: Omittable[StrictBool] = None
     archived: Omittable[StrictBool] = None
     avatar: Optional[Avatar] = None
+    clientId: Optional[EntityId] = Field(None, description="The client the project is filed under; null files it under none")
 
 
 class Project(Versioned):
     archived: bool
     avatar: Optional[str] = None
     billable: bool
+    clientId: Optional[str] = None
     id: str
     name: str
     notes: str = ""
@@ -79,8 +82,9 @@ class ProjectMember(Versioned):
 
 def project_view(project: entities.Project) -> Project:
     """A project as the Sandtime surface shows it (its version becomes the ETag)."""
-    return Project(archived=project.archived, avatar=project.avatar, billable=project.billable, id=project.id, name=project.name,
-                   notes=project.notes).at_version(project.version)
+    view = Project(archived=project.archived, avatar=project.avatar, billable=project.billable, id=project.id, name=project.name,
+                   notes=project.notes, clientId=project.client_id)
+    return view.at_version(project.version)
 
 
 def member_view(member: entities.ProjectMembership) -> ProjectMember:

@@ -147,6 +147,7 @@ def from_item(item: Mapping[str, Any]) -> Activity:
         created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"),
         updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"),
         rate_snapshot=snapshot_from(item.get("rateSnapshot")), geofence_id=item.get("geofenceId"), rerate_id=item.get("rerateId"),
+        task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()),
     )
 
 
@@ -160,6 +161,7 @@ def attributes_of(activity: Activity) -> dict[str, Any]:
         "createdAt": timefmt.iso(activity.created_at) if activity.created_at else None, "createdBy": activity.created_by,
         "updatedAt": timefmt.iso(activity.updated_at) if activity.updated_at else None, "updatedBy": activity.updated_by,
         "rateSnapshot": snapshot_attribute(activity.rate_snapshot), "geofenceId": activity.geofence_id, "rerateId": activity.rerate_id,
+        "taskId": activity.task_id, "tagIds": list(activity.tag_ids) or None,
     }
 
 

@@ -24,7 +24,8 @@ from sandglass.entities.projects import PROJECT_ADMINISTRATOR, Project, ProjectM
 from sandglass.errors import Conflict, DomainError, NotFound, ValidationFailed
 from sandglass.repositories.jobs import job_item
 from sandglass.storage import table as db
-from sandglass.storage.table import Table
+from sandglass.storage.table import Op as WriteCondition
+from sandglass.storage.table import Page, Table
 from sandglass.storage.transaction import UnitOfWork
 from sandglass.timefmt import iso, parse
 
@@ -34,7 +35,7 @@ __all__ = ["PROJECT_ADMINISTRATOR", "Listing", "ProjectRepository", "member_item
 INTERNAL = keys.KEY_ATTRIBUTES
 _PROJECT_SORT = keys.gsi_sk(keys.GSI_PROJECT)
 # entity field -> item attribute of what a PUT may change
-PROJECT_ATTRIBUTES = {"name": "name", "notes": "notes", "billable": "billable", "archived": "archived", "avatar": "avatar"}
+PROJECT_ATTRIBUTES = {"name": "name", "notes": "notes", "billable": "billable", "archived": "archived", "avatar": "avatar", "client_id": "clientId"}
 MEMBERSHIP_ATTRIBUTES = {"role": "role", "title": "title", "notes": "notes", "tags": "tags", "archived": "archived"}
 
 T = TypeVar("T")
@@ -68,13 +69,16 @@ def _instant(value: Any) -> datetime | None:
 def project_from_item(item: dict[str, Any]) -> Project:
     return Project(id=item["id"], name=item["name"], notes=item.get("notes") or "", billable=bool(item.get("billable", True)),
                    archived=bool(item.get("archived")), avatar=item.get("avatar"), version=int(item.get("version", 1)),
-                   created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"), has_activities=bool(item.get("hasActivities")))
+                   created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"), has_activities=bool(item.get("hasActivities")),
+                   client_id=item.get("clientId"))
 
 
 def project_to_item(org_id: str, project: Project) -> dict[str, Any]:
     stored = {"id": project.id, "name": project.name, "notes": project.notes, "billable": project.billable, "archived": project.archived,
               "avatar": project.avatar, "createdAt": iso(project.created_at) if project.created_at else None, "createdBy": project.created_by,
               "version": project.version}
+    if project.client_id is not None:
+        stored["clientId"] = project.client_id
     return project_item(org_id, stored)
 
 
@@ -221,18 +225,51 @@ class ProjectRepository:
     def create(self, org_id: str, project: Project, creator: ProjectMembership) -> None:
         """The project and its creator's Administrator membership, atomically."""
         tx = UnitOfWork(self.table)
+        self.stage_create(tx, org_id, project, creator)
+        tx.commit()
+
+    def stage_create(self, tx: UnitOfWork, org_id: str, project: Project, creator: ProjectMembership) -> None:
         tx.put(project_to_item(org_id, project), "attribute_not_exists(PK)")
         tx.put(membership_to_item(org_id, creator), "attribute_not_exists(PK)")
-        tx.commit()
 
     def update(self, org_id: str, stored: Project, changes: dict[str, Any], expected_version: int, stale: DomainError) -> Project:
         """Set `changes` (entity fields of PROJECT_ATTRIBUTES) if the version is still `expected_version`."""
+        key, expression, names, values, condition = self._versioned_update(org_id, stored, changes, expected_version)
+        return project_from_item(self.table.update(key, expression, names, values, condition=condition, fail=stale))
+
+    def stage_update(self, tx: UnitOfWork, org_id: str, stored: Project, changes: dict[str, Any], expected_version: int,
+                     stale: DomainError) -> Project:
+        """update's write for a caller's transaction (with a client's check); returns the project as it will be."""
+        tx.update(*self._versioned_update(org_id, stored, changes, expected_version), fail=stale)
+        return replace(stored, **changes, version=expected_version + 1)
+
+    @staticmethod
+    def _versioned_update(org_id: str, stored: Project, changes: dict[str, Any], expected_version: int):
         merged = replace(stored, **changes)
-        expression, names, values = db.versioned_set(_changes(PROJECT_ATTRIBUTES, changes), expected_version)
+        set_changes = {name: value for name, value in changes.items() if not (name == "client_id" and value is None)}
+        expression, names, values = db.versioned_set(_changes(PROJECT_ATTRIBUTES, set_changes), expected_version)
         names["#s"] = _PROJECT_SORT
         values[":sort"] = keys.project_list_sort(stored.id, merged.name, merged.archived)
-        return project_from_item(self.table.update(keys.project(org_id, stored.id), expression + ", #s = :sort", names, values,
-                                                   condition="attribute_exists(PK) AND #v = :expected", fail=stale))
+        expression += ", #s = :sort"
+        if "client_id" in changes and changes["client_id"] is None:
+            expression += " REMOVE clientId"
+        return keys.project(org_id, stored.id), expression, names, values, "attribute_exists(PK) AND #v = :expected"
+
+    # --- a client's projects (services/catalog.py cascades) -----------------------------------
+    def projects_of_client(self, org_id: str, client_id: str):
+        """Every project filed under the client: the listing's pages, filtered (jobs and cascades only)."""
+        for items in self.table.query_all(key_condition=db.key_condition(keys.GSI_PROJECT), values={":pk": keys.project_list_partition(org_id),
+                                          ":client": client_id}, filter_expression="clientId = :client", index=keys.GSI_PROJECT):
+            yield from (project_from_item(item) for item in items)
+
+    def stage_archive(self, tx: UnitOfWork, org_id: str, project: Project) -> None:
+        tx.update(keys.project(org_id, project.id), "SET archived = :true, #s = :sort ADD #v :one", {"#s": _PROJECT_SORT, "#v": "version"},
+                  {":true": True, ":sort": keys.project_list_sort(project.id, project.name, True), ":one": 1}, "attribute_exists(PK)",
+                  fail=Conflict("A project of the client was deleted meanwhile; retry"))
+
+    def stage_clear_client(self, tx: UnitOfWork, org_id: str, project: Project, client_id: str) -> None:
+        tx.update(keys.project(org_id, project.id), "REMOVE clientId ADD #v :one", {"#v": "version"}, {":client": client_id, ":one": 1},
+                  "attribute_exists(PK) AND clientId = :client", fail=Conflict("A project of the client changed meanwhile; retry"))
 
     def tombstone(self, org_id: str, project_id: str, expected_version: int, *, cascade: bool, **job_details: Any) -> None:
         """Remove the project at once (unreadable, no new activity can reference it) and queue the

@@ -23,6 +23,7 @@ from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, st
 from sandglass.models.projects import MemberCreate, MemberUpdate, ProjectCreate, ProjectMember, ProjectUpdate, member_view, project_view
 from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
 from sandglass.repositories import MAX_ACTIONS, UnitOfWork
+from sandglass.repositories.catalog import CLIENTS, CatalogRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository, new_membership
 from sandglass.repositories.rates import RateRepository, Snapshot, revenue_set
@@ -53,8 +54,12 @@ class _Access:
 
 
 def project_changes(body: ProjectUpdate) -> dict[str, Any]:
-    """The fields a PUT sets: those sent, a null only where it clears (avatar)."""
-    return {name: value for name, value in body.model_dump(exclude_unset=True).items() if value is not None or name in ("avatar",)}
+    """The fields a PUT sets (entity names): those sent, a null only where it clears (avatar, clientId)."""
+    sent = body.model_dump(exclude_unset=True)
+    changes = {name: value for name, value in sent.items() if name != "clientId" and (value is not None or name == "avatar")}
+    if "clientId" in sent:
+        changes["client_id"] = sent["clientId"]
+    return changes
 
 
 def member_changes(body: MemberUpdate) -> dict[str, Any]:
@@ -116,9 +121,14 @@ class ProjectService:
         if not tenant.is_admin:
             raise Forbidden("Only organization Administrators can create projects")
         now = self.clock.now()
-        project = Project(id=project_id or ids.new_id(), **body.model_dump(), created_at=now, created_by=tenant.user_id)
+        fields = body.model_dump()
+        client_id = fields.pop("clientId", None)
+        project = Project(id=project_id or ids.new_id(), **fields, client_id=client_id, created_at=now, created_by=tenant.user_id)
         creator = new_membership(project.id, tenant.user_id, PROJECT_ADMINISTRATOR, tenant.user_id, now)
-        self.repository.create(tenant.org_id, project, creator)
+        tx = UnitOfWork(self.repository.table)
+        self.repository.stage_create(tx, tenant.org_id, project, creator)
+        self._stage_client_usable(tx, tenant, project.client_id)
+        tx.commit()
         _onboarded(self.repository.table, tenant.org_id, "projects")
         return project_view(project)
 
@@ -126,8 +136,18 @@ class ProjectService:
         access = self._access(tenant, project_id)
         access.require_manager()
         expected = access.project.version if if_match is None else if_match
-        updated = self.repository.update(tenant.org_id, access.project, project_changes(body), expected, stale_write("project", if_match))
+        changes = project_changes(body)
+        tx = UnitOfWork(self.repository.table)
+        updated = self.repository.stage_update(tx, tenant.org_id, access.project, changes, expected, stale_write("project", if_match))
+        self._stage_client_usable(tx, tenant, changes.get("client_id"))
+        tx.commit()
         return project_view(updated)
+
+    def _stage_client_usable(self, tx: UnitOfWork, tenant: TenantContext, client_id: str | None) -> None:
+        """A project is filed under an existing, active client of the organization (checked in its write)."""
+        if client_id is not None:
+            CatalogRepository(self.repository.table).stage_usable(
+                tx, CLIENTS, tenant.org_id, client_id, ValidationFailed.field("clientId", "No active client with this id in the organization"))
 
     def delete(self, tenant: TenantContext, project_id: str, cascade: bool = False) -> None:
         """Never loses time data silently: a project with activities is refused (archive it), unless an

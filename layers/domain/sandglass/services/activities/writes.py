@@ -35,6 +35,7 @@ from sandglass.services.activities.rules import (
     project_has_activities,
 )
 from sandglass.repositories.activities import UnitOfWork
+from sandglass.services.catalog import stage_activity_references, with_references
 from sandglass.timefmt import iso, parse
 
 # How often a write re-reads and re-checks when its entries fence (the overlap check) went stale.
@@ -76,6 +77,7 @@ class ActivityWrites(ActivityServiceBase):
         project = reads.projects[request.projectId]
         activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), now=now, geofence_id=geofence_id,
                                        snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
+        activity = with_references(activity, request.taskId, request.tagIds)
         previous = self._previous_timer(tenant, intent, reads, marker, geofence_id, now)
         view = activity_view(activity)
         record = decide.idempotency_record(tenant, intent, view, activity, overlapping, now)
@@ -85,6 +87,7 @@ class ActivityWrites(ActivityServiceBase):
             if record is not None:  # first, so a racing retry reports this (and replays the stored answer)
                 self.repository.stage_idempotency_record(tx, org_id, record, now_epoch=int(at.timestamp()))
             self.repository.stage_create(tx, org_id, activity)
+            stage_activity_references(tx, org_id, None, activity)
             if previous is not None:
                 self.repository.stage_update(tx, org_id, previous[0], previous[1], fail=Conflict(timers.RACE_LOST, code="TIMER_RUNNING"),
                                              require_running=True)
@@ -187,6 +190,8 @@ class ActivityWrites(ActivityServiceBase):
         overlapping = self._overlaps(tenant, reads.organization, intent.target, times.started, times.ended,
                                      reads.timers.get(intent.target), exclude={current.id}) if moves else []
         updated = decide.updated_activity(tenant, request, current, intent, times, now)
+        updated = with_references(updated, request.taskId if "taskId" in intent.fields else current.task_id,
+                                  request.tagIds if "tagIds" in intent.fields else current.tag_ids)
         if decide.needs_rates(current, updated):
             snapshot = self.rates_at(tenant.org_id, updated.project_id, updated.user_id, updated.started_at)
             updated = updated if snapshot is None else _with_rates(updated, snapshot)
@@ -194,6 +199,7 @@ class ActivityWrites(ActivityServiceBase):
 
         def stage(tx: UnitOfWork, at: datetime) -> None:
             self.repository.stage_update(tx, tenant.org_id, current, updated, fail=stale_write("activity", if_match))
+            stage_activity_references(tx, tenant.org_id, current, updated)
             self._stage_moves(tx, tenant.org_id, timers.moves_for_update(current, updated))
             if reassigned:
                 self._stage_assignment(tx, tenant, updated, check_member=intent.target != current.user_id)
