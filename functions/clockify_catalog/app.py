@@ -15,7 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sandglass import keys
 from sandglass.dialects.clockify import clients, paging, tags, tasks, wire
 from sandglass.dialects.clockify.catalog_common import duplicate_names_are_bad_requests, named, sorted_by
-from sandglass.dialects.clockify.projects import parsed
+from sandglass.dialects.clockify.models import parsed
 from sandglass.dialects.clockify.resolver import create_app
 from sandglass.dialects.clockify.tenant import Directory, entity_id, project_id, workspace
 from sandglass.errors import BadRequest, NotFound
