@@ -27,6 +27,7 @@ from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity
 from sandglass.entities.catalog import ACTIVE, DONE, TASK_STATUSES, Client, Money, Tag, Task
+from sandglass.entities.projects import Project
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_if_match, stale_write
 from sandglass.repositories.catalog import CLIENTS, TAGS, TASKS, CatalogRepository, Kind, UnitOfWork, not_found
 from sandglass.repositories.organizations import OrganizationRepository
@@ -207,17 +208,17 @@ class TaskService(_Catalog):
         super().__init__(repository, clock)
         self.projects = projects or ProjectRepository(self.repository.table)
 
-    def _project(self, tenant: TenantContext, project_id: str, *, manage: bool) -> dict[str, Any]:
+    def _project(self, tenant: TenantContext, project_id: str, *, manage: bool) -> Project:
         """The project if the caller may see it (404 otherwise); 403 when `manage` and they may not manage it."""
         if not ids.is_uuid(project_id):
             raise NotFound("Project not found")
         project, membership, _ = self.projects.project_with_memberships(
             tenant.org_id, project_id, caller_id=None if tenant.is_admin else tenant.user_id, member_id=None)
-        if membership is not None and membership.get("archived"):
+        if membership is not None and membership.archived:
             membership = None
         if project is None or not (tenant.is_admin or membership):
             raise NotFound("Project not found")
-        if manage and not (tenant.is_admin or membership.get("role") == PROJECT_ADMINISTRATOR):
+        if manage and not (tenant.is_admin or membership.administers):
             raise Forbidden("Only organization Administrators and this project's Administrators can manage its tasks")
         return project
 

@@ -69,10 +69,10 @@ class ActivityReads(ActivityServiceBase):
         """The member's running timer, found by their timer marker (one GetItem, then `get`, with
         its visibility rule); None when none runs (or the caller may not see it)."""
         marker = self.repository.running_timer(tenant.org_id, user_id)
-        if not marker or not marker.get("activityId"):
+        if marker is None:
             return None
         try:
-            result = self.get(tenant, marker["activityId"])
+            result = self.get(tenant, marker.activity_id)
         except NotFound:
             return None
         return result if result.activity.get("pending") else None
