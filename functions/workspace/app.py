@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from sandglass.http.etag import with_etag
+from sandglass.composition import accounts, workspace
+from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import caller, membership, requested_domain, session_caller, tenant
 from sandglass.models.api_keys import ApiKey, ApiKeyCreate, ApiKeySecret
@@ -25,20 +25,13 @@ from sandglass.models.organization import (
     RenameRequest,
 )
 from sandglass.services.auth import API_KEY_CREDENTIAL, bearer_token
-from sandglass.services.organizations import OrganizationService
 
 app = create_app()
 
 
 # one service per container, built on the first request (not at import: cold start)
-service = cache(OrganizationService)
-
-
-@cache
-def api_keys():
-    from sandglass.services.api_keys import ApiKeyService
-
-    return ApiKeyService()
+service = workspace.organizations
+api_keys = accounts.api_keys
 
 
 @app.get("/health", tags=["Health"], summary="Liveness: 200 while the API and this function answer (no credentials, no database call)",
@@ -75,8 +68,6 @@ def get_organization() -> Response[Organization]:
 
 @app.put("/organization", tags=["Workspace"], summary="Update organization settings (Administrators)")
 def put_organization(body: OrganizationUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> Response[Organization]:
-    from sandglass.http.etag import parse_if_match
-
     return with_etag(service().update(tenant(app), body, parse_if_match(if_match)))
 
 

@@ -19,9 +19,10 @@ from hashlib import sha256
 from typing import Any
 
 from sandglass import ids, timefmt
-from sandglass.clock import get_clock
+from sandglass.clock import Clock, CurrentClock
 from sandglass.context import Caller
 from sandglass.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from sandglass.observability import logger
 from sandglass.repositories.api_keys import KEY_NOT_FOUND, ApiKeyRepository
 from sandglass.settings import get_settings
 
@@ -49,32 +50,6 @@ def looks_like_key(value: str) -> bool:
     return len(value) == KEY_LENGTH and all(char in _ALPHABET for char in value)
 
 
-def authenticate(secret: str, repository: ApiKeyRepository | None = None) -> dict[str, Any]:
-    """The person a key belongs to (its lookup item: `email`, `keyId`), or 401; records its use."""
-    secret = secret.strip()
-    if not looks_like_key(secret):
-        raise Unauthorized("The API key is malformed: 48 letters and digits")
-    repository = repository or ApiKeyRepository()
-    digest = key_hash(secret)
-    found = repository.lookup(digest)
-    if found is None:
-        raise Unauthorized("The API key is unknown or revoked")
-    now = get_clock().now()
-    expires = found.get("expiresAt")
-    if expires is not None and int(expires) <= now.timestamp():
-        raise Unauthorized("The API key has expired", code="API_KEY_EXPIRED")
-    last_used = found.get("lastUsedAt")
-    cutoff = timefmt.iso(now - LAST_USED_PRECISION)
-    if not last_used or last_used < cutoff:
-        try:
-            repository.touch(digest, timefmt.iso(now), cutoff)
-        except Exception:  # bookkeeping: never refuse a valid key because a write failed
-            from sandglass.observability import logger
-
-            logger.warning("api key last-used not recorded", exc_info=True)
-    return found
-
-
 def _public(item: dict[str, Any]) -> dict[str, Any]:
     return {"id": item["id"], "name": item["name"], "last4": item["last4"], "createdAt": item["createdAt"],
             "rotatedAt": item.get("rotatedAt"), "expiresAt": item.get("expiry"), "lastUsedAt": item.get("lastUsedAt")}
@@ -92,15 +67,38 @@ def _key_id(value: str) -> str:
 
 
 class ApiKeyService:
-    def __init__(self, repository: ApiKeyRepository | None = None):
+    def __init__(self, repository: ApiKeyRepository | None = None, clock: Clock | None = None):
         self.repository = repository or ApiKeyRepository()
+        self.clock = clock or CurrentClock()
+
+    def authenticate(self, secret: str) -> dict[str, Any]:
+        """The person a key belongs to (its lookup item: `email`, `keyId`), or 401; records its use."""
+        secret = secret.strip()
+        if not looks_like_key(secret):
+            raise Unauthorized("The API key is malformed: 48 letters and digits")
+        digest = key_hash(secret)
+        found = self.repository.lookup(digest)
+        if found is None:
+            raise Unauthorized("The API key is unknown or revoked")
+        now = self.clock.now()
+        expires = found.get("expiresAt")
+        if expires is not None and int(expires) <= now.timestamp():
+            raise Unauthorized("The API key has expired", code="API_KEY_EXPIRED")
+        last_used = found.get("lastUsedAt")
+        cutoff = timefmt.iso(now - LAST_USED_PRECISION)
+        if not last_used or last_used < cutoff:
+            try:
+                self.repository.touch(digest, timefmt.iso(now), cutoff)
+            except Exception:  # bookkeeping: never refuse a valid key because a write failed
+                logger.warning("api key last-used not recorded", exc_info=True)
+        return found
 
     def list(self, person: Caller) -> list[dict[str, Any]]:
         items = self.repository.list_for(person.email)
         return [_public(item) for item in sorted(items, key=lambda item: (item["createdAt"], item["id"]))]
 
     def create(self, person: Caller, name: str, expires_at: datetime | None) -> dict[str, Any]:
-        now = get_clock().now()
+        now = self.clock.now()
         if expires_at is not None and expires_at <= now:
             raise ValidationFailed.field("expiresAt", "The expiry must be in the future")
         if self.repository.count_for(person.email) >= MAX_KEYS_PER_PERSON:
@@ -117,7 +115,7 @@ class ApiKeyService:
         listed = self.repository.listed(person.email, _key_id(key_id))
         if listed is None:
             raise NotFound(KEY_NOT_FOUND)
-        now = get_clock().now()
+        now = self.clock.now()
         if listed.get("expiry") and timefmt.parse(listed["expiry"]) <= now:
             raise Conflict("The key has expired: create a new one", code="API_KEY_EXPIRED")
         secret = new_secret()

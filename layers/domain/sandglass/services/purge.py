@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from sandglass import keys
-from sandglass.clock import Clock, get_clock
+from sandglass.clock import Clock, CurrentClock
 from sandglass.repositories.jobs import JobRepository
 from sandglass.timefmt import iso, parse
 
@@ -49,18 +49,20 @@ class SweepResult:
     failed: int = 0
 
 
+PurgePass = Callable[[dict[str, Any], int], bool]  # (job, page budget) -> finished
+
+
 class PurgeService:
+    """Runs purge jobs. The organization's purge is built in; the composition root registers the
+    other rooms' kinds (a deleted user, a cascaded project...); a job of an unregistered kind waits."""
+
     def __init__(self, repository: JobRepository | None = None, clock: Clock | None = None):
         self.repository = repository or JobRepository()
-        self.clock = clock
-        self.handlers: dict[str, Callable[[dict[str, Any], int], bool]] = {
-            keys.PURGE_ORGANIZATION: self._purge_organization,
-            keys.PURGE_PROJECT: _purge_project,
-            keys.PURGE_USER: _purge_user,
-        }
+        self.clock = clock or CurrentClock()
+        self.handlers: dict[str, PurgePass] = {keys.PURGE_ORGANIZATION: self._purge_organization}
 
-    def register(self, kind: str, handler: Callable[[dict[str, Any], int], bool]) -> None:
-        """Other domains add their purge kinds (a deleted user, a cascaded project...)."""
+    def register(self, kind: str, handler: PurgePass) -> None:
+        """Another room's purge kind: `handler(job, page_budget)` runs one pass, True when done."""
         self.handlers[kind] = handler
 
     def run(self, job_key: dict[str, str], page_budget: int = 50) -> bool:
@@ -68,7 +70,7 @@ class PurgeService:
         job = self.repository.get(job_key)
         if job is None:
             return True
-        if self._now() < due_at(job):
+        if self.clock.now() < due_at(job):
             return False  # in its grace period: left for the sweep, nothing written
         handler = self.handlers.get(job.get("kind", ""))
         if handler is None:
@@ -76,7 +78,7 @@ class PurgeService:
         if handler(job, page_budget):
             self.repository.finish(job)
             return True
-        self.repository.record_progress(job, iso(self._now()))
+        self.repository.record_progress(job, iso(self.clock.now()))
         return False
 
     def sweep(self, page_budget: int = SWEEP_PAGE_BUDGET) -> SweepResult:
@@ -84,7 +86,7 @@ class PurgeService:
         each (its progress write starts the stream chain). One job's failure is logged and counted;
         the others still run."""
         result = SweepResult()
-        now = self._now()
+        now = self.clock.now()
         stalled_before = now - STALLED_AFTER
         for job in self.repository.all_pending():
             result.pending += 1
@@ -101,9 +103,6 @@ class PurgeService:
                 result.failed += 1
                 logger.exception("purge sweep: job failed", extra={"job": job[keys.SK]})
         return result
-
-    def _now(self):
-        return (self.clock or get_clock()).now()
 
     def _purge_organization(self, job: dict[str, Any], page_budget: int) -> bool:
         org_id = job["orgId"]
@@ -124,18 +123,3 @@ def due_at(job: dict[str, Any]) -> datetime:
     if not requested:
         return datetime.min.replace(tzinfo=timezone.utc)
     return parse(requested) + PURGE_GRACE
-
-
-def _purge_project(job: dict[str, Any], page_budget: int) -> bool:
-    from sandglass.services.projects import purge_project_pass
-
-    return purge_project_pass(job, page_budget)
-
-
-def _purge_user(job: dict[str, Any], page_budget: int) -> bool:
-    from sandglass.services.users import purge_user_pass
-
-    # first what the member's GSI1 partition does not index (while the tombstone still keeps the
-    # email-derived id from being invited again), then that partition and the tombstone
-    JobRepository().delete_member_items(job["orgId"], job["userId"])
-    return purge_user_pass(job, page_budget)

@@ -17,14 +17,17 @@ from typing import Any
 from pydantic import ValidationError
 
 from sandglass import ids
-from sandglass.clock import Clock, get_clock
+from sandglass.clock import Clock, CurrentClock
 from sandglass.context import ADMINISTRATOR, INVITED, TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid_request, stale_write
 from sandglass.models.rates import CostRate, RateCreate, RateUpdate
 from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate
+from sandglass.documents import deep_merge
+from sandglass.repositories.jobs import JobRepository
+from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository, cost_set
 from sandglass.repositories.users import DELETED, AlreadyMember, UserRepository
-from sandglass.services.members import deep_merge, new_member
+from sandglass.services.members import new_member
 from sandglass.services.rates import RateService
 from sandglass.timefmt import iso
 
@@ -47,10 +50,12 @@ def _is_active_admin(user: dict[str, Any]) -> bool:
 
 
 class UserService:
-    def __init__(self, repository: UserRepository | None = None, rates: RateService | None = None, clock: Clock | None = None):
+    def __init__(self, repository: UserRepository | None = None, rates: RateService | None = None, clock: Clock | None = None,
+                 organizations: OrganizationRepository | None = None):
         self.repository = repository or UserRepository()
         self.rates = rates or RateService(RateRepository(self.repository.table))
-        self.clock = clock or get_clock()
+        self.clock = clock or CurrentClock()
+        self.organizations = organizations or OrganizationRepository(self.repository.table)
 
     def _require(self, tenant: TenantContext, user_id: str) -> dict[str, Any]:
         item = self.repository.get(tenant.org_id, user_id) if ids.is_uuid(user_id) else None
@@ -81,9 +86,7 @@ class UserService:
             self.repository.invite(tenant.org_id, user)
         except AlreadyMember:
             return user_view(self.repository.reinvite(tenant.org_id, user["id"], now, tenant.user_id))
-        from sandglass.services.projects import _onboarded
-
-        _onboarded(self.repository.table, tenant.org_id, "inviteMembers")
+        self.organizations.mark_onboarding_done(tenant.org_id, "inviteMembers")
         return user_view(user)
 
     # --- profile, role, archiving ------------------------------------------------------------
@@ -146,9 +149,7 @@ class UserService:
             raise invalid_request(error.errors(), "body") from None
         document = merged.model_dump(mode="json")
         self.repository.save_preferences(tenant.org_id, tenant.user_id, document, version)
-        from sandglass.services.projects import _onboarded
-
-        _onboarded(self.repository.table, tenant.org_id, "preferences")
+        self.organizations.mark_onboarding_done(tenant.org_id, "preferences")
         return merged
 
     # --- cost rates --------------------------------------------------------------------------
@@ -185,14 +186,16 @@ class UserService:
         self.rates.delete(rate_set, cost_id, guards)
 
 
-def purge_user_pass(job: dict[str, Any], page_budget: int, repository: UserRepository | None = None) -> bool:
-    """One pass of a `purge-user` job: pages of the user's GSI1 partition, then the tombstone."""
-    repository = repository or UserRepository()
+def purge_user_pass(job: dict[str, Any], page_budget: int, *, users: UserRepository, jobs: JobRepository) -> bool:
+    """One pass of a `purge-user` job: first what the member's GSI1 partition does not index (while
+    the tombstone still keeps the email-derived id from being invited again), then pages of that
+    partition, then the tombstone. True when done."""
+    jobs.delete_member_items(job["orgId"], job["userId"])
     while page_budget > 0:
         page_budget -= 1
-        if repository.purge_page(job["orgId"], job["userId"], PURGE_PAGE_SIZE):
+        if users.purge_page(job["orgId"], job["userId"], PURGE_PAGE_SIZE):
             try:
-                repository.remove_tombstone(job["orgId"], job["userId"])
+                users.remove_tombstone(job["orgId"], job["userId"])
             except Conflict:
                 pass  # already gone
             return True
