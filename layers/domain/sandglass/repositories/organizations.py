@@ -28,8 +28,10 @@ from sandglass.entities.organizations import (
     Reminders,
     Rounding,
 )
+from sandglass.entities.people import Member
 from sandglass.errors import Conflict, NotFound
 from sandglass.repositories.jobs import job_item
+from sandglass.repositories.members import member_to_item, membership_item
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
 from sandglass.timefmt import iso, parse
@@ -92,16 +94,16 @@ class OrganizationRepository:
         return [found[(keys.org_pk(org_id), keys.organization(org_id)[keys.SK])] for org_id in org_ids if entitled(org_id)]
 
     # --- writes ---------------------------------------------------------------------------
-    def create(self, organization: Organization, admin: dict[str, Any]) -> None:
+    def create(self, organization: Organization, first_admin: Member) -> None:
         """Organization, its domain marker, its first Administrator and the account membership, atomically."""
         org_id, domain = organization.id, organization.domain
-        org = organization_to_item(organization)
+        org, admin = organization_to_item(organization), member_to_item(first_admin)
         self.table.transact([
             db.put({**keys.domain(domain), "orgId": org_id}, "attribute_not_exists(PK)",
                    fail=Conflict(f"The domain '{domain}' is already taken", code="DOMAIN_TAKEN")),
             # adminCount: active Administrators (repositories/users.py keeps it, so the last one cannot go)
             db.put({**keys.organization(org_id), **org, "status": ACTIVE, "version": 1, "adminCount": 1}, "attribute_not_exists(PK)"),
-            db.put({**keys.user(org_id, admin["id"]), **admin, "version": 1}, "attribute_not_exists(PK)"),
+            db.put({**keys.user(org_id, admin["id"]), **admin}, "attribute_not_exists(PK)"),
             db.put(membership_item(admin["email"], org_id, admin["id"])),
         ])
 
@@ -161,10 +163,6 @@ class OrganizationRepository:
 
 # (org id, onboarding step) pairs this container has marked done (mark_onboarding_done)
 _ONBOARDED: set[tuple[str, str]] = set()
-
-
-def membership_item(email: str, org_id: str, user_id: str) -> dict[str, Any]:
-    return {**keys.membership(email, org_id), "orgId": org_id, "userId": user_id, "email": email}
 
 
 # --- item <-> entity ----------------------------------------------------------------------------

@@ -73,7 +73,7 @@ class OrganizationService:
         now = self.clock.now()
         settings = OrganizationSettings(name=request.name, notes=request.notes, currency=request.currency, time_zone=request.timeZone)
         organization = Organization(id=org_id or ids.new_id(), domain=request.domain, settings=settings, created_at=now, created_by=caller.email)
-        admin = new_member(organization.id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=iso(now),
+        admin = new_member(organization.id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now,
                            status=ACTIVE)
         self.repository.create(organization, admin)
         return organization_view(organization)  # created at version 1: its ETag, like every later read
