@@ -91,12 +91,12 @@ def list_api_keys() -> list[ApiKey]:
           responses={201: {"description": "The key, with its secret (`key`), shown once"}})
 def create_api_key(body: ApiKeyCreate) -> Response[ApiKeySecret]:
     created = api_keys().create(session_caller(app), body.name, body.expiresAt)
-    return Response(status_code=201, content_type="application/json", body=ApiKeySecret(**created))
+    return Response(status_code=201, content_type="application/json", body=created)
 
 
 @app.post("/api-keys/<keyId>/rotate", tags=["API keys"], summary="Rotate a personal API key: a new secret, the same key id; the old secret stops working")
 def rotate_api_key(keyId: str) -> ApiKeySecret:
-    return ApiKeySecret(**api_keys().rotate(session_caller(app), keyId))
+    return api_keys().rotate(session_caller(app), keyId)
 
 
 @app.delete("/api-keys/<keyId>", tags=["API keys"], summary="Revoke (delete) a personal API key: it stops working at once")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import string
+from dataclasses import replace
 from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any
@@ -21,7 +22,10 @@ from typing import Any
 from sandglass import ids, timefmt
 from sandglass.clock import Clock, CurrentClock
 from sandglass.context import Caller
+from sandglass.entities.people import ApiKey
 from sandglass.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from sandglass.models.api_keys import ApiKey as ApiKeyView
+from sandglass.models.api_keys import ApiKeySecret, api_key_secret_view, api_key_view
 from sandglass.observability import logger
 from sandglass.repositories.api_keys import KEY_NOT_FOUND, ApiKeyRepository
 from sandglass.settings import get_settings
@@ -48,15 +52,6 @@ def key_hash(secret: str) -> str:
 
 def looks_like_key(value: str) -> bool:
     return len(value) == KEY_LENGTH and all(char in _ALPHABET for char in value)
-
-
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {"id": item["id"], "name": item["name"], "last4": item["last4"], "createdAt": item["createdAt"],
-            "rotatedAt": item.get("rotatedAt"), "expiresAt": item.get("expiry"), "lastUsedAt": item.get("lastUsedAt")}
-
-
-def _lookup_fields(expiry: str | None) -> dict[str, Any]:
-    return {"expiresAt": int(timefmt.parse(expiry).timestamp())} if expiry else {}
 
 
 def _key_id(value: str) -> str:
@@ -93,35 +88,38 @@ class ApiKeyService:
                 logger.warning("api key last-used not recorded", exc_info=True)
         return found
 
-    def list(self, person: Caller) -> list[dict[str, Any]]:
-        items = self.repository.list_for(person.email)
-        return [_public(item) for item in sorted(items, key=lambda item: (item["createdAt"], item["id"]))]
+    def list(self, person: Caller) -> list[ApiKeyView]:
+        keys = self.repository.list_for(person.email)
+        return [api_key_view(key) for key in sorted(keys, key=lambda key: (key.created_at, key.id))]
 
-    def create(self, person: Caller, name: str, expires_at: datetime | None) -> dict[str, Any]:
+    def create(self, person: Caller, name: str, expires_at: datetime | None) -> ApiKeySecret:
         now = self.clock.now()
         if expires_at is not None and expires_at <= now:
             raise ValidationFailed.field("expiresAt", "The expiry must be in the future")
         if self.repository.count_for(person.email) >= MAX_KEYS_PER_PERSON:
             raise Conflict(f"You have {MAX_KEYS_PER_PERSON} API keys: revoke one first", code="TOO_MANY_API_KEYS")
         secret = new_secret()
-        expiry = timefmt.iso(expires_at) if expires_at else None
-        listing = {"id": ids.new_id(), "name": name, "last4": secret[-4:], "createdAt": timefmt.iso(now), "keyHash": key_hash(secret)}
-        if expiry:
-            listing["expiry"] = expiry
-        self.repository.create(person.email, listing, _lookup_fields(expiry))
-        return {**_public(listing), "key": secret}
+        key = ApiKey(id=ids.new_id(), email=person.email, name=name, last4=secret[-4:], key_hash=key_hash(secret), created_at=_ms(now),
+                     expires_at=_ms(expires_at) if expires_at else None)
+        self.repository.create(key)
+        return api_key_secret_view(key, secret)
 
-    def rotate(self, person: Caller, key_id: str) -> dict[str, Any]:
+    def rotate(self, person: Caller, key_id: str) -> ApiKeySecret:
         listed = self.repository.listed(person.email, _key_id(key_id))
         if listed is None:
             raise NotFound(KEY_NOT_FOUND)
         now = self.clock.now()
-        if listed.get("expiry") and timefmt.parse(listed["expiry"]) <= now:
+        if listed.expired(now):
             raise Conflict("The key has expired: create a new one", code="API_KEY_EXPIRED")
         secret = new_secret()
-        digest, rotated_at = key_hash(secret), timefmt.iso(now)
-        self.repository.rotate(person.email, listed, digest, secret[-4:], rotated_at, _lookup_fields(listed.get("expiry")))
-        return {**_public({**listed, "last4": secret[-4:], "rotatedAt": rotated_at}), "key": secret}
+        rotated = replace(listed, key_hash=key_hash(secret), last4=secret[-4:], rotated_at=_ms(now))
+        self.repository.rotate(listed, rotated)
+        return api_key_secret_view(rotated, secret)
 
     def revoke(self, person: Caller, key_id: str) -> None:
         self.repository.revoke(person.email, _key_id(key_id))
+
+
+def _ms(instant: datetime) -> datetime:
+    """Stored instants are whole milliseconds (what the API shows of them)."""
+    return timefmt.parse(timefmt.iso(instant))
