@@ -7,11 +7,11 @@ scheduled), never the wall clock. The rules live in sandglass.services.schedules
 from __future__ import annotations
 
 from sandglass import keys
-from sandglass.composition import workspace
+from sandglass.composition.schedules import schedules as schedule_service
 from sandglass.observability import instrumented
 from sandglass.services.schedules import scheduled_now
 
-service = workspace.schedules
+service = schedule_service
 
 
 @instrumented

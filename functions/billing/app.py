@@ -11,7 +11,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from sandglass.composition import billing
+from sandglass.composition.billing import billing
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import Empty
@@ -29,7 +29,7 @@ app = create_app()
 
 
 # one service per container, built on the first request (not at import: cold start)
-service = billing.billing
+service = billing
 
 
 SubscriptionId = Annotated[str, Path(max_length=100, description="The external subscription identifier")]

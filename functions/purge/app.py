@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from sandglass import observability
-from sandglass.composition import purge
+from sandglass.composition.purge import purge
 from sandglass.observability import instrumented, logger
 from sandglass.storage.table import deleted_pages
 
 # one service per container, built on the first invocation (not at import: cold start)
-service = purge.purge
+service = purge
 
 
 def _run_record(record) -> bool:

@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from pydantic import Field
 
-from sandglass.composition import workspace
+from sandglass.composition.schedules import schedules as schedule_service
 from sandglass.http.etag import with_etag
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
@@ -30,7 +30,7 @@ app = create_app()
 # one service per container, built on the first request (not at import: cold start)
 locks = cache(LockService)
 timesheets = cache(lambda: TimesheetService(day_marks=locks().day_marks))  # locked days by the full lock model, approved weeks
-schedules = workspace.schedules
+schedules = schedule_service
 
 
 # --- reads and runners (issue 8) --------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from sandglass.composition import workspace
+from sandglass.composition.users import users
 from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
@@ -30,7 +30,7 @@ app = create_app()
 
 
 # one service per container, built on the first request (not at import: cold start)
-service = workspace.users
+service = users
 
 ME = "me"
 

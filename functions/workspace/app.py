@@ -7,11 +7,12 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from sandglass.composition import accounts, workspace
+from sandglass.composition.api_keys import api_keys
+from sandglass.composition.organizations import organizations
 from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import caller, membership, requested_domain, session_caller, tenant
-from sandglass.models.api_keys import ApiKey, ApiKeyCreate, ApiKeySecret
+from sandglass.models.api_keys import ApiKey, ApiKeyCreate, ApiKeySecret, api_key_secret_view, api_key_view
 from sandglass.models import Empty
 from sandglass.models.organization import (
     AuthSnapshot,
@@ -30,8 +31,7 @@ app = create_app()
 
 
 # one service per container, built on the first request (not at import: cold start)
-service = workspace.organizations
-api_keys = accounts.api_keys
+service = organizations
 
 
 @app.get("/health", tags=["Health"], summary="Liveness: 200 while the API and this function answer (no credentials, no database call)",
@@ -84,19 +84,19 @@ def rename_organization(body: RenameRequest) -> DomainResponse:
 
 @app.get("/api-keys", tags=["API keys"], summary="List your personal API keys (never their secrets; session token only)")
 def list_api_keys() -> list[ApiKey]:
-    return api_keys().list(session_caller(app))
+    return [api_key_view(key) for key in api_keys().list(session_caller(app))]
 
 
 @app.post("/api-keys", tags=["API keys"], summary="Create a personal API key; its secret is in this response only (session token only)",
           responses={201: {"description": "The key, with its secret (`key`), shown once"}})
 def create_api_key(body: ApiKeyCreate) -> Response[ApiKeySecret]:
     created = api_keys().create(session_caller(app), body.name, body.expiresAt)
-    return Response(status_code=201, content_type="application/json", body=created)
+    return Response(status_code=201, content_type="application/json", body=api_key_secret_view(*created))
 
 
 @app.post("/api-keys/<keyId>/rotate", tags=["API keys"], summary="Rotate a personal API key: a new secret, the same key id; the old secret stops working")
 def rotate_api_key(keyId: str) -> ApiKeySecret:
-    return api_keys().rotate(session_caller(app), keyId)
+    return api_key_secret_view(*api_keys().rotate(session_caller(app), keyId))
 
 
 @app.delete("/api-keys/<keyId>", tags=["API keys"], summary="Revoke (delete) a personal API key: it stops working at once")

@@ -6,12 +6,12 @@ the dev server change the environment). Only this package chooses adapters (paym
 notifier) and subscribes listeners (who follows organization settings); services receive them and
 import none of them.
 
-One module per room, so a function imports only the services it serves (the authorizer does not
-load reports):
-- `composition.accounts`: `authorizer()`, `api_keys()`, `idempotency()`;
-- `composition.workspace`: `organizations()`, `schedules()`, `users()` (+ the settings listeners);
-- `composition.billing`: `billing()` (+ the payment provider);
-- `composition.purge`: `purge()` (+ the purge kinds of every room).
+One module per service, named after it, so a function imports only what it serves (the
+authorizer loads no pydantic model): `composition.organizations.organizations()`,
+`composition.users.users()`, `composition.schedules.schedules()`, `composition.api_keys.api_keys()`,
+`composition.authorizer.authorizer()`, `composition.idempotency.idempotency()`,
+`composition.billing.billing()`, `composition.purge.purge()`; `composition.listeners` holds the
+settings listeners the organizations and schedules services are given.
 This module holds what they share: `table()`, `clock()`, `notifier()` and `once`.
 """
 

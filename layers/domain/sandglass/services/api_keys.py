@@ -24,8 +24,6 @@ from sandglass.clock import Clock, CurrentClock
 from sandglass.context import Caller
 from sandglass.entities.people import ApiKey
 from sandglass.errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from sandglass.models.api_keys import ApiKey as ApiKeyView
-from sandglass.models.api_keys import ApiKeySecret, api_key_secret_view, api_key_view
 from sandglass.observability import logger
 from sandglass.repositories.api_keys import KEY_NOT_FOUND, ApiKeyRepository
 from sandglass.settings import get_settings
@@ -88,11 +86,11 @@ class ApiKeyService:
                 logger.warning("api key last-used not recorded", exc_info=True)
         return found
 
-    def list(self, person: Caller) -> list[ApiKeyView]:
-        keys = self.repository.list_for(person.email)
-        return [api_key_view(key) for key in sorted(keys, key=lambda key: (key.created_at, key.id))]
+    def list(self, person: Caller) -> list[ApiKey]:
+        return sorted(self.repository.list_for(person.email), key=lambda key: (key.created_at, key.id))
 
-    def create(self, person: Caller, name: str, expires_at: datetime | None) -> ApiKeySecret:
+    def create(self, person: Caller, name: str, expires_at: datetime | None) -> tuple[ApiKey, str]:
+        """The new key and its secret (shown once)."""
         now = self.clock.now()
         if expires_at is not None and expires_at <= now:
             raise ValidationFailed.field("expiresAt", "The expiry must be in the future")
@@ -102,9 +100,10 @@ class ApiKeyService:
         key = ApiKey(id=ids.new_id(), email=person.email, name=name, last4=secret[-4:], key_hash=key_hash(secret), created_at=_ms(now),
                      expires_at=_ms(expires_at) if expires_at else None)
         self.repository.create(key)
-        return api_key_secret_view(key, secret)
+        return key, secret
 
-    def rotate(self, person: Caller, key_id: str) -> ApiKeySecret:
+    def rotate(self, person: Caller, key_id: str) -> tuple[ApiKey, str]:
+        """The key with its new secret (shown once); the old secret stops working."""
         listed = self.repository.listed(person.email, _key_id(key_id))
         if listed is None:
             raise NotFound(KEY_NOT_FOUND)
@@ -114,7 +113,7 @@ class ApiKeyService:
         secret = new_secret()
         rotated = replace(listed, key_hash=key_hash(secret), last4=secret[-4:], rotated_at=_ms(now))
         self.repository.rotate(listed, rotated)
-        return api_key_secret_view(rotated, secret)
+        return rotated, secret
 
     def revoke(self, person: Caller, key_id: str) -> None:
         self.repository.revoke(person.email, _key_id(key_id))

@@ -25,7 +25,9 @@ from typing import Any, Callable
 
 from sandglass import keys
 from sandglass.clock import Clock, CurrentClock
+from sandglass.errors import Conflict
 from sandglass.repositories.jobs import JobRepository
+from sandglass.repositories.users import UserRepository
 from sandglass.timefmt import iso, parse
 
 PAGE_SIZE = 100
@@ -123,3 +125,38 @@ def due_at(job: dict[str, Any]) -> datetime:
     if not requested:
         return datetime.min.replace(tzinfo=timezone.utc)
     return parse(requested) + PURGE_GRACE
+
+
+def paged(purge_page: Callable[[dict[str, Any], int], bool]) -> PurgePass:
+    """A purge kind that deletes page after page: `purge_page(job, page_size)` deletes one page,
+    True when nothing is left. Each pass spends its page budget."""
+    def run(job: dict[str, Any], page_budget: int) -> bool:
+        while page_budget > 0:
+            page_budget -= 1
+            if purge_page(job, PAGE_SIZE):
+                return True
+        return False
+
+    return run
+
+
+def user_purge(users: UserRepository, jobs: JobRepository) -> PurgePass:
+    """A deleted member: first what their GSI1 partition does not index (while the tombstone still
+    keeps the email-derived id from being invited again), then pages of that partition, then the
+    tombstone."""
+    def page(job: dict[str, Any], page_size: int) -> bool:
+        if not users.purge_page(job["orgId"], job["userId"], page_size):
+            return False
+        try:
+            users.remove_tombstone(job["orgId"], job["userId"])
+        except Conflict:
+            pass  # already gone
+        return True
+
+    pages = paged(page)
+
+    def run(job: dict[str, Any], page_budget: int) -> bool:
+        jobs.delete_member_items(job["orgId"], job["userId"])
+        return pages(job, page_budget)
+
+    return run

@@ -20,19 +20,17 @@ from pydantic import ValidationError
 from sandglass import ids
 from sandglass.clock import Clock, CurrentClock
 from sandglass.context import INVITED, TenantContext
-from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid_request, stale_write
+from sandglass.errors import Forbidden, NotFound, ValidationFailed, invalid_request, stale_write
 from sandglass.models.rates import CostRate, RateCreate, RateUpdate
 from sandglass.entities.people import Member
 from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate, user_view
 from sandglass.documents import deep_merge
-from sandglass.repositories.jobs import JobRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository, cost_set
 from sandglass.repositories.users import AlreadyMember, UserRepository
 from sandglass.services.members import new_member
 from sandglass.services.rates import RateService
 
-PURGE_PAGE_SIZE = 100
 PROFILE_FIELDS = ("name", "title", "phone", "avatar")
 ADMIN_FIELDS = ("role", "archived")
 
@@ -176,19 +174,3 @@ class UserService:
     def delete_cost(self, tenant: TenantContext, user_id: str, cost_id: str) -> None:
         rate_set, guards = self._cost_context(tenant, user_id, write=True)
         self.rates.delete(rate_set, cost_id, guards)
-
-
-def purge_user_pass(job: dict[str, Any], page_budget: int, *, users: UserRepository, jobs: JobRepository) -> bool:
-    """One pass of a `purge-user` job: first what the member's GSI1 partition does not index (while
-    the tombstone still keeps the email-derived id from being invited again), then pages of that
-    partition, then the tombstone. True when done."""
-    jobs.delete_member_items(job["orgId"], job["userId"])
-    while page_budget > 0:
-        page_budget -= 1
-        if users.purge_page(job["orgId"], job["userId"], PURGE_PAGE_SIZE):
-            try:
-                users.remove_tombstone(job["orgId"], job["userId"])
-            except Conflict:
-                pass  # already gone
-            return True
-    return False
