@@ -12,7 +12,8 @@ authorizer loads no pydantic model): `composition.organizations.organizations()`
 `composition.authorizer.authorizer()`, `composition.idempotency.idempotency()`,
 `composition.billing.billing()`, `composition.purge.purge()`; `composition.listeners` holds the
 settings listeners the organizations and schedules services are given.
-This module holds what they share: `table()`, `clock()`, `notifier()` and `once`.
+This module holds what they share: `table()`, `clock()` and `once`; `composition.notifier` the
+notifier port's adapter.
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sandglass.adapters.notifications import ConfiguredNotifier
 from sandglass.clock import Clock, CurrentClock
-from sandglass.ports.notifier import Notifier
 from sandglass.settings import get_settings
 from sandglass.storage.table import Table
 
@@ -59,8 +58,3 @@ def table() -> Table:
 @once
 def clock() -> Clock:
     return CurrentClock()
-
-
-@once
-def notifier() -> Notifier:
-    return ConfiguredNotifier()

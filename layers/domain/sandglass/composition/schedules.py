@@ -3,7 +3,8 @@ reminders go through the notifier."""
 
 from __future__ import annotations
 
-from sandglass.composition import clock, notifier, once, table
+from sandglass.composition import clock, once, table
+from sandglass.composition.notifier import notifier
 from sandglass.composition.listeners import lock_versions
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.schedules import ScheduleRepository
