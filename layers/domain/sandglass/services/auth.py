@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sandglass import ids, text
+from sandglass.clock import SystemClock
 from sandglass.errors import Unauthorized
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.services.api_keys import ApiKeyService
@@ -144,7 +145,7 @@ def issue_token(email: str, *, name: str | None = None, ttl: timedelta = timedel
     key = secret or settings.jwt_secret
     if not key:
         raise RuntimeError("No JWT secret configured")
-    issued = now or datetime.now(timezone.utc)
+    issued = now or SystemClock().now()  # the wall clock, not the process's: verifiers check `exp` against it
     claims: dict[str, Any] = {"sub": ids.normalize_email(email), "email": ids.normalize_email(email), "iat": int(issued.timestamp()), "exp": int((issued + ttl).timestamp())}
     if name:
         claims["name"] = name
