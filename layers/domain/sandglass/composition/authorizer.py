@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sandglass.composition import once, table
 from sandglass.composition.api_keys import api_keys
-from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories.access import AccessRepository
 from sandglass.services.auth import Authorizer
 
 
 @once
 def authorizer() -> Authorizer:
-    return Authorizer(OrganizationRepository(table()), api_keys())
+    return Authorizer(AccessRepository(table()), api_keys())

@@ -30,6 +30,7 @@ from sandglass.entities.organizations import (
 )
 from sandglass.entities.people import Member
 from sandglass.errors import Conflict, NotFound
+from sandglass.repositories.access import AccessRepository
 from sandglass.repositories.jobs import job_item
 from sandglass.repositories.members import member_to_item, membership_item
 from sandglass.storage import table as db
@@ -53,8 +54,7 @@ class OrganizationRepository:
 
     # --- reads (raw items: for the rooms that still read the item; use find/load) ----------
     def org_id_for_domain(self, domain: str) -> str | None:
-        item = self.table.get(keys.domain(domain))
-        return item["orgId"] if item else None
+        return AccessRepository(self.table).org_id_for_domain(domain)
 
     def get(self, org_id: str) -> dict[str, Any] | None:
         item = self.table.get(keys.organization(org_id))
@@ -69,7 +69,7 @@ class OrganizationRepository:
         return item
 
     def member(self, org_id: str, user_id: str) -> dict[str, Any] | None:
-        return self.table.get(keys.user(org_id, user_id))
+        return AccessRepository(self.table).member(org_id, user_id)
 
     def organizations_of(self, email: str) -> list[dict[str, Any]]:
         """Active organizations an account belongs to and may enter (its member item there is not

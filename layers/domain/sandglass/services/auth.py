@@ -25,7 +25,7 @@ from typing import Any
 from sandglass import ids, text
 from sandglass.clock import SystemClock
 from sandglass.errors import Unauthorized
-from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories.access import AccessRepository
 from sandglass.services.api_keys import ApiKeyService
 from sandglass.settings import get_settings
 
@@ -230,8 +230,8 @@ class Decision:
 class Authorizer:
     """Credentials -> a person, their organization membership and role (the REQUEST authorizer)."""
 
-    def __init__(self, organizations: OrganizationRepository | None = None, api_keys: ApiKeyService | None = None):
-        self.organizations = organizations or OrganizationRepository()
+    def __init__(self, organizations: AccessRepository | None = None, api_keys: ApiKeyService | None = None):
+        self.organizations = organizations or AccessRepository()
         self.api_keys = api_keys or ApiKeyService()
 
     def authorize(self, headers: dict[str, str], method: str, resource: str) -> Decision:
@@ -266,6 +266,6 @@ class Authorizer:
         return Decision(True, email, {**context, "domain": domain, "orgId": org_id, "membership": "member", "userId": member["id"], "role": member["role"]})
 
 
-def authorize(headers: dict[str, str], method: str, resource: str, repository: OrganizationRepository | None = None) -> Decision:
+def authorize(headers: dict[str, str], method: str, resource: str, repository: AccessRepository | None = None) -> Decision:
     """`Authorizer.authorize` with default collaborators (for callers outside the composition root)."""
     return Authorizer(repository).authorize(headers, method, resource)
