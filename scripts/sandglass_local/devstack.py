@@ -468,7 +468,7 @@ class Stack:
         saved = API_KEY_FILE.read_text().strip() if API_KEY_FILE.exists() else ""
         if looks_like_key(saved) and (found := ApiKeyRepository().lookup(key_hash(saved))) and found.get("email") == email:
             return saved
-        secret = ApiKeyService().create(Caller(email=email, subject=email), "make dev", None)["key"]
+        secret = ApiKeyService().create(Caller(email=email, subject=email), "make dev", None)[1]
         STATE_DIR.mkdir(parents=True, exist_ok=True)
         API_KEY_FILE.write_text(secret)
         API_KEY_FILE.chmod(0o600)
