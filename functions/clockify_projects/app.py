@@ -7,11 +7,13 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
+from sandglass import keys
 from sandglass.dialects.clockify import paging, projects, wire
 from sandglass.dialects.clockify.models import parsed
 from sandglass.dialects.clockify.resolver import create_app, query_values
-from sandglass.dialects.clockify.tenant import project_id, workspace
+from sandglass.dialects.clockify.tenant import find_id, project_id, reference_id, workspace
 from sandglass.models.projects import ProjectCreate, ProjectUpdate
+from sandglass.services.catalog import ClientService
 from sandglass.services.projects import ProjectService
 
 app = create_app()
@@ -33,6 +35,22 @@ def _all_projects(tenant, archived: bool | None) -> list[dict]:
         if not cursor:
             break
     return found
+
+
+def _client_names(tenant, items: list[dict]) -> dict[str, str]:
+    """The names of the projects' clients (one read of the workspace's clients, none when no
+    project has a client)."""
+    if not any(item.get("clientId") for item in items):
+        return {}
+    return {client.id: client.name for client in ClientService().all(tenant)}
+
+
+def _view(tenant, project: dict, workspace_id: str) -> projects.Project:
+    return projects.to_clockify(project, workspace_id.lower(), client_name=_client_names(tenant, [project]).get(project.get("clientId") or "", ""))
+
+
+def _client_id(tenant, body: projects.ProjectRequest) -> str | None:
+    return reference_id(tenant, keys.CLIENT_SK_PREFIX, body.clientId, "clientId") if body.clientId else None
 
 
 @app.get("/v1/workspaces/<workspaceId>/projects", tags=[TAG], operation_id="getProjects", summary="Get all projects on the workspace")
@@ -58,30 +76,35 @@ def get_projects(
     chosen = projects.filtered(
         _all_projects(tenant, wire.boolean(archived, "archived")), name=name, strict=bool(wire.boolean(strict_name_search, "strict-name-search")),
         billable=wire.boolean(billable, "billable"), template=wire.boolean(is_template, "is-template"),
-        clients=wire.joined(query_values(app, "clients")), contains_client=wire.boolean(contains_client, "contains-client"),
+        clients=[find_id(tenant, keys.CLIENT_SK_PREFIX, client) or client for client in wire.joined(query_values(app, "clients"))],
+        contains_client=wire.boolean(contains_client, "contains-client"),
         sort_order=sort_order)
-    body = [projects.to_clockify(item, workspaceId.lower()).model_dump() for item in request.slice(chosen)]
+    shown = request.slice(chosen)
+    names = _client_names(tenant, shown)
+    body = [projects.to_clockify(item, workspaceId.lower(), client_name=names.get(item.get("clientId") or "", "")).model_dump() for item in shown]
     return Response(200, JSON, body, headers=paging.headers(request, len(chosen)))
 
 
 @app.post("/v1/workspaces/<workspaceId>/projects", tags=[TAG], operation_id="createNewProject", summary="Add a new project")
 def post_project(workspaceId: WorkspaceId, body: projects.ProjectRequest) -> Response[projects.Project]:
     tenant = workspace(app)
-    created = ProjectService().create(tenant, parsed(ProjectCreate, projects.from_clockify(body, creating=True)))
-    return Response(201, JSON, projects.to_clockify(created.model_dump(), workspaceId.lower()).model_dump())
+    fields = projects.from_clockify(body, creating=True, client_id=_client_id(tenant, body))
+    created = ProjectService().create(tenant, parsed(ProjectCreate, fields))
+    return Response(201, JSON, _view(tenant, created.model_dump(), workspaceId).model_dump())
 
 
 @app.get("/v1/workspaces/<workspaceId>/projects/<projectId>", tags=[TAG], operation_id="getProject", summary="Find a project by id")
 def get_project(workspaceId: WorkspaceId, projectId: ProjectId, hydrated: Flag = None) -> projects.Project:
     tenant = workspace(app)
-    return projects.to_clockify(ProjectService().get(tenant, project_id(tenant, projectId)).model_dump(), workspaceId.lower())
+    return _view(tenant, ProjectService().get(tenant, project_id(tenant, projectId)).model_dump(), workspaceId)
 
 
 @app.put("/v1/workspaces/<workspaceId>/projects/<projectId>", tags=[TAG], operation_id="updateProject", summary="Update a project")
 def put_project(workspaceId: WorkspaceId, projectId: ProjectId, body: projects.ProjectRequest) -> projects.Project:
     tenant = workspace(app)
-    updated = ProjectService().update(tenant, project_id(tenant, projectId), parsed(ProjectUpdate, projects.from_clockify(body, creating=False)))
-    return projects.to_clockify(updated.model_dump(), workspaceId.lower())
+    fields = projects.from_clockify(body, creating=False, client_id=_client_id(tenant, body))
+    updated = ProjectService().update(tenant, project_id(tenant, projectId), parsed(ProjectUpdate, fields))
+    return _view(tenant, updated.model_dump(), workspaceId)
 
 
 @app.delete("/v1/workspaces/<workspaceId>/projects/<projectId>", tags=[TAG], operation_id="deleteProject", summary="Delete a project (answers it)")
@@ -90,7 +113,7 @@ def delete_project(workspaceId: WorkspaceId, projectId: ProjectId) -> projects.P
     service, uuid = ProjectService(), project_id(tenant, projectId)
     project = service.get(tenant, uuid)
     service.delete(tenant, uuid)
-    return projects.to_clockify(project.model_dump(), workspaceId.lower())
+    return _view(tenant, project.model_dump(), workspaceId)
 
 
 def lambda_handler(event: dict, context) -> dict:

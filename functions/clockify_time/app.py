@@ -14,14 +14,16 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from sandglass.clock import get_clock
-from sandglass.dialects.clockify import paging, time_entries, wire
+from sandglass import keys
+from sandglass.dialects.clockify import paging, tags, tasks, time_entries, wire
 from sandglass.dialects.clockify.models import parsed
 from sandglass.dialects.clockify.resolver import create_app, query_values
-from sandglass.dialects.clockify.tenant import Directory, activity_id, project_id, workspace
+from sandglass.dialects.clockify.tenant import Directory, activity_id, find_id, project_id, reference_id, workspace
 from sandglass.errors import BadRequest, NotFound
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.repositories.activities import attributes_of
 from sandglass.services.activities import MAX_LIMIT, ActivityQuery, ActivityService
+from sandglass.services.catalog import ClientService, TagService, TaskService
 from sandglass.services.projects import ProjectService
 
 app = create_app()
@@ -40,12 +42,38 @@ NO_PROJECT = "projectId is required: a Sandglass time entry belongs to a project
 
 
 class _Mapper:
-    """Activity views -> Clockify entries of one workspace (person ids; projects when hydrated)."""
+    """Activity views -> Clockify entries of one workspace (person ids; projects, their clients,
+    tasks and tags when hydrated, each read once per request)."""
 
     def __init__(self, tenant, workspace_id: str, hydrated: bool = False):
         self.tenant, self.workspace_id, self.hydrated = tenant, workspace_id.lower(), hydrated
         self.directory = Directory(tenant)
         self._projects: dict[str, dict | None] = {}
+        self._clients: dict[str, str] = {}
+        self._tasks: dict[str, tasks.Task | None] = {}
+        self._tags: dict[str, tags.Tag] | None = None
+
+    def _client_name(self, uuid: str | None) -> str:
+        if uuid and uuid not in self._clients:
+            try:
+                self._clients[uuid] = ClientService().get(self.tenant, uuid).name
+            except NotFound:
+                self._clients[uuid] = ""
+        return self._clients.get(uuid or "", "")
+
+    def _task(self, project: dict, uuid: str) -> tasks.Task | None:
+        if uuid not in self._tasks:
+            try:
+                task = TaskService().get(self.tenant, project["id"], uuid)
+                self._tasks[uuid] = tasks.to_clockify(task, bool(project.get("billable")), self.directory.person)
+            except NotFound:
+                self._tasks[uuid] = None
+        return self._tasks[uuid]
+
+    def _tag_list(self, uuids) -> list[tags.Tag]:
+        if self._tags is None:
+            self._tags = {tag.id: tags.to_clockify(tag, self.workspace_id) for tag in TagService().all(self.tenant)}
+        return [self._tags[uuid] for uuid in uuids or () if uuid in self._tags]
 
     def _project(self, uuid: str) -> dict | None:
         if uuid not in self._projects:
@@ -57,8 +85,11 @@ class _Mapper:
 
     def entry(self, view: dict, stored: dict | None = None) -> dict:
         project = self._project(view["projectId"]) if self.hydrated and view.get("projectId") else None
+        embedded = {} if project is None else {
+            "client_name": self._client_name(project.get("clientId")), "tags": self._tag_list(view.get("tagIds")),
+            "task": self._task(project, view["taskId"]) if view.get("taskId") else None}
         entry = time_entries.to_clockify(view, self.workspace_id, self.directory.person(view["userId"]), now=get_clock().now(),
-                                         project=project, stored=stored)
+                                         project=project, stored=stored, **embedded)
         return entry.model_dump(exclude=None if self.hydrated else time_entries.HYDRATED_ONLY)
 
 
@@ -67,7 +98,9 @@ def _create_fields(tenant, body: time_entries.TimeEntryRequest) -> dict:
         raise BadRequest(NO_PROJECT)
     if body.start is None and body.end is not None:
         raise BadRequest("start is required with end")
-    return time_entries.activity_fields(body, project_id(tenant, body.projectId))
+    task = reference_id(tenant, keys.TASK_SK_PREFIX, body.taskId, "taskId") if body.taskId else None
+    tag_ids = [reference_id(tenant, keys.TAG_SK_PREFIX, tag, "tagIds") for tag in body.tagIds or ()]
+    return time_entries.activity_fields(body, project_id(tenant, body.projectId), task, tag_ids)
 
 
 def _create(workspaceId: str, body: time_entries.TimeEntryRequest, for_user: str | None = None) -> Response:
@@ -189,15 +222,29 @@ def get_time_entries(
     if get_week_before:
         upper = _instant(get_week_before, "get-week-before")
         lower = upper - timedelta(days=7)
-    if wire.joined(query_values(app, "tags")) or task or wire.boolean(task_required, "task-required"):
-        found: list[dict] = []  # no entry has a task or tags
-    else:
-        pending = wire.boolean(in_progress, "in-progress")
+    keep = _entry_filter(tenant, description, task, wire.joined(query_values(app, "tags")), wire.boolean(task_required, "task-required"))
+    found: list[dict] = []
+    if keep is not None:
         query = ActivityQuery(lower=lower, upper=upper, user_id=member, project_id=project_id(tenant, project) if project else None,
-                              pending=pending, limit=MAX_LIMIT, newest_first=True)
-        text = (description or "").lower()
-        found = _read(tenant, query, request.end + 1, (lambda view: text in (view.get("name") or "").lower()) if text else (lambda view: True))
+                              pending=wire.boolean(in_progress, "in-progress"), limit=MAX_LIMIT, newest_first=True)
+        found = _read(tenant, query, request.end + 1, keep)
     return Response(200, JSON, [mapper.entry(view) for view in request.slice(found)], headers=paging.headers(request, len(found)))
+
+
+def _entry_filter(tenant, description: str | None, task: str | None, tag_short_ids: list[str], task_required: bool | None):
+    """What the list keeps: the description's text, the task, any of the tags, a task at all;
+    None when a task or every tag names nothing in the workspace (no entry can match)."""
+    text = (description or "").lower()
+    task_uuid = find_id(tenant, keys.TASK_SK_PREFIX, task) if task else None
+    tag_uuids = {found for found in (find_id(tenant, keys.TAG_SK_PREFIX, tag) for tag in tag_short_ids) if found}
+    if (task and task_uuid is None) or (tag_short_ids and not tag_uuids):
+        return None
+
+    def keep(view: dict) -> bool:
+        return ((not text or text in (view.get("name") or "").lower()) and (task_uuid is None or view.get("taskId") == task_uuid)
+                and (not tag_uuids or bool(tag_uuids.intersection(view.get("tagIds") or ())))
+                and (not task_required or bool(view.get("taskId"))))
+    return keep
 
 
 def _instant(value: str | None, name: str):

@@ -1,7 +1,8 @@
 """Projects: list (filters), get, create, update, delete.
 
-Sandglass projects have no client, color, visibility or template flag yet: those fields go out
-as Clockify's defaults (no client, `#03A9F4`, `public: false`, `template: false`) and are ignored in.
+`clientId`/`clientName` are the project's client (the catalog's). Sandglass projects have no color,
+visibility or template flag yet: those fields go out as Clockify's defaults (`#03A9F4`,
+`public: false`, `template: false`) and are ignored in.
 """
 
 from __future__ import annotations
@@ -65,15 +66,19 @@ class ProjectRequest(ClockifyModel):
     archived: LenientBool = None
 
 
-def to_clockify(project: dict[str, Any], workspace_id: str, memberships: list[ProjectMembership] | None = None) -> Project:
-    """A project (the domain's project view) as Clockify's Project."""
+def to_clockify(project: dict[str, Any], workspace_id: str, memberships: list[ProjectMembership] | None = None,
+                client_name: str = "") -> Project:
+    """A project (the domain's project view) as Clockify's Project; `client_name` is its client's."""
+    client = project.get("clientId")
     return Project(id=ids.short_id(project["id"]), name=project["name"], workspaceId=workspace_id, billable=bool(project.get("billable")),
-                   archived=bool(project.get("archived")), note=project.get("notes") or "", memberships=memberships or [])
+                   archived=bool(project.get("archived")), note=project.get("notes") or "", memberships=memberships or [],
+                   clientId=ids.short_id(client) if client else "", clientName=client_name if client else "")
 
 
-def from_clockify(body: ProjectRequest, *, creating: bool) -> dict[str, Any]:
-    """The domain's project fields a Clockify body sets (absent ones stay as they are on update)."""
-    fields: dict[str, Any] = {}
+def from_clockify(body: ProjectRequest, *, creating: bool, client_id: str | None = None) -> dict[str, Any]:
+    """The domain's project fields a Clockify body sets (absent ones stay as they are on update);
+    `client_id` is the UUID of the body's `clientId`."""
+    fields: dict[str, Any] = {} if client_id is None else {"clientId": client_id}
     if body.name is not None:
         fields["name"] = body.name
     if body.note is not None:
@@ -90,13 +95,14 @@ def from_clockify(body: ProjectRequest, *, creating: bool) -> dict[str, Any]:
 
 def filtered(items: list[dict[str, Any]], *, name: str | None, strict: bool, billable: bool | None, template: bool | None,
              clients: list[str], contains_client: bool | None, sort_order: str | None) -> list[dict[str, Any]]:
-    """Clockify's project filters over the domain's projects, by name (default order)."""
+    """Clockify's project filters over the domain's projects, by name (default order). `clients`
+    (UUIDs) keeps the projects of those clients, or (`contains_client` false) the others."""
     if template:
         return []  # no project is a template
-    if clients and contains_client is not False:
-        return []  # no project has a client
     chosen = []
     for item in items:
+        if clients and (item.get("clientId") in clients) == (contains_client is False):
+            continue
         if name and ((item["name"].lower() != name.lower()) if strict else (name.lower() not in item["name"].lower())):
             continue
         if billable is not None and bool(item.get("billable")) != billable:

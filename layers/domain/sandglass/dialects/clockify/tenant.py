@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from sandglass import ids, keys
 from sandglass.context import TenantContext
-from sandglass.errors import NotFound
+from sandglass.errors import BadRequest, NotFound
 from sandglass.http import tenant as http_tenant
 from sandglass.repositories.short_ids import ShortIdRepository
 from sandglass.repositories.users import UserRepository
@@ -44,6 +44,20 @@ def project_id(tenant: TenantContext, short_id: str | None) -> str:
 
 def activity_id(tenant: TenantContext, short_id: str | None) -> str:
     return entity_id(tenant, keys.ACTIVITY_SK_PREFIX, short_id, "Time entry")
+
+
+def find_id(tenant: TenantContext, sk_prefix: str, short_id: str) -> str | None:
+    """The UUID of the workspace's entity named by a 24-hex id, or None (a filter naming nothing)."""
+    return ShortIdRepository().entity_id(tenant.org_id, sk_prefix, short_id)
+
+
+def reference_id(tenant: TenantContext, sk_prefix: str, short_id: str, field: str) -> str:
+    """The UUID a body's reference (`taskId`, `tagIds`, `clientId`) names; 400 when it names nothing
+    in the workspace (a bad reference in a body is bad input, not a missing resource)."""
+    found = find_id(tenant, sk_prefix, short_id)
+    if found is None:
+        raise BadRequest(f"{field}: no {short_id} in the workspace")
+    return found
 
 
 class Directory:

@@ -1,7 +1,8 @@
 """Time entries = the domain's activities (Sandtime `name` is Clockify's `description`).
 
-Sandglass activities have no task, tags, type or custom fields yet and always have a project:
-`taskId` null, `tagIds` [], `type` REGULAR go out; an entry without a project is refused (400).
+`taskId`/`tagIds` are the activity's task and tags (24-hex ids; `task`/`tags` objects when
+hydrated). Sandglass activities have no type or custom fields yet and always have a project:
+`type` REGULAR goes out; an entry without a project is refused (400).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pydantic import Field
 from sandglass import ids, timefmt
 from sandglass.dialects.clockify import wire
 from sandglass.dialects.clockify.models import ClockifyModel, Rate
+from sandglass.dialects.clockify.tags import ClockifyTag
+from sandglass.dialects.clockify.tasks import ClockifyTask
 from sandglass.dialects.clockify.wire import Instant, LenientBool, OptionalShortId, ShortIdList
 
 MAX_DESCRIPTION = 3000
@@ -56,8 +59,8 @@ class TimeEntry(ClockifyModel):
     isLocked: bool = False
     # hydrated=true only
     project: Optional[HydratedProject] = None
-    task: Optional[dict] = None
-    tags: Optional[list[dict]] = None
+    task: Optional[ClockifyTask] = None
+    tags: Optional[list[ClockifyTag]] = None
 
 
 class TimeEntryRequest(ClockifyModel):
@@ -85,30 +88,35 @@ def _rate(snapshot: dict[str, Any] | None, which: str) -> Rate | None:
 
 
 def to_clockify(activity: dict[str, Any], workspace_id: str, user_short_id: str, *, now: datetime,
-                project: dict[str, Any] | None = None, stored: dict[str, Any] | None = None) -> TimeEntry:
-    """An activity (the domain's view: startedAt, endedAt, name, projectId, billable, locked) as a
-    Clockify TimeEntry; `project` (the domain's project view) embeds it (hydrated); `stored` (the
-    stored item) adds the rates kept at its start."""
+                project: dict[str, Any] | None = None, stored: dict[str, Any] | None = None,
+                task: ClockifyTask | None = None, tags: list[ClockifyTag] | None = None, client_name: str = "") -> TimeEntry:
+    """An activity (the domain's view: startedAt, endedAt, name, projectId, taskId, tagIds, billable,
+    locked) as a Clockify TimeEntry; `project` (the domain's project view) embeds it with `task` and
+    `tags` (hydrated); `stored` (the stored item) adds the rates kept at its start."""
     started = timefmt.parse(activity["startedAt"])
     ended = timefmt.parse(activity["endedAt"]) if activity.get("endedAt") else None
     interval = TimeInterval(start=wire.instant(started), end=wire.instant(ended), duration=wire.duration(ended - started) if ended else None)
     project_short = ids.short_id(activity["projectId"]) if activity.get("projectId") else None
     entry = TimeEntry(id=ids.short_id(activity["id"]), description=activity.get("name") or "", userId=user_short_id,
                       billable=bool(activity.get("billable")), projectId=project_short, workspaceId=workspace_id, timeInterval=interval,
-                      isLocked=bool(activity.get("locked")))
+                      isLocked=bool(activity.get("locked")), taskId=ids.short_id(activity["taskId"]) if activity.get("taskId") else None,
+                      tagIds=[ids.short_id(tag) for tag in activity.get("tagIds") or ()])
     if stored and stored.get("rateSnapshot"):
         entry.hourlyRate = _rate(stored["rateSnapshot"], "revenue")
         entry.costRate = _rate(stored["rateSnapshot"], "cost")
     if project is not None:
         entry.project = HydratedProject(id=project_short or "", name=project.get("name") or "", billable=bool(project.get("billable")),
-                                        archived=bool(project.get("archived")), workspaceId=workspace_id)
-        entry.tags = []
+                                        archived=bool(project.get("archived")), workspaceId=workspace_id,
+                                        clientId=ids.short_id(project["clientId"]) if project.get("clientId") else "", clientName=client_name)
+        entry.task, entry.tags = task, list(tags or [])
     return entry
 
 
-def activity_fields(body: TimeEntryRequest, project_id: str | None) -> dict[str, Any]:
-    """The domain's activity fields (Sandtime names) a Clockify body sets. No `end`: running."""
-    fields: dict[str, Any] = {"name": body.description or "", "projectId": project_id}
+def activity_fields(body: TimeEntryRequest, project_id: str | None, task_id: str | None = None,
+                    tag_ids: list[str] | None = None) -> dict[str, Any]:
+    """The domain's activity fields (Sandtime names) a Clockify body sets: all of them (a PUT
+    replaces the whole entry, so no task and no tags clear them). No `end`: running."""
+    fields: dict[str, Any] = {"name": body.description or "", "projectId": project_id, "taskId": task_id, "tagIds": tag_ids or []}
     if body.start is not None:
         fields["startedAt"] = body.start
     if body.billable is not None:
