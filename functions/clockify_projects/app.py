@@ -74,10 +74,10 @@ def get_projects(
     tenant = workspace(app)
     request = paging.page_request(page, page_size)
     chosen = projects.filtered(
-        _all_projects(tenant, wire.boolean(archived, "archived")), name=name, strict=bool(wire.boolean(strict_name_search, "strict-name-search")),
-        billable=wire.boolean(billable, "billable"), template=wire.boolean(is_template, "is-template"),
+        _all_projects(tenant, wire.query_flag(archived, "archived")), name=name, strict=bool(wire.query_flag(strict_name_search, "strict-name-search")),
+        billable=wire.query_flag(billable, "billable"), template=wire.query_flag(is_template, "is-template"),
         clients=[find_id(tenant, keys.CLIENT_SK_PREFIX, client) or client for client in wire.joined(query_values(app, "clients"))],
-        contains_client=wire.boolean(contains_client, "contains-client"),
+        contains_client=wire.query_flag(contains_client, "contains-client"),
         sort_order=sort_order)
     shown = request.slice(chosen)
     names = _client_names(tenant, shown)

@@ -144,7 +144,7 @@ def get_time_entry(workspaceId: WorkspaceId, id: EntryId, hydrated: Flag = None)
     result = service().get(tenant, uuid)
     found = service().repository.get(tenant.org_id, uuid)  # the rates it kept at its start
     stored = None if found is None else attributes_of(found)
-    return _Mapper(tenant, workspaceId, bool(wire.boolean(hydrated, "hydrated"))).entry(result.activity, stored)
+    return _Mapper(tenant, workspaceId, bool(wire.query_flag(hydrated, "hydrated"))).entry(result.activity, stored)
 
 
 @app.put("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="updateTimeEntry",
@@ -216,17 +216,17 @@ def get_time_entries(
 ) -> Response[list[time_entries.TimeEntry]]:
     tenant = workspace(app)
     request = paging.page_request(page, page_size)
-    mapper = _Mapper(tenant, workspaceId, bool(wire.boolean(hydrated, "hydrated")))
+    mapper = _Mapper(tenant, workspaceId, bool(wire.query_flag(hydrated, "hydrated")))
     member = mapper.directory.member(userId)
     lower, upper = _instant(start, "start"), _instant(end, "end")
     if get_week_before:
         upper = _instant(get_week_before, "get-week-before")
         lower = upper - timedelta(days=7)
-    keep = _entry_filter(tenant, description, task, wire.joined(query_values(app, "tags")), wire.boolean(task_required, "task-required"))
+    keep = _entry_filter(tenant, description, task, wire.joined(query_values(app, "tags")), wire.query_flag(task_required, "task-required"))
     found: list[dict] = []
     if keep is not None:
         query = ActivityQuery(lower=lower, upper=upper, user_id=member, project_id=project_id(tenant, project) if project else None,
-                              pending=wire.boolean(in_progress, "in-progress"), limit=MAX_LIMIT, newest_first=True)
+                              pending=wire.query_flag(in_progress, "in-progress"), limit=MAX_LIMIT, newest_first=True)
         found = _read(tenant, query, request.end + 1, keep)
     return Response(200, JSON, [mapper.entry(view) for view in request.slice(found)], headers=paging.headers(request, len(found)))
 

@@ -37,7 +37,7 @@ def _name() -> str:
 def get_user(include_memberships: Annotated[Optional[str], Query(alias="include-memberships")] = None) -> users.User:
     who = caller(app)
     organizations = [org.model_dump() for org in OrganizationService().organizations_of(who)]
-    return users.current_user(who.email, _name(), organizations, with_memberships=bool(wire.boolean(include_memberships, "include-memberships")))
+    return users.current_user(who.email, _name(), organizations, with_memberships=bool(wire.query_flag(include_memberships, "include-memberships")))
 
 
 @app.get("/v1/workspaces", tags=[TAG], operation_id="getWorkspacesOfUser", summary="Get all my workspaces")
@@ -73,7 +73,7 @@ def get_users(
     organization = OrganizationService().get(tenant)
     members = UserService().directory(tenant)
     chosen = users.filtered(members, email=email, name=name, status=status, sort_column=sort_column, sort_order=sort_order)
-    with_roles = bool(wire.boolean(include_roles, "include-roles"))
+    with_roles = bool(wire.query_flag(include_roles, "include-roles"))
     with_memberships = (memberships or "NONE").upper() in ("ALL", "WORKSPACE")
     body = [users.to_clockify(member, workspaceId.lower(), time_zone=organization.timeZone, with_roles=with_roles,
                               with_memberships=with_memberships).model_dump() for member in request.slice(chosen)]

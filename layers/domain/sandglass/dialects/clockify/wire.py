@@ -9,6 +9,7 @@ from typing import Annotated, Any, Iterable, Optional
 from pydantic import BeforeValidator, WithJsonSchema
 
 from sandglass import ids, timefmt
+from sandglass.errors import BadRequest
 
 # --- instants ----------------------------------------------------------------------------------
 
@@ -74,6 +75,14 @@ def boolean(value: Any, name: str = "value") -> bool | None:
     if text in _FALSE:
         return False
     raise ValueError(f"{name} must be true, false, 1 or 0")
+
+
+def query_flag(value: str | None, name: str) -> bool | None:
+    """A `true|false|1|0` query parameter; anything else is 400 (a bad flag is bad input)."""
+    try:
+        return boolean(value, name)
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
 
 
 def joined(values: Iterable[str] | str | None) -> list[str]:
