@@ -71,6 +71,8 @@ class _Mapper:
         return self._tasks[uuid]
 
     def _tag_list(self, uuids) -> list[tags.Tag]:
+        if not uuids:
+            return []
         if self._tags is None:
             self._tags = {tag.id: tags.to_clockify(tag, self.workspace_id) for tag in TagService().all(self.tenant)}
         return [self._tags[uuid] for uuid in uuids or () if uuid in self._tags]
