@@ -93,6 +93,10 @@ class OrganizationRepository:
 
         return [found[(keys.org_pk(org_id), keys.organization(org_id)[keys.SK])] for org_id in org_ids if entitled(org_id)]
 
+    def organization_entities_of(self, email: str) -> list[Organization]:
+        """organizations_of, typed."""
+        return [organization_from_item(item) for item in self.organizations_of(email)]
+
     # --- writes ---------------------------------------------------------------------------
     def create(self, organization: Organization, first_admin: Member) -> None:
         """Organization, its domain marker, its first Administrator and the account membership, atomically."""

@@ -66,7 +66,7 @@ class OrganizationService:
 
     def organizations_of(self, caller: Caller) -> list[Organization]:
         """Every active organization the caller may enter, with its settings (the order of their memberships)."""
-        return [organization_view(org) for org in self.repository.organizations_of(caller.email)]
+        return [organization_view(org) for org in self.repository.organization_entities_of(caller.email)]
 
     def list_for(self, caller: Caller) -> list[OrganizationSummary]:
         return [OrganizationSummary(active=True, domain=org["domain"], name=org["name"]) for org in self.repository.organizations_of(caller.email)]
