@@ -18,7 +18,7 @@ from sandglass import ids
 from sandglass.dialects.clockify import webhooks as hooks
 from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import Directory, project_id, workspace
-from sandglass.errors import BadRequest
+from sandglass.errors import BadRequest, NotFound
 from sandglass.services.changes import ChangeFeed
 from sandglass.services.webhooks import WebhookService
 
@@ -89,6 +89,15 @@ def get_webhooks(workspaceId: WorkspaceId, type: Annotated[Optional[str], Query(
     return hooks.Webhooks(webhooks=[hooks.to_clockify(w, workspaceId.lower(), mapper.person, mapper.source) for w in chosen], workspaceWebhookCount=len(found))
 
 
+@app.get("/v1/workspaces/<workspaceId>/addons/<addonId>/webhooks", tags=[TAG], operation_id="getAddonWebhooks",
+         summary="Get all webhooks of an add-on (Sandglass has no add-ons: none)")
+def get_addon_webhooks(workspaceId: WorkspaceId, addonId: Annotated[str, Path(description="The add-on's 24-hex id")]) -> hooks.Webhooks:
+    tenant = workspace(app)
+    if not ids.is_short_id(addonId):
+        raise NotFound("Addon not found")
+    return hooks.Webhooks(webhooks=[], workspaceWebhookCount=len(webhook_service().list(tenant)))
+
+
 @app.post("/v1/workspaces/<workspaceId>/webhooks", tags=[TAG], operation_id="createWebhook", summary="Create a webhook (10 per admin, 100 per workspace)")
 def post_webhook(workspaceId: WorkspaceId, body: hooks.WebhookRequest) -> Response[hooks.Webhook]:
     tenant = workspace(app)
@@ -138,29 +147,32 @@ def post_webhook_logs(workspaceId: WorkspaceId, webhookId: WebhookId, body: Opti
     current = _webhook(tenant, webhookId)
     request = body or hooks.WebhookLogRequest()
     found = webhook_service().deliveries(tenant, current.id, min(500, (wanted_page + 1) * wanted_size), None).items
-    chosen = [item for item in found if hooks.log_wanted(item, request.status)]
+    wanted = hooks.log_filter(request)
+    chosen = [item for item in found if wanted(item)]
     if request.sortByNewest is False:
         chosen.reverse()
     short = hooks.webhook_short_id(current)
     return [hooks.log_entry(item, short).model_dump() for item in chosen[wanted_page * wanted_size:(wanted_page + 1) * wanted_size]]
 
 
-def _changes(tenant, kinds: str, operation: str, page: int, limit: int) -> list:
-    """The page-th `limit` changes of `operation` in the log (oldest first), read in FEED_PAGE steps."""
+def _changes(tenant, kinds: str, operation: str, window, page: int, limit: int) -> list:
+    """The page-th `limit` changes of `operation` in the window (oldest first), read in FEED_PAGE steps."""
+    first, last = window
     found, cursor = [], None
     for _ in range(MAX_FEED_READS):
         read = change_feed().read(tenant, cursor, kinds, FEED_PAGE)
-        found.extend(change for change in read.changes if change.operation == operation)
+        found.extend(change for change in read.changes if change.operation == operation
+                     and (first is None or change.at >= first) and (last is None or change.at <= last))
         cursor = read.cursor
         if not read.has_more or len(found) > (page + 1) * limit:
             break
     return found[page * limit:(page + 1) * limit]
 
 
-def _feed(workspace_id: str, operation: str, page: str | None, limit: str | None):
+def _feed(workspace_id: str, operation: str, start: str | None, end: str | None, page: str | None, limit: str | None):
     tenant = workspace(app)
     kinds = hooks.entity_types(query_values(app, "type"))
-    chosen = _changes(tenant, kinds, operation, _number(page, "page", 0, 0, 10000), _number(limit, "limit", 50, 1, 1000))
+    chosen = _changes(tenant, kinds, operation, hooks.window(start, end), _number(page, "page", 0, 0, 10000), _number(limit, "limit", 50, 1, 1000))
     if operation == "deleted":
         return [hooks.deleted(change, workspace_id.lower()).model_dump() for change in chosen]
     mapper = _Ids(tenant)
@@ -173,19 +185,19 @@ FeedType = Annotated[Optional[str], Query(description="TIME_ENTRY (required, rep
 @app.get("/v1/workspaces/<workspaceId>/entities/created", tags=[TAG], operation_id="getCreatedEntities", summary="Entities created (change log)")
 def get_created(workspaceId: WorkspaceId, type: FeedType = None, start: Start = None, end: Start = None, page: ZeroPage = None,
                 limit: Size = None) -> list[hooks.EntityDocument]:
-    return _feed(workspaceId, "created", page, limit)
+    return _feed(workspaceId, "created", start, end, page, limit)
 
 
 @app.get("/v1/workspaces/<workspaceId>/entities/updated", tags=[TAG], operation_id="getUpdatedEntities", summary="Entities updated (change log)")
 def get_updated(workspaceId: WorkspaceId, type: FeedType = None, start: Start = None, end: Start = None, page: ZeroPage = None,
                 limit: Size = None) -> list[hooks.EntityDocument]:
-    return _feed(workspaceId, "updated", page, limit)
+    return _feed(workspaceId, "updated", start, end, page, limit)
 
 
 @app.get("/v1/workspaces/<workspaceId>/entities/deleted", tags=[TAG], operation_id="getDeletedEntities", summary="Entities deleted (change log, tombstones)")
 def get_deleted(workspaceId: WorkspaceId, type: FeedType = None, start: Start = None, end: Start = None, page: ZeroPage = None,
                 limit: Size = None) -> list[hooks.DeletedDocument]:
-    return _feed(workspaceId, "deleted", page, limit)
+    return _feed(workspaceId, "deleted", start, end, page, limit)
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -178,6 +178,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/v1/workspaces/{workspaceId}/webhooks"): Call(org=None, body={"name": "Payroll", "url": "https://hooks.example.com/clockify", "webhookEvent": "NEW_TIME_ENTRY",
                                                          "triggerSourceType": "WORKSPACE_ID", "triggerSource": []}, saves="clockifyWebhookId"),
     ("GET", "/v1/workspaces/{workspaceId}/webhooks"): Call(org=None),
+    ("GET", "/v1/workspaces/{workspaceId}/addons/{addonId}/webhooks"): Call(org=None, path={"addonId": "64c777ddd3fcab07cfbb210c"}),
     ("GET", "/v1/workspaces/{workspaceId}/webhooks/{webhookId}"): Call(org=None, path={"webhookId": "{clockifyWebhookId}"}),
     ("POST", "/v1/workspaces/{workspaceId}/webhooks/{webhookId}/logs"): Call(org=None, path={"webhookId": "{clockifyWebhookId}"}, query={"page": "0", "size": "50"}, body={"status": "ALL"}),
     ("GET", "/v1/workspaces/{workspaceId}/entities/created"): Call(org=None, query={"type": "TIME_ENTRY"}),

@@ -150,9 +150,9 @@ def test_bad_input_on_every_clockify_route_is_a_clockify_error(api, world, gatew
     """Malformed JSON, a wrong body type and ids that are not 24-hex: 400 or 404 in `{message, code}`,
     never 5xx, never Sandtime's shape; unknown query parameters are ignored."""
     ws, pid = world["ws"], world["pid"]
-    values = {"workspaceId": ws, "projectId": pid, "id": "0" * 24, "taskId": "0" * 24, "userId": ids.person_short_id(ADMIN), "webhookId": "0" * 24}
+    values = {"workspaceId": ws, "projectId": pid, "id": "0" * 24, "taskId": "0" * 24, "userId": ids.person_short_id(ADMIN), "webhookId": "0" * 24, "addonId": "0" * 24}
     routes = sorted({(r.method, r.path) for r in gateway.routes if r.path.startswith("/v1/")})
-    assert len(routes) == 42  # the 32 tier-1 operations of docs/clockify.md, 7 webhook and 3 entity-change operations
+    assert len(routes) == 43  # the 32 tier-1 operations of docs/clockify.md, 8 webhook and 3 entity-change operations
     probes = 0
     for method, path in routes:
         concrete = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)

@@ -45,6 +45,9 @@ def test_webhook_crud_and_token_rotation(api, world):
     assert listed == {"webhooks": [hook], "workspaceWebhookCount": 1}
     assert cf(api, "GET", f"/workspaces/{ws}/webhooks?type=ADDON").json() == {"webhooks": [], "workspaceWebhookCount": 1}
     assert cf(api, "GET", f"/workspaces/{ws}/webhooks/{hook['id']}").json() == hook
+    # Sandglass has no add-ons: none of their webhooks, the workspace's count
+    assert cf(api, "GET", f"/workspaces/{ws}/addons/{'b' * 24}/webhooks").json() == {"webhooks": [], "workspaceWebhookCount": 1}
+    assert cf(api, "GET", f"/workspaces/{ws}/addons/nope/webhooks").json() == {"message": "Addon not found", "code": 404}
     put = cf(api, "PUT", f"/workspaces/{ws}/webhooks/{hook['id']}", body={"name": "Invoices", "url": "https://hooks.example.com/v2",
                                                                            "webhookEvent": "NEW_PROJECT", "triggerSourceType": "WORKSPACE_ID", "triggerSource": []})
     assert put.status == 200, put.body
@@ -127,6 +130,10 @@ def test_logs_of_a_delivery(api, world, streaming, receiver):  # noqa: F811
     assert cf(api, "POST", f"/workspaces/{ws}/webhooks/{hook['id']}/logs?page=1&size=1", body={}).json() == []
     assert cf(api, "POST", f"/workspaces/{ws}/webhooks/{hook['id']}/logs", body={"status": "MAYBE"}).status == 400
     assert cf(api, "POST", f"/workspaces/{ws}/webhooks/{hook['id']}/logs?size=0", body={}).status == 400
+    # from / to bound the attempt time
+    assert cf(api, "POST", f"/workspaces/{ws}/webhooks/{hook['id']}/logs", body={"from": "2999-01-01T00:00:00Z"}).json() == []
+    assert len(cf(api, "POST", f"/workspaces/{ws}/webhooks/{hook['id']}/logs", body={"from": "2000-01-01T00:00:00Z", "to": "2999-01-01T00:00:00Z"}).json()) == 1
+    assert cf(api, "POST", f"/workspaces/{ws}/webhooks/{hook['id']}/logs", body={"to": "someday"}).status == 400
 
 
 def test_entity_changes_after_writes_including_a_delete(api, world, streaming):  # noqa: F811
@@ -154,6 +161,11 @@ def test_entity_changes_after_writes_including_a_delete(api, world, streaming): 
     # paging: 0-based page and limit
     assert [d["id"] for d in cf(api, "GET", f"/workspaces/{ws}/entities/created?type=TIME_ENTRY&page=1&limit=1").json()] == [entries[1]["id"]]
     assert cf(api, "GET", f"/workspaces/{ws}/entities/created?type=TIME_ENTRY&page=2&limit=1").json() == []
+    # start / end bound the change time (one bound alone: a 30-day window)
+    assert cf(api, "GET", f"/workspaces/{ws}/entities/created?type=TIME_ENTRY&start=2999-01-01T00:00:00Z").json() == []
+    assert cf(api, "GET", f"/workspaces/{ws}/entities/created?type=TIME_ENTRY&end=2000-01-01T00:00:00Z").json() == []
+    assert len(cf(api, "GET", f"/workspaces/{ws}/entities/created?type=TIME_ENTRY&start=2000-01-01T00:00:00Z&end=2999-01-01T00:00:00Z").json()) == 2
+    assert cf(api, "GET", f"/workspaces/{ws}/entities/created?type=TIME_ENTRY&start=2026-02-01T00:00:00Z&end=2026-01-01T00:00:00Z").status == 400
     # the type is required and must be one Sandglass logs
     for query in ("", "?type=EXPENSE", "?type=TIME_ENTRY&limit=x"):
         reply = cf(api, "GET", f"/workspaces/{ws}/entities/created{query}")

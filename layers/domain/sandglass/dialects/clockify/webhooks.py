@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from pydantic import Field
@@ -22,6 +23,7 @@ from sandglass.errors import BadRequest, NotFound
 
 # Clockify's change feeds carry these document types; Sandglass logs time entries as activities
 DOCUMENT_TYPES = {"TIME_ENTRY": "activity"}
+WINDOW = timedelta(days=30)
 
 
 class ClockifyWebhook(ClockifyModel):
@@ -58,9 +60,8 @@ class WebhookRequest(ClockifyModel):
 class WebhookLogRequest(ClockifyModel):
     status: Optional[str] = Field(None, description="ALL, SUCCEEDED or FAILED")
     sortByNewest: Optional[bool] = None
-    # `from` / `to` are accepted and not applied: the log keeps seven days at most
-    from_: Optional[str] = Field(None, alias="from")
-    to: Optional[str] = None
+    from_: Optional[str] = Field(None, alias="from", description="yyyy-MM-ddThh:mm:ssZ: attempts after it")
+    to: Optional[str] = Field(None, description="yyyy-MM-ddThh:mm:ssZ: attempts before it")
 
 
 class WebhookLog(ClockifyModel):
@@ -134,11 +135,41 @@ def log_entry(item: dict, webhook_short: str) -> WebhookLog:
                       responseBody=item.get("responseBody"), respondedAt=item.get("lastAttemptAt"))
 
 
-def log_wanted(item: dict, status: str | None) -> bool:
-    wanted = (status or "ALL").upper()
+def instant_or_none(value: Any, name: str) -> datetime | None:
+    if value is None or value == "":
+        return None
+    try:
+        return wire.parse_instant(value)
+    except ValueError:
+        raise BadRequest(f"{name}: not a yyyy-MM-ddThh:mm:ssZ time") from None
+
+
+def log_filter(request: WebhookLogRequest):
+    """Whether a delivery-log item is wanted by the request's status and from/to (pure)."""
+    wanted = (request.status or "ALL").upper()
     if wanted not in ("ALL", "SUCCEEDED", "FAILED"):
         raise BadRequest("status: one of ALL, SUCCEEDED, FAILED")
-    return wanted == "ALL" or (item.get("status") == "DELIVERED") == (wanted == "SUCCEEDED")
+    after, before = instant_or_none(request.from_, "from"), instant_or_none(request.to, "to")
+
+    def wanted_item(item: dict) -> bool:
+        at = instant_or_none(item.get("lastAttemptAt"), "lastAttemptAt")
+        if at is not None and ((after and at < after) or (before and at > before)):
+            return False
+        return wanted == "ALL" or (item.get("status") == "DELIVERED") == (wanted == "SUCCEEDED")
+
+    return wanted_item
+
+
+def window(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
+    """Clockify's feed window: one bound given, the other is 30 days from it; none: the whole log kept."""
+    first, last = instant_or_none(start, "start"), instant_or_none(end, "end")
+    if first and not last:
+        last = first + WINDOW
+    elif last and not first:
+        first = last - WINDOW
+    if first and last and first > last:
+        raise BadRequest("start: after end")
+    return first, last
 
 
 def entity_types(values: list[str]) -> str:
