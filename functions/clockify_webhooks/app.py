@@ -119,7 +119,7 @@ def get_webhook(workspaceId: WorkspaceId, webhookId: WebhookId) -> hooks.Webhook
 def put_webhook(workspaceId: WorkspaceId, webhookId: WebhookId, body: hooks.WebhookRequest) -> hooks.Webhook:
     tenant = workspace(app)
     current = _webhook(tenant, webhookId)
-    updated = webhook_service().update(tenant, current.id, hooks.from_clockify(body, _Ids(tenant).resolve), None)
+    updated = webhook_service().update(tenant, current.id, hooks.from_clockify(body, _Ids(tenant).resolve, current.trigger_source_type), None)
     return _view(tenant, workspaceId, updated)
 
 

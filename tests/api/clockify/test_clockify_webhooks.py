@@ -52,6 +52,14 @@ def test_webhook_crud_and_token_rotation(api, world):
                                                                            "webhookEvent": "NEW_PROJECT", "triggerSourceType": "WORKSPACE_ID", "triggerSource": []})
     assert put.status == 200, put.body
     assert (put.json()["name"], put.json()["webhookEvent"], put.json()["triggerSourceType"], put.json()["triggerSource"]) == ("Invoices", "NEW_PROJECT", "WORKSPACE_ID", [ws])
+    ann = ids.person_short_id(ANN)
+    by_user = cf(api, "PUT", f"/workspaces/{ws}/webhooks/{hook['id']}", body={"triggerSourceType": "USER_ID", "triggerSource": [ann]})
+    assert by_user.status == 200 and by_user.json()["triggerSource"] == [ann] and by_user.json()["name"] == "Invoices"
+    sources = api.get(f"/webhooks/{by_user.json()['id'][:8]}", as_=ADMIN, org="acme")  # not a UUID: not found on the Sandtime surface
+    assert sources.status == 404
+    assert [h["triggerSource"] for h in api.get("/webhooks", as_=ADMIN, org="acme").json()] == [[world["ann"]["id"]]]
+    again = cf(api, "PUT", f"/workspaces/{ws}/webhooks/{hook['id']}", body={"triggerSource": [pid]})  # the current kind: USER_ID
+    assert again.status == 404 and again.json() == {"message": "User not found", "code": 404}
     rotated = cf(api, "PATCH", f"/workspaces/{ws}/webhooks/{hook['id']}/token")
     assert rotated.status == 200 and rotated.json()["authToken"] != hook["authToken"]
     gone = cf(api, "DELETE", f"/workspaces/{ws}/webhooks/{hook['id']}")

@@ -118,12 +118,13 @@ def to_clockify(webhook: DomainWebhook, workspace_id: str, person, source) -> We
                    enabled=webhook.enabled, authToken=webhook.token)
 
 
-def from_clockify(body: WebhookRequest, resolve) -> dict[str, Any]:
-    """The fields the body sets, in the service's words; `resolve(kind, clockify_id)` maps a trigger source."""
+def from_clockify(body: WebhookRequest, resolve, current_kind: str = "WORKSPACE_ID") -> dict[str, Any]:
+    """The fields the body sets, in the service's words; `resolve(kind, clockify_id)` maps a trigger
+    source (of the body's kind, else the webhook's current one)."""
     fields = {name: value for name, value in (("name", body.name), ("url", body.url), ("webhookEvent", body.webhookEvent),
                                               ("triggerSourceType", body.triggerSourceType)) if value is not None}
     if body.triggerSource is not None:
-        kind = body.triggerSourceType or "WORKSPACE_ID"
+        kind = body.triggerSourceType or current_kind
         fields["triggerSource"] = [] if kind == "WORKSPACE_ID" else [resolve(kind, value) for value in body.triggerSource]
     return fields
 
