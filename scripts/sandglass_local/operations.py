@@ -175,6 +175,15 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/webhooks"): Call(),
     ("GET", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}),
     ("GET", "/webhooks/{webhookId}/deliveries"): Call(path={"webhookId": "{webhookId}"}),
+    ("POST", "/v1/workspaces/{workspaceId}/webhooks"): Call(org=None, body={"name": "Payroll", "url": "https://hooks.example.com/clockify", "webhookEvent": "NEW_TIME_ENTRY",
+                                                         "triggerSourceType": "WORKSPACE_ID", "triggerSource": []}, saves="clockifyWebhookId"),
+    ("GET", "/v1/workspaces/{workspaceId}/webhooks"): Call(org=None),
+    ("GET", "/v1/workspaces/{workspaceId}/addons/{addonId}/webhooks"): Call(org=None, path={"addonId": "64c777ddd3fcab07cfbb210c"}),
+    ("GET", "/v1/workspaces/{workspaceId}/webhooks/{webhookId}"): Call(org=None, path={"webhookId": "{clockifyWebhookId}"}),
+    ("POST", "/v1/workspaces/{workspaceId}/webhooks/{webhookId}/logs"): Call(org=None, path={"webhookId": "{clockifyWebhookId}"}, query={"page": "0", "size": "50"}, body={"status": "ALL"}),
+    ("GET", "/v1/workspaces/{workspaceId}/entities/created"): Call(org=None, query={"type": "TIME_ENTRY"}),
+    ("GET", "/v1/workspaces/{workspaceId}/entities/updated"): Call(org=None, query={"type": "TIME_ENTRY"}),
+    ("GET", "/v1/workspaces/{workspaceId}/entities/deleted"): Call(org=None, query={"type": "TIME_ENTRY"}),
     ("POST", "/v1/workspaces/{workspaceId}/projects"): Call(org=None, path=CLOCKIFY, body={"name": "Clockify project", "isPublic": True, "color": "#ff0000"}),
     # Sam starts a timer (no end): the stop below finds it running
     ("POST", "/v1/workspaces/{workspaceId}/time-entries"): Call(role="user", org=None, path=CLOCKIFY, body={
@@ -206,6 +215,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("PUT", "/timesheets/auto-lock"): Call(body={"reason": "bench"}),
     ("PUT", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}, body={"name": "Payroll export"}),
     ("POST", "/webhooks/{webhookId}/token"): Call(path={"webhookId": "{webhookId}"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/webhooks/{webhookId}"): Call(org=None, path={"webhookId": "{clockifyWebhookId}"}, body={"name": "Payroll export"}),
+    ("PATCH", "/v1/workspaces/{workspaceId}/webhooks/{webhookId}/token"): Call(org=None, path={"webhookId": "{clockifyWebhookId}"}),
     ("PUT", "/requests/{requestId}/timesheets/unlock"): Call(path={"requestId": "{unlockRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/timesheets/approvals"): Call(path={"requestId": "{approvalRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/projects/members"): Call(path={"requestId": "{membersRequestId}"}, body={"status": "RESOLVED"}),
@@ -239,6 +250,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("DELETE", "/users/{userId}"): Call(path={"userId": "{spareUserId}"}),
     ("DELETE", "/api-keys/{keyId}"): Call(org=None, path={"keyId": "{spareKeyId}"}),
     ("DELETE", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/webhooks/{webhookId}"): Call(org=None, path={"webhookId": "{clockifyWebhookId}"}),
     ("POST", "/organization/rename"): Call(body={"domain": "{domain}-renamed"}),
     ("DELETE", "/organization"): Call(org="{domain}-renamed"),
 }

@@ -14,7 +14,7 @@ from sandglass_local import template as tpl
 ROOT = Path(__file__).resolve().parents[2]
 ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing", "Catalog"]
 # The Clockify v1 surface's route groups (docs/clockify.md): every /v1/... route is theirs
-CLOCKIFY_GROUPS = ["ClockifyWorkspace", "ClockifyProjects", "ClockifyTime", "ClockifyCatalog"]
+CLOCKIFY_GROUPS = ["ClockifyWorkspace", "ClockifyProjects", "ClockifyTime", "ClockifyCatalog", "ClockifyWebhooks"]
 CLOCKIFY_PREFIX = "/v1/"
 
 
