@@ -109,7 +109,8 @@ def clockify_schema(gateway: Gateway) -> dict[str, Any]:
                 continue
             responses = operation["responses"]
             responses.pop("422", None)
-            if method == "post" and "200" in responses:  # every Clockify POST here creates: 201
+            # a Clockify POST that creates answers 201; the webhook log is a POST that reads (200)
+            if method == "post" and "200" in responses and not path.endswith("/logs"):
                 responses["201"] = {**responses.pop("200"), "description": "Created"}
             if method == "delete" and path.endswith("/time-entries/{id}"):  # a time entry's delete answers 204, no body
                 responses.pop("200", None)

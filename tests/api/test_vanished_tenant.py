@@ -108,7 +108,11 @@ def _answers(gateway, worlds, monkeypatch, field: str, how: str):
 # organization tombstoned they answer as at the authorizer's instant (ordered before the deletion).
 # Every other route reads the organization item anyway and answers 404 once it is tombstoned.
 ORGANIZATION_NOT_READ = frozenset({
-    "GET /auth", "GET /changes", "GET /webhooks", "POST /webhooks", "GET /activities", "GET /activities/{activityId}", "GET /billing-history", "GET /geofences", "GET /geofences/{geofenceId}",
+    "GET /auth", "GET /changes", "GET /webhooks", "POST /webhooks",
+    # the Clockify webhook and entity-change routes over the same services: no organization read
+    "GET /v1/workspaces/{workspaceId}/webhooks", "POST /v1/workspaces/{workspaceId}/webhooks",
+    "GET /v1/workspaces/{workspaceId}/addons/{addonId}/webhooks", "GET /v1/workspaces/{workspaceId}/entities/created",
+    "GET /v1/workspaces/{workspaceId}/entities/updated", "GET /v1/workspaces/{workspaceId}/entities/deleted", "GET /activities", "GET /activities/{activityId}", "GET /billing-history", "GET /geofences", "GET /geofences/{geofenceId}",
     "GET /projects", "GET /projects/{projectId}", "GET /projects/{projectId}/members", "GET /projects/{projectId}/members/{memberId}",
     "GET /projects/{projectId}/members/{memberId}/rates/revenue", "GET /projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}",
     "GET /reports", "GET /reports/{reportId}", "GET /requests", "GET /requests/{requestId}", "GET /subscriptions", "GET /users",

@@ -1,0 +1,25 @@
+"""The Clockify surface's rate limit: 50 requests a second per workspace, as Clockify answers it."""
+
+from __future__ import annotations
+
+from sandglass import ids
+from sandglass_local.gateway import CLOCKIFY_RATE
+
+ADMIN = "admin@acme.test"
+
+
+def test_a_burst_over_the_rate_is_429_in_clockifys_shape_per_workspace(api, acme, seed, gateway):
+    assert CLOCKIFY_RATE == 50  # the dev server's rate: Clockify's documented 50 a second
+    # in-process requests take ~15 ms each here, so a burst at 50/s would refill as fast as it drains:
+    # the bucket is tested at 5 a second, the same code path
+    gateway.throttle.rate = 5
+    workspace = ids.short_id(seed.org_id("acme"))
+    replies = [api.call("GET", f"/api/v1/workspaces/{workspace}", as_=ADMIN) for _ in range(30)]
+    statuses = [reply.status for reply in replies]
+    assert statuses[:5] == [200] * 5, statuses  # a full bucket serves the burst's start
+    refused = [reply for reply in replies if reply.status == 429]
+    assert refused, statuses
+    assert refused[0].json() == {"message": "Too many requests", "code": 429}
+    assert refused[0].headers.get("Retry-After") == "1"
+    # the Sandtime surface is not this bucket
+    assert api.get("/auth", as_=ADMIN, org="acme").status == 200
