@@ -293,7 +293,7 @@ class LockService:
         the organization's and their own; Administrators everyone's (or one member's with userId)."""
         if user_id is not None:
             user_id = self._member(tenant, user_id, "query")
-        if not tenant.is_admin:
+        if not tenant.reads_all:
             if user_id not in (None, tenant.user_id):
                 raise NotFound("User not found")
             user_id = tenant.user_id

@@ -199,7 +199,7 @@ class ReportService:
         metrics = list(definition.get("metrics") or ["time"])
         dimensions = list(definition.get("dimensions") or [])
 
-        administered = set() if tenant.is_admin else set(self.repository.administered_project_ids(org_id, tenant.user_id))
+        administered = set() if tenant.reads_all else set(self.repository.administered_project_ids(org_id, tenant.user_id))
         items = self._read(tenant, definition, administered, timefmt.iso(span.lower), timefmt.iso(span.upper))
         now_ms = engine.to_ms(timefmt.iso(now))
         # before any narrowing: time a member's entries share counts once, for the earliest one
@@ -241,8 +241,8 @@ class ReportService:
             labels=engine.Labels(projects={pid: str(project.get("name", "")) for pid, project in projects.items()},
                                  users={uid: str(user.get("name") or user.get("email") or "") for uid, user in users.items()}),
             # shown without time when empty rows are not hidden: what the caller selected and may see
-            fill={"project": [pid for pid in selected_projects if pid in projects and (tenant.is_admin or pid in administered)],
-                  "user": [uid for uid in selected_users if uid in users and (tenant.is_admin or uid == tenant.user_id)]},
+            fill={"project": [pid for pid in selected_projects if pid in projects and (tenant.reads_all or pid in administered)],
+                  "user": [uid for uid in selected_users if uid in users and (tenant.reads_all or uid == tenant.user_id)]},
         )
         output = self._shape(tenant, counted, format, limit, cursor)
         if format != "json":
@@ -313,12 +313,12 @@ class ReportService:
         if selected_projects and (not selected_users or len(selected_projects) <= len(selected_users)):
             for project_id in dict.fromkeys(selected_projects):
                 # a project the caller does not administer: only their own entries on it count
-                sources.append(("project", project_id) if tenant.is_admin or project_id in administered else ("user", me))
+                sources.append(("project", project_id) if tenant.reads_all or project_id in administered else ("user", me))
         elif selected_users:
             for user_id in dict.fromkeys(selected_users):
-                if tenant.is_admin or user_id == me or administered:
+                if tenant.reads_all or user_id == me or administered:
                     sources.append(("user", user_id))
-        elif tenant.is_admin:
+        elif tenant.reads_all:
             sources.append(("organization", org_id))
         else:
             sources.append(("user", me))
@@ -356,7 +356,7 @@ def _definition(body: ReportQuery) -> dict[str, Any]:
 
 
 def _visible(item: dict[str, Any], tenant: TenantContext, administered: set[str]) -> bool:
-    return tenant.is_admin or item["userId"] == tenant.user_id or item["projectId"] in administered
+    return tenant.reads_all or item["userId"] == tenant.user_id or item["projectId"] in administered
 
 
 def _archived_user(user: dict[str, Any] | None) -> bool:
