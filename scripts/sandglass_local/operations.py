@@ -92,6 +92,9 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     # geofences
     ("GET", "/geofences"): Call(role="user"),
     ("GET", "/geofences/{geofenceId}"): Call(role="user"),
+    ("GET", "/groups"): Call(role="user"),
+    ("GET", "/groups/{groupId}"): Call(role="user"),
+    ("GET", "/groups/{groupId}/members"): Call(role="user"),
     # reports
     ("GET", "/reports"): Call(role="user"),
     # requests
@@ -107,6 +110,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/organizations"): Call(role="founder", org=None, body={"name": "Founded", "domain": "{domain}-founded"}),
     ("POST", "/api-keys"): Call(org=None, body={"name": "CI export", "expiresAt": "2027-01-01T00:00:00Z"}),
     ("POST", "/users"): Call(body={"email": "kim@{domain}.test", "name": "Kim", "role": "User"}),
+    ("POST", "/groups"): Call(body={"name": "Night shift", "managerId": "{olaId}"}),
     ("POST", "/users/{userId}/rates/cost"): Call(body={"currency": "EUR", "from": "2024-01-01T00:00:00Z", "to": "2024-07-01T00:00:00Z", "value": "30.00"}),
     ("POST", "/projects"): Call(body={"name": "Research", "billable": False}),
     ("POST", "/projects/{projectId}/members"): Call(body={"userId": "{olaId}", "role": "User", "title": "Engineer"}),
@@ -146,6 +150,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/mcp"): Call(role="user", body={"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                                               "params": {"name": "edit_entry", "arguments": {"entry_id": "{activityId}", "description": "Kick-off, agreed scope"}}}),
     ("PUT", "/geofences/{geofenceId}"): Call(body={"radius": 150}),
+    ("PUT", "/groups/{groupId}"): Call(body={"name": "Day shift"}),
+    ("PUT", "/groups/{groupId}/members/{userId}"): Call(body={"from": "2026-07-10"}),
     ("PUT", "/reports/{reportId}"): Call(role="user", body={"name": "July, by project", "dimensions": ["project"]}),
     ("PUT", "/subscriptions/{subscriptionId}"): Call(body={"quantity": 11}),
     ("PUT", "/timesheets/auto-lock"): Call(body={"reason": "bench"}),
@@ -160,6 +166,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("DELETE", "/timesheets/lock/{lockId}"): Call(path={"lockId": "{spareLockId}"}),
     ("DELETE", "/activities/{activityId}"): Call(path={"activityId": "{spareActivityId}"}),
     ("DELETE", "/geofences/{geofenceId}"): Call(path={"geofenceId": "{spareGeofenceId}"}),
+    ("DELETE", "/groups/{groupId}"): Call(path={"groupId": "{spareGroupId}"}),
     ("DELETE", "/reports/{reportId}"): Call(path={"reportId": "{spareReportId}"}),
     ("DELETE", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(path={"revenueId": "{spareRevenueId}"}),
     ("DELETE", "/users/{userId}/rates/cost/{costId}"): Call(path={"costId": "{spareCostId}"}),
@@ -307,6 +314,9 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
              "projectId": ids["projectId"]}
     ids["geofenceId"] = client.ok("POST", "/geofences", **as_admin, body={**fence, "name": f"{title} office"})["id"]
     ids["spareGeofenceId"] = client.ok("POST", "/geofences", **as_admin, body={**fence, "name": f"{title} annex", "latitude": 52.24})["id"]
+    ids["groupId"] = client.ok("POST", "/groups", **as_admin, body={"name": f"{title} crew", "managerId": ids["olaId"]})["id"]
+    ids["spareGroupId"] = client.ok("POST", "/groups", **as_admin, body={"name": f"{title} reserve"})["id"]
+    client.ok("PUT", f"/groups/{ids['groupId']}/members/{ids['userId']}", **as_admin, body={"from": "2026-07-01"})
 
     ids["reportId"] = client.ok("POST", "/reports", **as_sam, body={**REPORT, "name": f"{title} July"})["id"]
     ids["adminReportId"] = client.ok("POST", "/reports", **as_admin, body={**REPORT, "name": f"{title} overview"})["id"]
@@ -325,7 +335,7 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
     ids["keyId"], ids["apiKey"] = key["id"], key["key"]
     ids["spareKeyId"] = client.ok("POST", "/api-keys", email=admin, org=None, body={"name": f"{title} spare key"})["id"]
 
-    names = [f"{title} Works", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
+    names = [f"{title} Works", f"{title} crew", f"{title} reserve", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
              f"{title} kick-off", f"{title} planning", f"{title} admin", f"{title} design", f"{title} office", f"{title} annex",
              f"{title} July", f"{title} overview", f"{title} draft", admin, sam, ola, gone]
     return Organization(label, ids, names, emails)

@@ -160,6 +160,7 @@ def test_fields_documented_nullable_accept_null(doc, api, acme, seed):
         ("post", "/projects"): lambda: {"name": f"P{next(fresh)}"},
         ("post", "/organizations"): lambda: {"name": "X", "domain": f"org-{next(fresh)}"},
         ("post", "/geofences"): lambda: {"name": "G", "latitude": 1, "longitude": 2, "radius": 100, "enterAction": "NONE", "exitAction": "NONE"},
+        ("post", "/groups"): lambda: {"name": f"G{next(fresh)}"},
         ("post", "/geofencing/enter"): lambda: {"latitude": 1, "longitude": 2},
         ("post", "/geofencing/exit"): lambda: {"latitude": 1, "longitude": 2},
         ("post", "/reports"): lambda: {"name": "R", "period": "thisMonth"},
