@@ -95,6 +95,9 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/groups"): Call(role="user"),
     ("GET", "/groups/{groupId}"): Call(role="user"),
     ("GET", "/groups/{groupId}/members"): Call(role="user"),
+    ("GET", "/v1/timesheets"): Call(query={"organization_id": "{groupId}", "month_of": "2026-07-15"}),
+    ("GET", "/v1/timesheets/incomplete"): Call(query={"organization_id": "{groupId}", "week_of": "2026-07-13"}),
+    ("GET", "/v1/timesheets/day_totals"): Call(role="user", query={"person_id": "{userId}", "week_of": "2026-07-13"}),
     # reports
     ("GET", "/reports"): Call(role="user"),
     # requests
@@ -111,6 +114,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/api-keys"): Call(org=None, body={"name": "CI export", "expiresAt": "2027-01-01T00:00:00Z"}),
     ("POST", "/users"): Call(body={"email": "kim@{domain}.test", "name": "Kim", "role": "User"}),
     ("POST", "/groups"): Call(body={"name": "Night shift", "managerId": "{olaId}"}),
+    ("POST", "/v1/timesheets/lock"): Call(query={"person_id": "{olaId}", "date": "2026-04-15"}),
     ("POST", "/users/{userId}/rates/cost"): Call(body={"currency": "EUR", "from": "2024-01-01T00:00:00Z", "to": "2024-07-01T00:00:00Z", "value": "30.00"}),
     ("POST", "/projects"): Call(body={"name": "Research", "billable": False}),
     ("POST", "/projects/{projectId}/members"): Call(body={"userId": "{olaId}", "role": "User", "title": "Engineer"}),
@@ -167,6 +171,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("DELETE", "/activities/{activityId}"): Call(path={"activityId": "{spareActivityId}"}),
     ("DELETE", "/geofences/{geofenceId}"): Call(path={"geofenceId": "{spareGeofenceId}"}),
     ("DELETE", "/groups/{groupId}"): Call(path={"groupId": "{spareGroupId}"}),
+    ("DELETE", "/v1/timesheets/lock"): Call(query={"person_id": "{olaId}", "date": "2026-04-15"}),
     ("DELETE", "/reports/{reportId}"): Call(path={"reportId": "{spareReportId}"}),
     ("DELETE", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(path={"revenueId": "{spareRevenueId}"}),
     ("DELETE", "/users/{userId}/rates/cost/{costId}"): Call(path={"costId": "{spareCostId}"}),

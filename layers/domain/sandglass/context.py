@@ -54,6 +54,12 @@ class TenantContext:
         """Auditors write nothing; everyone else writes what their role allows."""
         return self.role != AUDITOR
 
+    def reading(self) -> "TenantContext":
+        """This caller with read access to the whole organization and no write access: for a read
+        that an access rule outside the role already allowed (e.g. a group's manager reading the
+        group's timesheets on the 4me surface)."""
+        return TenantContext(org_id=self.org_id, domain=self.domain, user_id=self.user_id, email=self.email, role=AUDITOR)
+
     def require_reads_all(self) -> None:
         if not self.reads_all:
             raise Forbidden("Only organization Administrators and Auditors can read this")

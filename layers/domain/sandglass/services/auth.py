@@ -199,7 +199,8 @@ def _header(headers: dict[str, str] | None, name: str) -> str | None:
 def organization_domain(headers: dict[str, str]) -> str | None:
     """The organization's domain: the Host's first label when the host names one (under BASE_DOMAIN;
     without it any host of three labels or more, and `<org>.localhost` locally), else
-    X-Sandtime-Organization (what MCP clients send), else X-Organization."""
+    X-Sandtime-Organization (what MCP clients send), else X-Organization, else `account` (what 4me
+    Timesheets clients send)."""
     host = (_header(headers, "host") or "").split(":")[0].strip().lower()
     base = (os.environ.get("BASE_DOMAIN") or "").strip().lower()
     label = None
@@ -209,7 +210,7 @@ def organization_domain(headers: dict[str, str]) -> str | None:
         label = host.split(".")[0]
     elif host.endswith(".localhost") and host.count(".") == 1:  # local dev: acme.localhost:3000 names acme
         label = host.split(".")[0]
-    header = (_header(headers, "x-sandtime-organization") or _header(headers, "x-organization") or "").strip().lower()
+    header = (_header(headers, "x-sandtime-organization") or _header(headers, "x-organization") or _header(headers, "account") or "").strip().lower()
     return label or header or None
 
 
