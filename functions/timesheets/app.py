@@ -22,6 +22,7 @@ from sandglass.models.organization import Organization
 from sandglass.models.timesheets import DAY_TOTALS_SCHEMA, IncompleteTimesheet, Timesheet
 from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest
 from sandglass.dialects.fourme import paging
+from sandglass.dialects.fourme.models import FourmeIncompleteTimesheet, FourmeTimesheet
 from sandglass.dialects.fourme import timesheets as fourme
 from sandglass.services.group_timesheets import GroupTimesheetService
 from sandglass.services.locks import LockService
@@ -153,9 +154,11 @@ def _fourme_page(items: list[Any], page: int, per_page: int) -> Response:
     return Response(status_code=200, content_type="application/json", body=chosen, headers={"Link": link} if link else {})
 
 
-@app.get("/v1/timesheets", tags=[FOURME], summary="4me: the month's timesheets of a group (organization_id) or a person (person_id)")
+@app.get("/v1/timesheets", tags=[FOURME], summary="4me: the month's timesheets of a group (organization_id) or a person (person_id)",
+         responses={200: {"description": "One timesheet (a person with one), else an array in generation order",
+                          "content": {"application/json": {"model": Union[FourmeTimesheet, list[FourmeTimesheet]]}}}})
 def fourme_timesheets(month_of: FourmeDate = None, organization_id: GroupIdQuery = None, person_id: Id = None, fields: Fields = None,
-                      page: Page = 1, per_page: PerPage = paging.DEFAULT_PER_PAGE) -> Response[Any]:
+                      page: Page = 1, per_page: PerPage = paging.DEFAULT_PER_PAGE) -> Response[Union[dict[str, Any], list[dict[str, Any]]]]:
     if month_of is None:
         return Response(status_code=400, content_type="application/json", body={"message": "month_of is required (yyyy-mm-dd)"})
     chosen = fourme.chosen_fields(fields, fourme.TIMESHEET_FIELDS)
@@ -165,9 +168,10 @@ def fourme_timesheets(month_of: FourmeDate = None, organization_id: GroupIdQuery
     return _fourme_page(sheets, page, per_page)
 
 
-@app.get("/v1/timesheets/incomplete", tags=[FOURME], summary="4me: people below the week's expected time (organization_id filters by group)")
+@app.get("/v1/timesheets/incomplete", tags=[FOURME], summary="4me: people below the week's expected time (organization_id filters by group)",
+         responses={200: {"description": "The incomplete timesheets", "content": {"application/json": {"model": list[FourmeIncompleteTimesheet]}}}})
 def fourme_incomplete(week_of: FourmeDate = None, organization_id: GroupIdQuery = None, fields: Fields = None, page: Page = 1,
-                      per_page: PerPage = paging.DEFAULT_PER_PAGE) -> Response[Any]:
+                      per_page: PerPage = paging.DEFAULT_PER_PAGE) -> Response[list[dict[str, Any]]]:
     if week_of is None:
         return Response(status_code=400, content_type="application/json", body={"message": "week_of is required (yyyy-mm-dd)"})
     chosen = fourme.chosen_fields(fields, fourme.INCOMPLETE_FIELDS)
@@ -192,13 +196,15 @@ def _fourme_lock(person_id, organization_id, date, week_of, month_of, lock: bool
     return Response(status_code=204)
 
 
-@app.post("/v1/timesheets/lock", tags=[FOURME], summary="4me: lock a person's date, week or month (Administrators); 204")
+@app.post("/v1/timesheets/lock", tags=[FOURME], summary="4me: lock a person's date, week or month (Administrators); 204",
+          responses={204: {"description": "Dates locked"}})
 def fourme_lock(person_id: Id = None, organization_id: GroupIdQuery = None, date: FourmeDate = None, week_of: FourmeDate = None,
                 month_of: FourmeDate = None) -> Response[None]:
     return _fourme_lock(person_id, organization_id, date, week_of, month_of, lock=True)
 
 
-@app.delete("/v1/timesheets/lock", tags=[FOURME], summary="4me: unlock a person's date, week or month (Administrators); 204")
+@app.delete("/v1/timesheets/lock", tags=[FOURME], summary="4me: unlock a person's date, week or month (Administrators); 204",
+            responses={204: {"description": "Dates unlocked"}})
 def fourme_unlock(person_id: Id = None, organization_id: GroupIdQuery = None, date: FourmeDate = None, week_of: FourmeDate = None,
                   month_of: FourmeDate = None) -> Response[None]:
     return _fourme_lock(person_id, organization_id, date, week_of, month_of, lock=False)
