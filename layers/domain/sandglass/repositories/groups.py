@@ -62,6 +62,9 @@ class GroupRepository:
         return found
 
     # --- writes -----------------------------------------------------------------------------
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.table)
+
     def stage_create(self, tx: UnitOfWork, org_id: str, group: Group, actor: str) -> None:
         tx.put(to_item(org_id, group, actor), "attribute_not_exists(PK)", fail=Conflict("A group with this id already exists"))
 

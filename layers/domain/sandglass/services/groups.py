@@ -24,7 +24,6 @@ from sandglass.context import TenantContext
 from sandglass.entities.groups import Group, GroupMembership, GroupSpan, spans
 from sandglass.errors import NotFound, ValidationFailed, check_if_match, stale_write
 from sandglass.repositories.groups import GroupRepository
-from sandglass.storage.transaction import UnitOfWork
 
 
 def _member_id(value: str | None, field: str) -> str | None:
@@ -72,7 +71,7 @@ class GroupService:
         now = self.clock.now()
         group = Group(id=ids.new_id(), name=name, manager_id=_member_id(manager_id, "managerId"),
                       substitute_id=_member_id(substitute_id, "substituteId"), created_at=now, updated_at=now)
-        tx = UnitOfWork(self.repository.table)
+        tx = self.repository.unit_of_work()
         self.repository.stage_create(tx, tenant.org_id, group, tenant.user_id)
         self._stage_leaders(tx, tenant, group)
         tx.commit()
@@ -87,7 +86,7 @@ class GroupService:
                         name=changes.get("name", stored.name),
                         manager_id=_member_id(changes["managerId"], "managerId") if "managerId" in changes else stored.manager_id,
                         substitute_id=_member_id(changes["substituteId"], "substituteId") if "substituteId" in changes else stored.substitute_id)
-        tx = UnitOfWork(self.repository.table)
+        tx = self.repository.unit_of_work()
         self.repository.stage_replace(tx, tenant.org_id, after, stored.version, tenant.user_id, stale=stale_write("group", if_match))
         self._stage_leaders(tx, tenant, after)
         tx.commit()
@@ -97,7 +96,7 @@ class GroupService:
         tenant.require_admin()
         stored = self.get(tenant, group_id)
         check_if_match("group", if_match, stored.version)
-        tx = UnitOfWork(self.repository.table)
+        tx = self.repository.unit_of_work()
         self.repository.stage_delete(tx, tenant.org_id, stored, stale=stale_write("group", if_match))
         tx.commit()
 
@@ -106,13 +105,13 @@ class GroupService:
         tenant.require_admin()
         canonical_group = self.get(tenant, group_id).id if group_id is not None else None
         membership = GroupMembership(user_id=_member_id(user_id, "userId"), group_id=canonical_group, from_day=from_day)
-        tx = UnitOfWork(self.repository.table)
+        tx = self.repository.unit_of_work()
         self.repository.stage_member_exists(tx, tenant.org_id, membership.user_id, "userId")
         self.repository.stage_membership(tx, tenant.org_id, membership, tenant.user_id)
         tx.commit()
         return membership
 
-    def _stage_leaders(self, tx: UnitOfWork, tenant: TenantContext, group: Group) -> None:
+    def _stage_leaders(self, tx, tenant: TenantContext, group: Group) -> None:
         """The manager and the substitute are members when the write commits (one check each)."""
         leaders = {group.manager_id: "managerId", group.substitute_id: "substituteId"} if group.manager_id != group.substitute_id \
             else {group.manager_id: "managerId"}
