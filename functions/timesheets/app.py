@@ -35,7 +35,7 @@ app = create_app()
 locks = cache(LockService)
 timesheets = cache(lambda: TimesheetService(day_marks=locks().day_marks))  # locked days by the full lock model, approved weeks
 schedules = cache(ScheduleService)
-group_timesheets = cache(lambda: GroupTimesheetService(timesheets()))
+group_timesheets = cache(lambda: GroupTimesheetService(timesheets(), locks=locks()))
 
 
 # --- reads and runners (issue 8) --------------------------------------------------------------
@@ -188,22 +188,18 @@ def fourme_day_totals(person_id: Id = None, organization_id: GroupIdQuery = None
 
 
 def _fourme_lock(person_id, organization_id, date, week_of, month_of, lock: bool) -> Response:
-    if person_id is None:
-        # a whole group's dates: not served yet (the organization-wide lock is Sandtime's DELETE/POST /timesheets/lock)
-        return Response(status_code=422, content_type="application/json",
-                        body={"message": "person_id is required: locking a whole organization_id (group) is not served yet"})
-    locks().lock_dates(tenant(app), person_id, date, week_of, month_of, lock=lock)
+    group_timesheets().lock(tenant(app), person_id, organization_id, date, week_of, month_of, lock=lock)
     return Response(status_code=204)
 
 
-@app.post("/v1/timesheets/lock", tags=[FOURME], summary="4me: lock a person's date, week or month (Administrators); 204",
+@app.post("/v1/timesheets/lock", tags=[FOURME], summary="4me: lock a date, week or month of a person or a group (organization_id) (Administrators); 204",
           responses={204: {"description": "Dates locked"}})
 def fourme_lock(person_id: Id = None, organization_id: GroupIdQuery = None, date: FourmeDate = None, week_of: FourmeDate = None,
                 month_of: FourmeDate = None) -> Response[None]:
     return _fourme_lock(person_id, organization_id, date, week_of, month_of, lock=True)
 
 
-@app.delete("/v1/timesheets/lock", tags=[FOURME], summary="4me: unlock a person's date, week or month (Administrators); 204",
+@app.delete("/v1/timesheets/lock", tags=[FOURME], summary="4me: unlock a date, week or month of a person or a group (organization_id) (Administrators); 204",
             responses={204: {"description": "Dates unlocked"}})
 def fourme_unlock(person_id: Id = None, organization_id: GroupIdQuery = None, date: FourmeDate = None, week_of: FourmeDate = None,
                   month_of: FourmeDate = None) -> Response[None]:

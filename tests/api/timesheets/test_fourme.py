@@ -114,3 +114,19 @@ def test_fields_paging_and_bad_input(world):
     assert fourme(w, "", organization_id=sales, month_of="2026-02-01", per_page="101").status == 422
     incomplete = fourme(w, "/incomplete", week_of="2026-02-10", organization_id=sales)
     assert incomplete.status == 200 and list(incomplete.json()[0]) == ["id", "name", "primary_email", "completeness", "remaining_time"]
+
+
+def test_locking_a_group_locks_each_members_days_in_the_group(world):
+    w = world
+    sales, support = groups(w)
+    w.api.put(f"/groups/{sales}/members/{w.pia['id']}", as_=ADMIN, org="acme", body={"from": "2026-01-01"})
+    locked = fourme(w, "/lock", method="POST", organization_id=sales, month_of="2026-02-01")
+    assert locked.status == 204, locked.body
+    sam = fourme(w, "", person_id=w.sam["id"], month_of="2026-02-01").json()
+    assert [sheet["locked_days"] for sheet in sam] == ["1" * 9 + "0" * 19] * 2  # the person's month, in both timesheets
+    assert fourme(w, "", person_id=w.pia["id"], month_of="2026-02-01").json()["locked"] is True
+    assert fourme(w, "", person_id=w.ola["id"], month_of="2026-02-01").json()["locked"] is False  # in no group
+    assert fourme(w, "/lock", method="DELETE", organization_id=sales, person_id=w.pia["id"], date="2026-02-03").status == 204
+    assert fourme(w, "", person_id=w.pia["id"], month_of="2026-02-01").json()["locked_days"] == "11" + "0" + "1" * 25
+    assert fourme(w, "/lock", method="POST", organization_id=sales, month_of="2026-02-01", week_of="2026-02-02").status == 422
+    assert fourme(w, "/lock", method="POST", organization_id=support, date="2026-02-03", who="pia@acme.test").status == 403

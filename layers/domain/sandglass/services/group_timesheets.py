@@ -19,6 +19,7 @@ from sandglass.context import TenantContext
 from sandglass.entities.groups import GroupSpan
 from sandglass.errors import Forbidden, NotFound, ValidationFailed
 from sandglass.services.groups import GroupService, may_read_timesheet
+from sandglass.services.locks import LockService, period_days
 from sandglass.services.timesheets import TimesheetService, month_days, week_days
 
 
@@ -48,9 +49,31 @@ def _person(value: str) -> str:
 
 
 class GroupTimesheetService:
-    def __init__(self, timesheets: TimesheetService | None = None, groups: GroupService | None = None):
+    def __init__(self, timesheets: TimesheetService | None = None, groups: GroupService | None = None, locks: LockService | None = None):
         self.timesheets = timesheets or TimesheetService()
         self.groups = groups or GroupService()
+        self.locks = locks or LockService()
+
+    def lock(self, tenant: TenantContext, person_id: str | None, group_id: str | None, on: str | None, week_of: str | None,
+             month_of: str | None, *, lock: bool) -> None:
+        """4me's POST/DELETE /timesheets/lock: a person's days (person_id), a group's (organization_id:
+        each member's days in the group), or a person's days in one group (both)."""
+        if group_id is None:
+            if person_id is None:
+                raise ValidationFailed.field("organization_id", "Give organization_id or person_id", "query")
+            self.locks.lock_dates(tenant, person_id, on, week_of, month_of, lock=lock)
+            return
+        tenant.require_admin()
+        given = [(name, value) for name, value in (("date", on), ("week_of", week_of), ("month_of", month_of)) if value is not None]
+        if len(given) != 1:
+            raise ValidationFailed.field("date", "Give exactly one of date, week_of or month_of", "query")
+        (name, value), = given
+        day = _day(value, name)
+        days = period_days(day if name == "date" else None, day if name == "week_of" else None, day if name == "month_of" else None)
+        group = self.groups.get(tenant, group_id)
+        person = _person(person_id) if person_id is not None else None
+        for span in self.groups.spans(tenant, days[0], days[-1], group_id=group.id, user_id=person):
+            self.locks.lock_member_days(tenant, span.user_id, [d for d in days if span.first <= d <= span.last], lock=lock)
 
     def month(self, tenant: TenantContext, month_of: str, person_id: str | None, group_id: str | None) -> list[GroupTimesheet]:
         """GET /v1/timesheets: the month's timesheets of a person and/or a group, in generation order."""

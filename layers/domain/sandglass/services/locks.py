@@ -287,6 +287,12 @@ class LockService:
         member = self._member(tenant, user_id, "query") if user_id is not None else None
         self.repository.change_days(tenant.org_id, member, days, lock=lock)
 
+    def lock_member_days(self, tenant: TenantContext, user_id: str, days: list[date], *, lock: bool) -> None:
+        """Lock or unlock these days of one member (a 4me group's lock: each member's days in the group)."""
+        tenant.require_admin()
+        if days:
+            self.repository.change_days(tenant.org_id, self._member(tenant, user_id, "query"), days, lock=lock)
+
     # --- reads ------------------------------------------------------------------------------------------
     def locks(self, tenant: TenantContext, user_id: str | None = None) -> dict[str, Any]:
         """GET /timesheets/locks: the watermark, the week locks and the date locks. A User sees
