@@ -36,13 +36,13 @@ help:
 	@echo "  test     cfn-lint + the offline pytest suite; PYTEST_ARGS='-k rates -n 0' to narrow it"
 	@echo "  test-unit  only the pure-rule tests (tests/unit, in-memory fakes, about a second)"
 	@echo "  build    sam build (aws-sam-cli from requirements-sam.lock in .tools/sam-venv, no container) into .aws-sam/build, then check every wheel and .so runs on the functions' runtime"
-	@echo "  contract replay every Sandtime reference operation and rewrite the README's contract table"
+	@echo "  contract replay every Sandtime reference operation and rewrite the contract table in docs/contract.md"
 	@echo "  fuzz     schemathesis on every operation, long run (FUZZ_EXAMPLES=200 per operation and role, FUZZ_SEED) + a table of statuses reached"
 	@echo "  lint     cfn-lint template.yaml"
-	@echo "  bench    every benchmark in bench/ (cold start, DynamoDB calls, listing, reports, dev server)"
+	@echo "  bench    every benchmark in bench/ (cold start, DynamoDB calls, listing, reports, dev server, change log and webhooks)"
 	@echo "  openapi  rebuild functions/openapi/openapi.json, the OpenAPI document deployed GET /api/openapi.json serves (a test fails when it is stale)"
 	@echo "  clean    remove .venv, .tools, .local (the dev server's saved state) and .aws-sam"
-	@echo "Variables: PYTHON (default: a Python $(PY_MINOR) found on PATH or under pyenv), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see README (SANDGLASS_DYNAMODB_PORT...)"
+	@echo "Variables: PYTHON (default: a Python $(PY_MINOR) found on PATH or under pyenv), ARGS, PYTEST_ARGS, FUZZ_EXAMPLES, FUZZ_SEED; environment: see docs/local.md (SANDGLASS_DYNAMODB_PORT...)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@[ -n "$(WANTED_PY)" ] || { echo "Python $(PY_MINOR) is required (the Lambda runtime): install it (e.g. pyenv install $(PY_MINOR)) or set PYTHON=/path/to/python$(PY_MINOR)"; exit 1; }
@@ -75,8 +75,8 @@ build: $(STAMP) $(SAM_STAMP)
 	$(BIN)/python scripts/check_lambda_artifacts.py .aws-sam/build
 
 contract: $(STAMP)
-	@CONTRACT_WRITE_README=1 $(BIN)/python -m pytest tests/contract -n 0 -q; status=$$?; \
-	sed -n '/<!-- contract-table/,/<!-- \/contract-table/p' README.md; exit $$status
+	@CONTRACT_WRITE_TABLE=1 $(BIN)/python -m pytest tests/contract -n 0 -q; status=$$?; \
+	sed -n '/<!-- contract-table/,/<!-- \/contract-table/p' docs/contract.md; exit $$status
 
 # The fuzz test runs bounded in `make test` (FUZZ_EXAMPLES=6, no coverage phase); this is the long run.
 FUZZ_EXAMPLES ?= 200
@@ -98,6 +98,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/activities_list.py
 	$(BIN)/python bench/reports.py
 	$(BIN)/python bench/dev_server.py
+	$(BIN)/python bench/changes.py
 
 openapi: $(STAMP)
 	$(BIN)/python -m sandglass_local openapi --write

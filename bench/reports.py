@@ -196,9 +196,9 @@ class InMemoryReports:
 
 
 def month_query(dimensions: list[str]):
-    from sandglass.models.reports import ReportQuery
+    from sandglass.models.reports import ReportQuery, spec_of
 
-    return ReportQuery(period="custom", start="2026-07-01T00:00:00Z", end="2026-07-31T23:59:59.999Z", dimensions=dimensions, metrics=METRICS)
+    return spec_of(ReportQuery(period="custom", start="2026-07-01T00:00:00Z", end="2026-07-31T23:59:59.999Z", dimensions=dimensions, metrics=METRICS))
 
 
 METRICS = ["time", "billable", "revenue", "cost", "profit", "count"]
@@ -226,7 +226,9 @@ def query_page_cost(activity_items: list[dict], repeat: int = 5) -> tuple[float,
     from boto3.dynamodb.types import TypeSerializer
     from botocore.awsrequest import AWSResponse
 
-    from sandglass.repositories.reports import ACTIVITY_ATTRIBUTES, _PROJECTION, _PROJECTION_NAMES
+    from sandglass.repositories.activities import ROW_ATTRIBUTES as ACTIVITY_ATTRIBUTES
+    from sandglass.repositories.activities import ROW_NAMES as _PROJECTION_NAMES
+    from sandglass.repositories.activities import ROW_PROJECTION as _PROJECTION
 
     serialize = TypeSerializer().serialize
     fitting, used = [], 0

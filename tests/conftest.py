@@ -131,14 +131,18 @@ class Seed:
     def member(self, domain: str, email: str, role: str = "User", **profile) -> dict:
         """An active member of the organization (what POST /users + first sign-in produce)."""
         from sandglass import keys
-        from sandglass.repositories.organizations import membership_item
+        from sandglass.repositories.members import member_to_item, membership_item
         from sandglass.services.members import new_member
         from sandglass.storage.table import Table
 
         org_id = self.org_id(domain)
-        item = new_member(org_id, email, name=profile.pop("name", email.split("@")[0]), role=role, now="2026-01-01T00:00:00.000Z", status="ACTIVE", **profile)
+        from datetime import datetime, timezone
+
+        item = member_to_item(new_member(org_id, email, name=profile.pop("name", email.split("@")[0]), role=role,
+                                         now=datetime(2026, 1, 1, tzinfo=timezone.utc), status="ACTIVE",
+                                         **{field: profile[field] for field in ("avatar", "phone", "title") if field in profile}))
         table = Table()
-        table.put({**keys.user(org_id, item["id"]), **item, "version": 1})
+        table.put({**keys.user(org_id, item["id"]), **item})
         table.put(membership_item(item["email"], org_id, item["id"]))
         if role == "Administrator":  # keep the organization's active-Administrator counter right
             table.update(keys.organization(org_id), "SET adminCount = if_not_exists(adminCount, :zero) + :one", values={":zero": 0, ":one": 1})

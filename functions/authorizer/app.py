@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from sandglass.composition.authorizer import authorizer
 from sandglass.errors import Unauthorized
 from sandglass.observability import instrumented, logger
-from sandglass.services.auth import authorize
 
 
 def _policy(principal: str, effect: str, method_arn: str, context: dict[str, str]) -> dict:
@@ -18,7 +18,8 @@ def _policy(principal: str, effect: str, method_arn: str, context: dict[str, str
 @instrumented
 def lambda_handler(event: dict, _context) -> dict:
     try:
-        decision = authorize(event.get("headers") or {}, event.get("httpMethod", ""), event.get("resource", ""))
+        decision = authorizer().authorize(event.get("headers") or {}, event.get("httpMethod", ""), event.get("resource", ""),
+                                          path_parameters=event.get("pathParameters"))
     except Unauthorized as refusal:
         logger.info("refused", extra={"reason": refusal.message})
         # The one exception message API Gateway turns into a 401 (the UNAUTHORIZED gateway response).

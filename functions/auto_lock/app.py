@@ -6,13 +6,12 @@ scheduled), never the wall clock. The rules live in sandglass.services.schedules
 
 from __future__ import annotations
 
-from functools import cache
-
 from sandglass import keys
+from sandglass.composition.schedules import schedules as schedule_service
 from sandglass.observability import instrumented
-from sandglass.services.schedules import ScheduleService, scheduled_now
+from sandglass.services.schedules import scheduled_now
 
-service = cache(ScheduleService)
+service = schedule_service
 
 
 @instrumented

@@ -7,11 +7,11 @@ Collections here are JSON arrays, as the Sandtime reference's Billing section sh
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
+from sandglass.composition.billing import billing
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import Empty
@@ -28,13 +28,8 @@ from sandglass.models.billing import (
 app = create_app()
 
 
-@cache
-def service():
-    """One service per container, built on the first request (not at import: cold start)."""
-    from sandglass.adapters import billing_provider
-    from sandglass.services.billing import BillingService
-
-    return BillingService(billing_provider())
+# one service per container, built on the first request (not at import: cold start)
+service = billing
 
 
 SubscriptionId = Annotated[str, Path(max_length=100, description="The external subscription identifier")]

@@ -3,7 +3,7 @@
 Thin: the transport checks here, the JSON-RPC methods and tools in sandglass.mcp (which call the
 same domain services as the REST functions). A plain proxy handler, not the powertools resolver:
 JSON-RPC has its own envelope and errors, and the resolver's request validation machinery would be
-most of this function's cold start (README, MCP). `app` (for the merged OpenAPI document only)
+most of this function's cold start (docs/mcp.md). `app` (for the merged OpenAPI document only)
 documents the two GET routes and is built on demand, never in a Lambda.
 """
 

@@ -8,7 +8,10 @@ import os
 from pathlib import Path
 
 SHIPPED = Path(__file__).parent / "openapi.json"
-_document: list[str] = []  # read on the first request, kept for the container's life
+# the Clockify v1 surface's own document, next to it
+CLOCKIFY = Path(__file__).parent / "clockify.json"
+CLOCKIFY_PATH = "/openapi/clockify.json"
+_documents: dict[str, str] = {}  # read on the first request, kept for the container's life
 _ALLOWED_ORIGINS = {origin.strip() for origin in os.environ.get("CORS_ORIGINS", "").split(",") if origin.strip()}
 
 
@@ -17,6 +20,7 @@ def lambda_handler(event: dict, context) -> dict:
     origin = next((value for key, value in ((event or {}).get("headers") or {}).items() if key.lower() == "origin"), None)
     if origin in _ALLOWED_ORIGINS:  # a documentation viewer on one of the allowed origins may fetch it
         headers.update({"Access-Control-Allow-Origin": origin, "Vary": "Origin"})
-    if not _document:
-        _document.append(SHIPPED.read_text(encoding="utf-8"))
-    return {"statusCode": 200, "headers": headers, "body": _document[0]}
+    source = CLOCKIFY if (event or {}).get("resource") == CLOCKIFY_PATH else SHIPPED
+    if source.name not in _documents:
+        _documents[source.name] = source.read_text(encoding="utf-8")
+    return {"statusCode": 200, "headers": headers, "body": _documents[source.name]}

@@ -11,15 +11,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from functools import cache
 
 from sandglass import observability
+from sandglass.composition.purge import purge
 from sandglass.observability import instrumented, logger
-from sandglass.services.purge import PurgeService
 from sandglass.storage.table import deleted_pages
 
 # one service per container, built on the first invocation (not at import: cold start)
-service = cache(PurgeService)
+service = purge
 
 
 def _run_record(record) -> bool:

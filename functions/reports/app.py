@@ -1,7 +1,7 @@
 """Reports routes: saved definitions and their results (summary, detailed, weekly; JSON or a file).
 
 Thin handlers: validate (pydantic), one ReportService call, shape the response (paging headers,
-file headers). The rules live in sandglass.services.reports.
+file headers). The rules live in the sandglass.services.reports package.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sandglass.http.pagination import next_page_headers
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import Empty
-from sandglass.models.reports import Report, ReportDefinition, ReportQuery, ReportResult, ReportUpdate
+from sandglass.models.reports import Report, ReportDefinition, ReportQuery, ReportResult, ReportUpdate, report_view, revision, spec_of
 from sandglass.services.reports import DEFAULT_LIMIT, ReportOutput, ReportService
 
 app = create_app()
@@ -56,28 +56,28 @@ def _output(result: ReportOutput, query: dict[str, Optional[str]]) -> Response:
 
 @app.get("/reports", tags=["Reports"], summary="List your saved reports (ID-keyed map)")
 def list_reports() -> dict[str, Report]:
-    return service().list(tenant(app))
+    return {report.id: report_view(report) for report in service().list(tenant(app))}
 
 
 @app.post("/reports", tags=["Reports"], summary="Save a report definition (it belongs to you)")
 def post_report(body: ReportDefinition) -> Report:
-    return service().create(tenant(app), body)
+    return report_view(service().create(tenant(app), spec_of(body), claimed_owner=body.userId))
 
 
 @app.post("/reports/results", tags=["Reports"], summary="Compute a report from a definition in the body (nothing saved)", responses=RESULTS)
 def post_results(body: ReportQuery, view: View = "summary", format: Format = "json", limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None):
-    result = service().results(tenant(app), body, view, format, limit, cursor)
+    result = service().results(tenant(app), spec_of(body), view, format, limit, cursor)
     return _output(result, {"view": view, "format": format, "limit": str(limit)})
 
 
 @app.get("/reports/<reportId>", tags=["Reports"], summary="Get a saved report definition")
 def get_report(reportId: ReportId) -> Report:
-    return service().get(tenant(app), reportId)
+    return report_view(service().get(tenant(app), reportId))
 
 
 @app.put("/reports/<reportId>", tags=["Reports"], summary="Update a saved report (any subset of its fields)")
 def put_report(reportId: ReportId, body: ReportUpdate) -> Report:
-    return service().update(tenant(app), reportId, body)
+    return report_view(service().update(tenant(app), reportId, revision(body), claimed_id=body.id, claimed_owner=body.userId))
 
 
 @app.delete("/reports/<reportId>", tags=["Reports"], summary="Delete a saved report")

@@ -16,6 +16,7 @@ from sandglass.http.tenant import tenant
 from sandglass.models.requests import (AssignmentRequest, ImpersonationCreate, MembersAssignment, RequestStatus, RequestType, Resolve,
                                        ResolveAssignment, RoleChange, SignInGrant, SignInSession, WorkflowRequest)
 from sandglass.services import requests as rules
+from sandglass.services.auth import organization_domain
 from sandglass.services.requests import RequestService
 
 app = create_app()
@@ -101,8 +102,6 @@ def put_impersonation(requestId: RequestId, body: Resolve) -> WorkflowRequest:
 @app.post("/auth/impersonation", tags=TAGS, summary="Exchange a one-time support sign-in token for a bearer token (no credentials)",
           openapi_extensions={"x-sandglass-public": {"statuses": ["401", "409"], "organization": True}})
 def post_sign_in(body: SignInGrant) -> SignInSession:
-    from sandglass.services.auth import organization_domain
-
     return service().sign_in(organization_domain(app.current_event.headers or {}), body.token)
 
 

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from pydantic import Field
 
+from sandglass.composition.schedules import schedules as schedule_service
 from sandglass.http.etag import with_etag
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
@@ -26,7 +27,6 @@ from sandglass.dialects.fourme.models import FourmeIncompleteTimesheet, FourmeTi
 from sandglass.dialects.fourme import timesheets as fourme
 from sandglass.services.group_timesheets import GroupTimesheetService
 from sandglass.services.locks import LockService
-from sandglass.services.schedules import ScheduleService
 from sandglass.services.timesheets import TimesheetService
 
 app = create_app()
@@ -34,7 +34,7 @@ app = create_app()
 # one service per container, built on the first request (not at import: cold start)
 locks = cache(LockService)
 timesheets = cache(lambda: TimesheetService(day_marks=locks().day_marks))  # locked days by the full lock model, approved weeks
-schedules = cache(ScheduleService)
+schedules = schedule_service
 group_timesheets = cache(lambda: GroupTimesheetService(timesheets(), locks=locks()))
 
 

@@ -6,12 +6,13 @@ the next page's cursor comes back in `X-Next-Cursor` and a `Link: <...>; rel="ne
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
+from sandglass.composition.groups import groups
+from sandglass.composition.users import users
 from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
@@ -26,15 +27,12 @@ from sandglass.models.users import (
     UserInvite,
     UserUpdate,
 )
-from sandglass.services.groups import GroupService
-from sandglass.services.users import UserService
 
 app = create_app()
 
 
 # one service per container, built on the first request (not at import: cold start)
-service = cache(UserService)
-groups = cache(GroupService)
+service = users
 
 ME = "me"
 

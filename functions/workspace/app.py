@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
-from sandglass.http.etag import with_etag
+from sandglass.composition.api_keys import api_keys
+from sandglass.composition.organizations import organizations
+from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import caller, membership, requested_domain, session_caller, tenant
-from sandglass.models.api_keys import ApiKey, ApiKeyCreate, ApiKeySecret
+from sandglass.models.api_keys import ApiKey, ApiKeyCreate, ApiKeySecret, api_key_secret_view, api_key_view
 from sandglass.models import Empty
 from sandglass.models.organization import (
     AuthSnapshot,
@@ -25,20 +26,12 @@ from sandglass.models.organization import (
     RenameRequest,
 )
 from sandglass.services.auth import API_KEY_CREDENTIAL, bearer_token
-from sandglass.services.organizations import OrganizationService
 
 app = create_app()
 
 
 # one service per container, built on the first request (not at import: cold start)
-service = cache(OrganizationService)
-
-
-@cache
-def api_keys():
-    from sandglass.services.api_keys import ApiKeyService
-
-    return ApiKeyService()
+service = organizations
 
 
 @app.get("/health", tags=["Health"], summary="Liveness: 200 while the API and this function answer (no credentials, no database call)",
@@ -75,8 +68,6 @@ def get_organization() -> Response[Organization]:
 
 @app.put("/organization", tags=["Workspace"], summary="Update organization settings (Administrators)")
 def put_organization(body: OrganizationUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> Response[Organization]:
-    from sandglass.http.etag import parse_if_match
-
     return with_etag(service().update(tenant(app), body, parse_if_match(if_match)))
 
 
@@ -93,19 +84,19 @@ def rename_organization(body: RenameRequest) -> DomainResponse:
 
 @app.get("/api-keys", tags=["API keys"], summary="List your personal API keys (never their secrets; session token only)")
 def list_api_keys() -> list[ApiKey]:
-    return api_keys().list(session_caller(app))
+    return [api_key_view(key) for key in api_keys().list(session_caller(app))]
 
 
 @app.post("/api-keys", tags=["API keys"], summary="Create a personal API key; its secret is in this response only (session token only)",
           responses={201: {"description": "The key, with its secret (`key`), shown once"}})
 def create_api_key(body: ApiKeyCreate) -> Response[ApiKeySecret]:
     created = api_keys().create(session_caller(app), body.name, body.expiresAt)
-    return Response(status_code=201, content_type="application/json", body=ApiKeySecret(**created))
+    return Response(status_code=201, content_type="application/json", body=api_key_secret_view(*created))
 
 
 @app.post("/api-keys/<keyId>/rotate", tags=["API keys"], summary="Rotate a personal API key: a new secret, the same key id; the old secret stops working")
 def rotate_api_key(keyId: str) -> ApiKeySecret:
-    return ApiKeySecret(**api_keys().rotate(session_caller(app), keyId))
+    return api_key_secret_view(*api_keys().rotate(session_caller(app), keyId))
 
 
 @app.delete("/api-keys/<keyId>", tags=["API keys"], summary="Revoke (delete) a personal API key: it stops working at once")

@@ -468,7 +468,7 @@ class Stack:
         saved = API_KEY_FILE.read_text().strip() if API_KEY_FILE.exists() else ""
         if looks_like_key(saved) and (found := ApiKeyRepository().lookup(key_hash(saved))) and found.get("email") == email:
             return saved
-        secret = ApiKeyService().create(Caller(email=email, subject=email), "make dev", None)["key"]
+        secret = ApiKeyService().create(Caller(email=email, subject=email), "make dev", None)[1]
         STATE_DIR.mkdir(parents=True, exist_ok=True)
         API_KEY_FILE.write_text(secret)
         API_KEY_FILE.chmod(0o600)
@@ -560,6 +560,8 @@ class Stack:
         records = event.get("Records")
         if isinstance(records, list) and records and all(isinstance(r, dict) and r.get("eventSource") == "aws:dynamodb" for r in records):
             return "a DynamoDB stream event", [lid for lid, fn in self.gateway.functions.items() if any(e["Type"] == "DynamoDB" for e in fn.events.values())]
+        if isinstance(records, list) and records and all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records):
+            return "an SQS event", [lid for lid, fn in self.gateway.functions.items() if any(e["Type"] == "SQS" for e in fn.events.values())]
         owners = []
         for logical_id, fn in self.gateway.functions.items():
             for spec in fn.events.values():
@@ -568,7 +570,7 @@ class Stack:
         if owners:
             return "a scheduled event", owners
         raise UnknownFunction("the event is none of: an API event (httpMethod, path), an authorizer event (type REQUEST), "
-                              "a DynamoDB stream event (Records), a schedule's input (e.g. scheduledTime)")
+                              "a DynamoDB stream event (Records), an SQS event (Records), a schedule's input (e.g. scheduledTime)")
 
     def invoke(self, name: str, event: dict[str, Any]) -> Any:
         from sandglass_local import events as samples
@@ -688,6 +690,7 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool =
     server.stack = stack
     stack.announce_save = True
     server.state = StateKeeper(stack)
+    poller = start_stream_poller(stack)
     seeded = stack.seed_demo()
     stack.gateway.run_jobs(after_grace=False)
     server.state.changed()
@@ -696,6 +699,7 @@ def serve(*, host: str, port: int, reset: bool, schedules: bool, persist: bool =
         threading.Thread(target=_schedule_loop, args=(stack, server.state.lock, stop), daemon=True).start()
     token = stack.token(DEMO_ADMIN)
     api_key = stack.dev_api_key(DEMO_ADMIN)
+    workspace = demo_workspace_id()
     print(f"""
 Sandglass is running at http://{host}:{port}/api   (DynamoDB: {stack.endpoint}, table {TABLE})
 {'Seeded' if seeded else 'Using'} demo organization '{DEMO_DOMAIN}' — Administrator {DEMO_ADMIN}, User {DEMO_USER}
@@ -710,6 +714,9 @@ Dev personal API key for {DEMO_ADMIN} (no expiry; kept in {API_KEY_FILE} across 
 Try:
   curl -s http://{host}:{port}/api/organization -H "Authorization: Bearer $TOKEN" -H "X-Organization: {DEMO_DOMAIN}"
   curl -s http://{host}:{port}/api/organization -H "X-Api-Key: $API_KEY" -H "X-Organization: {DEMO_DOMAIN}"
+
+Clockify clients (base URL http://{host}:{port}/api/v1, the same API key; docs/clockify.md; document: /api/openapi/clockify.json):
+  curl -s http://{host}:{port}/api/v1/workspaces/{workspace}/projects -H "X-Api-Key: $API_KEY"
 
 MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
   {mcp_add_command(f"http://{host}:{port}/mcp", token, DEMO_DOMAIN)}
@@ -732,6 +739,7 @@ MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
     finally:
         stop.set()
         server.server_close()
+        poller.stop()
         server.state.stop()
         stack.close(fold_journal=False)
     # Every write is journaled and the journal closed: skip the interpreter's teardown, which
@@ -739,6 +747,17 @@ MCP for AI agents (guide: http://{host}:{port}/SKILL.md):
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
+
+
+def start_stream_poller(stack: Stack):
+    """The table's stream delivered to its consumers (the change log) in the background, as Lambda's
+    poller does; the embedded DynamoDB's sequence numbers continue from the last run's."""
+    from sandglass_local.streams import PumpThread, continue_sequence_numbers
+
+    if stack.owns_server:
+        continue_sequence_numbers(TABLE, os.environ.get("AWS_DEFAULT_REGION", "us-east-1"))
+    pump = stack.gateway.start_streams(after_requests=False)
+    return PumpThread(pump, queue=stack.gateway.webhooks)
 
 
 def mcp_add_command(url: str, token: str, domain: str) -> str:
@@ -848,6 +867,13 @@ def _handler_class():
         def _json(self, status: int, value: Any) -> None:
             self._send(status, {"Content-Type": "application/json"}, json.dumps(value).encode())
 
+        def _clockify_openapi(self) -> bytes:
+            if "clockify" not in openapi_cache:
+                from sandglass_local.openapi import clockify_schema
+
+                openapi_cache["clockify"] = json.dumps(clockify_schema(self.server.stack.gateway), indent=2).encode()
+            return openapi_cache["clockify"]
+
         def _openapi(self) -> bytes:
             if "doc" not in openapi_cache:
                 from sandglass_local.openapi import merged_schema
@@ -860,6 +886,8 @@ def _handler_class():
             path = self.path.split("?", 1)[0]
             if path == "/api/openapi.json":
                 return self._send(200, {"Content-Type": "application/json"}, self._openapi())
+            if path == "/api/openapi/clockify.json":  # rendered from the code, like the Sandtime document
+                return self._send(200, {"Content-Type": "application/json"}, self._clockify_openapi())
             if path == "/api/_dev/outbox":
                 # dev only: the notifications the local outbox adapter has "sent" (newest last)
                 lines = OUTBOX_FILE.read_text().splitlines() if OUTBOX_FILE.exists() else []
@@ -936,6 +964,15 @@ def dev_checkout(method: str, path: str) -> tuple[int, Any]:
             error_body["details"] = error.details
         return error.status, {"error": error_body}
     return 405, {"error": {"code": "METHOD_NOT_ALLOWED", "message": "GET shows the checkout, POST pays it"}}
+
+
+def demo_workspace_id() -> str:
+    """The demo organization's Clockify workspace id (its 24-hex id)."""
+    from sandglass import ids
+    from sandglass.repositories.organizations import OrganizationRepository
+
+    org_id = OrganizationRepository().org_id_for_domain(DEMO_DOMAIN)
+    return ids.short_id(org_id) if org_id else "<workspaceId>"
 
 
 def _swagger_html_for(spec: str) -> str:

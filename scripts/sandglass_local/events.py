@@ -14,7 +14,7 @@ ids and run unchanged both ways:
   re-signed for the same person with the local stack's own secret).
 
 SAMPLES says which function owns each event and the status it answers on a fresh demo state
-(`make dev ARGS=--reset`); the README's sample-event table and tests/stack/test_sample_events.py
+(`make dev ARGS=--reset`); the sample-event table in docs/local.md and tests/stack/test_sample_events.py
 follow it.
 """
 
@@ -35,6 +35,7 @@ EVENTS = tpl.ROOT / "events"
 # The demo organization's fixed ids (members' ids derive from the organization's and their email).
 DEMO_ORG_ID = "de300000-0000-4000-8000-000000000001"
 DEMO_PROJECT_ID = "de300000-0000-4000-8000-000000000002"
+DEMO_WORKSPACE_ID = "de3000000000400080000000"  # the demo organization's 24-hex Clockify id (ids.short_id)
 DEMO_LOCKED_WEEK = (2026, 27)  # Sam's timesheet of this ISO week is locked in the demo data
 
 # Signs the sample events' bearer tokens; events/env.json gives it to `sam local invoke` as
@@ -53,6 +54,18 @@ def member_id(email: str) -> str:
     from sandglass import ids
 
     return ids.member_id(DEMO_ORG_ID, email)
+
+
+def _short(entity_id: str) -> str:
+    from sandglass import ids
+
+    return ids.short_id(entity_id)
+
+
+def _person(email: str) -> str:
+    from sandglass import ids
+
+    return ids.person_short_id(email)
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,11 @@ def _samples() -> list[Sample]:
         Sample("authorizer_request.json", "AuthorizerFunction", "Allow", "GET", "/organization"),
         Sample("billing_checkout.json", "BillingFunction", 200, "POST", "/checkout", body={"product": 123456, "quantity": 2}),
         Sample("billing_subscriptions.json", "BillingFunction", 200, "GET", "/subscriptions"),
+        Sample("feed_changes.json", "FeedFunction", 200, "GET", "/changes", query={"types": "activity,project", "limit": "50"}),
+        Sample("webhooks_list.json", "FeedFunction", 200, "GET", "/webhooks"),
+        Sample("catalog_tags_post.json", "CatalogFunction", 200, "POST", "/tags", body={"name": "Research"}),
+        Sample("clockify_catalog_tags_get.json", "ClockifyCatalogFunction", 200, "GET", "/v1/workspaces/{workspaceId}/tags",
+               path_parameters={"workspaceId": DEMO_WORKSPACE_ID}),
         Sample("geofences_enter.json", "GeofencesFunction", 200, "POST", "/geofencing/enter", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
         Sample("geofences_exit.json", "GeofencesFunction", 200, "POST", "/geofencing/exit", body={"latitude": 52.2297, "longitude": 21.0122, "source": "ios-geofence"}),
         Sample("geofences_list.json", "GeofencesFunction", 200, "GET", "/geofences"),
@@ -109,6 +127,12 @@ def _samples() -> list[Sample]:
         Sample("workspace_get_organization.json", "WorkspaceFunction", 200, "GET", "/organization"),
         Sample("workspace_put_organization.json", "WorkspaceFunction", 200, "PUT", "/organization",
                body={"notes": "Updated from an event file", "rounding": {"enabled": True, "interval": 900000, "mode": "NEAREST"}}),
+        # the Clockify v1 surface (docs/clockify.md): the workspace and the user are 24-hex ids in the path
+        Sample("clockify_user.json", "ClockifyWorkspaceFunction", 200, "GET", "/v1/user"),
+        Sample("clockify_projects_list.json", "ClockifyProjectsFunction", 200, "GET", "/v1/workspaces/{workspaceId}/projects",
+               path_parameters={"workspaceId": _short(DEMO_ORG_ID)}, query={"page-size": "1000", "archived": "false"}),
+        Sample("clockify_time_entries_list.json", "ClockifyTimeFunction", 200, "GET", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries",
+               path_parameters={"workspaceId": _short(DEMO_ORG_ID), "userId": _person(DEMO_ADMIN)}, query={"hydrated": "true", "page-size": "500"}),
         Sample("auto_lock_tick.json", "AutoLockFunction", "OK", raw={"scheduledTime": "2026-11-23T18:00:00Z"}),
         Sample("reminders_tick.json", "RemindersFunction", "OK", raw={"scheduledTime": "2026-11-23T18:00:00Z"}),
         Sample("purge_sweep.json", "PurgeFunction", "OK", raw={"sweep": "jobs", "scheduledTime": "2026-07-15T12:00:00Z"}),
@@ -117,6 +141,25 @@ def _samples() -> list[Sample]:
             "eventName": "MODIFY", "eventSource": "aws:dynamodb",
             "dynamodb": {"Keys": {"PK": {"S": "JOBS"}, "SK": {"S": f"purge-org#{DEMO_ORG_ID}#-"}}, "SequenceNumber": "000000000000000000001", "StreamViewType": "NEW_AND_OLD_IMAGES"},
             "eventID": "1", "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/sandglass/stream/2026-01-01T00:00:00.000"}]}),
+        # a project's creation on the table's stream: one change in the demo organization's log
+        Sample("changes_stream_record.json", "ChangesStreamFunction", "OK", raw={"Records": [{
+            "eventName": "INSERT", "eventSource": "aws:dynamodb", "eventID": "1", "awsRegion": "us-east-1",
+            "dynamodb": {"Keys": {"PK": {"S": f"ORG#{DEMO_ORG_ID}"}, "SK": {"S": "PROJECT#00000000-0000-4000-8000-00000000feed"}},
+                         "NewImage": {"PK": {"S": f"ORG#{DEMO_ORG_ID}"}, "SK": {"S": "PROJECT#00000000-0000-4000-8000-00000000feed"},
+                                      "id": {"S": "00000000-0000-4000-8000-00000000feed"}, "name": {"S": "From a stream record"},
+                                      "archived": {"BOOL": False}, "version": {"N": "1"}},
+                         "ApproximateCreationDateTime": 1784116800, "SequenceNumber": "100000000000000000001", "SizeBytes": 200,
+                         "StreamViewType": "NEW_AND_OLD_IMAGES"},
+            "eventSourceARN": "arn:aws:dynamodb:us-east-1:123456789012:table/sandglass/stream/2026-01-01T00:00:00.000"}]}),
+        # a queued webhook event whose webhook does not exist (any more): skipped, nothing is sent
+        Sample("webhook_delivery_message.json", "WebhookDeliveryFunction", "OK", raw={"Records": [{
+            "messageId": "m1", "receiptHandle": "r1", "md5OfBody": "", "eventSource": "aws:sqs", "awsRegion": "us-east-1",
+            "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:sandglass-webhooks.fifo", "messageAttributes": {},
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1784116800000", "SenderId": "local",
+                           "ApproximateFirstReceiveTimestamp": "1784116800000", "MessageGroupId": "00000000-0000-4000-8000-0000000000aa:entry",
+                           "MessageDeduplicationId": "00000000-0000-4000-8000-0000000000aa:1", "SequenceNumber": "1"},
+            "body": json.dumps({"orgId": DEMO_ORG_ID, "webhookId": "00000000-0000-4000-8000-0000000000aa", "eventId": "1",
+                                "eventType": "NEW_TIME_ENTRY", "entityType": "activity", "entityId": "entry", "payload": {}})}]}),
     ]
 
 
@@ -151,6 +194,8 @@ def event_of(sample: Sample) -> dict[str, Any]:
         return sample.raw
     headers = {"Host": "127.0.0.1:3000"} if sample.public else {
         "Authorization": f"Bearer {sample_token(sample.as_)}", "X-Organization": DEMO_DOMAIN, "Host": "127.0.0.1:3000"}
+    if (sample.resource or "").startswith(("/v1/user", "/v1/workspaces")):  # Clockify: the workspace is in the path, never a header
+        headers.pop("X-Organization", None)
     if sample.body is not None:
         headers["Content-Type"] = "application/json"
     headers |= sample.headers or {}

@@ -121,8 +121,44 @@ def load_handler(fn: tpl.Function, suffix: str = ""):
     return getattr(module, attribute), module
 
 
-def _error(status: int, code: str, message: str) -> Reply:
+def _error(status: int, code: str, message: str, path: str = "") -> Reply:
+    if is_clockify(path):  # the Clockify surface's own error shape (what the GatewayResponses' templates send)
+        from sandglass.dialects.clockify.errors import body as clockify_body
+
+        return Reply(status, {"Content-Type": "application/json", **({"Retry-After": "1"} if status == 429 else {})},
+                     json.dumps(clockify_body(status, {429: "Too many requests", 401: "", 403: "User doesn't belong to Workspace"}.get(status, message))))
     return Reply(status, {"Content-Type": "application/json"}, json.dumps({"error": {"code": code, "message": message}}))
+
+
+CLOCKIFY_PREFIX = API_PREFIX + "/v1/"
+CLOCKIFY_ROOTS = (CLOCKIFY_PREFIX + "user", CLOCKIFY_PREFIX + "workspaces")  # 4me's /v1/timesheets is not Clockify's
+
+
+def is_clockify(path: str) -> bool:
+    return any(path == root or path.startswith(root + "/") for root in CLOCKIFY_ROOTS)
+
+# Clockify's limit: 50 requests a second per workspace (what the dev server enforces; docs/clockify.md)
+CLOCKIFY_RATE = 50
+
+
+class _WorkspaceThrottle:
+    """A token bucket per workspace id: CLOCKIFY_RATE a second, bursts of as many."""
+
+    def __init__(self, rate: int = CLOCKIFY_RATE):
+        self.rate = rate
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def admit(self, workspace: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, then = self._buckets.get(workspace, (float(self.rate), now))
+            tokens = min(float(self.rate), tokens + (now - then) * self.rate)
+            if tokens < 1:
+                self._buckets[workspace] = (tokens, now)
+                return False
+            self._buckets[workspace] = (tokens - 1, now)
+            return True
 
 
 class Gateway:
@@ -136,10 +172,14 @@ class Gateway:
         self.functions = tpl.functions()
         self.routes = tpl.routes()
         self.authorizer_id = tpl.authorizer_function()
+        self.throttle = _WorkspaceThrottle()
         make_router_state_per_thread()
         self._idle: dict[str, list[tuple[Any, Any]]] = {}  # function -> module instances not serving a request
         self._loaded: dict[str, int] = {}
         self.environment: dict[str, str] = {}
+        self.stream = None  # a StreamPump once start_streams() ran
+        self.webhooks = None  # its QueuePump (webhook deliveries)
+        self._pump_after_requests = False
         for fn in self.functions.values():
             self.environment.update(tpl.resolve_environment(fn.environment, table_name=table_name, overrides=environment))
         self.apply_environment()
@@ -217,6 +257,32 @@ class Gateway:
         return None, {}, path_exists
 
     def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None, query: dict[str, str] | None = None) -> Reply:
+        reply = self._request(method, path, headers=headers, body=body, query=query)
+        if self._pump_after_requests:
+            self.stream.pump()
+            self.webhooks.pump()
+        return reply
+
+    # --- the table's stream --------------------------------------------------------------------
+    def start_streams(self, *, after_requests: bool = True):
+        """Deliver the table's stream to its consumers (sandglass_local.streams) from now on:
+        `after_requests`, synchronously after every request (tests: the change log is written when
+        the request returns); otherwise the caller pumps (the dev server's background poller)."""
+        from sandglass_local.streams import QueuePump, StreamPump
+
+        if self.stream is None:
+            # webhook events go to the in-process queue, which self.webhooks delivers to the worker
+            from sandglass.adapters.delivery_queue import local_queue
+
+            self.environment.update({"WEBHOOK_QUEUE": "local", "WEBHOOK_ALLOW_LOOPBACK": "1"})
+            self.apply_environment()
+            local_queue().clear()
+            self.stream = StreamPump(self, self.table_name)
+            self.webhooks = QueuePump(self, echo=not after_requests)
+        self._pump_after_requests = after_requests
+        return self.stream
+
+    def _request(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: Any = None, query: dict[str, str] | None = None) -> Reply:
         method = method.upper()
         headers = dict(headers or {})
         if "?" in path:
@@ -228,15 +294,21 @@ class Gateway:
         headers.setdefault("Host", "127.0.0.1:3000")
         if path in ROOT_PATHS:  # served at the site root too, where agents look for them
             path = API_PREFIX + path
+        if path.startswith(API_PREFIX + "/v1/") or path.startswith(API_PREFIX + "/v1//"):
+            from sandglass.dialects.clockify.resolver import normalise_path
+
+            path = normalise_path(path)
         if not path.startswith(API_PREFIX + "/") and path != API_PREFIX:
             return _error(404, "NOT_FOUND", f"The API is served under {API_PREFIX}")
         resource_path = path[len(API_PREFIX):] or "/"
         route, params, path_exists = self.match(method, resource_path)
         if route is None:
             if path_exists:
-                return _error(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {resource_path}")
+                return _error(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {resource_path}", path)
             # API Gateway answers unknown resources with 403 "Missing Authentication Token"
-            return _error(404, "NOT_FOUND", "No such route")
+            return _error(404, "NOT_FOUND", "No such route", path)
+        if is_clockify(path) and params.get("workspaceId") and not self.throttle.admit(params["workspaceId"].lower()):
+            return _error(429, "THROTTLED", "Too many requests", path)
         request_context = {
             "resourcePath": route.path,
             "httpMethod": method,
@@ -265,11 +337,11 @@ class Gateway:
             policy = self.invoke(self.authorizer_id, authorizer_event)
         except Exception as error:  # the authorizer's "Unauthorized" is API Gateway's 401
             if str(error) == "Unauthorized":
-                return _error(401, "UNAUTHORIZED", "Missing or invalid credentials")
+                return _error(401, "UNAUTHORIZED", "Missing or invalid credentials", path)
             return _error(500, "AUTHORIZER_ERROR", "The authorizer failed")
         statement = policy["policyDocument"]["Statement"][0]
         if statement["Effect"] != "Allow":
-            return _error(403, "FORBIDDEN", "You are not a member of this organization")
+            return _error(403, "FORBIDDEN", "You are not a member of this organization", path)
         authorizer_context = {key: str(value) for key, value in (policy.get("context") or {}).items()}
         authorizer_context["principalId"] = policy.get("principalId", "")
         return self._integrate(route, method, path, headers, query, params, {**request_context, "authorizer": authorizer_context}, body)
@@ -310,7 +382,7 @@ class Gateway:
         from sandglass.repositories.jobs import JobRepository
         from sandglass.services.purge import due_at
 
-        purge = next(fn for fn in self.functions.values() if any(e["Type"] == "DynamoDB" for e in fn.events.values()))
+        purge = next(fn for fn in self.functions.values() if fn.code_uri.name == "purge")
         passes = 0
         repository = JobRepository()
         clock = get_clock()

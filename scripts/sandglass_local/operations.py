@@ -56,12 +56,17 @@ def _jws_receipt() -> str:
     return base64.b64encode(token).decode()
 
 
+# The Clockify routes' workspace: the organization's 24-hex id (build_organization keeps the
+# Clockify forms of its ids under cf* names).
+CLOCKIFY = {"workspaceId": "{cfWorkspaceId}"}
+
 # One call per route, in the order the bench runs them: reads, creations, changes, deletions,
 # the organization's rename and deletion last (they end the organization the others use).
 OPERATIONS: dict[tuple[str, str], Call] = {
     # workspace
     ("GET", "/health"): Call(org=None),
     ("GET", "/openapi.json"): Call(org=None),
+    ("GET", "/openapi/clockify.json"): Call(org=None),
     ("GET", "/SKILL.md"): Call(org=None),
     ("GET", "/mcp"): Call(org=None),
     ("GET", "/auth"): Call(),
@@ -81,6 +86,20 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/projects/{projectId}/members/{memberId}"): Call(),
     ("GET", "/projects/{projectId}/members/{memberId}/rates/revenue"): Call(),
     ("GET", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(),
+    # catalog
+    ("GET", "/tags"): Call(role="user"),
+    ("GET", "/tags/{tagId}"): Call(role="user"),
+    ("GET", "/clients"): Call(role="user"),
+    ("GET", "/clients/{clientId}"): Call(role="user"),
+    ("GET", "/projects/{projectId}/tasks"): Call(role="user"),
+    ("GET", "/projects/{projectId}/tasks/{taskId}"): Call(role="user"),
+    ("GET", "/v1/workspaces/{workspaceId}/tags"): Call(role="user", org=None),
+    ("GET", "/v1/workspaces/{workspaceId}/tags/{id}"): Call(role="user", org=None, path={"id": "{tagShortId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/clients"): Call(role="user", org=None),
+    ("GET", "/v1/workspaces/{workspaceId}/clients/{id}"): Call(role="user", org=None, path={"id": "{clientShortId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks"): Call(role="user", org=None, path={"projectId": "{projectShortId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks/{taskId}"): Call(role="user", org=None, path={
+        "projectId": "{projectShortId}", "taskId": "{taskShortId}"}),
     # activities
     ("GET", "/activities"): Call(role="user", query={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"}),
     ("GET", "/activities/{activityId}"): Call(role="user"),
@@ -91,6 +110,7 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/timesheets/locks"): Call(query={"userId": "{userId}"}),
     # geofences
     ("GET", "/geofences"): Call(role="user"),
+    ("GET", "/changes"): Call(role="user"),
     ("GET", "/geofences/{geofenceId}"): Call(role="user"),
     ("GET", "/groups"): Call(role="user"),
     ("GET", "/groups/{groupId}"): Call(role="user"),
@@ -106,6 +126,17 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/reports/{reportId}"): Call(role="user"),
     ("GET", "/reports/{reportId}/results"): Call(role="user", query={"view": "summary"}),
     ("POST", "/reports/results"): Call(query={"view": "detailed"}, body=REPORT),
+    # Clockify v1 surface (docs/clockify.md): 24-hex ids, the workspace in the path, no X-Organization
+    ("GET", "/v1/user"): Call(org=None, query={"include-memberships": "true"}),
+    ("GET", "/v1/workspaces"): Call(org=None),
+    ("GET", "/v1/workspaces/{workspaceId}"): Call(org=None, path=CLOCKIFY),
+    ("GET", "/v1/workspaces/{workspaceId}/users"): Call(org=None, path=CLOCKIFY, query={"include-roles": "true", "page-size": "1000"}),
+    ("GET", "/v1/workspaces/{workspaceId}/projects"): Call(org=None, path=CLOCKIFY, query={"page-size": "1000", "archived": "false"}),
+    ("GET", "/v1/workspaces/{workspaceId}/projects/{projectId}"): Call(org=None, path={**CLOCKIFY, "projectId": "{cfProjectId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/time-entries/{id}"): Call(role="user", org=None, path={**CLOCKIFY, "id": "{cfActivityId}"}),
+    ("GET", "/v1/workspaces/{workspaceId}/time-entries/status/in-progress"): Call(org=None, path=CLOCKIFY),
+    ("GET", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"): Call(role="user", org=None, path={**CLOCKIFY, "userId": "{cfSamId}"},
+                                                                             query={"hydrated": "true", "page-size": "500"}),
     # billing
     ("GET", "/subscriptions"): Call(),
     ("GET", "/billing-history"): Call(),
@@ -120,6 +151,13 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/projects/{projectId}/members"): Call(body={"userId": "{olaId}", "role": "User", "title": "Engineer"}),
     ("POST", "/projects/{projectId}/members/{memberId}/rates/revenue"): Call(
         body={"currency": "EUR", "from": "2024-01-01T00:00:00Z", "to": "2024-07-01T00:00:00Z", "value": "80.00"}),
+    ("POST", "/tags"): Call(body={"name": "Overtime"}),
+    ("POST", "/clients"): Call(body={"name": "Initech", "email": "ap@initech.test", "currency": "EUR"}),
+    ("POST", "/projects/{projectId}/tasks"): Call(body={"name": "Accessibility audit", "assigneeIds": ["{userId}"], "estimate": 7200000}),
+    ("POST", "/v1/workspaces/{workspaceId}/tags"): Call(org=None, body={"name": "Weekend"}),
+    ("POST", "/v1/workspaces/{workspaceId}/clients"): Call(org=None, body={"name": "Umbrella", "email": "ap@umbrella.test"}),
+    ("POST", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks"): Call(org=None, path={"projectId": "{projectShortId}"},
+                                                                               body={"name": "Usability test", "estimate": "PT2H"}),
     ("POST", "/activities"): Call(role="user", body={"name": "Review", "projectId": "{projectId}", "startedAt": "2026-07-14T13:00:00Z",
                                                       "endedAt": "2026-07-14T14:00:00Z"}),
     ("POST", "/activities/rerate/preview"): Call(body={"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"}),
@@ -141,6 +179,16 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/requests/impersonation"): Call(body={"userId": "{olaId}", "reason": "Ola's timer"}, saves="impersonationRequestId"),
     ("POST", "/auth/impersonation"): Call(role="anonymous", body={"token": "{signInToken}"}),
     ("POST", "/timesheets/reminder"): Call(body={"reason": "bench"}),
+    ("POST", "/webhooks"): Call(body={"name": "Payroll", "url": "https://hooks.example.com/in", "webhookEvent": "NEW_TIME_ENTRY"}, saves="webhookId"),
+    ("GET", "/webhooks"): Call(),
+    ("GET", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}),
+    ("GET", "/webhooks/{webhookId}/deliveries"): Call(path={"webhookId": "{webhookId}"}),
+    ("POST", "/v1/workspaces/{workspaceId}/projects"): Call(org=None, path=CLOCKIFY, body={"name": "Clockify project", "isPublic": True, "color": "#ff0000"}),
+    # Sam starts a timer (no end): the stop below finds it running
+    ("POST", "/v1/workspaces/{workspaceId}/time-entries"): Call(role="user", org=None, path=CLOCKIFY, body={
+        "start": "2026-07-15T11:30:00Z", "description": "Clockify timer", "projectId": "{cfProjectId}", "taskId": None}),
+    ("POST", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"): Call(org=None, path={**CLOCKIFY, "userId": "{cfSamId}"}, body={
+        "start": "2026-07-13T16:00:00Z", "end": "2026-07-13T17:00:00Z", "description": "For Sam", "projectId": "{cfProjectId}"}),
     # changes
     ("PUT", "/organization"): Call(body={"notes": "Changed", "coreHours": {"start": "08:00", "end": "16:00"}}),
     ("POST", "/api-keys/{keyId}/rotate"): Call(org=None),
@@ -150,6 +198,13 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("PUT", "/projects/{projectId}"): Call(body={"notes": "Phase two"}),
     ("PUT", "/projects/{projectId}/members/{memberId}"): Call(body={"title": "Senior designer"}),
     ("PUT", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(body={"value": "95.00"}),
+    ("PUT", "/tags/{tagId}"): Call(body={"name": "Research (renamed)"}),
+    ("PUT", "/clients/{clientId}"): Call(body={"note": "Net 30"}),
+    ("PUT", "/projects/{projectId}/tasks/{taskId}"): Call(body={"status": "DONE"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/tags/{id}"): Call(org=None, path={"id": "{tagShortId}"}, body={"name": "Research (Clockify)"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/clients/{id}"): Call(org=None, path={"id": "{clientShortId}"}, body={"note": "Net 45"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks/{taskId}"): Call(org=None, path={
+        "projectId": "{projectShortId}", "taskId": "{taskShortId}"}, body={"status": "ACTIVE"}),
     ("PUT", "/activities/{activityId}"): Call(role="user", body={"name": "Kick-off (long)", "endedAt": "2026-07-14T11:00:00Z"}),
     ("POST", "/mcp"): Call(role="user", body={"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                                               "params": {"name": "edit_entry", "arguments": {"entry_id": "{activityId}", "description": "Kick-off, agreed scope"}}}),
@@ -159,26 +214,43 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("PUT", "/reports/{reportId}"): Call(role="user", body={"name": "July, by project", "dimensions": ["project"]}),
     ("PUT", "/subscriptions/{subscriptionId}"): Call(body={"quantity": 11}),
     ("PUT", "/timesheets/auto-lock"): Call(body={"reason": "bench"}),
+    ("PUT", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}, body={"name": "Payroll export"}),
+    ("POST", "/webhooks/{webhookId}/token"): Call(path={"webhookId": "{webhookId}"}),
     ("PUT", "/requests/{requestId}/timesheets/unlock"): Call(path={"requestId": "{unlockRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/timesheets/approvals"): Call(path={"requestId": "{approvalRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/projects/members"): Call(path={"requestId": "{membersRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/projects/members/role"): Call(path={"requestId": "{roleRequestId}"}, body={"status": "RESOLVED"}),
     ("PUT", "/requests/{requestId}/projects/assign"): Call(path={"requestId": "{assignRequestId}"}, body={"status": "RESOLVED", "projectIds": ["{spareProjectId}"]}),
     ("PUT", "/requests/{requestId}"): Call(path={"requestId": "{impersonationRequestId}"}, body={"status": "REJECTED"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/projects/{projectId}"): Call(org=None, path={**CLOCKIFY, "projectId": "{cfProjectId}"}, body={"note": "Clockify note"}),
+    ("PUT", "/v1/workspaces/{workspaceId}/time-entries/{id}"): Call(role="user", org=None, path={**CLOCKIFY, "id": "{cfActivityId}"}, body={
+        "start": "2026-07-14T09:00:00Z", "end": "2026-07-14T10:15:00Z", "description": "Kick-off", "projectId": "{cfProjectId}"}),
+    ("PATCH", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"): Call(role="user", org=None, path={**CLOCKIFY, "userId": "{cfSamId}"},
+                                                                               body={"end": "2026-07-15T11:45:00Z"}),
     # deletions (of spare items, so every other operation still finds its own)
     ("DELETE", "/timesheets/lock"): Call(query={"userId": "{olaId}", "monthOf": "2026-03-01"}),
     ("DELETE", "/timesheets/lock/{lockId}"): Call(path={"lockId": "{spareLockId}"}),
     ("DELETE", "/activities/{activityId}"): Call(path={"activityId": "{spareActivityId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/time-entries/{id}"): Call(org=None, path={**CLOCKIFY, "id": "{cfSpareActivityId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/projects/{projectId}"): Call(org=None, path={**CLOCKIFY, "projectId": "{cfSpareProjectId}"}),
     ("DELETE", "/geofences/{geofenceId}"): Call(path={"geofenceId": "{spareGeofenceId}"}),
     ("DELETE", "/groups/{groupId}"): Call(path={"groupId": "{spareGroupId}"}),
     ("DELETE", "/v1/timesheets/lock"): Call(query={"person_id": "{olaId}", "date": "2026-04-15"}),
     ("DELETE", "/reports/{reportId}"): Call(path={"reportId": "{spareReportId}"}),
     ("DELETE", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(path={"revenueId": "{spareRevenueId}"}),
     ("DELETE", "/users/{userId}/rates/cost/{costId}"): Call(path={"costId": "{spareCostId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/projects/{projectId}/tasks/{taskId}"): Call(org=None, path={
+        "projectId": "{projectShortId}", "taskId": "{spareTask2ShortId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/tags/{id}"): Call(org=None, path={"id": "{spareTag2ShortId}"}),
+    ("DELETE", "/v1/workspaces/{workspaceId}/clients/{id}"): Call(org=None, path={"id": "{spareClient2ShortId}"}),
+    ("DELETE", "/projects/{projectId}/tasks/{taskId}"): Call(path={"taskId": "{spareTaskId}"}),
+    ("DELETE", "/tags/{tagId}"): Call(path={"tagId": "{spareTagId}"}),
+    ("DELETE", "/clients/{clientId}"): Call(path={"clientId": "{spareClientId}"}),
     ("DELETE", "/projects/{projectId}/members/{memberId}"): Call(path={"memberId": "{spareMemberId}"}),
     ("DELETE", "/projects/{projectId}"): Call(path={"projectId": "{spareProjectId}"}),
     ("DELETE", "/users/{userId}"): Call(path={"userId": "{spareUserId}"}),
     ("DELETE", "/api-keys/{keyId}"): Call(org=None, path={"keyId": "{spareKeyId}"}),
+    ("DELETE", "/webhooks/{webhookId}"): Call(path={"webhookId": "{webhookId}"}),
     ("POST", "/organization/rename"): Call(body={"domain": "{domain}-renamed"}),
     ("DELETE", "/organization"): Call(org="{domain}-renamed"),
 }
@@ -291,6 +363,19 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
     ids["memberId"] = client.ok("POST", f"{project}/members", **as_admin, body={"userId": ids["userId"], "title": f"{title} designer"})["id"]
     ids["spareMemberId"] = client.ok("POST", f"{project}/members", **as_admin, body={"userId": ids["spareUserId"]})["id"]
 
+    ids["clientId"] = client.ok("POST", "/clients", **as_admin, body={"name": f"{title} Client"})["id"]
+    ids["spareClientId"] = client.ok("POST", "/clients", **as_admin, body={"name": f"{title} Former client"})["id"]
+    ids["tagId"] = client.ok("POST", "/tags", **as_admin, body={"name": f"{title} research"})["id"]
+    ids["spareTagId"] = client.ok("POST", "/tags", **as_admin, body={"name": f"{title} spare tag"})["id"]
+    ids["taskId"] = client.ok("POST", f"{project}/tasks", **as_admin, body={"name": f"{title} wireframes"})["id"]
+    ids["spareTaskId"] = client.ok("POST", f"{project}/tasks", **as_admin, body={"name": f"{title} spare task"})["id"]
+    ids["spareTask2ShortId"] = _short(client.ok("POST", f"{project}/tasks", **as_admin, body={"name": f"{title} second spare task"})["id"])
+    ids["spareTag2ShortId"] = _short(client.ok("POST", "/tags", **as_admin, body={"name": f"{title} second spare tag"})["id"])
+    ids["spareClient2ShortId"] = _short(client.ok("POST", "/clients", **as_admin, body={"name": f"{title} second former client"})["id"])
+    # the Clockify surface names the same entities by their 24-hex ids
+    for name in ("orgId", "projectId", "tagId", "clientId", "taskId"):
+        ids["workspaceId" if name == "orgId" else name.replace("Id", "ShortId")] = _short(ids[name])
+
     def windows(path: str, key: str, value: str) -> None:
         spans = [("2025-01-01", "2025-07-01", f"spare{key[0].upper()}{key[1:]}"), ("2026-01-01", "2026-06-01", f"old{key[0].upper()}{key[1:]}"),
                  ("2026-06-01", None, key)]
@@ -340,10 +425,26 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
     ids["keyId"], ids["apiKey"] = key["id"], key["key"]
     ids["spareKeyId"] = client.ok("POST", "/api-keys", email=admin, org=None, body={"name": f"{title} spare key"})["id"]
 
+    # the Clockify surface's forms of the ids (24-hex), and a spare project and entry for its deletes
+    from sandglass import ids as id_forms
+
+    ids["cfSpareProjectId"] = id_forms.short_id(client.ok("POST", "/projects", **as_admin, body={"name": f"{title} Clockify spare"})["id"])
+    ids["cfSpareActivityId"] = id_forms.short_id(client.ok("POST", "/activities", **as_admin, body={
+        "projectId": ids["projectId"], "name": f"{title} admin", "startedAt": "2026-07-13T06:00:00Z", "endedAt": "2026-07-13T07:00:00Z"})["id"])
+    ids.update(cfWorkspaceId=id_forms.short_id(ids["orgId"]), cfProjectId=id_forms.short_id(ids["projectId"]),
+               cfActivityId=id_forms.short_id(ids["activityId"]), cfSamId=id_forms.person_short_id(sam))
+
     names = [f"{title} Works", f"{title} crew", f"{title} reserve", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
              f"{title} kick-off", f"{title} planning", f"{title} admin", f"{title} design", f"{title} office", f"{title} annex",
-             f"{title} July", f"{title} overview", f"{title} draft", admin, sam, ola, gone]
+             f"{title} July", f"{title} overview", f"{title} draft", f"{title} Clockify spare", f"{title} Client", f"{title} Former client", f"{title} research",
+             f"{title} spare tag", f"{title} wireframes", f"{title} spare task", f"{title} second spare task", f"{title} second spare tag",
+             f"{title} second former client", admin, sam, ola, gone]
     return Organization(label, ids, names, emails)
+
+
+def _short(entity_id: str) -> str:
+    """An entity's 24-hex id on the Clockify surface (sandglass.ids.short_id)."""
+    return entity_id.replace("-", "")[:24]
 
 
 def _support_sign_in_token(client: "Client", gateway: Gateway, as_sam: dict, as_admin: dict) -> str:

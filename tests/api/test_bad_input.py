@@ -289,7 +289,8 @@ class Probes:
 
         self.api, self.world = api, world
         self.document = merged_schema(gateway)
-        self.routes = sorted({(route.method, route.path) for route in gateway.routes})
+        # the Clockify surface is another wire dialect ({message, code} errors, lenient input): tests/api/clockify
+        self.routes = sorted({(route.method, route.path) for route in gateway.routes if not route.path.startswith("/v1/")})
         self.sent: dict[str, int] = {}
         self.covered: dict[str, set] = {}
         self.token = api.token(ROLES["Administrator"])

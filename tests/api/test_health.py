@@ -22,7 +22,8 @@ def test_public_routes_are_health_the_documents_and_the_support_sign_in():
     the one-time support sign-in, whose token is its credential (tests/api/requests), and the agents'
     static guide (SKILL.md and the pointer to it at GET /mcp, which read no data: tests/api/test_mcp.py)."""
     public = sorted((route.method, route.path) for route in tpl.routes() if route.public)
-    assert public == [("GET", "/SKILL.md"), ("GET", "/health"), ("GET", "/mcp"), ("GET", "/openapi.json"), ("POST", "/auth/impersonation")]
+    assert public == [("GET", "/SKILL.md"), ("GET", "/health"), ("GET", "/mcp"), ("GET", "/openapi.json"), ("GET", "/openapi/clockify.json"),
+                      ("POST", "/auth/impersonation")]
 
 
 def test_the_support_sign_in_is_documented_as_public(gateway):

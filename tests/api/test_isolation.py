@@ -30,7 +30,8 @@ from tests.conftest import TABLE
 ROLES = ("admin", "user")
 API_KEY_ROUTES = {("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")}
 # act for the account, name no organization's data (a person's API keys are theirs in every organization)
-ACCOUNT_ROUTES = {("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES}
+ACCOUNT_ROUTES = {("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES,
+                  ("GET", "/v1/user"), ("GET", "/v1/workspaces")}  # the Clockify surface's account routes
 REPORT_VIEWS = ({"view": "summary"}, {"view": "detailed"}, {"view": "weekly"}, {"format": "csv"})
 
 
@@ -249,11 +250,18 @@ def test_every_operation_of_an_organization_answers_nothing_of_another(world, ga
     tally.report()
 
 
+# Pages of what the table's stream writes (the change log, webhook deliveries): empty here, where no
+# stream runs; tests/api/changes presents their cursors in another organization.
+STREAM_FED = {("GET", "/changes"), ("GET", "/webhooks/{webhookId}/deliveries")}
+
+
 def paging_routes(gateway) -> list[tuple[str, str]]:
     """Routes that page: a `limit` query parameter in the served OpenAPI document."""
     found = []
     for path, operations_of_path in merged_schema(gateway)["paths"].items():
         for method, operation in operations_of_path.items():
+            if (method.upper(), path.removeprefix("/api")) in STREAM_FED:
+                continue
             if any(parameter.get("name") == "limit" and parameter.get("in") == "query" for parameter in operation.get("parameters", [])):
                 found.append((method.upper(), path.removeprefix("/api")))
     return sorted(found)
@@ -299,7 +307,8 @@ def probe_naming_another_organization(world, gateway) -> Tally:
                 reply, changed = watch.send(client, alpha, method, path, call, ids=beta.ids, as_role=role, **naming)
                 tally.probes += 1
                 where = f"{method} {path} as A's {role} naming B by {'host' if 'headers' in naming else 'X-Organization'}"
-                if reply.status != 403:
+                # the Clockify surface ignores the header and the host: B's workspace id in the path is not A's (404)
+                if reply.status != (404 if path.startswith("/v1/") else 403):
                     tally.failures.append(f"{where}: {reply.status} {reply.body[:200]}")
                 found = leaks(reply, beta, sent_text(method, path, call, beta.ids))
                 if found:

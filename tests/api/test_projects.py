@@ -52,7 +52,7 @@ def test_create_project_returns_reference_shape_and_adds_creator_as_administrato
     reply = api.post("/projects", as_=ADMIN, org="acme", body={"billable": True, "name": "Website refresh", "notes": "Main client delivery project."})
     assert reply.status == 200, reply.body
     body = reply.json()
-    assert set(body) == {"archived", "avatar", "billable", "id", "name", "notes"}
+    assert set(body) == {"archived", "avatar", "billable", "clientId", "id", "name", "notes"}
     assert body["archived"] is False and body["avatar"] is None and body["name"] == "Website refresh"
     admin_id = ids.member_id(seed.org_id("acme"), ADMIN)
     members = api.get(f"/projects/{body['id']}/members", as_=ADMIN, org="acme").json()
@@ -357,6 +357,7 @@ def test_concurrent_rate_writes_are_serialised_by_the_lock(api, project, people,
     from sandglass.errors import Conflict
     from sandglass.models.rates import RateCreate
     from sandglass.repositories.rates import RateRepository, revenue_set
+    from sandglass.storage.transaction import UnitOfWork
 
     org_id, pid = seed.org_id("acme"), project["id"]
     kim = member_id(project, people["kim"])
@@ -366,9 +367,14 @@ def test_concurrent_rate_writes_are_serialised_by_the_lock(api, project, people,
     body = RateCreate.model_validate({**RATE})
     first = {"id": str(uuid.uuid4()), "currency": "USD", "from": "2026-01-01T00:00:00.000Z", "to": None, "taxRate": body.taxRate, "value": body.value}
     second = {**first, "id": str(uuid.uuid4())}
-    repository.save(rate_set, first, snapshot.version, [])
+    def save(rate):
+        tx = UnitOfWork(repository.table)
+        repository.stage_save(tx, rate_set, rate, snapshot.version)
+        tx.commit()
+
+    save(first)
     with pytest.raises(Conflict):
-        repository.save(rate_set, second, snapshot.version, [])
+        save(second)
     assert len(repository.snapshot(rate_set).rates) == 1
 
 

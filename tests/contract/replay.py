@@ -38,7 +38,7 @@ REQUEST_ID = "1fbbd48d-176f-4b32-a98d-c8cf1eb291c5"
 # Route groups that answer 501 "not built yet": their operations are replayed and reported as such.
 NOT_BUILT_YET: tuple[str, ...] = ()
 
-# Fields we answer beyond the reference's, each documented in the README: (operations, location,
+# Fields we answer beyond the reference's, each documented in docs/: (operations, location,
 # why). `$` is the response, `$.*` every value of an ID-keyed map, `$[]` every item of an array.
 ORGANIZATION_ANSWERS = ("get-organization", "put-organization", "put-timesheets-auto-lock")
 ROLE_ANSWERS = ("post-requests-projects-projectId-members-memberId-role", "put-requests-requestId-projects-members-role")
@@ -48,30 +48,32 @@ UNLOCK_ANSWERS = ("post-requests-timesheets-year-week-unlock", "put-requests-req
 WEEK_ANSWERS = UNLOCK_ANSWERS + ("post-requests-timesheets-year-week-approvals", "put-requests-requestId-timesheets-approvals")
 REQUEST_ANSWERS = ROLE_ANSWERS + MEMBERS_ANSWERS + ASSIGNMENT_ANSWERS + WEEK_ANSWERS + ("put-requests-requestId",)
 ALLOWED_EXTRAS: list[tuple[tuple[str, ...], str, str]] = [
-    (("get-auth",), "$.userId", "README, API conventions, Who am I: the caller's id in the organization"),
-    (("get-auth",), "$.role", "README, API conventions, Who am I: the caller's role in the organization"),
-    (ORGANIZATION_ANSWERS, "$.autoLock", "README, Timesheets, Auto-lock: `autoLock.graceHours` setting"),
-    (ORGANIZATION_ANSWERS, "$.reminders", "README, Timesheets, Reminders: the weekly reminder setting"),
-    (ORGANIZATION_ANSWERS, "$.maxActivityHours", "README, Time rules: the longest activity, 24 h unless raised"),
-    (("post-geofencing-enter",), "$.id", "README, Geofences: enter answers the started timer as an activity"),
-    (("post-geofencing-enter",), "$.userId", "README, Geofences: enter answers the started timer as an activity"),
-    (("post-geofencing-enter",), "$.billable", "README, Geofences: enter answers the started timer as an activity"),
-    (("post-geofencing-enter",), "$.pending", "README, Geofences: enter answers the started timer as an activity"),
-    (ORGANIZATION_ANSWERS, "$.overlapPolicy", "README, Time rules, Overlapping entries: allow / warn / reject"),
-    (ORGANIZATION_ANSWERS, "$.unlockWindowHours", "README, Requests: how long a resolved unlock request opens the week"),
-    (REQUEST_ANSWERS, "$.type", "README, Requests, Shapes: the kind of request"),
-    (ROLE_ANSWERS, "$.memberId", "README, Requests, Shapes: the membership whose role changes"),
-    (ROLE_ANSWERS, "$.userId", "README, Requests, Shapes: the member whose role changes"),
-    (("put-requests-requestId-projects-members-role",), "$.projectId", "README, Requests, Shapes: as the creation answers it"),
-    (("put-requests-requestId-projects-members-role",), "$.role", "README, Requests, Shapes: as the creation answers it"),
-    (MEMBERS_ANSWERS, "$.projectId", "README, Requests, Shapes: the project the users join"),
-    (MEMBERS_ANSWERS, "$.userIds", "README, Requests, Shapes: the users proposed"),
-    (ASSIGNMENT_ANSWERS, "$.projectIds", "README, Requests, Shapes: the projects asked for (once resolved: assigned)"),
-    (WEEK_ANSWERS, "$.year", "README, Requests, Shapes: the ISO week asked about"),
-    (WEEK_ANSWERS, "$.week", "README, Requests, Shapes: the ISO week asked about"),
-    (UNLOCK_ANSWERS, "$.unlockedTo", "README, Requests, Shapes: the end of the unlock window a resolution opened"),
-    (("put-requests-requestId",), "$.userId", "README, Requests, Shapes: the member support may sign in as"),
-    (("put-requests-requestId",), "$.reason", "README, Requests, Shapes: why support should sign in"),
+    (("get-auth",), "$.userId", "docs/api.md, Who am I: the caller's id in the organization"),
+    (("get-auth",), "$.role", "docs/api.md, Who am I: the caller's role in the organization"),
+    (ORGANIZATION_ANSWERS, "$.autoLock", "docs/timesheets.md, Auto-lock: `autoLock.graceHours` setting"),
+    (ORGANIZATION_ANSWERS, "$.reminders", "docs/timesheets.md, Reminders: the weekly reminder setting"),
+    (ORGANIZATION_ANSWERS, "$.maxActivityHours", "docs/time-rules.md: the longest activity, 24 h unless raised"),
+    (("post-geofencing-enter",), "$.id", "docs/time-rules.md, Geofences: enter answers the started timer as an activity"),
+    (("post-geofencing-enter",), "$.userId", "docs/time-rules.md, Geofences: enter answers the started timer as an activity"),
+    (("post-geofencing-enter",), "$.billable", "docs/time-rules.md, Geofences: enter answers the started timer as an activity"),
+    (("post-geofencing-enter",), "$.pending", "docs/time-rules.md, Geofences: enter answers the started timer as an activity"),
+    (ORGANIZATION_ANSWERS, "$.overlapPolicy", "docs/time-rules.md, Overlapping entries: allow / warn / reject"),
+    (ORGANIZATION_ANSWERS, "$.unlockWindowHours", "docs/workflow-requests.md: how long a resolved unlock request opens the week"),
+    (REQUEST_ANSWERS, "$.type", "docs/workflow-requests.md, Shapes: the kind of request"),
+    (ROLE_ANSWERS, "$.memberId", "docs/workflow-requests.md, Shapes: the membership whose role changes"),
+    (ROLE_ANSWERS, "$.userId", "docs/workflow-requests.md, Shapes: the member whose role changes"),
+    (("put-requests-requestId-projects-members-role",), "$.projectId", "docs/workflow-requests.md, Shapes: as the creation answers it"),
+    (("put-requests-requestId-projects-members-role",), "$.role", "docs/workflow-requests.md, Shapes: as the creation answers it"),
+    (MEMBERS_ANSWERS, "$.projectId", "docs/workflow-requests.md, Shapes: the project the users join"),
+    (MEMBERS_ANSWERS, "$.userIds", "docs/workflow-requests.md, Shapes: the users proposed"),
+    (ASSIGNMENT_ANSWERS, "$.projectIds", "docs/workflow-requests.md, Shapes: the projects asked for (once resolved: assigned)"),
+    (WEEK_ANSWERS, "$.year", "docs/workflow-requests.md, Shapes: the ISO week asked about"),
+    (WEEK_ANSWERS, "$.week", "docs/workflow-requests.md, Shapes: the ISO week asked about"),
+    (UNLOCK_ANSWERS, "$.unlockedTo", "docs/workflow-requests.md, Shapes: the end of the unlock window a resolution opened"),
+    (("put-requests-requestId",), "$.userId", "docs/workflow-requests.md, Shapes: the member support may sign in as"),
+    (("put-requests-requestId",), "$.reason", "docs/workflow-requests.md, Shapes: why support should sign in"),
+    (("get-projects",), "$.*.clientId", "docs/catalog.md: the client a project is filed under"),
+    (("get-projects-projectId", "post-projects", "put-projects-projectId"), "$.clientId", "docs/catalog.md: the client a project is filed under"),
 ]
 
 
@@ -291,7 +293,7 @@ def scenario(r: Replayer) -> None:
     r.replay("delete-projects-projectId-members-memberId")
     r.expect("DELETE", f"/projects/{r.ids[PROJECT_ID]}", 409, "PROJECT_HAS_ACTIVITIES")
     r.replay("delete-projects-projectId", ids={PROJECT_ID: r.ids[SECOND_PROJECT_ID]},
-             note="the second project: one that ever had activities is 409 PROJECT_HAS_ACTIVITIES unless ?cascade=true (README, Time rules)")
+             note="the second project: one that ever had activities is 409 PROJECT_HAS_ACTIVITIES unless ?cascade=true (docs/time-rules.md)")
     r.replay("delete-users-userId-rates-cost-costId")
     r.expect("DELETE", f"/users/{r.ids[ALEX_ID]}", 409, "LAST_ADMINISTRATOR")
     r.replay("delete-users-userId", ids={ALEX_ID: r.ids[SAM_ID]},
@@ -359,7 +361,7 @@ def summary(results: dict[str, Result]) -> str:
 
 
 def markdown_table(results: dict[str, Result]) -> str:
-    """The README's table: every operation of the reference, in its order, with its verdict."""
+    """The contract table (docs/contract.md): every operation of the reference, in its order, with its verdict."""
     lines = [summary(results), "", "| group | operation | route | status |", "|---|---|---|---|"]
     for operation in sandtime_operations.load():
         result = results.get(operation["operationId"])

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # bench script -> (arguments of its smoke run, a line its output must have)
 SMOKE = {
     "activities_list.py": (["200"], r"member list \(GSI1\)\s+limit= 200: 200 activities"),
+    "changes.py": (["--smoke"], r"^consumer DynamoDB calls per logged change: writes"),
     "cold_start.py": (["--smoke"], r"^function\s+import ms.*ratio$"),
     "dev_server.py": (["--smoke"], r"^request\s+count\s+p50 ms\s+p99 ms\s+req/s$"),
     "dynamodb_calls.py": ([], r"^operation\s+status\s+reads\s+writes"),

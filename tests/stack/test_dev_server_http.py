@@ -233,3 +233,22 @@ def test_a_start_applies_only_the_journaled_writes_its_snapshot_does_not_hold(tm
     counter = next(item for item in saved["items"] if item["PK"] == {"S": "COUNTER"})
     assert counter["hits"] == {"N": "3"}  # 2 held + the one write the snapshot did not hold
     assert (state / "dynamodb.journal").read_text().count("\n") == 1  # a new journal: its name only
+
+
+def test_the_dev_server_logs_changes_from_the_stream(server):
+    """`make dev` runs the change-log consumer in the background: a write shows in GET /api/changes
+    within moments, in commit order, and its delete as a tombstone."""
+    web, token, project_id = server
+    status, created = _call(web, "POST", "/api/activities", token, {"name": "streamed", "projectId": project_id,
+                                                                    "startedAt": "2026-07-01T09:00:00Z", "endedAt": "2026-07-01T10:00:00Z"})
+    assert status == 200, created
+    assert _call(web, "DELETE", f"/api/activities/{created['id']}", token)[0] == 200
+    deadline, operations = time.monotonic() + 20, []
+    while time.monotonic() < deadline:
+        status, page = _call(web, "GET", "/api/changes?types=activity&limit=500", token)
+        assert status == 200, page
+        operations = [(c["operation"], c["state"] is None) for c in page["changes"] if c["entityId"] == created["id"]]
+        if len(operations) == 2:
+            break
+        time.sleep(0.2)
+    assert operations == [("created", False), ("deleted", True)]

@@ -290,7 +290,8 @@ def test_sample_activity_event_works_as_shipped(tmp_path):
     assert reply["body"]["name"] == "Implement API docs page" and reply["body"]["billable"] is True
 
 
-def test_make_help_and_readme_cover_every_target_and_variable():
+def test_make_help_and_the_docs_cover_every_target_and_variable():
+    """Every target in `make help` and the README; every variable in docs/local.md."""
     makefile = (ROOT / "Makefile").read_text()
     targets = re.search(r"^\.PHONY:(.*)$", makefile, re.M).group(1).split()
     result = subprocess.run(["make", "--no-print-directory", "help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -304,8 +305,11 @@ def test_make_help_and_readme_cover_every_target_and_variable():
     variables |= set(re.findall(r"^([A-Z_]+) \?=", makefile, re.M)) | set(re.findall(r"^ifeq \(\$\(origin ([A-Z_]+)\),undefined\)", makefile, re.M))
     variables |= {"ARGS", "PYTEST_ARGS"}
     assert {"SANDGLASS_DYNAMODB_PORT", "SANDGLASS_STATE_DIR", "PYTHON"} <= variables
+    local_docs = (ROOT / "docs" / "local.md").read_text()
+    for target in targets:
+        assert f"make {target}" in local_docs, target
     for variable in variables:
-        assert f"`{variable}" in readme, variable
+        assert f"`{variable}" in local_docs, variable
 
 
 @pytest.mark.parametrize("venv_python", ["#!/bin/sh\necho 3.9\n", None])

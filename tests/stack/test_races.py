@@ -267,7 +267,7 @@ def test_the_embedded_dynamodb_cancels_overlapping_transactions(stack):
 
 # --- 1. twenty timer starts for one member -------------------------------------------------------
 def test_twenty_parallel_timer_starts_leave_one_running_and_a_consistent_chain(stack):
-    """README "Time rules": a new timer stops the running one at its own startedAt; two racing
+    """docs/time-rules.md: a new timer stops the running one at its own startedAt; two racing
     starts: one wins, the other gets 409 TIMER_RUNNING; a start not after the running one's is 422.
     Whatever the interleaving, the stored entries form one chain: in start order, each stopped at
     the next one's start, the last one running and pointed at by the member's timer marker."""
@@ -572,7 +572,7 @@ def test_parallel_adds_of_one_project_member_make_one_membership(stack):
 
 
 def test_parallel_invites_never_take_more_seats_than_paid(stack):
-    """README "Billing": two racing invites cannot both take the last seat (a conditional seat
+    """docs/billing.md: two racing invites cannot both take the last seat (a conditional seat
     counter in the invite transaction, which every invite shares: a hot item that conflicts)."""
     outcomes, conflicts_before = Counter(), stack.conflicts()
     for round_number in range(ROUNDS):
@@ -594,7 +594,7 @@ def test_parallel_invites_never_take_more_seats_than_paid(stack):
 
 
 def test_parallel_geofence_enter_events_start_one_timer(stack):
-    """README "Time rules": entering again while the geofence's timer runs returns it. A phone can
+    """docs/time-rules.md: entering again while the geofence's timer runs returns it. A phone can
     report one entry several times at once; with a real clock each report starts "now", a few
     milliseconds apart, so a late one must not stop the winner's timer and start its own."""
     org = signup(stack)
@@ -617,7 +617,7 @@ def test_parallel_geofence_enter_events_start_one_timer(stack):
 
 
 def test_parallel_retries_with_one_idempotency_key_create_one_activity(stack):
-    """README "Idempotency": a retry returns the first result and creates nothing."""
+    """docs/api.md, Idempotency: a retry returns the first result and creates nothing."""
     org = signup(stack)
     org.user("sam@race.test")
     project = org.project("Retried", "sam@race.test")
@@ -682,7 +682,7 @@ def _overlapping_posts(org: Org, project: dict, day: int, writers: int) -> list[
 
 
 def test_parallel_overlapping_entries_under_reject_store_one(stack):
-    """README "Overlapping entries": under reject, concurrent writes of one member's overlapping
+    """docs/time-rules.md, Overlapping entries: under reject, concurrent writes of one member's overlapping
     entries cannot all pass the check: one is stored, the others answer 409 ACTIVITY_OVERLAP."""
     org = signup(stack)
     org.user("sam@race.test")

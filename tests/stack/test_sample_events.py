@@ -1,4 +1,4 @@
-"""Every sample event in events/ runs as shipped, both ways the README documents, on a fresh demo
+"""Every sample event in events/ runs as shipped, both ways docs/local.md documents, on a fresh demo
 state (`make dev ARGS=--reset`), and answers the status sandglass_local.events documents:
 
 - as `sam local invoke <Function> -e events/<file>.json --env-vars events/env.json` does: the event
@@ -41,9 +41,10 @@ def test_env_json_only_sets_variables_the_template_declares():
     assert declared["DYNAMODB_ENDPOINT"] == "" and declared["JWT_SECRET"] == ""  # a deployment: AWS's endpoint, the secret from SSM
 
 
-def test_the_readme_documents_every_sample_and_its_status():
-    readme = (ROOT / "README.md").read_text()
-    rows = dict(re.findall(r"^\| `events/([\w.]+)` \| `?\w+`? \| `?([\w ]+?)`? \|", readme, re.M))
+def test_the_local_docs_document_every_sample_and_its_status():
+    # the main table, and the same rows in the topic pages under docs/ for their own routes and functions
+    document = "\n".join(path.read_text() for path in sorted((ROOT / "docs").glob("*.md")))
+    rows = dict(re.findall(r"^\| `events/([\w.]+)` \| `?\w+`? \| `?([\w ]+?)`? \|", document, re.M))
     assert rows == {file: str(sample.status) for file, sample in SAMPLES.items()}
 
 

@@ -12,7 +12,15 @@ import pytest
 from sandglass_local import template as tpl
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing"]
+ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing", "Catalog"]
+# The Clockify v1 surface's route groups (docs/clockify.md): every /v1/... route is theirs
+CLOCKIFY_GROUPS = ["ClockifyWorkspace", "ClockifyProjects", "ClockifyTime", "ClockifyCatalog"]
+CLOCKIFY_PREFIX = "/v1/"
+CLOCKIFY_ROOTS = ("/v1/user", "/v1/workspaces")  # 4me's /v1/timesheets is not Clockify's
+
+
+def _clockify(path: str) -> bool:
+    return any(path == root or path.startswith(root + "/") for root in CLOCKIFY_ROOTS)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +48,8 @@ def _of_type(template: dict, kind: str) -> dict:
 
 def test_every_function_uses_the_domain_layer(translated):
     functions = _of_type(translated, "AWS::Lambda::Function")
-    expected = {f"{group}Function" for group in ROUTE_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction", "McpFunction"}
+    expected = {f"{group}Function" for group in ROUTE_GROUPS + CLOCKIFY_GROUPS} | {"AuthorizerFunction", "AutoLockFunction", "RemindersFunction", "PurgeFunction", "OpenApiFunction", "McpFunction",
+                                                                                     "FeedFunction", "ChangesStreamFunction", "WebhookDeliveryFunction"}
     assert set(functions) == expected
     for name, fn in functions.items():
         assert fn["Properties"]["Layers"] == [{"Ref": "DomainLayer"}] or any("DomainLayer" in json.dumps(layer) for layer in fn["Properties"]["Layers"]), name
@@ -107,9 +116,18 @@ def test_reference_routes_are_all_declared():
     from tests.stack.sandtime_routes import load
 
     expected = load()
-    declared = {(r.method, r.path) for r in tpl.routes()}
+    declared = {(r.method, r.path) for r in tpl.routes() if not _clockify(r.path)}
     assert len(expected) > 50 and expected <= declared
     assert declared - expected == ADDITIONS
+
+
+def test_clockify_routes_belong_to_the_clockify_groups():
+    """Every /v1/... route is served by a Clockify route group, and those serve nothing else
+    (the Clockify surface's operations are checked by tests/contract/test_clockify_replay.py)."""
+    routes = tpl.routes()
+    clockify = {f"{group}Function" for group in CLOCKIFY_GROUPS}
+    assert {r.function for r in routes if _clockify(r.path)} == clockify
+    assert all(_clockify(r.path) for r in routes if r.function in clockify)
 
 
 TIMESHEET_READS = {("GET", "/timesheets"), ("GET", "/timesheets/dayTotals"), ("GET", "/timesheets/incomplete")}
@@ -127,8 +145,23 @@ MCP = {("POST", "/mcp"), ("GET", "/mcp"), ("GET", "/SKILL.md")}
 RERATE = {("POST", "/activities/rerate/preview"), ("POST", "/activities/rerate/apply")}
 # a person's personal API keys (X-Api-Key)
 API_KEYS = {("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")}
-ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json")}
-             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS)
+# the organization's change feed (docs/changes.md)
+CHANGES = {("GET", "/changes")}
+# outbound webhooks (docs/webhooks.md)
+WEBHOOKS = {("GET", "/webhooks"), ("POST", "/webhooks"), ("GET", "/webhooks/{webhookId}"), ("PUT", "/webhooks/{webhookId}"),
+            ("DELETE", "/webhooks/{webhookId}"), ("POST", "/webhooks/{webhookId}/token"), ("GET", "/webhooks/{webhookId}/deliveries")}
+# tags, clients and a project's tasks (docs/catalog.md): the entities Clockify has and the reference lacks
+CATALOG = {(method, path) for base, item in (("/tags", "/tags/{tagId}"), ("/clients", "/clients/{clientId}"),
+                                            ("/projects/{projectId}/tasks", "/projects/{projectId}/tasks/{taskId}"))
+           for method, path in (("GET", base), ("POST", base), ("GET", item), ("PUT", item), ("DELETE", item))}
+# groups of people, and the 4me Timesheets dialect (docs/fourme.md)
+GROUPS = {("GET", "/groups"), ("POST", "/groups"), ("GET", "/groups/{groupId}"), ("PUT", "/groups/{groupId}"), ("DELETE", "/groups/{groupId}"),
+          ("GET", "/groups/{groupId}/members"), ("PUT", "/groups/{groupId}/members/{userId}")}
+FOURME = {("GET", "/v1/timesheets"), ("GET", "/v1/timesheets/day_totals"), ("GET", "/v1/timesheets/incomplete"),
+          ("POST", "/v1/timesheets/lock"), ("DELETE", "/v1/timesheets/lock")}
+ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/openapi/clockify.json")}
+             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS | CHANGES | WEBHOOKS | CATALOG
+             | GROUPS | FOURME)
 
 
 def test_environment_and_policy_references_resolve():
@@ -179,3 +212,20 @@ def test_every_function_has_a_sample_event():
     for fn in tpl.functions().values():
         folder = fn.code_uri.name
         assert any(e.startswith(folder) or e.startswith(folder.split("_")[0]) for e in events), f"no events/ sample for {folder}"
+
+
+def test_the_webhook_queue_fits_its_worker_and_retry_window():
+    """Lambda refuses an SQS source whose visibility timeout is below the function's timeout (6x is
+    its advice); the queue keeps messages longer than the retry window; the redrive count is the
+    worker's number of attempts; order needs a FIFO queue and a FIFO dead-letter queue."""
+    from sandglass.adapters.delivery_queue import MAX_RECEIVES, VISIBILITY_TIMEOUT
+    from sandglass.services.webhook_delivery import BACKOFF
+
+    resources = tpl.load()["Resources"]
+    queue, dead = resources["WebhookQueue"]["Properties"], resources["WebhookDeadLetterQueue"]["Properties"]
+    worker = resources["WebhookDeliveryFunction"]["Properties"]
+    assert queue["VisibilityTimeout"] == VISIBILITY_TIMEOUT >= 6 * worker["Timeout"]
+    assert queue["MessageRetentionPeriod"] > sum(BACKOFF) + VISIBILITY_TIMEOUT
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == MAX_RECEIVES
+    assert queue["FifoQueue"] and dead["FifoQueue"]
+    assert worker["Events"]["Queued"]["Properties"]["BatchSize"] * 8 <= worker["Timeout"]  # 3 s connect + 5 s read per attempt

@@ -1,8 +1,8 @@
 """In-memory stand-ins for the repositories (ports), so the rules run in microseconds.
 
-They keep the contract the DynamoDB repositories document: `commit` is all or nothing and checks
-every condition (activity versions, timer markers, the conditions other repositories build)
-before applying anything, raising the error the caller chose, as a cancelled transaction does.
+They keep the contract the DynamoDB repositories document: a unit of work is all or nothing and
+checks every staged condition (activity versions, timer markers, the checks other repositories
+stage) before applying anything, raising the error the caller chose, as a cancelled transaction does.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from sandglass.errors import Conflict, DomainError
-from sandglass.repositories.activities import ActivityChange, ActivityPage, ReadSet, TimerChange, TimeWindow
+from sandglass.entities.activities import Activity
+from sandglass.errors import Conflict, DomainError, ValidationFailed
+from sandglass.repositories.activities import ActivityPage, ReadSet, TimerMarker, TimeWindow, attributes_of, from_item
+from sandglass.timefmt import iso
 
 ORG = "org-1"
 
@@ -23,6 +25,39 @@ class Condition:
 
     holds: Callable[["InMemoryActivities"], bool]
     fail: DomainError
+
+
+STALE = Conflict("The activity was changed by another request; reload and retry")
+TIMER_RUNNING = Conflict("A timer is already running for this member", code="TIMER_RUNNING")
+
+
+class InMemoryUnitOfWork:
+    """UnitOfWork over the fakes: every staged condition is checked at commit (after the
+    repository's `before_commit` hook), then every effect applied, or nothing."""
+
+    def __init__(self, repository: "InMemoryActivities"):
+        self.repository = repository
+        self.staged: list[tuple[Callable[[], bool], DomainError, Callable[[], Any] | None]] = []
+        self.activity_writes: list[str] = []
+
+    def add(self, holds: Callable[[], bool], fail: DomainError, apply: Callable[[], Any] | None = None, *, activity: str | None = None) -> None:
+        self.staged.append((holds, fail, apply))
+        if activity is not None:
+            self.activity_writes.append(activity)
+
+    def add_condition(self, condition: "Condition") -> None:
+        self.add(lambda: condition.holds(self.repository), condition.fail)
+
+    def commit(self) -> None:
+        if self.repository.before_commit:
+            self.repository.before_commit()
+        for holds, fail, _ in self.staged:
+            if not holds():
+                raise fail
+        for _, _, apply in self.staged:
+            if apply is not None:
+                apply()
+        self.repository.commits.append(list(self.activity_writes))
 
 
 class InMemoryActivities:
@@ -39,7 +74,7 @@ class InMemoryActivities:
         self.timers: dict[str, dict[str, Any]] = {}
         self.idempotency: dict[tuple[str, str], dict[str, Any]] = {}
         self.extra: dict[tuple[str, str], dict[str, Any]] = {}  # other repositories' items a guard reads (e.g. lock state)
-        self.commits: list[list[ActivityChange]] = []
+        self.commits: list[list[str]] = []  # per commit: the ids of the activities it wrote
         self.before_commit: Callable[[], None] | None = None  # lets a test change the world between read and write
 
     # --- set-up helpers -------------------------------------------------------------------
@@ -52,14 +87,30 @@ class InMemoryActivities:
         self.users[user_id] = {"id": user_id, "archived": archived, "status": "ACTIVE"}
 
     # --- the repository contract ----------------------------------------------------------
-    def get(self, org_id: str, activity_id: str) -> dict[str, Any] | None:
-        return copy.deepcopy(self.activities.get(activity_id))
+    def get(self, org_id: str, activity_id: str) -> Activity | None:
+        item = self.activities.get(activity_id)
+        return None if item is None else from_item(item)
+
+    def running_timer(self, org_id: str, user_id: str) -> TimerMarker | None:
+        return self._marker(user_id)
+
+    def latest_of_user(self, org_id: str, user_id: str) -> Activity | None:
+        mine = [a for a in self.activities.values() if a["userId"] == user_id]
+        return from_item(max(mine, key=lambda a: a["startedAt"])) if mine else None
+
+    def starting_between(self, org_id: str, user_id: str, lower: str, upper: str) -> list[Activity]:
+        return [from_item(a) for a in sorted(self.activities.values(), key=lambda a: (a["startedAt"], a["id"]))
+                if a["userId"] == user_id and lower <= a["startedAt"] <= upper]
 
     def project_membership(self, org_id: str, project_id: str, user_id: str) -> dict[str, Any] | None:
         return copy.deepcopy(self.memberships.get((project_id, user_id)))
 
     def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> dict[str, Any] | None:
         return copy.deepcopy(self.idempotency.get((user_id, key_hash)))
+
+    def _marker(self, user_id: str) -> TimerMarker | None:
+        marker = self.timers.get(user_id)
+        return None if marker is None else TimerMarker(user_id, marker["activityId"], marker.get("startedAt", ""))
 
     def read_set(self, org_id: str, *, organization: bool = True, projects: Iterable[str] = (), memberships: Iterable[tuple[str, str]] = (),
                  users: Iterable[str] = (), timers: Iterable[str] = (), idempotency: tuple[str, str] | None = None,
@@ -69,7 +120,7 @@ class InMemoryActivities:
         found.projects = {p: copy.deepcopy(self.projects[p]) for p in projects if p in self.projects}
         found.memberships = {m: copy.deepcopy(self.memberships[m]) for m in memberships if m in self.memberships}
         found.users = {u: copy.deepcopy(self.users[u]) for u in users if u in self.users}
-        found.timers = {u: copy.deepcopy(self.timers[u]) for u in timers if u in self.timers}
+        found.timers = {u: self._marker(u) for u in timers if u in self.timers}
         found.idempotency = copy.deepcopy(self.idempotency.get(idempotency)) if idempotency else None
         return found
 
@@ -77,78 +128,95 @@ class InMemoryActivities:
     def entries_fence_key(org_id: str, user_id: str) -> dict[str, str]:
         return {"PK": f"ORG#{org_id}", "SK": f"ENTRIES#{user_id}"}
 
-    def note_project_used(self, org_id: str, project_id: str) -> None:
-        from sandglass.errors import ValidationFailed
-
-        if project_id not in self.projects:
+    def note_placement(self, org_id: str, activity: Activity, *, project_marked: bool) -> None:
+        if project_marked:
+            return
+        if activity.project_id not in self.projects:
             raise ValidationFailed.field("projectId", "The project was deleted meanwhile")
-        self.projects[project_id]["hasActivities"] = True
+        self.projects[activity.project_id]["hasActivities"] = True
 
-    def assignment_conditions(self, org_id: str, project_id: str, user_id: str, *, membership: bool, member: bool) -> list[Condition]:
-        from sandglass.errors import ValidationFailed
+    # --- staging: each action is a condition checked at commit and an effect applied after -------
+    def unit_of_work(self) -> "InMemoryUnitOfWork":
+        return InMemoryUnitOfWork(self)
 
+    def commit(self, tx: "InMemoryUnitOfWork") -> None:
+        tx.commit()
+
+    def _version_holds(self, before: Activity, require_running: bool) -> bool:
+        stored = self.activities.get(before.id)
+        return stored is not None and int(stored["version"]) == before.version and (not require_running or bool(stored.get("pending")))
+
+    def _put(self, activity: Activity) -> None:
+        self.activities[activity.id] = {k: copy.deepcopy(v) for k, v in attributes_of(activity).items() if v is not None}
+
+    def stage_create(self, tx: "InMemoryUnitOfWork", org_id: str, activity: Activity) -> None:
+        tx.add(lambda: activity.id not in self.activities, Conflict("An activity with this id already exists"), lambda: self._put(activity),
+               activity=activity.id)
+
+    def stage_update(self, tx: "InMemoryUnitOfWork", org_id: str, before: Activity, after: Activity, *, fail: DomainError | None = None,
+                     require_running: bool = False) -> None:
+        tx.add(lambda: self._version_holds(before, require_running), fail or STALE, lambda: self._put(after), activity=after.id)
+
+    def stage_delete(self, tx: "InMemoryUnitOfWork", org_id: str, activity: Activity, *, fail: DomainError | None = None) -> None:
+        tx.add(lambda: self._version_holds(activity, False), fail or STALE, lambda: self.activities.pop(activity.id, None), activity=activity.id)
+
+    def stage_timer_claim(self, tx: "InMemoryUnitOfWork", org_id: str, activity: Activity, *, replacing: str | None = None,
+                          fail: DomainError | None = None) -> None:
+        def holds() -> bool:
+            marker = self.timers.get(activity.user_id)
+            return marker is None if replacing is None else marker is not None and marker["activityId"] == replacing
+
+        marker = {"userId": activity.user_id, "activityId": activity.id, "startedAt": iso(activity.started_at)}
+        tx.add(holds, fail or TIMER_RUNNING, lambda: self.timers.__setitem__(activity.user_id, marker))
+
+    def stage_timer_release(self, tx: "InMemoryUnitOfWork", org_id: str, user_id: str, activity_id: str, *, fail: DomainError | None = None) -> None:
+        def holds() -> bool:
+            marker = self.timers.get(user_id)
+            return marker is not None and marker["activityId"] == activity_id
+
+        tx.add(holds, fail or TIMER_RUNNING, lambda: self.timers.pop(user_id, None))
+
+    def stage_idempotency_record(self, tx: "InMemoryUnitOfWork", org_id: str, record: dict[str, Any], *, now_epoch: int) -> None:
+        key = (record["userId"], record["keyHash"])
+
+        def holds() -> bool:
+            stored = self.idempotency.get(key)
+            return stored is None or int(stored["expiresAt"]) < now_epoch
+
+        tx.add(holds, Conflict("in progress", code="IDEMPOTENCY_RACE"), lambda: self.idempotency.__setitem__(key, copy.deepcopy(record)))
+
+    def stage_assignment_checks(self, tx: "InMemoryUnitOfWork", org_id: str, project_id: str, user_id: str, *, membership: bool, member: bool) -> None:
         def active(item):
             return item is not None and not item.get("archived")
 
         if membership:
-            conditions = [Condition(lambda repo: active(repo.memberships.get((project_id, user_id))),
-                                    ValidationFailed.field("projectId", "The user is no longer a member of this project"))]
+            tx.add(lambda: active(self.memberships.get((project_id, user_id))),
+                   ValidationFailed.field("projectId", "The user is no longer a member of this project"))
         else:
-            conditions = [Condition(lambda repo: active(repo.projects.get(project_id)),
-                                    ValidationFailed.field("projectId", "The project was archived or deleted meanwhile"))]
+            tx.add(lambda: active(self.projects.get(project_id)), ValidationFailed.field("projectId", "The project was archived or deleted meanwhile"))
         if member:
-            conditions.append(Condition(lambda repo: active(repo.users.get(user_id)),
-                                        ValidationFailed.field("userId", "No such active member in this organization")))
-        return conditions
+            tx.add(lambda: active(self.users.get(user_id)), ValidationFailed.field("userId", "No such active member in this organization"))
 
-    def commit(self, org_id: str, changes: list[ActivityChange], *, timers: Iterable[TimerChange] = (), idempotency: dict[str, Any] | None = None,
-               now_epoch: int = 0, conditions: Iterable[Condition] = ()) -> None:
-        if self.before_commit:
-            self.before_commit()
-        timers = list(timers)
-        if idempotency is not None:
-            stored = self.idempotency.get((idempotency["userId"], idempotency["keyHash"]))
-            if stored is not None and int(stored["expiresAt"]) >= now_epoch:
-                raise Conflict("in progress", code="IDEMPOTENCY_RACE")
-        for change in changes:
-            stored = self.activities.get(change.activity_id)
-            stale = change.fail or Conflict("The activity was changed by another request; reload and retry")
-            if change.before is None:
-                if stored is not None:
-                    raise Conflict("An activity with this id already exists")
-            elif stored is None or int(stored["version"]) != change.expected_version or (change.require_running and not stored.get("pending")):
-                raise stale
-        for timer in timers:
-            marker = self.timers.get(timer.user_id)
-            lost = timer.fail or Conflict("A timer is already running for this member", code="TIMER_RUNNING")
-            if timer.action == "release":
-                if marker is None or marker["activityId"] != timer.activity_id:
-                    raise lost
-            elif timer.replacing:
-                if marker is None or marker["activityId"] != timer.replacing:
-                    raise lost
-            elif marker is not None:
-                raise lost
-        for condition in conditions:
-            if not condition.holds(self):
-                raise condition.fail
-        # everything holds: apply, all at once
-        for change in changes:
-            if change.after is None:
-                self.activities.pop(change.activity_id, None)
-            else:
-                self.activities[change.activity_id] = {k: v for k, v in copy.deepcopy(change.after).items() if v is not None}
-        for timer in timers:
-            if timer.action == "release":
-                self.timers.pop(timer.user_id, None)
-            else:
-                self.timers[timer.user_id] = {"userId": timer.user_id, "activityId": timer.activity_id, "startedAt": timer.started_at}
-        if idempotency is not None:
-            self.idempotency[(idempotency["userId"], idempotency["keyHash"])] = copy.deepcopy(idempotency)
-        self.commits.append(changes)
+    def stage_entries_fence(self, tx: "InMemoryUnitOfWork", org_id: str, user_id: str, reads: ReadSet) -> None:
+        key = (f"ORG#{org_id}", f"ENTRIES#{user_id}")
+        seen = reads.extra.get(key)
 
-    def list_of_user(self, org_id: str, user_id: str, window: TimeWindow, *, pending=None, projects=None, limit: int, cursor) -> ActivityPage:
-        return self._list(lambda a: a["userId"] == user_id and (projects is None or a["projectId"] in projects), window, pending, limit)
+        def holds() -> bool:
+            current = self.extra.get(key)
+            return (current or {}).get("version") == (seen or {}).get("version")
+
+        def bump() -> None:
+            self.extra[key] = {"version": int((seen or {}).get("version", 0)) + 1}
+
+        tx.add(holds, Conflict("This member's entries changed meanwhile; retry", code="ENTRIES_CHANGED"), bump)
+
+    def list_of_user(self, org_id: str, user_id: str, window: TimeWindow, *, pending=None, projects=None, limit: int, cursor,
+                     newest_first: bool = False) -> ActivityPage:
+        page = self._list(lambda a: a["userId"] == user_id and (projects is None or a["projectId"] in projects), window, pending,
+                          None if newest_first else limit)
+        if newest_first:
+            page.activities[:] = page.activities[::-1][:limit]
+        return page
 
     def list_of_project(self, org_id: str, project_id: str, window: TimeWindow, *, pending=None, limit: int, cursor) -> ActivityPage:
         return self._list(lambda a: a["projectId"] == project_id, window, pending, limit)
@@ -160,7 +228,7 @@ class InMemoryActivities:
         chosen = sorted((a for a in self.activities.values()
                          if keep(a) and window.lower <= a["startedAt"] < window.upper
                          and (pending is None or bool(a.get("pending")) == pending)), key=lambda a: (a["startedAt"], a["id"]))
-        return ActivityPage(copy.deepcopy(chosen[:limit]), None, 1)
+        return ActivityPage([from_item(a) for a in chosen[:limit]], None, 1)
 
 
 class InMemoryProjects:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -10,7 +11,9 @@ from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
-from sandglass.services.activities import ActivityQuery, ActivityService
+from sandglass.entities.activities import Activity
+from sandglass.services.activities import ActivityQuery, ActivityService, no_rates
+from sandglass.months import months_between
 from sandglass.services.activities import rules, timers
 from tests.unit.fakes import ORG, Condition, InMemoryActivities, InMemoryProjects
 
@@ -46,7 +49,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def service(repo, clock) -> ActivityService:
-    return ActivityService(repository=repo, clock=clock, projects=InMemoryProjects(repo))
+    return ActivityService(repository=repo, clock=clock, projects=InMemoryProjects(repo), guards=[], rates=no_rates)
 
 
 def entry(service, who=SAM_T, project=P, start="2026-07-03T09:00:00+02:00", end="2026-07-03T10:30:00+02:00", **extra):
@@ -164,14 +167,15 @@ def test_losing_the_marker_race_is_a_409_and_stores_nothing(service, repo):
 
 
 def test_timer_changes_for_an_update():
-    running = {"id": "a", "userId": SAM, "startedAt": "2026-07-15T08:00:00.000Z", "pending": True}
-    assert [t.action for t in timers.changes_for_update(running, {**running, "pending": None}, stopping=True)] == ["release"]
-    moved = timers.changes_for_update(running, {**running, "userId": PIA}, stopping=False)
+    running = Activity(id="a", user_id=SAM, project_id=P, started_at=datetime(2026, 7, 15, 8, tzinfo=timezone.utc))
+    assert [t.action for t in timers.moves_for_update(running, replace(running, ended_at=NOW))] == ["release"]
+    moved = timers.moves_for_update(running, replace(running, user_id=PIA))
     assert [(t.action, t.user_id) for t in moved] == [("release", SAM), ("claim", PIA)]
-    repointed = timers.changes_for_update(running, {**running, "startedAt": "2026-07-15T07:00:00.000Z"}, stopping=False)
+    repointed = timers.moves_for_update(running, replace(running, started_at=datetime(2026, 7, 15, 7, tzinfo=timezone.utc)))
     assert repointed[0].replacing == "a"
-    stopped = {**running, "pending": None}
-    assert timers.changes_for_update(stopped, {**stopped, "name": "x"}, stopping=False) == []
+    stopped = replace(running, ended_at=NOW)
+    assert timers.moves_for_update(stopped, replace(stopped, name="x")) == []
+    assert [t.action for t in timers.moves_for_delete(running)] == ["release"] and timers.moves_for_delete(stopped) == []
 
 
 # --- corrections and rights -------------------------------------------------------------------------------
@@ -208,17 +212,21 @@ def test_locked_activities_change_only_for_administrators(service):
 def test_guards_see_every_change_and_their_conditions_join_the_write(repo, clock):
     seen = []
 
-    def locked_on_the_third(tenant_, changes, reads, now):
-        seen.append([(c.before is None, c.after is None) for c in changes])
-        touched = {c.after["startedAt"][:10] for c in changes if c.after} | {c.before["startedAt"][:10] for c in changes if c.before}
-        return [Condition(lambda _repo: "2026-07-03" not in touched, Conflict("locked", code="PERIOD_LOCKED"))]
+    class LockedOnTheThird:
+        def wanted(self, tenant_, user_ids):
+            return []
 
-    service = ActivityService(repository=repo, clock=clock, guards=[locked_on_the_third], projects=InMemoryProjects(repo))
+        def __call__(self, tx, tenant_, images, reads, now):
+            seen.append([image.version for image in images])
+            touched = {image.started_at.date().isoformat() for image in images}
+            tx.add_condition(Condition(lambda _repo: "2026-07-03" not in touched, Conflict("locked", code="PERIOD_LOCKED")))
+
+    service = ActivityService(repository=repo, clock=clock, guards=[LockedOnTheThird()], projects=InMemoryProjects(repo), rates=no_rates)
     created = entry(service, start="2026-07-02T09:00:00Z", end="2026-07-02T10:00:00Z").activity
     with pytest.raises(Conflict, match="locked"):
         service.update(SAM_T, created["id"], ActivityUpdate(startedAt="2026-07-03T09:00:00Z", endedAt="2026-07-03T10:00:00Z"))
     service.delete(SAM_T, created["id"])
-    assert seen == [[(True, False)], [(False, False)], [(False, True)]]
+    assert seen == [[1], [1, 2], [1]]  # create: the new entry; update: before and after; delete: before
     assert repo.activities == {}
 
 
@@ -260,8 +268,8 @@ def test_to_must_follow_from(service):
 
 def test_months_and_the_organization_window():
     jan = datetime(2026, 1, 31, tzinfo=timezone.utc)
-    assert rules.months(jan, datetime(2026, 3, 1, tzinfo=timezone.utc)) == ["2026-01", "2026-02"]
-    assert rules.months(datetime(2026, 12, 5, tzinfo=timezone.utc), datetime(2027, 1, 2, tzinfo=timezone.utc)) == ["2026-12", "2027-01"]
+    assert months_between(jan, datetime(2026, 3, 1, tzinfo=timezone.utc)) == ["2026-01", "2026-02"]
+    assert months_between(datetime(2026, 12, 5, tzinfo=timezone.utc), datetime(2027, 1, 2, tzinfo=timezone.utc)) == ["2026-12", "2027-01"]
     lower, upper = rules.organization_window(NOW, None, None)
     assert (lower.isoformat(), upper.isoformat()) == ("2026-07-01T00:00:00+00:00", "2026-08-01T00:00:00+00:00")
     assert rules.organization_window(NOW, jan, None)[1].isoformat() == "2026-08-01T00:00:00+00:00"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -10,9 +11,10 @@ import pytest
 from sandglass import geo
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
+from sandglass.entities.geofences import Geofence
 from sandglass.errors import Conflict
 from sandglass.models.geofences import GeofenceEvent
-from sandglass.services.activities import ActivityService
+from sandglass.services.activities import ActivityService, no_rates
 from sandglass.services.geofences import GeofenceService, exit_reach_m
 from tests.unit.fakes import ORG, InMemoryActivities, InMemoryProjects
 
@@ -23,14 +25,7 @@ SAM_T = TenantContext(ORG, "acme", SAM, "sam@acme.test", "User")
 
 
 class Activities(InMemoryActivities):
-    """The two reads geofencing adds to the activity repository contract."""
-
-    def running_timer(self, org_id, user_id):
-        return copy.deepcopy(self.timers.get(user_id))
-
-    def latest_of_user(self, org_id, user_id):
-        mine = [a for a in self.activities.values() if a["userId"] == user_id]
-        return copy.deepcopy(max(mine, key=lambda a: a["startedAt"])) if mine else None
+    """The activity repository contract, with the two reads geofencing adds (running_timer, latest_of_user)."""
 
 
 class Geofences:
@@ -39,22 +34,20 @@ class Geofences:
     table = None
 
     def __init__(self):
-        self.items: dict[str, dict] = {}
+        self.items: dict[str, Geofence] = {}
         self.cell_reads: list[list[str]] = []
 
     def add(self, geofence_id, lat, lon, radius, enter="START_TRACKING_PROJECT", exit="STOP_TRACKING", name=None, project=P):
-        self.items[geofence_id] = {"id": geofence_id, "name": name or geofence_id, "latitude": lat, "longitude": lon, "radius": radius,
-                                   "enterAction": enter, "exitAction": exit, "projectId": project, "version": 1,
-                                   "cells": geo.cover(lat, lon, radius)}
+        self.items[geofence_id] = Geofence(id=geofence_id, name=name or geofence_id, latitude=lat, longitude=lon, radius=radius,
+                                           enter_action=enter, exit_action=exit, project_id=project, cells=tuple(geo.cover(lat, lon, radius)))
 
     def get(self, org_id, geofence_id):
-        return copy.deepcopy(self.items.get(geofence_id))
+        return self.items.get(geofence_id)
 
     def registered_in(self, org_id, cells):
         cells = list(cells)
         self.cell_reads.append(cells)
-        return [{**{k: v for k, v in g.items() if k != "id"}, "geofenceId": g["id"]}
-                for g in self.items.values() if set(g["cells"]) & set(cells)]
+        return [replace(g, cells=()) for g in self.items.values() if set(g.cells) & set(cells)]
 
 
 @pytest.fixture
@@ -65,7 +58,8 @@ def world():
     clock = FixedClock(NOW)
     fences = Geofences()
     service = GeofenceService(repository=fences, activity_repository=activities,
-                              activities=ActivityService(repository=activities, clock=clock, projects=InMemoryProjects(activities)),
+                              activities=ActivityService(repository=activities, clock=clock, projects=InMemoryProjects(activities),
+                                                         guards=[], rates=no_rates),
                               projects=object(), organizations=object(), clock=clock)
     return service, fences, activities, clock
 
@@ -80,7 +74,7 @@ def test_nearest_centre_wins_and_ties_go_to_the_smaller_id(world):
     fences.add("a-office", 52.2297, 21.0122, 300)
     fences.add("desk", 52.2300, 21.0122, 50)
     assert service.enter(SAM_T, event(52.2300, 21.0122))["name"] == "desk"
-    names = [entry["geofenceId"] for _, entry in service.containing(SAM_T, 52.2297, 21.0122)]
+    names = [entry.id for _, entry in service.containing(SAM_T, 52.2297, 21.0122)]
     assert names == ["a-office", "b-office", "desk"]  # desk is ~33 m off, inside its 50 m
     assert len(fences.cell_reads[-1]) == len(geo.LEVELS)
 

@@ -10,9 +10,10 @@ import pytest
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
-from sandglass.repositories.locks import LOCKS_CHANGED, LockState, LockStates, WeekLock
+from sandglass.entities.locks import DateLock, LockState, LockStates, WeekLock
+from sandglass.repositories.locks import LOCKS_CHANGED
 from sandglass.services import locks
-from sandglass.services.activities import ActivityService
+from sandglass.services.activities import ActivityService, no_rates
 from tests.unit.fakes import ORG, Condition, InMemoryActivities, InMemoryProjects
 
 NOW = datetime(2026, 11, 13, 12, 0, tzinfo=timezone.utc)
@@ -23,11 +24,11 @@ P = "22222222-2222-4222-8222-222222222222"
 
 
 def week_lock(year: int, week: int, unlocked_to: datetime | None = None) -> WeekLock:
-    return WeekLock("l1", "u1", year, week, unlocked_to, "", "")
+    return WeekLock(id="l1", user_id="u1", year=year, week=week, unlocked_to=unlocked_to, created_at=NOW, updated_at=NOW)
 
 
 def member(*, days=(), weeks=()) -> LockState:
-    return LockState("u1", frozenset(days), {(w.year, w.week): w for w in weeks}, 1)
+    return LockState(user_id="u1", days=frozenset(days), weeks={(w.year, w.week): w for w in weeks}, version=1)
 
 
 def reason(day, organization=ORG_SETTINGS, org_locks=NONE, member_locks=NONE, now=NOW):
@@ -54,7 +55,7 @@ def test_iso_week_years_differ_from_calendar_years():
 
 def test_a_week_record_locks_and_its_window_opens_it_over_every_other_lock():
     settings = {**ORG_SETTINGS, "lockingTimesheets": {"enabled": True, "year": 2026, "week": 46}}
-    everything = LockState(None, frozenset({date(2026, 11, 10)}))
+    everything = LockState(user_id=None, days=frozenset({date(2026, 11, 10)}))
     open_window = member(days=[date(2026, 11, 10)], weeks=[week_lock(2026, 46, datetime(2026, 11, 13, 12, 0, 0, 1000, tzinfo=timezone.utc))])
     assert reason(date(2026, 11, 10), settings, everything, open_window) is None
     closed = member(weeks=[week_lock(2026, 46, NOW)])  # unlockedTo == now: closed (exclusive)
@@ -64,7 +65,7 @@ def test_a_week_record_locks_and_its_window_opens_it_over_every_other_lock():
 
 
 def test_member_and_organization_date_locks():
-    assert "locked for the organization" in reason(date(2026, 11, 3), org_locks=LockState(None, frozenset({date(2026, 11, 3)})))
+    assert "locked for the organization" in reason(date(2026, 11, 3), org_locks=LockState(user_id=None, days=frozenset({date(2026, 11, 3)})))
     assert "locked for this member" in reason(date(2026, 11, 4), member_locks=member(days=[date(2026, 11, 4)]))
     assert reason(date(2026, 11, 5), member_locks=member(days=[date(2026, 11, 4)])) is None
 
@@ -72,7 +73,7 @@ def test_member_and_organization_date_locks():
 def test_locked_days_of_a_month():
     days = [date(2026, 2, day) for day in range(1, 29)]
     settings = {**ORG_SETTINGS, "lockingTimesheets": {"enabled": True, "year": 2026, "week": 6}}
-    found = locks.locked_days(settings, LockState(None, frozenset({date(2026, 2, 20)})), member(days=[date(2026, 2, 28)]), days, NOW)
+    found = locks.locked_days(settings, LockState(user_id=None, days=frozenset({date(2026, 2, 20)})), member(days=[date(2026, 2, 28)]), days, NOW)
     assert found == set(days[:8]) | {date(2026, 2, 20), date(2026, 2, 28)}
 
 
@@ -95,12 +96,12 @@ def test_activity_days(start, end, tz, expected):
 
 
 def test_period_days():
-    assert locks.period_days(date(2026, 11, 3)) == [date(2026, 11, 3)]
-    week = locks.period_days(week_of=date(2026, 12, 2))
+    assert DateLock(period="day", anchor=date(2026, 11, 3)).days == [date(2026, 11, 3)]
+    week = DateLock(period="week", anchor=date(2026, 12, 2)).days
     assert week[0] == date(2026, 11, 30) and week[-1] == date(2026, 12, 6) and len(week) == 7
-    assert locks.period_days(week_of=date(2027, 1, 1))[0] == date(2026, 12, 28)  # across the new year
-    assert len(locks.period_days(month_of=date(2028, 2, 29))) == 29
-    assert len(locks.period_days(month_of=date(2026, 2, 1))) == 28
+    assert DateLock(period="week", anchor=date(2027, 1, 1)).days[0] == date(2026, 12, 28)  # across the new year
+    assert len(DateLock(period="month", anchor=date(2028, 2, 29)).days) == 29
+    assert len(DateLock(period="month", anchor=date(2026, 2, 1)).days) == 28
 
 
 def test_lock_zone_and_settings_change():
@@ -127,9 +128,9 @@ class InMemoryLocks:
     def states_from(self, org_id, user_ids, items):
         def state(key, user_id):
             item = items.get(key)
-            return LockState(user_id, frozenset(item["days"]), {}, item["version"]) if item else LockState(user_id)
+            return LockState(user_id=user_id, days=frozenset(item["days"]), version=item["version"]) if item else LockState(user_id=user_id)
 
-        return LockStates(state(("locks", "org"), None), {u: state(("locks", u), u) for u in user_ids})
+        return LockStates(organization=state(("locks", "org"), None), members={u: state(("locks", u), u) for u in user_ids})
 
     def unchanged(self, org_id, state):
         def holds(repo):
@@ -137,6 +138,9 @@ class InMemoryLocks:
             return (item["version"] if item else None) == state.version
 
         return Condition(holds, Conflict("changed", code=LOCKS_CHANGED))
+
+    def stage_unchanged(self, tx, org_id, state):
+        tx.add_condition(self.unchanged(org_id, state))
 
     def lock(self, user_id, day):
         item = self.activities.extra.setdefault(("locks", user_id), {"days": set(), "version": 0})
@@ -156,7 +160,8 @@ def world():
     repo.add_project(P, members={U1: "User"})
     repo.add_user(U1)
     fake_locks = InMemoryLocks(repo)
-    service = ActivityService(repository=repo, clock=FixedClock(NOW), guards=[locks.LockGuard(fake_locks)], projects=InMemoryProjects(repo))
+    service = ActivityService(repository=repo, clock=FixedClock(NOW), guards=[locks.LockGuard(fake_locks)], projects=InMemoryProjects(repo),
+                              rates=no_rates)
     return repo, fake_locks, service
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sandglass.services import reports_engine as engine
+from sandglass.services.reports import engine
 from sandglass.services import timesheet_rules as rules
 from sandglass.services.timesheets import month_days, week_days
 from sandglass.timefmt import iso

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from sandglass.services import rates
-from sandglass.services import reports_engine as engine
-from sandglass.services.reports_periods import resolve
+from sandglass.services.reports import engine, views
+from sandglass.services.reports.periods import resolve
 
 NOW_MS = engine.to_ms("2026-07-15T12:00:00.000Z")
 P, Q, SAM, PIA = "p-website", "q-internal", "u-sam", "u-pia"
@@ -57,7 +57,7 @@ def grouping(dimensions, metrics=("time", "billable", "revenue", "cost", "profit
 def summary(dimensions, items=None, **kwargs):
     shape = grouping(dimensions, **kwargs)
     total, tree = engine.group(engine.price(items or july(), pricing()), shape)
-    return total.view(shape.metrics), engine.groups_view(tree, shape)
+    return views.totals_view(total, shape.metrics), views.groups_view(tree, shape)
 
 
 def by_label(groups):
@@ -161,15 +161,15 @@ def test_revenue_uses_the_rounded_billable_duration():
     items = [item(SAM, P, "2026-07-13T08:00:00.000Z", "2026-07-13T08:50:00.000Z")]  # 50 min -> 1 h (UP, 30 min)
     entry = engine.price(items, pricing(rounding_interval=1_800_000, rounding_mode="UP"))[0]
     assert entry.duration_ms == 3_600_000
-    assert entry.money_row("revenue") == {"currency": "EUR", "amount": "120.00"}
-    assert entry.money_row("cost") == {"currency": "EUR", "amount": "40.00"}
+    assert views.money_row(entry, "revenue") == {"currency": "EUR", "amount": "120.00"}
+    assert views.money_row(entry, "cost") == {"currency": "EUR", "amount": "40.00"}
 
 
 def test_no_rate_in_force_means_no_revenue():
     items = [item(PIA, P, "2026-06-30T10:00:00.000Z", "2026-06-30T11:00:00.000Z")]  # before Pia's cost window
     entry = engine.price(items, pricing())[0]
-    assert entry.cost_rate is None and entry.money_row("cost") is None
-    assert entry.money_row("revenue") == {"currency": "USD", "amount": "50.00"}
+    assert entry.cost_rate is None and views.money_row(entry, "cost") is None
+    assert views.money_row(entry, "revenue") == {"currency": "USD", "amount": "50.00"}
 
 
 def test_rate_timeline_agrees_with_rates_pick():
@@ -194,13 +194,13 @@ def test_dst_week_buckets_by_local_time():
         ("2026-10-25", "2026-10-19"), ("2026-10-26", "2026-10-26"), ("2026-10-25", "2026-10-19")]
     span = resolve("custom", "2026-10-19T00:00:00+02:00", "2026-10-25T23:59:59.999+01:00", datetime(2026, 10, 30, tzinfo=timezone.utc), "Europe/Warsaw")
     assert calendar.period_keys("day", span)[-1] == "2026-10-25" and len(calendar.period_keys("day", span)) == 7
-    grid = engine.weekly(entries, calendar, engine.Labels(users={SAM: "Sam"}), ["time"], True)
+    grid = views.weekly_view(entries, calendar, engine.Labels(users={SAM: "Sam"}), ["time"], True)
     assert grid["rows"][0]["days"] == [1_800_000, 0, 0, 0, 0, 0, 3_600_000]
 
 
 def test_weekly_grid_per_user_and_weekday():
     entries = engine.price(july(), pricing())
-    grid = engine.weekly(entries, engine.Calendar("Europe/Warsaw"), engine.Labels(users={SAM: "Sam", PIA: "Pia"}), ["time"], False, users=["u-ola"])
+    grid = views.weekly_view(entries, engine.Calendar("Europe/Warsaw"), engine.Labels(users={SAM: "Sam", PIA: "Pia"}), ["time"], False, users=["u-ola"])
     assert grid["weekdays"][0] == "MONDAY"
     rows = {row["label"]: row for row in grid["rows"]}
     assert rows["Sam"]["days"] == [7_200_000, 0, 0, 0, 5_400_000, 3_600_000, 0]   # Mon 13th, Fri 3rd, Sat 4th
@@ -208,14 +208,14 @@ def test_weekly_grid_per_user_and_weekday():
     assert rows["(deleted member)"]["days"] == [0] * 7                            # a selected member without time
     assert grid["days"] == [7_200_000, 3_600_000, 3_600_000, 0, 5_400_000, 3_600_000, 0]
     assert grid["totals"] == {"time": 23_400_000, "running": 1}
-    sunday_first = engine.weekly(entries, engine.Calendar("Europe/Warsaw", 6), engine.Labels(), ["time"], True)
+    sunday_first = views.weekly_view(entries, engine.Calendar("Europe/Warsaw", 6), engine.Labels(), ["time"], True)
     assert sunday_first["weekdays"][0] == "SUNDAY" and sum(sunday_first["days"]) == 23_400_000
 
 
 def test_running_timer_counts_up_to_now_and_is_flagged():
     entry = engine.price([item(PIA, P, "2026-07-15T11:15:00.000Z", None)], pricing())[0]
     assert entry.running and entry.duration_ms == 2_700_000
-    row = engine.detailed_row(entry, engine.Labels(), ["time"])
+    row = views.detailed_row(entry, engine.Labels(), ["time"])
     assert row["running"] is True and row["endedAt"] is None and row["revenue"] is None
 
 
@@ -247,18 +247,18 @@ def merged_pages(pages):
 def test_pages_of_groups_join_into_the_whole_tree(dimensions, hide_empty, budget):
     shape = grouping(dimensions, hide_empty=hide_empty)
     _, tree = engine.group(engine.price(july(), pricing()), shape)
-    whole = engine.groups_view(tree, shape)
+    whole = views.groups_view(tree, shape)
     pages, start = [], 0
     while start is not None:
-        page, following = engine.page_groups(tree, shape, start, budget)
+        page, following = views.page_groups(tree, shape, start, budget)
         assert page and (following is None or following > start)
         # within the budget, but for the first group (always shown) and the continued ancestors (two at most)
-        largest = max(engine.shown_size(row) for row in flattened(page))
-        assert sum(engine.shown_size(row) for row in flattened(page)) <= max(budget, largest) + 2 * largest
+        largest = max(views.shown_size(row) for row in flattened(page))
+        assert sum(views.shown_size(row) for row in flattened(page)) <= max(budget, largest) + 2 * largest
         pages.append(page)
         start = following
     assert merged_pages(pages) == whole
-    assert engine.page_rows(whole, 0, budget)[0] == pages[0]
+    assert views.page_rows(whole, 0, budget)[0] == pages[0]
 
 
 def flattened(groups):

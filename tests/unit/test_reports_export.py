@@ -5,7 +5,7 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
-from sandglass.services.reports_export import CONTENT_TYPES, export
+from sandglass.services.reports.export import CONTENT_TYPES, export
 
 HEADER = {"period": "custom", "start": "2026-06-30T22:00:00.000Z", "end": "2026-07-31T21:59:59.000Z", "timeZone": "Europe/Warsaw",
           "weekStart": "MONDAY", "generatedAt": "2026-07-15T12:00:00.000Z"}

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sandglass.services.reports_periods import resolve, week_start_index
+from sandglass.services.reports.periods import resolve, week_start_index
 
 # Wednesday 2026-07-15 12:00 UTC: 14:00 in Warsaw (CEST, +02:00), 08:00 in New York (EDT, -04:00)
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
-from sandglass.models.reports import ReportQuery
+from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.services.reports import ReportService
 
 NOW = datetime(2026, 8, 5, tzinfo=timezone.utc)
@@ -195,7 +195,7 @@ def run(world, view, dimensions=(), hide_empty=True):
     service = ReportService(Repository(items, revenue, cost, rounding), FixedClock(NOW))
     query = ReportQuery(period="custom", start="2026-07-01T00:00:00+02:00", end="2026-07-31T23:59:59+02:00", dimensions=list(dimensions),
                         metrics=METRICS, hideEmptyRows=hide_empty)
-    return service.results(TenantContext("org", "acme", USERS[0], "a@acme.test", "Administrator"), query, view=view, limit=1000).body
+    return service.results(TenantContext("org", "acme", USERS[0], "a@acme.test", "Administrator"), spec_of(query), view=view, limit=1000).body
 
 
 def in_period(items):

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
-from sandglass.models.reports import ReportQuery
+from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.services.reports import ReportService
 
 P, Q = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
@@ -52,7 +52,7 @@ class FakeRepository:
 def run(tenant, repository, **definition):
     service = ReportService(repository, FixedClock(datetime(2026, 9, 1, tzinfo=timezone.utc)))
     body = ReportQuery(period="custom", start="2026-07-01T00:00:00Z", end="2026-08-31T23:59:59Z", metrics=["count"], **definition)
-    return service.results(tenant, body).body["totals"]["count"]
+    return service.results(tenant, spec_of(body)).body["totals"]["count"]
 
 
 def tenant(user_id, role="User"):

@@ -8,6 +8,7 @@ import pytest
 
 from sandglass import keys
 from sandglass.schedule import last_lockable_week, lock_moment, next_weekly_run, zone
+from sandglass.repositories.organizations import settings_from_item
 from sandglass.services.schedules import next_run
 
 MON, FRI, SUN = 0, 4, 6
@@ -94,7 +95,7 @@ def test_last_lockable_week(tz, now, grace, expected):
 def test_the_auto_lock_run_locks_the_week_that_just_ended(tz):
     """At the moment next_run schedules, last_lockable_week is the week that ended; a moment
     earlier it is the week before (so the tick at its run time always advances)."""
-    organization = {"timeZone": tz, "lockingTimesheets": {"enabled": True}, "autoLock": {"graceHours": 5}}
+    organization = settings_from_item({"timeZone": tz, "lockingTimesheets": {"enabled": True}, "autoLock": {"graceHours": 5}})
     run = utc("2026-01-01T00:00")
     for _ in range(53):
         run = next_run(organization, keys.JOB_AUTO_LOCK, run)
@@ -104,11 +105,12 @@ def test_the_auto_lock_run_locks_the_week_that_just_ended(tz):
 
 
 def test_jobs_off_have_no_next_run():
-    organization = {"timeZone": "UTC", "lockingTimesheets": {"enabled": False}, "reminders": {"enabled": False}}
+    organization = settings_from_item({"timeZone": "UTC", "lockingTimesheets": {"enabled": False}, "reminders": {"enabled": False}})
     assert next_run(organization, keys.JOB_AUTO_LOCK, utc("2026-01-01T00:00")) is None
     assert next_run(organization, keys.JOB_REMINDERS, utc("2026-01-01T00:00")) is None
 
 
 def test_reminders_use_their_moment_and_the_lock_time_zone():
-    organization = {"timeZone": "UTC", "lockingTimesheets": {"timeZone": "Asia/Kathmandu"}, "reminders": {"enabled": True, "weekday": "THURSDAY", "time": "16:45"}}
+    organization = settings_from_item({"timeZone": "UTC", "lockingTimesheets": {"timeZone": "Asia/Kathmandu"},
+                                       "reminders": {"enabled": True, "weekday": "THURSDAY", "time": "16:45"}})
     assert next_run(organization, keys.JOB_REMINDERS, utc("2026-03-23T00:00")) == utc("2026-03-26T11:00")

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sandglass import keys
 from sandglass.notifications import MemoryNotifier
+from sandglass.repositories.organizations import organization_from_item
 from sandglass.services.schedules import ScheduleService
 
 
@@ -68,9 +69,9 @@ class FakeSchedules:
 
 class FakeOrganizations:
     def __init__(self, *orgs):
-        self.orgs = {org["id"]: org for org in orgs}
+        self.orgs = {org.id: org for org in orgs}
 
-    def get(self, org_id):
+    def find(self, org_id):
         return self.orgs.get(org_id)
 
 
@@ -85,8 +86,9 @@ class FakeTimesheets:
 
 
 def org(org_id="o1", tz="Asia/Kathmandu", **extra):
-    return {"id": org_id, "name": "Org", "domain": org_id, "timeZone": tz,
-            "lockingTimesheets": {"enabled": True}, "reminders": {"enabled": True, "weekday": "FRIDAY", "time": "15:00"}, **extra}
+    return organization_from_item({"id": org_id, "name": "Org", "domain": org_id, "timeZone": tz,
+                                   "lockingTimesheets": {"enabled": True}, "reminders": {"enabled": True, "weekday": "FRIDAY", "time": "15:00"},
+                                   **extra})
 
 
 def service(*orgs, incomplete=()):
@@ -154,10 +156,10 @@ def test_a_failed_send_unmarks_so_the_retry_sends():
         def send(self, notification):
             raise ConnectionError("SES unreachable")
 
-    svc._notifier = Down()
+    svc.notifier = Down()
     assert svc.tick(keys.JOB_REMINDERS, utc("2026-03-27T09:15"))["failed"] == 1
     assert schedules.markers == set()
-    svc._notifier = notifier
+    svc.notifier = notifier
     assert svc.tick(keys.JOB_REMINDERS, utc("2026-03-27T09:30"))["ran"] == 1
     assert len(notifier.sent) == 1
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 
@@ -25,9 +25,16 @@ class FixedClock:
         return self.instant
 
     def advance(self, **delta) -> None:
-        from datetime import timedelta
-
         self.instant += timedelta(**delta)
+
+
+class CurrentClock:
+    """The process's clock as `set_clock` last installed it, asked at every call: what the
+    composition root hands to services, so time travel (tests, the dev server's `--at`) reaches
+    services built before it."""
+
+    def now(self) -> datetime:
+        return _clock.now()
 
 
 _clock: Clock = SystemClock()

@@ -105,3 +105,8 @@ def check_if_match(what: str, if_match: int | None, version: int) -> None:
     """A stale If-Match is refused before anything is decided on the stored copy."""
     if if_match is not None and if_match != int(version):
         raise stale_write(what, if_match)
+
+
+class Gone(DomainError):
+    status = 410
+    code = "GONE"

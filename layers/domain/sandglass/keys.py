@@ -169,6 +169,19 @@ def membership(email: str, org_id: str) -> dict[str, str]:
 MEMBERSHIP_SK_PREFIX = "ORG#"
 
 
+def membership_by_short_id(id_prefix: str) -> str:
+    """Sort-key prefix of an account's membership of the organization whose id starts with
+    `id_prefix` (ids.short_id_prefix): a workspace's 24-hex id resolved in its member's account."""
+    return f"{MEMBERSHIP_SK_PREFIX}{id_prefix}"
+
+
+def entity_by_short_id(sk_prefix: str, id_prefix: str) -> str:
+    """Sort-key prefix, under ``ORG#<orgId>``, of the entity whose id starts with `id_prefix`
+    (ids.short_id_prefix): `sk_prefix` is the entity's own (ACTIVITY_SK_PREFIX, PROJECT_SK_PREFIX,
+    USER_SK_PREFIX...); its items are keyed `<sk_prefix><uuid>`."""
+    return f"{sk_prefix}{id_prefix}"
+
+
 # Personal API keys (repositories/api_keys.py documents the item shapes): one lookup item per key,
 # keyed by the keyed hash of its secret (the authorizer's one GetItem), and one listing item per key
 # in its person's account partition; both written in one transaction.
@@ -481,3 +494,148 @@ def group_membership(org_id: str, user_id: str, from_day: str) -> dict[str, str]
 
 def group_memberships_prefix(user_id: str | None = None) -> str:
     return f"{GROUP_MEMBERSHIP_SK_PREFIX}{user_id}#" if user_id else GROUP_MEMBERSHIP_SK_PREFIX
+
+
+# --- catalog: tags, clients, tasks (repositories/catalog.py documents the item shapes) ----------
+
+TAG_SK_PREFIX = "TAG#"
+CLIENT_SK_PREFIX = "CLIENT#"
+TASK_SK_PREFIX = "TASK#"
+CATALOG_LIST_ACTIVE = "ACTIVE#"
+CATALOG_LIST_ARCHIVED = "ARCHIVED#"
+
+
+def tag(org_id: str, tag_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{TAG_SK_PREFIX}{tag_id}"}
+
+
+def client(org_id: str, client_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{CLIENT_SK_PREFIX}{client_id}"}
+
+
+def task(org_id: str, task_id: str) -> dict[str, str]:
+    """A project's task. Index keys: GSI_PROJECT (project_partition / task_list_sort), so a project's
+    tasks are one Query and the project's purge removes them."""
+    return {PK: org_pk(org_id), SK: f"{TASK_SK_PREFIX}{task_id}"}
+
+
+def catalog_name(org_id: str, kind: str, scope: str, name_digest: str) -> dict[str, str]:
+    """Uniqueness marker of a name (its case-folded digest) among one kind of entity ("TAG",
+    "CLIENT", "TASK") in a scope (the organization "-" or a project id), written with
+    attribute_not_exists in the entity's own transaction."""
+    return {PK: org_pk(org_id), SK: f"NAME#{kind}#{scope}#{name_digest}"}
+
+
+def catalog_list_partition(org_id: str, kind: str) -> str:
+    """GSI_PROJECT partition listing one kind of organization-wide entity (``TAGS``, ``CLIENTS``):
+    sparse, like the projects' listing."""
+    return f"ORG#{org_id}#{kind}"
+
+
+def catalog_list_sort(entity_id: str, name_key: str, archived: bool) -> str:
+    """Active entries first, each group ordered by case-folded name, then id."""
+    state = CATALOG_LIST_ARCHIVED if archived else CATALOG_LIST_ACTIVE
+    return f"{state}{name_key[:200]}#{entity_id}"
+
+
+def task_list_sort(task_id: str, name_key: str) -> str:
+    """GSI_PROJECT sort key of a task in its project's partition: by case-folded name, then id."""
+    return f"{TASK_SK_PREFIX}{name_key[:200]}#{task_id}"
+# --- the change log (repositories/changes.py documents the item shapes) ---------------------------
+
+CHANGE_SK_PREFIX = "CHANGE#"
+CHANGE_POSITION_DIGITS = 40  # a stream sequence number has at most 40 digits
+
+
+def change_position(sequence_number: str) -> str:
+    """A change's sortable position in its organization's log: the stream record's sequence number,
+    zero-padded (DynamoDB orders one partition key's records by it, in commit order)."""
+    return sequence_number.rjust(CHANGE_POSITION_DIGITS, "0")
+
+
+def change(org_id: str, position: str) -> dict[str, str]:
+    """One change-log record, in the organization's root partition (the organization purge removes
+    it; its TTL `expiresAt` ends it earlier). Index keys: GSI_USER (user_partition of the entity's
+    owner / change_sort(position)) when the entity has an owner, for a User's own feed."""
+    return {PK: org_pk(org_id), SK: f"{CHANGE_SK_PREFIX}{position}"}
+
+
+def change_sort(position: str) -> str:
+    return f"{CHANGE_SK_PREFIX}{position}"
+
+
+def change_sort_after(position: str | None) -> str:
+    """The lowest sort key of a change after `position` (None: from the log's start)."""
+    if position is None:
+        return CHANGE_SK_PREFIX
+    return change_sort(str(int(position) + 1).rjust(CHANGE_POSITION_DIGITS, "0"))
+
+
+CHANGE_SORT_END = f"{CHANGE_SK_PREFIX}~"
+
+# Which items of an organization's root partition are entities the change log records, by sort-key
+# prefix: (prefix, entity type, how many '#'-separated parts follow the prefix). Every other item
+# (uniqueness markers, fences, counters, idempotency records, due entries, reminder markers, billing
+# records, sign-in grants, webhooks and their secrets, the log itself) is not an entity change.
+_CHANGE_ENTITIES = (
+    (ACTIVITY_SK_PREFIX, "activity", 1),
+    (USER_SK_PREFIX, "member", 1),
+    (PROJECT_SK_PREFIX, "project", 1),
+    (PROJECT_SK_PREFIX, "projectMember", 3),  # PROJECT#<pid>#MEMBER#<mid>
+    ("REVRATES#", "revenueRate", 3),  # REVRATES#<pid>#<mid>#<rateId> (the set's lock has 2 parts)
+    ("COSTRATES#", "costRate", 2),  # COSTRATES#<uid>#<rateId> (the set's lock has 1)
+    ("PREFS#", "preferences", 1),
+    (MEMBER_LOCKS_SK_PREFIX, "memberLocks", 1),
+    (WEEK_LOCK_SK_PREFIX, "weekLock", 1),
+    (REPORT_SK_PREFIX, "report", 1),
+    (REQUEST_SK_PREFIX, "request", 1),
+    (GEOFENCE_SK_PREFIX, "geofence", 1),
+    (TAG_SK_PREFIX, "tag", 1),
+    (CLIENT_SK_PREFIX, "client", 1),
+    (TASK_SK_PREFIX, "task", 1),
+)
+CHANGE_ENTITY_TYPES = ("organization", "organizationLocks", *dict.fromkeys(kind for _, kind, _ in _CHANGE_ENTITIES))
+
+
+def classify_change(partition: str, sort: str) -> tuple[str, str, str] | None:
+    """(organization id, entity type, entity id) of a table item whose writes the change log
+    records, or None for every other item. The one place that decides what is an entity."""
+    if not partition.startswith("ORG#") or "#" in partition[4:]:
+        return None  # platform items, and organization sub-partitions (none holds an entity)
+    org_id = partition[4:]
+    if sort == "ORG":
+        return org_id, "organization", org_id
+    if sort == "LOCKS#ORG":
+        return org_id, "organizationLocks", org_id
+    for prefix, kind, parts in _CHANGE_ENTITIES:
+        if sort.startswith(prefix):
+            rest = sort[len(prefix):].split("#")
+            if len(rest) == parts and all(rest) and (kind != "projectMember" or rest[1] == "MEMBER"):
+                return org_id, kind, rest[-1]
+    return None
+
+
+# --- webhooks (repositories/webhooks.py documents the item shapes) --------------------------------
+
+WEBHOOK_SK_PREFIX = "WEBHOOK#"
+WEBHOOK_DELIVERY_SK_PREFIX = "WHDELIVERY#"
+
+
+def webhook(org_id: str, webhook_id: str) -> dict[str, str]:
+    """A webhook (with its secret token: never an entity of the change log)."""
+    return {PK: org_pk(org_id), SK: f"{WEBHOOK_SK_PREFIX}{webhook_id}"}
+
+
+def webhook_counts(org_id: str) -> dict[str, str]:
+    """The organization's webhook counter (`total` and one `owner#<memberId>` count per creator):
+    every create and delete changes it in the same transaction, conditioned on the limits."""
+    return {PK: org_pk(org_id), SK: "WEBHOOKS#COUNT"}
+
+
+def webhook_delivery(org_id: str, webhook_id: str, event_id: str) -> dict[str, str]:
+    """The delivery log of one event to one webhook (updated by every attempt); TTL expiresAt."""
+    return {PK: org_pk(org_id), SK: f"{webhook_delivery_prefix(webhook_id)}{event_id}"}
+
+
+def webhook_delivery_prefix(webhook_id: str) -> str:
+    return f"{WEBHOOK_DELIVERY_SK_PREFIX}{webhook_id}#"

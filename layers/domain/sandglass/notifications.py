@@ -1,111 +1,20 @@
-"""The notifier port and its adapters.
-
-- `ses`: Amazon SES (sesv2 SendEmail) from NOTIFICATION_SENDER; with NOTIFICATION_TEMPLATE set it
-  sends that SES template with the notification's data, otherwise a plain-text email.
-- `outbox`: the local stack's outbox: each notification is appended as one JSON line to
-  OUTBOX_PATH (`.local/outbox.jsonl` under `make dev`) and printed.
-- `log`: logs only (SES chosen but no sender configured).
-NOTIFIER picks the adapter (the template sets `ses`; the dev server sets `outbox`).
-"""
+"""Notifications: the notifier port (sandglass.ports.notifier) and its adapters
+(sandglass.adapters.notifications) under the names their callers know."""
 
 from __future__ import annotations
 
-import functools
-import json
-import logging
-import os
-import threading
-from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from sandglass.adapters.notifications import (
+    ConfiguredNotifier,
+    LogNotifier,
+    MemoryNotifier,
+    OutboxNotifier,
+    SesNotifier,
+    configured_notifier,
+)
+from sandglass.ports.notifier import Notification, Notifier
 
-logger = logging.getLogger("sandglass.notifications")
+__all__ = ["ConfiguredNotifier", "LogNotifier", "MemoryNotifier", "Notification", "Notifier", "OutboxNotifier", "SesNotifier",
+           "configured_notifier", "notifier_from_env"]
 
-
-@dataclass(frozen=True)
-class Notification:
-    to: str
-    subject: str
-    text: str
-    kind: str = "message"
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-class Notifier(Protocol):
-    def send(self, notification: Notification) -> None: ...
-
-
-class SesNotifier:
-    def __init__(self, sender: str, template: str | None = None, configuration_set: str | None = None):
-        self.sender, self.template, self.configuration_set = sender, template, configuration_set
-        self._client = None
-
-    def client(self):
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("sesv2")
-        return self._client
-
-    def send(self, notification: Notification) -> None:
-        if self.template:
-            content = {"Template": {"TemplateName": self.template, "TemplateData": json.dumps({"subject": notification.subject, "text": notification.text, **notification.data})}}
-        else:
-            content = {"Simple": {"Subject": {"Data": notification.subject, "Charset": "UTF-8"}, "Body": {"Text": {"Data": notification.text, "Charset": "UTF-8"}}}}
-        params: dict[str, Any] = {"FromEmailAddress": self.sender, "Destination": {"ToAddresses": [notification.to]}, "Content": content}
-        if self.configuration_set:
-            params["ConfigurationSetName"] = self.configuration_set
-        self.client().send_email(**params)
-
-
-class OutboxNotifier:
-    _lock = threading.Lock()
-
-    def __init__(self, path: str, echo: bool = True):
-        self.path, self.echo = path, echo
-
-    def send(self, notification: Notification) -> None:
-        line = json.dumps(asdict(notification), separators=(",", ":"))
-        with self._lock:
-            os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-            with open(self.path, "a", encoding="utf-8") as outbox:
-                outbox.write(line + "\n")
-        if self.echo:
-            print(f"[notify] to {notification.to}: {notification.subject}", flush=True)
-
-    def read(self) -> list[Notification]:
-        if not os.path.exists(self.path):
-            return []
-        with open(self.path, encoding="utf-8") as outbox:
-            return [Notification(**json.loads(line)) for line in outbox if line.strip()]
-
-
-class LogNotifier:
-    def send(self, notification: Notification) -> None:
-        logger.warning("notification not delivered (no NOTIFICATION_SENDER configured)", extra={"to": notification.to, "subject": notification.subject})
-
-
-class MemoryNotifier:
-    """Keeps what it is given (unit tests)."""
-
-    def __init__(self):
-        self.sent: list[Notification] = []
-
-    def send(self, notification: Notification) -> None:
-        self.sent.append(notification)
-
-
-def notifier_from_env() -> Notifier:
-    """The adapter the environment names; one per configuration, so a container reuses its SES
-    client and a changed environment (the dev server, tests) takes effect at once."""
-    env = os.environ
-    return _notifier(env.get("NOTIFIER", "log"), env.get("OUTBOX_PATH") or ".local/outbox.jsonl", env.get("NOTIFICATION_SENDER") or "",
-                     env.get("NOTIFICATION_TEMPLATE") or None, env.get("NOTIFICATION_CONFIGURATION_SET") or None)
-
-
-@functools.lru_cache(maxsize=8)
-def _notifier(kind: str, outbox: str, sender: str, template: str | None, configuration_set: str | None) -> Notifier:
-    if kind == "outbox":
-        return OutboxNotifier(outbox)
-    if kind == "ses" and sender:
-        return SesNotifier(sender, template, configuration_set)
-    return LogNotifier()
+# the adapter the environment names (kept for the callers that know it by this name)
+notifier_from_env = configured_notifier

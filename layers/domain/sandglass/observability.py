@@ -17,7 +17,6 @@ API functions get all of this from `sandglass.http.resolver.create_app` (its res
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,16 +26,18 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
+from sandglass.settings import get_settings
+
 # stderr: Lambda sends it to CloudWatch Logs like stdout, and local tools keep stdout for results
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME") or "sandglass", stream=sys.stderr)
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "Sandglass")
+logger = Logger(service=get_settings().service_name, stream=sys.stderr)
+metrics = Metrics(namespace=get_settings().metrics_namespace)
 
 _UNSET: Any = object()
 _tracer: Any = _UNSET
 
 
 def tracing_enabled() -> bool:
-    return os.environ.get("POWERTOOLS_TRACE_DISABLED", "true").strip().lower() in {"false", "0", "no"}
+    return get_settings().tracing_enabled
 
 
 def tracer():

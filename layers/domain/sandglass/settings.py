@@ -1,8 +1,13 @@
-"""Runtime settings, read once from the environment (the template sets them per function)."""
+"""Runtime settings, read from the environment (the template sets them per function).
+
+The one module that reads the environment: everything else gets its configuration from here
+(`get_settings()`, cached until `reset_settings()`; `notifier_settings()`, read at each use).
+"""
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -23,7 +28,7 @@ class Settings:
     cursor_secret_value: str | None = None
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     dev_mode: bool = False
-    # billing (issue 11): which payment provider, the product catalog, Paddle credentials
+    # billing: which payment provider, the product catalog, Paddle credentials
     billing_provider: str = "local"
     billing_products: str = ""
     billing_local_base_url: str = "http://127.0.0.1:3000/api"
@@ -31,8 +36,18 @@ class Settings:
     paddle_api_key_parameter: str | None = None
     paddle_vendor_id: str | None = None
     paddle_environment: str = "sandbox"
-    # workflow requests (issue 9): where resolved impersonation requests' one-time sign-in tokens go
+    # workflow requests: where resolved impersonation requests' one-time sign-in tokens go
     support_email: str | None = None
+    # webhooks: the local stack delivers to loopback (http://127.0.0.1) receivers; never set in AWS
+    webhook_allow_loopback: bool = False
+    # the parent domain whose subdomains name organizations (acme.<base>), if any
+    base_domain: str = ""
+    # where a deleted organization's admin is sent (DELETE /organization's redirectUrl)
+    offboarding_url: str | None = None
+    # observability (powertools' own variables)
+    service_name: str = "sandglass"
+    metrics_namespace: str = "Sandglass"
+    tracing_enabled: bool = False
 
     @property
     def jwt_secret(self) -> str | None:
@@ -94,14 +109,36 @@ def get_settings() -> Settings:
         paddle_vendor_id=env.get("PADDLE_VENDOR_ID") or None,
         paddle_environment=(env.get("PADDLE_ENVIRONMENT") or "sandbox").strip().lower(),
         support_email=(env.get("SUPPORT_EMAIL") or "").strip() or None,
+        webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "") == "1",
+        base_domain=(env.get("BASE_DOMAIN") or "").strip().lower(),
+        offboarding_url=env.get("OFFBOARDING_URL") or None,
+        service_name=env.get("POWERTOOLS_SERVICE_NAME") or "sandglass",
+        metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or "Sandglass",
+        tracing_enabled=env.get("POWERTOOLS_TRACE_DISABLED", "true").strip().lower() in {"false", "0", "no"},
     )
+
+
+@dataclass(frozen=True)
+class NotifierSettings:
+    kind: str = "log"  # NOTIFIER: ses | outbox | log
+    outbox_path: str = ".local/outbox.jsonl"
+    sender: str = ""
+    template: str | None = None
+    configuration_set: str | None = None
+
+
+def notifier_settings() -> NotifierSettings:
+    """The notifier's configuration, read at each use: the dev server and tests switch the
+    notifier while functions stay warm."""
+    env = os.environ
+    return NotifierSettings(kind=env.get("NOTIFIER", "log"), outbox_path=env.get("OUTBOX_PATH") or ".local/outbox.jsonl",
+                            sender=env.get("NOTIFICATION_SENDER") or "", template=env.get("NOTIFICATION_TEMPLATE") or None,
+                            configuration_set=env.get("NOTIFICATION_CONFIGURATION_SET") or None)
 
 
 def reset_settings() -> None:
     """Forget cached settings (tests and the dev server change the environment)."""
     get_settings.cache_clear()
-    import sys
-
     parameters = sys.modules.get("aws_lambda_powertools.utilities.parameters")
     if parameters is not None:  # never import it here (~90 ms): only clear what was used
         parameters.clear_caches()

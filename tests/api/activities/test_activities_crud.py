@@ -75,7 +75,7 @@ def test_stale_version_lost_inside_the_transaction_is_412(world):
     service = ActivityService()
     real_get = service.repository.get
     snapshot = real_get(world.org_id, created["id"])
-    service.repository.get = lambda org_id, activity_id: dict(snapshot)  # a reader that saw version 1
+    service.repository.get = lambda org_id, activity_id: snapshot  # a reader that saw version 1
     service.update(tenant, created["id"], ActivityUpdate(name="first"), if_match=1)
     try:
         service.update(tenant, created["id"], ActivityUpdate(name="second"), if_match=1)
@@ -83,7 +83,7 @@ def test_stale_version_lost_inside_the_transaction_is_412(world):
         pass
     else:
         raise AssertionError("the stale write was applied")
-    assert real_get(world.org_id, created["id"])["name"] == "first"
+    assert real_get(world.org_id, created["id"]).name == "first"
 
 
 def _count_activities(table, org_id):
@@ -195,19 +195,24 @@ def test_write_guards_join_every_write_transaction(world):
     seen = []
     lock = {"on": False}
 
-    def period_lock(tenant, changes, reads, now):
-        seen.append([(c.before is None, c.after is None) for c in changes])
-        if not lock["on"]:
+    class PeriodLock:
+        def wanted(self, tenant, user_ids):
             return []
-        # a lock item that does not exist: attribute_exists fails, as a "locked week" check would
-        return [db.check(keys.organization(tenant.org_id), "attribute_not_exists(PK)", fail=Conflict("The week is locked", code="PERIOD_LOCKED"))]
 
-    service = ActivityService(guards=[period_lock])
+        def __call__(self, tx, tenant, images, reads, now):
+            seen.append([(image.id, image.running) for image in images])
+            if lock["on"]:
+                # a lock item that does not exist: attribute_exists fails, as a "locked week" check would
+                tx.check(keys.organization(tenant.org_id), "attribute_not_exists(PK)", fail=Conflict("The week is locked", code="PERIOD_LOCKED"))
+
+    service = ActivityService(guards=[PeriodLock()])
     tenant = TenantContext(world.org_id, "acme", world.sam["id"], "sam@acme.test", "User")
     created = service.create(tenant, ActivityCreate(name="x", projectId=world.p["id"], startedAt="2026-07-03T09:00:00Z", endedAt="2026-07-03T10:00:00Z"))
-    service.create(tenant, ActivityCreate(projectId=world.p["id"], pending=True, startedAt="2026-07-15T08:00:00Z"))
-    service.create(tenant, ActivityCreate(projectId=world.p["id"], pending=True, startedAt="2026-07-15T09:00:00Z"))
-    assert seen == [[(True, False)], [(True, False)], [(True, False), (False, False)]]  # the stopped timer is guarded too
+    first = service.create(tenant, ActivityCreate(projectId=world.p["id"], pending=True, startedAt="2026-07-15T08:00:00Z"))
+    second = service.create(tenant, ActivityCreate(projectId=world.p["id"], pending=True, startedAt="2026-07-15T09:00:00Z"))
+    timer, new = first.activity["id"], second.activity["id"]
+    # the stopped timer is guarded too: its running and its stopped image
+    assert seen == [[(created.activity["id"], False)], [(timer, True)], [(new, True), (timer, True), (timer, False)]]
     lock["on"] = True
     for attempt in (lambda: service.update(tenant, created.activity["id"], ActivityUpdate(name="y")),
                     lambda: service.delete(tenant, created.activity["id"])):

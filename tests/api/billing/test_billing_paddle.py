@@ -31,15 +31,15 @@ class Replay:
 
 @pytest.fixture
 def paddle(world, gateway, monkeypatch):
-    import sandglass.adapters as adapters
     from sandglass.adapters.paddle import PaddleBilling
+    from sandglass.composition import billing as billing_composition
     from sandglass.settings import reset_settings
 
     transport = Replay()
     monkeypatch.setenv("BILLING_PROVIDER", "paddle")
     monkeypatch.setenv("BILLING_PRODUCTS", json.dumps(CATALOG))
     reset_settings()
-    monkeypatch.setattr(adapters, "billing_provider", lambda: PaddleBilling("pdl_test_key", transport=transport))
+    monkeypatch.setattr(billing_composition, "payment_provider", lambda settings: PaddleBilling("pdl_test_key", transport=transport))
     yield transport
     reset_settings()
 

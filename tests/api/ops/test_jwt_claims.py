@@ -1,5 +1,5 @@
 """Tokens' time claims (exp, iat, nbf) must be NumericDates: JSON integers. A string, a float,
-a boolean or a non-finite number is refused with 401 (RFC 7519 §2; see README "Auth")."""
+a boolean or a non-finite number is refused with 401 (RFC 7519 §2; see docs/api.md, Auth)."""
 
 from __future__ import annotations
 

@@ -58,7 +58,7 @@ class World:
         repository = RateRepository()
         rate = {"id": ids.new_id(), "projectId": project["id"], "memberId": member_id, "userId": user["id"], "currency": currency,
                 "from": start, "to": end, "taxRate": Decimal(0), "value": Decimal(value)}
-        repository.save(rate_set, rate, repository.snapshot(rate_set).version, [])
+        _save(repository, rate_set, rate)
 
     def cost_rate(self, user: dict, value: str, start: str, end: str | None = None, currency: str = "EUR") -> None:
         from sandglass.repositories.rates import RateRepository, cost_set
@@ -66,7 +66,7 @@ class World:
         rate_set = cost_set(self.org_id, user["id"])
         repository = RateRepository()
         rate = {"id": ids.new_id(), "userId": user["id"], "currency": currency, "from": start, "to": end, "taxRate": Decimal(0), "value": Decimal(value)}
-        repository.save(rate_set, rate, repository.snapshot(rate_set).version, [])
+        _save(repository, rate_set, rate)
 
     def settings(self, **changes) -> None:
         reply = self.api.put("/organization", as_=self.admin, org="acme", body=changes)
@@ -94,3 +94,12 @@ def world(api, acme, seed, clock) -> World:
     world = World(api, org_id, "admin@acme.test", admin_id, sam, pia, ola, p, q)
     world.settings(timeZone="Europe/Warsaw", currency="EUR")
     return world
+
+
+def _save(repository, rate_set, rate) -> None:
+    """Store one rate window the way the rate service commits it (one unit of work)."""
+    from sandglass.storage.transaction import UnitOfWork
+
+    tx = UnitOfWork(repository.table)
+    repository.stage_save(tx, rate_set, rate, repository.snapshot(rate_set).version)
+    tx.commit()

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from sandglass.services import reports_engine as engine
+from sandglass.services.reports import views
 
 LAMBDA_LIMIT = 6 * 1024 * 1024
 ALL_METRICS = ["time", "billable", "revenue", "cost", "profit", "count"]
@@ -78,27 +78,27 @@ def engine_groups_unpaged(world, definition):
     cached = getattr(world, "_unpaged", None)
     if cached is None:
         from sandglass.context import TenantContext
-        from sandglass.models.reports import ReportQuery
+        from sandglass.models.reports import ReportQuery, spec_of
         from sandglass.services.reports import ReportService
 
         service = ReportService()
         service.page_bytes = 1 << 40
         tenant = TenantContext(world.org_id, "acme", world.admin_id, world.admin, "Administrator")
-        cached = world._unpaged = service.results(tenant, ReportQuery.model_validate(definition)).body["groups"]
+        cached = world._unpaged = service.results(tenant, spec_of(ReportQuery.model_validate(definition))).body["groups"]
     return cached
 
 
 @pytest.fixture
 def small_pages(monkeypatch):
     """Pages of about 2 kB so a handful of activities spans several of them."""
-    monkeypatch.setattr(engine, "PAGE_BYTES", 2_000)
+    monkeypatch.setattr(views, "PAGE_BYTES", 2_000)
     from sandglass.services.reports import ReportService
 
     original = ReportService.__init__
 
     def init(self, *args, **kwargs):
         original(self, *args, **kwargs)
-        self.page_bytes = engine.PAGE_BYTES
+        self.page_bytes = views.PAGE_BYTES
 
     monkeypatch.setattr(ReportService, "__init__", init)
 
@@ -125,7 +125,7 @@ def test_weekly_rows_and_detailed_rows_page_too(world, small_pages, api, monkeyp
     detailed = every_page(world, world.custom(metrics=["time"]), view="detailed", limit=1000)
     assert len(detailed) > 1 and sum(len(page["rows"]) for page in detailed) == 12
     assert len({row["id"] for page in detailed for row in page["rows"]}) == 12
-    monkeypatch.setattr(engine, "PAGE_BYTES", 300)  # about one member row
+    monkeypatch.setattr(views, "PAGE_BYTES", 300)  # about one member row
     api.gateway.module("ReportsFunction").service.cache_clear()
     weekly = every_page(world, world.custom(metrics=ALL_METRICS), view="weekly")
     assert len(weekly) > 1 and sorted(row["userId"] for page in weekly for row in page["rows"]) == sorted(

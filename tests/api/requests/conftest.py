@@ -61,9 +61,10 @@ class World:
         return reply.json()
 
     def membership(self, project_id: str, user_id: str) -> dict | None:
-        from sandglass.repositories.projects import ProjectRepository
+        from sandglass import ids, keys
+        from sandglass.storage.table import Table
 
-        return ProjectRepository().membership(self.org_id, project_id, user_id)
+        return Table().get(keys.project_member(self.org_id, project_id, ids.project_member_id(project_id, user_id)))
 
     def locks(self, user_id: str):
         from sandglass.repositories.locks import LockRepository
@@ -71,9 +72,10 @@ class World:
         return LockRepository().read(self.org_id, [user_id]).of(user_id)
 
     def stored_request(self, request_id: str) -> dict | None:
-        from sandglass.repositories.requests import RequestRepository
+        from sandglass import keys
+        from sandglass.storage.table import Table
 
-        return RequestRepository().get(self.org_id, request_id)
+        return Table().get(keys.request(self.org_id, request_id))
 
 
 @pytest.fixture

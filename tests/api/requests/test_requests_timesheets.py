@@ -132,7 +132,7 @@ def test_approval_marks_the_week_approved_and_locks_it(world):
                                                                          "type", "year", "week"}
     world.resolve(request["id"], "/timesheets/approvals")
     state = world.locks(world.sam["id"])
-    assert state.approvals[(2026, 45)]["requestId"] == request["id"]
+    assert state.approvals[(2026, 45)].request_id == request["id"]
     assert state.weeks[(2026, 45)].unlocked_to is None
     reply = write_entry(world, span=("2026-11-05T08:00:00Z", "2026-11-05T09:00:00Z"))
     assert reply.status == 409 and reply.json()["error"]["code"] == "PERIOD_LOCKED"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import pytest
 
+from sandglass.timefmt import iso
+
 ADMIN = "admin@acme.test"
 SAM = "sam@acme.test"
 PIA = "pia@acme.test"
@@ -127,7 +129,7 @@ def test_a_user_cannot_write_on_a_locked_day_an_administrator_can(world):
     assert_locked(put(in_locked, name="Renamed"), period)  # edit
     assert_locked(w.api.delete(f"/activities/{in_locked['id']}", as_=SAM, org="acme"), period)  # delete
     assert_locked(create(w, SAM, "2026-11-08T23:30:00+01:00", "2026-11-09T00:30:00+01:00"), period)  # an entry touching the locked Sunday
-    assert stored(w, in_locked["id"])["name"] == "Work" and stored(w, open_entry["id"])["startedAt"] == "2026-11-10T08:00:00.000Z"
+    assert stored(w, in_locked["id"]).name == "Work" and iso(stored(w, open_entry["id"]).started_at) == "2026-11-10T08:00:00.000Z"
     # other members and other weeks are open; an entry ending at the locked week's start does not touch it
     assert create(w, PIA, "2026-11-05T09:00:00+01:00", "2026-11-05T10:00:00+01:00").status == 200
     assert create(w, SAM, "2026-11-01T23:00:00+01:00", "2026-11-02T00:00:00+01:00").status == 200
@@ -145,12 +147,12 @@ def test_stop_into_a_locked_day_and_the_implicit_stop_of_a_previous_timer(world)
     assert lock(w, userId=w.sam["id"], date="2026-11-13").status == 204
     reply = w.api.put(f"/activities/{timer['id']}", as_=SAM, org="acme", body={"pending": False})
     assert_locked(reply, "2026-11-13")
-    assert stored(w, timer["id"])["pending"] is True
+    assert stored(w, timer["id"]).running is True
     # a new timer today is refused anyway; lock the start day only: the implicit stop is what is refused
     assert unlock(w, userId=w.sam["id"], date="2026-11-13").status == 204
     assert lock(w, userId=w.sam["id"], date="2026-11-12").status == 204
     assert_locked(create(w, SAM, "2026-11-13T12:00:00+01:00"), "2026-11-12")
-    assert stored(w, timer["id"])["pending"] is True
+    assert stored(w, timer["id"]).running is True
     assert w.api.put(f"/activities/{timer['id']}", as_=SAM, org="acme", body={"name": "Late"}).status == 409  # still its start day
     # an Administrator stops it
     assert w.api.put(f"/activities/{timer['id']}", as_=ADMIN, org="acme", body={"pending": False}).status == 200
@@ -310,7 +312,7 @@ def test_a_lock_landing_between_read_and_commit_stops_the_write(world, lock_land
     reply = w.api.put(f"/activities/{entry['id']}", as_=SAM, org="acme", body={"name": "Raced"})
     assert_locked(reply, "2026-11-10" if scope in ("member", "organization") else "2026-W46")
     assert len(calls) == 2  # the first transaction failed on the member's lock version, the re-read refused
-    assert ActivityRepository().get(w.org_id, entry["id"])["name"] == "Work"
+    assert ActivityRepository().get(w.org_id, entry["id"]).name == "Work"
 
 
 def test_an_unrelated_lock_change_meanwhile_costs_a_retry_not_a_refusal(world, lock_lands_before_commit):

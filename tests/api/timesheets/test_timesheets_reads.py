@@ -249,3 +249,12 @@ def test_a_project_administrator_reads_the_time_of_their_projects_members_on_the
     assert get(w, f"/timesheets/dayTotals?userId={w.sam['id']}&date=2026-11-10", who="ola@acme.test").status == 404
     assert get(w, f"/timesheets/dayTotals?userId={w.admin_id}&date=2026-11-10", who="pia@acme.test").status == 404
     assert get(w, "/timesheets?monthOf=2026-11-01", who="pia@acme.test").status == 403
+
+
+@pytest.mark.parametrize("path", ["/timesheets?monthOf={day}", "/timesheets/dayTotals?weekOf={day}", "/timesheets/dayTotals?date={day}",
+                                  "/timesheets/incomplete?weekOf={day}"])
+@pytest.mark.parametrize("day", ["2026-02-30", "2026-W05-1", "2026-02", "1969-12-31", "2026-02-01T00:00:00Z"])
+def test_a_calendar_day_that_is_not_yyyy_mm_dd_in_range_is_422(world, path, day):
+    reply = get(world, path.format(day=day))
+    assert reply.status == 422, reply.body
+    assert reply.json()["error"]["code"] == "VALIDATION_ERROR"

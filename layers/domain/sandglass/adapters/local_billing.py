@@ -1,18 +1,18 @@
 """The local payment provider for development: checkouts, subscriptions and payments recorded in
 the table, and checkout URLs served by the dev server (`/api/_dev/checkout/<orgId>/<checkoutId>`)
 where completing one creates the subscription and its first payment. It cannot verify a receipt's
-signature: a structurally valid receipt (services/billing.read_receipt) is accepted as unverified."""
+signature: a structurally valid receipt (billing's read_receipt) is accepted as unverified."""
 
 from __future__ import annotations
 
 import secrets
 from datetime import date
 
-from sandglass.clock import Clock, get_clock
+from sandglass.clock import Clock, CurrentClock
 from sandglass.errors import NotFound
 from sandglass.repositories.billing import LocalPaymentsRepository
-from sandglass.services.billing import (
-    ENTITLED_STATUSES,
+from sandglass.entities.billing import ENTITLED_STATUSES
+from sandglass.ports.payments import (
     BillingAccount,
     Product,
     ProviderSubscription,
@@ -53,7 +53,7 @@ class LocalBilling:
     def __init__(self, repository: LocalPaymentsRepository | None = None, clock: Clock | None = None,
                  base_url: str = "http://127.0.0.1:3000/api"):
         self.repository = repository or LocalPaymentsRepository()
-        self.clock = clock or get_clock()
+        self.clock = clock or CurrentClock()
         self.base_url = base_url.rstrip("/")
 
     def ensure_customer(self, account: BillingAccount) -> str:

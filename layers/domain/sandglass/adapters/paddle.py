@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from sandglass.services.billing import (
+from sandglass.ports.payments import (
     BillingAccount,
     Product,
     ProviderRejected,

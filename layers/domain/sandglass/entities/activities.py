@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+# How an organization treats entries of one member that overlap (its overlapPolicy setting).
+OVERLAP_POLICIES = ("allow", "warn", "reject")
+DEFAULT_OVERLAP_POLICY = "allow"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RateRef:
@@ -39,7 +43,11 @@ class Activity:
     created_by: str | None = None
     updated_at: datetime | None = None
     updated_by: str | None = None
-    rate_snapshot: RateSnapshot | None = None
+    rate_snapshot: RateSnapshot | None = None  # None: written before rates were kept (priced by today's windows)
+    geofence_id: str | None = None  # the geofence whose enter event started it (not shown on the API)
+    rerate_id: str | None = None  # the last re-rate that replaced its rate snapshot
+    task_id: str | None = None  # an ACTIVE task of its project when set (entities/catalog.py)
+    tag_ids: tuple[str, ...] = ()  # tags of the organization (entities/catalog.py)
 
     @property
     def running(self) -> bool:

@@ -3,7 +3,7 @@ gets one JSON answer (202 and no body for a notification or a response). No sess
 stream (GET answers 405), so it runs in a Lambda behind API Gateway.
 
 A lean handler rather than the `mcp` SDK's server: importing `mcp.types` alone costs ~300 ms of CPU,
-more than a whole REST function's cold start (bench/cold_start.py; the README's MCP section).
+more than a whole REST function's cold start (bench/cold_start.py; docs/mcp.md).
 The wire format is checked by driving this server with the SDK's own client in the tests.
 """
 

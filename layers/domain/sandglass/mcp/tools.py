@@ -389,7 +389,7 @@ def _rows(groups: list[dict[str, Any]], prefix: list[str], rows: list[m.ReportRo
 
 
 def run_report(call: Call, args: m.RunReportInput) -> m.RunReportOutput:
-    from sandglass.models.reports import ReportQuery
+    from sandglass.models.reports import ReportQuery, spec_of
 
     filters: list[dict[str, Any]] = []
     if args.billable is not None:
@@ -414,7 +414,7 @@ def run_report(call: Call, args: m.RunReportInput) -> m.RunReportOutput:
         query = ReportQuery.model_validate(definition)
     except ValueError as error:
         raise ValidationFailed(f"The report is invalid: {error}") from None
-    body = reports().results(call.tenant, query, "summary").body
+    body = reports().results(call.tenant, spec_of(query), "summary").body
     rows: list[m.ReportRow] = []
     truncated = _rows(body.get("groups") or [], [], rows, 200)
     return m.RunReportOutput(period={"period": body["period"], "start": body["start"], "end": body["end"], "timeZone": body["timeZone"]},

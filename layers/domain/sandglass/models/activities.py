@@ -11,16 +11,19 @@ from typing import Annotated, Any, Optional
 from pydantic import BaseModel, Field, StrictBool, model_serializer
 
 from sandglass import timefmt
+from sandglass.entities.activities import Activity as EntityActivity
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Instant, Omittable
 from sandglass.models.common import Name as SingleLine
 from sandglass.models.formats import InstantOut
 
 MAX_NAME = 3000
+MAX_TAGS = 30  # each is a ConditionCheck in the activity's transaction (at most 100 actions)
 
 
 parse_instant = timefmt.parse_instant  # kept for callers inside the activities package
 Name = Annotated[SingleLine, Field(max_length=MAX_NAME)]
+TagIds = Annotated[list[EntityId], Field(max_length=MAX_TAGS, description="Tags of the organization that are not archived")]
 
 
 class ActivityCreate(ApiModel):
@@ -34,6 +37,8 @@ class ActivityCreate(ApiModel):
     endedAt: Optional[Instant] = None
     pending: Optional[StrictBool] = None
     locked: Optional[StrictBool] = Field(None, description="Organization Administrators only")
+    taskId: Optional[EntityId] = Field(None, description="An ACTIVE task of the activity's project")
+    tagIds: Optional[TagIds] = None
 
 
 # Fields of a PUT that may not be sent as null (the service answers 422 naming the field).
@@ -52,10 +57,13 @@ class ActivityUpdate(ApiModel):
     endedAt: Omittable[Instant] = None
     pending: Omittable[StrictBool] = None
     locked: Omittable[StrictBool] = None
+    taskId: Optional[EntityId] = Field(None, description="null removes the task")
+    tagIds: Optional[TagIds] = Field(None, description="The whole set; null or [] removes every tag")
 
 
 class Activity(BaseModel, defer_build=True):
-    """An activity as the API returns it. `pending` appears only while running, `locked` only when set."""
+    """An activity as the API returns it. `pending` appears only while running, `locked`, `taskId`
+    and `tagIds` only when set."""
 
     id: str
     name: str
@@ -66,29 +74,36 @@ class Activity(BaseModel, defer_build=True):
     endedAt: Optional[InstantOut] = None
     pending: Optional[bool] = None
     locked: Optional[bool] = None
+    taskId: Optional[str] = None
+    tagIds: Optional[list[str]] = None
 
     @model_serializer(mode="wrap")
     def _drop_absent_flags(self, handler):
         data = handler(self)
-        for flag in ("pending", "locked"):
+        for flag in ("pending", "locked", "taskId", "tagIds"):
             if not data.get(flag):
                 data.pop(flag, None)
         return data
 
 
-def activity_view(item: dict[str, Any]) -> dict[str, Any]:
-    """The stored item -> the API shape (a plain dict, so absent flags stay absent)."""
+def activity_view(activity: EntityActivity) -> dict[str, Any]:
+    """The entity -> the Sandtime shape (a plain dict of the `Activity` response model, so absent
+    flags stay absent): the one mapping of an activity to this dialect."""
     view: dict[str, Any] = {
-        "billable": bool(item.get("billable", False)),
-        "endedAt": item.get("endedAt"),
-        "id": item["id"],
-        "name": item.get("name", ""),
-        "projectId": item["projectId"],
-        "startedAt": item["startedAt"],
-        "userId": item["userId"],
+        "billable": activity.billable,
+        "endedAt": timefmt.iso(activity.ended_at) if activity.ended_at else None,
+        "id": activity.id,
+        "name": activity.name,
+        "projectId": activity.project_id,
+        "startedAt": timefmt.iso(activity.started_at),
+        "userId": activity.user_id,
     }
-    if item.get("pending"):
+    if activity.running:
         view["pending"] = True
-    if item.get("locked"):
+    if activity.locked:
         view["locked"] = True
+    if activity.task_id:
+        view["taskId"] = activity.task_id
+    if activity.tag_ids:
+        view["tagIds"] = list(activity.tag_ids)
     return view

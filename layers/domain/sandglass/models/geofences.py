@@ -6,13 +6,15 @@ from typing import Annotated, Literal, Optional, Union
 
 from pydantic import AfterValidator, Field
 
+from sandglass.entities import geofences as entities
+from sandglass.entities.geofences import START_TRACKING, START_TRACKING_PROJECT, STOP_TRACKING
 from sandglass.models import ApiModel, Versioned
 from sandglass.models.common import EntityId, Omittable
 from sandglass.models.common import Name as SingleLine
 
-START_TRACKING_PROJECT = "START_TRACKING_PROJECT"
-START_TRACKING = "START_TRACKING"
-STOP_TRACKING = "STOP_TRACKING"
+__all__ = ["START_TRACKING", "START_TRACKING_PROJECT", "STOP_TRACKING", "Geofence", "GeofenceCreate", "GeofenceEvent", "GeofenceUpdate",
+           "geofence_fields", "geofence_view"]
+
 NONE = "NONE"
 
 MIN_RADIUS_M = 10
@@ -83,3 +85,26 @@ class GeofenceEvent(ApiModel):
     longitude: Longitude
     source: Optional[Source] = None
 
+
+
+# Sandtime field -> Geofence entity field
+ENTITY_FIELDS = {"name": "name", "latitude": "latitude", "longitude": "longitude", "radius": "radius", "enterAction": "enter_action",
+                 "exitAction": "exit_action", "projectId": "project_id"}
+
+
+def geofence_fields(data: dict) -> dict:
+    """A create or update body's fields (Sandtime names) as Geofence entity fields."""
+    return {ENTITY_FIELDS[name]: value for name, value in data.items()}
+
+
+def _number(value) -> int | float:
+    """120.0 shows as 120 (as the reference writes radii); 52.2297 stays as it is."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def geofence_view(geofence: entities.Geofence) -> Geofence:
+    """A geofence as the Sandtime surface shows it (its version becomes the ETag)."""
+    return Geofence(enterAction=geofence.enter_action, exitAction=geofence.exit_action, id=geofence.id, name=geofence.name,
+                    projectId=geofence.project_id, latitude=_number(geofence.latitude), longitude=_number(geofence.longitude),
+                    radius=_number(geofence.radius)).at_version(geofence.version)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, Field, StrictBool, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, ValidationError, model_validator
 
 from sandglass import reference
+from sandglass.entities.activities import DEFAULT_OVERLAP_POLICY
+from sandglass.documents import deep_merge
+from sandglass.entities import organizations as entity
+from sandglass.errors import invalid_request
 from sandglass.models import ApiModel, Versioned
 from sandglass.models.common import Name, Omittable, Text, TimeZone
 from sandglass.models.formats import CLOCK_TIME, CURRENCY
@@ -22,7 +26,6 @@ RoundingMode = Literal["NEAREST", "UP", "DOWN"]
 # (X-Overlapping-Activities), or refuse it (409 ACTIVITY_OVERLAP). Totals count wall time once
 # whatever the policy.
 OverlapPolicy = Literal["allow", "warn", "reject"]
-DEFAULT_OVERLAP_POLICY = "allow"
 
 
 class CoreHours(ApiModel):
@@ -222,3 +225,58 @@ class DomainResponse(BaseModel, defer_build=True):
 
 class Health(BaseModel, defer_build=True):
     status: Literal["ok"]
+
+
+# --- the Sandtime mapping of the organization entity ------------------------------------------------
+
+def _hhmm(value: dt.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def settings_model(settings: entity.OrganizationSettings) -> OrganizationSettings:
+    """The settings entity in the Sandtime shape."""
+    return OrganizationSettings.model_construct(
+        name=settings.name, notes=settings.notes, currency=settings.currency, timeZone=settings.time_zone,
+        coreHours=CoreHours.model_construct(start=_hhmm(settings.core_hours.start), end=_hhmm(settings.core_hours.end)),
+        holidays=Holidays.model_construct(country=settings.holidays.country, excluded=list(settings.holidays.excluded)),
+        rounding=Rounding.model_construct(enabled=settings.rounding.enabled, interval=settings.rounding.interval // dt.timedelta(milliseconds=1),
+                                          mode=settings.rounding.mode),
+        lockingTimesheets=LockingTimesheets.model_construct(enabled=settings.locking.enabled, timeZone=settings.locking.time_zone,
+                                                            week=settings.locking.week, year=settings.locking.year),
+        onboarding=Onboarding.model_construct(**{step: OnboardingStep.model_construct(done=state.done, viewed=state.viewed)
+                                                 for step, state in settings.onboarding}),
+        reminders=Reminders.model_construct(enabled=settings.reminders.enabled, weekday=settings.reminders.weekday, time=_hhmm(settings.reminders.at)),
+        autoLock=AutoLock.model_construct(graceHours=settings.auto_lock_grace // dt.timedelta(hours=1)),
+        maxActivityHours=settings.max_activity_hours, unlockWindowHours=settings.unlock_window_hours, overlapPolicy=settings.overlap_policy,
+    )
+
+
+def settings_entity(model: OrganizationSettings) -> entity.OrganizationSettings:
+    """Validated Sandtime settings as the entity."""
+    return entity.OrganizationSettings(
+        name=model.name, notes=model.notes, currency=model.currency, time_zone=model.timeZone,
+        core_hours=entity.CoreHours(start=dt.time.fromisoformat(model.coreHours.start), end=dt.time.fromisoformat(model.coreHours.end)),
+        holidays=entity.Holidays(country=model.holidays.country, excluded=tuple(model.holidays.excluded)),
+        rounding=entity.Rounding(enabled=model.rounding.enabled, interval=dt.timedelta(milliseconds=model.rounding.interval), mode=model.rounding.mode),
+        locking=entity.Locking(enabled=model.lockingTimesheets.enabled, time_zone=model.lockingTimesheets.timeZone,
+                               year=model.lockingTimesheets.year, week=model.lockingTimesheets.week),
+        onboarding=tuple((step, entity.OnboardingStep(done=getattr(model.onboarding, step).done, viewed=getattr(model.onboarding, step).viewed))
+                         for step in entity.ONBOARDING_STEPS),
+        reminders=entity.Reminders(enabled=model.reminders.enabled, weekday=model.reminders.weekday, at=dt.time.fromisoformat(model.reminders.time)),
+        auto_lock_grace=dt.timedelta(hours=model.autoLock.graceHours),
+        max_activity_hours=model.maxActivityHours, unlock_window_hours=model.unlockWindowHours, overlap_policy=model.overlapPolicy,
+    )
+
+
+def updated_settings(current: entity.OrganizationSettings, update: OrganizationUpdate) -> entity.OrganizationSettings:
+    """PUT /organization's body over the current settings (nested objects merge), validated whole (422)."""
+    merged = deep_merge(settings_model(current).model_dump(mode="json"), update.model_dump(mode="json", exclude_unset=True))
+    try:
+        return settings_entity(OrganizationSettings.model_validate(merged))
+    except ValidationError as error:
+        raise invalid_request(error.errors(), "body") from None
+
+
+def organization_view(organization: entity.Organization) -> Organization:
+    document = settings_model(organization.settings).model_dump(mode="json")
+    return Organization.model_validate({**document, "id": organization.id, "plan": organization.plan}).at_version(organization.version)

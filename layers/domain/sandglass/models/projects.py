@@ -6,8 +6,9 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import Field, StrictBool, model_validator
 
+from sandglass.entities import projects as entities
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name, Omittable, Text
+from sandglass.models.common import EntityId, Name, Omittable, Text
 
 ProjectRole = Literal["Administrator", "User"]
 Tag = Annotated[Name, Field(min_length=1, max_length=50)]
@@ -20,6 +21,7 @@ class ProjectCreate(ApiModel):
     billable: StrictBool = True
     archived: StrictBool = False
     avatar: Optional[Avatar] = None
+    clientId: Optional[EntityId] = Field(None, description="The client the project is filed under (an active client)")
 
 
 class ProjectUpdate(ApiModel):
@@ -37,12 +39,14 @@ class ProjectUpdate(ApiModel):
     billable: Omittable[StrictBool] = None
     archived: Omittable[StrictBool] = None
     avatar: Optional[Avatar] = None
+    clientId: Optional[EntityId] = Field(None, description="The client the project is filed under; null files it under none")
 
 
 class Project(Versioned):
     archived: bool
     avatar: Optional[str] = None
     billable: bool
+    clientId: Optional[str] = None
     id: str
     name: str
     notes: str = ""
@@ -74,3 +78,16 @@ class ProjectMember(Versioned):
     tags: list[str] = Field(default_factory=list)
     title: Optional[str] = None
     userId: str
+
+
+def project_view(project: entities.Project) -> Project:
+    """A project as the Sandtime surface shows it (its version becomes the ETag)."""
+    view = Project(archived=project.archived, avatar=project.avatar, billable=project.billable, id=project.id, name=project.name,
+                   notes=project.notes, clientId=project.client_id)
+    return view.at_version(project.version)
+
+
+def member_view(member: entities.ProjectMembership) -> ProjectMember:
+    """A project membership as the Sandtime surface shows it (its version becomes the ETag)."""
+    return ProjectMember(archived=member.archived, assignedBy=member.assigned_by, id=member.id, notes=member.notes, projectId=member.project_id,
+                         role=member.role, tags=list(member.tags), title=member.title, userId=member.user_id).at_version(member.version)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Any, Callable, Literal, Optional, Union
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, WithJsonSchema, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, ValidationError, WithJsonSchema, model_validator
 
 from sandglass import ids, timefmt
+from sandglass.entities import reports as domain
+from sandglass.errors import ValidationFailed, detail
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, InstantText, Omittable
 from sandglass.models.formats import CurrencyCode, InstantOut
@@ -168,6 +170,71 @@ DEFINITION_FIELDS = (
     "name", "period", "start", "end", "dimensions", "metrics", "filters", "selectedProjects", "selectedProjectMembers",
     "hideEmptyRows", "showArchivedProjects", "showArchivedMembers", "pinned",
 )
+
+
+# --- the Sandtime wire <-> the domain's report entities ----------------------------------------------
+
+def spec_of(body: ReportQuery) -> domain.ReportSpec:
+    """The spec a validated body asks for (a preset's start/end are ignored: computed when it runs)."""
+    custom = body.period == "custom"
+    return domain.ReportSpec(
+        name=body.name, period=body.period,
+        start=timefmt.parse(body.start) if custom else None, end=timefmt.parse(body.end) if custom else None,
+        dimensions=tuple(body.dimensions), metrics=tuple(body.metrics),
+        filters=tuple(domain.ReportFilter(field=condition.field, operator=condition.operator,
+                                          value=tuple(condition.value) if isinstance(condition.value, list) else condition.value)
+                      for condition in body.filters),
+        selected_projects=None if body.selectedProjects is None else tuple(body.selectedProjects),
+        selected_members=None if body.selectedProjectMembers is None else tuple(body.selectedProjectMembers),
+        hide_empty_rows=body.hideEmptyRows, show_archived_projects=body.showArchivedProjects,
+        show_archived_members=body.showArchivedMembers, pinned=body.pinned,
+    )
+
+
+def spec_fields(spec: domain.ReportSpec) -> dict[str, Any]:
+    """A spec as the definition's wire fields (DEFINITION_FIELDS)."""
+    return {
+        "name": spec.name, "period": spec.period,
+        "start": timefmt.iso(spec.start) if spec.start is not None else None,
+        "end": timefmt.iso(spec.end) if spec.end is not None else None,
+        "dimensions": list(spec.dimensions), "metrics": list(spec.metrics),
+        "filters": [{"field": condition.field, "operator": condition.operator,
+                     "value": list(condition.value) if isinstance(condition.value, tuple) else condition.value} for condition in spec.filters],
+        "selectedProjects": None if spec.selected_projects is None else list(spec.selected_projects),
+        "selectedProjectMembers": None if spec.selected_members is None else list(spec.selected_members),
+        "hideEmptyRows": spec.hide_empty_rows, "showArchivedProjects": spec.show_archived_projects,
+        "showArchivedMembers": spec.show_archived_members, "pinned": spec.pinned,
+    }
+
+
+def report_view(definition: domain.ReportDefinition) -> dict[str, Any]:
+    """A saved definition as `Report` (a preset's start/end: the range the service says it covers now)."""
+    return {**spec_fields(definition.spec), "id": definition.id, "userId": definition.owner_id}
+
+
+def invalid_definition(error: ValidationError) -> ValidationFailed:
+    details = [detail(".".join(str(part) for part in e["loc"]) or "body", e["msg"], "body", e["type"]) for e in error.errors()]
+    return ValidationFailed("The report definition is invalid", details=details)
+
+
+def revision(body: ReportUpdate) -> Callable[[domain.ReportSpec], domain.ReportSpec]:
+    """PUT /reports/{id}: the stored spec -> the changed one. The fields sent replace the stored
+    ones; a change to a preset drops start/end unless they are sent; the merged definition must
+    be valid (422 with details otherwise)."""
+    changes = body.model_dump(exclude_unset=True, exclude={"id", "userId"})
+
+    def revise(stored: domain.ReportSpec) -> domain.ReportSpec:
+        merged = {**spec_fields(stored), **changes}
+        if merged.get("period") != "custom" and "period" in changes and not {"start", "end"} & set(changes):
+            merged["start"] = merged["end"] = None
+        try:
+            definition = ReportDefinition.model_validate(
+                {name: value for name, value in merged.items() if value is not None or name in ("selectedProjects", "selectedProjectMembers")})
+        except ValidationError as error:
+            raise invalid_definition(error) from None
+        return spec_of(definition)
+
+    return revise
 
 
 # --- results (response documentation: the engine builds them as dicts) -----------------------------

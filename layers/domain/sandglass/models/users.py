@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Optional
 
 from pydantic import AfterValidator, Field, StrictBool
 
+from sandglass.entities.people import Member
 from sandglass.models import ApiModel, Versioned
 from sandglass.models.common import Name, Omittable, TimeZone
 
@@ -70,6 +71,12 @@ class User(Versioned):
     phone: Optional[str] = None
     role: OrgRole
     title: Optional[str] = None
+
+
+def user_view(member: Member) -> User:
+    """The member in the Sandtime shape (its version: the ETag)."""
+    return User.model_validate({"archived": member.archived, "avatar": member.avatar, "email": member.email, "id": member.id, "name": member.name,
+                                "phone": member.phone, "role": member.role, "title": member.title}).at_version(member.version)
 
 
 # --- preferences -------------------------------------------------------------------------------

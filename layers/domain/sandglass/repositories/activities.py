@@ -43,91 +43,144 @@ No shared item takes part in an activity's transaction: every item it touches be
 member (the activity, their timer marker, their idempotency record, their entries fence) or is only ConditionChecked
 (project, membership, member). Real DynamoDB cancels concurrent transactions that include the
 same item (TransactionConflict), so an organization-wide marker written by every activity write
-would turn the 9:00 rush into spurious conflicts. (Activities used to register their month with a
-``MONTH#`` marker; every activity lives in the ``ORG#<orgId>`` item collection, which the
-organization purge deletes page by page, so the marker was dropped.)
+would turn the 9:00 rush into spurious conflicts.
+
+Two shared marks are therefore written BEFORE the transaction, as plain idempotent writes, each at
+most once per Lambda container (note_placement):
+- the month marker, PK ``ORG#<orgId>``, SK ``MONTH#<yyyy-mm>`` (keys.time_data_month) with
+  ``month``: the months the organization's activities start in, so an organization-wide list walks
+  them newest first (months_with_activities). Written first, a month with entries is never
+  missing from it; a failed write can leave a listed month empty, which the list tolerates.
+- the project's ``hasActivities`` flag (conditioned on the project existing): a project delete
+  without cascade is conditioned on its absence, so it cannot race an activity into a deleted
+  project.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Collection, Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Collection, Iterable, Iterator, Mapping
 
-from sandglass import ids, keys
+from sandglass import ids, keys, timefmt
 from sandglass.context import DELETED
 from sandglass.errors import BadRequest, Conflict, DomainError, ValidationFailed
+from sandglass.months import month_of, months_between
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
-from sandglass.storage.table import Op, Page, Table
+from sandglass.entities.activities import Activity, RateRef, RateSnapshot
+from sandglass.storage.table import Page, Table
+from sandglass.storage.transaction import UnitOfWork
 
 INDEX_ATTRIBUTES = tuple(name for index in (keys.GSI_USER, keys.GSI_PROJECT, keys.GSI_MONTH) for name in (keys.gsi_pk(index), keys.gsi_sk(index)))
 _KEY_ATTRIBUTES = {keys.PK, keys.SK, *INDEX_ATTRIBUTES}
 
 IDEMPOTENCY_RACE = "IDEMPOTENCY_RACE"
+_CHANGED_MEANWHILE = Conflict("The activity was changed by another request; reload and retry")
+_TIMER_RUNNING = Conflict("A timer is already running for this member", code="TIMER_RUNNING")
 # What the entries fence raises when another write changed the member's entries after this write's
 # overlap check read them: the write reads and decides again.
 ENTRIES_CHANGED = "ENTRIES_CHANGED"
 
-# A condition that must hold for an activity write to commit (a ConditionCheck in its transaction).
-# Services pass these along without looking inside; repositories build them.
-WriteCondition = Op
+# Services type the unit of work they get from unit_of_work() through this module (UnitOfWork is
+# re-exported here), never importing storage themselves.
 
 _NOT_ARCHIVED = "(attribute_not_exists(#archived) OR #archived = :false)"
 
-
-def month_of(started_at: str) -> str:
-    return started_at[:7]
-
-
-def _entity(item: dict[str, Any] | None) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    return {name: value for name, value in item.items() if name not in _KEY_ATTRIBUTES}
+# What a lean row of an activity holds (in_range(lean=True), rows): the attributes bulk reads use.
+ROW_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot")
+ROW_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ROW_ATTRIBUTES)))
+ROW_NAMES = {f"#a{index}": name for index, name in enumerate(ROW_ATTRIBUTES)}
 
 
-def _stored(org_id: str, activity: dict[str, Any]) -> dict[str, Any]:
+def _stored(org_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
     """The full item: the activity's attributes plus the keys every index derives from them."""
-    activity_id, started_at = activity["id"], activity["startedAt"]
-    item = {name: value for name, value in activity.items() if value is not None and name not in _KEY_ATTRIBUTES}
+    activity_id, started_at = attributes["id"], attributes["startedAt"]
+    item = {name: value for name, value in attributes.items() if value is not None and name not in _KEY_ATTRIBUTES}
     item.update(keys.activity(org_id, activity_id))
-    item[keys.gsi_pk(keys.GSI_USER)] = keys.user_partition(org_id, activity["userId"])
+    item[keys.gsi_pk(keys.GSI_USER)] = keys.user_partition(org_id, attributes["userId"])
     item[keys.gsi_sk(keys.GSI_USER)] = keys.activity_member_sort(started_at, activity_id)
-    item[keys.gsi_pk(keys.GSI_PROJECT)] = keys.project_partition(org_id, activity["projectId"])
+    item[keys.gsi_pk(keys.GSI_PROJECT)] = keys.project_partition(org_id, attributes["projectId"])
     item[keys.gsi_sk(keys.GSI_PROJECT)] = keys.activity_member_sort(started_at, activity_id)
     item[keys.gsi_pk(keys.GSI_MONTH)] = keys.month_partition(org_id, month_of(started_at))
     item[keys.gsi_sk(keys.GSI_MONTH)] = keys.activity_month_sort(started_at, activity_id)
     return item
 
 
-@dataclass
-class ActivityChange:
-    """One activity write: create (before None), update (both), delete (after None).
+# --- item <-> entity ---------------------------------------------------------------------------------
 
-    `expected_version` guards updates and deletes; `fail` is what a failed guard raises (412 for
-    a stale If-Match, 409 for a concurrent change); `require_running` adds ``pending = true``.
-    """
-
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
-    expected_version: int | None = None
-    fail: DomainError | None = None
-    require_running: bool = False
-
-    @property
-    def activity_id(self) -> str:
-        return (self.after or self.before)["id"]
+def _instant(value: Any) -> datetime | None:
+    return timefmt.parse(value) if value else None
 
 
-@dataclass
-class TimerChange:
-    """Claim (or re-point from `replacing`) or release a member's running-timer marker."""
+def _rate(value: Mapping[str, Any] | None) -> RateRef | None:
+    if not value:
+        return None
+    return RateRef(currency=str(value["currency"]), value=Decimal(str(value["value"])), rate_id=str(value.get("rateId", "")))
 
-    action: str  # claim | release
+
+def _rate_attribute(rate: RateRef | None) -> dict[str, Any] | None:
+    return None if rate is None else {"currency": rate.currency, "value": rate.value, "rateId": rate.rate_id}
+
+
+def snapshot_from(value: Mapping[str, Any] | None) -> RateSnapshot | None:
+    """A stored ``rateSnapshot`` map (absent kinds: no window then) -> RateSnapshot; None: none kept."""
+    if value is None:
+        return None
+    return RateSnapshot(revenue=_rate(value.get("revenue")), cost=_rate(value.get("cost")))
+
+
+def snapshot_attribute(snapshot: RateSnapshot | None) -> dict[str, Any] | None:
+    if snapshot is None:
+        return None
+    kinds = {"revenue": _rate_attribute(snapshot.revenue), "cost": _rate_attribute(snapshot.cost)}
+    return {kind: rate for kind, rate in kinds.items() if rate is not None}
+
+
+def from_item(item: Mapping[str, Any]) -> Activity:
+    """A stored activity item (index keys or not) -> the entity."""
+    return Activity(
+        id=item["id"], user_id=item["userId"], project_id=item["projectId"], started_at=timefmt.parse(item["startedAt"]),
+        ended_at=_instant(item.get("endedAt")), name=item.get("name", ""), billable=bool(item.get("billable", False)),
+        locked=bool(item.get("locked")), version=int(item.get("version", 1)),
+        created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"),
+        updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"),
+        rate_snapshot=snapshot_from(item.get("rateSnapshot")), geofence_id=item.get("geofenceId"), rerate_id=item.get("rerateId"),
+        task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()),
+    )
+
+
+def attributes_of(activity: Activity) -> dict[str, Any]:
+    """The entity -> its stored attributes (absent ones None; `pending` only while running, `locked` only when set)."""
+    return {
+        "id": activity.id, "name": activity.name, "projectId": activity.project_id, "userId": activity.user_id,
+        "billable": activity.billable, "startedAt": timefmt.iso(activity.started_at),
+        "endedAt": timefmt.iso(activity.ended_at) if activity.ended_at else None,
+        "pending": True if activity.running else None, "locked": True if activity.locked else None, "version": activity.version,
+        "createdAt": timefmt.iso(activity.created_at) if activity.created_at else None, "createdBy": activity.created_by,
+        "updatedAt": timefmt.iso(activity.updated_at) if activity.updated_at else None, "updatedBy": activity.updated_by,
+        "rateSnapshot": snapshot_attribute(activity.rate_snapshot), "geofenceId": activity.geofence_id, "rerateId": activity.rerate_id,
+        "taskId": activity.task_id, "tagIds": list(activity.tag_ids) or None,
+    }
+
+
+def to_item(org_id: str, activity: Activity) -> dict[str, Any]:
+    """The entity -> the full item, index keys included."""
+    return _stored(org_id, attributes_of(activity))
+
+
+@dataclass(frozen=True)
+class TimerMarker:
+    """A member's running-timer marker: which activity runs, since when (UTC text)."""
+
     user_id: str
     activity_id: str
-    started_at: str | None = None
-    replacing: str | None = None
-    fail: DomainError | None = None
+    started_at: str
+
+
+def _marker(item: Mapping[str, Any] | None) -> TimerMarker | None:
+    return None if item is None else TimerMarker(item["userId"], item["activityId"], str(item.get("startedAt", "")))
 
 
 @dataclass
@@ -136,7 +189,7 @@ class ReadSet:
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     memberships: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
-    timers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timers: dict[str, TimerMarker] = field(default_factory=dict)
     idempotency: dict[str, Any] | None = None
     extra: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # write guards' items, by (PK, SK)
 
@@ -146,14 +199,15 @@ class ActivityRepository:
         self.table = table or Table()
 
     # --- reads ------------------------------------------------------------------------------
-    def get(self, org_id: str, activity_id: str) -> dict[str, Any] | None:
-        return _entity(self.table.get(keys.activity(org_id, activity_id)))
+    def get(self, org_id: str, activity_id: str) -> Activity | None:
+        item = self.table.get(keys.activity(org_id, activity_id))
+        return None if item is None else from_item(item)
 
     def project_membership(self, org_id: str, project_id: str, user_id: str) -> dict[str, Any] | None:
         return self.table.get(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)))
 
-    def running_timer(self, org_id: str, user_id: str) -> dict[str, Any] | None:
-        return self.table.get(keys.running_timer(org_id, user_id))
+    def running_timer(self, org_id: str, user_id: str) -> TimerMarker | None:
+        return _marker(self.table.get(keys.running_timer(org_id, user_id)))
 
     def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> dict[str, Any] | None:
         return self.table.get(keys.idempotency(org_id, user_id, key_hash))
@@ -207,15 +261,66 @@ class ActivityRepository:
             elif kind == "user":
                 found.users[ref] = item
             elif kind == "timer":
-                found.timers[ref] = item
+                found.timers[ref] = _marker(item)
             elif kind == "extra":
                 found.extra[(item[keys.PK], item[keys.SK])] = item
             else:
                 found.idempotency = item
         return found
 
-    # --- write conditions -------------------------------------------------------------------
-    def assignment_conditions(self, org_id: str, project_id: str, user_id: str, *, membership: bool, member: bool) -> list[WriteCondition]:
+    # --- staging one write (services commit the unit of work) -----------------------------------
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.table)
+
+    def commit(self, tx: UnitOfWork) -> None:
+        """Commit one activity write's unit of work (all or nothing)."""
+        tx.commit()
+
+    def stage_create(self, tx: UnitOfWork, org_id: str, activity: Activity) -> None:
+        tx.put(to_item(org_id, activity), "attribute_not_exists(PK)", fail=Conflict("An activity with this id already exists"))
+
+    def stage_update(self, tx: UnitOfWork, org_id: str, before: Activity, after: Activity, *, fail: DomainError | None = None,
+                     require_running: bool = False) -> None:
+        """Replace `before` by `after` (one Put: every index key follows), if its version is still
+        before's (and, with `require_running`, it still runs); else `fail`."""
+        condition, names, values = self._unchanged(before, require_running)
+        tx.put(to_item(org_id, after), condition, names, values, fail=fail or _CHANGED_MEANWHILE)
+
+    def stage_delete(self, tx: UnitOfWork, org_id: str, activity: Activity, *, fail: DomainError | None = None) -> None:
+        condition, names, values = self._unchanged(activity, False)
+        tx.delete(keys.activity(org_id, activity.id), condition, names, values, fail=fail or _CHANGED_MEANWHILE)
+
+    @staticmethod
+    def _unchanged(activity: Activity, require_running: bool) -> tuple[str, dict[str, str], dict[str, Any]]:
+        condition, names, values = "#v = :expected", {"#v": "version"}, {":expected": activity.version}
+        if require_running:
+            condition += " AND #p = :true"
+            names["#p"] = "pending"
+            values[":true"] = True
+        return condition, names, values
+
+    def stage_timer_claim(self, tx: UnitOfWork, org_id: str, activity: Activity, *, replacing: str | None = None,
+                          fail: DomainError | None = None) -> None:
+        """`activity` (running) takes its member's marker: a fresh claim (attribute_not_exists), or
+        a re-point from the timer it replaces (``activityId = :old``)."""
+        item = {**keys.running_timer(org_id, activity.user_id), "userId": activity.user_id, "activityId": activity.id,
+                "startedAt": timefmt.iso(activity.started_at)}
+        lost = fail or _TIMER_RUNNING
+        if replacing is not None:
+            tx.put(item, "activityId = :old", values={":old": replacing}, fail=lost)
+        else:
+            tx.put(item, "attribute_not_exists(PK)", fail=lost)
+
+    def stage_timer_release(self, tx: UnitOfWork, org_id: str, user_id: str, activity_id: str, *, fail: DomainError | None = None) -> None:
+        tx.delete(keys.running_timer(org_id, user_id), "activityId = :id", values={":id": activity_id}, fail=fail or _TIMER_RUNNING)
+
+    def stage_idempotency_record(self, tx: UnitOfWork, org_id: str, record: dict[str, Any], *, now_epoch: int) -> None:
+        """The create's first answer under its Idempotency-Key (absent or expired before)."""
+        tx.put({**keys.idempotency(org_id, record["userId"], record["keyHash"]), **record},
+               "attribute_not_exists(PK) OR expiresAt < :now", values={":now": now_epoch},
+               fail=Conflict("A request with this Idempotency-Key is in progress", code=IDEMPOTENCY_RACE))
+
+    def stage_assignment_checks(self, tx: UnitOfWork, org_id: str, project_id: str, user_id: str, *, membership: bool, member: bool) -> None:
         """What an activity's (project, member) pair needs at commit time, checked in its
         transaction (the reads that decided the request may be overtaken by a concurrent archive,
         removal or purge):
@@ -230,19 +335,16 @@ class ActivityRepository:
         - with `member`, the member is an active member of the organization."""
         archived = {"#archived": "archived"}
         if membership:
-            conditions = [db.check(
-                keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)),
-                f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
-                fail=ValidationFailed.field("projectId", "The user is no longer a member of this project"))]
+            tx.check(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)),
+                     f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
+                     fail=ValidationFailed.field("projectId", "The user is no longer a member of this project"))
         else:
-            conditions = [db.check(keys.project(org_id, project_id), f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
-                                   fail=ValidationFailed.field("projectId", "The project was archived or deleted meanwhile"))]
+            tx.check(keys.project(org_id, project_id), f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
+                     fail=ValidationFailed.field("projectId", "The project was archived or deleted meanwhile"))
         if member:
-            conditions.append(db.check(
-                keys.user(org_id, user_id), f"attribute_exists(PK) AND {_NOT_ARCHIVED} AND #status <> :deleted",
-                {**archived, "#status": "status"}, {":false": False, ":deleted": DELETED},
-                fail=ValidationFailed.field("userId", "No such active member in this organization")))
-        return conditions
+            tx.check(keys.user(org_id, user_id), f"attribute_exists(PK) AND {_NOT_ARCHIVED} AND #status <> :deleted",
+                     {**archived, "#status": "status"}, {":false": False, ":deleted": DELETED},
+                     fail=ValidationFailed.field("userId", "No such active member in this organization"))
 
     # --- the overlap check's fence -----------------------------------------------------------
     @staticmethod
@@ -250,80 +352,35 @@ class ActivityRepository:
         """The item to read (in the write's read_set, as `extra`) with the overlap check's Query."""
         return keys.entries_fence(org_id, user_id)
 
-    def entries_fence(self, org_id: str, user_id: str, seen: Mapping[str, Any] | None) -> WriteCondition:
+    def stage_entries_fence(self, tx: UnitOfWork, org_id: str, user_id: str, reads: ReadSet) -> None:
         """Bump the member's entries fence in the write's transaction, if it still holds the
-        version `seen` (the item read with the overlap check, None: absent). Two writes of one
-        member that both checked against the same entries cannot both commit: the second fails
-        with ENTRIES_CHANGED (or TransactionConflict, retried by Table.transact, then that)."""
+        version read in `reads` (absent: attribute_not_exists). Two writes of one member that both
+        checked against the same entries cannot both commit: the second fails with ENTRIES_CHANGED
+        (or TransactionConflict, retried by the table, then that)."""
+        key = keys.entries_fence(org_id, user_id)
+        seen = reads.extra.get((key[keys.PK], key[keys.SK]))
         fail = Conflict("This member's entries changed meanwhile; retry", code=ENTRIES_CHANGED)
         update = "SET #v = :next, userId = :user"
         if seen is None:
-            return db.update(keys.entries_fence(org_id, user_id), update, {"#v": "version"}, {":next": 1, ":user": user_id},
-                             "attribute_not_exists(PK)", fail=fail)
+            tx.update(key, update, {"#v": "version"}, {":next": 1, ":user": user_id}, "attribute_not_exists(PK)", fail=fail)
+            return
         version = int(seen.get("version", 0))
-        return db.update(keys.entries_fence(org_id, user_id), update, {"#v": "version"},
-                         {":next": version + 1, ":seen": version, ":user": user_id}, "#v = :seen", fail=fail)
+        tx.update(key, update, {"#v": "version"}, {":next": version + 1, ":seen": version, ":user": user_id}, "#v = :seen", fail=fail)
 
-    # --- the one transaction ----------------------------------------------------------------
-    def commit(
-        self,
-        org_id: str,
-        changes: list[ActivityChange],
-        *,
-        timers: Iterable[TimerChange] = (),
-        idempotency: dict[str, Any] | None = None,
-        now_epoch: int = 0,
-        conditions: Iterable[WriteCondition] = (),
-    ) -> None:
-        """Write activities, timer markers, the idempotency record and any guard conditions in ONE
-        TransactWriteItems (all or nothing). The months the activities land in are noted first,
-        outside the transaction (note_months)."""
-        self.note_months(org_id, {month_of(change.after["startedAt"]) for change in changes if change.after is not None})
-        ops: list[Op] = []
-        if idempotency is not None:
-            # first, so a racing retry reports this (and the service replays the stored answer)
-            ops.append(db.put(
-                {**keys.idempotency(org_id, idempotency["userId"], idempotency["keyHash"]), **idempotency},
-                "attribute_not_exists(PK) OR expiresAt < :now", values={":now": now_epoch},
-                fail=Conflict("A request with this Idempotency-Key is in progress", code=IDEMPOTENCY_RACE),
-            ))
-        for change in changes:
-            ops.append(self._activity_op(org_id, change))
-        for timer in timers:
-            ops.append(self._timer_op(org_id, timer))
-        ops.extend(conditions)
-        self.table.transact(ops)
-
-    def _activity_op(self, org_id: str, change: ActivityChange) -> Op:
-        stale = change.fail or Conflict("The activity was changed by another request; reload and retry")
-        if change.before is None:
-            return db.put(_stored(org_id, change.after), "attribute_not_exists(PK)",
-                          fail=Conflict("An activity with this id already exists"))
-        condition = "#v = :expected"
-        names = {"#v": "version"}
-        values: dict[str, Any] = {":expected": change.expected_version}
-        if change.require_running:
-            condition += " AND #p = :true"
-            names["#p"] = "pending"
-            values[":true"] = True
-        if change.after is None:
-            return db.delete(keys.activity(org_id, change.before["id"]), condition, names, values, fail=stale)
-        return db.put(_stored(org_id, change.after), condition, names, values, fail=stale)
-
-    def _timer_op(self, org_id: str, timer: TimerChange) -> Op:
-        key = keys.running_timer(org_id, timer.user_id)
-        lost = timer.fail or Conflict("A timer is already running for this member", code="TIMER_RUNNING")
-        if timer.action == "release":
-            return db.delete(key, "activityId = :id", values={":id": timer.activity_id}, fail=lost)
-        item = {**key, "userId": timer.user_id, "activityId": timer.activity_id, "startedAt": timer.started_at}
-        if timer.replacing:
-            return db.put(item, "activityId = :old", values={":old": timer.replacing}, fail=lost)
-        return db.put(item, "attribute_not_exists(PK)", fail=lost)
+    # --- the shared marks written before the transaction -----------------------------------------
+    def note_placement(self, org_id: str, activity: Activity, *, project_marked: bool) -> None:
+        """The two shared marks an activity's placement needs (module doc), written BEFORE its
+        transaction, deliberately outside it: the month marker of its start and, unless
+        `project_marked`, the project's hasActivities flag (raises 422 when the project is gone)."""
+        self.note_months(org_id, {month_of(activity.started_at)})
+        if not project_marked:
+            self.note_project_used(org_id, activity.project_id)
 
     # --- re-rating -------------------------------------------------------------------------------
-    def set_rate_snapshot(self, org_id: str, activity_id: str, expected_version: int, snapshot: dict[str, Any], *,
+    def set_rate_snapshot(self, org_id: str, activity_id: str, expected_version: int, snapshot: RateSnapshot, *,
                           at: str, by: str, rerate_id: str) -> None:
         """Replace one activity's rateSnapshot (an applied re-rate), if its version is unchanged."""
+        snapshot = snapshot_attribute(snapshot)
         self.table.update(keys.activity(org_id, activity_id),
                           "SET rateSnapshot = :snapshot, #v = #v + :one, updatedAt = :at, updatedBy = :by, rerateId = :rerate",
                           {"#v": "version"}, {":snapshot": snapshot, ":one": 1, ":at": at, ":by": by, ":rerate": rerate_id,
@@ -331,9 +388,9 @@ class ActivityRepository:
                           condition="#v = :expected",
                           fail=Conflict("An activity changed during the re-rate; preview and apply again", code="RERATE_CONFLICT"))
 
-    def get_many(self, org_id: str, activity_ids: list[str]) -> list[dict[str, Any]]:
+    def get_many(self, org_id: str, activity_ids: list[str]) -> list[Activity]:
         """Activities by id (BatchGetItem, 100 keys per call), strongly consistent."""
-        return [_entity(item) for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids], consistent=True)]
+        return [from_item(item) for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids], consistent=True)]
 
     def record_rerate(self, org_id: str, record: dict[str, Any]) -> None:
         self.table.put({**keys.rerate_record(org_id, record["appliedAt"], record["id"]), **record}, "attribute_not_exists(PK)")
@@ -409,11 +466,12 @@ class ActivityRepository:
 
     # --- lists ------------------------------------------------------------------------------
     def list_of_user(self, org_id: str, user_id: str, window: TimeWindow, *, pending: bool | None = None,
-                     projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:
+                     projects: Collection[str] | None = None, limit: int, cursor: str | None, newest_first: bool = False) -> ActivityPage:
         """A member's activities starting in `window` (their GSI1 partition), optionally only those
-        on `projects` (filtered inside the partition: it never reads other members' entries)."""
+        on `projects` (filtered inside the partition: it never reads other members' entries);
+        in start order, or newest first."""
         return self._list_partition(org_id, keys.GSI_USER, keys.user_partition(org_id, user_id), window,
-                                    pending=pending, projects=projects, limit=limit, cursor=cursor)
+                                    pending=pending, projects=projects, limit=limit, cursor=cursor, forward=not newest_first)
 
     def list_of_project(self, org_id: str, project_id: str, window: TimeWindow, *, pending: bool | None = None,
                         limit: int, cursor: str | None) -> ActivityPage:
@@ -450,7 +508,7 @@ class ActivityRepository:
                 return ActivityPage(entities(items), cursors.encode({"m": position, "c": None}, org_id=org_id, scope=outer_scope), pages)
         return ActivityPage(entities(items), None, pages)
 
-    def latest_of_user(self, org_id: str, user_id: str) -> dict[str, Any] | None:
+    def latest_of_user(self, org_id: str, user_id: str) -> Activity | None:
         """The member's activity with the latest start, or None: one Query, newest first, Limit 1."""
         page = self.table.query_page(
             org_id=org_id, scope="activities:latest", index=keys.GSI_USER,
@@ -458,25 +516,69 @@ class ActivityRepository:
             values={":pk": keys.user_partition(org_id, user_id), ":lo": keys.ACTIVITY_INDEX_PREFIX + TimeWindow.lower,
                     ":hi": keys.ACTIVITY_INDEX_PREFIX + TimeWindow.upper},
             limit=1, forward=False)
-        return _entity(page.items[0]) if page.items else None
+        return from_item(page.items[0]) if page.items else None
 
-    def starting_between(self, org_id: str, user_id: str, lower: str, upper: str) -> list[dict[str, Any]]:
+    def starting_between(self, org_id: str, user_id: str, lower: str, upper: str) -> list[Activity]:
         """Every activity of the member with ``lower <= startedAt <= upper`` (their GSI1 partition,
         one Query per 1 MB): the entries a new interval may overlap (the overlap policy)."""
-        return [_entity(item) for items in self.table.query_all(
+        return [from_item(item) for items in self.table.query_all(
             index=keys.GSI_USER, key_condition=db.key_condition(keys.GSI_USER, "between"),
             values={":pk": keys.user_partition(org_id, user_id), ":lo": keys.ACTIVITY_INDEX_PREFIX + lower,
                     ":hi": keys.ACTIVITY_INDEX_PREFIX + upper}) for item in items]
 
+    # --- ranges (the one range read: lists above, reports, timesheets, re-rates) -------------
+    def in_range(self, org_id: str, window: TimeWindow, *, user_id: str | None = None, project_id: str | None = None,
+                 lean: bool = False) -> Iterator[list[Any]]:
+        """Every activity with ``window.lower <= startedAt < window.upper``, page by page (no Limit:
+        up to 1 MB a Query page): a member's (GSI_USER) with `user_id`, a project's (GSI_PROJECT)
+        with `project_id`, else the organization's month partitions (GSI_MONTH, one per UTC month
+        the window touches; the window then needs real bounds).
+
+        `lean`: pages of rows, plain dicts of ROW_ATTRIBUTES only (a ProjectionExpression, decoded
+        without boto3's deserializer: Table.query_all(lean=True)), for bulk reads that never write
+        back (reports, timesheets). Otherwise pages of Activity entities."""
+        if user_id is not None and project_id is not None:
+            raise ValueError("in_range reads one partition: a member's or a project's, not both")
+        if user_id is not None:
+            partitions = [(keys.GSI_USER, keys.user_partition(org_id, user_id))]
+        elif project_id is not None:
+            partitions = [(keys.GSI_PROJECT, keys.project_partition(org_id, project_id))]
+        else:
+            partitions = [(keys.GSI_MONTH, keys.month_partition(org_id, month)) for month in months_between(window.lower, window.upper)]
+        for index, partition in partitions:
+            for items in self.table.query_all(
+                # BETWEEN on "ACT#<startedAt>#<id>": the upper bound without "#<id>" sorts before
+                # every key that starts at `upper`, so the range is lower <= startedAt < upper
+                key_condition=db.key_condition(index, "between"),
+                values={":pk": partition, ":lo": keys.activity_sort_bound(window.lower), ":hi": keys.activity_sort_bound(window.upper)},
+                index=index,
+                **({"names": ROW_NAMES, "projection": ROW_PROJECTION, "lean": True} if lean else {}),
+            ):
+                yield items if lean else [from_item(item) for item in items]
+
+    def rows(self, org_id: str, activity_ids: Collection[str]) -> list[dict[str, Any]]:
+        """Activities by id as lean rows (ROW_ATTRIBUTES; one BatchGetItem per 100, eventually consistent)."""
+        if not activity_ids:
+            return []
+        return [{name: item[name] for name in ROW_ATTRIBUTES if name in item}
+                for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids])]
+
+    def running_markers(self, org_id: str, *, page_size: int | None = None) -> list[dict[str, Any]]:
+        """Every running-timer marker of the organization (userId, activityId, startedAt): one Query
+        of its partition's ``TIMER#`` range per page."""
+        return [item for items in self.table.query_all(
+            key_condition=db.key_condition(sort="prefix"), values={":pk": keys.org_pk(org_id), ":prefix": keys.TIMER_SK_PREFIX},
+            page_size=page_size) for item in items]
+
     def _list_partition(self, org_id: str, index: str, partition: str, window: TimeWindow, *, pending: bool | None,
-                        projects: Collection[str] | None = None, limit: int, cursor: str | None) -> ActivityPage:
+                        projects: Collection[str] | None = None, limit: int, cursor: str | None, forward: bool = True) -> ActivityPage:
         condition = _Filter(pending, projects)
-        scope = f"activities:{index}:{partition}:{window.lower}:{window.upper}:{condition.scope}"
-        page = self._query_window(org_id, index, partition, window, condition, scope=scope, limit=limit, cursor=cursor)
+        scope = f"activities:{index}:{partition}:{window.lower}:{window.upper}:{condition.scope}" + ("" if forward else ":newest")
+        page = self._query_window(org_id, index, partition, window, condition, scope=scope, limit=limit, cursor=cursor, forward=forward)
         return ActivityPage(condition.keep(entities(page.items)), page.cursor, 1)
 
     def _query_window(self, org_id: str, index: str, partition: str, window: TimeWindow, condition: "_Filter", *,
-                      scope: str, limit: int, cursor: str | None) -> Page:
+                      scope: str, limit: int, cursor: str | None, forward: bool = True) -> Page:
         """One Query of an index partition's activities with ``lower <= startedAt < upper``."""
         return self.table.query_page(
             org_id=org_id,
@@ -487,6 +589,7 @@ class ActivityRepository:
                     ":hi": keys.ACTIVITY_INDEX_PREFIX + window.upper, **condition.values},
             limit=limit,
             cursor=cursor,
+            forward=forward,
             filter_expression=condition.expression,
             names=condition.names or None,
         )
@@ -502,7 +605,7 @@ class TimeWindow:
 
 @dataclass
 class ActivityPage:
-    activities: list[dict[str, Any]]
+    activities: list[Activity]
     cursor: str | None
     pages_read: int = 1
 
@@ -542,11 +645,11 @@ class _Filter:
         self.expression = " AND ".join(f"({part})" for part in parts) or None
         self.scope = f"{pending}:{sorted(self.projects) if self.projects is not None else '*'}"
 
-    def keep(self, activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def keep(self, activities: list[Activity]) -> list[Activity]:
         if self.projects is None or len(self.projects) <= _MAX_IN_OPERANDS:
             return activities
-        return [activity for activity in activities if activity["projectId"] in self.projects]
+        return [activity for activity in activities if activity.project_id in self.projects]
 
 
-def entities(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [_entity(item) for item in items]
+def entities(items: list[dict[str, Any]]) -> list[Activity]:
+    return [from_item(item) for item in items]

@@ -20,16 +20,27 @@ only the geofences registered in the point's cells, never activities, never the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
 from sandglass import keys
+from sandglass.entities.geofences import Geofence
 from sandglass.errors import Conflict, DomainError, ValidationFailed
 from sandglass.storage import table as db
-from sandglass.storage.table import Page, Table
+from sandglass.storage.table import Table
+from sandglass.storage.transaction import UnitOfWork
+from sandglass.timefmt import iso, parse
 
-_NUMBERS = ("latitude", "longitude", "radius")
-_CELL_FIELDS = ("id", "name", "latitude", "longitude", "radius", "enterAction", "exitAction", "projectId", "version")
+# entity field -> item attribute of what an enter event decides on (copied to the cell entries)
+_DECIDING = (("name", "name"), ("latitude", "latitude"), ("longitude", "longitude"), ("radius", "radius"),
+             ("enter_action", "enterAction"), ("exit_action", "exitAction"), ("project_id", "projectId"), ("version", "version"))
+
+
+@dataclass(frozen=True)
+class GeofencePage:
+    geofences: list[Geofence]
+    cursor: str | None = None
 
 
 def _to_store(value: Any) -> Any:
@@ -42,21 +53,39 @@ def _from_store(value: Any) -> Any:
     return value
 
 
-def _entity(item: dict[str, Any] | None) -> dict[str, Any] | None:
-    if item is None:
-        return None
-    return {name: _from_store(value) for name, value in item.items() if name not in keys.KEY_ATTRIBUTES}
+def _instant(value: Any):
+    return parse(value) if value else None
 
 
-def _stored(org_id: str, geofence: dict[str, Any]) -> dict[str, Any]:
-    item = {name: _to_store(value) for name, value in geofence.items() if value is not None}
-    return {**item, **keys.geofence(org_id, geofence["id"])}
+def _deciding(item: dict[str, Any]) -> dict[str, Any]:
+    found = {field: _from_store(item.get(attribute)) for field, attribute in _DECIDING if item.get(attribute) is not None}
+    found["version"] = int(found.get("version", 1))
+    return found
 
 
-def _cell_item(org_id: str, cell: str, geofence: dict[str, Any]) -> dict[str, Any]:
-    entry = {name: _to_store(geofence[name]) for name in _CELL_FIELDS if geofence.get(name) is not None}
-    entry["geofenceId"] = entry.pop("id")
-    return {**entry, "cell": cell, **keys.geofence_cell(org_id, cell, geofence["id"])}
+def from_item(item: dict[str, Any]) -> Geofence:
+    return Geofence(id=item["id"], **_deciding(item), cells=tuple(item.get("cells") or ()), created_at=_instant(item.get("createdAt")),
+                    created_by=item.get("createdBy"), updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"))
+
+
+def from_cell_item(item: dict[str, Any]) -> Geofence:
+    """What a cell entry copies of its geofence (no cells, no audit fields)."""
+    return Geofence(id=item["geofenceId"], **_deciding(item))
+
+
+def _deciding_attributes(geofence: Geofence) -> dict[str, Any]:
+    return {attribute: _to_store(getattr(geofence, field)) for field, attribute in _DECIDING if getattr(geofence, field) is not None}
+
+
+def to_item(org_id: str, geofence: Geofence) -> dict[str, Any]:
+    audit = {"createdAt": geofence.created_at and iso(geofence.created_at), "createdBy": geofence.created_by,
+             "updatedAt": geofence.updated_at and iso(geofence.updated_at), "updatedBy": geofence.updated_by}
+    return {"id": geofence.id, **_deciding_attributes(geofence), "cells": list(geofence.cells),
+            **{name: value for name, value in audit.items() if value is not None}, **keys.geofence(org_id, geofence.id)}
+
+
+def _cell_item(org_id: str, cell: str, geofence: Geofence) -> dict[str, Any]:
+    return {**_deciding_attributes(geofence), "geofenceId": geofence.id, "cell": cell, **keys.geofence_cell(org_id, cell, geofence.id)}
 
 
 class GeofenceRepository:
@@ -64,55 +93,59 @@ class GeofenceRepository:
         self.table = table or Table()
 
     # --- reads ------------------------------------------------------------------------------
-    def get(self, org_id: str, geofence_id: str) -> dict[str, Any] | None:
-        return _entity(self.table.get(keys.geofence(org_id, geofence_id)))
+    def get(self, org_id: str, geofence_id: str) -> Geofence | None:
+        item = self.table.get(keys.geofence(org_id, geofence_id))
+        return None if item is None else from_item(item)
 
-    def page(self, org_id: str, limit: int, cursor: str | None) -> Page:
+    def page(self, org_id: str, limit: int, cursor: str | None) -> GeofencePage:
         page = self.table.query_page(org_id=org_id, scope="geofences", key_condition=db.key_condition(None, "prefix"),
                                      values={":pk": keys.org_pk(org_id), ":prefix": keys.GEOFENCE_SK_PREFIX},
                                      limit=limit, cursor=cursor)
-        return Page([_entity(item) for item in page.items], page.cursor)
+        return GeofencePage([from_item(item) for item in page.items], page.cursor)
 
-    def registered_in(self, org_id: str, cells: Iterable[str]) -> list[dict[str, Any]]:
-        """The cell entries (geofenceId, centre, radius, actions...) of every geofence registered
-        under one of `cells`: one Query per cell, reading only those entries."""
-        found: dict[str, dict[str, Any]] = {}
+    def registered_in(self, org_id: str, cells: Iterable[str]) -> list[Geofence]:
+        """What an enter event decides on (centre, radius, actions...) of every geofence registered
+        under one of `cells`, from their cell entries: one Query per cell, reading only those entries."""
+        found: dict[str, Geofence] = {}
         for cell in cells:
             for items in self.table.query_all(key_condition=db.key_condition(None, "prefix"),
                                               values={":pk": keys.org_pk(org_id), ":prefix": keys.geofence_cell_prefix(cell)}):
                 for item in items:
-                    entry = _entity(item)
-                    found.setdefault(entry["geofenceId"], entry)
+                    found.setdefault(item["geofenceId"], from_cell_item(item))
         return list(found.values())
 
     # --- writes -----------------------------------------------------------------------------
-    def create(self, org_id: str, geofence: dict[str, Any]) -> None:
-        ops = [db.put(_stored(org_id, geofence), "attribute_not_exists(PK)", fail=Conflict("A geofence with this id already exists"))]
-        ops += [db.put(_cell_item(org_id, cell, geofence)) for cell in geofence["cells"]]
-        ops += self._project_active(org_id, geofence.get("projectId"))
-        self.table.transact(ops)
+    def create(self, org_id: str, geofence: Geofence) -> None:
+        tx = UnitOfWork(self.table)
+        tx.put(to_item(org_id, geofence), "attribute_not_exists(PK)", fail=Conflict("A geofence with this id already exists"))
+        for cell in geofence.cells:
+            tx.put(_cell_item(org_id, cell, geofence))
+        self._stage_project_active(tx, org_id, geofence.project_id)
+        tx.commit()
 
-    def replace(self, org_id: str, before: dict[str, Any], after: dict[str, Any], *, stale: DomainError, check_project: bool) -> None:
+    def replace(self, org_id: str, before: Geofence, after: Geofence, *, stale: DomainError, check_project: bool) -> None:
         """Write `after` over `before` (at `before`'s version) and move its cell entries."""
-        ops = [db.put(_stored(org_id, after), "#v = :expected", {"#v": "version"}, {":expected": int(before["version"])}, fail=stale)]
-        kept = set(after["cells"])
-        ops += [db.delete(keys.geofence_cell(org_id, cell, before["id"])) for cell in before.get("cells", []) if cell not in kept]
-        ops += [db.put(_cell_item(org_id, cell, after)) for cell in after["cells"]]
+        tx = UnitOfWork(self.table)
+        tx.put(to_item(org_id, after), "#v = :expected", {"#v": "version"}, {":expected": before.version}, fail=stale)
+        for cell in [cell for cell in before.cells if cell not in after.cells]:
+            tx.delete(keys.geofence_cell(org_id, cell, before.id))
+        for cell in after.cells:
+            tx.put(_cell_item(org_id, cell, after))
         if check_project:
-            ops += self._project_active(org_id, after.get("projectId"))
-        self.table.transact(ops)
+            self._stage_project_active(tx, org_id, after.project_id)
+        tx.commit()
 
-    def delete(self, org_id: str, stored: dict[str, Any], *, stale: DomainError) -> None:
-        ops = [db.delete(keys.geofence(org_id, stored["id"]), "#v = :expected", {"#v": "version"},
-                         {":expected": int(stored["version"])}, fail=stale)]
-        ops += [db.delete(keys.geofence_cell(org_id, cell, stored["id"])) for cell in stored.get("cells", [])]
-        self.table.transact(ops)
+    def delete(self, org_id: str, stored: Geofence, *, stale: DomainError) -> None:
+        tx = UnitOfWork(self.table)
+        tx.delete(keys.geofence(org_id, stored.id), "#v = :expected", {"#v": "version"}, {":expected": stored.version}, fail=stale)
+        for cell in stored.cells:
+            tx.delete(keys.geofence_cell(org_id, cell, stored.id))
+        tx.commit()
 
     @staticmethod
-    def _project_active(org_id: str, project_id: str | None) -> list[db.Op]:
+    def _stage_project_active(tx: UnitOfWork, org_id: str, project_id: str | None) -> None:
         """The project a geofence tracks on still exists and is not archived when the write commits."""
-        if not project_id:
-            return []
-        return [db.check(keys.project(org_id, project_id), "attribute_exists(PK) AND (attribute_not_exists(#a) OR #a = :false)",
-                         {"#a": "archived"}, {":false": False},
-                         fail=ValidationFailed.field("projectId", "The project was archived or deleted meanwhile"))]
+        if project_id:
+            tx.check(keys.project(org_id, project_id), "attribute_exists(PK) AND (attribute_not_exists(#a) OR #a = :false)",
+                     {"#a": "archived"}, {":false": False},
+                     fail=ValidationFailed.field("projectId", "The project was archived or deleted meanwhile"))

@@ -30,16 +30,19 @@ transactions sharing an item (TransactionConflict), which would turn the 9:00 ru
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable, Mapping
 
 from sandglass import keys
 from sandglass.context import DELETED
+from sandglass.entities.locks import LockState, LockStates, WeekApproval, WeekLock
 from sandglass.errors import Conflict, NotFound
 from sandglass.storage import table as db
 from sandglass.storage.table import Op, Table
-from sandglass.timefmt import parse
+from sandglass.storage.transaction import UnitOfWork
+from sandglass.timefmt import iso, parse
+
+__all__ = ["LOCKS_CHANGED", "LockRepository", "LockState", "LockStates", "WeekApproval", "WeekLock"]
 
 # What a write's lock ConditionCheck raises when a member's locks changed after the write read them.
 LOCKS_CHANGED = "LOCKS_CHANGED"
@@ -57,66 +60,55 @@ def _approval_attribute(year: int, week: int) -> str:
     return f"approved#{year:04d}-W{week:02d}"
 
 
-@dataclass(frozen=True)
-class WeekLock:
-    """A Sandtime lock of one member's ISO week; with `unlocked_to` in the future it is a
-    temporary unlock window instead (until then the week is open, afterwards locked)."""
-
-    id: str
-    user_id: str
-    year: int
-    week: int
-    unlocked_to: datetime | None
-    created_at: str
-    updated_at: str
+def _instant(value: Any) -> Any:
+    return parse(value) if value else None
 
 
-@dataclass
-class LockState:
-    """One scope's explicit locks: a member's, or (user_id None) the whole organization's."""
-
-    user_id: str | None = None
-    days: frozenset[date] = frozenset()
-    weeks: dict[tuple[int, int], WeekLock] = field(default_factory=dict)
-    version: int | None = None  # None: no item yet
-    # Approved ISO weeks (the approval workflow, services/requests.py): {requestId, approvedAt, approvedBy}
-    approvals: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+def _week_lock(value: Mapping[str, Any], user_id: str, year: int, week: int) -> WeekLock:
+    return WeekLock(id=str(value["id"]), user_id=user_id, year=year, week=week, unlocked_to=_instant(value.get("unlockedTo")),
+                    created_at=_instant(value.get("createdAt")), updated_at=_instant(value.get("updatedAt")))
 
 
-@dataclass
-class LockStates:
-    organization: LockState
-    members: dict[str, LockState]
-
-    def of(self, user_id: str) -> LockState:
-        return self.members.get(user_id) or LockState(user_id)
+def _approval(value: Mapping[str, Any]) -> WeekApproval:
+    return WeekApproval(request_id=str(value.get("requestId", "")), approved_at=_instant(value.get("approvedAt")),
+                        approved_by=str(value.get("approvedBy", "")))
 
 
 def _state(item: Mapping[str, Any] | None, user_id: str | None) -> LockState:
     if item is None:
-        return LockState(user_id)
+        return LockState(user_id=user_id)
     weeks, approvals = {}, {}
     for name, value in item.items():
-        approved = _APPROVAL_ATTRIBUTE.match(name)
-        if approved and isinstance(value, Mapping):
-            approvals[(int(approved.group(1)), int(approved.group(2)))] = dict(value)
-        matched = _WEEK_ATTRIBUTE.match(name)
-        if matched and isinstance(value, Mapping):
+        if not isinstance(value, Mapping):
+            continue
+        if approved := _APPROVAL_ATTRIBUTE.match(name):
+            approvals[(int(approved.group(1)), int(approved.group(2)))] = _approval(value)
+        if matched := _WEEK_ATTRIBUTE.match(name):
             year, week = int(matched.group(1)), int(matched.group(2))
-            weeks[(year, week)] = WeekLock(str(value["id"]), str(user_id), year, week,
-                                           parse(value["unlockedTo"]) if value.get("unlockedTo") else None,
-                                           str(value.get("createdAt", "")), str(value.get("updatedAt", "")))
+            weeks[(year, week)] = _week_lock(value, str(user_id), year, week)
     days = frozenset(date.fromisoformat(day) for day in item.get("days") or ())
-    return LockState(user_id, days, weeks, int(item.get("version", 0)), approvals)
+    return LockState(user_id=user_id, days=days, weeks=weeks, version=int(item.get("version", 0)), approvals=approvals)
 
 
 def _record(lock: WeekLock) -> dict[str, Any]:
-    record = {"id": lock.id, "year": lock.year, "week": lock.week, "createdAt": lock.created_at, "updatedAt": lock.updated_at}
+    record = {"id": lock.id, "year": lock.year, "week": lock.week, "createdAt": iso(lock.created_at), "updatedAt": iso(lock.updated_at)}
     if lock.unlocked_to is not None:
-        from sandglass.timefmt import iso
-
         record["unlockedTo"] = iso(lock.unlocked_to)
     return record
+
+
+def _unchanged_condition(state: LockState) -> tuple[str, dict[str, str], dict[str, Any] | None]:
+    if state.version is None:
+        return "attribute_not_exists(#v)", {"#v": "version"}, None
+    return "#v = :v", {"#v": "version"}, {":v": state.version}
+
+
+def _locks_changed() -> Conflict:
+    return Conflict("The timesheet locks changed while this request ran; retry", code=LOCKS_CHANGED)
+
+
+def _approval_record(approval: WeekApproval) -> dict[str, Any]:
+    return {"requestId": approval.request_id, "approvedAt": iso(approval.approved_at), "approvedBy": approval.approved_by}
 
 
 class LockRepository:
@@ -133,8 +125,8 @@ class LockRepository:
         def pick(key: Mapping[str, str]):
             return items.get((key[keys.PK], key[keys.SK]))
 
-        return LockStates(_state(pick(keys.organization_locks(org_id)), None),
-                          {user_id: _state(pick(keys.member_locks(org_id, user_id)), user_id) for user_id in set(user_ids)})
+        return LockStates(organization=_state(pick(keys.organization_locks(org_id)), None),
+                          members={user_id: _state(pick(keys.member_locks(org_id, user_id)), user_id) for user_id in set(user_ids)})
 
     def read(self, org_id: str, user_ids: Iterable[str]) -> LockStates:
         """The organization's and the members' locks: one strongly consistent BatchGetItem."""
@@ -143,11 +135,12 @@ class LockRepository:
         return self.states_from(org_id, user_ids, {(item[keys.PK], item[keys.SK]): item for item in found})
 
     def unchanged(self, org_id: str, state: LockState) -> Op:
-        """A write condition: the member's locks are still the ones `state` was read at."""
-        fail = Conflict("The timesheet locks changed while this request ran; retry", code=LOCKS_CHANGED)
-        if state.version is None:
-            return db.check(keys.member_locks(org_id, state.user_id), "attribute_not_exists(#v)", {"#v": "version"}, fail=fail)
-        return db.check(keys.member_locks(org_id, state.user_id), "#v = :v", {"#v": "version"}, {":v": state.version}, fail=fail)
+        """A write condition: the member's locks are still the ones `state` was read at (what the
+        activities write guard hands its write; stage_unchanged for a unit of work)."""
+        return db.check(keys.member_locks(org_id, state.user_id), *_unchanged_condition(state), fail=_locks_changed())
+
+    def stage_unchanged(self, tx: UnitOfWork, org_id: str, state: LockState) -> None:
+        tx.check(keys.member_locks(org_id, state.user_id), *_unchanged_condition(state), fail=_locks_changed())
 
     # --- 4me-style date locks ---------------------------------------------------------------------
     def change_days(self, org_id: str, user_id: str | None, days: Iterable[date], *, lock: bool) -> None:
@@ -185,20 +178,22 @@ class LockRepository:
     def save_week(self, org_id: str, lock: WeekLock, seen: LockState, *, new: bool) -> None:
         """Create or replace a member's user-week record, conditioned on the member's locks being
         those `seen` (else 409 LOCKS_CHANGED: the service retries on fresh reads)."""
-        self.table.transact(self.week_ops(org_id, lock, seen, new=new))
+        tx = UnitOfWork(self.table)
+        self.stage_week(tx, org_id, lock, seen, new=new)
+        tx.commit()
 
-    def week_ops(self, org_id: str, lock: WeekLock, seen: LockState, *, new: bool, approval: Mapping[str, Any] | None = None,
-                 withdraw_approval: bool = False) -> list[Op]:
-        """The writes of save_week, for a caller's own transaction (a workflow request's resolution):
-        the member's record (optionally also marking the week approved, or withdrawing its approval)
-        and, for a new record, its pointer."""
+    def stage_week(self, tx: UnitOfWork, org_id: str, lock: WeekLock, seen: LockState, *, new: bool,
+                   approval: WeekApproval | None = None, withdraw_approval: bool = False) -> None:
+        """Stage the member's user-week record (optionally also marking the week approved, or
+        withdrawing its approval) and, for a new record, its pointer; conditioned on the member's
+        locks being those `seen` (else 409 LOCKS_CHANGED)."""
         attribute = _week_attribute(lock.year, lock.week)
         names = {"#w": attribute, "#u": "userId", "#v": "version"}
         values: dict[str, Any] = {":record": _record(lock), ":user": lock.user_id, ":one": 1}
         expression = "SET #w = :record, #u = :user"
         if approval is not None:
             names["#ap"] = _approval_attribute(lock.year, lock.week)
-            values[":approval"] = dict(approval)
+            values[":approval"] = _approval_record(approval)
             expression += ", #ap = :approval"
         expression += " ADD #v :one"
         if withdraw_approval:
@@ -206,13 +201,12 @@ class LockRepository:
             expression += " REMOVE #ap"
         if seen.version is not None:
             values[":seen"] = seen.version
-        ops = [db.update(keys.member_locks(org_id, lock.user_id), expression, names, values,
-                         "attribute_not_exists(#v)" if seen.version is None else "#v = :seen",
-                         fail=Conflict("The member's locks changed meanwhile; retry", code=LOCKS_CHANGED))]
+        tx.update(keys.member_locks(org_id, lock.user_id), expression, names, values,
+                  "attribute_not_exists(#v)" if seen.version is None else "#v = :seen",
+                  fail=Conflict("The member's locks changed meanwhile; retry", code=LOCKS_CHANGED))
         if new:
-            ops.append(db.put({**keys.week_lock(org_id, lock.id), "id": lock.id, "userId": lock.user_id, "year": lock.year, "week": lock.week},
-                              "attribute_not_exists(PK)", fail=Conflict("A lock with this id already exists")))
-        return ops
+            tx.put({**keys.week_lock(org_id, lock.id), "id": lock.id, "userId": lock.user_id, "year": lock.year, "week": lock.week},
+                   "attribute_not_exists(PK)", fail=Conflict("A lock with this id already exists"))
 
     def week_by_id(self, org_id: str, lock_id: str) -> dict[str, Any] | None:
         """The pointer of a user-week lock: {id, userId, year, week}."""
@@ -223,16 +217,17 @@ class LockRepository:
         """Remove a user-week record and its pointer in one transaction (404 if a concurrent
         delete won)."""
         year, week = int(pointer["year"]), int(pointer["week"])
-        self.table.transact([
-            db.delete(keys.week_lock(org_id, pointer["id"]), "attribute_exists(PK)", fail=NotFound("Timesheet lock not found")),
-            db.update(keys.member_locks(org_id, pointer["userId"]), "REMOVE #w ADD #v :one", {"#w": _week_attribute(year, week), "#v": "version"}, {":one": 1}),
-        ])
+        tx = UnitOfWork(self.table)
+        tx.delete(keys.week_lock(org_id, pointer["id"]), "attribute_exists(PK)", fail=NotFound("Timesheet lock not found"))
+        tx.update(keys.member_locks(org_id, pointer["userId"]), "REMOVE #w ADD #v :one", {"#w": _week_attribute(year, week), "#v": "version"},
+                  {":one": 1})
+        tx.commit()
 
     # --- listing ----------------------------------------------------------------------------------
     def all_states(self, org_id: str) -> LockStates:
         """The organization's locks and every member's (one Query of the member lock items, paged,
         plus one GetItem): for the administrators' list of locks."""
-        return LockStates(_state(self.table.get(keys.organization_locks(org_id)), None), self._member_states(org_id))
+        return LockStates(organization=_state(self.table.get(keys.organization_locks(org_id)), None), members=self._member_states(org_id))
 
     def approved_weeks(self, org_id: str) -> dict[str, set[tuple[int, int]]]:
         """Every member's approved ISO weeks (one paged Query of the member lock items): for reports."""

@@ -1,25 +1,60 @@
-"""Organizations, their domains, members' sign-in records and account memberships."""
+"""Organizations, their domains, members' sign-in records and account memberships.
+
+The organization item (keys.organization) holds the settings document at its top level, in the
+same camelCase names the API shows (name, notes, currency, timeZone, coreHours{start,end},
+holidays{country,excluded}, rounding{enabled,interval ms,mode}, lockingTimesheets{enabled,
+timeZone,year,week}, onboarding{<step>:{done,viewed}}, reminders{enabled,weekday,time},
+autoLock{graceHours}, maxActivityHours, unlockWindowHours, overlapPolicy), plus id, domain, plan,
+status, version, createdAt, createdBy and adminCount. `organization_from_item` / `settings_to_item`
+map it to and from the typed entity (sandglass.entities.organizations).
+"""
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
 from typing import Any
 
 from sandglass import keys
 from sandglass.context import ACTIVE, DELETED
+from sandglass.entities.organizations import (
+    FREE_PLAN,
+    ONBOARDING_STEPS,
+    CoreHours,
+    Holidays,
+    Locking,
+    OnboardingStep,
+    Organization,
+    OrganizationSettings,
+    Reminders,
+    Rounding,
+)
+from sandglass.entities.people import Member
 from sandglass.errors import Conflict, NotFound
+from sandglass.repositories.access import AccessRepository
 from sandglass.repositories.jobs import job_item
+from sandglass.repositories.members import member_to_item, membership_item
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
+from sandglass.timefmt import iso, parse
 
 
 class OrganizationRepository:
     def __init__(self, table: Table | None = None):
         self.table = table or Table()
 
-    # --- reads ----------------------------------------------------------------------------
+    # --- reads (entities) -------------------------------------------------------------------
+    def find(self, org_id: str) -> Organization | None:
+        """The active organization, or None (absent, or deleted)."""
+        item = self.get(org_id)
+        return organization_from_item(item) if item is not None else None
+
+    def load(self, org_id: str) -> Organization:
+        """The active organization, or 404."""
+        return organization_from_item(self.require(org_id))
+
+    # --- reads (raw items: for the rooms that still read the item; use find/load) ----------
     def org_id_for_domain(self, domain: str) -> str | None:
-        item = self.table.get(keys.domain(domain))
-        return item["orgId"] if item else None
+        return AccessRepository(self.table).org_id_for_domain(domain)
 
     def get(self, org_id: str) -> dict[str, Any] | None:
         item = self.table.get(keys.organization(org_id))
@@ -34,7 +69,7 @@ class OrganizationRepository:
         return item
 
     def member(self, org_id: str, user_id: str) -> dict[str, Any] | None:
-        return self.table.get(keys.user(org_id, user_id))
+        return AccessRepository(self.table).member(org_id, user_id)
 
     def organizations_of(self, email: str) -> list[dict[str, Any]]:
         """Active organizations an account belongs to and may enter (its member item there is not
@@ -59,15 +94,16 @@ class OrganizationRepository:
         return [found[(keys.org_pk(org_id), keys.organization(org_id)[keys.SK])] for org_id in org_ids if entitled(org_id)]
 
     # --- writes ---------------------------------------------------------------------------
-    def create(self, org: dict[str, Any], admin: dict[str, Any]) -> None:
+    def create(self, organization: Organization, first_admin: Member) -> None:
         """Organization, its domain marker, its first Administrator and the account membership, atomically."""
-        org_id, domain = org["id"], org["domain"]
+        org_id, domain = organization.id, organization.domain
+        org, admin = organization_to_item(organization), member_to_item(first_admin)
         self.table.transact([
             db.put({**keys.domain(domain), "orgId": org_id}, "attribute_not_exists(PK)",
                    fail=Conflict(f"The domain '{domain}' is already taken", code="DOMAIN_TAKEN")),
             # adminCount: active Administrators (repositories/users.py keeps it, so the last one cannot go)
             db.put({**keys.organization(org_id), **org, "status": ACTIVE, "version": 1, "adminCount": 1}, "attribute_not_exists(PK)"),
-            db.put({**keys.user(org_id, admin["id"]), **admin, "version": 1}, "attribute_not_exists(PK)"),
+            db.put({**keys.user(org_id, admin["id"]), **admin}, "attribute_not_exists(PK)"),
             db.put(membership_item(admin["email"], org_id, admin["id"])),
         ])
 
@@ -87,16 +123,17 @@ class OrganizationRepository:
             pass
         _ONBOARDED.add((org_id, step))
 
-    def update_settings(self, org_id: str, settings: dict[str, Any], expected_version: int, stale: Exception) -> dict[str, Any]:
-        expression, names, values = db.versioned_set(settings, expected_version)
-        return self.table.update(
+    def update_settings(self, org_id: str, settings: OrganizationSettings, expected_version: int, stale: Exception) -> Organization:
+        """Replace the settings document if the organization is still at `expected_version`."""
+        expression, names, values = db.versioned_set(settings_to_item(settings), expected_version)
+        return organization_from_item(self.table.update(
             keys.organization(org_id),
             expression,
             {**names, "#s": "status"},
             {**values, ":active": ACTIVE},
             condition="#v = :expected AND #s = :active",
             fail=stale,
-        )
+        ))
 
     def rename(self, org_id: str, old_domain: str, new_domain: str, expected_version: int) -> None:
         """Move the domain marker and the organization's domain in one transaction."""
@@ -128,5 +165,81 @@ class OrganizationRepository:
 _ONBOARDED: set[tuple[str, str]] = set()
 
 
-def membership_item(email: str, org_id: str, user_id: str) -> dict[str, Any]:
-    return {**keys.membership(email, org_id), "orgId": org_id, "userId": user_id, "email": email}
+# --- item <-> entity ----------------------------------------------------------------------------
+
+def _time(value: Any, default: time) -> time:
+    return time.fromisoformat(str(value)) if value else default
+
+
+def _hhmm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if value is not None else None
+
+
+def settings_from_item(item: dict[str, Any]) -> OrganizationSettings:
+    core, holidays, rounding = item.get("coreHours") or {}, item.get("holidays") or {}, item.get("rounding") or {}
+    locking, reminders, onboarding = item.get("lockingTimesheets") or {}, item.get("reminders") or {}, item.get("onboarding") or {}
+    defaults = OrganizationSettings(name="")
+    return OrganizationSettings(
+        name=item.get("name") or "",
+        notes=item.get("notes") or "",
+        currency=item.get("currency") or defaults.currency,
+        time_zone=item.get("timeZone") or defaults.time_zone,
+        core_hours=CoreHours(start=_time(core.get("start"), defaults.core_hours.start), end=_time(core.get("end"), defaults.core_hours.end)),
+        holidays=Holidays(country=holidays.get("country"), excluded=tuple(date.fromisoformat(str(day)) for day in holidays.get("excluded") or ())),
+        rounding=Rounding(enabled=bool(rounding.get("enabled", False)),
+                          interval=timedelta(milliseconds=int(rounding.get("interval") or defaults.rounding.interval // timedelta(milliseconds=1))),
+                          mode=rounding.get("mode") or defaults.rounding.mode),
+        locking=Locking(enabled=bool(locking.get("enabled", False)), time_zone=locking.get("timeZone") or None,
+                        year=_int(locking.get("year")), week=_int(locking.get("week"))),
+        onboarding=tuple((step, OnboardingStep(done=bool((onboarding.get(step) or {}).get("done", False)),
+                                               viewed=bool((onboarding.get(step) or {}).get("viewed", False)))) for step in ONBOARDING_STEPS),
+        reminders=Reminders(enabled=bool(reminders.get("enabled", False)), weekday=reminders.get("weekday") or defaults.reminders.weekday,
+                            at=_time(reminders.get("time"), defaults.reminders.at)),
+        auto_lock_grace=timedelta(hours=int((item.get("autoLock") or {}).get("graceHours") or 0)),
+        max_activity_hours=int(item.get("maxActivityHours") or defaults.max_activity_hours),
+        unlock_window_hours=int(item.get("unlockWindowHours") or defaults.unlock_window_hours),
+        overlap_policy=item.get("overlapPolicy") or defaults.overlap_policy,
+    )
+
+
+def settings_to_item(settings: OrganizationSettings) -> dict[str, Any]:
+    """The settings document as the item stores it (every field, so a write replaces it whole)."""
+    return {
+        "name": settings.name,
+        "notes": settings.notes,
+        "currency": settings.currency,
+        "timeZone": settings.time_zone,
+        "coreHours": {"start": _hhmm(settings.core_hours.start), "end": _hhmm(settings.core_hours.end)},
+        "holidays": {"country": settings.holidays.country, "excluded": [day.isoformat() for day in settings.holidays.excluded]},
+        "rounding": {"enabled": settings.rounding.enabled, "interval": settings.rounding.interval // timedelta(milliseconds=1),
+                     "mode": settings.rounding.mode},
+        "lockingTimesheets": {"enabled": settings.locking.enabled, "timeZone": settings.locking.time_zone,
+                              "week": settings.locking.week, "year": settings.locking.year},
+        "onboarding": {step: {"done": state.done, "viewed": state.viewed} for step, state in settings.onboarding},
+        "reminders": {"enabled": settings.reminders.enabled, "weekday": settings.reminders.weekday, "time": _hhmm(settings.reminders.at)},
+        "autoLock": {"graceHours": settings.auto_lock_grace // timedelta(hours=1)},
+        "maxActivityHours": settings.max_activity_hours,
+        "unlockWindowHours": settings.unlock_window_hours,
+        "overlapPolicy": settings.overlap_policy,
+    }
+
+
+def organization_from_item(item: dict[str, Any]) -> Organization:
+    created_at = item.get("createdAt")
+    return Organization(id=item["id"], domain=item.get("domain") or "", settings=settings_from_item(item), plan=item.get("plan") or FREE_PLAN,
+                        version=int(item.get("version") or 1), created_at=parse(created_at) if created_at else None,
+                        created_by=item.get("createdBy"))
+
+
+def organization_to_item(organization: Organization) -> dict[str, Any]:
+    """The organization's own attributes (no keys, status, version or counters: the writes add those)."""
+    item: dict[str, Any] = {"id": organization.id, "domain": organization.domain, "plan": organization.plan, **settings_to_item(organization.settings)}
+    if organization.created_at is not None:
+        item["createdAt"] = iso(organization.created_at)
+    if organization.created_by is not None:
+        item["createdBy"] = organization.created_by
+    return item

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sandglass import keys
-from sandglass.errors import Conflict
+from sandglass.errors import Conflict, NotFound
 from sandglass.storage import table as db
-from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
+from sandglass.storage.transaction import UnitOfWork
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +77,11 @@ class Snapshot:
     version: int | None  # None: the set has never been written
     rates: list[dict[str, Any]]
 
+    @property
+    def removal_actions(self) -> int:
+        """How many actions removing the whole set takes (stage_remove_set)."""
+        return len(self.rates) + (self.version is not None)
+
 
 class RateRepository:
     def __init__(self, table: Table | None = None):
@@ -128,33 +133,28 @@ class RateRepository:
         return public(item) if item else None
 
     # --- writes ---------------------------------------------------------------------------
-    def lock_op(self, rate_set: RateSet, seen_version: int | None) -> WriteCondition:
+    def _stage_version(self, tx: UnitOfWork, rate_set: RateSet, seen_version: int | None) -> None:
         """Bump the set's version, on condition nobody else did since the snapshot."""
         conflict = Conflict(CONCURRENT, code="RATES_CHANGED")
         if seen_version is None:
-            return db.put({**rate_set.lock_key(), **rate_set.index_attributes("LOCK"), "version": 1}, "attribute_not_exists(PK)", fail=conflict)
-        return db.update(rate_set.lock_key(), "SET #v = #v + :one", {"#v": "version"}, {":one": 1, ":seen": seen_version},
-                         condition="#v = :seen", fail=conflict)
+            tx.put({**rate_set.lock_key(), **rate_set.index_attributes("LOCK"), "version": 1}, "attribute_not_exists(PK)", fail=conflict)
+        else:
+            tx.update(rate_set.lock_key(), "SET #v = #v + :one", {"#v": "version"}, {":one": 1, ":seen": seen_version},
+                      condition="#v = :seen", fail=conflict)
 
-    def save(self, rate_set: RateSet, rate: dict[str, Any], seen_version: int | None, guards: list[WriteCondition]) -> None:
-        """Create or replace one window, atomically with the version bump and the callers' guards."""
-        item = {**rate_set.rate_key(rate["id"]), **rate_set.index_attributes(rate["id"]), **rate}
-        self.table.transact([db.put(item), self.lock_op(rate_set, seen_version), *guards])
+    def stage_save(self, tx: UnitOfWork, rate_set: RateSet, rate: dict[str, Any], seen_version: int | None) -> None:
+        """Create or replace one window, with the version bump."""
+        tx.put({**rate_set.rate_key(rate["id"]), **rate_set.index_attributes(rate["id"]), **rate})
+        self._stage_version(tx, rate_set, seen_version)
 
-    def remove(self, rate_set: RateSet, rate_id: str, seen_version: int | None, guards: list[WriteCondition]) -> None:
-        from sandglass.errors import NotFound
+    def stage_remove(self, tx: UnitOfWork, rate_set: RateSet, rate_id: str, seen_version: int | None) -> None:
+        tx.delete(rate_set.rate_key(rate_id), "attribute_exists(PK)", fail=NotFound("Rate not found"))
+        self._stage_version(tx, rate_set, seen_version)
 
-        self.table.transact([
-            db.delete(rate_set.rate_key(rate_id), "attribute_exists(PK)", fail=NotFound("Rate not found")),
-            self.lock_op(rate_set, seen_version),
-            *guards,
-        ])
-
-    def removal_ops(self, rate_set: RateSet, snapshot: Snapshot) -> list[WriteCondition]:
-        """Delete the whole set (lock included) inside a caller's transaction."""
-        ops = [db.delete(rate_set.rate_key(rate["id"])) for rate in snapshot.rates]
+    def stage_remove_set(self, tx: UnitOfWork, rate_set: RateSet, snapshot: Snapshot) -> None:
+        """Delete the whole set (lock included), if nobody changed it since `snapshot`."""
+        for rate in snapshot.rates:
+            tx.delete(rate_set.rate_key(rate["id"]))
         if snapshot.version is not None:
-            ops.append(db.delete(rate_set.lock_key(), "#v = :seen", {"#v": "version"}, {":seen": snapshot.version},
-                                 fail=Conflict(CONCURRENT, code="RATES_CHANGED")))
-        return ops
-
+            tx.delete(rate_set.lock_key(), "#v = :seen", {"#v": "version"}, {":seen": snapshot.version},
+                      fail=Conflict(CONCURRENT, code="RATES_CHANGED"))

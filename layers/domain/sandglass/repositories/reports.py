@@ -1,15 +1,17 @@
 """Saved report definitions, and the bulk reads a report result needs.
 
 Definition item: PK ``ORG#<orgId>``, SK ``REPORT#<reportId>`` (keys.report) — the definition's
-fields (keys.models.reports.DEFINITION_FIELDS), id, userId (the owner), version, createdAt,
-updatedAt; GSI1PK = keys.user_partition(org, owner), GSI1SK = ``REPORT#<reportId>``: a member's
-reports are one Query, and the member's purge (a sweep of their GSI1 partition) removes them.
+fields (name, period, start, end, dimensions, metrics, filters, selectedProjects,
+selectedProjectMembers, hideEmptyRows, showArchivedProjects, showArchivedMembers, pinned), id,
+userId (the owner), version, createdAt, updatedAt; GSI1PK = keys.user_partition(org, owner),
+GSI1SK = ``REPORT#<reportId>``: a member's reports are one Query, and the member's purge (a sweep
+of their GSI1 partition) removes them. from_item / to_item map it to the ReportDefinition entity.
 
-Result reads never go one request per activity: a report reads whole key ranges of
-- the organization's month partitions (GSI3, ``ACT#<startedAt>`` sort keys) when it spans everybody,
-- a member's partition (GSI1) or a project's (GSI2) when it is filtered to members or projects,
-with no Limit, so every Query page carries up to DynamoDB's 1 MB; only the attributes a report
-uses come back (ProjectionExpression). Rate windows: one Query per project (every member's
+Result reads never go one request per activity: a report reads whole key ranges through
+ActivityRepository.in_range (the organization's month partitions when it spans everybody, a
+member's or a project's partition when it is filtered to members or projects), with no Limit, so
+every Query page carries up to DynamoDB's 1 MB; only the attributes a report uses come back (lean
+rows). Rate windows: one Query per project (every member's
 revenue windows, GSI2) and one per member (cost windows, GSI1), whatever the number of activities.
 """
 
@@ -18,18 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from sandglass import keys
+from sandglass import keys, timefmt
+from sandglass.entities.reports import ReportDefinition, ReportFilter, ReportSpec
 from sandglass.errors import BadRequest, Conflict, NotFound
-from sandglass.repositories.activities import entities
+from sandglass.repositories.activities import ROW_ATTRIBUTES, ActivityRepository, TimeWindow
+from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.storage import cursor as cursors
 from sandglass.storage.table import Table
 
-INTERNAL = (keys.PK, keys.SK, keys.gsi_pk(keys.GSI_USER), keys.gsi_sk(keys.GSI_USER))
-ACTIVITY_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot")
-_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ACTIVITY_ATTRIBUTES)))
-_PROJECTION_NAMES = {f"#a{index}": name for index, name in enumerate(ACTIVITY_ATTRIBUTES)}
+ACTIVITY_ATTRIBUTES = ROW_ATTRIBUTES  # what a report's activity rows hold
 
 
 @dataclass
@@ -43,47 +44,37 @@ class ReadStats:
         self.queries = self.items = 0
 
 
-def months_between(lower: str, upper: str) -> list[str]:
-    """The ``yyyy-mm`` month partitions holding activities that start in [lower, upper) (UTC text)."""
-    year, month = int(lower[:4]), int(lower[5:7])
-    months = []
-    while f"{year:04d}-{month:02d}" <= upper[:7]:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    if upper[7:] == "-01T00:00:00.000Z" and len(months) > 1:
-        months.pop()  # upper is exactly a month's first instant: that month holds nothing of the range
-    return months
-
-
 class ReportRepository:
     def __init__(self, table: Table | None = None):
         self.table = table or Table()
         self.organizations = OrganizationRepository(self.table)
         self.projects = ProjectRepository(self.table)
+        self.activities = ActivityRepository(self.table)
+        self.locks = LockRepository(self.table)
         self.stats = ReadStats()
 
     # --- definitions ------------------------------------------------------------------------
-    def get(self, org_id: str, report_id: str) -> dict[str, Any] | None:
+    def get(self, org_id: str, report_id: str) -> ReportDefinition | None:
         item = self.table.get(keys.report(org_id, report_id))
-        return _public(item) if item else None
+        return from_item(item) if item else None
 
-    def of_owner(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
+    def of_owner(self, org_id: str, user_id: str) -> list[ReportDefinition]:
         found = []
         for items in self.table.query_all(
             key_condition=f"{keys.gsi_pk(keys.GSI_USER)} = :pk AND begins_with({keys.gsi_sk(keys.GSI_USER)}, :prefix)",
             values={":pk": keys.user_partition(org_id, user_id), ":prefix": keys.REPORT_OWNER_SORT_PREFIX},
             index=keys.GSI_USER,
         ):
-            found.extend(_public(item) for item in items)
+            found.extend(from_item(item) for item in items)
         return found
 
-    def create(self, org_id: str, report: dict[str, Any]) -> None:
-        self.table.put(_stored(org_id, report), "attribute_not_exists(PK)", fail=Conflict("A report with this id already exists"))
+    def create(self, org_id: str, report: ReportDefinition) -> None:
+        self.table.put(to_item(org_id, report), "attribute_not_exists(PK)", fail=Conflict("A report with this id already exists"))
 
-    def replace(self, org_id: str, report: dict[str, Any], expected_version: int) -> None:
+    def replace(self, org_id: str, report: ReportDefinition, expected_version: int) -> None:
         """Write the new definition if nobody changed (or deleted) it since it was read."""
-        self.table.put(_stored(org_id, report), "#v = :expected AND userId = :owner", {"#v": "version"},
-                       {":expected": expected_version, ":owner": report["userId"]},
+        self.table.put(to_item(org_id, report), "#v = :expected AND userId = :owner", {"#v": "version"},
+                       {":expected": expected_version, ":owner": report.owner_id},
                        fail=Conflict("The report was changed by another request; reload and retry"))
 
     def delete(self, org_id: str, report_id: str, owner: str) -> None:
@@ -94,38 +85,26 @@ class ReportRepository:
         return self.organizations.require(org_id)
 
     def approved_weeks(self, org_id: str) -> dict[str, set[tuple[int, int]]]:
-        from sandglass.repositories.locks import LockRepository
-
-        return LockRepository(self.table).approved_weeks(org_id)
+        return self.locks.approved_weeks(org_id)
 
     def administered_project_ids(self, org_id: str, user_id: str) -> list[str]:
         return self.projects.administered_project_ids(org_id, user_id)
 
     def org_activities(self, org_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
         """Every activity of the organization with lower <= startedAt < upper: its month partitions."""
-        for month in months_between(lower, upper):
-            yield from self._range(keys.GSI_MONTH, keys.month_partition(org_id, month), lower, upper)
+        return self._counted(self.activities.in_range(org_id, TimeWindow(lower, upper), lean=True))
 
     def user_activities(self, org_id: str, user_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
-        yield from self._range(keys.GSI_USER, keys.user_partition(org_id, user_id), lower, upper)
+        return self._counted(self.activities.in_range(org_id, TimeWindow(lower, upper), user_id=user_id, lean=True))
 
     def project_activities(self, org_id: str, project_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
-        yield from self._range(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), lower, upper)
+        return self._counted(self.activities.in_range(org_id, TimeWindow(lower, upper), project_id=project_id, lean=True))
 
-    def _range(self, index: str, partition: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
-        # BETWEEN on "ACT#<startedAt>#<id>": the upper bound without "#<id>" sorts before every key
-        # that starts at `upper`, so the range is lower <= startedAt < upper.
-        for items in self.table.query_all(
-            key_condition=f"{keys.gsi_pk(index)} = :pk AND {keys.gsi_sk(index)} BETWEEN :lo AND :hi",
-            values={":pk": partition, ":lo": keys.ACTIVITY_INDEX_PREFIX + lower, ":hi": keys.ACTIVITY_INDEX_PREFIX + upper},
-            names={**_PROJECTION_NAMES},
-            index=index,
-            projection=_PROJECTION,
-            lean=True,
-        ):
+    def _counted(self, pages: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+        for rows in pages:
             self.stats.queries += 1
-            self.stats.items += len(items)
-            yield entities(items)
+            self.stats.items += len(rows)
+            yield rows
 
     def projects_by_id(self, org_id: str, project_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         return {item["id"]: item for item in self.table.batch_get([keys.project(org_id, pid) for pid in sorted(set(project_ids))])}
@@ -161,13 +140,49 @@ class ReportRepository:
         return offset
 
 
-def _stored(org_id: str, report: dict[str, Any]) -> dict[str, Any]:
-    item = {name: value for name, value in report.items() if name not in INTERNAL}
-    item.update(keys.report(org_id, report["id"]))
-    item[keys.gsi_pk(keys.GSI_USER)] = keys.user_partition(org_id, report["userId"])
-    item[keys.gsi_sk(keys.GSI_USER)] = keys.report_owner_sort(report["id"])
+def _instant(text: str | None):
+    return timefmt.parse(text) if text else None
+
+
+def _ids(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def from_item(item: dict[str, Any]) -> ReportDefinition:
+    spec = ReportSpec(
+        name=item.get("name"), period=item.get("period") or "custom", start=_instant(item.get("start")), end=_instant(item.get("end")),
+        dimensions=tuple(item.get("dimensions") or ()), metrics=tuple(item.get("metrics") or ("time",)),
+        filters=tuple(ReportFilter(field=condition["field"], operator=condition.get("operator") or "is",
+                                   value=tuple(condition["value"]) if isinstance(condition["value"], list) else condition["value"])
+                      for condition in item.get("filters") or ()),
+        selected_projects=_ids(item.get("selectedProjects")), selected_members=_ids(item.get("selectedProjectMembers")),
+        hide_empty_rows=bool(item.get("hideEmptyRows")), show_archived_projects=bool(item.get("showArchivedProjects")),
+        show_archived_members=bool(item.get("showArchivedMembers")), pinned=bool(item.get("pinned")),
+    )
+    return ReportDefinition(id=item["id"], owner_id=item["userId"], spec=spec, version=int(item.get("version") or 1),
+                            created_at=_instant(item.get("createdAt")), updated_at=_instant(item.get("updatedAt")))
+
+
+def to_item(org_id: str, report: ReportDefinition) -> dict[str, Any]:
+    spec = report.spec
+    item = {
+        **keys.report(org_id, report.id),
+        keys.gsi_pk(keys.GSI_USER): keys.user_partition(org_id, report.owner_id),
+        keys.gsi_sk(keys.GSI_USER): keys.report_owner_sort(report.id),
+        "id": report.id, "userId": report.owner_id, "version": report.version,
+        "createdAt": timefmt.iso(report.created_at) if report.created_at else None,
+        "updatedAt": timefmt.iso(report.updated_at) if report.updated_at else None,
+        "name": spec.name, "period": spec.period,
+        "start": timefmt.iso(spec.start) if spec.start else None, "end": timefmt.iso(spec.end) if spec.end else None,
+        "dimensions": list(spec.dimensions), "metrics": list(spec.metrics),
+        "filters": [{"field": condition.field, "operator": condition.operator,
+                     "value": list(condition.value) if isinstance(condition.value, tuple) else condition.value} for condition in spec.filters],
+        "selectedProjects": _listed(spec.selected_projects), "selectedProjectMembers": _listed(spec.selected_members),
+        "hideEmptyRows": spec.hide_empty_rows, "showArchivedProjects": spec.show_archived_projects,
+        "showArchivedMembers": spec.show_archived_members, "pinned": spec.pinned,
+    }
     return item
 
 
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in item.items() if name not in INTERNAL}
+def _listed(values: tuple[str, ...] | None) -> list[str] | None:
+    return None if values is None else list(values)

@@ -17,23 +17,78 @@ Item shapes (all under PK ``ORG#<orgId>``):
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 from sandglass import keys
+from sandglass.entities.workflows import PENDING, SignInGrant, WorkflowRequest
 from sandglass.errors import Conflict, NotFound
 from sandglass.storage import table as db
-from sandglass.storage.table import Op, Page, Table
+from sandglass.storage.table import Table
+from sandglass.storage.transaction import UnitOfWork
+from sandglass.timefmt import iso, parse
 
-PENDING = "PENDING"
 INTERNAL = keys.KEY_ATTRIBUTES
+# entity field -> item attribute, for the kinds' own fields (written when set)
+_KIND_ATTRIBUTES = (("year", "year"), ("week", "week"), ("unlocked_to", "unlockedTo"), ("project_id", "projectId"),
+                    ("member_id", "memberId"), ("user_id", "userId"), ("role", "role"), ("user_ids", "userIds"),
+                    ("project_ids", "projectIds"), ("reason", "reason"))
+_INSTANTS = frozenset({"unlocked_to"})
+_LISTS = frozenset({"user_ids", "project_ids"})
+_NUMBERS = frozenset({"year", "week"})
 
 
 class DuplicatePending(Exception):
     """A PENDING request of the same kind for the same target exists (its marker held)."""
 
 
-def public(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in item.items() if name not in INTERNAL}
+@dataclass(frozen=True)
+class RequestPage:
+    requests: list[WorkflowRequest]
+    cursor: str | None
+
+
+def from_item(item: Mapping[str, Any]) -> WorkflowRequest:
+    own: dict[str, Any] = {}
+    for field, attribute in _KIND_ATTRIBUTES:
+        value = item.get(attribute)
+        if value is None:
+            continue
+        if field in _INSTANTS:
+            value = parse(value)
+        elif field in _LISTS:
+            value = tuple(value)
+        elif field in _NUMBERS:
+            value = int(value)
+        own[field] = value
+    return WorkflowRequest(id=item["id"], kind=item["type"], status=item["status"], created_at=parse(item["createdAt"]),
+                           created_by=item["createdBy"], resolved_at=parse(item["resolvedAt"]) if item.get("resolvedAt") else None,
+                           resolved_by=item.get("resolvedBy"), target_digest=item.get("targetDigest", ""), **own)
+
+
+def _kind_attributes(request: WorkflowRequest) -> dict[str, Any]:
+    attributes = {}
+    for field, attribute in _KIND_ATTRIBUTES:
+        value = getattr(request, field)
+        if value is None or (field in _LISTS and not value):
+            continue
+        attributes[attribute] = iso(value) if field in _INSTANTS else list(value) if field in _LISTS else value
+    return attributes
+
+
+def to_item(org_id: str, request: WorkflowRequest) -> dict[str, Any]:
+    sort = keys.request_sort(iso(request.created_at), request.id)
+    return {**keys.request(org_id, request.id), "id": request.id, "type": request.kind, "status": request.status,
+            "createdAt": iso(request.created_at), "createdBy": request.created_by,
+            "resolvedAt": iso(request.resolved_at) if request.resolved_at else None, "resolvedBy": request.resolved_by,
+            **_kind_attributes(request), "targetDigest": request.target_digest,
+            **keys.index_keys(keys.GSI_USER, keys.user_partition(org_id, request.created_by), sort),
+            **keys.index_keys(keys.GSI_PROJECT, keys.request_list_partition(org_id), sort)}
+
+
+def _grant_from_item(item: Mapping[str, Any]) -> SignInGrant:
+    return SignInGrant(user_id=item["userId"], email=item["email"], request_id=item["requestId"], created_at=parse(item["createdAt"]),
+                       valid_until=parse(item["validUntil"]))
 
 
 class RequestRepository:
@@ -41,15 +96,15 @@ class RequestRepository:
         self.table = table or Table()
 
     # --- reads -------------------------------------------------------------------------------
-    def get(self, org_id: str, request_id: str) -> dict[str, Any] | None:
+    def get(self, org_id: str, request_id: str) -> WorkflowRequest | None:
         item = self.table.get(keys.request(org_id, request_id))
-        return None if item is None else public(item)
+        return None if item is None else from_item(item)
 
     def pending_id(self, org_id: str, kind: str, digest: str) -> str | None:
         item = self.table.get(keys.pending_request(org_id, kind, digest))
         return None if item is None else str(item["requestId"])
 
-    def page(self, org_id: str, created_by: str | None, filters: Mapping[str, str], limit: int, cursor: str | None) -> Page:
+    def page(self, org_id: str, created_by: str | None, filters: Mapping[str, str], limit: int, cursor: str | None) -> RequestPage:
         """Requests newest first: everybody's (created_by None) or one member's; `filters`
         (status, type) narrow the page (a page may be short and still carry a cursor)."""
         if created_by is None:
@@ -65,47 +120,38 @@ class RequestRepository:
                                      key_condition=db.key_condition(index, "prefix"), values=values, names=names or None,
                                      index=index, limit=limit, cursor=cursor, forward=False,
                                      filter_expression=" AND ".join(clauses) or None)
-        return Page(items=[public(item) for item in page.items], cursor=page.cursor)
+        return RequestPage([from_item(item) for item in page.items], page.cursor)
 
     # --- writes ------------------------------------------------------------------------------
-    def create(self, org_id: str, request: Mapping[str, Any], digest: str, conditions: Iterable[Op] = ()) -> None:
-        """The request and its pending marker, atomically; DuplicatePending when the marker exists.
-        `conditions` are the caller's ConditionChecks (the target still exists...)."""
-        sort = keys.request_sort(request["createdAt"], request["id"])
-        item = {**keys.request(org_id, request["id"]), **request, "targetDigest": digest,
-                **keys.index_keys(keys.GSI_USER, keys.user_partition(org_id, request["createdBy"]), sort),
-                **keys.index_keys(keys.GSI_PROJECT, keys.request_list_partition(org_id), sort)}
-        self.table.transact([
-            db.put({**keys.pending_request(org_id, request["type"], digest), "requestId": request["id"]},
-                   "attribute_not_exists(PK)", fail=DuplicatePending()),
-            db.put(item, "attribute_not_exists(PK)", fail=Conflict("A request with this id already exists")),
-            *conditions,
-        ])
+    def stage_create(self, tx: UnitOfWork, org_id: str, request: WorkflowRequest) -> None:
+        """The request and its pending marker; the commit raises DuplicatePending when the marker exists."""
+        tx.put({**keys.pending_request(org_id, request.kind, request.target_digest), "requestId": request.id},
+               "attribute_not_exists(PK)", fail=DuplicatePending())
+        tx.put(to_item(org_id, request), "attribute_not_exists(PK)", fail=Conflict("A request with this id already exists"))
 
-    def resolve_ops(self, org_id: str, request: Mapping[str, Any], changes: Mapping[str, Any]) -> list[Op]:
-        """Close a PENDING request (status, resolvedAt, resolvedBy...) and free its pending marker:
-        the first writes of a resolution's transaction, which adds the effect's writes."""
+    def stage_resolve(self, tx: UnitOfWork, org_id: str, resolved: WorkflowRequest) -> None:
+        """Close a PENDING request (status, resolvedAt, resolvedBy and the fields its answer set)
+        and free its pending marker; fails REQUEST_ALREADY_RESOLVED when someone answered first."""
+        changes = {"status": resolved.status, "resolvedAt": iso(resolved.resolved_at) if resolved.resolved_at else None,
+                   "resolvedBy": resolved.resolved_by,
+                   **{name: value for name, value in _kind_attributes(resolved).items() if name in ("unlockedTo", "projectIds")}}
         names, values, assignments = {"#status": "status"}, {":pending": PENDING}, []
         for position, (name, value) in enumerate(changes.items()):
             names[f"#c{position}"] = name
             values[f":c{position}"] = value
             assignments.append(f"#c{position} = :c{position}")
-        return [
-            db.update(keys.request(org_id, request["id"]), "SET " + ", ".join(assignments), names, values,
-                      "attribute_exists(PK) AND #status = :pending",
-                      fail=Conflict("The request was resolved by someone else meanwhile", code="REQUEST_ALREADY_RESOLVED")),
-            db.delete(keys.pending_request(org_id, request["type"], request["targetDigest"])),
-        ]
-
-    def transact(self, ops: list[Op]) -> None:
-        self.table.transact(ops)
+        tx.update(keys.request(org_id, resolved.id), "SET " + ", ".join(assignments), names, values,
+                  "attribute_exists(PK) AND #status = :pending",
+                  fail=Conflict("The request was resolved by someone else meanwhile", code="REQUEST_ALREADY_RESOLVED"))
+        tx.delete(keys.pending_request(org_id, resolved.kind, resolved.target_digest))
 
     # --- sign-in grants ------------------------------------------------------------------------
-    def grant_op(self, org_id: str, token_digest: str, grant: Mapping[str, Any]) -> Op:
-        return db.put({**keys.sign_in_grant(org_id, token_digest), **grant}, "attribute_not_exists(PK)",
-                      fail=Conflict("Sign-in token collision; retry"))
+    def stage_grant(self, tx: UnitOfWork, org_id: str, token_digest: str, grant: SignInGrant) -> None:
+        tx.put({**keys.sign_in_grant(org_id, token_digest), "userId": grant.user_id, "email": grant.email, "requestId": grant.request_id,
+                "createdAt": iso(grant.created_at), "validUntil": iso(grant.valid_until), "expiresAt": int(grant.valid_until.timestamp())},
+               "attribute_not_exists(PK)", fail=Conflict("Sign-in token collision; retry"))
 
-    def consume_grant(self, org_id: str, token_digest: str) -> dict[str, Any] | None:
+    def consume_grant(self, org_id: str, token_digest: str) -> SignInGrant | None:
         """Delete the grant and hand back what it held, or None when there is none (unknown or
         already used): one conditional DeleteItem, so two concurrent uses cannot both succeed."""
         try:
@@ -113,4 +159,4 @@ class RequestRepository:
                                     returning_old=True)
         except NotFound:
             return None
-        return public(old)
+        return _grant_from_item(old)

@@ -1,9 +1,8 @@
 """What timesheet reads need: the organization, its members, and their activities over a time range.
 
-Activities are read by start instant (UTC text) from their indexes, never one request per
-activity: a member's from their GSI_USER partition, the organization's from its GSI_MONTH
-partitions (one per UTC month touched). Running timers are found through their markers, so a
-timer started long before the range still counts.
+Activities are read by start instant (UTC text) through ActivityRepository.in_range, never one
+request per activity: a member's partition, or the organization's month partitions. Running
+timers are found through their markers, so a timer started long before the range still counts.
 """
 
 from __future__ import annotations
@@ -11,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandglass import keys
+from sandglass import ids, keys
 from sandglass.context import DELETED
+from sandglass.repositories.activities import ActivityRepository, TimeWindow
+from sandglass.repositories.projects import ProjectRepository
 from sandglass.storage.table import Table
 
 PAGE_SIZE = 500
@@ -32,22 +33,10 @@ class OrganizationRead:
     running: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _activity(item: dict[str, Any]) -> bool:
-    return str(item.get(keys.SK, "")).startswith(keys.ACTIVITY_SK_PREFIX)
-
-
-def _months(lower: str, upper: str) -> list[str]:
-    year, month = int(lower[:4]), int(lower[5:7])
-    months = []
-    while f"{year:04d}-{month:02d}" <= upper[:7]:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
 class TimesheetRepository:
     def __init__(self, table: Table | None = None):
         self.table = table or Table()
+        self.activities = ActivityRepository(self.table)
 
     def member_read(self, org_id: str, user_id: str) -> MemberRead:
         """Organization settings, the member and their running-timer marker: one BatchGetItem."""
@@ -64,7 +53,7 @@ class TimesheetRepository:
         organization's partition per prefix (pages of PAGE_SIZE) plus one GetItem."""
         organization = _live(self.table.get(keys.organization(org_id)))
         members = self._prefix(org_id, keys.USER_SK_PREFIX)
-        running = self._prefix(org_id, keys.TIMER_SK_PREFIX)
+        running = self.activities.running_markers(org_id, page_size=PAGE_SIZE)
         return OrganizationRead(organization, [m for m in members if m.get("status") != DELETED], running)
 
     def _prefix(self, org_id: str, prefix: str) -> list[dict[str, Any]]:
@@ -77,9 +66,6 @@ class TimesheetRepository:
     def projects_administered_for(self, org_id: str, admin_id: str, user_id: str) -> set[str]:
         """The projects `admin_id` administers that `user_id` is an active member of: one Query of
         the administrator's memberships, one BatchGetItem of the member's memberships there."""
-        from sandglass import ids
-        from sandglass.repositories.projects import ProjectRepository
-
         administered = ProjectRepository(self.table).administered_project_ids(org_id, admin_id)
         if not administered:
             return set()
@@ -89,35 +75,20 @@ class TimesheetRepository:
 
     def member_activities(self, org_id: str, user_id: str, lower: str, upper: str, running: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
         """A member's activities starting in [lower, upper) (UTC text), plus the running ones named
-        by `running` markers that started earlier."""
-        index = keys.GSI_USER
-        found = self._range(index, keys.user_partition(org_id, user_id), lower, upper)
+        by `running` markers that started earlier (lean rows: ActivityRepository.ROW_ATTRIBUTES)."""
+        found = [row for rows in self.activities.in_range(org_id, TimeWindow(lower, upper), user_id=user_id, lean=True) for row in rows]
         return found + self._running_before(org_id, lower, running, found)
 
     def organization_activities(self, org_id: str, lower: str, upper: str, running: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
         """Every activity of the organization starting in [lower, upper), from its month partitions."""
-        found: list[dict[str, Any]] = []
-        for month in _months(lower, upper):
-            found.extend(self._range(keys.GSI_MONTH, keys.month_partition(org_id, month), lower, upper))
+        found = [row for rows in self.activities.in_range(org_id, TimeWindow(lower, upper), lean=True) for row in rows]
         return found + self._running_before(org_id, lower, running, found)
 
-    def _range(self, index: str, partition: str, lower: str, upper: str) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        for page in self.table.query_all(
-            key_condition=f"{keys.gsi_pk(index)} = :pk AND {keys.gsi_sk(index)} BETWEEN :lower AND :upper",
-            values={":pk": partition, ":lower": keys.activity_sort_bound(lower), ":upper": keys.activity_sort_bound(upper)},
-            index=index,
-        ):
-            items.extend(item for item in page if _activity(item))
-        return items
-
     def _running_before(self, org_id: str, lower: str, running: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        seen = {item["id"] for item in found}
-        wanted = [keys.activity(org_id, marker["activityId"]) for marker in running
+        seen = {row["id"] for row in found}
+        wanted = [marker["activityId"] for marker in running
                   if marker and marker.get("activityId") not in seen and str(marker.get("startedAt", "")) < lower]
-        if not wanted:
-            return []
-        return [item for item in self.table.batch_get(wanted) if item.get("pending")]
+        return [row for row in self.activities.rows(org_id, wanted) if row.get("pending")]
 
 
 def _live(organization: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -13,17 +13,22 @@ Item shapes (all under PK ``ORG#<orgId>``):
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sandglass import keys
 from sandglass.context import DELETED
+from sandglass.entities.organizations import Organization
+from sandglass.entities.people import Member
 from sandglass.errors import Conflict, NotFound
 from sandglass.repositories.billing import claim_seat, release_seat
 from sandglass.repositories.jobs import job_item
-from sandglass.repositories.organizations import membership_item
+from sandglass.repositories.members import ADMIN_ATTRIBUTES, PROFILE_ATTRIBUTES, member_from_item, member_to_item, membership_item
+from sandglass.repositories.organizations import organization_from_item
 from sandglass.storage import table as db
-from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
+from sandglass.timefmt import iso
+from sandglass.storage.transaction import UnitOfWork
 
 LAST_ADMIN = "The organization must keep at least one active Administrator"
 INTERNAL = keys.KEY_ATTRIBUTES
@@ -37,7 +42,17 @@ class UserRepository:
     def __init__(self, table: Table | None = None):
         self.table = table or Table()
 
-    # --- reads ----------------------------------------------------------------------------
+    # --- reads (entities) -------------------------------------------------------------------
+    def find(self, org_id: str, user_id: str) -> Member | None:
+        """The member (not deleted), or None."""
+        item = self.get(org_id, user_id)
+        return member_from_item(item) if item is not None else None
+
+    def members_page(self, org_id: str, limit: int, cursor: str | None) -> tuple[list[Member], str | None]:
+        page = self.page(org_id, limit, cursor)
+        return [member_from_item(item) for item in page.items], page.cursor
+
+    # --- reads (raw items: for the rooms that still read the item; use find) ----------------
     def get(self, org_id: str, user_id: str) -> dict[str, Any] | None:
         item = self.table.get(keys.user(org_id, user_id))
         if not item or item.get("status") == DELETED:
@@ -70,17 +85,19 @@ class UserRepository:
             found.extend(item for item in items if item.get("status") != DELETED)
         return found
 
-    def preferences_and_org(self, org_id: str, user_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    def preferences_and_org(self, org_id: str, user_id: str) -> tuple[dict[str, Any] | None, Organization | None]:
+        """The member's stored preferences item (None: never saved) and the organization (None: deleted), in one BatchGetItem."""
         found = {item[keys.SK]: item for item in self.table.batch_get([keys.user_preferences(org_id, user_id), keys.organization(org_id)])}
         organization = found.get(keys.organization(org_id)[keys.SK])
         if organization is not None and organization.get("status") == DELETED:
             organization = None
-        return found.get(keys.user_preferences(org_id, user_id)[keys.SK]), organization
+        return found.get(keys.user_preferences(org_id, user_id)[keys.SK]), organization_from_item(organization) if organization else None
 
     # --- writes ---------------------------------------------------------------------------
-    def invite(self, org_id: str, user: dict[str, Any]) -> None:
+    def invite(self, org_id: str, member: Member) -> None:
         """The user item (unique by its email-derived id), the account membership and, for an
         Administrator, the admin counter: one transaction."""
+        user = member_to_item(member)
         ops = [
             db.put({**keys.user(org_id, user["id"]), **user}, "attribute_not_exists(PK)", fail=AlreadyMember("Already a member")),
             db.put(membership_item(user["email"], org_id, user["id"])),
@@ -90,21 +107,26 @@ class UserRepository:
         ops.append(claim_seat(org_id))  # 409 past a paid plan's seats (repositories/billing.py)
         self.table.transact(ops)
 
-    def reinvite(self, org_id: str, user_id: str, now: str, by: str) -> dict[str, Any]:
-        return self.table.update(
+    def reinvite(self, org_id: str, user_id: str, now: datetime, by: str) -> Member:
+        return member_from_item(self.table.update(
             keys.user(org_id, user_id), "SET invitedAt = :now, invitedBy = :by, #v = #v + :one",
-            {"#v": "version", "#s": "status"}, {":now": now, ":by": by, ":one": 1, ":deleted": DELETED},
+            {"#v": "version", "#s": "status"}, {":now": iso(now), ":by": by, ":one": 1, ":deleted": DELETED},
             condition="attribute_exists(PK) AND #s <> :deleted",
             fail=Conflict("This user is being removed from the organization; invite them again in a moment", code="USER_BEING_DELETED"),
-        )
+        ))
 
-    def update(self, org_id: str, user_id: str, changes: dict[str, Any], expected_version: int, admin_delta: int, stale: Exception) -> dict[str, Any]:
+    def update(self, org_id: str, before: Member, after: Member, expected_version: int, stale: Exception) -> Member:
+        """Store what changed from `before` to `after` if the member is still at `expected_version`;
+        the organization's admin counter moves with them in the same transaction."""
+        user_id, admin_delta = after.id, int(after.active_admin) - int(before.active_admin)
+        old, new = member_to_item(before), member_to_item(after)
+        changes = {name: new.get(name) for name in (*PROFILE_ATTRIBUTES, *ADMIN_ATTRIBUTES) if new.get(name) != old.get(name)}
         expression, names, values = db.versioned_set(changes, expected_version)
         names["#s"] = "status"
         values[":deleted"] = DELETED
         condition = "attribute_exists(PK) AND #v = :expected AND #s <> :deleted"
         if admin_delta == 0:
-            return self.table.update(keys.user(org_id, user_id), expression, names, values, condition=condition, fail=stale)
+            return member_from_item(self.table.update(keys.user(org_id, user_id), expression, names, values, condition=condition, fail=stale))
         self.table.transact([
             db.update(keys.user(org_id, user_id), expression, names, values, condition=condition, fail=stale),
             _admin_count(org_id, admin_delta),
@@ -112,26 +134,28 @@ class UserRepository:
         item = self.table.get(keys.user(org_id, user_id))
         if item is None:
             raise NotFound("User not found")
-        return item
+        return member_from_item(item)
 
-    def exists_conditions(self, org_id: str, user_id: str) -> list[WriteCondition]:
-        """The user is (still) a member, not deleted: for another write's transaction (their cost rates...)."""
-        return [db.check(keys.user(org_id, user_id), "attribute_exists(PK) AND #s <> :deleted", {"#s": "status"},
-                         {":deleted": DELETED}, fail=NotFound("User not found"))]
+    def stage_exists(self, tx: UnitOfWork, org_id: str, user_id: str) -> None:
+        """The user is (still) a member, not deleted, when another write commits (their cost rates...)."""
+        tx.check(keys.user(org_id, user_id), "attribute_exists(PK) AND #s <> :deleted", {"#s": "status"}, {":deleted": DELETED},
+                 fail=NotFound("User not found"))
 
-    def tombstone(self, org_id: str, user: dict[str, Any], was_active_admin: bool, now: str, by: str) -> None:
+    def tombstone(self, org_id: str, member: Member, now: datetime, by: str) -> None:
         """They cannot sign in from now on (archived, membership gone); their data goes in pages."""
+        user = {"id": member.id, "email": member.email, "version": member.version}
+        now_text = iso(now)
         ops = [
             db.update(keys.user(org_id, user["id"]), "SET #s = :deleted, archived = :true, deletedAt = :now, deletedBy = :by, #v = #v + :one",
                       {"#s": "status", "#v": "version"},
-                      {":deleted": DELETED, ":true": True, ":now": now, ":by": by, ":one": 1, ":expected": int(user["version"])},
+                      {":deleted": DELETED, ":true": True, ":now": now_text, ":by": by, ":one": 1, ":expected": user["version"]},
                       condition="attribute_exists(PK) AND #v = :expected AND #s <> :deleted",
                       fail=Conflict("The user was changed by another request; retry")),
             db.delete(keys.membership(user["email"], org_id)),
-            db.put(job_item(keys.PURGE_USER, org_id, user["id"], userId=user["id"], requestedAt=now, requestedBy=by),
+            db.put(job_item(keys.PURGE_USER, org_id, user["id"], userId=user["id"], requestedAt=now_text, requestedBy=by),
                    "attribute_not_exists(PK)", fail=Conflict("The user is already being deleted")),
         ]
-        if was_active_admin:
+        if member.active_admin:
             ops.append(_admin_count(org_id, -1))
         ops.append(release_seat(org_id))
         self.table.transact(ops)

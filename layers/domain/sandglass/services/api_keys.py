@@ -14,14 +14,17 @@ from __future__ import annotations
 import hmac
 import secrets
 import string
+from dataclasses import replace
 from datetime import datetime, timedelta
 from hashlib import sha256
 from typing import Any
 
 from sandglass import ids, timefmt
-from sandglass.clock import get_clock
+from sandglass.clock import Clock, CurrentClock
 from sandglass.context import Caller
+from sandglass.entities.people import ApiKey
 from sandglass.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from sandglass.observability import logger
 from sandglass.repositories.api_keys import KEY_NOT_FOUND, ApiKeyRepository
 from sandglass.settings import get_settings
 
@@ -49,41 +52,6 @@ def looks_like_key(value: str) -> bool:
     return len(value) == KEY_LENGTH and all(char in _ALPHABET for char in value)
 
 
-def authenticate(secret: str, repository: ApiKeyRepository | None = None) -> dict[str, Any]:
-    """The person a key belongs to (its lookup item: `email`, `keyId`), or 401; records its use."""
-    secret = secret.strip()
-    if not looks_like_key(secret):
-        raise Unauthorized("The API key is malformed: 48 letters and digits")
-    repository = repository or ApiKeyRepository()
-    digest = key_hash(secret)
-    found = repository.lookup(digest)
-    if found is None:
-        raise Unauthorized("The API key is unknown or revoked")
-    now = get_clock().now()
-    expires = found.get("expiresAt")
-    if expires is not None and int(expires) <= now.timestamp():
-        raise Unauthorized("The API key has expired", code="API_KEY_EXPIRED")
-    last_used = found.get("lastUsedAt")
-    cutoff = timefmt.iso(now - LAST_USED_PRECISION)
-    if not last_used or last_used < cutoff:
-        try:
-            repository.touch(digest, timefmt.iso(now), cutoff)
-        except Exception:  # bookkeeping: never refuse a valid key because a write failed
-            from sandglass.observability import logger
-
-            logger.warning("api key last-used not recorded", exc_info=True)
-    return found
-
-
-def _public(item: dict[str, Any]) -> dict[str, Any]:
-    return {"id": item["id"], "name": item["name"], "last4": item["last4"], "createdAt": item["createdAt"],
-            "rotatedAt": item.get("rotatedAt"), "expiresAt": item.get("expiry"), "lastUsedAt": item.get("lastUsedAt")}
-
-
-def _lookup_fields(expiry: str | None) -> dict[str, Any]:
-    return {"expiresAt": int(timefmt.parse(expiry).timestamp())} if expiry else {}
-
-
 def _key_id(value: str) -> str:
     canonical = ids.canonical_id(value)
     if canonical is None:  # not an id of ours: like any id the caller does not have
@@ -92,38 +60,65 @@ def _key_id(value: str) -> str:
 
 
 class ApiKeyService:
-    def __init__(self, repository: ApiKeyRepository | None = None):
+    def __init__(self, repository: ApiKeyRepository | None = None, clock: Clock | None = None):
         self.repository = repository or ApiKeyRepository()
+        self.clock = clock or CurrentClock()
 
-    def list(self, person: Caller) -> list[dict[str, Any]]:
-        items = self.repository.list_for(person.email)
-        return [_public(item) for item in sorted(items, key=lambda item: (item["createdAt"], item["id"]))]
+    def authenticate(self, secret: str) -> dict[str, Any]:
+        """The person a key belongs to (its lookup item: `email`, `keyId`), or 401; records its use."""
+        secret = secret.strip()
+        if not looks_like_key(secret):
+            raise Unauthorized("The API key is malformed: 48 letters and digits")
+        digest = key_hash(secret)
+        found = self.repository.lookup(digest)
+        if found is None:
+            raise Unauthorized("The API key is unknown or revoked")
+        now = self.clock.now()
+        expires = found.get("expiresAt")
+        if expires is not None and int(expires) <= now.timestamp():
+            raise Unauthorized("The API key has expired", code="API_KEY_EXPIRED")
+        last_used = found.get("lastUsedAt")
+        cutoff = timefmt.iso(now - LAST_USED_PRECISION)
+        if not last_used or last_used < cutoff:
+            try:
+                self.repository.touch(digest, timefmt.iso(now), cutoff)
+            except Exception:  # bookkeeping: never refuse a valid key because a write failed
+                logger.warning("api key last-used not recorded", exc_info=True)
+        return found
 
-    def create(self, person: Caller, name: str, expires_at: datetime | None) -> dict[str, Any]:
-        now = get_clock().now()
+    def list(self, person: Caller) -> list[ApiKey]:
+        return sorted(self.repository.list_for(person.email), key=lambda key: (key.created_at, key.id))
+
+    def create(self, person: Caller, name: str, expires_at: datetime | None) -> tuple[ApiKey, str]:
+        """The new key and its secret (shown once)."""
+        now = self.clock.now()
         if expires_at is not None and expires_at <= now:
             raise ValidationFailed.field("expiresAt", "The expiry must be in the future")
         if self.repository.count_for(person.email) >= MAX_KEYS_PER_PERSON:
             raise Conflict(f"You have {MAX_KEYS_PER_PERSON} API keys: revoke one first", code="TOO_MANY_API_KEYS")
         secret = new_secret()
-        expiry = timefmt.iso(expires_at) if expires_at else None
-        listing = {"id": ids.new_id(), "name": name, "last4": secret[-4:], "createdAt": timefmt.iso(now), "keyHash": key_hash(secret)}
-        if expiry:
-            listing["expiry"] = expiry
-        self.repository.create(person.email, listing, _lookup_fields(expiry))
-        return {**_public(listing), "key": secret}
+        key = ApiKey(id=ids.new_id(), email=person.email, name=name, last4=secret[-4:], key_hash=key_hash(secret), created_at=_ms(now),
+                     expires_at=_ms(expires_at) if expires_at else None)
+        self.repository.create(key)
+        return key, secret
 
-    def rotate(self, person: Caller, key_id: str) -> dict[str, Any]:
+    def rotate(self, person: Caller, key_id: str) -> tuple[ApiKey, str]:
+        """The key with its new secret (shown once); the old secret stops working."""
         listed = self.repository.listed(person.email, _key_id(key_id))
         if listed is None:
             raise NotFound(KEY_NOT_FOUND)
-        now = get_clock().now()
-        if listed.get("expiry") and timefmt.parse(listed["expiry"]) <= now:
+        now = self.clock.now()
+        if listed.expired(now):
             raise Conflict("The key has expired: create a new one", code="API_KEY_EXPIRED")
         secret = new_secret()
-        digest, rotated_at = key_hash(secret), timefmt.iso(now)
-        self.repository.rotate(person.email, listed, digest, secret[-4:], rotated_at, _lookup_fields(listed.get("expiry")))
-        return {**_public({**listed, "last4": secret[-4:], "rotatedAt": rotated_at}), "key": secret}
+        rotated = replace(listed, key_hash=key_hash(secret), last4=secret[-4:], rotated_at=_ms(now))
+        self.repository.rotate(listed, rotated)
+        return rotated, secret
 
     def revoke(self, person: Caller, key_id: str) -> None:
         self.repository.revoke(person.email, _key_id(key_id))
+
+
+def _ms(instant: datetime) -> datetime:
+    """Stored instants are whole milliseconds (what the API shows of them)."""
+    return timefmt.parse(timefmt.iso(instant))

@@ -18,23 +18,35 @@ Every token names what it may act on (SECURITY.md lists each kind):
 from __future__ import annotations
 
 import ipaddress
-import os
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sandglass import ids, text
+from sandglass.clock import SystemClock
 from sandglass.errors import Unauthorized
-from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories.access import AccessRepository
+from sandglass.repositories.short_ids import ShortIdRepository
+from sandglass.services.api_keys import ApiKeyService
 from sandglass.settings import get_settings
 
 # A person's API keys (services/api_keys.py): managed with a session token only.
 API_KEY_ROUTES = frozenset({("GET", "/api-keys"), ("POST", "/api-keys"), ("POST", "/api-keys/{keyId}/rotate"), ("DELETE", "/api-keys/{keyId}")})
+# The Clockify surface (dialects/clockify): its organization is the `{workspaceId}` of the path,
+# never the Host or X-Organization.
+CLOCKIFY_PREFIX = "/v1/"
+CLOCKIFY_WORKSPACE_PARAMETER = "workspaceId"
+CLOCKIFY_RESOURCES = (CLOCKIFY_PREFIX + "user", CLOCKIFY_PREFIX + "workspaces")  # 4me's /v1/timesheets is not Clockify's
+
+
+def is_clockify(resource: str) -> bool:
+    return any(resource == root or resource.startswith(root + "/") for root in CLOCKIFY_RESOURCES)
 # Routes that act for the account, not for one organization (sign-up, listing, auth snapshot, API keys).
-ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES})
+ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES,
+                            ("GET", CLOCKIFY_PREFIX + "user"), ("GET", CLOCKIFY_PREFIX + "workspaces")})
 # Account routes that reach beyond one organization (every membership, a new organization, the
 # person's API keys): never for a token scoped to one organization.
-ACCOUNT_WIDE_ROUTES = frozenset({("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES})
+ACCOUNT_WIDE_ROUTES = frozenset({("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES, ("GET", CLOCKIFY_PREFIX + "workspaces")})
 # The authorizer context's `credential`: what authenticated the request.
 SESSION_CREDENTIAL = "bearer"
 API_KEY_CREDENTIAL = "api-key"
@@ -144,7 +156,7 @@ def issue_token(email: str, *, name: str | None = None, ttl: timedelta = timedel
     key = secret or settings.jwt_secret
     if not key:
         raise RuntimeError("No JWT secret configured")
-    issued = now or datetime.now(timezone.utc)
+    issued = now or SystemClock().now()  # the wall clock, not the process's: verifiers check `exp` against it
     claims: dict[str, Any] = {"sub": ids.normalize_email(email), "email": ids.normalize_email(email), "iat": int(issued.timestamp()), "exp": int((issued + ttl).timestamp())}
     if name:
         claims["name"] = name
@@ -165,7 +177,7 @@ def bearer_token(headers: dict[str, str]) -> str:
     return token.strip()
 
 
-def _credentials(headers: dict[str, str]) -> tuple[dict[str, str], Scope]:
+def _credentials(headers: dict[str, str], api_keys: ApiKeyService) -> tuple[dict[str, str], Scope]:
     """The person (authorizer context: email, subject, name, credential) and the scope of the one
     credential sent: a bearer JWT or a personal API key (X-Api-Key, any letter case). Both at once
     is refused (401): which one to honour would be a guess."""
@@ -181,9 +193,7 @@ def _credentials(headers: dict[str, str]) -> tuple[dict[str, str], Scope]:
         return context, scope
     if _header(headers, "authorization") is not None:
         raise Unauthorized("Send one credential: 'Authorization: Bearer <token>' or 'X-Api-Key: <key>', not both")
-    from sandglass.services.api_keys import authenticate
-
-    key = authenticate(api_key)
+    key = api_keys.authenticate(api_key)
     email = ids.normalize_email(key["email"])
     # a key acts for its person like a session token: every organization they are an active member of
     return {"email": email, "subject": email, "name": "", "credential": API_KEY_CREDENTIAL, "apiKeyId": key["keyId"]}, Scope()
@@ -202,7 +212,7 @@ def organization_domain(headers: dict[str, str]) -> str | None:
     X-Sandtime-Organization (what MCP clients send), else X-Organization, else `account` (what 4me
     Timesheets clients send)."""
     host = (_header(headers, "host") or "").split(":")[0].strip().lower()
-    base = (os.environ.get("BASE_DOMAIN") or "").strip().lower()
+    base = get_settings().base_domain
     label = None
     if host and base and host.endswith("." + base):
         label = host[: -len(base) - 1].split(".")[-1]
@@ -229,34 +239,69 @@ class Decision:
     context: dict[str, str] = field(default_factory=dict)
 
 
-def authorize(headers: dict[str, str], method: str, resource: str, repository: OrganizationRepository | None = None) -> Decision:
-    """Verify the token, resolve the organization and check membership and role.
+def _clockify_organization(email: str, resource: str, path_parameters: dict[str, str] | None) -> tuple[str | None, str | None]:
+    """(workspace id as sent, organization id) of a Clockify route: the organization among the
+    account's own memberships whose 24-hex id the path names (None when it names none of them);
+    (None, None) on the account routes (/v1/user, /v1/workspaces)."""
+    workspace = (path_parameters or {}).get(CLOCKIFY_WORKSPACE_PARAMETER)
+    if "{" + CLOCKIFY_WORKSPACE_PARAMETER + "}" not in resource or not workspace:
+        return None, None
+    return workspace, ShortIdRepository().organization_id(email, workspace)
 
-    Raises Unauthorized (401) for missing/bad credentials; a valid account that is not an
-    active member of the organization gets a Deny (403), except on account-level routes.
-    An unknown or deleted organization is allowed through marked `missing` so the handler
-    answers 404 with the API's error shape.
-    """
-    # The one place credentials become a person (a bearer JWT or a personal API key); every surface
-    # gets them through it (MCP re-runs it for a per-call organization).
-    context, scope = _credentials(headers)
-    email = context["email"]
-    route = (method.upper(), resource)
-    account_route = route in ACCOUNT_ROUTES
-    if scope.scoped and route in ACCOUNT_WIDE_ROUTES:
-        return Decision(False, email, {**context, "membership": "out-of-scope"})
-    domain = organization_domain(headers)
-    if not domain:
-        return Decision(not scope.scoped, email, {**context, "membership": "missing" if not scope.scoped else "out-of-scope"})
-    repository = repository or OrganizationRepository()
-    org_id = repository.org_id_for_domain(domain)
-    if scope.scoped and org_id != scope.org_id:
-        return Decision(False, email, {**context, "domain": domain, "membership": "out-of-scope"})
-    if org_id is None:
-        return Decision(True, email, {**context, "domain": domain, "membership": "missing"})
-    member = repository.member(org_id, ids.member_id(org_id, email))
-    if not member or member.get("archived"):
-        return Decision(account_route and not scope.scoped, email, {**context, "domain": domain, "orgId": org_id, "membership": "none"})
-    if not scope.admits(org_id, member["id"]):
-        return Decision(False, email, {**context, "domain": domain, "orgId": org_id, "membership": "out-of-scope"})
-    return Decision(True, email, {**context, "domain": domain, "orgId": org_id, "membership": "member", "userId": member["id"], "role": member["role"]})
+
+class Authorizer:
+    """Credentials -> a person, their organization membership and role (the REQUEST authorizer)."""
+
+    def __init__(self, organizations: AccessRepository | None = None, api_keys: ApiKeyService | None = None):
+        self.organizations = organizations or AccessRepository()
+        self.api_keys = api_keys or ApiKeyService()
+
+    def authorize(self, headers: dict[str, str], method: str, resource: str, path_parameters: dict[str, str] | None = None) -> Decision:
+        """Verify the token, resolve the organization and check membership and role.
+
+        Raises Unauthorized (401) for missing/bad credentials; a valid account that is not an
+        active member of the organization gets a Deny (403), except on account-level routes.
+        An unknown or deleted organization is allowed through marked `missing` so the handler
+        answers 404 with the API's error shape. On the Clockify surface the organization is the
+        workspace the path names (among the caller's own memberships), never the host.
+        """
+        # The one place credentials become a person (a bearer JWT or a personal API key); every surface
+        # gets them through it (MCP re-runs it for a per-call organization).
+        context, scope = _credentials(headers, self.api_keys)
+        email = context["email"]
+        route = (method.upper(), resource)
+        account_route = route in ACCOUNT_ROUTES
+        if scope.scoped and route in ACCOUNT_WIDE_ROUTES:
+            return Decision(False, email, {**context, "membership": "out-of-scope"})
+        if is_clockify(resource):
+            workspace, org_id = _clockify_organization(email, resource, path_parameters)
+            if workspace is None:
+                return Decision(not scope.scoped, email, {**context, "membership": "missing" if not scope.scoped else "out-of-scope"})
+            return self._member_decision(context, scope, workspace, org_id, account_route)
+        domain = organization_domain(headers)
+        if not domain:
+            return Decision(not scope.scoped, email, {**context, "membership": "missing" if not scope.scoped else "out-of-scope"})
+        org_id = self.organizations.org_id_for_domain(domain)
+        if scope.scoped and org_id != scope.org_id:
+            return Decision(False, email, {**context, "domain": domain, "membership": "out-of-scope"})
+        return self._member_decision(context, scope, domain, org_id, account_route)
+
+    def _member_decision(self, context: dict[str, str], scope: Scope, domain: str, org_id: str | None, account_route: bool) -> Decision:
+        """The decision once the organization is known (None: no such organization for this caller)."""
+        email = context["email"]
+        if org_id is None:
+            return Decision(not scope.scoped, email, {**context, "domain": domain, "membership": "missing" if not scope.scoped else "out-of-scope"})
+        if scope.scoped and org_id != scope.org_id:
+            return Decision(False, email, {**context, "domain": domain, "membership": "out-of-scope"})
+        member = self.organizations.member(org_id, ids.member_id(org_id, email))
+        if not member or member.get("archived"):
+            return Decision(account_route and not scope.scoped, email, {**context, "domain": domain, "orgId": org_id, "membership": "none"})
+        if not scope.admits(org_id, member["id"]):
+            return Decision(False, email, {**context, "domain": domain, "orgId": org_id, "membership": "out-of-scope"})
+        return Decision(True, email, {**context, "domain": domain, "orgId": org_id, "membership": "member", "userId": member["id"], "role": member["role"]})
+
+
+def authorize(headers: dict[str, str], method: str, resource: str, repository: AccessRepository | None = None,
+              path_parameters: dict[str, str] | None = None) -> Decision:
+    """`Authorizer.authorize` with default collaborators (for callers outside the composition root)."""
+    return Authorizer(repository).authorize(headers, method, resource, path_parameters)

@@ -1,7 +1,8 @@
 """Billing rules: subscriptions, checkout, billing history, receipts, the plan and its seats.
 
-The payment provider sits behind the `PaymentProvider` port (adapters: `sandglass.adapters.paddle`,
-`sandglass.adapters.local_billing`, chosen by `BILLING_PROVIDER`).
+The payment provider sits behind the `PaymentProvider` port (sandglass.ports.payments; adapters:
+`sandglass.adapters.paddle`, `sandglass.adapters.local_billing`, chosen by `BILLING_PROVIDER` in the
+composition root).
 
 - Every member may read the subscriptions (the plan is no secret); checkout, quantity changes,
   the billing history and receipts are for Administrators (403).
@@ -23,19 +24,29 @@ import base64
 import binascii
 import hashlib
 import json
-from dataclasses import dataclass
-from typing import Protocol
 
-from sandglass.clock import Clock, get_clock
+from sandglass.clock import Clock, CurrentClock
 from sandglass.context import TenantContext
-from sandglass.errors import Conflict, DomainError, NotFound, ValidationFailed
+from sandglass.entities.billing import ENTITLED_STATUSES, FREE_PLAN
+from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.models.billing import BillingTransaction, Subscription
+from sandglass.ports.payments import (
+    BillingAccount,
+    PaymentProvider,
+    Product,
+    ProviderRejected,
+    ProviderSubscription,
+    ProviderTransaction,
+    ProviderUnavailable,
+    ReceiptOutcome,
+    UnknownSubscription,
+)
 from sandglass.repositories.billing import BillingRepository, StaleSeatCount
 from sandglass.timefmt import iso
 
-FREE_PLAN = "free"
-# Subscription states that carry a plan and its seats (Paddle's names; past_due still runs).
-ENTITLED_STATUSES = frozenset({"active", "trialing", "past_due"})
+# the port's types, named here for the callers that know them from this module
+__all__ = ["BillingAccount", "BillingService", "PaymentProvider", "Product", "ProviderRejected", "ProviderSubscription",
+           "ProviderTransaction", "ProviderUnavailable", "ReceiptOutcome", "UnknownSubscription", "parse_catalog", "plan_and_seats", "read_receipt"]
 HISTORY_LIMIT = 50
 RECOUNT_ATTEMPTS = 5
 
@@ -51,83 +62,6 @@ MAX_RECEIPT_TEXT = (MAX_RECEIPT_BYTES + 2) // 3 * 4
 PKCS7_SIGNED_DATA_OID = bytes.fromhex("06092a864886f70d010702")
 RECEIPT_PKCS7 = "app-store-pkcs7"
 RECEIPT_JWS = "storekit-jws"
-
-
-# --- the port ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Product:
-    id: int
-    plan: str
-    price_id: str | None
-    unit_amount: int
-    currency: str
-
-
-@dataclass(frozen=True)
-class BillingAccount:
-    """Who is paying, as the provider needs it."""
-
-    org_id: str
-    customer_id: str | None
-    email: str
-    name: str
-
-
-@dataclass(frozen=True)
-class ProviderSubscription:
-    id: str
-    plan: str
-    quantity: int
-    status: str
-    next_bill_date: str | None
-
-
-@dataclass(frozen=True)
-class ProviderTransaction:
-    id: str
-    amount: int
-    currency: str
-    paid_at: str | None
-    status: str
-
-
-@dataclass(frozen=True)
-class ReceiptOutcome:
-    ok: bool
-    status: str
-    reference: str | None = None
-
-
-class UnknownSubscription(Exception):
-    """The provider has no such subscription for this account."""
-
-
-class ProviderUnavailable(DomainError):
-    status = 502
-    code = "PAYMENT_PROVIDER_UNAVAILABLE"
-
-
-class ProviderRejected(DomainError):
-    status = 422
-    code = "PAYMENT_PROVIDER_REJECTED"
-
-
-class PaymentProvider(Protocol):
-    name: str
-    needs_customer: bool
-
-    def ensure_customer(self, account: BillingAccount) -> str: ...
-
-    def create_checkout(self, account: BillingAccount, product: Product, quantity: int) -> str: ...
-
-    def subscriptions(self, account: BillingAccount) -> list[ProviderSubscription]: ...
-
-    def update_quantity(self, account: BillingAccount, subscription_id: str, quantity: int) -> ProviderSubscription: ...
-
-    def transactions(self, account: BillingAccount, limit: int) -> list[ProviderTransaction]: ...
-
-    def submit_receipt(self, account: BillingAccount, receipt: bytes, kind: str) -> ReceiptOutcome: ...
 
 
 # --- pure rules -------------------------------------------------------------------------------
@@ -231,12 +165,8 @@ class BillingService:
                  catalog: dict[int, Product] | None = None, clock: Clock | None = None):
         self.provider = provider
         self.repository = repository or BillingRepository()
-        if catalog is None:
-            from sandglass.settings import get_settings
-
-            catalog = parse_catalog(get_settings().billing_products)
-        self.catalog = catalog
-        self.clock = clock or get_clock()
+        self.catalog = catalog or {}
+        self.clock = clock or CurrentClock()
 
     def _account(self, tenant: TenantContext) -> BillingAccount:
         customer = self.repository.customer_id(tenant.org_id) if self.provider.needs_customer else None

@@ -33,6 +33,7 @@ Rules
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -40,39 +41,19 @@ from sandglass import geo, ids
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed, check_if_match, detail, stale_write
+from sandglass.entities.activities import Activity
 from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
-from sandglass.models.geofences import (
-    NOT_NULL,
-    START_TRACKING,
-    START_TRACKING_PROJECT,
-    STOP_TRACKING,
-    Geofence,
-    GeofenceCreate,
-    GeofenceEvent,
-    GeofenceUpdate,
-)
+from sandglass.entities.geofences import START_TRACKING, START_TRACKING_PROJECT, STOP_TRACKING
+from sandglass.entities.geofences import Geofence as GeofenceEntity
+from sandglass.models.geofences import NOT_NULL, Geofence, GeofenceCreate, GeofenceEvent, GeofenceUpdate, geofence_fields, geofence_view
 from sandglass.repositories.activities import ActivityRepository
 from sandglass.repositories.geofences import GeofenceRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.services.activities import ActivityService
-from sandglass.timefmt import iso, parse_instant
 
-GEOFENCE_ATTRIBUTE = "geofenceId"  # on an activity: the geofence whose enter event started it
 EXIT_TOLERANCE_M = 250.0
 DEFAULT_MAX_HOURS = 24
-
-
-def _number(value: Any) -> int | float:
-    """120.0 shows as 120 (as the reference writes radii); 52.2297 stays as it is."""
-    number = float(value)
-    return int(number) if number.is_integer() else number
-
-
-def geofence_view(item: dict[str, Any]) -> Geofence:
-    fields = {name: item.get(name) for name in ("enterAction", "exitAction", "id", "name", "projectId")}
-    fields.update({name: _number(item[name]) for name in ("latitude", "longitude", "radius")})
-    return Geofence.model_validate(fields).at_version(item.get("version"))
 
 
 def _not_found() -> NotFound:
@@ -101,28 +82,27 @@ class GeofenceService:
         return self._clock or get_clock()
 
     # --- definitions ---------------------------------------------------------------------------
-    def _load(self, tenant: TenantContext, geofence_id: str) -> dict[str, Any]:
+    def _load(self, tenant: TenantContext, geofence_id: str) -> GeofenceEntity:
         canonical = ids.canonical_id(geofence_id)
-        item = self.repository.get(tenant.org_id, canonical) if canonical else None
-        if item is None:
+        geofence = self.repository.get(tenant.org_id, canonical) if canonical else None
+        if geofence is None:
             raise _not_found()
-        return item
+        return geofence
 
     def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[dict[str, Geofence], str | None]:
         page = self.repository.page(tenant.org_id, limit, cursor)
-        return {item["id"]: geofence_view(item) for item in page.items}, page.cursor
+        return {geofence.id: geofence_view(geofence) for geofence in page.geofences}, page.cursor
 
     def get(self, tenant: TenantContext, geofence_id: str) -> Geofence:
         return geofence_view(self._load(tenant, geofence_id))
 
     def create(self, tenant: TenantContext, body: GeofenceCreate) -> Geofence:
         tenant.require_admin()
-        values = body.model_dump()
-        self._check_project(tenant, values, check=True)
-        now = iso(self.clock.now())
-        geofence = {"id": ids.new_id(), **values, "version": 1, "createdAt": now, "createdBy": tenant.user_id,
-                    "updatedAt": now, "updatedBy": tenant.user_id}
-        geofence["cells"] = geo.cover(geofence["latitude"], geofence["longitude"], geofence["radius"])
+        now = self.clock.now()
+        drawn = GeofenceEntity(id=ids.new_id(), **geofence_fields(body.model_dump()), created_at=now, created_by=tenant.user_id,
+                               updated_at=now, updated_by=tenant.user_id)
+        self._check_project(tenant, drawn, check=True)
+        geofence = replace(drawn, cells=tuple(geo.cover(drawn.latitude, drawn.longitude, drawn.radius)))
         self.repository.create(tenant.org_id, geofence)
         return geofence_view(geofence)
 
@@ -133,44 +113,42 @@ class GeofenceService:
         if nulls:
             raise ValidationFailed(nulls[0]["message"], details=nulls)
         current = self._load(tenant, geofence_id)
-        check_if_match("geofence", if_match, current["version"])
-        changes = body.model_dump(include=fields)
-        merged = {**current, **changes}
-        check = "projectId" in fields or ("enterAction" in fields and merged["enterAction"] == START_TRACKING_PROJECT)
+        check_if_match("geofence", if_match, current.version)
+        merged = replace(current, **geofence_fields(body.model_dump(include=fields)))
+        check = "projectId" in fields or ("enterAction" in fields and merged.enter_action == START_TRACKING_PROJECT)
         self._check_project(tenant, merged, check=check)
-        now = iso(self.clock.now())
-        merged.update({"version": int(current["version"]) + 1, "updatedAt": now, "updatedBy": tenant.user_id,
-                       "cells": geo.cover(merged["latitude"], merged["longitude"], merged["radius"])})
+        merged = replace(merged, version=current.version + 1, updated_at=self.clock.now(), updated_by=tenant.user_id,
+                         cells=tuple(geo.cover(merged.latitude, merged.longitude, merged.radius)))
         self.repository.replace(tenant.org_id, current, merged, stale=stale_write("geofence", if_match), check_project=check)
         return geofence_view(merged)
 
     def delete(self, tenant: TenantContext, geofence_id: str, if_match: int | None = None) -> None:
         tenant.require_admin()
         current = self._load(tenant, geofence_id)
-        check_if_match("geofence", if_match, current["version"])
+        check_if_match("geofence", if_match, current.version)
         self.repository.delete(tenant.org_id, current, stale=stale_write("geofence", if_match))
 
-    def _check_project(self, tenant: TenantContext, values: dict[str, Any], *, check: bool) -> None:
-        project_id = values.get("projectId")
-        if values["enterAction"] == START_TRACKING_PROJECT and not project_id:
+    def _check_project(self, tenant: TenantContext, geofence: GeofenceEntity, *, check: bool) -> None:
+        project_id = geofence.project_id
+        if geofence.enter_action == START_TRACKING_PROJECT and not project_id:
             raise ValidationFailed.field("projectId", "projectId is required when enterAction is START_TRACKING_PROJECT")
         if not (check and project_id):
             return
         project = self.projects.get(tenant.org_id, project_id)
         if project is None:
             raise ValidationFailed.field("projectId", "No such project in this organization")
-        if project.get("archived"):
+        if project.archived:
             raise ValidationFailed.field("projectId", "The project is archived")
 
     # --- events --------------------------------------------------------------------------------
-    def containing(self, tenant: TenantContext, latitude: float, longitude: float) -> list[tuple[float, dict[str, Any]]]:
-        """(distance, cell entry) of every geofence whose circle contains the point, nearest first."""
+    def containing(self, tenant: TenantContext, latitude: float, longitude: float) -> list[tuple[float, GeofenceEntity]]:
+        """(distance, geofence as its cell entry has it) of every geofence whose circle contains the point, nearest first."""
         found = []
         for entry in self.repository.registered_in(tenant.org_id, geo.point_cells(latitude, longitude)):
-            distance = geo.haversine_m(latitude, longitude, float(entry["latitude"]), float(entry["longitude"]))
-            if distance <= float(entry["radius"]):
+            distance = geo.haversine_m(latitude, longitude, float(entry.latitude), float(entry.longitude))
+            if distance <= float(entry.radius):
                 found.append((distance, entry))
-        found.sort(key=lambda pair: (pair[0], pair[1]["geofenceId"]))
+        found.sort(key=lambda pair: (pair[0], pair[1].id))
         return found
 
     def enter(self, tenant: TenantContext, event: GeofenceEvent) -> dict[str, Any] | None:
@@ -178,19 +156,18 @@ class GeofenceService:
         if not found:
             return None
         geofence = found[0][1]
-        if geofence["enterAction"] not in (START_TRACKING_PROJECT, START_TRACKING):
+        if geofence.enter_action not in (START_TRACKING_PROJECT, START_TRACKING):
             return None
-        running = self._running_of(tenant, geofence["geofenceId"])
+        running = self._running_of(tenant, geofence.id)
         if running is not None:
             return activity_view(running)
-        request = ActivityCreate(name=geofence["name"], projectId=self._project_for(tenant, geofence), pending=True)
+        request = ActivityCreate(name=geofence.name, projectId=self._project_for(tenant, geofence), pending=True)
         try:
-            started_by = {GEOFENCE_ATTRIBUTE: geofence["geofenceId"]}
-            return self.activities.create(tenant, request, attributes=started_by, same_timer=started_by).activity
+            return self.activities.create(tenant, request, geofence_id=geofence.id).activity
         except (ValidationFailed, Conflict) as refused:
             # a racing enter event may have started this geofence's timer first (our start then
             # lost the marker, or is no later than the winner's): answer with that timer
-            running = self._running_of(tenant, geofence["geofenceId"])
+            running = self._running_of(tenant, geofence.id)
             if running is not None:
                 return activity_view(running)
             if isinstance(refused, ValidationFailed):
@@ -200,53 +177,53 @@ class GeofenceService:
 
     def exit(self, tenant: TenantContext, event: GeofenceEvent) -> list[dict[str, Any]]:
         running = self._running_of(tenant)
-        if running is None or not running.get(GEOFENCE_ATTRIBUTE):
+        if running is None or not running.geofence_id:
             return []
-        geofence = self.repository.get(tenant.org_id, running[GEOFENCE_ATTRIBUTE])
-        if geofence is None or geofence.get("exitAction") != STOP_TRACKING:
+        geofence = self.repository.get(tenant.org_id, running.geofence_id)
+        if geofence is None or geofence.exit_action != STOP_TRACKING:
             return []
-        distance = geo.haversine_m(event.latitude, event.longitude, float(geofence["latitude"]), float(geofence["longitude"]))
-        if distance > exit_reach_m(float(geofence["radius"])):
+        distance = geo.haversine_m(event.latitude, event.longitude, float(geofence.latitude), float(geofence.longitude))
+        if distance > exit_reach_m(float(geofence.radius)):
             return []
         stopped = self._stop(tenant, running)
         return [stopped] if stopped is not None else []
 
-    def _stop(self, tenant: TenantContext, running: dict[str, Any]) -> dict[str, Any] | None:
+    def _stop(self, tenant: TenantContext, running: Activity) -> dict[str, Any] | None:
         """Stop the timer now (through ActivityService), or at start + maxActivityHours when it ran
         longer; None when another request stopped or changed it meanwhile."""
-        started = parse_instant(running["startedAt"])
-        version = int(running["version"])
+        started = running.started_at
+        version = running.version
         try:
             try:
-                return self.activities.update(tenant, running["id"], ActivityUpdate(pending=False), if_match=version).activity
+                return self.activities.update(tenant, running.id, ActivityUpdate(pending=False), if_match=version).activity
             except ValidationFailed as refused:
                 if not any(item.get("field") == "endedAt" for item in refused.details):
                     raise
             organization = self.organizations.require(tenant.org_id)
             limit = int(organization.get("maxActivityHours") or DEFAULT_MAX_HOURS)
             capped = ActivityUpdate(endedAt=started + timedelta(hours=limit))
-            return self.activities.update(tenant, running["id"], capped, if_match=version).activity
+            return self.activities.update(tenant, running.id, capped, if_match=version).activity
         except (PreconditionFailed, NotFound):
             return None
 
-    def _running_of(self, tenant: TenantContext, geofence_id: str | None = None) -> dict[str, Any] | None:
+    def _running_of(self, tenant: TenantContext, geofence_id: str | None = None) -> Activity | None:
         """The caller's running timer (when `geofence_id` is given: only if that geofence started it)."""
         marker = self.activity_repository.running_timer(tenant.org_id, tenant.user_id)
         if marker is None:
             return None
-        activity = self.activity_repository.get(tenant.org_id, marker["activityId"])
-        if activity is None or not activity.get("pending"):
+        activity = self.activity_repository.get(tenant.org_id, marker.activity_id)
+        if activity is None or not activity.running:
             return None
-        if geofence_id is not None and activity.get(GEOFENCE_ATTRIBUTE) != geofence_id:
+        if geofence_id is not None and activity.geofence_id != geofence_id:
             return None
         return activity
 
-    def _project_for(self, tenant: TenantContext, geofence: dict[str, Any]) -> str:
-        if geofence["enterAction"] == START_TRACKING:
+    def _project_for(self, tenant: TenantContext, geofence: GeofenceEntity) -> str:
+        if geofence.enter_action == START_TRACKING:
             latest = self.activity_repository.latest_of_user(tenant.org_id, tenant.user_id)
             if latest is not None:
-                return latest["projectId"]
-        if geofence.get("projectId"):
-            return geofence["projectId"]
+                return latest.project_id
+        if geofence.project_id:
+            return geofence.project_id
         raise Conflict("This geofence starts tracking on your most recent project, and you have not tracked time yet; "
                        "start a timer once, or ask an Administrator to give the geofence a project", code="NO_PROJECT")

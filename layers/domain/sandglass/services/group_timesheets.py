@@ -17,10 +17,14 @@ from typing import Any
 from sandglass import ids
 from sandglass.context import TenantContext
 from sandglass.entities.groups import GroupSpan
+from sandglass.entities.locks import DateLock
 from sandglass.errors import Forbidden, NotFound, ValidationFailed
 from sandglass.services.groups import GroupService, may_read_timesheet
-from sandglass.services.locks import LockService, period_days
+from sandglass.services.locks import LockService
 from sandglass.services.timesheets import TimesheetService, month_days, week_days
+
+
+FOURME_PERIODS = {"date": "day", "week_of": "week", "month_of": "month"}  # 4me query parameter -> DateLock period
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +73,7 @@ class GroupTimesheetService:
             raise ValidationFailed.field("date", "Give exactly one of date, week_of or month_of", "query")
         (name, value), = given
         day = _day(value, name)
-        days = period_days(day if name == "date" else None, day if name == "week_of" else None, day if name == "month_of" else None)
+        days = DateLock(period=FOURME_PERIODS[name], anchor=day).days
         group = self.groups.get(tenant, group_id)
         person = _person(person_id) if person_id is not None else None
         for span in self.groups.spans(tenant, days[0], days[-1], group_id=group.id, user_id=person):

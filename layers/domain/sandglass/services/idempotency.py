@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sandglass.clock import Clock, get_clock
+from sandglass.clock import Clock, CurrentClock
 from sandglass.errors import Conflict, ValidationFailed, detail
 from sandglass.repositories.idempotency import CLAIMED_ALREADY, IdempotencyRepository
 
@@ -68,11 +68,7 @@ def fingerprint(method: str, path: str, query: dict[str, Any] | None, body: str 
 class IdempotencyService:
     def __init__(self, repository: IdempotencyRepository | None = None, clock: Clock | None = None):
         self.repository = repository or IdempotencyRepository()
-        self._clock = clock
-
-    @property
-    def clock(self) -> Clock:
-        return self._clock or get_clock()
+        self.clock = clock or CurrentClock()
 
     def begin(self, key: str, *, account: str | None, caller: str, method: str, path: str, query: dict[str, Any] | None,
               body: str | None) -> tuple[Claim | None, dict[str, Any] | None]:

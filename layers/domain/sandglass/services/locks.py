@@ -27,19 +27,24 @@ explains why a per-member version and not an organization-wide item).
 
 from __future__ import annotations
 
-import calendar
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Collection, Iterable, Mapping
 
 from sandglass import ids
+from sandglass.calendar import check_iso_week, parse_day
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
+from sandglass.entities.locks import DateLock, LockState, LockStates, WeekLock
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
-from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository, LockState, LockStates, WeekLock
+from sandglass.repositories import UnitOfWork
+from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
+from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories.users import UserRepository
 from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_label
-from sandglass.timefmt import MAX_YEAR, MIN_YEAR, iso, parse
+from sandglass.timefmt import iso, parse
 
 PERIOD_LOCKED = "PERIOD_LOCKED"
+PERIODS = {"date": "day", "weekOf": "week", "monthOf": "month"}  # 4me query parameter -> DateLock period
 SAVE_ATTEMPTS = 4
 
 
@@ -112,16 +117,11 @@ def after_settings_change(repository: LockRepository, org_id: str, before: Mappi
         repository.bump_members(org_id)
 
 
-def period_days(date_: date | None = None, week_of: date | None = None, month_of: date | None = None) -> list[date]:
-    """The days of a 4me period: one date, the ISO week of a date, or the month of a date."""
-    if date_ is not None:
-        return [date_]
-    if week_of is not None:
-        monday = week_of - timedelta(days=week_of.weekday())
-        return [monday + timedelta(days=offset) for offset in range(7)]
-    assert month_of is not None
-    length = calendar.monthrange(month_of.year, month_of.month)[1]
-    return [month_of.replace(day=day) for day in range(1, length + 1)]
+def next_week_lock(existing: WeekLock | None, user_id: str, year: int, week: int, unlocked_to: datetime | None, now: datetime) -> WeekLock:
+    """The member's lock of ISO week (year, week) after a lock or unlock-window request: a
+    replaced record keeps its id and creation time."""
+    return WeekLock(id=existing.id if existing else ids.new_id(), user_id=user_id, year=year, week=week, unlocked_to=unlocked_to,
+                    created_at=existing.created_at if existing else now, updated_at=now)
 
 
 def check_open(organization: Mapping[str, Any] | None, states: LockStates, activities: Iterable[Mapping[str, Any]], now: datetime) -> None:
@@ -139,8 +139,8 @@ def check_open(organization: Mapping[str, Any] | None, states: LockStates, activ
 
 class LockGuard:
     """Write guard of the activities service (see the module doc). `wanted` names the items the
-    decision reads, to join the write's BatchGetItem; the call decides and returns the
-    ConditionChecks that keep the decision true at commit time."""
+    decision reads, to join the write's BatchGetItem; the call decides on the write's activity
+    images and stages into its unit of work the ConditionChecks that keep the decision true."""
 
     def __init__(self, repository: LockRepository):
         self.repository = repository
@@ -148,51 +148,32 @@ class LockGuard:
     def wanted(self, tenant: TenantContext, user_ids: Collection[str]) -> list[dict[str, str]]:
         return [] if tenant.is_admin else self.repository.state_keys(tenant.org_id, user_ids)
 
-    def __call__(self, tenant: TenantContext, changes, reads, now: datetime) -> list:
+    def __call__(self, tx, tenant: TenantContext, images, reads, now: datetime) -> None:
         if tenant.is_admin:
-            return []
-        images = [image for change in changes for image in (change.before, change.after) if image is not None]
-        user_ids = {image["userId"] for image in images}
+            return
+        spans = [{"userId": image.user_id, "startedAt": iso(image.started_at), "endedAt": iso(image.ended_at) if image.ended_at else None}
+                 for image in images]
+        user_ids = {span["userId"] for span in spans}
         states = self.repository.states_from(tenant.org_id, user_ids, reads.extra)
-        check_open(reads.organization, states, images, now)
-        return [self.repository.unchanged(tenant.org_id, states.of(user_id)) for user_id in sorted(user_ids)]
+        check_open(reads.organization, states, spans, now)
+        for user_id in sorted(user_ids):
+            self.repository.stage_unchanged(tx, tenant.org_id, states.of(user_id))
 
 
 # --- the lock routes and the timesheet reads' port -----------------------------------------------------
 
-def _day(value: str | None, field: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed.field(field, "Expected a date as yyyy-mm-dd", "query") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ValidationFailed.field(field, f"The date must fall between the years {MIN_YEAR} and {MAX_YEAR}", "query")
-    return day
-
-
-def _view(lock: WeekLock) -> dict[str, Any]:
-    return {"createdAt": lock.created_at, "id": lock.id, "unlockedTo": iso(lock.unlocked_to) if lock.unlocked_to else None,
-            "updatedAt": lock.updated_at, "userId": lock.user_id, "week": lock.week, "year": lock.year}
+def week_lock_view(lock: WeekLock) -> dict[str, Any]:
+    """A user-week lock as the Sandtime surface shows it (models/timesheets_locks.WeekLock)."""
+    return {"createdAt": iso(lock.created_at), "id": lock.id, "unlockedTo": iso(lock.unlocked_to) if lock.unlocked_to else None,
+            "updatedAt": iso(lock.updated_at), "userId": lock.user_id, "week": lock.week, "year": lock.year}
 
 
 class LockService:
     def __init__(self, repository: LockRepository | None = None, clock: Clock | None = None, users=None, organizations=None):
         self.repository = repository or LockRepository()
         self._clock = clock
-        if users is None:
-            from sandglass.repositories.users import UserRepository
-
-            users = UserRepository(self.repository.table)
-        if organizations is None:
-            from sandglass.repositories.organizations import OrganizationRepository
-
-            organizations = OrganizationRepository(self.repository.table)
-        self.users = users
-        self.organizations = organizations
+        self.users = users or UserRepository(self.repository.table)
+        self.organizations = organizations or OrganizationRepository(self.repository.table)
 
     @property
     def clock(self) -> Clock:
@@ -232,24 +213,21 @@ class LockService:
         """POST /timesheets/lock (body): create or replace the member's lock of ISO week
         (year, week); the record keeps its id and createdAt when replaced."""
         tenant.require_admin()
-        try:
-            date.fromisocalendar(year, week, 1)
-        except ValueError:
-            raise ValidationFailed.field("week", f"{year} has no ISO week {week}") from None
+        check_iso_week(year, week, "body")
         user_id = self._member(tenant, user_id, "body")
         for _ in range(SAVE_ATTEMPTS):
-            now = iso(self._now())
             seen = self.repository.read(tenant.org_id, [user_id]).of(user_id)
             existing = seen.weeks.get((year, week))
-            lock = WeekLock(existing.id if existing else ids.new_id(), user_id, year, week, unlocked_to,
-                            existing.created_at if existing else now, now)
+            lock = next_week_lock(existing, user_id, year, week, unlocked_to, self._now())
+            tx = UnitOfWork(self.repository.table)
+            self.repository.stage_week(tx, tenant.org_id, lock, seen, new=existing is None)
             try:
-                self.repository.save_week(tenant.org_id, lock, seen, new=existing is None)
+                tx.commit()
             except Conflict as error:
                 if error.code != LOCKS_CHANGED:
                     raise
                 continue
-            return _view(lock)
+            return week_lock_view(lock)
         raise Conflict("The member's locks kept changing; retry", code=LOCKS_CHANGED)
 
     def delete_week(self, tenant: TenantContext, lock_id: str) -> dict[str, Any]:
@@ -283,9 +261,11 @@ class LockService:
         if len(given) != 1:
             raise ValidationFailed("Give exactly one of date, weekOf or monthOf",
                                    details=[detail(name, "Give exactly one of date, weekOf or monthOf", "query") for name in ("date", "weekOf", "monthOf")])
-        days = period_days(_day(date_, "date"), _day(week_of, "weekOf"), _day(month_of, "monthOf"))
+        (name, raw), = given
+        anchor = parse_day(raw, name)
         member = self._member(tenant, user_id, "query") if user_id is not None else None
-        self.repository.change_days(tenant.org_id, member, days, lock=lock)
+        period = DateLock(user_id=member, period=PERIODS[name], anchor=anchor)
+        self.repository.change_days(tenant.org_id, period.user_id, period.days, lock=lock)
 
     def lock_member_days(self, tenant: TenantContext, user_id: str, days: list[date], *, lock: bool) -> None:
         """Lock or unlock these days of one member (a 4me group's lock: each member's days in the group)."""
@@ -312,7 +292,7 @@ class LockService:
         return {
             "watermark": {"year": latest[0], "week": latest[1]} if latest else None,
             "timeZone": lock_zone(organization),
-            "weekLocks": {lock.id: _view(lock) for state in members.values() for _, lock in sorted(state.weeks.items())},
+            "weekLocks": {lock.id: week_lock_view(lock) for state in members.values() for _, lock in sorted(state.weeks.items())},
             "organizationDays": sorted(day.isoformat() for day in states.organization.days),
             "memberDays": {uid: sorted(day.isoformat() for day in state.days) for uid, state in sorted(members.items()) if state.days},
         }

@@ -1,36 +1,18 @@
-"""Small domain helpers shared by the workspace and users services (kept free of heavy imports)."""
+"""A new member, shared by the workspace (the first Administrator) and users (invitations) services."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from sandglass import ids
 from sandglass.context import INVITED
+from sandglass.entities.people import Member, MemberStatus, Role
 
 
-def deep_merge(stored: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    """`patch` over `stored`, nested objects merged key by key (partial nested updates)."""
-    merged = dict(stored)
-    for field, value in patch.items():
-        if isinstance(value, dict) and isinstance(merged.get(field), dict):
-            merged[field] = deep_merge(merged[field], value)
-        else:
-            merged[field] = value
-    return merged
-
-
-def new_member(org_id: str, email: str, *, name: str, role: str, now: str, status: str = INVITED, **profile: Any) -> dict[str, Any]:
-    """A member (user) item of an organization; its id is derived from (org, email)."""
+def new_member(org_id: str, email: str, *, name: str, role: Role, now: datetime, status: MemberStatus = INVITED, avatar: str | None = None,
+               phone: str | None = None, title: str | None = None, invited_by: str | None = None) -> Member:
+    """A member of an organization; its id is derived from (org, email). `invited_by`: the
+    inviting member (then `now` is also when they were invited)."""
     email = ids.normalize_email(email)
-    return {
-        "id": ids.member_id(org_id, email),
-        "email": email,
-        "name": name,
-        "role": role,
-        "archived": False,
-        "avatar": profile.get("avatar"),
-        "phone": profile.get("phone"),
-        "title": profile.get("title"),
-        "status": status,
-        "createdAt": now,
-    }
+    return Member(id=ids.member_id(org_id, email), email=email, name=name, role=role, status=status, avatar=avatar, phone=phone, title=title,
+                  created_at=now, invited_at=now if invited_by else None, invited_by=invited_by)

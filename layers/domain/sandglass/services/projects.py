@@ -11,44 +11,42 @@ Who may do what:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sandglass import ids
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
+from sandglass.entities.projects import PROJECT_ADMINISTRATOR, Project, ProjectMembership
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, stale_write
-from sandglass.models.projects import MemberCreate, MemberUpdate, Project, ProjectCreate, ProjectMember, ProjectUpdate
+from sandglass.models.projects import MemberCreate, MemberUpdate, ProjectCreate, ProjectMember, ProjectUpdate, member_view, project_view
 from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
-from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository, new_membership, public
-from sandglass.repositories.rates import RateRepository, revenue_set
+from sandglass.repositories import MAX_ACTIONS, UnitOfWork
+from sandglass.repositories.catalog import CLIENTS, CatalogRepository
+from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories.projects import ProjectRepository, new_membership
+from sandglass.repositories.rates import RateRepository, Snapshot, revenue_set
 from sandglass.services.rates import RateService
 from sandglass.timefmt import iso
 
 PURGE_PAGE_SIZE = 100
 
 
-def project_view(item: dict[str, Any]) -> Project:
-    return Project.model_validate(public(item)).at_version(item.get("version"))
-
-
-def member_view(item: dict[str, Any]) -> ProjectMember:
-    return ProjectMember.model_validate(public(item)).at_version(item.get("version"))
-
-
 def revenue_view(item: dict[str, Any]) -> RevenueRate:
     return RevenueRate.model_validate(item)
 
 
+@dataclass(frozen=True)
 class _Access:
-    def __init__(self, project: dict[str, Any], membership: dict[str, Any] | None, member: dict[str, Any] | None, tenant: TenantContext):
-        self.project = project
-        self.membership = membership  # the caller's own membership (None for organization Administrators)
-        self.member = member  # the membership the route names, when it names one
-        self.tenant = tenant
+    project: Project
+    membership: ProjectMembership | None  # the caller's own, active membership (None for organization Administrators)
+    member: ProjectMembership | None  # the membership the route names, when it names one
+    tenant: TenantContext
 
     @property
     def manages(self) -> bool:
-        return self.tenant.is_admin or bool(self.membership and self.membership.get("role") == PROJECT_ADMINISTRATOR)
+        return self.tenant.is_admin or bool(self.membership and self.membership.role == PROJECT_ADMINISTRATOR)
 
     def require_manager(self) -> None:
         if not self.manages:
@@ -58,6 +56,29 @@ class _Access:
         """What a project's managers read, an organization Auditor reads too."""
         if not (self.manages or self.tenant.reads_all):
             raise Forbidden("Only organization Administrators and Auditors and this project's Administrators can do this")
+
+
+def project_changes(body: ProjectUpdate) -> dict[str, Any]:
+    """The fields a PUT sets (entity names): those sent, a null only where it clears (avatar, clientId)."""
+    sent = body.model_dump(exclude_unset=True)
+    changes = {name: value for name, value in sent.items() if name != "clientId" and (value is not None or name == "avatar")}
+    if "clientId" in sent:
+        changes["client_id"] = sent["clientId"]
+    return changes
+
+
+def member_changes(body: MemberUpdate) -> dict[str, Any]:
+    """The fields a member PUT sets: those sent, a null only where it clears (title, notes)."""
+    changes = {name: value for name, value in body.model_dump(exclude_unset=True).items() if value is not None or name in ("title", "notes")}
+    if "tags" in changes:
+        changes["tags"] = tuple(changes["tags"])
+    return changes
+
+
+def check_removable(snapshot: Snapshot) -> None:
+    """A member leaves with their revenue windows in one transaction (the membership plus the set)."""
+    if snapshot.removal_actions + 1 > MAX_ACTIONS:
+        raise Conflict("This member has too many revenue rate windows to remove at once; delete some of them first")
 
 
 class ProjectService:
@@ -75,7 +96,7 @@ class ProjectService:
             raise NotFound("Project member not found")
         project, membership, member = self.repository.project_with_memberships(
             tenant.org_id, project_id, caller_id=None if tenant.reads_all else tenant.user_id, member_id=member_id)
-        if membership is not None and membership.get("archived"):
+        if membership is not None and membership.archived:
             membership = None
         if project is None or not (tenant.reads_all or membership):
             raise NotFound("Project not found")
@@ -87,17 +108,15 @@ class ProjectService:
         Administrators see every project, others the projects they are members of."""
         if tenant.reads_all:
             page = self.repository.page_projects(tenant.org_id, archived, limit, cursor)
-            return {item["id"]: project_view(item) for item in page.items}, page.cursor
+            return {project.id: project_view(project) for project in page.items}, page.cursor
         page = self.repository.page_memberships_of_user(tenant.org_id, tenant.user_id, limit, cursor)
-        project_ids = [m["projectId"] for m in page.items if not m.get("archived")]
+        project_ids = [member.project_id for member in page.items if not member.archived]
         found = self.repository.get_projects(tenant.org_id, project_ids)
         projects = {}
         for pid in project_ids:
-            item = found.get(pid)
-            if item is None:
-                continue
-            if archived == "include" or bool(item.get("archived")) == (archived == "true"):
-                projects[pid] = project_view(item)
+            project = found.get(pid)
+            if project is not None and (archived == "include" or project.archived == (archived == "true")):
+                projects[pid] = project_view(project)
         return projects, page.cursor
 
     def get(self, tenant: TenantContext, project_id: str) -> Project:
@@ -106,25 +125,34 @@ class ProjectService:
     def create(self, tenant: TenantContext, body: ProjectCreate, project_id: str | None = None) -> Project:
         if not tenant.is_admin:
             raise Forbidden("Only organization Administrators can create projects")
-        now = iso(self.clock.now())
-        project_id = project_id or ids.new_id()
-        project = {"id": project_id, **body.model_dump(), "createdAt": now, "createdBy": tenant.user_id, "version": 1}
-        member_id = ids.project_member_id(project_id, tenant.user_id)
-        creator = {"id": member_id, "projectId": project_id, "userId": tenant.user_id, "role": PROJECT_ADMINISTRATOR,
-                   "archived": False, "assignedBy": tenant.user_id, "title": None, "notes": None, "tags": [],
-                   "createdAt": now, "version": 1}
-        self.repository.create(tenant.org_id, project, creator)
+        now = self.clock.now()
+        fields = body.model_dump()
+        client_id = fields.pop("clientId", None)
+        project = Project(id=project_id or ids.new_id(), **fields, client_id=client_id, created_at=now, created_by=tenant.user_id)
+        creator = new_membership(project.id, tenant.user_id, PROJECT_ADMINISTRATOR, tenant.user_id, now)
+        tx = UnitOfWork(self.repository.table)
+        self.repository.stage_create(tx, tenant.org_id, project, creator)
+        self._stage_client_usable(tx, tenant, project.client_id)
+        tx.commit()
         _onboarded(self.repository.table, tenant.org_id, "projects")
         return project_view(project)
 
     def update(self, tenant: TenantContext, project_id: str, body: ProjectUpdate, if_match: int | None = None) -> Project:
         access = self._access(tenant, project_id)
         access.require_manager()
-        changes = {name: value for name, value in body.model_dump(exclude_unset=True).items()
-                   if value is not None or name in ("avatar",)}
-        expected = int(access.project["version"]) if if_match is None else if_match
-        updated = self.repository.update(tenant.org_id, access.project, changes, expected, stale_write("project", if_match))
+        expected = access.project.version if if_match is None else if_match
+        changes = project_changes(body)
+        tx = UnitOfWork(self.repository.table)
+        updated = self.repository.stage_update(tx, tenant.org_id, access.project, changes, expected, stale_write("project", if_match))
+        self._stage_client_usable(tx, tenant, changes.get("client_id"))
+        tx.commit()
         return project_view(updated)
+
+    def _stage_client_usable(self, tx: UnitOfWork, tenant: TenantContext, client_id: str | None) -> None:
+        """A project is filed under an existing, active client of the organization (checked in its write)."""
+        if client_id is not None:
+            CatalogRepository(self.repository.table).stage_usable(
+                tx, CLIENTS, tenant.org_id, client_id, ValidationFailed.field("clientId", "No active client with this id in the organization"))
 
     def delete(self, tenant: TenantContext, project_id: str, cascade: bool = False) -> None:
         """Never loses time data silently: a project with activities is refused (archive it), unless an
@@ -135,15 +163,15 @@ class ProjectService:
         if cascade and not tenant.is_admin:
             raise Forbidden("Only organization Administrators can delete a project together with its activities")
         # the mark set before a project's first activity, or (projects older than the mark) a look at its entries
-        if not cascade and (access.project.get("hasActivities") or self.repository.has_activities(tenant.org_id, project_id)):
+        if not cascade and (access.project.has_activities or self.repository.has_activities(tenant.org_id, project_id)):
             raise Conflict("The project has activities: archive it instead (PUT archived: true), or an organization "
                            "Administrator can delete it with its activities (?cascade=true)", code="PROJECT_HAS_ACTIVITIES")
-        self.repository.tombstone(tenant.org_id, project_id, int(access.project["version"]), cascade=cascade,
+        self.repository.tombstone(tenant.org_id, project_id, access.project.version, cascade=cascade,
                                   requestedAt=iso(self.clock.now()), requestedBy=tenant.user_id)
 
     # --- members -----------------------------------------------------------------------------
     @staticmethod
-    def _member(access: _Access) -> dict[str, Any]:
+    def _member(access: _Access) -> ProjectMembership:
         if access.member is None:
             raise NotFound("Project member not found")
         return access.member
@@ -151,7 +179,7 @@ class ProjectService:
     def list_members(self, tenant: TenantContext, project_id: str, limit: int, cursor: str | None) -> tuple[dict[str, ProjectMember], str | None]:
         self._access(tenant, project_id)
         page = self.repository.page_members(tenant.org_id, project_id, limit, cursor)
-        return {item["id"]: member_view(item) for item in page.items}, page.cursor
+        return {member.id: member_view(member) for member in page.items}, page.cursor
 
     def get_member(self, tenant: TenantContext, project_id: str, member_id: str) -> ProjectMember:
         access = self._access(tenant, project_id, member_id)
@@ -162,7 +190,7 @@ class ProjectService:
         access.require_manager()
         if not ids.is_uuid(body.userId):
             raise ValidationFailed.field("userId", "No active user with this id in the organization")
-        member = new_membership(project_id, body.userId, body.role, tenant.user_id, iso(self.clock.now()),
+        member = new_membership(project_id, body.userId, body.role, tenant.user_id, self.clock.now(),
                                 title=body.title, notes=body.notes, tags=body.tags)
         self.repository.add_member(tenant.org_id, member)
         _onboarded(self.repository.table, tenant.org_id, "assignMembers")
@@ -172,29 +200,30 @@ class ProjectService:
         access = self._access(tenant, project_id, member_id)
         access.require_manager()
         stored = self._member(access)
-        changes = {name: value for name, value in body.model_dump(exclude_unset=True).items()
-                   if value is not None or name in ("title", "notes")}
-        if "role" in changes and changes["role"] is None:
-            changes.pop("role")
-        expected = int(stored["version"]) if if_match is None else if_match
-        return member_view(self.repository.update_member(tenant.org_id, stored, changes, expected, stale_write("project member", if_match)))
+        expected = stored.version if if_match is None else if_match
+        return member_view(self.repository.update_member(tenant.org_id, stored, member_changes(body), expected,
+                                                         stale_write("project member", if_match)))
 
     def remove_member(self, tenant: TenantContext, project_id: str, member_id: str) -> None:
         """The membership and its revenue rate windows go together (a re-added user starts with none)."""
         access = self._access(tenant, project_id, member_id)
         access.require_manager()
         stored = self._member(access)
-        rate_set = revenue_set(tenant.org_id, project_id, stored["id"], stored["userId"])
+        rate_set = revenue_set(tenant.org_id, project_id, stored.id, stored.user_id)
         snapshot = self.rates.repository.snapshot(rate_set)
-        self.repository.remove_member(tenant.org_id, stored, self.rates.repository.removal_ops(rate_set, snapshot))
+        check_removable(snapshot)
+        tx = UnitOfWork(self.repository.table)
+        self.repository.stage_remove_member(tx, tenant.org_id, stored)
+        self.rates.repository.stage_remove_set(tx, rate_set, snapshot)
+        tx.commit()
 
     # --- revenue rates -----------------------------------------------------------------------
     def _rate_context(self, tenant: TenantContext, project_id: str, member_id: str, *, read: bool = False):
         access = self._access(tenant, project_id, member_id)
         access.require_reader() if read else access.require_manager()
         member = self._member(access)
-        rate_set = revenue_set(tenant.org_id, project_id, member["id"], member["userId"])
-        return member, rate_set, self.repository.member_exists_conditions(tenant.org_id, project_id, member["id"])
+        rate_set = revenue_set(tenant.org_id, project_id, member.id, member.user_id)
+        return member, rate_set, partial(self.repository.stage_member_exists, org_id=tenant.org_id, project_id=project_id, member_id=member.id)
 
     def list_revenue(self, tenant: TenantContext, project_id: str, member_id: str, limit: int, cursor: str | None) -> tuple[dict[str, RevenueRate], str | None]:
         _, rate_set, _ = self._rate_context(tenant, project_id, member_id, read=True)
@@ -206,17 +235,17 @@ class ProjectService:
         return revenue_view(self.rates.get(rate_set, revenue_id))
 
     def create_revenue(self, tenant: TenantContext, project_id: str, member_id: str, body: RateCreate) -> RevenueRate:
-        member, rate_set, guards = self._rate_context(tenant, project_id, member_id)
-        owner = {"projectId": project_id, "memberId": member["id"], "userId": member["userId"]}
-        return revenue_view(self.rates.create(rate_set, body, owner, guards))
+        member, rate_set, guard = self._rate_context(tenant, project_id, member_id)
+        owner = {"projectId": project_id, "memberId": member.id, "userId": member.user_id}
+        return revenue_view(self.rates.create(rate_set, body, owner, guard))
 
     def update_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str, body: RateUpdate) -> RevenueRate:
-        _, rate_set, guards = self._rate_context(tenant, project_id, member_id)
-        return revenue_view(self.rates.update(rate_set, revenue_id, body, guards))
+        _, rate_set, guard = self._rate_context(tenant, project_id, member_id)
+        return revenue_view(self.rates.update(rate_set, revenue_id, body, guard))
 
     def delete_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str) -> None:
-        _, rate_set, guards = self._rate_context(tenant, project_id, member_id)
-        self.rates.delete(rate_set, revenue_id, guards)
+        _, rate_set, guard = self._rate_context(tenant, project_id, member_id)
+        self.rates.delete(rate_set, revenue_id, guard)
 
 
 def purge_project_pass(job: dict[str, Any], page_budget: int, repository: ProjectRepository | None = None) -> bool:
@@ -231,6 +260,4 @@ def purge_project_pass(job: dict[str, Any], page_budget: int, repository: Projec
 
 def _onboarded(table, org_id: str, step: str) -> None:
     """The organization's onboarding step `step` happened (onboarding.<step>.done)."""
-    from sandglass.repositories.organizations import OrganizationRepository
-
     OrganizationRepository(table).mark_onboarding_done(org_id, step)

@@ -24,8 +24,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from sandglass import keys
-from sandglass.clock import Clock, get_clock
+from sandglass.clock import Clock, CurrentClock
+from sandglass.errors import Conflict
 from sandglass.repositories.jobs import JobRepository
+from sandglass.repositories.users import UserRepository
 from sandglass.timefmt import iso, parse
 
 PAGE_SIZE = 100
@@ -49,18 +51,20 @@ class SweepResult:
     failed: int = 0
 
 
+PurgePass = Callable[[dict[str, Any], int], bool]  # (job, page budget) -> finished
+
+
 class PurgeService:
+    """Runs purge jobs. The organization's purge is built in; the composition root registers the
+    other rooms' kinds (a deleted user, a cascaded project...); a job of an unregistered kind waits."""
+
     def __init__(self, repository: JobRepository | None = None, clock: Clock | None = None):
         self.repository = repository or JobRepository()
-        self.clock = clock
-        self.handlers: dict[str, Callable[[dict[str, Any], int], bool]] = {
-            keys.PURGE_ORGANIZATION: self._purge_organization,
-            keys.PURGE_PROJECT: _purge_project,
-            keys.PURGE_USER: _purge_user,
-        }
+        self.clock = clock or CurrentClock()
+        self.handlers: dict[str, PurgePass] = {keys.PURGE_ORGANIZATION: self._purge_organization}
 
-    def register(self, kind: str, handler: Callable[[dict[str, Any], int], bool]) -> None:
-        """Other domains add their purge kinds (a deleted user, a cascaded project...)."""
+    def register(self, kind: str, handler: PurgePass) -> None:
+        """Another room's purge kind: `handler(job, page_budget)` runs one pass, True when done."""
         self.handlers[kind] = handler
 
     def run(self, job_key: dict[str, str], page_budget: int = 50) -> bool:
@@ -68,7 +72,7 @@ class PurgeService:
         job = self.repository.get(job_key)
         if job is None:
             return True
-        if self._now() < due_at(job):
+        if self.clock.now() < due_at(job):
             return False  # in its grace period: left for the sweep, nothing written
         handler = self.handlers.get(job.get("kind", ""))
         if handler is None:
@@ -76,7 +80,7 @@ class PurgeService:
         if handler(job, page_budget):
             self.repository.finish(job)
             return True
-        self.repository.record_progress(job, iso(self._now()))
+        self.repository.record_progress(job, iso(self.clock.now()))
         return False
 
     def sweep(self, page_budget: int = SWEEP_PAGE_BUDGET) -> SweepResult:
@@ -84,7 +88,7 @@ class PurgeService:
         each (its progress write starts the stream chain). One job's failure is logged and counted;
         the others still run."""
         result = SweepResult()
-        now = self._now()
+        now = self.clock.now()
         stalled_before = now - STALLED_AFTER
         for job in self.repository.all_pending():
             result.pending += 1
@@ -101,9 +105,6 @@ class PurgeService:
                 result.failed += 1
                 logger.exception("purge sweep: job failed", extra={"job": job[keys.SK]})
         return result
-
-    def _now(self):
-        return (self.clock or get_clock()).now()
 
     def _purge_organization(self, job: dict[str, Any], page_budget: int) -> bool:
         org_id = job["orgId"]
@@ -126,16 +127,36 @@ def due_at(job: dict[str, Any]) -> datetime:
     return parse(requested) + PURGE_GRACE
 
 
-def _purge_project(job: dict[str, Any], page_budget: int) -> bool:
-    from sandglass.services.projects import purge_project_pass
+def paged(purge_page: Callable[[dict[str, Any], int], bool]) -> PurgePass:
+    """A purge kind that deletes page after page: `purge_page(job, page_size)` deletes one page,
+    True when nothing is left. Each pass spends its page budget."""
+    def run(job: dict[str, Any], page_budget: int) -> bool:
+        while page_budget > 0:
+            page_budget -= 1
+            if purge_page(job, PAGE_SIZE):
+                return True
+        return False
 
-    return purge_project_pass(job, page_budget)
+    return run
 
 
-def _purge_user(job: dict[str, Any], page_budget: int) -> bool:
-    from sandglass.services.users import purge_user_pass
+def user_purge(users: UserRepository, jobs: JobRepository) -> PurgePass:
+    """A deleted member: first what their GSI1 partition does not index (while the tombstone still
+    keeps the email-derived id from being invited again), then pages of that partition, then the
+    tombstone."""
+    def page(job: dict[str, Any], page_size: int) -> bool:
+        if not users.purge_page(job["orgId"], job["userId"], page_size):
+            return False
+        try:
+            users.remove_tombstone(job["orgId"], job["userId"])
+        except Conflict:
+            pass  # already gone
+        return True
 
-    # first what the member's GSI1 partition does not index (while the tombstone still keeps the
-    # email-derived id from being invited again), then that partition and the tombstone
-    JobRepository().delete_member_items(job["orgId"], job["userId"])
-    return purge_user_pass(job, page_budget)
+    pages = paged(page)
+
+    def run(job: dict[str, Any], page_budget: int) -> bool:
+        jobs.delete_member_items(job["orgId"], job["userId"])
+        return pages(job, page_budget)
+
+    return run

@@ -11,49 +11,33 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pydantic import ValidationError
 
 from sandglass import ids, timefmt
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail, invalid_request
 from sandglass.models.rates import RateCreate, RateUpdate
-from sandglass.repositories import Page, WriteCondition
+from sandglass.repositories import Page, UnitOfWork
+from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
+from sandglass.services.rate_windows import applies, bounds, oldest_first, pick, snapshot_entry, snapshot_of  # noqa: F401 (pick, snapshot_*: re-exported)
 
 RATE_FIELDS = ("currency", "from", "to", "taxRate", "value")
+# What must still hold when a window commits (its owner still exists...), staged by the owner's repository.
+Guard = Callable[[UnitOfWork], None]
 
 
-# --- pure rules --------------------------------------------------------------------------------
-
-def _bounds(rate: dict[str, Any]) -> tuple[datetime, datetime | None]:
-    end = rate.get("to")
-    return timefmt.parse(rate["from"]), (timefmt.parse(end) if end else None)
-
-
-def applies(rate: dict[str, Any], instant: datetime) -> bool:
-    start, end = _bounds(rate)
-    return start <= instant and (end is None or instant < end)
-
-
-def pick(rates: Iterable[dict[str, Any]], instant: datetime) -> dict[str, Any] | None:
-    """The window in force at `instant` (windows never overlap, so at most one applies)."""
-    if instant.tzinfo is None:
-        raise ValueError("instant must be timezone-aware")
-    for rate in rates:
-        if applies(rate, instant):
-            return rate
-    return None
-
+# --- pure rules (the window in force at an instant: rate_windows.py) ----------------------------
 
 def overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    a_start, a_end = _bounds(a)
-    b_start, b_end = _bounds(b)
+    a_start, a_end = bounds(a)
+    b_start, b_end = bounds(b)
     return (b_end is None or a_start < b_end) and (a_end is None or b_start < a_end)
 
 
 def check_window(rate: dict[str, Any]) -> None:
-    start, end = _bounds(rate)
+    start, end = bounds(rate)
     if end is not None and not start < end:
         raise ValidationFailed("A rate window's 'from' must be before its 'to'",
                                details=[detail("to", "must be after 'from' (or null for an open-ended window)")])
@@ -89,21 +73,19 @@ class RateService:
         return item
 
     # writes: one consistent Query (lock + windows) then one transaction
-    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guards: list[WriteCondition]) -> dict[str, Any]:
+    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guard: Guard) -> dict[str, Any]:
         rate = {"id": ids.new_id(), **owner, **_stored_fields(body)}
         if not rate.get("currency"):
-            from sandglass.repositories.organizations import OrganizationRepository
-
             rate["currency"] = (OrganizationRepository(self.repository.table).get(rate_set.org_id) or {}).get("currency") or "USD"
         rate.setdefault("to", None)
         rate.setdefault("taxRate", Decimal(0))
         check_window(rate)
         snapshot = self.repository.snapshot(rate_set)
         check_no_overlap(rate, snapshot.rates)
-        self.repository.save(rate_set, rate, snapshot.version, guards)
+        self._commit(guard, self.repository.stage_save, rate_set, rate, snapshot.version)
         return rate
 
-    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guards: list[WriteCondition]) -> dict[str, Any]:
+    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guard: Guard) -> dict[str, Any]:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)
@@ -124,57 +106,37 @@ class RateService:
         rate = {**stored, **merged}
         check_window(rate)
         check_no_overlap(rate, snapshot.rates)
-        self.repository.save(rate_set, rate, snapshot.version, guards)
+        self._commit(guard, self.repository.stage_save, rate_set, rate, snapshot.version)
         return rate
 
-    def delete(self, rate_set: RateSet, rate_id: str, guards: list[WriteCondition]) -> None:
+    def delete(self, rate_set: RateSet, rate_id: str, guard: Guard) -> None:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)
         if not any(rate["id"] == rate_id for rate in snapshot.rates):
             raise NotFound("Rate not found")
-        self.repository.remove(rate_set, rate_id, snapshot.version, guards)
+        self._commit(guard, self.repository.stage_remove, rate_set, rate_id, snapshot.version)
+
+    def _commit(self, guard: Guard, stage: Callable[..., None], *arguments) -> None:
+        tx = UnitOfWork(self.repository.table)
+        stage(tx, *arguments)
+        guard(tx)
+        tx.commit()
 
     # --- which rate applies (Reports) ------------------------------------------------------
     def revenue_rates(self, org_id: str, project_id: str, user_id: str) -> list[dict[str, Any]]:
         """Every revenue window of a user on a project, oldest first (one Query)."""
         member_id = ids.project_member_id(project_id, user_id)
-        return _sorted(self.repository.snapshot(revenue_set(org_id, project_id, member_id, user_id)).rates)
+        return oldest_first(self.repository.snapshot(revenue_set(org_id, project_id, member_id, user_id)).rates)
 
     def cost_rates(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
-        return _sorted(self.repository.snapshot(cost_set(org_id, user_id)).rates)
+        return oldest_first(self.repository.snapshot(cost_set(org_id, user_id)).rates)
 
     def revenue_rate_at(self, org_id: str, project_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
         return pick(self.revenue_rates(org_id, project_id, user_id), instant)
 
     def cost_rate_at(self, org_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
         return pick(self.cost_rates(org_id, user_id), instant)
-
-
-def snapshot_entry(rate: dict[str, Any] | None) -> dict[str, Any] | None:
-    if rate is None:
-        return None
-    return {"currency": rate["currency"], "value": Decimal(str(rate["value"])), "rateId": rate["id"]}
-
-
-def snapshot_of(revenue: dict[str, Any] | None, cost: dict[str, Any] | None) -> dict[str, Any]:
-    """What an activity keeps of the rates in force at its start (`rateSnapshot`): absent kinds
-    had no window then (no revenue / no cost, whatever windows are added later)."""
-    snapshot: dict[str, Any] = {}
-    if revenue is not None:
-        snapshot["revenue"] = snapshot_entry(revenue)
-    if cost is not None:
-        snapshot["cost"] = snapshot_entry(cost)
-    return snapshot
-
-
-def snapshot_at(service: "RateService", org_id: str, project_id: str, user_id: str, started_at: str) -> dict[str, Any]:
-    instant = timefmt.parse(started_at)
-    return snapshot_of(service.revenue_rate_at(org_id, project_id, user_id, instant), service.cost_rate_at(org_id, user_id, instant))
-
-
-def _sorted(rates: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(rates, key=lambda rate: _bounds(rate)[0])
 
 
 _default: RateService | None = None

@@ -17,20 +17,24 @@ changed windows to past entries an organization Administrator re-rates a range:
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Mapping
 
 from sandglass import ids, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, ValidationFailed, detail
 from sandglass.models.rates import RerateRequest
-from sandglass.repositories.activities import ActivityRepository
+from sandglass.entities.activities import Activity, RateSnapshot
+from sandglass.repositories.activities import ActivityRepository, TimeWindow, snapshot_attribute, snapshot_from
+from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.reports import ReportRepository
-from sandglass.services import rates as rate_rules
-from sandglass.services import reports_engine as engine
+from sandglass.schedule import local_date
+from sandglass.services import rate_windows as rate_rules
+from sandglass.services.reports import engine
+from sandglass.services.locks import LockService, lock_zone
 
 MAX_DAYS = 366
 MAX_ENTRIES = 1000
@@ -68,13 +72,12 @@ class RerateService:
 
     def preview(self, tenant: TenantContext, request: RerateRequest) -> dict[str, Any]:
         tenant.require_admin()
-        plan = self._plan(tenant, request)
-        return plan["view"]
+        return self._plan(tenant, request).view
 
     def apply(self, tenant: TenantContext, request: RerateRequest) -> dict[str, Any]:
         tenant.require_admin()
         plan = self._plan(tenant, request)
-        view = plan["view"]
+        view = plan.view
         frozen = [row for row in view["entries"] if row["locked"] or row["approved"]]
         if frozen and not request.force:
             raise Conflict(f"{len(frozen)} of the entries lie in locked or approved periods; an Administrator may apply with force: true",
@@ -86,7 +89,7 @@ class RerateService:
                                    details=[detail("to", f"{len(view['entries'])} entries would change")])
         now = timefmt.iso(self.clock.now())
         rerate_id = ids.new_id()
-        for row, snapshot in zip(view["entries"], plan["snapshots"]):
+        for row, snapshot in zip(view["entries"], plan.snapshots):
             self.activities.set_rate_snapshot(tenant.org_id, row["activityId"], row["version"], snapshot, at=now, by=tenant.user_id, rerate_id=rerate_id)
         record = {"id": rerate_id, "appliedAt": now, "appliedBy": tenant.user_id, "forced": bool(request.force and frozen),
                   "from": view["from"], "to": view["to"], "userIds": request.userIds, "projectIds": request.projectIds,
@@ -94,84 +97,122 @@ class RerateService:
         self.activities.record_rerate(tenant.org_id, record)
         return {**view, "id": rerate_id, "appliedAt": now, "forced": record["forced"]}
 
-    # --- the selection ----------------------------------------------------------------------------
-    def _plan(self, tenant: TenantContext, request: RerateRequest) -> dict[str, Any]:
-        lower, upper = timefmt.parse(request.from_), timefmt.parse(request.to)
-        if not lower < upper:
-            raise ValidationFailed("'to' must be after 'from'", details=[detail("to", "must be after 'from'")])
-        if upper - lower > timedelta(days=MAX_DAYS):
-            raise ValidationFailed(f"A re-rate covers at most {MAX_DAYS} days", details=[detail("to", f"at most {MAX_DAYS} days after 'from'")])
-        for name, values in (("userIds", request.userIds), ("projectIds", request.projectIds)):
-            for value in values or ():
-                if ids.canonical_id(value) is None:
-                    raise ValidationFailed.field(name, "Expected UUIDs")
+    # --- the selection: parse -> read -> decide (plan, pure) -------------------------------------
+    def _plan(self, tenant: TenantContext, request: RerateRequest) -> Plan:
+        selection = parse_selection(request)
         org_id = tenant.org_id
         organization = self.reads.organization(org_id)
-        users, projects = set(request.userIds or ()), set(request.projectIds or ())
-        items = [item for items in self.reads.org_activities(org_id, timefmt.iso(lower), timefmt.iso(upper)) for item in items
-                 if item.get("endedAt") and (not users or item["userId"] in users) and (not projects or item["projectId"] in projects)]
-        # the full items (version, locked flag): the report projection leaves them out
-        stored = {item["id"]: item for item in self.activities.get_many(org_id, [item["id"] for item in items])}
+        rows = [row for rows in self.activities.in_range(org_id, TimeWindow(timefmt.iso(selection.lower), timefmt.iso(selection.upper)), lean=True)
+                for row in rows if selection.takes(row)]
+        # the full activities (version, locked flag): the lean rows leave them out
+        stored = {activity.id: activity for activity in self.activities.get_many(org_id, [row["id"] for row in rows])}
+        return plan(selection, organization, rows, stored, self._windows(org_id, rows), self._marks(organization, rows))
+
+    def _windows(self, org_id: str, rows: list[dict[str, Any]]) -> Windows:
+        """Every rate window the rows may need: one Query per project (revenue), one per member (cost)."""
         revenue: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for project_id in sorted({item["projectId"] for item in items}):
+        for project_id in sorted({row["projectId"] for row in rows}):
             for window in self.reads.revenue_windows_of_project(org_id, project_id):
                 revenue.setdefault((project_id, window["userId"]), []).append(window)
-        cost = {user_id: self.reads.cost_windows_of_user(org_id, user_id) for user_id in sorted({item["userId"] for item in items})}
-        marks = self._marks(organization, items)
-        rounding = organization.get("rounding") or {}
-        interval = int(rounding.get("interval") or 0) if rounding.get("enabled") else 0
-        mode = str(rounding.get("mode") or "NEAREST")
-        from sandglass.schedule import local_date
-        from sandglass.services.locks import lock_zone
+        return Windows(revenue, {user_id: self.reads.cost_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
 
-        zone = lock_zone(organization)
-        rows, snapshots = [], []
-        totals = {"revenue": ({}, {}), "cost": ({}, {})}
-        for item in sorted(items, key=lambda item: (item["startedAt"], item["id"])):
-            full = stored.get(item["id"])
-            if full is None:
-                continue
-            instant = timefmt.parse(item["startedAt"])
-            new = rate_rules.snapshot_of(rate_rules.pick(revenue.get((item["projectId"], item["userId"]), []), instant),
-                                         rate_rules.pick(cost.get(item["userId"], []), instant))
-            old = full.get("rateSnapshot")
-            if old is not None and _same(old.get("revenue"), new.get("revenue")) and _same(old.get("cost"), new.get("cost")):
-                continue
-            raw = engine.to_ms(item["endedAt"]) - engine.to_ms(item["startedAt"])
-            duration = engine.round_duration(raw, interval, mode) if interval else raw
-            billable_ms = duration if item.get("billable") is True else 0
-            # without a snapshot the entry was priced by the windows as they are: its amounts stay
-            was = old if old is not None else new
-            day = local_date(instant, zone)
-            locked_days, approved_days = marks.get(item["userId"], (set(), set()))
-            row = {
-                "activityId": item["id"], "userId": item["userId"], "projectId": item["projectId"], "startedAt": item["startedAt"],
-                "endedAt": item["endedAt"], "billable": item.get("billable") is True, "duration": duration,
-                "locked": day in locked_days or bool(full.get("locked")), "approved": day in approved_days,
-                "revenue": {"old": _amount(was.get("revenue"), billable_ms), "new": _amount(new.get("revenue"), billable_ms)},
-                "cost": {"old": _amount(was.get("cost"), duration), "new": _amount(new.get("cost"), duration)},
-                "version": int(full.get("version", 1)),
-            }
-            for kind in ("revenue", "cost"):
-                _add(totals[kind][0], row[kind]["old"])
-                _add(totals[kind][1], row[kind]["new"])
-            rows.append(row)
-            snapshots.append(new)
-        view = {
-            "from": timefmt.iso(lower), "to": timefmt.iso(upper), "entries": rows,
-            "totals": {kind: {"old": engine.money(old), "new": engine.money(new)} for kind, (old, new) in totals.items()},
-            "lockedEntries": sum(1 for row in rows if row["locked"] or row["approved"]),
-        }
-        return {"view": view, "snapshots": snapshots}
-
-    def _marks(self, organization: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, tuple[set[date], set[date]]]:
-        if not items:
+    def _marks(self, organization: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, tuple[set[date], set[date]]]:
+        if not rows:
             return {}
-        from sandglass.repositories.locks import LockRepository
-        from sandglass.schedule import local_date
-        from sandglass.services.locks import LockService, lock_zone
-
         zone = lock_zone(organization)
-        days = [local_date(timefmt.parse(item["startedAt"]), zone) for item in items]
+        days = [local_date(timefmt.parse(row["startedAt"]), zone) for row in rows]
         service = LockService(LockRepository(self.activities.table), clock=self._clock)
-        return service.day_marks(organization, sorted({item["userId"] for item in items}), min(days), max(days))
+        return service.day_marks(organization, sorted({row["userId"] for row in rows}), min(days), max(days))
+
+
+# --- the pure part of a re-rate ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Selection:
+    """What a re-rate request selects: stopped entries starting in [lower, upper), of some members and projects."""
+
+    lower: datetime
+    upper: datetime
+    users: frozenset[str]
+    projects: frozenset[str]
+
+    def takes(self, row: Mapping[str, Any]) -> bool:
+        return bool(row.get("endedAt")) and (not self.users or row["userId"] in self.users) and (not self.projects or row["projectId"] in self.projects)
+
+
+@dataclass(frozen=True)
+class Windows:
+    revenue: dict[tuple[str, str], list[dict[str, Any]]]  # by (project, member)
+    cost: dict[str, list[dict[str, Any]]]  # by member
+
+
+@dataclass(frozen=True)
+class Plan:
+    view: dict[str, Any]
+    snapshots: list[RateSnapshot]  # per entry of the view: the rates it keeps once applied
+
+
+def parse_selection(request: RerateRequest) -> Selection:
+    lower, upper = timefmt.parse(request.from_), timefmt.parse(request.to)
+    if not lower < upper:
+        raise ValidationFailed("'to' must be after 'from'", details=[detail("to", "must be after 'from'")])
+    if upper - lower > timedelta(days=MAX_DAYS):
+        raise ValidationFailed(f"A re-rate covers at most {MAX_DAYS} days", details=[detail("to", f"at most {MAX_DAYS} days after 'from'")])
+    for name, values in (("userIds", request.userIds), ("projectIds", request.projectIds)):
+        for value in values or ():
+            if ids.canonical_id(value) is None:
+                raise ValidationFailed.field(name, "Expected UUIDs")
+    return Selection(lower, upper, frozenset(request.userIds or ()), frozenset(request.projectIds or ()))
+
+
+def plan(selection: Selection, organization: Mapping[str, Any], rows: list[dict[str, Any]], stored: Mapping[str, Activity],
+         windows: Windows, marks: Mapping[str, tuple[set[date], set[date]]]) -> Plan:
+    """Every selected entry whose kept rates differ from the windows in force at its start, with its
+    old and new amounts, and the totals per currency."""
+    rounding = organization.get("rounding") or {}
+    interval = int(rounding.get("interval") or 0) if rounding.get("enabled") else 0
+    mode, zone = str(rounding.get("mode") or "NEAREST"), lock_zone(organization)
+    entries, snapshots = [], []
+    totals: dict[str, tuple[dict[str, Decimal], dict[str, Decimal]]] = {"revenue": ({}, {}), "cost": ({}, {})}
+    for row in sorted(rows, key=lambda row: (row["startedAt"], row["id"])):
+        full = stored.get(row["id"])
+        instant = timefmt.parse(row["startedAt"])
+        new = rate_rules.snapshot_of(rate_rules.pick(windows.revenue.get((row["projectId"], row["userId"]), []), instant),
+                                     rate_rules.pick(windows.cost.get(row["userId"], []), instant))
+        old = snapshot_attribute(full.rate_snapshot) if full is not None else None
+        if full is None or (old is not None and _same(old.get("revenue"), new.get("revenue")) and _same(old.get("cost"), new.get("cost"))):
+            continue
+        entry = entry_row(row, full, old, new, duration(row, interval, mode), marks.get(row["userId"], (set(), set())), local_date(instant, zone))
+        for kind in ("revenue", "cost"):
+            _add(totals[kind][0], entry[kind]["old"])
+            _add(totals[kind][1], entry[kind]["new"])
+        entries.append(entry)
+        snapshots.append(snapshot_from(new))
+    view = {
+        "from": timefmt.iso(selection.lower), "to": timefmt.iso(selection.upper), "entries": entries,
+        "totals": {kind: {"old": engine.money(old), "new": engine.money(new)} for kind, (old, new) in totals.items()},
+        "lockedEntries": sum(1 for entry in entries if entry["locked"] or entry["approved"]),
+    }
+    return Plan(view, snapshots)
+
+
+def duration(row: Mapping[str, Any], interval: int, mode: str) -> int:
+    """The entry's duration in ms, with the organization's rounding (interval 0: none)."""
+    raw = engine.to_ms(row["endedAt"]) - engine.to_ms(row["startedAt"])
+    return engine.round_duration(raw, interval, mode) if interval else raw
+
+
+def entry_row(row: Mapping[str, Any], full: Activity, old: dict[str, Any] | None, new: dict[str, Any], duration_ms: int,
+              marks: tuple[set[date], set[date]], day: date) -> dict[str, Any]:
+    """One entry of the preview: its old and new revenue (billable only) and cost."""
+    billable_ms = duration_ms if row.get("billable") is True else 0
+    was = old if old is not None else new  # without a snapshot the entry was priced by the windows as they are: its amounts stay
+    locked_days, approved_days = marks
+    return {
+        "activityId": row["id"], "userId": row["userId"], "projectId": row["projectId"], "startedAt": row["startedAt"],
+        "endedAt": row["endedAt"], "billable": row.get("billable") is True, "duration": duration_ms,
+        "locked": day in locked_days or full.locked, "approved": day in approved_days,
+        "revenue": {"old": _amount(was.get("revenue"), billable_ms), "new": _amount(new.get("revenue"), billable_ms)},
+        "cost": {"old": _amount(was.get("cost"), duration_ms), "new": _amount(new.get("cost"), duration_ms)},
+        "version": full.version,
+    }

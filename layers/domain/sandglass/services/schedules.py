@@ -15,17 +15,19 @@ computed DST-safely in sandglass.schedule.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sandglass import keys
-from sandglass.clock import Clock, get_clock
-from sandglass.repositories.locks import LockRepository
-from sandglass.services import locks
+from sandglass.clock import Clock, CurrentClock
 from sandglass.context import TenantContext
+from sandglass.entities.organizations import Organization, OrganizationSettings, SettingsChanged, SettingsListener
 from sandglass.errors import NotFound
-from sandglass.models.organization import Organization
-from sandglass.notifications import Notification, Notifier, notifier_from_env
+from sandglass.models.organization import Organization as OrganizationView
+from sandglass.models.organization import organization_view
+from sandglass.ports.notifier import Notification, Notifier
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.schedules import ScheduleRepository
 from sandglass.schedule import (
@@ -38,9 +40,8 @@ from sandglass.schedule import (
     week_label,
     week_monday,
 )
-from sandglass.services.organizations import organization_view
 from sandglass.services.timesheets import TimesheetService
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import iso, parse, parse_instant
 
 logger = logging.getLogger("sandglass.schedules")
 
@@ -48,76 +49,63 @@ JOBS = (keys.JOB_AUTO_LOCK, keys.JOB_REMINDERS)
 TICK_PERIOD = timedelta(minutes=15)  # the schedules' rate
 LEASE = timedelta(minutes=10)  # a claimed run that does not finish comes due again after this
 REMINDER_MARKER_DAYS = 120
-SCHEDULE_FIELDS = ("timeZone", "lockingTimesheets", "reminders", "autoLock")
 
 
-def lock_time_zone(organization: dict[str, Any]) -> str:
-    return (organization.get("lockingTimesheets") or {}).get("timeZone") or organization.get("timeZone") or "UTC"
+def grace_hours(settings: OrganizationSettings) -> int:
+    return settings.auto_lock_grace // timedelta(hours=1)
 
 
-def grace_hours(organization: dict[str, Any]) -> int:
-    return int((organization.get("autoLock") or {}).get("graceHours") or 0)
+def enabled(settings: OrganizationSettings, job: str) -> bool:
+    return settings.locking.enabled if job == keys.JOB_AUTO_LOCK else settings.reminders.enabled
 
 
-def enabled(organization: dict[str, Any], job: str) -> bool:
-    if job == keys.JOB_AUTO_LOCK:
-        return bool((organization.get("lockingTimesheets") or {}).get("enabled"))
-    return bool((organization.get("reminders") or {}).get("enabled"))
-
-
-def next_run(organization: dict[str, Any], job: str, after: datetime) -> datetime | None:
+def next_run(settings: OrganizationSettings, job: str, after: datetime) -> datetime | None:
     """The job's next run strictly after `after`, or None when the job is off."""
-    if not enabled(organization, job):
+    if not enabled(settings, job):
         return None
-    tz = lock_time_zone(organization)
     if job == keys.JOB_AUTO_LOCK:
-        weekday, at = grace_moment(grace_hours(organization))
+        weekday, at = grace_moment(grace_hours(settings))
     else:
-        reminders = organization.get("reminders") or {}
-        weekday = WEEKDAYS.index(reminders.get("weekday", "FRIDAY"))
-        hour, minute = (int(part) for part in str(reminders.get("time", "15:00")).split(":"))
-        at = time(hour, minute)
-    return next_weekly_run(tz, weekday, at, after)
+        weekday, at = WEEKDAYS.index(settings.reminders.weekday), settings.reminders.at
+    return next_weekly_run(settings.lock_time_zone, weekday, at, after)
 
 
-def schedule_changed(before: dict[str, Any], after: dict[str, Any]) -> bool:
-    return any(before.get(name) != after.get(name) for name in SCHEDULE_FIELDS)
+def schedule_changed(before: OrganizationSettings, after: OrganizationSettings) -> bool:
+    """Whether a settings change moves a job's runs (zone, lock settings, reminders, grace)."""
+    return ((before.time_zone, before.locking, before.reminders, before.auto_lock_grace)
+            != (after.time_zone, after.locking, after.reminders, after.auto_lock_grace))
 
 
 class ScheduleService:
+    """The due index, the ticks and the routes that run a job now. `listeners` hear of the watermark
+    auto-lock advances (members' lock versions follow it); `notifier` sends the reminders."""
+
     def __init__(self, schedules: ScheduleRepository | None = None, organizations: OrganizationRepository | None = None,
                  timesheets: TimesheetService | None = None, notifier: Notifier | None = None, clock: Clock | None = None,
-                 lock_repository: LockRepository | None = None):
+                 listeners: Sequence[SettingsListener] = ()):
         self.schedules = schedules or ScheduleRepository()
-        # members' lock versions follow the watermark (in-memory schedules of unit tests have no table)
-        table = getattr(self.schedules, "table", None)
-        self.lock_repository = lock_repository or (LockRepository(table) if table is not None else None)
         self.organizations = organizations or OrganizationRepository()
-        self.timesheets = timesheets or TimesheetService(clock=clock)
-        self._notifier = notifier
-        self._clock = clock
-
-    @property
-    def notifier(self) -> Notifier:
-        if self._notifier is None:
-            self._notifier = notifier_from_env()
-        return self._notifier
-
-    @property
-    def clock(self) -> Clock:
-        return self._clock or get_clock()
+        self.clock = clock or CurrentClock()
+        self.timesheets = timesheets or TimesheetService(clock=self.clock)
+        self.notifier = notifier
+        self.listeners = tuple(listeners)
 
     # --- the due index --------------------------------------------------------------------------
-    def sync(self, organization: dict[str, Any], now: datetime) -> None:
+    def settings_changed(self, event: SettingsChanged) -> None:
+        """A settings listener: the due entries follow the settings."""
+        if schedule_changed(event.before.settings, event.after.settings):
+            self.sync(event.after, event.at)
+
+    def sync(self, organization: Organization, now: datetime) -> None:
         """Point the organization's due entries at its next runs (settings changed). A moment
         passed within the last tick period stays due, so a settings change just after a moment
         and before its tick cannot skip that run (the work is idempotent, a repeat is harmless)."""
         for job in JOBS:
-            upcoming = next_run(organization, job, now - TICK_PERIOD)
+            upcoming = next_run(organization.settings, job, now - TICK_PERIOD)
             if upcoming is None:
-                self.schedules.unschedule(organization["id"], job)
+                self.schedules.unschedule(organization.id, job)
             else:
-                self.schedules.schedule(organization["id"], job, iso(upcoming))
+                self.schedules.schedule(organization.id, job, iso(upcoming))
 
     # --- ticks ----------------------------------------------------------------------------------
     def tick(self, job: str, now: datetime, scheduled_time: str | None = None) -> dict[str, Any]:
@@ -137,8 +125,8 @@ class ScheduleService:
         claimed = self.schedules.claim(org_id, job, entry["nextRun"], lease)
         if claimed is None:
             return "skipped"  # another tick has it, or settings moved it
-        organization = self.organizations.get(org_id)
-        if organization is None or not enabled(organization, job):
+        organization = self.organizations.find(org_id)
+        if organization is None or not enabled(organization.settings, job):
             self.schedules.unschedule(org_id, job)
             return "skipped"
         run_moment = parse(claimed.get("claimedRun") or entry["nextRun"])
@@ -147,28 +135,34 @@ class ScheduleService:
         except Exception:
             logger.exception("scheduled run failed; it comes due again when its lease ends", extra={"orgId": org_id, "job": job})
             return "failed"
-        upcoming = next_run(organization, job, max(now, run_moment))
+        upcoming = next_run(organization.settings, job, max(now, run_moment))
         if upcoming is not None:
             self.schedules.finish(org_id, job, lease, iso(upcoming))
         return "changed" if changed else "ran"
 
     # --- the work -------------------------------------------------------------------------------
-    def _auto_lock(self, organization: dict[str, Any], now: datetime) -> bool:
-        year, week = last_lockable_week(lock_time_zone(organization), grace_hours(organization), now)
-        advanced = self.schedules.advance_watermark(organization["id"], year, week)
-        if advanced is not None and self.lock_repository is not None:
-            locks.after_settings_change(self.lock_repository, organization["id"], organization, advanced)
-        return advanced is not None
+    def _auto_lock(self, organization: Organization, now: datetime) -> bool:
+        settings = organization.settings
+        year, week = last_lockable_week(settings.lock_time_zone, grace_hours(settings), now)
+        if self.schedules.advance_watermark(organization.id, year, week) is None:
+            return False
+        after = replace(organization, settings=settings.with_watermark(year, week))
+        event = SettingsChanged(before=organization, after=after, at=now)
+        for listener in self.listeners:
+            listener.settings_changed(event)
+        return True
 
-    def _remind(self, organization: dict[str, Any], moment: datetime, now: datetime) -> int:
+    def _remind(self, organization: Organization, moment: datetime, now: datetime) -> int:
         """Remind every member whose week (the one containing `moment`, local) is incomplete."""
-        tz = lock_time_zone(organization)
+        if self.notifier is None:
+            raise RuntimeError("ScheduleService needs a notifier to send reminders")
+        tz = organization.settings.lock_time_zone
         monday = week_monday(local_date(moment, tz))
         label = week_label(*iso_week(monday))
         now_epoch = int(now.timestamp())
         sent = 0
-        for member in self.timesheets.incomplete_members(organization["id"], monday, now):
-            if not self.schedules.mark_reminded(organization["id"], label, member["id"], sent_at=iso(now), now_epoch=now_epoch,
+        for member in self.timesheets.incomplete_members(organization.id, monday, now):
+            if not self.schedules.mark_reminded(organization.id, label, member["id"], sent_at=iso(now), now_epoch=now_epoch,
                                                 expires_at=now_epoch + REMINDER_MARKER_DAYS * 86400):
                 continue
             hours, minutes = divmod(int(member["remainingTime"]), 60)
@@ -176,33 +170,33 @@ class ScheduleService:
                 self.notifier.send(Notification(
                     to=member["email"],
                     subject=f"Your timesheet for {label} is incomplete",
-                    text=(f"Hello {member['name']},\n\nyour timesheet in {organization.get('name', 'your organization')} for {label} "
+                    text=(f"Hello {member['name']},\n\nyour timesheet in {organization.name or 'your organization'} for {label} "
                           f"is missing {hours} h {minutes:02d} min. Please complete it before it is locked.\n"),
                     kind="timesheet-reminder",
-                    data={"organization": organization.get("domain"), "week": label, "remainingTime": member["remainingTime"], "userId": member["id"]},
+                    data={"organization": organization.domain, "week": label, "remainingTime": member["remainingTime"], "userId": member["id"]},
                 ))
             except Exception:
-                self.schedules.unmark_reminded(organization["id"], label, member["id"])  # let the retry send it
+                self.schedules.unmark_reminded(organization.id, label, member["id"])  # let the retry send it
                 raise
             sent += 1
         return sent
 
     # --- routes: run now for the caller's organization --------------------------------------------
-    def run_auto_lock(self, tenant: TenantContext) -> Organization:
+    def run_auto_lock(self, tenant: TenantContext) -> OrganizationView:
         """PUT /timesheets/auto-lock: lock up to the last lockable week now; the organization settings."""
         tenant.require_admin()
-        organization = self.organizations.get(tenant.org_id)
+        organization = self.organizations.find(tenant.org_id)
         if organization is None:
             raise NotFound("Organization not found")
-        if enabled(organization, keys.JOB_AUTO_LOCK) and self._auto_lock(organization, self.clock.now()):
-            organization = self.organizations.require(tenant.org_id)
+        if enabled(organization.settings, keys.JOB_AUTO_LOCK) and self._auto_lock(organization, self.clock.now()):
+            organization = self.organizations.load(tenant.org_id)
         return organization_view(organization)
 
     def run_reminders(self, tenant: TenantContext) -> None:
         """POST /timesheets/reminder: remind the members whose current week is incomplete (once
         per user-week, like the scheduled run)."""
         tenant.require_admin()
-        organization = self.organizations.get(tenant.org_id)
+        organization = self.organizations.find(tenant.org_id)
         if organization is None:
             raise NotFound("Organization not found")
         now = self.clock.now()
@@ -210,16 +204,9 @@ class ScheduleService:
         return None
 
 
-def sync_schedules(organization: dict[str, Any], now: datetime) -> None:
-    """The organizations service's hook after a settings change."""
-    ScheduleService().sync(organization, now)
-
-
 def scheduled_now(event: dict[str, Any] | None) -> datetime:
     """The tick's "now": the ScheduleV2 Input's scheduledTime (refused if absent or malformed,
     so a misconfigured schedule fails loudly instead of acting on the wall clock)."""
-    from sandglass.timefmt import parse_instant
-
     raw = (event or {}).get("scheduledTime")
     if not raw:
         raise ValueError("The scheduled event carries no scheduledTime (ScheduleV2 Input must pass <aws.scheduler.scheduled-time>)")

@@ -23,13 +23,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sandglass import ids
+from sandglass.calendar import parse_day
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import NotFound, ValidationFailed, detail
 from sandglass.repositories.timesheets import TimesheetRepository
-from sandglass.schedule import iso_week, local_day_start, week_monday
+from sandglass.schedule import iso_week, local_date, local_day_start, week_monday
 from sandglass.services import timesheet_rules as rules
-from sandglass.timefmt import MAX_YEAR, MIN_YEAR, iso
+from sandglass.timefmt import iso, parse
 
 # (organization, user ids, first day, last day) -> {user id: (locked days, approved days)}
 DayMarks = Callable[[dict[str, Any], list[str], date, date], dict[str, tuple[set[date], set[date]]]]
@@ -47,20 +48,6 @@ def watermark_day_marks(organization: dict[str, Any], user_ids: list[str], first
         watermark = (int(locking["year"]), int(locking["week"]))
         locked = {day for day in rules.days_between(first, last) if iso_week(day) <= watermark}
     return {user_id: (set(locked), set()) for user_id in user_ids}
-
-
-def _day(name: str, raw: str | None) -> date | None:
-    if raw is None:
-        return None
-    try:
-        if len(raw) != 10:
-            raise ValueError
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed.field(name, "Expected a date as yyyy-mm-dd", "query") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ValidationFailed.field(name, f"The date must fall between the years {MIN_YEAR} and {MAX_YEAR}", "query")
-    return day
 
 
 def _fields(raw: str | None, allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -106,9 +93,6 @@ def _user_ref(member: dict[str, Any]) -> dict[str, Any]:
 def _local_day(instant: str | None, tz: str) -> date | None:
     if not instant:
         return None
-    from sandglass.schedule import local_date
-    from sandglass.timefmt import parse
-
     return local_date(parse(instant), tz)
 
 
@@ -136,7 +120,7 @@ class TimesheetService:
     # --- routes ----------------------------------------------------------------------------
     def timesheets(self, tenant: TenantContext, month_of: str, user_id: str | None = None, fields: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
         """GET /timesheets: one member's month, or (no userId, Administrators) every member's."""
-        day = _day("monthOf", month_of)
+        day = parse_day(month_of, "monthOf")
         chosen = _fields(fields, MONTH_FIELDS)
         days = month_days(day)
         now = self.clock.now()
@@ -168,7 +152,7 @@ class TimesheetService:
         if len(given) != 1:
             raise ValidationFailed("Give exactly one of date, weekOf or monthOf", details=[detail(name, "Give exactly one of date, weekOf or monthOf", "query") for name in (given or {"date": None})])
         (name, raw), = given.items()
-        day = _day(name, raw)
+        day = parse_day(raw, name)
         days = [day] if name == "date" else week_days(day) if name == "weekOf" else month_days(day)
         target, projects = self._scope(tenant, user_id) if user_id is not None else (tenant.user_id, None)
         read = self.repository.member_read(tenant.org_id, target)
@@ -182,7 +166,7 @@ class TimesheetService:
     def incomplete(self, tenant: TenantContext, week_of: str, fields: str | None = None) -> list[dict[str, Any]]:
         """GET /timesheets/incomplete (Administrators): members below the week's expected time."""
         tenant.require_reads_all()
-        day = _day("weekOf", week_of)
+        day = parse_day(week_of, "weekOf")
         chosen = _fields(fields, INCOMPLETE_FIELDS)
         return [_select(record, chosen) for record in self.incomplete_members(tenant.org_id, week_monday(day), self.clock.now(), required=True)]
 

@@ -12,59 +12,67 @@
 
 from __future__ import annotations
 
+from functools import partial
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
 
 from sandglass import ids
-from sandglass.clock import Clock, get_clock
-from sandglass.context import ADMINISTRATOR, INVITED, TenantContext
-from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, invalid_request, stale_write
+from sandglass.clock import Clock, CurrentClock
+from sandglass.context import INVITED, TenantContext
+from sandglass.errors import Forbidden, NotFound, ValidationFailed, invalid_request, stale_write
 from sandglass.models.rates import CostRate, RateCreate, RateUpdate
-from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate
+from sandglass.entities.people import Member
+from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate, user_view
+from sandglass.documents import deep_merge
+from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository, cost_set
-from sandglass.repositories.users import DELETED, AlreadyMember, UserRepository
-from sandglass.services.members import deep_merge, new_member
+from sandglass.repositories.users import AlreadyMember, UserRepository
+from sandglass.services.members import new_member
 from sandglass.services.rates import RateService
-from sandglass.timefmt import iso
 
-PURGE_PAGE_SIZE = 100
 PROFILE_FIELDS = ("name", "title", "phone", "avatar")
 ADMIN_FIELDS = ("role", "archived")
-
-
-def user_view(item: dict[str, Any]) -> User:
-    return User.model_validate({name: item.get(name) for name in User.model_fields}).at_version(item.get("version"))
 
 
 def cost_view(item: dict[str, Any]) -> CostRate:
     return CostRate.model_validate(item)
 
 
-def _is_active_admin(user: dict[str, Any]) -> bool:
-    return user.get("role") == ADMINISTRATOR and not user.get("archived") and user.get("status") != DELETED
-
-
-
 class UserService:
-    def __init__(self, repository: UserRepository | None = None, rates: RateService | None = None, clock: Clock | None = None):
+    def __init__(self, repository: UserRepository | None = None, rates: RateService | None = None, clock: Clock | None = None,
+                 organizations: OrganizationRepository | None = None):
         self.repository = repository or UserRepository()
         self.rates = rates or RateService(RateRepository(self.repository.table))
-        self.clock = clock or get_clock()
+        self.clock = clock or CurrentClock()
+        self.organizations = organizations or OrganizationRepository(self.repository.table)
 
-    def _require(self, tenant: TenantContext, user_id: str) -> dict[str, Any]:
-        item = self.repository.get(tenant.org_id, user_id) if ids.is_uuid(user_id) else None
-        if item is None:
+    def _require(self, tenant: TenantContext, user_id: str) -> Member:
+        member = self.repository.find(tenant.org_id, user_id) if ids.is_uuid(user_id) else None
+        if member is None:
             raise NotFound("User not found")
-        return item
+        return member
 
     # --- directory ---------------------------------------------------------------------------
     def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[dict[str, User], str | None]:
-        page = self.repository.page(tenant.org_id, limit, cursor)
-        return {item["id"]: user_view(item) for item in page.items}, page.cursor
+        members, next_cursor = self.repository.members_page(tenant.org_id, limit, cursor)
+        return {member.id: user_view(member) for member in members}, next_cursor
 
     def get(self, tenant: TenantContext, user_id: str) -> User:
         return user_view(self._require(tenant, user_id))
+
+    def directory(self, tenant: TenantContext, max_pages: int = 50) -> list[dict[str, Any]]:
+        """Every member of the organization (the user view and its lifecycle `status`), every page:
+        the Clockify surface filters and pages by number."""
+        found, cursor = [], None
+        for _ in range(max_pages):
+            page = self.repository.page(tenant.org_id, 1000, cursor)
+            found.extend({**user_view(item).model_dump(), "status": item.get("status")} for item in page.items)
+            cursor = page.cursor
+            if not cursor:
+                break
+        return found
 
     # --- invitations -------------------------------------------------------------------------
     def invite(self, tenant: TenantContext, body: UserInvite) -> User:
@@ -72,50 +80,48 @@ class UserService:
         (its `invitedAt` moves), never duplicated: the id is derived from the email and the
         user item is written with attribute_not_exists."""
         tenant.require_admin()
-        now = iso(self.clock.now())
+        now = self.clock.now()
         email = ids.normalize_email(body.email)
-        user = new_member(tenant.org_id, email, name=body.name or email.split("@")[0], role=body.role, now=now,
-                          status=INVITED, avatar=body.avatar, phone=body.phone, title=body.title)
-        user.update({"invitedAt": now, "invitedBy": tenant.user_id, "version": 1})
+        member = new_member(tenant.org_id, email, name=body.name or email.split("@")[0], role=body.role, now=now, status=INVITED,
+                            avatar=body.avatar, phone=body.phone, title=body.title, invited_by=tenant.user_id)
         try:
-            self.repository.invite(tenant.org_id, user)
+            self.repository.invite(tenant.org_id, member)
         except AlreadyMember:
-            return user_view(self.repository.reinvite(tenant.org_id, user["id"], now, tenant.user_id))
-        from sandglass.services.projects import _onboarded
-
-        _onboarded(self.repository.table, tenant.org_id, "inviteMembers")
-        return user_view(user)
+            return user_view(self.repository.reinvite(tenant.org_id, member.id, now, tenant.user_id))
+        self.organizations.mark_onboarding_done(tenant.org_id, "inviteMembers")
+        return user_view(member)
 
     # --- profile, role, archiving ------------------------------------------------------------
     def update(self, tenant: TenantContext, user_id: str, body: UserUpdate, if_match: int | None = None) -> User:
         stored = self._require(tenant, user_id)
         patch = body.model_dump(exclude_unset=True)
         email = patch.pop("email", None)
-        if email is not None and ids.normalize_email(email) != stored["email"]:
+        if email is not None and ids.normalize_email(email) != stored.email:
             raise ValidationFailed.field("email", "The email is the user's identity and cannot be changed; invite the new address instead")
         if not tenant.is_admin:
             if user_id != tenant.user_id:
                 raise Forbidden("You can only edit your own profile")
-            forbidden = [name for name in ADMIN_FIELDS if name in patch and patch[name] != stored.get(name)]
+            forbidden = [name for name in ADMIN_FIELDS if name in patch and patch[name] != getattr(stored, name)]
             if forbidden:
                 raise Forbidden(f"Only organization Administrators can change {', '.join(forbidden)}")
         changes = {name: value for name, value in patch.items() if name in PROFILE_FIELDS or (name in ADMIN_FIELDS and value is not None)}
         if "name" in changes and changes["name"] is None:
             raise ValidationFailed.field("name", "A user's name cannot be null")
-        if "archived" in changes and bool(changes["archived"]) != bool(stored.get("archived")):
-            # when the member left: their expected time ends then (services/timesheets.py)
-            changes["archivedAt"] = iso(self.clock.now()) if changes["archived"] else None
-        after = {**stored, **changes}
-        delta = int(_is_active_admin(after)) - int(_is_active_admin(stored))
-        expected = int(stored["version"]) if if_match is None else if_match
-        return user_view(self.repository.update(tenant.org_id, user_id, changes, expected, delta, stale_write("user", if_match)))
+        if "archived" in changes:
+            changes["archived"] = bool(changes["archived"])
+            if changes["archived"] != stored.archived:
+                # when the member left: their expected time ends then (services/timesheets.py)
+                changes["archived_at"] = self.clock.now() if changes["archived"] else None
+        after = replace(stored, **changes)
+        expected = stored.version if if_match is None else if_match
+        return user_view(self.repository.update(tenant.org_id, stored, after, expected, stale_write("user", if_match)))
 
     def delete(self, tenant: TenantContext, user_id: str) -> None:
         """The member loses access at once (tombstone + account membership gone); their data
         (memberships, rates, preferences, activities: the GSI1 partition) goes in pages (`purge-user`)."""
         tenant.require_admin()
         stored = self._require(tenant, user_id)
-        self.repository.tombstone(tenant.org_id, stored, _is_active_admin(stored), iso(self.clock.now()), tenant.user_id)
+        self.repository.tombstone(tenant.org_id, stored, self.clock.now(), tenant.user_id)
 
     # --- preferences -------------------------------------------------------------------------
     def _own(self, tenant: TenantContext, user_id: str) -> None:
@@ -126,7 +132,7 @@ class UserService:
         stored, org = self.repository.preferences_and_org(tenant.org_id, tenant.user_id)
         if org is None:  # deleted since the authorizer let the request in
             raise NotFound("Organization not found")
-        defaults = Preferences(timeZone=(org or {}).get("timeZone") or "UTC").model_dump(mode="json")
+        defaults = Preferences(timeZone=org.settings.time_zone or "UTC").model_dump(mode="json")
         if stored is None:
             return defaults, None
         return deep_merge(defaults, stored.get("document") or {}), int(stored["version"])
@@ -146,9 +152,7 @@ class UserService:
             raise invalid_request(error.errors(), "body") from None
         document = merged.model_dump(mode="json")
         self.repository.save_preferences(tenant.org_id, tenant.user_id, document, version)
-        from sandglass.services.projects import _onboarded
-
-        _onboarded(self.repository.table, tenant.org_id, "preferences")
+        self.organizations.mark_onboarding_done(tenant.org_id, "preferences")
         return merged
 
     # --- cost rates --------------------------------------------------------------------------
@@ -159,7 +163,7 @@ class UserService:
             if user_id != tenant.user_id:
                 self._require(tenant, user_id)  # 404 for a stranger, 403 for a colleague
             raise Forbidden("Only organization Administrators can manage cost rates (a user may read their own)")
-        return cost_set(tenant.org_id, user_id), self.repository.exists_conditions(tenant.org_id, user_id)
+        return cost_set(tenant.org_id, user_id), partial(self.repository.stage_exists, org_id=tenant.org_id, user_id=user_id)
 
     def list_cost(self, tenant: TenantContext, user_id: str, limit: int, cursor: str | None) -> tuple[dict[str, CostRate], str | None]:
         rate_set, _ = self._cost_context(tenant, user_id, write=False)
@@ -183,17 +187,3 @@ class UserService:
     def delete_cost(self, tenant: TenantContext, user_id: str, cost_id: str) -> None:
         rate_set, guards = self._cost_context(tenant, user_id, write=True)
         self.rates.delete(rate_set, cost_id, guards)
-
-
-def purge_user_pass(job: dict[str, Any], page_budget: int, repository: UserRepository | None = None) -> bool:
-    """One pass of a `purge-user` job: pages of the user's GSI1 partition, then the tombstone."""
-    repository = repository or UserRepository()
-    while page_budget > 0:
-        page_budget -= 1
-        if repository.purge_page(job["orgId"], job["userId"], PURGE_PAGE_SIZE):
-            try:
-                repository.remove_tombstone(job["orgId"], job["userId"])
-            except Conflict:
-                pass  # already gone
-            return True
-    return False

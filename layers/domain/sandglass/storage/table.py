@@ -309,6 +309,10 @@ class Table:
                 return
             params["ExclusiveStartKey"] = last_key
 
+    def query_once(self, **params) -> dict[str, Any]:
+        """One raw Query call on this table (TableName added); the caller reads LastEvaluatedKey itself."""
+        return self._call("query", TableName=self.name, **params)
+
     # --- plumbing ----------------------------------------------------------------------------
     def _conditional(self, operation: str, params: dict[str, Any], fail: DomainError | None) -> dict[str, Any]:
         from botocore.exceptions import ClientError

@@ -19,13 +19,14 @@ Rules
   archived and has the activity's member as a member (organization Administrators are exempt from
   the membership rule), checked again inside the write's transaction; ``billable`` defaults from
   the project.
-- Lists: listing.py. Writes: writes.py, all through ``ActivityServiceBase._write`` — the single
-  place where write guards add their conditions to the same transaction.
+- Lists: listing.py. Writes: writes.py (pure decisions in decide.py and timers.py), all through
+  ``ActivityServiceBase._commit`` — the single place where write guards stage their checks into
+  the same unit of work.
 """
 
 from __future__ import annotations
 
-from sandglass.services.activities.base import WriteGuard
+from sandglass.services.activities.base import WriteGuard, no_rates
 from sandglass.services.activities.listing import ActivityQuery, ActivityReads
 from sandglass.services.activities.rules import DEFAULT_LIMIT, MAX_LIMIT, ActivityList, ActivityResult
 from sandglass.services.activities.writes import ActivityWrites
@@ -35,4 +36,4 @@ class ActivityService(ActivityReads, ActivityWrites):
     """The one service the activities routes (and geofence-started timers) call."""
 
 
-__all__ = ["ActivityService", "ActivityResult", "ActivityList", "ActivityQuery", "WriteGuard", "DEFAULT_LIMIT", "MAX_LIMIT"]
+__all__ = ["ActivityService", "ActivityResult", "ActivityList", "ActivityQuery", "WriteGuard", "no_rates", "DEFAULT_LIMIT", "MAX_LIMIT"]

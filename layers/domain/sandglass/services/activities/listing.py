@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sandglass.context import TenantContext
-from sandglass.errors import detail
+from sandglass.errors import NotFound, detail
 from sandglass.models.activities import activity_view
+from sandglass.months import months_between
 from sandglass.repositories.activities import ActivityPage, TimeWindow
 from sandglass.services.activities.base import ActivityServiceBase
 from sandglass.services.activities.rules import (
@@ -30,7 +31,6 @@ from sandglass.services.activities.rules import (
     ActivityResult,
     invalid,
     is_project_admin,
-    months,
     not_found,
     organization_window,
 )
@@ -48,6 +48,8 @@ class ActivityQuery:
     pending: bool | None = None
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
+    # one member's entries newest first (the Clockify surface's order); other lists ignore it
+    newest_first: bool = False
 
     @property
     def window(self) -> TimeWindow:
@@ -57,11 +59,23 @@ class ActivityQuery:
 class ActivityReads(ActivityServiceBase):
     def get(self, tenant: TenantContext, activity_id: str) -> ActivityResult:
         """At most two reads: the activity, and the caller's project membership when they do not own it."""
-        item = self._load(tenant, activity_id)
-        if not (tenant.reads_all or item["userId"] == tenant.user_id):
-            if not is_project_admin(self.repository.project_membership(tenant.org_id, item["projectId"], tenant.user_id)):
+        activity = self._load(tenant, activity_id)
+        if not (tenant.reads_all or activity.user_id == tenant.user_id):
+            if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
-        return activity_view_result(item)
+        return ActivityResult(activity_view(activity), activity.version)
+
+    def running(self, tenant: TenantContext, user_id: str) -> ActivityResult | None:
+        """The member's running timer, found by their timer marker (one GetItem, then `get`, with
+        its visibility rule); None when none runs (or the caller may not see it)."""
+        marker = self.repository.running_timer(tenant.org_id, user_id)
+        if marker is None:
+            return None
+        try:
+            result = self.get(tenant, marker.activity_id)
+        except NotFound:
+            return None
+        return result if result.activity.get("pending") else None
 
     def list(self, tenant: TenantContext, query: ActivityQuery) -> ActivityList:
         if query.lower and query.upper and query.upper <= query.lower:
@@ -78,16 +92,16 @@ class ActivityReads(ActivityServiceBase):
                 projects = set(self.projects.administered_project_ids(org_id, tenant.user_id))
                 if not projects:
                     return ActivityList({}, None, 0)
-            return _listed(self.repository.list_of_user(org_id, user_id, query.window, projects=projects, **page_args))
+            return _listed(self.repository.list_of_user(org_id, user_id, query.window, projects=projects, newest_first=query.newest_first, **page_args))
         if project_id:
             return _listed(self.repository.list_of_project(org_id, project_id, query.window, **page_args))
         if not tenant.reads_all:
-            return _listed(self.repository.list_of_user(org_id, tenant.user_id, query.window, **page_args))
+            return _listed(self.repository.list_of_user(org_id, tenant.user_id, query.window, newest_first=query.newest_first, **page_args))
         if query.lower is None and query.upper is None:
             months_noted = self.repository.months_with_activities(org_id)
             return _listed(self.repository.list_newest_first(org_id, months_noted, **page_args))
         lower, upper = organization_window(self._now(), query.lower, query.upper)
-        covered = months(lower, upper) if upper > lower else []
+        covered = months_between(lower, upper)
         if len(covered) > MAX_MONTHS:
             raise invalid(detail("from", f"An organization-wide list covers at most {MAX_MONTHS} months; narrow from/to or filter by userId or projectId", "query"))
         if not covered:
@@ -95,9 +109,5 @@ class ActivityReads(ActivityServiceBase):
         return _listed(self.repository.list_of_months(org_id, covered, TimeWindow(iso(lower), iso(upper)), **page_args))
 
 
-def activity_view_result(item: dict) -> ActivityResult:
-    return ActivityResult(activity_view(item), int(item["version"]))
-
-
 def _listed(page: ActivityPage) -> ActivityList:
-    return ActivityList({item["id"]: activity_view(item) for item in page.activities}, page.cursor, page.pages_read)
+    return ActivityList({activity.id: activity_view(activity) for activity in page.activities}, page.cursor, page.pages_read)

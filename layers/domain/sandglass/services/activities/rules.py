@@ -7,12 +7,15 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Any, Collection, Mapping, Optional
 
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
+from sandglass.months import month_start, next_month
+from sandglass.entities.activities import DEFAULT_OVERLAP_POLICY, OVERLAP_POLICIES, Activity
 from sandglass.models.activities import ActivityCreate
 from sandglass.repositories.projects import PROJECT_ADMINISTRATOR
+from sandglass.timefmt import iso
 
 DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
@@ -52,19 +55,44 @@ def not_found() -> NotFound:
     return NotFound("Activity not found")
 
 
-def is_project_admin(membership: dict[str, Any] | None) -> bool:
+# --- reading the other entities a write decides on ------------------------------------------------
+# Organization settings, projects, project memberships and members arrive as their repositories
+# return them; these accessors are the only places the activity rules read them.
+
+def is_project_admin(membership: Mapping[str, Any] | None) -> bool:
     return bool(membership) and membership.get("role") == PROJECT_ADMINISTRATOR and not membership.get("archived")
 
 
-def is_project_member(membership: dict[str, Any] | None) -> bool:
+def is_project_member(membership: Mapping[str, Any] | None) -> bool:
     return bool(membership) and not membership.get("archived")
 
 
-def max_hours(organization: dict[str, Any] | None) -> int:
+def project_archived(project: Mapping[str, Any]) -> bool:
+    return bool(project.get("archived"))
+
+
+def project_billable(project: Mapping[str, Any]) -> bool:
+    return bool(project.get("billable", False))
+
+
+def project_has_activities(project: Mapping[str, Any]) -> bool:
+    return bool(project.get("hasActivities"))
+
+
+def member_active(member: Mapping[str, Any] | None) -> bool:
+    return member is not None and not member.get("archived")
+
+
+def max_hours(organization: Mapping[str, Any] | None) -> int:
     try:
         return int((organization or {}).get("maxActivityHours") or DEFAULT_MAX_HOURS)
     except (TypeError, ValueError):
         return DEFAULT_MAX_HOURS
+
+
+def overlap_policy(organization: Mapping[str, Any] | None) -> str:
+    policy = (organization or {}).get("overlapPolicy") or DEFAULT_OVERLAP_POLICY
+    return policy if policy in OVERLAP_POLICIES else DEFAULT_OVERLAP_POLICY
 
 
 def check_times(organization: dict[str, Any], started: datetime, ended: datetime | None) -> list[dict[str, str]]:
@@ -86,27 +114,20 @@ def check_not_ahead(now: datetime, **instants: datetime | None) -> list[dict[str
             for name, instant in instants.items() if instant is not None and instant > horizon]
 
 
-def check_assignment(tenant: TenantContext, project: dict[str, Any] | None, membership: dict[str, Any] | None,
-                     member: dict[str, Any] | None, *, check_member: bool) -> list[dict[str, str]]:
+def check_assignment(tenant: TenantContext, project: Mapping[str, Any] | None, membership: Mapping[str, Any] | None,
+                     member: Mapping[str, Any] | None, *, check_member: bool) -> list[dict[str, str]]:
     """The project exists and is active, the member belongs to it (organization Administrators are
     exempt), and, when recording for someone else, that someone is an active member."""
     problems = []
     if project is None:
         problems.append(detail("projectId", "No such project in this organization"))
-    elif project.get("archived"):
+    elif project_archived(project):
         problems.append(detail("projectId", "The project is archived"))
     elif not tenant.is_admin and not is_project_member(membership):
         problems.append(detail("projectId", "The user is not a member of this project; a project Administrator can add them"))
-    if check_member and (member is None or member.get("archived")):
+    if check_member and not member_active(member):
         problems.append(detail("userId", "No such active member in this organization"))
     return problems
-
-
-def overlap_policy(organization: dict[str, Any] | None) -> str:
-    from sandglass.models.organization import DEFAULT_OVERLAP_POLICY
-
-    policy = (organization or {}).get("overlapPolicy") or DEFAULT_OVERLAP_POLICY
-    return policy if policy in ("allow", "warn", "reject") else DEFAULT_OVERLAP_POLICY
 
 
 def overlap_window(organization: dict[str, Any] | None, started: datetime, ended: datetime | None) -> tuple[datetime, datetime | None]:
@@ -116,31 +137,37 @@ def overlap_window(organization: dict[str, Any] | None, started: datetime, ended
     return started - timedelta(hours=max_hours(organization)), ended
 
 
-def overlaps(started: datetime, ended: datetime | None, others: list[dict[str, Any]], *, exclude: set[str] = frozenset()) -> list[dict[str, Any]]:
-    """The entries among `others` whose interval [startedAt, endedAt) meets [started, ended) in more
-    than an instant; a running timer (no endedAt, or `ended` None) runs on without an end."""
-    from sandglass.timefmt import parse_instant
+@dataclass(frozen=True)
+class Interval:
+    """Another entry of the member as the overlap rule sees it (ended None: running)."""
 
-    found = []
-    for other in others:
-        if other["id"] in exclude:
-            continue
-        other_start = parse_instant(other["startedAt"])
-        other_end = parse_instant(other["endedAt"]) if other.get("endedAt") else None
-        if (ended is None or other_start < ended) and (other_end is None or started < other_end):
-            found.append(other)
-    return sorted(found, key=lambda other: (other["startedAt"], other["id"]))
+    id: str
+    started_at: datetime
+    ended_at: datetime | None
+    project_id: str | None = None
 
 
-def overlap_conflict(conflicts: list[dict[str, Any]]) -> Conflict:
+def interval_of(activity: Activity) -> Interval:
+    return Interval(activity.id, activity.started_at, activity.ended_at, activity.project_id)
+
+
+def overlaps(started: datetime, ended: datetime | None, others: list[Interval], *, exclude: Collection[str] = frozenset()) -> list[Interval]:
+    """The entries among `others` whose interval [started_at, ended_at) meets [started, ended) in
+    more than an instant; a running timer (no end, or `ended` None) runs on without an end."""
+    found = [other for other in others if other.id not in exclude
+             and (ended is None or other.started_at < ended) and (other.ended_at is None or started < other.ended_at)]
+    return sorted(found, key=lambda other: (other.started_at, other.id))
+
+
+def overlap_conflict(conflicts: list[Interval]) -> Conflict:
     first = conflicts[0]
     return Conflict(
-        f"This entry overlaps activity {first['id']} ({first['startedAt']} to {first.get('endedAt') or 'running'}); "
+        f"This entry overlaps activity {first.id} ({iso(first.started_at)} to {iso(first.ended_at) if first.ended_at else 'running'}); "
         "the organization's overlapPolicy is reject",
         code="ACTIVITY_OVERLAP",
-        details=[{"field": "activityId", "in": "body", "message": f"Overlaps activity {other['id']}", "type": "overlap",
-                  "activityId": other["id"], "projectId": other.get("projectId"), "startedAt": other["startedAt"],
-                  "endedAt": other.get("endedAt")} for other in conflicts])
+        details=[{"field": "activityId", "in": "body", "message": f"Overlaps activity {other.id}", "type": "overlap",
+                  "activityId": other.id, "projectId": other.project_id, "startedAt": iso(other.started_at),
+                  "endedAt": iso(other.ended_at) if other.ended_at else None} for other in conflicts])
 
 
 def request_hash(request: ActivityCreate) -> str:
@@ -149,24 +176,6 @@ def request_hash(request: ActivityCreate) -> str:
 
 
 # --- month partitions ------------------------------------------------------------------------------
-
-def month_start(instant: datetime) -> datetime:
-    return instant.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def next_month(instant: datetime) -> datetime:
-    start = month_start(instant)
-    return start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-
-
-def months(lower: datetime, upper: datetime) -> list[str]:
-    """The ``yyyy-mm`` months that [lower, upper) touches."""
-    found, cursor = [], month_start(lower)
-    while cursor < upper:
-        found.append(cursor.strftime("%Y-%m"))
-        cursor = next_month(cursor)
-    return found
-
 
 def organization_window(now: datetime, lower: datetime | None, upper: datetime | None) -> tuple[datetime, datetime]:
     """The range an organization-wide list reads when `from` or `to` is missing (without both, the

@@ -3,68 +3,77 @@
 The one-per-member rule is DynamoDB's: a marker item (keys.running_timer) is claimed with
 ``attribute_not_exists`` in the transaction that writes the running activity, re-pointed with
 ``activityId = :old`` when a new timer replaces it, and released with ``activityId = :id`` when
-the timer stops or is deleted (repositories/activities.py builds those operations).
+the timer stops or is deleted (ActivityRepository.stage_timer_claim / stage_timer_release).
+The functions here are pure: they decide what happens to the marker; writes.py stages it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Mapping
 
-from sandglass import timefmt
 from sandglass.context import TenantContext
+from sandglass.entities.activities import Activity
 from sandglass.errors import Conflict, detail
-from sandglass.repositories.activities import ActivityChange, TimerChange
+from sandglass.repositories.activities import TimerMarker
 from sandglass.services.activities.rules import invalid, locked, max_hours
 from sandglass.timefmt import iso
 
 RACE_LOST = "Another request stopped or changed the running timer at the same time; retry"
 
 
-def stop_previous(tenant: TenantContext, organization: dict[str, Any], old: dict[str, Any] | None,
-                  started: datetime, now: datetime) -> ActivityChange | None:
+@dataclass(frozen=True)
+class TimerMove:
+    """Claim (or re-point from `replacing`) or release a member's running-timer marker."""
+
+    action: str  # claim | release
+    user_id: str
+    activity: Activity
+    replacing: str | None = None
+    fail: Conflict | None = None
+
+
+def stop_previous(tenant: TenantContext, organization: Mapping[str, Any] | None, old: Activity | None,
+                  started: datetime, now: datetime) -> Activity | None:
     """The running timer `old` (what the member's marker points at), stopped at `started` (the new
     timer's start), or at start + maxActivityHours when it ran longer. None when the marker is
     orphaned (its activity went with a purged project or user): the new timer then simply takes
     the marker over, still conditioned on it pointing there."""
-    lost = Conflict(RACE_LOST, code="TIMER_RUNNING")
     if old is None:
         return None
-    if not old.get("pending"):
-        raise lost
-    old_start = timefmt.parse_instant(old["startedAt"])
-    if started <= old_start:
-        raise invalid(detail("startedAt", f"A timer has been running since {old['startedAt']}; a new timer must start after it"))
-    if old.get("locked") and not tenant.is_admin:
+    if not old.running:
+        raise Conflict(RACE_LOST, code="TIMER_RUNNING")
+    if started <= old.started_at:
+        raise invalid(detail("startedAt", f"A timer has been running since {iso(old.started_at)}; a new timer must start after it"))
+    if old.locked and not tenant.is_admin:
         raise locked()
-    stop_at = min(started, old_start + timedelta(hours=max_hours(organization)))
-    stopped = {**old, "endedAt": iso(stop_at), "pending": None, "version": int(old["version"]) + 1,
-               "updatedAt": iso(now), "updatedBy": tenant.user_id}
-    return ActivityChange(old, stopped, expected_version=int(old["version"]), fail=lost, require_running=True)
+    stop_at = min(started, old.started_at + timedelta(hours=max_hours(organization)))
+    return replace(old, ended_at=stop_at, version=old.version + 1, updated_at=now, updated_by=tenant.user_id)
 
 
-def claim(activity: dict[str, Any], marker: dict[str, Any] | None) -> TimerChange:
+def claim(activity: Activity, marker: TimerMarker | None) -> TimerMove:
     """The new running timer takes the member's marker: a fresh claim, or a re-point from the
     timer it replaces (losing a race to another start is a 409)."""
     if marker is None:
-        return TimerChange("claim", activity["userId"], activity["id"], activity["startedAt"])
-    return TimerChange("claim", activity["userId"], activity["id"], activity["startedAt"], replacing=marker["activityId"],
-                       fail=Conflict("Another timer was started at the same time; retry", code="TIMER_RUNNING"))
+        return TimerMove("claim", activity.user_id, activity)
+    return TimerMove("claim", activity.user_id, activity, replacing=marker.activity_id,
+                     fail=Conflict("Another timer was started at the same time; retry", code="TIMER_RUNNING"))
 
 
-def changes_for_update(current: dict[str, Any], updated: dict[str, Any], *, stopping: bool) -> list[TimerChange]:
+def moves_for_update(current: Activity, updated: Activity) -> list[TimerMove]:
     """What an update does to the marker: a stop releases it; a running timer moved to another
     member moves it; a running timer whose start changes re-points it (keeping its startedAt)."""
-    running = bool(current.get("pending"))
-    if stopping:
-        return [TimerChange("release", current["userId"], current["id"])]
-    if running and updated["userId"] != current["userId"]:
-        return [TimerChange("release", current["userId"], current["id"]),
-                TimerChange("claim", updated["userId"], current["id"], updated["startedAt"])]
-    if running and updated["startedAt"] != current["startedAt"]:
-        return [TimerChange("claim", updated["userId"], current["id"], updated["startedAt"], replacing=current["id"])]
+    if not current.running:
+        return []
+    if not updated.running:
+        return [TimerMove("release", current.user_id, current)]
+    if updated.user_id != current.user_id:
+        return [TimerMove("release", current.user_id, current), TimerMove("claim", updated.user_id, updated)]
+    if updated.started_at != current.started_at:
+        return [TimerMove("claim", updated.user_id, updated, replacing=current.id)]
     return []
 
 
-def release_on_delete(current: dict[str, Any]) -> list[TimerChange]:
-    return [TimerChange("release", current["userId"], current["id"])] if current.get("pending") else []
+def moves_for_delete(current: Activity) -> list[TimerMove]:
+    return [TimerMove("release", current.user_id, current)] if current.running else []

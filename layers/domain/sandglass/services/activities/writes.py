@@ -1,32 +1,30 @@
 """Creating, correcting and deleting activities (and starting and stopping timers through them).
 
-Every write is two round trips: one strongly consistent BatchGetItem of everything the rules
-decide on (ActivityRepository.read_set) and one transaction (ActivityServiceBase._write) that
-carries the conditions under which that decision still holds: the activity's version, the timer
-marker, the project still active and the membership still there, the guards' conditions.
+Every write is parse -> authorize -> read -> decide -> stage -> commit: one strongly consistent
+BatchGetItem of everything the rules decide on (ActivityRepository.read_set), the pure decisions
+of decide.py and timers.py, then one unit of work (ActivityServiceBase._commit) that carries the
+conditions under which that decision still holds: the activity's version, the timer marker, the
+project still active and the membership still there, the entries fence, the guards' checks.
 """
 
 from __future__ import annotations
 
-import hashlib
-from datetime import datetime, timedelta
-from typing import Any, Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Callable
 
 from sandglass import ids
 from sandglass.context import TenantContext
-from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_if_match, detail, stale_write
-from sandglass.models.activities import NOT_NULL, ActivityCreate, ActivityUpdate, activity_view
-from sandglass.repositories.activities import ENTRIES_CHANGED, IDEMPOTENCY_RACE, ActivityChange, ReadSet, WriteCondition
-from sandglass.services.activities import timers
+from sandglass.entities.activities import Activity, RateSnapshot
+from sandglass.errors import Conflict, check_if_match, stale_write
+from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
+from sandglass.repositories.activities import ENTRIES_CHANGED, IDEMPOTENCY_RACE, ReadSet, TimerMarker
+from sandglass.services.activities import decide, timers
 from sandglass.services.activities.base import ActivityServiceBase
 from sandglass.services.activities.rules import (
-    IDEMPOTENCY_TTL,
-    MAX_IDEMPOTENCY_KEY,
     ActivityResult,
-    check_assignment,
-    check_not_ahead,
-    check_times,
-    invalid,
+    Interval,
+    interval_of,
     is_project_admin,
     locked,
     not_found,
@@ -34,152 +32,112 @@ from sandglass.services.activities.rules import (
     overlap_policy,
     overlap_window,
     overlaps,
-    request_hash,
+    project_has_activities,
 )
-from sandglass.timefmt import iso, parse_instant
+from sandglass.repositories.activities import UnitOfWork
+from sandglass.services.catalog import stage_activity_references, with_references
+from sandglass.timefmt import iso, parse
 
 # How often a write re-reads and re-checks when its entries fence (the overlap check) went stale.
 ENTRIES_ATTEMPTS = 4
 
 
+def _fenced(write: Callable[[], Any]) -> Any:
+    """Run a write; when another write of the member's entries committed between its overlap
+    check and its transaction (ENTRIES_CHANGED), read, check and write again."""
+    for attempt in range(ENTRIES_ATTEMPTS):
+        try:
+            return write()
+        except Conflict as error:
+            if error.code != ENTRIES_CHANGED or attempt == ENTRIES_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 class ActivityWrites(ActivityServiceBase):
     # --- create ----------------------------------------------------------------------------------
     def create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None = None, *,
-               attributes: Mapping[str, Any] | None = None, same_timer: Mapping[str, Any] | None = None) -> ActivityResult:
-        return self._fenced(lambda: self._create(tenant, request, idempotency_key, attributes=attributes, same_timer=same_timer))
+               geofence_id: str | None = None) -> ActivityResult:
+        """`geofence_id`: the geofence whose enter event starts this timer, kept on the activity;
+        a running timer started by the same geofence is the one this start asks for, not one to
+        stop: the start is refused (409 TIMER_RUNNING) instead, decided on the marker the write
+        reads and conditions on (so racing duplicate starts never replace each other)."""
+        return _fenced(lambda: self._create(tenant, request, idempotency_key, geofence_id))
 
-    @staticmethod
-    def _fenced(write: Any) -> Any:
-        """Run a write; when another write of the member's entries committed between its overlap
-        check and its transaction (ENTRIES_CHANGED), read, check and write again."""
-        for attempt in range(ENTRIES_ATTEMPTS):
-            try:
-                return write()
-            except Conflict as error:
-                if error.code != ENTRIES_CHANGED or attempt == ENTRIES_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None, *,
-                attributes: Mapping[str, Any] | None, same_timer: Mapping[str, Any] | None) -> ActivityResult:
-        """`attributes`: facts stored on the activity and kept through its updates, which the API
-        does not show (e.g. ``geofenceId``, the geofence whose enter event started a timer).
-        `same_timer`: a running timer carrying these attributes is the one this start asks for, not
-        one to stop: the start is refused (409 TIMER_RUNNING) instead, decided on the marker the
-        write reads and conditions on (so racing duplicate starts never replace each other)."""
+    def _create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None, geofence_id: str | None) -> ActivityResult:
         now = self._now()
-        target = request.userId or tenant.user_id
-        if target != tenant.user_id and not tenant.is_admin:
-            raise Forbidden("Only organization Administrators can record activities for another member")
-        if request.locked is not None and not tenant.is_admin:
-            raise Forbidden("Only organization Administrators can lock activities")
-        running = bool(request.pending)
-        problems = []
-        if running and request.endedAt is not None:
-            problems.append(detail("endedAt", "A running timer (pending: true) has no endedAt"))
-        if not running:
-            if request.startedAt is None:
-                problems.append(detail("startedAt", "startedAt is required unless pending is true"))
-            if request.endedAt is None:
-                problems.append(detail("endedAt", "endedAt is required unless pending is true (a running timer)"))
-        key_hash = body_hash = None
-        if idempotency_key is not None:
-            if not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY or not idempotency_key.isprintable():
-                problems.append(detail("Idempotency-Key", f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters", "header"))
-            else:
-                key_hash = hashlib.sha256(idempotency_key.encode()).hexdigest()
-                body_hash = request_hash(request)
-        started = request.startedAt or now
-        if running:
-            problems += check_not_ahead(now, startedAt=started)
-        if problems:
-            raise invalid(*problems)
-        project_id = request.projectId
-        reads = self.repository.read_set(
+        intent = decide.create_intent(tenant, request, idempotency_key, now)
+        reads = self._create_reads(tenant, intent)
+        if (known := decide.replayed(reads.idempotency, intent, now)) is not None:
+            return known
+        decide.check_create(tenant, intent, reads)
+        marker = reads.timers.get(intent.target)
+        overlapping = self._overlaps(tenant, reads.organization, intent.target, intent.started, intent.ended, marker,
+                                     exclude={marker.activity_id} if intent.running and marker else set())
+        project = reads.projects[request.projectId]
+        activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), now=now, geofence_id=geofence_id,
+                                       snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
+        activity = with_references(activity, request.taskId, request.tagIds)
+        previous = self._previous_timer(tenant, intent, reads, marker, geofence_id, now)
+        view = activity_view(activity)
+        record = decide.idempotency_record(tenant, intent, view, activity, overlapping, now)
+
+        def stage(tx: UnitOfWork, at: datetime) -> None:
+            org_id = tenant.org_id
+            if record is not None:  # first, so a racing retry reports this (and replays the stored answer)
+                self.repository.stage_idempotency_record(tx, org_id, record, now_epoch=int(at.timestamp()))
+            self.repository.stage_create(tx, org_id, activity)
+            stage_activity_references(tx, org_id, None, activity)
+            if previous is not None:
+                self.repository.stage_update(tx, org_id, previous[0], previous[1], fail=Conflict(timers.RACE_LOST, code="TIMER_RUNNING"),
+                                             require_running=True)
+            if intent.running:
+                self._stage_moves(tx, org_id, [timers.claim(activity, marker)])
+            self._stage_assignment(tx, tenant, activity, check_member=intent.target != tenant.user_id)
+            self._stage_fence(tx, tenant, reads, intent.target)
+
+        self.repository.note_placement(tenant.org_id, activity, project_marked=project_has_activities(project))
+        images = [activity, *(previous or ())]
+        try:
+            self._commit(tenant, images, stage, reads)
+        except Conflict as error:
+            if error.code != IDEMPOTENCY_RACE:
+                raise
+            return self._replay_stored(tenant, intent)
+        return ActivityResult(view, 1, overlapping)
+
+    def _create_reads(self, tenant: TenantContext, intent: decide.CreateIntent) -> ReadSet:
+        target, project_id = intent.target, intent.request.projectId
+        return self.repository.read_set(
             tenant.org_id,
             projects=[project_id],
             memberships=[] if tenant.is_admin else [(project_id, target)],
             users=[target] if target != tenant.user_id else [],
             timers=[target],  # a running one is stopped (pending) or may overlap (the overlap policy)
-            idempotency=(tenant.user_id, key_hash) if key_hash else None,
+            idempotency=(tenant.user_id, intent.key_hash) if intent.key_hash else None,
             extra=self._guard_reads(tenant, [target]) + [self.repository.entries_fence_key(tenant.org_id, target)],
         )
-        if key_hash and reads.idempotency and int(reads.idempotency.get("expiresAt", 0)) >= int(now.timestamp()):
-            return self._replay(reads.idempotency, body_hash)
-        if reads.organization is None:
-            raise NotFound("Organization not found")
-        problems = self._check_assignment(tenant, reads, project_id, target, check_member=target != tenant.user_id)
-        problems += check_times(reads.organization, started, request.endedAt)
-        if problems:
-            raise invalid(*problems)
-        marker = reads.timers.get(target)
-        overlapping = self._overlaps(tenant, reads.organization, target, started, request.endedAt, marker,
-                                     exclude={marker["activityId"]} if running and marker else set())
-        project = reads.projects[project_id]
-        activity = {
-            "id": ids.new_id(),
-            "name": request.name,
-            "projectId": project_id,
-            "userId": target,
-            "billable": bool(project.get("billable", False)) if request.billable is None else request.billable,
-            "startedAt": iso(started),
-            "endedAt": iso(request.endedAt) if request.endedAt else None,
-            "pending": True if running else None,
-            "locked": True if request.locked else None,
-            "version": 1,
-            "createdAt": iso(now),
-            "createdBy": tenant.user_id,
-            "updatedAt": iso(now),
-            "updatedBy": tenant.user_id,
-        }
-        snapshot = self._rate_snapshot(tenant.org_id, project_id, target, activity["startedAt"])
-        if snapshot is not None:
-            activity["rateSnapshot"] = snapshot
-        for name, value in (attributes or {}).items():
-            if name in activity:
-                raise ValueError(f"attribute {name} would overwrite an activity field")
-            activity[name] = value
-        changes = [ActivityChange(None, activity)]
-        timer_changes = []
-        if running:
-            if marker is not None:
-                old = self.repository.get(tenant.org_id, marker["activityId"])
-                if same_timer and old is not None and old.get("pending") and all(old.get(k) == v for k, v in same_timer.items()):
-                    raise Conflict("This timer is already running", code="TIMER_RUNNING")
-                previous = timers.stop_previous(tenant, reads.organization, old, started, now)
-                if previous is not None:
-                    changes.append(previous)
-            timer_changes.append(timers.claim(activity, marker))
-        view = activity_view(activity)
-        record = None
-        if key_hash:
-            record = {"userId": tenant.user_id, "keyHash": key_hash, "requestHash": body_hash, "response": view,
-                      "activityId": activity["id"], "version": 1, "createdAt": iso(now), "overlapping": overlapping,
-                      "expiresAt": int((now + IDEMPOTENCY_TTL).timestamp())}
-        conditions = self.repository.assignment_conditions(tenant.org_id, project_id, target, membership=not tenant.is_admin,
-                                                           member=target != tenant.user_id)
-        conditions += self._entries_fence(tenant, reads, target)
-        if not project.get("hasActivities"):
-            self.repository.note_project_used(tenant.org_id, project_id)
-        try:
-            self._write(tenant, changes, reads=reads, timers=timer_changes, conditions=conditions, idempotency=record)
-        except Conflict as error:
-            if error.code != IDEMPOTENCY_RACE:
-                raise
-            stored = self.repository.idempotency_record(tenant.org_id, tenant.user_id, key_hash)
-            if stored is None:
-                raise Conflict("A request with this Idempotency-Key is in progress; retry", code="IDEMPOTENCY_IN_PROGRESS") from None
-            return self._replay(stored, body_hash)
-        return ActivityResult(view, 1, overlapping)
 
-    def _replay(self, record: dict[str, Any], body_hash: str | None) -> ActivityResult:
-        if record.get("requestHash") != body_hash:
-            raise ValidationFailed("This Idempotency-Key was already used with a different request body",
-                                   details=[detail("Idempotency-Key", "Reused with a different request body", "header")], code="IDEMPOTENCY_KEY_REUSED")
-        return ActivityResult(dict(record["response"]), int(record.get("version", 1)), list(record.get("overlapping") or []))
+    def _previous_timer(self, tenant: TenantContext, intent: decide.CreateIntent, reads: ReadSet, marker: TimerMarker | None,
+                        geofence_id: str | None, now: datetime) -> tuple[Activity, Activity] | None:
+        """The member's running timer and its stopped image, when this start stops it (None otherwise)."""
+        if not intent.running or marker is None:
+            return None
+        old = self.repository.get(tenant.org_id, marker.activity_id)
+        if geofence_id is not None and old is not None and old.running and old.geofence_id == geofence_id:
+            raise Conflict("This timer is already running", code="TIMER_RUNNING")
+        stopped = timers.stop_previous(tenant, reads.organization, old, intent.started, now)
+        return None if stopped is None else (old, stopped)
 
-    def _overlaps(self, tenant: TenantContext, organization: dict[str, Any] | None, user_id: str, started: datetime, ended: datetime | None,
-                  marker: dict[str, Any] | None, *, exclude: set[str]) -> list[str]:
+    def _replay_stored(self, tenant: TenantContext, intent: decide.CreateIntent) -> ActivityResult:
+        stored = self.repository.idempotency_record(tenant.org_id, tenant.user_id, intent.key_hash)
+        if stored is None:
+            raise Conflict("A request with this Idempotency-Key is in progress; retry", code="IDEMPOTENCY_IN_PROGRESS") from None
+        return decide.replay(stored, intent.body_hash)
+
+    # --- what every write stages --------------------------------------------------------------------
+    def _overlaps(self, tenant: TenantContext, organization: dict[str, Any] | None, user_id: str, started: datetime,
+                  ended: datetime | None, marker: TimerMarker | None, *, exclude: set[str]) -> list[str]:
         """The organization's overlap policy on the member's interval [started, ended) (ended None: a
         running timer): under allow nothing is read; otherwise ONE Query of the member's entries
         that can reach the interval, plus their running timer (its marker, already read), whatever
@@ -188,165 +146,100 @@ class ActivityWrites(ActivityServiceBase):
         if policy == "allow":
             return []
         lower, upper = overlap_window(organization, started, ended)
-        others = self.repository.starting_between(tenant.org_id, user_id, iso(lower), iso(upper) if upper else "~")
-        if marker is not None and all(other["id"] != marker["activityId"] for other in others):
-            others.append({"id": marker["activityId"], "startedAt": marker["startedAt"], "projectId": marker.get("projectId")})
+        others = [interval_of(other) for other in self.repository.starting_between(tenant.org_id, user_id, iso(lower), iso(upper) if upper else "~")]
+        if marker is not None and all(other.id != marker.activity_id for other in others):
+            others.append(Interval(marker.activity_id, parse(marker.started_at), None))
         conflicts = overlaps(started, ended, others, exclude=exclude)
         if conflicts and policy == "reject":
             raise overlap_conflict(conflicts)
-        return [other["id"] for other in conflicts]
+        return [other.id for other in conflicts]
 
-    def _entries_fence(self, tenant: TenantContext, reads: ReadSet, user_id: str) -> list[WriteCondition]:
+    def _stage_fence(self, tx: UnitOfWork, tenant: TenantContext, reads: ReadSet, user_id: str) -> None:
         """Under warn or reject, the write bumps the member's entries fence (read in `reads` with
         the overlap check) in its transaction: a concurrent write of the member's entries that
         committed after that check makes this one fail with ENTRIES_CHANGED and check again.
         Under allow nothing is written."""
-        if overlap_policy(reads.organization) == "allow":
-            return []
-        key = self.repository.entries_fence_key(tenant.org_id, user_id)
-        return [self.repository.entries_fence(tenant.org_id, user_id, reads.extra.get((key["PK"], key["SK"])))]
+        if overlap_policy(reads.organization) != "allow":
+            self.repository.stage_entries_fence(tx, tenant.org_id, user_id, reads)
 
-    @staticmethod
-    def _check_assignment(tenant: TenantContext, reads: ReadSet, project_id: str, user_id: str, *, check_member: bool) -> list[dict[str, str]]:
-        return check_assignment(tenant, reads.projects.get(project_id), reads.memberships.get((project_id, user_id)),
-                                reads.users.get(user_id), check_member=check_member)
+    def _stage_assignment(self, tx: UnitOfWork, tenant: TenantContext, activity: Activity, *, check_member: bool) -> None:
+        self.repository.stage_assignment_checks(tx, tenant.org_id, activity.project_id, activity.user_id,
+                                                membership=not tenant.is_admin, member=check_member)
+
+    def _stage_moves(self, tx: UnitOfWork, org_id: str, moves: list[timers.TimerMove]) -> None:
+        for move in moves:
+            if move.action == "release":
+                self.repository.stage_timer_release(tx, org_id, move.user_id, move.activity.id, fail=move.fail)
+            else:
+                self.repository.stage_timer_claim(tx, org_id, move.activity, replacing=move.replacing, fail=move.fail)
 
     # --- update ----------------------------------------------------------------------------------
     def update(self, tenant: TenantContext, activity_id: str, request: ActivityUpdate, if_match: int | None = None) -> ActivityResult:
-        return self._fenced(lambda: self._update(tenant, activity_id, request, if_match))
+        return _fenced(lambda: self._update(tenant, activity_id, request, if_match))
 
     def _update(self, tenant: TenantContext, activity_id: str, request: ActivityUpdate, if_match: int | None) -> ActivityResult:
         """Two reads (the activity, then one BatchGet of everything the rules need) and one transaction."""
-        fields = set(request.model_fields_set)
-        # endedAt: null restates a running timer (checked below, once the activity is known and visible)
-        nulls = [detail(field, f"{field} cannot be null") for field in NOT_NULL
-                 if field in fields and field != "endedAt" and getattr(request, field) is None]
-        if nulls:
-            raise invalid(*nulls)
         current = self._load(tenant, activity_id)
         now = self._now()
-        owner = current["userId"] == tenant.user_id
-        target = request.userId if "userId" in fields else current["userId"]
-        project_id = request.projectId if "projectId" in fields else current["projectId"]
-        reassigned = project_id != current["projectId"] or target != current["userId"]
-        times_or_member = bool(fields & {"startedAt", "endedAt", "userId"})
-        reads = self.repository.read_set(
+        intent = decide.update_intent(tenant, request, current)
+        reads = self._update_reads(tenant, current, intent)
+        decide.check_update_rights(tenant, current, reads, intent)
+        check_if_match("activity", if_match, current.version)
+        times = decide.updated_times(tenant, request, current, intent, reads, now)
+        moves = decide.moves_times(times)
+        overlapping = self._overlaps(tenant, reads.organization, intent.target, times.started, times.ended,
+                                     reads.timers.get(intent.target), exclude={current.id}) if moves else []
+        updated = decide.updated_activity(tenant, request, current, intent, times, now)
+        updated = with_references(updated, request.taskId if "taskId" in intent.fields else current.task_id,
+                                  request.tagIds if "tagIds" in intent.fields else current.tag_ids)
+        if decide.needs_rates(current, updated):
+            snapshot = self.rates_at(tenant.org_id, updated.project_id, updated.user_id, updated.started_at)
+            updated = updated if snapshot is None else _with_rates(updated, snapshot)
+        reassigned = intent.reassigned(current)
+
+        def stage(tx: UnitOfWork, at: datetime) -> None:
+            self.repository.stage_update(tx, tenant.org_id, current, updated, fail=stale_write("activity", if_match))
+            stage_activity_references(tx, tenant.org_id, current, updated)
+            self._stage_moves(tx, tenant.org_id, timers.moves_for_update(current, updated))
+            if reassigned:
+                self._stage_assignment(tx, tenant, updated, check_member=intent.target != current.user_id)
+            if moves:
+                self._stage_fence(tx, tenant, reads, intent.target)
+
+        if reassigned:
+            project = reads.projects[intent.project_id]
+            self.repository.note_placement(tenant.org_id, updated, project_marked=project_has_activities(project))
+        self._commit(tenant, [current, updated], stage, reads)
+        return ActivityResult(activity_view(updated), updated.version, overlapping)
+
+    def _update_reads(self, tenant: TenantContext, current: Activity, intent: decide.UpdateIntent) -> ReadSet:
+        target = intent.target
+        return self.repository.read_set(
             tenant.org_id,
-            projects=[project_id] if reassigned else [],
-            memberships=sorted(self._memberships_needed(tenant, current, project_id, target, owner)),
-            users=[target] if target != current["userId"] else [],
-            timers=[target] if times_or_member else [],
-            extra=self._guard_reads(tenant, {current["userId"], target})
-            + ([self.repository.entries_fence_key(tenant.org_id, target)] if times_or_member else []),
+            projects=[intent.project_id] if intent.reassigned(current) else [],
+            memberships=sorted(decide.memberships_needed(tenant, current, intent)),
+            users=[target] if target != current.user_id else [],
+            timers=[target] if intent.times_or_member else [],
+            extra=self._guard_reads(tenant, {current.user_id, target})
+            + ([self.repository.entries_fence_key(tenant.org_id, target)] if intent.times_or_member else []),
         )
-        self._check_update_rights(tenant, current, reads, fields, project_id, target, owner)
-        check_if_match("activity", if_match, current["version"])
-
-        running = bool(current.get("pending"))
-        if "endedAt" in fields and request.endedAt is None:
-            # a client putting back what it read: a running timer has no end yet, so null is a no-op
-            if not running or request.pending is False:
-                raise invalid(detail("endedAt", "endedAt cannot be null"))
-            fields.discard("endedAt")
-        stopping = running and ("endedAt" in fields or request.pending is False)
-        problems = []
-        if request.pending is True and (stopping or not running):
-            problems.append(detail("pending", "pending can only be set to false (stop the timer); start a timer with POST /activities"))
-        started = request.startedAt if "startedAt" in fields else parse_instant(current["startedAt"])
-        if stopping:
-            ended: datetime | None = request.endedAt if "endedAt" in fields else max(now, started + timedelta(milliseconds=1))
-        elif running:
-            ended = None
-            if "startedAt" in fields:
-                problems += check_not_ahead(now, startedAt=started)
-        else:
-            ended = request.endedAt if "endedAt" in fields else parse_instant(current["endedAt"])
-        if reassigned:
-            problems += self._check_assignment(tenant, reads, project_id, target, check_member=target != current["userId"])
-        if stopping or fields & {"startedAt", "endedAt"}:
-            # times already stored stay valid: lowering maxActivityHours later must not block a rename
-            problems += check_times(reads.organization, started, ended)
-        if problems:
-            raise invalid(*problems)
-        overlapping: list[str] = []
-        if fields & {"startedAt", "userId"} or ("endedAt" in fields and not stopping):
-            # a stop only shortens a running timer: it cannot make a new overlap
-            overlapping = self._overlaps(tenant, reads.organization, target, started, ended, reads.timers.get(target), exclude={current["id"]})
-            fence = self._entries_fence(tenant, reads, target)
-        else:
-            fence = []
-
-        updated = dict(current)
-        for field in ("name", "billable"):
-            if field in fields:
-                updated[field] = getattr(request, field)
-        if "locked" in fields:
-            updated["locked"] = True if request.locked else None
-        updated.update({
-            "projectId": project_id,
-            "userId": target,
-            "startedAt": iso(started),
-            "endedAt": iso(ended) if ended else None,
-            "pending": True if running and not stopping else None,
-            "version": int(current["version"]) + 1,
-            "updatedAt": iso(now),
-            "updatedBy": tenant.user_id,
-        })
-        if reassigned or updated["startedAt"] != current["startedAt"]:
-            # the rates in force for the entry's new member, project or start (README: Rates)
-            snapshot = self._rate_snapshot(tenant.org_id, project_id, target, updated["startedAt"])
-            if snapshot is not None:
-                updated["rateSnapshot"] = snapshot
-        conditions = []
-        if reassigned:
-            conditions = self.repository.assignment_conditions(tenant.org_id, project_id, target, membership=not tenant.is_admin,
-                                                               member=target != current["userId"])
-            if not reads.projects[project_id].get("hasActivities"):
-                self.repository.note_project_used(tenant.org_id, project_id)
-        change = ActivityChange(current, updated, expected_version=int(current["version"]), fail=stale_write("activity", if_match))
-        self._write(tenant, [change], reads=reads, timers=timers.changes_for_update(current, updated, stopping=stopping), conditions=conditions + fence)
-        return ActivityResult(activity_view(updated), int(updated["version"]), overlapping)
-
-    @staticmethod
-    def _memberships_needed(tenant: TenantContext, current: dict[str, Any], project_id: str, target: str, owner: bool) -> set[tuple[str, str]]:
-        """The caller's memberships that decide their rights (a non-owner must administer the
-        project), and the target member's membership of a new project."""
-        if tenant.is_admin:
-            return set()
-        needed = set()
-        if not owner:
-            needed.add((current["projectId"], tenant.user_id))
-            if project_id != current["projectId"]:
-                needed.add((project_id, tenant.user_id))
-        if project_id != current["projectId"] or target != current["userId"]:
-            needed.add((project_id, target))
-        return needed
-
-    @staticmethod
-    def _check_update_rights(tenant: TenantContext, current: dict[str, Any], reads: ReadSet, fields: set[str],
-                             project_id: str, target: str, owner: bool) -> None:
-        if not (tenant.is_admin or owner or is_project_admin(reads.memberships.get((current["projectId"], tenant.user_id)))):
-            raise not_found()
-        if reads.organization is None:
-            raise NotFound("Organization not found")
-        if "locked" in fields and not tenant.is_admin:
-            raise Forbidden("Only organization Administrators can lock or unlock activities")
-        if target != current["userId"] and not tenant.is_admin:
-            raise Forbidden("Only organization Administrators can move an activity to another member")
-        if (project_id != current["projectId"] and not (tenant.is_admin or owner)
-                and not is_project_admin(reads.memberships.get((project_id, tenant.user_id)))):
-            raise Forbidden("You can move another member's activity only to a project you administer")
-        if current.get("locked") and not tenant.is_admin:
-            raise locked()
 
     # --- delete ----------------------------------------------------------------------------------
     def delete(self, tenant: TenantContext, activity_id: str, if_match: int | None = None) -> None:
         current = self._load(tenant, activity_id)
-        if not (tenant.is_admin or current["userId"] == tenant.user_id):
-            if not is_project_admin(self.repository.project_membership(tenant.org_id, current["projectId"], tenant.user_id)):
+        if not (tenant.is_admin or current.user_id == tenant.user_id):
+            if not is_project_admin(self.repository.project_membership(tenant.org_id, current.project_id, tenant.user_id)):
                 raise not_found()
-        if current.get("locked") and not tenant.is_admin:
+        if current.locked and not tenant.is_admin:
             raise locked()
-        check_if_match("activity", if_match, current["version"])
-        change = ActivityChange(current, None, expected_version=int(current["version"]), fail=stale_write("activity", if_match))
-        self._write(tenant, [change], timers=timers.release_on_delete(current))
+        check_if_match("activity", if_match, current.version)
+
+        def stage(tx: UnitOfWork, at: datetime) -> None:
+            self.repository.stage_delete(tx, tenant.org_id, current, fail=stale_write("activity", if_match))
+            self._stage_moves(tx, tenant.org_id, timers.moves_for_delete(current))
+
+        self._commit(tenant, [current], stage)
+
+
+def _with_rates(activity: Activity, snapshot: RateSnapshot) -> Activity:
+    return replace(activity, rate_snapshot=snapshot)

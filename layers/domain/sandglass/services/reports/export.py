@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,13 @@ MONEY_METRICS = ("revenue", "cost", "profit")
 DIMENSION_TITLES = {"project": "Project", "user": "Member", "member": "Project member", "day": "Day", "week": "Week",
                     "month": "Month", "billable": "Billable", "approved": "Approved"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    content_type: str
+    disposition: str  # the Content-Disposition header
 
 
 @dataclass(frozen=True)
@@ -314,9 +321,7 @@ def filename(name: str, body: dict[str, Any], extension: str) -> tuple[str, str]
     return f"{ascii_name}.{extension}", quote(f"{base}.{extension}", safe="")
 
 
-def export(body: dict[str, Any], format: str, name: str):
-    from sandglass.services.reports import ExportFile
-
+def export(body: dict[str, Any], format: str, name: str) -> ExportFile:
     sheet = build_sheet(body, name)
     render = {"csv": to_csv, "xlsx": to_xlsx, "pdf": to_pdf}[format]
     plain, encoded = filename(name, body, format)

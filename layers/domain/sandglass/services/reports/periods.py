@@ -72,10 +72,15 @@ def local_days(period: str, today: date, week_start: int = 0) -> tuple[date, dat
 
 
 def resolve(period: str, start: str | None, end: str | None, now: datetime, time_zone: str, week_start: int = 0) -> Range:
+    """`span` of instants given as text."""
+    return span(period, timefmt.parse(start) if start else None, timefmt.parse(end) if end else None, now, time_zone, week_start)
+
+
+def span(period: str, start: datetime | None, end: datetime | None, now: datetime, time_zone: str, week_start: int = 0) -> Range:
     """The instants a report covers. Custom: ``start <= startedAt <= end`` (end inclusive to the
     millisecond, as the reference's ``23:59:59`` ends suggest); presets: whole local days."""
     if period == "custom":
-        return Range(timefmt.parse(start), timefmt.parse(end) + ONE_MS)
+        return Range(start, end + ONE_MS)
     zone = ZoneInfo(time_zone)
     today = now.astimezone(zone).date()
     first, after = local_days(period, today, week_start)

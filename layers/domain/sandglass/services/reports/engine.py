@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import gc
-import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -31,8 +30,8 @@ from itertools import repeat
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sandglass import ids, timefmt
-from sandglass.services.reports_periods import WEEKDAYS, Range, first_of_week
+from sandglass import timefmt
+from sandglass.services.reports.periods import WEEKDAYS, Range, first_of_week
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MS = timedelta(milliseconds=1)
@@ -41,6 +40,10 @@ CENT = Decimal("0.01")
 BUCKET_MS = 900_000  # every zone's offset (and its changes) fall on quarter hours
 PERIOD_DIMENSIONS = ("day", "week", "month")
 OPEN_END = 1 << 62  # the `to` of an open-ended rate window, as epoch milliseconds
+
+# An activity as a report reads it: a lean row of the activity repository (its ROW_ATTRIBUTES, a
+# plain dict). A report counts up to a million of them: no per-activity object before pricing.
+ActivityRow = dict[str, Any]
 
 
 @contextmanager
@@ -75,8 +78,13 @@ def round_duration(duration: int, interval: int, mode: str) -> int:
     return (duration + interval // 2) // interval * interval
 
 
+def cents(amount: Decimal) -> str:
+    """Money as shown: rounded half up to cents, only at the end."""
+    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
 def money(amounts: dict[str, Decimal]) -> dict[str, str]:
-    return {currency: str(amount.quantize(CENT, rounding=ROUND_HALF_UP)) for currency, amount in sorted(amounts.items())}
+    return {currency: cents(amount) for currency, amount in sorted(amounts.items())}
 
 
 # --- rates ----------------------------------------------------------------------------------------
@@ -109,16 +117,16 @@ class Entry:
     __slots__ = ("id", "name", "project_id", "user_id", "billable", "approved", "started_at", "ended_at", "start_ms", "running",
                  "raw_ms", "duration_ms", "billable_ms", "revenue_rate", "cost_rate")
 
-    def money_row(self, which: str) -> dict[str, str] | None:
+    def amount(self, which: str) -> tuple[str, Decimal] | None:
+        """(currency, exact amount) of the entry's revenue (its billable time) or cost (its time); None: no rate."""
         rate = self.revenue_rate if which == "revenue" else self.cost_rate
-        basis = self.billable_ms if which == "revenue" else self.duration_ms
         if rate is None:
             return None
         currency, value = rate
-        return {"currency": currency, "amount": str((value * basis / HOUR_MS).quantize(CENT, rounding=ROUND_HALF_UP))}
+        return currency, value * (self.billable_ms if which == "revenue" else self.duration_ms) / HOUR_MS
 
 
-def counted_starts(items: Iterable[dict[str, Any]], now_ms: int) -> dict[str, int]:
+def counted_starts(items: Iterable[ActivityRow], now_ms: int) -> dict[str, int]:
     """{activity id: epoch ms its counted part starts at} for the entries that share time with an
     earlier entry of the same member (the others count from their own start)."""
     by_user: dict[str, list[tuple[int, str, int]]] = {}
@@ -147,17 +155,28 @@ class Pricing:
     cost: dict[str, RateTimeline] | None = None  # userId -> windows; None: not needed
 
 
-def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
-    """One Entry per activity item (the stored attributes), in the order given. The hot loop of a
-    report (100,000 activities a month in a large organization), hence the local names."""
+def price(items: Iterable[ActivityRow], pricing: Pricing) -> list[Entry]:
+    """One Entry per activity item (the stored attributes), in the order given: its counted and
+    rounded duration, then the rates it is priced by. The hot loops of a report (100,000
+    activities a month in a large organization), hence one pass each and local names."""
+    items = items if isinstance(items, list) else list(items)
+    entries = timed(items, pricing)
+    if pricing.revenue is not None or pricing.cost is not None:
+        rated(entries, items, pricing)
+    else:
+        for entry in entries:
+            entry.revenue_rate = entry.cost_rate = None
+    return entries
+
+
+def timed(items: list[ActivityRow], pricing: Pricing) -> list[Entry]:
+    """Entries with their times: raw span (a running timer up to now), the part no earlier entry of
+    the member covers (counted_starts), rounded by the organization's rule; no rates yet."""
     entries = []
     append = entries.append
     parse, epoch, ms, new = datetime.fromisoformat, EPOCH, MS, Entry
     now_ms, interval, mode = pricing.now_ms, pricing.rounding_interval, pricing.rounding_mode
     counted_from = pricing.counted_from
-    # the windows themselves, so the lookup below is an inline loop rather than a call per activity
-    revenue = {key: timeline.windows for key, timeline in pricing.revenue.items()} if pricing.revenue is not None else None
-    cost = {key: timeline.windows for key, timeline in pricing.cost.items()} if pricing.cost is not None else None
     for item in items:
         entry = new()
         started_at = item["startedAt"]
@@ -176,8 +195,8 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
                 counted = max(0, raw - (moved - start))
         duration = round_duration(counted, interval, mode) if interval else counted
         billable = item.get("billable") is True
-        entry.project_id = project_id = item["projectId"]
-        entry.user_id = user_id = item["userId"]
+        entry.project_id = item["projectId"]
+        entry.user_id = item["userId"]
         entry.id = item["id"]
         entry.name = item.get("name", "")
         entry.billable = billable
@@ -188,10 +207,22 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
         entry.raw_ms = raw
         entry.duration_ms = duration
         entry.billable_ms = duration if billable else 0
+        append(entry)
+    return entries
+
+
+def rated(entries: list[Entry], items: list[ActivityRow], pricing: Pricing) -> None:
+    """Set each entry's revenue and cost rate: the ``rateSnapshot`` its item keeps (the rates in
+    force when it was written or last re-rated), else the window in force at its start. Revenue
+    only for billable entries; a kind the pricing does not ask for (None) stays None."""
+    # the windows themselves, so the lookup below is an inline loop rather than a call per activity
+    revenue = {key: timeline.windows for key, timeline in pricing.revenue.items()} if pricing.revenue is not None else None
+    cost = {key: timeline.windows for key, timeline in pricing.cost.items()} if pricing.cost is not None else None
+    for entry, item in zip(entries, items):
         snapshot = item.get("rateSnapshot")
         rate = None
-        if snapshot is not None:  # the rates in force when the entry was written (or last re-rated)
-            if billable and revenue is not None:
+        if snapshot is not None:
+            if entry.billable and revenue is not None:
                 kept = snapshot.get("revenue")
                 rate = (str(kept["currency"]), Decimal(str(kept["value"]))) if kept else None
             entry.revenue_rate = rate
@@ -200,23 +231,21 @@ def price(items: Iterable[dict[str, Any]], pricing: Pricing) -> list[Entry]:
                 kept = snapshot.get("cost")
                 rate = (str(kept["currency"]), Decimal(str(kept["value"]))) if kept else None
             entry.cost_rate = rate
-            append(entry)
             continue
-        if billable and revenue is not None:
-            for low, high, found in revenue.get((project_id, user_id), ()):
+        start = entry.start_ms
+        if entry.billable and revenue is not None:
+            for low, high, found in revenue.get((entry.project_id, entry.user_id), ()):
                 if low <= start < high:
                     rate = found
                     break
         entry.revenue_rate = rate
         rate = None
         if cost is not None:
-            for low, high, found in cost.get(user_id, ()):
+            for low, high, found in cost.get(entry.user_id, ()):
                 if low <= start < high:
                     rate = found
                     break
         entry.cost_rate = rate
-        append(entry)
-    return entries
 
 
 # --- the calendar of the organization -------------------------------------------------------------
@@ -334,34 +363,6 @@ class Totals:
         revenue, cost = self.revenue_amounts(), self.cost_amounts()
         return {currency: revenue.get(currency, Decimal(0)) - cost.get(currency, Decimal(0)) for currency in set(revenue) | set(cost)}
 
-    def view(self, metrics: Iterable[str]) -> dict[str, Any]:
-        if not self.count and not self.running and not self.time:  # an empty group (filled in): no money to price
-            shown = {metric: ({} if metric in ("revenue", "cost", "profit") else 0) for metric in metrics}
-            shown["running"] = 0
-            return shown
-        shown: dict[str, Any] = {}
-        revenue = cost = None
-        for metric in metrics:
-            if metric == "time":
-                shown["time"] = self.time
-            elif metric == "billable":
-                shown["billable"] = self.billable
-            elif metric == "count":
-                shown["count"] = self.count
-            elif metric in ("revenue", "cost", "profit"):
-                if revenue is None:
-                    revenue, cost = self.revenue_amounts(), self.cost_amounts()
-                if metric == "revenue":
-                    shown["revenue"] = money(revenue)
-                elif metric == "cost":
-                    shown["cost"] = money(cost)
-                else:
-                    zero = Decimal(0)
-                    shown["profit"] = money({c: revenue.get(c, zero) - cost.get(c, zero) for c in set(revenue) | set(cost)})
-        shown["running"] = self.running
-        return shown
-
-
 @dataclass
 class Labels:
     projects: dict[str, str] = field(default_factory=dict)
@@ -464,74 +465,20 @@ def _fill(level: dict[Any, Node], depth: int, grouping: Grouping, keys_by_depth:
         _fill(node.children, depth + 1, grouping, keys_by_depth)
 
 
-def _label(dimension: str, key: Any, grouping: Grouping) -> dict[str, Any]:
-    labels = grouping.labels
-    if dimension == "project":
-        return {"key": key, "label": labels.project(key)}
-    if dimension == "user":
-        return {"key": key, "label": labels.user(key)}
-    if dimension == "member":
-        project_id, user_id = key
-        return {"key": ids.project_member_id(project_id, user_id), "label": f"{labels.user(user_id)} ({labels.project(project_id)})",
-                "projectId": project_id, "userId": user_id}
-    if dimension == "week":
-        return {"key": key, "label": grouping.calendar.week_label(key)}
-    if dimension == "billable":
-        return {"key": key, "label": "Billable" if key else "Non-billable"}
-    if dimension == "approved":
-        return {"key": key, "label": "Approved" if key else "Not approved"}
-    return {"key": key, "label": key}
+# --- the weekly grid -------------------------------------------------------------------------------
+
+@dataclass
+class WeeklyGrid:
+    """Time per member x day of the week (from the week start), with totals per member, per day and overall."""
+
+    cells: dict[str, list[int]]
+    user_totals: dict[str, Totals]
+    days: list[int]
+    total: Totals
 
 
-def _order(dimension: str, shown: dict[str, Any]):
-    if dimension in PERIOD_DIMENSIONS:
-        return (shown["key"],)
-    if dimension in ("billable", "approved"):
-        return (not shown["key"],)
-    return (shown["label"].lower(), shown["key"])
-
-
-def groups_view(tree: dict[Any, Node], grouping: Grouping, depth: int = 0) -> list[dict[str, Any]]:
-    if depth >= len(grouping.dimensions):
-        return []
-    dimension = grouping.dimensions[depth]
-    shown = []
-    for key, node in tree.items():
-        if grouping.hide_empty and node.totals.time == 0 and node.totals.running == 0:
-            continue
-        row = {"dimension": dimension, **_label(dimension, key, grouping), "totals": node.totals.view(grouping.metrics)}
-        if depth + 1 < len(grouping.dimensions):
-            row["groups"] = groups_view(node.children, grouping, depth + 1)
-        shown.append(row)
-    shown.sort(key=lambda row: _order(dimension, row))
-    return shown
-
-
-# --- detailed and weekly ----------------------------------------------------------------------------
-
-def detailed_row(entry: Entry, labels: Labels, metrics: Iterable[str]) -> dict[str, Any]:
-    metrics = set(metrics)
-    return {
-        "id": entry.id,
-        "name": entry.name,
-        "projectId": entry.project_id,
-        "project": labels.project(entry.project_id),
-        "userId": entry.user_id,
-        "user": labels.user(entry.user_id),
-        "billable": entry.billable,
-        "approved": entry.approved,
-        "startedAt": entry.started_at,
-        "endedAt": entry.ended_at,
-        "running": entry.running,
-        "rawDuration": entry.raw_ms,
-        "duration": entry.duration_ms,
-        "revenue": entry.money_row("revenue") if metrics & {"revenue", "profit"} else None,
-        "cost": entry.money_row("cost") if metrics & {"cost", "profit"} else None,
-    }
-
-
-def weekly(entries: Iterable[Entry], calendar: Calendar, labels: Labels, metrics: list[str], hide_empty: bool, users: Iterable[str] = ()) -> dict[str, Any]:
-    """Per user x day of the week (from the organization's week start): time in ms, with totals."""
+def weekly_grid(entries: Iterable[Entry], calendar: Calendar, users: Iterable[str] = ()) -> WeeklyGrid:
+    """The grid of the entries; `users` have a row even without time."""
     cells: dict[str, list[int]] = {user_id: [0] * 7 for user_id in users}
     user_totals: dict[str, Totals] = {user_id: Totals() for user_id in users}
     column = [0] * 7
@@ -546,132 +493,4 @@ def weekly(entries: Iterable[Entry], calendar: Calendar, labels: Labels, metrics
         column[weekday] += entry.duration_ms
         user_totals[entry.user_id].add(entry)
         total.add(entry)
-    rows = []
-    for user_id, days in cells.items():
-        if hide_empty and user_totals[user_id].time == 0 and user_totals[user_id].running == 0:
-            continue
-        rows.append({"userId": user_id, "label": labels.user(user_id), "days": days, "totals": user_totals[user_id].view(metrics)})
-    rows.sort(key=lambda row: (row["label"].lower(), row["userId"]))
-    return {"weekdays": calendar.weekday_names(), "rows": rows, "days": column, "totals": total.view(metrics)}
-
-
-# --- bounded pages ----------------------------------------------------------------------------------
-
-# A JSON page of groups or rows stays under this many bytes: Lambda's response payload (the API
-# Gateway proxy object, the body inside it as an escaped string) is at most 6 MB, and the header
-# and grand totals need a few kilobytes more.
-PAGE_BYTES = 4_500_000
-
-
-def shown_size(row: dict[str, Any]) -> int:
-    """Bytes a row adds to the Lambda response: its JSON, each quote and backslash escaped again
-    when the body travels as a string, plus separators (its nested ``groups`` not counted)."""
-    text = json.dumps({name: value for name, value in row.items() if name != "groups"})
-    return len(text) + text.count('"') + text.count("\\") + 16
-
-
-def page_rows(rows: list[dict[str, Any]], start: int, budget: int = PAGE_BYTES) -> tuple[list[dict[str, Any]], int | None]:
-    """The rows (or group trees) from position ``start`` of their depth-first order that fit in
-    ``budget`` bytes (at least one), and the position the next page starts at (None: none left).
-
-    A group whose place is before ``start`` but has children on this page comes again with
-    ``continued: true`` (its totals whole, its ``groups`` only those on this page), so every
-    page is a tree of complete groups and the pages together hold each group once (plus those
-    repeated ancestors)."""
-    position = 0
-    used = 0
-    stopped: int | None = None
-
-    def walk(level: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        nonlocal position, used, stopped
-        shown = []
-        for row in level:
-            if stopped is not None:
-                break
-            mine = position
-            position += 1
-            children = row.get("groups")
-            if mine < start:
-                if children:
-                    inner = walk(children)
-                    if inner:
-                        used += shown_size(row)
-                        shown.append({**row, "continued": True, "groups": inner})
-                continue
-            size = shown_size(row)
-            if used and used + size > budget:
-                stopped = mine
-                break
-            used += size
-            if children is None:
-                shown.append(row)
-            else:
-                shown.append({**row, "groups": walk(children)})
-        return shown
-
-    page = walk(rows)
-    return page, stopped
-
-
-def page_groups(tree: dict[Any, Node], grouping: Grouping, start: int, budget: int = PAGE_BYTES) -> tuple[list[dict[str, Any]], int | None]:
-    """``page_rows(groups_view(tree, grouping), start, budget)`` without rendering the groups that
-    are not on the page: positions before ``start`` are skipped by their subtree sizes."""
-    dimensions, metrics, hide_empty = grouping.dimensions, grouping.metrics, grouping.hide_empty
-    depth_count = len(dimensions)
-    sizes: dict[int, int] = {}
-    position = 0
-    used = 0
-    stopped: int | None = None
-
-    def visible(node: Node) -> bool:
-        return not hide_empty or node.totals.time != 0 or node.totals.running != 0
-
-    def size_of(node: Node, depth: int) -> int:
-        found = sizes.get(id(node))
-        if found is None:
-            found = 1
-            if depth + 1 < depth_count:
-                found += sum(size_of(child, depth + 1) for child in node.children.values() if visible(child))
-            sizes[id(node)] = found
-        return found
-
-    def ordered(level: dict[Any, Node], depth: int) -> list[tuple[dict[str, Any], Node]]:
-        dimension = dimensions[depth]
-        shown = [(_label(dimension, key, grouping), node) for key, node in level.items() if visible(node)]
-        shown.sort(key=lambda pair: _order(dimension, pair[0]))
-        return shown
-
-    def walk(level: dict[Any, Node], depth: int) -> list[dict[str, Any]]:
-        nonlocal position, used, stopped
-        dimension = dimensions[depth]
-        deeper = depth + 1 < depth_count
-        rows = []
-        for label, node in ordered(level, depth):
-            if stopped is not None:
-                break
-            mine = position
-            if mine < start:
-                whole = size_of(node, depth)
-                position += whole if mine + whole <= start else 1
-                if mine + whole <= start:
-                    continue
-                row = {"dimension": dimension, **label, "totals": node.totals.view(metrics), "continued": True}
-                row["groups"] = walk(node.children, depth + 1)
-                used += shown_size(row)
-                rows.append(row)
-                continue
-            position += 1
-            row = {"dimension": dimension, **label, "totals": node.totals.view(metrics)}
-            size = shown_size(row)
-            if used and used + size > budget:
-                stopped = mine
-                break
-            used += size
-            if deeper:
-                row["groups"] = walk(node.children, depth + 1)
-            rows.append(row)
-        return rows
-
-    if not depth_count:
-        return [], None
-    return walk(tree, 0), stopped
+    return WeeklyGrid(cells, user_totals, column, total)

@@ -1,0 +1,42 @@
+"""The change-log writer: every stream record of a tenant entity item becomes one change in its
+organization's log (sandglass.services.changes), and the changes' webhook events are queued for
+delivery (sandglass.services.webhooks: one Query of webhooks per organization in the batch). A
+record that fails (throttling...) is reported in `batchItemFailures`, so Lambda retries from it; a
+redelivered record writes nothing twice (the log write is conditional on its position, and the
+queue deduplicates its events)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sandglass import observability
+from sandglass.observability import instrumented, logger
+from sandglass.services.changes import ChangeRecorder
+from sandglass.services.webhooks import WebhookFanOut
+
+# built on the first invocation (not at import: cold start)
+recorder = cache(ChangeRecorder)
+fan_out = cache(WebhookFanOut)
+
+
+@instrumented
+def lambda_handler(event: dict, context) -> dict:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    logged = []
+
+    def record(record) -> None:  # powertools passes it by this name
+        change = recorder().record(record.raw_event)
+        if change is not None:
+            logged.append(change)
+
+    processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+    response = process_partial_response(event=event, record_handler=record, processor=processor, context=context)
+    failed = len(response.get("batchItemFailures", []))
+    queued = fan_out().fan_out(logged)  # a failure here fails the batch: Lambda retries it, nothing is logged twice
+    observability.count("ChangeRecords", len(event.get("Records", [])) - failed)
+    observability.count("ChangeRecordFailures", failed)
+    observability.count("WebhookEventsQueued", queued)
+    if failed:
+        logger.warning("change records failed", extra={"records": len(event.get("Records", [])), "failed": failed})
+    return response

@@ -1,0 +1,213 @@
+"""Clockify v1: time entries and timers (docs/clockify.md).
+
+Every rule (locks, rates, one running timer, rights, validation) is the activity service's; these
+handlers translate ids and shapes only.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import cache
+from typing import Annotated, Optional
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from sandglass.clock import get_clock
+from sandglass.dialects.clockify import paging, time_entries, wire
+from sandglass.dialects.clockify.models import parsed
+from sandglass.dialects.clockify.resolver import create_app, query_values
+from sandglass.dialects.clockify.tenant import Directory, activity_id, project_id, workspace
+from sandglass.errors import BadRequest, NotFound
+from sandglass.models.activities import ActivityCreate, ActivityUpdate
+from sandglass.repositories.activities import attributes_of
+from sandglass.services.activities import MAX_LIMIT, ActivityQuery, ActivityService
+from sandglass.services.projects import ProjectService
+
+app = create_app()
+JSON = "application/json"
+TAG = "Clockify"
+MAX_READS = 20  # pages of MAX_LIMIT entries one list request may read
+IN_PROGRESS_DEFAULT, IN_PROGRESS_MAX = 10, 1000
+
+service = cache(ActivityService)
+
+WorkspaceId = Annotated[str, Path(description="The workspace's 24-hex id")]
+EntryId = Annotated[str, Path(description="The time entry's 24-hex id")]
+UserId = Annotated[str, Path(description="The user's 24-hex id (the same in every workspace)")]
+Flag = Annotated[Optional[str], Query(description="true|false|1|0")]
+NO_PROJECT = "projectId is required: a Sandglass time entry belongs to a project"
+
+
+class _Mapper:
+    """Activity views -> Clockify entries of one workspace (person ids; projects when hydrated)."""
+
+    def __init__(self, tenant, workspace_id: str, hydrated: bool = False):
+        self.tenant, self.workspace_id, self.hydrated = tenant, workspace_id.lower(), hydrated
+        self.directory = Directory(tenant)
+        self._projects: dict[str, dict | None] = {}
+
+    def _project(self, uuid: str) -> dict | None:
+        if uuid not in self._projects:
+            try:
+                self._projects[uuid] = ProjectService().get(self.tenant, uuid).model_dump()
+            except NotFound:
+                self._projects[uuid] = None
+        return self._projects[uuid]
+
+    def entry(self, view: dict, stored: dict | None = None) -> dict:
+        project = self._project(view["projectId"]) if self.hydrated and view.get("projectId") else None
+        entry = time_entries.to_clockify(view, self.workspace_id, self.directory.person(view["userId"]), now=get_clock().now(),
+                                         project=project, stored=stored)
+        return entry.model_dump(exclude=None if self.hydrated else time_entries.HYDRATED_ONLY)
+
+
+def _create_fields(tenant, body: time_entries.TimeEntryRequest) -> dict:
+    if not body.projectId:
+        raise BadRequest(NO_PROJECT)
+    if body.start is None and body.end is not None:
+        raise BadRequest("start is required with end")
+    return time_entries.activity_fields(body, project_id(tenant, body.projectId))
+
+
+def _create(workspaceId: str, body: time_entries.TimeEntryRequest, for_user: str | None = None) -> Response:
+    tenant = workspace(app)
+    fields = _create_fields(tenant, body)
+    mapper = _Mapper(tenant, workspaceId)
+    if for_user is not None:
+        fields["userId"] = mapper.directory.member(for_user)
+    result = service().create(tenant, parsed(ActivityCreate, fields))
+    return Response(201, JSON, mapper.entry(result.activity))
+
+
+@app.post("/v1/workspaces/<workspaceId>/time-entries", tags=[TAG], operation_id="createTimeEntry",
+          summary="Add a new time entry (no end: start a timer)")
+def post_time_entry(workspaceId: WorkspaceId, body: time_entries.TimeEntryRequest) -> Response[time_entries.TimeEntry]:
+    return _create(workspaceId, body)
+
+
+@app.post("/v1/workspaces/<workspaceId>/user/<userId>/time-entries", tags=[TAG], operation_id="createForOthers",
+          summary="Add a new time entry for another user")
+def post_time_entry_for(workspaceId: WorkspaceId, userId: UserId, body: time_entries.TimeEntryRequest,
+                        from_entry: Annotated[Optional[str], Query(alias="from-entry")] = None) -> Response[time_entries.TimeEntry]:
+    return _create(workspaceId, body, for_user=userId)
+
+
+@app.get("/v1/workspaces/<workspaceId>/time-entries/status/in-progress", tags=[TAG], operation_id="getInProgressTimeEntries",
+         summary="Get all in-progress time entries on the workspace")
+def get_in_progress(workspaceId: WorkspaceId, page: Annotated[Optional[str], Query()] = None,
+                    page_size: Annotated[Optional[str], Query(alias="page-size")] = None) -> Response[list[time_entries.TimeEntry]]:
+    tenant = workspace(app)
+    request = paging.page_request(page, page_size, default_size=IN_PROGRESS_DEFAULT, max_size=IN_PROGRESS_MAX)
+    found = _read(tenant, ActivityQuery(pending=True, limit=MAX_LIMIT), request.end + 1)
+    mapper = _Mapper(tenant, workspaceId)
+    return Response(200, JSON, [mapper.entry(view) for view in request.slice(found)], headers=paging.headers(request, len(found)))
+
+
+@app.get("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="getTimeEntry", summary="Get a specific time entry on the workspace")
+def get_time_entry(workspaceId: WorkspaceId, id: EntryId, hydrated: Flag = None) -> time_entries.TimeEntry:
+    tenant = workspace(app)
+    uuid = activity_id(tenant, id)
+    result = service().get(tenant, uuid)
+    found = service().repository.get(tenant.org_id, uuid)  # the rates it kept at its start
+    stored = None if found is None else attributes_of(found)
+    return _Mapper(tenant, workspaceId, bool(wire.boolean(hydrated, "hydrated"))).entry(result.activity, stored)
+
+
+@app.put("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="updateTimeEntry",
+         summary="Update a time entry (full replacement; start required)")
+def put_time_entry(workspaceId: WorkspaceId, id: EntryId, body: time_entries.TimeEntryRequest) -> time_entries.TimeEntry:
+    tenant = workspace(app)
+    if body.start is None:
+        raise BadRequest("start is required")
+    uuid = activity_id(tenant, id)
+    current = service().get(tenant, uuid).activity
+    fields = _create_fields(tenant, body)
+    if fields.pop("pending", None) and not current.get("pending"):
+        raise BadRequest("end is required: a stopped time entry cannot run again")
+    result = service().update(tenant, uuid, parsed(ActivityUpdate, fields))
+    return _Mapper(tenant, workspaceId).entry(result.activity)
+
+
+@app.delete("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="deleteTimeEntry", summary="Delete a time entry (204)")
+def delete_time_entry(workspaceId: WorkspaceId, id: EntryId) -> Response[None]:
+    tenant = workspace(app)
+    service().delete(tenant, activity_id(tenant, id))
+    return Response(204, None, "")
+
+
+@app.patch("/v1/workspaces/<workspaceId>/user/<userId>/time-entries", tags=[TAG], operation_id="stopRunningTimeEntry",
+           summary="Stop the user's running timer")
+def patch_stop(workspaceId: WorkspaceId, userId: UserId, body: time_entries.StopRequest) -> time_entries.TimeEntry:
+    tenant = workspace(app)
+    mapper = _Mapper(tenant, workspaceId)
+    member = mapper.directory.member(userId)
+    running = service().running(tenant, member)
+    if running is None:
+        raise NotFound("No time entry is running")
+    result = service().update(tenant, running.activity["id"], parsed(ActivityUpdate, {"endedAt": body.end}))
+    return mapper.entry(result.activity)
+
+
+def _read(tenant, query: ActivityQuery, wanted: int, keep=lambda view: True) -> list[dict]:
+    """Up to `wanted` entries of the query that `keep` keeps, reading pages of the service's list."""
+    found: list[dict] = []
+    cursor = None
+    for _ in range(MAX_READS):
+        page = service().list(tenant, ActivityQuery(**{**query.__dict__, "cursor": cursor}))
+        found.extend(view for view in page.activities.values() if keep(view))
+        cursor = page.cursor
+        if not cursor or len(found) >= wanted:
+            break
+    return found
+
+
+@app.get("/v1/workspaces/<workspaceId>/user/<userId>/time-entries", tags=[TAG], operation_id="getTimeEntries",
+         summary="Get a user's time entries, newest first")
+def get_time_entries(
+    workspaceId: WorkspaceId,
+    userId: UserId,
+    description: Annotated[Optional[str], Query()] = None,
+    start: Annotated[Optional[str], Query(description="ISO-8601; entries starting at or after")] = None,
+    end: Annotated[Optional[str], Query(description="ISO-8601; entries starting before")] = None,
+    project: Annotated[Optional[str], Query()] = None,
+    task: Annotated[Optional[str], Query()] = None,
+    tags: Annotated[Optional[str], Query(description="Tag ids, repeated or comma-joined")] = None,
+    project_required: Annotated[Optional[str], Query(alias="project-required")] = None,
+    task_required: Annotated[Optional[str], Query(alias="task-required")] = None,
+    in_progress: Annotated[Optional[str], Query(alias="in-progress")] = None,
+    hydrated: Flag = None,
+    get_week_before: Annotated[Optional[str], Query(alias="get-week-before")] = None,
+    page: Annotated[Optional[str], Query()] = None,
+    page_size: Annotated[Optional[str], Query(alias="page-size")] = None,
+) -> Response[list[time_entries.TimeEntry]]:
+    tenant = workspace(app)
+    request = paging.page_request(page, page_size)
+    mapper = _Mapper(tenant, workspaceId, bool(wire.boolean(hydrated, "hydrated")))
+    member = mapper.directory.member(userId)
+    lower, upper = _instant(start, "start"), _instant(end, "end")
+    if get_week_before:
+        upper = _instant(get_week_before, "get-week-before")
+        lower = upper - timedelta(days=7)
+    if wire.joined(query_values(app, "tags")) or task or wire.boolean(task_required, "task-required"):
+        found: list[dict] = []  # no entry has a task or tags
+    else:
+        pending = wire.boolean(in_progress, "in-progress")
+        query = ActivityQuery(lower=lower, upper=upper, user_id=member, project_id=project_id(tenant, project) if project else None,
+                              pending=pending, limit=MAX_LIMIT, newest_first=True)
+        text = (description or "").lower()
+        found = _read(tenant, query, request.end + 1, (lambda view: text in (view.get("name") or "").lower()) if text else (lambda view: True))
+    return Response(200, JSON, [mapper.entry(view) for view in request.slice(found)], headers=paging.headers(request, len(found)))
+
+
+def _instant(value: str | None, name: str):
+    if value is None or value == "":
+        return None
+    try:
+        return wire.parse_instant(value)
+    except ValueError as error:
+        raise BadRequest(f"{name}: {error}") from None
+
+
+def lambda_handler(event: dict, context) -> dict:
+    return app.resolve(event, context)

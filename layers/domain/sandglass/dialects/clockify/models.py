@@ -1,0 +1,39 @@
+"""The base of every Clockify request and response model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from sandglass.errors import BadRequest
+
+# the domain's field names a refusal may name, in Clockify's words
+_CLOCKIFY_NAMES = {"notes": "note", "startedAt": "start", "endedAt": "end"}
+
+
+class ClockifyModel(BaseModel):
+    """Lenient like Clockify: unknown fields are ignored (clients post response fields back, e.g.
+    Raycast's `customFieldValues`, a PUT body's `id`); strings are trimmed. Field names are the wire
+    names (camelCase)."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, str_strip_whitespace=True, defer_build=True)
+
+
+class Rate(ClockifyModel):
+    """Money: an integer amount in minor units and its currency."""
+
+    amount: int
+    currency: str
+
+
+def parsed(model: type[BaseModel], fields: dict[str, Any], clockify_names: dict[str, str] | None = None) -> Any:
+    """The domain's request model (models.*) built from a Clockify body's mapped fields; its
+    refusal is Clockify's 400 naming the field as Clockify does."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ())) or "body"
+        names = clockify_names if clockify_names is not None else _CLOCKIFY_NAMES
+        raise BadRequest(f"{names.get(where, where)}: {first.get('msg')}") from None

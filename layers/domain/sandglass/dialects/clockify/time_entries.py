@@ -1,0 +1,124 @@
+"""Time entries = the domain's activities (Sandtime `name` is Clockify's `description`).
+
+Sandglass activities have no task, tags, type or custom fields yet and always have a project:
+`taskId` null, `tagIds` [], `type` REGULAR go out; an entry without a project is refused (400).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Optional
+
+from pydantic import Field
+
+from sandglass import ids, timefmt
+from sandglass.dialects.clockify import wire
+from sandglass.dialects.clockify.models import ClockifyModel, Rate
+from sandglass.dialects.clockify.wire import Instant, LenientBool, OptionalShortId, ShortIdList
+
+MAX_DESCRIPTION = 3000
+# fields only a hydrated answer carries
+HYDRATED_ONLY = {"project", "task", "tags"}
+
+
+class TimeInterval(ClockifyModel):
+    start: str
+    end: Optional[str] = None
+    duration: Optional[str] = None
+
+
+class HydratedProject(ClockifyModel):
+    id: str
+    name: str
+    clientId: str = ""
+    clientName: str = ""
+    color: str = "#03A9F4"
+    billable: bool = False
+    archived: bool = False
+    workspaceId: str
+
+
+class TimeEntry(ClockifyModel):
+    id: str
+    description: str
+    tagIds: list[str] = []
+    userId: str
+    billable: bool
+    taskId: Optional[str] = None
+    projectId: Optional[str] = None
+    workspaceId: str
+    timeInterval: TimeInterval
+    customFieldValues: list[dict] = []
+    type: str = "REGULAR"
+    kioskId: Optional[str] = None
+    hourlyRate: Optional[Rate] = None
+    costRate: Optional[Rate] = None
+    isLocked: bool = False
+    # hydrated=true only
+    project: Optional[HydratedProject] = None
+    task: Optional[dict] = None
+    tags: Optional[list[dict]] = None
+
+
+class TimeEntryRequest(ClockifyModel):
+    """POST (no `end`: a running timer) and PUT (full replacement, `start` required) bodies."""
+
+    start: Optional[Instant] = None
+    end: Optional[Instant] = None
+    description: Optional[str] = Field(None, max_length=MAX_DESCRIPTION)
+    projectId: OptionalShortId = None
+    taskId: OptionalShortId = None
+    tagIds: Optional[ShortIdList] = None
+    billable: LenientBool = None
+    type: Optional[str] = None
+
+
+class StopRequest(ClockifyModel):
+    end: Instant
+
+
+def _rate(snapshot: dict[str, Any] | None, which: str) -> Rate | None:
+    ref = (snapshot or {}).get(which)
+    if not ref:
+        return None
+    return Rate(amount=int(round(float(ref["value"]) * 100)), currency=ref["currency"])
+
+
+def to_clockify(activity: dict[str, Any], workspace_id: str, user_short_id: str, *, now: datetime,
+                project: dict[str, Any] | None = None, stored: dict[str, Any] | None = None) -> TimeEntry:
+    """An activity (the domain's view: startedAt, endedAt, name, projectId, billable, locked) as a
+    Clockify TimeEntry; `project` (the domain's project view) embeds it (hydrated); `stored` (the
+    stored item) adds the rates kept at its start."""
+    started = timefmt.parse(activity["startedAt"])
+    ended = timefmt.parse(activity["endedAt"]) if activity.get("endedAt") else None
+    interval = TimeInterval(start=wire.instant(started), end=wire.instant(ended), duration=wire.duration(ended - started) if ended else None)
+    project_short = ids.short_id(activity["projectId"]) if activity.get("projectId") else None
+    entry = TimeEntry(id=ids.short_id(activity["id"]), description=activity.get("name") or "", userId=user_short_id,
+                      billable=bool(activity.get("billable")), projectId=project_short, workspaceId=workspace_id, timeInterval=interval,
+                      isLocked=bool(activity.get("locked")))
+    if stored and stored.get("rateSnapshot"):
+        entry.hourlyRate = _rate(stored["rateSnapshot"], "revenue")
+        entry.costRate = _rate(stored["rateSnapshot"], "cost")
+    if project is not None:
+        entry.project = HydratedProject(id=project_short or "", name=project.get("name") or "", billable=bool(project.get("billable")),
+                                        archived=bool(project.get("archived")), workspaceId=workspace_id)
+        entry.tags = []
+    return entry
+
+
+def activity_fields(body: TimeEntryRequest, project_id: str | None) -> dict[str, Any]:
+    """The domain's activity fields (Sandtime names) a Clockify body sets. No `end`: running."""
+    fields: dict[str, Any] = {"name": body.description or "", "projectId": project_id}
+    if body.start is not None:
+        fields["startedAt"] = body.start
+    if body.billable is not None:
+        fields["billable"] = body.billable
+    if body.end is not None:
+        fields["endedAt"] = body.end
+    else:
+        fields["pending"] = True
+    return fields
+
+
+def running_time(activity: dict[str, Any], now: datetime) -> timedelta:
+    return now - timefmt.parse(activity["startedAt"])

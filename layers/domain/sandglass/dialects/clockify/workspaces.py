@@ -1,0 +1,121 @@
+"""Workspace = organization: `GET /v1/workspaces`, `GET /v1/workspaces/{workspaceId}`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+from sandglass import ids
+from sandglass.dialects.clockify import wire
+from sandglass.dialects.clockify.models import ClockifyModel, Rate
+
+_ROUND = {"NEAREST": "Round to nearest", "UP": "Round up to", "DOWN": "Round down to"}
+
+
+class Round(ClockifyModel):
+    round: str
+    minutes: str
+
+
+class WorkspaceSettings(ClockifyModel):
+    """The knobs Sandglass has are mapped (rounding, lock); the others say what Sandglass does
+    (a project is required; only Administrators create projects and see others' entries)."""
+
+    timeRoundingInReports: bool
+    round: Round
+    lockTimeEntries: Optional[str] = None
+    lockTimeZone: Optional[str] = None
+    trackTimeDownToSecond: bool = True
+    forceProjects: bool = True
+    forceDescription: bool = False
+    forceTasks: bool = False
+    forceTags: bool = False
+    onlyAdminsSeeAllTimeEntries: bool = True
+    defaultBillableProjects: bool = True
+    timeTrackingMode: str = "DEFAULT"
+    activeBillableHours: bool = True
+    adminOnlyPages: str = "[]"
+    automaticLock: Optional[dict] = None
+    canSeeTimeSheet: bool = True
+    canSeeTracker: bool = True
+    currencyFormat: str = "CURRENCY_SPACE_VALUE"
+    durationFormat: str = "FULL"
+    entityCreationPermissions: dict = {}
+    isProjectPublicByDefault: bool = False
+    multiFactorEnabled: bool = False
+    numberFormat: str = "COMMA_PERIOD"
+    onlyAdminsCanChangeBillableStatus: bool = False
+    onlyAdminsCreateProject: bool = True
+    onlyAdminsCreateTag: bool = True
+    onlyAdminsCreateTask: bool = True
+    onlyAdminsSeeBillableRates: bool = True
+    onlyAdminsSeeDashboard: bool = False
+    onlyAdminsSeePublicProjectsEntries: bool = True
+    projectFavorites: bool = False
+    projectGroupingLabel: str = "client"
+    projectLabel: str = "project"
+    projectPickerSpecialFilter: bool = False
+    taskLabel: str = "task"
+    workingDays: list[str] = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
+
+
+class Subdomain(ClockifyModel):
+    enabled: bool
+    name: str
+
+
+class Currency(ClockifyModel):
+    code: str
+    isDefault: bool = True
+
+
+class Membership(ClockifyModel):
+    userId: str
+    hourlyRate: Optional[Rate] = None
+    costRate: Optional[Rate] = None
+    targetId: str
+    membershipType: str
+    membershipStatus: str
+
+
+class Workspace(ClockifyModel):
+    id: str
+    name: str
+    hourlyRate: Rate
+    costRate: Rate
+    memberships: list[Membership] = []
+    workspaceSettings: WorkspaceSettings
+    imageUrl: str = ""
+    featureSubscriptionType: Optional[str] = None
+    cakeOrganizationId: Optional[str] = None
+    subdomain: Optional[Subdomain] = None
+    features: list[str] = []
+    currencies: list[Currency] = []
+
+
+def lock_cutoff(locking: dict[str, Any], zone: str) -> tuple[Optional[str], Optional[str]]:
+    """Sandglass locks whole ISO weeks up to `year`/`week`; Clockify names the instant before which
+    entries are locked: the Monday after the last locked week, at midnight in the lock's zone."""
+    if not locking.get("enabled") or not locking.get("year") or not locking.get("week"):
+        return None, None
+    zone = locking.get("timeZone") or zone or "UTC"
+    monday = date.fromisocalendar(int(locking["year"]), int(locking["week"]), 1) + timedelta(days=7)
+    return wire.instant(datetime.combine(monday, time(), ZoneInfo(zone))), zone
+
+
+def to_clockify(organization: dict[str, Any]) -> Workspace:
+    """An organization (its settings as the domain keeps them) as a Clockify workspace."""
+    rounding = organization.get("rounding") or {}
+    currency = organization.get("currency") or "USD"
+    lock, lock_zone = lock_cutoff(organization.get("lockingTimesheets") or {}, organization.get("timeZone") or "UTC")
+    settings = WorkspaceSettings(
+        timeRoundingInReports=bool(rounding.get("enabled")),
+        round=Round(round=_ROUND.get(rounding.get("mode") or "NEAREST", _ROUND["NEAREST"]),
+                    minutes=str(int(rounding.get("interval") or 900000) // 60000)),
+        lockTimeEntries=lock, lockTimeZone=lock_zone,
+    )
+    return Workspace(id=ids.short_id(organization["id"]), name=organization.get("name") or "", hourlyRate=Rate(amount=0, currency=currency),
+                     costRate=Rate(amount=0, currency=currency), workspaceSettings=settings, currencies=[Currency(code=currency)],
+                     featureSubscriptionType=str(organization.get("plan") or "free").upper(),
+                     subdomain=Subdomain(enabled=True, name=organization.get("domain") or "") if organization.get("domain") else None)

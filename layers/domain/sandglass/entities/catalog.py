@@ -1,0 +1,85 @@
+"""The catalog an organization files its time under: tags, clients, and the tasks of a project.
+
+Names are unique case-insensitively (tags and clients per organization, tasks per project), as
+Clockify has them; `name_key` is the one folding every uniqueness check and every name search uses.
+Archiving keeps the name taken (an archived tag cannot be recreated under the same name: unarchive
+it); deleting frees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+ACTIVE = "ACTIVE"
+DONE = "DONE"
+TASK_STATUSES = (ACTIVE, DONE)
+
+
+def name_key(name: str) -> str:
+    """The form two names are compared in: Unicode NFC, whitespace runs as one space, case-folded."""
+    return " ".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+
+def name_digest(name: str) -> str:
+    """A fixed-length stand-in for `name_key` in a storage key (task names run to 1000 characters)."""
+    return hashlib.sha256(name_key(name).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Money:
+    """An hourly rate: `amount` in the currency's units (two decimals at most)."""
+
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tag:
+    id: str
+    name: str
+    archived: bool = False
+    version: int = 1
+    created_at: datetime | None = None
+    created_by: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Client:
+    id: str
+    name: str
+    email: str | None = None
+    cc_emails: tuple[str, ...] = ()
+    address: str | None = None
+    note: str | None = None
+    currency: str | None = None
+    archived: bool = False
+    version: int = 1
+    created_at: datetime | None = None
+    created_by: str | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Task:
+    id: str
+    project_id: str
+    name: str
+    status: str = ACTIVE  # ACTIVE | DONE
+    assignee_ids: tuple[str, ...] = ()
+    estimate: timedelta | None = None
+    billable: bool | None = None  # None: as the project is
+    hourly_rate: Money | None = None
+    cost_rate: Money | None = None
+    version: int = 1
+    created_at: datetime | None = None
+    created_by: str | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE

@@ -1,0 +1,140 @@
+"""An organization (a tenant, "workspace") and its settings, and the event its settings changes publish.
+
+What other rooms read (the accessor surface; keep it small):
+- ``organization.settings.time_zone`` / ``.lock_time_zone`` (the auto-lock zone, else the organization's);
+- ``.settings.rounding`` (``enabled``, ``interval``, ``mode``), ``.settings.overlap_policy``,
+  ``.settings.max_activity_hours``, ``.settings.unlock_window_hours``, ``.settings.currency``;
+- ``.settings.locking`` (``enabled``, ``time_zone``, ``year``, ``week``: the last locked ISO week)
+  and ``.settings.watermark`` (``(year, week)`` or None);
+- ``.settings.core_hours`` / ``.settings.holidays`` (timesheets and reminders).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Literal, Protocol
+
+RoundingMode = Literal["NEAREST", "UP", "DOWN"]
+OverlapPolicy = Literal["allow", "warn", "reject"]
+FREE_PLAN = "free"
+ONBOARDING_STEPS = ("assignMembers", "inviteMembers", "organization", "preferences", "projects")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CoreHours:
+    start: time = time(9)
+    end: time = time(17)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Holidays:
+    country: str | None = None  # ISO 3166 alpha-2: that country's public holidays count as days off
+    excluded: tuple[date, ...] = ()  # single days off on top
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rounding:
+    """How durations are rounded in reports and totals (the raw times are kept)."""
+
+    enabled: bool = False
+    interval: timedelta = timedelta(minutes=15)
+    mode: RoundingMode = "NEAREST"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Locking:
+    """Auto-lock: ``year``/``week`` is the last locked ISO week (the watermark), in ``time_zone``
+    (None: the organization's)."""
+
+    enabled: bool = False
+    time_zone: str | None = None
+    year: int | None = None
+    week: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reminders:
+    """When members with an incomplete week are reminded, local to the lock time zone."""
+
+    enabled: bool = False
+    weekday: str = "FRIDAY"  # MONDAY..SUNDAY
+    at: time = time(15)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OnboardingStep:
+    done: bool = False
+    viewed: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrganizationSettings:
+    """Every mutable setting (one versioned document: a settings change replaces it whole)."""
+
+    name: str
+    notes: str = ""
+    currency: str = "USD"
+    time_zone: str = "UTC"
+    core_hours: CoreHours = field(default_factory=CoreHours)
+    holidays: Holidays = field(default_factory=Holidays)
+    rounding: Rounding = field(default_factory=Rounding)
+    locking: Locking = field(default_factory=Locking)
+    # step name (ONBOARDING_STEPS) -> its state, in ONBOARDING_STEPS order
+    onboarding: tuple[tuple[str, OnboardingStep], ...] = tuple((step, OnboardingStep()) for step in ONBOARDING_STEPS)
+    reminders: Reminders = field(default_factory=Reminders)
+    auto_lock_grace: timedelta = timedelta(0)  # after Monday 00:00 local before the week that ended is locked
+    max_activity_hours: int = 24
+    unlock_window_hours: int = 48
+    overlap_policy: OverlapPolicy = "allow"
+
+    @property
+    def lock_time_zone(self) -> str:
+        return self.locking.time_zone or self.time_zone or "UTC"
+
+    @property
+    def watermark(self) -> tuple[int, int] | None:
+        """The last locked ISO week (year, week), or None when none is."""
+        if self.locking.year is None or self.locking.week is None:
+            return None
+        return self.locking.year, self.locking.week
+
+    def with_watermark(self, year: int, week: int) -> OrganizationSettings:
+        return replace(self, locking=replace(self.locking, year=year, week=week))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Organization:
+    id: str
+    domain: str
+    settings: OrganizationSettings
+    plan: str = FREE_PLAN
+    version: int = 1
+    created_at: datetime | None = None
+    created_by: str | None = None  # the email that signed up
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SettingsChanged:
+    """An organization's settings moved from ``before`` to ``after`` (a settings PUT, or auto-lock
+    advancing the watermark), published to the settings listeners after the write committed."""
+
+    before: Organization
+    after: Organization
+    at: datetime  # when it happened (the service's clock)
+    by: str | None = None  # the member who changed them; None for the system (auto-lock)
+
+    @property
+    def org_id(self) -> str:
+        return self.after.id
+
+
+class SettingsListener(Protocol):
+    """Whoever follows organization settings (the schedules' due index, members' lock versions).
+    The composition root subscribes them; the publisher imports none of them."""
+
+    def settings_changed(self, event: SettingsChanged) -> None: ...

@@ -1,0 +1,71 @@
+"""People: a person (global, one email) and their membership of an organization (a member).
+
+A person signs in once and belongs to several organizations; in each they are a member with their
+own id (derived from the organization and the email), role and profile. A person's API keys act for
+them in every organization they are an active member of.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+Role = Literal["Administrator", "User"]
+MemberStatus = Literal["INVITED", "ACTIVE", "DELETED"]
+ADMINISTRATOR: Role = "Administrator"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person:
+    """The account: its normalized email is its identity (the partition of its memberships and keys)."""
+
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Member:
+    """A person's membership of one organization (the Sandtime "user")."""
+
+    id: str
+    email: str
+    name: str
+    role: Role
+    status: MemberStatus = "INVITED"
+    archived: bool = False
+    avatar: str | None = None
+    phone: str | None = None
+    title: str | None = None
+    created_at: datetime | None = None
+    invited_at: datetime | None = None
+    invited_by: str | None = None  # member id
+    archived_at: datetime | None = None  # when they left: their expected time ends then
+    version: int = 1
+
+    @property
+    def active_admin(self) -> bool:
+        """An Administrator who counts for the organization's last-Administrator rule."""
+        return self.role == ADMINISTRATOR and not self.archived and self.status != "DELETED"
+
+    @property
+    def person(self) -> Person:
+        return Person(email=self.email, name=self.name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiKey:
+    """A person's personal API key: never its secret, only its keyed hash and last 4 characters."""
+
+    id: str
+    email: str  # the person it acts for
+    name: str
+    last4: str
+    key_hash: str
+    created_at: datetime
+    rotated_at: datetime | None = None
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now

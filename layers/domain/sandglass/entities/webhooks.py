@@ -1,0 +1,38 @@
+"""An outbound webhook: an organization's endpoint that receives one event type, signed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Webhook:
+    org_id: str
+    id: str
+    owner: str  # the Administrator (member id) who created it: limits count per owner; disabling notifies them
+    name: str
+    url: str
+    event: str  # one event type per webhook (Clockify's `webhookEvent`), e.g. NEW_TIME_ENTRY
+    trigger_source_type: str  # WORKSPACE_ID (every entity), PROJECT_ID or USER_ID
+    trigger_source: tuple[str, ...]  # the project or member ids that trigger it (empty for WORKSPACE_ID)
+    token: str  # the shared secret: sent as Clockify-Signature, and the key of Sandglass-Signature's HMAC
+    enabled: bool
+    created_at: datetime
+    version: int = 1
+    failing_since: datetime | None = None  # first failed attempt of the current run of failures
+    disabled_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookEvent:
+    """One event for one webhook, as queued for delivery (its id is the change's position: stable
+    across redeliveries, so receivers deduplicate on it)."""
+
+    org_id: str
+    webhook_id: str
+    event_id: str
+    event_type: str
+    entity_type: str
+    entity_id: str
+    payload: dict

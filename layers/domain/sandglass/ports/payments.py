@@ -1,0 +1,73 @@
+"""The payments port: what billing needs from a payment provider (Paddle, or the local one).
+
+Adapters: `sandglass.adapters.paddle`, `sandglass.adapters.local_billing`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from sandglass.entities.billing import Payment, Subscription
+from sandglass.errors import DomainError
+
+# the provider's view of a subscription and of a payment is the entity itself
+ProviderSubscription = Subscription
+ProviderTransaction = Payment
+
+
+@dataclass(frozen=True)
+class Product:
+    id: int
+    plan: str
+    price_id: str | None
+    unit_amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class BillingAccount:
+    """Who is paying, as the provider needs it."""
+
+    org_id: str
+    customer_id: str | None
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ReceiptOutcome:
+    ok: bool
+    status: str
+    reference: str | None = None
+
+
+class UnknownSubscription(Exception):
+    """The provider has no such subscription for this account."""
+
+
+class ProviderUnavailable(DomainError):
+    status = 502
+    code = "PAYMENT_PROVIDER_UNAVAILABLE"
+
+
+class ProviderRejected(DomainError):
+    status = 422
+    code = "PAYMENT_PROVIDER_REJECTED"
+
+
+class PaymentProvider(Protocol):
+    name: str
+    needs_customer: bool
+
+    def ensure_customer(self, account: BillingAccount) -> str: ...
+
+    def create_checkout(self, account: BillingAccount, product: Product, quantity: int) -> str: ...
+
+    def subscriptions(self, account: BillingAccount) -> list[ProviderSubscription]: ...
+
+    def update_quantity(self, account: BillingAccount, subscription_id: str, quantity: int) -> ProviderSubscription: ...
+
+    def transactions(self, account: BillingAccount, limit: int) -> list[ProviderTransaction]: ...
+
+    def submit_receipt(self, account: BillingAccount, receipt: bytes, kind: str) -> ReceiptOutcome: ...
