@@ -151,7 +151,7 @@ def test_bad_input_on_every_clockify_route_is_a_clockify_error(api, world, gatew
     never 5xx, never Sandtime's shape; unknown query parameters are ignored."""
     ws, pid = world["ws"], world["pid"]
     values = {"workspaceId": ws, "projectId": pid, "id": "0" * 24, "taskId": "0" * 24, "userId": ids.person_short_id(ADMIN)}
-    routes = sorted({(r.method, r.path) for r in gateway.routes if r.path.startswith("/v1/")})
+    routes = sorted({(r.method, r.path) for r in gateway.routes if r.path.startswith(("/v1/user", "/v1/workspaces"))})
     assert len(routes) == 32  # the 32 tier-1 operations of docs/clockify.md
     probes = 0
     for method, path in routes:

@@ -71,7 +71,7 @@ class OrganizationRepository:
     def member(self, org_id: str, user_id: str) -> dict[str, Any] | None:
         return AccessRepository(self.table).member(org_id, user_id)
 
-    def organizations_of(self, email: str) -> list[dict[str, Any]]:
+    def organizations_of(self, email: str) -> list[Organization]:
         """Active organizations an account belongs to and may enter (its member item there is not
         archived, as the authorizer requires): the account's memberships (one Query per page, every
         page) plus BatchGets of the organizations and member items (100 keys per call)."""
@@ -91,7 +91,7 @@ class OrganizationRepository:
             member = found.get((member_key[keys.PK], member_key[keys.SK]))
             return bool(org and org.get("status") == ACTIVE and member and not member.get("archived"))
 
-        return [found[(keys.org_pk(org_id), keys.organization(org_id)[keys.SK])] for org_id in org_ids if entitled(org_id)]
+        return [organization_from_item(found[(keys.org_pk(org_id), keys.organization(org_id)[keys.SK])]) for org_id in org_ids if entitled(org_id)]
 
     # --- writes ---------------------------------------------------------------------------
     def create(self, organization: Organization, first_admin: Member) -> None:

@@ -69,7 +69,7 @@ class OrganizationService:
         return [organization_view(org) for org in self.repository.organizations_of(caller.email)]
 
     def list_for(self, caller: Caller) -> list[OrganizationSummary]:
-        return [OrganizationSummary(active=True, domain=org["domain"], name=org["name"]) for org in self.repository.organizations_of(caller.email)]
+        return [OrganizationSummary(active=True, domain=org.domain, name=org.settings.name) for org in self.repository.organizations_of(caller.email)]
 
     def create(self, caller: Caller, request: OrganizationCreate, display_name: str | None = None, org_id: str | None = None) -> OrganizationView:
         """A new organization with the caller as its Administrator (`org_id`: the local stack's demo

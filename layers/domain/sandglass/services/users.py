@@ -67,9 +67,8 @@ class UserService:
         the Clockify surface filters and pages by number."""
         found, cursor = [], None
         for _ in range(max_pages):
-            page = self.repository.page(tenant.org_id, 1000, cursor)
-            found.extend({**user_view(item).model_dump(), "status": item.get("status")} for item in page.items)
-            cursor = page.cursor
+            members, cursor = self.repository.members_page(tenant.org_id, 1000, cursor)
+            found.extend({**user_view(member).model_dump(), "status": member.status} for member in members)
             if not cursor:
                 break
         return found
