@@ -182,8 +182,6 @@ def fourme_incomplete(week_of: FourmeDate = None, organization_id: GroupIdQuery 
 @app.get("/v1/timesheets/day_totals", tags=[FOURME], summary="4me: a person's minutes per day (as strings) of a date, week or month")
 def fourme_day_totals(person_id: Id = None, organization_id: GroupIdQuery = None, date: FourmeDate = None, week_of: FourmeDate = None,
                       month_of: FourmeDate = None) -> dict[str, str]:
-    if person_id is None:
-        return Response(status_code=400, content_type="application/json", body={"message": "person_id is required"})
     return fourme.day_totals(group_timesheets().day_totals(tenant(app), person_id, organization_id, date, week_of, month_of))
 
 

@@ -38,6 +38,15 @@ class GroupTimesheet:
     locked_days: str
 
 
+def _period_days(on: str | None, week_of: str | None, month_of: str | None) -> list[date]:
+    """The days of a 4me period: exactly one of date, week_of, month_of (named so in errors)."""
+    given = [(name, value) for name, value in (("date", on), ("week_of", week_of), ("month_of", month_of)) if value is not None]
+    if len(given) != 1:
+        raise ValidationFailed.field("date", "Give exactly one of date, week_of or month_of", "query")
+    (name, value), = given
+    return DateLock(period=FOURME_PERIODS[name], anchor=_day(value, name)).days
+
+
 def _day(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -62,18 +71,13 @@ class GroupTimesheetService:
              month_of: str | None, *, lock: bool) -> None:
         """4me's POST/DELETE /timesheets/lock: a person's days (person_id), a group's (organization_id:
         each member's days in the group), or a person's days in one group (both)."""
+        days = _period_days(on, week_of, month_of)
         if group_id is None:
             if person_id is None:
                 raise ValidationFailed.field("organization_id", "Give organization_id or person_id", "query")
             self.locks.lock_dates(tenant, person_id, on, week_of, month_of, lock=lock)
             return
         tenant.require_admin()
-        given = [(name, value) for name, value in (("date", on), ("week_of", week_of), ("month_of", month_of)) if value is not None]
-        if len(given) != 1:
-            raise ValidationFailed.field("date", "Give exactly one of date, week_of or month_of", "query")
-        (name, value), = given
-        day = _day(value, name)
-        days = DateLock(period=FOURME_PERIODS[name], anchor=day).days
         group = self.groups.get(tenant, group_id)
         person = _person(person_id) if person_id is not None else None
         for span in self.groups.spans(tenant, days[0], days[-1], group_id=group.id, user_id=person):
@@ -93,8 +97,11 @@ class GroupTimesheetService:
             raise Forbidden("Only the group's manager or substitute, Auditors and Administrators read its timesheets")
         return [self._timesheet(tenant, span, month_of) for span in spans]
 
-    def day_totals(self, tenant: TenantContext, person_id: str, group_id: str | None, on: str | None, week_of: str | None,
+    def day_totals(self, tenant: TenantContext, person_id: str | None, group_id: str | None, on: str | None, week_of: str | None,
                    month_of: str | None) -> dict[str, int]:
+        _period_days(on, week_of, month_of)
+        if person_id is None:
+            raise ValidationFailed.field("person_id", "person_id is required", "query")
         person = _person(person_id)
         reader = self._reader(tenant, person, None)
         totals = self.timesheets.day_totals(reader, person, on, week_of, month_of)
