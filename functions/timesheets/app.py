@@ -22,6 +22,10 @@ from sandglass.models import ApiModel, Empty
 from sandglass.models.organization import Organization
 from sandglass.models.timesheets import DAY_TOTALS_SCHEMA, IncompleteTimesheet, Timesheet
 from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest
+from sandglass.dialects.fourme import paging
+from sandglass.dialects.fourme.models import FourmeIncompleteTimesheet, FourmeTimesheet
+from sandglass.dialects.fourme import timesheets as fourme
+from sandglass.services.group_timesheets import GroupTimesheetService
 from sandglass.services.locks import LockService
 from sandglass.services.timesheets import TimesheetService
 
@@ -31,6 +35,7 @@ app = create_app()
 locks = cache(LockService)
 timesheets = cache(lambda: TimesheetService(day_marks=locks().day_marks))  # locked days by the full lock model, approved weeks
 schedules = schedule_service
+group_timesheets = cache(lambda: GroupTimesheetService(timesheets(), locks=locks()))
 
 
 # --- reads and runners (issue 8) --------------------------------------------------------------
@@ -130,6 +135,73 @@ def get_locks(user_id: LockUserId = None) -> Locks:
 
 
 # --- end of locks -----------------------------------------------------------------------------------
+
+
+# --- the 4me Timesheets dialect (/api/v1/timesheets...: snake_case, integer-free ids for now) ---------------
+FOURME = "4me Timesheets"
+Id = Annotated[Optional[str], Query(max_length=64, description="A person's id")]
+GroupIdQuery = Annotated[Optional[str], Query(max_length=64, description="4me's organization: a Sandglass group's id")]
+Page = Annotated[int, Query(ge=1, le=100_000, description="Page number (from 1)")]
+PerPage = Annotated[int, Query(ge=1, le=paging.MAX_PER_PAGE, description="Items per page (at most 100)")]
+FourmeDate = Annotated[Optional[str], Query(max_length=10, json_schema_extra=ISO_DATE, description="Any date (yyyy-mm-dd)")]
+
+
+def _fourme_page(items: list[Any], page: int, per_page: int) -> Response:
+    chosen, more = paging.page_of(items, page, per_page)
+    query = {k: v for k, v in (app.current_event.query_string_parameters or {}).items() if k not in ("page", "per_page")}
+    link = paging.link_header("/api" + app.current_event.path if not app.current_event.path.startswith("/api") else app.current_event.path,
+                              query, page, per_page, more)
+    return Response(status_code=200, content_type="application/json", body=chosen, headers={"Link": link} if link else {})
+
+
+@app.get("/v1/timesheets", tags=[FOURME], summary="4me: the month's timesheets of a group (organization_id) or a person (person_id)",
+         responses={200: {"description": "One timesheet (a person with one), else an array in generation order",
+                          "content": {"application/json": {"model": Union[FourmeTimesheet, list[FourmeTimesheet]]}}}})
+def fourme_timesheets(month_of: FourmeDate = None, organization_id: GroupIdQuery = None, person_id: Id = None, fields: Fields = None,
+                      page: Page = 1, per_page: PerPage = paging.DEFAULT_PER_PAGE) -> Response[Union[dict[str, Any], list[dict[str, Any]]]]:
+    if month_of is None:
+        return Response(status_code=400, content_type="application/json", body={"message": "month_of is required (yyyy-mm-dd)"})
+    chosen = fourme.chosen_fields(fields, fourme.TIMESHEET_FIELDS)
+    sheets = [fourme.timesheet(sheet, chosen) for sheet in group_timesheets().month(tenant(app), month_of, person_id, organization_id)]
+    if person_id is not None and len(sheets) == 1:
+        return Response(status_code=200, content_type="application/json", body=sheets[0])
+    return _fourme_page(sheets, page, per_page)
+
+
+@app.get("/v1/timesheets/incomplete", tags=[FOURME], summary="4me: people below the week's expected time (organization_id filters by group)",
+         responses={200: {"description": "The incomplete timesheets", "content": {"application/json": {"model": list[FourmeIncompleteTimesheet]}}}})
+def fourme_incomplete(week_of: FourmeDate = None, organization_id: GroupIdQuery = None, fields: Fields = None, page: Page = 1,
+                      per_page: PerPage = paging.DEFAULT_PER_PAGE) -> Response[list[dict[str, Any]]]:
+    if week_of is None:
+        return Response(status_code=400, content_type="application/json", body={"message": "week_of is required (yyyy-mm-dd)"})
+    chosen = fourme.chosen_fields(fields, fourme.INCOMPLETE_FIELDS)
+    records = group_timesheets().incomplete(tenant(app), week_of, organization_id)
+    return _fourme_page([fourme.incomplete(record, chosen) for record in records], page, per_page)
+
+
+@app.get("/v1/timesheets/day_totals", tags=[FOURME], summary="4me: a person's minutes per day (as strings) of a date, week or month")
+def fourme_day_totals(person_id: Id = None, organization_id: GroupIdQuery = None, date: FourmeDate = None, week_of: FourmeDate = None,
+                      month_of: FourmeDate = None) -> dict[str, str]:
+    return fourme.day_totals(group_timesheets().day_totals(tenant(app), person_id, organization_id, date, week_of, month_of))
+
+
+def _fourme_lock(person_id, organization_id, date, week_of, month_of, lock: bool) -> Response:
+    group_timesheets().lock(tenant(app), person_id, organization_id, date, week_of, month_of, lock=lock)
+    return Response(status_code=204)
+
+
+@app.post("/v1/timesheets/lock", tags=[FOURME], summary="4me: lock a date, week or month of a person or a group (organization_id) (Administrators); 204",
+          responses={204: {"description": "Dates locked"}})
+def fourme_lock(person_id: Id = None, organization_id: GroupIdQuery = None, date: FourmeDate = None, week_of: FourmeDate = None,
+                month_of: FourmeDate = None) -> Response[None]:
+    return _fourme_lock(person_id, organization_id, date, week_of, month_of, lock=True)
+
+
+@app.delete("/v1/timesheets/lock", tags=[FOURME], summary="4me: unlock a date, week or month of a person or a group (organization_id) (Administrators); 204",
+            responses={204: {"description": "Dates unlocked"}})
+def fourme_unlock(person_id: Id = None, organization_id: GroupIdQuery = None, date: FourmeDate = None, week_of: FourmeDate = None,
+                  month_of: FourmeDate = None) -> Response[None]:
+    return _fourme_lock(person_id, organization_id, date, week_of, month_of, lock=False)
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -11,12 +11,14 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header
 
+from sandglass.composition.groups import groups
 from sandglass.composition.users import users
 from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import Empty
+from sandglass.models.groups import Group, GroupCreate, GroupMember, GroupPlacement, GroupUpdate, group_view, member_view
 from sandglass.models.rates import CostRate, RateCreate, RateUpdate
 from sandglass.models.users import (
     Preferences,
@@ -100,6 +102,50 @@ def put_cost(userId: str, costId: str, body: RateUpdate) -> CostRate:
 def delete_cost(userId: str, costId: str) -> Empty:
     service().delete_cost(tenant(app), _user(userId), costId)
     return {}
+
+
+# --- groups of people (a manager and a substitute each; a person's group history by day) -----------
+IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
+
+
+@app.get("/groups", tags=["Groups"], summary="List the organization's groups of people (ID-keyed map; paged by limit and cursor)")
+def list_groups(limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, Group]]:
+    found, next_cursor = groups().list(tenant(app), limit, cursor)
+    return map_page(app, {group.id: group_view(group) for group in found}, next_cursor)
+
+
+@app.post("/groups", tags=["Groups"], summary="Create a group (Administrators)")
+def post_group(body: GroupCreate) -> Response[Group]:
+    return with_etag(group_view(groups().create(tenant(app), body.name, body.managerId, body.substituteId)))
+
+
+@app.get("/groups/<groupId>", tags=["Groups"], summary="Get a group")
+def get_group(groupId: str) -> Response[Group]:
+    return with_etag(group_view(groups().get(tenant(app), groupId)))
+
+
+@app.put("/groups/<groupId>", tags=["Groups"], summary="Update a group (Administrators; any subset of fields; null clears a leader)")
+def put_group(groupId: str, body: GroupUpdate, if_match: IfMatch = None) -> Response[Group]:
+    changes = body.model_dump(exclude_unset=True)
+    return with_etag(group_view(groups().update(tenant(app), groupId, changes, parse_if_match(if_match))))
+
+
+@app.delete("/groups/<groupId>", tags=["Groups"], summary="Delete a group (Administrators); the memberships' history is kept")
+def delete_group(groupId: str, if_match: IfMatch = None) -> Empty:
+    groups().delete(tenant(app), groupId, parse_if_match(if_match))
+    return {}
+
+
+@app.get("/groups/<groupId>/members", tags=["Groups"], summary="The group's membership history: who joined it from which day")
+def list_group_members(groupId: str) -> list[GroupMember]:
+    return [member_view(m).model_dump(by_alias=True, mode="json") for m in groups().members(tenant(app), groupId)]
+
+
+@app.put("/groups/<groupId>/members/<userId>", tags=["Groups"],
+         summary="Put a member in the group from a day (Administrators); their previous group ends the day before")
+def put_group_member(groupId: str, userId: str, body: GroupPlacement) -> GroupMember:
+    placed = groups().place(tenant(app), groupId, _user(userId), body.from_)
+    return member_view(placed).model_dump(by_alias=True, mode="json")
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -194,7 +194,7 @@ def event_of(sample: Sample) -> dict[str, Any]:
         return sample.raw
     headers = {"Host": "127.0.0.1:3000"} if sample.public else {
         "Authorization": f"Bearer {sample_token(sample.as_)}", "X-Organization": DEMO_DOMAIN, "Host": "127.0.0.1:3000"}
-    if (sample.resource or "").startswith("/v1/"):  # Clockify: the workspace is in the path, never a header
+    if (sample.resource or "").startswith(("/v1/user", "/v1/workspaces")):  # Clockify: the workspace is in the path, never a header
         headers.pop("X-Organization", None)
     if sample.body is not None:
         headers["Content-Type"] = "application/json"

@@ -122,7 +122,7 @@ def load_handler(fn: tpl.Function, suffix: str = ""):
 
 
 def _error(status: int, code: str, message: str, path: str = "") -> Reply:
-    if path.startswith(CLOCKIFY_PREFIX):  # the Clockify surface's own error shape (what the GatewayResponses' templates send)
+    if is_clockify(path):  # the Clockify surface's own error shape (what the GatewayResponses' templates send)
         from sandglass.dialects.clockify.errors import body as clockify_body
 
         return Reply(status, {"Content-Type": "application/json", **({"Retry-After": "1"} if status == 429 else {})},
@@ -131,6 +131,12 @@ def _error(status: int, code: str, message: str, path: str = "") -> Reply:
 
 
 CLOCKIFY_PREFIX = API_PREFIX + "/v1/"
+CLOCKIFY_ROOTS = (CLOCKIFY_PREFIX + "user", CLOCKIFY_PREFIX + "workspaces")  # 4me's /v1/timesheets is not Clockify's
+
+
+def is_clockify(path: str) -> bool:
+    return any(path == root or path.startswith(root + "/") for root in CLOCKIFY_ROOTS)
+
 # Clockify's limit: 50 requests a second per workspace (what the dev server enforces; docs/clockify.md)
 CLOCKIFY_RATE = 50
 
@@ -301,7 +307,7 @@ class Gateway:
                 return _error(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {resource_path}", path)
             # API Gateway answers unknown resources with 403 "Missing Authentication Token"
             return _error(404, "NOT_FOUND", "No such route", path)
-        if path.startswith(CLOCKIFY_PREFIX) and params.get("workspaceId") and not self.throttle.admit(params["workspaceId"].lower()):
+        if is_clockify(path) and params.get("workspaceId") and not self.throttle.admit(params["workspaceId"].lower()):
             return _error(429, "THROTTLED", "Too many requests", path)
         request_context = {
             "resourcePath": route.path,

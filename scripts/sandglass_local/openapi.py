@@ -18,10 +18,15 @@ PATH = "/openapi.json"
 CLOCKIFY_SHIPPED = tpl.ROOT / "functions" / "openapi" / "clockify.json"
 CLOCKIFY_PATH = "/openapi/clockify.json"
 CLOCKIFY_PREFIX = "/v1/"
+CLOCKIFY_ROOTS = (CLOCKIFY_PREFIX + "user", CLOCKIFY_PREFIX + "workspaces")  # 4me's /v1/timesheets is not Clockify's
+
+
+def _is_clockify(path: str) -> bool:
+    return any(path == root or path.startswith(root + "/") for root in CLOCKIFY_ROOTS)
 
 
 def _clockify_functions(gateway: Gateway) -> set[str]:
-    return {route.function for route in gateway.routes if route.path.startswith(CLOCKIFY_PREFIX)}
+    return {route.function for route in gateway.routes if _is_clockify(route.path)}
 
 # The document's own operation: served by OpenApiFunction (no powertools app to describe it).
 SELF_OPERATION: dict[str, Any] = {

@@ -112,6 +112,12 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/geofences"): Call(role="user"),
     ("GET", "/changes"): Call(role="user"),
     ("GET", "/geofences/{geofenceId}"): Call(role="user"),
+    ("GET", "/groups"): Call(role="user"),
+    ("GET", "/groups/{groupId}"): Call(role="user"),
+    ("GET", "/groups/{groupId}/members"): Call(role="user"),
+    ("GET", "/v1/timesheets"): Call(query={"organization_id": "{groupId}", "month_of": "2026-07-15"}),
+    ("GET", "/v1/timesheets/incomplete"): Call(query={"organization_id": "{groupId}", "week_of": "2026-07-13"}),
+    ("GET", "/v1/timesheets/day_totals"): Call(role="user", query={"person_id": "{userId}", "week_of": "2026-07-13"}),
     # reports
     ("GET", "/reports"): Call(role="user"),
     # requests
@@ -138,6 +144,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/organizations"): Call(role="founder", org=None, body={"name": "Founded", "domain": "{domain}-founded"}),
     ("POST", "/api-keys"): Call(org=None, body={"name": "CI export", "expiresAt": "2027-01-01T00:00:00Z"}),
     ("POST", "/users"): Call(body={"email": "kim@{domain}.test", "name": "Kim", "role": "User"}),
+    ("POST", "/groups"): Call(body={"name": "Night shift", "managerId": "{olaId}"}),
+    ("POST", "/v1/timesheets/lock"): Call(query={"person_id": "{olaId}", "date": "2026-04-15"}),
     ("POST", "/users/{userId}/rates/cost"): Call(body={"currency": "EUR", "from": "2024-01-01T00:00:00Z", "to": "2024-07-01T00:00:00Z", "value": "30.00"}),
     ("POST", "/projects"): Call(body={"name": "Research", "billable": False}),
     ("POST", "/projects/{projectId}/members"): Call(body={"userId": "{olaId}", "role": "User", "title": "Engineer"}),
@@ -210,6 +218,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("POST", "/mcp"): Call(role="user", body={"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                                               "params": {"name": "edit_entry", "arguments": {"entry_id": "{activityId}", "description": "Kick-off, agreed scope"}}}),
     ("PUT", "/geofences/{geofenceId}"): Call(body={"radius": 150}),
+    ("PUT", "/groups/{groupId}"): Call(body={"name": "Day shift"}),
+    ("PUT", "/groups/{groupId}/members/{userId}"): Call(body={"from": "2026-07-10"}),
     ("PUT", "/reports/{reportId}"): Call(role="user", body={"name": "July, by project", "dimensions": ["project"]}),
     ("PUT", "/subscriptions/{subscriptionId}"): Call(body={"quantity": 11}),
     ("PUT", "/timesheets/auto-lock"): Call(body={"reason": "bench"}),
@@ -235,6 +245,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("DELETE", "/v1/workspaces/{workspaceId}/time-entries/{id}"): Call(org=None, path={**CLOCKIFY, "id": "{cfSpareActivityId}"}),
     ("DELETE", "/v1/workspaces/{workspaceId}/projects/{projectId}"): Call(org=None, path={**CLOCKIFY, "projectId": "{cfSpareProjectId}"}),
     ("DELETE", "/geofences/{geofenceId}"): Call(path={"geofenceId": "{spareGeofenceId}"}),
+    ("DELETE", "/groups/{groupId}"): Call(path={"groupId": "{spareGroupId}"}),
+    ("DELETE", "/v1/timesheets/lock"): Call(query={"person_id": "{olaId}", "date": "2026-04-15"}),
     ("DELETE", "/reports/{reportId}"): Call(path={"reportId": "{spareReportId}"}),
     ("DELETE", "/projects/{projectId}/members/{memberId}/rates/revenue/{revenueId}"): Call(path={"revenueId": "{spareRevenueId}"}),
     ("DELETE", "/users/{userId}/rates/cost/{costId}"): Call(path={"costId": "{spareCostId}"}),
@@ -404,6 +416,9 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
              "projectId": ids["projectId"]}
     ids["geofenceId"] = client.ok("POST", "/geofences", **as_admin, body={**fence, "name": f"{title} office"})["id"]
     ids["spareGeofenceId"] = client.ok("POST", "/geofences", **as_admin, body={**fence, "name": f"{title} annex", "latitude": 52.24})["id"]
+    ids["groupId"] = client.ok("POST", "/groups", **as_admin, body={"name": f"{title} crew", "managerId": ids["olaId"]})["id"]
+    ids["spareGroupId"] = client.ok("POST", "/groups", **as_admin, body={"name": f"{title} reserve"})["id"]
+    client.ok("PUT", f"/groups/{ids['groupId']}/members/{ids['userId']}", **as_admin, body={"from": "2026-07-01"})
 
     ids["reportId"] = client.ok("POST", "/reports", **as_sam, body={**REPORT, "name": f"{title} July"})["id"]
     ids["adminReportId"] = client.ok("POST", "/reports", **as_admin, body={**REPORT, "name": f"{title} overview"})["id"]
@@ -431,7 +446,7 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
     ids.update(cfWorkspaceId=id_forms.short_id(ids["orgId"]), cfProjectId=id_forms.short_id(ids["projectId"]),
                cfActivityId=id_forms.short_id(ids["activityId"]), cfSamId=id_forms.person_short_id(sam))
 
-    names = [f"{title} Works", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
+    names = [f"{title} Works", f"{title} crew", f"{title} reserve", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
              f"{title} kick-off", f"{title} planning", f"{title} admin", f"{title} design", f"{title} office", f"{title} annex",
              f"{title} July", f"{title} overview", f"{title} draft", f"{title} Clockify spare", f"{title} Client", f"{title} Former client", f"{title} research",
              f"{title} spare tag", f"{title} wireframes", f"{title} spare task", f"{title} second spare task", f"{title} second spare tag",

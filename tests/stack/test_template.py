@@ -16,6 +16,11 @@ ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geof
 # The Clockify v1 surface's route groups (docs/clockify.md): every /v1/... route is theirs
 CLOCKIFY_GROUPS = ["ClockifyWorkspace", "ClockifyProjects", "ClockifyTime", "ClockifyCatalog", "ClockifyWebhooks"]
 CLOCKIFY_PREFIX = "/v1/"
+CLOCKIFY_ROOTS = ("/v1/user", "/v1/workspaces")  # 4me's /v1/timesheets is not Clockify's
+
+
+def _clockify(path: str) -> bool:
+    return any(path == root or path.startswith(root + "/") for root in CLOCKIFY_ROOTS)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +116,7 @@ def test_reference_routes_are_all_declared():
     from tests.stack.sandtime_routes import load
 
     expected = load()
-    declared = {(r.method, r.path) for r in tpl.routes() if not r.path.startswith(CLOCKIFY_PREFIX)}
+    declared = {(r.method, r.path) for r in tpl.routes() if not _clockify(r.path)}
     assert len(expected) > 50 and expected <= declared
     assert declared - expected == ADDITIONS
 
@@ -121,8 +126,8 @@ def test_clockify_routes_belong_to_the_clockify_groups():
     (the Clockify surface's operations are checked by tests/contract/test_clockify_replay.py)."""
     routes = tpl.routes()
     clockify = {f"{group}Function" for group in CLOCKIFY_GROUPS}
-    assert {r.function for r in routes if r.path.startswith(CLOCKIFY_PREFIX)} == clockify
-    assert all(r.path.startswith(CLOCKIFY_PREFIX) for r in routes if r.function in clockify)
+    assert {r.function for r in routes if _clockify(r.path)} == clockify
+    assert all(_clockify(r.path) for r in routes if r.function in clockify)
 
 
 TIMESHEET_READS = {("GET", "/timesheets"), ("GET", "/timesheets/dayTotals"), ("GET", "/timesheets/incomplete")}
@@ -149,8 +154,14 @@ WEBHOOKS = {("GET", "/webhooks"), ("POST", "/webhooks"), ("GET", "/webhooks/{web
 CATALOG = {(method, path) for base, item in (("/tags", "/tags/{tagId}"), ("/clients", "/clients/{clientId}"),
                                             ("/projects/{projectId}/tasks", "/projects/{projectId}/tasks/{taskId}"))
            for method, path in (("GET", base), ("POST", base), ("GET", item), ("PUT", item), ("DELETE", item))}
+# groups of people, and the 4me Timesheets dialect (docs/fourme.md)
+GROUPS = {("GET", "/groups"), ("POST", "/groups"), ("GET", "/groups/{groupId}"), ("PUT", "/groups/{groupId}"), ("DELETE", "/groups/{groupId}"),
+          ("GET", "/groups/{groupId}/members"), ("PUT", "/groups/{groupId}/members/{userId}")}
+FOURME = {("GET", "/v1/timesheets"), ("GET", "/v1/timesheets/day_totals"), ("GET", "/v1/timesheets/incomplete"),
+          ("POST", "/v1/timesheets/lock"), ("DELETE", "/v1/timesheets/lock")}
 ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/openapi/clockify.json")}
-             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS | CHANGES | WEBHOOKS | CATALOG)
+             | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS | CHANGES | WEBHOOKS | CATALOG
+             | GROUPS | FOURME)
 
 
 def test_environment_and_policy_references_resolve():

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sandglass.errors import Forbidden
+
 ADMINISTRATOR = "Administrator"
 USER = "User"
+# Reads everything an Administrator reads, writes nothing (every write answers 403).
+AUDITOR = "Auditor"
+ORGANIZATION_ROLES = (ADMINISTRATOR, AUDITOR, USER)
 
 # A member's lifecycle (the user item's `status`) and an organization's (its item's `status`).
 INVITED = "INVITED"
 ACTIVE = "ACTIVE"
 DELETED = "DELETED"
+
+
+AUDITOR_READ_ONLY = "Auditors read everything in the organization and change nothing"
 
 
 @dataclass(frozen=True)
@@ -33,10 +41,33 @@ class TenantContext:
 
     @property
     def is_admin(self) -> bool:
+        """May write anything in the organization."""
         return self.role == ADMINISTRATOR
+
+    @property
+    def reads_all(self) -> bool:
+        """May read everything in the organization (Administrators and Auditors)."""
+        return self.role in (ADMINISTRATOR, AUDITOR)
+
+    @property
+    def can_write(self) -> bool:
+        """Auditors write nothing; everyone else writes what their role allows."""
+        return self.role != AUDITOR
+
+    def reading(self) -> "TenantContext":
+        """This caller with read access to the whole organization and no write access: for a read
+        that an access rule outside the role already allowed (e.g. a group's manager reading the
+        group's timesheets on the 4me surface)."""
+        return TenantContext(org_id=self.org_id, domain=self.domain, user_id=self.user_id, email=self.email, role=AUDITOR)
+
+    def require_reads_all(self) -> None:
+        if not self.reads_all:
+            raise Forbidden("Only organization Administrators and Auditors can read this")
+
+    def require_writer(self) -> None:
+        if not self.can_write:
+            raise Forbidden(AUDITOR_READ_ONLY, code="READ_ONLY_ROLE")
 
     def require_admin(self) -> None:
         if not self.is_admin:
-            from sandglass.errors import Forbidden
-
             raise Forbidden("Only organization Administrators can do this")

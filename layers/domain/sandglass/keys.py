@@ -478,6 +478,24 @@ def sign_in_grant(org_id: str, token_digest: str) -> dict[str, str]:
     return {PK: org_pk(org_id), SK: f"{SIGN_IN_GRANT_SK_PREFIX}{token_digest}"}
 
 
+# --- groups of people (4me's organizations inside an account, Clockify's user groups) -----------------
+GROUP_SK_PREFIX = "GROUP#"
+GROUP_MEMBERSHIP_SK_PREFIX = "GROUPMEMBER#"
+
+
+def group(org_id: str, group_id: str) -> dict[str, str]:
+    return {PK: org_pk(org_id), SK: f"{GROUP_SK_PREFIX}{group_id}"}
+
+
+def group_membership(org_id: str, user_id: str, from_day: str) -> dict[str, str]:
+    """A person's group from `from_day` (yyyy-mm-dd) until their next membership's day."""
+    return {PK: org_pk(org_id), SK: f"{GROUP_MEMBERSHIP_SK_PREFIX}{user_id}#{from_day}"}
+
+
+def group_memberships_prefix(user_id: str | None = None) -> str:
+    return f"{GROUP_MEMBERSHIP_SK_PREFIX}{user_id}#" if user_id else GROUP_MEMBERSHIP_SK_PREFIX
+
+
 # --- catalog: tags, clients, tasks (repositories/catalog.py documents the item shapes) ----------
 
 TAG_SK_PREFIX = "TAG#"
@@ -575,6 +593,7 @@ _CHANGE_ENTITIES = (
     (TAG_SK_PREFIX, "tag", 1),
     (CLIENT_SK_PREFIX, "client", 1),
     (TASK_SK_PREFIX, "task", 1),
+    (GROUP_SK_PREFIX, "group", 1),
 )
 CHANGE_ENTITY_TYPES = ("organization", "organizationLocks", *dict.fromkeys(kind for _, kind, _ in _CHANGE_ENTITIES))
 

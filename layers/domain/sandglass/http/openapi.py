@@ -82,7 +82,7 @@ ERROR_STATUSES = {
 # Response headers. ETag: the entities whose GET/POST/PUT answer carries their stored version
 # (sandglass.http.etag, the activities' handler); paged lists (a `cursor` parameter) send the next
 # page's cursor; every 429 says when to retry (the resolver's Throttled, API Gateway's THROTTLED).
-ETAG_ENTITIES = {"Activity", "Client", "Geofence", "Organization", "Project", "ProjectMember", "Tag", "Task", "User", "WebhookOut"}
+ETAG_ENTITIES = {"Activity", "Client", "Geofence", "Group", "Organization", "Project", "ProjectMember", "Tag", "Task", "User", "WebhookOut"}
 ETAG_HEADER = {"ETag": {"description": "The entity's version (a strong ETag such as \"3\"): send it back in If-Match",
                         "schema": {"type": "string", "pattern": '^"[0-9]+"$'}}}
 PAGE_HEADERS = {

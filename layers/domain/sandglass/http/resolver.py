@@ -19,8 +19,10 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from sandglass.errors import DomainError, UnsupportedMediaType, detail, validation_details
+from sandglass.context import AUDITOR, AUDITOR_READ_ONLY
+from sandglass.errors import DomainError, Forbidden, UnsupportedMediaType, detail, validation_details
 from sandglass.http.idempotent import idempotent
+from sandglass.http.tenant import MEMBER
 from sandglass.observability import api_invocation
 from sandglass.settings import get_settings
 
@@ -137,6 +139,19 @@ def _unknown_query_parameters(route, event) -> list[str]:
     return sorted(sent - declared)
 
 
+_READS = ("GET", "HEAD", "OPTIONS")
+
+
+def _refuse_auditor_writes(event) -> None:
+    """An Auditor of the organization a request names reads everything and writes nothing: every
+    other method is 403 before its body is even validated, on every route of every surface."""
+    if event.http_method.upper() in _READS:
+        return
+    context = event.request_context.authorizer.get_context() or {}
+    if context.get("membership") == MEMBER and context.get("role") == AUDITOR:
+        raise Forbidden(AUDITOR_READ_ONLY, code="READ_ONLY_ROLE")
+
+
 class _RequestValidation(OpenAPIRequestValidationMiddleware):
     """Bodies are JSON only: another media type is 415 (_reads_as_json), never powertools' form or
     multipart parsing (which would answer a misleading 422 "field missing") or its 500.
@@ -146,6 +161,7 @@ class _RequestValidation(OpenAPIRequestValidationMiddleware):
     `{"name": "x"}` and `[null]` as no body. An array where an object is documented is a wrong type: 422."""
 
     def handler(self, app, next_middleware):
+        _refuse_auditor_writes(app.current_event)
         unknown = _unknown_query_parameters(app.context["_route"], app.current_event)
         if unknown:
             raise RequestValidationError([{"type": "extra_forbidden", "loc": ("query", name), "msg": "Unknown query parameter",

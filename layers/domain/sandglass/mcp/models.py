@@ -149,7 +149,7 @@ class Current(Output):
     domain: str
     name: str
     userId: str
-    role: Literal["Administrator", "User"]
+    role: Literal["Administrator", "Auditor", "User"]
     timeZone: str
     settings: dict[str, Any] = Field(description="The organization's settings as GET /api/organization returns them")
 

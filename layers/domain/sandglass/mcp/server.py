@@ -107,7 +107,10 @@ def call_tool(session: Session, params: dict[str, Any]) -> dict[str, Any]:
                     raise
                 call = None
             return _tool_result(whoami(call, args, session.person))
-        return _tool_result(tool.run(session.call(args.organization), args))
+        call = session.call(args.organization)
+        if not tool.read_only:
+            call.tenant.require_writer()
+        return _tool_result(tool.run(call, args))
     except DomainError as error:
         return _tool_error(error.code, error.message, error.details)
     except Exception:

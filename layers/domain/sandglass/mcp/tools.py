@@ -427,11 +427,11 @@ def timesheet_status(call: Call, args: m.TimesheetStatusInput) -> m.TimesheetSta
         month = date.fromisoformat(args.month) if args.month else today
     except ValueError:
         raise ValidationFailed("month is a date: yyyy-mm-dd") from None
-    records = timesheets().timesheets(call.tenant, month.isoformat(), None if call.tenant.is_admin else call.tenant.user_id)
+    records = timesheets().timesheets(call.tenant, month.isoformat(), None if call.tenant.reads_all else call.tenant.user_id)
     records = records if isinstance(records, list) else [records]
     members = [m.MemberMonth(userId=r["user"]["id"], name=r["user"]["name"], email=r["user"]["email"], minutes=r["sumTimeSpent"],
                              workdayMinutes=r["workday"], locked=r["locked"], approved=r["approved"]) for r in records]
-    incomplete = timesheets().incomplete(call.tenant, today.isoformat()) if call.tenant.is_admin else None
+    incomplete = timesheets().incomplete(call.tenant, today.isoformat()) if call.tenant.reads_all else None
     return m.TimesheetStatusOutput(month=month.strftime("%Y-%m"), members=members, incompleteThisWeek=incomplete, locks=locks().locks(call.tenant))
 
 
@@ -502,7 +502,7 @@ class Tool:
 
 TOOLS = {tool.name: tool for tool in (
     Tool("whoami", "Who am I", "Who you are and where you act: your email, every organization you belong to (domain and name), and "
-         "for the selected organization your user id, role (Administrator or User), time zone and settings (workday, rounding, "
+         "for the selected organization your user id, role (Administrator, Auditor or User), time zone and settings (workday, rounding, "
          "locking). Call it first; pick another organization per call with the `organization` argument.",
          m.WhoamiInput, m.WhoamiOutput, whoami, read_only=True, idempotent=True),
     Tool("find", "Find projects and members", "Fuzzy search by name in the organization: projects you can log time on and members "

@@ -211,7 +211,7 @@ class AuthSnapshot(BaseModel, defer_build=True):
     # Beyond the Sandtime reference: the caller's own user id and role in `domain`, so a client can
     # call /users/{userId}/... for itself; null when the caller is not an active member of it.
     userId: Optional[str] = Field(None, description="The caller's user id in this organization (null if not an active member)")
-    role: Optional[Literal["Administrator", "User"]] = Field(None, description="The caller's organization role (null if not an active member)")
+    role: Optional[Literal["Administrator", "Auditor", "User"]] = Field(None, description="The caller's organization role (null if not an active member)")
 
 
 class DeletedOrganization(BaseModel, defer_build=True):

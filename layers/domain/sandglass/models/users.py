@@ -11,7 +11,7 @@ from sandglass.entities.people import Member
 from sandglass.models import ApiModel, Versioned
 from sandglass.models.common import Name, Omittable, TimeZone
 
-OrgRole = Literal["Administrator", "User"]
+OrgRole = Literal["Administrator", "Auditor", "User"]
 
 # BCP 47 language tag syntax (RFC 5646 "langtag", plus private-use and the common grandfathered forms).
 _BCP47 = re.compile(

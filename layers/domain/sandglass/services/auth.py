@@ -36,6 +36,11 @@ API_KEY_ROUTES = frozenset({("GET", "/api-keys"), ("POST", "/api-keys"), ("POST"
 # never the Host or X-Organization.
 CLOCKIFY_PREFIX = "/v1/"
 CLOCKIFY_WORKSPACE_PARAMETER = "workspaceId"
+CLOCKIFY_RESOURCES = (CLOCKIFY_PREFIX + "user", CLOCKIFY_PREFIX + "workspaces")  # 4me's /v1/timesheets is not Clockify's
+
+
+def is_clockify(resource: str) -> bool:
+    return any(resource == root or resource.startswith(root + "/") for root in CLOCKIFY_RESOURCES)
 # Routes that act for the account, not for one organization (sign-up, listing, auth snapshot, API keys).
 ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES,
                             ("GET", CLOCKIFY_PREFIX + "user"), ("GET", CLOCKIFY_PREFIX + "workspaces")})
@@ -204,7 +209,8 @@ def _header(headers: dict[str, str] | None, name: str) -> str | None:
 def organization_domain(headers: dict[str, str]) -> str | None:
     """The organization's domain: the Host's first label when the host names one (under BASE_DOMAIN;
     without it any host of three labels or more, and `<org>.localhost` locally), else
-    X-Sandtime-Organization (what MCP clients send), else X-Organization."""
+    X-Sandtime-Organization (what MCP clients send), else X-Organization, else `account` (what 4me
+    Timesheets clients send)."""
     host = (_header(headers, "host") or "").split(":")[0].strip().lower()
     base = get_settings().base_domain
     label = None
@@ -214,7 +220,7 @@ def organization_domain(headers: dict[str, str]) -> str | None:
         label = host.split(".")[0]
     elif host.endswith(".localhost") and host.count(".") == 1:  # local dev: acme.localhost:3000 names acme
         label = host.split(".")[0]
-    header = (_header(headers, "x-sandtime-organization") or _header(headers, "x-organization") or "").strip().lower()
+    header = (_header(headers, "x-sandtime-organization") or _header(headers, "x-organization") or _header(headers, "account") or "").strip().lower()
     return label or header or None
 
 
@@ -267,7 +273,7 @@ class Authorizer:
         account_route = route in ACCOUNT_ROUTES
         if scope.scoped and route in ACCOUNT_WIDE_ROUTES:
             return Decision(False, email, {**context, "membership": "out-of-scope"})
-        if resource.startswith(CLOCKIFY_PREFIX):
+        if is_clockify(resource):
             workspace, org_id = _clockify_organization(email, resource, path_parameters)
             if workspace is None:
                 return Decision(not scope.scoped, email, {**context, "membership": "missing" if not scope.scoped else "out-of-scope"})

@@ -257,7 +257,7 @@ class BillingService:
         return self.provider.create_checkout(account, product, quantity)
 
     def history(self, tenant: TenantContext) -> list[BillingTransaction]:
-        tenant.require_admin()
+        tenant.require_reads_all()
         account = self._account(tenant)
         if self.provider.needs_customer and account.customer_id is None:
             return []

@@ -213,12 +213,12 @@ class TaskService(_Catalog):
         if not ids.is_uuid(project_id):
             raise NotFound("Project not found")
         project, membership, _ = self.projects.project_with_memberships(
-            tenant.org_id, project_id, caller_id=None if tenant.is_admin else tenant.user_id, member_id=None)
+            tenant.org_id, project_id, caller_id=None if tenant.reads_all else tenant.user_id, member_id=None)
         if membership is not None and membership.archived:
             membership = None
-        if project is None or not (tenant.is_admin or membership):
+        if project is None or not (tenant.reads_all or membership):
             raise NotFound("Project not found")
-        if manage and not (tenant.is_admin or membership.administers):
+        if manage and not (tenant.is_admin or (membership is not None and membership.administers)):
             raise Forbidden("Only organization Administrators and this project's Administrators can manage its tasks")
         return project
 

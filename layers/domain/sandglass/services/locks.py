@@ -267,13 +267,19 @@ class LockService:
         period = DateLock(user_id=member, period=PERIODS[name], anchor=anchor)
         self.repository.change_days(tenant.org_id, period.user_id, period.days, lock=lock)
 
+    def lock_member_days(self, tenant: TenantContext, user_id: str, days: list[date], *, lock: bool) -> None:
+        """Lock or unlock these days of one member (a 4me group's lock: each member's days in the group)."""
+        tenant.require_admin()
+        if days:
+            self.repository.change_days(tenant.org_id, self._member(tenant, user_id, "query"), days, lock=lock)
+
     # --- reads ------------------------------------------------------------------------------------------
     def locks(self, tenant: TenantContext, user_id: str | None = None) -> dict[str, Any]:
         """GET /timesheets/locks: the watermark, the week locks and the date locks. A User sees
         the organization's and their own; Administrators everyone's (or one member's with userId)."""
         if user_id is not None:
             user_id = self._member(tenant, user_id, "query")
-        if not tenant.is_admin:
+        if not tenant.reads_all:
             if user_id not in (None, tenant.user_id):
                 raise NotFound("User not found")
             user_id = tenant.user_id

@@ -52,6 +52,11 @@ class _Access:
         if not self.manages:
             raise Forbidden("Only organization Administrators and this project's Administrators can do this")
 
+    def require_reader(self) -> None:
+        """What a project's managers read, an organization Auditor reads too."""
+        if not (self.manages or self.tenant.reads_all):
+            raise Forbidden("Only organization Administrators and Auditors and this project's Administrators can do this")
+
 
 def project_changes(body: ProjectUpdate) -> dict[str, Any]:
     """The fields a PUT sets (entity names): those sent, a null only where it clears (avatar, clientId)."""
@@ -90,10 +95,10 @@ class ProjectService:
         if member_id is not None and not ids.is_uuid(member_id):
             raise NotFound("Project member not found")
         project, membership, member = self.repository.project_with_memberships(
-            tenant.org_id, project_id, caller_id=None if tenant.is_admin else tenant.user_id, member_id=member_id)
+            tenant.org_id, project_id, caller_id=None if tenant.reads_all else tenant.user_id, member_id=member_id)
         if membership is not None and membership.archived:
             membership = None
-        if project is None or not (tenant.is_admin or membership):
+        if project is None or not (tenant.reads_all or membership):
             raise NotFound("Project not found")
         return _Access(project, membership, member, tenant)
 
@@ -101,7 +106,7 @@ class ProjectService:
     def list(self, tenant: TenantContext, archived: str, limit: int, cursor: str | None) -> tuple[dict[str, Project], str | None]:
         """Active projects by default; `archived="true"` lists archived ones, `"include"` both.
         Administrators see every project, others the projects they are members of."""
-        if tenant.is_admin:
+        if tenant.reads_all:
             page = self.repository.page_projects(tenant.org_id, archived, limit, cursor)
             return {project.id: project_view(project) for project in page.items}, page.cursor
         page = self.repository.page_memberships_of_user(tenant.org_id, tenant.user_id, limit, cursor)
@@ -213,20 +218,20 @@ class ProjectService:
         tx.commit()
 
     # --- revenue rates -----------------------------------------------------------------------
-    def _rate_context(self, tenant: TenantContext, project_id: str, member_id: str):
+    def _rate_context(self, tenant: TenantContext, project_id: str, member_id: str, *, read: bool = False):
         access = self._access(tenant, project_id, member_id)
-        access.require_manager()
+        access.require_reader() if read else access.require_manager()
         member = self._member(access)
         rate_set = revenue_set(tenant.org_id, project_id, member.id, member.user_id)
         return member, rate_set, partial(self.repository.stage_member_exists, org_id=tenant.org_id, project_id=project_id, member_id=member.id)
 
     def list_revenue(self, tenant: TenantContext, project_id: str, member_id: str, limit: int, cursor: str | None) -> tuple[dict[str, RevenueRate], str | None]:
-        _, rate_set, _ = self._rate_context(tenant, project_id, member_id)
+        _, rate_set, _ = self._rate_context(tenant, project_id, member_id, read=True)
         page = self.rates.page(rate_set, limit, cursor)
         return {item["id"]: revenue_view(item) for item in page.items}, page.cursor
 
     def get_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str) -> RevenueRate:
-        _, rate_set, _ = self._rate_context(tenant, project_id, member_id)
+        _, rate_set, _ = self._rate_context(tenant, project_id, member_id, read=True)
         return revenue_view(self.rates.get(rate_set, revenue_id))
 
     def create_revenue(self, tenant: TenantContext, project_id: str, member_id: str, body: RateCreate) -> RevenueRate:

@@ -133,7 +133,7 @@ class TimesheetService:
             activities = _only(projects, self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else []))
             marks = self.day_marks(read.organization, [target], days[0], days[-1]).get(target, (set(), set()))
             return _select(self._month_record(read.organization, read.user, activities, days, now, marks), chosen)
-        tenant.require_admin()
+        tenant.require_reads_all()
         read = self.repository.organization_read(tenant.org_id)
         if read.organization is None:  # deleted since the authorizer let the caller in
             raise NotFound("Organization not found")
@@ -165,7 +165,7 @@ class TimesheetService:
 
     def incomplete(self, tenant: TenantContext, week_of: str, fields: str | None = None) -> list[dict[str, Any]]:
         """GET /timesheets/incomplete (Administrators): members below the week's expected time."""
-        tenant.require_admin()
+        tenant.require_reads_all()
         day = parse_day(week_of, "weekOf")
         chosen = _fields(fields, INCOMPLETE_FIELDS)
         return [_select(record, chosen) for record in self.incomplete_members(tenant.org_id, week_monday(day), self.clock.now(), required=True)]
@@ -206,7 +206,7 @@ class TimesheetService:
         canonical = ids.canonical_id(user_id)
         if canonical is None:
             raise ValidationFailed.field("userId", "Expected a UUID", "query")
-        if tenant.is_admin or canonical == tenant.user_id:
+        if tenant.reads_all or canonical == tenant.user_id:
             return canonical, None
         projects = self.repository.projects_administered_for(tenant.org_id, tenant.user_id, canonical)
         if not projects:

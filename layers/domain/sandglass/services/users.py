@@ -158,7 +158,7 @@ class UserService:
     def _cost_context(self, tenant: TenantContext, user_id: str, write: bool):
         if not ids.is_uuid(user_id):
             raise NotFound("User not found")
-        if not tenant.is_admin and (write or user_id != tenant.user_id):
+        if not (tenant.is_admin if write else tenant.reads_all) and (write or user_id != tenant.user_id):
             if user_id != tenant.user_id:
                 self._require(tenant, user_id)  # 404 for a stranger, 403 for a colleague
             raise Forbidden("Only organization Administrators can manage cost rates (a user may read their own)")

@@ -157,15 +157,20 @@ class WebhookService:
         self.clock = clock
 
     def list(self, ctx: TenantContext) -> list[Webhook]:
-        ctx.require_admin()
+        ctx.require_reads_all()
         return sorted(self.repository.list(ctx.org_id), key=lambda w: (w.created_at, w.id))
 
     def get(self, ctx: TenantContext, webhook_id: str) -> Webhook:
-        ctx.require_admin()
+        """Administrators and Auditors read webhooks; only Administrators change them (`_writable`)."""
+        ctx.require_reads_all()
         found = self.repository.get(ctx.org_id, webhook_id) if ids.is_uuid(webhook_id) else None
         if found is None:
             raise NotFound("Webhook not found")
         return found
+
+    def _writable(self, ctx: TenantContext, webhook_id: str) -> Webhook:
+        ctx.require_admin()
+        return self.get(ctx, webhook_id)
 
     def create(self, ctx: TenantContext, name: str, url: str, event: str, trigger_type: str, trigger_source: list[str]) -> Webhook:
         ctx.require_admin()
@@ -183,7 +188,7 @@ class WebhookService:
         return webhook
 
     def update(self, ctx: TenantContext, webhook_id: str, changes: dict[str, Any], if_match: int | None) -> Webhook:
-        current = self.get(ctx, webhook_id)
+        current = self._writable(ctx, webhook_id)
         check_if_match("webhook", if_match, current.version)
         fields = {"name": changes.get("name", current.name), "url": changes.get("url", current.url), "event": changes.get("webhookEvent", current.event),
                   "trigger_source_type": changes.get("triggerSourceType", current.trigger_source_type),
@@ -201,7 +206,7 @@ class WebhookService:
         return updated
 
     def rotate_token(self, ctx: TenantContext, webhook_id: str) -> Webhook:
-        current = self.get(ctx, webhook_id)
+        current = self._writable(ctx, webhook_id)
         updated = replace(current, token=new_token(), version=current.version + 1)
         tx = UnitOfWork()
         self.repository.stage_replace(tx, updated, current.version)
@@ -209,7 +214,7 @@ class WebhookService:
         return updated
 
     def delete(self, ctx: TenantContext, webhook_id: str, if_match: int | None) -> None:
-        current = self.get(ctx, webhook_id)
+        current = self._writable(ctx, webhook_id)
         check_if_match("webhook", if_match, current.version)
         tx = UnitOfWork()
         self.repository.stage_delete(tx, current, current.version)

@@ -22,7 +22,7 @@ from sandglass.dialects.clockify import errors
 from sandglass.errors import DomainError
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
 
-from sandglass.http.resolver import BodyRefused, Resolver, _json, _json_body, _RequestValidation
+from sandglass.http.resolver import BodyRefused, Resolver, _json, _json_body, _refuse_auditor_writes, _RequestValidation
 from sandglass.settings import get_settings
 
 logger = logging.getLogger("sandglass")
@@ -38,9 +38,11 @@ def normalise_path(path: str) -> str:
 
 class _LenientRequestValidation(_RequestValidation):
     """The Sandtime surface's body rules (JSON only, no array for an object), without its refusal
-    of unknown query parameters: Clockify ignores them (Raycast sends `projectId=`)."""
+    of unknown query parameters: Clockify ignores them (Raycast sends `projectId=`). An Auditor's
+    writes are refused (403) before any validation, as on every surface."""
 
     def handler(self, app, next_middleware):
+        _refuse_auditor_writes(app.current_event)
         return OpenAPIRequestValidationMiddleware.handler(self, app, next_middleware)
 
 

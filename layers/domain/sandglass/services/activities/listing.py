@@ -60,7 +60,7 @@ class ActivityReads(ActivityServiceBase):
     def get(self, tenant: TenantContext, activity_id: str) -> ActivityResult:
         """At most two reads: the activity, and the caller's project membership when they do not own it."""
         activity = self._load(tenant, activity_id)
-        if not (tenant.is_admin or activity.user_id == tenant.user_id):
+        if not (tenant.reads_all or activity.user_id == tenant.user_id):
             if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
         return ActivityResult(activity_view(activity), activity.version)
@@ -82,20 +82,20 @@ class ActivityReads(ActivityServiceBase):
             raise invalid(detail("to", "to must be after from", "query"))
         org_id, page_args = tenant.org_id, {"pending": query.pending, "limit": query.limit, "cursor": query.cursor}
         user_id, project_id = query.user_id, query.project_id
-        if project_id and not tenant.is_admin and not is_project_admin(self.repository.project_membership(org_id, project_id, tenant.user_id)):
+        if project_id and not tenant.reads_all and not is_project_admin(self.repository.project_membership(org_id, project_id, tenant.user_id)):
             if user_id and user_id != tenant.user_id:
                 return ActivityList({}, None, 0)
             user_id = tenant.user_id  # a plain member of the project sees their own entries on it
         if user_id:
             projects = {project_id} if project_id else None
-            if not tenant.is_admin and user_id != tenant.user_id and not project_id:
+            if not tenant.reads_all and user_id != tenant.user_id and not project_id:
                 projects = set(self.projects.administered_project_ids(org_id, tenant.user_id))
                 if not projects:
                     return ActivityList({}, None, 0)
             return _listed(self.repository.list_of_user(org_id, user_id, query.window, projects=projects, newest_first=query.newest_first, **page_args))
         if project_id:
             return _listed(self.repository.list_of_project(org_id, project_id, query.window, **page_args))
-        if not tenant.is_admin:
+        if not tenant.reads_all:
             return _listed(self.repository.list_of_user(org_id, tenant.user_id, query.window, newest_first=query.newest_first, **page_args))
         if query.lower is None and query.upper is None:
             months_noted = self.repository.months_with_activities(org_id)

@@ -29,20 +29,20 @@ Item = ActivityRow
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The caller, for visibility: an Administrator, or a member and the projects they administer."""
+    """The caller, for visibility: one who reads all (an Administrator, an Auditor), or a member and the projects they administer."""
 
     user_id: str
-    is_admin: bool
+    reads_all: bool
     administered: frozenset[str] = frozenset()
 
     def sees(self, item: Item) -> bool:
-        return self.is_admin or item["userId"] == self.user_id or item["projectId"] in self.administered
+        return self.reads_all or item["userId"] == self.user_id or item["projectId"] in self.administered
 
     def sees_project(self, project_id: str) -> bool:
-        return self.is_admin or project_id in self.administered
+        return self.reads_all or project_id in self.administered
 
     def sees_member(self, user_id: str) -> bool:
-        return self.is_admin or user_id == self.user_id
+        return self.reads_all or user_id == self.user_id
 
 
 def settings_of(organization: Mapping[str, Any]) -> ReportSettings:
@@ -70,9 +70,9 @@ def sources(spec: ReportSpec, viewer: Viewer, org_id: str) -> list[tuple[str, st
             found.append(("project", project_id) if viewer.sees_project(project_id) else ("user", me))
     elif members:
         for user_id in dict.fromkeys(members):
-            if viewer.is_admin or user_id == me or viewer.administered:
+            if viewer.reads_all or user_id == me or viewer.administered:
                 found.append(("user", user_id))
-    elif viewer.is_admin:
+    elif viewer.reads_all:
         found.append(("organization", org_id))
     else:
         found.append(("user", me))
@@ -122,7 +122,7 @@ def narrowed(items: Iterable[Item], spec: ReportSpec, viewer: Viewer) -> list[It
     only_projects = frozenset(spec.selected_projects or ())
     only_users = frozenset(spec.selected_members or ())
     filters = compiled(spec.filters)
-    if viewer.is_admin and not only_projects and not only_users and not filters:
+    if viewer.reads_all and not only_projects and not only_users and not filters:
         return list(items)  # an Administrator's unnarrowed report counts every activity read
     return [item for item in items
             if viewer.sees(item) and (not only_projects or item["projectId"] in only_projects)

@@ -184,8 +184,8 @@ class ReportService:
         settings = selection.settings_of(self.repository.organization(org_id))
         now = self._now()
         span = periods.span(spec.period, spec.start, spec.end, now, settings.time_zone, settings.week_start)
-        administered = () if tenant.is_admin else self.repository.administered_project_ids(org_id, tenant.user_id)
-        viewer = Viewer(tenant.user_id, tenant.is_admin, frozenset(administered))
+        administered = () if tenant.reads_all else self.repository.administered_project_ids(org_id, tenant.user_id)
+        viewer = Viewer(tenant.user_id, tenant.reads_all, frozenset(administered))
         items = self._read(org_id, selection.sources(spec, viewer, org_id), span)
         now_ms = engine.to_ms(timefmt.iso(now))
         counted_from = engine.counted_starts(items, now_ms)  # before any narrowing: shared time counts once

@@ -124,7 +124,7 @@ class RequestService:
             if created_by is None:
                 raise ValidationFailed.field("createdBy", "Expected a user id (UUID)", "query")
         filters = {name: value for name, value in (("status", status), ("type", kind)) if value is not None}
-        if not tenant.is_admin:
+        if not tenant.reads_all:
             if created_by not in (None, tenant.user_id):
                 return {}, None  # a member lists their own requests only
             created_by = tenant.user_id
@@ -134,7 +134,7 @@ class RequestService:
     def _readable(self, tenant: TenantContext, request_id: str) -> WorkflowRequest:
         canonical = ids.canonical_id(request_id)
         request = self.repository.get(tenant.org_id, canonical) if canonical else None
-        if request is None or not (tenant.is_admin or request.created_by == tenant.user_id
+        if request is None or not (tenant.reads_all or request.created_by == tenant.user_id
                                    or self.space.administers(tenant, KINDS[request.kind].resolver_projects(request, None))):
             raise NotFound("Request not found")
         return request

@@ -1,0 +1,33 @@
+"""4me Timesheets response shapes (snake_case, as the reference documents them; `?fields=` may
+leave any field out)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict
+
+
+class PersonRef(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    id: str
+    name: str
+
+
+class FourmeTimesheet(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    person: Optional[PersonRef] = None
+    workday: Optional[int] = None
+    sum_time_spent: Optional[int] = None
+    workdays: Optional[float] = None
+    locked: Optional[bool] = None
+    locked_days: Optional[str] = None
+
+
+class FourmeIncompleteTimesheet(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+    id: Optional[str] = None
+    name: Optional[str] = None
+    primary_email: Optional[str] = None
+    completeness: Optional[int] = None
+    remaining_time: Optional[int] = None

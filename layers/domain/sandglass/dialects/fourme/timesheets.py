@@ -1,0 +1,39 @@
+"""4me timesheets on the wire: entity -> snake_case dict, `?fields=`, day totals as strings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandglass.errors import ValidationFailed
+from sandglass.services.group_timesheets import GroupTimesheet
+
+TIMESHEET_FIELDS = ("person", "workday", "sum_time_spent", "workdays", "locked", "locked_days")
+INCOMPLETE_FIELDS = ("id", "name", "primary_email", "completeness", "remaining_time")
+
+
+def chosen_fields(fields: str | None, available: tuple[str, ...]) -> tuple[str, ...]:
+    """`?fields=a,b`: those fields, in the reference's order; an unknown one is 400 naming it."""
+    if fields is None:
+        return available
+    wanted = [name.strip() for name in fields.split(",") if name.strip()]
+    unknown = [name for name in wanted if name not in available]
+    if unknown:
+        raise ValidationFailed.field("fields", f"Unknown field(s): {', '.join(unknown)}; available: {', '.join(available)}", "query")
+    return tuple(name for name in available if name in wanted)
+
+
+def timesheet(sheet: GroupTimesheet, fields: tuple[str, ...]) -> dict[str, Any]:
+    full = {"person": {"id": sheet.user["id"], "name": sheet.user["name"]}, "workday": sheet.workday, "sum_time_spent": sheet.sum_time_spent,
+            "workdays": sheet.workdays, "locked": sheet.locked, "locked_days": sheet.locked_days}
+    return {name: full[name] for name in fields}
+
+
+def incomplete(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    full = {"id": record["id"], "name": record["name"], "primary_email": record["email"], "completeness": record["completeness"],
+            "remaining_time": record["remainingTime"]}
+    return {name: full[name] for name in fields}
+
+
+def day_totals(minutes: dict[str, int]) -> dict[str, str]:
+    """4me answers each day's minutes as a string."""
+    return {day: str(value) for day, value in minutes.items()}

@@ -1,0 +1,119 @@
+"""The Auditor role, probed on every route of template.yaml (a new route is covered by construction).
+
+An Auditor of organization `alpha` (built by `sandglass_local.operations.build_organization`) is sent
+every route's realistic call (`OPERATIONS`): every read answers what it answers the organization's
+Administrator (same status), every write is 403 `READ_ONLY_ROLE` before its body is even read, and
+none of alpha's items changes. The account's own routes (sign-up, one's organizations, one's API keys)
+act for the person, not for an organization, and are left out. MCP: read tools answer, write tools
+are refused inside the JSON-RPC result.
+"""
+
+from __future__ import annotations
+
+from sandglass.context import AUDITOR_READ_ONLY
+from sandglass_local import operations
+from sandglass_local.operations import OPERATIONS, send
+from tests.api.test_isolation import ACCOUNT_ROUTES, Watch, routes, world  # noqa: F401 - `world` is the fixture
+
+READS = ("GET", "HEAD", "OPTIONS")
+
+
+def add_auditor(client, organization) -> str:
+    email = f"audrey@{organization.label}.test"
+    created = client.ok("POST", "/users", email=organization.emails["admin"], org=organization.label,
+                        body={"email": email, "name": "Audrey Auditor", "role": "Auditor"})
+    assert created["role"] == "Auditor"
+    organization.emails["auditor"] = email
+    return created["id"]
+
+
+def mcp_refused_as_read_only(reply) -> bool:
+    result = (reply.json() or {}).get("result") or {}
+    return reply.status == 200 and result.get("isError") is True and "READ_ONLY_ROLE" in result["content"][0]["text"]
+
+
+def refused_as_read_only(path: str, reply) -> bool:
+    """403 READ_ONLY_ROLE; on the Clockify surface its own shape: `{"message", "code": 403}`."""
+    if reply.status != 403:
+        return False
+    body = reply.json()
+    if path.startswith(("/v1/user", "/v1/workspaces")):
+        return body.get("code") == 403 and body.get("message") == AUDITOR_READ_ONLY
+    return body["error"]["code"] == "READ_ONLY_ROLE"
+
+
+def test_an_auditor_reads_what_an_administrator_reads_and_writes_nothing_on_every_route(world, gateway):  # noqa: F811 - the fixture
+    client, alpha, _ = world
+    with operations.frozen_clock():
+        add_auditor(client, alpha)
+    watch = Watch(alpha)
+    failures, probes = [], 0
+    for method, path in routes(gateway):
+        if (method, path) in ACCOUNT_ROUTES:
+            continue
+        call = OPERATIONS[(method, path)]
+        with operations.frozen_clock():
+            reply, changed = watch.send(client, alpha, method, path, call, as_role="auditor", org=alpha.label)
+        probes += 1
+        where = f"{method} {path}"
+        if changed:
+            failures.append(f"{where}: changed alpha's items")
+        if method in READS:
+            with operations.frozen_clock():
+                admin = send(client, alpha, method, path, call, as_role="admin", org=alpha.label)
+            if reply.status != admin.status:
+                failures.append(f"{where}: Auditor {reply.status}, Administrator {admin.status}: {reply.body[:200]}")
+        elif (method, path) == ("POST", "/mcp"):
+            if not mcp_refused_as_read_only(reply):
+                failures.append(f"{where}: a write tool answered {reply.status} {reply.body[:200]}")
+        elif not refused_as_read_only(path, reply):
+            failures.append(f"{where}: {reply.status} {reply.body[:200]}")
+    assert probes >= 80, probes
+    assert not failures, f"{len(failures)} of {probes} probes failed:\n" + "\n".join(failures)
+
+
+def test_an_auditor_reads_every_timesheet_and_report_of_the_organization(world):  # noqa: F811 - the fixture
+    client, alpha, _ = world
+    with operations.frozen_clock():
+        add_auditor(client, alpha)
+        for path, query in (("/timesheets", {"monthOf": "2026-07-01"}), ("/timesheets/incomplete", {"weekOf": "2026-07-06"}),
+                            ("/activities", {}), ("/timesheets/locks", {})):
+            as_admin = client.request("GET", path, email=alpha.emails["admin"], org=alpha.label, query=query)
+            as_auditor = client.request("GET", path, email=alpha.emails["auditor"], org=alpha.label, query=query)
+            assert as_admin.status == 200, (path, as_admin.body)
+            assert (as_auditor.status, as_auditor.json()) == (200, as_admin.json()), path
+        as_user = client.request("GET", "/timesheets", email=alpha.emails["user"], org=alpha.label, query={"monthOf": "2026-07-01"})
+        assert as_user.status == 403  # a User reads their own timesheet only (the organization's list is refused)
+
+
+def test_the_role_is_set_through_the_member_role_api_and_taken_away_again(world):  # noqa: F811 - the fixture
+    client, alpha, _ = world
+    with operations.frozen_clock():
+        auditor_id = add_auditor(client, alpha)
+        refused = client.request("POST", "/projects", email=alpha.emails["auditor"], org=alpha.label, body={"name": "Sneaky"})
+        assert refused.status == 403 and refused.json()["error"]["code"] == "READ_ONLY_ROLE"
+        updated = client.ok("PUT", f"/users/{auditor_id}", email=alpha.emails["admin"], org=alpha.label, body={"role": "Administrator"})
+        assert updated["role"] == "Administrator"
+        created = client.request("POST", "/projects", email=alpha.emails["auditor"], org=alpha.label, body={"name": "Allowed now"})
+        assert created.status == 200, created.body
+        client.ok("PUT", f"/users/{auditor_id}", email=alpha.emails["admin"], org=alpha.label, body={"role": "Auditor"})
+        me = client.ok("GET", "/auth", email=alpha.emails["auditor"], org=alpha.label)
+        assert me["role"] == "Auditor"
+        bad = client.request("PUT", f"/users/{auditor_id}", email=alpha.emails["admin"], org=alpha.label, body={"role": "Overlord"})
+        assert bad.status == 422
+
+
+def test_an_auditor_on_mcp_reads_with_read_tools_and_is_refused_write_tools(world):  # noqa: F811 - the fixture
+    client, alpha, _ = world
+    with operations.frozen_clock():
+        add_auditor(client, alpha)
+
+        def tool(name, arguments):
+            return client.request("POST", "/mcp", email=alpha.emails["auditor"], org=None,
+                                  headers={"X-Sandtime-Organization": alpha.label, "Accept": "application/json, text/event-stream"},
+                                  body={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
+
+        status = tool("timesheet_status", {})
+        assert status.status == 200 and status.json()["result"]["isError"] is False, status.body
+        stopped = tool("stop_timer", {})
+        assert mcp_refused_as_read_only(stopped), stopped.body
