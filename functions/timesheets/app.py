@@ -16,6 +16,7 @@ from pydantic import Field
 
 from sandglass.composition.schedules import schedules as schedule_service
 from sandglass.http.etag import with_etag
+from sandglass.errors import ValidationFailed
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import ApiModel, Empty
@@ -160,7 +161,7 @@ def _fourme_page(items: list[Any], page: int, per_page: int) -> Response:
 def fourme_timesheets(month_of: FourmeDate = None, organization_id: GroupIdQuery = None, person_id: Id = None, fields: Fields = None,
                       page: Page = 1, per_page: PerPage = paging.DEFAULT_PER_PAGE) -> Response[Union[dict[str, Any], list[dict[str, Any]]]]:
     if month_of is None:
-        return Response(status_code=400, content_type="application/json", body={"message": "month_of is required (yyyy-mm-dd)"})
+        raise ValidationFailed.field("month_of", "month_of is required (yyyy-mm-dd)", where="query", type="missing")
     chosen = fourme.chosen_fields(fields, fourme.TIMESHEET_FIELDS)
     sheets = [fourme.timesheet(sheet, chosen) for sheet in group_timesheets().month(tenant(app), month_of, person_id, organization_id)]
     if person_id is not None and len(sheets) == 1:
@@ -173,7 +174,7 @@ def fourme_timesheets(month_of: FourmeDate = None, organization_id: GroupIdQuery
 def fourme_incomplete(week_of: FourmeDate = None, organization_id: GroupIdQuery = None, fields: Fields = None, page: Page = 1,
                       per_page: PerPage = paging.DEFAULT_PER_PAGE) -> Response[list[dict[str, Any]]]:
     if week_of is None:
-        return Response(status_code=400, content_type="application/json", body={"message": "week_of is required (yyyy-mm-dd)"})
+        raise ValidationFailed.field("week_of", "week_of is required (yyyy-mm-dd)", where="query", type="missing")
     chosen = fourme.chosen_fields(fields, fourme.INCOMPLETE_FIELDS)
     records = group_timesheets().incomplete(tenant(app), week_of, organization_id)
     return _fourme_page([fourme.incomplete(record, chosen) for record in records], page, per_page)

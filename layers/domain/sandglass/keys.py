@@ -492,6 +492,12 @@ def group_membership(org_id: str, user_id: str, from_day: str) -> dict[str, str]
     return {PK: org_pk(org_id), SK: f"{GROUP_MEMBERSHIP_SK_PREFIX}{user_id}#{from_day}"}
 
 
+def group_membership_user_sort(from_day: str) -> str:
+    """GSI_USER sort key of a person's group membership (in their user partition, so the member's
+    purge, which empties that partition, removes it with them)."""
+    return f"{GROUP_MEMBERSHIP_SK_PREFIX}{from_day}"
+
+
 def group_memberships_prefix(user_id: str | None = None) -> str:
     return f"{GROUP_MEMBERSHIP_SK_PREFIX}{user_id}#" if user_id else GROUP_MEMBERSHIP_SK_PREFIX
 

@@ -79,3 +79,44 @@ def test_replaying_the_feed_rebuilds_every_resource(api, streaming, acme, feed):
     users = _all_pages(api, "/users")
     assert {i: (u["name"], u.get("title")) for i, u in users.items()} == {
         i: (u["name"], u.get("title")) for i, u in rebuilt["member"].items() if u.get("status") != "DELETED"}
+
+
+def _clockify_operations(api, rng: random.Random, count: int, workspace: str, project_ids: list[str]) -> None:
+    """Time entries and tags written through the Clockify surface, between the Sandtime writes."""
+    entries: list[str] = []
+    for step in range(count):
+        choice, day = rng.random(), rng.randrange(1, 28)
+        interval = {"start": f"2026-06-{day:02d}T{rng.randrange(0, 12):02d}:00:00Z", "end": f"2026-06-{day:02d}T{rng.randrange(12, 24):02d}:00:00Z"}
+        if choice < 0.5 or not entries:
+            reply = api.call("POST", f"/api/v1/workspaces/{workspace}/time-entries", as_=ADMIN,
+                             body={**interval, "description": f"Clockify {step}", "projectId": rng.choice(project_ids)})
+            assert reply.status == 201, reply.body
+            entries.append(reply.json()["id"])
+        elif choice < 0.75:
+            reply = api.call("PUT", f"/api/v1/workspaces/{workspace}/time-entries/{rng.choice(entries)}", as_=ADMIN,
+                             body={**interval, "description": f"Clockify edit {step}", "projectId": rng.choice(project_ids)})
+            assert reply.status == 200, reply.body
+        elif choice < 0.9:
+            target = entries.pop(rng.randrange(len(entries)))
+            assert api.call("DELETE", f"/api/v1/workspaces/{workspace}/time-entries/{target}", as_=ADMIN).status == 204
+        else:
+            reply = api.call("POST", f"/api/v1/workspaces/{workspace}/tags", as_=ADMIN, body={"name": f"Tag {step}"})
+            assert reply.status == 201, reply.body
+
+
+def test_a_thousand_operations_through_both_surfaces_replay_to_the_same_state(api, streaming, acme, feed, seed):
+    from sandglass import ids
+
+    rng = random.Random(1000)
+    _random_operations(api, rng, 500)
+    projects = _all_pages(api, "/projects", archived="include")
+    workspace = ids.short_id(seed.org_id("acme"))
+    _clockify_operations(api, rng, 500, workspace, [ids.short_id(project_id) for project_id in projects])
+    rebuilt = _replay(feed(limit=500)[0])
+
+    activities = _all_pages(api, "/activities", **{"from": "2026-01-01T00:00:00Z", "to": "2027-01-01T00:00:00Z", "limit": "500"})
+    assert {i: (a["name"], a["projectId"], a["startedAt"], a["endedAt"]) for i, a in activities.items()} == {
+        i: (a["name"], a["projectId"], a["startedAt"], a.get("endedAt")) for i, a in rebuilt["activity"].items()}
+    assert {i: p["name"] for i, p in _all_pages(api, "/projects", archived="include").items()} == {
+        i: p["name"] for i, p in rebuilt["project"].items()}
+    assert {i: t["name"] for i, t in _all_pages(api, "/tags").items()} == {i: t["name"] for i, t in rebuilt["tag"].items()}

@@ -107,7 +107,7 @@ def test_fields_paging_and_bad_input(world):
     second = fourme(w, "", organization_id=sales, month_of="2026-02-01", per_page="1", page="2")
     assert 'rel="prev"' in second.headers["Link"] and 'rel="next"' not in second.headers["Link"]
     assert {first.json()[0]["person"]["id"], second.json()[0]["person"]["id"]} == {w.pia["id"], w.sam["id"]}
-    assert fourme(w, "", organization_id=sales).status == 400                          # month_of is required
+    assert fourme(w, "", organization_id=sales).status == 422                          # month_of is required
     assert fourme(w, "", month_of="2026-02-01").status == 422                          # a group or a person
     assert fourme(w, "", organization_id=sales, month_of="2026-02-01", fields="salary").status == 422
     assert fourme(w, "", organization_id=sales, month_of="2026-02-30").status == 422

@@ -4,7 +4,8 @@ Item shapes (under PK ``ORG#<orgId>``, so the organization purge removes them wi
 - group: SK ``GROUP#<id>`` (keys.group) — id, name, managerId, substituteId (only when set), version,
   createdAt/By, updatedAt/By;
 - membership: SK ``GROUPMEMBER#<userId>#<yyyy-mm-dd>`` (keys.group_membership) — userId, groupId (absent:
-  the person leaves every group that day), from. A person's history is one Query of their prefix; the
+  the person leaves every group that day), from; GSI1 in the person's user partition, so their purge removes
+  it. A person's history is one Query of their prefix; the
   organization's, one Query of ``GROUPMEMBER#`` (a few items per person, never activities).
 """
 
@@ -76,7 +77,8 @@ class GroupRepository:
 
     def stage_membership(self, tx: UnitOfWork, org_id: str, membership: GroupMembership, actor: str) -> None:
         day = membership.from_day.isoformat()
-        item = {"userId": membership.user_id, "from": day, "updatedBy": actor, **keys.group_membership(org_id, membership.user_id, day)}
+        item = {"userId": membership.user_id, "from": day, "updatedBy": actor, **keys.group_membership(org_id, membership.user_id, day),
+                **keys.index_keys(keys.GSI_USER, keys.user_partition(org_id, membership.user_id), keys.group_membership_user_sort(day))}
         if membership.group_id is not None:
             item["groupId"] = membership.group_id
             tx.check(keys.group(org_id, membership.group_id), "attribute_exists(PK)", fail=NotFound("Group not found"))
