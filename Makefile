@@ -36,7 +36,7 @@ help:
 	@echo "  test     cfn-lint + the offline pytest suite; PYTEST_ARGS='-k rates -n 0' to narrow it"
 	@echo "  test-unit  only the pure-rule tests (tests/unit, in-memory fakes, about a second)"
 	@echo "  build    sam build (aws-sam-cli from requirements-sam.lock in .tools/sam-venv, no container) into .aws-sam/build, then check every wheel and .so runs on the functions' runtime"
-	@echo "  contract replay every Sandtime reference operation and rewrite the contract table in docs/contract.md"
+	@echo "  contract replay every Sandtime reference operation and rewrite the contract table in docs/contract.md (and the Clockify one in docs/clockify.md)"
 	@echo "  fuzz     schemathesis on every operation, long run (FUZZ_EXAMPLES=200 per operation and role, FUZZ_SEED) + a table of statuses reached"
 	@echo "  lint     cfn-lint template.yaml"
 	@echo "  bench    every benchmark in bench/ (cold start, DynamoDB calls, listing, reports, dev server, change log and webhooks)"
@@ -76,7 +76,8 @@ build: $(STAMP) $(SAM_STAMP)
 
 contract: $(STAMP)
 	@CONTRACT_WRITE_TABLE=1 $(BIN)/python -m pytest tests/contract -n 0 -q; status=$$?; \
-	sed -n '/<!-- contract-table/,/<!-- \/contract-table/p' docs/contract.md; exit $$status
+	sed -n '/<!-- contract-table/,/<!-- \/contract-table/p' docs/contract.md; \
+	sed -n '/<!-- clockify-contract-table/,/<!-- \/clockify-contract-table/p' docs/clockify.md | tail -n 3; exit $$status
 
 # The fuzz test runs bounded in `make test` (FUZZ_EXAMPLES=6, no coverage phase); this is the long run.
 FUZZ_EXAMPLES ?= 200

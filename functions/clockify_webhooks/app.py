@@ -174,7 +174,7 @@ def _feed(workspace_id: str, operation: str, start: str | None, end: str | None,
     kinds = hooks.entity_types(query_values(app, "type"))
     chosen = _changes(tenant, kinds, operation, hooks.window(start, end), _number(page, "page", 0, 0, 10000), _number(limit, "limit", 50, 1, 1000))
     if operation == "deleted":
-        return [hooks.deleted(change, workspace_id.lower()).model_dump() for change in chosen]
+        return {"response": [hooks.deleted(change, workspace_id.lower()).model_dump() for change in chosen]}
     mapper = _Ids(tenant)
     return [hooks.document(change, workspace_id.lower(), mapper.person).model_dump() for change in chosen]
 
@@ -196,7 +196,7 @@ def get_updated(workspaceId: WorkspaceId, type: FeedType = None, start: Start = 
 
 @app.get("/v1/workspaces/<workspaceId>/entities/deleted", tags=[TAG], operation_id="getDeletedEntities", summary="Entities deleted (change log, tombstones)")
 def get_deleted(workspaceId: WorkspaceId, type: FeedType = None, start: Start = None, end: Start = None, page: ZeroPage = None,
-                limit: Size = None) -> list[hooks.DeletedDocument]:
+                limit: Size = None) -> hooks.DeletedEntities:
     return _feed(workspaceId, "deleted", start, end, page, limit)
 
 

@@ -14,19 +14,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 METHODS = ("get", "post", "put", "patch", "delete")
 
-# The tier-1 operations this surface serves (research/clockify_compat.md §3.1; tags, clients and tasks
-# are served by their own routes when they land)
-SERVED = [
-    ("get", "/v1/user"), ("get", "/v1/workspaces"), ("get", "/v1/workspaces/{workspaceId}"), ("get", "/v1/workspaces/{workspaceId}/users"),
-    ("get", "/v1/workspaces/{workspaceId}/projects"), ("post", "/v1/workspaces/{workspaceId}/projects"),
-    ("get", "/v1/workspaces/{workspaceId}/projects/{projectId}"), ("put", "/v1/workspaces/{workspaceId}/projects/{projectId}"),
-    ("delete", "/v1/workspaces/{workspaceId}/projects/{projectId}"),
-    ("post", "/v1/workspaces/{workspaceId}/time-entries"), ("get", "/v1/workspaces/{workspaceId}/time-entries/{id}"),
-    ("put", "/v1/workspaces/{workspaceId}/time-entries/{id}"), ("delete", "/v1/workspaces/{workspaceId}/time-entries/{id}"),
-    ("get", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"), ("post", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"),
-    ("patch", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"),
-    ("get", "/v1/workspaces/{workspaceId}/time-entries/status/in-progress"),
+WS = "/v1/workspaces/{workspaceId}"
+# The operations this surface serves, in the order the replay calls them: the 32 tier-1 operations of
+# research/clockify_compat.md §3.1, then the 8 webhook and the 3 entity-change operations.
+TIER_ONE = [
+    ("get", "/v1/user"), ("get", "/v1/workspaces"), ("get", WS), ("get", WS + "/users"),
+    ("post", WS + "/tags"), ("get", WS + "/tags"), ("get", WS + "/tags/{id}"), ("put", WS + "/tags/{id}"),
+    ("post", WS + "/clients"), ("get", WS + "/clients"), ("get", WS + "/clients/{id}"), ("put", WS + "/clients/{id}"),
+    ("post", WS + "/projects"), ("get", WS + "/projects"), ("get", WS + "/projects/{projectId}"), ("put", WS + "/projects/{projectId}"),
+    ("post", WS + "/projects/{projectId}/tasks"), ("get", WS + "/projects/{projectId}/tasks"),
+    ("get", WS + "/projects/{projectId}/tasks/{taskId}"), ("put", WS + "/projects/{projectId}/tasks/{taskId}"),
+    ("post", WS + "/time-entries"), ("get", WS + "/time-entries/{id}"), ("put", WS + "/time-entries/{id}"),
+    ("get", WS + "/user/{userId}/time-entries"), ("post", WS + "/user/{userId}/time-entries"),
+    ("patch", WS + "/user/{userId}/time-entries"), ("get", WS + "/time-entries/status/in-progress"),
+    ("delete", WS + "/time-entries/{id}"), ("delete", WS + "/projects/{projectId}/tasks/{taskId}"),
+    ("delete", WS + "/projects/{projectId}"), ("delete", WS + "/tags/{id}"), ("delete", WS + "/clients/{id}"),
 ]
+WEBHOOKS = [
+    ("post", WS + "/webhooks"), ("get", WS + "/webhooks"), ("get", WS + "/webhooks/{webhookId}"), ("put", WS + "/webhooks/{webhookId}"),
+    ("patch", WS + "/webhooks/{webhookId}/token"), ("post", WS + "/webhooks/{webhookId}/logs"),
+    ("get", WS + "/addons/{addonId}/webhooks"), ("delete", WS + "/webhooks/{webhookId}"),
+]
+ENTITY_CHANGES = [("get", WS + "/entities/created"), ("get", WS + "/entities/updated"), ("get", WS + "/entities/deleted")]
+SERVED = TIER_ONE + WEBHOOKS + ENTITY_CHANGES
 
 
 def find_reference() -> Path:
@@ -52,6 +62,19 @@ def _json_after(lines: list[str], start: int) -> tuple[object, int]:
     raise ValueError(f"unbalanced JSON from line {index}")
 
 
+def _summary(lines: list[str], start: int) -> str:
+    """The operation's title: the line before `Authorizations:`, or, when description paragraphs
+    come between, the first line after the previous operation's last sample (JSON) or path."""
+    if lines[start - 1]:
+        return lines[start - 1]
+    index = start - 1
+    while index > 0 and not lines[index - 1].startswith(("}", "]", "/v1/")) and start - index < 40:
+        index -= 1
+    while not lines[index]:
+        index += 1
+    return lines[index]
+
+
 def operations_in(text: str) -> list[dict]:
     lines = text.splitlines()
     starts = [i for i, line in enumerate(lines) if line == "Authorizations:"]
@@ -62,7 +85,7 @@ def operations_in(text: str) -> list[dict]:
         where = next((i for i, line in enumerate(block[:-1]) if line in METHODS and block[i + 1].startswith("/v1/")), None)
         if where is None:
             continue
-        operation = {"summary": lines[start - 1], "method": block[where], "path": block[where + 1], "request": None, "response": None, "status": None}
+        operation = {"summary": _summary(lines, start), "method": block[where], "path": block[where + 1], "request": None, "response": None, "status": None}
         if "Request samples" in block:
             try:
                 operation["request"], _ = _json_after(block, block.index("Request samples"))

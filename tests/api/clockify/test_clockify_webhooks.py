@@ -164,7 +164,7 @@ def test_entity_changes_after_writes_including_a_delete(api, world, streaming): 
     updated = cf(api, "GET", f"/workspaces/{ws}/entities/updated?type=TIME_ENTRY").json()
     assert [d["id"] for d in updated] == [entries[0]["id"]]
     assert updated[0]["description"] == "Work 8" and updated[0]["timeInterval"]["start"] == "2026-07-14T08:00:00Z"
-    deleted = cf(api, "GET", f"/workspaces/{ws}/entities/deleted?type=TIME_ENTRY").json()
+    deleted = cf(api, "GET", f"/workspaces/{ws}/entities/deleted?type=TIME_ENTRY").json()["response"]
     assert [(d["id"], d["documentType"]) for d in deleted] == [(entries[1]["id"], "TIME_ENTRY")] and deleted[0]["deletedAt"]
     # paging: 0-based page and limit
     assert [d["id"] for d in cf(api, "GET", f"/workspaces/{ws}/entities/created?type=TIME_ENTRY&page=1&limit=1").json()] == [entries[1]["id"]]

@@ -80,6 +80,8 @@ class EntityDocument(ClockifyModel):
     id: str
     workspaceId: str
     userId: Optional[str] = None
+    approvalStatus: Optional[str] = None  # Sandglass approves whole weeks, not entries
+    kioskId: Optional[str] = None
     projectId: Optional[str] = None
     taskId: Optional[str] = None
     tagIds: list[str] = []
@@ -95,6 +97,12 @@ class DeletedDocument(ClockifyModel):
     deletedAt: str
     documentType: str
     document: dict[str, Any]
+
+
+class DeletedEntities(ClockifyModel):
+    """The deleted feed's answer: the tombstones wrapped in `response`, as the reference shows it."""
+
+    response: list[DeletedDocument]
 
 
 def webhook_short_id(webhook: DomainWebhook) -> str:
