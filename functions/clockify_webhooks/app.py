@@ -182,19 +182,19 @@ def _feed(workspace_id: str, operation: str, start: str | None, end: str | None,
 FeedType = Annotated[Optional[str], Query(description="TIME_ENTRY (required, repeatable)")]
 
 
-@app.get("/v1/workspaces/<workspaceId>/entities/created", tags=[TAG], operation_id="getCreatedEntities", summary="Entities created (change log)")
+@app.get("/v1/workspaces/<workspaceId>/entities/created", tags=[TAG], operation_id="getCreatedEntityInfo", summary="Entities created (change log)")
 def get_created(workspaceId: WorkspaceId, type: FeedType = None, start: Start = None, end: Start = None, page: ZeroPage = None,
                 limit: Size = None) -> list[hooks.EntityDocument]:
     return _feed(workspaceId, "created", start, end, page, limit)
 
 
-@app.get("/v1/workspaces/<workspaceId>/entities/updated", tags=[TAG], operation_id="getUpdatedEntities", summary="Entities updated (change log)")
+@app.get("/v1/workspaces/<workspaceId>/entities/updated", tags=[TAG], operation_id="getUpdatedEntityInfo", summary="Entities updated (change log)")
 def get_updated(workspaceId: WorkspaceId, type: FeedType = None, start: Start = None, end: Start = None, page: ZeroPage = None,
                 limit: Size = None) -> list[hooks.EntityDocument]:
     return _feed(workspaceId, "updated", start, end, page, limit)
 
 
-@app.get("/v1/workspaces/<workspaceId>/entities/deleted", tags=[TAG], operation_id="getDeletedEntities", summary="Entities deleted (change log, tombstones)")
+@app.get("/v1/workspaces/<workspaceId>/entities/deleted", tags=[TAG], operation_id="getDeletedEntityInfo", summary="Entities deleted (change log, tombstones)")
 def get_deleted(workspaceId: WorkspaceId, type: FeedType = None, start: Start = None, end: Start = None, page: ZeroPage = None,
                 limit: Size = None) -> hooks.DeletedEntities:
     return _feed(workspaceId, "deleted", start, end, page, limit)

@@ -50,7 +50,7 @@ def get_workspaces(roles: Annotated[Optional[str], Query(description="WORKSPACE_
     return found
 
 
-@app.get("/v1/workspaces/<workspaceId>", tags=[TAG], operation_id="getWorkspaceInfo", summary="Get workspace info")
+@app.get("/v1/workspaces/<workspaceId>", tags=[TAG], operation_id="getWorkspaceOfUser", summary="Get workspace info")
 def get_workspace(workspaceId: WorkspaceId) -> workspaces.Workspace:
     return workspaces.to_clockify(OrganizationService().get(workspace(app)).model_dump())
 

@@ -38,6 +38,58 @@ WEBHOOKS = [
 ENTITY_CHANGES = [("get", WS + "/entities/created"), ("get", WS + "/entities/updated"), ("get", WS + "/entities/deleted")]
 SERVED = TIER_ONE + WEBHOOKS + ENTITY_CHANGES
 
+# The reference's operationId of each served operation, with the summary the reference gives it.
+# The scraped page (seeds/001) keeps each operation's method, path and summary but not its Redoc
+# anchor (`#tag/<Tag>/operation/<operationId>`), where Clockify's operationIds live: they are those
+# of Clockify's published API document (docs.clockify.me / docs.developer.clockify.me). The summary
+# ties each id to the reference: test_clockify_operation_ids fails when the reference names an
+# operation differently than recorded here.
+OPERATION_IDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("get", "/v1/user"): ("getLoggedUser", "Get currently logged-in user's info"),
+    ("get", "/v1/workspaces"): ("getWorkspacesOfUser", "Get all my workspaces"),
+    ("get", WS): ("getWorkspaceOfUser", "Get workspace info"),
+    ("get", WS + "/users"): ("getUsersOfWorkspace", "Find all users on workspace"),
+    ("post", WS + "/tags"): ("createNewTag", "Add a new tag"),
+    ("get", WS + "/tags"): ("getTags", "Find tags on workspace"),
+    ("get", WS + "/tags/{id}"): ("getTag", "Get tag by ID"),
+    ("put", WS + "/tags/{id}"): ("updateTag", "Update tag"),
+    ("delete", WS + "/tags/{id}"): ("deleteTag", "Delete tag"),
+    ("post", WS + "/clients"): ("createClient", "Add a new client"),
+    ("get", WS + "/clients"): ("getClients", "Find clients on workspace"),
+    ("get", WS + "/clients/{id}"): ("getClient", "Get client by ID"),
+    ("put", WS + "/clients/{id}"): ("updateClient", "Update client"),
+    ("delete", WS + "/clients/{id}"): ("deleteClient", "Delete client"),
+    ("post", WS + "/projects"): ("createNewProject", "Add a new project"),
+    ("get", WS + "/projects"): ("getProjects", "Get all projects on workspace"),
+    ("get", WS + "/projects/{projectId}"): ("getProject", "Find project by ID"),
+    ("put", WS + "/projects/{projectId}"): ("updateProject", "Update project on workspace"),
+    ("delete", WS + "/projects/{projectId}"): ("deleteProject", "Delete project from workspace"),
+    ("post", WS + "/projects/{projectId}/tasks"): ("createTask", "Add a new task on project"),
+    ("get", WS + "/projects/{projectId}/tasks"): ("getTasks", "Find tasks on project"),
+    ("get", WS + "/projects/{projectId}/tasks/{taskId}"): ("getTask", "Get task by id"),
+    ("put", WS + "/projects/{projectId}/tasks/{taskId}"): ("updateTask", "Update task on project"),
+    ("delete", WS + "/projects/{projectId}/tasks/{taskId}"): ("deleteTask", "Delete task from project"),
+    ("post", WS + "/time-entries"): ("createTimeEntry", "Add a new time entry"),
+    ("get", WS + "/time-entries/{id}"): ("getTimeEntry", "Get a specific time entry on workspace"),
+    ("put", WS + "/time-entries/{id}"): ("updateTimeEntry", "Update time entry on workspace"),
+    ("delete", WS + "/time-entries/{id}"): ("deleteTimeEntry", "Delete time entry from workspace"),
+    ("get", WS + "/user/{userId}/time-entries"): ("getTimeEntries", "Get time entries for a user on workspace"),
+    ("post", WS + "/user/{userId}/time-entries"): ("createForOthers", "Add a new time entry for another user on workspace"),
+    ("patch", WS + "/user/{userId}/time-entries"): ("stopRunningTimeEntry", "Stop currently running timer on workspace for user"),
+    ("get", WS + "/time-entries/status/in-progress"): ("getInProgressTimeEntries", "Get all in progress time entries on workspace"),
+    ("post", WS + "/webhooks"): ("createWebhook", "Create webhooks"),
+    ("get", WS + "/webhooks"): ("getWebhooks", "Get all webhooks on workspace"),
+    ("get", WS + "/webhooks/{webhookId}"): ("getWebhook", "Get a specific webhook by id"),
+    ("put", WS + "/webhooks/{webhookId}"): ("updateWebhook", "Update a webhook"),
+    ("delete", WS + "/webhooks/{webhookId}"): ("deleteWebhook", "Delete webhook"),
+    ("patch", WS + "/webhooks/{webhookId}/token"): ("generateNewToken", "Generate new token"),
+    ("post", WS + "/webhooks/{webhookId}/logs"): ("getLogsForWebhook", "Get logs for a webhook"),
+    ("get", WS + "/addons/{addonId}/webhooks"): ("getAddonWebhooks", "Get all webhooks for addon on workspace"),
+    ("get", WS + "/entities/created"): ("getCreatedEntityInfo", "Created entities (Experimental)"),
+    ("get", WS + "/entities/updated"): ("getUpdatedEntityInfo", "Updated entities (Experimental)"),
+    ("get", WS + "/entities/deleted"): ("getDeletedEntityInfo", "Deleted entities (Experimental)"),
+}
+
 
 def find_reference() -> Path:
     for base in (ROOT.parent / "shared" / "seeds", ROOT.parent.parent / "shared" / "seeds", Path("/work/shared/seeds")):
@@ -63,16 +115,23 @@ def _json_after(lines: list[str], start: int) -> tuple[object, int]:
 
 
 def _summary(lines: list[str], start: int) -> str:
-    """The operation's title: the line before `Authorizations:`, or, when description paragraphs
-    come between, the first line after the previous operation's last sample (JSON) or path."""
+    """The operation's title: the line before `Authorizations:`; when paragraphs come between (a
+    description, a "💡 Note", a tag's own heading before its first operation), the first line of the
+    last paragraph after the previous operation's last sample (JSON) or path that is not a note."""
     if lines[start - 1]:
         return lines[start - 1]
     index = start - 1
     while index > 0 and not lines[index - 1].startswith(("}", "]", "/v1/")) and start - index < 40:
         index -= 1
-    while not lines[index]:
-        index += 1
-    return lines[index]
+    paragraphs, current = [], []
+    for line in lines[index:start]:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(current)
+            current = []
+    titled = [paragraph for paragraph in paragraphs if not paragraph[0].startswith("💡")]
+    return (titled or paragraphs)[-1][0]
 
 
 def operations_in(text: str) -> list[dict]:
