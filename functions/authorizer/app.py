@@ -5,13 +5,17 @@ from __future__ import annotations
 from sandglass.composition.authorizer import authorizer
 from sandglass.errors import Unauthorized
 from sandglass.observability import instrumented, logger
+from sandglass.ports.throttle import throttle_key
 
 
 def _policy(principal: str, effect: str, method_arn: str, context: dict[str, str]) -> dict:
+    """The policy, and the key API Gateway throttles the request by (the API's key source is this
+    authorizer): the organization's own, 50 requests a second, or the account routes' shared one."""
     return {
         "principalId": principal,
         "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": method_arn}]},
         "context": context,
+        "usageIdentifierKey": throttle_key(context.get("orgId")),
     }
 
 

@@ -229,3 +229,64 @@ def test_the_webhook_queue_fits_its_worker_and_retry_window():
     assert queue["RedrivePolicy"]["maxReceiveCount"] == MAX_RECEIVES
     assert queue["FifoQueue"] and dead["FifoQueue"]
     assert worker["Events"]["Queued"]["Properties"]["BatchSize"] * 8 <= worker["Timeout"]  # 3 s connect + 5 s read per attempt
+
+
+def test_every_authorized_method_is_throttled_by_the_key_the_authorizer_names(translated):
+    """Throttling per workspace at the edge (docs/clockify.md, Throttling): API keys come from the
+    authorizer (never from clients), every method behind the authorizer needs one, public ones none."""
+    api = next(iter(_of_type(translated, "AWS::ApiGateway::RestApi").values()))
+    assert api["Properties"]["ApiKeySourceType"] == "AUTHORIZER"
+    body = api["Properties"]["Body"]
+    public = {(r.method, r.path) for r in tpl.routes() if r.public}
+    assert public and len(public) < len(tpl.routes())
+    for path, methods in body["paths"].items():
+        for method, operation in methods.items():
+            if method.upper() not in {"GET", "POST", "PUT", "DELETE", "PATCH"}:
+                continue
+            schemes = {name for requirement in operation.get("security", []) for name in requirement}
+            if (method.upper(), path) in public:
+                assert schemes == set(), (method, path)
+            else:
+                assert schemes == {"OrganizationAuthorizer", "api_key"}, (method, path)
+
+
+def test_usage_plans_throttle_each_workspace_at_50_a_second(translated):
+    params = tpl.load()["Parameters"]
+    assert params["WorkspaceRateLimit"]["Default"] == 50 and params["WorkspaceBurstLimit"]["Default"] == 50
+    resources = translated["Resources"]
+    stage = next(name for name, resource in resources.items() if resource["Type"] == "AWS::ApiGateway::Stage")
+    for plan, rate in (("WorkspaceUsagePlan", "WorkspaceRateLimit"), ("AccountRoutesUsagePlan", "AccountRoutesRateLimit")):
+        properties = resources[plan]["Properties"]
+        assert properties["ApiStages"] == [{"ApiId": {"Ref": "Api"}, "Stage": {"Ref": stage}}]
+        assert properties["Throttle"]["RateLimit"] == {"Ref": rate}
+    # the account routes' one shared key, with the value the authorizer names for them
+    from sandglass.ports.throttle import ACCOUNT_THROTTLE_KEY
+
+    assert resources["AccountRoutesApiKey"]["Properties"]["Value"] == ACCOUNT_THROTTLE_KEY
+    assert resources["AccountRoutesUsagePlanKey"]["Properties"] == {"KeyId": {"Ref": "AccountRoutesApiKey"}, "KeyType": "API_KEY",
+                                                                    "UsagePlanId": {"Ref": "AccountRoutesUsagePlan"}}
+    # the organization-creating function adds each new organization's key to the workspaces' plan
+    workspace = tpl.load()["Resources"]["WorkspaceFunction"]["Properties"]
+    assert workspace["Environment"]["Variables"]["THROTTLE_USAGE_PLAN_ID"] == {"Ref": "WorkspaceUsagePlan"}
+    statements = workspace["Policies"][0]["Statement"]
+    gateway = [s for s in statements if any(action.startswith("apigateway:") for action in s["Action"])]
+    assert [sorted(s["Action"]) for s in gateway] == [["apigateway:GET", "apigateway:POST"]]
+    assert json.dumps(gateway[0]["Resource"]).count("apigateway") == 2 and "/usageplans/${WorkspaceUsagePlan}/keys" in json.dumps(gateway[0]["Resource"])
+
+
+def test_gateway_responses_carry_both_surfaces_error_fields():
+    """Gateway-response templates are not VTL: one body per type, read by both surfaces' clients."""
+    responses = tpl.load()["Resources"]["Api"]["Properties"]["GatewayResponses"]
+    expected = {
+        "UNAUTHORIZED": ("401", "UNAUTHORIZED", {"description": "Full authentication is required to access this resource", "code": 1000}),
+        "ACCESS_DENIED": ("403", "FORBIDDEN", {"message": "User doesn't belong to Workspace", "code": 403}),
+        "THROTTLED": ("429", "THROTTLED", {"message": "Too many requests", "code": 429}),
+    }
+    for kind, (status, sandtime_code, clockify) in expected.items():
+        template = responses[kind]["ResponseTemplates"]["application/json"]
+        assert "#" not in template and "$" not in template, kind  # no VTL: sent as written
+        body = json.loads(template)
+        assert responses[kind]["StatusCode"] == status
+        assert body["error"]["code"] == sandtime_code and set(body["error"]) == {"code", "message"}
+        assert {key: body[key] for key in clockify} == clockify
+    assert responses["THROTTLED"]["ResponseParameters"]["Headers"]["Retry-After"] == "'1'"

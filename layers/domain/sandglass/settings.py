@@ -44,6 +44,8 @@ class Settings:
     base_domain: str = ""
     # where a deleted organization's admin is sent (DELETE /organization's redirectUrl)
     offboarding_url: str | None = None
+    # the API Gateway usage plan each new organization's throttle key joins (empty: no keys, as locally)
+    throttle_usage_plan_id: str | None = None
     # observability (powertools' own variables)
     service_name: str = "sandglass"
     metrics_namespace: str = "Sandglass"
@@ -112,6 +114,7 @@ def get_settings() -> Settings:
         webhook_allow_loopback=env.get("WEBHOOK_ALLOW_LOOPBACK", "") == "1",
         base_domain=(env.get("BASE_DOMAIN") or "").strip().lower(),
         offboarding_url=env.get("OFFBOARDING_URL") or None,
+        throttle_usage_plan_id=env.get("THROTTLE_USAGE_PLAN_ID") or None,
         service_name=env.get("POWERTOOLS_SERVICE_NAME") or "sandglass",
         metrics_namespace=env.get("POWERTOOLS_METRICS_NAMESPACE") or "Sandglass",
         tracing_enabled=env.get("POWERTOOLS_TRACE_DISABLED", "true").strip().lower() in {"false", "0", "no"},

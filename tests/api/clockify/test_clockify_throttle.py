@@ -23,3 +23,26 @@ def test_a_burst_over_the_rate_is_429_in_clockifys_shape_per_workspace(api, acme
     assert refused[0].headers.get("Retry-After") == "1"
     # the Sandtime surface is not this bucket
     assert api.get("/auth", as_=ADMIN, org="acme").status == 200
+
+
+def _authorizer_event(api, resource: str, path: str, *, org: str | None = None, path_parameters: dict | None = None) -> dict:
+    headers = {"Authorization": f"Bearer {api.token(ADMIN)}", "Host": "127.0.0.1:3000", **({"X-Organization": org} if org else {})}
+    return {"type": "REQUEST", "methodArn": f"arn:aws:execute-api:us-east-1:123456789012:local/api/GET{resource}", "resource": resource,
+            "path": "/api" + path, "httpMethod": "GET", "headers": headers, "queryStringParameters": None, "pathParameters": path_parameters,
+            "requestContext": {"resourcePath": resource, "httpMethod": "GET", "stage": "api"}}
+
+
+def test_the_authorizer_names_the_workspace_key_production_throttles_by(api, acme, seed, gateway):
+    """In production API Gateway throttles each request by the key the authorizer names (the usage
+    plans in template.yaml): the organization's own on both surfaces, a shared one where none is named."""
+    from sandglass.ports.throttle import ACCOUNT_THROTTLE_KEY, throttle_key
+
+    org_id = seed.org_id("acme")
+    workspace = ids.short_id(org_id)
+    clockify = gateway.invoke("AuthorizerFunction", _authorizer_event(api, "/v1/workspaces/{workspaceId}", f"/v1/workspaces/{workspace}",
+                                                                      path_parameters={"workspaceId": workspace}))
+    sandtime = gateway.invoke("AuthorizerFunction", _authorizer_event(api, "/organization", "/organization", org="acme"))
+    account = gateway.invoke("AuthorizerFunction", _authorizer_event(api, "/v1/user", "/v1/user"))
+    assert clockify["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert clockify["usageIdentifierKey"] == sandtime["usageIdentifierKey"] == throttle_key(org_id)
+    assert account["usageIdentifierKey"] == ACCOUNT_THROTTLE_KEY

@@ -29,6 +29,7 @@ from sandglass.models.organization import (
     organization_view,
     updated_settings,
 )
+from sandglass.ports.throttle import ThrottleKeys
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.services.members import new_member
 from sandglass.timefmt import iso
@@ -55,8 +56,10 @@ def watermark_move(before: OrganizationSettings, after: OrganizationSettings) ->
 
 class OrganizationService:
     def __init__(self, repository: OrganizationRepository | None = None, clock: Clock | None = None,
-                 listeners: Sequence[SettingsListener] = (), offboarding_url: str | None = None):
+                 listeners: Sequence[SettingsListener] = (), offboarding_url: str | None = None,
+                 throttle_keys: ThrottleKeys | None = None):
         self.repository = repository or OrganizationRepository()
+        self.throttle_keys = throttle_keys
         self.clock = clock or CurrentClock()
         self.listeners = tuple(listeners)
         self.offboarding_url = offboarding_url
@@ -79,6 +82,8 @@ class OrganizationService:
         organization = Organization(id=org_id or ids.new_id(), domain=request.domain, settings=settings, created_at=now, created_by=caller.email)
         admin = new_member(organization.id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now,
                            status=ACTIVE)
+        if self.throttle_keys is not None:  # its edge rate-limit key first: a workspace without one would be refused at the edge
+            self.throttle_keys.ensure(organization.id)
         self.repository.create(organization, admin)
         return organization_view(organization)  # created at version 1: its ETag, like every later read
 

@@ -1,0 +1,58 @@
+"""Throttle-key adapters (the port: sandglass.ports.throttle).
+
+- `ApiGatewayThrottleKeys`: an API Gateway API key per organization (its value derived from the
+  organization id), added to the workspaces' usage plan (THROTTLE_USAGE_PLAN_ID, set by template.yaml).
+  Idempotent: an existing key or plan membership is kept, so a retried sign-up or a backfill is safe.
+- `NoThrottleKeys`: nothing to create (the dev server throttles per workspace itself; tests).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sandglass.ports.throttle import throttle_key
+
+logger = logging.getLogger("sandglass.throttle")
+
+
+class NoThrottleKeys:
+    def ensure(self, org_id: str) -> None:
+        return None
+
+
+class ApiGatewayThrottleKeys:
+    def __init__(self, usage_plan_id: str, client=None):
+        self.usage_plan_id = usage_plan_id
+        self._client = client
+
+    def client(self):
+        if self._client is None:
+            import boto3  # lazy: only the organization-creating function pays for it, once
+
+            self._client = boto3.client("apigateway")
+        return self._client
+
+    def ensure(self, org_id: str) -> None:
+        key_id = self._key_id(org_id)
+        try:
+            self.client().create_usage_plan_key(usagePlanId=self.usage_plan_id, keyId=key_id, keyType="API_KEY")
+        except self.client().exceptions.ConflictException:
+            pass  # already in the plan
+
+    def _key_id(self, org_id: str) -> str:
+        value = throttle_key(org_id)
+        name = "workspace-" + org_id
+        try:
+            made = self.client().create_api_key(name=name, value=value, enabled=True)
+            return made["id"]
+        except self.client().exceptions.ConflictException:
+            found = self.client().get_api_keys(nameQuery=name, includeValues=False, limit=2)["items"]
+            match = [item["id"] for item in found if item["name"] == name]
+            if not match:
+                raise
+            return match[0]
+
+
+def configured(usage_plan_id: str | None):
+    """The adapter the configuration names: API Gateway when a usage plan is given."""
+    return ApiGatewayThrottleKeys(usage_plan_id) if usage_plan_id else NoThrottleKeys()
