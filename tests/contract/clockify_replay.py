@@ -64,6 +64,16 @@ NULLABLE = {"currencyId", "currencyCode", "approvalStatus", "taskId", "kioskId",
 SCRAPED_AS_STRING = {"ccEmails"}
 
 
+def unverified(ours: Any, reference: Any, where: str = "$") -> list[str]:
+    """Where our answer's list is empty but the reference's holds an object: that object's shape is
+    not verified by this call (said in the table, not hidden)."""
+    if isinstance(reference, list) and reference and isinstance(reference[0], dict) and reference[0]:
+        return [where] if ours == [] else [line for item in ours or [] for line in unverified(item, reference[0], f"{where}[]")][:1]
+    if isinstance(reference, dict) and isinstance(ours, dict):
+        return [line for key in sorted(reference.keys() & ours.keys()) for line in unverified(ours[key], reference[key], f"{where}.{key}")]
+    return []
+
+
 @dataclass
 class Result:
     summary: str
@@ -72,6 +82,7 @@ class Result:
     status: int | None
     expected: int | None
     problems: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
 
     @property
     def verdict(self) -> str:
@@ -183,9 +194,10 @@ def _path_values(method: str, path: str, world: dict[str, str], made: dict[str, 
 
 
 def _prepare(api, method: str, path: str, world: dict[str, str]) -> None:
-    """What an operation needs first: a running timer to stop, a running timer to list."""
+    """What an operation needs first: a running timer to list (`in-progress=true`) and then stop
+    (PATCH), a running timer in the workspace's in-progress list."""
     base = f"/api/v1/workspaces/{world['workspaceId']}/time-entries"
-    if (method, path) == ("patch", clockify_operations.WS + "/user/{userId}/time-entries"):
+    if (method, path) == ("get", clockify_operations.WS + "/user/{userId}/time-entries"):
         api.call("POST", base, as_=ADMIN, body={"start": "2026-07-15T08:00:00Z", "projectId": world["projectId"]})
     if (method, path) == ("get", clockify_operations.WS + "/time-entries/status/in-progress"):
         api.call("POST", base, as_=ADMIN, body={"start": "2026-07-15T10:00:00Z", "projectId": world["projectId"]})
@@ -215,6 +227,7 @@ def run(api, seed) -> list[Result]:
                 result.problems = [f"{reply.status} {reply.body[:160]}"]
             elif reference is not None:
                 result.problems = differences(reply.json(), reference)
+                result.empty = unverified(reply.json(), reference)
             elif operation["status"] == 204 and reply.body:
                 result.problems = ["a body where the reference has none"]
             results.append(result)
@@ -226,7 +239,8 @@ def run(api, seed) -> list[Result]:
 def markdown_table(results: list[Result]) -> str:
     rows = ["| operation | method and path | status | verdict |", "|---|---|---|---|"]
     for result in results:
-        rows.append(f"| {result.summary} | `{result.method} {result.path}` | {result.status} | {result.verdict} |")
+        note = f" (`{', '.join(result.empty)}` empty here: its items' shape is checked by the API tests)" if result.empty else ""
+        rows.append(f"| {result.summary} | `{result.method} {result.path}` | {result.status} | {result.verdict}{note} |")
     operations = {(result.method, result.path.split("?")[0]) for result in results}
     failing = {(result.method, result.path.split("?")[0]) for result in results if result.verdict != "matches"}
     return "\n".join(rows) + (f"\n\n{len(operations - failing)} of {len(operations)} operations match "
