@@ -10,7 +10,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from sandglass.adapters.throttle_keys import ApiGatewayThrottleKeys, NoThrottleKeys, configured
+from sandglass.adapters.throttle_keys import ApiGatewayThrottleKeys, NoThrottleKeys, backfill, configured
 from sandglass.clock import FixedClock
 from sandglass.context import Caller
 from sandglass.models.organization import OrganizationCreate
@@ -39,6 +39,14 @@ def test_an_organization_gets_its_key_in_the_workspaces_plan_once(apigateway):
     assert [key["name"] for key in client.get_api_keys()["items"]] == ["workspace-" + ORG]
     ApiGatewayThrottleKeys(plan, client).ensure("another-organization-id-000000000000")
     assert len(client.get_usage_plan_keys(usagePlanId=plan)["items"]) == 2
+
+
+def test_backfill_gives_existing_organizations_their_keys(apigateway):
+    client, plan = apigateway
+    ApiGatewayThrottleKeys(plan, client).ensure(ORG)  # one already has its key
+    others = ["0f1e2d3c-4b5a-4968-8776-655443322110", "1a2b3c4d-5e6f-4a0b-9c1d-2e3f4a5b6c7d"]
+    assert backfill(plan, [ORG + "\n", "\n", *(org + "\n" for org in others)], ApiGatewayThrottleKeys(plan, client)) == 3
+    assert sorted(key["value"] for key in client.get_usage_plan_keys(usagePlanId=plan)["items"]) == sorted(throttle_key(org) for org in [ORG, *others])
 
 
 def test_key_values_fit_api_gateway_and_name_no_organization_for_account_routes():

@@ -4,6 +4,10 @@
   organization id), added to the workspaces' usage plan (THROTTLE_USAGE_PLAN_ID, set by template.yaml).
   Idempotent: an existing key or plan membership is kept, so a retried sign-up or a backfill is safe.
 - `NoThrottleKeys`: nothing to create (the dev server throttles per workspace itself; tests).
+
+Backfill (organizations created before the keys existed), once when deploying, with the stack's
+`WorkspaceUsagePlan` id and the organization ids one a line on stdin:
+    python -m sandglass.adapters.throttle_keys <usage-plan-id> < org-ids.txt
 """
 
 from __future__ import annotations
@@ -56,3 +60,22 @@ class ApiGatewayThrottleKeys:
 def configured(usage_plan_id: str | None):
     """The adapter the configuration names: API Gateway when a usage plan is given."""
     return ApiGatewayThrottleKeys(usage_plan_id) if usage_plan_id else NoThrottleKeys()
+
+
+def backfill(usage_plan_id: str, org_ids, keys=None) -> int:
+    """Ensure every organization's key (idempotent); how many organizations were handled."""
+    keys = keys or ApiGatewayThrottleKeys(usage_plan_id)
+    handled = 0
+    for org_id in (line.strip() for line in org_ids):
+        if org_id:
+            keys.ensure(org_id)
+            handled += 1
+    return handled
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m sandglass.adapters.throttle_keys <usage-plan-id> < org-ids.txt")
+    print(f"{backfill(sys.argv[1], sys.stdin)} organizations have their throttle key")
