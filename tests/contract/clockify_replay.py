@@ -173,6 +173,33 @@ VARIANTS = {
     ("post", clockify_operations.WS + "/webhooks/{webhookId}/logs"): ["?page=0&size=50"],
 }
 
+# A hydrated time entry embeds its project, task and tags: each is compared with the reference's
+# own example of that thing (the reference shows no hydrated entry)
+HYDRATED = {"project": ("get", clockify_operations.WS + "/projects/{projectId}"),
+            "task": ("get", clockify_operations.WS + "/projects/{projectId}/tasks/{taskId}"),
+            "tags": ("get", clockify_operations.WS + "/tags")}
+
+
+# The embedded project is the project's summary, not the whole project (docs/clockify.md, Contract
+# replay): its rates, memberships, estimates and duration are not embedded; these fields are compared
+SUMMARY_PROJECT_FIELDS = {"id", "name", "clientId", "clientName", "color", "billable", "archived", "workspaceId"}
+
+
+def hydrated_differences(answer: Any, by_key: dict) -> list[str]:
+    entries = answer if isinstance(answer, list) else [answer]
+    found = [] if entries else ["no entry to verify the hydrated fields on"]
+    for entry in entries:
+        for name, key in HYDRATED.items():
+            if name not in entry:
+                found.append(f"$.{name}: missing (hydrated)")
+            elif entry[name] is not None:
+                reference = by_key[key]["response"]
+                if name == "project":
+                    reference = {field: value for field, value in reference.items() if field in SUMMARY_PROJECT_FIELDS}
+                found += differences(entry[name], reference, f"$.{name}")
+    return sorted(set(found))
+
+
 # What binds a created thing's id for the later operations (the created answer's `id`)
 BINDS = {
     ("post", clockify_operations.WS + "/tags"): "tagId", ("post", clockify_operations.WS + "/clients"): "clientId",
@@ -228,6 +255,8 @@ def run(api, seed) -> list[Result]:
             elif reference is not None:
                 result.problems = differences(reply.json(), reference)
                 result.empty = unverified(reply.json(), reference)
+                if "hydrated=true" in query and "/time-entries" in path:
+                    result.problems += hydrated_differences(reply.json(), by_key)
             elif operation["status"] == 204 and reply.body:
                 result.problems = ["a body where the reference has none"]
             results.append(result)
