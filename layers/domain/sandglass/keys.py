@@ -646,3 +646,29 @@ def webhook_delivery(org_id: str, webhook_id: str, event_id: str) -> dict[str, s
 
 def webhook_delivery_prefix(webhook_id: str) -> str:
     return f"{WEBHOOK_DELIVERY_SK_PREFIX}{webhook_id}#"
+
+
+# --- report rollups (repositories/rollups.py documents the item shapes) ------------------------
+
+ROLLUP_DAY_PREFIX = "DAY#"
+ROLLUP_MARKER_SK = "BUILT"
+
+
+def rollup_partition(org_id: str, month: str) -> str:
+    """One organization's local month (``yyyy-mm``) of report cells: a member-day item each."""
+    return f"ORG#{org_id}#ROLLUP#{month}"
+
+
+def rollup_day(org_id: str, day: str, user_id: str) -> dict[str, str]:
+    """The cells of one member and local day (``yyyy-mm-dd``)."""
+    return {PK: rollup_partition(org_id, day[:7]), SK: f"{ROLLUP_DAY_PREFIX}{day}#{user_id}"}
+
+
+def rollup_day_bound(day: str) -> str:
+    """A sort bound: every member-day item of `day` sorts between bound(day) and bound(next day)."""
+    return f"{ROLLUP_DAY_PREFIX}{day}#"
+
+
+def rollup_marker(org_id: str, month: str) -> dict[str, str]:
+    """Says the month's cells were built (and under which settings): reports read cells only then."""
+    return {PK: rollup_partition(org_id, month), SK: ROLLUP_MARKER_SK}
