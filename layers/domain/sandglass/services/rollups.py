@@ -9,9 +9,9 @@
   delivered twice or out of order changes nothing, and a computation that read earlier never
   overwrites one that read later (the write is conditional on ``computedAt``). Months not built,
   or built under other settings, are not kept (a rebuild starts them afresh).
-- A record of the organization item whose settings change what cells hold (time zone, rounding)
-  rebuilds the months that were built: until then reports read those months' activities (the
-  basis no longer matches), never cells computed under the old settings.
+- When the organization's settings change what cells hold (time zone, rounding), the months
+  built under the old settings are neither read nor kept any more (their basis no longer matches):
+  reports read those months' activities until ``rebuild`` builds them again under the new settings.
 """
 
 from __future__ import annotations
@@ -59,17 +59,18 @@ class RollupKeeper:
         return int((self._clock or get_clock()).now().timestamp() * 1000)
 
     # --- from the stream -----------------------------------------------------------------------
-    def on_record(self, record: Mapping[str, Any]) -> int:
-        """Keep the cells one stream record touches; how many member-days were recomputed."""
-        stream = record.get("dynamodb") or {}
-        key = _plain(stream.get("Keys") or {})
-        found = keys.classify_change(str(key.get(keys.PK, "")), str(key.get(keys.SK, "")))
-        if found is None or found[1] not in ("activity", "organization"):
-            return 0
-        images = [_plain(stream.get("NewImage") or {}), _plain(stream.get("OldImage") or {})]
-        if found[1] == "organization":
-            return self._settings_changed(found[0], *images)
-        return self.activity_changed(found[0], images)
+    def on_records(self, records: Iterable[Mapping[str, Any]]) -> int:
+        """Keep the cells a batch of stream records touches (each member-day recomputed once); how
+        many member-days were recomputed."""
+        images_by_org: dict[str, list[Mapping[str, Any]]] = {}
+        for record in records:
+            stream = record.get("dynamodb") or {}
+            key = stream.get("Keys") or {}
+            found = keys.classify_change(str((key.get(keys.PK) or {}).get("S", "")), str((key.get(keys.SK) or {}).get("S", "")))
+            if found is not None and found[1] == "activity":
+                images_by_org.setdefault(found[0], []).extend(
+                    _plain(image) for image in (stream.get("NewImage"), stream.get("OldImage")) if image)
+        return sum(self.activity_changed(org_id, images) for org_id, images in images_by_org.items())
 
     def activity_changed(self, org_id: str, images: Iterable[Mapping[str, Any]]) -> int:
         starts = {(image["userId"], image["startedAt"]) for image in images if image.get("userId") and image.get("startedAt")}
@@ -99,15 +100,6 @@ class RollupKeeper:
             self.repository.put_day(org_id, record_of(member_day(user_id, day, rows, settings)), computed_at)
         else:
             self.repository.delete_day(org_id, day, user_id, computed_at)
-
-    def _settings_changed(self, org_id: str, new: Mapping[str, Any], old: Mapping[str, Any]) -> int:
-        if not new or not old or basis_of(selection.settings_of(new)) == basis_of(selection.settings_of(old)):
-            return 0
-        rebuilt = 0
-        for month in self.repository.activities.months_with_activities(org_id):
-            if self.repository.kept(org_id, month) is not None:
-                rebuilt += self.rebuild(org_id, month)
-        return rebuilt
 
     # --- the job -------------------------------------------------------------------------------
     def rebuild(self, org_id: str, month: str) -> int:

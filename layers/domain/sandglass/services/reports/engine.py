@@ -433,7 +433,7 @@ def _cell_key_function(dimension: str, calendar: Calendar):
     raise ValueError(dimension)  # approvals are not kept in cells
 
 
-def group(entries: list[Entry], grouping: Grouping, cells: Iterable[tuple[tuple, Totals]] = ()) -> tuple[Totals, dict[Any, Node]]:
+def group(entries: list[Entry], grouping: Grouping, cells: list[tuple[tuple, Totals]] | tuple = ()) -> tuple[Totals, dict[Any, Node]]:
     """Totals of everything, and the group tree (up to three levels). Each activity is added once,
     to its leaf group, and each report cell (totals of activities already summed, rollups.py)
     merged into its leaf; the leaves are then rolled up into their ancestors and the overall total."""
@@ -445,7 +445,7 @@ def group(entries: list[Entry], grouping: Grouping, cells: Iterable[tuple[tuple,
         if leaf is None:
             leaf = leaves[key] = Totals()
         leaf.add(entry)
-    cell_functions = [_cell_key_function(dimension, grouping.calendar) for dimension in grouping.dimensions]
+    cell_functions = [_cell_key_function(dimension, grouping.calendar) for dimension in grouping.dimensions] if cells else []
     for cell_key, totals in cells:
         key = tuple(key_of(cell_key) for key_of in cell_functions)
         leaf = leaves.get(key)
