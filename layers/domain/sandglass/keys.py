@@ -649,26 +649,28 @@ def webhook_delivery_prefix(webhook_id: str) -> str:
 
 
 # --- report rollups (repositories/rollups.py documents the item shapes) ------------------------
+# In the organization's own item collection (so its purge deletes them), under ROLLUP#<yyyy-mm>#.
 
-ROLLUP_DAY_PREFIX = "DAY#"
-ROLLUP_MARKER_SK = "BUILT"
+ROLLUP_SK_PREFIX = "ROLLUP#"
 
 
-def rollup_partition(org_id: str, month: str) -> str:
-    """One organization's local month (``yyyy-mm``) of report cells: a member-day item each."""
-    return f"ORG#{org_id}#ROLLUP#{month}"
+def rollup_month_prefix(month: str) -> str:
+    return f"{ROLLUP_SK_PREFIX}{month}#"
 
 
 def rollup_day(org_id: str, day: str, user_id: str) -> dict[str, str]:
-    """The cells of one member and local day (``yyyy-mm-dd``)."""
-    return {PK: rollup_partition(org_id, day[:7]), SK: f"{ROLLUP_DAY_PREFIX}{day}#{user_id}"}
+    """The report cells of one member and local day (``yyyy-mm-dd``)."""
+    return {PK: org_pk(org_id), SK: f"{rollup_month_prefix(day[:7])}DAY#{day}#{user_id}"}
 
 
-def rollup_day_bound(day: str) -> str:
-    """A sort bound: every member-day item of `day` sorts between bound(day) and bound(next day)."""
-    return f"{ROLLUP_DAY_PREFIX}{day}#"
+def rollup_day_range(month: str, first_day: str, after_day: str) -> tuple[str, str]:
+    """Sort bounds of a month's member-days with first_day <= day < after_day (BETWEEN)."""
+    prefix = rollup_month_prefix(month)
+    lower = f"{prefix}DAY#{max(first_day, month + '-01')}#"
+    upper = f"{prefix}DAY#{after_day}#" if after_day[:7] == month else f"{prefix}DAY$"  # '$' sorts after '#'
+    return lower, upper
 
 
 def rollup_marker(org_id: str, month: str) -> dict[str, str]:
-    """Says the month's cells were built (and under which settings): reports read cells only then."""
-    return {PK: rollup_partition(org_id, month), SK: ROLLUP_MARKER_SK}
+    """Says the month's cells are built (or being built), and under which settings."""
+    return {PK: org_pk(org_id), SK: f"{rollup_month_prefix(month)}BUILT"}

@@ -1,13 +1,13 @@
 """Report cells (services/reports/rollups.py): one item per member and local day.
 
-Member-day item: PK ``ORG#<orgId>#ROLLUP#<yyyy-mm>`` (the local month), SK ``DAY#<yyyy-mm-dd>#<userId>``
-(keys.rollup_day) — userId, day, basis (the settings the cells were computed under), first, last,
+Member-day item: PK ``ORG#<orgId>`` (the organization's item collection: its purge deletes them),
+SK ``ROLLUP#<yyyy-mm>#DAY#<yyyy-mm-dd>#<userId>`` (keys.rollup_day; the local month and day) — userId, day, basis (the settings the cells were computed under), first, last,
 reach (epoch ms), overlapped, unpriced, cells (compact JSON text: [projectId, billable, time,
 billable time, count, revenue, cost]), open (JSON text of running timers' rows, or absent),
 computedAt (epoch ms: when the activities it was computed from were read). A month's member-days
 are one Query (a few thousand items where the month holds a million activities).
 
-Month marker: PK as above, SK ``BUILT`` (keys.rollup_marker) — basis, at, complete: the rebuild
+Month marker: PK as above, SK ``ROLLUP#<yyyy-mm>#BUILT`` (keys.rollup_marker) — basis, at, complete: the rebuild
 job marks the month first as being built (complete false: the stream keeps its cells from then
 on), then built (reports read a month's cells only then, and only under the same basis).
 
@@ -52,10 +52,10 @@ class RollupRepository:
     def member_days(self, org_id: str, month: str, first_day: str, after_day: str) -> Iterator[list[dict[str, Any]]]:
         """The month's member-day records (plain attributes, rollups.record_of) with first_day <= day
         < after_day, page by page."""
+        lower, upper = keys.rollup_day_range(month, first_day, after_day)
         for items in self.table.query_all(
             key_condition=f"{keys.PK} = :pk AND {keys.SK} BETWEEN :lo AND :hi",
-            values={":pk": keys.rollup_partition(org_id, month), ":lo": keys.rollup_day_bound(first_day),
-                    ":hi": keys.rollup_day_bound(after_day)}, lean=True):
+            values={":pk": keys.org_pk(org_id), ":lo": lower, ":hi": upper}, lean=True):
             self.queries += 1
             yield items
 

@@ -192,7 +192,8 @@ class ReportService:
             items, cells = self._read(org_id, sources, span), []
         else:  # the members cells cannot stand for are read from their activities (rollups.py)
             items = self._read_members(org_id, sources, span, assembled.fallback) + assembled.open
-            cells = [(key, totals) for key, totals in assembled.cells if not cell_excluded(key, spec, viewer)]
+            cells = assembled.cells if counts_all(spec, viewer) else [
+                (key, totals) for key, totals in assembled.cells if not cell_excluded(key, spec, viewer)]
         now_ms = engine.to_ms(timefmt.iso(now))
         counted_from = engine.counted_starts(items, now_ms)  # before any narrowing: shared time counts once
         if view == "detailed" or spec.needs_approvals:
@@ -309,6 +310,11 @@ def cell_row(key: tuple) -> Item:
     """A finished activity row with a cell's project, member and billable flag: what the visibility,
     selection, filter and archive rules look at (selection.py)."""
     return {"id": "", "projectId": key[0], "userId": key[1], "billable": key[3], "endedAt": "finished"}
+
+
+def counts_all(spec: ReportSpec, viewer: Viewer) -> bool:
+    """Whether the report counts everything it reads (selection.narrowed keeps every item)."""
+    return viewer.reads_all and not spec.selected_projects and not spec.selected_members and not spec.filters
 
 
 def cell_excluded(key: tuple, spec: ReportSpec, viewer: Viewer) -> bool:
