@@ -242,3 +242,20 @@ def test_cells_built_under_other_settings_are_not_read():
     spec = ReportSpec(period="custom", start=BEGIN, end=BEGIN + timedelta(days=3), dimensions=("day",), metrics=("time",))
     body = ReportService(repository, FixedClock(NOW)).results(tenant("admin"), spec).body
     assert body["totals"]["time"] == 75 * 60_000 and cells.reads == 0
+
+
+def test_a_member_day_computed_under_other_settings_is_not_read():
+    """A keeper that read the settings before they changed may store a member-day after the rebuild
+    under the new ones: that member is read from activities."""
+    items = [{"id": "a1", "name": "x", "projectId": PROJECTS[0], "userId": USERS[0], "billable": True, "startedAt": text(BEGIN + timedelta(hours=30)),
+              "endedAt": text(BEGIN + timedelta(hours=31, minutes=7)), "rateSnapshot": {}},
+             {"id": "a2", "name": "x", "projectId": PROJECTS[0], "userId": USERS[1], "billable": True, "startedAt": text(BEGIN + timedelta(hours=30)),
+              "endedAt": text(BEGIN + timedelta(hours=30, minutes=7)), "rateSnapshot": {}}]
+    organization = {"timeZone": "UTC", "rounding": {"enabled": True, "interval": 900_000, "mode": "UP"}}
+    cells = Cells(items, organization)
+    stale = Cells(items[:1], {"timeZone": "UTC"}).records[0]  # the first member's day, computed without rounding
+    cells.records = [stale if record["userId"] == USERS[0] else record for record in cells.records]
+    repository = Repository(items, organization, {}, {u: [] for u in USERS}, set(), [], cells)
+    spec = ReportSpec(period="custom", start=BEGIN, end=BEGIN + timedelta(days=3), dimensions=("user",), metrics=("time",))
+    body = ReportService(repository, FixedClock(NOW)).results(tenant("admin"), spec).body
+    assert body["totals"]["time"] == (75 + 15) * 60_000 and cells.reads == 1

@@ -165,9 +165,11 @@ class Assembled:
     fallback: set[str] = field(default_factory=set)  # members counted from their activities
 
 
-def assemble(days: Iterable[MemberDay], lower: int, upper: int, sources: Sources, needs_money: bool) -> Assembled:
-    """The cells a report over ``lower <= start < upper`` reading `sources` counts, and the members
-    whose activities it must read instead (see the module's rules)."""
+def assemble(days: Iterable[MemberDay], lower: int, upper: int, sources: Sources, needs_money: bool, basis: str) -> Assembled:
+    """The cells a report over ``lower <= start < upper`` reading `sources` under the settings
+    `basis` counts, and the members whose activities it must read instead (see the module's rules;
+    a member-day computed under other settings, written by a keeper that read them before they
+    changed, is one more reason)."""
     by_member: dict[str, list[MemberDay]] = {}
     for member_day_ in days:
         if member_day_.last < lower or member_day_.first >= upper:
@@ -176,7 +178,7 @@ def assemble(days: Iterable[MemberDay], lower: int, upper: int, sources: Sources
     assembled = Assembled()
     for user_id, member in by_member.items():
         member.sort(key=lambda found: found.day)
-        if not _whole(member, lower, upper, reads_whole_member(sources, user_id), needs_money):
+        if any(found.basis != basis for found in member) or not _whole(member, lower, upper, reads_whole_member(sources, user_id), needs_money):
             assembled.fallback.add(user_id)
             continue
         for found in member:

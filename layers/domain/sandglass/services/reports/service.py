@@ -227,10 +227,11 @@ class ReportService:
         first_day, last_day = calendar.buckets(lower)[0], calendar.buckets(upper - 1)[0]
         after = (date.fromisoformat(last_day) + timedelta(days=1)).isoformat()
         months = sorted({day.isoformat()[:7] for day in calendar.days_of(span)})
-        if len(months) > MAX_CELL_MONTHS or any(cells.built(org_id, month) != rollups.basis_of(settings) for month in months):
+        basis = rollups.basis_of(settings)
+        if len(months) > MAX_CELL_MONTHS or any(cells.built(org_id, month) != basis for month in months):
             return None
         found = (rollups.from_record(record) for month in months for page in cells.member_days(org_id, month, first_day, after) for record in page)
-        return rollups.assemble(found, lower, upper, sources, needs_money=bool(MONEY & set(spec.metrics)))
+        return rollups.assemble(found, lower, upper, sources, needs_money=bool(MONEY & set(spec.metrics)), basis=basis)
 
     def _read_members(self, org_id: str, sources: list[tuple[str, str]], span: periods.Range, members: Iterable[str]) -> list[Item]:
         """The activities of some members that the report's partitions hold (one Query per member and 1 MB)."""
