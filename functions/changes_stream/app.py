@@ -1,6 +1,8 @@
 """The change-log writer: every stream record of a tenant entity item becomes one change in its
 organization's log (sandglass.services.changes), and the changes' webhook events are queued for
-delivery (sandglass.services.webhooks: one Query of webhooks per organization in the batch). A
+delivery (sandglass.services.webhooks: one Query of webhooks per organization in the batch); the
+report cells of the members and days its activities start on are recomputed
+(sandglass.services.rollups). A
 record that fails (throttling...) is reported in `batchItemFailures`, so Lambda retries from it; a
 redelivered record writes nothing twice (the log write is conditional on its position, and the
 queue deduplicates its events)."""
@@ -12,11 +14,13 @@ from functools import cache
 from sandglass import observability
 from sandglass.observability import instrumented, logger
 from sandglass.services.changes import ChangeRecorder
+from sandglass.services.rollups import RollupKeeper
 from sandglass.services.webhooks import WebhookFanOut
 
 # built on the first invocation (not at import: cold start)
 recorder = cache(ChangeRecorder)
 fan_out = cache(WebhookFanOut)
+keeper = cache(RollupKeeper)
 
 
 @instrumented
@@ -34,6 +38,10 @@ def lambda_handler(event: dict, context) -> dict:
     response = process_partial_response(event=event, record_handler=record, processor=processor, context=context)
     failed = len(response.get("batchItemFailures", []))
     queued = fan_out().fan_out(logged)  # a failure here fails the batch: Lambda retries it, nothing is logged twice
+    # report cells of the members and days the batch's activities start on (recomputed from the
+    # table: a retried batch recomputes the same cells)
+    kept = keeper().on_records(record for record in event.get("Records", []))
+    observability.count("RollupDaysKept", kept)
     observability.count("ChangeRecords", len(event.get("Records", [])) - failed)
     observability.count("ChangeRecordFailures", failed)
     observability.count("WebhookEventsQueued", queued)

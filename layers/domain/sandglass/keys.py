@@ -646,3 +646,31 @@ def webhook_delivery(org_id: str, webhook_id: str, event_id: str) -> dict[str, s
 
 def webhook_delivery_prefix(webhook_id: str) -> str:
     return f"{WEBHOOK_DELIVERY_SK_PREFIX}{webhook_id}#"
+
+
+# --- report rollups (repositories/rollups.py documents the item shapes) ------------------------
+# In the organization's own item collection (so its purge deletes them), under ROLLUP#<yyyy-mm>#.
+
+ROLLUP_SK_PREFIX = "ROLLUP#"
+
+
+def rollup_month_prefix(month: str) -> str:
+    return f"{ROLLUP_SK_PREFIX}{month}#"
+
+
+def rollup_day(org_id: str, day: str, user_id: str) -> dict[str, str]:
+    """The report cells of one member and local day (``yyyy-mm-dd``)."""
+    return {PK: org_pk(org_id), SK: f"{rollup_month_prefix(day[:7])}DAY#{day}#{user_id}"}
+
+
+def rollup_day_range(month: str, first_day: str, after_day: str) -> tuple[str, str]:
+    """Sort bounds of a month's member-days with first_day <= day < after_day (BETWEEN)."""
+    prefix = rollup_month_prefix(month)
+    lower = f"{prefix}DAY#{max(first_day, month + '-01')}#"
+    upper = f"{prefix}DAY#{after_day}#" if after_day[:7] == month else f"{prefix}DAY$"  # '$' sorts after '#'
+    return lower, upper
+
+
+def rollup_marker(org_id: str, month: str) -> dict[str, str]:
+    """Says the month's cells are built (or being built), and under which settings."""
+    return {PK: org_pk(org_id), SK: f"{rollup_month_prefix(month)}BUILT"}

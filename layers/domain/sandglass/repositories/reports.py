@@ -27,6 +27,7 @@ from sandglass.repositories.activities import ROW_ATTRIBUTES, ActivityRepository
 from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository
+from sandglass.repositories.rollups import RollupRepository
 from sandglass.storage import cursor as cursors
 from sandglass.storage.table import Table
 
@@ -51,6 +52,7 @@ class ReportRepository:
         self.projects = ProjectRepository(self.table)
         self.activities = ActivityRepository(self.table)
         self.locks = LockRepository(self.table)
+        self.rollups = RollupRepository(self.table)  # report cells (services/reports/rollups.py)
         self.stats = ReadStats()
 
     # --- definitions ------------------------------------------------------------------------

@@ -414,9 +414,29 @@ def _key_function(dimension: str, calendar: Calendar):
     raise ValueError(dimension)
 
 
-def group(entries: list[Entry], grouping: Grouping) -> tuple[Totals, dict[Any, Node]]:
+def _cell_key_function(dimension: str, calendar: Calendar):
+    """A dimension's key of a report cell ((project id, user id, local day, billable), rollups.py)."""
+    if dimension == "project":
+        return lambda key: key[0]
+    if dimension == "user":
+        return lambda key: key[1]
+    if dimension == "member":
+        return lambda key: (key[0], key[1])
+    if dimension == "day":
+        return lambda key: key[2]
+    if dimension == "week":
+        return lambda key: first_of_week(date.fromisoformat(key[2]), calendar.week_start).isoformat()
+    if dimension == "month":
+        return lambda key: key[2][:7]
+    if dimension == "billable":
+        return lambda key: key[3]
+    raise ValueError(dimension)  # approvals are not kept in cells
+
+
+def group(entries: list[Entry], grouping: Grouping, cells: list[tuple[tuple, Totals]] | tuple = ()) -> tuple[Totals, dict[Any, Node]]:
     """Totals of everything, and the group tree (up to three levels). Each activity is added once,
-    to its leaf group; the leaves are then rolled up into their ancestors and the overall total."""
+    to its leaf group, and each report cell (totals of activities already summed, rollups.py)
+    merged into its leaf; the leaves are then rolled up into their ancestors and the overall total."""
     key_functions = [_key_function(dimension, grouping.calendar) for dimension in grouping.dimensions]
     keys = zip(*(map(key_of, entries) for key_of in key_functions)) if key_functions else repeat(())
     leaves: dict[tuple, Totals] = {}
@@ -425,6 +445,13 @@ def group(entries: list[Entry], grouping: Grouping) -> tuple[Totals, dict[Any, N
         if leaf is None:
             leaf = leaves[key] = Totals()
         leaf.add(entry)
+    cell_functions = [_cell_key_function(dimension, grouping.calendar) for dimension in grouping.dimensions] if cells else []
+    for cell_key, totals in cells:
+        key = tuple(key_of(cell_key) for key_of in cell_functions)
+        leaf = leaves.get(key)
+        if leaf is None:
+            leaf = leaves[key] = Totals()
+        leaf.merge(totals)
     total = Totals()
     tree: dict[Any, Node] = {}
     for key, leaf in leaves.items():

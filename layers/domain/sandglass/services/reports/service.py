@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Optional
 
 from sandglass import ids, timefmt
@@ -41,7 +41,7 @@ from sandglass.context import TenantContext
 from sandglass.entities.reports import ReportDefinition, ReportSettings, ReportSpec
 from sandglass.errors import NotFound, ValidationFailed, detail
 from sandglass.repositories.reports import ReportRepository
-from sandglass.services.reports import engine, periods, selection, views
+from sandglass.services.reports import engine, periods, rollups, selection, views
 from sandglass.services.reports.export import ExportFile, export
 from sandglass.services.reports.selection import Item, Viewer
 from sandglass.services.reports.views import VIEWS, Counted
@@ -186,21 +186,63 @@ class ReportService:
         span = periods.span(spec.period, spec.start, spec.end, now, settings.time_zone, settings.week_start)
         administered = () if tenant.reads_all else self.repository.administered_project_ids(org_id, tenant.user_id)
         viewer = Viewer(tenant.user_id, tenant.reads_all, frozenset(administered))
-        items = self._read(org_id, selection.sources(spec, viewer, org_id), span)
+        sources = selection.sources(spec, viewer, org_id)
+        assembled = self._from_cells(org_id, spec, view, settings, span, sources)
+        if assembled is None:
+            items, cells = self._read(org_id, sources, span), []
+        else:  # the members cells cannot stand for are read from their activities (rollups.py)
+            items = self._read_members(org_id, sources, span, assembled.fallback) + assembled.open
+            cells = assembled.cells if counts_all(spec, viewer) else [
+                (key, totals) for key, totals in assembled.cells if not cell_excluded(key, spec, viewer)]
         now_ms = engine.to_ms(timefmt.iso(now))
         counted_from = engine.counted_starts(items, now_ms)  # before any narrowing: shared time counts once
         if view == "detailed" or spec.needs_approvals:
             selection.mark_approved(items, self.repository.approved_weeks(org_id), settings.lock_zone)
         items = selection.narrowed(items, spec, viewer)
         directory = selection.directory_of(
-            self.repository.projects_by_id(org_id, {item["projectId"] for item in items} | set(spec.selected_projects or ())),
-            self.repository.users_by_id(org_id, {item["userId"] for item in items} | set(spec.selected_members or ())))
+            self.repository.projects_by_id(org_id, {item["projectId"] for item in items} | {key[0] for key, _ in cells}
+                                           | set(spec.selected_projects or ())),
+            self.repository.users_by_id(org_id, {item["userId"] for item in items} | {key[1] for key, _ in cells}
+                                        | set(spec.selected_members or ())))
         items = selection.unarchived(items, spec, directory)
+        if cells:
+            cells = [(key, totals) for key, totals in cells if selection.unarchived([cell_row(key)], spec, directory)]
         return Counted(spec=spec, view=view, span=span, now=now, settings=settings, items=items,
                        pricing=self._pricing(org_id, items, settings, spec.metrics, now_ms, counted_from),
                        calendar=engine.Calendar(settings.time_zone, settings.week_start),
                        labels=engine.Labels(projects=directory.project_names, users=directory.member_names),
-                       fill=selection.fill(spec, viewer, directory))
+                       fill=selection.fill(spec, viewer, directory), cells=cells)
+
+    def _from_cells(self, org_id: str, spec: ReportSpec, view: str, settings: ReportSettings, span: periods.Range,
+                    sources: list[tuple[str, str]]) -> rollups.Assembled | None:
+        """The report's cells, when its view, grouping and filters can be told from cells and every
+        local month it covers was built under the organization's current settings; else None."""
+        cells = getattr(self.repository, "rollups", None)
+        if cells is None or not cells_answer(spec, view):
+            return None
+        lower, upper = engine.to_ms(span.start), engine.to_ms(span.end) + 1
+        if upper <= lower:
+            return None
+        calendar = engine.Calendar(settings.time_zone)
+        first_day, last_day = calendar.buckets(lower)[0], calendar.buckets(upper - 1)[0]
+        after = (date.fromisoformat(last_day) + timedelta(days=1)).isoformat()
+        months = sorted({day.isoformat()[:7] for day in calendar.days_of(span)})
+        basis = rollups.basis_of(settings)
+        if len(months) > MAX_CELL_MONTHS or any(cells.built(org_id, month) != basis for month in months):
+            return None
+        found = (rollups.from_record(record) for month in months for page in cells.member_days(org_id, month, first_day, after) for record in page)
+        return rollups.assemble(found, lower, upper, sources, needs_money=bool(MONEY & set(spec.metrics)), basis=basis)
+
+    def _read_members(self, org_id: str, sources: list[tuple[str, str]], span: periods.Range, members: Iterable[str]) -> list[Item]:
+        """The activities of some members that the report's partitions hold (one Query per member and 1 MB)."""
+        lower, upper = timefmt.iso(span.lower), timefmt.iso(span.upper)
+        found: dict[str, Item] = {}
+        for user_id in sorted(members):
+            for items in self.repository.user_activities(org_id, user_id, lower, upper):
+                for item in items:
+                    if rollups.reads(sources, user_id, item.get("projectId")):
+                        found[item["id"]] = item
+        return list(found.values())
 
     def _page(self, tenant: TenantContext, counted: Counted, limit: int, cursor: str | None) -> ReportOutput:
         """One JSON page from the cursor's position, and the cursor of the next (bound to the org and report)."""
@@ -252,6 +294,32 @@ class ReportService:
             for user_id, windows in by_user.items():
                 timelines[(project_id, user_id)] = engine.RateTimeline(windows)
         return timelines
+
+
+MONEY = frozenset(("revenue", "cost", "profit"))
+MAX_CELL_MONTHS = 24  # a longer report reads its activities
+
+
+def cells_answer(spec: ReportSpec, view: str) -> bool:
+    """Whether a result can be told from cells: a summary, not grouped or filtered by approval or
+    by name (cells keep neither); its members are then read from cells or, where cells cannot
+    stand for their activities, from those."""
+    return view == "summary" and not spec.needs_approvals and all(condition.field != "name" for condition in spec.filters)
+
+
+def cell_row(key: tuple) -> Item:
+    """A finished activity row with a cell's project, member and billable flag: what the visibility,
+    selection, filter and archive rules look at (selection.py)."""
+    return {"id": "", "projectId": key[0], "userId": key[1], "billable": key[3], "endedAt": "finished"}
+
+
+def counts_all(spec: ReportSpec, viewer: Viewer) -> bool:
+    """Whether the report counts everything it reads (selection.narrowed keeps every item)."""
+    return viewer.reads_all and not spec.selected_projects and not spec.selected_members and not spec.filters
+
+
+def cell_excluded(key: tuple, spec: ReportSpec, viewer: Viewer) -> bool:
+    return not selection.narrowed([cell_row(key)], spec, viewer)
 
 
 def _stored_spec(spec: ReportSpec) -> ReportSpec:

@@ -9,7 +9,7 @@ A JSON page holds as many groups or rows as fit in the page budget (PAGE_BYTES, 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterable
@@ -38,6 +38,7 @@ class Counted:
     calendar: Calendar
     labels: Labels
     fill: dict[str, list[str]]  # selected projects / users shown without time (empty rows not hidden)
+    cells: list[tuple[tuple, Totals]] = field(default_factory=list)  # report cells counted besides `items` (rollups.py)
 
     @property
     def metrics(self) -> list[str]:
@@ -74,7 +75,7 @@ def body(counted: Counted, start: int | None, limit: int, budget: int) -> tuple[
 def summary(counted: Counted, entries: list[Entry], start: int | None, budget: int) -> tuple[dict[str, Any], int | None]:
     grouping = Grouping(counted.dimensions, counted.metrics, counted.span, counted.calendar, counted.labels,
                                counted.spec.hide_empty_rows, counted.fill)
-    total, tree = engine.group(entries, grouping)
+    total, tree = engine.group(entries, grouping, counted.cells)
     following = None
     if start is None:
         shown = groups_view(tree, grouping)

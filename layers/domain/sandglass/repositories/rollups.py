@@ -1,0 +1,88 @@
+"""Report cells (services/reports/rollups.py): one item per member and local day.
+
+Member-day item: PK ``ORG#<orgId>`` (the organization's item collection: its purge deletes them),
+SK ``ROLLUP#<yyyy-mm>#DAY#<yyyy-mm-dd>#<userId>`` (keys.rollup_day; the local month and day) — userId, day, basis (the settings the cells were computed under), first, last,
+reach (epoch ms), overlapped, unpriced, cells (compact JSON text: [projectId, billable, time,
+billable time, count, revenue, cost]), open (JSON text of running timers' rows, or absent),
+computedAt (epoch ms: when the activities it was computed from were read). A month's member-days
+are one Query (a few thousand items where the month holds a million activities).
+
+Month marker: PK as above, SK ``ROLLUP#<yyyy-mm>#BUILT`` (keys.rollup_marker) — basis, at, complete: the rebuild
+job marks the month first as being built (complete false: the stream keeps its cells from then
+on), then built (reports read a month's cells only then, and only under the same basis).
+
+Writes are conditional on ``computedAt``: a computation that read the activities earlier never
+overwrites one that read them later (two stream records of one member-day handled concurrently,
+or redelivered out of order, leave the newest).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from sandglass import keys
+from sandglass.errors import Conflict
+from sandglass.repositories.activities import ActivityRepository, TimeWindow
+from sandglass.storage.table import Table
+
+NOT_NEWER = "attribute_not_exists(#pk) OR #at <= :at"
+
+
+def to_item(org_id: str, record: dict[str, Any], computed_at: int) -> dict[str, Any]:
+    return {**keys.rollup_day(org_id, record["day"], record["userId"]), **record, "computedAt": computed_at}
+
+
+class RollupRepository:
+    def __init__(self, table: Table | None = None):
+        self.table = table or Table()
+        self.activities = ActivityRepository(self.table)
+        self.queries = 0  # Query pages of cells read (the bench prints it)
+
+    # --- reading cells ------------------------------------------------------------------------
+    def built(self, org_id: str, month: str) -> str | None:
+        """The basis the month's cells were built under; None: not built (or still building)."""
+        item = self.table.get(keys.rollup_marker(org_id, month), consistent=False)
+        return item.get("basis") if item and item.get("complete") else None
+
+    def kept(self, org_id: str, month: str) -> str | None:
+        """The basis the month's cells are kept under (built or being built); None: not kept."""
+        item = self.table.get(keys.rollup_marker(org_id, month))
+        return item.get("basis") if item else None
+
+    def member_days(self, org_id: str, month: str, first_day: str, after_day: str) -> Iterator[list[dict[str, Any]]]:
+        """The month's member-day records (plain attributes, rollups.record_of) with first_day <= day
+        < after_day, page by page."""
+        lower, upper = keys.rollup_day_range(month, first_day, after_day)
+        for items in self.table.query_all(
+            key_condition=f"{keys.PK} = :pk AND {keys.SK} BETWEEN :lo AND :hi",
+            values={":pk": keys.org_pk(org_id), ":lo": lower, ":hi": upper}, lean=True):
+            self.queries += 1
+            yield items
+
+    # --- keeping cells ------------------------------------------------------------------------
+    def activity_rows(self, org_id: str, lower: str, upper: str, user_id: str | None = None) -> Iterator[list[dict[str, Any]]]:
+        """Lean activity rows with lower <= startedAt < upper: a member's, or the organization's."""
+        return self.activities.in_range(org_id, TimeWindow(lower, upper), user_id=user_id, lean=True)
+
+    def organization(self, org_id: str) -> dict[str, Any] | None:
+        return self.table.get(keys.organization(org_id))
+
+    def put_day(self, org_id: str, record: dict[str, Any], computed_at: int) -> bool:
+        """Store a member-day record unless a later computation did; False when one did."""
+        return self._write(lambda condition: self.table.put(to_item(org_id, record, computed_at), **condition), computed_at)
+
+    def delete_day(self, org_id: str, day: str, user_id: str, computed_at: int) -> bool:
+        """Remove a member-day left without activities (unless a later computation stored it)."""
+        return self._write(lambda condition: self.table.delete(keys.rollup_day(org_id, day, user_id), **condition), computed_at)
+
+    def _write(self, write, computed_at: int) -> bool:
+        try:
+            write({"condition": NOT_NEWER, "names": {"#pk": keys.PK, "#at": "computedAt"}, "values": {":at": computed_at},
+                   "fail": Conflict("newer cells")})
+        except Conflict:
+            return False
+        return True
+
+    def mark(self, org_id: str, month: str, basis: str, at: int, *, complete: bool) -> None:
+        """Building (the stream keeps the month's cells from now on) or built (reports read them)."""
+        self.table.put({**keys.rollup_marker(org_id, month), "basis": basis, "at": at, "complete": complete})

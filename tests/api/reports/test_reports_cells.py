@@ -1,0 +1,153 @@
+"""Report cells through the stack: built by the rebuild job, kept from the table's stream (local
+emulation) as activities are created, changed and deleted through the API, and read by results
+only under the organization's current settings; every result equals the one from activities."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sandglass import keys
+from sandglass.context import TenantContext
+from sandglass.models.reports import ReportQuery, spec_of
+from sandglass.repositories.reports import ReportRepository
+from sandglass.services.reports import ReportService
+from sandglass.services.rollups import RollupKeeper
+from sandglass.storage.table import Table
+
+ALL_METRICS = ["time", "billable", "revenue", "cost", "profit", "count"]
+DEFINITION = {"period": "custom", "start": "2026-07-01T00:00:00+02:00", "end": "2026-07-31T23:59:59.999+02:00",
+              "dimensions": ["project", "user", "day"], "metrics": ALL_METRICS}
+
+
+def compute(world, definition, *, cells: bool):
+    """The result computed in process, from cells (when they stand) or from activities only; and the cell pages read."""
+    repository = ReportRepository()
+    if not cells:
+        repository.rollups = None
+    tenant = TenantContext(world.org_id, "acme", world.admin_id, world.admin, "Administrator")
+    body = ReportService(repository).results(tenant, spec_of(ReportQuery.model_validate(definition))).body
+    body.pop("generatedAt")
+    return body, (repository.rollups.queries if cells else 0)
+
+
+def served(world, definition):
+    reply = world.results(definition)
+    assert reply.status == 200, reply.body
+    body = reply.json()
+    body.pop("generatedAt")
+    return body
+
+
+def wire(image: dict) -> dict:
+    """An activity as a stream image carries it (DynamoDB's wire JSON)."""
+    return {name: ({"S": value} if isinstance(value, str) else {"BOOL": value} if isinstance(value, bool) else {"N": str(value)})
+            for name, value in image.items() if value is not None}
+
+
+def cell_items(world, month="2026-07"):
+    found = []
+    for page in Table().query_all(key_condition="PK = :pk AND begins_with(SK, :prefix)",
+                                  values={":pk": keys.org_pk(world.org_id), ":prefix": keys.rollup_month_prefix(month)}):
+        found.extend(page)
+    return found
+
+
+@pytest.fixture
+def july(world):
+    world.cost_rate(world.sam, "40", "2026-01-01T00:00:00.000Z")
+    world.revenue_rate(world.p, world.sam, "90", "2026-01-01T00:00:00.000Z")
+    for day in range(1, 29, 3):
+        world.activity(world.sam, world.p, f"2026-07-{day:02d}T07:00:00.000Z", f"2026-07-{day:02d}T08:10:00.000Z")
+        world.activity(world.pia, world.p, f"2026-07-{day:02d}T21:30:00.000Z", f"2026-07-{day + 1:02d}T01:00:00.000Z")  # across midnight
+        world.activity(world.sam, world.q, f"2026-07-{day:02d}T09:00:00.000Z", f"2026-07-{day:02d}T09:20:00.000Z")
+    return world
+
+
+def test_a_rebuilt_month_is_read_from_cells_and_equals_the_result_from_activities(july, clock):
+    assert compute(july, DEFINITION, cells=True)[1] == 0  # not built: activities
+    stored = RollupKeeper().rebuild(july.org_id, "2026-07")
+    assert stored == 20  # 10 days of Sam, 10 of Pia (Warsaw days)
+    from_cells, pages = compute(july, DEFINITION, cells=True)
+    assert pages == 1
+    assert from_cells == compute(july, DEFINITION, cells=False)[0]
+    assert served(july, DEFINITION) == from_cells
+    assert from_cells["totals"]["count"] == 30
+    assert all(item["PK"] == f"ORG#{july.org_id}" for item in cell_items(july))  # in the organization's collection: purged with it
+
+
+def test_the_stream_keeps_cells_as_activities_are_written_changed_and_deleted(july, gateway, api, clock):
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    gateway.start_streams()
+    created = api.post("/activities", as_="sam@acme.test", org="acme", body={
+        "name": "late", "projectId": july.p["id"], "startedAt": "2026-07-03T16:00:00Z", "endedAt": "2026-07-03T17:05:00Z"})
+    assert created.status == 200, created.body
+    activity_id = created.json()["id"]
+    assert served(july, DEFINITION) == compute(july, DEFINITION, cells=False)[0]
+    assert compute(july, DEFINITION, cells=True)[1] == 1
+    assert served(july, DEFINITION)["totals"]["count"] == 31
+    moved = api.put(f"/activities/{activity_id}", as_="sam@acme.test", org="acme",
+                    body={"startedAt": "2026-07-20T16:00:00Z", "endedAt": "2026-07-20T18:00:00Z", "projectId": july.q["id"]})
+    assert moved.status == 200, moved.body
+    assert served(july, DEFINITION) == compute(july, DEFINITION, cells=False)[0]
+    days = {item["SK"] for item in cell_items(july)}
+    assert f"ROLLUP#2026-07#DAY#2026-07-20#{july.sam['id']}" in days
+    assert api.delete(f"/activities/{activity_id}", as_="sam@acme.test", org="acme").status == 200
+    assert f"ROLLUP#2026-07#DAY#2026-07-20#{july.sam['id']}" not in {item["SK"] for item in cell_items(july)}  # the day has no activity left
+    assert served(july, DEFINITION) == compute(july, DEFINITION, cells=False)[0]
+    assert served(july, DEFINITION)["totals"]["count"] == 30
+
+
+def test_a_redelivered_or_late_record_leaves_the_newest_cells(july, clock):
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    before = cell_items(july)
+    first = july.activities[0]
+    image = wire(first)
+    record = {"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": f"ORG#{july.org_id}"}, "SK": {"S": f"ACTIVITY#{first['id']}"}},
+                                                  "NewImage": image, "OldImage": image, "SequenceNumber": "1"}}
+    keeper = RollupKeeper()
+    assert keeper.on_records([record]) == 1
+    assert keeper.on_records([record, record]) == 1  # one member-day, recomputed once a batch
+    strip = lambda items: sorted(json.dumps({k: v for k, v in item.items() if k not in ("computedAt", "at")}, default=str) for item in items)
+    assert strip(cell_items(july)) == strip(before)
+    # a computation that read the table earlier than the stored one does not overwrite it
+    stored = next(item for item in cell_items(july) if "#DAY#" in item["SK"])
+    assert not keeper.repository.put_day(july.org_id, {**{k: v for k, v in stored.items() if k not in ("PK", "SK", "computedAt")},
+                                                      "cells": "[]"}, int(stored["computedAt"]) - 1)
+
+
+def test_settings_that_change_cells_make_results_read_activities_until_rebuilt(july, clock):
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    july.settings(rounding={"enabled": True, "interval": 900000, "mode": "UP"})
+    from_activities = compute(july, DEFINITION, cells=False)[0]
+    assert compute(july, DEFINITION, cells=True) == (from_activities, 0)  # the old cells are not read
+    assert served(july, DEFINITION) == from_activities
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    assert compute(july, DEFINITION, cells=True) == (from_activities, 1)
+    july.settings(timeZone="America/New_York")
+    assert compute(july, DEFINITION, cells=True)[1] == 0
+
+
+def test_grouping_or_filters_cells_do_not_keep_read_activities(july, clock):
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    for definition in ({**DEFINITION, "dimensions": ["approved"]},
+                       {**DEFINITION, "filters": [{"field": "name", "operator": "contains", "value": "Wor"}]}):
+        assert compute(july, definition, cells=True)[1] == 0
+        assert served(july, definition) == compute(july, definition, cells=False)[0]
+    for view in ("detailed", "weekly"):
+        reply = july.results(DEFINITION, view=view)
+        assert reply.status == 200
+
+
+def test_the_records_own_image_counts_though_the_index_does_not_show_it_yet(july, clock, monkeypatch):
+    """The member's partition (an index) may lag the table: the record's new image is what counts."""
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    first = july.activities[0]
+    moved = {**first, "endedAt": "2026-07-01T09:10:00.000Z"}  # two hours instead of 70 minutes
+    record = {"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": f"ORG#{july.org_id}"}, "SK": {"S": f"ACTIVITY#{first['id']}"}},
+                                                  "NewImage": wire(moved), "OldImage": wire(first), "SequenceNumber": "2"}}
+    assert RollupKeeper().on_records([record]) == 1  # the table still holds the old activity (as a lagging index would show it)
+    day = next(item for item in cell_items(july) if item["SK"] == f"ROLLUP#2026-07#DAY#2026-07-01#{july.sam['id']}")
+    # 130 minutes, and the 09:00-09:20 entry now counts from 09:10 (shared time counts once)
+    assert json.loads(day["cells"])[0][2] + json.loads(day["cells"])[1][2] == (130 + 10) * 60_000 and day["overlapped"]

@@ -1,0 +1,261 @@
+"""A report from cells (services/reports/rollups.py) equals the report from the activities: random
+members, projects, activities (running timers, overlaps, activities across midnight, a DST change
+included), rate snapshots and windows, every rounding, random report ranges (cut days too), groupings,
+selections, filters and viewers. Cells go through their stored form (records, JSON) on the way."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sandglass.clock import FixedClock
+from sandglass.context import TenantContext
+from sandglass.entities.reports import ReportFilter, ReportSpec
+from sandglass.services.reports import ReportService, rollups, selection
+
+NOW = datetime(2026, 11, 3, 12, tzinfo=timezone.utc)
+BEGIN = datetime(2026, 10, 20, tzinfo=timezone.utc)  # Europe/Warsaw leaves summer time on 25 October
+DAYS = 16
+PROJECTS = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "66666666-6666-4666-8666-666666666666"]
+USERS = ["33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444", "55555555-5555-4555-8555-555555555555"]
+METRICS = ("time", "billable", "revenue", "cost", "profit", "count")
+ZONES = ["Europe/Warsaw", "UTC", "America/New_York", "Asia/Kathmandu"]
+
+
+def text(instant: datetime) -> str:
+    return instant.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+rate = st.tuples(st.sampled_from(["EUR", "USD"]), st.decimals(min_value=0, max_value=500, places=2))
+
+
+@st.composite
+def windows(draw):
+    cuts = sorted(draw(st.sets(st.integers(0, DAYS * 24), max_size=2)))
+    found = []
+    for index, hour in enumerate(cuts):
+        end = cuts[index + 1] if index + 1 < len(cuts) else None
+        currency, value = draw(rate)
+        found.append({"currency": currency, "value": str(value), "from": text(BEGIN + timedelta(hours=hour)),
+                      "to": None if end is None else text(BEGIN + timedelta(hours=end))})
+    return found
+
+
+@st.composite
+def activity(draw, number: int, priced: bool):
+    start = BEGIN + timedelta(minutes=draw(st.integers(0, DAYS * 24 * 60 - 1)), seconds=draw(st.sampled_from([0, 0, 30])))
+    running = draw(st.integers(0, 14)) == 0
+    end = None if running else start + timedelta(minutes=draw(st.sampled_from([0, 5, 20, 45, 90, 200, 600])))
+    item = {"id": f"a{number:03d}", "name": f"n{number}", "projectId": draw(st.sampled_from(PROJECTS)), "userId": draw(st.sampled_from(USERS)),
+            "billable": draw(st.booleans()), "startedAt": text(start), "endedAt": None if end is None else text(end)}
+    if priced or draw(st.integers(0, 5)):  # mostly with rates kept, as the activities service writes them
+        snapshot = {}
+        for kind in ("revenue", "cost"):
+            if draw(st.booleans()):
+                currency, value = draw(rate)
+                snapshot[kind] = {"currency": currency, "value": value, "rateId": "r"}
+        item["rateSnapshot"] = snapshot
+    return item
+
+
+@st.composite
+def organizations(draw):
+    priced = draw(st.booleans())
+    items = [draw(activity(number, priced)) for number in range(draw(st.integers(0, 40)))]
+    rounding = draw(st.one_of(st.none(), st.tuples(st.sampled_from([60_000, 300_000, 900_000, 3_600_000]), st.sampled_from(["NEAREST", "UP", "DOWN"]))))
+    organization = {"timeZone": draw(st.sampled_from(ZONES)), "weekStart": draw(st.sampled_from(["MONDAY", "SUNDAY"])),
+                    **({"rounding": {"enabled": True, "interval": rounding[0], "mode": rounding[1]}} if rounding else {})}
+    revenue = {(project, user): draw(windows()) for project in PROJECTS for user in USERS}
+    cost = {user: draw(windows()) for user in USERS}
+    archived = draw(st.sets(st.sampled_from(PROJECTS + USERS), max_size=1))
+    return items, organization, revenue, cost, archived
+
+
+@st.composite
+def reports(draw):
+    dimensions = draw(st.lists(st.sampled_from(["project", "user", "member", "day", "week", "month", "billable"]), max_size=3, unique=True))
+    aligned = draw(st.booleans())
+    if aligned:  # whole local days: midnight to midnight (the organization's zone)
+        start, end = None, None
+        first, last = sorted(draw(st.lists(st.integers(-1, DAYS), min_size=2, max_size=2)))
+        days = (first, last)
+    else:
+        lower = BEGIN + timedelta(minutes=draw(st.integers(-600, DAYS * 24 * 60)))
+        start, end, days = lower, lower + timedelta(minutes=draw(st.integers(0, DAYS * 24 * 60))), None
+    filters = []
+    for field in draw(st.lists(st.sampled_from(["billable", "pending", "project", "user"]), max_size=2, unique=True)):
+        if field in ("billable", "pending"):
+            filters.append(ReportFilter(field=field, operator=draw(st.sampled_from(["is", "isNot"])), value=draw(st.booleans())))
+        else:
+            chosen = tuple(draw(st.lists(st.sampled_from(PROJECTS if field == "project" else USERS), min_size=1, max_size=2, unique=True)))
+            filters.append(ReportFilter(field=field, operator=draw(st.sampled_from(["in", "notIn"])), value=chosen))
+    selected_projects = draw(st.one_of(st.none(), st.lists(st.sampled_from(PROJECTS), min_size=1, max_size=2, unique=True).map(tuple)))
+    selected_members = draw(st.one_of(st.none(), st.lists(st.sampled_from(USERS), min_size=1, max_size=2, unique=True).map(tuple)))
+    metrics = tuple(draw(st.lists(st.sampled_from(METRICS), min_size=1, max_size=3, unique=True)))
+    spec = dict(dimensions=tuple(dimensions), metrics=metrics, filters=tuple(filters), selected_projects=selected_projects,
+                selected_members=selected_members, hide_empty_rows=draw(st.booleans()), show_archived_projects=draw(st.booleans()))
+    viewer = draw(st.sampled_from(["admin", "member", "project admin"]))
+    return spec, start, end, days, viewer
+
+
+class Cells:
+    """The cells of the organization as the rebuild job stores them (through their stored records)."""
+
+    def __init__(self, items, organization, built=True):
+        report_settings = selection.settings_of(organization)
+        self.records = [rollups.record_of(day) for day in rollups.member_days(items, report_settings)]
+        self.basis = rollups.basis_of(report_settings) if built else None
+        self.reads = 0
+
+    def built(self, org_id, month):
+        return self.basis
+
+    def member_days(self, org_id, month, first_day, after_day):
+        self.reads += 1
+        yield [dict(record) for record in self.records if record["day"][:7] == month and first_day <= record["day"] < after_day]
+
+
+class Repository:
+    def __init__(self, items, organization, revenue, cost, archived, administered, cells=None):
+        self.items, self.settings, self.revenue, self.cost = items, organization, revenue, cost
+        self.archived, self.administered = archived, administered
+        if cells is not None:
+            self.rollups = cells
+
+    def organization(self, org_id):
+        return self.settings
+
+    def administered_project_ids(self, org_id, user_id):
+        return list(self.administered)
+
+    def approved_weeks(self, org_id):
+        return {}
+
+    def _range(self, lower, upper, keep):
+        chosen = [dict(item) for item in self.items if lower <= item["startedAt"] < upper and keep(item)]
+        yield chosen[: len(chosen) // 2]
+        yield chosen[len(chosen) // 2:]
+
+    def org_activities(self, org_id, lower, upper):
+        return self._range(lower, upper, lambda item: True)
+
+    def user_activities(self, org_id, user_id, lower, upper):
+        return self._range(lower, upper, lambda item: item["userId"] == user_id)
+
+    def project_activities(self, org_id, project_id, lower, upper):
+        return self._range(lower, upper, lambda item: item["projectId"] == project_id)
+
+    def projects_by_id(self, org_id, ids):
+        return {pid: {"id": pid, "name": f"Project {PROJECTS.index(pid)}", "archived": pid in self.archived} for pid in ids}
+
+    def users_by_id(self, org_id, ids):
+        return {uid: {"id": uid, "name": f"User {USERS.index(uid)}", "archived": uid in self.archived} for uid in ids}
+
+    def revenue_windows_of_project(self, org_id, project_id):
+        return [{**window, "userId": user} for (project, user), found in self.revenue.items() if project == project_id for window in found]
+
+    def cost_windows_of_user(self, org_id, user_id):
+        return self.cost[user_id]
+
+    def position_token(self, org_id, scope, offset):
+        return str(offset)
+
+    def read_position(self, org_id, scope, token):
+        return int(token)
+
+
+def the_spec(report, organization):
+    spec, start, end, days, _ = report
+    if days is not None:  # local midnights of the organization's zone
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(organization["timeZone"])
+        first = BEGIN.date() + timedelta(days=days[0])
+        start = datetime.combine(first, datetime.min.time(), tzinfo=zone)
+        end = datetime.combine(BEGIN.date() + timedelta(days=days[1] + 1), datetime.min.time(), tzinfo=zone) - timedelta(milliseconds=1)
+    return ReportSpec(period="custom", start=start.astimezone(timezone.utc), end=end.astimezone(timezone.utc), **spec)
+
+
+def tenant(viewer):
+    role = "Administrator" if viewer == "admin" else "User"
+    return TenantContext("org", "acme", USERS[0], "a@acme.test", role)
+
+
+def both(world, report, view="summary"):
+    items, organization, revenue, cost, archived = world
+    administered = [PROJECTS[1]] if report[4] == "project admin" else []
+    cells = Cells(items, organization)
+    spec, caller = the_spec(report, organization), tenant(report[4])
+    from_activities = ReportService(Repository(items, organization, revenue, cost, archived, administered), FixedClock(NOW))
+    from_cells = ReportService(Repository(items, organization, revenue, cost, archived, administered, cells), FixedClock(NOW))
+    expected = from_activities.results(caller, spec, view=view, limit=1000).body
+    found = from_cells.results(caller, spec, view=view, limit=1000).body
+    return expected, found, cells
+
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+used = {"cells": 0, "reports": 0}
+
+
+@SETTINGS
+@given(organizations(), reports())
+def test_a_summary_from_cells_equals_the_summary_from_activities(world, report):
+    expected, found, cells = both(world, report)
+    assert found == expected
+    used["reports"] += 1
+    used["cells"] += cells.reads > 0
+
+
+def test_the_property_reads_cells_in_most_examples():
+    """The property above is not vacuous: most of its reports were told from cells."""
+    if not used["reports"]:
+        pytest.skip("run with the property test")
+    assert used["cells"] > used["reports"] // 2
+
+
+def test_cells_are_read_for_a_cell_compatible_report_and_equal_over_a_busy_month():
+    """Hundreds of activities, none overlapping, over a month: the summary comes from cells (no
+    member falls back) and equals the one from activities."""
+    items = []
+    for n in range(600):
+        start = BEGIN + timedelta(minutes=37 * n)
+        items.append({"id": f"b{n:04d}", "name": "x", "projectId": PROJECTS[n % 3], "userId": USERS[n % 3], "billable": n % 4 != 0,
+                      "startedAt": text(start), "endedAt": text(start + timedelta(minutes=25 + n % 70)),
+                      "rateSnapshot": {"cost": {"currency": "EUR", "value": "40.50", "rateId": "c"},
+                                       **({"revenue": {"currency": "USD", "value": "99.99", "rateId": "r"}} if n % 2 else {})}})
+    organization = {"timeZone": "Europe/Warsaw", "rounding": {"enabled": True, "interval": 900_000, "mode": "UP"}}
+    world = (items, organization, {(p, u): [] for p in PROJECTS for u in USERS}, {u: [] for u in USERS}, set())
+    report = (dict(dimensions=("project", "user", "day"), metrics=METRICS, hide_empty_rows=False), None, None, (-1, DAYS + 1), "admin")
+    expected, found, cells = both(world, report)
+    assert found == expected and cells.reads and expected["totals"]["count"] == 600
+
+
+def test_cells_built_under_other_settings_are_not_read():
+    items = [{"id": "a1", "name": "x", "projectId": PROJECTS[0], "userId": USERS[0], "billable": True, "startedAt": text(BEGIN + timedelta(hours=30)),
+              "endedAt": text(BEGIN + timedelta(hours=31, minutes=7)), "rateSnapshot": {}}]
+    organization = {"timeZone": "UTC", "rounding": {"enabled": True, "interval": 900_000, "mode": "UP"}}
+    cells = Cells(items, {"timeZone": "UTC"})  # built before rounding was turned on
+    repository = Repository(items, organization, {}, {u: [] for u in USERS}, set(), [], cells)
+    spec = ReportSpec(period="custom", start=BEGIN, end=BEGIN + timedelta(days=3), dimensions=("day",), metrics=("time",))
+    body = ReportService(repository, FixedClock(NOW)).results(tenant("admin"), spec).body
+    assert body["totals"]["time"] == 75 * 60_000 and cells.reads == 0
+
+
+def test_a_member_day_computed_under_other_settings_is_not_read():
+    """A keeper that read the settings before they changed may store a member-day after the rebuild
+    under the new ones: that member is read from activities."""
+    items = [{"id": "a1", "name": "x", "projectId": PROJECTS[0], "userId": USERS[0], "billable": True, "startedAt": text(BEGIN + timedelta(hours=30)),
+              "endedAt": text(BEGIN + timedelta(hours=31, minutes=7)), "rateSnapshot": {}},
+             {"id": "a2", "name": "x", "projectId": PROJECTS[0], "userId": USERS[1], "billable": True, "startedAt": text(BEGIN + timedelta(hours=30)),
+              "endedAt": text(BEGIN + timedelta(hours=30, minutes=7)), "rateSnapshot": {}}]
+    organization = {"timeZone": "UTC", "rounding": {"enabled": True, "interval": 900_000, "mode": "UP"}}
+    cells = Cells(items, organization)
+    stale = Cells(items[:1], {"timeZone": "UTC"}).records[0]  # the first member's day, computed without rounding
+    cells.records = [stale if record["userId"] == USERS[0] else record for record in cells.records]
+    repository = Repository(items, organization, {}, {u: [] for u in USERS}, set(), [], cells)
+    spec = ReportSpec(period="custom", start=BEGIN, end=BEGIN + timedelta(days=3), dimensions=("user",), metrics=("time",))
+    body = ReportService(repository, FixedClock(NOW)).results(tenant("admin"), spec).body
+    assert body["totals"]["time"] == (75 + 15) * 60_000 and cells.reads == 1
