@@ -69,11 +69,6 @@ KNOWN_OFFENDERS: set[tuple[str, str, str]] = {
     ("sandglass.mcp.tools", "sandglass.services.timesheets", "function-local"),
     ("sandglass.mcp.tools", "sandglass.services.users", "function-local"),
     ("sandglass.services.requests.service", "sandglass.notifications", "sideways"),
-    ("sandglass.services.webhook_delivery", "sandglass.adapters.delivery_queue", "sideways"),
-    ("sandglass.services.webhook_delivery", "sandglass.adapters.webhook_http", "sideways"),
-    ("sandglass.services.webhook_delivery", "sandglass.notifications", "sideways"),
-    ("sandglass.services.webhooks", "sandglass.adapters.delivery_queue", "sideways"),
-    ("sandglass.services.webhooks", "sandglass.adapters.webhook_http", "sideways"),
 }
 
 
