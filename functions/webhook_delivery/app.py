@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from sandglass import observability
-from sandglass.composition.webhooks import delivery
+from sandglass.composition.webhook_delivery import delivery
 from sandglass.observability import instrumented, logger
 from sandglass.services.webhooks import event_from_message
 
