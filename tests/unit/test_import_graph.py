@@ -49,10 +49,6 @@ FUNCTION_LAYER = (8, "functions")
 KNOWN_OFFENDERS: set[tuple[str, str, str]] = {
     ("functions.activities.app", "sandglass.services.rerate", "function-local"),
     ("functions.mcp.app", "sandglass.http.resolver", "function-local"),
-    ("sandglass.http.idempotent", "sandglass.services.idempotency", "function-local"),
-    ("sandglass.http.openapi", "sandglass.services.idempotency", "function-local"),
-    ("sandglass.http.resolver", "sandglass.http.openapi", "function-local"),
-    ("sandglass.http.tenant", "sandglass.services.auth", "function-local"),
     ("sandglass.services.requests.service", "sandglass.notifications", "sideways"),
 }
 
