@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from sandglass.adapters.webhook_http import HttpDeliverer
 from sandglass.entities.changes import Change
+from sandglass.entities.people import Member
 from sandglass.entities.webhooks import Webhook, WebhookEvent
 from sandglass.ports.notifier import Notification
 from sandglass.ports.webhooks import HttpOutcome, QueuedMessage, UnsafeTarget
@@ -57,8 +58,8 @@ class Notifier:
 
 
 class Users:
-    def get(self, org_id: str, user_id: str):
-        return {"email": f"{user_id}@example.com"}
+    def get(self, org_id: str, user_id: str) -> Member:
+        return Member(id=user_id, email=f"{user_id}@example.com", name="Owner", role="Administrator", status="ACTIVE")
 
 
 class Webhooks:

@@ -271,5 +271,5 @@ class TaskService(_Catalog):
         missing = [name for name in ("hourly_rate", "cost_rate") if isinstance(fields.get(name), Money) and not fields[name].currency]
         if not missing:
             return fields
-        currency = (OrganizationRepository(self.repository.table).get(tenant.org_id) or {}).get("currency") or "USD"
+        currency = OrganizationRepository(self.repository.table).currency(tenant.org_id)
         return {**fields, **{name: replace(fields[name], currency=currency) for name in missing}}

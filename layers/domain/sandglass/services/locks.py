@@ -245,7 +245,7 @@ class LockService:
     def own_day_reasons(self, tenant: TenantContext, days: Iterable[date]) -> dict[date, str | None]:
         """Why each of `days` is locked for the caller (None: open), by the one lock model
         (what the MCP tools show before a write the activity service would refuse)."""
-        organization = self.organizations.get(tenant.org_id) or {}
+        organization = self.organizations.require(tenant.org_id)
         states = self.repository.read(tenant.org_id, [tenant.user_id])
         now = self._now()
         return {day: lock_reason(day, organization, states.organization, states.of(tenant.user_id), now) for day in days}
@@ -283,9 +283,7 @@ class LockService:
             if user_id not in (None, tenant.user_id):
                 raise NotFound("User not found")
             user_id = tenant.user_id
-        organization = self.organizations.get(tenant.org_id)
-        if organization is None:
-            raise NotFound("Organization not found")
+        organization = self.organizations.require(tenant.org_id)
         states = self.repository.read(tenant.org_id, [user_id]) if user_id else self.repository.all_states(tenant.org_id)
         members = {uid: state for uid, state in states.members.items() if user_id is None or uid == user_id}
         latest = watermark(organization)

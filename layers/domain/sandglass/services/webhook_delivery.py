@@ -103,9 +103,9 @@ class DeliveryService:
             self._notify_owner(failing, reason)
 
     def _notify_owner(self, webhook: Webhook, reason: str) -> None:
-        owner = self.users.get(webhook.org_id, webhook.owner) or {}
-        if owner.get("email"):
+        owner = self.users.get(webhook.org_id, webhook.owner)
+        if owner is not None and owner.email:
             self.notifier.send(Notification(
-                to=owner["email"], subject=f"Webhook '{webhook.name}' was disabled", kind="webhook-disabled",
+                to=owner.email, subject=f"Webhook '{webhook.name}' was disabled", kind="webhook-disabled",
                 text=f"{reason}: the webhook to {webhook.url} ({webhook.event}) is disabled. Fix the endpoint, then enable it again (PUT /api/webhooks/{webhook.id} with enabled: true).",
                 data={"webhookId": webhook.id, "url": webhook.url}))

@@ -204,9 +204,9 @@ class RequestService:
             raise Conflict("This deployment verifies tokens from an external identity provider only: support sign-in is unavailable",
                            code="SIGN_IN_UNAVAILABLE")
         # scoped to the member in the organization that granted it (services/auth.py checks both on every call)
-        scope = {"org": org_id, "userId": user["id"], "act": {"sub": "support", "requestId": grant.request_id}}
-        bearer = issue_token(user["email"], ttl=grant.valid_until - now, now=now, extra_claims=scope)
-        return {"token": bearer, "expiresAt": iso(grant.valid_until), "userId": user["id"], "email": user["email"]}
+        scope = {"org": org_id, "userId": user.id, "act": {"sub": "support", "requestId": grant.request_id}}
+        bearer = issue_token(user.email, ttl=grant.valid_until - now, now=now, extra_claims=scope)
+        return {"token": bearer, "expiresAt": iso(grant.valid_until), "userId": user.id, "email": user.email}
 
     # --- notices -------------------------------------------------------------------------------------
     @staticmethod
@@ -239,7 +239,7 @@ class RequestService:
         text = f"Your request for {kind.describe(request)} was {outcome} by {tenant.email}."
         if request.kind == UNLOCK and request.status == RESOLVED:
             text += f" The week is open for changes until {iso(request.unlocked_to)}."
-        self._send(Notification(to=requester["email"], kind="request-resolved", subject=f"Your {kind.label} request was {outcome}",
+        self._send(Notification(to=requester.email, kind="request-resolved", subject=f"Your {kind.label} request was {outcome}",
                                 text=text, data={"requestId": request.id, "type": request.kind, "status": request.status}))
 
     def _send(self, notification: Notification) -> None:
