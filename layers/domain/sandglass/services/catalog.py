@@ -233,6 +233,10 @@ class TaskService(_Catalog):
         self._project(tenant, project_id, manage=False)
         return self.repository.page_tasks(tenant.org_id, project_id, status=status, name=name, limit=limit, cursor=cursor)
 
+    def project(self, tenant: TenantContext, project_id: str) -> Project:
+        """The project of these tasks, if the caller may see it (404 otherwise): what a task's view shows of it."""
+        return self._project(tenant, project_id, manage=False)
+
     def all(self, tenant: TenantContext, project_id: str, *, status: str | None = None, name: str | None = None) -> list[Task]:
         self._project(tenant, project_id, manage=False)
         return self.repository.all_tasks(tenant.org_id, project_id, status=status, name=name)
