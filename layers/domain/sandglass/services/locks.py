@@ -27,7 +27,7 @@ explains why a per-member version and not an organization-wide item).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Collection, Iterable, Mapping
 
 from sandglass import ids
@@ -41,7 +41,7 @@ from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_label
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import iso, parse, utc_ms
 
 PERIOD_LOCKED = "PERIOD_LOCKED"
 PERIODS = {"date": "day", "weekOf": "week", "monthOf": "month"}  # 4me query parameter -> DateLock period
@@ -180,8 +180,7 @@ class LockService:
         return self._clock or get_clock()
 
     def _now(self) -> datetime:
-        now = self.clock.now().astimezone(timezone.utc)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return utc_ms(self.clock.now())
 
     def _member(self, tenant: TenantContext, user_id: str, where: str) -> str:
         canonical = ids.canonical_id(user_id)

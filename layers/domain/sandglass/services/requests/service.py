@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Optional
 
 from sandglass import ids
@@ -26,7 +26,7 @@ from sandglass.services.requests.kinds import (APPROVAL, ASSIGNMENT, IMPERSONATI
                                                RequestKind, Workspace, token_digest, unique)
 from sandglass.services.requests.views import view
 from sandglass.settings import get_settings
-from sandglass.timefmt import iso
+from sandglass.timefmt import iso, utc_ms
 
 logger = logging.getLogger("sandglass.requests")
 
@@ -66,8 +66,7 @@ class RequestService:
         return self._notifier if self._notifier is not None else notifier_from_env()
 
     def _now(self) -> datetime:
-        now = (self._clock or get_clock()).now().astimezone(timezone.utc)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return utc_ms((self._clock or get_clock()).now())
 
     # --- creating ------------------------------------------------------------------------------------
     def request_unlock(self, tenant: TenantContext, year: int, week: int) -> dict[str, Any]:
