@@ -12,14 +12,13 @@ from __future__ import annotations
 from functools import cache
 
 from sandglass import observability
+from sandglass.composition.webhooks import fan_out
 from sandglass.observability import instrumented, logger
 from sandglass.services.changes import ChangeRecorder
 from sandglass.services.rollups import RollupKeeper
-from sandglass.services.webhooks import WebhookFanOut
 
 # built on the first invocation (not at import: cold start)
 recorder = cache(ChangeRecorder)
-fan_out = cache(WebhookFanOut)
 keeper = cache(RollupKeeper)
 
 

@@ -175,8 +175,7 @@ class _Tasks:
             raise BadRequest(f"assigneeIds: no user {person} in the workspace") from None
 
     def view(self, task) -> tasks.Task:
-        project = task_service().projects.get(self.tenant.org_id, self.project_id)
-        return tasks.to_clockify(task, bool(project and project.billable), self.directory.person)
+        return tasks.to_clockify(task, task_service().project(self.tenant, self.project_id).billable, self.directory.person)
 
 
 @app.get("/v1/workspaces/<workspaceId>/projects/<projectId>/tasks", tags=[TAG], operation_id="getTasks", summary="Find tasks on a project")
@@ -186,8 +185,8 @@ def get_tasks(workspaceId: WorkspaceId, projectId: EntityId, name: Text = None, 
     scope = _Tasks(workspaceId, projectId)
     found = tasks.active_filter(task_service().all(scope.tenant, scope.project_id), _flag(is_active, "is-active"))
     chosen = sorted_by(named(found, name, bool(_flag(strict_name_search, "strict-name-search"))), sort_column, sort_order)
-    project = task_service().projects.get(scope.tenant.org_id, scope.project_id)
-    return _page(chosen, page, page_size, lambda task: tasks.to_clockify(task, bool(project and project.billable), scope.directory.person))
+    billable = task_service().project(scope.tenant, scope.project_id).billable
+    return _page(chosen, page, page_size, lambda task: tasks.to_clockify(task, billable, scope.directory.person))
 
 
 @app.post("/v1/workspaces/<workspaceId>/projects/<projectId>/tasks", tags=[TAG], operation_id="createTask", summary="Add a new task on a project")

@@ -21,7 +21,6 @@ from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import Directory, activity_id, find_id, project_id, reference_id, workspace
 from sandglass.errors import BadRequest, NotFound
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
-from sandglass.repositories.activities import attributes_of
 from sandglass.services.activities import MAX_LIMIT, ActivityQuery, ActivityService
 from sandglass.services.catalog import ClientService, TagService, TaskService
 from sandglass.services.projects import ProjectService
@@ -143,9 +142,7 @@ def get_in_progress(workspaceId: WorkspaceId, page: Annotated[Optional[str], Que
 def get_time_entry(workspaceId: WorkspaceId, id: EntryId, hydrated: Flag = None) -> time_entries.TimeEntry:
     tenant = workspace(app)
     uuid = activity_id(tenant, id)
-    result = service().get(tenant, uuid)
-    found = service().repository.get(tenant.org_id, uuid)  # the rates it kept at its start
-    stored = None if found is None else attributes_of(found)
+    result, stored = service().get_stored(tenant, uuid)  # with the rates it kept at its start
     return _Mapper(tenant, workspaceId, bool(wire.query_flag(hydrated, "hydrated"))).entry(result.activity, stored)
 
 

@@ -8,14 +8,11 @@ redrive policy moves the message to the dead-letter queue."""
 from __future__ import annotations
 
 import json
-from functools import cache
 
 from sandglass import observability
+from sandglass.composition.webhook_delivery import delivery
 from sandglass.observability import instrumented, logger
-from sandglass.services.webhook_delivery import DeliveryService
 from sandglass.services.webhooks import event_from_message
-
-service = cache(DeliveryService)
 
 
 class AttemptFailed(Exception):
@@ -25,7 +22,7 @@ class AttemptFailed(Exception):
 def _deliver(record) -> str:
     event = event_from_message(json.loads(record.body))
     attempt = int(record.attributes.approximate_receive_count or 1)
-    result = service().deliver(event, attempt, record.receipt_handle)
+    result = delivery().deliver(event, attempt, record.receipt_handle)
     observability.count(f"WebhookAttempts{result.status.title()}", 1)
     logger.info("webhook attempt", extra={"webhookId": event.webhook_id, "eventId": event.event_id, "attempt": attempt,
                                           "status": result.status, "statusCode": result.status_code})

@@ -71,7 +71,7 @@ class FakeOrganizations:
     def __init__(self, *orgs):
         self.orgs = {org.id: org for org in orgs}
 
-    def find(self, org_id):
+    def get(self, org_id):
         return self.orgs.get(org_id)
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from sandglass import signatures
-from sandglass.adapters.webhook_http import UnsafeTarget, _check_address, check_url
+from sandglass.ports.webhooks import UnsafeTarget, check_address, check_url
 from sandglass.entities.changes import Change
 from sandglass.entities.webhooks import Webhook
 from sandglass.services.webhook_delivery import BACKOFF, next_delay
@@ -58,14 +58,14 @@ def test_backoff_spans_more_than_a_day_in_nine_attempts():
                                      "::1", "fe80::1", "fc00::1", "::ffff:10.0.0.1", "100.64.0.1"])
 def test_non_public_addresses_are_refused(address):
     with pytest.raises(UnsafeTarget):
-        _check_address(ipaddress.ip_address(address), allow_loopback=False)
+        check_address(ipaddress.ip_address(address), allow_loopback=False)
 
 
 def test_public_addresses_pass_and_loopback_only_locally():
-    _check_address(ipaddress.ip_address("93.184.216.34"), allow_loopback=False)
-    _check_address(ipaddress.ip_address("127.0.0.1"), allow_loopback=True)
+    check_address(ipaddress.ip_address("93.184.216.34"), allow_loopback=False)
+    check_address(ipaddress.ip_address("127.0.0.1"), allow_loopback=True)
     with pytest.raises(UnsafeTarget):
-        _check_address(ipaddress.ip_address("10.0.0.1"), allow_loopback=True)
+        check_address(ipaddress.ip_address("10.0.0.1"), allow_loopback=True)
 
 
 def test_url_forms():

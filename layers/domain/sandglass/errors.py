@@ -9,6 +9,14 @@ class DomainError(Exception):
     status = 400
     code = "BAD_REQUEST"
 
+    def __init_subclass__(cls, status: int | None = None, code: str | None = None, **kwargs: Any) -> None:
+        """`class NotFound(DomainError, status=404, code="NOT_FOUND")`: a kind of error, its HTTP status and code."""
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if code is not None:
+            cls.code = code
+
     def __init__(self, message: str, *, details: list[dict[str, Any]] | None = None, code: str | None = None):
         super().__init__(message)
         self.message = message
@@ -17,45 +25,35 @@ class DomainError(Exception):
             self.code = code
 
 
-class BadRequest(DomainError):
-    status = 400
-    code = "BAD_REQUEST"
+class BadRequest(DomainError, status=400, code="BAD_REQUEST"):
+    pass
 
 
-class Unauthorized(DomainError):
-    status = 401
-    code = "UNAUTHORIZED"
+class Unauthorized(DomainError, status=401, code="UNAUTHORIZED"):
+    pass
 
 
-class Forbidden(DomainError):
-    status = 403
-    code = "FORBIDDEN"
+class Forbidden(DomainError, status=403, code="FORBIDDEN"):
+    pass
 
 
-class NotFound(DomainError):
-    status = 404
-    code = "NOT_FOUND"
+class NotFound(DomainError, status=404, code="NOT_FOUND"):
+    pass
 
 
-class Conflict(DomainError):
-    status = 409
-    code = "CONFLICT"
+class Conflict(DomainError, status=409, code="CONFLICT"):
+    pass
 
 
-class PreconditionFailed(DomainError):
-    status = 412
-    code = "PRECONDITION_FAILED"
+class PreconditionFailed(DomainError, status=412, code="PRECONDITION_FAILED"):
+    pass
 
 
-class UnsupportedMediaType(DomainError):
-    status = 415
-    code = "UNSUPPORTED_MEDIA_TYPE"
+class UnsupportedMediaType(DomainError, status=415, code="UNSUPPORTED_MEDIA_TYPE"):
+    pass
 
 
-class ValidationFailed(DomainError):
-    status = 422
-    code = "VALIDATION_ERROR"
-
+class ValidationFailed(DomainError, status=422, code="VALIDATION_ERROR"):
     @classmethod
     def field(cls, field: str, message: str, where: str = "body", type: str = "value_error") -> "ValidationFailed":
         """One invalid field, with every key the API's error details promise (field, in, message, type)."""
@@ -87,9 +85,7 @@ def detail(field: str, message: str, where: str = "body", type: str = "value_err
     return {"field": field, "in": where, "message": message, "type": type}
 
 
-class Throttled(DomainError):
-    status = 429
-    code = "THROTTLED"
+class Throttled(DomainError, status=429, code="THROTTLED"):
     headers = {"Retry-After": "1"}
 
 
@@ -107,6 +103,5 @@ def check_if_match(what: str, if_match: int | None, version: int) -> None:
         raise stale_write(what, if_match)
 
 
-class Gone(DomainError):
-    status = 410
-    code = "GONE"
+class Gone(DomainError, status=410, code="GONE"):
+    pass

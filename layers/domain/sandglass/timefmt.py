@@ -62,4 +62,10 @@ def parse_instant(value: Any) -> datetime:
         raise ValueError(f"The instant must fall between the years {MIN_YEAR} and {MAX_YEAR}") from None
     if not MIN_YEAR <= parsed.year <= MAX_YEAR:
         raise ValueError(f"The instant must fall between the years {MIN_YEAR} and {MAX_YEAR}")
-    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
+    return utc_ms(parsed)
+
+
+def utc_ms(instant: datetime) -> datetime:
+    """`instant` in UTC, to the millisecond (what is stored and shown)."""
+    instant = instant.astimezone(timezone.utc)
+    return instant.replace(microsecond=instant.microsecond // 1000 * 1000)

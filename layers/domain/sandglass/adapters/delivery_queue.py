@@ -1,4 +1,4 @@
-"""The webhook delivery queue port and its adapters.
+"""The webhook delivery queue's adapters (the port: sandglass.ports.webhooks).
 
 - `SqsQueue` (AWS): an SQS FIFO queue (WEBHOOK_QUEUE_URL). Group = webhook + entity, so one
   endpoint gets one entity's events in order while other entities' proceed; deduplication id =
@@ -18,25 +18,12 @@ import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sandglass.clock import get_clock
+from sandglass.ports.webhooks import MAX_RECEIVES, DeliveryQueue, QueuedMessage  # noqa: F401  (known here by these names)
 
-MAX_RECEIVES = 9  # attempts before the dead-letter queue (template.yaml: RedrivePolicy maxReceiveCount)
 VISIBILITY_TIMEOUT = 360  # seconds a received message stays hidden (template.yaml: VisibilityTimeout)
-
-
-@dataclass(frozen=True)
-class QueuedMessage:
-    group: str
-    dedup: str
-    body: dict[str, Any]
-
-
-class DeliveryQueue(Protocol):
-    def send(self, messages: list[QueuedMessage]) -> None: ...
-
-    def retry_in(self, receipt: str, seconds: int) -> None: ...
 
 
 class SqsQueue:

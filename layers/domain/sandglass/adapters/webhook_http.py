@@ -10,91 +10,63 @@ takes http and loopback addresses, so a receiver on 127.0.0.1 works under `make 
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import time
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from sandglass.ports.webhooks import (  # noqa: F401  (the port's names, as this adapter's callers know them)
+    AddressResolver,
+    HttpOutcome,
+    UnsafeTarget,
+    check_address,
+    check_url,
+    public_address,
+)
 
 RESPONSE_CAP = 4096  # bytes of a receiver's answer read (and logged)
 CONNECT_TIMEOUT = 3.0
 READ_TIMEOUT = 5.0
 
 
-class UnsafeTarget(ValueError):
-    """The URL may not be delivered to (scheme, or an address that is not public)."""
+class SocketResolver:
+    """The system's resolver (`socket.getaddrinfo`)."""
+
+    def resolve(self, host: str, port: int) -> list[str]:
+        try:
+            infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+        except OSError as error:
+            raise UnsafeTarget(f"The host name does not resolve: {error}") from None
+        return [info[4][0] for info in infos]
 
 
-@dataclass(frozen=True)
-class HttpOutcome:
-    status: int | None  # None: no answer (refused, timed out, unsafe)
-    latency_ms: int
-    body: str
-    error: str | None = None
+class HttpDeliverer:
+    """The webhook deliverer port over urllib3, resolving names with `resolver`."""
 
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
+    def __init__(self, resolver: AddressResolver | None = None, *, allow_loopback: bool = False,
+                 connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT):
+        self.resolver = resolver or SocketResolver()
+        self.allow_loopback = allow_loopback
+        self.connect_timeout, self.read_timeout = connect_timeout, read_timeout
 
-
-def check_url(url: str, *, allow_loopback: bool) -> tuple[str, str, int]:
-    """(scheme, host, port) of a deliverable URL, or UnsafeTarget. Only the form is checked here."""
-    parts = urlsplit(url)
-    schemes = ("https", "http") if allow_loopback else ("https",)
-    if parts.scheme not in schemes or not parts.hostname:
-        raise UnsafeTarget("The URL must be https://" + (" (or http:// locally)" if allow_loopback else ""))
-    if parts.username or parts.password:
-        raise UnsafeTarget("The URL must not carry credentials")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        raise UnsafeTarget("The URL's port is invalid") from None
-    literal = _literal_address(parts.hostname)
-    if literal is not None:
-        _check_address(literal, allow_loopback)
-    elif parts.hostname.lower() in ("localhost", "localhost.localdomain") and not allow_loopback:
-        raise UnsafeTarget("The URL must not point at this host")
-    return parts.scheme, parts.hostname, port
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpOutcome:
+        return post(url, body, headers, allow_loopback=self.allow_loopback, connect_timeout=self.connect_timeout,
+                    read_timeout=self.read_timeout, resolver=self.resolver)
 
 
-def resolve_public(host: str, port: int, *, allow_loopback: bool) -> str:
+def resolve_public(host: str, port: int, *, allow_loopback: bool, resolver: AddressResolver | None = None) -> str:
     """The address to connect to: every address the name resolves to must be allowed."""
-    try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as error:
-        raise UnsafeTarget(f"The host name does not resolve: {error}") from None
-    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
-    for address in addresses:
-        _check_address(address, allow_loopback)
-    return str(addresses[0])
-
-
-def _literal_address(host: str):
-    try:
-        return ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return None
-
-
-def _check_address(address, allow_loopback: bool) -> None:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    if address.is_loopback and allow_loopback:
-        return
-    if (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast or address.is_reserved
-            or address.is_unspecified or not address.is_global):
-        raise UnsafeTarget(f"The URL resolves to a non-public address ({address})")
+    return public_address((resolver or SocketResolver()).resolve(host, port), allow_loopback=allow_loopback)
 
 
 def post(url: str, body: bytes, headers: dict[str, str], *, allow_loopback: bool = False,
-         connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> HttpOutcome:
+         connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT, resolver: AddressResolver | None = None) -> HttpOutcome:
     """One attempt: POST `body` to `url`; never follows a redirect, reads at most RESPONSE_CAP bytes."""
     import urllib3
 
     started = time.monotonic()
     try:
         scheme, host, port = check_url(url, allow_loopback=allow_loopback)
-        address = resolve_public(host, port, allow_loopback=allow_loopback)
+        address = resolve_public(host, port, allow_loopback=allow_loopback, resolver=resolver)
     except UnsafeTarget as error:
         return HttpOutcome(None, 0, "", str(error))
     parts = urlsplit(url)

@@ -7,13 +7,12 @@ from sandglass.composition import clock, once, table
 from sandglass.repositories.jobs import JobRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.repositories.users import UserRepository
-from sandglass.services.purge import PurgeService, paged, user_purge
+from sandglass.services.purge import PurgeService, project_purge, user_purge
 
 
 @once
 def purge() -> PurgeService:
     service = PurgeService(JobRepository(table()), clock())
-    projects = ProjectRepository(table())
-    service.register(keys.PURGE_PROJECT, paged(lambda job, size: projects.purge_page(job["orgId"], job["projectId"], bool(job.get("cascade")), size)))
+    service.register(keys.PURGE_PROJECT, project_purge(ProjectRepository(table())))
     service.register(keys.PURGE_USER, user_purge(UserRepository(table()), JobRepository(table())))
     return service

@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from sandglass.errors import DomainError
+from sandglass.services import idempotency
 
 logger = logging.getLogger("sandglass")
 
@@ -26,8 +27,6 @@ def idempotent(event: Any, run):
     if not isinstance(event, dict) or str(event.get("httpMethod", "")).upper() != "POST":
         return run()
     key = header(event, "Idempotency-Key")
-    from sandglass.services import idempotency
-
     resource = event.get("resource") or ""
     if resource.startswith("/api/"):
         resource = resource[len("/api"):]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sandglass.services.idempotency import READ_ONLY
+
 ERROR_REF = "#/components/schemas/Error"
 ORGANIZATION_REF = "#/components/parameters/XOrganization"
 # openapi_extensions={PUBLIC: True} on a route served without the authorizer (`Auth: NONE` in template.yaml);
@@ -144,8 +146,6 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     schemas["Error"] = ERROR_SCHEMA
     components.setdefault("parameters", {})["XOrganization"] = ORGANIZATION_PARAMETER
     components["parameters"]["IdempotencyKey"] = IDEMPOTENCY_PARAMETER
-    from sandglass.services.idempotency import READ_ONLY
-
     for path, item in (schema.get("paths") or {}).items():
         for method, operation in item.items():
             if method not in _OPERATIONS:

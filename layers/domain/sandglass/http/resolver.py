@@ -22,6 +22,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from sandglass.context import AUDITOR, AUDITOR_READ_ONLY
 from sandglass.errors import DomainError, Forbidden, UnsupportedMediaType, detail, validation_details
 from sandglass.http.idempotent import idempotent
+from sandglass.http.openapi import document
 from sandglass.http.tenant import MEMBER
 from sandglass.observability import api_invocation
 from sandglass.settings import get_settings
@@ -190,8 +191,6 @@ class Resolver(APIGatewayRestResolver):
     def get_openapi_json_schema(self, *args, **kwargs) -> str:
         """The rendered document, with every operation's error statuses and the organization
         header (sandglass.http.openapi), so each route group is documented the same way."""
-        from sandglass.http.openapi import document
-
         return json.dumps(document(json.loads(super().get_openapi_json_schema(*args, **kwargs))), indent=2)
 
     def resolve(self, event, context):

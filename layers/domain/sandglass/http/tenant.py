@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from sandglass.context import Caller, TenantContext
 from sandglass.errors import Forbidden, NotFound, Unauthorized
+from sandglass.services.auth import API_KEY_CREDENTIAL
 
 # Values the authorizer puts in `membership`.
 MEMBER = "member"
@@ -31,8 +32,6 @@ def caller(app: APIGatewayRestResolver) -> Caller:
 def session_caller(app: APIGatewayRestResolver) -> Caller:
     """The caller of a route that only a session token may use: API keys are created, rotated,
     listed and revoked with a session, never with an API key (a leaked key cannot mint others)."""
-    from sandglass.services.auth import API_KEY_CREDENTIAL
-
     if _authorizer_context(app).get("credential") == API_KEY_CREDENTIAL:
         raise Forbidden("API keys are managed with a session token (Authorization: Bearer), not with an API key", code="SESSION_REQUIRED")
     return caller(app)

@@ -15,9 +15,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from sandglass.context import TenantContext
-from sandglass.errors import DomainError, Forbidden, NotFound, ValidationFailed, validation_details
+from sandglass.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed, validation_details
 from sandglass.mcp import protocol
 from sandglass.mcp.protocol import INVALID_PARAMS, RpcError
+from sandglass.mcp.tools import TOOLS, Call, _project_list, organizations, whoami
+from sandglass.services.auth import authorize
 
 logger = logging.getLogger("sandglass")
 
@@ -40,9 +42,6 @@ class Session:
             return self.context
         # another organization for this call: the very authorizer decides again, on the same
         # credentials with that organization named (whatever it checks - membership, a credential's scope)
-        from sandglass.errors import Unauthorized
-        from sandglass.services.auth import authorize
-
         naming = {key: value for key, value in self.headers.items() if key.lower() not in ("host", "x-organization", "x-sandtime-organization")}
         try:
             decision = authorize({**naming, "X-Sandtime-Organization": wanted}, "POST", "/mcp")
@@ -63,8 +62,6 @@ class Session:
                              email=standing["email"], role=standing["role"])
 
     def call(self, organization: str | None):
-        from sandglass.mcp.tools import Call, organizations
-
         tenant = self.tenant(organization)
         settings = organizations().get(tenant).model_dump(mode="json", exclude={"version"})
         return Call(tenant=tenant, organization=settings)
@@ -83,8 +80,6 @@ def _tool_error(code: str, message: str, details: list[dict[str, Any]] | None = 
 
 
 def call_tool(session: Session, params: dict[str, Any]) -> dict[str, Any]:
-    from sandglass.mcp.tools import TOOLS, whoami
-
     name = params.get("name")
     tool = TOOLS.get(name) if isinstance(name, str) else None
     if tool is None:
@@ -128,8 +123,6 @@ RESOURCES = {
 
 
 def read_resource(session: Session, params: dict[str, Any]) -> dict[str, Any]:
-    from sandglass.mcp.tools import _project_list
-
     uri = params.get("uri")
     if uri not in RESOURCES:
         raise RpcError(-32002, "Resource not found", {"uri": uri})
@@ -169,8 +162,6 @@ def get_prompt(params: dict[str, Any]) -> dict[str, Any]:
 @cache
 def catalog() -> list[dict[str, Any]]:
     """tools/list: the schemas are built once per container (~25 ms), not per session."""
-    from sandglass.mcp.tools import TOOLS
-
     return [tool.listing() for tool in TOOLS.values()]
 
 

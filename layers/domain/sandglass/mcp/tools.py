@@ -15,64 +15,66 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from sandglass import ids, timefmt
-from sandglass.context import TenantContext
+from sandglass.clock import get_clock
+from sandglass.context import Caller, TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.mcp import models as m
+from sandglass.models.activities import ActivityCreate, ActivityUpdate
+from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.services import time_phrases as phrases
+from sandglass.services.activities import ActivityQuery, ActivityService
+from sandglass.services.locks import PERIOD_LOCKED, LockService
+from sandglass.services.organizations import OrganizationService
+from sandglass.services.projects import ProjectService
+from sandglass.services.reports import ReportService
+from sandglass.services.requests import RequestService
+from sandglass.services.timesheets import TimesheetService
+from sandglass.services.users import UserService
 
 
 # --- the services, one per container (built on first use, as in the REST handlers) --------------------
 
 @cache
 def organizations():
-    from sandglass.services.organizations import OrganizationService
     return OrganizationService()
 
 
 @cache
 def activities():
-    from sandglass.services.activities import ActivityService
     return ActivityService()
 
 
 @cache
 def projects():
-    from sandglass.services.projects import ProjectService
     return ProjectService()
 
 
 @cache
 def users():
-    from sandglass.services.users import UserService
     return UserService()
 
 
 @cache
 def locks():
-    from sandglass.services.locks import LockService
     return LockService()
 
 
 @cache
 def timesheets():
-    from sandglass.services.timesheets import TimesheetService
     return TimesheetService(day_marks=locks().day_marks)
 
 
 @cache
 def reports():
-    from sandglass.services.reports import ReportService
     return ReportService()
 
 
 @cache
 def requests():
-    from sandglass.services.requests import RequestService
     return RequestService()
 
 
 def now() -> datetime:
-    from sandglass.clock import get_clock
     return get_clock().now().astimezone(timezone.utc)
 
 
@@ -187,8 +189,6 @@ def _days(call: Call, start: datetime, end: datetime) -> list[date]:
 
 
 def _lock_hint(error: Conflict) -> Conflict:
-    from sandglass.services.locks import PERIOD_LOCKED
-
     if error.code in (PERIOD_LOCKED, "ACTIVITY_LOCKED"):
         return Conflict(f"{error.message}. Ask for the week to be opened with request_unlock, or ask an Administrator.",
                         code=error.code, details=error.details)
@@ -196,8 +196,6 @@ def _lock_hint(error: Conflict) -> Conflict:
 
 
 def _running(call: Call) -> dict[str, Any] | None:
-    from sandglass.services.activities import ActivityQuery
-
     found = activities().list(call.tenant, ActivityQuery(user_id=call.tenant.user_id, pending=True, limit=5))
     return next(iter(found.activities.values()), None)
 
@@ -205,8 +203,6 @@ def _running(call: Call) -> dict[str, Any] | None:
 # --- the tools ----------------------------------------------------------------------------------------
 
 def whoami(call: Call | None, args: m.WhoamiInput, person: dict[str, str]) -> m.WhoamiOutput:
-    from sandglass.context import Caller
-
     mine = organizations().list_for(Caller(email=person["email"], subject=person.get("subject") or person["email"]))
     current = None
     if call is not None:
@@ -249,8 +245,6 @@ def _span(call: Call, when: str | None, start: str | None, end: str | None, minu
 
 
 def log_time(call: Call, args: m.LogTimeInput) -> m.LogTimeOutput:
-    from sandglass.models.activities import ActivityCreate
-
     project = resolve_project(call, args.project)
     span = _span(call, args.when, args.start, args.end, args.minutes)
     reasons = [reason for reason in locks().own_day_reasons(call.tenant, _days(call, span.start, span.end)).values() if reason]
@@ -275,8 +269,6 @@ def log_time(call: Call, args: m.LogTimeInput) -> m.LogTimeOutput:
 
 
 def start_timer(call: Call, args: m.StartTimerInput) -> m.TimerOutput:
-    from sandglass.models.activities import ActivityCreate
-
     project = resolve_project(call, args.project)
     previous = _running(call)
     try:
@@ -288,8 +280,6 @@ def start_timer(call: Call, args: m.StartTimerInput) -> m.TimerOutput:
 
 
 def stop_timer(call: Call, args: m.StopTimerInput) -> m.TimerOutput:
-    from sandglass.models.activities import ActivityUpdate
-
     running = _running(call)
     if running is None:
         raise NotFound("No timer is running")
@@ -309,8 +299,6 @@ def current_timer(call: Call, args: m.CurrentTimerInput) -> m.CurrentTimerOutput
 
 
 def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
-    from sandglass.models.activities import ActivityUpdate
-
     changes: dict[str, Any] = {}
     if args.description is not None:
         changes["name"] = args.description
@@ -350,8 +338,6 @@ def _week(call: Call, text: str | None) -> tuple[int, int]:
 
 
 def my_week(call: Call, args: m.MyWeekInput) -> m.MyWeekOutput:
-    from sandglass.services.activities import ActivityQuery
-
     year, week = _week(call, args.week)
     monday = date.fromisocalendar(year, week, 1)
     days = [monday + timedelta(days=n) for n in range(7)]
@@ -389,8 +375,6 @@ def _rows(groups: list[dict[str, Any]], prefix: list[str], rows: list[m.ReportRo
 
 
 def run_report(call: Call, args: m.RunReportInput) -> m.RunReportOutput:
-    from sandglass.models.reports import ReportQuery, spec_of
-
     filters: list[dict[str, Any]] = []
     if args.billable is not None:
         filters.append({"field": "billable", "operator": "is", "value": args.billable})

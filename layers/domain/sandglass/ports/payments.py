@@ -46,14 +46,12 @@ class UnknownSubscription(Exception):
     """The provider has no such subscription for this account."""
 
 
-class ProviderUnavailable(DomainError):
-    status = 502
-    code = "PAYMENT_PROVIDER_UNAVAILABLE"
+class ProviderUnavailable(DomainError, status=502, code="PAYMENT_PROVIDER_UNAVAILABLE"):
+    pass
 
 
-class ProviderRejected(DomainError):
-    status = 422
-    code = "PAYMENT_PROVIDER_REJECTED"
+class ProviderRejected(DomainError, status=422, code="PAYMENT_PROVIDER_REJECTED"):
+    pass
 
 
 class PaymentProvider(Protocol):

@@ -43,27 +43,32 @@ class OrganizationRepository:
         self.table = table or Table()
 
     # --- reads (entities) -------------------------------------------------------------------
-    def find(self, org_id: str) -> Organization | None:
+    def get(self, org_id: str) -> Organization | None:
         """The active organization, or None (absent, or deleted)."""
-        item = self.get(org_id)
+        item = self.item(org_id)
         return organization_from_item(item) if item is not None else None
+
+    def currency(self, org_id: str) -> str:
+        """The organization's currency (USD for an absent one)."""
+        organization = self.get(org_id)
+        return organization.settings.currency if organization is not None else "USD"
 
     def load(self, org_id: str) -> Organization:
         """The active organization, or 404."""
         return organization_from_item(self.require(org_id))
 
-    # --- reads (raw items: for the rooms that still read the item; use find/load) ----------
+    # --- reads (raw items: for the rooms that still read the item; use get/load) -----------
     def org_id_for_domain(self, domain: str) -> str | None:
         return AccessRepository(self.table).org_id_for_domain(domain)
 
-    def get(self, org_id: str) -> dict[str, Any] | None:
+    def item(self, org_id: str) -> dict[str, Any] | None:
         item = self.table.get(keys.organization(org_id))
         if not item or item.get("status") != ACTIVE:
             return None
         return item
 
     def require(self, org_id: str) -> dict[str, Any]:
-        item = self.get(org_id)
+        item = self.item(org_id)
         if item is None:
             raise NotFound("Organization not found")
         return item

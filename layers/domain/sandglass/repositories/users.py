@@ -43,17 +43,17 @@ class UserRepository:
         self.table = table or Table()
 
     # --- reads (entities) -------------------------------------------------------------------
-    def find(self, org_id: str, user_id: str) -> Member | None:
+    def get(self, org_id: str, user_id: str) -> Member | None:
         """The member (not deleted), or None."""
-        item = self.get(org_id, user_id)
+        item = self.item(org_id, user_id)
         return member_from_item(item) if item is not None else None
 
     def members_page(self, org_id: str, limit: int, cursor: str | None) -> tuple[list[Member], str | None]:
         page = self.page(org_id, limit, cursor)
         return [member_from_item(item) for item in page.items], page.cursor
 
-    # --- reads (raw items: for the rooms that still read the item; use find) ----------------
-    def get(self, org_id: str, user_id: str) -> dict[str, Any] | None:
+    # --- reads (raw items: for the rooms that still read the item; use get) -----------------
+    def item(self, org_id: str, user_id: str) -> dict[str, Any] | None:
         item = self.table.get(keys.user(org_id, user_id))
         if not item or item.get("status") == DELETED:
             return None

@@ -233,6 +233,10 @@ class TaskService(_Catalog):
         self._project(tenant, project_id, manage=False)
         return self.repository.page_tasks(tenant.org_id, project_id, status=status, name=name, limit=limit, cursor=cursor)
 
+    def project(self, tenant: TenantContext, project_id: str) -> Project:
+        """The project of these tasks, if the caller may see it (404 otherwise): what a task's view shows of it."""
+        return self._project(tenant, project_id, manage=False)
+
     def all(self, tenant: TenantContext, project_id: str, *, status: str | None = None, name: str | None = None) -> list[Task]:
         self._project(tenant, project_id, manage=False)
         return self.repository.all_tasks(tenant.org_id, project_id, status=status, name=name)
@@ -271,5 +275,5 @@ class TaskService(_Catalog):
         missing = [name for name in ("hourly_rate", "cost_rate") if isinstance(fields.get(name), Money) and not fields[name].currency]
         if not missing:
             return fields
-        currency = (OrganizationRepository(self.repository.table).get(tenant.org_id) or {}).get("currency") or "USD"
+        currency = OrganizationRepository(self.repository.table).currency(tenant.org_id)
         return {**fields, **{name: replace(fields[name], currency=currency) for name in missing}}

@@ -27,7 +27,7 @@ explains why a per-member version and not an organization-wide item).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any, Collection, Iterable, Mapping
 
 from sandglass import ids
@@ -41,7 +41,7 @@ from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_label
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import iso, parse, utc_ms
 
 PERIOD_LOCKED = "PERIOD_LOCKED"
 PERIODS = {"date": "day", "weekOf": "week", "monthOf": "month"}  # 4me query parameter -> DateLock period
@@ -180,8 +180,7 @@ class LockService:
         return self._clock or get_clock()
 
     def _now(self) -> datetime:
-        now = self.clock.now().astimezone(timezone.utc)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return utc_ms(self.clock.now())
 
     def _member(self, tenant: TenantContext, user_id: str, where: str) -> str:
         canonical = ids.canonical_id(user_id)
@@ -245,7 +244,7 @@ class LockService:
     def own_day_reasons(self, tenant: TenantContext, days: Iterable[date]) -> dict[date, str | None]:
         """Why each of `days` is locked for the caller (None: open), by the one lock model
         (what the MCP tools show before a write the activity service would refuse)."""
-        organization = self.organizations.get(tenant.org_id) or {}
+        organization = self.organizations.require(tenant.org_id)
         states = self.repository.read(tenant.org_id, [tenant.user_id])
         now = self._now()
         return {day: lock_reason(day, organization, states.organization, states.of(tenant.user_id), now) for day in days}
@@ -283,9 +282,7 @@ class LockService:
             if user_id not in (None, tenant.user_id):
                 raise NotFound("User not found")
             user_id = tenant.user_id
-        organization = self.organizations.get(tenant.org_id)
-        if organization is None:
-            raise NotFound("Organization not found")
+        organization = self.organizations.require(tenant.org_id)
         states = self.repository.read(tenant.org_id, [user_id]) if user_id else self.repository.all_states(tenant.org_id)
         members = {uid: state for uid, state in states.members.items() if user_id is None or uid == user_id}
         latest = watermark(organization)

@@ -30,8 +30,6 @@ from sandglass.repositories.rates import RateRepository, Snapshot, revenue_set
 from sandglass.services.rates import RateService
 from sandglass.timefmt import iso
 
-PURGE_PAGE_SIZE = 100
-
 
 def revenue_view(item: dict[str, Any]) -> RevenueRate:
     return RevenueRate.model_validate(item)
@@ -246,16 +244,6 @@ class ProjectService:
     def delete_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str) -> None:
         _, rate_set, guard = self._rate_context(tenant, project_id, member_id)
         self.rates.delete(rate_set, revenue_id, guard)
-
-
-def purge_project_pass(job: dict[str, Any], page_budget: int, repository: ProjectRepository | None = None) -> bool:
-    """One pass of a `purge-project` job: pages of the project's GSI2 partition. True when done."""
-    repository = repository or ProjectRepository()
-    while page_budget > 0:
-        page_budget -= 1
-        if repository.purge_page(job["orgId"], job["projectId"], bool(job.get("cascade")), PURGE_PAGE_SIZE):
-            return True
-    return False
 
 
 def _onboarded(table, org_id: str, step: str) -> None:

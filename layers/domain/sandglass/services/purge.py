@@ -27,6 +27,7 @@ from sandglass import keys
 from sandglass.clock import Clock, CurrentClock
 from sandglass.errors import Conflict
 from sandglass.repositories.jobs import JobRepository
+from sandglass.repositories.projects import ProjectRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.timefmt import iso, parse
 
@@ -138,6 +139,11 @@ def paged(purge_page: Callable[[dict[str, Any], int], bool]) -> PurgePass:
         return False
 
     return run
+
+
+def project_purge(projects: ProjectRepository) -> PurgePass:
+    """A deleted project: pages of its GSI2 partition (its activities too when the job cascades)."""
+    return paged(lambda job, page_size: projects.purge_page(job["orgId"], job["projectId"], bool(job.get("cascade")), page_size))
 
 
 def user_purge(users: UserRepository, jobs: JobRepository) -> PurgePass:

@@ -76,7 +76,7 @@ class RateService:
     def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guard: Guard) -> dict[str, Any]:
         rate = {"id": ids.new_id(), **owner, **_stored_fields(body)}
         if not rate.get("currency"):
-            rate["currency"] = (OrganizationRepository(self.repository.table).get(rate_set.org_id) or {}).get("currency") or "USD"
+            rate["currency"] = OrganizationRepository(self.repository.table).currency(rate_set.org_id)
         rate.setdefault("to", None)
         rate.setdefault("taxRate", Decimal(0))
         check_window(rate)

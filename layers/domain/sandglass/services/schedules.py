@@ -125,7 +125,7 @@ class ScheduleService:
         claimed = self.schedules.claim(org_id, job, entry["nextRun"], lease)
         if claimed is None:
             return "skipped"  # another tick has it, or settings moved it
-        organization = self.organizations.find(org_id)
+        organization = self.organizations.get(org_id)
         if organization is None or not enabled(organization.settings, job):
             self.schedules.unschedule(org_id, job)
             return "skipped"
@@ -185,7 +185,7 @@ class ScheduleService:
     def run_auto_lock(self, tenant: TenantContext) -> OrganizationView:
         """PUT /timesheets/auto-lock: lock up to the last lockable week now; the organization settings."""
         tenant.require_admin()
-        organization = self.organizations.find(tenant.org_id)
+        organization = self.organizations.get(tenant.org_id)
         if organization is None:
             raise NotFound("Organization not found")
         if enabled(organization.settings, keys.JOB_AUTO_LOCK) and self._auto_lock(organization, self.clock.now()):
@@ -196,7 +196,7 @@ class ScheduleService:
         """POST /timesheets/reminder: remind the members whose current week is incomplete (once
         per user-week, like the scheduled run)."""
         tenant.require_admin()
-        organization = self.organizations.find(tenant.org_id)
+        organization = self.organizations.get(tenant.org_id)
         if organization is None:
             raise NotFound("Organization not found")
         now = self.clock.now()

@@ -49,7 +49,7 @@ class UserService:
         self.organizations = organizations or OrganizationRepository(self.repository.table)
 
     def _require(self, tenant: TenantContext, user_id: str) -> Member:
-        member = self.repository.find(tenant.org_id, user_id) if ids.is_uuid(user_id) else None
+        member = self.repository.get(tenant.org_id, user_id) if ids.is_uuid(user_id) else None
         if member is None:
             raise NotFound("User not found")
         return member

@@ -21,14 +21,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sandglass import signatures
-from sandglass.adapters import webhook_http
-from sandglass.adapters.delivery_queue import MAX_RECEIVES, DeliveryQueue, queue_from_env
-from sandglass.clock import Clock, get_clock
+from sandglass.clock import Clock
 from sandglass.entities.webhooks import Webhook, WebhookEvent
-from sandglass.notifications import Notification, Notifier, notifier_from_env
+from sandglass.ports.notifier import Notification, Notifier
+from sandglass.ports.webhooks import MAX_RECEIVES, DeliveryQueue, WebhookDeliverer
 from sandglass.repositories.users import UserRepository
 from sandglass.repositories.webhooks import WebhookRepository
-from sandglass.settings import get_settings
 from sandglass.timefmt import iso
 
 BACKOFF = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 12 * 3600)  # seconds after attempts 1..8
@@ -61,16 +59,17 @@ def headers_for(webhook: Webhook, event: WebhookEvent, body: bytes, attempt: int
 
 
 class DeliveryService:
-    def __init__(self, repository: WebhookRepository | None = None, queue: DeliveryQueue | None = None, clock: Clock | None = None,
-                 notifier: Notifier | None = None, post=None):
-        self.repository = repository or WebhookRepository()
-        self.queue = queue if queue is not None else queue_from_env()
-        self.clock = clock
+    def __init__(self, repository: WebhookRepository, queue: DeliveryQueue | None, deliverer: WebhookDeliverer, notifier: Notifier,
+                 users: UserRepository, clock: Clock):
+        self.repository = repository
+        self.queue = queue
+        self.deliverer = deliverer
         self.notifier = notifier
-        self.post = post or webhook_http.post
+        self.users = users
+        self.clock = clock
 
     def deliver(self, event: WebhookEvent, attempt: int, receipt: str | None) -> Attempt:
-        now = (self.clock or get_clock()).now()
+        now = self.clock.now()
         webhook = self.repository.get(event.org_id, event.webhook_id)
         base = {"eventId": event.event_id, "eventType": event.event_type, "entityType": event.entity_type, "entityId": event.entity_id,
                 "lastAttemptAt": iso(now), "expiresAt": int((now + LOG_RETENTION).timestamp())}
@@ -79,7 +78,7 @@ class DeliveryService:
                 self.repository.log_attempt(event.org_id, event.webhook_id, event.event_id, {**base, "status": SKIPPED, "error": "The webhook is disabled"})
             return Attempt(SKIPPED)
         body = json.dumps(event.payload, separators=(",", ":"), sort_keys=True).encode()
-        outcome = self.post(webhook.url, body, headers_for(webhook, event, body, attempt, int(now.timestamp())), allow_loopback=get_settings().webhook_allow_loopback)
+        outcome = self.deliverer.post(webhook.url, body, headers_for(webhook, event, body, attempt, int(now.timestamp())))
         result = {**base, "statusCode": outcome.status, "latencyMs": outcome.latency_ms, "responseBody": outcome.body[:1024], "error": outcome.error}
         if outcome.ok:
             self.repository.log_attempt(event.org_id, webhook.id, event.event_id, {**result, "status": DELIVERED, "nextAttemptAt": None})
@@ -104,9 +103,9 @@ class DeliveryService:
             self._notify_owner(failing, reason)
 
     def _notify_owner(self, webhook: Webhook, reason: str) -> None:
-        owner = UserRepository().get(webhook.org_id, webhook.owner) or {}
-        if owner.get("email"):
-            (self.notifier or notifier_from_env()).send(Notification(
-                to=owner["email"], subject=f"Webhook '{webhook.name}' was disabled", kind="webhook-disabled",
+        owner = self.users.get(webhook.org_id, webhook.owner)
+        if owner is not None and owner.email:
+            self.notifier.send(Notification(
+                to=owner.email, subject=f"Webhook '{webhook.name}' was disabled", kind="webhook-disabled",
                 text=f"{reason}: the webhook to {webhook.url} ({webhook.event}) is disabled. Fix the endpoint, then enable it again (PUT /api/webhooks/{webhook.id} with enabled: true).",
                 data={"webhookId": webhook.id, "url": webhook.url}))

@@ -18,13 +18,12 @@ from dataclasses import replace
 from typing import Any, Iterable
 
 from sandglass import ids
-from sandglass.adapters.delivery_queue import DeliveryQueue, QueuedMessage, queue_from_env
-from sandglass.adapters.webhook_http import UnsafeTarget, check_url
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.changes import Change, json_value
 from sandglass.entities.webhooks import Webhook, WebhookEvent
 from sandglass.errors import Conflict, NotFound, ValidationFailed, check_if_match
+from sandglass.ports.webhooks import DeliveryQueue, QueuedMessage, UnsafeTarget, check_url
 from sandglass.repositories.webhooks import WebhookRepository
 from sandglass.settings import get_settings
 from sandglass.repositories import UnitOfWork
@@ -90,11 +89,11 @@ def payload(change: Change, event_type: str) -> dict[str, Any]:
 
 
 class WebhookFanOut:
-    """Queues the events of logged changes for the webhooks that want them."""
+    """Queues the events of logged changes for the webhooks that want them (no queue: no webhooks)."""
 
-    def __init__(self, repository: WebhookRepository | None = None, queue: DeliveryQueue | None = None):
-        self.repository = repository or WebhookRepository()
-        self.queue = queue if queue is not None else queue_from_env()
+    def __init__(self, repository: WebhookRepository, queue: DeliveryQueue | None):
+        self.repository = repository
+        self.queue = queue
 
     def fan_out(self, changes: Iterable[Change]) -> int:
         """One Query of webhooks per organization in the batch, one queue send per 10 messages."""

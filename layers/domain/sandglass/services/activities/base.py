@@ -3,7 +3,7 @@ single commit every change goes through."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable, Iterable, Protocol
 
 from sandglass import ids
@@ -19,6 +19,7 @@ from sandglass.services.rate_windows import RatesInForce
 from sandglass.services.activities.rules import not_found
 from sandglass.services.locks import LockGuard
 from sandglass.repositories.activities import UnitOfWork
+from sandglass.timefmt import utc_ms
 
 GUARD_ATTEMPTS = 3
 
@@ -69,8 +70,7 @@ class ActivityServiceBase:
         return self._clock or get_clock()
 
     def _now(self) -> datetime:
-        now = self.clock.now().astimezone(timezone.utc)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return utc_ms(self.clock.now())
 
     def _load(self, tenant: TenantContext, activity_id: str) -> Activity:
         canonical = ids.canonical_id(activity_id)

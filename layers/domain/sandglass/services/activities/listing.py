@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sandglass.context import TenantContext
+from sandglass.entities.activities import Activity
 from sandglass.errors import NotFound, detail
 from sandglass.models.activities import activity_view
 from sandglass.months import months_between
-from sandglass.repositories.activities import ActivityPage, TimeWindow
+from sandglass.repositories.activities import ActivityPage, TimeWindow, attributes_of
 from sandglass.services.activities.base import ActivityServiceBase
 from sandglass.services.activities.rules import (
     DEFAULT_LIMIT,
@@ -59,11 +61,20 @@ class ActivityQuery:
 class ActivityReads(ActivityServiceBase):
     def get(self, tenant: TenantContext, activity_id: str) -> ActivityResult:
         """At most two reads: the activity, and the caller's project membership when they do not own it."""
+        activity = self._visible(tenant, activity_id)
+        return ActivityResult(activity_view(activity), activity.version)
+
+    def get_stored(self, tenant: TenantContext, activity_id: str) -> tuple[ActivityResult, dict[str, Any]]:
+        """`get`, with the stored attributes (the rates kept at its start) for a dialect that shows them."""
+        activity = self._visible(tenant, activity_id)
+        return ActivityResult(activity_view(activity), activity.version), attributes_of(activity)
+
+    def _visible(self, tenant: TenantContext, activity_id: str) -> Activity:
         activity = self._load(tenant, activity_id)
         if not (tenant.reads_all or activity.user_id == tenant.user_id):
             if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
-        return ActivityResult(activity_view(activity), activity.version)
+        return activity
 
     def running(self, tenant: TenantContext, user_id: str) -> ActivityResult | None:
         """The member's running timer, found by their timer marker (one GetItem, then `get`, with

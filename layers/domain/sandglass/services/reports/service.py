@@ -45,6 +45,7 @@ from sandglass.services.reports import engine, periods, rollups, selection, view
 from sandglass.services.reports.export import ExportFile, export
 from sandglass.services.reports.selection import Item, Viewer
 from sandglass.services.reports.views import VIEWS, Counted
+from sandglass.timefmt import utc_ms
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 DEFAULT_LIMIT = 200
@@ -101,8 +102,7 @@ class ReportService:
         self.page_bytes = views.PAGE_BYTES  # a JSON page's groups or rows stay under this
 
     def _now(self) -> datetime:
-        now = (self._clock or get_clock()).now().astimezone(timezone.utc)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return utc_ms((self._clock or get_clock()).now())
 
     # --- definitions --------------------------------------------------------------------------
     def list(self, tenant: TenantContext) -> list[ReportDefinition]:

@@ -20,6 +20,7 @@ from sandglass import ids
 from sandglass.calendar import check_iso_week
 from sandglass.context import TenantContext
 from sandglass.entities.locks import LockState, WeekApproval, WeekLock
+from sandglass.entities.people import Member
 from sandglass.entities.workflows import SignInGrant, WorkflowRequest
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, detail
 from sandglass.ports.notifier import Notification
@@ -90,9 +91,9 @@ class Workspace:
         return all((membership := members.get((project_id, tenant.user_id))) is not None and membership.administers
                    for project_id in project_ids)
 
-    def active_user(self, org_id: str, user_id: str | None) -> dict[str, Any] | None:
+    def active_user(self, org_id: str, user_id: str | None) -> Member | None:
         user = self.users.get(org_id, user_id) if user_id else None
-        return None if user is None or user.get("archived") else user
+        return None if user is None or user.archived else user
 
     def stage_joins(self, tx: UnitOfWork, tenant: TenantContext, pairs: list[tuple[str, str]], now: datetime) -> None:
         """Project User memberships for the (project, user) pairs whose user is active and not yet a member."""
@@ -343,14 +344,14 @@ class Impersonation(RequestKind):
             raise Conflict("The member is no longer active: reject the request instead", code="USER_GONE")
         token, expires = secrets.token_urlsafe(32), now + SIGN_IN_VALIDITY
         space.requests.stage_grant(tx, tenant.org_id, token_digest(token),
-                                   SignInGrant(user_id=user["id"], email=user["email"], request_id=request.id, created_at=now, valid_until=expires))
+                                   SignInGrant(user_id=user.id, email=user.email, request_id=request.id, created_at=now, valid_until=expires))
         organization = space.organizations.require(tenant.org_id)
         notice = Notification(
             to=support, kind="impersonation-grant",
-            subject=f"One-time sign-in as {user['email']} ({organization.get('name') or tenant.domain})",
+            subject=f"One-time sign-in as {user.email} ({organization.get('name') or tenant.domain})",
             text=(f"Request {request.id} was approved. Exchange this one-time token within 15 minutes (until {iso(expires)}): "
                   f"POST /api/auth/impersonation with X-Organization: {tenant.domain} and body {{\"token\": \"{token}\"}}.\n{token}"),
-            data={"token": token, "organization": tenant.domain, "userId": user["id"], "requestId": request.id, "validUntil": iso(expires)})
+            data={"token": token, "organization": tenant.domain, "userId": user.id, "requestId": request.id, "validUntil": iso(expires)})
         return Effect(request, after=lambda: space.send(notice))
 
 

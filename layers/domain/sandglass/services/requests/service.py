@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Optional
 
 from sandglass import ids
@@ -26,7 +26,7 @@ from sandglass.services.requests.kinds import (APPROVAL, ASSIGNMENT, IMPERSONATI
                                                RequestKind, Workspace, token_digest, unique)
 from sandglass.services.requests.views import view
 from sandglass.settings import get_settings
-from sandglass.timefmt import iso
+from sandglass.timefmt import iso, utc_ms
 
 logger = logging.getLogger("sandglass.requests")
 
@@ -66,8 +66,7 @@ class RequestService:
         return self._notifier if self._notifier is not None else notifier_from_env()
 
     def _now(self) -> datetime:
-        now = (self._clock or get_clock()).now().astimezone(timezone.utc)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
+        return utc_ms((self._clock or get_clock()).now())
 
     # --- creating ------------------------------------------------------------------------------------
     def request_unlock(self, tenant: TenantContext, year: int, week: int) -> dict[str, Any]:
@@ -204,9 +203,9 @@ class RequestService:
             raise Conflict("This deployment verifies tokens from an external identity provider only: support sign-in is unavailable",
                            code="SIGN_IN_UNAVAILABLE")
         # scoped to the member in the organization that granted it (services/auth.py checks both on every call)
-        scope = {"org": org_id, "userId": user["id"], "act": {"sub": "support", "requestId": grant.request_id}}
-        bearer = issue_token(user["email"], ttl=grant.valid_until - now, now=now, extra_claims=scope)
-        return {"token": bearer, "expiresAt": iso(grant.valid_until), "userId": user["id"], "email": user["email"]}
+        scope = {"org": org_id, "userId": user.id, "act": {"sub": "support", "requestId": grant.request_id}}
+        bearer = issue_token(user.email, ttl=grant.valid_until - now, now=now, extra_claims=scope)
+        return {"token": bearer, "expiresAt": iso(grant.valid_until), "userId": user.id, "email": user.email}
 
     # --- notices -------------------------------------------------------------------------------------
     @staticmethod
@@ -239,7 +238,7 @@ class RequestService:
         text = f"Your request for {kind.describe(request)} was {outcome} by {tenant.email}."
         if request.kind == UNLOCK and request.status == RESOLVED:
             text += f" The week is open for changes until {iso(request.unlocked_to)}."
-        self._send(Notification(to=requester["email"], kind="request-resolved", subject=f"Your {kind.label} request was {outcome}",
+        self._send(Notification(to=requester.email, kind="request-resolved", subject=f"Your {kind.label} request was {outcome}",
                                 text=text, data={"requestId": request.id, "type": request.kind, "status": request.status}))
 
     def _send(self, notification: Notification) -> None:
