@@ -61,7 +61,7 @@ class ActivityReads(ActivityServiceBase):
         """At most two reads: the activity, and the caller's project membership when they do not own it."""
         activity = self._load(tenant, activity_id)
         if not (tenant.reads_all or activity.user_id == tenant.user_id):
-            if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
+            if activity.project_id is None or not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
         return ActivityResult(activity_view(activity), activity.version)
 
