@@ -143,3 +143,16 @@ def test_a_month_of_day_totals_ignores_a_break():
     items = [{"id": "a", "userId": "u", "startedAt": "2026-07-06T08:00:00.000Z", "endedAt": "2026-07-06T09:00:00.000Z"},
              {"id": "b", "userId": "u", "type": BREAK, "startedAt": "2026-07-06T09:00:00.000Z", "endedAt": "2026-07-06T10:00:00.000Z"}]
     assert timesheet_rules.day_minutes(items, "UTC", [date(2026, 7, 6)], NOW) == {date(2026, 7, 6): 60}
+
+
+def test_a_projectless_break_is_stored_without_project_index_keys_and_read_back():
+    from sandglass import keys
+    from sandglass.repositories.activities import from_item, to_item
+
+    activity = Activity(id="a", user_id="u", project_id=None, started_at=NOW, ended_at=NOW + timedelta(minutes=15), type=BREAK)
+    item = to_item("org", activity)
+    assert item["type"] == BREAK and "projectId" not in item
+    assert keys.gsi_pk(keys.GSI_PROJECT) not in item and keys.gsi_sk(keys.GSI_PROJECT) not in item
+    assert from_item(item) == activity
+    regular = to_item("org", Activity(id="b", user_id="u", project_id="p", started_at=NOW))
+    assert "type" not in regular and from_item(regular).type == REGULAR  # absent: REGULAR (items written before types)

@@ -70,6 +70,10 @@ def test_a_projectless_break_written_on_clockify_reads_everywhere(api, world):
     # and back to no project (a Clockify PUT without projectId replaces it with none)
     back = cf(api, "PUT", f"/workspaces/{world['ws']}/time-entries/{made['id']}", body={"start": "2026-07-14T12:00:00Z", "end": "2026-07-14T12:45:00Z"})
     assert back.status == 200 and back.json()["projectId"] is None
+    # it left the project's index with the project: the project's list no longer has it
+    on_project = api.get("/activities", as_=ADMIN, org="acme", query={"projectId": world["project"]["id"], "from": "2026-07-01T00:00:00Z",
+                                                                      "to": "2026-08-01T00:00:00Z"})
+    assert on_project.status == 200 and uuid not in on_project.json()
 
 
 def test_the_sandtime_surface_requires_a_project_and_may_set_the_type(api, world):
