@@ -88,8 +88,9 @@ def test_the_sandtime_surface_requires_a_project_and_may_set_the_type(api, world
     assert made.json()["type"] == "BREAK" and made.json()["billable"] is False  # the project is billable; a break is not
     short = ids.short_id(made.json()["id"])
     assert cf(api, "GET", f"/workspaces/{world['ws']}/time-entries/{short}").json()["type"] == "BREAK"
-    wrong_put = api.put(f"/activities/{made.json()['id']}", as_=ANN, org="acme", body={"type": "break"})
-    assert wrong_put.status == 422 and wrong_put.json()["error"]["details"][0]["field"] == "type"
+    for wrong_type in ("break", None):
+        wrong_put = api.put(f"/activities/{made.json()['id']}", as_=ANN, org="acme", body={"type": wrong_type})
+        assert wrong_put.status == 422 and wrong_put.json()["error"]["details"][0]["field"] == "type"
     regular = api.put(f"/activities/{made.json()['id']}", as_=ANN, org="acme", body={"type": "REGULAR", "billable": True})
     assert regular.status == 200 and "type" not in regular.json() and regular.json()["billable"] is True
     assert cf(api, "GET", f"/workspaces/{world['ws']}/time-entries/{short}").json()["type"] == "REGULAR"

@@ -54,7 +54,7 @@ class EntryCreate(ActivityCreate):
 
 
 # Fields of a PUT that may not be sent as null (the service answers 422 naming the field).
-NOT_NULL = ("name", "projectId", "userId", "billable", "startedAt", "endedAt", "locked", "pending")
+NOT_NULL = ("name", "projectId", "userId", "billable", "startedAt", "endedAt", "locked", "pending", "type")
 
 
 class ActivityUpdate(ApiModel):
