@@ -198,3 +198,19 @@ def test_the_change_feed_carries_projectless_breaks(api, world, streaming):
     ours = [change for change in changes if ids.short_id(change["entityId"]) == made["id"]]
     assert ours and ours[0]["state"]["type"] == "BREAK" and ours[0]["state"].get("projectId") is None
     assert json.dumps(ours[0]["state"])  # plain JSON
+
+
+def test_a_projectless_entry_costs_no_more_dynamodb_calls_than_one_on_a_project(api, world):
+    """No project: no 24-hex project id to resolve, no project or membership item in the write's
+    BatchGet, no revenue-rate Query, no hasActivities mark; the route's budget
+    (bench/dynamodb_budgets.json) covers it."""
+    from sandglass_local.callcounter import counting
+
+    entry(api, world, start="2026-07-14T07:00:00Z", end="2026-07-14T07:30:00Z", projectId=world["pid"])  # warm the container's marks
+    with counting() as on_project:
+        entry(api, world, start="2026-07-14T08:00:00Z", end="2026-07-14T09:00:00Z", projectId=world["pid"])
+    with counting() as without:
+        entry(api, world, start="2026-07-14T09:00:00Z", end="2026-07-14T10:00:00Z", type="BREAK")
+    assert without.writes == on_project.writes == 1
+    # two Queries fewer: no 24-hex project id to resolve, no revenue windows (measured: 6 reads -> 4)
+    assert without.reads == on_project.reads - 2, (dict(on_project.calls), dict(without.calls))
