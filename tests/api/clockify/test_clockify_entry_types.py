@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 import pytest
 
 from sandglass import ids
+from tests.api.changes.conftest import streaming  # noqa: F401 (the fixture: streams run after each request, env restored)
 from tests.conftest import fixed_clock
 
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)  # Wednesday of ISO week 29
@@ -185,11 +186,6 @@ def test_only_the_owner_and_organization_administrators_see_a_projectless_entry(
     assert cf(api, "GET", mine + "?project-required=true").json() == []
     # a task needs a project
     assert api.put(f"/activities/{uuid}", as_=ADMIN, org="acme", body={"taskId": ids.new_id()}).status == 422
-
-
-@pytest.fixture
-def streaming(gateway):
-    yield gateway.start_streams()
 
 
 def test_the_change_feed_carries_projectless_breaks(api, world, streaming):
