@@ -20,7 +20,7 @@ from sandglass.dialects.clockify.models import parsed
 from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import Directory, activity_id, find_id, project_id, reference_id, workspace
 from sandglass.errors import BadRequest, NotFound
-from sandglass.models.activities import ActivityCreate, ActivityUpdate
+from sandglass.models.activities import EntryCreate, EntryUpdate
 from sandglass.services.activities import MAX_LIMIT, ActivityQuery, ActivityService
 from sandglass.services.catalog import ClientService, TagService, TaskService
 from sandglass.services.projects import ProjectService
@@ -37,7 +37,6 @@ WorkspaceId = Annotated[str, Path(description="The workspace's 24-hex id")]
 EntryId = Annotated[str, Path(description="The time entry's 24-hex id")]
 UserId = Annotated[str, Path(description="The user's 24-hex id (the same in every workspace)")]
 Flag = Annotated[Optional[str], Query(description="true|false|1|0")]
-NO_PROJECT = "projectId is required: a Sandglass time entry belongs to a project"
 
 
 class _Mapper:
@@ -95,13 +94,12 @@ class _Mapper:
 
 
 def _create_fields(tenant, body: time_entries.TimeEntryRequest) -> dict:
-    if not body.projectId:
-        raise BadRequest(NO_PROJECT)
     if body.start is None and body.end is not None:
         raise BadRequest("start is required with end")
     task = reference_id(tenant, keys.TASK_SK_PREFIX, body.taskId, "taskId") if body.taskId else None
     tag_ids = [reference_id(tenant, keys.TAG_SK_PREFIX, tag, "tagIds") for tag in body.tagIds or ()]
-    return time_entries.activity_fields(body, project_id(tenant, body.projectId), task, tag_ids)
+    project = project_id(tenant, body.projectId) if body.projectId else None
+    return time_entries.activity_fields(body, project, task, tag_ids)
 
 
 def _create(workspaceId: str, body: time_entries.TimeEntryRequest, for_user: str | None = None) -> Response:
@@ -110,7 +108,7 @@ def _create(workspaceId: str, body: time_entries.TimeEntryRequest, for_user: str
     mapper = _Mapper(tenant, workspaceId)
     if for_user is not None:
         fields["userId"] = mapper.directory.member(for_user)
-    result = service().create(tenant, parsed(ActivityCreate, fields))
+    result = service().create(tenant, parsed(EntryCreate, fields))
     return Response(201, JSON, mapper.entry(result.activity))
 
 
@@ -157,7 +155,7 @@ def put_time_entry(workspaceId: WorkspaceId, id: EntryId, body: time_entries.Tim
     fields = _create_fields(tenant, body)
     if fields.pop("pending", None) and not current.get("pending"):
         raise BadRequest("end is required: a stopped time entry cannot run again")
-    result = service().update(tenant, uuid, parsed(ActivityUpdate, fields))
+    result = service().update(tenant, uuid, parsed(EntryUpdate, fields))
     return _Mapper(tenant, workspaceId).entry(result.activity)
 
 
@@ -177,7 +175,7 @@ def patch_stop(workspaceId: WorkspaceId, userId: UserId, body: time_entries.Stop
     running = service().running(tenant, member)
     if running is None:
         raise NotFound("No time entry is running")
-    result = service().update(tenant, running.activity["id"], parsed(ActivityUpdate, {"endedAt": body.end}))
+    result = service().update(tenant, running.activity["id"], parsed(EntryUpdate, {"endedAt": body.end}))
     return mapper.entry(result.activity)
 
 
@@ -221,7 +219,8 @@ def get_time_entries(
     if get_week_before:
         upper = _instant(get_week_before, "get-week-before")
         lower = upper - timedelta(days=7)
-    keep = _entry_filter(tenant, description, task, wire.joined(query_values(app, "tags")), wire.query_flag(task_required, "task-required"))
+    keep = _entry_filter(tenant, description, task, wire.joined(query_values(app, "tags")), wire.query_flag(task_required, "task-required"),
+                         wire.query_flag(project_required, "project-required") or bool(get_week_before))
     found: list[dict] = []
     if keep is not None:
         query = ActivityQuery(lower=lower, upper=upper, user_id=member, project_id=project_id(tenant, project) if project else None,
@@ -230,8 +229,10 @@ def get_time_entries(
     return Response(200, JSON, [mapper.entry(view) for view in request.slice(found)], headers=paging.headers(request, len(found)))
 
 
-def _entry_filter(tenant, description: str | None, task: str | None, tag_short_ids: list[str], task_required: bool | None):
-    """What the list keeps: the description's text, the task, any of the tags, a task at all;
+def _entry_filter(tenant, description: str | None, task: str | None, tag_short_ids: list[str], task_required: bool | None,
+                  project_required: bool = False):
+    """What the list keeps: the description's text, the task, any of the tags, a task at all, a
+    project at all (project-required; get-week-before keeps entries with a project or a task);
     None when a task or every tag names nothing in the workspace (no entry can match)."""
     text = (description or "").lower()
     task_uuid = find_id(tenant, keys.TASK_SK_PREFIX, task) if task else None
@@ -242,7 +243,8 @@ def _entry_filter(tenant, description: str | None, task: str | None, tag_short_i
     def keep(view: dict) -> bool:
         return ((not text or text in (view.get("name") or "").lower()) and (task_uuid is None or view.get("taskId") == task_uuid)
                 and (not tag_uuids or bool(tag_uuids.intersection(view.get("tagIds") or ())))
-                and (not task_required or bool(view.get("taskId"))))
+                and (not task_required or bool(view.get("taskId")))
+                and (not project_required or bool(view.get("projectId") or view.get("taskId"))))
     return keep
 
 

@@ -140,8 +140,11 @@ def test_errors_and_leniency(api, world):
     assert no_key.status == 401 and no_key.json() == {"description": "Full authentication is required to access this resource", "code": 1000}
     bad = cf(api, "POST", f"/workspaces/{ws}/time-entries", body={"start": "yesterday", "projectId": world["pid"]})
     assert bad.status == 400 and set(bad.json()) == {"message", "code"}
+    # an explicit null project is no project: the entry is kept without one
     no_project = cf(api, "POST", f"/workspaces/{ws}/time-entries", body={"start": "2026-07-15T09:00:00Z", "projectId": None})
-    assert no_project.status == 400 and "projectId" in no_project.json()["message"]
+    assert no_project.status == 201 and no_project.json()["projectId"] is None
+    bad_type = cf(api, "POST", f"/workspaces/{ws}/time-entries", body={"start": "2026-07-15T09:00:00Z", "type": "LUNCH"})
+    assert bad_type.status == 400 and set(bad_type.json()) == {"message", "code"} and "type" in bad_type.json()["message"]
     bad_id = cf(api, "GET", f"/workspaces/{ws}/projects/not-an-id")
     assert bad_id.status == 404 and bad_id.json()["code"] == 404
 

@@ -10,6 +10,12 @@ from decimal import Decimal
 OVERLAP_POLICIES = ("allow", "warn", "reject")
 DEFAULT_OVERLAP_POLICY = "allow"
 
+# What kind of time an activity records: work, or a break (never billable, outside worked totals).
+REGULAR, BREAK = "REGULAR", "BREAK"
+ACTIVITY_TYPES = (REGULAR, BREAK)
+# How reports and summaries name the group of activities without a project.
+NO_PROJECT = "(no project)"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RateRef:
@@ -32,7 +38,7 @@ class RateSnapshot:
 class Activity:
     id: str
     user_id: str
-    project_id: str
+    project_id: str | None  # None: no project (written on the Clockify surface; reports group it as "no project")
     started_at: datetime
     ended_at: datetime | None = None  # None while the timer runs
     name: str = ""
@@ -48,6 +54,11 @@ class Activity:
     rerate_id: str | None = None  # the last re-rate that replaced its rate snapshot
     task_id: str | None = None  # an ACTIVE task of its project when set (entities/catalog.py)
     tag_ids: tuple[str, ...] = ()  # tags of the organization (entities/catalog.py)
+    type: str = REGULAR  # one of ACTIVITY_TYPES
+
+    @property
+    def is_break(self) -> bool:
+        return self.type == BREAK
 
     @property
     def running(self) -> bool:

@@ -188,10 +188,11 @@ class FindOutput(Output):
 class Entry(Output):
     id: Optional[str] = Field(description="null in a dry-run preview")
     description: str
-    projectId: str
+    projectId: Optional[str] = Field(description="null: no project (written on the Clockify surface)")
     projectName: Optional[str] = None
     userId: str
     billable: bool
+    type: str = Field("REGULAR", description="REGULAR or BREAK (a break is not worked time and never billable)")
     startedAt: str = Field(description="UTC")
     endedAt: Optional[str] = Field(description="UTC; null while running")
     localStart: str = Field(description="In the organization's time zone")

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from sandglass import ids, timefmt
 from sandglass.clock import get_clock
 from sandglass.context import Caller, TenantContext
+from sandglass.entities.activities import NO_PROJECT, REGULAR
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.mcp import models as m
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
@@ -177,7 +178,8 @@ def entry(call: Call, activity: dict[str, Any], project_name: str | None = None)
     started = timefmt.parse(activity["startedAt"])
     ended = timefmt.parse(activity["endedAt"]) if activity.get("endedAt") else None
     minutes = round(((ended or now()) - started).total_seconds() / 60)
-    return m.Entry(id=activity.get("id"), description=activity.get("name", ""), projectId=activity["projectId"], projectName=project_name,
+    return m.Entry(id=activity.get("id"), description=activity.get("name", ""), projectId=activity.get("projectId"),
+                   projectName=project_name if activity.get("projectId") else NO_PROJECT, type=activity.get("type") or REGULAR,
                    userId=activity["userId"], billable=bool(activity.get("billable")), startedAt=activity["startedAt"],
                    endedAt=activity.get("endedAt"), localStart=call.local(activity["startedAt"]), localEnd=call.local(activity.get("endedAt")),
                    minutes=max(minutes, 0), running=bool(activity.get("pending")))
@@ -275,7 +277,7 @@ def start_timer(call: Call, args: m.StartTimerInput) -> m.TimerOutput:
         result = activities().create(call.tenant, ActivityCreate(name=args.description, projectId=project["id"], billable=args.billable, pending=True))
     except Conflict as error:
         raise _lock_hint(error) from None
-    stopped = f" The timer on '{previous.get('name') or previous['projectId']}' was stopped." if previous else ""
+    stopped = f" The timer on '{previous.get('name') or previous.get('projectId') or NO_PROJECT}' was stopped." if previous else ""
     return m.TimerOutput(entry=entry(call, result.activity, project["name"]), message=f"Timer started on '{project['name']}'.{stopped}")
 
 
@@ -347,7 +349,7 @@ def my_week(call: Call, args: m.MyWeekInput) -> m.MyWeekOutput:
     upper = datetime.combine(monday + timedelta(days=7), datetime.min.time(), tzinfo=call.zone).astimezone(timezone.utc)
     listed = activities().list(call.tenant, ActivityQuery(lower=lower, upper=upper, user_id=call.tenant.user_id, limit=200))
     names = {p["id"]: p["name"] for p in _project_list(call, include_archived=True)}
-    entries = [entry(call, a, names.get(a["projectId"])) for a in listed.activities.values()]
+    entries = [entry(call, a, names.get(a.get("projectId"))) for a in listed.activities.values()]
     expected = timesheets().expected(call.organization, days)
     total = sum(totals.values())
     approved: set[date] = set()

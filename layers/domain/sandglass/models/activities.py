@@ -6,11 +6,12 @@ precision; output is always `2026-07-03T08:30:00.000Z`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, ClassVar, Literal, Optional
 
 from pydantic import BaseModel, Field, StrictBool, model_serializer
 
 from sandglass import timefmt
+from sandglass.entities.activities import REGULAR
 from sandglass.entities.activities import Activity as EntityActivity
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Instant, Omittable
@@ -24,6 +25,8 @@ MAX_TAGS = 30  # each is a ConditionCheck in the activity's transaction (at most
 parse_instant = timefmt.parse_instant  # kept for callers inside the activities package
 Name = Annotated[SingleLine, Field(max_length=MAX_NAME)]
 TagIds = Annotated[list[EntityId], Field(max_length=MAX_TAGS, description="Tags of the organization that are not archived")]
+ActivityType = Literal["REGULAR", "BREAK"]
+TYPE_DESCRIPTION = "REGULAR (the default) or BREAK: a break is never billable, has no revenue or cost and is not worked time"
 
 
 class ActivityCreate(ApiModel):
@@ -39,10 +42,19 @@ class ActivityCreate(ApiModel):
     locked: Optional[StrictBool] = Field(None, description="Organization Administrators only")
     taskId: Optional[EntityId] = Field(None, description="An ACTIVE task of the activity's project")
     tagIds: Optional[TagIds] = None
+    type: Optional[ActivityType] = Field(None, description=TYPE_DESCRIPTION)
+
+
+class EntryCreate(ActivityCreate):
+    """The domain's create request from a surface whose entries may have no project (Clockify's
+    time entries): as ActivityCreate, with `projectId` optional. The Sandtime surface keeps
+    requiring one (ActivityCreate)."""
+
+    projectId: Optional[EntityId] = None
 
 
 # Fields of a PUT that may not be sent as null (the service answers 422 naming the field).
-NOT_NULL = ("name", "projectId", "userId", "billable", "startedAt", "endedAt", "locked", "pending")
+NOT_NULL = ("name", "projectId", "userId", "billable", "startedAt", "endedAt", "locked", "pending", "type")
 
 
 class ActivityUpdate(ApiModel):
@@ -59,15 +71,27 @@ class ActivityUpdate(ApiModel):
     locked: Omittable[StrictBool] = None
     taskId: Optional[EntityId] = Field(None, description="null removes the task")
     tagIds: Optional[TagIds] = Field(None, description="The whole set; null or [] removes every tag")
+    type: Omittable[ActivityType] = Field(None, description=TYPE_DESCRIPTION)
+
+    # fields of NOT_NULL this request may set to null (EntryUpdate: projectId)
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+
+class EntryUpdate(ActivityUpdate):
+    """The domain's update from a surface whose entries may have no project (Clockify's full
+    replacement): `projectId: null` removes the project."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"projectId"})
 
 
 class Activity(BaseModel, defer_build=True):
     """An activity as the API returns it. `pending` appears only while running, `locked`, `taskId`
-    and `tagIds` only when set."""
+    and `tagIds` only when set, `type` only when BREAK (absent: REGULAR). `projectId` is null for an
+    activity written without a project on the Clockify surface."""
 
     id: str
     name: str
-    projectId: str
+    projectId: Optional[str]
     userId: str
     billable: bool
     startedAt: InstantOut
@@ -76,11 +100,14 @@ class Activity(BaseModel, defer_build=True):
     locked: Optional[bool] = None
     taskId: Optional[str] = None
     tagIds: Optional[list[str]] = None
+    type: Optional[ActivityType] = None
 
     @model_serializer(mode="wrap")
     def _drop_absent_flags(self, handler):
         data = handler(self)
-        for flag in ("pending", "locked", "taskId", "tagIds"):
+        if data.get("type") == REGULAR:
+            data.pop("type")
+        for flag in ("pending", "locked", "taskId", "tagIds", "type"):
             if not data.get(flag):
                 data.pop(flag, None)
         return data
@@ -106,4 +133,6 @@ def activity_view(activity: EntityActivity) -> dict[str, Any]:
         view["taskId"] = activity.task_id
     if activity.tag_ids:
         view["tagIds"] = list(activity.tag_ids)
+    if activity.type != REGULAR:
+        view["type"] = activity.type
     return view

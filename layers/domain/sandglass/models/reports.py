@@ -15,7 +15,7 @@ from sandglass.models.common import EntityId, InstantText, Omittable
 from sandglass.models.formats import CurrencyCode, InstantOut
 
 Dimension = Literal["project", "user", "member", "day", "week", "month", "billable", "approved"]
-Metric = Literal["time", "billable", "revenue", "cost", "profit", "count"]
+Metric = Literal["time", "billable", "revenue", "cost", "profit", "count", "breaks"]
 Period = Literal["custom", "today", "yesterday", "thisWeek", "lastWeek", "thisMonth", "lastMonth", "thisYear", "lastYear"]
 FilterField = Literal["billable", "pending", "approved", "name", "project", "user"]
 FilterOperator = Literal["is", "isNot", "contains", "in", "notIn"]
@@ -252,7 +252,8 @@ class ReportTotals(BaseModel):
 
     time: Omittable[int] = Field(None, description="Milliseconds (organization rounding per activity)")
     billable: Omittable[int] = Field(None, description="Billable milliseconds")
-    count: Omittable[int] = Field(None, description="Activities")
+    count: Omittable[int] = Field(None, description="Activities (breaks included)")
+    breaks: Omittable[int] = Field(None, description="Milliseconds of BREAK activities (never in time, billable or money)")
     revenue: Omittable[Amounts] = None
     cost: Omittable[Amounts] = None
     profit: Omittable[Amounts] = None
@@ -266,7 +267,8 @@ class ReportGroup(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
     dimension: Dimension
-    key: Union[str, bool] = Field(description="The id (project, user, member), the period (yyyy-mm-dd, yyyy-Www, yyyy-mm) or true/false")
+    key: Union[str, bool, None] = Field(description="The id (project, user, member), the period (yyyy-mm-dd, yyyy-Www, yyyy-mm) or "
+                                                    "true/false; null: the activities without a project (label \"(no project)\")")
     label: str
     projectId: Omittable[str] = Field(None, description="member groups only")
     userId: Omittable[str] = Field(None, description="member groups only")
@@ -322,11 +324,12 @@ class DetailedReportRow(BaseModel):
 
     id: str
     name: str
-    projectId: str
+    projectId: Optional[str] = Field(description="null: no project (project is \"(no project)\")")
     project: str
     userId: str
     user: str
     billable: bool
+    type: Literal["REGULAR", "BREAK"] = Field(description="BREAK: counted in the totals' breaks, never in time or money")
     approved: bool
     startedAt: InstantOut
     endedAt: Optional[InstantOut]

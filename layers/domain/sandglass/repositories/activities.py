@@ -5,7 +5,7 @@ Storage decisions
 Base item: PK ``ORG#<orgId>``, SK ``ACTIVITY#<activityId>`` (keys.activity). Living in the
 organization's root partition means the org purge's partition sweep deletes it.
 
-Attributes: id, name, projectId, userId, billable, startedAt, endedAt (absent while running),
+Attributes: id, name, projectId (absent: no project), userId, type (absent: REGULAR; BREAK), billable, startedAt, endedAt (absent while running),
 pending (True only while running; removed when stopped), locked (only when set), version,
 createdAt, createdBy, updatedAt, updatedBy. Instants are stored as the API's UTC text
 (``2026-07-03T08:30:00.000Z``), which sorts chronologically as a string.
@@ -14,7 +14,7 @@ Index keys, recomputed from the attributes on every write (``_stored``), so an u
 an activity to another user, project or month is one Put and every index follows it:
 
 - GSI1 (by member):  GSI1PK = keys.user_partition(org, userId),       GSI1SK = ``ACT#<startedAt>#<id>``
-- GSI2 (by project): GSI2PK = keys.project_partition(org, projectId), GSI2SK = ``ACT#<startedAt>#<id>``
+- GSI2 (by project): GSI2PK = keys.project_partition(org, projectId), GSI2SK = ``ACT#<startedAt>#<id>`` (only with a project)
 - GSI3 (org month):  GSI3PK = keys.month_partition(org, yyyy-mm of startedAt), GSI3SK = ``ACT#<startedAt>#<id>``
 
 (Project memberships share GSI1/GSI2 partitions under ``PROJECT#``/``MEMBER#`` sort prefixes; the
@@ -69,7 +69,7 @@ from sandglass.errors import BadRequest, Conflict, DomainError, ValidationFailed
 from sandglass.months import month_of, months_between
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
-from sandglass.entities.activities import Activity, RateRef, RateSnapshot
+from sandglass.entities.activities import REGULAR, Activity, RateRef, RateSnapshot
 from sandglass.storage.table import Page, Table
 from sandglass.storage.transaction import UnitOfWork
 
@@ -89,7 +89,7 @@ ENTRIES_CHANGED = "ENTRIES_CHANGED"
 _NOT_ARCHIVED = "(attribute_not_exists(#archived) OR #archived = :false)"
 
 # What a lean row of an activity holds (in_range(lean=True), rows): the attributes bulk reads use.
-ROW_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot")
+ROW_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot", "type")
 ROW_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ROW_ATTRIBUTES)))
 ROW_NAMES = {f"#a{index}": name for index, name in enumerate(ROW_ATTRIBUTES)}
 
@@ -101,8 +101,9 @@ def _stored(org_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
     item.update(keys.activity(org_id, activity_id))
     item[keys.gsi_pk(keys.GSI_USER)] = keys.user_partition(org_id, attributes["userId"])
     item[keys.gsi_sk(keys.GSI_USER)] = keys.activity_member_sort(started_at, activity_id)
-    item[keys.gsi_pk(keys.GSI_PROJECT)] = keys.project_partition(org_id, attributes["projectId"])
-    item[keys.gsi_sk(keys.GSI_PROJECT)] = keys.activity_member_sort(started_at, activity_id)
+    if attributes.get("projectId"):  # a project-less activity is absent from the project index (sparse)
+        item[keys.gsi_pk(keys.GSI_PROJECT)] = keys.project_partition(org_id, attributes["projectId"])
+        item[keys.gsi_sk(keys.GSI_PROJECT)] = keys.activity_member_sort(started_at, activity_id)
     item[keys.gsi_pk(keys.GSI_MONTH)] = keys.month_partition(org_id, month_of(started_at))
     item[keys.gsi_sk(keys.GSI_MONTH)] = keys.activity_month_sort(started_at, activity_id)
     return item
@@ -141,13 +142,13 @@ def snapshot_attribute(snapshot: RateSnapshot | None) -> dict[str, Any] | None:
 def from_item(item: Mapping[str, Any]) -> Activity:
     """A stored activity item (index keys or not) -> the entity."""
     return Activity(
-        id=item["id"], user_id=item["userId"], project_id=item["projectId"], started_at=timefmt.parse(item["startedAt"]),
+        id=item["id"], user_id=item["userId"], project_id=item.get("projectId"), started_at=timefmt.parse(item["startedAt"]),
         ended_at=_instant(item.get("endedAt")), name=item.get("name", ""), billable=bool(item.get("billable", False)),
         locked=bool(item.get("locked")), version=int(item.get("version", 1)),
         created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"),
         updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"),
         rate_snapshot=snapshot_from(item.get("rateSnapshot")), geofence_id=item.get("geofenceId"), rerate_id=item.get("rerateId"),
-        task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()),
+        task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()), type=item.get("type") or REGULAR,
     )
 
 
@@ -162,6 +163,7 @@ def attributes_of(activity: Activity) -> dict[str, Any]:
         "updatedAt": timefmt.iso(activity.updated_at) if activity.updated_at else None, "updatedBy": activity.updated_by,
         "rateSnapshot": snapshot_attribute(activity.rate_snapshot), "geofenceId": activity.geofence_id, "rerateId": activity.rerate_id,
         "taskId": activity.task_id, "tagIds": list(activity.tag_ids) or None,
+        "type": None if activity.type == REGULAR else activity.type,  # absent: REGULAR
     }
 
 
@@ -320,7 +322,8 @@ class ActivityRepository:
                "attribute_not_exists(PK) OR expiresAt < :now", values={":now": now_epoch},
                fail=Conflict("A request with this Idempotency-Key is in progress", code=IDEMPOTENCY_RACE))
 
-    def stage_assignment_checks(self, tx: UnitOfWork, org_id: str, project_id: str, user_id: str, *, membership: bool, member: bool) -> None:
+    def stage_assignment_checks(self, tx: UnitOfWork, org_id: str, project_id: str | None, user_id: str, *, membership: bool,
+                                member: bool) -> None:
         """What an activity's (project, member) pair needs at commit time, checked in its
         transaction (the reads that decided the request may be overtaken by a concurrent archive,
         removal or purge):
@@ -332,9 +335,12 @@ class ActivityRepository:
           cascading delete's purge pages remove it with the rest.
         - without it (organization Administrators' writes, which need no membership), the project
           exists and is not archived;
-        - with `member`, the member is an active member of the organization."""
+        - with `member`, the member is an active member of the organization.
+        A project-less activity (`project_id` None) has no project or membership to check."""
         archived = {"#archived": "archived"}
-        if membership:
+        if project_id is None:
+            pass
+        elif membership:
             tx.check(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)),
                      f"attribute_exists(PK) AND {_NOT_ARCHIVED}", archived, {":false": False},
                      fail=ValidationFailed.field("projectId", "The user is no longer a member of this project"))
@@ -373,7 +379,7 @@ class ActivityRepository:
         transaction, deliberately outside it: the month marker of its start and, unless
         `project_marked`, the project's hasActivities flag (raises 422 when the project is gone)."""
         self.note_months(org_id, {month_of(activity.started_at)})
-        if not project_marked:
+        if not project_marked and activity.project_id is not None:
             self.note_project_used(org_id, activity.project_id)
 
     # --- re-rating -------------------------------------------------------------------------------

@@ -74,6 +74,8 @@ def stage_activity_references(tx: UnitOfWork, org_id: str, before: Activity | No
                               repository: CatalogRepository | None = None) -> None:
     """Stage references_to_check into the activity's unit of work (nothing when nothing is new)."""
     task_id, tag_ids = references_to_check(before, after)
+    if task_id is not None and after.project_id is None:
+        raise ValidationFailed.field("taskId", "A task belongs to a project: an activity without a project has no task")
     if task_id is not None or tag_ids:
         (repository or CatalogRepository(tx.table)).stage_activity_references(tx, org_id, after.project_id, task_id, tag_ids)
 

@@ -27,7 +27,7 @@ from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, ValidationFailed, detail
 from sandglass.models.rates import RerateRequest
-from sandglass.entities.activities import Activity, RateSnapshot
+from sandglass.entities.activities import BREAK, Activity, RateSnapshot
 from sandglass.repositories.activities import ActivityRepository, TimeWindow, snapshot_attribute, snapshot_from
 from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.reports import ReportRepository
@@ -111,7 +111,7 @@ class RerateService:
     def _windows(self, org_id: str, rows: list[dict[str, Any]]) -> Windows:
         """Every rate window the rows may need: one Query per project (revenue), one per member (cost)."""
         revenue: dict[tuple[str, str], list[dict[str, Any]]] = {}
-        for project_id in sorted({row["projectId"] for row in rows}):
+        for project_id in sorted({row["projectId"] for row in rows if row.get("projectId")}):
             for window in self.reads.revenue_windows_of_project(org_id, project_id):
                 revenue.setdefault((project_id, window["userId"]), []).append(window)
         return Windows(revenue, {user_id: self.reads.cost_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
@@ -137,7 +137,9 @@ class Selection:
     projects: frozenset[str]
 
     def takes(self, row: Mapping[str, Any]) -> bool:
-        return bool(row.get("endedAt")) and (not self.users or row["userId"] in self.users) and (not self.projects or row["projectId"] in self.projects)
+        """Stopped entries (breaks are never priced) of the selected members and projects."""
+        return (bool(row.get("endedAt")) and row.get("type") != BREAK and (not self.users or row["userId"] in self.users)
+                and (not self.projects or row.get("projectId") in self.projects))
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ def plan(selection: Selection, organization: Mapping[str, Any], rows: list[dict[
     for row in sorted(rows, key=lambda row: (row["startedAt"], row["id"])):
         full = stored.get(row["id"])
         instant = timefmt.parse(row["startedAt"])
-        new = rate_rules.snapshot_of(rate_rules.pick(windows.revenue.get((row["projectId"], row["userId"]), []), instant),
+        new = rate_rules.snapshot_of(rate_rules.pick(windows.revenue.get((row.get("projectId"), row["userId"]), []), instant),
                                      rate_rules.pick(windows.cost.get(row["userId"], []), instant))
         old = snapshot_attribute(full.rate_snapshot) if full is not None else None
         if full is None or (old is not None and _same(old.get("revenue"), new.get("revenue")) and _same(old.get("cost"), new.get("cost"))):
@@ -209,7 +211,7 @@ def entry_row(row: Mapping[str, Any], full: Activity, old: dict[str, Any] | None
     was = old if old is not None else new  # without a snapshot the entry was priced by the windows as they are: its amounts stay
     locked_days, approved_days = marks
     return {
-        "activityId": row["id"], "userId": row["userId"], "projectId": row["projectId"], "startedAt": row["startedAt"],
+        "activityId": row["id"], "userId": row["userId"], "projectId": row.get("projectId"), "startedAt": row["startedAt"],
         "endedAt": row["endedAt"], "billable": row.get("billable") is True, "duration": duration_ms,
         "locked": day in locked_days or full.locked, "approved": day in approved_days,
         "revenue": {"old": _amount(was.get("revenue"), billable_ms), "new": _amount(new.get("revenue"), billable_ms)},

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sandglass.entities.activities import BREAK
 from sandglass.schedule import local_day_start, local_date
 from sandglass.timefmt import parse
 
@@ -118,9 +119,11 @@ def counted_spans(activities: Iterable[Mapping[str, Any]], now: datetime) -> lis
 
 
 def day_milliseconds(activities: Iterable[Mapping[str, Any]], tz: str, now: datetime, rounding: Mapping[str, Any] | None = None) -> dict[date, int]:
-    """Milliseconds per local day of one member's activities (their counted parts, counted_spans)."""
+    """Worked milliseconds per local day of one member's activities (their counted parts,
+    counted_spans); BREAK activities are not worked time."""
     totals: dict[date, int] = {}
-    for _activity, start, end in counted_spans(activities, now):
+    worked = [activity for activity in activities if activity.get("type") != BREAK]  # breaks are not worked time
+    for _activity, start, end in counted_spans(worked, now):
         span = (start, end)
         pieces = split_by_day(span[0], span[1], tz)
         delta = rounded_ms(sum(ms for _, ms in pieces), rounding) - sum(ms for _, ms in pieces)

@@ -1,8 +1,8 @@
 """Time entries = the domain's activities (Sandtime `name` is Clockify's `description`).
 
 `taskId`/`tagIds` are the activity's task and tags (24-hex ids; `task`/`tags` objects when
-hydrated). Sandglass activities have no type or custom fields yet and always have a project:
-`type` REGULAR goes out; an entry without a project is refused (400).
+hydrated), `type` its type (REGULAR or BREAK, another value is 400). An entry may have no project
+(`projectId` null). Custom fields are not kept.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class TimeEntryRequest(ClockifyModel):
     taskId: OptionalShortId = None
     tagIds: Optional[ShortIdList] = None
     billable: LenientBool = None
-    type: Optional[str] = None
+    type: Optional[str] = Field(None, description="REGULAR (default) or BREAK; absent on a PUT: unchanged")
 
 
 class StopRequest(ClockifyModel):
@@ -100,7 +100,7 @@ def to_clockify(activity: dict[str, Any], workspace_id: str, user_short_id: str,
     entry = TimeEntry(id=ids.short_id(activity["id"]), description=activity.get("name") or "", userId=user_short_id,
                       billable=bool(activity.get("billable")), projectId=project_short, workspaceId=workspace_id, timeInterval=interval,
                       isLocked=bool(activity.get("locked")), taskId=ids.short_id(activity["taskId"]) if activity.get("taskId") else None,
-                      tagIds=[ids.short_id(tag) for tag in activity.get("tagIds") or ()])
+                      tagIds=[ids.short_id(tag) for tag in activity.get("tagIds") or ()], type=activity.get("type") or "REGULAR")
     if stored and stored.get("rateSnapshot"):
         entry.hourlyRate = _rate(stored["rateSnapshot"], "revenue")
         entry.costRate = _rate(stored["rateSnapshot"], "cost")
@@ -121,6 +121,8 @@ def activity_fields(body: TimeEntryRequest, project_id: str | None, task_id: str
         fields["startedAt"] = body.start
     if body.billable is not None:
         fields["billable"] = body.billable
+    if body.type is not None:
+        fields["type"] = body.type
     if body.end is not None:
         fields["endedAt"] = body.end
     else:

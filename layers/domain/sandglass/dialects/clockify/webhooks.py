@@ -201,6 +201,7 @@ def document(change: Change, workspace_id: str, person) -> EntityDocument:
                           userId=person(state["userId"]) if state.get("userId") else None, projectId=_short(state.get("projectId")),
                           taskId=_short(state.get("taskId")), tagIds=[_short(tag) for tag in state.get("tagIds") or []],
                           description=state.get("name") or state.get("description") or "", billable=bool(state.get("billable")),
+                          type=state.get("type") or "REGULAR",
                           timeInterval={"start": wire.instant(state.get("startedAt")), "end": wire.instant(state.get("endedAt"))},
                           auditMetadata={"createdAt": wire.instant(state.get("createdAt")), "updatedAt": wire.instant(change.at)})
 

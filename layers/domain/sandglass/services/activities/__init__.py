@@ -19,6 +19,12 @@ Rules
   archived and has the activity's member as a member (organization Administrators are exempt from
   the membership rule), checked again inside the write's transaction; ``billable`` defaults from
   the project.
+- Type and project. ``type`` is REGULAR (default) or BREAK; a break is never billable (its
+  billable flag is stored false whatever was asked). A request model may allow no project
+  (``EntryCreate``/``EntryUpdate``, the Clockify surface's): such an entry has no project checks,
+  no membership, no task, no revenue rate (the member's cost rate is kept), is not billable by
+  default, and only its owner and organization Administrators see or change it. Locks, times,
+  overlaps and the one running timer apply as to any entry.
 - Lists: listing.py. Writes: writes.py (pure decisions in decide.py and timers.py), all through
   ``ActivityServiceBase._commit`` — the single place where write guards stage their checks into
   the same unit of work.

@@ -15,7 +15,7 @@ from sandglass.repositories.activities import ActivityRepository, ReadSet, Table
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.repositories.rates import RateRepository
-from sandglass.services.rate_windows import RatesInForce
+from sandglass.services.rate_windows import RatesInForce, pick, snapshot_of
 from sandglass.services.activities.rules import not_found
 from sandglass.services.locks import LockGuard
 from sandglass.repositories.activities import UnitOfWork
@@ -37,8 +37,8 @@ class WriteGuard(Protocol):
     def __call__(self, tx: UnitOfWork, tenant: TenantContext, images: list[Activity], reads: ReadSet, now: datetime) -> None: ...
 
 
-# The revenue and cost rates in force for (org, project, member) at an instant; None: none kept.
-RatesAt = Callable[[str, str, str, datetime], RateSnapshot | None]
+# The revenue and cost rates in force for (org, project or None, member) at an instant; None: none kept.
+RatesAt = Callable[[str, str | None, str, datetime], RateSnapshot | None]
 
 
 def rates_at(table: Table) -> RatesAt:
@@ -46,10 +46,15 @@ def rates_at(table: Table) -> RatesAt:
     cost windows), as kept on the activity (rateSnapshot) so reports price it as it was written:
     later edits of the windows never reprice it (an explicit re-rate does)."""
     windows = RatesInForce(RateRepository(table))
-    return lambda org_id, project_id, user_id, started: snapshot_from(windows.snapshot_at(org_id, project_id, user_id, started))
+
+    def at(org_id: str, project_id: str | None, user_id: str, started: datetime) -> RateSnapshot | None:
+        if project_id is None:  # no project, no project membership: no revenue rate; the member's cost rate (one Query)
+            return snapshot_from(snapshot_of(None, pick(windows.cost_rates(org_id, user_id), started)))
+        return snapshot_from(windows.snapshot_at(org_id, project_id, user_id, started))
+    return at
 
 
-def no_rates(org_id: str, project_id: str, user_id: str, started: datetime) -> RateSnapshot | None:
+def no_rates(org_id: str, project_id: str | None, user_id: str, started: datetime) -> RateSnapshot | None:
     return None
 
 

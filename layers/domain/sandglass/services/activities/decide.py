@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from sandglass.context import TenantContext
-from sandglass.entities.activities import Activity, RateSnapshot
+from sandglass.entities.activities import BREAK, REGULAR, Activity, RateSnapshot
 from sandglass.errors import Forbidden, NotFound, ValidationFailed, detail
 from sandglass.models.activities import NOT_NULL, ActivityCreate, ActivityUpdate
 from sandglass.repositories.activities import ReadSet
@@ -95,18 +95,26 @@ def check_create(tenant: TenantContext, intent: CreateIntent, reads: ReadSet) ->
         raise NotFound("Organization not found")
     project_id, target = intent.request.projectId, intent.target
     problems = check_assignment(tenant, reads.projects.get(project_id), reads.memberships.get((project_id, target)),
-                                reads.users.get(target), check_member=target != tenant.user_id)
+                                reads.users.get(target), check_member=target != tenant.user_id, projectless=project_id is None)
     problems += check_times(reads.organization, intent.started, intent.ended)
     if problems:
         raise invalid(*problems)
 
 
-def new_activity(tenant: TenantContext, intent: CreateIntent, project: Mapping[str, Any], *, activity_id: str, now: datetime,
+def billable_of(activity_type: str, billable: bool) -> bool:
+    """A break is never billable, whatever was asked (a client's default billable flag included)."""
+    return billable and activity_type != BREAK
+
+
+def new_activity(tenant: TenantContext, intent: CreateIntent, project: Mapping[str, Any] | None, *, activity_id: str, now: datetime,
                  snapshot: RateSnapshot | None, geofence_id: str | None = None) -> Activity:
+    """The created entity; `project` None: a project-less entry (not billable unless asked)."""
     request = intent.request
+    activity_type = request.type or REGULAR
+    billable = project_billable(project) if request.billable is None else request.billable
     return Activity(
         id=activity_id, user_id=intent.target, project_id=request.projectId, started_at=intent.started, ended_at=intent.ended,
-        name=request.name, billable=project_billable(project) if request.billable is None else request.billable,
+        name=request.name, billable=billable_of(activity_type, billable), type=activity_type,
         locked=bool(request.locked), version=1, created_at=now, created_by=tenant.user_id, updated_at=now,
         updated_by=tenant.user_id, rate_snapshot=snapshot, geofence_id=geofence_id,
     )
@@ -129,7 +137,7 @@ class UpdateIntent:
 
     fields: frozenset[str]
     target: str
-    project_id: str
+    project_id: str | None  # None: no project (only where the request allows it, EntryUpdate)
     owner: bool
 
     def reassigned(self, current: Activity) -> bool:
@@ -144,7 +152,7 @@ def update_intent(tenant: TenantContext, request: ActivityUpdate, current: Activ
     fields = set(request.model_fields_set)
     # endedAt: null restates a running timer (checked by updated_times, once the activity is known)
     nulls = [detail(field, f"{field} cannot be null") for field in NOT_NULL
-             if field in fields and field != "endedAt" and getattr(request, field) is None]
+             if field in fields and field != "endedAt" and field not in request.NULLABLE and getattr(request, field) is None]
     if nulls:
         raise invalid(*nulls)
     return UpdateIntent(frozenset(fields), request.userId if "userId" in fields else current.user_id,
@@ -163,7 +171,7 @@ def memberships_needed(tenant: TenantContext, current: Activity, intent: UpdateI
             needed.add((intent.project_id, tenant.user_id))
     if intent.reassigned(current):
         needed.add((intent.project_id, intent.target))
-    return needed
+    return {(project_id, user_id) for project_id, user_id in needed if project_id is not None}  # no project: no membership
 
 
 def check_update_rights(tenant: TenantContext, current: Activity, reads: ReadSet, intent: UpdateIntent) -> None:
@@ -214,7 +222,8 @@ def updated_times(tenant: TenantContext, request: ActivityUpdate, current: Activ
         ended = request.endedAt if "endedAt" in fields else current.ended_at
     if intent.reassigned(current):
         problems += check_assignment(tenant, reads.projects.get(intent.project_id), reads.memberships.get((intent.project_id, intent.target)),
-                                     reads.users.get(intent.target), check_member=intent.target != current.user_id)
+                                     reads.users.get(intent.target), check_member=intent.target != current.user_id,
+                                     projectless=intent.project_id is None)
     if stopping or fields & {"startedAt", "endedAt"}:
         # times already stored stay valid: lowering maxActivityHours later must not block a rename
         problems += check_times(reads.organization, started, ended)
@@ -235,6 +244,9 @@ def updated_activity(tenant: TenantContext, request: ActivityUpdate, current: Ac
                                if field in times.fields}
     if "locked" in times.fields:
         changes["locked"] = bool(request.locked)
+    if "type" in times.fields and request.type is not None:
+        changes["type"] = request.type
+    changes["billable"] = billable_of(changes.get("type", current.type), changes.get("billable", current.billable))
     return replace(current, **changes, project_id=intent.project_id, user_id=intent.target, started_at=times.started,
                    ended_at=times.ended, version=current.version + 1, updated_at=now, updated_by=tenant.user_id)
 

@@ -72,7 +72,7 @@ class ActivityReads(ActivityServiceBase):
     def _visible(self, tenant: TenantContext, activity_id: str) -> Activity:
         activity = self._load(tenant, activity_id)
         if not (tenant.reads_all or activity.user_id == tenant.user_id):
-            if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
+            if activity.project_id is None or not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
         return activity
 

@@ -71,12 +71,14 @@ def project_archived(project: Mapping[str, Any]) -> bool:
     return bool(project.get("archived"))
 
 
-def project_billable(project: Mapping[str, Any]) -> bool:
-    return bool(project.get("billable", False))
+def project_billable(project: Mapping[str, Any] | None) -> bool:
+    """A new entry's default billable flag: its project's (no project: not billable)."""
+    return bool((project or {}).get("billable", False))
 
 
-def project_has_activities(project: Mapping[str, Any]) -> bool:
-    return bool(project.get("hasActivities"))
+def project_has_activities(project: Mapping[str, Any] | None) -> bool:
+    """Whether the project already carries its hasActivities mark (no project: nothing to mark)."""
+    return project is None or bool(project.get("hasActivities"))
 
 
 def member_active(member: Mapping[str, Any] | None) -> bool:
@@ -115,11 +117,14 @@ def check_not_ahead(now: datetime, **instants: datetime | None) -> list[dict[str
 
 
 def check_assignment(tenant: TenantContext, project: Mapping[str, Any] | None, membership: Mapping[str, Any] | None,
-                     member: Mapping[str, Any] | None, *, check_member: bool) -> list[dict[str, str]]:
+                     member: Mapping[str, Any] | None, *, check_member: bool, projectless: bool = False) -> list[dict[str, str]]:
     """The project exists and is active, the member belongs to it (organization Administrators are
-    exempt), and, when recording for someone else, that someone is an active member."""
+    exempt), and, when recording for someone else, that someone is an active member. With
+    `projectless` (an entry without a project) only the member is checked."""
     problems = []
-    if project is None:
+    if projectless:
+        pass
+    elif project is None:
         problems.append(detail("projectId", "No such project in this organization"))
     elif project_archived(project):
         problems.append(detail("projectId", "The project is archived"))

@@ -74,7 +74,7 @@ class ActivityWrites(ActivityServiceBase):
         marker = reads.timers.get(intent.target)
         overlapping = self._overlaps(tenant, reads.organization, intent.target, intent.started, intent.ended, marker,
                                      exclude={marker.activity_id} if intent.running and marker else set())
-        project = reads.projects[request.projectId]
+        project = reads.projects[request.projectId] if request.projectId is not None else None
         activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), now=now, geofence_id=geofence_id,
                                        snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
         activity = with_references(activity, request.taskId, request.tagIds)
@@ -110,8 +110,8 @@ class ActivityWrites(ActivityServiceBase):
         target, project_id = intent.target, intent.request.projectId
         return self.repository.read_set(
             tenant.org_id,
-            projects=[project_id],
-            memberships=[] if tenant.is_admin else [(project_id, target)],
+            projects=[] if project_id is None else [project_id],
+            memberships=[] if tenant.is_admin or project_id is None else [(project_id, target)],
             users=[target] if target != tenant.user_id else [],
             timers=[target],  # a running one is stopped (pending) or may overlap (the overlap policy)
             idempotency=(tenant.user_id, intent.key_hash) if intent.key_hash else None,
@@ -207,7 +207,7 @@ class ActivityWrites(ActivityServiceBase):
                 self._stage_fence(tx, tenant, reads, intent.target)
 
         if reassigned:
-            project = reads.projects[intent.project_id]
+            project = reads.projects[intent.project_id] if intent.project_id is not None else None
             self.repository.note_placement(tenant.org_id, updated, project_marked=project_has_activities(project))
         self._commit(tenant, [current, updated], stage, reads)
         return ActivityResult(activity_view(updated), updated.version, overlapping)
@@ -216,7 +216,7 @@ class ActivityWrites(ActivityServiceBase):
         target = intent.target
         return self.repository.read_set(
             tenant.org_id,
-            projects=[intent.project_id] if intent.reassigned(current) else [],
+            projects=[intent.project_id] if intent.reassigned(current) and intent.project_id is not None else [],
             memberships=sorted(decide.memberships_needed(tenant, current, intent)),
             users=[target] if target != current.user_id else [],
             timers=[target] if intent.times_or_member else [],
@@ -228,7 +228,7 @@ class ActivityWrites(ActivityServiceBase):
     def delete(self, tenant: TenantContext, activity_id: str, if_match: int | None = None) -> None:
         current = self._load(tenant, activity_id)
         if not (tenant.is_admin or current.user_id == tenant.user_id):
-            if not is_project_admin(self.repository.project_membership(tenant.org_id, current.project_id, tenant.user_id)):
+            if current.project_id is None or not is_project_admin(self.repository.project_membership(tenant.org_id, current.project_id, tenant.user_id)):
                 raise not_found()
         if current.locked and not tenant.is_admin:
             raise locked()

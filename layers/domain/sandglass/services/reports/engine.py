@@ -8,6 +8,11 @@
   (ties: the smaller id), on that entry's project; a later entry counts from where the earlier
   ones end (counted_starts). ``rawDuration`` stays the stored span; ``duration`` is the counted part.
 - Billable time: the (rounded) duration of billable activities.
+- Breaks (activities of type BREAK): counted apart, in the ``breaks`` metric. They are never
+  billable, carry no revenue and no cost, are not part of ``time`` (worked time), and take no part
+  in the overlap rule (a break never moves a worked entry's counted start, nor the other way round).
+  ``count`` counts them with the rest. Activities without a project group under the project key
+  None ("(no project)").
 - Revenue: billable duration x the member's revenue rate (project, user) in force at the
   activity's start; cost: duration x the user's cost rate in force then. An activity carrying a
   ``rateSnapshot`` (the rates kept when it was written or last re-rated) is priced by it, never by
@@ -31,6 +36,7 @@ from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sandglass import timefmt
+from sandglass.entities.activities import BREAK, NO_PROJECT
 from sandglass.services.reports.periods import WEEKDAYS, Range, first_of_week
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -115,7 +121,7 @@ class RateTimeline:
 
 class Entry:
     __slots__ = ("id", "name", "project_id", "user_id", "billable", "approved", "started_at", "ended_at", "start_ms", "running",
-                 "raw_ms", "duration_ms", "billable_ms", "revenue_rate", "cost_rate")
+                 "raw_ms", "duration_ms", "billable_ms", "revenue_rate", "cost_rate", "is_break")
 
     def amount(self, which: str) -> tuple[str, Decimal] | None:
         """(currency, exact amount) of the entry's revenue (its billable time) or cost (its time); None: no rate."""
@@ -131,6 +137,8 @@ def counted_starts(items: Iterable[ActivityRow], now_ms: int) -> dict[str, int]:
     earlier entry of the same member (the others count from their own start)."""
     by_user: dict[str, list[tuple[int, str, int]]] = {}
     for item in items:
+        if item.get("type") == BREAK:
+            continue
         start = to_ms(item["startedAt"])
         end = to_ms(item["endedAt"]) if item.get("endedAt") else max(now_ms, start)
         by_user.setdefault(item["userId"], []).append((start, item["id"], end))
@@ -194,8 +202,10 @@ def timed(items: list[ActivityRow], pricing: Pricing) -> list[Entry]:
             if moved is not None:
                 counted = max(0, raw - (moved - start))
         duration = round_duration(counted, interval, mode) if interval else counted
-        billable = item.get("billable") is True
-        entry.project_id = item["projectId"]
+        is_break = item.get("type") == BREAK
+        billable = item.get("billable") is True and not is_break
+        entry.is_break = is_break
+        entry.project_id = item.get("projectId")
         entry.user_id = item["userId"]
         entry.id = item["id"]
         entry.name = item.get("name", "")
@@ -219,6 +229,9 @@ def rated(entries: list[Entry], items: list[ActivityRow], pricing: Pricing) -> N
     revenue = {key: timeline.windows for key, timeline in pricing.revenue.items()} if pricing.revenue is not None else None
     cost = {key: timeline.windows for key, timeline in pricing.cost.items()} if pricing.cost is not None else None
     for entry, item in zip(entries, items):
+        if entry.is_break:  # unpriced
+            entry.revenue_rate = entry.cost_rate = None
+            continue
         snapshot = item.get("rateSnapshot")
         rate = None
         if snapshot is not None:
@@ -298,19 +311,22 @@ class Totals:
     """Sums of one group. Money is kept as milliseconds per (currency, hourly value) and priced
     once per group, so the per-activity work stays integer additions."""
 
-    __slots__ = ("time", "billable", "count", "running", "revenue", "cost")
+    __slots__ = ("time", "billable", "count", "running", "revenue", "cost", "breaks")
 
     def __init__(self):
-        self.time = self.billable = self.count = self.running = 0
+        self.time = self.billable = self.count = self.running = self.breaks = 0
         self.revenue: dict[tuple[str, Decimal], int] | None = None
         self.cost: dict[tuple[str, Decimal], int] | None = None
 
     def add(self, entry: Entry) -> None:
-        self.time += entry.duration_ms
-        self.billable += entry.billable_ms
         self.count += 1
         if entry.running:
             self.running += 1
+        if entry.is_break:
+            self.breaks += entry.duration_ms
+            return
+        self.time += entry.duration_ms
+        self.billable += entry.billable_ms
         rate = entry.revenue_rate
         if rate is not None:
             spent = self.revenue
@@ -329,6 +345,7 @@ class Totals:
         self.billable += other.billable
         self.count += other.count
         self.running += other.running
+        self.breaks += other.breaks
         theirs = other.revenue
         if theirs:
             mine = self.revenue
@@ -368,7 +385,9 @@ class Labels:
     projects: dict[str, str] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)
 
-    def project(self, project_id: str) -> str:
+    def project(self, project_id: str | None) -> str:
+        if project_id is None:
+            return NO_PROJECT
         return self.projects.get(project_id) or "(deleted project)"
 
     def user(self, user_id: str) -> str:
@@ -516,8 +535,9 @@ def weekly_grid(entries: Iterable[Entry], calendar: Calendar, users: Iterable[st
         if row is None:
             row = cells[entry.user_id] = [0] * 7
             user_totals[entry.user_id] = Totals()
-        row[weekday] += entry.duration_ms
-        column[weekday] += entry.duration_ms
+        if not entry.is_break:  # the grid shows worked time; breaks are in the totals' breaks
+            row[weekday] += entry.duration_ms
+            column[weekday] += entry.duration_ms
         user_totals[entry.user_id].add(entry)
         total.add(entry)
     return WeeklyGrid(cells, user_totals, column, total)

@@ -21,7 +21,8 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-METRIC_TITLES = {"time": "Time", "billable": "Billable time", "count": "Entries", "revenue": "Revenue", "cost": "Cost", "profit": "Profit"}
+METRIC_TITLES = {"time": "Time", "billable": "Billable time", "count": "Entries", "revenue": "Revenue", "cost": "Cost", "profit": "Profit",
+                 "breaks": "Breaks"}
 MONEY_METRICS = ("revenue", "cost", "profit")
 DIMENSION_TITLES = {"project": "Project", "user": "Member", "member": "Project member", "day": "Day", "week": "Week",
                     "month": "Month", "billable": "Billable", "approved": "Approved"}
@@ -89,7 +90,7 @@ def _metric_title(metric: str, currency: str | None) -> str:
 def _metric_cells(totals: dict[str, Any], columns: list[tuple[str, str | None]]) -> list[Any]:
     cells: list[Any] = []
     for metric, currency in columns:
-        if metric in ("time", "billable"):
+        if metric in ("time", "billable", "breaks"):
             cells.append(Duration(int(totals.get(metric, 0))))
         elif metric == "count":
             cells.append(int(totals.get("count", 0)))

@@ -36,7 +36,7 @@ class Viewer:
     administered: frozenset[str] = frozenset()
 
     def sees(self, item: Item) -> bool:
-        return self.reads_all or item["userId"] == self.user_id or item["projectId"] in self.administered
+        return self.reads_all or item["userId"] == self.user_id or item.get("projectId") in self.administered
 
     def sees_project(self, project_id: str) -> bool:
         return self.reads_all or project_id in self.administered
@@ -111,7 +111,7 @@ def passes(item: Item, filters: Compiled) -> bool:
             name = str(item.get("name") or "")
             matched = value.casefold() in name.casefold() if operator == "contains" else name == value
         else:
-            matched = (item["projectId"] if field == "project" else item["userId"]) in value
+            matched = (item.get("projectId") if field == "project" else item["userId"]) in value
         if matched != keep:
             return False
     return True
@@ -125,14 +125,14 @@ def narrowed(items: Iterable[Item], spec: ReportSpec, viewer: Viewer) -> list[It
     if viewer.reads_all and not only_projects and not only_users and not filters:
         return list(items)  # an Administrator's unnarrowed report counts every activity read
     return [item for item in items
-            if viewer.sees(item) and (not only_projects or item["projectId"] in only_projects)
+            if viewer.sees(item) and (not only_projects or item.get("projectId") in only_projects)
             and (not only_users or item["userId"] in only_users) and passes(item, filters)]
 
 
 def unarchived(items: list[Item], spec: ReportSpec, directory: Directory) -> list[Item]:
     """Without the activities of archived projects / members, unless the spec shows them."""
     if not spec.show_archived_projects and directory.archived_projects:
-        items = [item for item in items if item["projectId"] not in directory.archived_projects]
+        items = [item for item in items if item.get("projectId") not in directory.archived_projects]
     if not spec.show_archived_members and directory.archived_members:
         items = [item for item in items if item["userId"] not in directory.archived_members]
     return items

@@ -200,8 +200,8 @@ class ReportService:
             selection.mark_approved(items, self.repository.approved_weeks(org_id), settings.lock_zone)
         items = selection.narrowed(items, spec, viewer)
         directory = selection.directory_of(
-            self.repository.projects_by_id(org_id, {item["projectId"] for item in items} | {key[0] for key, _ in cells}
-                                           | set(spec.selected_projects or ())),
+            self.repository.projects_by_id(org_id, {item["projectId"] for item in items if item.get("projectId")}
+                                           | {key[0] for key, _ in cells if key[0]} | set(spec.selected_projects or ())),
             self.repository.users_by_id(org_id, {item["userId"] for item in items} | {key[1] for key, _ in cells}
                                         | set(spec.selected_members or ())))
         items = selection.unarchived(items, spec, directory)
@@ -279,7 +279,7 @@ class ReportService:
                                  rounding_mode=settings.rounding_mode)
         metrics = set(metrics)
         if {"revenue", "profit"} & metrics:
-            pricing.revenue = self._revenue_windows(org_id, {item["projectId"] for item in items})
+            pricing.revenue = self._revenue_windows(org_id, {item["projectId"] for item in items if item.get("projectId")})
         if {"cost", "profit"} & metrics:
             pricing.cost = {user_id: engine.RateTimeline(self.repository.cost_windows_of_user(org_id, user_id))
                             for user_id in {item["userId"] for item in items}}

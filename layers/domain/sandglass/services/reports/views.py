@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from sandglass import ids, timefmt
+from sandglass.entities.activities import BREAK, REGULAR
 from sandglass.entities.reports import ReportSettings, ReportSpec
 from sandglass.services.reports import engine
 from sandglass.services.reports.engine import PERIOD_DIMENSIONS, Calendar, Entry, Grouping, Labels, Node, Totals, cents, money, weekly_grid
@@ -117,7 +118,7 @@ def detailed(counted: Counted, entries: list[Entry], start: int | None, limit: i
 
 def totals_view(totals: Totals, metrics: Iterable[str]) -> dict[str, Any]:
     """The metrics asked for (money per currency, in cents) and `running`."""
-    if not totals.count and not totals.running and not totals.time:  # an empty group (filled in): no money to price
+    if not totals.count and not totals.running and not totals.time and not totals.breaks:  # an empty group (filled in): no money to price
         shown = {metric: ({} if metric in ("revenue", "cost", "profit") else 0) for metric in metrics}
         shown["running"] = 0
         return shown
@@ -130,6 +131,8 @@ def totals_view(totals: Totals, metrics: Iterable[str]) -> dict[str, Any]:
             shown["billable"] = totals.billable
         elif metric == "count":
             shown["count"] = totals.count
+        elif metric == "breaks":
+            shown["breaks"] = totals.breaks
         elif metric in ("revenue", "cost", "profit"):
             if revenue is None:
                 revenue, cost = totals.revenue_amounts(), totals.cost_amounts()
@@ -157,7 +160,7 @@ def _label(dimension: str, key: Any, grouping: Grouping) -> dict[str, Any]:
         return {"key": key, "label": labels.user(key)}
     if dimension == "member":
         project_id, user_id = key
-        return {"key": ids.project_member_id(project_id, user_id), "label": f"{labels.user(user_id)} ({labels.project(project_id)})",
+        return {"key": ids.project_member_id(project_id or "", user_id), "label": f"{labels.user(user_id)} ({labels.project(project_id)})",
                 "projectId": project_id, "userId": user_id}
     if dimension == "week":
         return {"key": key, "label": grouping.calendar.week_label(key)}
@@ -173,7 +176,7 @@ def _order(dimension: str, shown: dict[str, Any]):
         return (shown["key"],)
     if dimension in ("billable", "approved"):
         return (not shown["key"],)
-    return (shown["label"].lower(), shown["key"])
+    return (shown["label"].lower(), shown["key"] or "")
 
 
 def groups_view(tree: dict[Any, Node], grouping: Grouping, depth: int = 0) -> list[dict[str, Any]]:
@@ -202,6 +205,7 @@ def detailed_row(entry: Entry, labels: Labels, metrics: Iterable[str]) -> dict[s
         "userId": entry.user_id,
         "user": labels.user(entry.user_id),
         "billable": entry.billable,
+        "type": BREAK if entry.is_break else REGULAR,
         "approved": entry.approved,
         "startedAt": entry.started_at,
         "endedAt": entry.ended_at,
