@@ -21,7 +21,7 @@ BEGIN = datetime(2026, 10, 20, tzinfo=timezone.utc)  # Europe/Warsaw leaves summ
 DAYS = 16
 PROJECTS = ["11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222", "66666666-6666-4666-8666-666666666666"]
 USERS = ["33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444", "55555555-5555-4555-8555-555555555555"]
-METRICS = ("time", "billable", "revenue", "cost", "profit", "count")
+METRICS = ("time", "billable", "revenue", "cost", "profit", "count", "breaks")
 ZONES = ["Europe/Warsaw", "UTC", "America/New_York", "Asia/Kathmandu"]
 
 
@@ -49,8 +49,10 @@ def activity(draw, number: int, priced: bool):
     start = BEGIN + timedelta(minutes=draw(st.integers(0, DAYS * 24 * 60 - 1)), seconds=draw(st.sampled_from([0, 0, 30])))
     running = draw(st.integers(0, 14)) == 0
     end = None if running else start + timedelta(minutes=draw(st.sampled_from([0, 5, 20, 45, 90, 200, 600])))
-    item = {"id": f"a{number:03d}", "name": f"n{number}", "projectId": draw(st.sampled_from(PROJECTS)), "userId": draw(st.sampled_from(USERS)),
+    item = {"id": f"a{number:03d}", "name": f"n{number}", "projectId": draw(st.sampled_from(PROJECTS + [None])), "userId": draw(st.sampled_from(USERS)),
             "billable": draw(st.booleans()), "startedAt": text(start), "endedAt": None if end is None else text(end)}
+    if draw(st.integers(0, 5)) == 0:
+        item["type"] = "BREAK"
     if priced or draw(st.integers(0, 5)):  # mostly with rates kept, as the activities service writes them
         snapshot = {}
         for kind in ("revenue", "cost"):

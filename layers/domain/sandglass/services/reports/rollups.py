@@ -2,7 +2,7 @@
 summary reads a few thousand member-days instead of a million activities. Pure (no I/O, no clock).
 
 A member-day (MemberDay) holds, per (project or None, billable): count, counted and rounded time,
-billable time, and money as engine.Totals keeps it (milliseconds per (currency, hourly value) of
+billable time, break time, and money as engine.Totals keeps it (milliseconds per (currency, hourly value) of
 the activities' rate snapshots), so merging cells is merging Totals: the same integer and Decimal
 sums a report over the activities makes. It also keeps what decides whether the cells may stand
 for the activities in a given report:
@@ -104,15 +104,16 @@ def _unspent(listed: list[list[Any]]) -> dict[tuple[str, Decimal], int] | None:
 
 def cells_text(cells: dict[tuple[str | None, bool], Totals]) -> str:
     """The cells as one compact JSON text (one attribute: cheap to store and to read back)."""
-    return json.dumps([[project_id, billable, totals.time, totals.billable, totals.count, _spent(totals.revenue), _spent(totals.cost)]
-                       for (project_id, billable), totals in cells.items()], separators=(",", ":"))
+    return json.dumps([[project_id, billable, totals.time, totals.billable, totals.count, _spent(totals.revenue), _spent(totals.cost),
+                        totals.breaks] for (project_id, billable), totals in cells.items()], separators=(",", ":"))
 
 
 def cells_from(text: str) -> dict[tuple[str | None, bool], Totals]:
     cells = {}
-    for project_id, billable, time, billable_ms, count, revenue, cost in json.loads(text):
+    for project_id, billable, time, billable_ms, count, revenue, cost, *breaks in json.loads(text):
         totals = Totals()
         totals.time, totals.billable, totals.count = time, billable_ms, count
+        totals.breaks = breaks[0] if breaks else 0  # cells stored before breaks were kept apart have none
         totals.revenue, totals.cost = _unspent(revenue), _unspent(cost)
         cells[(project_id, billable)] = totals
     return cells

@@ -21,7 +21,7 @@ from sandglass import timefmt
 from sandglass.entities.reports import Directory, ReportFilter, ReportSettings, ReportSpec
 from sandglass.schedule import iso_week, local_date
 from sandglass.services.locks import lock_zone
-from sandglass.services.reports.engine import ActivityRow
+from sandglass.services.reports.engine import BREAK, ActivityRow
 from sandglass.services.reports.periods import week_start_index
 
 Item = ActivityRow
@@ -102,7 +102,7 @@ def passes(item: Item, filters: Compiled) -> bool:
     """Whether an activity meets every compiled filter."""
     for field, operator, keep, value in filters:
         if field == "billable":
-            matched = bool(item.get("billable")) == value
+            matched = (bool(item.get("billable")) and item.get("type") != BREAK) == value  # a break is never billable
         elif field == "pending":
             matched = (not item.get("endedAt")) == value
         elif field == "approved":
