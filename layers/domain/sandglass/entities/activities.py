@@ -48,6 +48,8 @@ class Activity:
     rerate_id: str | None = None  # the last re-rate that replaced its rate snapshot
     task_id: str | None = None  # an ACTIVE task of its project when set (entities/catalog.py)
     tag_ids: tuple[str, ...] = ()  # tags of the organization (entities/catalog.py)
+    notes: str = ""  # free text about what was worked on (several lines; Sonderplan's `description`)
+    booking_ids: tuple[int, ...] = ()  # bookings of an external planner it was recorded against (references only)
 
     @property
     def running(self) -> bool:

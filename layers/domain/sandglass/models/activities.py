@@ -13,16 +13,18 @@ from pydantic import BaseModel, Field, StrictBool, model_serializer
 from sandglass import timefmt
 from sandglass.entities.activities import Activity as EntityActivity
 from sandglass.models import ApiModel
-from sandglass.models.common import EntityId, Instant, Omittable
+from sandglass.models.common import EntityId, Instant, Omittable, Text
 from sandglass.models.common import Name as SingleLine
 from sandglass.models.formats import InstantOut
 
 MAX_NAME = 3000
+MAX_NOTES = 10_000  # characters of an activity's notes
 MAX_TAGS = 30  # each is a ConditionCheck in the activity's transaction (at most 100 actions)
 
 
 parse_instant = timefmt.parse_instant  # kept for callers inside the activities package
 Name = Annotated[SingleLine, Field(max_length=MAX_NAME)]
+Notes = Annotated[Text, Field(max_length=MAX_NOTES, description="Free text about what was worked on (several lines)")]
 TagIds = Annotated[list[EntityId], Field(max_length=MAX_TAGS, description="Tags of the organization that are not archived")]
 
 
@@ -39,10 +41,11 @@ class ActivityCreate(ApiModel):
     locked: Optional[StrictBool] = Field(None, description="Organization Administrators only")
     taskId: Optional[EntityId] = Field(None, description="An ACTIVE task of the activity's project")
     tagIds: Optional[TagIds] = None
+    notes: Notes = ""
 
 
 # Fields of a PUT that may not be sent as null (the service answers 422 naming the field).
-NOT_NULL = ("name", "projectId", "userId", "billable", "startedAt", "endedAt", "locked", "pending")
+NOT_NULL = ("name", "projectId", "userId", "billable", "startedAt", "endedAt", "locked", "pending", "notes")
 
 
 class ActivityUpdate(ApiModel):
@@ -59,11 +62,12 @@ class ActivityUpdate(ApiModel):
     locked: Omittable[StrictBool] = None
     taskId: Optional[EntityId] = Field(None, description="null removes the task")
     tagIds: Optional[TagIds] = Field(None, description="The whole set; null or [] removes every tag")
+    notes: Omittable[Notes] = None
 
 
 class Activity(BaseModel, defer_build=True):
-    """An activity as the API returns it. `pending` appears only while running, `locked`, `taskId`
-    and `tagIds` only when set."""
+    """An activity as the API returns it. `pending` appears only while running, `locked`, `taskId`,
+    `tagIds` and `notes` only when set."""
 
     id: str
     name: str
@@ -76,11 +80,12 @@ class Activity(BaseModel, defer_build=True):
     locked: Optional[bool] = None
     taskId: Optional[str] = None
     tagIds: Optional[list[str]] = None
+    notes: Optional[str] = None
 
     @model_serializer(mode="wrap")
     def _drop_absent_flags(self, handler):
         data = handler(self)
-        for flag in ("pending", "locked", "taskId", "tagIds"):
+        for flag in ("pending", "locked", "taskId", "tagIds", "notes"):
             if not data.get(flag):
                 data.pop(flag, None)
         return data
@@ -106,4 +111,6 @@ def activity_view(activity: EntityActivity) -> dict[str, Any]:
         view["taskId"] = activity.task_id
     if activity.tag_ids:
         view["tagIds"] = list(activity.tag_ids)
+    if activity.notes:
+        view["notes"] = activity.notes
     return view

@@ -7,7 +7,7 @@ organization's root partition means the org purge's partition sweep deletes it.
 
 Attributes: id, name, projectId, userId, billable, startedAt, endedAt (absent while running),
 pending (True only while running; removed when stopped), locked (only when set), version,
-createdAt, createdBy, updatedAt, updatedBy. Instants are stored as the API's UTC text
+createdAt, createdBy, updatedAt, updatedBy, notes and bookingIds (only when set). Instants are stored as the API's UTC text
 (``2026-07-03T08:30:00.000Z``), which sorts chronologically as a string.
 
 Index keys, recomputed from the attributes on every write (``_stored``), so an update that moves
@@ -147,7 +147,8 @@ def from_item(item: Mapping[str, Any]) -> Activity:
         created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"),
         updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"),
         rate_snapshot=snapshot_from(item.get("rateSnapshot")), geofence_id=item.get("geofenceId"), rerate_id=item.get("rerateId"),
-        task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()),
+        task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()), notes=item.get("notes", ""),
+        booking_ids=tuple(int(booking) for booking in item.get("bookingIds") or ()),
     )
 
 
@@ -161,7 +162,8 @@ def attributes_of(activity: Activity) -> dict[str, Any]:
         "createdAt": timefmt.iso(activity.created_at) if activity.created_at else None, "createdBy": activity.created_by,
         "updatedAt": timefmt.iso(activity.updated_at) if activity.updated_at else None, "updatedBy": activity.updated_by,
         "rateSnapshot": snapshot_attribute(activity.rate_snapshot), "geofenceId": activity.geofence_id, "rerateId": activity.rerate_id,
-        "taskId": activity.task_id, "tagIds": list(activity.tag_ids) or None,
+        "taskId": activity.task_id, "tagIds": list(activity.tag_ids) or None, "notes": activity.notes or None,
+        "bookingIds": list(activity.booking_ids) or None,
     }
 
 

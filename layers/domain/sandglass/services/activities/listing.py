@@ -63,7 +63,7 @@ class ActivityReads(ActivityServiceBase):
         if not (tenant.reads_all or activity.user_id == tenant.user_id):
             if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
-        return ActivityResult(activity_view(activity), activity.version)
+        return ActivityResult(activity_view(activity), activity.version, entity=activity)
 
     def running(self, tenant: TenantContext, user_id: str) -> ActivityResult | None:
         """The member's running timer, found by their timer marker (one GetItem, then `get`, with
@@ -110,4 +110,5 @@ class ActivityReads(ActivityServiceBase):
 
 
 def _listed(page: ActivityPage) -> ActivityList:
-    return ActivityList({activity.id: activity_view(activity) for activity in page.activities}, page.cursor, page.pages_read)
+    return ActivityList({activity.id: activity_view(activity) for activity in page.activities}, page.cursor, page.pages_read,
+                        entities=tuple(page.activities))

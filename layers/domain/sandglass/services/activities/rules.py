@@ -34,6 +34,7 @@ class ActivityResult:
     version: int
     # ids of the member's other entries this write overlaps (the organization's policy is warn)
     overlapping: list[str] = field(default_factory=list)
+    entity: Optional[Activity] = None  # the entity read (reads by id; dialects other than Sandtime map it)
 
 
 @dataclass
@@ -41,6 +42,7 @@ class ActivityList:
     activities: dict[str, dict[str, Any]]
     cursor: Optional[str]
     pages: int = 1
+    entities: tuple[Activity, ...] = ()  # the same entries as entities, in list order
 
 
 def invalid(*details: dict[str, str]) -> ValidationFailed:

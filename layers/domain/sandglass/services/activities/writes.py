@@ -57,14 +57,16 @@ def _fenced(write: Callable[[], Any]) -> Any:
 class ActivityWrites(ActivityServiceBase):
     # --- create ----------------------------------------------------------------------------------
     def create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None = None, *,
-               geofence_id: str | None = None) -> ActivityResult:
-        """`geofence_id`: the geofence whose enter event starts this timer, kept on the activity;
+               geofence_id: str | None = None, booking_ids: tuple[int, ...] = ()) -> ActivityResult:
+        """`booking_ids`: an external planner's bookings the entry was recorded against (references, kept as sent).
+        `geofence_id`: the geofence whose enter event starts this timer, kept on the activity;
         a running timer started by the same geofence is the one this start asks for, not one to
         stop: the start is refused (409 TIMER_RUNNING) instead, decided on the marker the write
         reads and conditions on (so racing duplicate starts never replace each other)."""
-        return _fenced(lambda: self._create(tenant, request, idempotency_key, geofence_id))
+        return _fenced(lambda: self._create(tenant, request, idempotency_key, geofence_id, booking_ids))
 
-    def _create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None, geofence_id: str | None) -> ActivityResult:
+    def _create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None, geofence_id: str | None,
+                booking_ids: tuple[int, ...] = ()) -> ActivityResult:
         now = self._now()
         intent = decide.create_intent(tenant, request, idempotency_key, now)
         reads = self._create_reads(tenant, intent)
@@ -76,7 +78,7 @@ class ActivityWrites(ActivityServiceBase):
                                      exclude={marker.activity_id} if intent.running and marker else set())
         project = reads.projects[request.projectId]
         activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), now=now, geofence_id=geofence_id,
-                                       snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
+                                       booking_ids=booking_ids, snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
         activity = with_references(activity, request.taskId, request.tagIds)
         previous = self._previous_timer(tenant, intent, reads, marker, geofence_id, now)
         view = activity_view(activity)
