@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Que
 
 from sandglass.dialects.sonderplan import time_entries
 from sandglass.dialects.sonderplan.integer_ids import ACTIVITY, PERSON, DerivedIntegerIds
-from sandglass.dialects.sonderplan.models import Created, EntryList, OneEntry, TimeEntryCreate, UnixSeconds, IntegerId
+from sandglass.dialects.sonderplan.models import MAX_ID, MAX_UNIX, Created, EntryList, OneEntry, TimeEntryCreate
 from sandglass.dialects.sonderplan.resolver import create_app
 from sandglass.errors import NotFound, invalid_request
 from sandglass.http.pagination import next_page_headers
@@ -29,7 +29,7 @@ TAG = "Sonderplan"
 service = cache(ActivityService)
 integer_ids = cache(DerivedIntegerIds)
 
-EntryId = Annotated[int, Path(ge=1, description="The time entry's integer id")]
+EntryId = Annotated[int, Path(ge=1, le=MAX_ID, description="The time entry's integer id")]
 
 
 def _activity_request(fields: dict) -> ActivityCreate:
@@ -64,9 +64,9 @@ def get_time_entry(entry_id: EntryId) -> OneEntry:
 @app.get("/v2/time-entry", tags=[TAG], operation_id="listSonderplanTimeEntries",
          summary="A person's time entries starting in [start, end), in start order (paged by limit and cursor)")
 def list_time_entries(
-    owner_id: Annotated[Optional[IntegerId], Query(description="The person (default: the caller)")] = None,
-    start: Annotated[Optional[UnixSeconds], Query(description="Entries starting at or after (Unix seconds)")] = None,
-    end: Annotated[Optional[UnixSeconds], Query(description="Entries starting before (Unix seconds)")] = None,
+    owner_id: Annotated[Optional[int], Query(ge=1, le=MAX_ID, description="The person (default: the caller)")] = None,
+    start: Annotated[Optional[int], Query(ge=0, le=MAX_UNIX, description="Entries starting at or after (Unix seconds)")] = None,
+    end: Annotated[Optional[int], Query(ge=0, le=MAX_UNIX, description="Entries starting before (Unix seconds)")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[Optional[str], Query(max_length=4096, description="X-Next-Cursor of the previous page")] = None,
 ) -> Response[EntryList]:

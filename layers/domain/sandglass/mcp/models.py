@@ -48,6 +48,7 @@ class LogTimeInput(Input):
     end: Optional[str] = Field(None, max_length=64, description="Local end, like start")
     minutes: Optional[int] = Field(None, ge=1, le=1440, description="Duration in minutes (with start)")
     description: str = Field("", max_length=3000, description="What was done (the entry's name)")
+    notes: str = Field("", max_length=10_000, description="Longer notes about the work (several lines)")
     billable: Optional[StrictBool] = Field(None, description="Default: the project's billable flag")
     dry_run: StrictBool = Field(False, description="true: only preview the entry and its lock state; nothing is saved")
     organization: Organization = ORGANIZATION
@@ -72,6 +73,7 @@ class CurrentTimerInput(Input):
 class EditEntryInput(Input):
     entry_id: str = Field(min_length=1, max_length=64, description="The entry's id (from my_week or log_time)")
     description: Optional[str] = Field(None, max_length=3000)
+    notes: Optional[str] = Field(None, max_length=10_000, description="Replace the entry's notes (\"\" clears them)")
     project: Optional[str] = Field(None, min_length=1, max_length=200, description="Move to this project (name or id)")
     start: Optional[str] = Field(None, max_length=64, description="New local start '2026-12-03T09:00'")
     end: Optional[str] = Field(None, max_length=64, description="New local end")
@@ -198,6 +200,8 @@ class Entry(Output):
     localEnd: Optional[str] = None
     minutes: int
     running: bool
+    notes: str = Field("", description="Notes about what was worked on (empty when none)")
+    entryLocked: bool = Field(False, description="The entry itself is locked: only organization Administrators change it")
 
 
 class LogTimeOutput(Output):

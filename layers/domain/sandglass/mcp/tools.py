@@ -178,7 +178,8 @@ def entry(call: Call, activity: dict[str, Any], project_name: str | None = None)
     return m.Entry(id=activity.get("id"), description=activity.get("name", ""), projectId=activity["projectId"], projectName=project_name,
                    userId=activity["userId"], billable=bool(activity.get("billable")), startedAt=activity["startedAt"],
                    endedAt=activity.get("endedAt"), localStart=call.local(activity["startedAt"]), localEnd=call.local(activity.get("endedAt")),
-                   minutes=max(minutes, 0), running=bool(activity.get("pending")))
+                   minutes=max(minutes, 0), running=bool(activity.get("pending")), notes=activity.get("notes") or "",
+                   entryLocked=bool(activity.get("locked")))
 
 
 def _days(call: Call, start: datetime, end: datetime) -> list[date]:
@@ -254,11 +255,11 @@ def log_time(call: Call, args: m.LogTimeInput) -> m.LogTimeOutput:
     project = resolve_project(call, args.project)
     span = _span(call, args.when, args.start, args.end, args.minutes)
     reasons = [reason for reason in locks().own_day_reasons(call.tenant, _days(call, span.start, span.end)).values() if reason]
-    body = ActivityCreate(name=args.description, projectId=project["id"], billable=args.billable,
+    body = ActivityCreate(name=args.description, projectId=project["id"], billable=args.billable, notes=args.notes,
                           startedAt=timefmt.iso(span.start), endedAt=timefmt.iso(span.end))
     locked = bool(reasons) and not call.tenant.is_admin
     if args.dry_run:
-        preview = {"id": None, "name": args.description, "projectId": project["id"], "userId": call.tenant.user_id,
+        preview = {"id": None, "name": args.description, "notes": args.notes, "projectId": project["id"], "userId": call.tenant.user_id,
                    "billable": project["billable"] if args.billable is None else args.billable,
                    "startedAt": timefmt.iso(span.start), "endedAt": timefmt.iso(span.end)}
         message = (f"Would be refused: {reasons[0]}. Use request_unlock for that week." if locked
@@ -314,6 +315,8 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
     changes: dict[str, Any] = {}
     if args.description is not None:
         changes["name"] = args.description
+    if args.notes is not None:
+        changes["notes"] = args.notes
     if args.project is not None:
         changes["projectId"] = resolve_project(call, args.project)["id"]
     if args.billable is not None:
@@ -329,7 +332,7 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
         begin = start or timefmt.parse(activities().get(call.tenant, args.entry_id).activity["startedAt"])
         changes["endedAt"] = timefmt.iso(begin + timedelta(minutes=args.minutes))
     if not changes:
-        raise ValidationFailed("Nothing to change: give description, project, start, end, minutes or billable")
+        raise ValidationFailed("Nothing to change: give description, notes, project, start, end, minutes or billable")
     try:
         result = activities().update(call.tenant, args.entry_id, ActivityUpdate(**changes))
     except Conflict as error:
