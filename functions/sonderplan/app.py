@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
 
 from sandglass.dialects.sonderplan import time_entries
-from sandglass.dialects.sonderplan.integer_ids import ACTIVITY, PERSON, DerivedIntegerIds
+from sandglass.dialects.sonderplan.integer_ids import ACTIVITY, PERSON, CounterIntegerIds
 from sandglass.dialects.sonderplan.models import MAX_ID, MAX_UNIX, Created, EntryList, OneEntry, TimeEntryCreate
 from sandglass.dialects.sonderplan.resolver import create_app
 from sandglass.errors import NotFound, invalid_request
@@ -27,7 +27,6 @@ JSON = "application/json"
 TAG = "Sonderplan"
 
 service = cache(ActivityService)
-integer_ids = cache(DerivedIntegerIds)
 
 EntryId = Annotated[int, Path(ge=1, le=MAX_ID, description="The time entry's integer id")]
 
@@ -46,19 +45,20 @@ def _activity_request(fields: dict) -> ActivityCreate:
 def post_time_entry(body: TimeEntryCreate,
                     idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key")] = None) -> Created:
     caller = tenant(app)
-    mapped = time_entries.create_fields(caller, body, integer_ids())
+    mapped = time_entries.create_fields(caller, body, CounterIntegerIds())
     result = service().create(caller, _activity_request(mapped.fields), idempotency_key, booking_ids=mapped.booking_ids)
-    return Created(success={"id": integer_ids().number(caller, ACTIVITY, result.activity["id"])})
+    entity = result.entity or service().get(caller, result.activity["id"]).entity  # an idempotent replay answers the stored view
+    return Created(success={"id": entity.number})
 
 
 @app.get("/v2/time-entry/<entry_id>", tags=[TAG], operation_id="getSonderplanTimeEntry", summary="A time entry by its id")
 def get_time_entry(entry_id: EntryId) -> OneEntry:
-    caller = tenant(app)
-    uuid = integer_ids().entity_id(caller, ACTIVITY, entry_id)
+    caller, integer_ids = tenant(app), CounterIntegerIds()
+    uuid = integer_ids.entity_id(caller, ACTIVITY, entry_id)
     if uuid is None:
         raise NotFound("Time entry not found")
     result = service().get(caller, uuid)
-    return OneEntry(success=time_entries.to_sonderplan(caller, result.entity, integer_ids()))
+    return OneEntry(success=time_entries.to_sonderplan(caller, result.entity, integer_ids))
 
 
 @app.get("/v2/time-entry", tags=[TAG], operation_id="listSonderplanTimeEntries",
@@ -70,18 +70,18 @@ def list_time_entries(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     cursor: Annotated[Optional[str], Query(max_length=4096, description="X-Next-Cursor of the previous page")] = None,
 ) -> Response[EntryList]:
-    caller = tenant(app)
-    query = ActivityQuery(**time_entries.list_window(start, end), user_id=_owner(caller, owner_id), limit=limit, cursor=cursor)
+    caller, integer_ids = tenant(app), CounterIntegerIds()
+    query = ActivityQuery(**time_entries.list_window(start, end), user_id=_owner(caller, owner_id, integer_ids), limit=limit, cursor=cursor)
     result = service().list(caller, query)
-    entries = [time_entries.to_sonderplan(caller, activity, integer_ids()).model_dump() for activity in result.entities]
+    entries = [time_entries.to_sonderplan(caller, activity, integer_ids).model_dump() for activity in result.entities]
     echoed = {name: value for name, value in (app.current_event.query_string_parameters or {}).items()}
     return Response(200, JSON, {"success": entries}, headers=next_page_headers(app.current_event.path, echoed, result.cursor))
 
 
-def _owner(caller, owner_id: int | None) -> str:
+def _owner(caller, owner_id: int | None, integer_ids: CounterIntegerIds) -> str:
     if owner_id is None:
         return caller.user_id
-    found = integer_ids().entity_id(caller, PERSON, owner_id)
+    found = integer_ids.entity_id(caller, PERSON, owner_id)
     if found is None:
         raise time_entries.bad("owner_id", f"owner_id: no person {owner_id} in the organization")
     return found

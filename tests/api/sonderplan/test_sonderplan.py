@@ -23,8 +23,26 @@ def clock():
     yield from fixed_clock(NOW)
 
 
-def number(uuid: str) -> int:
-    return int(uuid.replace("-", "")[:13], 16)
+def numbered(org_id: str) -> None:
+    """The seeded people and projects get their integer ids (seed writes items without them)."""
+    from sandglass.services.int_ids import IntIdService
+
+    IntIdService().backfill(org_id)
+
+
+def number(org_id: str, kind: str, uuid: str) -> int:
+    from sandglass.repositories.projects import ProjectRepository
+    from sandglass.repositories.users import UserRepository
+
+    if kind == "project":
+        return ProjectRepository().get(org_id, uuid).number
+    return int(UserRepository().get(org_id, uuid)["number"])
+
+
+def uuid_of(org_id: str, number: int) -> str:
+    from sandglass.services.int_ids import IntIdService
+
+    return IntIdService().resolve(org_id, "activity", number)
 
 
 def sp(api, method, path="", as_=ADMIN, **kwargs):
@@ -39,8 +57,10 @@ def world(api, acme, seed):
     admin = ids.member_id(org_id, ADMIN)
     project = seed.project("acme", billable=True, members={ann["id"]: "User", bob["id"]: "User", admin: "Administrator"})
     other = seed.project("acme", "Other", members={ann["id"]: "User"})
+    numbered(org_id)
     return {"org": org_id, "ann": ann, "bob": bob, "admin": admin, "project": project, "other": other,
-            "ann_n": number(ann["id"]), "project_n": number(project["id"]), "other_n": number(other["id"])}
+            "ann_n": number(org_id, "person", ann["id"]), "project_n": number(org_id, "project", project["id"]),
+            "other_n": number(org_id, "project", other["id"])}
 
 
 def body(world, **changes):
@@ -56,7 +76,7 @@ def test_an_entry_is_stored_and_read_back_in_the_dialect(api, world):
     assert made.status == 200, made.body
     assert set(made.json()) == {"success"} and set(made.json()["success"]) == {"id"}
     entry_id = made.json()["success"]["id"]
-    assert isinstance(entry_id, int) and 0 < entry_id < 2**53
+    assert isinstance(entry_id, int) and 0 < entry_id < 2**53 and uuid_of(world["org"], entry_id) is not None
     got = sp(api, "GET", f"/{entry_id}", as_=ANN)
     assert got.status == 200, got.body
     assert got.json()["success"] == {
@@ -72,7 +92,7 @@ def test_the_entry_is_the_same_on_sandtime_clockify_and_mcp(api, world):
     made = sp(api, "POST", body=body(world, billable=True, locked="true"))
     assert made.status == 200, made.body
     listed = api.get("/activities", as_=ANN, org="acme").json()
-    [activity] = [a for a in listed.values() if number(a["id"]) == made.json()["success"]["id"]]
+    [activity] = [a for a in listed.values() if a["id"] == uuid_of(world["org"], made.json()["success"]["id"])]
     assert activity["startedAt"] == "2026-07-15T09:00:00.000Z" and activity["endedAt"] == "2026-07-15T11:00:00.000Z"
     assert activity["billable"] is True and activity["locked"] is True and activity["userId"] == world["ann"]["id"]
     assert activity["name"] == "Colour Grading" and activity["notes"] == "Opening scenes completed"
@@ -199,5 +219,7 @@ def test_notes_on_sandtime(api, world):
     assert api.put(f"/activities/{activity_id}", as_=ANN, org="acme", body={"notes": None}).status == 422
     assert api.put(f"/activities/{activity_id}", as_=ANN, org="acme", body={"notes": "bell\x07"}).status == 422
     assert api.put(f"/activities/{activity_id}", as_=ANN, org="acme", body={"notes": "x" * 10_001}).status == 422
-    got = sp(api, "GET", f"/{number(activity_id)}", as_=ANN).json()["success"]
+    from sandglass.repositories.activities import ActivityRepository
+
+    got = sp(api, "GET", f"/{ActivityRepository().get(world['org'], activity_id).number}", as_=ANN).json()["success"]
     assert got["description"] == "" and got["booking"] == []

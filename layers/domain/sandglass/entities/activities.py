@@ -50,6 +50,7 @@ class Activity:
     tag_ids: tuple[str, ...] = ()  # tags of the organization (entities/catalog.py)
     notes: str = ""  # free text about what was worked on (several lines; Sonderplan's `description`)
     booking_ids: tuple[int, ...] = ()  # bookings of an external planner it was recorded against (references only)
+    number: int | None = None  # the integer id (4me, Sonderplan; repositories/int_ids.py); None until assigned
 
     @property
     def running(self) -> bool:

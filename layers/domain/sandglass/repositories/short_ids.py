@@ -37,15 +37,6 @@ class ShortIdRepository:
         found = sort[len(sk_prefix):]
         return found if len(found) == UUID_LENGTH and ids.canonical_id(found) == found else None
 
-    def entity_id_by_prefix(self, org_id: str, sk_prefix: str, uuid_prefix: str) -> str | None:
-        """The UUID of the organization's entity of this kind whose UUID text starts `uuid_prefix`
-        (the Sonderplan dialect's derived integer ids); None when none."""
-        item = self._first(keys.org_pk(org_id), keys.entity_by_short_id(sk_prefix, uuid_prefix))
-        if item is None:
-            return None
-        found = item[keys.SK][len(sk_prefix):]
-        return found if len(found) == UUID_LENGTH and ids.canonical_id(found) == found and found.startswith(uuid_prefix) else None
-
     def organization_id(self, email: str, short_id: str) -> str | None:
         """The organization, among the account's memberships, whose 24-hex id is `short_id`
         (a workspace the person does not belong to is not found, whatever exists)."""

@@ -1,54 +1,58 @@
 """Sonderplan's integer ids of people, projects and time entries, behind one small port.
 
-`IntegerIds` is what the dialect needs: `number` gives an entity's integer id (minting it if the
-entity has none yet), `entity_id` resolves an integer id back to the entity's UUID (None: no such
-entity of that kind in the organization). The per-organization counter ids (claimed in blocks)
-plug in here by implementing the same two methods; until then `DerivedIntegerIds` serves:
-
-- an entity's integer is its UUID's first 13 hex digits read as a number (below 2**52, so
-  JavaScript clients keep it exact), derived without a read and stable for the entity's life;
-- the way back is the UUID text those digits spell, found like a 24-hex Clockify id (one Query,
-  begins_with on the sort key, Limit 1: repositories/short_ids.py).
-
-13 digits of a v4 UUID carry 48 random bits (the 13th is the version): two entities of one kind in
-one organization share a number with a probability of about n**2 / 2**49 (n = 100,000 entries:
-1 in 56,000). That is the reason the counter ids replace it.
+`IntegerIds` is what the dialect needs: `number` gives an entity's integer id, `entity_id`
+resolves an integer id back to the entity's UUID (None: no such entity of that kind in the
+organization). `CounterIntegerIds` serves it from the per-organization integer ids (docs/ids.md):
+resolving is the one resolver (`services.int_ids.IntIdService`, one GetItem of the alias); an
+entity's number is on the entity (an activity's on the entity the service returns; a person's and
+a project's on their items, read once per request). An entity created before integer ids and not
+backfilled yet has no number: None (the reads answer null for it).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-from sandglass import ids, keys
 from sandglass.context import TenantContext
-from sandglass.repositories.short_ids import ShortIdRepository
+from sandglass.repositories.projects import ProjectRepository
+from sandglass.repositories.users import UserRepository
+from sandglass.services.int_ids import IntIdService
 
 PERSON, PROJECT, ACTIVITY = "person", "project", "activity"
-_SK_PREFIX = {PERSON: keys.USER_SK_PREFIX, PROJECT: keys.PROJECT_SK_PREFIX, ACTIVITY: keys.ACTIVITY_SK_PREFIX}
-DIGITS = 13
-MAX_DERIVED = 16**DIGITS - 1
 
 
 class IntegerIds(Protocol):
-    def number(self, tenant: TenantContext, kind: str, entity_id: str) -> int: ...
+    def number(self, tenant: TenantContext, kind: str, entity_id: str) -> int | None: ...
 
     def entity_id(self, tenant: TenantContext, kind: str, number: int) -> str | None: ...
 
 
-class DerivedIntegerIds:
-    def __init__(self, repository: ShortIdRepository | None = None):
-        self.repository = repository or ShortIdRepository()
+class CounterIntegerIds:
+    """One per request (it remembers the numbers it read)."""
 
-    def number(self, tenant: TenantContext, kind: str, entity_id: str) -> int:
-        return int(ids.short_id(entity_id)[:DIGITS], 16)
+    def __init__(self, resolver: IntIdService | None = None, projects: ProjectRepository | None = None, users: UserRepository | None = None):
+        self.resolver = resolver or IntIdService()
+        self.projects = projects or ProjectRepository()
+        self.users = users or UserRepository()
+        self._numbers: dict[tuple[str, str], int | None] = {}
 
     def entity_id(self, tenant: TenantContext, kind: str, number: int) -> str | None:
-        if not 0 <= number <= MAX_DERIVED:
-            return None
-        digits = f"{number:0{DIGITS}x}"
-        return self.repository.entity_id_by_prefix(tenant.org_id, _SK_PREFIX[kind], _uuid_prefix(digits))
+        return self.resolver.resolve(tenant.org_id, kind, number)
 
+    def remember(self, kind: str, entity_id: str, number: int | None) -> None:
+        self._numbers[(kind, entity_id)] = number
 
-def _uuid_prefix(digits: str) -> str:
-    """13 hex digits -> the UUID text they start (`aaaaaaaa-bbbb-c`)."""
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:]}"
+    def number(self, tenant: TenantContext, kind: str, entity_id: str) -> int | None:
+        key = (kind, entity_id)
+        if key not in self._numbers:
+            self._numbers[key] = self._read(tenant, kind, entity_id)
+        return self._numbers[key]
+
+    def _read(self, tenant: TenantContext, kind: str, entity_id: str) -> int | None:
+        if kind == PROJECT:
+            project = self.projects.get(tenant.org_id, entity_id)
+            return None if project is None else project.number
+        if kind == PERSON:
+            item = self.users.get(tenant.org_id, entity_id)
+            return None if item is None or item.get("number") is None else int(item["number"])
+        raise ValueError(f"an activity's number is on its entity, not read by id ({entity_id})")

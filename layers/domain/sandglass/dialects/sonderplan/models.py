@@ -75,19 +75,24 @@ class Created(BaseModel):
     success: CreatedId
 
 
-class TimeEntry(BaseModel):
-    """A time entry as the reads answer it (the fields of the POST body; `end` null while running)."""
+class Ref(BaseModel):
+    id: Optional[int] = Field(description="null: created before integer ids and not backfilled yet (docs/ids.md)")
 
-    id: int
-    owner_id: int
+
+class TimeEntry(BaseModel):
+    """A time entry as the reads answer it (the fields of the POST body; `end` null while running;
+    an id null only for what was created before integer ids and not backfilled yet)."""
+
+    id: Optional[int]
+    owner_id: Optional[int]
     name: str
     description: str
     start: int
     end: Optional[int] = None
     start_date_time_iso: str
     end_date_time_iso: Optional[str] = None
-    project: list[ProjectRef]
-    booking: list[BookingRef]
+    project: list[Ref]
+    booking: list[Ref]
     billable: bool
     locked: bool
 

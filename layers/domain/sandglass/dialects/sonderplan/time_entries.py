@@ -21,7 +21,7 @@ from sandglass import timefmt
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity
 from sandglass.errors import ValidationFailed, detail
-from sandglass.dialects.sonderplan.integer_ids import ACTIVITY, PERSON, PROJECT, IntegerIds
+from sandglass.dialects.sonderplan.integer_ids import PERSON, PROJECT, IntegerIds
 from sandglass.dialects.sonderplan.models import TimeEntry, TimeEntryCreate
 
 ONE_PROJECT = "A Sandglass time entry belongs to exactly one project: send project as [{\"id\": <project id>}]"
@@ -103,7 +103,7 @@ def _iso(value: datetime) -> str:
 def to_sonderplan(tenant: TenantContext, activity: Activity, integer_ids: IntegerIds) -> TimeEntry:
     ended = activity.ended_at
     return TimeEntry(
-        id=integer_ids.number(tenant, ACTIVITY, activity.id), owner_id=integer_ids.number(tenant, PERSON, activity.user_id),
+        id=activity.number, owner_id=integer_ids.number(tenant, PERSON, activity.user_id),
         name=activity.name, description=activity.notes, start=_unix(activity.started_at), end=_unix(ended) if ended else None,
         start_date_time_iso=_iso(activity.started_at), end_date_time_iso=_iso(ended) if ended else None,
         project=[{"id": integer_ids.number(tenant, PROJECT, activity.project_id)}], booking=[{"id": booking} for booking in activity.booking_ids],

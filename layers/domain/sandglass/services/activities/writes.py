@@ -77,8 +77,9 @@ class ActivityWrites(ActivityServiceBase):
         overlapping = self._overlaps(tenant, reads.organization, intent.target, intent.started, intent.ended, marker,
                                      exclude={marker.activity_id} if intent.running and marker else set())
         project = reads.projects[request.projectId]
-        activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), now=now, geofence_id=geofence_id,
-                                       booking_ids=booking_ids, snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
+        activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), number=self.repository.next_number(tenant.org_id),
+                                       now=now, geofence_id=geofence_id, booking_ids=booking_ids,
+                                       snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
         activity = with_references(activity, request.taskId, request.tagIds)
         previous = self._previous_timer(tenant, intent, reads, marker, geofence_id, now)
         view = activity_view(activity)
@@ -106,7 +107,7 @@ class ActivityWrites(ActivityServiceBase):
             if error.code != IDEMPOTENCY_RACE:
                 raise
             return self._replay_stored(tenant, intent)
-        return ActivityResult(view, 1, overlapping)
+        return ActivityResult(view, 1, overlapping, entity=activity)
 
     def _create_reads(self, tenant: TenantContext, intent: decide.CreateIntent) -> ReadSet:
         target, project_id = intent.target, intent.request.projectId
