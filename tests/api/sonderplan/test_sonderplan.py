@@ -223,3 +223,14 @@ def test_notes_on_sandtime(api, world):
 
     got = sp(api, "GET", f"/{ActivityRepository().get(world['org'], activity_id).number}", as_=ANN).json()["success"]
     assert got["description"] == "" and got["booking"] == []
+
+
+def test_a_personal_api_key_serves_as_the_bearer_token_here_only(api, world):
+    key = api.post("/api-keys", as_=ANN, body={"name": "Sonderplan sync"}).json()["key"]
+    bearer = {"Authorization": f"Bearer {key}", "X-Organization": "acme"}
+    made = api.gateway.request("POST", "/api/v2/time-entry", headers=bearer, body=body(world))
+    assert made.status == 200, made.body
+    assert api.gateway.request("GET", f"/api/v2/time-entry/{made.json()['success']['id']}", headers=bearer).status == 200
+    assert api.gateway.request("GET", "/api/activities", headers=bearer).status == 401  # Sandtime: X-Api-Key
+    assert api.gateway.request("GET", "/api/v2/time-entry", headers={**bearer, "Authorization": "Bearer " + "x" * 48}).status == 401
+    assert api.gateway.request("GET", "/api/v2/time-entry", headers={"X-Organization": "acme"}).status == 401
