@@ -14,7 +14,7 @@ from typing import Annotated, Any, Optional
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, WithJsonSchema
 
 MAX_UNIX = 253402300799  # 9999-12-31T23:59:59Z
-MAX_ID = 2**63 - 1
+MAX_ID = 10**18 - 1  # 18 digits: what the integer ids resolve (services.int_ids.MAX_DIGITS)
 MAX_NAME = 3000
 MAX_DESCRIPTION = 10_000
 MAX_REFERENCES = 100
