@@ -10,7 +10,7 @@ from functools import cache
 from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Header, Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from sandglass.dialects.sonderplan import time_entries
 from sandglass.dialects.sonderplan.integer_ids import ACTIVITY, PERSON, CounterIntegerIds
@@ -42,13 +42,12 @@ def _activity_request(fields: dict) -> ActivityCreate:
 
 @app.post("/v2/time-entry", tags=[TAG], operation_id="createSonderplanTimeEntry",
           summary="Store a time entry (no end: start a running timer)")
-def post_time_entry(body: TimeEntryCreate,
-                    idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key")] = None) -> Created:
+def post_time_entry(body: TimeEntryCreate) -> Created:
+    """An `Idempotency-Key` header is honoured as on every POST (the shared resolver: a retry answers the first id)."""
     caller = tenant(app)
     mapped = time_entries.create_fields(caller, body, CounterIntegerIds())
-    result = service().create(caller, _activity_request(mapped.fields), idempotency_key, booking_ids=mapped.booking_ids)
-    entity = result.entity or service().get(caller, result.activity["id"]).entity  # an idempotent replay answers the stored view
-    return Created(success={"id": entity.number})
+    result = service().create(caller, _activity_request(mapped.fields), booking_ids=mapped.booking_ids)
+    return Created(success={"id": result.entity.number})
 
 
 @app.get("/v2/time-entry/<entry_id>", tags=[TAG], operation_id="getSonderplanTimeEntry", summary="A time entry by its id")

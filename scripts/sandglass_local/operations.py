@@ -321,8 +321,9 @@ class Organization:
         return self.ids["domain"]
 
     def secrets(self) -> set[str]:
-        """Strings that must never appear in another organization's answers."""
-        return {value for value in self.ids.values() if value} | set(self.names)
+        """Strings that must never appear in another organization's answers. Integer ids are not
+        among them: they are numbered per organization, so another organization has the same ones."""
+        return {value for value in self.ids.values() if value and isinstance(value, str) and not value.isdigit()} | set(self.names)
 
 
 class Client:
