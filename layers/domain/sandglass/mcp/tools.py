@@ -19,6 +19,7 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.mcp import models as m
 from sandglass.services import time_phrases as phrases
+from sandglass.services.int_ids import IntIdService
 
 
 # --- the services, one per container (built on first use, as in the REST handlers) --------------------
@@ -45,6 +46,11 @@ def projects():
 def users():
     from sandglass.services.users import UserService
     return UserService()
+
+
+@cache
+def int_ids() -> IntIdService:
+    return IntIdService()
 
 
 @cache
@@ -163,12 +169,20 @@ def _pick(what: str, query: str, candidates: list[dict[str, Any]], names: Callab
     return scored[0][1]
 
 
+def _by_id(call: Call, kind: str, value: str | int) -> str:
+    """An integer or 24-hex id the organization has, as its uuid; anything else unchanged (a
+    uuid, a name, or digits that number nothing: then a name like "2026")."""
+    if isinstance(value, str) and ids.canonical_id(value):
+        return value
+    return int_ids().resolve(call.tenant.org_id, kind, value) or str(value)
+
+
 def resolve_project(call: Call, query: str) -> dict[str, Any]:
-    return _pick("project", query, _project_list(call), lambda p: (p["name"],))
+    return _pick("project", _by_id(call, "project", query), _project_list(call), lambda p: (p["name"],))
 
 
 def resolve_member(call: Call, query: str) -> dict[str, Any]:
-    return _pick("member", query, _member_list(call), lambda u: (u.get("name") or u["email"], u["email"]))
+    return _pick("member", _by_id(call, "person", query), _member_list(call), lambda u: (u.get("name") or u["email"], u["email"]))
 
 
 def entry(call: Call, activity: dict[str, Any], project_name: str | None = None) -> m.Entry:
@@ -326,12 +340,12 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
     if args.end:
         changes["endedAt"] = timefmt.iso(_phrase(lambda: phrases.local_instant(args.end, call.zone)))
     elif args.minutes:
-        begin = start or timefmt.parse(activities().get(call.tenant, args.entry_id).activity["startedAt"])
+        begin = start or timefmt.parse(activities().get(call.tenant, _by_id(call, "activity", args.entry_id)).activity["startedAt"])
         changes["endedAt"] = timefmt.iso(begin + timedelta(minutes=args.minutes))
     if not changes:
         raise ValidationFailed("Nothing to change: give description, project, start, end, minutes or billable")
     try:
-        result = activities().update(call.tenant, args.entry_id, ActivityUpdate(**changes))
+        result = activities().update(call.tenant, _by_id(call, "activity", args.entry_id), ActivityUpdate(**changes))
     except Conflict as error:
         raise _lock_hint(error) from None
     return m.EntryOutput(entry=entry(call, result.activity))
@@ -339,10 +353,10 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
 
 def delete_entry(call: Call, args: m.DeleteEntryInput) -> m.DeletedOutput:
     try:
-        activities().delete(call.tenant, args.entry_id)
+        activities().delete(call.tenant, entry_id := _by_id(call, "activity", args.entry_id))
     except Conflict as error:
         raise _lock_hint(error) from None
-    return m.DeletedOutput(deleted=args.entry_id, message="The entry was deleted.")
+    return m.DeletedOutput(deleted=entry_id, message="The entry was deleted.")
 
 
 def _week(call: Call, text: str | None) -> tuple[int, int]:
