@@ -4,8 +4,9 @@
 segment right after the collection, when it is an integer id (1-18 ASCII digits), is replaced by the
 entity's uuid before the route is matched, with one GetItem of its alias in the caller's
 organization. Everything else is untouched: UUID paths cost nothing more and answer exactly as
-before, bodies and query parameters take UUIDs only, and an integer the organization does not have
-(or another organization's) stays in the path, so the route answers its usual 404.
+before, and bodies and query parameters take UUIDs only. An integer the organization does not have
+(or another organization's) becomes the nil UUID, which no entity has: the route answers its usual
+404, as for any unknown id.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sandglass.http.tenant import MEMBER
 from sandglass.services.int_ids import IntIdService, as_number
 
 COLLECTIONS = {"activities": "activity", "projects": "project", "users": "person", "groups": "group"}
+NO_ENTITY = "00000000-0000-0000-0000-000000000000"  # the nil UUID: never minted (ids are version 4 or 5)
 
 
 def numbered_path(event: dict[str, Any], service: Callable[[], IntIdService]) -> None:
@@ -32,9 +34,7 @@ def numbered_path(event: dict[str, Any], service: Callable[[], IntIdService]) ->
     if context.get("membership") != MEMBER or not org_id:
         return  # the route answers 403/404 as it does for any id
     number = segments[start + 1]
-    found = service().resolve(org_id, COLLECTIONS[segments[start]], number)
-    if found is None:
-        return
+    found = service().resolve(org_id, COLLECTIONS[segments[start]], number) or NO_ENTITY
     segments[start + 1] = found
     event["path"] = "/".join(segments)
     parameters = event.get("pathParameters")

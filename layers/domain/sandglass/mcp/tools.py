@@ -19,7 +19,7 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.mcp import models as m
 from sandglass.services import time_phrases as phrases
-from sandglass.services.int_ids import IntIdService
+from sandglass.services.int_ids import IntIdService, as_number
 
 
 # --- the services, one per container (built on first use, as in the REST handlers) --------------------
@@ -175,6 +175,14 @@ def _by_id(call: Call, kind: str, value: str | int) -> str:
     if isinstance(value, str) and ids.canonical_id(value):
         return value
     return int_ids().resolve(call.tenant.org_id, kind, value) or str(value)
+
+
+def _entry_id(call: Call, value: str | int) -> str:
+    """An entry's uuid from its uuid, 24-hex or integer id (404 for one the organization does not
+    have); any other text unchanged, for the service to refuse."""
+    if isinstance(value, str) and not ids.is_short_id(value) and as_number(value) is None:
+        return value
+    return int_ids().require(call.tenant.org_id, "activity", value)
 
 
 def resolve_project(call: Call, query: str) -> dict[str, Any]:
@@ -340,12 +348,12 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
     if args.end:
         changes["endedAt"] = timefmt.iso(_phrase(lambda: phrases.local_instant(args.end, call.zone)))
     elif args.minutes:
-        begin = start or timefmt.parse(activities().get(call.tenant, _by_id(call, "activity", args.entry_id)).activity["startedAt"])
+        begin = start or timefmt.parse(activities().get(call.tenant, _entry_id(call, args.entry_id)).activity["startedAt"])
         changes["endedAt"] = timefmt.iso(begin + timedelta(minutes=args.minutes))
     if not changes:
         raise ValidationFailed("Nothing to change: give description, project, start, end, minutes or billable")
     try:
-        result = activities().update(call.tenant, _by_id(call, "activity", args.entry_id), ActivityUpdate(**changes))
+        result = activities().update(call.tenant, _entry_id(call, args.entry_id), ActivityUpdate(**changes))
     except Conflict as error:
         raise _lock_hint(error) from None
     return m.EntryOutput(entry=entry(call, result.activity))
@@ -353,7 +361,7 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
 
 def delete_entry(call: Call, args: m.DeleteEntryInput) -> m.DeletedOutput:
     try:
-        activities().delete(call.tenant, entry_id := _by_id(call, "activity", args.entry_id))
+        activities().delete(call.tenant, entry_id := _entry_id(call, args.entry_id))
     except Conflict as error:
         raise _lock_hint(error) from None
     return m.DeletedOutput(deleted=entry_id, message="The entry was deleted.")
