@@ -34,7 +34,8 @@ class ActivityResult:
     version: int
     # ids of the member's other entries this write overlaps (the organization's policy is warn)
     overlapping: list[str] = field(default_factory=list)
-    entity: Optional[Activity] = None  # the entity read (reads by id; dialects other than Sandtime map it)
+    number: Optional[int] = None  # the activity's integer id (docs/ids.md); None until numbered
+    entity: Optional[Activity] = None  # the entity read or written (dialects other than Sandtime map it)
 
 
 @dataclass
