@@ -133,6 +133,8 @@ def _samples() -> list[Sample]:
                path_parameters={"workspaceId": _short(DEMO_ORG_ID)}, query={"page-size": "1000", "archived": "false"}),
         Sample("clockify_time_entries_list.json", "ClockifyTimeFunction", 200, "GET", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries",
                path_parameters={"workspaceId": _short(DEMO_ORG_ID), "userId": _person(DEMO_ADMIN)}, query={"hydrated": "true", "page-size": "500"}),
+        Sample("sonderplan_time_entries_list.json", "SonderplanFunction", 200, "GET", "/v2/time-entry",
+               query={"start": "1783987200", "end": "1784160000"}),
         Sample("auto_lock_tick.json", "AutoLockFunction", "OK", raw={"scheduledTime": "2026-11-23T18:00:00Z"}),
         Sample("reminders_tick.json", "RemindersFunction", "OK", raw={"scheduledTime": "2026-11-23T18:00:00Z"}),
         Sample("purge_sweep.json", "PurgeFunction", "OK", raw={"sweep": "jobs", "scheduledTime": "2026-07-15T12:00:00Z"}),

@@ -115,6 +115,8 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/groups"): Call(role="user"),
     ("GET", "/groups/{groupId}"): Call(role="user"),
     ("GET", "/groups/{groupId}/members"): Call(role="user"),
+    ("GET", "/v2/time-entry/{entry_id}"): Call(role="user", path={"entry_id": "{spActivityNumber}"}),
+    ("GET", "/v2/time-entry"): Call(role="user", query={"owner_id": "{spSamNumberText}", "start": "1783987200", "end": "1784160000"}),
     ("GET", "/v1/timesheets"): Call(query={"organization_id": "{groupId}", "month_of": "2026-07-15"}),
     ("GET", "/v1/timesheets/incomplete"): Call(query={"organization_id": "{groupId}", "week_of": "2026-07-13"}),
     ("GET", "/v1/timesheets/day_totals"): Call(role="user", query={"person_id": "{userId}", "week_of": "2026-07-13"}),
@@ -194,6 +196,9 @@ OPERATIONS: dict[tuple[str, str], Call] = {
     ("GET", "/v1/workspaces/{workspaceId}/entities/deleted"): Call(org=None, query={"type": "TIME_ENTRY"}),
     ("POST", "/v1/workspaces/{workspaceId}/projects"): Call(org=None, path=CLOCKIFY, body={"name": "Clockify project", "isPublic": True, "color": "#ff0000"}),
     # Sam starts a timer (no end): the stop below finds it running
+    ("POST", "/v2/time-entry"): Call(role="user", body={"owner_id": "{spSamNumber}", "name": "Colour Grading", "description": "Opening scenes",
+                                                      "start": 1784026800, "end": 1784030400, "project": [{"id": "{spProjectNumber}"}],
+                                                      "booking": [{"id": 1}], "billable": "true", "locked": "false"}),
     ("POST", "/v1/workspaces/{workspaceId}/time-entries"): Call(role="user", org=None, path=CLOCKIFY, body={
         "start": "2026-07-15T11:30:00Z", "description": "Clockify timer", "projectId": "{cfProjectId}", "taskId": None}),
     ("POST", "/v1/workspaces/{workspaceId}/user/{userId}/time-entries"): Call(org=None, path={**CLOCKIFY, "userId": "{cfSamId}"}, body={
@@ -276,6 +281,9 @@ NOT_IDS = frozenset({"year", "week"})
 def fill(value: Any, ids: dict[str, str]) -> Any:
     """`value` with every `{name}` placeholder in its strings replaced by ids[name]."""
     if isinstance(value, str):
+        whole = PLACEHOLDER.fullmatch(value)
+        if whole and isinstance(ids.get(whole[1]), int):  # an integer id stays a JSON integer (Sonderplan)
+            return ids[whole[1]]
         return PLACEHOLDER.sub(lambda found: str(ids[found[1]]), value)
     if isinstance(value, dict):
         return {key: fill(item, ids) for key, item in value.items()}
@@ -287,7 +295,7 @@ def fill(value: Any, ids: dict[str, str]) -> Any:
 def path_for(route_path: str, call: Call, ids: dict[str, str]) -> str:
     def value(found: re.Match) -> str:
         name = found[1]
-        return fill(call.path.get(name, "{" + name + "}"), ids)
+        return str(fill(call.path.get(name, "{" + name + "}"), ids))
 
     return PLACEHOLDER.sub(value, route_path)
 
@@ -313,8 +321,9 @@ class Organization:
         return self.ids["domain"]
 
     def secrets(self) -> set[str]:
-        """Strings that must never appear in another organization's answers."""
-        return {value for value in self.ids.values() if value} | set(self.names)
+        """Strings that must never appear in another organization's answers. Integer ids are not
+        among them: they are numbered per organization, so another organization has the same ones."""
+        return {value for value in self.ids.values() if value and isinstance(value, str) and not value.isdigit()} | set(self.names)
 
 
 class Client:
@@ -445,6 +454,16 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
         "projectId": ids["projectId"], "name": f"{title} admin", "startedAt": "2026-07-13T06:00:00Z", "endedAt": "2026-07-13T07:00:00Z"})["id"])
     ids.update(cfWorkspaceId=id_forms.short_id(ids["orgId"]), cfProjectId=id_forms.short_id(ids["projectId"]),
                cfActivityId=id_forms.short_id(ids["activityId"]), cfSamId=id_forms.person_short_id(sam))
+
+    # the Sonderplan surface's integer ids (repositories/int_ids.py)
+    from sandglass.repositories.activities import ActivityRepository
+    from sandglass.repositories.projects import ProjectRepository
+    from sandglass.repositories.users import UserRepository
+
+    ids.update(spSamNumber=int(UserRepository().get(ids["orgId"], ids["userId"])["number"]),
+               spProjectNumber=ProjectRepository().get(ids["orgId"], ids["projectId"]).number,
+               spActivityNumber=ActivityRepository().get(ids["orgId"], ids["activityId"]).number)
+    ids["spSamNumberText"] = str(ids["spSamNumber"])  # as a query parameter
 
     names = [f"{title} Works", f"{title} crew", f"{title} reserve", f"Sam {title}", f"Ola {title}", f"Gone {title}", f"{title} Website", f"{title} Spare", f"{title} designer",
              f"{title} kick-off", f"{title} planning", f"{title} admin", f"{title} design", f"{title} office", f"{title} annex",

@@ -114,16 +114,23 @@ def sent_text(method, path, call, ids) -> str:
 class Tally:
     def __init__(self, name: str):
         self.name, self.probes, self.failures = name, 0, []
-        self.refused_alike, self.accepted_alike = Counter(), Counter()
+        self.refused_alike, self.accepted_alike, self.integer_alike = Counter(), Counter(), Counter()
 
     def report(self) -> str:
         line = f"{self.name}: {self.probes} probes, {len(self.failures)} leaks/failures"
         if self.refused_alike:
             line += f", {dict(self.refused_alike)} refused before any lookup, exactly as for an unknown id"
+        if self.integer_alike:
+            line += f", integer ids read as B's own of the same number: {dict(self.integer_alike)}"
         if self.accepted_alike:
             line += f", accepted as ids that exist nowhere are: {dict(self.accepted_alike)}"
         print(line)
         return line + "".join(f"\n  {failure}" for failure in self.failures)
+
+
+def integer_path_ids(path: str, call: Call, organization: Organization) -> bool:
+    """Whether every id in the route's path is an integer id (the Sonderplan surface)."""
+    return all(isinstance(operations.fill(call.path.get(name, "{" + name + "}"), organization.ids), int) for name in path_ids(path))
 
 
 def probe_ids_in_the_path(world, gateway) -> Tally:
@@ -138,7 +145,11 @@ def probe_ids_in_the_path(world, gateway) -> Tally:
             reply, changed = watch.send(client, beta, method, path, call, ids=alpha.ids, as_role=role)
             tally.probes += 1
             where = f"{method} {path} as B's {role}"
-            if reply.status != 404:
+            if integer_path_ids(path, call, alpha):
+                # integer ids are numbered per organization: A's number names B's own entity of that
+                # number, if any (what B's answer holds is checked for A's data below, like every answer)
+                tally.integer_alike[f"{method} {path}"] += 1
+            elif reply.status != 404:
                 # a refusal that does not depend on the id (a User on an Administrators' route) reveals nothing
                 unknown = send(client, beta, method, path, call, ids={name: str(uuid.uuid4()) for name in path_ids(path)}, as_role=role)
                 if 400 <= reply.status < 500 and (unknown.status, unknown.body) == (reply.status, reply.body):

@@ -144,6 +144,8 @@ ORGANIZATION_NOT_READ = frozenset({
     # groups of people and the 4me locks: by key, no organization read
     "GET /groups", "POST /groups", "GET /groups/{groupId}", "PUT /groups/{groupId}", "DELETE /groups/{groupId}",
     "GET /groups/{groupId}/members", "PUT /groups/{groupId}/members/{userId}", "POST /v1/timesheets/lock", "DELETE /v1/timesheets/lock",
+    # the Sonderplan reads over the activity reads (integer ids resolved by key)
+    "GET /v2/time-entry", "GET /v2/time-entry/{entry_id}",
 })
 # 4me's day totals resolve `person_id` (here the caller) to a member: a tombstoned person reads as not found
 CALLER_READ = frozenset({"GET /v1/timesheets/day_totals"})

@@ -12,7 +12,7 @@ import pytest
 from sandglass_local import template as tpl
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing", "Catalog"]
+ROUTE_GROUPS = ["Workspace", "Activities", "Projects", "Users", "Reports", "Geofences", "Requests", "Timesheets", "Billing", "Catalog", "Sonderplan"]
 # The Clockify v1 surface's route groups (docs/clockify.md): every /v1/... route is theirs
 CLOCKIFY_GROUPS = ["ClockifyWorkspace", "ClockifyProjects", "ClockifyTime", "ClockifyCatalog", "ClockifyWebhooks"]
 CLOCKIFY_PREFIX = "/v1/"
@@ -159,9 +159,11 @@ GROUPS = {("GET", "/groups"), ("POST", "/groups"), ("GET", "/groups/{groupId}"),
           ("GET", "/groups/{groupId}/members"), ("PUT", "/groups/{groupId}/members/{userId}")}
 FOURME = {("GET", "/v1/timesheets"), ("GET", "/v1/timesheets/day_totals"), ("GET", "/v1/timesheets/incomplete"),
           ("POST", "/v1/timesheets/lock"), ("DELETE", "/v1/timesheets/lock")}
+# the Sonderplan dialect: its time entry and the reads that check it (docs/sonderplan.md)
+SONDERPLAN = {("POST", "/v2/time-entry"), ("GET", "/v2/time-entry"), ("GET", "/v2/time-entry/{entry_id}")}
 ADDITIONS = ({("POST", "/organizations"), ("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/openapi/clockify.json")}
              | TIMESHEET_READS | TIMESHEET_LOCKS | REPORT_RESULTS | REQUESTS | MCP | RERATE | API_KEYS | CHANGES | WEBHOOKS | CATALOG
-             | GROUPS | FOURME)
+             | GROUPS | FOURME | SONDERPLAN)
 
 
 def test_environment_and_policy_references_resolve():

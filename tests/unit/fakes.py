@@ -77,6 +77,11 @@ class InMemoryActivities:
         self.commits: list[list[str]] = []  # per commit: the ids of the activities it wrote
         self.before_commit: Callable[[], None] | None = None  # lets a test change the world between read and write
 
+    def next_number(self, org_id: str) -> int:
+        """A new activity's integer id (the real repository claims blocks of a per-organization counter)."""
+        self.numbered = getattr(self, "numbered", 0) + 1
+        return self.numbered
+
     # --- set-up helpers -------------------------------------------------------------------
     def add_project(self, project_id: str, *, billable: bool = True, archived: bool = False, members: dict[str, str] | None = None) -> None:
         self.projects[project_id] = {"id": project_id, "name": project_id, "billable": billable, "archived": archived}

@@ -59,6 +59,9 @@ class Activity:
     @property
     def is_break(self) -> bool:
         return self.type == BREAK
+    notes: str = ""  # free text about what was worked on (several lines; Sonderplan's `description`)
+    booking_ids: tuple[int, ...] = ()  # bookings of an external planner it was recorded against (references only)
+    number: int | None = None  # the integer id (4me, Sonderplan; repositories/int_ids.py); None until assigned
 
     @property
     def running(self) -> bool:

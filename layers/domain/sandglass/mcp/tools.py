@@ -31,6 +31,7 @@ from sandglass.services.reports import ReportService
 from sandglass.services.requests import RequestService
 from sandglass.services.timesheets import TimesheetService
 from sandglass.services.users import UserService
+from sandglass.services.int_ids import IntIdService, as_number
 
 
 # --- the services, one per container (built on first use, as in the REST handlers) --------------------
@@ -53,6 +54,11 @@ def projects():
 @cache
 def users():
     return UserService()
+
+
+@cache
+def int_ids() -> IntIdService:
+    return IntIdService()
 
 
 @cache
@@ -166,12 +172,28 @@ def _pick(what: str, query: str, candidates: list[dict[str, Any]], names: Callab
     return scored[0][1]
 
 
+def _by_id(call: Call, kind: str, value: str | int) -> str:
+    """An integer or 24-hex id the organization has, as its uuid; anything else unchanged (a
+    uuid, a name, or digits that number nothing: then a name like "2026")."""
+    if isinstance(value, str) and ids.canonical_id(value):
+        return value
+    return int_ids().resolve(call.tenant.org_id, kind, value) or str(value)
+
+
+def _entry_id(call: Call, value: str | int) -> str:
+    """An entry's uuid from its uuid, 24-hex or integer id (404 for one the organization does not
+    have); any other text unchanged, for the service to refuse."""
+    if isinstance(value, str) and not ids.is_short_id(value) and as_number(value) is None:
+        return value
+    return int_ids().require(call.tenant.org_id, "activity", value)
+
+
 def resolve_project(call: Call, query: str) -> dict[str, Any]:
-    return _pick("project", query, _project_list(call), lambda p: (p["name"],))
+    return _pick("project", _by_id(call, "project", query), _project_list(call), lambda p: (p["name"],))
 
 
 def resolve_member(call: Call, query: str) -> dict[str, Any]:
-    return _pick("member", query, _member_list(call), lambda u: (u.get("name") or u["email"], u["email"]))
+    return _pick("member", _by_id(call, "person", query), _member_list(call), lambda u: (u.get("name") or u["email"], u["email"]))
 
 
 def entry(call: Call, activity: dict[str, Any], project_name: str | None = None) -> m.Entry:
@@ -182,7 +204,8 @@ def entry(call: Call, activity: dict[str, Any], project_name: str | None = None)
                    projectName=project_name if activity.get("projectId") else NO_PROJECT, type=activity.get("type") or REGULAR,
                    userId=activity["userId"], billable=bool(activity.get("billable")), startedAt=activity["startedAt"],
                    endedAt=activity.get("endedAt"), localStart=call.local(activity["startedAt"]), localEnd=call.local(activity.get("endedAt")),
-                   minutes=max(minutes, 0), running=bool(activity.get("pending")))
+                   minutes=max(minutes, 0), running=bool(activity.get("pending")), notes=activity.get("notes") or "",
+                   entryLocked=bool(activity.get("locked")))
 
 
 def _days(call: Call, start: datetime, end: datetime) -> list[date]:
@@ -250,11 +273,11 @@ def log_time(call: Call, args: m.LogTimeInput) -> m.LogTimeOutput:
     project = resolve_project(call, args.project)
     span = _span(call, args.when, args.start, args.end, args.minutes)
     reasons = [reason for reason in locks().own_day_reasons(call.tenant, _days(call, span.start, span.end)).values() if reason]
-    body = ActivityCreate(name=args.description, projectId=project["id"], billable=args.billable,
+    body = ActivityCreate(name=args.description, projectId=project["id"], billable=args.billable, notes=args.notes,
                           startedAt=timefmt.iso(span.start), endedAt=timefmt.iso(span.end))
     locked = bool(reasons) and not call.tenant.is_admin
     if args.dry_run:
-        preview = {"id": None, "name": args.description, "projectId": project["id"], "userId": call.tenant.user_id,
+        preview = {"id": None, "name": args.description, "notes": args.notes, "projectId": project["id"], "userId": call.tenant.user_id,
                    "billable": project["billable"] if args.billable is None else args.billable,
                    "startedAt": timefmt.iso(span.start), "endedAt": timefmt.iso(span.end)}
         message = (f"Would be refused: {reasons[0]}. Use request_unlock for that week." if locked
@@ -304,6 +327,8 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
     changes: dict[str, Any] = {}
     if args.description is not None:
         changes["name"] = args.description
+    if args.notes is not None:
+        changes["notes"] = args.notes
     if args.project is not None:
         changes["projectId"] = resolve_project(call, args.project)["id"]
     if args.billable is not None:
@@ -316,12 +341,12 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
     if args.end:
         changes["endedAt"] = timefmt.iso(_phrase(lambda: phrases.local_instant(args.end, call.zone)))
     elif args.minutes:
-        begin = start or timefmt.parse(activities().get(call.tenant, args.entry_id).activity["startedAt"])
+        begin = start or timefmt.parse(activities().get(call.tenant, _entry_id(call, args.entry_id)).activity["startedAt"])
         changes["endedAt"] = timefmt.iso(begin + timedelta(minutes=args.minutes))
     if not changes:
-        raise ValidationFailed("Nothing to change: give description, project, start, end, minutes or billable")
+        raise ValidationFailed("Nothing to change: give description, notes, project, start, end, minutes or billable")
     try:
-        result = activities().update(call.tenant, args.entry_id, ActivityUpdate(**changes))
+        result = activities().update(call.tenant, _entry_id(call, args.entry_id), ActivityUpdate(**changes))
     except Conflict as error:
         raise _lock_hint(error) from None
     return m.EntryOutput(entry=entry(call, result.activity))
@@ -329,10 +354,10 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
 
 def delete_entry(call: Call, args: m.DeleteEntryInput) -> m.DeletedOutput:
     try:
-        activities().delete(call.tenant, args.entry_id)
+        activities().delete(call.tenant, entry_id := _entry_id(call, args.entry_id))
     except Conflict as error:
         raise _lock_hint(error) from None
-    return m.DeletedOutput(deleted=args.entry_id, message="The entry was deleted.")
+    return m.DeletedOutput(deleted=entry_id, message="The entry was deleted.")
 
 
 def _week(call: Call, text: str | None) -> tuple[int, int]:

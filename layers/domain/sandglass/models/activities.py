@@ -14,16 +14,18 @@ from sandglass import timefmt
 from sandglass.entities.activities import REGULAR
 from sandglass.entities.activities import Activity as EntityActivity
 from sandglass.models import ApiModel
-from sandglass.models.common import EntityId, Instant, Omittable
+from sandglass.models.common import EntityId, Instant, Omittable, Text
 from sandglass.models.common import Name as SingleLine
 from sandglass.models.formats import InstantOut
 
 MAX_NAME = 3000
+MAX_NOTES = 10_000  # characters of an activity's notes
 MAX_TAGS = 30  # each is a ConditionCheck in the activity's transaction (at most 100 actions)
 
 
 parse_instant = timefmt.parse_instant  # kept for callers inside the activities package
 Name = Annotated[SingleLine, Field(max_length=MAX_NAME)]
+Notes = Annotated[Text, Field(max_length=MAX_NOTES, description="Free text about what was worked on (several lines)")]
 TagIds = Annotated[list[EntityId], Field(max_length=MAX_TAGS, description="Tags of the organization that are not archived")]
 ActivityType = Literal["REGULAR", "BREAK"]
 TYPE_DESCRIPTION = "REGULAR (the default) or BREAK: a break is never billable, has no revenue or cost and is not worked time"
@@ -43,6 +45,7 @@ class ActivityCreate(ApiModel):
     taskId: Optional[EntityId] = Field(None, description="An ACTIVE task of the activity's project")
     tagIds: Optional[TagIds] = None
     type: Optional[ActivityType] = Field(None, description=TYPE_DESCRIPTION)
+    notes: Notes = ""
 
 
 class EntryCreate(ActivityCreate):
@@ -54,7 +57,7 @@ class EntryCreate(ActivityCreate):
 
 
 # Fields of a PUT that may not be sent as null (the service answers 422 naming the field).
-NOT_NULL = ("name", "projectId", "userId", "billable", "startedAt", "endedAt", "locked", "pending", "type")
+NOT_NULL = ("name", "projectId", "userId", "billable", "startedAt", "endedAt", "locked", "pending", "type", "notes")
 
 
 class ActivityUpdate(ApiModel):
@@ -72,6 +75,7 @@ class ActivityUpdate(ApiModel):
     taskId: Optional[EntityId] = Field(None, description="null removes the task")
     tagIds: Optional[TagIds] = Field(None, description="The whole set; null or [] removes every tag")
     type: Omittable[ActivityType] = Field(None, description=TYPE_DESCRIPTION)
+    notes: Omittable[Notes] = None
 
     # fields of NOT_NULL this request may set to null (EntryUpdate: projectId)
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
@@ -85,9 +89,9 @@ class EntryUpdate(ActivityUpdate):
 
 
 class Activity(BaseModel, defer_build=True):
-    """An activity as the API returns it. `pending` appears only while running, `locked`, `taskId`
-    and `tagIds` only when set, `type` only when BREAK (absent: REGULAR). `projectId` is null for an
-    activity written without a project on the Clockify surface."""
+    """An activity as the API returns it. `pending` appears only while running, `locked`, `taskId`,
+    `tagIds` and `notes` only when set, `type` only when BREAK (absent: REGULAR). `projectId` is null
+    for an activity written without a project on the Clockify surface."""
 
     id: str
     name: str
@@ -101,13 +105,14 @@ class Activity(BaseModel, defer_build=True):
     taskId: Optional[str] = None
     tagIds: Optional[list[str]] = None
     type: Optional[ActivityType] = None
+    notes: Optional[str] = None
 
     @model_serializer(mode="wrap")
     def _drop_absent_flags(self, handler):
         data = handler(self)
         if data.get("type") == REGULAR:
             data.pop("type")
-        for flag in ("pending", "locked", "taskId", "tagIds", "type"):
+        for flag in ("pending", "locked", "taskId", "tagIds", "type", "notes"):
             if not data.get(flag):
                 data.pop(flag, None)
         return data
@@ -135,4 +140,6 @@ def activity_view(activity: EntityActivity) -> dict[str, Any]:
         view["tagIds"] = list(activity.tag_ids)
     if activity.type != REGULAR:
         view["type"] = activity.type
+    if activity.notes:
+        view["notes"] = activity.notes
     return view

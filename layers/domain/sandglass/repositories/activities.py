@@ -7,7 +7,7 @@ organization's root partition means the org purge's partition sweep deletes it.
 
 Attributes: id, name, projectId (absent: no project), userId, type (absent: REGULAR; BREAK), billable, startedAt, endedAt (absent while running),
 pending (True only while running; removed when stopped), locked (only when set), version,
-createdAt, createdBy, updatedAt, updatedBy. Instants are stored as the API's UTC text
+createdAt, createdBy, updatedAt, updatedBy, notes and bookingIds (only when set). Instants are stored as the API's UTC text
 (``2026-07-03T08:30:00.000Z``), which sorts chronologically as a string.
 
 Index keys, recomputed from the attributes on every write (``_stored``), so an update that moves
@@ -70,6 +70,7 @@ from sandglass.months import month_of, months_between
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
 from sandglass.entities.activities import REGULAR, Activity, RateRef, RateSnapshot
+from sandglass.repositories import int_ids
 from sandglass.storage.table import Page, Table
 from sandglass.storage.transaction import UnitOfWork
 
@@ -149,6 +150,8 @@ def from_item(item: Mapping[str, Any]) -> Activity:
         updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"),
         rate_snapshot=snapshot_from(item.get("rateSnapshot")), geofence_id=item.get("geofenceId"), rerate_id=item.get("rerateId"),
         task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()), type=item.get("type") or REGULAR,
+        notes=item.get("notes", ""), booking_ids=tuple(int(booking) for booking in item.get("bookingIds") or ()),
+        number=int(item["number"]) if item.get("number") is not None else None,
     )
 
 
@@ -164,6 +167,7 @@ def attributes_of(activity: Activity) -> dict[str, Any]:
         "rateSnapshot": snapshot_attribute(activity.rate_snapshot), "geofenceId": activity.geofence_id, "rerateId": activity.rerate_id,
         "taskId": activity.task_id, "tagIds": list(activity.tag_ids) or None,
         "type": None if activity.type == REGULAR else activity.type,  # absent: REGULAR
+        "notes": activity.notes or None, "bookingIds": list(activity.booking_ids) or None, "number": activity.number,
     }
 
 
@@ -271,6 +275,10 @@ class ActivityRepository:
         return found
 
     # --- staging one write (services commit the unit of work) -----------------------------------
+    def next_number(self, org_id: str) -> int:
+        """A new activity's integer id (from this container's block: repositories/int_ids.py)."""
+        return int_ids.IntIdRepository(self.table).mint(org_id, "activity")
+
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.table)
 
@@ -280,6 +288,7 @@ class ActivityRepository:
 
     def stage_create(self, tx: UnitOfWork, org_id: str, activity: Activity) -> None:
         tx.put(to_item(org_id, activity), "attribute_not_exists(PK)", fail=Conflict("An activity with this id already exists"))
+        int_ids.stage_alias(tx, org_id, "activity", activity.number, activity.id)
 
     def stage_update(self, tx: UnitOfWork, org_id: str, before: Activity, after: Activity, *, fail: DomainError | None = None,
                      require_running: bool = False) -> None:
@@ -291,6 +300,7 @@ class ActivityRepository:
     def stage_delete(self, tx: UnitOfWork, org_id: str, activity: Activity, *, fail: DomainError | None = None) -> None:
         condition, names, values = self._unchanged(activity, False)
         tx.delete(keys.activity(org_id, activity.id), condition, names, values, fail=fail or _CHANGED_MEANWHILE)
+        int_ids.stage_alias_removal(tx, org_id, "activity", activity.number, activity.id)
 
     @staticmethod
     def _unchanged(activity: Activity, require_running: bool) -> tuple[str, dict[str, str], dict[str, Any]]:

@@ -177,11 +177,28 @@ def bearer_token(headers: dict[str, str]) -> str:
     return token.strip()
 
 
-def _credentials(headers: dict[str, str], api_keys: ApiKeyService) -> tuple[dict[str, str], Scope]:
+# Surfaces whose clients can send only `Authorization: Bearer <token>`: there a personal API key is
+# also accepted as the bearer token (a JWT always has dots, an API key never).
+BEARER_API_KEY_ROOTS = ("/v2/time-entry",)
+
+
+def _bearer_api_key(headers: dict[str, str], resource: str) -> str | None:
+    if not any(resource == root or resource.startswith(root + "/") for root in BEARER_API_KEY_ROOTS):
+        return None
+    value = _header(headers, "authorization") or ""
+    scheme, _, token = value.partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token and "." not in token else None
+
+
+def _credentials(headers: dict[str, str], api_keys: ApiKeyService, resource: str = "") -> tuple[dict[str, str], Scope]:
     """The person (authorizer context: email, subject, name, credential) and the scope of the one
-    credential sent: a bearer JWT or a personal API key (X-Api-Key, any letter case). Both at once
-    is refused (401): which one to honour would be a guess."""
+    credential sent: a bearer JWT or a personal API key (X-Api-Key, any letter case; on the
+    BEARER_API_KEY_ROOTS routes also as the bearer token). Both at once is refused (401): which one
+    to honour would be a guess."""
     api_key = _header(headers, "x-api-key")
+    if api_key is None and (bearer_key := _bearer_api_key(headers, resource)) is not None:
+        headers, api_key = {}, bearer_key
     if api_key is None:
         claims = verify_token(bearer_token(headers))
         scope = token_scope(claims)
@@ -267,7 +284,7 @@ class Authorizer:
         """
         # The one place credentials become a person (a bearer JWT or a personal API key); every surface
         # gets them through it (MCP re-runs it for a per-call organization).
-        context, scope = _credentials(headers, self.api_keys)
+        context, scope = _credentials(headers, self.api_keys, resource)
         email = context["email"]
         route = (method.upper(), resource)
         account_route = route in ACCOUNT_ROUTES

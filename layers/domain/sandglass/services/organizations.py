@@ -30,6 +30,7 @@ from sandglass.models.organization import (
     updated_settings,
 )
 from sandglass.ports.throttle import ThrottleKeys
+from sandglass.repositories.int_ids import FIRST as FIRST_NUMBER
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.services.members import new_member
 from sandglass.timefmt import iso
@@ -81,7 +82,7 @@ class OrganizationService:
         settings = OrganizationSettings(name=request.name, notes=request.notes, currency=request.currency, time_zone=request.timeZone)
         organization = Organization(id=org_id or ids.new_id(), domain=request.domain, settings=settings, created_at=now, created_by=caller.email)
         admin = new_member(organization.id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now,
-                           status=ACTIVE)
+                           status=ACTIVE, number=FIRST_NUMBER)
         if self.throttle_keys is not None:  # its edge rate-limit key first: a workspace without one would be refused at the edge
             self.throttle_keys.ensure(organization.id)
         self.repository.create(organization, admin)

@@ -86,7 +86,9 @@ def replay(record: Mapping[str, Any], body_hash: str | None) -> ActivityResult:
     if record.get("requestHash") != body_hash:
         raise ValidationFailed("This Idempotency-Key was already used with a different request body",
                                details=[detail("Idempotency-Key", "Reused with a different request body", "header")], code="IDEMPOTENCY_KEY_REUSED")
-    return ActivityResult(dict(record["response"]), int(record.get("version", 1)), list(record.get("overlapping") or []))
+    number = record.get("number")
+    return ActivityResult(dict(record["response"]), int(record.get("version", 1)), list(record.get("overlapping") or []),
+                          int(number) if number is not None else None)
 
 
 def check_create(tenant: TenantContext, intent: CreateIntent, reads: ReadSet) -> None:
@@ -107,7 +109,8 @@ def billable_of(activity_type: str, billable: bool) -> bool:
 
 
 def new_activity(tenant: TenantContext, intent: CreateIntent, project: Mapping[str, Any] | None, *, activity_id: str, now: datetime,
-                 snapshot: RateSnapshot | None, geofence_id: str | None = None) -> Activity:
+                 snapshot: RateSnapshot | None, geofence_id: str | None = None, number: int | None = None,
+                 booking_ids: tuple[int, ...] = ()) -> Activity:
     """The created entity; `project` None: a project-less entry (not billable unless asked)."""
     request = intent.request
     activity_type = request.type or REGULAR
@@ -116,7 +119,8 @@ def new_activity(tenant: TenantContext, intent: CreateIntent, project: Mapping[s
         id=activity_id, user_id=intent.target, project_id=request.projectId, started_at=intent.started, ended_at=intent.ended,
         name=request.name, billable=billable_of(activity_type, billable), type=activity_type,
         locked=bool(request.locked), version=1, created_at=now, created_by=tenant.user_id, updated_at=now,
-        updated_by=tenant.user_id, rate_snapshot=snapshot, geofence_id=geofence_id,
+        updated_by=tenant.user_id, rate_snapshot=snapshot, geofence_id=geofence_id, number=number, notes=request.notes,
+        booking_ids=booking_ids,
     )
 
 
@@ -125,7 +129,7 @@ def idempotency_record(tenant: TenantContext, intent: CreateIntent, view: dict[s
     if not intent.key_hash:
         return None
     return {"userId": tenant.user_id, "keyHash": intent.key_hash, "requestHash": intent.body_hash, "response": view,
-            "activityId": activity.id, "version": 1, "createdAt": iso(now), "overlapping": overlapping,
+            "activityId": activity.id, "number": activity.number, "version": 1, "createdAt": iso(now), "overlapping": overlapping,
             "expiresAt": int((now + IDEMPOTENCY_TTL).timestamp())}
 
 
@@ -240,7 +244,7 @@ def moves_times(times: UpdatedTimes) -> bool:
 def updated_activity(tenant: TenantContext, request: ActivityUpdate, current: Activity, intent: UpdateIntent, times: UpdatedTimes,
                      now: datetime) -> Activity:
     """`current` with the request applied (rates are re-kept separately: needs_rates)."""
-    changes: dict[str, Any] = {name: getattr(request, field) for field, name in (("name", "name"), ("billable", "billable"))
+    changes: dict[str, Any] = {name: getattr(request, field) for field, name in (("name", "name"), ("billable", "billable"), ("notes", "notes"))
                                if field in times.fields}
     if "locked" in times.fields:
         changes["locked"] = bool(request.locked)

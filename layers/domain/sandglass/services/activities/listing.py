@@ -62,12 +62,12 @@ class ActivityReads(ActivityServiceBase):
     def get(self, tenant: TenantContext, activity_id: str) -> ActivityResult:
         """At most two reads: the activity, and the caller's project membership when they do not own it."""
         activity = self._visible(tenant, activity_id)
-        return ActivityResult(activity_view(activity), activity.version)
+        return ActivityResult(activity_view(activity), activity.version, number=activity.number, entity=activity)
 
     def get_stored(self, tenant: TenantContext, activity_id: str) -> tuple[ActivityResult, dict[str, Any]]:
         """`get`, with the stored attributes (the rates kept at its start) for a dialect that shows them."""
         activity = self._visible(tenant, activity_id)
-        return ActivityResult(activity_view(activity), activity.version), attributes_of(activity)
+        return ActivityResult(activity_view(activity), activity.version, number=activity.number, entity=activity), attributes_of(activity)
 
     def _visible(self, tenant: TenantContext, activity_id: str) -> Activity:
         activity = self._load(tenant, activity_id)
@@ -121,4 +121,5 @@ class ActivityReads(ActivityServiceBase):
 
 
 def _listed(page: ActivityPage) -> ActivityList:
-    return ActivityList({activity.id: activity_view(activity) for activity in page.activities}, page.cursor, page.pages_read)
+    return ActivityList({activity.id: activity_view(activity) for activity in page.activities}, page.cursor, page.pages_read,
+                        entities=tuple(page.activities))

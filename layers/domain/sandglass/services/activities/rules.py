@@ -34,6 +34,8 @@ class ActivityResult:
     version: int
     # ids of the member's other entries this write overlaps (the organization's policy is warn)
     overlapping: list[str] = field(default_factory=list)
+    number: Optional[int] = None  # the activity's integer id (docs/ids.md); None until numbered
+    entity: Optional[Activity] = None  # the entity read or written (dialects other than Sandtime map it)
 
 
 @dataclass
@@ -41,6 +43,7 @@ class ActivityList:
     activities: dict[str, dict[str, Any]]
     cursor: Optional[str]
     pages: int = 1
+    entities: tuple[Activity, ...] = ()  # the same entries as entities, in list order
 
 
 def invalid(*details: dict[str, str]) -> ValidationFailed:

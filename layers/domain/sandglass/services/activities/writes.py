@@ -57,14 +57,16 @@ def _fenced(write: Callable[[], Any]) -> Any:
 class ActivityWrites(ActivityServiceBase):
     # --- create ----------------------------------------------------------------------------------
     def create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None = None, *,
-               geofence_id: str | None = None) -> ActivityResult:
-        """`geofence_id`: the geofence whose enter event starts this timer, kept on the activity;
+               geofence_id: str | None = None, booking_ids: tuple[int, ...] = ()) -> ActivityResult:
+        """`booking_ids`: an external planner's bookings the entry was recorded against (references, kept as sent).
+        `geofence_id`: the geofence whose enter event starts this timer, kept on the activity;
         a running timer started by the same geofence is the one this start asks for, not one to
         stop: the start is refused (409 TIMER_RUNNING) instead, decided on the marker the write
         reads and conditions on (so racing duplicate starts never replace each other)."""
-        return _fenced(lambda: self._create(tenant, request, idempotency_key, geofence_id))
+        return _fenced(lambda: self._create(tenant, request, idempotency_key, geofence_id, booking_ids))
 
-    def _create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None, geofence_id: str | None) -> ActivityResult:
+    def _create(self, tenant: TenantContext, request: ActivityCreate, idempotency_key: str | None, geofence_id: str | None,
+                booking_ids: tuple[int, ...] = ()) -> ActivityResult:
         now = self._now()
         intent = decide.create_intent(tenant, request, idempotency_key, now)
         reads = self._create_reads(tenant, intent)
@@ -75,7 +77,8 @@ class ActivityWrites(ActivityServiceBase):
         overlapping = self._overlaps(tenant, reads.organization, intent.target, intent.started, intent.ended, marker,
                                      exclude={marker.activity_id} if intent.running and marker else set())
         project = reads.projects[request.projectId] if request.projectId is not None else None
-        activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), now=now, geofence_id=geofence_id,
+        activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), number=self.repository.next_number(tenant.org_id),
+                                       now=now, geofence_id=geofence_id, booking_ids=booking_ids,
                                        snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
         activity = with_references(activity, request.taskId, request.tagIds)
         previous = self._previous_timer(tenant, intent, reads, marker, geofence_id, now)
@@ -104,7 +107,7 @@ class ActivityWrites(ActivityServiceBase):
             if error.code != IDEMPOTENCY_RACE:
                 raise
             return self._replay_stored(tenant, intent)
-        return ActivityResult(view, 1, overlapping)
+        return ActivityResult(view, 1, overlapping, activity.number, entity=activity)
 
     def _create_reads(self, tenant: TenantContext, intent: decide.CreateIntent) -> ReadSet:
         target, project_id = intent.target, intent.request.projectId
@@ -210,7 +213,7 @@ class ActivityWrites(ActivityServiceBase):
             project = reads.projects[intent.project_id] if intent.project_id is not None else None
             self.repository.note_placement(tenant.org_id, updated, project_marked=project_has_activities(project))
         self._commit(tenant, [current, updated], stage, reads)
-        return ActivityResult(activity_view(updated), updated.version, overlapping)
+        return ActivityResult(activity_view(updated), updated.version, overlapping, updated.number)
 
     def _update_reads(self, tenant: TenantContext, current: Activity, intent: decide.UpdateIntent) -> ReadSet:
         target = intent.target
