@@ -76,6 +76,7 @@ class InMemoryActivities:
         self.extra: dict[tuple[str, str], dict[str, Any]] = {}  # other repositories' items a guard reads (e.g. lock state)
         self.commits: list[list[str]] = []  # per commit: the ids of the activities it wrote
         self.before_commit: Callable[[], None] | None = None  # lets a test change the world between read and write
+        self.last_number = 0  # the integer ids handed out (repositories/int_ids.py mints them in blocks)
 
     def next_number(self, org_id: str) -> int:
         """A new activity's integer id (the real repository claims blocks of a per-organization counter)."""
@@ -141,6 +142,10 @@ class InMemoryActivities:
         self.projects[activity.project_id]["hasActivities"] = True
 
     # --- staging: each action is a condition checked at commit and an effect applied after -------
+    def next_number(self, org_id: str) -> int:
+        self.last_number += 1
+        return self.last_number
+
     def unit_of_work(self) -> "InMemoryUnitOfWork":
         return InMemoryUnitOfWork(self)
 
