@@ -460,7 +460,7 @@ def build_organization(gateway: Gateway, label: str) -> Organization:
     from sandglass.repositories.projects import ProjectRepository
     from sandglass.repositories.users import UserRepository
 
-    ids.update(spSamNumber=int(UserRepository().get(ids["orgId"], ids["userId"])["number"]),
+    ids.update(spSamNumber=UserRepository().get(ids["orgId"], ids["userId"]).number,
                spProjectNumber=ProjectRepository().get(ids["orgId"], ids["projectId"]).number,
                spActivityNumber=ActivityRepository().get(ids["orgId"], ids["activityId"]).number)
     ids["spSamNumberText"] = str(ids["spSamNumber"])  # as a query parameter

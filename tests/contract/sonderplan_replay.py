@@ -89,7 +89,7 @@ def _world(api, seed) -> dict[str, Any]:
     jane = seed.member("acme", JANE, name="Jane Smith")
     project = seed.project("acme", "Colour", billable=True, members={jane["id"]: "User"})
     IntIdService().backfill(org_id)  # seeded items carry no integer ids yet
-    return {"org": org_id, "owner": int(UserRepository().get(org_id, jane["id"])["number"]),
+    return {"org": org_id, "owner": UserRepository().get(org_id, jane["id"]).number,
             "project": ProjectRepository().get(org_id, project["id"]).number}
 
 

@@ -36,7 +36,7 @@ def number(org_id: str, kind: str, uuid: str) -> int:
 
     if kind == "project":
         return ProjectRepository().get(org_id, uuid).number
-    return int(UserRepository().get(org_id, uuid)["number"])
+    return UserRepository().get(org_id, uuid).number
 
 
 def uuid_of(org_id: str, number: int) -> str:

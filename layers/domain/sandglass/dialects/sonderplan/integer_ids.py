@@ -53,6 +53,6 @@ class CounterIntegerIds:
             project = self.projects.get(tenant.org_id, entity_id)
             return None if project is None else project.number
         if kind == PERSON:
-            item = self.users.get(tenant.org_id, entity_id)
-            return None if item is None or item.get("number") is None else int(item["number"])
+            member = self.users.get(tenant.org_id, entity_id)
+            return None if member is None else member.number
         raise ValueError(f"an activity's number is on its entity, not read by id ({entity_id})")
