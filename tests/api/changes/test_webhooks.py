@@ -245,3 +245,21 @@ def test_every_event_type_of_projects_entries_timers_and_people_arrives_once_per
         assert signatures.verify(token, delivery["headers"]["Sandglass-Signature"], body, now=NOW.timestamp())
         assert json.loads(body)["eventType"] == kind
     assert len({(kind, d["headers"]["Sandglass-Event-Id"]) for kind, d in got}) == len(got)  # no event twice to a webhook
+
+
+def test_locks_unlocks_and_removed_people_arrive_once_per_change_signed(api, streaming, acme, receiver, clock, feed):
+    events = ["TIMESHEET_LOCKED", "TIMESHEET_UNLOCKED", "USER_DELETED_FROM_WORKSPACE"]
+    hooks = {event: _hook(api, receiver.url, event) for event in events}
+    person = api.post("/users", as_=ADMIN, org="acme", body={"email": SAM, "name": "Sam"}).json()
+    lock = api.post("/timesheets/lock", as_=ADMIN, org="acme", body={"userId": person["id"], "year": 2026, "week": 28})
+    assert lock.status == 200, lock.body
+    assert api.delete(f"/timesheets/lock/{lock.json()['id']}", as_=ADMIN, org="acme").status in (200, 204)
+    assert api.delete(f"/users/{person['id']}", as_=ADMIN, org="acme").status in (200, 204)
+    got = [(d["headers"]["Clockify-Webhook-Event-Type"], d) for d in receiver.received]
+    assert sorted(kind for kind, _ in got) == sorted(events)
+    for kind, delivery in got:
+        token, body = hooks[kind]["authToken"], delivery["body"]
+        assert delivery["headers"]["Clockify-Signature"] == token
+        assert signatures.verify(token, delivery["headers"]["Sandglass-Signature"], body, now=NOW.timestamp())
+    unlocked = json.loads(dict(got)["TIMESHEET_UNLOCKED"]["body"])
+    assert unlocked["operation"] == "deleted" and unlocked["state"] is None  # a tombstone
