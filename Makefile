@@ -86,7 +86,7 @@ FUZZ_REPORT := .local/fuzz-report.jsonl
 fuzz: $(STAMP)
 	@mkdir -p .local && rm -f $(FUZZ_REPORT)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_SEED=$(FUZZ_SEED) FUZZ_COVERAGE=1 FUZZ_REPORT=$(FUZZ_REPORT) \
-		FUZZ_CLOCKIFY=1 $(BIN)/python -m pytest tests/api/test_fuzz.py tests/api/clockify/test_clockify_fuzz.py -n 2 $(PYTEST_ARGS); status=$$?; \
+		$(BIN)/python -m pytest tests/api/test_fuzz.py tests/api/clockify/test_clockify_fuzz.py -n 2 $(PYTEST_ARGS); status=$$?; \
 		$(BIN)/python -m tests.api.fuzz_report $(FUZZ_REPORT) 2>/dev/null | grep -v '^{"_aws'; exit $$status
 
 lint: $(STAMP)

@@ -61,13 +61,15 @@ def main(writes: int) -> int:
         import boto3
 
         from sandglass.repositories.changes import ChangeRepository
-        from sandglass_local import motolock, txconflicts
+        from sandglass_local import motolock, motomemory, motoundo, txconflicts
         from sandglass_local import template as tpl
         from sandglass_local.callcounter import CallCounter
         from sandglass_local.gateway import CURRENT_FUNCTION, Gateway
         from sandglass_local.streams import PumpThread
 
         motolock.install()
+        motoundo.install()  # moto as the dev server runs it: no table copy per transaction, no history kept
+        motomemory.install()
         txconflicts.install()
         tpl.create_table(boto3.client("dynamodb"), "sandglass-bench")
         gateway = Gateway(table_name="sandglass-bench", environment={"JWT_SECRET": "bench-secret-that-is-long-enough-for-hs256",

@@ -14,11 +14,13 @@ os.environ.pop("DYNAMODB_ENDPOINT", None)
 import pytest
 from moto import mock_aws
 
-from sandglass_local import iamcheck, motolock, txconflicts
+from sandglass_local import iamcheck, motolock, motomemory, motoundo, txconflicts
 from sandglass_local import template as tpl
 from sandglass_local.gateway import Gateway
 
 motolock.install()
+motoundo.install()  # a transaction saves the items it names, not a copy of the table per action
+motomemory.install()  # moto keeps no history: no tracked copies, stream records released once read
 
 TABLE = "sandglass-test"
 SECRET = "test-secret-that-is-long-enough-for-hs256"

@@ -163,10 +163,11 @@ class EmbeddedDynamoDB:
 
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from sandglass_local import motoundo
+        from sandglass_local import motomemory, motoundo
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         motoundo.install()  # a transaction costs its own items, not a copy of the table
+        motomemory.install()  # no history kept: stream records released once read, no tracked copies
         self.port = port
         self.journal: Journal | None = None
 

@@ -56,6 +56,18 @@ SCRIPT = textwrap.dedent('''
         assert after["A"]["version"] == {"N": "2"} and "B" in after and "D" not in after
         assert client.get_item(TableName="t", Key={"PK": {"S": "P"}, "SK": {"S": "nothing"}}).get("Item") is None
         assert client.get_item(TableName="t", Key={"PK": {"S": "P"}, "SK": {"S": "A"}})["Item"]["version"] == {"N": "2"}
+        # a Query on the table's key reads the partition's matching items only: same items, order and pages
+        for sk in ("B#1", "B#2", "B#3", "C#1"):
+            put(sk)
+        client.put_item(TableName="t", Item={"PK": {"S": "Q"}, "SK": {"S": "B#9"}})
+        def query(**more):
+            return client.query(TableName="t", KeyConditionExpression="PK = :p AND begins_with(SK, :b)",
+                                ExpressionAttributeValues={":p": {"S": "P"}, ":b": {"S": "B#"}}, **more)
+        assert [i["SK"]["S"] for i in query()["Items"]] == ["B#1", "B#2", "B#3"]  # not "B", not C#1, not Q's
+        first = query(Limit=2, ScanIndexForward=False)
+        assert [i["SK"]["S"] for i in first["Items"]] == ["B#3", "B#2"] and first["LastEvaluatedKey"]["SK"] == {"S": "B#2"}
+        rest = query(Limit=2, ScanIndexForward=False, ExclusiveStartKey=first["LastEvaluatedKey"])
+        assert [i["SK"]["S"] for i in rest["Items"]] == ["B#1"] and rest["Count"] == 1
         print("ok")
 ''')
 

@@ -31,6 +31,8 @@ def test_events_of_changes():
     assert events_of(_change(state={"pending": False})) == ["NEW_TIME_ENTRY"]
     assert events_of(_change(state={"pending": True})) == ["NEW_TIME_ENTRY", "NEW_TIMER_STARTED"]
     assert events_of(_change(operation="deleted")) == ["TIME_ENTRY_DELETED"]
+    assert events_of(_change("member", "updated", {"status": "DELETED"})) == ["USER_DELETED_FROM_WORKSPACE"]  # removed from the workspace
+    assert events_of(_change("member", "updated", {"status": "ACTIVE"})) == ["USER_UPDATED"]
     assert events_of(_change("project", "updated", {})) == ["PROJECT_UPDATED"]
     assert events_of(_change("preferences", "updated", {})) == []
     assert "NEW_TIME_ENTRY" in EVENT_TYPES and "TIME_ENTRY_UPDATED" in EVENT_TYPES

@@ -105,9 +105,8 @@ def _clockify_operations(api, rng: random.Random, count: int, workspace: str, pr
             assert reply.status == 201, reply.body
 
 
-# 1,000 operations pass (REPLAY_OPERATIONS=1000) but the local stream emulation's memory grows with every
-# record it pumps (past 13 GB at 1,000 operations in a full run): `make test` replays 200.
-REPLAY_OPERATIONS = int(os.environ.get("REPLAY_OPERATIONS", "200"))
+# 1,000 operations (about 20 s of CPU; docs/changes.md); REPLAY_OPERATIONS sets another count.
+REPLAY_OPERATIONS = int(os.environ.get("REPLAY_OPERATIONS", "1000"))
 
 
 def test_operations_through_both_surfaces_replay_to_the_same_state(api, streaming, acme, feed, seed):

@@ -209,3 +209,57 @@ def test_a_delivery_log_cursor_is_refused_in_another_organization(api, streaming
                                                                               "webhookEvent": "NEW_PROJECT"}).json()
     assert api.get(f"/webhooks/{theirs['id']}/deliveries", as_="boss@globex.test", org="globex", query={"cursor": cursor}).status == 400
     assert api.get(f"/webhooks/{hook['id']}/deliveries", as_="boss@globex.test", org="globex").status == 404
+
+
+def test_every_event_type_of_projects_entries_timers_and_people_arrives_once_per_change_signed(api, streaming, acme, receiver, clock, feed):
+    from collections import Counter
+
+    from sandglass.services.webhooks import EVENTS, TIMER_STARTED
+
+    events = ["NEW_PROJECT", "PROJECT_UPDATED", "PROJECT_DELETED", "NEW_TIME_ENTRY", "TIME_ENTRY_UPDATED", "TIME_ENTRY_DELETED",
+              "NEW_TIMER_STARTED", "USER_JOINED_WORKSPACE", "USER_UPDATED"]
+    hooks = {event: _hook(api, receiver.url, event) for event in events}
+    _, since = feed()
+    kept, dropped = _project(api), _project(api)
+    assert api.put(f"/projects/{kept}", as_=ADMIN, org="acme", body={"name": "Renamed"}).status == 200
+    assert api.delete(f"/projects/{dropped}", as_=ADMIN, org="acme").status == 200
+    entry = _entry(api, kept)
+    assert api.put(f"/activities/{entry['id']}", as_=ADMIN, org="acme", body={"name": "Edited"}).status == 200
+    assert api.delete(f"/activities/{entry['id']}", as_=ADMIN, org="acme").status == 200
+    timer = api.post("/activities", as_=ADMIN, org="acme", body={"name": "Timer", "projectId": kept, "startedAt": "2026-07-15T11:00:00Z",
+                                                                   "pending": True})
+    assert timer.status == 200, timer.body
+    person = api.post("/users", as_=ADMIN, org="acme", body={"email": SAM, "name": "Sam"})
+    assert person.status == 200, person.body
+    assert api.put(f"/users/{person.json()['id']}", as_=ADMIN, org="acme", body={"title": "Designer"}).status == 200
+
+    got = [(d["headers"]["Clockify-Webhook-Event-Type"], d) for d in receiver.received]
+    changes, _ = feed(since=since)
+    raised = Counter(EVENTS[(c["entityType"], c["operation"])] for c in changes if (c["entityType"], c["operation"]) in EVENTS)
+    raised[TIMER_STARTED] = sum(1 for c in changes if c["entityType"] == "activity" and (c["state"] or {}).get("pending"))
+    assert Counter(kind for kind, _ in got) == {event: raised[event] for event in events}  # one delivery per change
+    assert all(raised[event] >= 1 for event in events)
+    for kind, delivery in got:
+        token, body = hooks[kind]["authToken"], delivery["body"]
+        assert delivery["headers"]["Clockify-Signature"] == token
+        assert signatures.verify(token, delivery["headers"]["Sandglass-Signature"], body, now=NOW.timestamp())
+        assert json.loads(body)["eventType"] == kind
+    assert len({(kind, d["headers"]["Sandglass-Event-Id"]) for kind, d in got}) == len(got)  # no event twice to a webhook
+
+
+def test_locks_unlocks_and_removed_people_arrive_once_per_change_signed(api, streaming, acme, receiver, clock, feed):
+    events = ["TIMESHEET_LOCKED", "TIMESHEET_UNLOCKED", "USER_DELETED_FROM_WORKSPACE"]
+    hooks = {event: _hook(api, receiver.url, event) for event in events}
+    person = api.post("/users", as_=ADMIN, org="acme", body={"email": SAM, "name": "Sam"}).json()
+    lock = api.post("/timesheets/lock", as_=ADMIN, org="acme", body={"userId": person["id"], "year": 2026, "week": 28})
+    assert lock.status == 200, lock.body
+    assert api.delete(f"/timesheets/lock/{lock.json()['id']}", as_=ADMIN, org="acme").status in (200, 204)
+    assert api.delete(f"/users/{person['id']}", as_=ADMIN, org="acme").status in (200, 204)
+    got = [(d["headers"]["Clockify-Webhook-Event-Type"], d) for d in receiver.received]
+    assert sorted(kind for kind, _ in got) == sorted(events)
+    for kind, delivery in got:
+        token, body = hooks[kind]["authToken"], delivery["body"]
+        assert delivery["headers"]["Clockify-Signature"] == token
+        assert signatures.verify(token, delivery["headers"]["Sandglass-Signature"], body, now=NOW.timestamp())
+    unlocked = json.loads(dict(got)["TIMESHEET_UNLOCKED"]["body"])
+    assert unlocked["operation"] == "deleted" and unlocked["state"] is None  # a tombstone

@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from sandglass import ids
 from sandglass.clock import Clock, get_clock
-from sandglass.context import TenantContext
+from sandglass.context import DELETED, TenantContext
 from sandglass.entities.changes import Change, json_value
 from sandglass.entities.webhooks import Webhook, WebhookEvent
 from sandglass.errors import Conflict, NotFound, ValidationFailed, check_if_match
@@ -62,7 +62,10 @@ TRIGGER_TYPES = ("WORKSPACE_ID", "PROJECT_ID", "USER_ID")
 
 def events_of(change: Change) -> list[str]:
     """The event types one change raises (pure)."""
-    found = [EVENTS[(change.entity_type, change.operation)]] if (change.entity_type, change.operation) in EVENTS else []
+    kind = (change.entity_type, change.operation)
+    if kind == ("member", "updated") and (change.state or {}).get("status") == DELETED:
+        kind = ("member", "deleted")  # removing a person keeps their record, marked DELETED: they left the workspace
+    found = [EVENTS[kind]] if kind in EVENTS else []
     if change.entity_type == "activity" and change.operation == "created" and (change.state or {}).get("pending"):
         found.append(TIMER_STARTED)
     return found
