@@ -32,14 +32,31 @@ def mcp_refused_as_read_only(reply) -> bool:
     return reply.status == 200 and result.get("isError") is True and "READ_ONLY_ROLE" in result["content"][0]["text"]
 
 
+def _sandtime_refusal(body) -> bool:
+    return isinstance(body.get("error"), dict) and body["error"].get("code") == "READ_ONLY_ROLE"
+
+
+# Each surface refuses an Auditor's write with 403 in its own error shape: (name, path prefixes, the body's check).
+# A new surface adds its row (Sonderplan's `/v2/time-entry...`: its prefix and its error body, when its routes land);
+# a route under no listed prefix is Sandtime's.
+SURFACES = (
+    ("Clockify", ("/v1/user", "/v1/workspaces"), lambda body: body.get("code") == 403 and body.get("message") == AUDITOR_READ_ONLY),
+    ("4me", ("/v1/timesheets",), lambda body: body == {"message": AUDITOR_READ_ONLY}),
+)
+
+
+def surface_of(path: str) -> tuple[str, object]:
+    for name, prefixes, refused in SURFACES:
+        if any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes):
+            return name, refused
+    return "Sandtime", _sandtime_refusal
+
+
 def refused_as_read_only(path: str, reply) -> bool:
-    """403 READ_ONLY_ROLE; on the Clockify surface its own shape: `{"message", "code": 403}`."""
+    """403 in the surface's error shape saying the Auditor only reads."""
     if reply.status != 403:
         return False
-    body = reply.json()
-    if path.startswith(("/v1/user", "/v1/workspaces")):
-        return body.get("code") == 403 and body.get("message") == AUDITOR_READ_ONLY
-    return body["error"]["code"] == "READ_ONLY_ROLE"
+    return surface_of(path)[1](reply.json())
 
 
 def test_an_auditor_reads_what_an_administrator_reads_and_writes_nothing_on_every_route(world, gateway):  # noqa: F811 - the fixture
@@ -47,7 +64,7 @@ def test_an_auditor_reads_what_an_administrator_reads_and_writes_nothing_on_ever
     with operations.frozen_clock():
         add_auditor(client, alpha)
     watch = Watch(alpha)
-    failures, probes = [], 0
+    failures, probes, writes = [], 0, {}
     for method, path in routes(gateway):
         if (method, path) in ACCOUNT_ROUTES:
             continue
@@ -68,7 +85,10 @@ def test_an_auditor_reads_what_an_administrator_reads_and_writes_nothing_on_ever
                 failures.append(f"{where}: a write tool answered {reply.status} {reply.body[:200]}")
         elif not refused_as_read_only(path, reply):
             failures.append(f"{where}: {reply.status} {reply.body[:200]}")
+        if method not in READS:
+            writes[surface_of(path)[0]] = writes.get(surface_of(path)[0], 0) + 1
     assert probes >= 80, probes
+    assert writes.get("4me") == 2 and writes.get("Clockify", 0) >= 8 and writes.get("Sandtime", 0) >= 40, writes  # every surface probed
     assert not failures, f"{len(failures)} of {probes} probes failed:\n" + "\n".join(failures)
 
 
