@@ -91,6 +91,9 @@ def aws():
         txconflicts.install()
         txconflicts.reset()
         tpl.create_table(boto3.client("dynamodb"), TABLE)
+        from sandglass.repositories.int_ids import CONTAINER_BLOCKS
+
+        CONTAINER_BLOCKS.forget()  # a fresh table: this process's blocks of integer ids belong to the last one
         yield
 
 

@@ -646,3 +646,40 @@ def webhook_delivery(org_id: str, webhook_id: str, event_id: str) -> dict[str, s
 
 def webhook_delivery_prefix(webhook_id: str) -> str:
     return f"{WEBHOOK_DELIVERY_SK_PREFIX}{webhook_id}#"
+
+
+# --- integer ids (the 4me and Sonderplan surfaces; repositories/int_ids.py documents the items) ---
+
+INT_ID_KINDS = ("person", "project", "group", "activity")
+INT_ALIAS_SK_PREFIX = "INT#"
+INT_COUNTER_SK_PREFIX = "INTSEQ#"
+# The sort-key prefix of each numbered kind's entity item (`<prefix><uuid>` under ORG#<orgId>).
+INT_ID_ENTITY_SK_PREFIXES = {"person": USER_SK_PREFIX, "project": PROJECT_SK_PREFIX, "group": GROUP_SK_PREFIX,
+                             "activity": ACTIVITY_SK_PREFIX}
+
+
+def int_counter(org_id: str, kind: str) -> dict[str, str]:
+    """The organization's counter of one kind's integer ids: `last`, the highest id any block claimed."""
+    return {PK: org_pk(org_id), SK: f"{INT_COUNTER_SK_PREFIX}{kind}"}
+
+
+def int_alias(org_id: str, kind: str, number: int) -> dict[str, str]:
+    """Integer id -> entity uuid: written with attribute_not_exists in the entity's own unit of work."""
+    return {PK: org_pk(org_id), SK: f"{INT_ALIAS_SK_PREFIX}{kind}#{number}"}
+
+
+def int_kind_of_sort(sort: str) -> str | None:
+    """The numbered kind of an entity item's sort key (``<prefix><36-character uuid>``), else None
+    (project memberships, group memberships and other sub-items have none)."""
+    for kind, prefix in INT_ID_ENTITY_SK_PREFIXES.items():
+        if sort.startswith(prefix) and len(sort) == len(prefix) + 36:
+            return kind
+    return None
+
+
+def int_alias_of(partition: str, sort: str, number: int) -> dict[str, str] | None:
+    """The alias key of the organization-owned entity item at (`partition`, `sort`) numbered `number`."""
+    kind = int_kind_of_sort(sort)
+    if kind is None or not partition.startswith("ORG#") or "#" in partition[4:]:
+        return None
+    return int_alias(org_id_of_partition(partition), kind, number)

@@ -48,6 +48,7 @@ class Activity:
     rerate_id: str | None = None  # the last re-rate that replaced its rate snapshot
     task_id: str | None = None  # an ACTIVE task of its project when set (entities/catalog.py)
     tag_ids: tuple[str, ...] = ()  # tags of the organization (entities/catalog.py)
+    number: int | None = None  # the integer id (4me, Sonderplan; repositories/int_ids.py); None until assigned
 
     @property
     def running(self) -> bool:

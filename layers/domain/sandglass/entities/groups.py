@@ -21,6 +21,7 @@ class Group:
     version: int = 1
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    number: int | None = None  # the integer id (4me, Sonderplan; repositories/int_ids.py); None until assigned
 
     def led_by(self, user_id: str) -> bool:
         """The manager or the substitute: they read the group's timesheets."""

@@ -42,6 +42,7 @@ class Member:
     invited_by: str | None = None  # member id
     archived_at: datetime | None = None  # when they left: their expected time ends then
     version: int = 1
+    number: int | None = None  # the integer id (4me, Sonderplan; repositories/int_ids.py); None until assigned
 
     @property
     def active_admin(self) -> bool:

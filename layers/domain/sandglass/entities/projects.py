@@ -26,6 +26,7 @@ class Project:
     created_at: datetime | None = None
     created_by: str | None = None
     has_activities: bool = False  # set before its first activity is written (a delete without cascade checks it)
+    number: int | None = None  # the integer id (4me, Sonderplan; repositories/int_ids.py); None until assigned
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

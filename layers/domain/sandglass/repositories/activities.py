@@ -70,6 +70,7 @@ from sandglass.months import month_of, months_between
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
 from sandglass.entities.activities import Activity, RateRef, RateSnapshot
+from sandglass.repositories import int_ids
 from sandglass.storage.table import Page, Table
 from sandglass.storage.transaction import UnitOfWork
 
@@ -148,6 +149,7 @@ def from_item(item: Mapping[str, Any]) -> Activity:
         updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"),
         rate_snapshot=snapshot_from(item.get("rateSnapshot")), geofence_id=item.get("geofenceId"), rerate_id=item.get("rerateId"),
         task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()),
+        number=int(item["number"]) if item.get("number") is not None else None,
     )
 
 
@@ -161,7 +163,7 @@ def attributes_of(activity: Activity) -> dict[str, Any]:
         "createdAt": timefmt.iso(activity.created_at) if activity.created_at else None, "createdBy": activity.created_by,
         "updatedAt": timefmt.iso(activity.updated_at) if activity.updated_at else None, "updatedBy": activity.updated_by,
         "rateSnapshot": snapshot_attribute(activity.rate_snapshot), "geofenceId": activity.geofence_id, "rerateId": activity.rerate_id,
-        "taskId": activity.task_id, "tagIds": list(activity.tag_ids) or None,
+        "taskId": activity.task_id, "tagIds": list(activity.tag_ids) or None, "number": activity.number,
     }
 
 
@@ -269,6 +271,10 @@ class ActivityRepository:
         return found
 
     # --- staging one write (services commit the unit of work) -----------------------------------
+    def next_number(self, org_id: str) -> int:
+        """A new activity's integer id (from this container's block: repositories/int_ids.py)."""
+        return int_ids.IntIdRepository(self.table).mint(org_id, "activity")
+
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.table)
 
@@ -278,6 +284,7 @@ class ActivityRepository:
 
     def stage_create(self, tx: UnitOfWork, org_id: str, activity: Activity) -> None:
         tx.put(to_item(org_id, activity), "attribute_not_exists(PK)", fail=Conflict("An activity with this id already exists"))
+        int_ids.stage_alias(tx, org_id, "activity", activity.number, activity.id)
 
     def stage_update(self, tx: UnitOfWork, org_id: str, before: Activity, after: Activity, *, fail: DomainError | None = None,
                      require_running: bool = False) -> None:
@@ -289,6 +296,7 @@ class ActivityRepository:
     def stage_delete(self, tx: UnitOfWork, org_id: str, activity: Activity, *, fail: DomainError | None = None) -> None:
         condition, names, values = self._unchanged(activity, False)
         tx.delete(keys.activity(org_id, activity.id), condition, names, values, fail=fail or _CHANGED_MEANWHILE)
+        int_ids.stage_alias_removal(tx, org_id, "activity", activity.number, activity.id)
 
     @staticmethod
     def _unchanged(activity: Activity, require_running: bool) -> tuple[str, dict[str, str], dict[str, Any]]:

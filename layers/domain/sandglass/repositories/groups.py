@@ -17,6 +17,7 @@ from typing import Any
 from sandglass import keys
 from sandglass.entities.groups import Group, GroupMembership
 from sandglass.errors import Conflict, DomainError, NotFound, ValidationFailed
+from sandglass.repositories import int_ids
 from sandglass.storage import table as db
 from sandglass.storage.table import Page, Table
 from sandglass.storage.transaction import UnitOfWork
@@ -26,13 +27,14 @@ from sandglass.timefmt import iso, parse
 def from_item(item: dict[str, Any]) -> Group:
     return Group(id=item["id"], name=item["name"], manager_id=item.get("managerId"), substitute_id=item.get("substituteId"),
                  version=int(item.get("version", 1)), created_at=parse(item["createdAt"]) if item.get("createdAt") else None,
-                 updated_at=parse(item["updatedAt"]) if item.get("updatedAt") else None)
+                 updated_at=parse(item["updatedAt"]) if item.get("updatedAt") else None,
+                 number=int(item["number"]) if item.get("number") is not None else None)
 
 
 def to_item(org_id: str, group: Group, actor: str) -> dict[str, Any]:
     item = {"id": group.id, "name": group.name, "managerId": group.manager_id, "substituteId": group.substitute_id,
             "version": group.version, "createdAt": iso(group.created_at) if group.created_at else None,
-            "updatedAt": iso(group.updated_at) if group.updated_at else None, "updatedBy": actor}
+            "updatedAt": iso(group.updated_at) if group.updated_at else None, "updatedBy": actor, "number": group.number}
     return {**{name: value for name, value in item.items() if value is not None}, **keys.group(org_id, group.id)}
 
 
@@ -66,14 +68,20 @@ class GroupRepository:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.table)
 
+    def next_number(self, org_id: str) -> int:
+        """A new group's integer id (repositories/int_ids.py)."""
+        return int_ids.IntIdRepository(self.table).mint(org_id, "group")
+
     def stage_create(self, tx: UnitOfWork, org_id: str, group: Group, actor: str) -> None:
         tx.put(to_item(org_id, group, actor), "attribute_not_exists(PK)", fail=Conflict("A group with this id already exists"))
+        int_ids.stage_alias(tx, org_id, "group", group.number, group.id)
 
     def stage_replace(self, tx: UnitOfWork, org_id: str, group: Group, expected_version: int, actor: str, *, stale: DomainError) -> None:
         tx.put(to_item(org_id, group, actor), "#v = :expected", {"#v": "version"}, {":expected": expected_version}, fail=stale)
 
     def stage_delete(self, tx: UnitOfWork, org_id: str, group: Group, *, stale: DomainError) -> None:
         tx.delete(keys.group(org_id, group.id), "#v = :expected", {"#v": "version"}, {":expected": group.version}, fail=stale)
+        int_ids.stage_alias_removal(tx, org_id, "group", group.number, group.id)
 
     def stage_membership(self, tx: UnitOfWork, org_id: str, membership: GroupMembership, actor: str) -> None:
         day = membership.from_day.isoformat()

@@ -7,6 +7,7 @@ from typing import Any
 
 from sandglass import keys
 from sandglass.errors import Conflict
+from sandglass.repositories import int_ids
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
 
@@ -49,8 +50,10 @@ class JobRepository:
     def delete_member_items(self, org_id: str, user_id: str) -> None:
         """A deleted member's items in the organization's root partition that their GSI1 partition
         does not index: the running-timer marker, their lock record and its week-lock pointers
-        (named by the record's ``week#...`` entries). Idempotent."""
+        (named by the record's ``week#...`` entries) and their integer id's alias. Idempotent."""
         doomed = [keys.running_timer(org_id, user_id), keys.member_locks(org_id, user_id)]
+        member = self.table.get(keys.user(org_id, user_id))
+        doomed += int_ids.alias_keys([member] if member else [])
         record = self.table.get(keys.member_locks(org_id, user_id)) or {}
         doomed += [keys.week_lock(org_id, str(entry["id"])) for name, entry in record.items()
                    if name.startswith("week#") and isinstance(entry, dict) and entry.get("id")]

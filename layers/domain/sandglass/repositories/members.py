@@ -22,7 +22,8 @@ def member_from_item(item: dict[str, Any]) -> Member:
     return Member(id=item["id"], email=item["email"], name=item.get("name") or "", role=item["role"], status=item.get("status") or "INVITED",
                   archived=bool(item.get("archived")), avatar=item.get("avatar"), phone=item.get("phone"), title=item.get("title"),
                   created_at=_instant(item.get("createdAt")), invited_at=_instant(item.get("invitedAt")), invited_by=item.get("invitedBy"),
-                  archived_at=_instant(item.get("archivedAt")), version=int(item.get("version") or 1))
+                  archived_at=_instant(item.get("archivedAt")), version=int(item.get("version") or 1),
+                  number=int(item["number"]) if item.get("number") is not None else None)
 
 
 def member_to_item(member: Member) -> dict[str, Any]:
@@ -35,6 +36,8 @@ def member_to_item(member: Member) -> dict[str, Any]:
     if member.invited_by is not None:
         item["invitedBy"] = member.invited_by
     item["version"] = member.version
+    if member.number is not None:
+        item["number"] = member.number
     return item
 
 

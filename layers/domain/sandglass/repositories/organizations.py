@@ -30,6 +30,7 @@ from sandglass.entities.organizations import (
 )
 from sandglass.entities.people import Member
 from sandglass.errors import Conflict, NotFound
+from sandglass.repositories import int_ids
 from sandglass.repositories.access import AccessRepository
 from sandglass.repositories.jobs import job_item
 from sandglass.repositories.members import member_to_item, membership_item
@@ -105,6 +106,7 @@ class OrganizationRepository:
             db.put({**keys.organization(org_id), **org, "status": ACTIVE, "version": 1, "adminCount": 1}, "attribute_not_exists(PK)"),
             db.put({**keys.user(org_id, admin["id"]), **admin}, "attribute_not_exists(PK)"),
             db.put(membership_item(admin["email"], org_id, admin["id"])),
+            *int_ids.first_alias_ops(org_id, "person", admin["id"]),
         ])
 
     def record_watermark_change(self, org_id: str, record: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from typing import Any, Generic, TypeVar
 from sandglass import ids, keys
 from sandglass.entities.projects import PROJECT_ADMINISTRATOR, Project, ProjectMembership
 from sandglass.errors import Conflict, DomainError, NotFound, ValidationFailed
+from sandglass.repositories import int_ids
 from sandglass.repositories.jobs import job_item
 from sandglass.storage import table as db
 from sandglass.storage.table import Op as WriteCondition
@@ -70,7 +71,7 @@ def project_from_item(item: dict[str, Any]) -> Project:
     return Project(id=item["id"], name=item["name"], notes=item.get("notes") or "", billable=bool(item.get("billable", True)),
                    archived=bool(item.get("archived")), avatar=item.get("avatar"), version=int(item.get("version", 1)),
                    created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"), has_activities=bool(item.get("hasActivities")),
-                   client_id=item.get("clientId"))
+                   client_id=item.get("clientId"), number=int(item["number"]) if item.get("number") is not None else None)
 
 
 def project_to_item(org_id: str, project: Project) -> dict[str, Any]:
@@ -79,6 +80,8 @@ def project_to_item(org_id: str, project: Project) -> dict[str, Any]:
               "version": project.version}
     if project.client_id is not None:
         stored["clientId"] = project.client_id
+    if project.number is not None:
+        stored["number"] = project.number
     return project_item(org_id, stored)
 
 
@@ -231,6 +234,11 @@ class ProjectRepository:
     def stage_create(self, tx: UnitOfWork, org_id: str, project: Project, creator: ProjectMembership) -> None:
         tx.put(project_to_item(org_id, project), "attribute_not_exists(PK)")
         tx.put(membership_to_item(org_id, creator), "attribute_not_exists(PK)")
+        int_ids.stage_alias(tx, org_id, "project", project.number, project.id)
+
+    def next_number(self, org_id: str) -> int:
+        """A new project's integer id (repositories/int_ids.py)."""
+        return int_ids.IntIdRepository(self.table).mint(org_id, "project")
 
     def update(self, org_id: str, stored: Project, changes: dict[str, Any], expected_version: int, stale: DomainError) -> Project:
         """Set `changes` (entity fields of PROJECT_ATTRIBUTES) if the version is still `expected_version`."""
@@ -271,7 +279,8 @@ class ProjectRepository:
         tx.update(keys.project(org_id, project.id), "REMOVE clientId ADD #v :one", {"#v": "version"}, {":client": client_id, ":one": 1},
                   "attribute_exists(PK) AND clientId = :client", fail=Conflict("A project of the client changed meanwhile; retry"))
 
-    def tombstone(self, org_id: str, project_id: str, expected_version: int, *, cascade: bool, **job_details: Any) -> None:
+    def tombstone(self, org_id: str, project_id: str, expected_version: int, *, cascade: bool, number: int | None = None,
+                  **job_details: Any) -> None:
         """Remove the project at once (unreadable, no new activity can reference it) and queue the
         paged removal of its members, rates (and activities when cascading), atomically. Without
         `cascade` the project must not have been marked as holding activities meanwhile
@@ -284,6 +293,7 @@ class ProjectRepository:
                   fail=Conflict("The project was changed by another request (an activity may just have been recorded on it); reload and retry"))
         tx.put(job_item(keys.PURGE_PROJECT, org_id, project_id, projectId=project_id, cascade=cascade, **job_details),
                "attribute_not_exists(PK)", fail=Conflict("The project is already being deleted"))
+        int_ids.stage_alias_removal(tx, org_id, "project", number, project_id)
         tx.commit()
 
     def add_member(self, org_id: str, member: ProjectMembership) -> None:
@@ -316,6 +326,6 @@ class ProjectRepository:
             params["values"] = {**params["values"], ":act": keys.PROJECT_ACTIVITY_GSI_SK_PREFIX}
         for items in self.table.query_all(**params):
             if items:
-                self.table.batch_delete([{keys.PK: item[keys.PK], keys.SK: item[keys.SK]} for item in items])
+                self.table.batch_delete([{keys.PK: item[keys.PK], keys.SK: item[keys.SK]} for item in items] + int_ids.alias_keys(items))
                 return False
         return True

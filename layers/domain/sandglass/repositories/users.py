@@ -22,6 +22,7 @@ from sandglass.entities.organizations import Organization
 from sandglass.entities.people import Member
 from sandglass.errors import Conflict, NotFound
 from sandglass.repositories.billing import claim_seat, release_seat
+from sandglass.repositories import int_ids
 from sandglass.repositories.jobs import job_item
 from sandglass.repositories.members import ADMIN_ATTRIBUTES, PROFILE_ATTRIBUTES, member_from_item, member_to_item, membership_item
 from sandglass.repositories.organizations import organization_from_item
@@ -102,10 +103,17 @@ class UserRepository:
             db.put({**keys.user(org_id, user["id"]), **user}, "attribute_not_exists(PK)", fail=AlreadyMember("Already a member")),
             db.put(membership_item(user["email"], org_id, user["id"])),
         ]
+        if member.number is not None:
+            ops.append(db.put(int_ids.alias_item(org_id, "person", member.number, member.id), "attribute_not_exists(PK)",
+                              fail=Conflict(f"The integer id {member.number} is taken; retry", code=int_ids.INT_ID_TAKEN)))
         if user["role"] == "Administrator":
             ops.append(_admin_count(org_id, +1))
         ops.append(claim_seat(org_id))  # 409 past a paid plan's seats (repositories/billing.py)
         self.table.transact(ops)
+
+    def next_number(self, org_id: str) -> int:
+        """A new member's integer id (repositories/int_ids.py)."""
+        return int_ids.IntIdRepository(self.table).mint(org_id, "person")
 
     def reinvite(self, org_id: str, user_id: str, now: datetime, by: str) -> Member:
         return member_from_item(self.table.update(
@@ -176,7 +184,7 @@ class UserRepository:
         for items in self.table.query_all(key_condition=db.key_condition(keys.GSI_USER), values={":pk": keys.user_partition(org_id, user_id)},
                                           index=keys.GSI_USER, page_size=page_size):
             if items:
-                self.table.batch_delete([{keys.PK: item[keys.PK], keys.SK: item[keys.SK]} for item in items])
+                self.table.batch_delete([{keys.PK: item[keys.PK], keys.SK: item[keys.SK]} for item in items] + int_ids.alias_keys(items))
                 return False
             return True
         return True

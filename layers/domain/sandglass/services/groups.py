@@ -70,7 +70,8 @@ class GroupService:
         tenant.require_admin()
         now = self.clock.now()
         group = Group(id=ids.new_id(), name=name, manager_id=_member_id(manager_id, "managerId"),
-                      substitute_id=_member_id(substitute_id, "substituteId"), created_at=now, updated_at=now)
+                      substitute_id=_member_id(substitute_id, "substituteId"), created_at=now, updated_at=now,
+                      number=self.repository.next_number(tenant.org_id))
         tx = self.repository.unit_of_work()
         self.repository.stage_create(tx, tenant.org_id, group, tenant.user_id)
         self._stage_leaders(tx, tenant, group)

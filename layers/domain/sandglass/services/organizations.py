@@ -29,6 +29,7 @@ from sandglass.models.organization import (
     organization_view,
     updated_settings,
 )
+from sandglass.repositories.int_ids import FIRST as FIRST_NUMBER
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.services.members import new_member
 from sandglass.timefmt import iso
@@ -78,7 +79,7 @@ class OrganizationService:
         settings = OrganizationSettings(name=request.name, notes=request.notes, currency=request.currency, time_zone=request.timeZone)
         organization = Organization(id=org_id or ids.new_id(), domain=request.domain, settings=settings, created_at=now, created_by=caller.email)
         admin = new_member(organization.id, caller.email, name=display_name or caller.email.split("@")[0], role=ADMINISTRATOR, now=now,
-                           status=ACTIVE)
+                           status=ACTIVE, number=FIRST_NUMBER)
         self.repository.create(organization, admin)
         return organization_view(organization)  # created at version 1: its ETag, like every later read
 

@@ -128,7 +128,8 @@ class ProjectService:
         now = self.clock.now()
         fields = body.model_dump()
         client_id = fields.pop("clientId", None)
-        project = Project(id=project_id or ids.new_id(), **fields, client_id=client_id, created_at=now, created_by=tenant.user_id)
+        project = Project(id=project_id or ids.new_id(), **fields, client_id=client_id, created_at=now, created_by=tenant.user_id,
+                          number=self.repository.next_number(tenant.org_id))
         creator = new_membership(project.id, tenant.user_id, PROJECT_ADMINISTRATOR, tenant.user_id, now)
         tx = UnitOfWork(self.repository.table)
         self.repository.stage_create(tx, tenant.org_id, project, creator)
@@ -166,7 +167,7 @@ class ProjectService:
         if not cascade and (access.project.has_activities or self.repository.has_activities(tenant.org_id, project_id)):
             raise Conflict("The project has activities: archive it instead (PUT archived: true), or an organization "
                            "Administrator can delete it with its activities (?cascade=true)", code="PROJECT_HAS_ACTIVITIES")
-        self.repository.tombstone(tenant.org_id, project_id, access.project.version, cascade=cascade,
+        self.repository.tombstone(tenant.org_id, project_id, access.project.version, cascade=cascade, number=access.project.number,
                                   requestedAt=iso(self.clock.now()), requestedBy=tenant.user_id)
 
     # --- members -----------------------------------------------------------------------------

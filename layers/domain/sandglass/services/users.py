@@ -82,7 +82,8 @@ class UserService:
         now = self.clock.now()
         email = ids.normalize_email(body.email)
         member = new_member(tenant.org_id, email, name=body.name or email.split("@")[0], role=body.role, now=now, status=INVITED,
-                            avatar=body.avatar, phone=body.phone, title=body.title, invited_by=tenant.user_id)
+                            avatar=body.avatar, phone=body.phone, title=body.title, invited_by=tenant.user_id,
+                            number=self.repository.next_number(tenant.org_id))
         try:
             self.repository.invite(tenant.org_id, member)
         except AlreadyMember:

@@ -102,13 +102,13 @@ def check_create(tenant: TenantContext, intent: CreateIntent, reads: ReadSet) ->
 
 
 def new_activity(tenant: TenantContext, intent: CreateIntent, project: Mapping[str, Any], *, activity_id: str, now: datetime,
-                 snapshot: RateSnapshot | None, geofence_id: str | None = None) -> Activity:
+                 snapshot: RateSnapshot | None, geofence_id: str | None = None, number: int | None = None) -> Activity:
     request = intent.request
     return Activity(
         id=activity_id, user_id=intent.target, project_id=request.projectId, started_at=intent.started, ended_at=intent.ended,
         name=request.name, billable=project_billable(project) if request.billable is None else request.billable,
         locked=bool(request.locked), version=1, created_at=now, created_by=tenant.user_id, updated_at=now,
-        updated_by=tenant.user_id, rate_snapshot=snapshot, geofence_id=geofence_id,
+        updated_by=tenant.user_id, rate_snapshot=snapshot, geofence_id=geofence_id, number=number,
     )
 
 

@@ -75,7 +75,8 @@ class ActivityWrites(ActivityServiceBase):
         overlapping = self._overlaps(tenant, reads.organization, intent.target, intent.started, intent.ended, marker,
                                      exclude={marker.activity_id} if intent.running and marker else set())
         project = reads.projects[request.projectId]
-        activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), now=now, geofence_id=geofence_id,
+        activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), number=self.repository.next_number(tenant.org_id),
+                                       now=now, geofence_id=geofence_id,
                                        snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
         activity = with_references(activity, request.taskId, request.tagIds)
         previous = self._previous_timer(tenant, intent, reads, marker, geofence_id, now)
