@@ -62,8 +62,10 @@ class Result:
 
 
 def world(api, seed) -> dict[str, str]:
-    """The account `pro-product` (founded 2016-01-01) with Luis Thomas in group "Support" (managed by
-    the Administrator) from January 2016, and two of his February 2016 activities."""
+    """The account `pro-product` (founded 2016-01-01) with Luis Thomas (invited through the API, so he
+    has an integer id) in group "Support" (managed by the Administrator) from January 2016, and two of his
+    February 2016 activities: the example's 480 minutes on the 15th and 25 on the 16th. Answers the
+    reference's ids -> the world's integer ids (44: the group, 77: Luis)."""
     from sandglass import keys
     from sandglass.repositories.activities import _stored
     from sandglass.storage.table import Table
@@ -71,16 +73,19 @@ def world(api, seed) -> dict[str, str]:
     org = api.signup(ACCOUNT, ADMIN, "Pro Product", timeZone="UTC")
     table = Table()
     table.update(keys.organization(org["id"]), "SET createdAt = :at", values={":at": "2016-01-01T00:00:00.000Z"})
-    luis = seed.member(ACCOUNT, "luis.thomas@widget.com", name="Luis Thomas")
-    table.update(keys.user(org["id"], luis["id"]), "SET createdAt = :at", values={":at": "2016-01-01T00:00:00.000Z"})
-    project = seed.project(ACCOUNT, "Service desk", members={luis["id"]: "User"})
     admin = {"as_": ADMIN, "org": ACCOUNT}
+    invited = api.post("/users", body={"email": "luis.thomas@widget.com", "name": "Luis Thomas"}, **admin)
+    assert invited.status in (200, 201), invited.body
+    luis = invited.json()["id"]
+    table.update(keys.user(org["id"], luis), "SET createdAt = :at", values={":at": "2016-01-01T00:00:00.000Z"})
+    project = seed.project(ACCOUNT, "Service desk", members={luis: "User"})
     group = api.post("/groups", body={"name": "Support", "managerId": ids.member_id(org["id"], ADMIN)}, **admin).json()["id"]
-    assert api.put(f"/groups/{group}/members/{luis['id']}", body={"from": "2016-01-04"}, **admin).status == 200
+    assert api.put(f"/groups/{group}/members/{luis}", body={"from": "2016-01-04"}, **admin).status == 200
     for start, end in (("2016-02-15T08:00:00.000Z", "2016-02-15T16:00:00.000Z"), ("2016-02-16T09:00:00.000Z", "2016-02-16T09:25:00.000Z")):
-        table.put(_stored(org["id"], {"id": ids.new_id(), "name": "Work", "projectId": project["id"], "userId": luis["id"], "billable": True,
-                                      "startedAt": start, "endedAt": end, "version": 1, "createdAt": start, "createdBy": luis["id"]}))
-    return {"44": group, "77": luis["id"]}
+        table.put(_stored(org["id"], {"id": ids.new_id(), "name": "Work", "projectId": project["id"], "userId": luis, "billable": True,
+                                      "startedAt": start, "endedAt": end, "version": 1, "createdAt": start, "createdBy": luis}))
+    numbers = {"44": table.get(keys.group(org["id"], group))["number"], "77": table.get(keys.user(org["id"], luis))["number"]}
+    return {reference: str(number) for reference, number in numbers.items()}
 
 
 def _send(api, method: str, path: str, query: dict[str, str], *, token: bool = True, account: str = ACCOUNT):
@@ -110,8 +115,9 @@ def run(api, seed) -> list[Result]:
 ERRORS = (
     ("No Bearer token", "GET", "/v1/timesheets", {"organization_id": "44", "month_of": "2016-02-15"}, 401, "none"),
     ("Not a member of the account", "GET", "/v1/timesheets", {"organization_id": "44", "month_of": "2016-02-15"}, 403, "stranger"),
-    ("A person the caller may not read", "GET", "/v1/timesheets", {"person_id": "unknown", "month_of": "2016-02-15"}, 404, "admin"),
-    ("An unknown organization", "GET", "/v1/timesheets", {"organization_id": "unknown", "month_of": "2016-02-15"}, 404, "admin"),
+    ("A person id of no one", "GET", "/v1/timesheets", {"person_id": "9999", "month_of": "2016-02-15"}, 404, "admin"),
+    ("An organization id of no group", "GET", "/v1/timesheets", {"organization_id": "9999", "month_of": "2016-02-15"}, 404, "admin"),
+    ("Another person's timesheet, read by a member", "GET", "/v1/timesheets", {"person_id": "1", "month_of": "2016-02-15"}, 404, "luis"),
     ("month_of missing", "GET", "/v1/timesheets", {"organization_id": "44"}, 422, "admin"),
     ("A date that does not exist", "GET", "/v1/timesheets/day_totals", {"person_id": "77", "date": "2016-02-30"}, 422, "admin"),
     ("per_page above 100", "GET", "/v1/timesheets", {"organization_id": "44", "month_of": "2016-02-15", "per_page": "101"}, 422, "admin"),
