@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("email")
     openapi = commands.add_parser("openapi", help="print the merged OpenAPI document (built from the code; no database)")
     openapi.add_argument("--write", action="store_true", help="write it to functions/openapi/openapi.json, the file GET /api/openapi.json serves deployed")
+    backfill = commands.add_parser("backfill-int-ids", help="give the organization's entities created before integer ids one (docs/ids.md)")
+    backfill.add_argument("domain", nargs="+", help="organization domain(s), e.g. acme")
     args = parser.parse_args(argv)
     try:
         return _run(args)
@@ -121,6 +123,8 @@ def _run(args) -> int:
         if args.command == "token":
             print(stack.token(args.email))
             return 0
+        if args.command == "backfill-int-ids":
+            return _backfill_int_ids(args.domain)
         try:
             if args.command == "invoke":
                 result = stack.invoke(args.function, event)
@@ -131,6 +135,19 @@ def _run(args) -> int:
         json.dump(result, sys.stdout, indent=2, default=str)
         print()
     return 0
+
+def _backfill_int_ids(domains: list[str]) -> int:
+    from sandglass.repositories.organizations import OrganizationRepository
+    from sandglass.services.int_ids import IntIdService
+
+    for domain in domains:
+        org_id = OrganizationRepository().org_id_for_domain(domain)
+        if org_id is None:
+            raise InputError(f"no organization uses the domain {domain!r}")
+        result = IntIdService().backfill(org_id)
+        print(json.dumps({"domain": domain, "assigned": result.assigned, "skipped": result.skipped}))
+    return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

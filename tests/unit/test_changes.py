@@ -37,6 +37,7 @@ def test_entity_items_are_classified(sort, expected):
     "TIMER#u1", "ENTRIES#u1", "IDEMPOTENCY#u1#h", "MONTH#2026-07", "DUE#auto-lock", "REMINDER#2026-W27#u1",
     "REVRATES#p1#m1", "COSTRATES#u1", "REQPENDING#x#y", "SIGNIN#digest", "GEOCELL#u3q#g1", "BILLING#SEATS",
     "WATERMARK#2026#c", "RERATE#2026#r", "CHANGE#0000000001", "PROJECT#p1#OTHER#x", "LOCALPAY#SUB#s",
+    "INT#activity#17", "INT#person#1", "INTSEQ#activity", "INTSEQ#project",
 ])
 def test_markers_fences_records_and_the_log_are_not_entities(sort):
     assert keys.classify_change(keys.org_pk(ORG), sort) is None

@@ -13,6 +13,7 @@ import binascii
 import json
 import logging
 import re
+from functools import cache
 from types import ModuleType
 from typing import Any, Sequence
 
@@ -23,8 +24,10 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from sandglass.context import AUDITOR, AUDITOR_READ_ONLY
 from sandglass.errors import DomainError, Forbidden, UnsupportedMediaType, detail, validation_details
 from sandglass.http.idempotent import idempotent
+from sandglass.http.numbered_paths import numbered_path
 from sandglass.http.tenant import MEMBER
 from sandglass.observability import api_invocation
+from sandglass.services.int_ids import IntIdService
 from sandglass.settings import get_settings
 
 logger = logging.getLogger("sandglass")
@@ -184,6 +187,10 @@ class _RequestValidation(OpenAPIRequestValidationMiddleware):
         return body
 
 
+# one resolver of integer ids per container, built on the first path that needs it
+_int_ids = cache(IntIdService)
+
+
 class Resolver(APIGatewayRestResolver):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -203,6 +210,7 @@ class Resolver(APIGatewayRestResolver):
         with api_invocation(event, context) as record:
             if isinstance(event, dict):
                 _body_as_text(event)
+                numbered_path(event, _int_ids)
             response = idempotent(event, lambda: super(Resolver, self).resolve(event, context))
             record(response)
             return response

@@ -4,7 +4,7 @@ metrics, periods, request kinds and statuses), so a value the REST API refuses i
 
 from __future__ import annotations
 
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
@@ -14,6 +14,10 @@ from sandglass.models.requests import RequestStatus, RequestType
 Organization = Optional[str]
 ORGANIZATION = Field(None, max_length=63, description="Organization domain (e.g. 'acme') for this call; default: the X-Sandtime-Organization header. whoami lists yours.")
 WEEK = Field(None, max_length=32, description="ISO week '2026-W49', 'this week', 'last week' or a date inside the week (default: this week)")
+
+
+# An entry's id as the surfaces spell it: a uuid, 24 hex digits, or an integer id (as a number or digits).
+EntryId = Union[Annotated[str, Field(min_length=1, max_length=64)], Annotated[int, Field(ge=1, le=10 ** 18)]]
 
 
 class Input(BaseModel):
@@ -70,7 +74,7 @@ class CurrentTimerInput(Input):
 
 
 class EditEntryInput(Input):
-    entry_id: str = Field(min_length=1, max_length=64, description="The entry's id (from my_week or log_time)")
+    entry_id: EntryId = Field(description="The entry's id (from my_week or log_time): its uuid, or its integer id")
     description: Optional[str] = Field(None, max_length=3000)
     project: Optional[str] = Field(None, min_length=1, max_length=200, description="Move to this project (name or id)")
     start: Optional[str] = Field(None, max_length=64, description="New local start '2026-12-03T09:00'")
@@ -81,7 +85,7 @@ class EditEntryInput(Input):
 
 
 class DeleteEntryInput(Input):
-    entry_id: str = Field(min_length=1, max_length=64)
+    entry_id: EntryId
     organization: Organization = ORGANIZATION
 
 

@@ -19,6 +19,7 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.mcp import models as m
 from sandglass.services import time_phrases as phrases
+from sandglass.services.int_ids import IntIdService, as_number
 
 
 # --- the services, one per container (built on first use, as in the REST handlers) --------------------
@@ -45,6 +46,11 @@ def projects():
 def users():
     from sandglass.services.users import UserService
     return UserService()
+
+
+@cache
+def int_ids() -> IntIdService:
+    return IntIdService()
 
 
 @cache
@@ -163,12 +169,28 @@ def _pick(what: str, query: str, candidates: list[dict[str, Any]], names: Callab
     return scored[0][1]
 
 
+def _by_id(call: Call, kind: str, value: str | int) -> str:
+    """An integer or 24-hex id the organization has, as its uuid; anything else unchanged (a
+    uuid, a name, or digits that number nothing: then a name like "2026")."""
+    if isinstance(value, str) and ids.canonical_id(value):
+        return value
+    return int_ids().resolve(call.tenant.org_id, kind, value) or str(value)
+
+
+def _entry_id(call: Call, value: str | int) -> str:
+    """An entry's uuid from its uuid, 24-hex or integer id (404 for one the organization does not
+    have); any other text unchanged, for the service to refuse."""
+    if isinstance(value, str) and not ids.is_short_id(value) and as_number(value) is None:
+        return value
+    return int_ids().require(call.tenant.org_id, "activity", value)
+
+
 def resolve_project(call: Call, query: str) -> dict[str, Any]:
-    return _pick("project", query, _project_list(call), lambda p: (p["name"],))
+    return _pick("project", _by_id(call, "project", query), _project_list(call), lambda p: (p["name"],))
 
 
 def resolve_member(call: Call, query: str) -> dict[str, Any]:
-    return _pick("member", query, _member_list(call), lambda u: (u.get("name") or u["email"], u["email"]))
+    return _pick("member", _by_id(call, "person", query), _member_list(call), lambda u: (u.get("name") or u["email"], u["email"]))
 
 
 def entry(call: Call, activity: dict[str, Any], project_name: str | None = None) -> m.Entry:
@@ -326,12 +348,12 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
     if args.end:
         changes["endedAt"] = timefmt.iso(_phrase(lambda: phrases.local_instant(args.end, call.zone)))
     elif args.minutes:
-        begin = start or timefmt.parse(activities().get(call.tenant, args.entry_id).activity["startedAt"])
+        begin = start or timefmt.parse(activities().get(call.tenant, _entry_id(call, args.entry_id)).activity["startedAt"])
         changes["endedAt"] = timefmt.iso(begin + timedelta(minutes=args.minutes))
     if not changes:
         raise ValidationFailed("Nothing to change: give description, project, start, end, minutes or billable")
     try:
-        result = activities().update(call.tenant, args.entry_id, ActivityUpdate(**changes))
+        result = activities().update(call.tenant, _entry_id(call, args.entry_id), ActivityUpdate(**changes))
     except Conflict as error:
         raise _lock_hint(error) from None
     return m.EntryOutput(entry=entry(call, result.activity))
@@ -339,10 +361,10 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
 
 def delete_entry(call: Call, args: m.DeleteEntryInput) -> m.DeletedOutput:
     try:
-        activities().delete(call.tenant, args.entry_id)
+        activities().delete(call.tenant, entry_id := _entry_id(call, args.entry_id))
     except Conflict as error:
         raise _lock_hint(error) from None
-    return m.DeletedOutput(deleted=args.entry_id, message="The entry was deleted.")
+    return m.DeletedOutput(deleted=entry_id, message="The entry was deleted.")
 
 
 def _week(call: Call, text: str | None) -> tuple[int, int]:

@@ -135,10 +135,6 @@ class IntIdRepository:
                                  {":size": size, ":kind": kind})
         return int(item["last"])
 
-    def forget_block(self, org_id: str, kind: str) -> None:
-        """Drop this container's block (its alias write found an id taken: the block is stale)."""
-        self.blocks.forget((self.table.name, org_id, kind))
-
     # --- resolving ---------------------------------------------------------------------------
     def entity_id(self, org_id: str, kind: str, number: int) -> str | None:
         """The uuid of the organization's entity of `kind` numbered `number`: one GetItem."""

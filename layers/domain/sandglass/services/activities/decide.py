@@ -86,7 +86,9 @@ def replay(record: Mapping[str, Any], body_hash: str | None) -> ActivityResult:
     if record.get("requestHash") != body_hash:
         raise ValidationFailed("This Idempotency-Key was already used with a different request body",
                                details=[detail("Idempotency-Key", "Reused with a different request body", "header")], code="IDEMPOTENCY_KEY_REUSED")
-    return ActivityResult(dict(record["response"]), int(record.get("version", 1)), list(record.get("overlapping") or []))
+    number = record.get("number")
+    return ActivityResult(dict(record["response"]), int(record.get("version", 1)), list(record.get("overlapping") or []),
+                          int(number) if number is not None else None)
 
 
 def check_create(tenant: TenantContext, intent: CreateIntent, reads: ReadSet) -> None:
@@ -117,7 +119,7 @@ def idempotency_record(tenant: TenantContext, intent: CreateIntent, view: dict[s
     if not intent.key_hash:
         return None
     return {"userId": tenant.user_id, "keyHash": intent.key_hash, "requestHash": intent.body_hash, "response": view,
-            "activityId": activity.id, "version": 1, "createdAt": iso(now), "overlapping": overlapping,
+            "activityId": activity.id, "number": activity.number, "version": 1, "createdAt": iso(now), "overlapping": overlapping,
             "expiresAt": int((now + IDEMPOTENCY_TTL).timestamp())}
 
 

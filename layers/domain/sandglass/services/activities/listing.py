@@ -63,7 +63,7 @@ class ActivityReads(ActivityServiceBase):
         if not (tenant.reads_all or activity.user_id == tenant.user_id):
             if not is_project_admin(self.repository.project_membership(tenant.org_id, activity.project_id, tenant.user_id)):
                 raise not_found()
-        return ActivityResult(activity_view(activity), activity.version)
+        return ActivityResult(activity_view(activity), activity.version, number=activity.number)
 
     def running(self, tenant: TenantContext, user_id: str) -> ActivityResult | None:
         """The member's running timer, found by their timer marker (one GetItem, then `get`, with

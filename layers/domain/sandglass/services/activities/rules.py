@@ -34,6 +34,7 @@ class ActivityResult:
     version: int
     # ids of the member's other entries this write overlaps (the organization's policy is warn)
     overlapping: list[str] = field(default_factory=list)
+    number: Optional[int] = None  # the activity's integer id (docs/ids.md); None until numbered
 
 
 @dataclass

@@ -105,7 +105,7 @@ class ActivityWrites(ActivityServiceBase):
             if error.code != IDEMPOTENCY_RACE:
                 raise
             return self._replay_stored(tenant, intent)
-        return ActivityResult(view, 1, overlapping)
+        return ActivityResult(view, 1, overlapping, activity.number)
 
     def _create_reads(self, tenant: TenantContext, intent: decide.CreateIntent) -> ReadSet:
         target, project_id = intent.target, intent.request.projectId
@@ -211,7 +211,7 @@ class ActivityWrites(ActivityServiceBase):
             project = reads.projects[intent.project_id]
             self.repository.note_placement(tenant.org_id, updated, project_marked=project_has_activities(project))
         self._commit(tenant, [current, updated], stage, reads)
-        return ActivityResult(activity_view(updated), updated.version, overlapping)
+        return ActivityResult(activity_view(updated), updated.version, overlapping, updated.number)
 
     def _update_reads(self, tenant: TenantContext, current: Activity, intent: decide.UpdateIntent) -> ReadSet:
         target = intent.target
