@@ -25,18 +25,21 @@ from sandglass.models.timesheets import DAY_TOTALS_SCHEMA, IncompleteTimesheet, 
 from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest
 from sandglass.dialects.fourme import paging
 from sandglass.dialects.fourme.models import FourmeIncompleteTimesheet, FourmeTimesheet
-from sandglass.dialects.fourme import timesheets as fourme
+from sandglass.dialects.fourme import errors as fourme_errors, timesheets as fourme
+from sandglass.dialects.fourme.ids import IntegerIds
 from sandglass.services.group_timesheets import GroupTimesheetService
+from sandglass.services.int_ids import IntIdService
 from sandglass.services.locks import LockService
 from sandglass.services.timesheets import TimesheetService
 
-app = create_app()
+app = create_app(dialects=(fourme_errors,))  # /v1/timesheets... answers errors in 4me's shape
 
 # one service per container, built on the first request (not at import: cold start)
 locks = cache(LockService)
 timesheets = cache(lambda: TimesheetService(day_marks=locks().day_marks))  # locked days by the full lock model, approved weeks
 schedules = schedule_service
 group_timesheets = cache(lambda: GroupTimesheetService(timesheets(), locks=locks()))
+wire_ids = cache(lambda: IntegerIds(IntIdService()))  # 4me's integer ids of people and groups (docs/ids.md)
 
 
 # --- reads and runners (issue 8) --------------------------------------------------------------
@@ -138,10 +141,10 @@ def get_locks(user_id: LockUserId = None) -> Locks:
 # --- end of locks -----------------------------------------------------------------------------------
 
 
-# --- the 4me Timesheets dialect (/api/v1/timesheets...: snake_case, integer-free ids for now) ---------------
+# --- the 4me Timesheets dialect (/api/v1/timesheets...: snake_case, its errors, ids through dialects.fourme.ids) ---
 FOURME = "4me Timesheets"
-Id = Annotated[Optional[str], Query(max_length=64, description="A person's id")]
-GroupIdQuery = Annotated[Optional[str], Query(max_length=64, description="4me's organization: a Sandglass group's id")]
+Id = Annotated[Optional[str], Query(max_length=64, description="A person's integer id (or UUID)")]
+GroupIdQuery = Annotated[Optional[str], Query(max_length=64, description="4me's organization: a Sandglass group's integer id (or UUID)")]
 Page = Annotated[int, Query(ge=1, le=100_000, description="Page number (from 1)")]
 PerPage = Annotated[int, Query(ge=1, le=paging.MAX_PER_PAGE, description="Items per page (at most 100)")]
 FourmeDate = Annotated[Optional[str], Query(max_length=10, json_schema_extra=ISO_DATE, description="Any date (yyyy-mm-dd)")]
@@ -163,7 +166,9 @@ def fourme_timesheets(month_of: FourmeDate = None, organization_id: GroupIdQuery
     if month_of is None:
         raise ValidationFailed.field("month_of", "month_of is required (yyyy-mm-dd)", where="query", type="missing")
     chosen = fourme.chosen_fields(fields, fourme.TIMESHEET_FIELDS)
-    sheets = [fourme.timesheet(sheet, chosen) for sheet in group_timesheets().month(tenant(app), month_of, person_id, organization_id)]
+    who, ids = tenant(app), wire_ids()
+    found = group_timesheets().month(who, month_of, ids.person_in(who, person_id), ids.group_in(who, organization_id))
+    sheets = [fourme.timesheet(sheet, chosen, ids.person_out(sheet.user["id"], sheet.number)) for sheet in found]
     if person_id is not None and len(sheets) == 1:
         return Response(status_code=200, content_type="application/json", body=sheets[0])
     return _fourme_page(sheets, page, per_page)
@@ -176,18 +181,21 @@ def fourme_incomplete(week_of: FourmeDate = None, organization_id: GroupIdQuery 
     if week_of is None:
         raise ValidationFailed.field("week_of", "week_of is required (yyyy-mm-dd)", where="query", type="missing")
     chosen = fourme.chosen_fields(fields, fourme.INCOMPLETE_FIELDS)
-    records = group_timesheets().incomplete(tenant(app), week_of, organization_id)
-    return _fourme_page([fourme.incomplete(record, chosen) for record in records], page, per_page)
+    who, ids = tenant(app), wire_ids()
+    records = group_timesheets().incomplete(who, week_of, ids.group_in(who, organization_id))
+    return _fourme_page([fourme.incomplete(record, chosen, ids.person_out(record["id"], record["number"])) for record in records], page, per_page)
 
 
 @app.get("/v1/timesheets/day_totals", tags=[FOURME], summary="4me: a person's minutes per day (as strings) of a date, week or month")
 def fourme_day_totals(person_id: Id = None, organization_id: GroupIdQuery = None, date: FourmeDate = None, week_of: FourmeDate = None,
                       month_of: FourmeDate = None) -> dict[str, str]:
-    return fourme.day_totals(group_timesheets().day_totals(tenant(app), person_id, organization_id, date, week_of, month_of))
+    who, ids = tenant(app), wire_ids()
+    return fourme.day_totals(group_timesheets().day_totals(who, ids.person_in(who, person_id), ids.group_in(who, organization_id), date, week_of, month_of))
 
 
 def _fourme_lock(person_id, organization_id, date, week_of, month_of, lock: bool) -> Response:
-    group_timesheets().lock(tenant(app), person_id, organization_id, date, week_of, month_of, lock=lock)
+    who, ids = tenant(app), wire_ids()
+    group_timesheets().lock(who, ids.person_in(who, person_id), ids.group_in(who, organization_id), date, week_of, month_of, lock=lock)
     return Response(status_code=204)
 
 

@@ -127,6 +127,11 @@ def _error(status: int, code: str, message: str, path: str = "") -> Reply:
 
         return Reply(status, {"Content-Type": "application/json", **({"Retry-After": "1"} if status == 429 else {})},
                      json.dumps(clockify_body(status, {429: "Too many requests", 401: "", 403: "User doesn't belong to Workspace"}.get(status, message))))
+    if path.startswith(API_PREFIX + "/v1/timesheets"):  # 4me's {"message"} (the GatewayResponses' #elseif branch)
+        from sandglass.dialects.fourme import errors as fourme_errors
+
+        text = {401: fourme_errors.NOT_AUTHENTICATED, 403: fourme_errors.NOT_A_MEMBER, 429: "Too many requests"}.get(status, message)
+        return Reply(status, {"Content-Type": "application/json", **({"Retry-After": "1"} if status == 429 else {})}, json.dumps(fourme_errors.body(text)))
     return Reply(status, {"Content-Type": "application/json"}, json.dumps({"error": {"code": code, "message": message}}))
 
 

@@ -11,6 +11,7 @@ are refused inside the JSON-RPC result.
 from __future__ import annotations
 
 from sandglass.context import AUDITOR_READ_ONLY
+from sandglass.http.resolver import READ_ONLY_POSTS
 from sandglass_local import operations
 from sandglass_local.operations import OPERATIONS, send
 from tests.api.test_isolation import ACCOUNT_ROUTES, Watch, routes, world  # noqa: F401 - `world` is the fixture
@@ -32,14 +33,31 @@ def mcp_refused_as_read_only(reply) -> bool:
     return reply.status == 200 and result.get("isError") is True and "READ_ONLY_ROLE" in result["content"][0]["text"]
 
 
+def _sandtime_refusal(body) -> bool:
+    return isinstance(body.get("error"), dict) and body["error"].get("code") == "READ_ONLY_ROLE"
+
+
+# Each surface refuses an Auditor's write with 403 in its own error shape: (name, path prefixes, the body's check).
+# A new surface adds its row (Sonderplan's `/v2/time-entry...`: its prefix and its error body, when its routes land);
+# a route under no listed prefix is Sandtime's.
+SURFACES = (
+    ("Clockify", ("/v1/user", "/v1/workspaces"), lambda body: body.get("code") == 403 and body.get("message") == AUDITOR_READ_ONLY),
+    ("4me", ("/v1/timesheets",), lambda body: body == {"message": AUDITOR_READ_ONLY}),
+)
+
+
+def surface_of(path: str) -> tuple[str, object]:
+    for name, prefixes, refused in SURFACES:
+        if any(path == prefix or path.startswith(prefix + "/") for prefix in prefixes):
+            return name, refused
+    return "Sandtime", _sandtime_refusal
+
+
 def refused_as_read_only(path: str, reply) -> bool:
-    """403 READ_ONLY_ROLE; on the Clockify surface its own shape: `{"message", "code": 403}`."""
+    """403 in the surface's error shape saying the Auditor only reads."""
     if reply.status != 403:
         return False
-    body = reply.json()
-    if path.startswith(("/v1/user", "/v1/workspaces")):
-        return body.get("code") == 403 and body.get("message") == AUDITOR_READ_ONLY
-    return body["error"]["code"] == "READ_ONLY_ROLE"
+    return surface_of(path)[1](reply.json())
 
 
 def test_an_auditor_reads_what_an_administrator_reads_and_writes_nothing_on_every_route(world, gateway):  # noqa: F811 - the fixture
@@ -47,7 +65,7 @@ def test_an_auditor_reads_what_an_administrator_reads_and_writes_nothing_on_ever
     with operations.frozen_clock():
         add_auditor(client, alpha)
     watch = Watch(alpha)
-    failures, probes = [], 0
+    failures, probes, writes = [], 0, {}
     for method, path in routes(gateway):
         if (method, path) in ACCOUNT_ROUTES:
             continue
@@ -58,7 +76,7 @@ def test_an_auditor_reads_what_an_administrator_reads_and_writes_nothing_on_ever
         where = f"{method} {path}"
         if changed:
             failures.append(f"{where}: changed alpha's items")
-        if method in READS:
+        if method in READS or (method == "POST" and path in READ_ONLY_POSTS):  # a report computed from a body: a read
             with operations.frozen_clock():
                 admin = send(client, alpha, method, path, call, as_role="admin", org=alpha.label)
             if reply.status != admin.status:
@@ -68,7 +86,10 @@ def test_an_auditor_reads_what_an_administrator_reads_and_writes_nothing_on_ever
                 failures.append(f"{where}: a write tool answered {reply.status} {reply.body[:200]}")
         elif not refused_as_read_only(path, reply):
             failures.append(f"{where}: {reply.status} {reply.body[:200]}")
+        if method not in READS and path not in READ_ONLY_POSTS:
+            writes[surface_of(path)[0]] = writes.get(surface_of(path)[0], 0) + 1
     assert probes >= 80, probes
+    assert writes.get("4me") == 2 and writes.get("Clockify", 0) >= 8 and writes.get("Sandtime", 0) >= 40, writes  # every surface probed
     assert not failures, f"{len(failures)} of {probes} probes failed:\n" + "\n".join(failures)
 
 
@@ -84,6 +105,23 @@ def test_an_auditor_reads_every_timesheet_and_report_of_the_organization(world):
             assert (as_auditor.status, as_auditor.json()) == (200, as_admin.json()), path
         as_user = client.request("GET", "/timesheets", email=alpha.emails["user"], org=alpha.label, query={"monthOf": "2026-07-01"})
         assert as_user.status == 403  # a User reads their own timesheet only (the organization's list is refused)
+        # the 4me dialect: a group's month, a person's, incomplete weeks and day totals, as the Administrator reads them
+        group, person = alpha.ids["groupId"], alpha.ids["userId"]
+        for path, query in (("/v1/timesheets", {"organization_id": group, "month_of": "2026-07-15"}),
+                            ("/v1/timesheets", {"person_id": person, "month_of": "2026-07-15"}),
+                            ("/v1/timesheets/incomplete", {"week_of": "2026-07-13"}),
+                            ("/v1/timesheets/day_totals", {"person_id": person, "month_of": "2026-07-15"})):
+            as_admin = client.request("GET", path, email=alpha.emails["admin"], org=alpha.label, query=query)
+            as_auditor = client.request("GET", path, email=alpha.emails["auditor"], org=alpha.label, query=query)
+            assert as_admin.status == 200, (path, query, as_admin.body)
+            assert (as_auditor.status, as_auditor.json()) == (200, as_admin.json()), (path, query)
+        # reports: any report computed over the organization's time (POST /reports/results saves nothing), and one's own saved ones
+        report = operations.REPORT
+        as_admin = client.request("POST", "/reports/results", email=alpha.emails["admin"], org=alpha.label, query={"view": "summary"}, body=report)
+        as_auditor = client.request("POST", "/reports/results", email=alpha.emails["auditor"], org=alpha.label, query={"view": "summary"}, body=report)
+        assert as_admin.status == 200 and as_admin.json(), as_admin.body
+        assert (as_auditor.status, as_auditor.json()) == (200, as_admin.json())
+        assert client.request("GET", "/reports", email=alpha.emails["auditor"], org=alpha.label).status == 200
 
 
 def test_the_role_is_set_through_the_member_role_api_and_taken_away_again(world):  # noqa: F811 - the fixture

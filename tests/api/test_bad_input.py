@@ -308,6 +308,25 @@ class Probes:
         reply = self.api.call(method, path + (f"?{query}" if query else ""), token=self.token, org="acme", body=body, headers=JSON)
         where = f"{kind}: {method} {path[:120]}?{query[:80]} body={str(body)[:120]!r}"
         assert 400 <= reply.status < 500 and reply.status not in (401, 403), (where, reply.status, reply.body[:300])
+        if path.startswith(("/v1/timesheets", "/api/v1/timesheets")):  # the 4me dialect: {"message": "<parameter>: <why>"}
+            self._fourme(where, reply, field)
+        else:
+            self._house(where, reply, field)
+        assert _stored() == self.stored, f"{where} changed the table"
+        self.sent[kind] = self.sent.get(kind, 0) + 1
+        self.covered.setdefault(kind, set()).add(route)
+
+    @staticmethod
+    def _fourme(where: str, reply, field: str | None) -> None:
+        body = reply.json()
+        assert set(body) == {"message"} and isinstance(body["message"], str) and body["message"], (where, body)
+        if field is not None:
+            assert reply.status in (400, 422), (where, reply.body[:300])
+            named = body["message"].split(":", 1)[0]
+            assert named == field or named.startswith(field + "."), (where, field, body)
+
+    @staticmethod
+    def _house(where: str, reply, field: str | None) -> None:
         error = reply.json()["error"]
         assert isinstance(error["code"], str) and isinstance(error["message"], str) and set(error) <= {"code", "message", "details"}, where
         for detail in error.get("details", []):
@@ -316,9 +335,6 @@ class Probes:
             assert reply.status in (400, 422), (where, reply.body[:300])
             named = [detail["field"] for detail in error.get("details", [])]
             assert any(name == field or name.startswith(field + ".") for name in named), (where, field, named)
-        assert _stored() == self.stored, f"{where} changed the table"
-        self.sent[kind] = self.sent.get(kind, 0) + 1
-        self.covered.setdefault(kind, set()).add(route)
 
     # --- the document's inputs ------------------------------------------------------------------
     def resolve(self, schema: dict) -> dict:

@@ -80,7 +80,7 @@ def _answer(reply) -> tuple[int, str]:
         if result.get("isError"):
             text = " ".join(part.get("text", "") for part in result.get("content") or [])
             return (404, "NOT_FOUND") if "not found" in text.lower() else (reply.status, text[:80])
-    if reply.status >= 400 and reply.body and "error" not in reply.json():  # the Clockify surface's {message, code}
+    if reply.status >= 400 and reply.body and "error" not in reply.json():  # Clockify's {message, code}, 4me's {message}
         return reply.status, "NOT_FOUND" if reply.status == 404 else str(reply.json().get("code"))
     return reply.status, reply.json()["error"]["code"] if reply.status >= 400 and reply.body else ""
 

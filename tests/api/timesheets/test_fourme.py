@@ -130,3 +130,27 @@ def test_locking_a_group_locks_each_members_days_in_the_group(world):
     assert fourme(w, "", person_id=w.pia["id"], month_of="2026-02-01").json()["locked_days"] == "11" + "0" + "1" * 25
     assert fourme(w, "/lock", method="POST", organization_id=sales, month_of="2026-02-01", week_of="2026-02-02").status == 422
     assert fourme(w, "/lock", method="POST", organization_id=support, date="2026-02-03", who="pia@acme.test").status == 403
+
+
+def test_people_and_groups_are_addressed_and_shown_by_their_integer_ids(world):
+    from sandglass import keys
+    from sandglass.services.int_ids import IntIdService
+    from sandglass.storage.table import Table
+
+    w = world
+    sales, _ = groups(w)
+    w.activity(w.sam, "2026-02-03T08:00:00Z", "2026-02-03T09:00:00Z")
+    before = fourme(w, "", person_id=w.sam["id"], organization_id=sales, month_of="2026-02-01").json()
+    assert before["person"]["id"] == w.sam["id"]  # seeded before integer ids: the UUID until the backfill numbers them
+    IntIdService().backfill(w.org_id)
+    sam = int(Table().get(keys.user(w.org_id, w.sam["id"]))["number"])
+    group = int(Table().get(keys.group(w.org_id, sales))["number"])
+    sheet = fourme(w, "", person_id=str(sam), organization_id=str(group), month_of="2026-02-01")
+    assert sheet.status == 200 and sheet.json()["person"] == {"id": sam, "name": "Sam"} and sheet.json()["sum_time_spent"] == 60
+    assert [row["id"] for row in fourme(w, "/incomplete", organization_id=str(group), week_of="2026-02-03").json()] == [sam]
+    assert fourme(w, "/day_totals", person_id=str(sam), date="2026-02-03").json() == {"2026-02-03": "60"}
+    assert fourme(w, "/lock", method="POST", person_id=str(sam), date="2026-02-03").status == 204
+    assert fourme(w, "", person_id=str(sam), month_of="2026-02-01").json()[0]["locked_days"] == "001" + "0" * 25
+    for query in ({"person_id": "987654"}, {"organization_id": "987654"}, {"person_id": "-3"}, {"organization_id": "1.0"}):
+        missing = fourme(w, "", month_of="2026-02-01", **query)
+        assert (missing.status, set(missing.json())) == (404, {"message"}), (query, missing.body)

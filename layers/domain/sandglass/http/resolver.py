@@ -14,7 +14,8 @@ import json
 import logging
 import re
 from functools import cache
-from typing import Any
+from types import ModuleType
+from typing import Any, Sequence
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import OpenAPIRequestValidationMiddleware
@@ -144,12 +145,14 @@ def _unknown_query_parameters(route, event) -> list[str]:
 
 
 _READS = ("GET", "HEAD", "OPTIONS")
+# POSTs that only read: computing a report from a definition in the body saves nothing, so an Auditor may
+READ_ONLY_POSTS = frozenset({"/reports/results"})
 
 
 def _refuse_auditor_writes(event) -> None:
     """An Auditor of the organization a request names reads everything and writes nothing: every
     other method is 403 before its body is even validated, on every route of every surface."""
-    if event.http_method.upper() in _READS:
+    if event.http_method.upper() in _READS or (event.http_method.upper() == "POST" and (event.resource or "").removeprefix("/api") in READ_ONLY_POSTS):
         return
     context = event.request_context.authorizer.get_context() or {}
     if context.get("membership") == MEMBER and context.get("role") == AUDITOR:
@@ -212,7 +215,11 @@ class Resolver(APIGatewayRestResolver):
             return response
 
 
-def create_app() -> APIGatewayRestResolver:
+def create_app(dialects: Sequence[ModuleType] = ()) -> APIGatewayRestResolver:
+    """`dialects`: error modules of wire dialects served by the same function (e.g.
+    sandglass.dialects.fourme.errors): each has `serves(path)`, `from_domain(error)`,
+    `from_validation(errors)`, `response(status, message)`, `not_found()` and `unexpected()`; a request
+    on a path one of them serves is answered in that dialect's error shape."""
     settings = get_settings()
     cors = None
     if settings.cors_origins:
@@ -226,13 +233,25 @@ def create_app() -> APIGatewayRestResolver:
         )
     app = Resolver(enable_validation=True, cors=cors, serializer=_json, strip_prefixes=["/api"], json_body_deserializer=_json_body)
 
+    def dialect():
+        path = app.current_event.path if getattr(app, "current_event", None) is not None else ""
+        return next((errors for errors in dialects if errors.serves(path)), None)
+
     @app.exception_handler(DomainError)
     def _domain_error(error: DomainError) -> Response:
+        if (errors := dialect()) is not None:
+            return errors.from_domain(error)
         return error_response(error.status, error.code, error.message, error.details, getattr(error, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     def _validation_error(error: RequestValidationError) -> Response:
         errors = list(error.errors())
+        if (shape := dialect()) is not None:
+            if isinstance(error.__cause__, BodyRefused):
+                return shape.response(400, error.__cause__.message)
+            if any(e.get("type") == "json_invalid" for e in errors):
+                return shape.response(400, "The request body is not valid JSON")
+            return shape.from_validation(errors)
         if isinstance(error.__cause__, BodyRefused):
             return error_response(400, error.__cause__.code, error.__cause__.message)
         invalid = next((e for e in errors if e.get("type") == "json_invalid"), None)
@@ -244,11 +263,15 @@ def create_app() -> APIGatewayRestResolver:
 
     @app.not_found
     def _not_found(_exc: Exception) -> Response:
+        if (errors := dialect()) is not None:
+            return errors.not_found()
         return error_response(404, "NOT_FOUND", "No such route")
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
         logger.exception("Unhandled error", exc_info=error)
+        if (errors := dialect()) is not None:
+            return errors.unexpected()
         return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side; the request was not applied")
 
     return app

@@ -30,6 +30,7 @@ FOURME_PERIODS = {"date": "day", "week_of": "week", "month_of": "month"}  # 4me 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GroupTimesheet:
     user: dict[str, Any]  # id, name, email (TimesheetService's member reference)
+    number: int | None    # the person's integer id (None: created before integer ids, not backfilled)
     group_id: str | None
     workday: int
     sum_time_spent: int
@@ -116,7 +117,7 @@ class GroupTimesheetService:
         group = self.groups.get(tenant, group_id) if group_id is not None else None
         if not (tenant.reads_all or (group is not None and group.led_by(tenant.user_id))):
             raise Forbidden("Only the group's manager or substitute, Auditors and Administrators read incomplete timesheets")
-        records = self.timesheets.incomplete(tenant.reading(), week_of)
+        records = self.timesheets.incomplete(tenant.reading(), week_of, numbered=True)
         if group is None:
             return records
         days = week_days(_day(week_of, "week_of"))
@@ -138,9 +139,9 @@ class GroupTimesheetService:
 
     def _timesheet(self, tenant: TenantContext, span: GroupSpan, month_of: str) -> GroupTimesheet:
         reader = self._reader(tenant, span.user_id, span.group_id or None)
-        record = self.timesheets.timesheets(reader, month_of, span.user_id)
+        record = self.timesheets.timesheets(reader, month_of, span.user_id, numbered=True)
         minutes = self.timesheets.day_totals(reader, span.user_id, month_of=month_of)
         spent = sum(value for day, value in minutes.items() if span.first <= date.fromisoformat(day) <= span.last)
         workday = record["workday"]
-        return GroupTimesheet(user=record["user"], group_id=span.group_id or None, workday=workday, sum_time_spent=spent,
+        return GroupTimesheet(user=record["user"], number=record["number"], group_id=span.group_id or None, workday=workday, sum_time_spent=spent,
                               workdays=round(spent / workday, 2) if workday else 0.0, locked=record["locked"], locked_days=record["lockedDays"])

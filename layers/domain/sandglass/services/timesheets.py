@@ -37,6 +37,7 @@ DayMarks = Callable[[dict[str, Any], list[str], date, date], dict[str, tuple[set
 
 MONTH_FIELDS = ("user", "workday", "sumTimeSpent", "workdays", "locked", "lockedDays", "approved", "approvedDays")
 INCOMPLETE_FIELDS = ("id", "name", "email", "completeness", "remainingTime")
+NUMBER = "number"  # the member's integer id (docs/ids.md): in a record only when a dialect asks (`numbered`)
 
 
 def watermark_day_marks(organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
@@ -90,6 +91,12 @@ def _user_ref(member: dict[str, Any]) -> dict[str, Any]:
     return ref
 
 
+def _number(member: dict[str, Any]) -> int | None:
+    """The member's integer id (stored as a DynamoDB number), None before the backfill numbered them."""
+    number = member.get(NUMBER)
+    return int(number) if number is not None else None
+
+
 def _local_day(instant: str | None, tz: str) -> date | None:
     if not instant:
         return None
@@ -118,10 +125,12 @@ class TimesheetService:
         return self._clock or get_clock()
 
     # --- routes ----------------------------------------------------------------------------
-    def timesheets(self, tenant: TenantContext, month_of: str, user_id: str | None = None, fields: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
-        """GET /timesheets: one member's month, or (no userId, Administrators) every member's."""
+    def timesheets(self, tenant: TenantContext, month_of: str, user_id: str | None = None, fields: str | None = None,
+                   numbered: bool = False) -> dict[str, Any] | list[dict[str, Any]]:
+        """GET /timesheets: one member's month, or (no userId, Administrators) every member's.
+        `numbered`: each record also carries the member's integer id as `number` (the 4me dialect)."""
         day = parse_day(month_of, "monthOf")
-        chosen = _fields(fields, MONTH_FIELDS)
+        chosen = _fields(fields, MONTH_FIELDS) + ((NUMBER,) if numbered else ())
         days = month_days(day)
         now = self.clock.now()
         if user_id is not None:
@@ -163,11 +172,12 @@ class TimesheetService:
         minutes = self._minutes(read.organization, activities, days, self.clock.now())
         return {day.isoformat(): value for day, value in minutes.items()}
 
-    def incomplete(self, tenant: TenantContext, week_of: str, fields: str | None = None) -> list[dict[str, Any]]:
-        """GET /timesheets/incomplete (Administrators): members below the week's expected time."""
+    def incomplete(self, tenant: TenantContext, week_of: str, fields: str | None = None, numbered: bool = False) -> list[dict[str, Any]]:
+        """GET /timesheets/incomplete (Administrators): members below the week's expected time
+        (`numbered`: with each member's integer id as `number`)."""
         tenant.require_reads_all()
         day = parse_day(week_of, "weekOf")
-        chosen = _fields(fields, INCOMPLETE_FIELDS)
+        chosen = _fields(fields, INCOMPLETE_FIELDS) + ((NUMBER,) if numbered else ())
         return [_select(record, chosen) for record in self.incomplete_members(tenant.org_id, week_monday(day), self.clock.now(), required=True)]
 
     # --- shared with the reminders ------------------------------------------------------------
@@ -190,7 +200,8 @@ class TimesheetService:
                 continue
             spent = sum(self._minutes(read.organization, by_user.get(member["id"], []), days, now).values())
             if spent < expected:
-                incomplete.append({**_user_ref(member), "completeness": 0 if spent == 0 else 1, "remainingTime": expected - spent})
+                incomplete.append({**_user_ref(member), "completeness": 0 if spent == 0 else 1, "remainingTime": expected - spent,
+                                   NUMBER: _number(member)})
         return incomplete
 
     @staticmethod
@@ -250,4 +261,5 @@ class TimesheetService:
             "lockedDays": lock_string,
             "approved": all(day in approved for day in days),
             "approvedDays": rules.locked_days_string(days, approved),
+            NUMBER: _number(member),
         }

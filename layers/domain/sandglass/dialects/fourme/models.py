@@ -3,14 +3,14 @@ leave any field out)."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Union
 
 from pydantic import BaseModel, ConfigDict
 
 
 class PersonRef(BaseModel):
     model_config = ConfigDict(defer_build=True)
-    id: str
+    id: Union[int, str]  # 4me's integer person id (dialects.fourme.ids)
     name: str
 
 
@@ -26,7 +26,7 @@ class FourmeTimesheet(BaseModel):
 
 class FourmeIncompleteTimesheet(BaseModel):
     model_config = ConfigDict(defer_build=True)
-    id: Optional[str] = None
+    id: Optional[Union[int, str]] = None
     name: Optional[str] = None
     primary_email: Optional[str] = None
     completeness: Optional[int] = None

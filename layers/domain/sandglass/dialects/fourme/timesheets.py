@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandglass.dialects.fourme.ids import WireId
 from sandglass.errors import ValidationFailed
 from sandglass.services.group_timesheets import GroupTimesheet
 
@@ -22,14 +23,15 @@ def chosen_fields(fields: str | None, available: tuple[str, ...]) -> tuple[str, 
     return tuple(name for name in available if name in wanted)
 
 
-def timesheet(sheet: GroupTimesheet, fields: tuple[str, ...]) -> dict[str, Any]:
-    full = {"person": {"id": sheet.user["id"], "name": sheet.user["name"]}, "workday": sheet.workday, "sum_time_spent": sheet.sum_time_spent,
+def timesheet(sheet: GroupTimesheet, fields: tuple[str, ...], person_id: WireId) -> dict[str, Any]:
+    """`person_id`: the person's id as the wire shows it (dialects.fourme.ids)."""
+    full = {"person": {"id": person_id, "name": sheet.user["name"]}, "workday": sheet.workday, "sum_time_spent": sheet.sum_time_spent,
             "workdays": sheet.workdays, "locked": sheet.locked, "locked_days": sheet.locked_days}
     return {name: full[name] for name in fields}
 
 
-def incomplete(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    full = {"id": record["id"], "name": record["name"], "primary_email": record["email"], "completeness": record["completeness"],
+def incomplete(record: dict[str, Any], fields: tuple[str, ...], person_id: WireId) -> dict[str, Any]:
+    full = {"id": person_id, "name": record["name"], "primary_email": record["email"], "completeness": record["completeness"],
             "remaining_time": record["remainingTime"]}
     return {name: full[name] for name in fields}
 
