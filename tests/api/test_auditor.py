@@ -43,6 +43,7 @@ def _sandtime_refusal(body) -> bool:
 SURFACES = (
     ("Clockify", ("/v1/user", "/v1/workspaces"), lambda body: body.get("code") == 403 and body.get("message") == AUDITOR_READ_ONLY),
     ("4me", ("/v1/timesheets",), lambda body: body == {"message": AUDITOR_READ_ONLY}),
+    ("Sonderplan", ("/v2/time-entry",), _sandtime_refusal),  # Sonderplan's errors are Sandtime's shape
 )
 
 
@@ -89,7 +90,7 @@ def test_an_auditor_reads_what_an_administrator_reads_and_writes_nothing_on_ever
         if method not in READS and path not in READ_ONLY_POSTS:
             writes[surface_of(path)[0]] = writes.get(surface_of(path)[0], 0) + 1
     assert probes >= 80, probes
-    assert writes.get("4me") == 2 and writes.get("Clockify", 0) >= 8 and writes.get("Sandtime", 0) >= 40, writes  # every surface probed
+    assert writes.get("4me") == 2 and writes.get("Sonderplan") == 1 and writes.get("Clockify", 0) >= 8 and writes.get("Sandtime", 0) >= 40, writes  # every surface probed
     assert not failures, f"{len(failures)} of {probes} probes failed:\n" + "\n".join(failures)
 
 
