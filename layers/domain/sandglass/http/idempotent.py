@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from sandglass.errors import DomainError
 from sandglass.services import idempotency
@@ -22,8 +22,10 @@ def header(event: dict, name: str) -> str | None:
     return None
 
 
-def idempotent(event: Any, run):
-    """Run the request, honouring `Idempotency-Key` on POSTs (sandglass.services.idempotency)."""
+def idempotent(event: Any, run, refusal: Callable[[DomainError], Any] | None = None):
+    """Run the request, honouring `Idempotency-Key` on POSTs (sandglass.services.idempotency).
+    `refusal`: how a wire dialect answers a domain error (its `from_domain`, a powertools Response),
+    for a key that is refused; Sandtime's error shape otherwise."""
     if not isinstance(event, dict) or str(event.get("httpMethod", "")).upper() != "POST":
         return run()
     key = header(event, "Idempotency-Key")
@@ -41,6 +43,10 @@ def idempotent(event: Any, run):
         claim, stored = service.begin(key, account=account, caller=caller, method="POST", path=event.get("path") or resource,
                                       query=event.get("queryStringParameters"), body=event.get("body"))
     except DomainError as error:
+        if refusal is not None:
+            answer = refusal(error)
+            return {"statusCode": answer.status_code, "headers": {"Content-Type": "application/json", **answer.headers},
+                    "isBase64Encoded": False, "body": answer.body}
         return {"statusCode": error.status, "headers": {"Content-Type": "application/json"}, "isBase64Encoded": False,
                 "body": json.dumps({"error": {"code": error.code, "message": error.message, **({"details": error.details} if error.details else {})}})}
     if stored is not None:

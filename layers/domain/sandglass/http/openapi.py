@@ -9,7 +9,7 @@ Only imported when a document is rendered (never on a request path: cold start).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Sequence
 
 from sandglass.services.idempotency import READ_ONLY
 
@@ -96,8 +96,8 @@ _CHANGES = {"post", "put", "patch", "delete"}
 _OPERATIONS = _CHANGES | {"get"}
 
 
-def _error_response(status: str) -> dict[str, Any]:
-    response: dict[str, Any] = {"description": ERROR_STATUSES[status], "content": {"application/json": {"schema": {"$ref": ERROR_REF}}}}
+def _error_response(status: str, error_ref: str = ERROR_REF) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": ERROR_STATUSES[status], "content": {"application/json": {"schema": {"$ref": error_ref}}}}
     if status == "429":
         response["headers"] = dict(RETRY_AFTER_HEADER)
     return response
@@ -139,14 +139,19 @@ def statuses_for(method: str, operation: dict[str, Any]) -> list[str]:
     return sorted(statuses)
 
 
-def document(schema: dict[str, Any]) -> dict[str, Any]:
-    """Add the error responses, the organization header and the error schema to a rendered document."""
+def document(schema: dict[str, Any], dialects: Sequence[Any] = ()) -> dict[str, Any]:
+    """Add the error responses, the organization header and the error schema to a rendered document.
+    `dialects`: the error modules of the wire dialects the function serves (http.resolver.create_app);
+    their paths' errors are documented with the dialect's own ERROR_SCHEMA."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
+    for errors in dialects:
+        schemas[errors.ERROR_SCHEMA["title"]] = errors.ERROR_SCHEMA
     components.setdefault("parameters", {})["XOrganization"] = ORGANIZATION_PARAMETER
     components["parameters"]["IdempotencyKey"] = IDEMPOTENCY_PARAMETER
     for path, item in (schema.get("paths") or {}).items():
+        error_ref = next((f"#/components/schemas/{errors.ERROR_SCHEMA['title']}" for errors in dialects if errors.serves(path)), ERROR_REF)
         for method, operation in item.items():
             if method not in _OPERATIONS:
                 continue
@@ -171,7 +176,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
                 statuses = {"429", "500"} | set(public.get("statuses", ()) if isinstance(public, dict) else ())
                 if operation.get("requestBody"):
                     statuses |= {"400", "415", "422"}
-                responses.update({status: _error_response(status) for status in sorted(statuses)})
+                responses.update({status: _error_response(status, error_ref) for status in sorted(statuses)})
                 if isinstance(public, dict) and public.get("organization"):
                     operation.setdefault("parameters", []).append({"$ref": ORGANIZATION_REF})
                 continue
@@ -184,7 +189,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
             if not any(p.get("$ref") == ORGANIZATION_REF for p in parameters):
                 parameters.append({"$ref": ORGANIZATION_REF})
             for status in statuses_for(method, operation):
-                responses[status] = _error_response(status)
+                responses[status] = _error_response(status, error_ref)
     for unused in ("HTTPValidationError", "ResponseValidationError", "ValidationError"):  # powertools defaults we never answer
         schemas.pop(unused, None)
     return schema

@@ -193,6 +193,8 @@ _int_ids = cache(IntIdService)
 
 
 class Resolver(APIGatewayRestResolver):
+    dialects: tuple[ModuleType, ...] = ()  # error modules of the wire dialects it serves (create_app)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if getattr(self, "_request_validation_middleware", None) is not None:
@@ -201,7 +203,7 @@ class Resolver(APIGatewayRestResolver):
     def get_openapi_json_schema(self, *args, **kwargs) -> str:
         """The rendered document, with every operation's error statuses and the organization
         header (sandglass.http.openapi), so each route group is documented the same way."""
-        return json.dumps(document(json.loads(super().get_openapi_json_schema(*args, **kwargs))), indent=2)
+        return json.dumps(document(json.loads(super().get_openapi_json_schema(*args, **kwargs)), self.dialects), indent=2)
 
     def resolve(self, event, context):
         # every API function is instrumented here (structured logs with the request id, org and
@@ -210,7 +212,10 @@ class Resolver(APIGatewayRestResolver):
             if isinstance(event, dict):
                 _body_as_text(event)
                 numbered_path(event, _int_ids)
-            response = idempotent(event, lambda: super(Resolver, self).resolve(event, context))
+            path = event.get("path") or "" if isinstance(event, dict) else ""
+            errors = next((errors for errors in self.dialects if errors.serves(path)), None)
+            response = idempotent(event, lambda: super(Resolver, self).resolve(event, context),
+                                  refusal=errors.from_domain if errors is not None else None)
             record(response)
             return response
 
@@ -218,8 +223,9 @@ class Resolver(APIGatewayRestResolver):
 def create_app(dialects: Sequence[ModuleType] = ()) -> APIGatewayRestResolver:
     """`dialects`: error modules of wire dialects served by the same function (e.g.
     sandglass.dialects.fourme.errors): each has `serves(path)`, `from_domain(error)`,
-    `from_validation(errors)`, `response(status, message)`, `not_found()` and `unexpected()`; a request
-    on a path one of them serves is answered in that dialect's error shape."""
+    `from_validation(errors)`, `response(status, message)`, `not_found()`, `unexpected()` and
+    `ERROR_SCHEMA` (its body, documented for its paths); a request on a path one of them serves is
+    answered in that dialect's error shape."""
     settings = get_settings()
     cors = None
     if settings.cors_origins:
@@ -232,6 +238,7 @@ def create_app(dialects: Sequence[ModuleType] = ()) -> APIGatewayRestResolver:
             max_age=300,
         )
     app = Resolver(enable_validation=True, cors=cors, serializer=_json, strip_prefixes=["/api"], json_body_deserializer=_json_body)
+    app.dialects = tuple(dialects)
 
     def dialect():
         path = app.current_event.path if getattr(app, "current_event", None) is not None else ""

@@ -17,6 +17,8 @@ from sandglass.errors import DomainError
 PREFIX = "/v1/timesheets"  # the dialect's paths, below the /api mount
 NOT_AUTHENTICATED = "Not authenticated"
 NOT_A_MEMBER = "Access denied: not a member of this account"
+ERROR_SCHEMA = {"title": "FourmeError", "type": "object", "required": ["message"],
+                "properties": {"message": {"type": "string", "description": "What went wrong; a parameter problem names the parameter first"}}}
 
 
 def serves(path: str) -> bool:
