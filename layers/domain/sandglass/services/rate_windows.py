@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from sandglass import ids, timefmt
+from sandglass.entities.activities import RateSnapshot
+from sandglass.entities.rates import RateWindow, in_force, snapshot
 from sandglass.repositories.rates import RateRepository, cost_set, revenue_set
 
 
@@ -63,14 +65,18 @@ class RatesInForce:
     def __init__(self, repository: RateRepository):
         self.repository = repository
 
-    def revenue_rates(self, org_id: str, project_id: str, user_id: str) -> list[dict[str, Any]]:
+    def revenue_rates(self, org_id: str, project_id: str, user_id: str) -> list[RateWindow]:
         """Every revenue window of a user on a project, oldest first (one Query)."""
         member_id = ids.project_member_id(project_id, user_id)
-        return oldest_first(self.repository.snapshot(revenue_set(org_id, project_id, member_id, user_id)).rates)
+        return self.repository.snapshot(revenue_set(org_id, project_id, member_id, user_id)).windows()
 
-    def cost_rates(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
-        return oldest_first(self.repository.snapshot(cost_set(org_id, user_id)).rates)
+    def cost_rates(self, org_id: str, user_id: str) -> list[RateWindow]:
+        return self.repository.snapshot(cost_set(org_id, user_id)).windows()
 
-    def snapshot_at(self, org_id: str, project_id: str, user_id: str, instant: datetime) -> dict[str, Any]:
+    def cost_snapshot_at(self, org_id: str, user_id: str, instant: datetime) -> RateSnapshot:
+        """The user's cost window in force at `instant`, as kept by an entry without a project (one Query)."""
+        return snapshot(None, in_force(self.cost_rates(org_id, user_id), instant))
+
+    def snapshot_at(self, org_id: str, project_id: str, user_id: str, instant: datetime) -> RateSnapshot:
         """The member's revenue window on the project and cost window in force at `instant`, as kept (two Queries)."""
-        return snapshot_of(pick(self.revenue_rates(org_id, project_id, user_id), instant), pick(self.cost_rates(org_id, user_id), instant))
+        return snapshot(in_force(self.revenue_rates(org_id, project_id, user_id), instant), in_force(self.cost_rates(org_id, user_id), instant))
