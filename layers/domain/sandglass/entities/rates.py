@@ -14,6 +14,19 @@ REVENUE, COST = "revenue", "cost"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RateOwner:
+    """Whose time a set of windows prices: a project membership (revenue) or a user (cost)."""
+
+    user_id: str
+    project_id: str | None = None  # revenue: the project and the membership on it
+    member_id: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return REVENUE if self.project_id is not None else COST
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RateWindow:
     """A rate in force over ``starts_at <= T < ends_at`` (``ends_at`` None: never ends).
 

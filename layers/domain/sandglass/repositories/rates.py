@@ -157,11 +157,11 @@ class RateRepository:
             cursor=cursor,
             consistent=True,
         )
-        return Page([public(item) for item in page.items], page.cursor)
+        return Page([from_item(item) for item in page.items], page.cursor)
 
-    def get(self, rate_set: RateSet, rate_id: str) -> dict[str, Any] | None:
+    def get(self, rate_set: RateSet, rate_id: str) -> RateWindow | None:
         item = self.table.get(rate_set.rate_key(rate_id))
-        return public(item) if item else None
+        return from_item(item) if item else None
 
     # --- writes ---------------------------------------------------------------------------
     def _stage_version(self, tx: UnitOfWork, rate_set: RateSet, seen_version: int | None) -> None:
@@ -173,10 +173,13 @@ class RateRepository:
             tx.update(rate_set.lock_key(), "SET #v = #v + :one", {"#v": "version"}, {":one": 1, ":seen": seen_version},
                       condition="#v = :seen", fail=conflict)
 
-    def stage_save(self, tx: UnitOfWork, rate_set: RateSet, rate: dict[str, Any], seen_version: int | None) -> None:
-        """Create or replace one window, with the version bump."""
+    def stage_save(self, tx: UnitOfWork, rate_set: RateSet, rate: Mapping[str, Any], seen_version: int | None) -> None:
+        """Create or replace one window (its item attributes), with the version bump."""
         tx.put({**rate_set.rate_key(rate["id"]), **rate_set.index_attributes(rate["id"]), **rate})
         self._stage_version(tx, rate_set, seen_version)
+
+    def stage_save_window(self, tx: UnitOfWork, rate_set: RateSet, window: RateWindow, seen_version: int | None) -> None:
+        self.stage_save(tx, rate_set, to_item(window), seen_version)
 
     def stage_remove(self, tx: UnitOfWork, rate_set: RateSet, rate_id: str, seen_version: int | None) -> None:
         tx.delete(rate_set.rate_key(rate_id), "attribute_exists(PK)", fail=NotFound("Rate not found"))
