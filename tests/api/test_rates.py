@@ -22,13 +22,13 @@ def test_revenue_and_cost_rate_at_read_what_the_api_wrote(api, acme, seed):
                     body={"currency": "EUR", "from": "2026-03-01T00:00:00Z", "value": 40.25}).status == 200
     july = datetime(2026, 7, 3, 8, 30, tzinfo=timezone.utc)
     revenue = rates.revenue_rate_at(org_id, project["id"], sam["id"], july)
-    assert revenue["value"] == Decimal("120.5") and revenue["currency"] == "EUR" and revenue["taxRate"] == Decimal(23)
-    assert rates.revenue_rate_at(org_id, project["id"], sam["id"], datetime(2026, 2, 1, tzinfo=timezone.utc))["value"] == Decimal(100)
+    assert revenue.value == Decimal("120.5") and revenue.currency == "EUR" and revenue.tax_rate == Decimal(23)
+    assert rates.revenue_rate_at(org_id, project["id"], sam["id"], datetime(2026, 2, 1, tzinfo=timezone.utc)).value == Decimal(100)
     assert rates.revenue_rate_at(org_id, project["id"], sam["id"], datetime(2025, 2, 1, tzinfo=timezone.utc)) is None
-    assert rates.cost_rate_at(org_id, sam["id"], july)["value"] == Decimal("40.25")
+    assert rates.cost_rate_at(org_id, sam["id"], july).value == Decimal("40.25")
     assert rates.cost_rate_at(org_id, sam["id"], datetime(2026, 2, 1, tzinfo=timezone.utc)) is None
     assert rates.cost_rate_at(org_id, ids.new_id(), july) is None
-    assert [r["value"] for r in rates.RateService().revenue_rates(org_id, project["id"], sam["id"])] == [Decimal(100), Decimal("120.5")]
+    assert [r.value for r in rates.RateService().revenue_rates(org_id, project["id"], sam["id"])] == [Decimal(100), Decimal("120.5")]
 
 
 def test_rate_instants_outside_the_one_accepted_range_are_422(api, acme, seed):

@@ -14,6 +14,7 @@ from sandglass.errors import Forbidden, NotFound, ValidationFailed
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.models.rates import RerateRequest
 from sandglass.repositories.activities import ReadSet, attributes_of, from_item, to_item
+from sandglass.repositories.rates import from_item as rate_item
 from sandglass.services import rerate
 from sandglass.services.activities import decide
 from sandglass.services.activities.rules import Interval, overlaps
@@ -141,7 +142,7 @@ def test_a_rerate_plans_only_entries_whose_kept_rates_differ():
     request = RerateRequest.model_validate({"from": "2026-07-01T00:00:00Z", "to": "2026-08-01T00:00:00Z"})
     selection = rerate.parse_selection(request)
     row = {"id": "a", "userId": SAM, "projectId": P, "startedAt": "2026-07-15T08:00:00.000Z", "endedAt": "2026-07-15T09:00:00.000Z", "billable": True}
-    window = {"id": "w", "userId": SAM, "currency": "EUR", "value": Decimal(120), "from": "2026-01-01T00:00:00.000Z", "to": None}
+    window = rate_item({"id": "w", "userId": SAM, "currency": "EUR", "value": Decimal(120), "from": "2026-01-01T00:00:00.000Z", "to": None})
     kept = RateSnapshot(revenue=RateRef(currency="EUR", value=Decimal(100), rate_id="old"))
     windows = rerate.Windows({(P, SAM): [window]}, {})
     planned = rerate.plan(selection, {"timeZone": "UTC"}, [row], {"a": replace(ENTRY, rate_snapshot=kept)}, windows, {})

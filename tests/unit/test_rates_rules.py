@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
 from sandglass.errors import Conflict, ValidationFailed
+from sandglass.repositories.rates import from_item as rate_item
 from sandglass.timefmt import parse
 from sandglass.services import rates
 
 
 def window(rate_id, start, end, value="10"):
-    return {"id": rate_id, "from": start, "to": end, "value": Decimal(value), "currency": "USD", "taxRate": Decimal(0)}
+    return rate_item({"id": rate_id, "userId": "u", "from": start, "to": end, "value": Decimal(value), "currency": "USD", "taxRate": Decimal(0)})
 
 
 WINDOWS = [
@@ -32,7 +34,7 @@ WINDOWS = [
 ])
 def test_pick(instant, expected):
     found = rates.pick(WINDOWS, parse(instant))
-    assert (found["id"] if found else None) == expected
+    assert (found.id if found else None) == expected
 
 
 def test_pick_refuses_naive_instants():
@@ -46,6 +48,6 @@ def test_overlap_rules():
     assert rates.overlaps(WINDOWS[1], window("c", "2030-01-01T00:00:00.000Z", None))
     with pytest.raises(Conflict):
         rates.check_no_overlap(window("c", "2025-01-01T00:00:00.000Z", None), WINDOWS)
-    rates.check_no_overlap({**WINDOWS[0], "to": "2026-05-01T00:00:00.000Z"}, WINDOWS)  # itself does not count
+    rates.check_no_overlap(replace(WINDOWS[0], ends_at=parse("2026-05-01T00:00:00.000Z")), WINDOWS)  # itself does not count
     with pytest.raises(ValidationFailed):
         rates.check_window(window("c", "2026-01-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z"))

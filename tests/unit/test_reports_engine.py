@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from sandglass.repositories.rates import from_item as rate_item
 from sandglass.services import rates
 from sandglass.services.reports import engine, views
 from sandglass.services.reports.periods import resolve
@@ -175,10 +176,11 @@ def test_no_rate_in_force_means_no_revenue():
 def test_rate_timeline_agrees_with_rates_pick():
     windows = REVENUE[(P, SAM)]
     timeline = engine.RateTimeline(windows)
+    typed = [rate_item({**window, "id": str(n), "userId": SAM}) for n, window in enumerate(windows)]
     for instant in ("2025-12-31T23:59:59.999Z", "2026-01-01T00:00:00.000Z", "2026-07-09T23:59:59.999Z", "2026-07-10T00:00:00.000Z", "2030-01-01T00:00:00.000Z"):
-        picked = rates.pick(windows, datetime.fromisoformat(instant))
+        picked = rates.pick(typed, datetime.fromisoformat(instant))
         found = timeline.at(engine.to_ms(instant))
-        assert (found[1] if found else None) == (picked["value"] if picked else None), instant
+        assert (found[1] if found else None) == (picked.value if picked else None), instant
 
 
 def test_dst_week_buckets_by_local_time():

@@ -13,7 +13,8 @@ from typing import Annotated, Optional, Union
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer
 
-from sandglass import reference
+from sandglass import reference, timefmt
+from sandglass.entities.rates import RateWindow
 from sandglass.models import ApiModel
 from sandglass.models.common import InstantText as Instant
 from sandglass.models.common import Omittable
@@ -84,6 +85,20 @@ class CostRate(BaseModel, defer_build=True):
     value: AmountOut
 
     model_config = {"populate_by_name": True}
+
+
+def _to(window: RateWindow) -> str | None:
+    return timefmt.iso(window.ends_at) if window.ends_at else None
+
+
+def revenue_rate_view(window: RateWindow) -> RevenueRate:
+    return RevenueRate(currency=window.currency, from_=timefmt.iso(window.starts_at), id=window.id, memberId=window.member_id,
+                       projectId=window.project_id, taxRate=window.tax_rate, to=_to(window), value=window.value)
+
+
+def cost_rate_view(window: RateWindow) -> CostRate:
+    return CostRate(currency=window.currency, from_=timefmt.iso(window.starts_at), id=window.id, taxRate=window.tax_rate,
+                    to=_to(window), userId=window.user_id, value=window.value)
 
 
 class RerateRequest(ApiModel):

@@ -13,9 +13,11 @@ validated "no overlap" against the same snapshot cannot both commit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, Mapping
 
-from sandglass import keys
+from sandglass import keys, timefmt
+from sandglass.entities.rates import RateWindow
 from sandglass.errors import Conflict, NotFound
 from sandglass.storage import table as db
 from sandglass.storage.table import Page, Table
@@ -25,6 +27,31 @@ from sandglass.storage.transaction import UnitOfWork
 def public(item: dict[str, Any]) -> dict[str, Any]:
     """A stored window without its key attributes."""
     return {name: value for name, value in item.items() if name not in keys.KEY_ATTRIBUTES}
+
+
+def _instant(value: Any):
+    return value if hasattr(value, "tzinfo") else timefmt.parse(str(value))
+
+
+def from_item(item: Mapping[str, Any]) -> RateWindow:
+    """A stored window (key attributes or not) -> the entity."""
+    end = item.get("to")
+    return RateWindow(
+        id=str(item["id"]), currency=str(item["currency"]), value=Decimal(str(item["value"])),
+        tax_rate=Decimal(str(item.get("taxRate") or 0)), starts_at=_instant(item["from"]),
+        ends_at=_instant(end) if end else None, user_id=str(item["userId"]),
+        project_id=item.get("projectId"), member_id=item.get("memberId"),
+    )
+
+
+def to_item(window: RateWindow) -> dict[str, Any]:
+    """The entity -> the stored window's attributes (without keys)."""
+    item: dict[str, Any] = {"id": window.id, "userId": window.user_id, "currency": window.currency,
+                            "from": timefmt.iso(window.starts_at), "to": timefmt.iso(window.ends_at) if window.ends_at else None,
+                            "taxRate": window.tax_rate, "value": window.value}
+    if window.project_id is not None:
+        item["projectId"], item["memberId"] = window.project_id, window.member_id
+    return item
 
 
 CONCURRENT = "The rate windows were changed by another request; reload and retry"
@@ -77,6 +104,10 @@ class Snapshot:
     version: int | None  # None: the set has never been written
     rates: list[dict[str, Any]]
 
+    def windows(self) -> list[RateWindow]:
+        """The set's windows, oldest first."""
+        return sorted((from_item(rate) for rate in self.rates), key=lambda window: window.starts_at)
+
     @property
     def removal_actions(self) -> int:
         """How many actions removing the whole set takes (stage_remove_set)."""
@@ -126,11 +157,11 @@ class RateRepository:
             cursor=cursor,
             consistent=True,
         )
-        return Page([public(item) for item in page.items], page.cursor)
+        return Page([from_item(item) for item in page.items], page.cursor)
 
-    def get(self, rate_set: RateSet, rate_id: str) -> dict[str, Any] | None:
+    def get(self, rate_set: RateSet, rate_id: str) -> RateWindow | None:
         item = self.table.get(rate_set.rate_key(rate_id))
-        return public(item) if item else None
+        return from_item(item) if item else None
 
     # --- writes ---------------------------------------------------------------------------
     def _stage_version(self, tx: UnitOfWork, rate_set: RateSet, seen_version: int | None) -> None:
@@ -142,10 +173,13 @@ class RateRepository:
             tx.update(rate_set.lock_key(), "SET #v = #v + :one", {"#v": "version"}, {":one": 1, ":seen": seen_version},
                       condition="#v = :seen", fail=conflict)
 
-    def stage_save(self, tx: UnitOfWork, rate_set: RateSet, rate: dict[str, Any], seen_version: int | None) -> None:
-        """Create or replace one window, with the version bump."""
+    def stage_save(self, tx: UnitOfWork, rate_set: RateSet, rate: Mapping[str, Any], seen_version: int | None) -> None:
+        """Create or replace one window (its item attributes), with the version bump."""
         tx.put({**rate_set.rate_key(rate["id"]), **rate_set.index_attributes(rate["id"]), **rate})
         self._stage_version(tx, rate_set, seen_version)
+
+    def stage_save_window(self, tx: UnitOfWork, rate_set: RateSet, window: RateWindow, seen_version: int | None) -> None:
+        self.stage_save(tx, rate_set, to_item(window), seen_version)
 
     def stage_remove(self, tx: UnitOfWork, rate_set: RateSet, rate_id: str, seen_version: int | None) -> None:
         tx.delete(rate_set.rate_key(rate_id), "attribute_exists(PK)", fail=NotFound("Rate not found"))

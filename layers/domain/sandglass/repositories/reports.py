@@ -21,11 +21,13 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from sandglass import keys, timefmt
+from sandglass.entities.rates import RateWindow
 from sandglass.entities.reports import ReportDefinition, ReportFilter, ReportSpec
 from sandglass.errors import BadRequest, Conflict, NotFound
 from sandglass.repositories.activities import ROW_ATTRIBUTES, ActivityRepository, TimeWindow
 from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories import rates
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.repositories.rollups import RollupRepository
 from sandglass.storage import cursor as cursors
@@ -120,6 +122,13 @@ class ReportRepository:
 
     def cost_windows_of_user(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
         return self._windows(keys.GSI_USER, keys.user_partition(org_id, user_id), keys.COST_RATE_USER_SORT_PREFIX)
+
+    def revenue_rate_windows_of_project(self, org_id: str, project_id: str) -> list[RateWindow]:
+        """Every member's revenue windows on one project, typed (the same one Query)."""
+        return [rates.from_item(item) for item in self.revenue_windows_of_project(org_id, project_id)]
+
+    def cost_rate_windows_of_user(self, org_id: str, user_id: str) -> list[RateWindow]:
+        return [rates.from_item(item) for item in self.cost_windows_of_user(org_id, user_id)]
 
     def _windows(self, index: str, partition: str, prefix: str) -> list[dict[str, Any]]:
         found = []

@@ -19,9 +19,10 @@ from sandglass import ids
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.projects import PROJECT_ADMINISTRATOR, Project, ProjectMembership
+from sandglass.entities.rates import RateOwner
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, stale_write
 from sandglass.models.projects import MemberCreate, MemberUpdate, ProjectCreate, ProjectMember, ProjectUpdate, member_view, project_view
-from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
+from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate, revenue_rate_view
 from sandglass.repositories import MAX_ACTIONS, UnitOfWork
 from sandglass.repositories.catalog import CLIENTS, CatalogRepository
 from sandglass.repositories.organizations import OrganizationRepository
@@ -29,10 +30,6 @@ from sandglass.repositories.projects import ProjectRepository, new_membership
 from sandglass.repositories.rates import RateRepository, Snapshot, revenue_set
 from sandglass.services.rates import RateService
 from sandglass.timefmt import iso
-
-
-def revenue_view(item: dict[str, Any]) -> RevenueRate:
-    return RevenueRate.model_validate(item)
 
 
 @dataclass(frozen=True)
@@ -227,20 +224,20 @@ class ProjectService:
     def list_revenue(self, tenant: TenantContext, project_id: str, member_id: str, limit: int, cursor: str | None) -> tuple[dict[str, RevenueRate], str | None]:
         _, rate_set, _ = self._rate_context(tenant, project_id, member_id, read=True)
         page = self.rates.page(rate_set, limit, cursor)
-        return {item["id"]: revenue_view(item) for item in page.items}, page.cursor
+        return {window.id: revenue_rate_view(window) for window in page.items}, page.cursor
 
     def get_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str) -> RevenueRate:
         _, rate_set, _ = self._rate_context(tenant, project_id, member_id, read=True)
-        return revenue_view(self.rates.get(rate_set, revenue_id))
+        return revenue_rate_view(self.rates.get(rate_set, revenue_id))
 
     def create_revenue(self, tenant: TenantContext, project_id: str, member_id: str, body: RateCreate) -> RevenueRate:
         member, rate_set, guard = self._rate_context(tenant, project_id, member_id)
-        owner = {"projectId": project_id, "memberId": member.id, "userId": member.user_id}
-        return revenue_view(self.rates.create(rate_set, body, owner, guard))
+        owner = RateOwner(user_id=member.user_id, project_id=project_id, member_id=member.id)
+        return revenue_rate_view(self.rates.create(rate_set, body, owner, guard))
 
     def update_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str, body: RateUpdate) -> RevenueRate:
         _, rate_set, guard = self._rate_context(tenant, project_id, member_id)
-        return revenue_view(self.rates.update(rate_set, revenue_id, body, guard))
+        return revenue_rate_view(self.rates.update(rate_set, revenue_id, body, guard))
 
     def delete_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str) -> None:
         _, rate_set, guard = self._rate_context(tenant, project_id, member_id)

@@ -3,12 +3,12 @@
 A window covers ``from <= T < to`` (``to`` exclusive; ``to: null`` never ends). The windows of one
 owner (a project member's revenue rates, a user's cost rates) never overlap: every write reads the
 set with its version and commits with a condition on that version (repositories/rates.py).
-Reports use `revenue_rate_at` / `cost_rate_at` (or `revenue_rates` / `cost_rates` + `pick` to
-price many activities with one read).
+The services decide on typed windows (entities/rates.py); the repository maps them to items.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable, Iterable
@@ -16,44 +16,49 @@ from typing import Any, Callable, Iterable
 from pydantic import ValidationError
 
 from sandglass import ids, timefmt
+from sandglass.entities.rates import RateOwner, RateWindow, in_force
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail, invalid_request
 from sandglass.models.rates import RateCreate, RateUpdate
 from sandglass.repositories import Page, UnitOfWork
 from sandglass.repositories.organizations import OrganizationRepository
-from sandglass.repositories.rates import RateRepository, RateSet, cost_set, revenue_set
-from sandglass.services.rate_windows import applies, bounds, oldest_first, pick, snapshot_entry, snapshot_of  # noqa: F401 (pick, snapshot_*: re-exported)
+from sandglass.repositories.rates import RateRepository, RateSet
+from sandglass.services.rate_windows import RatesInForce
 
 RATE_FIELDS = ("currency", "from", "to", "taxRate", "value")
 # What must still hold when a window commits (its owner still exists...), staged by the owner's repository.
 Guard = Callable[[UnitOfWork], None]
+pick = in_force  # the window in force at an instant
 
 
-# --- pure rules (the window in force at an instant: rate_windows.py) ----------------------------
+# --- pure rules ---------------------------------------------------------------------------------
 
-def overlaps(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    a_start, a_end = bounds(a)
-    b_start, b_end = bounds(b)
-    return (b_end is None or a_start < b_end) and (a_end is None or b_start < a_end)
+def overlaps(a: RateWindow, b: RateWindow) -> bool:
+    return a.overlaps(b)
 
 
-def check_window(rate: dict[str, Any]) -> None:
-    start, end = bounds(rate)
-    if end is not None and not start < end:
+def check_window(rate: RateWindow) -> None:
+    if rate.ends_at is not None and not rate.starts_at < rate.ends_at:
         raise ValidationFailed("A rate window's 'from' must be before its 'to'",
                                details=[detail("to", "must be after 'from' (or null for an open-ended window)")])
 
 
-def check_no_overlap(rate: dict[str, Any], others: Iterable[dict[str, Any]]) -> None:
+def check_no_overlap(rate: RateWindow, others: Iterable[RateWindow]) -> None:
     for other in others:
-        if other["id"] != rate["id"] and overlaps(rate, other):
-            until = other.get("to") or "open-ended"
-            raise Conflict(f"The window overlaps rate {other['id']} ({other['from']} - {until}); rate windows of one owner must not overlap",
+        if other.id != rate.id and rate.overlaps(other):
+            until = timefmt.iso(other.ends_at) if other.ends_at else "open-ended"
+            raise Conflict(f"The window overlaps rate {other.id} ({timefmt.iso(other.starts_at)} - {until}); rate windows of one owner must not overlap",
                            code="RATE_OVERLAP")
 
 
-def _stored_fields(model) -> dict[str, Any]:
-    data = model.model_dump(by_alias=True, exclude_unset=True)
-    return {name: data[name] for name in RATE_FIELDS if name in data}
+def _fields(window: RateWindow) -> dict[str, Any]:
+    """The window's editable fields in the request's words (what a partial update merges onto)."""
+    return {"currency": window.currency, "from": timefmt.iso(window.starts_at),
+            "to": timefmt.iso(window.ends_at) if window.ends_at else None, "taxRate": window.tax_rate, "value": window.value}
+
+
+def _with_fields(window: RateWindow, fields: dict[str, Any]) -> RateWindow:
+    return replace(window, currency=str(fields["currency"]), value=Decimal(str(fields["value"])), tax_rate=Decimal(str(fields["taxRate"])),
+                   starts_at=timefmt.parse(fields["from"]), ends_at=timefmt.parse(fields["to"]) if fields.get("to") else None)
 
 
 # --- the windows of one owner ----------------------------------------------------------------
@@ -64,37 +69,37 @@ class RateService:
 
     # reads used by the HTTP services
     def page(self, rate_set: RateSet, limit: int, cursor: str | None) -> Page:
+        """A page of windows (RateWindow items)."""
         return self.repository.page(rate_set, limit, cursor)
 
-    def get(self, rate_set: RateSet, rate_id: str) -> dict[str, Any]:
-        item = self.repository.get(rate_set, rate_id) if ids.is_uuid(rate_id) else None
-        if item is None:
+    def get(self, rate_set: RateSet, rate_id: str) -> RateWindow:
+        window = self.repository.get(rate_set, rate_id) if ids.is_uuid(rate_id) else None
+        if window is None:
             raise NotFound("Rate not found")
-        return item
+        return window
 
     # writes: one consistent Query (lock + windows) then one transaction
-    def create(self, rate_set: RateSet, body: RateCreate, owner: dict[str, str], guard: Guard) -> dict[str, Any]:
-        rate = {"id": ids.new_id(), **owner, **_stored_fields(body)}
-        if not rate.get("currency"):
-            rate["currency"] = OrganizationRepository(self.repository.table).currency(rate_set.org_id)
-        rate.setdefault("to", None)
-        rate.setdefault("taxRate", Decimal(0))
+    def create(self, rate_set: RateSet, body: RateCreate, owner: RateOwner, guard: Guard) -> RateWindow:
+        currency = body.currency or OrganizationRepository(self.repository.table).currency(rate_set.org_id)
+        rate = RateWindow(id=ids.new_id(), currency=currency, value=body.value, tax_rate=body.taxRate,
+                          starts_at=timefmt.parse(body.from_), ends_at=timefmt.parse(body.to) if body.to else None,
+                          user_id=owner.user_id, project_id=owner.project_id, member_id=owner.member_id)
         check_window(rate)
         snapshot = self.repository.snapshot(rate_set)
-        check_no_overlap(rate, snapshot.rates)
-        self._commit(guard, self.repository.stage_save, rate_set, rate, snapshot.version)
+        check_no_overlap(rate, snapshot.windows())
+        self._commit(guard, self.repository.stage_save_window, rate_set, rate, snapshot.version)
         return rate
 
-    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guard: Guard) -> dict[str, Any]:
+    def update(self, rate_set: RateSet, rate_id: str, body: RateUpdate, guard: Guard) -> RateWindow:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)
-        stored = next((rate for rate in snapshot.rates if rate["id"] == rate_id), None)
+        windows = snapshot.windows()
+        stored = next((window for window in windows if window.id == rate_id), None)
         if stored is None:
             raise NotFound("Rate not found")
         patch = body.model_dump(by_alias=True, exclude_unset=True)
-        current = {name: stored.get(name) for name in RATE_FIELDS}
-        merged = {**current, **{name: patch[name] for name in RATE_FIELDS if name in patch}}
+        merged = {**_fields(stored), **{name: patch[name] for name in RATE_FIELDS if name in patch}}
         nulls = [name for name in ("currency", "from", "taxRate", "value") if merged.get(name) is None]
         if nulls:
             raise ValidationFailed("currency, from, taxRate and value cannot be null",
@@ -103,17 +108,17 @@ class RateService:
             RateCreate.model_validate(merged)
         except ValidationError as error:
             raise invalid_request(error.errors(), "body") from None
-        rate = {**stored, **merged}
+        rate = _with_fields(stored, merged)
         check_window(rate)
-        check_no_overlap(rate, snapshot.rates)
-        self._commit(guard, self.repository.stage_save, rate_set, rate, snapshot.version)
+        check_no_overlap(rate, windows)
+        self._commit(guard, self.repository.stage_save_window, rate_set, rate, snapshot.version)
         return rate
 
     def delete(self, rate_set: RateSet, rate_id: str, guard: Guard) -> None:
         if not ids.is_uuid(rate_id):
             raise NotFound("Rate not found")
         snapshot = self.repository.snapshot(rate_set)
-        if not any(rate["id"] == rate_id for rate in snapshot.rates):
+        if not any(window.id == rate_id for window in snapshot.windows()):
             raise NotFound("Rate not found")
         self._commit(guard, self.repository.stage_remove, rate_set, rate_id, snapshot.version)
 
@@ -123,20 +128,19 @@ class RateService:
         guard(tx)
         tx.commit()
 
-    # --- which rate applies (Reports) ------------------------------------------------------
-    def revenue_rates(self, org_id: str, project_id: str, user_id: str) -> list[dict[str, Any]]:
+    # --- which rate applies ------------------------------------------------------------------
+    def revenue_rates(self, org_id: str, project_id: str, user_id: str) -> list[RateWindow]:
         """Every revenue window of a user on a project, oldest first (one Query)."""
-        member_id = ids.project_member_id(project_id, user_id)
-        return oldest_first(self.repository.snapshot(revenue_set(org_id, project_id, member_id, user_id)).rates)
+        return RatesInForce(self.repository).revenue_rates(org_id, project_id, user_id)
 
-    def cost_rates(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
-        return oldest_first(self.repository.snapshot(cost_set(org_id, user_id)).rates)
+    def cost_rates(self, org_id: str, user_id: str) -> list[RateWindow]:
+        return RatesInForce(self.repository).cost_rates(org_id, user_id)
 
-    def revenue_rate_at(self, org_id: str, project_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
-        return pick(self.revenue_rates(org_id, project_id, user_id), instant)
+    def revenue_rate_at(self, org_id: str, project_id: str, user_id: str, instant: datetime) -> RateWindow | None:
+        return in_force(self.revenue_rates(org_id, project_id, user_id), instant)
 
-    def cost_rate_at(self, org_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
-        return pick(self.cost_rates(org_id, user_id), instant)
+    def cost_rate_at(self, org_id: str, user_id: str, instant: datetime) -> RateWindow | None:
+        return in_force(self.cost_rates(org_id, user_id), instant)
 
 
 _default: RateService | None = None
@@ -149,11 +153,11 @@ def _service() -> RateService:
     return _default
 
 
-def revenue_rate_at(org_id: str, project_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
+def revenue_rate_at(org_id: str, project_id: str, user_id: str, instant: datetime) -> RateWindow | None:
     """The revenue rate window of `user_id` on `project_id` in force at `instant`, or None."""
     return _service().revenue_rate_at(org_id, project_id, user_id, instant)
 
 
-def cost_rate_at(org_id: str, user_id: str, instant: datetime) -> dict[str, Any] | None:
+def cost_rate_at(org_id: str, user_id: str, instant: datetime) -> RateWindow | None:
     """The cost rate window of `user_id` in force at `instant`, or None."""
     return _service().cost_rate_at(org_id, user_id, instant)

@@ -27,12 +27,13 @@ from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, ValidationFailed, detail
 from sandglass.models.rates import RerateRequest
-from sandglass.entities.activities import BREAK, Activity, RateSnapshot
-from sandglass.repositories.activities import ActivityRepository, TimeWindow, snapshot_attribute, snapshot_from
+from sandglass.entities.activities import BREAK, Activity, RateRef, RateSnapshot
+from sandglass.entities.rates import RateWindow, in_force
+from sandglass.entities.rates import snapshot as rate_snapshot
+from sandglass.repositories.activities import ActivityRepository, TimeWindow
 from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.reports import ReportRepository
 from sandglass.schedule import local_date
-from sandglass.services import rate_windows as rate_rules
 from sandglass.services.reports import engine
 from sandglass.services.locks import LockService, lock_zone
 
@@ -42,17 +43,16 @@ HOUR_MS = Decimal(3_600_000)
 CENT = Decimal("0.01")
 
 
-def _amount(rate: dict[str, Any] | None, duration_ms: int) -> dict[str, str] | None:
-    if not rate:
+def _amount(rate: RateRef | None, duration_ms: int) -> dict[str, str] | None:
+    if rate is None:
         return None
-    value = Decimal(str(rate["value"]))
-    return {"currency": str(rate["currency"]), "value": str(value), "amount": str((value * duration_ms / HOUR_MS).quantize(CENT, rounding=ROUND_HALF_UP))}
+    return {"currency": rate.currency, "value": str(rate.value), "amount": str((rate.value * duration_ms / HOUR_MS).quantize(CENT, rounding=ROUND_HALF_UP))}
 
 
-def _same(old: dict[str, Any] | None, new: dict[str, Any] | None) -> bool:
+def _same(old: RateRef | None, new: RateRef | None) -> bool:
     if old is None or new is None:
         return old is new
-    return str(old["currency"]) == str(new["currency"]) and Decimal(str(old["value"])) == Decimal(str(new["value"]))
+    return old.currency == new.currency and old.value == new.value
 
 
 def _add(totals: dict[str, Decimal], amount: dict[str, str] | None) -> None:
@@ -110,11 +110,11 @@ class RerateService:
 
     def _windows(self, org_id: str, rows: list[dict[str, Any]]) -> Windows:
         """Every rate window the rows may need: one Query per project (revenue), one per member (cost)."""
-        revenue: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        revenue: dict[tuple[str, str], list[RateWindow]] = {}
         for project_id in sorted({row["projectId"] for row in rows if row.get("projectId")}):
-            for window in self.reads.revenue_windows_of_project(org_id, project_id):
-                revenue.setdefault((project_id, window["userId"]), []).append(window)
-        return Windows(revenue, {user_id: self.reads.cost_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
+            for window in self.reads.revenue_rate_windows_of_project(org_id, project_id):
+                revenue.setdefault((project_id, window.user_id), []).append(window)
+        return Windows(revenue, {user_id: self.reads.cost_rate_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
 
     def _marks(self, organization: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, tuple[set[date], set[date]]]:
         if not rows:
@@ -144,8 +144,8 @@ class Selection:
 
 @dataclass(frozen=True)
 class Windows:
-    revenue: dict[tuple[str, str], list[dict[str, Any]]]  # by (project, member)
-    cost: dict[str, list[dict[str, Any]]]  # by member
+    revenue: dict[tuple[str, str], list[RateWindow]]  # by (project, member)
+    cost: dict[str, list[RateWindow]]  # by member
 
 
 @dataclass(frozen=True)
@@ -179,17 +179,17 @@ def plan(selection: Selection, organization: Mapping[str, Any], rows: list[dict[
     for row in sorted(rows, key=lambda row: (row["startedAt"], row["id"])):
         full = stored.get(row["id"])
         instant = timefmt.parse(row["startedAt"])
-        new = rate_rules.snapshot_of(rate_rules.pick(windows.revenue.get((row.get("projectId"), row["userId"]), []), instant),
-                                     rate_rules.pick(windows.cost.get(row["userId"], []), instant))
-        old = snapshot_attribute(full.rate_snapshot) if full is not None else None
-        if full is None or (old is not None and _same(old.get("revenue"), new.get("revenue")) and _same(old.get("cost"), new.get("cost"))):
+        new = rate_snapshot(in_force(windows.revenue.get((row.get("projectId"), row["userId"]), []), instant),
+                            in_force(windows.cost.get(row["userId"], []), instant))
+        old = full.rate_snapshot if full is not None else None
+        if full is None or (old is not None and _same(old.revenue, new.revenue) and _same(old.cost, new.cost)):
             continue
         entry = entry_row(row, full, old, new, duration(row, interval, mode), marks.get(row["userId"], (set(), set())), local_date(instant, zone))
         for kind in ("revenue", "cost"):
             _add(totals[kind][0], entry[kind]["old"])
             _add(totals[kind][1], entry[kind]["new"])
         entries.append(entry)
-        snapshots.append(snapshot_from(new))
+        snapshots.append(new)
     view = {
         "from": timefmt.iso(selection.lower), "to": timefmt.iso(selection.upper), "entries": entries,
         "totals": {kind: {"old": engine.money(old), "new": engine.money(new)} for kind, (old, new) in totals.items()},
@@ -204,7 +204,7 @@ def duration(row: Mapping[str, Any], interval: int, mode: str) -> int:
     return engine.round_duration(raw, interval, mode) if interval else raw
 
 
-def entry_row(row: Mapping[str, Any], full: Activity, old: dict[str, Any] | None, new: dict[str, Any], duration_ms: int,
+def entry_row(row: Mapping[str, Any], full: Activity, old: RateSnapshot | None, new: RateSnapshot, duration_ms: int,
               marks: tuple[set[date], set[date]], day: date) -> dict[str, Any]:
     """One entry of the preview: its old and new revenue (billable only) and cost."""
     billable_ms = duration_ms if row.get("billable") is True else 0
@@ -214,7 +214,7 @@ def entry_row(row: Mapping[str, Any], full: Activity, old: dict[str, Any] | None
         "activityId": row["id"], "userId": row["userId"], "projectId": row.get("projectId"), "startedAt": row["startedAt"],
         "endedAt": row["endedAt"], "billable": row.get("billable") is True, "duration": duration_ms,
         "locked": day in locked_days or full.locked, "approved": day in approved_days,
-        "revenue": {"old": _amount(was.get("revenue"), billable_ms), "new": _amount(new.get("revenue"), billable_ms)},
-        "cost": {"old": _amount(was.get("cost"), duration_ms), "new": _amount(new.get("cost"), duration_ms)},
+        "revenue": {"old": _amount(was.revenue, billable_ms), "new": _amount(new.revenue, billable_ms)},
+        "cost": {"old": _amount(was.cost, duration_ms), "new": _amount(new.cost, duration_ms)},
         "version": full.version,
     }

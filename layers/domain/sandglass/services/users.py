@@ -22,8 +22,9 @@ from sandglass import ids
 from sandglass.clock import Clock, CurrentClock
 from sandglass.context import INVITED, TenantContext
 from sandglass.errors import Forbidden, NotFound, ValidationFailed, invalid_request, stale_write
-from sandglass.models.rates import CostRate, RateCreate, RateUpdate
+from sandglass.models.rates import CostRate, RateCreate, RateUpdate, cost_rate_view
 from sandglass.entities.people import Member
+from sandglass.entities.rates import RateOwner
 from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate, user_view
 from sandglass.documents import deep_merge
 from sandglass.repositories.organizations import OrganizationRepository
@@ -34,10 +35,6 @@ from sandglass.services.rates import RateService
 
 PROFILE_FIELDS = ("name", "title", "phone", "avatar")
 ADMIN_FIELDS = ("role", "archived")
-
-
-def cost_view(item: dict[str, Any]) -> CostRate:
-    return CostRate.model_validate(item)
 
 
 class UserService:
@@ -169,20 +166,20 @@ class UserService:
         rate_set, _ = self._cost_context(tenant, user_id, write=False)
         self._require(tenant, user_id)
         page = self.rates.page(rate_set, limit, cursor)
-        return {item["id"]: cost_view(item) for item in page.items}, page.cursor
+        return {window.id: cost_rate_view(window) for window in page.items}, page.cursor
 
     def get_cost(self, tenant: TenantContext, user_id: str, cost_id: str) -> CostRate:
         rate_set, _ = self._cost_context(tenant, user_id, write=False)
         self._require(tenant, user_id)
-        return cost_view(self.rates.get(rate_set, cost_id))
+        return cost_rate_view(self.rates.get(rate_set, cost_id))
 
     def create_cost(self, tenant: TenantContext, user_id: str, body: RateCreate) -> CostRate:
         rate_set, guards = self._cost_context(tenant, user_id, write=True)
-        return cost_view(self.rates.create(rate_set, body, {"userId": user_id}, guards))
+        return cost_rate_view(self.rates.create(rate_set, body, RateOwner(user_id=user_id), guards))
 
     def update_cost(self, tenant: TenantContext, user_id: str, cost_id: str, body: RateUpdate) -> CostRate:
         rate_set, guards = self._cost_context(tenant, user_id, write=True)
-        return cost_view(self.rates.update(rate_set, cost_id, body, guards))
+        return cost_rate_view(self.rates.update(rate_set, cost_id, body, guards))
 
     def delete_cost(self, tenant: TenantContext, user_id: str, cost_id: str) -> None:
         rate_set, guards = self._cost_context(tenant, user_id, write=True)

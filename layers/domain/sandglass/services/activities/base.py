@@ -11,11 +11,11 @@ from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity, RateSnapshot
 from sandglass.errors import Conflict, ValidationFailed
-from sandglass.repositories.activities import ActivityRepository, ReadSet, Table, snapshot_from
+from sandglass.repositories.activities import ActivityRepository, ReadSet, Table
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.repositories.rates import RateRepository
-from sandglass.services.rate_windows import RatesInForce, pick, snapshot_of
+from sandglass.services.rate_windows import RatesInForce
 from sandglass.services.activities.rules import not_found
 from sandglass.services.locks import LockGuard
 from sandglass.repositories.activities import UnitOfWork
@@ -49,8 +49,8 @@ def rates_at(table: Table) -> RatesAt:
 
     def at(org_id: str, project_id: str | None, user_id: str, started: datetime) -> RateSnapshot | None:
         if project_id is None:  # no project, no project membership: no revenue rate; the member's cost rate (one Query)
-            return snapshot_from(snapshot_of(None, pick(windows.cost_rates(org_id, user_id), started)))
-        return snapshot_from(windows.snapshot_at(org_id, project_id, user_id, started))
+            return windows.cost_snapshot_at(org_id, user_id, started)
+        return windows.snapshot_at(org_id, project_id, user_id, started)
     return at
 
 
