@@ -14,7 +14,7 @@ from sandglass.errors import Forbidden, NotFound, ValidationFailed
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.models.rates import RerateRequest
 from sandglass.repositories.activities import ReadSet, attributes_of, from_item, to_item
-from sandglass.repositories.organizations import settings_from_item
+from sandglass.repositories.organizations import organization_from_item, settings_from_item
 from sandglass.services import rerate
 from sandglass.services.activities import decide
 from sandglass.services.activities.rules import Interval, overlaps
@@ -33,7 +33,7 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 
 def reads(**kwargs) -> ReadSet:
-    base = ReadSet(organization=dict(ORGANIZATION), projects={P: {"id": P, "billable": True}},
+    base = ReadSet(organization=organization_from_item({"id": "org", **ORGANIZATION}), projects={P: {"id": P, "billable": True}},
                    memberships={(P, SAM): {"role": "User"}}, users={SAM: {"id": SAM}})
     return replace(base, **kwargs)
 

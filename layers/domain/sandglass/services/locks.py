@@ -39,7 +39,7 @@ from sandglass.entities.organizations import Organization, OrganizationSettings
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
 from sandglass.repositories import UnitOfWork
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
-from sandglass.repositories.organizations import OrganizationRepository, settings_from_item
+from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_label
 from sandglass.timefmt import iso, parse, utc_ms
@@ -153,7 +153,7 @@ class LockGuard:
                  for image in images]
         user_ids = {span["userId"] for span in spans}
         states = self.repository.states_from(tenant.org_id, user_ids, reads.extra)
-        check_open(settings_from_item(reads.organization) if reads.organization else None, states, spans, now)
+        check_open(reads.organization.settings if reads.organization is not None else None, states, spans, now)
         for user_id in sorted(user_ids):
             self.repository.stage_unchanged(tx, tenant.org_id, states.of(user_id))
 
