@@ -48,8 +48,8 @@ class OrganizationRepository:
     # --- reads (entities) -------------------------------------------------------------------
     def get(self, org_id: str) -> Organization | None:
         """The active organization, or None (absent, or deleted)."""
-        item = self.item(org_id)
-        return organization_from_item(item) if item is not None else None
+        item = self.table.get(keys.organization(org_id))
+        return organization_from_item(item) if item and item.get("status") == ACTIVE else None
 
     def currency(self, org_id: str) -> str:
         """The organization's currency (USD for an absent one)."""
@@ -63,15 +63,9 @@ class OrganizationRepository:
             raise NotFound("Organization not found")
         return organization
 
-    # --- reads (raw items: storage-level only; above storage use get/require) ---------------
+    # --- reads (by domain, member, account) ------------------------------------------------
     def org_id_for_domain(self, domain: str) -> str | None:
         return AccessRepository(self.table).org_id_for_domain(domain)
-
-    def item(self, org_id: str) -> dict[str, Any] | None:
-        item = self.table.get(keys.organization(org_id))
-        if not item or item.get("status") != ACTIVE:
-            return None
-        return item
 
     def member(self, org_id: str, user_id: str) -> dict[str, Any] | None:
         return AccessRepository(self.table).member(org_id, user_id)
