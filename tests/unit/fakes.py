@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable
 from sandglass.entities.activities import Activity
 from sandglass.errors import Conflict, DomainError, ValidationFailed
 from sandglass.repositories.activities import ActivityPage, ReadSet, TimerMarker, TimeWindow, attributes_of, from_item
+from sandglass.repositories.organizations import organization_from_item
 from sandglass.timefmt import iso
 
 ORG = "org-1"
@@ -121,7 +122,7 @@ class InMemoryActivities:
     def read_set(self, org_id: str, *, organization: bool = True, projects: Iterable[str] = (), memberships: Iterable[tuple[str, str]] = (),
                  users: Iterable[str] = (), timers: Iterable[str] = (), idempotency: tuple[str, str] | None = None,
                  extra: Iterable[dict[str, str]] = ()) -> ReadSet:
-        found = ReadSet(organization=copy.deepcopy(self.organization) if organization else None)
+        found = ReadSet(organization=organization_from_item({"id": org_id, **self.organization}) if organization and self.organization is not None else None)
         found.extra = {(key["PK"], key["SK"]): copy.deepcopy(self.extra[(key["PK"], key["SK"])]) for key in extra if (key["PK"], key["SK"]) in self.extra}
         found.projects = {p: copy.deepcopy(self.projects[p]) for p in projects if p in self.projects}
         found.memberships = {m: copy.deepcopy(self.memberships[m]) for m in memberships if m in self.memberships}

@@ -15,6 +15,7 @@ from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.models.rates import RerateRequest
 from sandglass.repositories.activities import ReadSet, attributes_of, from_item, to_item
 from sandglass.repositories.rates import from_item as rate_item
+from sandglass.repositories.organizations import organization_from_item, settings_from_item
 from sandglass.services import rerate
 from sandglass.services.activities import decide
 from sandglass.services.activities.rules import Interval, overlaps
@@ -33,7 +34,7 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 
 def reads(**kwargs) -> ReadSet:
-    base = ReadSet(organization=dict(ORGANIZATION), projects={P: {"id": P, "billable": True}},
+    base = ReadSet(organization=organization_from_item({"id": "org", **ORGANIZATION}), projects={P: {"id": P, "billable": True}},
                    memberships={(P, SAM): {"role": "User"}}, users={SAM: {"id": SAM}})
     return replace(base, **kwargs)
 
@@ -145,13 +146,13 @@ def test_a_rerate_plans_only_entries_whose_kept_rates_differ():
     window = rate_item({"id": "w", "userId": SAM, "currency": "EUR", "value": Decimal(120), "from": "2026-01-01T00:00:00.000Z", "to": None})
     kept = RateSnapshot(revenue=RateRef(currency="EUR", value=Decimal(100), rate_id="old"))
     windows = rerate.Windows({(P, SAM): [window]}, {})
-    planned = rerate.plan(selection, {"timeZone": "UTC"}, [row], {"a": replace(ENTRY, rate_snapshot=kept)}, windows, {})
+    planned = rerate.plan(selection, settings_from_item({"timeZone": "UTC"}), [row], {"a": replace(ENTRY, rate_snapshot=kept)}, windows, {})
     entry = planned.view["entries"][0]
     assert (entry["revenue"]["old"]["amount"], entry["revenue"]["new"]["amount"], entry["version"]) == ("100.00", "120.00", 3)
     assert planned.snapshots == [RateSnapshot(revenue=RateRef(currency="EUR", value=Decimal(120), rate_id="w"))]
-    same = rerate.plan(selection, {}, [row], {"a": replace(ENTRY, rate_snapshot=planned.snapshots[0])}, windows, {})
+    same = rerate.plan(selection, settings_from_item({}), [row], {"a": replace(ENTRY, rate_snapshot=planned.snapshots[0])}, windows, {})
     assert same.view["entries"] == [] and same.snapshots == []
-    locked = rerate.plan(selection, {}, [row], {"a": ENTRY}, windows, {SAM: ({date(2026, 7, 15)}, set())})
+    locked = rerate.plan(selection, settings_from_item({}), [row], {"a": ENTRY}, windows, {SAM: ({date(2026, 7, 15)}, set())})
     assert locked.view["lockedEntries"] == 1
     with pytest.raises(ValidationFailed):
         rerate.parse_selection(RerateRequest.model_validate({"from": "2026-07-01T00:00:00Z", "to": "2026-07-01T00:00:00Z"}))

@@ -12,6 +12,7 @@ from sandglass.errors import Conflict
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.entities.locks import DateLock, LockState, LockStates, WeekLock
 from sandglass.repositories.locks import LOCKS_CHANGED
+from sandglass.repositories.organizations import settings_from_item
 from sandglass.services import locks
 from sandglass.services.activities import ActivityService, no_rates
 from tests.unit.fakes import ORG, Condition, InMemoryActivities, InMemoryProjects
@@ -32,7 +33,7 @@ def member(*, days=(), weeks=()) -> LockState:
 
 
 def reason(day, organization=ORG_SETTINGS, org_locks=NONE, member_locks=NONE, now=NOW):
-    return locks.lock_reason(day, organization, org_locks, member_locks, now)
+    return locks.lock_reason(day, settings_from_item(organization), org_locks, member_locks, now)
 
 
 # --- lock_reason ------------------------------------------------------------------------------------
@@ -73,7 +74,7 @@ def test_member_and_organization_date_locks():
 def test_locked_days_of_a_month():
     days = [date(2026, 2, day) for day in range(1, 29)]
     settings = {**ORG_SETTINGS, "lockingTimesheets": {"enabled": True, "year": 2026, "week": 6}}
-    found = locks.locked_days(settings, LockState(user_id=None, days=frozenset({date(2026, 2, 20)})), member(days=[date(2026, 2, 28)]), days, NOW)
+    found = locks.locked_days(settings_from_item(settings), LockState(user_id=None, days=frozenset({date(2026, 2, 20)})), member(days=[date(2026, 2, 28)]), days, NOW)
     assert found == set(days[:8]) | {date(2026, 2, 20), date(2026, 2, 28)}
 
 
@@ -105,13 +106,14 @@ def test_period_days():
 
 
 def test_lock_zone_and_settings_change():
-    assert locks.lock_zone({"timeZone": "Europe/Warsaw"}) == "Europe/Warsaw"
-    assert locks.lock_zone({"timeZone": "Europe/Warsaw", "lockingTimesheets": {"timeZone": "Asia/Kolkata"}}) == "Asia/Kolkata"
-    assert locks.lock_zone({}) == "UTC"
+    assert locks.lock_zone(settings_from_item({"timeZone": "Europe/Warsaw"})) == "Europe/Warsaw"
+    assert locks.lock_zone(settings_from_item({"timeZone": "Europe/Warsaw", "lockingTimesheets": {"timeZone": "Asia/Kolkata"}})) == "Asia/Kolkata"
+    assert locks.lock_zone(settings_from_item({})) == "UTC" and locks.lock_zone(None) == "UTC"
     before = {"timeZone": "UTC", "lockingTimesheets": {"enabled": True, "year": 2026, "week": 44}}
-    assert locks.lock_settings_changed(before, {**before, "lockingTimesheets": {"enabled": True, "year": 2026, "week": 45}})
-    assert locks.lock_settings_changed(before, {**before, "timeZone": "Asia/Tokyo"})
-    assert not locks.lock_settings_changed(before, {**before, "currency": "EUR"})
+    changed = lambda after: locks.lock_settings_changed(settings_from_item(before), settings_from_item({**before, **after}))  # noqa: E731
+    assert changed({"lockingTimesheets": {"enabled": True, "year": 2026, "week": 45}})
+    assert changed({"timeZone": "Asia/Tokyo"})
+    assert not changed({"currency": "EUR"})
 
 
 # --- the write guard over in-memory repositories --------------------------------------------------------------

@@ -84,7 +84,7 @@ class Repository:
     def __init__(self, organization: Organization):
         self.organization, self.changes = organization, []
 
-    def load(self, org_id):
+    def require(self, org_id):
         return self.organization
 
     def update_settings(self, org_id, settings, expected, stale):

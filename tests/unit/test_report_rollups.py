@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.entities.reports import ReportFilter, ReportSpec
+from sandglass.repositories.organizations import organization_from_item, settings_from_item
 from sandglass.services.reports import ReportService, rollups, selection
 
 NOW = datetime(2026, 11, 3, 12, tzinfo=timezone.utc)
@@ -107,7 +108,7 @@ class Cells:
     """The cells of the organization as the rebuild job stores them (through their stored records)."""
 
     def __init__(self, items, organization, built=True):
-        report_settings = selection.settings_of(organization)
+        report_settings = selection.settings_of(settings_from_item(organization))
         self.records = [rollups.record_of(day) for day in rollups.member_days(items, report_settings)]
         self.basis = rollups.basis_of(report_settings) if built else None
         self.reads = 0
@@ -128,7 +129,7 @@ class Repository:
             self.rollups = cells
 
     def organization(self, org_id):
-        return self.settings
+        return organization_from_item({"id": org_id, **self.settings})
 
     def administered_project_ids(self, org_id, user_id):
         return list(self.administered)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
+from sandglass.repositories.organizations import organization_from_item
 from sandglass.services.reports import ReportService
 
 NOW = datetime(2026, 8, 5, tzinfo=timezone.utc)
@@ -86,7 +87,7 @@ class Repository:
         self.settings = {"timeZone": ZONE, **({"rounding": {"enabled": True, "interval": rounding[0], "mode": rounding[1]}} if rounding else {})}
 
     def organization(self, org_id):
-        return self.settings
+        return organization_from_item({"id": org_id, **self.settings})
 
     def administered_project_ids(self, org_id, user_id):
         return []

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
+from sandglass.repositories.organizations import organization_from_item
 from sandglass.services.reports import ReportService
 
 P, Q = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
@@ -23,7 +24,7 @@ class FakeRepository:
         self.administered = list(administered)
 
     def organization(self, org_id):
-        return {"timeZone": "UTC"}
+        return organization_from_item({"id": org_id, "timeZone": "UTC"})
 
     def administered_project_ids(self, org_id, user_id):
         return self.administered

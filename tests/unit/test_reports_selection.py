@@ -4,6 +4,7 @@ on hand-made items: visibility, selections, every filter kind, archives, approva
 import pytest
 
 from sandglass.entities.reports import Directory, ReportFilter, ReportSpec
+from sandglass.repositories.organizations import settings_from_item
 from sandglass.services.reports import selection
 from sandglass.services.reports.selection import Viewer
 
@@ -106,12 +107,12 @@ def test_approved_weeks_in_the_lock_zone():
 
 
 def test_settings_of_an_organization_item():
-    settings = selection.settings_of({"timeZone": "Europe/Warsaw", "weekStart": "sunday",
-                                      "rounding": {"enabled": True, "interval": 900000, "mode": "UP"},
-                                      "lockingTimesheets": {"timeZone": "America/New_York"}})
+    settings = selection.settings_of(settings_from_item({"timeZone": "Europe/Warsaw", "weekStart": "sunday",
+                                                         "rounding": {"enabled": True, "interval": 900000, "mode": "UP"},
+                                                         "lockingTimesheets": {"timeZone": "America/New_York"}}))
     assert (settings.time_zone, settings.week_start, settings.rounding_interval, settings.rounding_mode, settings.lock_zone) == (
         "Europe/Warsaw", 6, 900000, "UP", "America/New_York")
-    off = selection.settings_of({"rounding": {"enabled": False, "interval": 900000, "mode": "UP"}})
+    off = selection.settings_of(settings_from_item({"rounding": {"enabled": False, "interval": 900000, "mode": "UP"}}))
     assert (off.time_zone, off.week_start, off.rounding_interval, off.rounding_mode, off.lock_zone) == ("UTC", 0, 0, "NEAREST", "UTC")
 
 

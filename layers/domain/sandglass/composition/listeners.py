@@ -5,7 +5,6 @@ from __future__ import annotations
 from sandglass.composition import once, table
 from sandglass.entities.organizations import SettingsChanged
 from sandglass.repositories.locks import LockRepository
-from sandglass.repositories.organizations import settings_to_item
 from sandglass.services import locks as lock_rules
 
 
@@ -17,8 +16,7 @@ class LockVersionsFollowSettings:
         self.repository = repository
 
     def settings_changed(self, event: SettingsChanged) -> None:
-        lock_rules.after_settings_change(self.repository, event.org_id, settings_to_item(event.before.settings),
-                                         settings_to_item(event.after.settings))
+        lock_rules.after_settings_change(self.repository, event.org_id, event.before.settings, event.after.settings)
 
 
 @once

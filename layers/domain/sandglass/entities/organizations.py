@@ -4,8 +4,11 @@ What other rooms read (the accessor surface; keep it small):
 - ``organization.settings.time_zone`` / ``.lock_time_zone`` (the auto-lock zone, else the organization's);
 - ``.settings.rounding`` (``enabled``, ``interval``, ``mode``), ``.settings.overlap_policy``,
   ``.settings.max_activity_hours``, ``.settings.unlock_window_hours``, ``.settings.currency``;
-- ``.settings.locking`` (``enabled``, ``time_zone``, ``year``, ``week``: the last locked ISO week)
-  and ``.settings.watermark`` (``(year, week)`` or None);
+- ``.settings.locking`` (``enabled``, ``time_zone``, ``year``, ``week``: the last locked ISO week),
+  ``.settings.watermark`` (``(year, week)`` or None) and ``.settings.locked_through`` (the watermark
+  while auto-lock is enabled: what the lock rules enforce);
+- ``organization.admin_count`` (active Administrators: the last one may resolve their own requests);
+- ``.settings.week_start`` (reports' weeks);
 - ``.settings.core_hours`` / ``.settings.holidays`` (timesheets and reminders).
 """
 
@@ -87,6 +90,7 @@ class OrganizationSettings:
     max_activity_hours: int = 24
     unlock_window_hours: int = 48
     overlap_policy: OverlapPolicy = "allow"
+    week_start: str = "MONDAY"  # the first day of a report's week (MONDAY..SUNDAY); no route sets it
 
     @property
     def lock_time_zone(self) -> str:
@@ -98,6 +102,11 @@ class OrganizationSettings:
         if self.locking.year is None or self.locking.week is None:
             return None
         return self.locking.year, self.locking.week
+
+    @property
+    def locked_through(self) -> tuple[int, int] | None:
+        """The last ISO week auto-lock locks (the watermark while locking is enabled), or None."""
+        return self.watermark if self.locking.enabled and self.locking.year and self.locking.week else None
 
     def with_watermark(self, year: int, week: int) -> OrganizationSettings:
         return replace(self, locking=replace(self.locking, year=year, week=week))
@@ -112,6 +121,7 @@ class Organization:
     version: int = 1
     created_at: datetime | None = None
     created_by: str | None = None  # the email that signed up
+    admin_count: int = 0  # active Administrators (a counter the member writes keep; read-only here)
 
     @property
     def name(self) -> str:

@@ -70,7 +70,9 @@ from sandglass.months import month_of, months_between
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
 from sandglass.entities.activities import REGULAR, Activity, RateRef, RateSnapshot
+from sandglass.entities.organizations import Organization
 from sandglass.repositories import int_ids
+from sandglass.repositories.organizations import organization_from_item
 from sandglass.storage.table import Page, Table
 from sandglass.storage.transaction import UnitOfWork
 
@@ -191,7 +193,7 @@ def _marker(item: Mapping[str, Any] | None) -> TimerMarker | None:
 
 @dataclass
 class ReadSet:
-    organization: dict[str, Any] | None = None
+    organization: Organization | None = None
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     memberships: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -259,7 +261,7 @@ class ActivityRepository:
         for item in self.table.batch_get([{keys.PK: pk, keys.SK: sk} for pk, sk in wanted], consistent=True):
             kind, ref = wanted[(item[keys.PK], item[keys.SK])]
             if kind == "organization":
-                found.organization = None if item.get("status") == DELETED else item  # tombstoned: as gone
+                found.organization = None if item.get("status") == DELETED else organization_from_item(item)  # tombstoned: as gone
             elif kind == "project":
                 found.projects[ref] = item
             elif kind == "membership":

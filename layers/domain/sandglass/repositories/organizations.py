@@ -4,8 +4,10 @@ The organization item (keys.organization) holds the settings document at its top
 same camelCase names the API shows (name, notes, currency, timeZone, coreHours{start,end},
 holidays{country,excluded}, rounding{enabled,interval ms,mode}, lockingTimesheets{enabled,
 timeZone,year,week}, onboarding{<step>:{done,viewed}}, reminders{enabled,weekday,time},
-autoLock{graceHours}, maxActivityHours, unlockWindowHours, overlapPolicy), plus id, domain, plan,
-status, version, createdAt, createdBy and adminCount. `organization_from_item` / `settings_to_item`
+autoLock{graceHours}, maxActivityHours, unlockWindowHours, overlapPolicy, weekStart when not
+Monday), plus id, domain, plan,
+status, version, createdAt, createdBy and adminCount (read into the entity; only the member
+writes change it). `organization_from_item` / `settings_to_item`
 map it to and from the typed entity (sandglass.entities.organizations).
 """
 
@@ -46,33 +48,24 @@ class OrganizationRepository:
     # --- reads (entities) -------------------------------------------------------------------
     def get(self, org_id: str) -> Organization | None:
         """The active organization, or None (absent, or deleted)."""
-        item = self.item(org_id)
-        return organization_from_item(item) if item is not None else None
+        item = self.table.get(keys.organization(org_id))
+        return organization_from_item(item) if item and item.get("status") == ACTIVE else None
 
     def currency(self, org_id: str) -> str:
         """The organization's currency (USD for an absent one)."""
         organization = self.get(org_id)
         return organization.settings.currency if organization is not None else "USD"
 
-    def load(self, org_id: str) -> Organization:
+    def require(self, org_id: str) -> Organization:
         """The active organization, or 404."""
-        return organization_from_item(self.require(org_id))
+        organization = self.get(org_id)
+        if organization is None:
+            raise NotFound("Organization not found")
+        return organization
 
-    # --- reads (raw items: for the rooms that still read the item; use get/load) -----------
+    # --- reads (by domain, member, account) ------------------------------------------------
     def org_id_for_domain(self, domain: str) -> str | None:
         return AccessRepository(self.table).org_id_for_domain(domain)
-
-    def item(self, org_id: str) -> dict[str, Any] | None:
-        item = self.table.get(keys.organization(org_id))
-        if not item or item.get("status") != ACTIVE:
-            return None
-        return item
-
-    def require(self, org_id: str) -> dict[str, Any]:
-        item = self.item(org_id)
-        if item is None:
-            raise NotFound("Organization not found")
-        return item
 
     def member(self, org_id: str, user_id: str) -> dict[str, Any] | None:
         return AccessRepository(self.table).member(org_id, user_id)
@@ -210,11 +203,13 @@ def settings_from_item(item: dict[str, Any]) -> OrganizationSettings:
         max_activity_hours=int(item.get("maxActivityHours") or defaults.max_activity_hours),
         unlock_window_hours=int(item.get("unlockWindowHours") or defaults.unlock_window_hours),
         overlap_policy=item.get("overlapPolicy") or defaults.overlap_policy,
+        week_start=str(item.get("weekStart") or defaults.week_start),
     )
 
 
 def settings_to_item(settings: OrganizationSettings) -> dict[str, Any]:
-    """The settings document as the item stores it (every field, so a write replaces it whole)."""
+    """The settings document as the item stores it (every field, so a write replaces it whole;
+    ``weekStart`` only when it is not the default Monday, as no route sets it)."""
     return {
         "name": settings.name,
         "notes": settings.notes,
@@ -232,6 +227,7 @@ def settings_to_item(settings: OrganizationSettings) -> dict[str, Any]:
         "maxActivityHours": settings.max_activity_hours,
         "unlockWindowHours": settings.unlock_window_hours,
         "overlapPolicy": settings.overlap_policy,
+        **({"weekStart": settings.week_start} if settings.week_start != OrganizationSettings(name="").week_start else {}),
     }
 
 
@@ -239,7 +235,7 @@ def organization_from_item(item: dict[str, Any]) -> Organization:
     created_at = item.get("createdAt")
     return Organization(id=item["id"], domain=item.get("domain") or "", settings=settings_from_item(item), plan=item.get("plan") or FREE_PLAN,
                         version=int(item.get("version") or 1), created_at=parse(created_at) if created_at else None,
-                        created_by=item.get("createdBy"))
+                        created_by=item.get("createdBy"), admin_count=int(item.get("adminCount") or 0))
 
 
 def organization_to_item(organization: Organization) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any, Iterable, Iterator
 
 from sandglass import keys, timefmt
 from sandglass.entities.rates import RateWindow
+from sandglass.entities.organizations import Organization
 from sandglass.entities.reports import ReportDefinition, ReportFilter, ReportSpec
 from sandglass.errors import BadRequest, Conflict, NotFound
 from sandglass.repositories.activities import ROW_ATTRIBUTES, ActivityRepository, TimeWindow
@@ -85,7 +86,7 @@ class ReportRepository:
         self.table.delete(keys.report(org_id, report_id), "userId = :owner", values={":owner": owner}, fail=NotFound("Report not found"))
 
     # --- what a result reads ----------------------------------------------------------------
-    def organization(self, org_id: str) -> dict[str, Any]:
+    def organization(self, org_id: str) -> Organization:
         return self.organizations.require(org_id)
 
     def approved_weeks(self, org_id: str) -> dict[str, set[tuple[int, int]]]:

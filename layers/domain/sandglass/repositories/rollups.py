@@ -21,8 +21,10 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from sandglass import keys
+from sandglass.entities.organizations import Organization
 from sandglass.errors import Conflict
 from sandglass.repositories.activities import ActivityRepository, TimeWindow
+from sandglass.repositories.organizations import organization_from_item
 from sandglass.storage.table import Table
 
 NOT_NEWER = "attribute_not_exists(#pk) OR #at <= :at"
@@ -64,8 +66,10 @@ class RollupRepository:
         """Lean activity rows with lower <= startedAt < upper: a member's, or the organization's."""
         return self.activities.in_range(org_id, TimeWindow(lower, upper), user_id=user_id, lean=True)
 
-    def organization(self, org_id: str) -> dict[str, Any] | None:
-        return self.table.get(keys.organization(org_id))
+    def organization(self, org_id: str) -> Organization | None:
+        """The organization, deleted or not (a purge removes its cells), or None when absent."""
+        item = self.table.get(keys.organization(org_id))
+        return organization_from_item(item) if item else None
 
     def put_day(self, org_id: str, record: dict[str, Any], computed_at: int) -> bool:
         """Store a member-day record unless a later computation did; False when one did."""

@@ -53,7 +53,6 @@ from sandglass.repositories.projects import ProjectRepository
 from sandglass.services.activities import ActivityService
 
 EXIT_TOLERANCE_M = 250.0
-DEFAULT_MAX_HOURS = 24
 
 
 def _not_found() -> NotFound:
@@ -200,7 +199,7 @@ class GeofenceService:
                 if not any(item.get("field") == "endedAt" for item in refused.details):
                     raise
             organization = self.organizations.require(tenant.org_id)
-            limit = int(organization.get("maxActivityHours") or DEFAULT_MAX_HOURS)
+            limit = organization.settings.max_activity_hours
             capped = ActivityUpdate(endedAt=started + timedelta(hours=limit))
             return self.activities.update(tenant, running.id, capped, if_match=version).activity
         except (PreconditionFailed, NotFound):

@@ -35,6 +35,7 @@ from sandglass.calendar import check_iso_week, parse_day
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.locks import DateLock, LockState, LockStates, WeekLock
+from sandglass.entities.organizations import Organization, OrganizationSettings
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
 from sandglass.repositories import UnitOfWork
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
@@ -50,17 +51,14 @@ SAVE_ATTEMPTS = 4
 
 # --- the model (pure) -------------------------------------------------------------------------------
 
-def lock_zone(organization: Mapping[str, Any] | None) -> str:
-    organization = organization or {}
-    return (organization.get("lockingTimesheets") or {}).get("timeZone") or organization.get("timeZone") or "UTC"
+def lock_zone(settings: OrganizationSettings | None) -> str:
+    """The zone whose local days and ISO weeks locks count in."""
+    return settings.lock_time_zone if settings is not None else "UTC"
 
 
-def watermark(organization: Mapping[str, Any] | None) -> tuple[int, int] | None:
+def watermark(settings: OrganizationSettings | None) -> tuple[int, int] | None:
     """The last ISO week auto-lock has locked, when locking is enabled."""
-    locking = (organization or {}).get("lockingTimesheets") or {}
-    if locking.get("enabled") and locking.get("year") and locking.get("week"):
-        return int(locking["year"]), int(locking["week"])
-    return None
+    return settings.locked_through if settings is not None else None
 
 
 def _week_text(week: tuple[int, int]) -> str:
@@ -68,7 +66,7 @@ def _week_text(week: tuple[int, int]) -> str:
     return f"week {week_label(*week)} ({monday.isoformat()} to {(monday + timedelta(days=6)).isoformat()})"
 
 
-def lock_reason(day: date, organization: Mapping[str, Any] | None, org_locks: LockState, member: LockState, now: datetime) -> str | None:
+def lock_reason(day: date, settings: OrganizationSettings | None, org_locks: LockState, member: LockState, now: datetime) -> str | None:
     """Why `day` is locked for the member whose locks are `member` (None: it is open)."""
     week = iso_week(day)
     record = member.weeks.get(week)
@@ -76,7 +74,7 @@ def lock_reason(day: date, organization: Mapping[str, Any] | None, org_locks: Lo
         if record.unlocked_to is not None and record.unlocked_to > now:
             return None
         return f"The timesheet {_week_text(week)} is locked for this member"
-    latest = watermark(organization)
+    latest = watermark(settings)
     if latest is not None and week <= latest:
         return f"The timesheet {_week_text(week)} is locked: timesheets are locked through week {week_label(*latest)}"
     if day in member.days:
@@ -86,9 +84,9 @@ def lock_reason(day: date, organization: Mapping[str, Any] | None, org_locks: Lo
     return None
 
 
-def locked_days(organization: Mapping[str, Any] | None, org_locks: LockState, member: LockState, days: Iterable[date], now: datetime) -> set[date]:
+def locked_days(settings: OrganizationSettings | None, org_locks: LockState, member: LockState, days: Iterable[date], now: datetime) -> set[date]:
     """The days of `days` locked for one member (for the monthly timesheet's locked/lockedDays)."""
-    return {day for day in days if lock_reason(day, organization, org_locks, member, now) is not None}
+    return {day for day in days if lock_reason(day, settings, org_locks, member, now) is not None}
 
 
 def activity_days(activity: Mapping[str, Any], tz: str) -> list[date]:
@@ -104,12 +102,12 @@ def activity_days(activity: Mapping[str, Any], tz: str) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def lock_settings_changed(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> bool:
+def lock_settings_changed(before: OrganizationSettings | None, after: OrganizationSettings | None) -> bool:
     """Whether an organization settings change moves what auto-lock locks (watermark, zone)."""
     return (watermark(before), lock_zone(before)) != (watermark(after), lock_zone(after))
 
 
-def after_settings_change(repository: LockRepository, org_id: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
+def after_settings_change(repository: LockRepository, org_id: str, before: OrganizationSettings | None, after: OrganizationSettings | None) -> None:
     """Called after the organization item changed (settings PUT, auto-lock advancing the
     watermark): bump every member's lock version when the watermark or the lock zone moved, so a
     write that read the old settings cannot commit (repositories/locks.py)."""
@@ -124,13 +122,13 @@ def next_week_lock(existing: WeekLock | None, user_id: str, year: int, week: int
                     created_at=existing.created_at if existing else now, updated_at=now)
 
 
-def check_open(organization: Mapping[str, Any] | None, states: LockStates, activities: Iterable[Mapping[str, Any]], now: datetime) -> None:
+def check_open(settings: OrganizationSettings | None, states: LockStates, activities: Iterable[Mapping[str, Any]], now: datetime) -> None:
     """409 PERIOD_LOCKED unless every day every image in `activities` covers is open for its member."""
-    tz = lock_zone(organization)
+    tz = lock_zone(settings)
     for activity in activities:
         member = states.of(activity["userId"])
         for day in activity_days(activity, tz):
-            reason = lock_reason(day, organization, states.organization, member, now)
+            reason = lock_reason(day, settings, states.organization, member, now)
             if reason is not None:
                 raise Conflict(f"{reason}; only organization Administrators can change its activities", code=PERIOD_LOCKED)
 
@@ -155,7 +153,7 @@ class LockGuard:
                  for image in images]
         user_ids = {span["userId"] for span in spans}
         states = self.repository.states_from(tenant.org_id, user_ids, reads.extra)
-        check_open(reads.organization, states, spans, now)
+        check_open(reads.organization.settings if reads.organization is not None else None, states, spans, now)
         for user_id in sorted(user_ids):
             self.repository.stage_unchanged(tx, tenant.org_id, states.of(user_id))
 
@@ -247,7 +245,7 @@ class LockService:
         organization = self.organizations.require(tenant.org_id)
         states = self.repository.read(tenant.org_id, [tenant.user_id])
         now = self._now()
-        return {day: lock_reason(day, organization, states.organization, states.of(tenant.user_id), now) for day in days}
+        return {day: lock_reason(day, organization.settings, states.organization, states.of(tenant.user_id), now) for day in days}
 
     # --- 4me ------------------------------------------------------------------------------------------
     def lock_dates(self, tenant: TenantContext, user_id: str | None, date_: str | None, week_of: str | None, month_of: str | None,
@@ -285,25 +283,25 @@ class LockService:
         organization = self.organizations.require(tenant.org_id)
         states = self.repository.read(tenant.org_id, [user_id]) if user_id else self.repository.all_states(tenant.org_id)
         members = {uid: state for uid, state in states.members.items() if user_id is None or uid == user_id}
-        latest = watermark(organization)
+        latest = watermark(organization.settings)
         return {
             "watermark": {"year": latest[0], "week": latest[1]} if latest else None,
-            "timeZone": lock_zone(organization),
+            "timeZone": lock_zone(organization.settings),
             "weekLocks": {lock.id: week_lock_view(lock) for state in members.values() for _, lock in sorted(state.weeks.items())},
             "organizationDays": sorted(day.isoformat() for day in states.organization.days),
             "memberDays": {uid: sorted(day.isoformat() for day in state.days) for uid, state in sorted(members.items()) if state.days},
         }
 
-    def day_marks(self, organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
+    def day_marks(self, organization: Organization, user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
         """The timesheet reads' port (services/timesheets.py): each member's locked days of
         [first, last] by the full model at the clock's now, and the days of weeks an approval request
         approved (services/requests.py). One BatchGetItem."""
-        states = self.repository.read(organization["id"], user_ids)
+        states = self.repository.read(organization.id, user_ids)
         days = [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
         now = self._now()
         marks = {}
         for user_id in user_ids:
             member = states.of(user_id)
             approved = {day for day in days if iso_week(day) in member.approvals}
-            marks[user_id] = (locked_days(organization, states.organization, member, days, now), approved)
+            marks[user_id] = (locked_days(organization.settings, states.organization, member, days, now), approved)
         return marks

@@ -66,7 +66,7 @@ class OrganizationService:
         self.offboarding_url = offboarding_url
 
     def get(self, tenant: TenantContext) -> OrganizationView:
-        return organization_view(self.repository.load(tenant.org_id))
+        return organization_view(self.repository.require(tenant.org_id))
 
     def organizations_of(self, caller: Caller) -> list[Organization]:
         """Every active organization the caller may enter, with its settings (the order of their memberships)."""
@@ -90,7 +90,7 @@ class OrganizationService:
 
     def update(self, tenant: TenantContext, request: OrganizationUpdate, if_match: int | None = None) -> OrganizationView:
         tenant.require_admin()
-        before = self.repository.load(tenant.org_id)
+        before = self.repository.require(tenant.org_id)
         settings = mark_organization_step(updated_settings(before.settings, request), request)
         expected = before.version if if_match is None else if_match
         after = self.repository.update_settings(tenant.org_id, settings, expected, stale_write("organization", if_match))
@@ -113,7 +113,7 @@ class OrganizationService:
 
     def rename(self, tenant: TenantContext, new_domain: str) -> str:
         tenant.require_admin()
-        stored = self.repository.load(tenant.org_id)
+        stored = self.repository.require(tenant.org_id)
         if stored.domain == new_domain:
             raise Conflict(f"The organization already uses the domain '{new_domain}'", code="DOMAIN_UNCHANGED")
         self.repository.rename(tenant.org_id, stored.domain, new_domain, stored.version)
@@ -122,7 +122,7 @@ class OrganizationService:
     def delete(self, tenant: TenantContext) -> tuple[str, str | None]:
         """Tombstone now (every later request answers 404, the domain is free), purge later in pages."""
         tenant.require_admin()
-        stored = self.repository.load(tenant.org_id)
+        stored = self.repository.require(tenant.org_id)
         now = iso(self.clock.now())
         created = iso(stored.created_at) if stored.created_at is not None else now
         self.repository.tombstone(tenant.org_id, stored.domain, stored.version, now, createdAt=created, requestedAt=now, requestedBy=tenant.user_id)

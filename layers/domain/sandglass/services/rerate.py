@@ -28,6 +28,7 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, ValidationFailed, detail
 from sandglass.models.rates import RerateRequest
 from sandglass.entities.activities import BREAK, Activity, RateRef, RateSnapshot
+from sandglass.entities.organizations import Organization, OrganizationSettings
 from sandglass.entities.rates import RateWindow, in_force
 from sandglass.entities.rates import snapshot as rate_snapshot
 from sandglass.repositories.activities import ActivityRepository, TimeWindow
@@ -106,7 +107,7 @@ class RerateService:
                 for row in rows if selection.takes(row)]
         # the full activities (version, locked flag): the lean rows leave them out
         stored = {activity.id: activity for activity in self.activities.get_many(org_id, [row["id"] for row in rows])}
-        return plan(selection, organization, rows, stored, self._windows(org_id, rows), self._marks(organization, rows))
+        return plan(selection, organization.settings, rows, stored, self._windows(org_id, rows), self._marks(organization, rows))
 
     def _windows(self, org_id: str, rows: list[dict[str, Any]]) -> Windows:
         """Every rate window the rows may need: one Query per project (revenue), one per member (cost)."""
@@ -116,10 +117,10 @@ class RerateService:
                 revenue.setdefault((project_id, window.user_id), []).append(window)
         return Windows(revenue, {user_id: self.reads.cost_rate_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
 
-    def _marks(self, organization: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, tuple[set[date], set[date]]]:
+    def _marks(self, organization: Organization, rows: list[dict[str, Any]]) -> dict[str, tuple[set[date], set[date]]]:
         if not rows:
             return {}
-        zone = lock_zone(organization)
+        zone = lock_zone(organization.settings)
         days = [local_date(timefmt.parse(row["startedAt"]), zone) for row in rows]
         service = LockService(LockRepository(self.activities.table), clock=self._clock)
         return service.day_marks(organization, sorted({row["userId"] for row in rows}), min(days), max(days))
@@ -167,13 +168,13 @@ def parse_selection(request: RerateRequest) -> Selection:
     return Selection(lower, upper, frozenset(request.userIds or ()), frozenset(request.projectIds or ()))
 
 
-def plan(selection: Selection, organization: Mapping[str, Any], rows: list[dict[str, Any]], stored: Mapping[str, Activity],
+def plan(selection: Selection, settings: OrganizationSettings, rows: list[dict[str, Any]], stored: Mapping[str, Activity],
          windows: Windows, marks: Mapping[str, tuple[set[date], set[date]]]) -> Plan:
     """Every selected entry whose kept rates differ from the windows in force at its start, with its
     old and new amounts, and the totals per currency."""
-    rounding = organization.get("rounding") or {}
-    interval = int(rounding.get("interval") or 0) if rounding.get("enabled") else 0
-    mode, zone = str(rounding.get("mode") or "NEAREST"), lock_zone(organization)
+    rounding = settings.rounding
+    interval = rounding.interval // timedelta(milliseconds=1) if rounding.enabled else 0
+    mode, zone = rounding.mode, lock_zone(settings)
     entries, snapshots = [], []
     totals: dict[str, tuple[dict[str, Decimal], dict[str, Decimal]]] = {"revenue": ({}, {}), "cost": ({}, {})}
     for row in sorted(rows, key=lambda row: (row["startedAt"], row["id"])):

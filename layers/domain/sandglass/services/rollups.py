@@ -80,9 +80,9 @@ class RollupKeeper:
         if not any(image.get("userId") and image.get("startedAt") for _, old, new in changes for image in (old, new)):
             return 0
         organization = self.repository.organization(org_id)
-        if not organization:
+        if organization is None:
             return 0
-        settings = selection.settings_of(organization)
+        settings = selection.settings_of(organization.settings)
         calendar = engine.Calendar(settings.time_zone)
         # per member-day, the latest image of each activity the batch names (None: not there any more)
         # the member's partition is an index, updated after the table: the record's own image is
@@ -130,9 +130,9 @@ class RollupKeeper:
         """Build a local month's cells from its activities (Query pages of the month partitions) and
         mark it built; member-days no longer backed by activities are removed. How many were stored."""
         organization = self.repository.organization(org_id)
-        if not organization:
+        if organization is None:
             return 0
-        settings = selection.settings_of(organization)
+        settings = selection.settings_of(organization.settings)
         basis = basis_of(settings)
         self.repository.mark(org_id, month, basis, self._now_ms(), complete=False)  # the stream keeps it from now on
         computed_at = self._now_ms()

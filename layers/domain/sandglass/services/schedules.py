@@ -189,7 +189,7 @@ class ScheduleService:
         if organization is None:
             raise NotFound("Organization not found")
         if enabled(organization.settings, keys.JOB_AUTO_LOCK) and self._auto_lock(organization, self.clock.now()):
-            organization = self.organizations.load(tenant.org_id)
+            organization = self.organizations.require(tenant.org_id)
         return organization_view(organization)
 
     def run_reminders(self, tenant: TenantContext) -> None:

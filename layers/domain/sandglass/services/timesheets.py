@@ -26,27 +26,28 @@ from sandglass import ids
 from sandglass.calendar import parse_day
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
+from sandglass.entities.organizations import Organization
 from sandglass.errors import NotFound, ValidationFailed, detail
+from sandglass.repositories.organizations import organization_from_item
 from sandglass.repositories.timesheets import TimesheetRepository
 from sandglass.schedule import iso_week, local_date, local_day_start, week_monday
 from sandglass.services import timesheet_rules as rules
 from sandglass.timefmt import iso, parse
 
 # (organization, user ids, first day, last day) -> {user id: (locked days, approved days)}
-DayMarks = Callable[[dict[str, Any], list[str], date, date], dict[str, tuple[set[date], set[date]]]]
+DayMarks = Callable[[Organization, list[str], date, date], dict[str, tuple[set[date], set[date]]]]
 
 MONTH_FIELDS = ("user", "workday", "sumTimeSpent", "workdays", "locked", "lockedDays", "approved", "approvedDays")
 INCOMPLETE_FIELDS = ("id", "name", "email", "completeness", "remainingTime")
 NUMBER = "number"  # the member's integer id (docs/ids.md): in a record only when a dialect asks (`numbered`)
 
 
-def watermark_day_marks(organization: dict[str, Any], user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
+def watermark_day_marks(organization: Organization, user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
     """The default port: locked are the days whose ISO week is at or before the organization's
     auto-lock watermark; nothing is approved."""
-    locking = organization.get("lockingTimesheets") or {}
+    watermark = organization.settings.locked_through
     locked: set[date] = set()
-    if locking.get("enabled") and locking.get("year") and locking.get("week"):
-        watermark = (int(locking["year"]), int(locking["week"]))
+    if watermark is not None:
         locked = {day for day in rules.days_between(first, last) if iso_week(day) <= watermark}
     return {user_id: (set(locked), set()) for user_id in user_ids}
 
@@ -140,7 +141,7 @@ class TimesheetService:
                 raise NotFound("User not found")
             lower, upper = self._bounds(read.organization, days)
             activities = _only(projects, self.repository.member_activities(tenant.org_id, target, lower, upper, [read.running] if read.running else []))
-            marks = self.day_marks(read.organization, [target], days[0], days[-1]).get(target, (set(), set()))
+            marks = self.day_marks(organization_from_item(read.organization), [target], days[0], days[-1]).get(target, (set(), set()))
             return _select(self._month_record(read.organization, read.user, activities, days, now, marks), chosen)
         tenant.require_reads_all()
         read = self.repository.organization_read(tenant.org_id)
@@ -151,7 +152,7 @@ class TimesheetService:
         # archived members are listed (marked archived) when they have time in the month
         members = sorted((m for m in read.members if _active(m) or m["id"] in by_user),
                          key=lambda m: ((m.get("name") or m["email"]).lower(), m["id"]))
-        marks = self.day_marks(read.organization, [m["id"] for m in members], days[0], days[-1])
+        marks = self.day_marks(organization_from_item(read.organization), [m["id"] for m in members], days[0], days[-1])
         return [_select(self._month_record(read.organization, m, by_user.get(m["id"], []), days, now, marks.get(m["id"], (set(), set()))), chosen)
                 for m in members]
 

@@ -13,6 +13,7 @@ from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
 from sandglass.months import month_start, next_month
 from sandglass.entities.activities import DEFAULT_OVERLAP_POLICY, OVERLAP_POLICIES, Activity
+from sandglass.entities.organizations import Organization
 from sandglass.models.activities import ActivityCreate
 from sandglass.repositories.projects import PROJECT_ADMINISTRATOR
 from sandglass.timefmt import iso
@@ -88,19 +89,16 @@ def member_active(member: Mapping[str, Any] | None) -> bool:
     return member is not None and not member.get("archived")
 
 
-def max_hours(organization: Mapping[str, Any] | None) -> int:
-    try:
-        return int((organization or {}).get("maxActivityHours") or DEFAULT_MAX_HOURS)
-    except (TypeError, ValueError):
-        return DEFAULT_MAX_HOURS
+def max_hours(organization: Organization | None) -> int:
+    return (organization.settings.max_activity_hours if organization is not None else None) or DEFAULT_MAX_HOURS
 
 
-def overlap_policy(organization: Mapping[str, Any] | None) -> str:
-    policy = (organization or {}).get("overlapPolicy") or DEFAULT_OVERLAP_POLICY
+def overlap_policy(organization: Organization | None) -> str:
+    policy = organization.settings.overlap_policy if organization is not None else DEFAULT_OVERLAP_POLICY
     return policy if policy in OVERLAP_POLICIES else DEFAULT_OVERLAP_POLICY
 
 
-def check_times(organization: dict[str, Any], started: datetime, ended: datetime | None) -> list[dict[str, str]]:
+def check_times(organization: Organization | None, started: datetime, ended: datetime | None) -> list[dict[str, str]]:
     """An entry ends after it starts and lasts at most the organization's maxActivityHours."""
     if ended is None:
         return []
@@ -138,7 +136,7 @@ def check_assignment(tenant: TenantContext, project: Mapping[str, Any] | None, m
     return problems
 
 
-def overlap_window(organization: dict[str, Any] | None, started: datetime, ended: datetime | None) -> tuple[datetime, datetime | None]:
+def overlap_window(organization: Organization | None, started: datetime, ended: datetime | None) -> tuple[datetime, datetime | None]:
     """The start instants of the entries that can overlap [started, ended): from `started` minus the
     longest entry the organization allows (a running timer, which may be older, is known from the
     member's timer marker) up to `ended` (None: open, a running timer)."""

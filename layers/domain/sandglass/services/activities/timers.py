@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Mapping
 
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity
+from sandglass.entities.organizations import Organization
 from sandglass.errors import Conflict, detail
 from sandglass.repositories.activities import TimerMarker
 from sandglass.services.activities.rules import invalid, locked, max_hours
@@ -34,7 +34,7 @@ class TimerMove:
     fail: Conflict | None = None
 
 
-def stop_previous(tenant: TenantContext, organization: Mapping[str, Any] | None, old: Activity | None,
+def stop_previous(tenant: TenantContext, organization: Organization | None, old: Activity | None,
                   started: datetime, now: datetime) -> Activity | None:
     """The running timer `old` (what the member's marker points at), stopped at `started` (the new
     timer's start), or at start + maxActivityHours when it ran longer. None when the marker is

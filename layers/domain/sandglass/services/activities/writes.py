@@ -16,6 +16,7 @@ from typing import Any, Callable
 from sandglass import ids
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity, RateSnapshot
+from sandglass.entities.organizations import Organization
 from sandglass.errors import Conflict, check_if_match, stale_write
 from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
 from sandglass.repositories.activities import ENTRIES_CHANGED, IDEMPOTENCY_RACE, ReadSet, TimerMarker
@@ -139,7 +140,7 @@ class ActivityWrites(ActivityServiceBase):
         return decide.replay(stored, intent.body_hash)
 
     # --- what every write stages --------------------------------------------------------------------
-    def _overlaps(self, tenant: TenantContext, organization: dict[str, Any] | None, user_id: str, started: datetime,
+    def _overlaps(self, tenant: TenantContext, organization: Organization | None, user_id: str, started: datetime,
                   ended: datetime | None, marker: TimerMarker | None, *, exclude: set[str]) -> list[str]:
         """The organization's overlap policy on the member's interval [started, ended) (ended None: a
         running timer): under allow nothing is read; otherwise ONE Query of the member's entries

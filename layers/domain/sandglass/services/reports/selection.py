@@ -15,9 +15,11 @@ Activities travel as the lean rows the repository reads (engine.ActivityRow).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Iterable, Mapping
 
 from sandglass import timefmt
+from sandglass.entities.organizations import OrganizationSettings
 from sandglass.entities.reports import Directory, ReportFilter, ReportSettings, ReportSpec
 from sandglass.schedule import iso_week, local_date
 from sandglass.services.locks import lock_zone
@@ -45,16 +47,15 @@ class Viewer:
         return self.reads_all or user_id == self.user_id
 
 
-def settings_of(organization: Mapping[str, Any]) -> ReportSettings:
-    """The organization item's settings a report uses."""
-    rounding = organization.get("rounding") or {}
-    enabled = bool(rounding.get("enabled"))
+def settings_of(settings: OrganizationSettings) -> ReportSettings:
+    """The organization settings a report uses."""
+    rounding = settings.rounding
     return ReportSettings(
-        time_zone=organization.get("timeZone") or "UTC",
-        week_start=week_start_index(organization.get("weekStart")),
-        rounding_interval=int(rounding.get("interval") or 0) if enabled else 0,
-        rounding_mode=str(rounding.get("mode") or "NEAREST") if enabled else "NEAREST",
-        lock_zone=lock_zone(organization),
+        time_zone=settings.time_zone,
+        week_start=week_start_index(settings.week_start),
+        rounding_interval=rounding.interval // timedelta(milliseconds=1) if rounding.enabled else 0,
+        rounding_mode=rounding.mode if rounding.enabled else "NEAREST",
+        lock_zone=lock_zone(settings),
     )
 
 

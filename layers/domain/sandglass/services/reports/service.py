@@ -158,7 +158,7 @@ class ReportService:
         """The organization's settings when a preset's range is to be shown (else not read)."""
         if all(report.spec.is_custom for report in reports):
             return None
-        return selection.settings_of(self.repository.organization(tenant.org_id))
+        return selection.settings_of(self.repository.organization(tenant.org_id).settings)
 
     # --- results ------------------------------------------------------------------------------
     def saved_results(self, tenant: TenantContext, report_id: str, view: str = "summary", format: str = "json",
@@ -181,7 +181,7 @@ class ReportService:
     def _count(self, tenant: TenantContext, spec: ReportSpec, view: str) -> Counted:
         """Read what the report counts, narrowed to what the caller may see and asked for."""
         org_id = tenant.org_id
-        settings = selection.settings_of(self.repository.organization(org_id))
+        settings = selection.settings_of(self.repository.organization(org_id).settings)
         now = self._now()
         span = periods.span(spec.period, spec.start, spec.end, now, settings.time_zone, settings.week_start)
         administered = () if tenant.reads_all else self.repository.administered_project_ids(org_id, tenant.user_id)

@@ -36,7 +36,6 @@ from sandglass.timefmt import iso
 
 UNLOCK, APPROVAL = "TIMESHEET_UNLOCK", "TIMESHEET_APPROVAL"
 ROLE, MEMBERS, ASSIGNMENT, IMPERSONATION = "PROJECT_MEMBER_ROLE", "PROJECT_MEMBERS", "PROJECT_ASSIGNMENT", "IMPERSONATION"
-DEFAULT_UNLOCK_WINDOW_HOURS = 48
 SIGN_IN_VALIDITY = timedelta(minutes=15)
 
 
@@ -164,7 +163,7 @@ class TimesheetUnlock(_WeekKind):
         check_iso_week(year, week)
         organization = space.organizations.require(tenant.org_id)
         states = space.locks.read(tenant.org_id, [tenant.user_id])
-        if all(lock_reason(day, organization, states.organization, states.of(tenant.user_id), now) is None for day in _week_days(year, week)):
+        if all(lock_reason(day, organization.settings, states.organization, states.of(tenant.user_id), now) is None for day in _week_days(year, week)):
             raise Conflict(f"Your timesheet of week {week_label(year, week)} is not locked: there is nothing to unlock", code="WEEK_NOT_LOCKED")
         return Draft({"year": year, "week": week}, target_digest(tenant.user_id, week_label(year, week)))
 
@@ -174,7 +173,7 @@ class TimesheetUnlock(_WeekKind):
     def approve(self, space, tx, tenant, request, now, chosen) -> Effect:
         seen, existing = self._seen(space, tenant, request)
         organization = space.organizations.require(tenant.org_id)
-        until = now + timedelta(hours=int(organization.get("unlockWindowHours") or DEFAULT_UNLOCK_WINDOW_HOURS))
+        until = now + timedelta(hours=organization.settings.unlock_window_hours)
         lock = next_week_lock(existing, request.created_by, request.year, request.week, until, now)
         space.locks.stage_week(tx, tenant.org_id, lock, seen, new=existing is None, withdraw_approval=(request.year, request.week) in seen.approvals)
         return Effect(replace(request, unlocked_to=until))
@@ -190,7 +189,7 @@ class TimesheetApproval(_WeekKind):
     def ask(self, space: Workspace, tenant: TenantContext, year: int, week: int, now: datetime) -> Draft:
         check_iso_week(year, week)
         organization = space.organizations.require(tenant.org_id)
-        if monday_of_iso_week(year, week) > local_date(now, lock_zone(organization)):
+        if monday_of_iso_week(year, week) > local_date(now, lock_zone(organization.settings)):
             raise ValidationFailed.field("week", f"Week {week_label(year, week)} has not started yet: submit it for approval once it has", "path")
         if (year, week) in space.locks.read(tenant.org_id, [tenant.user_id]).of(tenant.user_id).approvals:
             raise Conflict(f"Your timesheet of week {week_label(year, week)} is already approved", code="WEEK_ALREADY_APPROVED")
@@ -348,7 +347,7 @@ class Impersonation(RequestKind):
         organization = space.organizations.require(tenant.org_id)
         notice = Notification(
             to=support, kind="impersonation-grant",
-            subject=f"One-time sign-in as {user.email} ({organization.get('name') or tenant.domain})",
+            subject=f"One-time sign-in as {user.email} ({organization.name or tenant.domain})",
             text=(f"Request {request.id} was approved. Exchange this one-time token within 15 minutes (until {iso(expires)}): "
                   f"POST /api/auth/impersonation with X-Organization: {tenant.domain} and body {{\"token\": \"{token}\"}}.\n{token}"),
             data={"token": token, "organization": tenant.domain, "userId": user.id, "requestId": request.id, "validUntil": iso(expires)})

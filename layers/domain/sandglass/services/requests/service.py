@@ -182,7 +182,7 @@ class RequestService:
             raise NotFound("Request not found")
         if own:
             organization = self.organizations.require(tenant.org_id)
-            if not (tenant.is_admin and int(organization.get("adminCount", 0)) <= 1):
+            if not (tenant.is_admin and organization.admin_count <= 1):
                 raise Forbidden("You cannot resolve your own request: another Administrator has to", code="OWN_REQUEST")
 
     # --- the support sign-in (POST /auth/impersonation) ----------------------------------------------------
