@@ -79,11 +79,6 @@ class InMemoryActivities:
         self.before_commit: Callable[[], None] | None = None  # lets a test change the world between read and write
         self.last_number = 0  # the integer ids handed out (repositories/int_ids.py mints them in blocks)
 
-    def next_number(self, org_id: str) -> int:
-        """A new activity's integer id (the real repository claims blocks of a per-organization counter)."""
-        self.numbered = getattr(self, "numbered", 0) + 1
-        return self.numbered
-
     # --- set-up helpers -------------------------------------------------------------------
     def add_project(self, project_id: str, *, billable: bool = True, archived: bool = False, members: dict[str, str] | None = None) -> None:
         self.projects[project_id] = {"id": project_id, "name": project_id, "billable": billable, "archived": archived}
