@@ -160,7 +160,7 @@ class InMemoryReports:
         from sandglass.services.reports import rollups, selection
 
         began = time.process_time()
-        settings = selection.settings_of(self.organization_item)
+        settings = selection.settings_of(self.organization().settings)
         records = [rollups.record_of(day) for day in rollups.member_days(self.activities, settings)]
         seconds = time.process_time() - began
         self.rollups = InMemoryCells(records, rollups.basis_of(settings))
@@ -175,8 +175,10 @@ class InMemoryReports:
         return cls(org_id, items, activity_bytes)
 
     # the ReportRepository methods a result calls
-    def organization(self, org_id):
-        return self.organization_item
+    def organization(self, org_id=None):
+        from sandglass.repositories.organizations import organization_from_item
+
+        return organization_from_item(self.organization_item)
 
     def administered_project_ids(self, org_id, user_id):
         return []
