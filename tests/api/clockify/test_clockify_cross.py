@@ -9,30 +9,16 @@ from datetime import datetime, timezone
 import pytest
 
 from sandglass import ids
+from tests.api.clockify.conftest import ADMIN, ANN, cf
 from tests.conftest import fixed_clock
 
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)
-ADMIN = "admin@acme.test"
-ANN = "ann@acme.test"
 UNAUTHENTICATED = {"description": "Full authentication is required to access this resource", "code": 1000}
 
 
 @pytest.fixture(autouse=True)
 def clock():
     yield from fixed_clock(NOW)
-
-
-def cf(api, method, path, as_=ADMIN, **kwargs):
-    return api.call(method, "/api/v1" + path, as_=as_, **kwargs)
-
-
-@pytest.fixture
-def world(api, acme, seed):
-    ann = seed.member("acme", ANN)
-    org_id = seed.org_id("acme")
-    admin = ids.member_id(org_id, ADMIN)
-    project = seed.project("acme", members={ann["id"]: "User", admin: "Administrator"})
-    return {"ws": ids.short_id(org_id), "project": project, "pid": ids.short_id(project["id"]), "ann": ann, "admin": admin}
 
 
 def test_a_week_locked_on_sandtime_refuses_a_clockify_entry_of_a_user(api, world):
