@@ -28,14 +28,13 @@ import os
 import zlib
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
-from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 
+from tests.api.fuzz_schema import served_schema
 from tests.api.populated import ROLES, populate
-from tests.conftest import SECRET, TABLE
+from tests.conftest import TABLE
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 SEED = int(os.environ.get("FUZZ_SEED", "1207"))
@@ -51,31 +50,7 @@ CHECKS = [
 ]
 
 
-def _served_schema():
-    """Load /api/openapi.json at collection time from a gateway like the tests' own (same table
-    name and secret), leaving the process environment as it found it."""
-    from sandglass.settings import reset_settings
-    from sandglass.storage.table import reset_client
-    from sandglass_local.gateway import Gateway
-    from sandglass_local.wsgi import GatewayApp
-
-    saved = dict(os.environ)
-    try:
-        app = GatewayApp(Gateway(table_name=TABLE, environment={"JWT_SECRET": SECRET, "JWT_SECRET_PARAMETER": "", "CORS_ORIGINS": ""}))
-        config = SchemathesisConfig.from_dict({
-            "seed": SEED,
-            "generation": {"max-examples": EXAMPLES, "mode": "all", "database": "none"},
-            "phases": {"coverage": {"enabled": COVERAGE}, "stateful": {"enabled": False}},
-        })
-        return schemathesis.openapi.from_wsgi("/api/openapi.json", app, config=config)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        reset_settings()
-        reset_client()
-
-
-schema = _served_schema()
+schema = served_schema("/api/openapi.json", seed=SEED, examples=EXAMPLES, coverage=COVERAGE)
 _snapshot = {}
 
 

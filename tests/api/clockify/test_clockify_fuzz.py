@@ -17,43 +17,18 @@ import os
 import zlib
 
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
-from schemathesis.config import SchemathesisConfig
 
 from sandglass import ids
-from tests.conftest import SECRET, TABLE
+from tests.api.fuzz_schema import served_schema
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 SEED = int(os.environ.get("FUZZ_SEED", "1207"))
 ADMIN = "admin@acme.test"
 
 
-def _served_schema():
-    """Load /api/openapi/clockify.json at collection time, leaving the process environment as it found it."""
-    from sandglass.settings import reset_settings
-    from sandglass.storage.table import reset_client
-    from sandglass_local.gateway import Gateway
-    from sandglass_local.wsgi import GatewayApp
-
-    saved = dict(os.environ)
-    try:
-        app = GatewayApp(Gateway(table_name=TABLE, environment={"JWT_SECRET": SECRET, "JWT_SECRET_PARAMETER": "", "CORS_ORIGINS": ""}))
-        config = SchemathesisConfig.from_dict({
-            "seed": SEED,
-            "generation": {"max-examples": EXAMPLES, "mode": "all", "database": "none"},
-            "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
-        })
-        return schemathesis.openapi.from_wsgi("/api/openapi/clockify.json", app, config=config)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-        reset_settings()
-        reset_client()
-
-
-schema = _served_schema()
+schema = served_schema("/api/openapi/clockify.json", seed=SEED, examples=EXAMPLES)
 
 
 def cf(api, method, path, **kwargs):
