@@ -77,6 +77,11 @@ def test_a_projectless_break_written_on_clockify_reads_everywhere(api, world):
     assert on_project.status == 200 and uuid not in on_project.json()
 
 
+def test_the_workspace_settings_do_not_force_projects(api, world):
+    settings = cf(api, "GET", f"/workspaces/{world['ws']}", as_=ADMIN).json()["workspaceSettings"]
+    assert settings["forceProjects"] is False  # clients then let a timer start without one, as this surface accepts
+
+
 def test_the_sandtime_surface_requires_a_project_and_may_set_the_type(api, world):
     project_id = world["project"]["id"]
     body = {"name": "Walk", "startedAt": "2026-07-14T15:00:00Z", "endedAt": "2026-07-14T15:20:00Z"}

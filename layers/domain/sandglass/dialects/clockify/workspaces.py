@@ -20,14 +20,15 @@ class Round(ClockifyModel):
 
 class WorkspaceSettings(ClockifyModel):
     """The knobs Sandglass has are mapped (rounding, lock); the others say what Sandglass does
-    (a project is required; only Administrators create projects and see others' entries)."""
+    (a time entry may have no project on this surface; only Administrators create projects and see
+    others' entries)."""
 
     timeRoundingInReports: bool
     round: Round
     lockTimeEntries: Optional[str] = None
     lockTimeZone: Optional[str] = None
     trackTimeDownToSecond: bool = True
-    forceProjects: bool = True
+    forceProjects: bool = False
     forceDescription: bool = False
     forceTasks: bool = False
     forceTags: bool = False
