@@ -212,7 +212,7 @@ class Resolver(APIGatewayRestResolver):
             if isinstance(event, dict):
                 _body_as_text(event)
                 numbered_path(event, _int_ids)
-            path = event.get("path") or "" if isinstance(event, dict) else ""
+            path = (event.get("path") or "") if isinstance(event, dict) else ""
             errors = next((errors for errors in self.dialects if errors.serves(path)), None)
             response = idempotent(event, lambda: super(Resolver, self).resolve(event, context),
                                   refusal=errors.from_domain if errors is not None else None)
