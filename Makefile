@@ -94,12 +94,12 @@ lint: $(STAMP)
 
 # Every bench in bench/ (tests/stack/test_benches.py checks this list, and smoke-runs each in `make test`).
 bench: $(STAMP)
-	$(BIN)/python bench/cold_start.py
-	$(BIN)/python bench/dynamodb_calls.py
-	$(BIN)/python bench/activities_list.py
-	$(BIN)/python bench/reports.py
-	$(BIN)/python bench/dev_server.py
-	$(BIN)/python bench/changes.py
+	$(BIN)/python -m sandglass_local.benchlog bench/cold_start.py
+	$(BIN)/python -m sandglass_local.benchlog bench/dynamodb_calls.py
+	$(BIN)/python -m sandglass_local.benchlog bench/activities_list.py
+	$(BIN)/python -m sandglass_local.benchlog bench/reports.py
+	$(BIN)/python -m sandglass_local.benchlog bench/dev_server.py
+	$(BIN)/python -m sandglass_local.benchlog bench/changes.py
 
 openapi: $(STAMP)
 	$(BIN)/python -m sandglass_local openapi --write

@@ -41,3 +41,16 @@ def test_bench_smoke_run(script):
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(expected, done.stdout, re.M), done.stdout
+
+
+def test_make_bench_keeps_each_bench_output_with_its_commit_load_and_status(tmp_path, monkeypatch):
+    from sandglass_local import benchlog
+
+    script = tmp_path / "tiny.py"
+    script.write_text("import sys\nprint('figure 42')\nsys.exit(3)\n")
+    monkeypatch.setattr(benchlog, "OUT", tmp_path / "out")
+    assert benchlog.run(str(script), []) == 3
+    kept = (tmp_path / "out" / "tiny.txt").read_text()
+    assert "figure 42" in kept
+    assert re.search(r"^# commit \w+", kept, re.M) and "load average" in kept and "cores" in kept
+    assert kept.rstrip().splitlines()[-1].startswith("# exit status 3")
