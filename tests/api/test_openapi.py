@@ -234,6 +234,14 @@ def test_the_shipped_document_is_the_one_built_from_the_code(gateway):
     assert SHIPPED.read_text(encoding="utf-8") == built, "functions/openapi/openapi.json is stale: run `make openapi`"
 
 
+def test_the_shipped_clockify_document_is_the_one_built_from_the_code(gateway):
+    """functions/openapi/clockify.json is what GET /api/openapi/clockify.json answers deployed."""
+    from sandglass_local.openapi import CLOCKIFY_SHIPPED, clockify_schema, render
+
+    built = render(clockify_schema(gateway))
+    assert CLOCKIFY_SHIPPED.read_text(encoding="utf-8") == built, "functions/openapi/clockify.json is stale: run `make openapi`"
+
+
 def test_the_deployed_route_serves_the_shipped_file_without_credentials(api):
     from sandglass_local.callcounter import counting
     from sandglass_local.openapi import SHIPPED
