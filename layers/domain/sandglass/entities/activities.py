@@ -55,13 +55,13 @@ class Activity:
     task_id: str | None = None  # an ACTIVE task of its project when set (entities/catalog.py)
     tag_ids: tuple[str, ...] = ()  # tags of the organization (entities/catalog.py)
     type: str = REGULAR  # one of ACTIVITY_TYPES
+    notes: str = ""  # free text about what was worked on (several lines; Sonderplan's `description`)
+    booking_ids: tuple[int, ...] = ()  # bookings of an external planner it was recorded against (references only)
+    number: int | None = None  # the integer id (4me, Sonderplan; repositories/int_ids.py); None until assigned
 
     @property
     def is_break(self) -> bool:
         return self.type == BREAK
-    notes: str = ""  # free text about what was worked on (several lines; Sonderplan's `description`)
-    booking_ids: tuple[int, ...] = ()  # bookings of an external planner it was recorded against (references only)
-    number: int | None = None  # the integer id (4me, Sonderplan; repositories/int_ids.py); None until assigned
 
     @property
     def running(self) -> bool:
