@@ -121,17 +121,23 @@ def load_handler(fn: tpl.Function, suffix: str = ""):
     return getattr(module, attribute), module
 
 
+def _gateway_response(kind: str) -> Reply:
+    """What API Gateway itself answers (the authorizer's 401 and Deny, the usage plan's 429): the
+    template's GatewayResponses, byte for byte, so tests see what a deployed client gets."""
+    response = tpl.gateway_responses()[kind]
+    return Reply(response.status, dict(response.headers), response.body)
+
+
 def _error(status: int, code: str, message: str, path: str = "") -> Reply:
-    if is_clockify(path):  # the Clockify surface's own error shape (what the GatewayResponses' templates send)
+    """The emulation's own answers for a path or method no route serves."""
+    if is_clockify(path):
         from sandglass.dialects.clockify.errors import body as clockify_body
 
-        return Reply(status, {"Content-Type": "application/json", **({"Retry-After": "1"} if status == 429 else {})},
-                     json.dumps(clockify_body(status, {429: "Too many requests", 401: "", 403: "User doesn't belong to Workspace"}.get(status, message))))
-    if path.startswith(API_PREFIX + "/v1/timesheets"):  # 4me's {"message"} (the GatewayResponses' #elseif branch)
+        return Reply(status, {"Content-Type": "application/json"}, json.dumps(clockify_body(status, message)))
+    if path.startswith(API_PREFIX + "/v1/timesheets"):
         from sandglass.dialects.fourme import errors as fourme_errors
 
-        text = {401: fourme_errors.NOT_AUTHENTICATED, 403: fourme_errors.NOT_A_MEMBER, 429: "Too many requests"}.get(status, message)
-        return Reply(status, {"Content-Type": "application/json", **({"Retry-After": "1"} if status == 429 else {})}, json.dumps(fourme_errors.body(text)))
+        return Reply(status, {"Content-Type": "application/json"}, json.dumps(fourme_errors.body(message)))
     return Reply(status, {"Content-Type": "application/json"}, json.dumps({"error": {"code": code, "message": message}}))
 
 
@@ -313,7 +319,7 @@ class Gateway:
             # API Gateway answers unknown resources with 403 "Missing Authentication Token"
             return _error(404, "NOT_FOUND", "No such route", path)
         if is_clockify(path) and params.get("workspaceId") and not self.throttle.admit(params["workspaceId"].lower()):
-            return _error(429, "THROTTLED", "Too many requests", path)
+            return _gateway_response("THROTTLED")
         request_context = {
             "resourcePath": route.path,
             "httpMethod": method,
@@ -342,11 +348,11 @@ class Gateway:
             policy = self.invoke(self.authorizer_id, authorizer_event)
         except Exception as error:  # the authorizer's "Unauthorized" is API Gateway's 401
             if str(error) == "Unauthorized":
-                return _error(401, "UNAUTHORIZED", "Missing or invalid credentials", path)
+                return _gateway_response("UNAUTHORIZED")
             return _error(500, "AUTHORIZER_ERROR", "The authorizer failed")
         statement = policy["policyDocument"]["Statement"][0]
         if statement["Effect"] != "Allow":
-            return _error(403, "FORBIDDEN", "You are not a member of this organization", path)
+            return _gateway_response("ACCESS_DENIED")
         authorizer_context = {key: str(value) for key, value in (policy.get("context") or {}).items()}
         authorizer_context["principalId"] = policy.get("principalId", "")
         return self._integrate(route, method, path, headers, query, params, {**request_context, "authorizer": authorizer_context}, body)

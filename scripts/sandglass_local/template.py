@@ -40,6 +40,29 @@ def load(path: str = str(TEMPLATE)) -> dict[str, Any]:
     return yaml.load(Path(path).read_text(), Loader=_CfnLoader)
 
 
+@dataclass(frozen=True)
+class GatewayResponse:
+    """One of the REST API's GatewayResponses: what API Gateway itself answers (401, 403, 429…)."""
+
+    status: int
+    headers: dict[str, str]
+    body: str
+
+
+def gateway_responses(template: dict[str, Any] | None = None) -> dict[str, GatewayResponse]:
+    """The REST API's GatewayResponses by type (UNAUTHORIZED, ACCESS_DENIED, THROTTLED…), with the
+    status, the static headers (`'value'` literals) and the application/json template."""
+    template = template or load()
+    api = next(resource for resource in template["Resources"].values() if resource.get("Type") == "AWS::Serverless::Api")
+    found: dict[str, GatewayResponse] = {}
+    for kind, spec in (api["Properties"].get("GatewayResponses") or {}).items():
+        headers = {name: value.strip("'") for name, value in ((spec.get("ResponseParameters") or {}).get("Headers") or {}).items()}
+        status = int(spec.get("StatusCode", 0)) or 0
+        found[kind] = GatewayResponse(status, {"Content-Type": "application/json", **headers},
+                                      (spec.get("ResponseTemplates") or {}).get("application/json", ""))
+    return found
+
+
 @dataclass
 class Route:
     method: str

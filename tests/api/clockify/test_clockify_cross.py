@@ -13,7 +13,7 @@ from tests.api.clockify.conftest import ADMIN, ANN, cf
 from tests.conftest import fixed_clock
 
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)
-UNAUTHENTICATED = {"description": "Full authentication is required to access this resource", "code": 1000}
+UNAUTHENTICATED = {"description": "Full authentication is required to access this resource", "code": 1000}  # within API Gateway's one 401 body
 
 
 @pytest.fixture(autouse=True)
@@ -82,20 +82,20 @@ def test_api_keys_on_the_clockify_surface(api, world):
         assert reply.status == 200, (header, reply.body)
     assert api.gateway.request("GET", "/api/v1/user", headers={"X-Api-Key": key}).json()["id"] == ids.person_short_id(ADMIN)
     # a key that was never minted
-    assert api.gateway.request("GET", "/api/v1/user", headers={"X-Api-Key": "A" * 48}).json() == UNAUTHENTICATED
+    assert api.gateway.request("GET", "/api/v1/user", headers={"X-Api-Key": "A" * 48}).json().items() >= UNAUTHENTICATED.items()
     rotated = api.post(f"/api-keys/{created['id']}/rotate", as_=ADMIN).json()["key"]
     old = api.gateway.request("GET", f"/api/v1/workspaces/{world['ws']}/projects", headers={"X-Api-Key": key})
-    assert old.status == 401 and old.json() == UNAUTHENTICATED
+    assert old.status == 401 and old.json().items() >= UNAUTHENTICATED.items()
     assert api.gateway.request("GET", "/api/v1/workspaces", headers={"X-Api-Key": rotated}).status == 200
     from sandglass.clock import get_clock
 
     get_clock().advance(hours=1)  # past its expiry
     expired = api.gateway.request("GET", "/api/v1/workspaces", headers={"X-Api-Key": rotated})
-    assert expired.status == 401 and expired.json() == UNAUTHENTICATED
+    assert expired.status == 401 and expired.json().items() >= UNAUTHENTICATED.items()
     fresh = api.post("/api-keys", as_=ADMIN, body={"name": "another"}).json()
     assert api.delete(f"/api-keys/{fresh['id']}", as_=ADMIN).status == 200
     revoked = api.gateway.request("GET", "/api/v1/user", headers={"X-Api-Key": fresh["key"]})
-    assert revoked.status == 401 and revoked.json() == UNAUTHENTICATED
+    assert revoked.status == 401 and revoked.json().items() >= UNAUTHENTICATED.items()
 
 
 def test_a_user_key_cannot_read_another_users_entries(api, world):
