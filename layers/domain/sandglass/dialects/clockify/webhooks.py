@@ -8,9 +8,8 @@ log answers Clockify's `[{id, webhookId, statusCode, requestBody, responseBody, 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from pydantic import Field
 
@@ -18,8 +17,9 @@ from sandglass import ids
 from sandglass.dialects.clockify import wire
 from sandglass.dialects.clockify.models import ClockifyModel
 from sandglass.entities.changes import Change, json_value
-from sandglass.entities.webhooks import Webhook as DomainWebhook
+from sandglass.entities.webhooks import Delivery, Webhook as DomainWebhook
 from sandglass.errors import BadRequest, NotFound
+from sandglass.timefmt import iso
 
 # Clockify's change feeds carry these document types; Sandglass logs time entries as activities
 DOCUMENT_TYPES = {"TIME_ENTRY": "activity"}
@@ -137,11 +137,10 @@ def from_clockify(body: WebhookRequest, resolve, current_kind: str = "WORKSPACE_
     return fields
 
 
-def log_entry(item: dict, webhook_short: str) -> WebhookLog:
-    request = item.get("requestBody")
-    return WebhookLog(id=hashlib.sha1(f"{webhook_short}:{item.get('eventId')}".encode()).hexdigest()[:ids.SHORT_ID_LENGTH], webhookId=webhook_short, statusCode=item.get("statusCode"),
-                      requestBody=request if isinstance(request, str) or request is None else json.dumps(json_value(request)),
-                      responseBody=item.get("responseBody"), respondedAt=item.get("lastAttemptAt"))
+def log_entry(delivery: Delivery, webhook_short: str) -> WebhookLog:
+    """Sandglass keeps no request bodies in the log: `requestBody` is null."""
+    return WebhookLog(id=hashlib.sha1(f"{webhook_short}:{delivery.event_id}".encode()).hexdigest()[:ids.SHORT_ID_LENGTH], webhookId=webhook_short,
+                      statusCode=delivery.status_code, responseBody=delivery.response_body, respondedAt=iso(delivery.last_attempt_at))
 
 
 def instant_or_none(value: Any, name: str) -> datetime | None:
@@ -153,20 +152,20 @@ def instant_or_none(value: Any, name: str) -> datetime | None:
         raise BadRequest(f"{name}: not a yyyy-MM-ddThh:mm:ssZ time") from None
 
 
-def log_filter(request: WebhookLogRequest):
-    """Whether a delivery-log item is wanted by the request's status and from/to (pure)."""
+def log_filter(request: WebhookLogRequest) -> Callable[[Delivery], bool]:
+    """Whether a delivery-log entry is wanted by the request's status and from/to (pure)."""
     wanted = (request.status or "ALL").upper()
     if wanted not in ("ALL", "SUCCEEDED", "FAILED"):
         raise BadRequest("status: one of ALL, SUCCEEDED, FAILED")
     after, before = instant_or_none(request.from_, "from"), instant_or_none(request.to, "to")
 
-    def wanted_item(item: dict) -> bool:
-        at = instant_or_none(item.get("lastAttemptAt"), "lastAttemptAt")
-        if at is not None and ((after and at < after) or (before and at > before)):
+    def wanted_delivery(delivery: Delivery) -> bool:
+        at = delivery.last_attempt_at
+        if (after and at < after) or (before and at > before):
             return False
-        return wanted == "ALL" or (item.get("status") == "DELIVERED") == (wanted == "SUCCEEDED")
+        return wanted == "ALL" or (delivery.status == "DELIVERED") == (wanted == "SUCCEEDED")
 
-    return wanted_item
+    return wanted_delivery
 
 
 def window(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
