@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity
 from sandglass.errors import NotFound, detail
