@@ -16,9 +16,10 @@ from pydantic import Field
 from sandglass import ids
 from sandglass.dialects.clockify import wire
 from sandglass.dialects.clockify.models import ClockifyModel
-from sandglass.entities.changes import Change, json_value
+from sandglass.entities.changes import Change
 from sandglass.entities.webhooks import Delivery, Webhook as DomainWebhook
 from sandglass.errors import BadRequest, NotFound
+from sandglass.repositories.activities import from_item as activity_from_item
 from sandglass.timefmt import iso
 
 # Clockify's change feeds carry these document types; Sandglass logs time entries as activities
@@ -190,19 +191,20 @@ def entity_types(values: list[str]) -> str:
     return ",".join(dict.fromkeys(DOCUMENT_TYPES[value.upper()] for value in values))
 
 
-def _short(value: Any) -> Optional[str]:
+def _short(value: str | None) -> Optional[str]:
     return ids.short_id(value) if isinstance(value, str) and ids.is_uuid(value) else value
 
 
 def document(change: Change, workspace_id: str, person) -> EntityDocument:
-    state = json_value(change.state or {})
+    """A created or updated time entry: the activity the change logged (its state after the write, read as
+    the entity by the activity repository's own mapping)."""
+    activity = activity_from_item(change.state or {})
     return EntityDocument(documentType="TIME_ENTRY", id=ids.short_id(change.entity_id), workspaceId=workspace_id,
-                          userId=person(state["userId"]) if state.get("userId") else None, projectId=_short(state.get("projectId")),
-                          taskId=_short(state.get("taskId")), tagIds=[_short(tag) for tag in state.get("tagIds") or []],
-                          description=state.get("name") or state.get("description") or "", billable=bool(state.get("billable")),
-                          type=state.get("type") or "REGULAR",
-                          timeInterval={"start": wire.instant(state.get("startedAt")), "end": wire.instant(state.get("endedAt"))},
-                          auditMetadata={"createdAt": wire.instant(state.get("createdAt")), "updatedAt": wire.instant(change.at)})
+                          userId=person(activity.user_id) if activity.user_id else None, projectId=_short(activity.project_id),
+                          taskId=_short(activity.task_id), tagIds=[_short(tag) for tag in activity.tag_ids], description=activity.name or "",
+                          billable=activity.billable, type=activity.type or "REGULAR",
+                          timeInterval={"start": wire.instant(activity.started_at), "end": wire.instant(activity.ended_at)},
+                          auditMetadata={"createdAt": wire.instant(activity.created_at), "updatedAt": wire.instant(change.at)})
 
 
 def deleted(change: Change, workspace_id: str) -> DeletedDocument:
