@@ -15,11 +15,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sandglass import keys
 from sandglass.dialects.clockify import clients, paging, tags, tasks, wire
 from sandglass.dialects.clockify.catalog_common import duplicate_names_are_bad_requests, named, sorted_by
-from sandglass.dialects.clockify.models import parsed
 from sandglass.dialects.clockify.resolver import create_app
 from sandglass.dialects.clockify.tenant import Directory, entity_id, project_id, workspace
 from sandglass.errors import BadRequest, NotFound
-from sandglass.models.catalog import ClientCreate, ClientUpdate, TagCreate, TagUpdate, TaskCreate, TaskUpdate, domain_fields
+from sandglass.models.catalog import domain_fields
 from sandglass.services.catalog import ClientService, TagService, TaskService
 
 app = create_app()
@@ -85,7 +84,7 @@ def get_tags(workspaceId: WorkspaceId, name: Text = None, strict_name_search: St
 def post_tag(workspaceId: WorkspaceId, body: tags.TagRequest) -> Response[tags.Tag]:
     tenant = workspace(app)
     with duplicate_names_are_bad_requests():
-        created = tag_service().create(tenant, domain_fields(parsed(TagCreate, tags.from_clockify(body)), partial=False))
+        created = tag_service().create(tenant, domain_fields(tags.create_request(body), partial=False))
     return Response(201, JSON, tags.to_clockify(created, workspaceId.lower()).model_dump())
 
 
@@ -99,7 +98,7 @@ def get_tag(workspaceId: WorkspaceId, id: EntityId) -> tags.Tag:
 def put_tag(workspaceId: WorkspaceId, id: EntityId, body: tags.TagRequest) -> tags.Tag:
     tenant = workspace(app)
     with duplicate_names_are_bad_requests():
-        updated = tag_service().update(tenant, _tag_id(tenant, id), domain_fields(parsed(TagUpdate, tags.from_clockify(body)), partial=True))
+        updated = tag_service().update(tenant, _tag_id(tenant, id), domain_fields(tags.update_request(body), partial=True))
     return tags.to_clockify(updated, workspaceId.lower())
 
 
@@ -126,7 +125,7 @@ def get_clients(workspaceId: WorkspaceId, name: Text = None, archived: Flag = No
 def post_client(workspaceId: WorkspaceId, body: clients.ClientRequest) -> Response[clients.Client]:
     tenant = workspace(app)
     with duplicate_names_are_bad_requests():
-        created = client_service().create(tenant, domain_fields(parsed(ClientCreate, clients.from_clockify(body)), partial=False))
+        created = client_service().create(tenant, domain_fields(clients.create_request(body), partial=False))
     return Response(201, JSON, clients.to_clockify(created, workspaceId.lower()).model_dump())
 
 
@@ -142,7 +141,7 @@ def put_client(workspaceId: WorkspaceId, id: EntityId, body: clients.ClientReque
                archive_projects: Annotated[Optional[str], Query(alias="archive-projects")] = None,
                mark_tasks_as_done: Annotated[Optional[str], Query(alias="mark-tasks-as-done")] = None) -> clients.Client:
     tenant = workspace(app)
-    changes = domain_fields(parsed(ClientUpdate, clients.from_clockify(body)), partial=True)
+    changes = domain_fields(clients.update_request(body), partial=True)
     with duplicate_names_are_bad_requests():
         updated = client_service().update(tenant, _client_id(tenant, id), changes, archive_projects=bool(_flag(archive_projects, "archive-projects")),
                                           mark_tasks_done=bool(_flag(mark_tasks_as_done, "mark-tasks-as-done")))
@@ -195,7 +194,7 @@ def post_task(workspaceId: WorkspaceId, projectId: EntityId, body: tasks.TaskReq
     scope = _Tasks(workspaceId, projectId)
     with duplicate_names_are_bad_requests():
         created = task_service().create(scope.tenant, scope.project_id,
-                                        domain_fields(parsed(TaskCreate, tasks.from_clockify(body, scope.member)), partial=False))
+                                        domain_fields(tasks.create_request(body, scope.member), partial=False))
     return Response(201, JSON, scope.view(created).model_dump())
 
 
@@ -210,7 +209,7 @@ def put_task(workspaceId: WorkspaceId, projectId: EntityId, taskId: EntityId, bo
              contains_assignee: Annotated[Optional[str], Query(alias="contains-assignee")] = None,
              membership_status: Annotated[Optional[str], Query(alias="membership-status")] = None) -> tasks.Task:
     scope = _Tasks(workspaceId, projectId)
-    changes = domain_fields(parsed(TaskUpdate, tasks.from_clockify(body, scope.member)), partial=True)
+    changes = domain_fields(tasks.update_request(body, scope.member), partial=True)
     with duplicate_names_are_bad_requests():
         updated = task_service().update(scope.tenant, scope.project_id, scope.task_id(taskId), changes)
     return scope.view(updated)

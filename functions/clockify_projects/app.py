@@ -9,10 +9,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from sandglass import keys
 from sandglass.dialects.clockify import paging, projects, wire
-from sandglass.dialects.clockify.models import parsed
 from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import find_id, project_id, reference_id, workspace
-from sandglass.models.projects import ProjectCreate, ProjectUpdate
+from sandglass.entities.projects import Project
 from sandglass.services.catalog import ClientService
 from sandglass.services.projects import ProjectService
 
@@ -26,27 +25,27 @@ ProjectId = Annotated[str, Path(description="The project's 24-hex id")]
 Flag = Annotated[Optional[str], Query(description="true|false|1|0")]
 
 
-def _all_projects(tenant, archived: bool | None) -> list[dict]:
+def _all_projects(tenant, archived: bool | None) -> list[Project]:
     """Every project the caller may see (Administrators: all; others: theirs), every page."""
     service, found, cursor = ProjectService(), [], None
     for _ in range(MAX_PAGES):
-        page, cursor = service.list(tenant, "include" if archived is None else str(archived).lower(), 500, cursor)
-        found.extend(view.model_dump() for view in page.values())
+        page, cursor = service.list_entities(tenant, "include" if archived is None else str(archived).lower(), 500, cursor)
+        found.extend(page)
         if not cursor:
             break
     return found
 
 
-def _client_names(tenant, items: list[dict]) -> dict[str, str]:
+def _client_names(tenant, items: list[Project]) -> dict[str, str]:
     """The names of the projects' clients (one read of the workspace's clients, none when no
     project has a client)."""
-    if not any(item.get("clientId") for item in items):
+    if not any(item.client_id for item in items):
         return {}
     return {client.id: client.name for client in ClientService().all(tenant)}
 
 
-def _view(tenant, project: dict, workspace_id: str) -> projects.Project:
-    return projects.to_clockify(project, workspace_id.lower(), client_name=_client_names(tenant, [project]).get(project.get("clientId") or "", ""))
+def _view(tenant, project: Project, workspace_id: str) -> projects.Project:
+    return projects.to_clockify(project, workspace_id.lower(), client_name=_client_names(tenant, [project]).get(project.client_id or "", ""))
 
 
 def _client_id(tenant, body: projects.ProjectRequest) -> str | None:
@@ -81,39 +80,38 @@ def get_projects(
         sort_order=sort_order)
     shown = request.slice(chosen)
     names = _client_names(tenant, shown)
-    body = [projects.to_clockify(item, workspaceId.lower(), client_name=names.get(item.get("clientId") or "", "")).model_dump() for item in shown]
+    body = [projects.to_clockify(item, workspaceId.lower(), client_name=names.get(item.client_id or "", "")).model_dump() for item in shown]
     return Response(200, JSON, body, headers=paging.headers(request, len(chosen)))
 
 
 @app.post("/v1/workspaces/<workspaceId>/projects", tags=[TAG], operation_id="createNewProject", summary="Add a new project")
 def post_project(workspaceId: WorkspaceId, body: projects.ProjectRequest) -> Response[projects.Project]:
     tenant = workspace(app)
-    fields = projects.from_clockify(body, creating=True, client_id=_client_id(tenant, body))
-    created = ProjectService().create(tenant, parsed(ProjectCreate, fields))
-    return Response(201, JSON, _view(tenant, created.model_dump(), workspaceId).model_dump())
+    created = ProjectService().create_entity(tenant, projects.create_request(body, _client_id(tenant, body)))
+    return Response(201, JSON, _view(tenant, created, workspaceId).model_dump())
 
 
 @app.get("/v1/workspaces/<workspaceId>/projects/<projectId>", tags=[TAG], operation_id="getProject", summary="Find a project by id")
 def get_project(workspaceId: WorkspaceId, projectId: ProjectId, hydrated: Flag = None) -> projects.Project:
     tenant = workspace(app)
-    return _view(tenant, ProjectService().get(tenant, project_id(tenant, projectId)).model_dump(), workspaceId)
+    return _view(tenant, ProjectService().get_entity(tenant, project_id(tenant, projectId)), workspaceId)
 
 
 @app.put("/v1/workspaces/<workspaceId>/projects/<projectId>", tags=[TAG], operation_id="updateProject", summary="Update a project")
 def put_project(workspaceId: WorkspaceId, projectId: ProjectId, body: projects.ProjectRequest) -> projects.Project:
     tenant = workspace(app)
-    fields = projects.from_clockify(body, creating=False, client_id=_client_id(tenant, body))
-    updated = ProjectService().update(tenant, project_id(tenant, projectId), parsed(ProjectUpdate, fields))
-    return _view(tenant, updated.model_dump(), workspaceId)
+    client, uuid = _client_id(tenant, body), project_id(tenant, projectId)
+    updated = ProjectService().update_entity(tenant, uuid, projects.update_request(body, client))
+    return _view(tenant, updated, workspaceId)
 
 
 @app.delete("/v1/workspaces/<workspaceId>/projects/<projectId>", tags=[TAG], operation_id="deleteProject", summary="Delete a project (answers it)")
 def delete_project(workspaceId: WorkspaceId, projectId: ProjectId) -> projects.Project:
     tenant = workspace(app)
     service, uuid = ProjectService(), project_id(tenant, projectId)
-    project = service.get(tenant, uuid)
+    project = service.get_entity(tenant, uuid)
     service.delete(tenant, uuid)
-    return _view(tenant, project.model_dump(), workspaceId)
+    return _view(tenant, project, workspaceId)
 
 
 def lambda_handler(event: dict, context) -> dict:

@@ -13,14 +13,13 @@ from typing import Annotated, Optional
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from sandglass.clock import get_clock
 from sandglass import keys
 from sandglass.dialects.clockify import paging, tags, tasks, time_entries, wire
-from sandglass.dialects.clockify.models import parsed
 from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import Directory, activity_id, find_id, project_id, reference_id, workspace
+from sandglass.entities.activities import Activity
+from sandglass.entities.projects import Project
 from sandglass.errors import BadRequest, NotFound
-from sandglass.models.activities import EntryCreate, EntryUpdate
 from sandglass.services.activities import MAX_LIMIT, ActivityQuery, ActivityService
 from sandglass.services.catalog import ClientService, TagService, TaskService
 from sandglass.services.projects import ProjectService
@@ -40,13 +39,13 @@ Flag = Annotated[Optional[str], Query(description="true|false|1|0")]
 
 
 class _Mapper:
-    """Activity views -> Clockify entries of one workspace (person ids; projects, their clients,
-    tasks and tags when hydrated, each read once per request)."""
+    """Activities -> Clockify entries of one workspace (person ids; projects, their clients, tasks
+    and tags when hydrated, each read once per request)."""
 
     def __init__(self, tenant, workspace_id: str, hydrated: bool = False):
         self.tenant, self.workspace_id, self.hydrated = tenant, workspace_id.lower(), hydrated
         self.directory = Directory(tenant)
-        self._projects: dict[str, dict | None] = {}
+        self._projects: dict[str, Project | None] = {}
         self._clients: dict[str, str] = {}
         self._tasks: dict[str, tasks.Task | None] = {}
         self._tags: dict[str, tags.Tag] | None = None
@@ -59,11 +58,11 @@ class _Mapper:
                 self._clients[uuid] = ""
         return self._clients.get(uuid or "", "")
 
-    def _task(self, project: dict, uuid: str) -> tasks.Task | None:
+    def _task(self, project: Project, uuid: str) -> tasks.Task | None:
         if uuid not in self._tasks:
             try:
-                task = TaskService().get(self.tenant, project["id"], uuid)
-                self._tasks[uuid] = tasks.to_clockify(task, bool(project.get("billable")), self.directory.person)
+                task = TaskService().get(self.tenant, project.id, uuid)
+                self._tasks[uuid] = tasks.to_clockify(task, project.billable, self.directory.person)
             except NotFound:
                 self._tasks[uuid] = None
         return self._tasks[uuid]
@@ -75,41 +74,42 @@ class _Mapper:
             self._tags = {tag.id: tags.to_clockify(tag, self.workspace_id) for tag in TagService().all(self.tenant)}
         return [self._tags[uuid] for uuid in uuids or () if uuid in self._tags]
 
-    def _project(self, uuid: str) -> dict | None:
+    def _project(self, uuid: str) -> Project | None:
         if uuid not in self._projects:
             try:
-                self._projects[uuid] = ProjectService().get(self.tenant, uuid).model_dump()
+                self._projects[uuid] = ProjectService().get_entity(self.tenant, uuid)
             except NotFound:
                 self._projects[uuid] = None
         return self._projects[uuid]
 
-    def entry(self, view: dict, stored: dict | None = None) -> dict:
-        project = self._project(view["projectId"]) if self.hydrated and view.get("projectId") else None
+    def entry(self, activity: Activity, *, with_rates: bool = False) -> dict:
+        """`with_rates`: the rates it kept at its start (a read of one entry shows them)."""
+        project = self._project(activity.project_id) if self.hydrated and activity.project_id else None
         embedded = {} if project is None else {
-            "client_name": self._client_name(project.get("clientId")), "tags": self._tag_list(view.get("tagIds")),
-            "task": self._task(project, view["taskId"]) if view.get("taskId") else None}
-        entry = time_entries.to_clockify(view, self.workspace_id, self.directory.person(view["userId"]), now=get_clock().now(),
-                                         project=project, stored=stored, **embedded)
+            "client_name": self._client_name(project.client_id), "tags": self._tag_list(activity.tag_ids),
+            "task": self._task(project, activity.task_id) if activity.task_id else None}
+        entry = time_entries.to_clockify(activity, self.workspace_id, self.directory.person(activity.user_id),
+                                         rates=activity.rate_snapshot if with_rates else None, project=project, **embedded)
         return entry.model_dump(exclude=None if self.hydrated else time_entries.HYDRATED_ONLY)
 
 
-def _create_fields(tenant, body: time_entries.TimeEntryRequest) -> dict:
+def _references(tenant, body: time_entries.TimeEntryRequest) -> tuple[str | None, str | None, list[str]]:
+    """The project, task and tags (UUIDs) a body names."""
     if body.start is None and body.end is not None:
         raise BadRequest("start is required with end")
     task = reference_id(tenant, keys.TASK_SK_PREFIX, body.taskId, "taskId") if body.taskId else None
     tag_ids = [reference_id(tenant, keys.TAG_SK_PREFIX, tag, "tagIds") for tag in body.tagIds or ()]
     project = project_id(tenant, body.projectId) if body.projectId else None
-    return time_entries.activity_fields(body, project, task, tag_ids)
+    return project, task, tag_ids
 
 
 def _create(workspaceId: str, body: time_entries.TimeEntryRequest, for_user: str | None = None) -> Response:
     tenant = workspace(app)
-    fields = _create_fields(tenant, body)
+    project, task, tag_ids = _references(tenant, body)
     mapper = _Mapper(tenant, workspaceId)
-    if for_user is not None:
-        fields["userId"] = mapper.directory.member(for_user)
-    result = service().create(tenant, parsed(EntryCreate, fields))
-    return Response(201, JSON, mapper.entry(result.activity))
+    member = mapper.directory.member(for_user) if for_user is not None else None
+    result = service().create(tenant, time_entries.create_request(body, project, task, tag_ids, user_id=member))
+    return Response(201, JSON, mapper.entry(result.entity))
 
 
 @app.post("/v1/workspaces/<workspaceId>/time-entries", tags=[TAG], operation_id="createTimeEntry",
@@ -133,15 +133,14 @@ def get_in_progress(workspaceId: WorkspaceId, page: Annotated[Optional[str], Que
     request = paging.page_request(page, page_size, default_size=IN_PROGRESS_DEFAULT, max_size=IN_PROGRESS_MAX)
     found = _read(tenant, ActivityQuery(pending=True, limit=MAX_LIMIT), request.end + 1)
     mapper = _Mapper(tenant, workspaceId)
-    return Response(200, JSON, [mapper.entry(view) for view in request.slice(found)], headers=paging.headers(request, len(found)))
+    return Response(200, JSON, [mapper.entry(activity) for activity in request.slice(found)], headers=paging.headers(request, len(found)))
 
 
 @app.get("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="getTimeEntry", summary="Get a specific time entry on the workspace")
 def get_time_entry(workspaceId: WorkspaceId, id: EntryId, hydrated: Flag = None) -> time_entries.TimeEntry:
     tenant = workspace(app)
-    uuid = activity_id(tenant, id)
-    result, stored = service().get_stored(tenant, uuid)  # with the rates it kept at its start
-    return _Mapper(tenant, workspaceId, bool(wire.query_flag(hydrated, "hydrated"))).entry(result.activity, stored)
+    result = service().get(tenant, activity_id(tenant, id))
+    return _Mapper(tenant, workspaceId, bool(wire.query_flag(hydrated, "hydrated"))).entry(result.entity, with_rates=True)
 
 
 @app.put("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="updateTimeEntry",
@@ -151,12 +150,12 @@ def put_time_entry(workspaceId: WorkspaceId, id: EntryId, body: time_entries.Tim
     if body.start is None:
         raise BadRequest("start is required")
     uuid = activity_id(tenant, id)
-    current = service().get(tenant, uuid).activity
-    fields = _create_fields(tenant, body)
-    if fields.pop("pending", None) and not current.get("pending"):
+    current = service().get(tenant, uuid).entity
+    project, task, tag_ids = _references(tenant, body)
+    if body.end is None and not current.running:
         raise BadRequest("end is required: a stopped time entry cannot run again")
-    result = service().update(tenant, uuid, parsed(EntryUpdate, fields))
-    return _Mapper(tenant, workspaceId).entry(result.activity)
+    result = service().update(tenant, uuid, time_entries.update_request(body, project, task, tag_ids))
+    return _Mapper(tenant, workspaceId).entry(result.entity)
 
 
 @app.delete("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="deleteTimeEntry", summary="Delete a time entry (204)")
@@ -175,17 +174,17 @@ def patch_stop(workspaceId: WorkspaceId, userId: UserId, body: time_entries.Stop
     running = service().running(tenant, member)
     if running is None:
         raise NotFound("No time entry is running")
-    result = service().update(tenant, running.activity["id"], parsed(EntryUpdate, {"endedAt": body.end}))
-    return mapper.entry(result.activity)
+    result = service().update(tenant, running.entity.id, time_entries.stop_request(body))
+    return mapper.entry(result.entity)
 
 
-def _read(tenant, query: ActivityQuery, wanted: int, keep=lambda view: True) -> list[dict]:
+def _read(tenant, query: ActivityQuery, wanted: int, keep=lambda activity: True) -> list[Activity]:
     """Up to `wanted` entries of the query that `keep` keeps, reading pages of the service's list."""
-    found: list[dict] = []
+    found: list[Activity] = []
     cursor = None
     for _ in range(MAX_READS):
         page = service().list(tenant, ActivityQuery(**{**query.__dict__, "cursor": cursor}))
-        found.extend(view for view in page.activities.values() if keep(view))
+        found.extend(activity for activity in page.entities if keep(activity))
         cursor = page.cursor
         if not cursor or len(found) >= wanted:
             break
@@ -221,12 +220,12 @@ def get_time_entries(
         lower = upper - timedelta(days=7)
     keep = _entry_filter(tenant, description, task, wire.joined(query_values(app, "tags")), wire.query_flag(task_required, "task-required"),
                          wire.query_flag(project_required, "project-required") or bool(get_week_before))
-    found: list[dict] = []
+    found: list[Activity] = []
     if keep is not None:
         query = ActivityQuery(lower=lower, upper=upper, user_id=member, project_id=project_id(tenant, project) if project else None,
                               pending=wire.query_flag(in_progress, "in-progress"), limit=MAX_LIMIT, newest_first=True)
         found = _read(tenant, query, request.end + 1, keep)
-    return Response(200, JSON, [mapper.entry(view) for view in request.slice(found)], headers=paging.headers(request, len(found)))
+    return Response(200, JSON, [mapper.entry(activity) for activity in request.slice(found)], headers=paging.headers(request, len(found)))
 
 
 def _entry_filter(tenant, description: str | None, task: str | None, tag_short_ids: list[str], task_required: bool | None,
@@ -240,11 +239,11 @@ def _entry_filter(tenant, description: str | None, task: str | None, tag_short_i
     if (task and task_uuid is None) or (tag_short_ids and not tag_uuids):
         return None
 
-    def keep(view: dict) -> bool:
-        return ((not text or text in (view.get("name") or "").lower()) and (task_uuid is None or view.get("taskId") == task_uuid)
-                and (not tag_uuids or bool(tag_uuids.intersection(view.get("tagIds") or ())))
-                and (not task_required or bool(view.get("taskId")))
-                and (not project_required or bool(view.get("projectId") or view.get("taskId"))))
+    def keep(activity: Activity) -> bool:
+        return ((not text or text in (activity.name or "").lower()) and (task_uuid is None or activity.task_id == task_uuid)
+                and (not tag_uuids or bool(tag_uuids.intersection(activity.tag_ids)))
+                and (not task_required or bool(activity.task_id))
+                and (not project_required or bool(activity.project_id or activity.task_id)))
     return keep
 
 

@@ -148,11 +148,11 @@ def post_webhook_logs(workspaceId: WorkspaceId, webhookId: WebhookId, body: Opti
     request = body or hooks.WebhookLogRequest()
     found = webhook_service().deliveries(tenant, current.id, min(500, (wanted_page + 1) * wanted_size), None).items
     wanted = hooks.log_filter(request)
-    chosen = [item for item in found if wanted(item)]
+    chosen = [delivery for delivery in found if wanted(delivery)]
     if request.sortByNewest is False:
         chosen.reverse()
     short = hooks.webhook_short_id(current)
-    return [hooks.log_entry(item, short).model_dump() for item in chosen[wanted_page * wanted_size:(wanted_page + 1) * wanted_size]]
+    return [hooks.log_entry(delivery, short).model_dump() for delivery in chosen[wanted_page * wanted_size:(wanted_page + 1) * wanted_size]]
 
 
 def _changes(tenant, kinds: str, operation: str, window, page: int, limit: int) -> list:

@@ -36,7 +36,7 @@ def _name() -> str:
 @app.get("/v1/user", tags=[TAG], operation_id="getLoggedUser", summary="Get the currently logged-in user's info")
 def get_user(include_memberships: Annotated[Optional[str], Query(alias="include-memberships")] = None) -> users.User:
     who = caller(app)
-    organizations = [org.model_dump() for org in OrganizationService().organizations_of(who)]
+    organizations = OrganizationService().organizations_of(who)
     return users.current_user(who.email, _name(), organizations, with_memberships=bool(wire.query_flag(include_memberships, "include-memberships")))
 
 
@@ -44,7 +44,7 @@ def get_user(include_memberships: Annotated[Optional[str], Query(alias="include-
 def get_workspaces(roles: Annotated[Optional[str], Query(description="WORKSPACE_ADMIN|OWNER|TEAM_MANAGER|PROJECT_MANAGER")] = None) -> list[workspaces.Workspace]:
     organizations = OrganizationService().organizations_of(caller(app))
     wanted = set(wire.joined(query_values(app, "roles")))
-    found = [workspaces.to_clockify(org.model_dump()) for org in organizations]
+    found = [workspaces.to_clockify(organization) for organization in organizations]
     if wanted and not wanted & {"WORKSPACE_ADMIN", "OWNER"}:
         return []  # Sandglass has no team or project managers at workspace level
     return found
@@ -52,7 +52,7 @@ def get_workspaces(roles: Annotated[Optional[str], Query(description="WORKSPACE_
 
 @app.get("/v1/workspaces/<workspaceId>", tags=[TAG], operation_id="getWorkspaceOfUser", summary="Get workspace info")
 def get_workspace(workspaceId: WorkspaceId) -> workspaces.Workspace:
-    return workspaces.to_clockify(OrganizationService().get(workspace(app)).model_dump())
+    return workspaces.to_clockify(OrganizationService().get_entity(workspace(app)))
 
 
 @app.get("/v1/workspaces/<workspaceId>/users", tags=[TAG], operation_id="getUsersOfWorkspace", summary="Find all users on the workspace")
@@ -70,12 +70,12 @@ def get_users(
 ) -> Response[list[users.User]]:
     tenant = workspace(app)
     request = paging.page_request(page, page_size)
-    organization = OrganizationService().get(tenant)
+    organization = OrganizationService().get_entity(tenant)
     members = UserService().directory(tenant)
     chosen = users.filtered(members, email=email, name=name, status=status, sort_column=sort_column, sort_order=sort_order)
     with_roles = bool(wire.query_flag(include_roles, "include-roles"))
     with_memberships = (memberships or "NONE").upper() in ("ALL", "WORKSPACE")
-    body = [users.to_clockify(member, workspaceId.lower(), time_zone=organization.timeZone, with_roles=with_roles,
+    body = [users.to_clockify(member, workspaceId.lower(), time_zone=organization.settings.time_zone, with_roles=with_roles,
                               with_memberships=with_memberships).model_dump() for member in request.slice(chosen)]
     return Response(200, JSON, body, headers=paging.headers(request, len(chosen)))
 

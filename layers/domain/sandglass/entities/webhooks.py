@@ -36,3 +36,29 @@ class WebhookEvent:
     entity_type: str
     entity_id: str
     payload: dict
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """One event's entry in a webhook's delivery log: its last attempt and how many there were."""
+
+    event_id: str
+    event_type: str
+    entity_type: str
+    entity_id: str
+    status: str  # DELIVERED | RETRYING | DEAD | SKIPPED
+    last_attempt_at: datetime
+    attempts: int = 0
+    status_code: int | None = None  # the receiver's answer; None: none (a timeout, a refused target, skipped)
+    latency_ms: int | None = None
+    response_body: str | None = None  # capped
+    error: str | None = None
+    next_attempt_at: datetime | None = None  # RETRYING only
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deliveries:
+    """One page of a delivery log, newest event first, and the signed cursor of the next page."""
+
+    items: tuple[Delivery, ...]
+    cursor: str | None = None

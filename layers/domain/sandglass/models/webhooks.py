@@ -6,7 +6,7 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, Field
 
-from sandglass.entities.webhooks import Webhook
+from sandglass.entities.webhooks import Delivery, Webhook
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Name
 from sandglass.timefmt import iso
@@ -69,6 +69,8 @@ def webhook_view(webhook: Webhook) -> WebhookOut:
                       disabledReason=webhook.disabled_reason)
 
 
-def delivery_view(item: dict) -> WebhookDelivery:
-    return WebhookDelivery(**{name: item.get(name) for name in WebhookDelivery.model_fields if name != "attempts"},
-                           attempts=int(item.get("attempts", 0)))
+def delivery_view(delivery: Delivery) -> WebhookDelivery:
+    return WebhookDelivery(eventId=delivery.event_id, eventType=delivery.event_type, entityType=delivery.entity_type, entityId=delivery.entity_id,
+                           status=delivery.status, attempts=delivery.attempts, statusCode=delivery.status_code, latencyMs=delivery.latency_ms,
+                           responseBody=delivery.response_body, error=delivery.error, lastAttemptAt=iso(delivery.last_attempt_at),
+                           nextAttemptAt=iso(delivery.next_attempt_at) if delivery.next_attempt_at else None)

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sandglass import keys
-from sandglass.entities.webhooks import Webhook
+from sandglass.entities.webhooks import Deliveries, Delivery, Webhook
 from sandglass.errors import Conflict, NotFound, stale_write
 from sandglass.storage.table import Table
 from sandglass.storage.transaction import UnitOfWork
@@ -32,6 +32,19 @@ def to_item(webhook: Webhook) -> dict[str, Any]:
     if webhook.disabled_reason:
         item["disabledReason"] = webhook.disabled_reason
     return item
+
+
+def _number(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def delivery_from_item(item: dict[str, Any]) -> Delivery:
+    """A delivery-log item -> the entity."""
+    return Delivery(event_id=item["eventId"], event_type=item["eventType"], entity_type=item["entityType"], entity_id=item["entityId"],
+                    status=item["status"], last_attempt_at=parse_instant(item["lastAttemptAt"]), attempts=int(item.get("attempts", 0)),
+                    status_code=_number(item.get("statusCode")), latency_ms=_number(item.get("latencyMs")),
+                    response_body=item.get("responseBody"), error=item.get("error"),
+                    next_attempt_at=parse_instant(item["nextAttemptAt"]) if item.get("nextAttemptAt") else None)
 
 
 def from_item(org_id: str, item: dict[str, Any]) -> Webhook:
@@ -117,8 +130,9 @@ class WebhookRepository:
         assignments = ", ".join(f"#f{n} = :f{n}" for n in range(len(fields)))
         self.table.update(keys.webhook_delivery(org_id, webhook_id, event_id), f"SET {assignments} ADD attempts :one", names, values)
 
-    def deliveries(self, org_id: str, webhook_id: str, limit: int, cursor: str | None):
+    def deliveries(self, org_id: str, webhook_id: str, limit: int, cursor: str | None) -> Deliveries:
         """The webhook's delivery log, newest event first (a signed-cursor page)."""
-        return self.table.query_page(org_id=org_id, scope=f"webhook-deliveries:{webhook_id}", key_condition="PK = :pk AND begins_with(SK, :prefix)",
+        page = self.table.query_page(org_id=org_id, scope=f"webhook-deliveries:{webhook_id}", key_condition="PK = :pk AND begins_with(SK, :prefix)",
                                      values={":pk": keys.org_pk(org_id), ":prefix": keys.webhook_delivery_prefix(webhook_id)},
                                      limit=limit, cursor=cursor, forward=False, consistent=True)
+        return Deliveries(items=tuple(delivery_from_item(item) for item in page.items), cursor=page.cursor)

@@ -66,11 +66,14 @@ class OrganizationService:
         self.offboarding_url = offboarding_url
 
     def get(self, tenant: TenantContext) -> OrganizationView:
-        return organization_view(self.repository.require(tenant.org_id))
+        return organization_view(self.get_entity(tenant))
+
+    def get_entity(self, tenant: TenantContext) -> Organization:
+        return self.repository.require(tenant.org_id)
 
     def organizations_of(self, caller: Caller) -> list[Organization]:
         """Every active organization the caller may enter, with its settings (the order of their memberships)."""
-        return [organization_view(org) for org in self.repository.organizations_of(caller.email)]
+        return self.repository.organizations_of(caller.email)
 
     def list_for(self, caller: Caller) -> list[OrganizationSummary]:
         return [OrganizationSummary(active=True, domain=org.domain, name=org.name) for org in self.repository.organizations_of(caller.email)]

@@ -22,6 +22,7 @@ from sandglass.entities.projects import PROJECT_ADMINISTRATOR, Project, ProjectM
 from sandglass.entities.rates import RateOwner
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, stale_write
 from sandglass.models.projects import MemberCreate, MemberUpdate, ProjectCreate, ProjectMember, ProjectUpdate, member_view, project_view
+from sandglass.models.projects import Project as ProjectView
 from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate, revenue_rate_view
 from sandglass.repositories import MAX_ACTIONS, UnitOfWork
 from sandglass.repositories.catalog import CLIENTS, CatalogRepository
@@ -98,26 +99,38 @@ class ProjectService:
         return _Access(project, membership, member, tenant)
 
     # --- projects ----------------------------------------------------------------------------
-    def list(self, tenant: TenantContext, archived: str, limit: int, cursor: str | None) -> tuple[dict[str, Project], str | None]:
+    def list(self, tenant: TenantContext, archived: str, limit: int, cursor: str | None) -> tuple[dict[str, ProjectView], str | None]:
+        """`list_entities` in the Sandtime shape, by id."""
+        projects, next_cursor = self.list_entities(tenant, archived, limit, cursor)
+        return {project.id: project_view(project) for project in projects}, next_cursor
+
+    def list_entities(self, tenant: TenantContext, archived: str, limit: int, cursor: str | None) -> tuple[list[Project], str | None]:
         """Active projects by default; `archived="true"` lists archived ones, `"include"` both.
         Administrators see every project, others the projects they are members of."""
         if tenant.reads_all:
             page = self.repository.page_projects(tenant.org_id, archived, limit, cursor)
-            return {project.id: project_view(project) for project in page.items}, page.cursor
+            return list(page.items), page.cursor
         page = self.repository.page_memberships_of_user(tenant.org_id, tenant.user_id, limit, cursor)
         project_ids = [member.project_id for member in page.items if not member.archived]
         found = self.repository.get_projects(tenant.org_id, project_ids)
-        projects = {}
+        projects: dict[str, Project] = {}
         for pid in project_ids:
             project = found.get(pid)
             if project is not None and (archived == "include" or project.archived == (archived == "true")):
-                projects[pid] = project_view(project)
-        return projects, page.cursor
+                projects[pid] = project
+        return list(projects.values()), page.cursor
 
-    def get(self, tenant: TenantContext, project_id: str) -> Project:
-        return project_view(self._access(tenant, project_id).project)
+    def get(self, tenant: TenantContext, project_id: str) -> ProjectView:
+        return project_view(self.get_entity(tenant, project_id))
 
-    def create(self, tenant: TenantContext, body: ProjectCreate, project_id: str | None = None) -> Project:
+    def get_entity(self, tenant: TenantContext, project_id: str) -> Project:
+        """The project, when the caller may see it (404 otherwise)."""
+        return self._access(tenant, project_id).project
+
+    def create(self, tenant: TenantContext, body: ProjectCreate, project_id: str | None = None) -> ProjectView:
+        return project_view(self.create_entity(tenant, body, project_id))
+
+    def create_entity(self, tenant: TenantContext, body: ProjectCreate, project_id: str | None = None) -> Project:
         if not tenant.is_admin:
             raise Forbidden("Only organization Administrators can create projects")
         now = self.clock.now()
@@ -131,9 +144,12 @@ class ProjectService:
         self._stage_client_usable(tx, tenant, project.client_id)
         tx.commit()
         _onboarded(self.repository.table, tenant.org_id, "projects")
-        return project_view(project)
+        return project
 
-    def update(self, tenant: TenantContext, project_id: str, body: ProjectUpdate, if_match: int | None = None) -> Project:
+    def update(self, tenant: TenantContext, project_id: str, body: ProjectUpdate, if_match: int | None = None) -> ProjectView:
+        return project_view(self.update_entity(tenant, project_id, body, if_match))
+
+    def update_entity(self, tenant: TenantContext, project_id: str, body: ProjectUpdate, if_match: int | None = None) -> Project:
         access = self._access(tenant, project_id)
         access.require_manager()
         expected = access.project.version if if_match is None else if_match
@@ -142,7 +158,7 @@ class ProjectService:
         updated = self.repository.stage_update(tx, tenant.org_id, access.project, changes, expected, stale_write("project", if_match))
         self._stage_client_usable(tx, tenant, changes.get("client_id"))
         tx.commit()
-        return project_view(updated)
+        return updated
 
     def _stage_client_usable(self, tx: UnitOfWork, tenant: TenantContext, client_id: str | None) -> None:
         """A project is filed under an existing, active client of the organization (checked in its write)."""

@@ -59,13 +59,13 @@ class UserService:
     def get(self, tenant: TenantContext, user_id: str) -> User:
         return user_view(self._require(tenant, user_id))
 
-    def directory(self, tenant: TenantContext, max_pages: int = 50) -> list[dict[str, Any]]:
-        """Every member of the organization (the user view and its lifecycle `status`), every page:
-        the Clockify surface filters and pages by number."""
-        found, cursor = [], None
+    def directory(self, tenant: TenantContext, max_pages: int = 50) -> list[Member]:
+        """Every member of the organization, every page: the Clockify surface filters and pages by number."""
+        found: list[Member] = []
+        cursor = None
         for _ in range(max_pages):
             members, cursor = self.repository.members_page(tenant.org_id, 1000, cursor)
-            found.extend({**user_view(member).model_dump(), "status": member.status} for member in members)
+            found.extend(members)
             if not cursor:
                 break
         return found

@@ -21,7 +21,7 @@ from sandglass import ids
 from sandglass.clock import Clock, get_clock
 from sandglass.context import DELETED, TenantContext
 from sandglass.entities.changes import Change, json_value
-from sandglass.entities.webhooks import Webhook, WebhookEvent
+from sandglass.entities.webhooks import Deliveries, Webhook, WebhookEvent
 from sandglass.errors import Conflict, NotFound, ValidationFailed, check_if_match
 from sandglass.ports.webhooks import DeliveryQueue, QueuedMessage, UnsafeTarget, check_url
 from sandglass.repositories.webhooks import WebhookRepository
@@ -222,7 +222,7 @@ class WebhookService:
         self.repository.stage_delete(tx, current, current.version)
         tx.commit()
 
-    def deliveries(self, ctx: TenantContext, webhook_id: str, limit: int, cursor: str | None):
+    def deliveries(self, ctx: TenantContext, webhook_id: str, limit: int, cursor: str | None) -> Deliveries:
         self.get(ctx, webhook_id)
         return self.repository.deliveries(ctx.org_id, webhook_id, limit, cursor)
 

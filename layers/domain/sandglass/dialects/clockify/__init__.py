@@ -14,8 +14,12 @@ One module per concern, one per entity:
                   24-hex id is the same in every workspace);
 - ``models``    — ``ClockifyModel``, the base of every request and response model;
 - one module per entity (``workspaces``, ``users``, ``projects``, ``time_entries``; ``tags``,
-  ``clients``, ``tasks`` next to them): its request/response models and ``to_clockify`` /
-  ``from_clockify`` mappings, nothing else.
+  ``clients``, ``tasks`` next to them): its request/response models and its mappings, nothing
+  else: ``to_clockify(<entity>, ...)`` from the typed entity (``sandglass.entities``: Organization,
+  Member, Project, Activity with its RateSnapshot, Tag, Client, Task, Webhook, Change), and
+  ``create_request`` / ``update_request`` from a Clockify body to the service's typed request
+  (the request models of ``sandglass.models``, whose refusal ``models.parsed`` turns into
+  Clockify's 400). No mapping reads a Sandtime response model or view.
 
 Adding an entity: write ``dialects/clockify/<entity>.py`` (models + mappings, following
 ``projects.py``), add its routes to a ``functions/clockify_<group>/app.py`` built with

@@ -12,9 +12,10 @@ from typing import Any, Optional
 from pydantic import Field
 
 from sandglass import ids
-from sandglass.dialects.clockify.models import ClockifyModel
+from sandglass.dialects.clockify.models import ClockifyModel, parsed
 from sandglass.dialects.clockify.wire import LenientBool
 from sandglass.entities.catalog import Client as DomainClient
+from sandglass.models.catalog import ClientCreate, ClientUpdate
 
 
 class ClockifyClient(ClockifyModel):
@@ -50,9 +51,8 @@ def to_clockify(client: DomainClient, workspace_id: str) -> Client:
                   note=client.note, archived=client.archived, currencyCode=client.currency, workspaceId=workspace_id)
 
 
-def from_clockify(body: ClientRequest) -> dict[str, Any]:
-    """The fields the body sets, in the Sandtime models' words (which validate them: models.catalog);
-    "" clears an optional text, as Clockify's web app sends it."""
+def _fields(body: ClientRequest) -> dict[str, Any]:
+    """The fields the body sets; "" clears an optional text, as Clockify's web app sends it."""
     fields: dict[str, Any] = {}
     if body.name is not None:
         fields["name"] = body.name
@@ -65,3 +65,13 @@ def from_clockify(body: ClientRequest) -> dict[str, Any]:
     if body.ccEmails is not None:
         fields["ccEmails"] = body.ccEmails
     return fields
+
+
+def create_request(body: ClientRequest) -> ClientCreate:
+    """A POST body as the catalog's create request (which validates it: models.catalog)."""
+    return parsed(ClientCreate, _fields(body))
+
+
+def update_request(body: ClientRequest) -> ClientUpdate:
+    """A PUT body as the catalog's update request (the fields it sends)."""
+    return parsed(ClientUpdate, _fields(body))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sandglass.errors import BadRequest
+
+M = TypeVar("M", bound=BaseModel)  # the request model `parsed` builds
 
 # the domain's field names a refusal may name, in Clockify's words
 _CLOCKIFY_NAMES = {"notes": "note", "startedAt": "start", "endedAt": "end"}
@@ -27,7 +29,7 @@ class Rate(ClockifyModel):
     currency: str
 
 
-def parsed(model: type[BaseModel], fields: dict[str, Any], clockify_names: dict[str, str] | None = None) -> Any:
+def parsed(model: type[M], fields: dict[str, Any], clockify_names: dict[str, str] | None = None) -> M:
     """The domain's request model (models.*) built from a Clockify body's mapped fields; its
     refusal is Clockify's 400 naming the field as Clockify does."""
     try:

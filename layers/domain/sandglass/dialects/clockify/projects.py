@@ -12,8 +12,10 @@ from typing import Any, Optional
 from pydantic import Field
 
 from sandglass import ids
-from sandglass.dialects.clockify.models import ClockifyModel, Rate
+from sandglass.dialects.clockify.models import ClockifyModel, Rate, parsed
 from sandglass.dialects.clockify.wire import LenientBool, OptionalShortId
+from sandglass.entities.projects import Project as DomainProject
+from sandglass.models.projects import ProjectCreate, ProjectUpdate
 
 DEFAULT_COLOR = "#03A9F4"
 
@@ -66,18 +68,18 @@ class ProjectRequest(ClockifyModel):
     archived: LenientBool = None
 
 
-def to_clockify(project: dict[str, Any], workspace_id: str, memberships: list[ProjectMembership] | None = None,
+def to_clockify(project: DomainProject, workspace_id: str, memberships: list[ProjectMembership] | None = None,
                 client_name: str = "") -> Project:
-    """A project (the domain's project view) as Clockify's Project; `client_name` is its client's."""
-    client = project.get("clientId")
-    return Project(id=ids.short_id(project["id"]), name=project["name"], workspaceId=workspace_id, billable=bool(project.get("billable")),
-                   archived=bool(project.get("archived")), note=project.get("notes") or "", memberships=memberships or [],
+    """A project as Clockify's Project; `client_name` is its client's."""
+    client = project.client_id
+    return Project(id=ids.short_id(project.id), name=project.name, workspaceId=workspace_id, billable=project.billable,
+                   archived=project.archived, note=project.notes or "", memberships=memberships or [],
                    clientId=ids.short_id(client) if client else "", clientName=client_name if client else "")
 
 
-def from_clockify(body: ProjectRequest, *, creating: bool, client_id: str | None = None) -> dict[str, Any]:
-    """The domain's project fields a Clockify body sets (absent ones stay as they are on update);
-    `client_id` is the UUID of the body's `clientId`."""
+def _fields(body: ProjectRequest, client_id: str | None) -> dict[str, Any]:
+    """The project fields (the service's request names) a Clockify body sets; `client_id` is the
+    UUID of the body's `clientId`."""
     fields: dict[str, Any] = {} if client_id is None else {"clientId": client_id}
     if body.name is not None:
         fields["name"] = body.name
@@ -87,26 +89,35 @@ def from_clockify(body: ProjectRequest, *, creating: bool, client_id: str | None
         fields["billable"] = body.billable
     if body.archived is not None:
         fields["archived"] = body.archived
-    if creating:
-        fields.setdefault("billable", True)
     return fields
 
 
+def create_request(body: ProjectRequest, client_id: str | None = None) -> ProjectCreate:
+    """A POST body as the project service's create request (billable unless it says otherwise)."""
+    fields = _fields(body, client_id)
+    fields.setdefault("billable", True)
+    return parsed(ProjectCreate, fields)
 
-def filtered(items: list[dict[str, Any]], *, name: str | None, strict: bool, billable: bool | None, template: bool | None,
-             clients: list[str], contains_client: bool | None, sort_order: str | None) -> list[dict[str, Any]]:
-    """Clockify's project filters over the domain's projects, by name (default order). `clients`
-    (UUIDs) keeps the projects of those clients, or (`contains_client` false) the others."""
+
+def update_request(body: ProjectRequest, client_id: str | None = None) -> ProjectUpdate:
+    """A PUT body as the project service's update request (absent fields stay as they are)."""
+    return parsed(ProjectUpdate, _fields(body, client_id))
+
+
+def filtered(items: list[DomainProject], *, name: str | None, strict: bool, billable: bool | None, template: bool | None,
+             clients: list[str], contains_client: bool | None, sort_order: str | None) -> list[DomainProject]:
+    """Clockify's project filters, by name (default order). `clients` (UUIDs) keeps the projects
+    of those clients, or (`contains_client` false) the others."""
     if template:
         return []  # no project is a template
     chosen = []
     for item in items:
-        if clients and (item.get("clientId") in clients) == (contains_client is False):
+        if clients and (item.client_id in clients) == (contains_client is False):
             continue
-        if name and ((item["name"].lower() != name.lower()) if strict else (name.lower() not in item["name"].lower())):
+        if name and ((item.name.lower() != name.lower()) if strict else (name.lower() not in item.name.lower())):
             continue
-        if billable is not None and bool(item.get("billable")) != billable:
+        if billable is not None and item.billable != billable:
             continue
         chosen.append(item)
-    chosen.sort(key=lambda item: (item["name"].lower(), item["id"]), reverse=(sort_order or "").upper() == "DESCENDING")
+    chosen.sort(key=lambda item: (item.name.lower(), item.id), reverse=(sort_order or "").upper() == "DESCENDING")
     return chosen

@@ -7,9 +7,10 @@ from typing import Any, Optional
 from pydantic import Field
 
 from sandglass import ids
-from sandglass.dialects.clockify.models import ClockifyModel
+from sandglass.dialects.clockify.models import ClockifyModel, parsed
 from sandglass.dialects.clockify.wire import LenientBool
 from sandglass.entities.catalog import Tag as DomainTag
+from sandglass.models.catalog import TagCreate, TagUpdate
 
 
 class ClockifyTag(ClockifyModel):
@@ -34,9 +35,18 @@ def to_clockify(tag: DomainTag, workspace_id: str) -> Tag:
     return Tag(id=ids.short_id(tag.id), name=tag.name, archived=tag.archived, workspaceId=workspace_id)
 
 
-def from_clockify(body: TagRequest) -> dict[str, Any]:
-    """The fields the body sets, in the Sandtime models' words (which validate them: models.catalog)."""
+def _fields(body: TagRequest) -> dict[str, Any]:
     return {name: value for name, value in (("name", body.name), ("archived", body.archived)) if value is not None}
+
+
+def create_request(body: TagRequest) -> TagCreate:
+    """A POST body as the catalog's create request (which validates it: models.catalog)."""
+    return parsed(TagCreate, _fields(body))
+
+
+def update_request(body: TagRequest) -> TagUpdate:
+    """A PUT body as the catalog's update request (the fields it sends)."""
+    return parsed(TagUpdate, _fields(body))
 
 
 def excluding(tags: list[DomainTag], excluded_short_ids: list[str]) -> list[DomainTag]:

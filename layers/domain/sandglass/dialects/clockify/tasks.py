@@ -14,11 +14,12 @@ from pydantic import Field
 
 from sandglass import ids
 from sandglass.dialects.clockify import wire
-from sandglass.dialects.clockify.models import ClockifyModel, Rate
+from sandglass.dialects.clockify.models import ClockifyModel, Rate, parsed
 from sandglass.dialects.clockify.wire import LenientBool, ShortIdList
 from sandglass.entities.catalog import ACTIVE, DONE, Money
 from sandglass.entities.catalog import Task as DomainTask
 from sandglass.errors import BadRequest
+from sandglass.models.catalog import TaskCreate, TaskUpdate
 
 
 class ClockifyTask(ClockifyModel):
@@ -66,8 +67,8 @@ def to_clockify(task: DomainTask, project_billable: bool, person: Callable[[str]
                 costRate=_rate(task.cost_rate))
 
 
-def from_clockify(body: TaskRequest, member: Callable[[str], str]) -> dict[str, Any]:
-    """The fields the body sets, in the Sandtime models' words (which validate them: models.catalog). `member` maps a person's 24-hex id to the member id
+def _fields(body: TaskRequest, member: Callable[[str], str]) -> dict[str, Any]:
+    """The fields the body sets. `member` maps a person's 24-hex id to the member id
     (tenant.Directory.member). Status `ALL` (accepted by Clockify on create) reads as ACTIVE."""
     fields: dict[str, Any] = {}
     if body.name is not None:
@@ -89,6 +90,16 @@ def from_clockify(body: TaskRequest, member: Callable[[str], str]) -> dict[str, 
     if body.billable is not None:
         fields["billable"] = body.billable
     return fields
+
+
+def create_request(body: TaskRequest, member: Callable[[str], str]) -> TaskCreate:
+    """A POST body as the catalog's create request (which validates it: models.catalog)."""
+    return parsed(TaskCreate, _fields(body, member))
+
+
+def update_request(body: TaskRequest, member: Callable[[str], str]) -> TaskUpdate:
+    """A PUT body as the catalog's update request (the fields it sends)."""
+    return parsed(TaskUpdate, _fields(body, member))
 
 
 def active_filter(tasks: list[DomainTask], is_active: bool | None) -> list[DomainTask]:

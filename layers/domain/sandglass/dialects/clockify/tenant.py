@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from sandglass import ids, keys
 from sandglass.context import TenantContext
+from sandglass.entities.people import Member
 from sandglass.errors import BadRequest, NotFound
 from sandglass.http import tenant as http_tenant
 from sandglass.repositories.short_ids import ShortIdRepository
@@ -70,26 +71,26 @@ class Directory:
         self.own_person = ids.person_short_id(tenant.email)
 
     @cached_property
-    def members(self) -> list[dict]:
-        found, cursor = [], None
+    def members(self) -> list[Member]:
+        found: list[Member] = []
+        cursor = None
         for _ in range(MAX_MEMBER_PAGES):
-            page = self.repository.page(self.tenant.org_id, 1000, cursor)
-            found.extend(page.items)
-            cursor = page.cursor
+            members, cursor = self.repository.members_page(self.tenant.org_id, 1000, cursor)
+            found.extend(members)
             if not cursor:
                 break
         return found
 
     @cached_property
-    def _by_member(self) -> dict[str, dict]:
-        return {item["id"]: item for item in self.members}
+    def _by_member(self) -> dict[str, Member]:
+        return {member.id: member for member in self.members}
 
     def person(self, member_id: str) -> str:
         """The person's 24-hex id of a member of this workspace."""
         if member_id == self.tenant.user_id:
             return self.own_person
         member = self._by_member.get(member_id)
-        return ids.person_short_id(member["email"]) if member else ids.short_id(member_id)
+        return ids.person_short_id(member.email) if member else ids.short_id(member_id)
 
     def member(self, person_short_id: str | None) -> str:
         """The member id in this workspace of the person named by a Clockify user id; 404 when none."""
@@ -97,10 +98,7 @@ class Directory:
         if wanted == self.own_person:
             return self.tenant.user_id
         if ids.is_short_id(wanted):
-            for item in self.members:
-                if ids.person_short_id(item["email"]) == wanted:
-                    return item["id"]
+            for member in self.members:
+                if ids.person_short_id(member.email) == wanted:
+                    return member.id
         raise NotFound("User not found")
-
-    def member_item(self, member_id: str) -> dict | None:
-        return self._by_member.get(member_id)

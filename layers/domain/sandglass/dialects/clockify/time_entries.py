@@ -7,17 +7,19 @@ hydrated), `type` its type (REGULAR or BREAK, another value is 400). An entry ma
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any, Optional
 
 from pydantic import Field
 
-from sandglass import ids, timefmt
+from sandglass import ids
 from sandglass.dialects.clockify import wire
-from sandglass.dialects.clockify.models import ClockifyModel, Rate
+from sandglass.dialects.clockify.models import ClockifyModel, Rate, parsed
 from sandglass.dialects.clockify.tags import ClockifyTag
 from sandglass.dialects.clockify.tasks import ClockifyTask
 from sandglass.dialects.clockify.wire import Instant, LenientBool, OptionalShortId, ShortIdList
+from sandglass.entities.activities import REGULAR, Activity, RateRef, RateSnapshot
+from sandglass.entities.projects import Project
+from sandglass.models.activities import EntryCreate, EntryUpdate
 
 MAX_DESCRIPTION = 3000
 # fields only a hydrated answer carries
@@ -80,43 +82,37 @@ class StopRequest(ClockifyModel):
     end: Instant
 
 
-def _rate(snapshot: dict[str, Any] | None, which: str) -> Rate | None:
-    ref = (snapshot or {}).get(which)
-    if not ref:
-        return None
-    return Rate(amount=int(round(float(ref["value"]) * 100)), currency=ref["currency"])
+def _rate(ref: RateRef | None) -> Rate | None:
+    return None if ref is None else Rate(amount=int(round(float(ref.value) * 100)), currency=ref.currency)
 
 
-def to_clockify(activity: dict[str, Any], workspace_id: str, user_short_id: str, *, now: datetime,
-                project: dict[str, Any] | None = None, stored: dict[str, Any] | None = None,
-                task: ClockifyTask | None = None, tags: list[ClockifyTag] | None = None, client_name: str = "") -> TimeEntry:
-    """An activity (the domain's view: startedAt, endedAt, name, projectId, taskId, tagIds, billable,
-    locked) as a Clockify TimeEntry; `project` (the domain's project view) embeds it with `task` and
-    `tags` (hydrated); `stored` (the stored item) adds the rates kept at its start."""
-    started = timefmt.parse(activity["startedAt"])
-    ended = timefmt.parse(activity["endedAt"]) if activity.get("endedAt") else None
+def to_clockify(activity: Activity, workspace_id: str, user_short_id: str, *, rates: RateSnapshot | None = None,
+                project: Project | None = None, task: ClockifyTask | None = None, tags: list[ClockifyTag] | None = None,
+                client_name: str = "") -> TimeEntry:
+    """An activity as a Clockify TimeEntry; `rates` (the snapshot it kept at its start, shown by a
+    read of one entry) adds `hourlyRate` / `costRate`; `project` embeds its project with `task` and
+    `tags` (hydrated), `client_name` being the project's client's."""
+    started, ended = activity.started_at, activity.ended_at
     interval = TimeInterval(start=wire.instant(started), end=wire.instant(ended), duration=wire.duration(ended - started) if ended else None)
-    project_short = ids.short_id(activity["projectId"]) if activity.get("projectId") else None
-    entry = TimeEntry(id=ids.short_id(activity["id"]), description=activity.get("name") or "", userId=user_short_id,
-                      billable=bool(activity.get("billable")), projectId=project_short, workspaceId=workspace_id, timeInterval=interval,
-                      isLocked=bool(activity.get("locked")), taskId=ids.short_id(activity["taskId"]) if activity.get("taskId") else None,
-                      tagIds=[ids.short_id(tag) for tag in activity.get("tagIds") or ()], type=activity.get("type") or "REGULAR")
-    if stored and stored.get("rateSnapshot"):
-        entry.hourlyRate = _rate(stored["rateSnapshot"], "revenue")
-        entry.costRate = _rate(stored["rateSnapshot"], "cost")
+    project_short = ids.short_id(activity.project_id) if activity.project_id else None
+    entry = TimeEntry(id=ids.short_id(activity.id), description=activity.name or "", userId=user_short_id, billable=activity.billable,
+                      projectId=project_short, workspaceId=workspace_id, timeInterval=interval, isLocked=activity.locked,
+                      taskId=ids.short_id(activity.task_id) if activity.task_id else None,
+                      tagIds=[ids.short_id(tag) for tag in activity.tag_ids], type=activity.type or REGULAR)
+    if rates is not None:
+        entry.hourlyRate, entry.costRate = _rate(rates.revenue), _rate(rates.cost)
     if project is not None:
-        entry.project = HydratedProject(id=project_short or "", name=project.get("name") or "", billable=bool(project.get("billable")),
-                                        archived=bool(project.get("archived")), workspaceId=workspace_id,
-                                        clientId=ids.short_id(project["clientId"]) if project.get("clientId") else "", clientName=client_name)
+        entry.project = HydratedProject(id=project_short or "", name=project.name or "", billable=project.billable, archived=project.archived,
+                                        workspaceId=workspace_id, clientId=ids.short_id(project.client_id) if project.client_id else "",
+                                        clientName=client_name)
         entry.task, entry.tags = task, list(tags or [])
     return entry
 
 
-def activity_fields(body: TimeEntryRequest, project_id: str | None, task_id: str | None = None,
-                    tag_ids: list[str] | None = None) -> dict[str, Any]:
-    """The domain's activity fields (Sandtime names) a Clockify body sets: all of them (a PUT
-    replaces the whole entry, so no task and no tags clear them). No `end`: running."""
-    fields: dict[str, Any] = {"name": body.description or "", "projectId": project_id, "taskId": task_id, "tagIds": tag_ids or []}
+def _fields(body: TimeEntryRequest, project_id: str | None, task_id: str | None, tag_ids: list[str]) -> dict[str, Any]:
+    """The activity fields (the service's request names) a Clockify body sets: all of them (a PUT
+    replaces the whole entry, so no task and no tags clear them)."""
+    fields: dict[str, Any] = {"name": body.description or "", "projectId": project_id, "taskId": task_id, "tagIds": tag_ids}
     if body.start is not None:
         fields["startedAt"] = body.start
     if body.billable is not None:
@@ -125,10 +121,26 @@ def activity_fields(body: TimeEntryRequest, project_id: str | None, task_id: str
         fields["type"] = body.type
     if body.end is not None:
         fields["endedAt"] = body.end
-    else:
-        fields["pending"] = True
     return fields
 
 
-def running_time(activity: dict[str, Any], now: datetime) -> timedelta:
-    return now - timefmt.parse(activity["startedAt"])
+def create_request(body: TimeEntryRequest, project_id: str | None, task_id: str | None = None, tag_ids: list[str] | None = None,
+                   user_id: str | None = None) -> EntryCreate:
+    """A POST body as the activity service's create request (no `end`: a running timer; `user_id`:
+    for that member). The request model's refusal is Clockify's 400 naming the field."""
+    fields = _fields(body, project_id, task_id, tag_ids or [])
+    if body.end is None:
+        fields["pending"] = True
+    if user_id is not None:
+        fields["userId"] = user_id
+    return parsed(EntryCreate, fields)
+
+
+def update_request(body: TimeEntryRequest, project_id: str | None, task_id: str | None = None, tag_ids: list[str] | None = None) -> EntryUpdate:
+    """A PUT body (a full replacement) as the activity service's update request."""
+    return parsed(EntryUpdate, _fields(body, project_id, task_id, tag_ids or []))
+
+
+def stop_request(body: StopRequest) -> EntryUpdate:
+    """Stopping the running timer at `end`."""
+    return parsed(EntryUpdate, {"endedAt": body.end})

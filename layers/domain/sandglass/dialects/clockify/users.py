@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Callable, Optional
 
 from sandglass import ids
 from sandglass.dialects.clockify.models import ClockifyModel
+from sandglass.entities.organizations import Organization
+from sandglass.entities.people import ADMINISTRATOR, Member
 
 ACTIVE, INACTIVE, PENDING = "ACTIVE", "INACTIVE", "PENDING"
 WORKSPACE_ADMIN = "WORKSPACE_ADMIN"
@@ -76,43 +78,44 @@ class User(ClockifyModel):
     roles: Optional[list[Role]] = None
 
 
-def member_status(member: dict[str, Any]) -> str:
+def member_status(member: Member) -> str:
     """ACTIVE, INACTIVE (archived) or PENDING (invited, not joined yet)."""
-    if member.get("archived"):
+    if member.archived:
         return INACTIVE
-    if member.get("status") == "INVITED":
+    if member.status == "INVITED":
         return PENDING
     return ACTIVE
 
 
-def current_user(email: str, name: str, organizations: list[dict[str, Any]], *, with_memberships: bool) -> User:
+def current_user(email: str, name: str, organizations: list[Organization], *, with_memberships: bool) -> User:
     """The calling person: one id in every workspace; the first workspace is their default."""
     person = ids.person_short_id(email)
-    workspaces = [ids.short_id(org["id"]) for org in organizations]
-    zone = (organizations[0].get("timeZone") if organizations else None) or "UTC"
+    workspaces = [ids.short_id(organization.id) for organization in organizations]
+    zone = (organizations[0].settings.time_zone if organizations else None) or "UTC"
     memberships = [WorkspaceMembership(userId=person, targetId=w) for w in workspaces] if with_memberships else []
     return User(id=person, email=email, name=name or email.split("@")[0], activeWorkspace=workspaces[0] if workspaces else None,
                 defaultWorkspace=workspaces[0] if workspaces else None, memberships=memberships, settings=UserSettings(timeZone=zone))
 
 
-def to_clockify(member: dict[str, Any], workspace_id: str, *, time_zone: str = "UTC", with_roles: bool = False,
+def to_clockify(member: Member, workspace_id: str, *, time_zone: str = "UTC", with_roles: bool = False,
                 with_memberships: bool = False) -> User:
-    """A member of the workspace (the domain's user view) as a Clockify user (the person's id)."""
-    person = ids.person_short_id(member["email"])
+    """A member of the workspace as a Clockify user (the person's id)."""
+    person = ids.person_short_id(member.email)
     roles = None
     if with_roles:
-        roles = [Role(role=WORKSPACE_ADMIN, entities=[{"id": workspace_id}])] if member.get("role") == "Administrator" else []
+        roles = [Role(role=WORKSPACE_ADMIN, entities=[{"id": workspace_id}])] if member.role == ADMINISTRATOR else []
     memberships = [WorkspaceMembership(userId=person, targetId=workspace_id, membershipStatus=member_status(member))] if with_memberships else []
-    return User(id=person, email=member["email"], name=member.get("name") or "", profilePicture=member.get("avatar") or "",
+    return User(id=person, email=member.email, name=member.name or "", profilePicture=member.avatar or "",
                 status=member_status(member), activeWorkspace=workspace_id, defaultWorkspace=workspace_id, memberships=memberships,
                 settings=UserSettings(timeZone=time_zone), roles=roles)
 
 
-_SORT = {"EMAIL": "email", "NAME": "name", "NAME_LOWERCASE": "name", "ID": "id"}
+_SORT: dict[str, Callable[[Member], str]] = {"EMAIL": lambda member: member.email, "NAME": lambda member: member.name,
+                                             "NAME_LOWERCASE": lambda member: member.name, "ID": lambda member: member.id}
 
 
-def filtered(members: list[dict[str, Any]], *, email: str | None, name: str | None, status: str | None,
-             sort_column: str | None = None, sort_order: str | None = None) -> list[dict[str, Any]]:
+def filtered(members: list[Member], *, email: str | None, name: str | None, status: str | None,
+             sort_column: str | None = None, sort_order: str | None = None) -> list[Member]:
     """Clockify's user filters: `email`, `name` (substring, any case), `status` (default: every
     status but INACTIVE... Clockify lists ACTIVE and PENDING; ALL lists everyone)."""
     wanted = (status or "").upper()
@@ -123,11 +126,11 @@ def filtered(members: list[dict[str, Any]], *, email: str | None, name: str | No
             continue
         if not wanted and state == INACTIVE:
             continue
-        if email and email.lower() not in member["email"].lower():
+        if email and email.lower() not in member.email.lower():
             continue
-        if name and name.lower() not in (member.get("name") or "").lower():
+        if name and name.lower() not in (member.name or "").lower():
             continue
         chosen.append(member)
-    key = _SORT.get((sort_column or "EMAIL").upper(), "email")
-    chosen.sort(key=lambda m: (str(m.get(key) or "").lower(), m["id"]), reverse=(sort_order or "").upper() == "DESCENDING")
+    key = _SORT.get((sort_column or "EMAIL").upper(), _SORT["EMAIL"])
+    chosen.sort(key=lambda member: (str(key(member) or "").lower(), member.id), reverse=(sort_order or "").upper() == "DESCENDING")
     return chosen

@@ -8,18 +8,19 @@ log answers Clockify's `[{id, webhookId, statusCode, requestBody, responseBody, 
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from pydantic import Field
 
 from sandglass import ids
 from sandglass.dialects.clockify import wire
 from sandglass.dialects.clockify.models import ClockifyModel
-from sandglass.entities.changes import Change, json_value
-from sandglass.entities.webhooks import Webhook as DomainWebhook
+from sandglass.entities.changes import Change
+from sandglass.entities.webhooks import Delivery, Webhook as DomainWebhook
 from sandglass.errors import BadRequest, NotFound
+from sandglass.repositories.activities import from_item as activity_from_item
+from sandglass.timefmt import iso
 
 # Clockify's change feeds carry these document types; Sandglass logs time entries as activities
 DOCUMENT_TYPES = {"TIME_ENTRY": "activity"}
@@ -137,11 +138,10 @@ def from_clockify(body: WebhookRequest, resolve, current_kind: str = "WORKSPACE_
     return fields
 
 
-def log_entry(item: dict, webhook_short: str) -> WebhookLog:
-    request = item.get("requestBody")
-    return WebhookLog(id=hashlib.sha1(f"{webhook_short}:{item.get('eventId')}".encode()).hexdigest()[:ids.SHORT_ID_LENGTH], webhookId=webhook_short, statusCode=item.get("statusCode"),
-                      requestBody=request if isinstance(request, str) or request is None else json.dumps(json_value(request)),
-                      responseBody=item.get("responseBody"), respondedAt=item.get("lastAttemptAt"))
+def log_entry(delivery: Delivery, webhook_short: str) -> WebhookLog:
+    """Sandglass keeps no request bodies in the log: `requestBody` is null."""
+    return WebhookLog(id=hashlib.sha1(f"{webhook_short}:{delivery.event_id}".encode()).hexdigest()[:ids.SHORT_ID_LENGTH], webhookId=webhook_short,
+                      statusCode=delivery.status_code, responseBody=delivery.response_body, respondedAt=iso(delivery.last_attempt_at))
 
 
 def instant_or_none(value: Any, name: str) -> datetime | None:
@@ -153,20 +153,20 @@ def instant_or_none(value: Any, name: str) -> datetime | None:
         raise BadRequest(f"{name}: not a yyyy-MM-ddThh:mm:ssZ time") from None
 
 
-def log_filter(request: WebhookLogRequest):
-    """Whether a delivery-log item is wanted by the request's status and from/to (pure)."""
+def log_filter(request: WebhookLogRequest) -> Callable[[Delivery], bool]:
+    """Whether a delivery-log entry is wanted by the request's status and from/to (pure)."""
     wanted = (request.status or "ALL").upper()
     if wanted not in ("ALL", "SUCCEEDED", "FAILED"):
         raise BadRequest("status: one of ALL, SUCCEEDED, FAILED")
     after, before = instant_or_none(request.from_, "from"), instant_or_none(request.to, "to")
 
-    def wanted_item(item: dict) -> bool:
-        at = instant_or_none(item.get("lastAttemptAt"), "lastAttemptAt")
-        if at is not None and ((after and at < after) or (before and at > before)):
+    def wanted_delivery(delivery: Delivery) -> bool:
+        at = delivery.last_attempt_at
+        if (after and at < after) or (before and at > before):
             return False
-        return wanted == "ALL" or (item.get("status") == "DELIVERED") == (wanted == "SUCCEEDED")
+        return wanted == "ALL" or (delivery.status == "DELIVERED") == (wanted == "SUCCEEDED")
 
-    return wanted_item
+    return wanted_delivery
 
 
 def window(start: str | None, end: str | None) -> tuple[datetime | None, datetime | None]:
@@ -191,19 +191,20 @@ def entity_types(values: list[str]) -> str:
     return ",".join(dict.fromkeys(DOCUMENT_TYPES[value.upper()] for value in values))
 
 
-def _short(value: Any) -> Optional[str]:
+def _short(value: str | None) -> Optional[str]:
     return ids.short_id(value) if isinstance(value, str) and ids.is_uuid(value) else value
 
 
 def document(change: Change, workspace_id: str, person) -> EntityDocument:
-    state = json_value(change.state or {})
+    """A created or updated time entry: the activity the change logged (its state after the write, read as
+    the entity by the activity repository's own mapping)."""
+    activity = activity_from_item(change.state or {})
     return EntityDocument(documentType="TIME_ENTRY", id=ids.short_id(change.entity_id), workspaceId=workspace_id,
-                          userId=person(state["userId"]) if state.get("userId") else None, projectId=_short(state.get("projectId")),
-                          taskId=_short(state.get("taskId")), tagIds=[_short(tag) for tag in state.get("tagIds") or []],
-                          description=state.get("name") or state.get("description") or "", billable=bool(state.get("billable")),
-                          type=state.get("type") or "REGULAR",
-                          timeInterval={"start": wire.instant(state.get("startedAt")), "end": wire.instant(state.get("endedAt"))},
-                          auditMetadata={"createdAt": wire.instant(state.get("createdAt")), "updatedAt": wire.instant(change.at)})
+                          userId=person(activity.user_id) if activity.user_id else None, projectId=_short(activity.project_id),
+                          taskId=_short(activity.task_id), tagIds=[_short(tag) for tag in activity.tag_ids], description=activity.name or "",
+                          billable=activity.billable, type=activity.type or "REGULAR",
+                          timeInterval={"start": wire.instant(activity.started_at), "end": wire.instant(activity.ended_at)},
+                          auditMetadata={"createdAt": wire.instant(activity.created_at), "updatedAt": wire.instant(change.at)})
 
 
 def deleted(change: Change, workspace_id: str) -> DeletedDocument:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any, Optional
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 from sandglass import ids
 from sandglass.dialects.clockify import wire
 from sandglass.dialects.clockify.models import ClockifyModel, Rate
+from sandglass.entities.organizations import Locking, Organization
 
 _ROUND = {"NEAREST": "Round to nearest", "UP": "Round up to", "DOWN": "Round down to"}
 
@@ -95,28 +96,28 @@ class Workspace(ClockifyModel):
     currencies: list[Currency] = []
 
 
-def lock_cutoff(locking: dict[str, Any], zone: str) -> tuple[Optional[str], Optional[str]]:
+def lock_cutoff(locking: Locking, zone: str) -> tuple[Optional[str], Optional[str]]:
     """Sandglass locks whole ISO weeks up to `year`/`week`; Clockify names the instant before which
     entries are locked: the Monday after the last locked week, at midnight in the lock's zone."""
-    if not locking.get("enabled") or not locking.get("year") or not locking.get("week"):
+    if not locking.enabled or not locking.year or not locking.week:
         return None, None
-    zone = locking.get("timeZone") or zone or "UTC"
-    monday = date.fromisocalendar(int(locking["year"]), int(locking["week"]), 1) + timedelta(days=7)
+    zone = locking.time_zone or zone or "UTC"
+    monday = date.fromisocalendar(locking.year, locking.week, 1) + timedelta(days=7)
     return wire.instant(datetime.combine(monday, time(), ZoneInfo(zone))), zone
 
 
-def to_clockify(organization: dict[str, Any]) -> Workspace:
-    """An organization (its settings as the domain keeps them) as a Clockify workspace."""
-    rounding = organization.get("rounding") or {}
-    currency = organization.get("currency") or "USD"
-    lock, lock_zone = lock_cutoff(organization.get("lockingTimesheets") or {}, organization.get("timeZone") or "UTC")
-    settings = WorkspaceSettings(
-        timeRoundingInReports=bool(rounding.get("enabled")),
-        round=Round(round=_ROUND.get(rounding.get("mode") or "NEAREST", _ROUND["NEAREST"]),
-                    minutes=str(int(rounding.get("interval") or 900000) // 60000)),
+def to_clockify(organization: Organization) -> Workspace:
+    """An organization as a Clockify workspace. `subdomain` stays null: a Sandglass domain is not a
+    Clockify subdomain (clients would build `https://<name>.clockify.me` links from it)."""
+    settings, rounding = organization.settings, organization.settings.rounding
+    currency = settings.currency or "USD"
+    lock, lock_zone = lock_cutoff(settings.locking, settings.time_zone or "UTC")
+    interval = rounding.interval // timedelta(milliseconds=1) or 900000
+    workspace_settings = WorkspaceSettings(
+        timeRoundingInReports=rounding.enabled,
+        round=Round(round=_ROUND.get(rounding.mode or "NEAREST", _ROUND["NEAREST"]), minutes=str(interval // 60000)),
         lockTimeEntries=lock, lockTimeZone=lock_zone,
     )
-    return Workspace(id=ids.short_id(organization["id"]), name=organization.get("name") or "", hourlyRate=Rate(amount=0, currency=currency),
-                     costRate=Rate(amount=0, currency=currency), workspaceSettings=settings, currencies=[Currency(code=currency)],
-                     featureSubscriptionType=str(organization.get("plan") or "free").upper(),
-                     subdomain=Subdomain(enabled=True, name=organization.get("domain") or "") if organization.get("domain") else None)
+    return Workspace(id=ids.short_id(organization.id), name=organization.name or "", hourlyRate=Rate(amount=0, currency=currency),
+                     costRate=Rate(amount=0, currency=currency), workspaceSettings=workspace_settings, currencies=[Currency(code=currency)],
+                     featureSubscriptionType=str(organization.plan or "free").upper())

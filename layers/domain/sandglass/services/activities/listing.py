@@ -17,14 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity
 from sandglass.errors import NotFound, detail
 from sandglass.models.activities import activity_view
 from sandglass.months import months_between
-from sandglass.repositories.activities import ActivityPage, TimeWindow, attributes_of
+from sandglass.repositories.activities import ActivityPage, TimeWindow
 from sandglass.services.activities.base import ActivityServiceBase
 from sandglass.services.activities.rules import (
     DEFAULT_LIMIT,
@@ -63,11 +62,6 @@ class ActivityReads(ActivityServiceBase):
         """At most two reads: the activity, and the caller's project membership when they do not own it."""
         activity = self._visible(tenant, activity_id)
         return ActivityResult(activity_view(activity), activity.version, number=activity.number, entity=activity)
-
-    def get_stored(self, tenant: TenantContext, activity_id: str) -> tuple[ActivityResult, dict[str, Any]]:
-        """`get`, with the stored attributes (the rates kept at its start) for a dialect that shows them."""
-        activity = self._visible(tenant, activity_id)
-        return ActivityResult(activity_view(activity), activity.version, number=activity.number, entity=activity), attributes_of(activity)
 
     def _visible(self, tenant: TenantContext, activity_id: str) -> Activity:
         activity = self._load(tenant, activity_id)
