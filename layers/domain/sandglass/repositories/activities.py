@@ -61,7 +61,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Collection, Iterable, Iterator, Mapping
+from typing import Any, Collection, Iterable, Iterator, Literal, Mapping, NotRequired, TypedDict, overload
 
 from sandglass import ids, keys, timefmt
 from sandglass.context import DELETED
@@ -91,8 +91,38 @@ ENTRIES_CHANGED = "ENTRIES_CHANGED"
 
 _NOT_ARCHIVED = "(attribute_not_exists(#archived) OR #archived = :false)"
 
-# What a lean row of an activity holds (in_range(lean=True), rows): the attributes bulk reads use.
-ROW_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot", "type")
+class StoredRate(TypedDict):
+    """One kind of an activity's ``rateSnapshot`` as stored (snapshot_attribute)."""
+
+    currency: str
+    value: Decimal
+    rateId: NotRequired[str]
+
+
+class StoredSnapshot(TypedDict, total=False):
+    revenue: StoredRate
+    cost: StoredRate
+
+
+class ActivityRow(TypedDict):
+    """A lean row of an activity (in_range(lean=True), rows): the stored attributes bulk reads
+    project, under their stored names, absent ones absent. A plain dict at run time (no object per
+    row: reports read up to a million); the keys are declared for the reader and the type checker."""
+
+    id: str
+    name: NotRequired[str]
+    projectId: NotRequired[str]  # absent: no project
+    userId: str
+    billable: NotRequired[bool]
+    startedAt: str  # UTC text, as stored
+    endedAt: NotRequired[str]  # absent while running
+    pending: NotRequired[bool]  # True only while running
+    rateSnapshot: NotRequired[StoredSnapshot]
+    type: NotRequired[str]  # absent: REGULAR
+
+
+# The attributes bulk reads project: ActivityRow's keys, in its order.
+ROW_ATTRIBUTES: tuple[str, ...] = tuple(ActivityRow.__annotations__)
 ROW_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ROW_ATTRIBUTES)))
 ROW_NAMES = {f"#a{index}": name for index, name in enumerate(ROW_ATTRIBUTES)}
 
@@ -126,6 +156,11 @@ def _rate(value: Mapping[str, Any] | None) -> RateRef | None:
 
 def _rate_attribute(rate: RateRef | None) -> dict[str, Any] | None:
     return None if rate is None else {"currency": rate.currency, "value": rate.value, "rateId": rate.rate_id}
+
+
+def row_of(item: Mapping[str, Any]) -> ActivityRow:
+    """A stored activity item (or a stream image) -> its lean row."""
+    return {name: item[name] for name in ROW_ATTRIBUTES if name in item}  # type: ignore[return-value]
 
 
 def snapshot_from(value: Mapping[str, Any] | None) -> RateSnapshot | None:
@@ -545,14 +580,22 @@ class ActivityRepository:
                     ":hi": keys.ACTIVITY_INDEX_PREFIX + upper}) for item in items]
 
     # --- ranges (the one range read: lists above, reports, timesheets, re-rates) -------------
+    @overload
     def in_range(self, org_id: str, window: TimeWindow, *, user_id: str | None = None, project_id: str | None = None,
-                 lean: bool = False) -> Iterator[list[Any]]:
+                 lean: Literal[True]) -> Iterator[list[ActivityRow]]: ...
+
+    @overload
+    def in_range(self, org_id: str, window: TimeWindow, *, user_id: str | None = None, project_id: str | None = None,
+                 lean: Literal[False] = False) -> Iterator[list[Activity]]: ...
+
+    def in_range(self, org_id: str, window: TimeWindow, *, user_id: str | None = None, project_id: str | None = None,
+                 lean: bool = False) -> Iterator[list[ActivityRow]] | Iterator[list[Activity]]:
         """Every activity with ``window.lower <= startedAt < window.upper``, page by page (no Limit:
         up to 1 MB a Query page): a member's (GSI_USER) with `user_id`, a project's (GSI_PROJECT)
         with `project_id`, else the organization's month partitions (GSI_MONTH, one per UTC month
         the window touches; the window then needs real bounds).
 
-        `lean`: pages of rows, plain dicts of ROW_ATTRIBUTES only (a ProjectionExpression, decoded
+        `lean`: pages of ActivityRow, plain dicts of ROW_ATTRIBUTES only (a ProjectionExpression, decoded
         without boto3's deserializer: Table.query_all(lean=True)), for bulk reads that never write
         back (reports, timesheets). Otherwise pages of Activity entities."""
         if user_id is not None and project_id is not None:
@@ -574,12 +617,11 @@ class ActivityRepository:
             ):
                 yield items if lean else [from_item(item) for item in items]
 
-    def rows(self, org_id: str, activity_ids: Collection[str]) -> list[dict[str, Any]]:
+    def rows(self, org_id: str, activity_ids: Collection[str]) -> list[ActivityRow]:
         """Activities by id as lean rows (ROW_ATTRIBUTES; one BatchGetItem per 100, eventually consistent)."""
         if not activity_ids:
             return []
-        return [{name: item[name] for name in ROW_ATTRIBUTES if name in item}
-                for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids])]
+        return [row_of(item) for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids])]
 
     def running_markers(self, org_id: str, *, page_size: int | None = None) -> list[dict[str, Any]]:
         """Every running-timer marker of the organization (userId, activityId, startedAt): one Query

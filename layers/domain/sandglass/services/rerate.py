@@ -113,9 +113,9 @@ class RerateService:
         """Every rate window the rows may need: one Query per project (revenue), one per member (cost)."""
         revenue: dict[tuple[str, str], list[RateWindow]] = {}
         for project_id in sorted({row["projectId"] for row in rows if row.get("projectId")}):
-            for window in self.reads.revenue_rate_windows_of_project(org_id, project_id):
+            for window in self.reads.revenue_windows_of_project(org_id, project_id):
                 revenue.setdefault((project_id, window.user_id), []).append(window)
-        return Windows(revenue, {user_id: self.reads.cost_rate_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
+        return Windows(revenue, {user_id: self.reads.cost_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
 
     def _marks(self, organization: Organization, rows: list[dict[str, Any]]) -> dict[str, tuple[set[date], set[date]]]:
         if not rows:
