@@ -19,7 +19,7 @@ from sandglass.http.tenant import tenant
 from sandglass.models import Empty
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
 from sandglass.models.common import EntityId, InstantBound
-from sandglass.models.rates import RerateApplied, RerateRequest, RerateView
+from sandglass.models.rates import RerateApplied, RerateRequest, RerateView, rerate_applied_view, rerate_view
 from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
 from sandglass.observability import count
 
@@ -87,7 +87,7 @@ def post_activity(
 def post_rerate_preview(body: RerateRequest) -> RerateView:
     from sandglass.services.rerate import RerateService
 
-    return RerateService(service().repository).preview(tenant(app), body)
+    return rerate_view(RerateService(service().repository).preview(tenant(app), body))
 
 
 @app.post("/activities/rerate/apply", tags=["Activities"],
@@ -95,7 +95,7 @@ def post_rerate_preview(body: RerateRequest) -> RerateView:
 def post_rerate_apply(body: RerateRequest) -> RerateApplied:
     from sandglass.services.rerate import RerateService
 
-    return RerateService(service().repository).apply(tenant(app), body)
+    return rerate_applied_view(RerateService(service().repository).apply(tenant(app), body))
 
 
 @app.get("/activities/<activityId>", tags=["Activities"], summary="Get an activity")

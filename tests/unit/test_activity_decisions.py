@@ -147,12 +147,13 @@ def test_a_rerate_plans_only_entries_whose_kept_rates_differ():
     kept = RateSnapshot(revenue=RateRef(currency="EUR", value=Decimal(100), rate_id="old"))
     windows = rerate.Windows({(P, SAM): [window]}, {})
     planned = rerate.plan(selection, settings_from_item({"timeZone": "UTC"}), [row], {"a": replace(ENTRY, rate_snapshot=kept)}, windows, {})
-    entry = planned.view["entries"][0]
-    assert (entry["revenue"]["old"]["amount"], entry["revenue"]["new"]["amount"], entry["version"]) == ("100.00", "120.00", 3)
-    assert planned.snapshots == [RateSnapshot(revenue=RateRef(currency="EUR", value=Decimal(120), rate_id="w"))]
-    same = rerate.plan(selection, settings_from_item({}), [row], {"a": replace(ENTRY, rate_snapshot=planned.snapshots[0])}, windows, {})
-    assert same.view["entries"] == [] and same.snapshots == []
+    entry = planned.entries[0]
+    assert (entry.revenue.old.amount, entry.revenue.new.amount, entry.version) == (Decimal("100.00"), Decimal("120.00"), 3)
+    assert planned.totals.revenue.new == {"EUR": Decimal("120.00")} and planned.totals.cost.new == {}
+    assert [entry.snapshot for entry in planned.entries] == [RateSnapshot(revenue=RateRef(currency="EUR", value=Decimal(120), rate_id="w"))]
+    same = rerate.plan(selection, settings_from_item({}), [row], {"a": replace(ENTRY, rate_snapshot=planned.entries[0].snapshot)}, windows, {})
+    assert same.entries == ()
     locked = rerate.plan(selection, settings_from_item({}), [row], {"a": ENTRY}, windows, {SAM: ({date(2026, 7, 15)}, set())})
-    assert locked.view["lockedEntries"] == 1
+    assert locked.locked_entries == 1
     with pytest.raises(ValidationFailed):
         rerate.parse_selection(RerateRequest.model_validate({"from": "2026-07-01T00:00:00Z", "to": "2026-07-01T00:00:00Z"}))
