@@ -20,7 +20,8 @@ from sandglass.dialects.clockify.models import parsed
 from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import Directory, activity_id, find_id, project_id, reference_id, workspace
 from sandglass.errors import BadRequest, NotFound
-from sandglass.models.activities import EntryCreate, EntryUpdate
+from sandglass.entities.activities import RateSnapshot
+from sandglass.models.activities import EntryCreate, EntryUpdate, activity_view
 from sandglass.services.activities import MAX_LIMIT, ActivityQuery, ActivityService
 from sandglass.services.catalog import ClientService, TagService, TaskService
 from sandglass.services.projects import ProjectService
@@ -83,13 +84,13 @@ class _Mapper:
                 self._projects[uuid] = None
         return self._projects[uuid]
 
-    def entry(self, view: dict, stored: dict | None = None) -> dict:
+    def entry(self, view: dict, rates: RateSnapshot | None = None) -> dict:
         project = self._project(view["projectId"]) if self.hydrated and view.get("projectId") else None
         embedded = {} if project is None else {
             "client_name": self._client_name(project.get("clientId")), "tags": self._tag_list(view.get("tagIds")),
             "task": self._task(project, view["taskId"]) if view.get("taskId") else None}
         entry = time_entries.to_clockify(view, self.workspace_id, self.directory.person(view["userId"]), now=get_clock().now(),
-                                         project=project, stored=stored, **embedded)
+                                         project=project, rates=rates, **embedded)
         return entry.model_dump(exclude=None if self.hydrated else time_entries.HYDRATED_ONLY)
 
 
@@ -109,7 +110,7 @@ def _create(workspaceId: str, body: time_entries.TimeEntryRequest, for_user: str
     if for_user is not None:
         fields["userId"] = mapper.directory.member(for_user)
     result = service().create(tenant, parsed(EntryCreate, fields))
-    return Response(201, JSON, mapper.entry(result.activity))
+    return Response(201, JSON, mapper.entry(activity_view(result.activity)))
 
 
 @app.post("/v1/workspaces/<workspaceId>/time-entries", tags=[TAG], operation_id="createTimeEntry",
@@ -140,8 +141,8 @@ def get_in_progress(workspaceId: WorkspaceId, page: Annotated[Optional[str], Que
 def get_time_entry(workspaceId: WorkspaceId, id: EntryId, hydrated: Flag = None) -> time_entries.TimeEntry:
     tenant = workspace(app)
     uuid = activity_id(tenant, id)
-    result, stored = service().get_stored(tenant, uuid)  # with the rates it kept at its start
-    return _Mapper(tenant, workspaceId, bool(wire.query_flag(hydrated, "hydrated"))).entry(result.activity, stored)
+    activity = service().get(tenant, uuid).activity  # with the rates it kept at its start
+    return _Mapper(tenant, workspaceId, bool(wire.query_flag(hydrated, "hydrated"))).entry(activity_view(activity), activity.rate_snapshot)
 
 
 @app.put("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="updateTimeEntry",
@@ -153,10 +154,10 @@ def put_time_entry(workspaceId: WorkspaceId, id: EntryId, body: time_entries.Tim
     uuid = activity_id(tenant, id)
     current = service().get(tenant, uuid).activity
     fields = _create_fields(tenant, body)
-    if fields.pop("pending", None) and not current.get("pending"):
+    if fields.pop("pending", None) and not current.running:
         raise BadRequest("end is required: a stopped time entry cannot run again")
     result = service().update(tenant, uuid, parsed(EntryUpdate, fields))
-    return _Mapper(tenant, workspaceId).entry(result.activity)
+    return _Mapper(tenant, workspaceId).entry(activity_view(result.activity))
 
 
 @app.delete("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="deleteTimeEntry", summary="Delete a time entry (204)")
@@ -175,8 +176,8 @@ def patch_stop(workspaceId: WorkspaceId, userId: UserId, body: time_entries.Stop
     running = service().running(tenant, member)
     if running is None:
         raise NotFound("No time entry is running")
-    result = service().update(tenant, running.activity["id"], parsed(EntryUpdate, {"endedAt": body.end}))
-    return mapper.entry(result.activity)
+    result = service().update(tenant, running.activity.id, parsed(EntryUpdate, {"endedAt": body.end}))
+    return mapper.entry(activity_view(result.activity))
 
 
 def _read(tenant, query: ActivityQuery, wanted: int, keep=lambda view: True) -> list[dict]:
@@ -185,7 +186,7 @@ def _read(tenant, query: ActivityQuery, wanted: int, keep=lambda view: True) -> 
     cursor = None
     for _ in range(MAX_READS):
         page = service().list(tenant, ActivityQuery(**{**query.__dict__, "cursor": cursor}))
-        found.extend(view for view in page.activities.values() if keep(view))
+        found.extend(view for view in map(activity_view, page.activities.values()) if keep(view))
         cursor = page.cursor
         if not cursor or len(found) >= wanted:
             break

@@ -30,7 +30,9 @@ transaction that writes the running activity, and deleted with ``activityId = :i
 transaction that stops or deletes it: DynamoDB itself guarantees one running timer per member.
 
 Idempotency record: PK ``ORG#<orgId>``, SK ``IDEMPOTENCY#<userId>#<sha256(key)>`` with requestHash,
-response (the first answer), activityId and ``expiresAt`` (epoch seconds, table TTL). Written with
+activity (the created activity's attributes: the first answer), activityId and ``expiresAt``
+(epoch seconds, table TTL); records written before it kept ``activity`` have ``response`` (the
+Sandtime answer, whose names are the stored ones) instead. Written with
 ``attribute_not_exists(PK) OR expiresAt < :now`` in the create's own transaction. DynamoDB TTL
 deletes lazily (moto never), so readers also treat an expired record as absent.
 
@@ -59,7 +61,7 @@ most once per Lambda container (note_placement):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Collection, Iterable, Iterator, Literal, Mapping, NotRequired, TypedDict, overload
 
@@ -69,7 +71,7 @@ from sandglass.errors import BadRequest, Conflict, DomainError, ValidationFailed
 from sandglass.months import month_of, months_between
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
-from sandglass.entities.activities import REGULAR, Activity, RateRef, RateSnapshot
+from sandglass.entities.activities import REGULAR, Activity, IdempotencyRecord, RateRef, RateSnapshot
 from sandglass.entities.organizations import Organization
 from sandglass.entities.rerates import CurrencyChange, Rerate
 from sandglass.repositories import int_ids
@@ -229,6 +231,25 @@ def rerate_item(rerate: Rerate) -> dict[str, Any]:
             "activityIds": rerate.activity_ids, "totals": {"revenue": _money(outcome.totals.revenue), "cost": _money(outcome.totals.cost)}}
 
 
+def idempotency_item(record: IdempotencyRecord) -> dict[str, Any]:
+    """A create's idempotency record -> its attributes (without keys)."""
+    activity = record.activity
+    return {"userId": record.user_id, "keyHash": record.key_hash, "requestHash": record.request_hash,
+            "activity": {name: value for name, value in attributes_of(activity).items() if value is not None},
+            "activityId": activity.id, "number": activity.number, "version": activity.version, "createdAt": timefmt.iso(record.created_at),
+            "overlapping": list(record.overlapping), "expiresAt": int(record.expires_at.timestamp())}
+
+
+def idempotency_from_item(item: Mapping[str, Any]) -> IdempotencyRecord:
+    kept = item.get("activity")
+    if kept is None:  # written before records kept the activity: its Sandtime answer, under the stored names
+        kept = {**item["response"], "version": item.get("version", 1), "number": item.get("number")}
+    return IdempotencyRecord(
+        user_id=item["userId"], key_hash=item["keyHash"], request_hash=item.get("requestHash"), activity=from_item(kept),
+        overlapping=tuple(item.get("overlapping") or ()), created_at=timefmt.parse(item["createdAt"]),
+        expires_at=datetime.fromtimestamp(int(item.get("expiresAt", 0)), timezone.utc))
+
+
 @dataclass(frozen=True)
 class TimerMarker:
     """A member's running-timer marker: which activity runs, since when (UTC text)."""
@@ -249,7 +270,7 @@ class ReadSet:
     memberships: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     timers: dict[str, TimerMarker] = field(default_factory=dict)
-    idempotency: dict[str, Any] | None = None
+    idempotency: IdempotencyRecord | None = None
     extra: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # write guards' items, by (PK, SK)
 
 
@@ -268,8 +289,9 @@ class ActivityRepository:
     def running_timer(self, org_id: str, user_id: str) -> TimerMarker | None:
         return _marker(self.table.get(keys.running_timer(org_id, user_id)))
 
-    def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> dict[str, Any] | None:
-        return self.table.get(keys.idempotency(org_id, user_id, key_hash))
+    def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> IdempotencyRecord | None:
+        item = self.table.get(keys.idempotency(org_id, user_id, key_hash))
+        return None if item is None else idempotency_from_item(item)
 
     def read_set(
         self,
@@ -324,7 +346,7 @@ class ActivityRepository:
             elif kind == "extra":
                 found.extra[(item[keys.PK], item[keys.SK])] = item
             else:
-                found.idempotency = item
+                found.idempotency = idempotency_from_item(item)
         return found
 
     # --- staging one write (services commit the unit of work) -----------------------------------
@@ -379,9 +401,9 @@ class ActivityRepository:
     def stage_timer_release(self, tx: UnitOfWork, org_id: str, user_id: str, activity_id: str, *, fail: DomainError | None = None) -> None:
         tx.delete(keys.running_timer(org_id, user_id), "activityId = :id", values={":id": activity_id}, fail=fail or _TIMER_RUNNING)
 
-    def stage_idempotency_record(self, tx: UnitOfWork, org_id: str, record: dict[str, Any], *, now_epoch: int) -> None:
+    def stage_idempotency_record(self, tx: UnitOfWork, org_id: str, record: IdempotencyRecord, *, now_epoch: int) -> None:
         """The create's first answer under its Idempotency-Key (absent or expired before)."""
-        tx.put({**keys.idempotency(org_id, record["userId"], record["keyHash"]), **record},
+        tx.put({**keys.idempotency(org_id, record.user_id, record.key_hash), **idempotency_item(record)},
                "attribute_not_exists(PK) OR expiresAt < :now", values={":now": now_epoch},
                fail=Conflict("A request with this Idempotency-Key is in progress", code=IDEMPOTENCY_RACE))
 

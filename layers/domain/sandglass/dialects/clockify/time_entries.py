@@ -18,6 +18,7 @@ from sandglass.dialects.clockify.models import ClockifyModel, Rate
 from sandglass.dialects.clockify.tags import ClockifyTag
 from sandglass.dialects.clockify.tasks import ClockifyTask
 from sandglass.dialects.clockify.wire import Instant, LenientBool, OptionalShortId, ShortIdList
+from sandglass.entities.activities import RateRef, RateSnapshot
 
 MAX_DESCRIPTION = 3000
 # fields only a hydrated answer carries
@@ -80,19 +81,18 @@ class StopRequest(ClockifyModel):
     end: Instant
 
 
-def _rate(snapshot: dict[str, Any] | None, which: str) -> Rate | None:
-    ref = (snapshot or {}).get(which)
-    if not ref:
+def _rate(ref: RateRef | None) -> Rate | None:
+    if ref is None:
         return None
-    return Rate(amount=int(round(float(ref["value"]) * 100)), currency=ref["currency"])
+    return Rate(amount=int(round(float(ref.value) * 100)), currency=ref.currency)
 
 
 def to_clockify(activity: dict[str, Any], workspace_id: str, user_short_id: str, *, now: datetime,
-                project: dict[str, Any] | None = None, stored: dict[str, Any] | None = None,
+                project: dict[str, Any] | None = None, rates: RateSnapshot | None = None,
                 task: ClockifyTask | None = None, tags: list[ClockifyTag] | None = None, client_name: str = "") -> TimeEntry:
     """An activity (the domain's view: startedAt, endedAt, name, projectId, taskId, tagIds, billable,
     locked) as a Clockify TimeEntry; `project` (the domain's project view) embeds it with `task` and
-    `tags` (hydrated); `stored` (the stored item) adds the rates kept at its start."""
+    `tags` (hydrated); `rates` (the activity's rate snapshot) adds the rates kept at its start."""
     started = timefmt.parse(activity["startedAt"])
     ended = timefmt.parse(activity["endedAt"]) if activity.get("endedAt") else None
     interval = TimeInterval(start=wire.instant(started), end=wire.instant(ended), duration=wire.duration(ended - started) if ended else None)
@@ -101,9 +101,9 @@ def to_clockify(activity: dict[str, Any], workspace_id: str, user_short_id: str,
                       billable=bool(activity.get("billable")), projectId=project_short, workspaceId=workspace_id, timeInterval=interval,
                       isLocked=bool(activity.get("locked")), taskId=ids.short_id(activity["taskId"]) if activity.get("taskId") else None,
                       tagIds=[ids.short_id(tag) for tag in activity.get("tagIds") or ()], type=activity.get("type") or "REGULAR")
-    if stored and stored.get("rateSnapshot"):
-        entry.hourlyRate = _rate(stored["rateSnapshot"], "revenue")
-        entry.costRate = _rate(stored["rateSnapshot"], "cost")
+    if rates is not None:
+        entry.hourlyRate = _rate(rates.revenue)
+        entry.costRate = _rate(rates.cost)
     if project is not None:
         entry.project = HydratedProject(id=project_short or "", name=project.get("name") or "", billable=bool(project.get("billable")),
                                         archived=bool(project.get("archived")), workspaceId=workspace_id,
