@@ -133,6 +133,7 @@ class InMemoryReports:
 
     def __init__(self, org_id: str, items: list[dict], activity_bytes: int):
         from sandglass import ids, keys
+        from sandglass.repositories.rates import from_item as rate_window
         from sandglass.repositories.reports import ACTIVITY_ATTRIBUTES
 
         self.org_id = org_id
@@ -147,9 +148,9 @@ class InMemoryReports:
         self.cost: dict = {}
         for item in items:
             if "value" in item and "memberId" in item:
-                self.revenue.setdefault(item["projectId"], []).append(item)
+                self.revenue.setdefault(item["projectId"], []).append(rate_window(item))
             elif "value" in item and "userId" in item:
-                self.cost.setdefault(item["userId"], []).append(item)
+                self.cost.setdefault(item["userId"], []).append(rate_window(item))
         from sandglass.context import TenantContext
 
         self.admin = TenantContext(org_id, "bench", ids.member_id(org_id, "admin@bench.test"), "admin@bench.test", "Administrator")

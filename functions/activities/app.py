@@ -17,9 +17,9 @@ from sandglass.http.pagination import map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import Empty
-from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
+from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate, activity_view
 from sandglass.models.common import EntityId, InstantBound
-from sandglass.models.rates import RerateApplied, RerateRequest, RerateView
+from sandglass.models.rates import RerateApplied, RerateRequest, RerateView, rerate_applied_view, rerate_view
 from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
 from sandglass.observability import count
 
@@ -36,7 +36,7 @@ def _entity(result: ActivityResult) -> Response[Activity]:
     headers = {"ETag": etag(result.version)}
     if result.overlapping:  # the organization's overlapPolicy is warn
         headers["X-Overlapping-Activities"] = ",".join(result.overlapping)
-    return Response(status_code=200, content_type=JSON, body=result.activity, headers=headers)
+    return Response(status_code=200, content_type=JSON, body=activity_view(result.activity), headers=headers)
 
 
 ActivityId = Annotated[str, Path(max_length=64, description="The activity identifier (UUID)")]
@@ -68,7 +68,8 @@ def list_activities(
                           pending=None if pending is None else pending == "true", limit=limit, cursor=cursor)
     result = service().list(tenant(app), query)
     echoed = app.current_event.query_string_parameters or {}
-    return map_page(app, result.activities, result.cursor, {name: echoed.get(name) for name in ("from", "to", "userId", "projectId", "pending")} | {"limit": str(limit)})
+    views = {activity_id: activity_view(activity) for activity_id, activity in result.activities.items()}
+    return map_page(app, views, result.cursor, {name: echoed.get(name) for name in ("from", "to", "userId", "projectId", "pending")} | {"limit": str(limit)})
 
 
 @app.post("/activities", tags=["Activities"], summary="Create an activity, or start a timer with pending: true")
@@ -77,7 +78,7 @@ def post_activity(
     idempotency_key: Annotated[Optional[str], Header(alias="Idempotency-Key")] = None,
 ) -> Response[Activity]:
     result = service().create(tenant(app), body, idempotency_key)
-    if result.activity.get("pending"):
+    if result.activity.running:
         count("TimerStarts")
     return _entity(result)
 
@@ -87,7 +88,7 @@ def post_activity(
 def post_rerate_preview(body: RerateRequest) -> RerateView:
     from sandglass.services.rerate import RerateService
 
-    return RerateService(service().repository).preview(tenant(app), body)
+    return rerate_view(RerateService(service().repository).preview(tenant(app), body))
 
 
 @app.post("/activities/rerate/apply", tags=["Activities"],
@@ -95,7 +96,7 @@ def post_rerate_preview(body: RerateRequest) -> RerateView:
 def post_rerate_apply(body: RerateRequest) -> RerateApplied:
     from sandglass.services.rerate import RerateService
 
-    return RerateService(service().repository).apply(tenant(app), body)
+    return rerate_applied_view(RerateService(service().repository).apply(tenant(app), body))
 
 
 @app.get("/activities/<activityId>", tags=["Activities"], summary="Get an activity")

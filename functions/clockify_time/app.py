@@ -109,7 +109,7 @@ def _create(workspaceId: str, body: time_entries.TimeEntryRequest, for_user: str
     mapper = _Mapper(tenant, workspaceId)
     member = mapper.directory.member(for_user) if for_user is not None else None
     result = service().create(tenant, time_entries.create_request(body, project, task, tag_ids, user_id=member))
-    return Response(201, JSON, mapper.entry(result.entity))
+    return Response(201, JSON, mapper.entry(result.activity))
 
 
 @app.post("/v1/workspaces/<workspaceId>/time-entries", tags=[TAG], operation_id="createTimeEntry",
@@ -140,7 +140,7 @@ def get_in_progress(workspaceId: WorkspaceId, page: Annotated[Optional[str], Que
 def get_time_entry(workspaceId: WorkspaceId, id: EntryId, hydrated: Flag = None) -> time_entries.TimeEntry:
     tenant = workspace(app)
     result = service().get(tenant, activity_id(tenant, id))
-    return _Mapper(tenant, workspaceId, bool(wire.query_flag(hydrated, "hydrated"))).entry(result.entity, with_rates=True)
+    return _Mapper(tenant, workspaceId, bool(wire.query_flag(hydrated, "hydrated"))).entry(result.activity, with_rates=True)
 
 
 @app.put("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="updateTimeEntry",
@@ -150,12 +150,12 @@ def put_time_entry(workspaceId: WorkspaceId, id: EntryId, body: time_entries.Tim
     if body.start is None:
         raise BadRequest("start is required")
     uuid = activity_id(tenant, id)
-    current = service().get(tenant, uuid).entity
+    current = service().get(tenant, uuid).activity
     project, task, tag_ids = _references(tenant, body)
     if body.end is None and not current.running:
         raise BadRequest("end is required: a stopped time entry cannot run again")
     result = service().update(tenant, uuid, time_entries.update_request(body, project, task, tag_ids))
-    return _Mapper(tenant, workspaceId).entry(result.entity)
+    return _Mapper(tenant, workspaceId).entry(result.activity)
 
 
 @app.delete("/v1/workspaces/<workspaceId>/time-entries/<id>", tags=[TAG], operation_id="deleteTimeEntry", summary="Delete a time entry (204)")
@@ -174,8 +174,8 @@ def patch_stop(workspaceId: WorkspaceId, userId: UserId, body: time_entries.Stop
     running = service().running(tenant, member)
     if running is None:
         raise NotFound("No time entry is running")
-    result = service().update(tenant, running.entity.id, time_entries.stop_request(body))
-    return mapper.entry(result.entity)
+    result = service().update(tenant, running.activity.id, time_entries.stop_request(body))
+    return mapper.entry(result.activity)
 
 
 def _read(tenant, query: ActivityQuery, wanted: int, keep=lambda activity: True) -> list[Activity]:
@@ -184,7 +184,7 @@ def _read(tenant, query: ActivityQuery, wanted: int, keep=lambda activity: True)
     cursor = None
     for _ in range(MAX_READS):
         page = service().list(tenant, ActivityQuery(**{**query.__dict__, "cursor": cursor}))
-        found.extend(activity for activity in page.entities if keep(activity))
+        found.extend(activity for activity in page.activities.values() if keep(activity))
         cursor = page.cursor
         if not cursor or len(found) >= wanted:
             break

@@ -47,7 +47,7 @@ def post_time_entry(body: TimeEntryCreate) -> Created:
     caller = tenant(app)
     mapped = time_entries.create_fields(caller, body, CounterIntegerIds())
     result = service().create(caller, _activity_request(mapped.fields), booking_ids=mapped.booking_ids)
-    return Created(success={"id": result.entity.number})
+    return Created(success={"id": result.activity.number})
 
 
 @app.get("/v2/time-entry/<entry_id>", tags=[TAG], operation_id="getSonderplanTimeEntry", summary="A time entry by its id")
@@ -57,7 +57,7 @@ def get_time_entry(entry_id: EntryId) -> OneEntry:
     if uuid is None:
         raise NotFound("Time entry not found")
     result = service().get(caller, uuid)
-    return OneEntry(success=time_entries.to_sonderplan(caller, result.entity, integer_ids))
+    return OneEntry(success=time_entries.to_sonderplan(caller, result.activity, integer_ids))
 
 
 @app.get("/v2/time-entry", tags=[TAG], operation_id="listSonderplanTimeEntries",
@@ -72,7 +72,7 @@ def list_time_entries(
     caller, integer_ids = tenant(app), CounterIntegerIds()
     query = ActivityQuery(**time_entries.list_window(start, end), user_id=_owner(caller, owner_id, integer_ids), limit=limit, cursor=cursor)
     result = service().list(caller, query)
-    entries = [time_entries.to_sonderplan(caller, activity, integer_ids).model_dump() for activity in result.entities]
+    entries = [time_entries.to_sonderplan(caller, activity, integer_ids).model_dump() for activity in result.activities.values()]
     echoed = {name: value for name, value in (app.current_event.query_string_parameters or {}).items()}
     return Response(200, JSON, {"success": entries}, headers=next_page_headers(app.current_event.path, echoed, result.cursor))
 

@@ -11,7 +11,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from sandglass.entities.activities import Activity
+from sandglass.entities.activities import Activity, IdempotencyRecord
 from sandglass.errors import Conflict, DomainError, ValidationFailed
 from sandglass.repositories.activities import ActivityPage, ReadSet, TimerMarker, TimeWindow, attributes_of, from_item
 from sandglass.repositories.organizations import organization_from_item
@@ -73,7 +73,7 @@ class InMemoryActivities:
         self.memberships: dict[tuple[str, str], dict[str, Any]] = {}
         self.users: dict[str, dict[str, Any]] = {}
         self.timers: dict[str, dict[str, Any]] = {}
-        self.idempotency: dict[tuple[str, str], dict[str, Any]] = {}
+        self.idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
         self.extra: dict[tuple[str, str], dict[str, Any]] = {}  # other repositories' items a guard reads (e.g. lock state)
         self.commits: list[list[str]] = []  # per commit: the ids of the activities it wrote
         self.before_commit: Callable[[], None] | None = None  # lets a test change the world between read and write
@@ -107,8 +107,8 @@ class InMemoryActivities:
     def project_membership(self, org_id: str, project_id: str, user_id: str) -> dict[str, Any] | None:
         return copy.deepcopy(self.memberships.get((project_id, user_id)))
 
-    def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> dict[str, Any] | None:
-        return copy.deepcopy(self.idempotency.get((user_id, key_hash)))
+    def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> IdempotencyRecord | None:
+        return self.idempotency.get((user_id, key_hash))
 
     def _marker(self, user_id: str) -> TimerMarker | None:
         marker = self.timers.get(user_id)
@@ -123,7 +123,7 @@ class InMemoryActivities:
         found.memberships = {m: copy.deepcopy(self.memberships[m]) for m in memberships if m in self.memberships}
         found.users = {u: copy.deepcopy(self.users[u]) for u in users if u in self.users}
         found.timers = {u: self._marker(u) for u in timers if u in self.timers}
-        found.idempotency = copy.deepcopy(self.idempotency.get(idempotency)) if idempotency else None
+        found.idempotency = self.idempotency.get(idempotency) if idempotency else None
         return found
 
     @staticmethod
@@ -182,14 +182,14 @@ class InMemoryActivities:
 
         tx.add(holds, fail or TIMER_RUNNING, lambda: self.timers.pop(user_id, None))
 
-    def stage_idempotency_record(self, tx: "InMemoryUnitOfWork", org_id: str, record: dict[str, Any], *, now_epoch: int) -> None:
-        key = (record["userId"], record["keyHash"])
+    def stage_idempotency_record(self, tx: "InMemoryUnitOfWork", org_id: str, record: IdempotencyRecord, *, now_epoch: int) -> None:
+        key = (record.user_id, record.key_hash)
 
         def holds() -> bool:
             stored = self.idempotency.get(key)
-            return stored is None or int(stored["expiresAt"]) < now_epoch
+            return stored is None or int(stored.expires_at.timestamp()) < now_epoch
 
-        tx.add(holds, Conflict("in progress", code="IDEMPOTENCY_RACE"), lambda: self.idempotency.__setitem__(key, copy.deepcopy(record)))
+        tx.add(holds, Conflict("in progress", code="IDEMPOTENCY_RACE"), lambda: self.idempotency.__setitem__(key, record))
 
     def stage_assignment_checks(self, tx: "InMemoryUnitOfWork", org_id: str, project_id: str, user_id: str, *, membership: bool, member: bool) -> None:
         def active(item):

@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 
 from sandglass.context import TenantContext
-from sandglass.entities.activities import Activity, RateRef, RateSnapshot
+from sandglass.entities.activities import Activity, IdempotencyRecord, RateRef, RateSnapshot
 from sandglass.errors import Forbidden, NotFound, ValidationFailed
-from sandglass.models.activities import ActivityCreate, ActivityUpdate
+from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
 from sandglass.models.rates import RerateRequest
-from sandglass.repositories.activities import ReadSet, attributes_of, from_item, to_item
+from sandglass.repositories.activities import ReadSet, attributes_of, from_item, idempotency_from_item, idempotency_item, to_item
 from sandglass.repositories.rates import from_item as rate_item
 from sandglass.repositories.organizations import organization_from_item, settings_from_item
 from sandglass.services import rerate
@@ -71,11 +71,25 @@ def test_create_checks_the_reads_and_builds_the_entity():
 
 def test_an_idempotent_replay_needs_the_same_body_and_an_unexpired_record():
     intent = decide.create_intent(SAM_T, ActivityCreate(projectId=P, pending=True), "k", NOW)
-    record = {"requestHash": intent.body_hash, "response": {"id": "x"}, "version": 1, "expiresAt": int(NOW.timestamp()) + 60}
-    assert decide.replayed(record, intent, NOW).activity == {"id": "x"}
-    assert decide.replayed({**record, "expiresAt": int(NOW.timestamp()) - 1}, intent, NOW) is None
+    record = decide.idempotency_record(SAM_T, intent, ENTRY, ["b"], NOW - timedelta(hours=23, seconds=59))
+    assert (record.user_id, record.key_hash, record.request_hash) == (SAM, intent.key_hash, intent.body_hash)
+    replayed = decide.replayed(record, intent, NOW)
+    assert (replayed.activity, replayed.version, replayed.overlapping) == (ENTRY, ENTRY.version, ["b"])
+    assert decide.replayed(replace(record, expires_at=NOW - timedelta(seconds=1)), intent, NOW) is None
     with pytest.raises(ValidationFailed):
-        decide.replayed({**record, "requestHash": "other"}, intent, NOW)
+        decide.replayed(replace(record, request_hash="other"), intent, NOW)
+    assert decide.idempotency_record(SAM_T, decide.create_intent(SAM_T, ActivityCreate(projectId=P, pending=True), None, NOW), ENTRY, [], NOW) is None
+
+
+def test_an_idempotency_record_keeps_the_created_activity_and_reads_records_that_kept_the_answer():
+    record = IdempotencyRecord(user_id=SAM, key_hash="k", request_hash="h", activity=ENTRY, overlapping=("b",), created_at=NOW,
+                               expires_at=NOW + timedelta(hours=24))
+    item = idempotency_item(record)
+    assert (item["userId"], item["keyHash"], item["activityId"], item["expiresAt"]) == (SAM, "k", ENTRY.id, int(NOW.timestamp()) + 86400)
+    assert idempotency_from_item(item) == record
+    # written before records kept the activity: the Sandtime answer (the stored names), version and number beside it
+    legacy = {**{name: value for name, value in item.items() if name != "activity"}, "response": activity_view(ENTRY)}
+    assert activity_view(idempotency_from_item(legacy).activity) == activity_view(ENTRY)
 
 
 # --- update ------------------------------------------------------------------------------------------------
@@ -147,12 +161,13 @@ def test_a_rerate_plans_only_entries_whose_kept_rates_differ():
     kept = RateSnapshot(revenue=RateRef(currency="EUR", value=Decimal(100), rate_id="old"))
     windows = rerate.Windows({(P, SAM): [window]}, {})
     planned = rerate.plan(selection, settings_from_item({"timeZone": "UTC"}), [row], {"a": replace(ENTRY, rate_snapshot=kept)}, windows, {})
-    entry = planned.view["entries"][0]
-    assert (entry["revenue"]["old"]["amount"], entry["revenue"]["new"]["amount"], entry["version"]) == ("100.00", "120.00", 3)
-    assert planned.snapshots == [RateSnapshot(revenue=RateRef(currency="EUR", value=Decimal(120), rate_id="w"))]
-    same = rerate.plan(selection, settings_from_item({}), [row], {"a": replace(ENTRY, rate_snapshot=planned.snapshots[0])}, windows, {})
-    assert same.view["entries"] == [] and same.snapshots == []
+    entry = planned.entries[0]
+    assert (entry.revenue.old.amount, entry.revenue.new.amount, entry.version) == (Decimal("100.00"), Decimal("120.00"), 3)
+    assert planned.totals.revenue.new == {"EUR": Decimal("120.00")} and planned.totals.cost.new == {}
+    assert [entry.snapshot for entry in planned.entries] == [RateSnapshot(revenue=RateRef(currency="EUR", value=Decimal(120), rate_id="w"))]
+    same = rerate.plan(selection, settings_from_item({}), [row], {"a": replace(ENTRY, rate_snapshot=planned.entries[0].snapshot)}, windows, {})
+    assert same.entries == ()
     locked = rerate.plan(selection, settings_from_item({}), [row], {"a": ENTRY}, windows, {SAM: ({date(2026, 7, 15)}, set())})
-    assert locked.view["lockedEntries"] == 1
+    assert locked.locked_entries == 1
     with pytest.raises(ValidationFailed):
         rerate.parse_selection(RerateRequest.model_validate({"from": "2026-07-01T00:00:00Z", "to": "2026-07-01T00:00:00Z"}))

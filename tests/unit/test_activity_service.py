@@ -10,7 +10,7 @@ import pytest
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from sandglass.models.activities import ActivityCreate, ActivityUpdate
+from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
 from sandglass.entities.activities import Activity
 from sandglass.services.activities import ActivityQuery, ActivityService, no_rates
 from sandglass.months import months_between
@@ -65,7 +65,7 @@ def timer(service, who=SAM_T, start=None, project=P):
 
 def test_an_entry_is_stored_in_utc_with_the_project_billable_default(service, repo):
     created = entry(service, project=Q)
-    stored = repo.activities[created.activity["id"]]
+    stored = repo.activities[created.activity.id]
     assert stored["startedAt"] == "2026-07-03T07:00:00.000Z" and stored["endedAt"] == "2026-07-03T08:30:00.000Z"
     assert stored["billable"] is False and stored["version"] == 1 and "pending" not in stored
 
@@ -80,7 +80,7 @@ def test_archived_or_unknown_projects_are_refused(service, repo, project, proble
 def test_a_user_needs_membership_an_administrator_does_not(service, repo):
     with pytest.raises(ValidationFailed, match="not a member"):
         entry(service, who=OLA_T)
-    assert entry(service, who=ADMIN_T).activity["userId"] == ADMIN
+    assert entry(service, who=ADMIN_T).activity.user_id == ADMIN
 
 
 def test_only_administrators_record_for_others_and_lock(service):
@@ -120,16 +120,16 @@ def test_a_project_archived_between_read_and_write_fails_an_administrators_write
 
 def test_a_timer_starts_now_and_claims_the_marker(service, repo):
     running = timer(service).activity
-    assert running["startedAt"] == "2026-07-15T12:00:00.000Z" and running["pending"] is True
-    assert repo.timers[SAM]["activityId"] == running["id"]
+    assert activity_view(running)["startedAt"] == "2026-07-15T12:00:00.000Z" and activity_view(running)["pending"] is True
+    assert repo.timers[SAM]["activityId"] == running.id
 
 
 def test_starting_a_timer_stops_the_running_one_at_the_new_start(service, repo):
     first = timer(service, start="2026-07-15T08:00:00Z").activity
     second = timer(service, start="2026-07-15T10:30:00+02:00").activity
-    assert repo.activities[first["id"]]["endedAt"] == "2026-07-15T08:30:00.000Z"
-    assert "pending" not in repo.activities[first["id"]] and repo.activities[first["id"]]["version"] == 2
-    assert repo.timers[SAM]["activityId"] == second["id"]
+    assert repo.activities[first.id]["endedAt"] == "2026-07-15T08:30:00.000Z"
+    assert "pending" not in repo.activities[first.id] and repo.activities[first.id]["version"] == 2
+    assert repo.timers[SAM]["activityId"] == second.id
     assert len(repo.commits[-1]) == 2  # one transaction: the new timer and the stop of the old one
 
 
@@ -148,14 +148,14 @@ def test_a_timer_cannot_start_in_the_future_beyond_the_clock_skew(service):
 def test_a_timer_running_too_long_is_stopped_at_the_limit(service, repo):
     first = timer(service, start="2026-07-13T08:00:00Z").activity
     timer(service, start="2026-07-15T09:00:00Z")
-    assert repo.activities[first["id"]]["endedAt"] == "2026-07-14T08:00:00.000Z"
+    assert repo.activities[first.id]["endedAt"] == "2026-07-14T08:00:00.000Z"
 
 
 def test_pending_false_stops_now_and_releases_the_marker(service, repo, clock):
     running = timer(service, start="2026-07-15T11:00:00Z").activity
     clock.advance(minutes=30)
-    stopped = service.update(SAM_T, running["id"], ActivityUpdate(pending=False)).activity
-    assert stopped["endedAt"] == "2026-07-15T12:30:00.000Z" and "pending" not in stopped
+    stopped = service.update(SAM_T, running.id, ActivityUpdate(pending=False)).activity
+    assert activity_view(stopped)["endedAt"] == "2026-07-15T12:30:00.000Z" and "pending" not in activity_view(stopped)
     assert SAM not in repo.timers
 
 
@@ -183,28 +183,28 @@ def test_timer_changes_for_an_update():
 def test_others_activities_are_invisible_unless_you_administer_the_project(service):
     created = entry(service).activity
     with pytest.raises(NotFound):
-        service.get(OLA_T, created["id"])
-    assert service.get(PIA_T, created["id"]).activity["id"] == created["id"]
-    assert service.get(ADMIN_T, created["id"]).version == 1
+        service.get(OLA_T, created.id)
+    assert service.get(PIA_T, created.id).activity.id == created.id
+    assert service.get(ADMIN_T, created.id).version == 1
 
 
 def test_a_stale_if_match_is_412_and_a_lost_race_without_it_409(service, repo):
     created = entry(service).activity
     with pytest.raises(PreconditionFailed):
-        service.update(SAM_T, created["id"], ActivityUpdate(name="x"), if_match=7)
-    repo.before_commit = lambda: repo.activities[created["id"]].update(version=5)
+        service.update(SAM_T, created.id, ActivityUpdate(name="x"), if_match=7)
+    repo.before_commit = lambda: repo.activities[created.id].update(version=5)
     with pytest.raises(Conflict):
-        service.update(SAM_T, created["id"], ActivityUpdate(name="y"))
+        service.update(SAM_T, created.id, ActivityUpdate(name="y"))
 
 
 def test_locked_activities_change_only_for_administrators(service):
     created = entry(service, who=ADMIN_T, userId=SAM, locked=True).activity
     with pytest.raises(Conflict) as raised:
-        service.update(SAM_T, created["id"], ActivityUpdate(name="x"))
+        service.update(SAM_T, created.id, ActivityUpdate(name="x"))
     assert raised.value.code == "ACTIVITY_LOCKED"
     with pytest.raises(Conflict):
-        service.delete(SAM_T, created["id"])
-    assert service.update(ADMIN_T, created["id"], ActivityUpdate(name="x")).activity["name"] == "x"
+        service.delete(SAM_T, created.id)
+    assert service.update(ADMIN_T, created.id, ActivityUpdate(name="x")).activity.name == "x"
 
 
 # --- write guards ------------------------------------------------------------------------------------
@@ -224,8 +224,8 @@ def test_guards_see_every_change_and_their_conditions_join_the_write(repo, clock
     service = ActivityService(repository=repo, clock=clock, guards=[LockedOnTheThird()], projects=InMemoryProjects(repo), rates=no_rates)
     created = entry(service, start="2026-07-02T09:00:00Z", end="2026-07-02T10:00:00Z").activity
     with pytest.raises(Conflict, match="locked"):
-        service.update(SAM_T, created["id"], ActivityUpdate(startedAt="2026-07-03T09:00:00Z", endedAt="2026-07-03T10:00:00Z"))
-    service.delete(SAM_T, created["id"])
+        service.update(SAM_T, created.id, ActivityUpdate(startedAt="2026-07-03T09:00:00Z", endedAt="2026-07-03T10:00:00Z"))
+    service.delete(SAM_T, created.id)
     assert seen == [[1], [1, 2], [1]]  # create: the new entry; update: before and after; delete: before
     assert repo.activities == {}
 
@@ -248,14 +248,14 @@ def test_a_member_filtering_on_a_project_sees_only_their_own_entries(service):
     entry(service, who=PIA_T)
     mine = entry(service).activity
     listed = service.list(SAM_T, ActivityQuery(project_id=P)).activities
-    assert list(listed) == [mine["id"]]
+    assert list(listed) == [mine.id]
     assert len(service.list(PIA_T, ActivityQuery(project_id=P)).activities) == 2  # she administers P
 
 
 def test_a_project_administrator_sees_another_member_only_on_projects_they_administer(service):
     on_p = entry(service).activity
     entry(service, project=Q)
-    assert list(service.list(PIA_T, ActivityQuery(user_id=SAM)).activities) == [on_p["id"]]
+    assert list(service.list(PIA_T, ActivityQuery(user_id=SAM)).activities) == [on_p.id]
     assert service.list(OLA_T, ActivityQuery(user_id=SAM)).activities == {}
 
 

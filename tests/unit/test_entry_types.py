@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sandglass.entities.activities import BREAK, NO_PROJECT, REGULAR, Activity
+from sandglass.repositories.rates import from_item as rate_item
 from sandglass.services import timesheet_rules
 from sandglass.services.activities.decide import billable_of
 from sandglass.services.reports import engine, views
@@ -26,6 +27,10 @@ RATES = {("p-web", "u-sam"): [{"currency": "EUR", "value": Decimal("100"), "from
          ("p-app", "u-pia"): [{"currency": "EUR", "value": Decimal("80"), "from": "2026-01-01T00:00:00.000Z", "to": None}]}
 COSTS = {"u-sam": [{"currency": "EUR", "value": Decimal("40"), "from": "2026-01-01T00:00:00.000Z", "to": None}],
          "u-pia": [{"currency": "EUR", "value": Decimal("30"), "from": "2026-01-01T00:00:00.000Z", "to": None}]}
+
+
+def typed(windows, user_id):
+    return [rate_item({**window, "id": str(n), "userId": user_id}) for n, window in enumerate(windows)]
 
 
 def test_a_break_is_never_billable():
@@ -66,8 +71,8 @@ def _grouping(dimensions):
 
 def _priced(items, interval=0):
     pricing = engine.Pricing(now_ms=NOW_MS, counted_from=engine.counted_starts(items, NOW_MS), rounding_interval=interval,
-                             rounding_mode="UP", revenue={key: engine.RateTimeline(value) for key, value in RATES.items()},
-                             cost={key: engine.RateTimeline(value) for key, value in COSTS.items()})
+                             rounding_mode="UP", revenue={key: engine.RateTimeline(typed(value, key[1])) for key, value in RATES.items()},
+                             cost={key: engine.RateTimeline(typed(value, key)) for key, value in COSTS.items()})
     return engine.price(items, pricing)
 
 

@@ -16,6 +16,7 @@ from sandglass.errors import Conflict
 from sandglass.models.geofences import GeofenceEvent
 from sandglass.services.activities import ActivityService, no_rates
 from sandglass.services.geofences import GeofenceService, exit_reach_m
+from sandglass.timefmt import iso
 from tests.unit.fakes import ORG, InMemoryActivities, InMemoryProjects
 
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)
@@ -73,7 +74,7 @@ def test_nearest_centre_wins_and_ties_go_to_the_smaller_id(world):
     fences.add("b-office", 52.2297, 21.0122, 500)
     fences.add("a-office", 52.2297, 21.0122, 300)
     fences.add("desk", 52.2300, 21.0122, 50)
-    assert service.enter(SAM_T, event(52.2300, 21.0122))["name"] == "desk"
+    assert service.enter(SAM_T, event(52.2300, 21.0122)).name == "desk"
     names = [entry.id for _, entry in service.containing(SAM_T, 52.2297, 21.0122)]
     assert names == ["a-office", "b-office", "desk"]  # desk is ~33 m off, inside its 50 m
     assert len(fences.cell_reads[-1]) == len(geo.LEVELS)
@@ -93,20 +94,20 @@ def test_re_entering_returns_the_same_timer_and_records_the_geofence(world):
     first = service.enter(SAM_T, event(52.2297, 21.0122))
     clock.advance(minutes=5)
     assert service.enter(SAM_T, event(52.2297, 21.0122)) == first
-    assert activities.activities[first["id"]]["geofenceId"] == "office" and len(activities.activities) == 1
+    assert activities.activities[first.id]["geofenceId"] == "office" and len(activities.activities) == 1
 
 
 def test_a_lost_race_answers_with_the_winners_timer(world):
     service, fences, activities, _ = world
     fences.add("office", 52.2297, 21.0122, 120)
-    winner = {}
+    winner = []
 
     def other_enter_commits_first():
         activities.before_commit = None
-        winner.update(service.enter(SAM_T, event(52.2297, 21.0122)))
+        winner.append(service.enter(SAM_T, event(52.2297, 21.0122)))
 
     activities.before_commit = other_enter_commits_first
-    assert service.enter(SAM_T, event(52.2297, 21.0122)) == winner
+    assert [service.enter(SAM_T, event(52.2297, 21.0122))] == winner
     assert len(activities.activities) == 1
 
 
@@ -126,7 +127,7 @@ def test_a_duplicate_enter_that_missed_the_winners_timer_does_not_replace_it(wor
 
     service._running_of = before_the_winner_committed
     assert service.enter(SAM_T, event(52.2297, 21.0122)) == winner
-    assert len(activities.activities) == 1 and activities.activities[winner["id"]]["pending"]
+    assert len(activities.activities) == 1 and activities.activities[winner.id]["pending"]
 
 
 def test_a_race_with_another_geofence_is_a_conflict(world):
@@ -154,5 +155,5 @@ def test_exit_stops_only_within_reach(world):
     clock.advance(hours=1)
     assert service.exit(SAM_T, event(52.2297 + 0.004, 21.0122)) == []  # ~445 m away: not this geofence
     stopped = service.exit(SAM_T, event(52.2297 + 0.003, 21.0122))    # ~334 m: just left it
-    assert [a["id"] for a in stopped] == [timer["id"]] and stopped[0]["endedAt"] == "2026-07-15T13:00:00.000Z"
+    assert [a.id for a in stopped] == [timer.id] and iso(stopped[0].ended_at) == "2026-07-15T13:00:00.000Z"
     assert service.exit(SAM_T, event(52.2297, 21.0122)) == []

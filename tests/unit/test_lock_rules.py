@@ -178,10 +178,10 @@ def test_the_guard_refuses_users_and_lets_administrators_through(world):
         entry(service)
     assert refused.value.code == "PERIOD_LOCKED" and "2026-11-10" in refused.value.message
     created = entry(service, ADMIN)
-    for attempt in (lambda: service.update(SAM, created["id"], ActivityUpdate(name="x")), lambda: service.delete(SAM, created["id"])):
+    for attempt in (lambda: service.update(SAM, created.id, ActivityUpdate(name="x")), lambda: service.delete(SAM, created.id)):
         with pytest.raises(Conflict, match="2026-11-10"):
             attempt()
-    service.delete(ADMIN, created["id"])
+    service.delete(ADMIN, created.id)
     assert repo.activities == {}
 
 
@@ -192,7 +192,7 @@ def test_a_lock_between_read_and_commit_is_caught_and_an_unrelated_change_retrie
         entry(service)
     assert refused.value.code == "PERIOD_LOCKED" and repo.activities == {}
     repo.before_commit = lambda: (fake_locks.lock(U1, date(2026, 1, 1)), setattr(repo, "before_commit", None))
-    assert entry(service, start="2026-11-11T09:00:00Z", end="2026-11-11T10:00:00Z")["id"] in repo.activities
+    assert entry(service, start="2026-11-11T09:00:00Z", end="2026-11-11T10:00:00Z").id in repo.activities
 
 
 def test_locks_that_keep_changing_end_in_a_409_not_a_loop(world):

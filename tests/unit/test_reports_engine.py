@@ -34,9 +34,14 @@ COST = {
 }
 
 
+def typed(windows, user_id):
+    """Stored window attributes -> RateWindow entities (as the repository reads them)."""
+    return [rate_item({**window, "id": str(n), "userId": user_id}) for n, window in enumerate(windows)]
+
+
 def pricing(**kwargs):
-    return engine.Pricing(now_ms=NOW_MS, revenue={k: engine.RateTimeline(v) for k, v in REVENUE.items()},
-                          cost={k: engine.RateTimeline(v) for k, v in COST.items()}, **kwargs)
+    return engine.Pricing(now_ms=NOW_MS, revenue={k: engine.RateTimeline(typed(v, k[1])) for k, v in REVENUE.items()},
+                          cost={k: engine.RateTimeline(typed(v, k)) for k, v in COST.items()}, **kwargs)
 
 
 def july():
@@ -174,11 +179,10 @@ def test_no_rate_in_force_means_no_revenue():
 
 
 def test_rate_timeline_agrees_with_rates_pick():
-    windows = REVENUE[(P, SAM)]
+    windows = typed(REVENUE[(P, SAM)], SAM)
     timeline = engine.RateTimeline(windows)
-    typed = [rate_item({**window, "id": str(n), "userId": SAM}) for n, window in enumerate(windows)]
     for instant in ("2025-12-31T23:59:59.999Z", "2026-01-01T00:00:00.000Z", "2026-07-09T23:59:59.999Z", "2026-07-10T00:00:00.000Z", "2030-01-01T00:00:00.000Z"):
-        picked = rates.pick(typed, datetime.fromisoformat(instant))
+        picked = rates.pick(windows, datetime.fromisoformat(instant))
         found = timeline.at(engine.to_ms(instant))
         assert (found[1] if found else None) == (picked.value if picked else None), instant
 

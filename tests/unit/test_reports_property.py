@@ -19,6 +19,7 @@ from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.repositories.organizations import organization_from_item
+from sandglass.repositories.rates import from_item as rate_item
 from sandglass.services.reports import ReportService
 
 NOW = datetime(2026, 8, 5, tzinfo=timezone.utc)
@@ -107,10 +108,11 @@ class Repository:
         return {uid: {"id": uid, "name": f"User {USERS.index(uid)}"} for uid in ids}
 
     def revenue_windows_of_project(self, org_id, project_id):
-        return [{**window, "userId": user} for (project, user), found in self.revenue.items() if project == project_id for window in found]
+        return [rate_item({**window, "id": f"r{n}", "userId": user}) for (project, user), found in self.revenue.items() if project == project_id
+                for n, window in enumerate(found)]
 
     def cost_windows_of_user(self, org_id, user_id):
-        return self.cost[user_id]
+        return [rate_item({**window, "id": f"c{n}", "userId": user_id}) for n, window in enumerate(self.cost[user_id])]
 
     def position_token(self, org_id, scope, offset):
         return str(offset)

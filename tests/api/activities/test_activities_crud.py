@@ -210,19 +210,19 @@ def test_write_guards_join_every_write_transaction(world):
     created = service.create(tenant, ActivityCreate(name="x", projectId=world.p["id"], startedAt="2026-07-03T09:00:00Z", endedAt="2026-07-03T10:00:00Z"))
     first = service.create(tenant, ActivityCreate(projectId=world.p["id"], pending=True, startedAt="2026-07-15T08:00:00Z"))
     second = service.create(tenant, ActivityCreate(projectId=world.p["id"], pending=True, startedAt="2026-07-15T09:00:00Z"))
-    timer, new = first.activity["id"], second.activity["id"]
+    timer, new = first.activity.id, second.activity.id
     # the stopped timer is guarded too: its running and its stopped image
-    assert seen == [[(created.activity["id"], False)], [(timer, True)], [(new, True), (timer, True), (timer, False)]]
+    assert seen == [[(created.activity.id, False)], [(timer, True)], [(new, True), (timer, True), (timer, False)]]
     lock["on"] = True
-    for attempt in (lambda: service.update(tenant, created.activity["id"], ActivityUpdate(name="y")),
-                    lambda: service.delete(tenant, created.activity["id"])):
+    for attempt in (lambda: service.update(tenant, created.activity.id, ActivityUpdate(name="y")),
+                    lambda: service.delete(tenant, created.activity.id)):
         try:
             attempt()
         except Conflict as error:
             assert error.code == "PERIOD_LOCKED"
         else:
             raise AssertionError("the guard was not applied")
-    assert service.get(tenant, created.activity["id"]).activity["name"] == "x"
+    assert service.get(tenant, created.activity.id).activity.name == "x"
 
 
 def test_lowering_the_hour_limit_does_not_block_renaming_older_entries(world):

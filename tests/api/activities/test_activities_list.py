@@ -108,7 +108,7 @@ def test_call_budgets(world):
     with counting() as c:
         service.create(sam, body, idempotency_key="budget")  # replay
     assert c.writes == 0 and c.reads == 1, c.calls
-    activity_id = created.activity["id"]
+    activity_id = created.activity.id
     for tenant in (sam, pia, admin):
         with counting() as c:
             service.get(tenant, activity_id)
@@ -127,10 +127,10 @@ def test_call_budgets(world):
         started = service.create(sam, ActivityCreate(projectId=world.p["id"], pending=True))  # stops the first
     assert c.writes == 1 and c.reads <= 5, c.calls
     with counting() as c:
-        service.update(sam, started.activity["id"], ActivityUpdate(pending=False))
+        service.update(sam, started.activity.id, ActivityUpdate(pending=False))
     assert c.writes == 1 and c.reads <= 2, c.calls
     with counting() as c:
-        service.delete(sam, started.activity["id"])
+        service.delete(sam, started.activity.id)
     assert c.writes == 1 and c.reads <= 2, c.calls
     for tenant, query in ((sam, {}), (admin, {}), (admin, {"project_id": world.p["id"]}), (admin, {"user_id": world.sam["id"]})):
         with counting() as c:

@@ -70,3 +70,20 @@ class Activity:
     def duration(self, now: datetime) -> timedelta:
         """Wall time from start to end (to `now` while running)."""
         return (self.ended_at or now) - self.started_at
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IdempotencyRecord:
+    """A create's first answer under its Idempotency-Key: a retry of the same member with the same
+    body gets it back (the activity as created) until the record expires."""
+
+    user_id: str  # the caller (keys are scoped to them)
+    key_hash: str  # sha256 of the key
+    request_hash: str | None  # sha256 of the body
+    activity: Activity  # as created
+    overlapping: tuple[str, ...] = ()  # the entries it overlapped then (overlapPolicy warn)
+    created_at: datetime
+    expires_at: datetime  # whole seconds
+
+    def expired(self, now: datetime) -> bool:
+        return int(self.expires_at.timestamp()) < int(now.timestamp())

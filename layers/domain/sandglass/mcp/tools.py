@@ -20,7 +20,7 @@ from sandglass.context import Caller, TenantContext
 from sandglass.entities.activities import NO_PROJECT, REGULAR
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.mcp import models as m
-from sandglass.models.activities import ActivityCreate, ActivityUpdate
+from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.services import time_phrases as phrases
 from sandglass.services.activities import ActivityQuery, ActivityService
@@ -222,7 +222,7 @@ def _lock_hint(error: Conflict) -> Conflict:
 
 def _running(call: Call) -> dict[str, Any] | None:
     found = activities().list(call.tenant, ActivityQuery(user_id=call.tenant.user_id, pending=True, limit=5))
-    return next(iter(found.activities.values()), None)
+    return next((activity_view(activity) for activity in found.activities.values()), None)
 
 
 # --- the tools ----------------------------------------------------------------------------------------
@@ -288,7 +288,7 @@ def log_time(call: Call, args: m.LogTimeInput) -> m.LogTimeOutput:
         result = activities().create(call.tenant, body)
     except Conflict as error:
         raise _lock_hint(error) from None
-    saved = entry(call, result.activity, project["name"])
+    saved = entry(call, activity_view(result.activity), project["name"])
     return m.LogTimeOutput(dryRun=False, entry=saved, timeZone=str(call.zone), locked=False, lockReason=None,
                            message=f"Logged {saved.minutes} min on '{project['name']}' ({saved.localStart} – {saved.localEnd}).")
 
@@ -301,7 +301,7 @@ def start_timer(call: Call, args: m.StartTimerInput) -> m.TimerOutput:
     except Conflict as error:
         raise _lock_hint(error) from None
     stopped = f" The timer on '{previous.get('name') or previous.get('projectId') or NO_PROJECT}' was stopped." if previous else ""
-    return m.TimerOutput(entry=entry(call, result.activity, project["name"]), message=f"Timer started on '{project['name']}'.{stopped}")
+    return m.TimerOutput(entry=entry(call, activity_view(result.activity), project["name"]), message=f"Timer started on '{project['name']}'.{stopped}")
 
 
 def stop_timer(call: Call, args: m.StopTimerInput) -> m.TimerOutput:
@@ -314,7 +314,7 @@ def stop_timer(call: Call, args: m.StopTimerInput) -> m.TimerOutput:
         result = activities().update(call.tenant, running["id"], update)
     except Conflict as error:
         raise _lock_hint(error) from None
-    stopped = entry(call, result.activity)
+    stopped = entry(call, activity_view(result.activity))
     return m.TimerOutput(entry=stopped, message=f"Timer stopped after {stopped.minutes} min.")
 
 
@@ -341,7 +341,7 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
     if args.end:
         changes["endedAt"] = timefmt.iso(_phrase(lambda: phrases.local_instant(args.end, call.zone)))
     elif args.minutes:
-        begin = start or timefmt.parse(activities().get(call.tenant, _entry_id(call, args.entry_id)).activity["startedAt"])
+        begin = start or activities().get(call.tenant, _entry_id(call, args.entry_id)).activity.started_at
         changes["endedAt"] = timefmt.iso(begin + timedelta(minutes=args.minutes))
     if not changes:
         raise ValidationFailed("Nothing to change: give description, notes, project, start, end, minutes or billable")
@@ -349,7 +349,7 @@ def edit_entry(call: Call, args: m.EditEntryInput) -> m.EntryOutput:
         result = activities().update(call.tenant, _entry_id(call, args.entry_id), ActivityUpdate(**changes))
     except Conflict as error:
         raise _lock_hint(error) from None
-    return m.EntryOutput(entry=entry(call, result.activity))
+    return m.EntryOutput(entry=entry(call, activity_view(result.activity)))
 
 
 def delete_entry(call: Call, args: m.DeleteEntryInput) -> m.DeletedOutput:
@@ -374,7 +374,7 @@ def my_week(call: Call, args: m.MyWeekInput) -> m.MyWeekOutput:
     upper = datetime.combine(monday + timedelta(days=7), datetime.min.time(), tzinfo=call.zone).astimezone(timezone.utc)
     listed = activities().list(call.tenant, ActivityQuery(lower=lower, upper=upper, user_id=call.tenant.user_id, limit=200))
     names = {p["id"]: p["name"] for p in _project_list(call, include_archived=True)}
-    entries = [entry(call, a, names.get(a.get("projectId"))) for a in listed.activities.values()]
+    entries = [entry(call, activity_view(a), names.get(a.project_id)) for a in listed.activities.values()]
     expected = timesheets().expected(call.organization, days)
     total = sum(totals.values())
     approved: set[date] = set()

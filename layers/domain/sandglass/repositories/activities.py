@@ -30,7 +30,9 @@ transaction that writes the running activity, and deleted with ``activityId = :i
 transaction that stops or deletes it: DynamoDB itself guarantees one running timer per member.
 
 Idempotency record: PK ``ORG#<orgId>``, SK ``IDEMPOTENCY#<userId>#<sha256(key)>`` with requestHash,
-response (the first answer), activityId and ``expiresAt`` (epoch seconds, table TTL). Written with
+activity (the created activity's attributes: the first answer), activityId and ``expiresAt``
+(epoch seconds, table TTL); records written before it kept ``activity`` have ``response`` (the
+Sandtime answer, whose names are the stored ones) instead. Written with
 ``attribute_not_exists(PK) OR expiresAt < :now`` in the create's own transaction. DynamoDB TTL
 deletes lazily (moto never), so readers also treat an expired record as absent.
 
@@ -59,9 +61,9 @@ most once per Lambda container (note_placement):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Collection, Iterable, Iterator, Mapping
+from typing import Any, Collection, Iterable, Iterator, Literal, Mapping, NotRequired, TypedDict, overload
 
 from sandglass import ids, keys, timefmt
 from sandglass.context import DELETED
@@ -69,8 +71,9 @@ from sandglass.errors import BadRequest, Conflict, DomainError, ValidationFailed
 from sandglass.months import month_of, months_between
 from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
-from sandglass.entities.activities import REGULAR, Activity, RateRef, RateSnapshot
+from sandglass.entities.activities import REGULAR, Activity, IdempotencyRecord, RateRef, RateSnapshot
 from sandglass.entities.organizations import Organization
+from sandglass.entities.rerates import CurrencyChange, Rerate
 from sandglass.repositories import int_ids
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.storage.table import Page, Table
@@ -91,8 +94,38 @@ ENTRIES_CHANGED = "ENTRIES_CHANGED"
 
 _NOT_ARCHIVED = "(attribute_not_exists(#archived) OR #archived = :false)"
 
-# What a lean row of an activity holds (in_range(lean=True), rows): the attributes bulk reads use.
-ROW_ATTRIBUTES = ("id", "name", "projectId", "userId", "billable", "startedAt", "endedAt", "pending", "rateSnapshot", "type")
+class StoredRate(TypedDict):
+    """One kind of an activity's ``rateSnapshot`` as stored (snapshot_attribute)."""
+
+    currency: str
+    value: Decimal
+    rateId: NotRequired[str]
+
+
+class StoredSnapshot(TypedDict, total=False):
+    revenue: StoredRate
+    cost: StoredRate
+
+
+class ActivityRow(TypedDict):
+    """A lean row of an activity (in_range(lean=True), rows): the stored attributes bulk reads
+    project, under their stored names, absent ones absent. A plain dict at run time (no object per
+    row: reports read up to a million); the keys are declared for the reader and the type checker."""
+
+    id: str
+    name: NotRequired[str]
+    projectId: NotRequired[str]  # absent: no project
+    userId: str
+    billable: NotRequired[bool]
+    startedAt: str  # UTC text, as stored
+    endedAt: NotRequired[str]  # absent while running
+    pending: NotRequired[bool]  # True only while running
+    rateSnapshot: NotRequired[StoredSnapshot]
+    type: NotRequired[str]  # absent: REGULAR
+
+
+# The attributes bulk reads project: ActivityRow's keys, in its order.
+ROW_ATTRIBUTES: tuple[str, ...] = tuple(ActivityRow.__annotations__)
 ROW_PROJECTION = ", ".join(f"#a{index}" for index in range(len(ROW_ATTRIBUTES)))
 ROW_NAMES = {f"#a{index}": name for index, name in enumerate(ROW_ATTRIBUTES)}
 
@@ -126,6 +159,11 @@ def _rate(value: Mapping[str, Any] | None) -> RateRef | None:
 
 def _rate_attribute(rate: RateRef | None) -> dict[str, Any] | None:
     return None if rate is None else {"currency": rate.currency, "value": rate.value, "rateId": rate.rate_id}
+
+
+def row_of(item: Mapping[str, Any]) -> ActivityRow:
+    """A stored activity item (or a stream image) -> its lean row."""
+    return {name: item[name] for name in ROW_ATTRIBUTES if name in item}  # type: ignore[return-value]
 
 
 def snapshot_from(value: Mapping[str, Any] | None) -> RateSnapshot | None:
@@ -178,6 +216,40 @@ def to_item(org_id: str, activity: Activity) -> dict[str, Any]:
     return _stored(org_id, attributes_of(activity))
 
 
+def _money(change: CurrencyChange) -> dict[str, dict[str, str]]:
+    return {"old": {currency: str(amount) for currency, amount in change.old.items()},
+            "new": {currency: str(amount) for currency, amount in change.new.items()}}
+
+
+def rerate_item(rerate: Rerate) -> dict[str, Any]:
+    """An applied re-rate -> its change record's attributes (without keys)."""
+    outcome = rerate.outcome
+    return {"id": rerate.id, "appliedAt": timefmt.iso(rerate.applied_at), "appliedBy": rerate.applied_by, "forced": rerate.forced,
+            "from": timefmt.iso(outcome.starts_at), "to": timefmt.iso(outcome.ends_at),
+            "userIds": None if rerate.user_ids is None else list(rerate.user_ids),
+            "projectIds": None if rerate.project_ids is None else list(rerate.project_ids),
+            "activityIds": rerate.activity_ids, "totals": {"revenue": _money(outcome.totals.revenue), "cost": _money(outcome.totals.cost)}}
+
+
+def idempotency_item(record: IdempotencyRecord) -> dict[str, Any]:
+    """A create's idempotency record -> its attributes (without keys)."""
+    activity = record.activity
+    return {"userId": record.user_id, "keyHash": record.key_hash, "requestHash": record.request_hash,
+            "activity": {name: value for name, value in attributes_of(activity).items() if value is not None},
+            "activityId": activity.id, "number": activity.number, "version": activity.version, "createdAt": timefmt.iso(record.created_at),
+            "overlapping": list(record.overlapping), "expiresAt": int(record.expires_at.timestamp())}
+
+
+def idempotency_from_item(item: Mapping[str, Any]) -> IdempotencyRecord:
+    kept = item.get("activity")
+    if kept is None:  # written before records kept the activity: its Sandtime answer, under the stored names
+        kept = {**item["response"], "version": item.get("version", 1), "number": item.get("number")}
+    return IdempotencyRecord(
+        user_id=item["userId"], key_hash=item["keyHash"], request_hash=item.get("requestHash"), activity=from_item(kept),
+        overlapping=tuple(item.get("overlapping") or ()), created_at=timefmt.parse(item["createdAt"]),
+        expires_at=datetime.fromtimestamp(int(item.get("expiresAt", 0)), timezone.utc))
+
+
 @dataclass(frozen=True)
 class TimerMarker:
     """A member's running-timer marker: which activity runs, since when (UTC text)."""
@@ -198,7 +270,7 @@ class ReadSet:
     memberships: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     timers: dict[str, TimerMarker] = field(default_factory=dict)
-    idempotency: dict[str, Any] | None = None
+    idempotency: IdempotencyRecord | None = None
     extra: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # write guards' items, by (PK, SK)
 
 
@@ -217,8 +289,9 @@ class ActivityRepository:
     def running_timer(self, org_id: str, user_id: str) -> TimerMarker | None:
         return _marker(self.table.get(keys.running_timer(org_id, user_id)))
 
-    def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> dict[str, Any] | None:
-        return self.table.get(keys.idempotency(org_id, user_id, key_hash))
+    def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> IdempotencyRecord | None:
+        item = self.table.get(keys.idempotency(org_id, user_id, key_hash))
+        return None if item is None else idempotency_from_item(item)
 
     def read_set(
         self,
@@ -273,7 +346,7 @@ class ActivityRepository:
             elif kind == "extra":
                 found.extra[(item[keys.PK], item[keys.SK])] = item
             else:
-                found.idempotency = item
+                found.idempotency = idempotency_from_item(item)
         return found
 
     # --- staging one write (services commit the unit of work) -----------------------------------
@@ -328,9 +401,9 @@ class ActivityRepository:
     def stage_timer_release(self, tx: UnitOfWork, org_id: str, user_id: str, activity_id: str, *, fail: DomainError | None = None) -> None:
         tx.delete(keys.running_timer(org_id, user_id), "activityId = :id", values={":id": activity_id}, fail=fail or _TIMER_RUNNING)
 
-    def stage_idempotency_record(self, tx: UnitOfWork, org_id: str, record: dict[str, Any], *, now_epoch: int) -> None:
+    def stage_idempotency_record(self, tx: UnitOfWork, org_id: str, record: IdempotencyRecord, *, now_epoch: int) -> None:
         """The create's first answer under its Idempotency-Key (absent or expired before)."""
-        tx.put({**keys.idempotency(org_id, record["userId"], record["keyHash"]), **record},
+        tx.put({**keys.idempotency(org_id, record.user_id, record.key_hash), **idempotency_item(record)},
                "attribute_not_exists(PK) OR expiresAt < :now", values={":now": now_epoch},
                fail=Conflict("A request with this Idempotency-Key is in progress", code=IDEMPOTENCY_RACE))
 
@@ -410,7 +483,9 @@ class ActivityRepository:
         """Activities by id (BatchGetItem, 100 keys per call), strongly consistent."""
         return [from_item(item) for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids], consistent=True)]
 
-    def record_rerate(self, org_id: str, record: dict[str, Any]) -> None:
+    def record_rerate(self, org_id: str, rerate: Rerate) -> None:
+        """An applied re-rate's change record (keys.rerate_record)."""
+        record = rerate_item(rerate)
         self.table.put({**keys.rerate_record(org_id, record["appliedAt"], record["id"]), **record}, "attribute_not_exists(PK)")
 
     # --- the organization's months -------------------------------------------------------------
@@ -545,14 +620,22 @@ class ActivityRepository:
                     ":hi": keys.ACTIVITY_INDEX_PREFIX + upper}) for item in items]
 
     # --- ranges (the one range read: lists above, reports, timesheets, re-rates) -------------
+    @overload
     def in_range(self, org_id: str, window: TimeWindow, *, user_id: str | None = None, project_id: str | None = None,
-                 lean: bool = False) -> Iterator[list[Any]]:
+                 lean: Literal[True]) -> Iterator[list[ActivityRow]]: ...
+
+    @overload
+    def in_range(self, org_id: str, window: TimeWindow, *, user_id: str | None = None, project_id: str | None = None,
+                 lean: Literal[False] = False) -> Iterator[list[Activity]]: ...
+
+    def in_range(self, org_id: str, window: TimeWindow, *, user_id: str | None = None, project_id: str | None = None,
+                 lean: bool = False) -> Iterator[list[ActivityRow]] | Iterator[list[Activity]]:
         """Every activity with ``window.lower <= startedAt < window.upper``, page by page (no Limit:
         up to 1 MB a Query page): a member's (GSI_USER) with `user_id`, a project's (GSI_PROJECT)
         with `project_id`, else the organization's month partitions (GSI_MONTH, one per UTC month
         the window touches; the window then needs real bounds).
 
-        `lean`: pages of rows, plain dicts of ROW_ATTRIBUTES only (a ProjectionExpression, decoded
+        `lean`: pages of ActivityRow, plain dicts of ROW_ATTRIBUTES only (a ProjectionExpression, decoded
         without boto3's deserializer: Table.query_all(lean=True)), for bulk reads that never write
         back (reports, timesheets). Otherwise pages of Activity entities."""
         if user_id is not None and project_id is not None:
@@ -574,12 +657,11 @@ class ActivityRepository:
             ):
                 yield items if lean else [from_item(item) for item in items]
 
-    def rows(self, org_id: str, activity_ids: Collection[str]) -> list[dict[str, Any]]:
+    def rows(self, org_id: str, activity_ids: Collection[str]) -> list[ActivityRow]:
         """Activities by id as lean rows (ROW_ATTRIBUTES; one BatchGetItem per 100, eventually consistent)."""
         if not activity_ids:
             return []
-        return [{name: item[name] for name in ROW_ATTRIBUTES if name in item}
-                for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids])]
+        return [row_of(item) for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids])]
 
     def running_markers(self, org_id: str, *, page_size: int | None = None) -> list[dict[str, Any]]:
         """Every running-timer marker of the organization (userId, activityId, startedAt): one Query

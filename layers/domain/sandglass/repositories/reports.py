@@ -25,7 +25,7 @@ from sandglass.entities.rates import RateWindow
 from sandglass.entities.organizations import Organization
 from sandglass.entities.reports import ReportDefinition, ReportFilter, ReportSpec
 from sandglass.errors import BadRequest, Conflict, NotFound
-from sandglass.repositories.activities import ROW_ATTRIBUTES, ActivityRepository, TimeWindow
+from sandglass.repositories.activities import ROW_ATTRIBUTES, ActivityRepository, ActivityRow, TimeWindow
 from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories import rates
@@ -95,17 +95,17 @@ class ReportRepository:
     def administered_project_ids(self, org_id: str, user_id: str) -> list[str]:
         return self.projects.administered_project_ids(org_id, user_id)
 
-    def org_activities(self, org_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
+    def org_activities(self, org_id: str, lower: str, upper: str) -> Iterator[list[ActivityRow]]:
         """Every activity of the organization with lower <= startedAt < upper: its month partitions."""
         return self._counted(self.activities.in_range(org_id, TimeWindow(lower, upper), lean=True))
 
-    def user_activities(self, org_id: str, user_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
+    def user_activities(self, org_id: str, user_id: str, lower: str, upper: str) -> Iterator[list[ActivityRow]]:
         return self._counted(self.activities.in_range(org_id, TimeWindow(lower, upper), user_id=user_id, lean=True))
 
-    def project_activities(self, org_id: str, project_id: str, lower: str, upper: str) -> Iterator[list[dict[str, Any]]]:
+    def project_activities(self, org_id: str, project_id: str, lower: str, upper: str) -> Iterator[list[ActivityRow]]:
         return self._counted(self.activities.in_range(org_id, TimeWindow(lower, upper), project_id=project_id, lean=True))
 
-    def _counted(self, pages: Iterator[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+    def _counted(self, pages: Iterator[list[ActivityRow]]) -> Iterator[list[ActivityRow]]:
         for rows in pages:
             self.stats.queries += 1
             self.stats.items += len(rows)
@@ -117,28 +117,22 @@ class ReportRepository:
     def users_by_id(self, org_id: str, user_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         return {item["id"]: item for item in self.table.batch_get([keys.user(org_id, uid) for uid in sorted(set(user_ids))])}
 
-    def revenue_windows_of_project(self, org_id: str, project_id: str) -> list[dict[str, Any]]:
-        """Every member's revenue windows on one project (the version locks left out)."""
+    def revenue_windows_of_project(self, org_id: str, project_id: str) -> list[RateWindow]:
+        """Every member's revenue windows on one project (the version locks left out): one Query."""
         return self._windows(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), keys.REVENUE_RATE_PROJECT_SORT_PREFIX)
 
-    def cost_windows_of_user(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
+    def cost_windows_of_user(self, org_id: str, user_id: str) -> list[RateWindow]:
+        """A member's cost windows: one Query."""
         return self._windows(keys.GSI_USER, keys.user_partition(org_id, user_id), keys.COST_RATE_USER_SORT_PREFIX)
 
-    def revenue_rate_windows_of_project(self, org_id: str, project_id: str) -> list[RateWindow]:
-        """Every member's revenue windows on one project, typed (the same one Query)."""
-        return [rates.from_item(item) for item in self.revenue_windows_of_project(org_id, project_id)]
-
-    def cost_rate_windows_of_user(self, org_id: str, user_id: str) -> list[RateWindow]:
-        return [rates.from_item(item) for item in self.cost_windows_of_user(org_id, user_id)]
-
-    def _windows(self, index: str, partition: str, prefix: str) -> list[dict[str, Any]]:
+    def _windows(self, index: str, partition: str, prefix: str) -> list[RateWindow]:
         found = []
         for items in self.table.query_all(
             key_condition=f"{keys.gsi_pk(index)} = :pk AND begins_with({keys.gsi_sk(index)}, :prefix)",
             values={":pk": partition, ":prefix": prefix},
             index=index,
         ):
-            found.extend(item for item in items if "value" in item and "from" in item)
+            found.extend(rates.from_item(item) for item in items if "value" in item and "from" in item)
         return found
 
     # --- paging a computed list ---------------------------------------------------------------

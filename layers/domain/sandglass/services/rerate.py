@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Mapping
+from typing import Mapping
 
 from sandglass import ids, timefmt
 from sandglass.clock import Clock, get_clock
@@ -31,7 +31,8 @@ from sandglass.entities.activities import BREAK, Activity, RateRef, RateSnapshot
 from sandglass.entities.organizations import Organization, OrganizationSettings
 from sandglass.entities.rates import RateWindow, in_force
 from sandglass.entities.rates import snapshot as rate_snapshot
-from sandglass.repositories.activities import ActivityRepository, TimeWindow
+from sandglass.entities.rerates import Amount, AmountChange, CurrencyChange, EntryRerate, Rerate, RerateOutcome, RerateTotals
+from sandglass.repositories.activities import ActivityRepository, ActivityRow, TimeWindow
 from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.reports import ReportRepository
 from sandglass.schedule import local_date
@@ -44,10 +45,10 @@ HOUR_MS = Decimal(3_600_000)
 CENT = Decimal("0.01")
 
 
-def _amount(rate: RateRef | None, duration_ms: int) -> dict[str, str] | None:
+def _amount(rate: RateRef | None, duration_ms: int) -> Amount | None:
     if rate is None:
         return None
-    return {"currency": rate.currency, "value": str(rate.value), "amount": str((rate.value * duration_ms / HOUR_MS).quantize(CENT, rounding=ROUND_HALF_UP))}
+    return Amount(currency=rate.currency, value=rate.value, amount=(rate.value * duration_ms / HOUR_MS).quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def _same(old: RateRef | None, new: RateRef | None) -> bool:
@@ -56,9 +57,14 @@ def _same(old: RateRef | None, new: RateRef | None) -> bool:
     return old.currency == new.currency and old.value == new.value
 
 
-def _add(totals: dict[str, Decimal], amount: dict[str, str] | None) -> None:
-    if amount:
-        totals[amount["currency"]] = totals.get(amount["currency"], Decimal(0)) + Decimal(amount["amount"])
+def _add(totals: dict[str, Decimal], amount: Amount | None) -> None:
+    if amount is not None:
+        totals[amount.currency] = totals.get(amount.currency, Decimal(0)) + amount.amount
+
+
+def _cents(totals: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Totals per currency as shown: by currency, rounded half up to cents."""
+    return {currency: amount.quantize(CENT, rounding=ROUND_HALF_UP) for currency, amount in sorted(totals.items())}
 
 
 class RerateService:
@@ -71,35 +77,26 @@ class RerateService:
     def clock(self) -> Clock:
         return self._clock or get_clock()
 
-    def preview(self, tenant: TenantContext, request: RerateRequest) -> dict[str, Any]:
+    def preview(self, tenant: TenantContext, request: RerateRequest) -> RerateOutcome:
         tenant.require_admin()
-        return self._plan(tenant, request).view
+        return self._plan(tenant, request)
 
-    def apply(self, tenant: TenantContext, request: RerateRequest) -> dict[str, Any]:
+    def apply(self, tenant: TenantContext, request: RerateRequest) -> Rerate:
         tenant.require_admin()
-        plan = self._plan(tenant, request)
-        view = plan.view
-        frozen = [row for row in view["entries"] if row["locked"] or row["approved"]]
-        if frozen and not request.force:
-            raise Conflict(f"{len(frozen)} of the entries lie in locked or approved periods; an Administrator may apply with force: true",
-                           code="PERIOD_LOCKED",
-                           details=[{"field": "activityId", "in": "body", "message": "In a locked or approved period", "type": "locked",
-                                     "activityId": row["activityId"]} for row in frozen[:100]])
-        if len(view["entries"]) > MAX_ENTRIES:
-            raise ValidationFailed(f"At most {MAX_ENTRIES} entries per re-rate; narrow the range or the members",
-                                   details=[detail("to", f"{len(view['entries'])} entries would change")])
-        now = timefmt.iso(self.clock.now())
-        rerate_id = ids.new_id()
-        for row, snapshot in zip(view["entries"], plan.snapshots):
-            self.activities.set_rate_snapshot(tenant.org_id, row["activityId"], row["version"], snapshot, at=now, by=tenant.user_id, rerate_id=rerate_id)
-        record = {"id": rerate_id, "appliedAt": now, "appliedBy": tenant.user_id, "forced": bool(request.force and frozen),
-                  "from": view["from"], "to": view["to"], "userIds": request.userIds, "projectIds": request.projectIds,
-                  "activityIds": [row["activityId"] for row in view["entries"]], "totals": view["totals"]}
-        self.activities.record_rerate(tenant.org_id, record)
-        return {**view, "id": rerate_id, "appliedAt": now, "forced": record["forced"]}
+        outcome = self._plan(tenant, request)
+        check_apply(outcome, force=request.force)
+        now = self.clock.now()
+        at = timefmt.iso(now)
+        rerate = Rerate(id=ids.new_id(), applied_at=now, applied_by=tenant.user_id, forced=bool(request.force and outcome.locked_entries),
+                        user_ids=_scope(request.userIds), project_ids=_scope(request.projectIds), outcome=outcome)
+        for entry in outcome.entries:
+            self.activities.set_rate_snapshot(tenant.org_id, entry.activity_id, entry.version, entry.snapshot, at=at, by=tenant.user_id,
+                                              rerate_id=rerate.id)
+        self.activities.record_rerate(tenant.org_id, rerate)
+        return rerate
 
     # --- the selection: parse -> read -> decide (plan, pure) -------------------------------------
-    def _plan(self, tenant: TenantContext, request: RerateRequest) -> Plan:
+    def _plan(self, tenant: TenantContext, request: RerateRequest) -> RerateOutcome:
         selection = parse_selection(request)
         org_id = tenant.org_id
         organization = self.reads.organization(org_id)
@@ -109,15 +106,15 @@ class RerateService:
         stored = {activity.id: activity for activity in self.activities.get_many(org_id, [row["id"] for row in rows])}
         return plan(selection, organization.settings, rows, stored, self._windows(org_id, rows), self._marks(organization, rows))
 
-    def _windows(self, org_id: str, rows: list[dict[str, Any]]) -> Windows:
+    def _windows(self, org_id: str, rows: list[ActivityRow]) -> Windows:
         """Every rate window the rows may need: one Query per project (revenue), one per member (cost)."""
         revenue: dict[tuple[str, str], list[RateWindow]] = {}
         for project_id in sorted({row["projectId"] for row in rows if row.get("projectId")}):
-            for window in self.reads.revenue_rate_windows_of_project(org_id, project_id):
+            for window in self.reads.revenue_windows_of_project(org_id, project_id):
                 revenue.setdefault((project_id, window.user_id), []).append(window)
-        return Windows(revenue, {user_id: self.reads.cost_rate_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
+        return Windows(revenue, {user_id: self.reads.cost_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
 
-    def _marks(self, organization: Organization, rows: list[dict[str, Any]]) -> dict[str, tuple[set[date], set[date]]]:
+    def _marks(self, organization: Organization, rows: list[ActivityRow]) -> dict[str, DayMarks]:
         if not rows:
             return {}
         zone = lock_zone(organization.settings)
@@ -137,7 +134,7 @@ class Selection:
     users: frozenset[str]
     projects: frozenset[str]
 
-    def takes(self, row: Mapping[str, Any]) -> bool:
+    def takes(self, row: ActivityRow) -> bool:
         """Stopped entries (breaks are never priced) of the selected members and projects."""
         return (bool(row.get("endedAt")) and row.get("type") != BREAK and (not self.users or row["userId"] in self.users)
                 and (not self.projects or row.get("projectId") in self.projects))
@@ -149,10 +146,12 @@ class Windows:
     cost: dict[str, list[RateWindow]]  # by member
 
 
-@dataclass(frozen=True)
-class Plan:
-    view: dict[str, Any]
-    snapshots: list[RateSnapshot]  # per entry of the view: the rates it keeps once applied
+# A member's (locked days, approved days) (LockService.day_marks).
+DayMarks = tuple[set[date], set[date]]
+
+
+def _scope(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
 
 
 def parse_selection(request: RerateRequest) -> Selection:
@@ -168,14 +167,27 @@ def parse_selection(request: RerateRequest) -> Selection:
     return Selection(lower, upper, frozenset(request.userIds or ()), frozenset(request.projectIds or ()))
 
 
-def plan(selection: Selection, settings: OrganizationSettings, rows: list[dict[str, Any]], stored: Mapping[str, Activity],
-         windows: Windows, marks: Mapping[str, tuple[set[date], set[date]]]) -> Plan:
+def check_apply(outcome: RerateOutcome, *, force: bool) -> None:
+    """Entries in locked or approved periods need force (409 PERIOD_LOCKED naming them); at most MAX_ENTRIES (422)."""
+    frozen = [entry for entry in outcome.entries if entry.frozen]
+    if frozen and not force:
+        raise Conflict(f"{len(frozen)} of the entries lie in locked or approved periods; an Administrator may apply with force: true",
+                       code="PERIOD_LOCKED",
+                       details=[{"field": "activityId", "in": "body", "message": "In a locked or approved period", "type": "locked",
+                                 "activityId": entry.activity_id} for entry in frozen[:100]])
+    if len(outcome.entries) > MAX_ENTRIES:
+        raise ValidationFailed(f"At most {MAX_ENTRIES} entries per re-rate; narrow the range or the members",
+                               details=[detail("to", f"{len(outcome.entries)} entries would change")])
+
+
+def plan(selection: Selection, settings: OrganizationSettings, rows: list[ActivityRow], stored: Mapping[str, Activity],
+         windows: Windows, marks: Mapping[str, DayMarks]) -> RerateOutcome:
     """Every selected entry whose kept rates differ from the windows in force at its start, with its
     old and new amounts, and the totals per currency."""
     rounding = settings.rounding
     interval = rounding.interval // timedelta(milliseconds=1) if rounding.enabled else 0
     mode, zone = rounding.mode, lock_zone(settings)
-    entries, snapshots = [], []
+    entries = []
     totals: dict[str, tuple[dict[str, Decimal], dict[str, Decimal]]] = {"revenue": ({}, {}), "cost": ({}, {})}
     for row in sorted(rows, key=lambda row: (row["startedAt"], row["id"])):
         full = stored.get(row["id"])
@@ -185,37 +197,34 @@ def plan(selection: Selection, settings: OrganizationSettings, rows: list[dict[s
         old = full.rate_snapshot if full is not None else None
         if full is None or (old is not None and _same(old.revenue, new.revenue) and _same(old.cost, new.cost)):
             continue
-        entry = entry_row(row, full, old, new, duration(row, interval, mode), marks.get(row["userId"], (set(), set())), local_date(instant, zone))
-        for kind in ("revenue", "cost"):
-            _add(totals[kind][0], entry[kind]["old"])
-            _add(totals[kind][1], entry[kind]["new"])
+        entry = entry_rerate(row, full, old, new, duration(row, interval, mode), marks.get(row["userId"], (set(), set())), local_date(instant, zone))
+        for kind, change in (("revenue", entry.revenue), ("cost", entry.cost)):
+            _add(totals[kind][0], change.old)
+            _add(totals[kind][1], change.new)
         entries.append(entry)
-        snapshots.append(new)
-    view = {
-        "from": timefmt.iso(selection.lower), "to": timefmt.iso(selection.upper), "entries": entries,
-        "totals": {kind: {"old": engine.money(old), "new": engine.money(new)} for kind, (old, new) in totals.items()},
-        "lockedEntries": sum(1 for entry in entries if entry["locked"] or entry["approved"]),
-    }
-    return Plan(view, snapshots)
+    (revenue_old, revenue_new), (cost_old, cost_new) = totals["revenue"], totals["cost"]
+    return RerateOutcome(starts_at=selection.lower, ends_at=selection.upper, entries=tuple(entries),
+                         totals=RerateTotals(revenue=CurrencyChange(old=_cents(revenue_old), new=_cents(revenue_new)),
+                                             cost=CurrencyChange(old=_cents(cost_old), new=_cents(cost_new))))
 
 
-def duration(row: Mapping[str, Any], interval: int, mode: str) -> int:
+def duration(row: ActivityRow, interval: int, mode: str) -> int:
     """The entry's duration in ms, with the organization's rounding (interval 0: none)."""
     raw = engine.to_ms(row["endedAt"]) - engine.to_ms(row["startedAt"])
     return engine.round_duration(raw, interval, mode) if interval else raw
 
 
-def entry_row(row: Mapping[str, Any], full: Activity, old: RateSnapshot | None, new: RateSnapshot, duration_ms: int,
-              marks: tuple[set[date], set[date]], day: date) -> dict[str, Any]:
+def entry_rerate(row: ActivityRow, full: Activity, old: RateSnapshot | None, new: RateSnapshot, duration_ms: int,
+                 marks: DayMarks, day: date) -> EntryRerate:
     """One entry of the preview: its old and new revenue (billable only) and cost."""
     billable_ms = duration_ms if row.get("billable") is True else 0
     was = old if old is not None else new  # without a snapshot the entry was priced by the windows as they are: its amounts stay
     locked_days, approved_days = marks
-    return {
-        "activityId": row["id"], "userId": row["userId"], "projectId": row.get("projectId"), "startedAt": row["startedAt"],
-        "endedAt": row["endedAt"], "billable": row.get("billable") is True, "duration": duration_ms,
-        "locked": day in locked_days or full.locked, "approved": day in approved_days,
-        "revenue": {"old": _amount(was.revenue, billable_ms), "new": _amount(new.revenue, billable_ms)},
-        "cost": {"old": _amount(was.cost, duration_ms), "new": _amount(new.cost, duration_ms)},
-        "version": full.version,
-    }
+    return EntryRerate(
+        activity_id=row["id"], user_id=row["userId"], project_id=row.get("projectId"), started_at=timefmt.parse(row["startedAt"]),
+        ended_at=timefmt.parse(row["endedAt"]), billable=row.get("billable") is True, duration_ms=duration_ms,
+        locked=day in locked_days or full.locked, approved=day in approved_days,
+        revenue=AmountChange(old=_amount(was.revenue, billable_ms), new=_amount(new.revenue, billable_ms)),
+        cost=AmountChange(old=_amount(was.cost, duration_ms), new=_amount(new.cost, duration_ms)),
+        version=full.version, snapshot=new,
+    )

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from sandglass.context import TenantContext
-from sandglass.entities.activities import BREAK, REGULAR, Activity, RateSnapshot
+from sandglass.entities.activities import BREAK, REGULAR, Activity, IdempotencyRecord, RateSnapshot
 from sandglass.errors import Forbidden, NotFound, ValidationFailed, detail
 from sandglass.models.activities import NOT_NULL, ActivityCreate, ActivityUpdate
 from sandglass.repositories.activities import ReadSet
@@ -27,7 +27,6 @@ from sandglass.services.activities.rules import (
     project_billable,
     request_hash,
 )
-from sandglass.timefmt import iso
 
 
 # --- create ---------------------------------------------------------------------------------------
@@ -75,20 +74,18 @@ def create_intent(tenant: TenantContext, request: ActivityCreate, idempotency_ke
     return CreateIntent(request, target, running, started, request.endedAt, key_hash, body_hash)
 
 
-def replayed(record: Mapping[str, Any] | None, intent: CreateIntent, now: datetime) -> ActivityResult | None:
+def replayed(record: IdempotencyRecord | None, intent: CreateIntent, now: datetime) -> ActivityResult | None:
     """The first answer under the same Idempotency-Key (unexpired), or None; another body is 422."""
-    if not intent.key_hash or record is None or int(record.get("expiresAt", 0)) < int(now.timestamp()):
+    if not intent.key_hash or record is None or record.expired(now):
         return None
     return replay(record, intent.body_hash)
 
 
-def replay(record: Mapping[str, Any], body_hash: str | None) -> ActivityResult:
-    if record.get("requestHash") != body_hash:
+def replay(record: IdempotencyRecord, body_hash: str | None) -> ActivityResult:
+    if record.request_hash != body_hash:
         raise ValidationFailed("This Idempotency-Key was already used with a different request body",
                                details=[detail("Idempotency-Key", "Reused with a different request body", "header")], code="IDEMPOTENCY_KEY_REUSED")
-    number = record.get("number")
-    return ActivityResult(dict(record["response"]), int(record.get("version", 1)), list(record.get("overlapping") or []),
-                          int(number) if number is not None else None)
+    return ActivityResult(record.activity, list(record.overlapping))
 
 
 def check_create(tenant: TenantContext, intent: CreateIntent, reads: ReadSet) -> None:
@@ -124,13 +121,13 @@ def new_activity(tenant: TenantContext, intent: CreateIntent, project: Mapping[s
     )
 
 
-def idempotency_record(tenant: TenantContext, intent: CreateIntent, view: dict[str, Any], activity: Activity, overlapping: list[str],
-                       now: datetime) -> dict[str, Any] | None:
+def idempotency_record(tenant: TenantContext, intent: CreateIntent, activity: Activity, overlapping: list[str],
+                       now: datetime) -> IdempotencyRecord | None:
+    """What a create under an Idempotency-Key keeps for its retries (None: no key)."""
     if not intent.key_hash:
         return None
-    return {"userId": tenant.user_id, "keyHash": intent.key_hash, "requestHash": intent.body_hash, "response": view,
-            "activityId": activity.id, "number": activity.number, "version": 1, "createdAt": iso(now), "overlapping": overlapping,
-            "expiresAt": int((now + IDEMPOTENCY_TTL).timestamp())}
+    return IdempotencyRecord(user_id=tenant.user_id, key_hash=intent.key_hash, request_hash=intent.body_hash, activity=activity,
+                             overlapping=tuple(overlapping), created_at=now, expires_at=now + IDEMPOTENCY_TTL)
 
 
 # --- update ---------------------------------------------------------------------------------------

@@ -17,11 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity
 from sandglass.errors import NotFound, detail
-from sandglass.models.activities import activity_view
 from sandglass.months import months_between
 from sandglass.repositories.activities import ActivityPage, TimeWindow
 from sandglass.services.activities.base import ActivityServiceBase
@@ -60,8 +58,7 @@ class ActivityQuery:
 class ActivityReads(ActivityServiceBase):
     def get(self, tenant: TenantContext, activity_id: str) -> ActivityResult:
         """At most two reads: the activity, and the caller's project membership when they do not own it."""
-        activity = self._visible(tenant, activity_id)
-        return ActivityResult(activity_view(activity), activity.version, number=activity.number, entity=activity)
+        return ActivityResult(self._visible(tenant, activity_id))
 
     def _visible(self, tenant: TenantContext, activity_id: str) -> Activity:
         activity = self._load(tenant, activity_id)
@@ -80,7 +77,7 @@ class ActivityReads(ActivityServiceBase):
             result = self.get(tenant, marker.activity_id)
         except NotFound:
             return None
-        return result if result.activity.get("pending") else None
+        return result if result.activity.running else None
 
     def list(self, tenant: TenantContext, query: ActivityQuery) -> ActivityList:
         if query.lower and query.upper and query.upper <= query.lower:
@@ -115,5 +112,4 @@ class ActivityReads(ActivityServiceBase):
 
 
 def _listed(page: ActivityPage) -> ActivityList:
-    return ActivityList({activity.id: activity_view(activity) for activity in page.activities}, page.cursor, page.pages_read,
-                        entities=tuple(page.activities))
+    return ActivityList({activity.id: activity for activity in page.activities}, page.cursor, page.pages_read)

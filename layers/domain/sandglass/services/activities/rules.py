@@ -31,20 +31,27 @@ MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 @dataclass
 class ActivityResult:
-    activity: dict[str, Any]
-    version: int
+    """The activity read or written (each dialect maps it to its wire shape)."""
+
+    activity: Activity
     # ids of the member's other entries this write overlaps (the organization's policy is warn)
     overlapping: list[str] = field(default_factory=list)
-    number: Optional[int] = None  # the activity's integer id (docs/ids.md); None until numbered
-    entity: Optional[Activity] = None  # the entity read or written (dialects other than Sandtime map it)
+
+    @property
+    def version(self) -> int:
+        return self.activity.version
+
+    @property
+    def number(self) -> Optional[int]:
+        """The activity's integer id (docs/ids.md); None until numbered."""
+        return self.activity.number
 
 
 @dataclass
 class ActivityList:
-    activities: dict[str, dict[str, Any]]
+    activities: dict[str, Activity]  # by id, in list order
     cursor: Optional[str]
     pages: int = 1
-    entities: tuple[Activity, ...] = ()  # the same entries as entities, in list order
 
 
 def invalid(*details: dict[str, str]) -> ValidationFailed:

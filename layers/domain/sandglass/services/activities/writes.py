@@ -18,7 +18,7 @@ from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity, RateSnapshot
 from sandglass.entities.organizations import Organization
 from sandglass.errors import Conflict, check_if_match, stale_write
-from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
+from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.repositories.activities import ENTRIES_CHANGED, IDEMPOTENCY_RACE, ReadSet, TimerMarker
 from sandglass.services.activities import decide, timers
 from sandglass.services.activities.base import ActivityServiceBase
@@ -83,8 +83,7 @@ class ActivityWrites(ActivityServiceBase):
                                        snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
         activity = with_references(activity, request.taskId, request.tagIds)
         previous = self._previous_timer(tenant, intent, reads, marker, geofence_id, now)
-        view = activity_view(activity)
-        record = decide.idempotency_record(tenant, intent, view, activity, overlapping, now)
+        record = decide.idempotency_record(tenant, intent, activity, overlapping, now)
 
         def stage(tx: UnitOfWork, at: datetime) -> None:
             org_id = tenant.org_id
@@ -108,7 +107,7 @@ class ActivityWrites(ActivityServiceBase):
             if error.code != IDEMPOTENCY_RACE:
                 raise
             return self._replay_stored(tenant, intent)
-        return ActivityResult(view, 1, overlapping, activity.number, entity=activity)
+        return ActivityResult(activity, overlapping)
 
     def _create_reads(self, tenant: TenantContext, intent: decide.CreateIntent) -> ReadSet:
         target, project_id = intent.target, intent.request.projectId
@@ -214,7 +213,7 @@ class ActivityWrites(ActivityServiceBase):
             project = reads.projects[intent.project_id] if intent.project_id is not None else None
             self.repository.note_placement(tenant.org_id, updated, project_marked=project_has_activities(project))
         self._commit(tenant, [current, updated], stage, reads)
-        return ActivityResult(activity_view(updated), updated.version, overlapping, updated.number, entity=updated)
+        return ActivityResult(updated, overlapping)
 
     def _update_reads(self, tenant: TenantContext, current: Activity, intent: decide.UpdateIntent) -> ReadSet:
         target = intent.target

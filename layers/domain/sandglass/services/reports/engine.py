@@ -37,6 +37,8 @@ from zoneinfo import ZoneInfo
 
 from sandglass import timefmt
 from sandglass.entities.activities import BREAK, NO_PROJECT
+from sandglass.entities.rates import RateWindow
+from sandglass.repositories.activities import ActivityRow
 from sandglass.services.reports.periods import WEEKDAYS, Range, first_of_week
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -47,9 +49,9 @@ BUCKET_MS = 900_000  # every zone's offset (and its changes) fall on quarter hou
 PERIOD_DIMENSIONS = ("day", "week", "month")
 OPEN_END = 1 << 62  # the `to` of an open-ended rate window, as epoch milliseconds
 
-# An activity as a report reads it: a lean row of the activity repository (its ROW_ATTRIBUTES, a
-# plain dict). A report counts up to a million of them: no per-activity object before pricing.
-ActivityRow = dict[str, Any]
+# An activity as a report reads it: a lean row of the activity repository (ActivityRow, a TypedDict:
+# declared keys, a plain dict at run time). A report counts up to a million of them: no
+# per-activity object before pricing. Imported from here by the report modules.
 
 
 @contextmanager
@@ -101,12 +103,12 @@ class RateTimeline:
 
     __slots__ = ("windows",)
 
-    def __init__(self, windows: Iterable[dict[str, Any]]):
+    def __init__(self, windows: Iterable[RateWindow]):
         parsed = []
         for window in windows:
-            start = (timefmt.parse(window["from"]) - EPOCH) // MS
-            end = (timefmt.parse(window["to"]) - EPOCH) // MS if window.get("to") else OPEN_END
-            parsed.append((start, end, (str(window["currency"]), Decimal(window["value"]))))
+            start = (window.starts_at - EPOCH) // MS
+            end = (window.ends_at - EPOCH) // MS if window.ends_at is not None else OPEN_END
+            parsed.append((start, end, (window.currency, window.value)))
         parsed.sort(key=lambda item: item[0])
         self.windows = parsed
 

@@ -38,6 +38,7 @@ from typing import Any, Callable, Iterable, Optional
 from sandglass import ids, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
+from sandglass.entities.rates import RateWindow
 from sandglass.entities.reports import ReportDefinition, ReportSettings, ReportSpec
 from sandglass.errors import NotFound, ValidationFailed, detail
 from sandglass.repositories.reports import ReportRepository
@@ -288,9 +289,9 @@ class ReportService:
     def _revenue_windows(self, org_id: str, project_ids: set[str]) -> dict[tuple[str, str], engine.RateTimeline]:
         timelines: dict[tuple[str, str], engine.RateTimeline] = {}
         for project_id in sorted(project_ids):
-            by_user: dict[str, list[dict[str, Any]]] = {}
+            by_user: dict[str, list[RateWindow]] = {}
             for window in self.repository.revenue_windows_of_project(org_id, project_id):
-                by_user.setdefault(window["userId"], []).append(window)
+                by_user.setdefault(window.user_id, []).append(window)
             for user_id, windows in by_user.items():
                 timelines[(project_id, user_id)] = engine.RateTimeline(windows)
         return timelines
