@@ -15,18 +15,21 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from sandglass import ids, timefmt
-from sandglass.clock import get_clock
+from sandglass.adapters.notifications import ConfiguredNotifier
+from sandglass.clock import CurrentClock, get_clock
 from sandglass.context import Caller, TenantContext
 from sandglass.entities.activities import NO_PROJECT, REGULAR
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.mcp import models as m
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.models.reports import ReportQuery, spec_of
+from sandglass.models.requests import request_view
 from sandglass.services import time_phrases as phrases
 from sandglass.services.activities import ActivityQuery, ActivityService
 from sandglass.services.locks import PERIOD_LOCKED, LockService
 from sandglass.services.organizations import OrganizationService
 from sandglass.services.projects import ProjectService
+from sandglass.repositories.requests import RequestRepository
 from sandglass.services.reports import ReportService
 from sandglass.services.requests import RequestService
 from sandglass.services.timesheets import TimesheetService
@@ -78,7 +81,7 @@ def reports():
 
 @cache
 def requests():
-    return RequestService()
+    return RequestService(RequestRepository(), CurrentClock(), ConfiguredNotifier())  # notices as the REST requests send them
 
 
 def now() -> datetime:
@@ -464,26 +467,26 @@ def unlock_week(call: Call, args: m.UnlockWeekInput) -> m.WeekLockOutput:
 def request_unlock(call: Call, args: m.WeekRequestInput) -> m.RequestOutput:
     year, week = _week(call, args.week)
     made = requests().request_unlock(call.tenant, year, week)
-    return m.RequestOutput(request=made, message=f"Unlock of week {year}-W{week:02d} requested; an Administrator resolves it (resolve_request).")
+    return m.RequestOutput(request=request_view(made), message=f"Unlock of week {year}-W{week:02d} requested; an Administrator resolves it (resolve_request).")
 
 
 def request_approval(call: Call, args: m.WeekRequestInput) -> m.RequestOutput:
     year, week = _week(call, args.week)
     made = requests().request_approval(call.tenant, year, week)
-    return m.RequestOutput(request=made, message=f"Week {year}-W{week:02d} submitted for approval.")
+    return m.RequestOutput(request=request_view(made), message=f"Week {year}-W{week:02d} submitted for approval.")
 
 
 def list_requests(call: Call, args: m.ListRequestsInput) -> m.ListRequestsOutput:
     found, cursor = requests().list(call.tenant, args.status, args.type, call.tenant.user_id if args.mine else None, args.limit, None)
-    return m.ListRequestsOutput(requests=list(found.values()), more=cursor is not None)
+    return m.ListRequestsOutput(requests=[request_view(request) for request in found], more=cursor is not None)
 
 
 def resolve_request(call: Call, args: m.ResolveRequestInput) -> m.RequestOutput:
     service = requests()
-    kind = service.get(call.tenant, args.request_id)["type"]
+    kind = service.get(call.tenant, args.request_id).kind
     status = "RESOLVED" if args.decision == "approve" else "REJECTED"
     resolved = service.resolve(call.tenant, args.request_id, kind, status, args.project_ids)
-    return m.RequestOutput(request=resolved, message=f"Request {'approved' if status == 'RESOLVED' else 'rejected'}.")
+    return m.RequestOutput(request=request_view(resolved), message=f"Request {'approved' if status == 'RESOLVED' else 'rejected'}.")
 
 
 # --- the catalog --------------------------------------------------------------------------------------
