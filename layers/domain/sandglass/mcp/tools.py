@@ -24,6 +24,7 @@ from sandglass.mcp import models as m
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.models.requests import request_view
+from sandglass.models.timesheets_locks import locks_view, week_lock_view
 from sandglass.services import time_phrases as phrases
 from sandglass.services.activities import ActivityQuery, ActivityService
 from sandglass.services.locks import PERIOD_LOCKED, LockService
@@ -446,14 +447,14 @@ def timesheet_status(call: Call, args: m.TimesheetStatusInput) -> m.TimesheetSta
     members = [m.MemberMonth(userId=r["user"]["id"], name=r["user"]["name"], email=r["user"]["email"], minutes=r["sumTimeSpent"],
                              workdayMinutes=r["workday"], locked=r["locked"], approved=r["approved"]) for r in records]
     incomplete = timesheets().incomplete(call.tenant, today.isoformat()) if call.tenant.reads_all else None
-    return m.TimesheetStatusOutput(month=month.strftime("%Y-%m"), members=members, incompleteThisWeek=incomplete, locks=locks().locks(call.tenant))
+    return m.TimesheetStatusOutput(month=month.strftime("%Y-%m"), members=members, incompleteThisWeek=incomplete, locks=locks_view(locks().locks(call.tenant)))
 
 
 def lock_week(call: Call, args: m.WeekLockInput) -> m.WeekLockOutput:
     member = resolve_member(call, args.member)
     year, week = _week(call, args.week)
     lock = locks().lock_week(call.tenant, member["id"], year, week, None)
-    return m.WeekLockOutput(lock=lock, message=f"Week {year}-W{week:02d} of {member.get('name') or member['email']} is locked.")
+    return m.WeekLockOutput(lock=week_lock_view(lock), message=f"Week {year}-W{week:02d} of {member.get('name') or member['email']} is locked.")
 
 
 def unlock_week(call: Call, args: m.UnlockWeekInput) -> m.WeekLockOutput:
@@ -461,7 +462,7 @@ def unlock_week(call: Call, args: m.UnlockWeekInput) -> m.WeekLockOutput:
     year, week = _week(call, args.week)
     until = now() + timedelta(hours=args.hours)
     lock = locks().lock_week(call.tenant, member["id"], year, week, until)
-    return m.WeekLockOutput(lock=lock, message=f"Week {year}-W{week:02d} of {member.get('name') or member['email']} is open for edits until {call.local(timefmt.iso(until))}.")
+    return m.WeekLockOutput(lock=week_lock_view(lock), message=f"Week {year}-W{week:02d} of {member.get('name') or member['email']} is open for edits until {call.local(timefmt.iso(until))}.")
 
 
 def request_unlock(call: Call, args: m.WeekRequestInput) -> m.RequestOutput:

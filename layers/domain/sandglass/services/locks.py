@@ -34,7 +34,7 @@ from sandglass import ids
 from sandglass.calendar import check_iso_week, parse_day
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
-from sandglass.entities.locks import DateLock, LockState, LockStates, WeekLock
+from sandglass.entities.locks import DateLock, LockOverview, LockState, LockStates, WeekLock
 from sandglass.entities.organizations import Organization, OrganizationSettings
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
 from sandglass.repositories import UnitOfWork
@@ -160,12 +160,6 @@ class LockGuard:
 
 # --- the lock routes and the timesheet reads' port -----------------------------------------------------
 
-def week_lock_view(lock: WeekLock) -> dict[str, Any]:
-    """A user-week lock as the Sandtime surface shows it (models/timesheets_locks.WeekLock)."""
-    return {"createdAt": iso(lock.created_at), "id": lock.id, "unlockedTo": iso(lock.unlocked_to) if lock.unlocked_to else None,
-            "updatedAt": iso(lock.updated_at), "userId": lock.user_id, "week": lock.week, "year": lock.year}
-
-
 class LockService:
     def __init__(self, repository: LockRepository | None = None, clock: Clock | None = None, users=None, organizations=None):
         self.repository = repository or LockRepository()
@@ -189,7 +183,7 @@ class LockService:
         return canonical
 
     def post_lock(self, tenant: TenantContext, body, user_id: str | None, date_: str | None, week_of: str | None,
-                  month_of: str | None) -> dict[str, Any] | None:
+                  month_of: str | None) -> WeekLock | None:
         """POST /timesheets/lock, both styles on one path: any 4me query parameter makes it a date
         lock (None: 204), else the JSON body is a Sandtime user-week lock (the lock)."""
         tenant.require_admin()
@@ -206,7 +200,7 @@ class LockService:
         return self.lock_week(tenant, body.userId, body.year, body.week, body.unlockedTo)
 
     # --- Sandtime -----------------------------------------------------------------------------------
-    def lock_week(self, tenant: TenantContext, user_id: str, year: int, week: int, unlocked_to: datetime | None) -> dict[str, Any]:
+    def lock_week(self, tenant: TenantContext, user_id: str, year: int, week: int, unlocked_to: datetime | None) -> WeekLock:
         """POST /timesheets/lock (body): create or replace the member's lock of ISO week
         (year, week); the record keeps its id and createdAt when replaced."""
         tenant.require_admin()
@@ -224,11 +218,11 @@ class LockService:
                 if error.code != LOCKS_CHANGED:
                     raise
                 continue
-            return week_lock_view(lock)
+            return lock
         raise Conflict("The member's locks kept changing; retry", code=LOCKS_CHANGED)
 
-    def delete_week(self, tenant: TenantContext, lock_id: str) -> dict[str, Any]:
-        """DELETE /timesheets/lock/{lockId}: Sandtime answers an empty object."""
+    def delete_week(self, tenant: TenantContext, lock_id: str) -> None:
+        """DELETE /timesheets/lock/{lockId} (Sandtime answers an empty object)."""
         tenant.require_admin()
         canonical = ids.canonical_id(lock_id)
         if canonical is None:
@@ -237,7 +231,6 @@ class LockService:
         if pointer is None:
             raise NotFound("Timesheet lock not found")
         self.repository.delete_week(tenant.org_id, pointer)
-        return {}
 
     def own_day_reasons(self, tenant: TenantContext, days: Iterable[date]) -> dict[date, str | None]:
         """Why each of `days` is locked for the caller (None: open), by the one lock model
@@ -271,7 +264,7 @@ class LockService:
             self.repository.change_days(tenant.org_id, self._member(tenant, user_id, "query"), days, lock=lock)
 
     # --- reads ------------------------------------------------------------------------------------------
-    def locks(self, tenant: TenantContext, user_id: str | None = None) -> dict[str, Any]:
+    def locks(self, tenant: TenantContext, user_id: str | None = None) -> LockOverview:
         """GET /timesheets/locks: the watermark, the week locks and the date locks. A User sees
         the organization's and their own; Administrators everyone's (or one member's with userId)."""
         if user_id is not None:
@@ -283,14 +276,11 @@ class LockService:
         organization = self.organizations.require(tenant.org_id)
         states = self.repository.read(tenant.org_id, [user_id]) if user_id else self.repository.all_states(tenant.org_id)
         members = {uid: state for uid, state in states.members.items() if user_id is None or uid == user_id}
-        latest = watermark(organization.settings)
-        return {
-            "watermark": {"year": latest[0], "week": latest[1]} if latest else None,
-            "timeZone": lock_zone(organization.settings),
-            "weekLocks": {lock.id: week_lock_view(lock) for state in members.values() for _, lock in sorted(state.weeks.items())},
-            "organizationDays": sorted(day.isoformat() for day in states.organization.days),
-            "memberDays": {uid: sorted(day.isoformat() for day in state.days) for uid, state in sorted(members.items()) if state.days},
-        }
+        return LockOverview(
+            watermark=watermark(organization.settings), time_zone=lock_zone(organization.settings),
+            week_locks=tuple(lock for state in members.values() for _, lock in sorted(state.weeks.items())),
+            organization_days=tuple(sorted(states.organization.days)),
+            member_days={uid: tuple(sorted(state.days)) for uid, state in sorted(members.items()) if state.days})
 
     def day_marks(self, organization: Organization, user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
         """The timesheet reads' port (services/timesheets.py): each member's locked days of
