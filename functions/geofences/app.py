@@ -14,7 +14,7 @@ from sandglass.http.pagination import Cursor, Limit, map_page
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import Empty
-from sandglass.models.activities import Activity
+from sandglass.models.activities import Activity, activity_view
 from sandglass.models.geofences import Geofence, GeofenceCreate, GeofenceEvent, GeofenceUpdate
 from sandglass.services.geofences import GeofenceService
 
@@ -57,12 +57,13 @@ def delete_geofence(geofenceId: GeofenceId, if_match: IfMatch = None) -> Empty:
 
 @app.post("/geofencing/enter", tags=["Geofences"], summary="A device entered: run the nearest containing geofence's enter action (null if none)")
 def post_enter(body: GeofenceEvent) -> Response[Optional[Activity]]:
-    return Response(status_code=200, content_type=JSON, body=service().enter(tenant(app), body))
+    started = service().enter(tenant(app), body)
+    return Response(status_code=200, content_type=JSON, body=activity_view(started) if started is not None else None)
 
 
 @app.post("/geofencing/exit", tags=["Geofences"], summary="A device left: stop the timer the geofence being left started")
 def post_exit(body: GeofenceEvent) -> Response[list[Activity]]:
-    return Response(status_code=200, content_type=JSON, body=service().exit(tenant(app), body))
+    return Response(status_code=200, content_type=JSON, body=[activity_view(stopped) for stopped in service().exit(tenant(app), body)])
 
 
 def lambda_handler(event: dict, context) -> dict:

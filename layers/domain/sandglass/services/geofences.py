@@ -35,14 +35,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from sandglass import geo, ids
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed, check_if_match, detail, stale_write
 from sandglass.entities.activities import Activity
-from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
+from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.entities.geofences import START_TRACKING, START_TRACKING_PROJECT, STOP_TRACKING
 from sandglass.entities.geofences import Geofence as GeofenceEntity
 from sandglass.models.geofences import NOT_NULL, Geofence, GeofenceCreate, GeofenceEvent, GeofenceUpdate, geofence_fields, geofence_view
@@ -150,7 +149,8 @@ class GeofenceService:
         found.sort(key=lambda pair: (pair[0], pair[1].id))
         return found
 
-    def enter(self, tenant: TenantContext, event: GeofenceEvent) -> dict[str, Any] | None:
+    def enter(self, tenant: TenantContext, event: GeofenceEvent) -> Activity | None:
+        """The timer the enter action started (or the one this geofence started that still runs); None: no action."""
         found = self.containing(tenant, event.latitude, event.longitude)
         if not found:
             return None
@@ -159,22 +159,23 @@ class GeofenceService:
             return None
         running = self._running_of(tenant, geofence.id)
         if running is not None:
-            return activity_view(running)
+            return running
         request = ActivityCreate(name=geofence.name, projectId=self._project_for(tenant, geofence), pending=True)
         try:
-            return self.activities.create(tenant, request, geofence_id=geofence.id).activity
+            return self.activities.create(tenant, request, geofence_id=geofence.id).entity
         except (ValidationFailed, Conflict) as refused:
             # a racing enter event may have started this geofence's timer first (our start then
             # lost the marker, or is no later than the winner's): answer with that timer
             running = self._running_of(tenant, geofence.id)
             if running is not None:
-                return activity_view(running)
+                return running
             if isinstance(refused, ValidationFailed):
                 raise Conflict(f"The geofence's enter action was refused: {refused.message}", details=refused.details,
                                code="GEOFENCE_ACTION_REFUSED") from None
             raise
 
-    def exit(self, tenant: TenantContext, event: GeofenceEvent) -> list[dict[str, Any]]:
+    def exit(self, tenant: TenantContext, event: GeofenceEvent) -> list[Activity]:
+        """The timers the exit stopped (at most one)."""
         running = self._running_of(tenant)
         if running is None or not running.geofence_id:
             return []
@@ -187,21 +188,21 @@ class GeofenceService:
         stopped = self._stop(tenant, running)
         return [stopped] if stopped is not None else []
 
-    def _stop(self, tenant: TenantContext, running: Activity) -> dict[str, Any] | None:
+    def _stop(self, tenant: TenantContext, running: Activity) -> Activity | None:
         """Stop the timer now (through ActivityService), or at start + maxActivityHours when it ran
         longer; None when another request stopped or changed it meanwhile."""
         started = running.started_at
         version = running.version
         try:
             try:
-                return self.activities.update(tenant, running.id, ActivityUpdate(pending=False), if_match=version).activity
+                return self.activities.update(tenant, running.id, ActivityUpdate(pending=False), if_match=version).entity
             except ValidationFailed as refused:
                 if not any(item.get("field") == "endedAt" for item in refused.details):
                     raise
             organization = self.organizations.require(tenant.org_id)
             limit = organization.settings.max_activity_hours
             capped = ActivityUpdate(endedAt=started + timedelta(hours=limit))
-            return self.activities.update(tenant, running.id, capped, if_match=version).activity
+            return self.activities.update(tenant, running.id, capped, if_match=version).entity
         except (PreconditionFailed, NotFound):
             return None
 

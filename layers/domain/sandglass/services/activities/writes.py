@@ -214,7 +214,7 @@ class ActivityWrites(ActivityServiceBase):
             project = reads.projects[intent.project_id] if intent.project_id is not None else None
             self.repository.note_placement(tenant.org_id, updated, project_marked=project_has_activities(project))
         self._commit(tenant, [current, updated], stage, reads)
-        return ActivityResult(activity_view(updated), updated.version, overlapping, updated.number)
+        return ActivityResult(activity_view(updated), updated.version, overlapping, updated.number, entity=updated)
 
     def _update_reads(self, tenant: TenantContext, current: Activity, intent: decide.UpdateIntent) -> ReadSet:
         target = intent.target
