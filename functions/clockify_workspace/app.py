@@ -6,7 +6,7 @@ map the answer with the dialect's entity module.
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from sandglass.dialects.clockify import paging, users, workspaces, wire
 from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import workspace
+from sandglass.entities.people import Member
 from sandglass.http.tenant import caller
 from sandglass.services.organizations import OrganizationService
 from sandglass.services.users import UserService
@@ -26,6 +27,12 @@ WorkspaceId = Annotated[str, Path(description="The workspace's 24-hex id")]
 Flag = Annotated[Optional[str], Query(description="true|false|1|0")]
 PageNumber = Annotated[Optional[str], Query(description="1-based page number")]
 PageSize = Annotated[Optional[str], Query(alias="page-size", description="Items per page (default 50, at most 5000)")]
+
+
+def _member_fields(member: Member) -> dict[str, Any]:
+    """The member's fields the Clockify user mapping reads (dialects/clockify/users.py)."""
+    return {"id": member.id, "email": member.email, "name": member.name, "role": member.role, "archived": member.archived,
+            "avatar": member.avatar, "status": member.status}
 
 
 def _name() -> str:
@@ -71,7 +78,7 @@ def get_users(
     tenant = workspace(app)
     request = paging.page_request(page, page_size)
     organization = OrganizationService().get(tenant)
-    members = UserService().directory(tenant)
+    members = [_member_fields(member) for member in UserService().directory(tenant)]
     chosen = users.filtered(members, email=email, name=name, status=status, sort_column=sort_column, sort_order=sort_order)
     with_roles = bool(wire.query_flag(include_roles, "include-roles"))
     with_memberships = (memberships or "NONE").upper() in ("ALL", "WORKSPACE")

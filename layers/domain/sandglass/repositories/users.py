@@ -19,7 +19,7 @@ from typing import Any
 from sandglass import keys
 from sandglass.context import DELETED
 from sandglass.entities.organizations import Organization
-from sandglass.entities.people import Member
+from sandglass.entities.people import Member, SavedPreferences
 from sandglass.errors import Conflict, NotFound
 from sandglass.repositories.billing import claim_seat, release_seat
 from sandglass.repositories import int_ids
@@ -86,13 +86,15 @@ class UserRepository:
             found.extend(item for item in items if item.get("status") != DELETED)
         return found
 
-    def preferences_and_org(self, org_id: str, user_id: str) -> tuple[dict[str, Any] | None, Organization | None]:
-        """The member's stored preferences item (None: never saved) and the organization (None: deleted), in one BatchGetItem."""
+    def preferences_and_org(self, org_id: str, user_id: str) -> tuple[SavedPreferences | None, Organization | None]:
+        """The member's saved preferences (None: never saved) and the organization (None: deleted), in one BatchGetItem."""
         found = {item[keys.SK]: item for item in self.table.batch_get([keys.user_preferences(org_id, user_id), keys.organization(org_id)])}
         organization = found.get(keys.organization(org_id)[keys.SK])
         if organization is not None and organization.get("status") == DELETED:
             organization = None
-        return found.get(keys.user_preferences(org_id, user_id)[keys.SK]), organization_from_item(organization) if organization else None
+        saved = found.get(keys.user_preferences(org_id, user_id)[keys.SK])
+        return (SavedPreferences(document=saved.get("document") or {}, version=int(saved["version"])) if saved is not None else None,
+                organization_from_item(organization) if organization else None)
 
     # --- writes ---------------------------------------------------------------------------
     def invite(self, org_id: str, member: Member) -> None:

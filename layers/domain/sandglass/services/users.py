@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from functools import partial
 from dataclasses import replace
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -59,13 +58,13 @@ class UserService:
     def get(self, tenant: TenantContext, user_id: str) -> User:
         return user_view(self._require(tenant, user_id))
 
-    def directory(self, tenant: TenantContext, max_pages: int = 50) -> list[dict[str, Any]]:
-        """Every member of the organization (the user view and its lifecycle `status`), every page:
-        the Clockify surface filters and pages by number."""
-        found, cursor = [], None
+    def directory(self, tenant: TenantContext, max_pages: int = 50) -> list[Member]:
+        """Every member of the organization, every page: the Clockify surface filters and pages by number."""
+        found: list[Member] = []
+        cursor = None
         for _ in range(max_pages):
             members, cursor = self.repository.members_page(tenant.org_id, 1000, cursor)
-            found.extend({**user_view(member).model_dump(), "status": member.status} for member in members)
+            found.extend(members)
             if not cursor:
                 break
         return found
@@ -125,26 +124,27 @@ class UserService:
         if user_id != tenant.user_id:
             raise NotFound("Preferences not found")
 
-    def _preferences(self, tenant: TenantContext) -> tuple[dict[str, Any], int | None]:
-        stored, org = self.repository.preferences_and_org(tenant.org_id, tenant.user_id)
+    def _preferences(self, tenant: TenantContext) -> tuple[Preferences, int | None]:
+        """The caller's preferences (the saved document over the defaults) and the saved version (None: never saved)."""
+        saved, org = self.repository.preferences_and_org(tenant.org_id, tenant.user_id)
         if org is None:  # deleted since the authorizer let the request in
             raise NotFound("Organization not found")
-        defaults = Preferences(timeZone=org.settings.time_zone or "UTC").model_dump(mode="json")
-        if stored is None:
+        defaults = Preferences(timeZone=org.settings.time_zone or "UTC")
+        if saved is None:
             return defaults, None
-        return deep_merge(defaults, stored.get("document") or {}), int(stored["version"])
+        return Preferences.model_validate(deep_merge(defaults.model_dump(mode="json"), saved.document)), saved.version
 
     def get_preferences(self, tenant: TenantContext, user_id: str) -> Preferences:
         self._own(tenant, user_id)
-        document, _ = self._preferences(tenant)
-        return Preferences.model_validate(document)
+        preferences, _ = self._preferences(tenant)
+        return preferences
 
     def update_preferences(self, tenant: TenantContext, user_id: str, body: PreferencesUpdate) -> Preferences:
         self._own(tenant, user_id)
         current, version = self._preferences(tenant)
         patch = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
         try:
-            merged = Preferences.model_validate(deep_merge(current, patch))
+            merged = Preferences.model_validate(deep_merge(current.model_dump(mode="json"), patch))
         except ValidationError as error:
             raise invalid_request(error.errors(), "body") from None
         document = merged.model_dump(mode="json")
