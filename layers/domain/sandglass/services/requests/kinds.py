@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 from sandglass import ids
 from sandglass.calendar import check_iso_week
@@ -97,8 +97,22 @@ class Workspace:
         existing = self.projects.memberships(tenant.org_id, pairs)
         users = self.users.get_many(tenant.org_id, [user_id for _, user_id in pairs])
         for project_id, user_id in pairs:
-            if (project_id, user_id) not in existing and user_id in users and not users[user_id].get("archived"):
+            if (project_id, user_id) not in existing and user_id in users and not users[user_id].archived:
                 self.projects.stage_membership(tx, tenant.org_id, new_membership(project_id, user_id, "User", tenant.user_id, now))
+
+
+class KindFields(TypedDict, total=False):
+    """The WorkflowRequest fields a kind sets when asked (entities/workflows.py)."""
+
+    year: int
+    week: int
+    project_id: str
+    member_id: str
+    user_id: str
+    role: str
+    user_ids: tuple[str, ...]
+    project_ids: tuple[str, ...]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -106,7 +120,7 @@ class Draft:
     """A request about to be created: its kind's fields, what makes it a duplicate, and the
     conditions its creation commits under (beyond the one-pending-per-target marker)."""
 
-    fields: dict[str, Any]
+    fields: KindFields
     digest: str
     guard: Callable[[UnitOfWork], None] | None = None
 
@@ -251,7 +265,7 @@ class ProjectMembers(RequestKind):
         project_id = space.visible_project(tenant, project_id)
         user_ids = unique(user_ids)
         users = space.users.get_many(tenant.org_id, user_ids)
-        unknown = [position for position, user_id in enumerate(user_ids) if user_id not in users or users[user_id].get("archived")]
+        unknown = [position for position, user_id in enumerate(user_ids) if user_id not in users or users[user_id].archived]
         if unknown:
             raise ValidationFailed("Every user must be an active member of the organization",
                                    details=[detail(f"userIds.{position}", "No active user with this id in the organization", "body")

@@ -222,9 +222,9 @@ class RequestService:
             return
         kind = KINDS[request.kind]
         for administrator in administrators:
-            if administrator["id"] == request.created_by:
+            if administrator.id == request.created_by:
                 continue
-            self._send(Notification(to=administrator["email"], kind="request-created", subject=f"New {kind.label} request",
+            self._send(Notification(to=administrator.email, kind="request-created", subject=f"New {kind.label} request",
                                     text=f"{tenant.email} asks for {kind.describe(request)}. Resolve it with PUT /api{kind.resolve_path.format(requestId=request.id)}.",
                                     data={"requestId": request.id, "type": request.kind, "organization": tenant.domain}))
 
