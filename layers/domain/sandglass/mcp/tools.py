@@ -25,6 +25,7 @@ from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.models.requests import request_view
 from sandglass.models.timesheets_locks import locks_view, week_lock_view
+from sandglass.models.users import user_view
 from sandglass.services import time_phrases as phrases
 from sandglass.services.activities import ActivityQuery, ActivityService
 from sandglass.services.locks import PERIOD_LOCKED, LockService
@@ -155,7 +156,7 @@ def _project_list(call: Call, include_archived: bool = False) -> list[dict[str, 
 
 
 def _member_list(call: Call) -> list[dict[str, Any]]:
-    return [_dump(u) for u in _all(lambda cursor: users().list(call.tenant, 100, cursor))]
+    return [_dump(u) for u in _all(lambda cursor: _user_page(call, cursor))]
 
 
 def _pick(what: str, query: str, candidates: list[dict[str, Any]], names: Callable[[dict[str, Any]], tuple[str, ...]]) -> dict[str, Any]:
@@ -194,6 +195,11 @@ def _entry_id(call: Call, value: str | int) -> str:
 
 def resolve_project(call: Call, query: str) -> dict[str, Any]:
     return _pick("project", _by_id(call, "project", query), _project_list(call), lambda p: (p["name"],))
+
+
+def _user_page(call: Call, cursor: str | None) -> tuple[dict[str, Any], str | None]:
+    found, cursor = users().list(call.tenant, 100, cursor)
+    return {member.id: user_view(member) for member in found}, cursor
 
 
 def resolve_member(call: Call, query: str) -> dict[str, Any]:

@@ -44,7 +44,7 @@ from sandglass.entities.activities import Activity
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.entities.geofences import START_TRACKING, START_TRACKING_PROJECT, STOP_TRACKING
 from sandglass.entities.geofences import Geofence as GeofenceEntity
-from sandglass.models.geofences import NOT_NULL, Geofence, GeofenceCreate, GeofenceEvent, GeofenceUpdate, geofence_fields, geofence_view
+from sandglass.models.geofences import NOT_NULL, GeofenceCreate, GeofenceEvent, GeofenceUpdate, geofence_fields
 from sandglass.repositories.activities import ActivityRepository
 from sandglass.repositories.geofences import GeofenceRepository
 from sandglass.repositories.organizations import OrganizationRepository
@@ -87,14 +87,14 @@ class GeofenceService:
             raise _not_found()
         return geofence
 
-    def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[dict[str, Geofence], str | None]:
+    def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[list[GeofenceEntity], str | None]:
         page = self.repository.page(tenant.org_id, limit, cursor)
-        return {geofence.id: geofence_view(geofence) for geofence in page.geofences}, page.cursor
+        return page.geofences, page.cursor
 
-    def get(self, tenant: TenantContext, geofence_id: str) -> Geofence:
-        return geofence_view(self._load(tenant, geofence_id))
+    def get(self, tenant: TenantContext, geofence_id: str) -> GeofenceEntity:
+        return self._load(tenant, geofence_id)
 
-    def create(self, tenant: TenantContext, body: GeofenceCreate) -> Geofence:
+    def create(self, tenant: TenantContext, body: GeofenceCreate) -> GeofenceEntity:
         tenant.require_admin()
         now = self.clock.now()
         drawn = GeofenceEntity(id=ids.new_id(), **geofence_fields(body.model_dump()), created_at=now, created_by=tenant.user_id,
@@ -102,9 +102,9 @@ class GeofenceService:
         self._check_project(tenant, drawn, check=True)
         geofence = replace(drawn, cells=tuple(geo.cover(drawn.latitude, drawn.longitude, drawn.radius)))
         self.repository.create(tenant.org_id, geofence)
-        return geofence_view(geofence)
+        return geofence
 
-    def update(self, tenant: TenantContext, geofence_id: str, body: GeofenceUpdate, if_match: int | None = None) -> Geofence:
+    def update(self, tenant: TenantContext, geofence_id: str, body: GeofenceUpdate, if_match: int | None = None) -> GeofenceEntity:
         tenant.require_admin()
         fields = body.model_fields_set
         nulls = [detail(name, f"{name} cannot be null") for name in NOT_NULL if name in fields and getattr(body, name) is None]
@@ -118,7 +118,7 @@ class GeofenceService:
         merged = replace(merged, version=current.version + 1, updated_at=self.clock.now(), updated_by=tenant.user_id,
                          cells=tuple(geo.cover(merged.latitude, merged.longitude, merged.radius)))
         self.repository.replace(tenant.org_id, current, merged, stale=stale_write("geofence", if_match), check_project=check)
-        return geofence_view(merged)
+        return merged
 
     def delete(self, tenant: TenantContext, geofence_id: str, if_match: int | None = None) -> None:
         tenant.require_admin()
