@@ -28,12 +28,13 @@ explains why a per-member version and not an organization-wide item).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Collection, Iterable, Mapping
+from typing import Collection, Iterable
 
 from sandglass import ids
 from sandglass.calendar import check_iso_week, parse_day
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
+from sandglass.entities.activities import Activity
 from sandglass.entities.locks import DateLock, LockOverview, LockState, LockStates, WeekLock
 from sandglass.entities.organizations import Organization, OrganizationSettings
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
@@ -42,7 +43,7 @@ from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_label
-from sandglass.timefmt import iso, parse, utc_ms
+from sandglass.timefmt import utc_ms
 
 PERIOD_LOCKED = "PERIOD_LOCKED"
 PERIODS = {"date": "day", "weekOf": "week", "monthOf": "month"}  # 4me query parameter -> DateLock period
@@ -89,15 +90,13 @@ def locked_days(settings: OrganizationSettings | None, org_locks: LockState, mem
     return {day for day in days if lock_reason(day, settings, org_locks, member, now) is not None}
 
 
-def activity_days(activity: Mapping[str, Any], tz: str) -> list[date]:
+def activity_days(started: datetime, ended: datetime | None, tz: str) -> list[date]:
     """The local days an activity covers: from its start's date to the date of its last
-    millisecond (an entry ending at midnight does not touch the next day); a running timer: its
-    start day."""
-    started = parse(activity["startedAt"])
+    millisecond (an entry ending at midnight does not touch the next day); a running timer
+    (`ended` None): its start day."""
     first = local_date(started, tz)
-    if not activity.get("endedAt"):
+    if ended is None:
         return [first]
-    ended = parse(activity["endedAt"])
     last = local_date(max(started, ended - timedelta(milliseconds=1)), tz)
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
@@ -122,12 +121,12 @@ def next_week_lock(existing: WeekLock | None, user_id: str, year: int, week: int
                     created_at=existing.created_at if existing else now, updated_at=now)
 
 
-def check_open(settings: OrganizationSettings | None, states: LockStates, activities: Iterable[Mapping[str, Any]], now: datetime) -> None:
+def check_open(settings: OrganizationSettings | None, states: LockStates, activities: Iterable[Activity], now: datetime) -> None:
     """409 PERIOD_LOCKED unless every day every image in `activities` covers is open for its member."""
     tz = lock_zone(settings)
     for activity in activities:
-        member = states.of(activity["userId"])
-        for day in activity_days(activity, tz):
+        member = states.of(activity.user_id)
+        for day in activity_days(activity.started_at, activity.ended_at, tz):
             reason = lock_reason(day, settings, states.organization, member, now)
             if reason is not None:
                 raise Conflict(f"{reason}; only organization Administrators can change its activities", code=PERIOD_LOCKED)
@@ -149,11 +148,9 @@ class LockGuard:
     def __call__(self, tx, tenant: TenantContext, images, reads, now: datetime) -> None:
         if tenant.is_admin:
             return
-        spans = [{"userId": image.user_id, "startedAt": iso(image.started_at), "endedAt": iso(image.ended_at) if image.ended_at else None}
-                 for image in images]
-        user_ids = {span["userId"] for span in spans}
+        user_ids = {image.user_id for image in images}
         states = self.repository.states_from(tenant.org_id, user_ids, reads.extra)
-        check_open(reads.organization.settings if reads.organization is not None else None, states, spans, now)
+        check_open(reads.organization.settings if reads.organization is not None else None, states, images, now)
         for user_id in sorted(user_ids):
             self.repository.stage_unchanged(tx, tenant.org_id, states.of(user_id))
 
