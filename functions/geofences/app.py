@@ -15,7 +15,7 @@ from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import Empty
 from sandglass.models.activities import Activity, activity_view
-from sandglass.models.geofences import Geofence, GeofenceCreate, GeofenceEvent, GeofenceUpdate
+from sandglass.models.geofences import Geofence, GeofenceCreate, GeofenceEvent, GeofenceUpdate, geofence_view
 from sandglass.services.geofences import GeofenceService
 
 app = create_app()
@@ -31,22 +31,23 @@ IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
 
 @app.get("/geofences", tags=["Geofences"], summary="List geofences (ID-keyed map; paged by limit and cursor)")
 def list_geofences(limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, Geofence]]:
-    return map_page(app, *service().list(tenant(app), limit, cursor))
+    found, cursor = service().list(tenant(app), limit, cursor)
+    return map_page(app, {geofence.id: geofence_view(geofence) for geofence in found}, cursor)
 
 
 @app.post("/geofences", tags=["Geofences"], summary="Create a geofence (Administrators)")
 def post_geofence(body: GeofenceCreate) -> Response[Geofence]:
-    return with_etag(service().create(tenant(app), body))
+    return with_etag(geofence_view(service().create(tenant(app), body)))
 
 
 @app.get("/geofences/<geofenceId>", tags=["Geofences"], summary="Get a geofence")
 def get_geofence(geofenceId: GeofenceId) -> Response[Geofence]:
-    return with_etag(service().get(tenant(app), geofenceId))
+    return with_etag(geofence_view(service().get(tenant(app), geofenceId)))
 
 
 @app.put("/geofences/<geofenceId>", tags=["Geofences"], summary="Update a geofence (Administrators; any subset of fields)")
 def put_geofence(geofenceId: GeofenceId, body: GeofenceUpdate, if_match: IfMatch = None) -> Response[Geofence]:
-    return with_etag(service().update(tenant(app), geofenceId, body, parse_if_match(if_match)))
+    return with_etag(geofence_view(service().update(tenant(app), geofenceId, body, parse_if_match(if_match))))
 
 
 @app.delete("/geofences/<geofenceId>", tags=["Geofences"], summary="Delete a geofence (Administrators)")

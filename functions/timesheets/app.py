@@ -22,7 +22,7 @@ from sandglass.http.tenant import tenant
 from sandglass.models import ApiModel, Empty
 from sandglass.models.organization import Organization
 from sandglass.models.timesheets import DAY_TOTALS_SCHEMA, IncompleteTimesheet, Timesheet
-from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest
+from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest, locks_view, week_lock_view
 from sandglass.dialects.fourme import paging
 from sandglass.dialects.fourme.models import FourmeIncompleteTimesheet, FourmeTimesheet
 from sandglass.dialects.fourme import errors as fourme_errors, timesheets as fourme
@@ -118,7 +118,7 @@ def post_lock(
     month_of: LockMonthOf = None,
 ) -> Response[Optional[WeekLock]]:
     lock = locks().post_lock(tenant(app), body, user_id, date, week_of, month_of)
-    return Response(status_code=204) if lock is None else Response(status_code=200, content_type="application/json", body=lock)
+    return Response(status_code=204) if lock is None else Response(status_code=200, content_type="application/json", body=week_lock_view(lock))
 
 
 @app.delete("/timesheets/lock", tags=["Timesheets"], summary="Unlock a day, the ISO week or the month of a date, for a member or the organization (4me; Administrators)",
@@ -130,12 +130,13 @@ def delete_lock_dates(user_id: LockUserId = None, date: LockDate = None, week_of
 
 @app.delete("/timesheets/lock/<lockId>", tags=["Timesheets"], summary="Delete a member's week lock or unlock window (Administrators)")
 def delete_lock(lock_id: Annotated[str, Path(alias="lockId", max_length=64, description="The timesheet lock identifier")]) -> Empty:
-    return locks().delete_week(tenant(app), lock_id)
+    locks().delete_week(tenant(app), lock_id)
+    return {}
 
 
 @app.get("/timesheets/locks", tags=["Timesheets"], summary="What locks days: the auto-lock watermark, week locks and date locks (a User: their own)")
 def get_locks(user_id: LockUserId = None) -> Locks:
-    return locks().locks(tenant(app), user_id)
+    return locks_view(locks().locks(tenant(app), user_id))
 
 
 # --- end of locks -----------------------------------------------------------------------------------

@@ -19,13 +19,14 @@ from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import Empty
 from sandglass.models.groups import Group, GroupCreate, GroupMember, GroupPlacement, GroupUpdate, group_view, member_view
-from sandglass.models.rates import CostRate, RateCreate, RateUpdate
+from sandglass.models.rates import CostRate, RateCreate, RateUpdate, cost_rate_view
 from sandglass.models.users import (
     Preferences,
     PreferencesUpdate,
     User,
     UserInvite,
     UserUpdate,
+    user_view,
 )
 
 app = create_app()
@@ -44,22 +45,23 @@ def _user(user_id: str) -> str:
 
 @app.get("/users", tags=["Users"], summary="List the organization's users")
 def list_users(limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, User]]:
-    return map_page(app, *service().list(tenant(app), limit, cursor))
+    found, next_cursor = service().list(tenant(app), limit, cursor)
+    return map_page(app, {member.id: user_view(member) for member in found}, next_cursor)
 
 
 @app.post("/users", tags=["Users"], summary="Invite a user (Administrators); an existing member is re-invited")
 def invite_user(body: UserInvite) -> Response[User]:
-    return with_etag(service().invite(tenant(app), body))
+    return with_etag(user_view(service().invite(tenant(app), body)))
 
 
 @app.get("/users/<userId>", tags=["Users"], summary="Get a user (`/users/me`: yourself; `me` works on every /users/{userId} route)")
 def get_user(userId: str) -> Response[User]:
-    return with_etag(service().get(tenant(app), _user(userId)))
+    return with_etag(user_view(service().get(tenant(app), _user(userId))))
 
 
 @app.put("/users/<userId>", tags=["Users"], summary="Update a user (own profile; role and archived: Administrators)")
 def put_user(userId: str, body: UserUpdate, if_match: Annotated[Optional[str], Header(alias="If-Match")] = None) -> Response[User]:
-    return with_etag(service().update(tenant(app), _user(userId), body, parse_if_match(if_match)))
+    return with_etag(user_view(service().update(tenant(app), _user(userId), body, parse_if_match(if_match))))
 
 
 @app.delete("/users/<userId>", tags=["Users"], summary="Remove a user (Administrators); their data is purged asynchronously")
@@ -80,22 +82,23 @@ def put_preferences(userId: str, body: PreferencesUpdate) -> Preferences:
 
 @app.get("/users/<userId>/rates/cost", tags=["Users"], summary="List a user's cost rates")
 def list_cost(userId: str, limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, CostRate]]:
-    return map_page(app, *service().list_cost(tenant(app), _user(userId), limit, cursor))
+    found, next_cursor = service().list_cost(tenant(app), _user(userId), limit, cursor)
+    return map_page(app, {window.id: cost_rate_view(window) for window in found}, next_cursor)
 
 
 @app.post("/users/<userId>/rates/cost", tags=["Users"], summary="Create a cost rate window (Administrators)")
 def create_cost(userId: str, body: RateCreate) -> CostRate:
-    return service().create_cost(tenant(app), _user(userId), body)
+    return cost_rate_view(service().create_cost(tenant(app), _user(userId), body))
 
 
 @app.get("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Get a cost rate window")
 def get_cost(userId: str, costId: str) -> CostRate:
-    return service().get_cost(tenant(app), _user(userId), costId)
+    return cost_rate_view(service().get_cost(tenant(app), _user(userId), costId))
 
 
 @app.put("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Update a cost rate window (Administrators)")
 def put_cost(userId: str, costId: str, body: RateUpdate) -> CostRate:
-    return service().update_cost(tenant(app), _user(userId), costId, body)
+    return cost_rate_view(service().update_cost(tenant(app), _user(userId), costId, body))
 
 
 @app.delete("/users/<userId>/rates/cost/<costId>", tags=["Users"], summary="Delete a cost rate window (Administrators)")

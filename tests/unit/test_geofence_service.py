@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -13,10 +12,10 @@ from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.entities.geofences import Geofence
 from sandglass.errors import Conflict
+from sandglass.models.activities import activity_view
 from sandglass.models.geofences import GeofenceEvent
 from sandglass.services.activities import ActivityService, no_rates
 from sandglass.services.geofences import GeofenceService, exit_reach_m
-from sandglass.timefmt import iso
 from tests.unit.fakes import ORG, InMemoryActivities, InMemoryProjects
 
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)
@@ -69,12 +68,22 @@ def event(lat, lon):
     return GeofenceEvent(latitude=lat, longitude=lon)
 
 
+def entered(service, lat, lon):
+    """The timer an enter event answers, as the Sandtime surface shows it (None: no action)."""
+    started = service.enter(SAM_T, event(lat, lon))
+    return None if started is None else activity_view(started)
+
+
+def exited(service, lat, lon):
+    return [activity_view(stopped) for stopped in service.exit(SAM_T, event(lat, lon))]
+
+
 def test_nearest_centre_wins_and_ties_go_to_the_smaller_id(world):
     service, fences, _, _ = world
     fences.add("b-office", 52.2297, 21.0122, 500)
     fences.add("a-office", 52.2297, 21.0122, 300)
     fences.add("desk", 52.2300, 21.0122, 50)
-    assert service.enter(SAM_T, event(52.2300, 21.0122)).name == "desk"
+    assert entered(service, 52.2300, 21.0122)["name"] == "desk"
     names = [entry.id for _, entry in service.containing(SAM_T, 52.2297, 21.0122)]
     assert names == ["a-office", "b-office", "desk"]  # desk is ~33 m off, inside its 50 m
     assert len(fences.cell_reads[-1]) == len(geo.LEVELS)
@@ -83,18 +92,18 @@ def test_nearest_centre_wins_and_ties_go_to_the_smaller_id(world):
 def test_enter_action_none_and_no_geofence(world):
     service, fences, activities, _ = world
     fences.add("lobby", 10, 10, 100, enter="NONE")
-    assert service.enter(SAM_T, event(10, 10)) is None
-    assert service.enter(SAM_T, event(-10, -10)) is None
+    assert entered(service, 10, 10) is None
+    assert entered(service, -10, -10) is None
     assert activities.activities == {}
 
 
 def test_re_entering_returns_the_same_timer_and_records_the_geofence(world):
     service, fences, activities, clock = world
     fences.add("office", 52.2297, 21.0122, 120)
-    first = service.enter(SAM_T, event(52.2297, 21.0122))
+    first = entered(service, 52.2297, 21.0122)
     clock.advance(minutes=5)
-    assert service.enter(SAM_T, event(52.2297, 21.0122)) == first
-    assert activities.activities[first.id]["geofenceId"] == "office" and len(activities.activities) == 1
+    assert entered(service, 52.2297, 21.0122) == first
+    assert activities.activities[first["id"]]["geofenceId"] == "office" and len(activities.activities) == 1
 
 
 def test_a_lost_race_answers_with_the_winners_timer(world):
@@ -104,10 +113,10 @@ def test_a_lost_race_answers_with_the_winners_timer(world):
 
     def other_enter_commits_first():
         activities.before_commit = None
-        winner.append(service.enter(SAM_T, event(52.2297, 21.0122)))
+        winner.update(entered(service, 52.2297, 21.0122))
 
     activities.before_commit = other_enter_commits_first
-    assert [service.enter(SAM_T, event(52.2297, 21.0122))] == winner
+    assert entered(service, 52.2297, 21.0122) == winner
     assert len(activities.activities) == 1
 
 
@@ -116,7 +125,7 @@ def test_a_duplicate_enter_that_missed_the_winners_timer_does_not_replace_it(wor
     moment later: a plain start would stop the winner's timer and run its own (two entries)."""
     service, fences, activities, clock = world
     fences.add("office", 52.2297, 21.0122, 120)
-    winner = service.enter(SAM_T, event(52.2297, 21.0122))
+    winner = entered(service, 52.2297, 21.0122)
     clock.advance(seconds=1)
     looked_up = service._running_of
     lookups = []
@@ -126,8 +135,8 @@ def test_a_duplicate_enter_that_missed_the_winners_timer_does_not_replace_it(wor
         return None if len(lookups) == 1 else looked_up(tenant, geofence_id)
 
     service._running_of = before_the_winner_committed
-    assert service.enter(SAM_T, event(52.2297, 21.0122)) == winner
-    assert len(activities.activities) == 1 and activities.activities[winner.id]["pending"]
+    assert entered(service, 52.2297, 21.0122) == winner
+    assert len(activities.activities) == 1 and activities.activities[winner["id"]]["pending"]
 
 
 def test_a_race_with_another_geofence_is_a_conflict(world):
@@ -137,11 +146,11 @@ def test_a_race_with_another_geofence_is_a_conflict(world):
 
     def depot_commits_first():
         activities.before_commit = None
-        service.enter(SAM_T, event(50.0, 19.9))
+        entered(service, 50.0, 19.9)
 
     activities.before_commit = depot_commits_first
     with pytest.raises(Conflict):
-        service.enter(SAM_T, event(52.2297, 21.0122))
+        entered(service, 52.2297, 21.0122)
 
 
 def test_exit_reach():
@@ -151,9 +160,9 @@ def test_exit_reach():
 def test_exit_stops_only_within_reach(world):
     service, fences, _, clock = world
     fences.add("office", 52.2297, 21.0122, 120)
-    timer = service.enter(SAM_T, event(52.2297, 21.0122))
+    timer = entered(service, 52.2297, 21.0122)
     clock.advance(hours=1)
-    assert service.exit(SAM_T, event(52.2297 + 0.004, 21.0122)) == []  # ~445 m away: not this geofence
-    stopped = service.exit(SAM_T, event(52.2297 + 0.003, 21.0122))    # ~334 m: just left it
-    assert [a.id for a in stopped] == [timer.id] and iso(stopped[0].ended_at) == "2026-07-15T13:00:00.000Z"
-    assert service.exit(SAM_T, event(52.2297, 21.0122)) == []
+    assert exited(service, 52.2297 + 0.004, 21.0122) == []  # ~445 m away: not this geofence
+    stopped = exited(service, 52.2297 + 0.003, 21.0122)    # ~334 m: just left it
+    assert [a["id"] for a in stopped] == [timer["id"]] and stopped[0]["endedAt"] == "2026-07-15T13:00:00.000Z"
+    assert exited(service, 52.2297, 21.0122) == []

@@ -49,7 +49,6 @@ FUNCTION_LAYER = (8, "functions")
 KNOWN_OFFENDERS: set[tuple[str, str, str]] = {
     ("functions.activities.app", "sandglass.services.rerate", "function-local"),
     ("functions.mcp.app", "sandglass.http.resolver", "function-local"),
-    ("sandglass.services.requests.service", "sandglass.notifications", "sideways"),
 }
 
 

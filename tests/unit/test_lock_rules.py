@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from sandglass import timefmt
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
@@ -92,8 +93,8 @@ def test_locked_days_of_a_month():
     ("2026-11-09T18:15:00.000Z", None, "Asia/Kathmandu", ["2026-11-10"]),
 ])
 def test_activity_days(start, end, tz, expected):
-    activity = {"startedAt": start, "endedAt": end}
-    assert [day.isoformat() for day in locks.activity_days(activity, tz)] == expected
+    days = locks.activity_days(timefmt.parse(start), timefmt.parse(end) if end else None, tz)
+    assert [day.isoformat() for day in days] == expected
 
 
 def test_period_days():

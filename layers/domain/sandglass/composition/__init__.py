@@ -10,7 +10,8 @@ One module per service, named after it, so a function imports only what it serve
 authorizer loads no pydantic model): `composition.organizations.organizations()`,
 `composition.users.users()`, `composition.schedules.schedules()`, `composition.api_keys.api_keys()`,
 `composition.authorizer.authorizer()`, `composition.idempotency.idempotency()`,
-`composition.billing.billing()`, `composition.purge.purge()`; `composition.listeners` holds the
+`composition.billing.billing()`, `composition.purge.purge()`, `composition.requests.requests()`;
+`composition.listeners` holds the
 settings listeners the organizations and schedules services are given.
 This module holds what they share: `table()`, `clock()` and `once`; `composition.notifier` the
 notifier port's adapter.

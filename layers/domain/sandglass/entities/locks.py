@@ -6,7 +6,8 @@ Three kinds of explicit lock exist beside the organization's auto-lock watermark
 - 4me-style date locks of a day, the ISO week of a day or the month of a day, for one member or
   the whole organization (``DateLock``); stored as the set of locked days of their scope;
 - approvals: an approved ISO week of a member (a resolved timesheet-approval request).
-``LockState`` is one scope's explicit locks as read together (with the version that guards them).
+``LockState`` is one scope's explicit locks as read together (with the version that guards them);
+``LockOverview`` what locks days for a set of members, as the lock reads answer it.
 """
 
 from __future__ import annotations
@@ -80,3 +81,14 @@ class LockStates:
 
     def of(self, user_id: str) -> LockState:
         return self.members.get(user_id) or LockState(user_id=user_id)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockOverview:
+    """Everything that locks days, for the organization and the members asked about."""
+
+    watermark: tuple[int, int] | None = None  # auto-lock: every ISO week up to this (year, week) is locked
+    time_zone: str  # the zone local days and ISO weeks are counted in
+    week_locks: tuple[WeekLock, ...] = ()  # per member, by ISO week
+    organization_days: tuple[date, ...] = ()  # sorted
+    member_days: Mapping[str, tuple[date, ...]] = field(default_factory=dict)  # by member id, sorted; members with locked days only

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal, Mapping
 
 Role = Literal["Administrator", "User"]
 MemberStatus = Literal["INVITED", "ACTIVE", "DELETED"]
@@ -52,6 +52,15 @@ class Member:
     @property
     def person(self) -> Person:
         return Person(email=self.email, name=self.name)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SavedPreferences:
+    """A member's preferences as last saved: the document (read merged over the defaults) and
+    its version (what the next save is conditioned on)."""
+
+    document: Mapping[str, Any]
+    version: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 PENDING, RESOLVED, REJECTED = "PENDING", "RESOLVED", "REJECTED"
+# the kinds (``WorkflowRequest.kind``)
+UNLOCK, APPROVAL = "TIMESHEET_UNLOCK", "TIMESHEET_APPROVAL"
+ROLE, MEMBERS, ASSIGNMENT, IMPERSONATION = "PROJECT_MEMBER_ROLE", "PROJECT_MEMBERS", "PROJECT_ASSIGNMENT", "IMPERSONATION"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,3 +51,13 @@ class SignInGrant:
     request_id: str
     created_at: datetime
     valid_until: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SupportSession:
+    """What exchanging a sign-in grant's token yields: a bearer token acting as the member until `expires_at`."""
+
+    token: str
+    expires_at: datetime
+    user_id: str
+    email: str

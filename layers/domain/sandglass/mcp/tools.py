@@ -15,18 +15,23 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from sandglass import ids, timefmt
-from sandglass.clock import get_clock
+from sandglass.adapters.notifications import ConfiguredNotifier
+from sandglass.clock import CurrentClock, get_clock
 from sandglass.context import Caller, TenantContext
 from sandglass.entities.activities import NO_PROJECT, REGULAR
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.mcp import models as m
 from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
 from sandglass.models.reports import ReportQuery, spec_of
+from sandglass.models.requests import request_view
+from sandglass.models.timesheets_locks import locks_view, week_lock_view
+from sandglass.models.users import user_view
 from sandglass.services import time_phrases as phrases
 from sandglass.services.activities import ActivityQuery, ActivityService
 from sandglass.services.locks import PERIOD_LOCKED, LockService
 from sandglass.services.organizations import OrganizationService
 from sandglass.services.projects import ProjectService
+from sandglass.repositories.requests import RequestRepository
 from sandglass.services.reports import ReportService
 from sandglass.services.requests import RequestService
 from sandglass.services.timesheets import TimesheetService
@@ -78,7 +83,7 @@ def reports():
 
 @cache
 def requests():
-    return RequestService()
+    return RequestService(RequestRepository(), CurrentClock(), ConfiguredNotifier())  # notices as the REST requests send them
 
 
 def now() -> datetime:
@@ -151,7 +156,7 @@ def _project_list(call: Call, include_archived: bool = False) -> list[dict[str, 
 
 
 def _member_list(call: Call) -> list[dict[str, Any]]:
-    return [_dump(u) for u in _all(lambda cursor: users().list(call.tenant, 100, cursor))]
+    return [_dump(u) for u in _all(lambda cursor: _user_page(call, cursor))]
 
 
 def _pick(what: str, query: str, candidates: list[dict[str, Any]], names: Callable[[dict[str, Any]], tuple[str, ...]]) -> dict[str, Any]:
@@ -190,6 +195,11 @@ def _entry_id(call: Call, value: str | int) -> str:
 
 def resolve_project(call: Call, query: str) -> dict[str, Any]:
     return _pick("project", _by_id(call, "project", query), _project_list(call), lambda p: (p["name"],))
+
+
+def _user_page(call: Call, cursor: str | None) -> tuple[dict[str, Any], str | None]:
+    found, cursor = users().list(call.tenant, 100, cursor)
+    return {member.id: user_view(member) for member in found}, cursor
 
 
 def resolve_member(call: Call, query: str) -> dict[str, Any]:
@@ -443,14 +453,14 @@ def timesheet_status(call: Call, args: m.TimesheetStatusInput) -> m.TimesheetSta
     members = [m.MemberMonth(userId=r["user"]["id"], name=r["user"]["name"], email=r["user"]["email"], minutes=r["sumTimeSpent"],
                              workdayMinutes=r["workday"], locked=r["locked"], approved=r["approved"]) for r in records]
     incomplete = timesheets().incomplete(call.tenant, today.isoformat()) if call.tenant.reads_all else None
-    return m.TimesheetStatusOutput(month=month.strftime("%Y-%m"), members=members, incompleteThisWeek=incomplete, locks=locks().locks(call.tenant))
+    return m.TimesheetStatusOutput(month=month.strftime("%Y-%m"), members=members, incompleteThisWeek=incomplete, locks=locks_view(locks().locks(call.tenant)))
 
 
 def lock_week(call: Call, args: m.WeekLockInput) -> m.WeekLockOutput:
     member = resolve_member(call, args.member)
     year, week = _week(call, args.week)
     lock = locks().lock_week(call.tenant, member["id"], year, week, None)
-    return m.WeekLockOutput(lock=lock, message=f"Week {year}-W{week:02d} of {member.get('name') or member['email']} is locked.")
+    return m.WeekLockOutput(lock=week_lock_view(lock), message=f"Week {year}-W{week:02d} of {member.get('name') or member['email']} is locked.")
 
 
 def unlock_week(call: Call, args: m.UnlockWeekInput) -> m.WeekLockOutput:
@@ -458,32 +468,32 @@ def unlock_week(call: Call, args: m.UnlockWeekInput) -> m.WeekLockOutput:
     year, week = _week(call, args.week)
     until = now() + timedelta(hours=args.hours)
     lock = locks().lock_week(call.tenant, member["id"], year, week, until)
-    return m.WeekLockOutput(lock=lock, message=f"Week {year}-W{week:02d} of {member.get('name') or member['email']} is open for edits until {call.local(timefmt.iso(until))}.")
+    return m.WeekLockOutput(lock=week_lock_view(lock), message=f"Week {year}-W{week:02d} of {member.get('name') or member['email']} is open for edits until {call.local(timefmt.iso(until))}.")
 
 
 def request_unlock(call: Call, args: m.WeekRequestInput) -> m.RequestOutput:
     year, week = _week(call, args.week)
     made = requests().request_unlock(call.tenant, year, week)
-    return m.RequestOutput(request=made, message=f"Unlock of week {year}-W{week:02d} requested; an Administrator resolves it (resolve_request).")
+    return m.RequestOutput(request=request_view(made), message=f"Unlock of week {year}-W{week:02d} requested; an Administrator resolves it (resolve_request).")
 
 
 def request_approval(call: Call, args: m.WeekRequestInput) -> m.RequestOutput:
     year, week = _week(call, args.week)
     made = requests().request_approval(call.tenant, year, week)
-    return m.RequestOutput(request=made, message=f"Week {year}-W{week:02d} submitted for approval.")
+    return m.RequestOutput(request=request_view(made), message=f"Week {year}-W{week:02d} submitted for approval.")
 
 
 def list_requests(call: Call, args: m.ListRequestsInput) -> m.ListRequestsOutput:
     found, cursor = requests().list(call.tenant, args.status, args.type, call.tenant.user_id if args.mine else None, args.limit, None)
-    return m.ListRequestsOutput(requests=list(found.values()), more=cursor is not None)
+    return m.ListRequestsOutput(requests=[request_view(request) for request in found], more=cursor is not None)
 
 
 def resolve_request(call: Call, args: m.ResolveRequestInput) -> m.RequestOutput:
     service = requests()
-    kind = service.get(call.tenant, args.request_id)["type"]
+    kind = service.get(call.tenant, args.request_id).kind
     status = "RESOLVED" if args.decision == "approve" else "REJECTED"
     resolved = service.resolve(call.tenant, args.request_id, kind, status, args.project_ids)
-    return m.RequestOutput(request=resolved, message=f"Request {'approved' if status == 'RESOLVED' else 'rejected'}.")
+    return m.RequestOutput(request=request_view(resolved), message=f"Request {'approved' if status == 'RESOLVED' else 'rejected'}.")
 
 
 # --- the catalog --------------------------------------------------------------------------------------

@@ -1,17 +1,20 @@
 """Workflow request shapes: the reference's common fields (id, status, createdAt, createdBy,
 resolvedAt, resolvedBy) plus `type` and each kind's own fields (the reference shows projectId and
-role on a role change; the others are additions a resolver needs to decide)."""
+role on a role change; the others are additions a resolver needs to decide), and the mapping of
+the entities (entities/workflows.py) to them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandglass.entities import workflows as entities
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Text
 from sandglass.models.formats import InstantOut
 from sandglass.models.projects import ProjectRole
+from sandglass.timefmt import iso
 
 RequestStatus = Literal["PENDING", "RESOLVED", "REJECTED"]
 Resolution = Literal["RESOLVED", "REJECTED"]
@@ -117,3 +120,30 @@ class SignInSession(BaseModel):
     expiresAt: InstantOut
     userId: str
     email: str
+
+
+# --- entity -> wire --------------------------------------------------------------------------------
+
+# each kind's own fields, after the common ones
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    entities.UNLOCK: ("year", "week", "unlockedTo"),
+    entities.APPROVAL: ("year", "week"),
+    entities.ROLE: ("projectId", "memberId", "userId", "role"),
+    entities.MEMBERS: ("projectId", "userIds"),
+    entities.ASSIGNMENT: ("projectIds",),
+    entities.IMPERSONATION: ("userId", "reason"),
+}
+
+
+def request_view(request: entities.WorkflowRequest) -> dict[str, Any]:
+    """The request as its kind's WorkflowRequest shape: the common fields and the kind's own (KIND_FIELDS)."""
+    own = {"year": request.year, "week": request.week, "unlockedTo": iso(request.unlocked_to) if request.unlocked_to else None,
+           "projectId": request.project_id, "memberId": request.member_id, "userId": request.user_id, "role": request.role,
+           "userIds": list(request.user_ids), "projectIds": list(request.project_ids), "reason": request.reason or ""}
+    return {"createdAt": iso(request.created_at), "createdBy": request.created_by, "id": request.id,
+            "resolvedAt": iso(request.resolved_at) if request.resolved_at else None, "resolvedBy": request.resolved_by,
+            "status": request.status, "type": request.kind, **{name: own[name] for name in KIND_FIELDS[request.kind]}}
+
+
+def session_view(session: entities.SupportSession) -> SignInSession:
+    return SignInSession(token=session.token, expiresAt=iso(session.expires_at), userId=session.user_id, email=session.email)

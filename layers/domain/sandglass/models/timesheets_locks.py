@@ -1,14 +1,17 @@
-"""Timesheet lock shapes: the Sandtime user-week lock (body and response) and the list of locks."""
+"""Timesheet lock shapes: the Sandtime user-week lock (body and response) and the list of locks,
+and the mapping of the lock entities (entities/locks.py) to them."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sandglass.entities import locks as entities
 from sandglass.models import ApiModel
 from sandglass.models.common import EntityId, Instant
 from sandglass.models.formats import DateText, InstantOut
+from sandglass.timefmt import iso
 
 
 class WeekLockRequest(ApiModel):
@@ -51,3 +54,21 @@ class Locks(BaseModel):
     organizationDays: list[DateText] = Field(description="Dates locked for the whole organization (yyyy-mm-dd)")
     memberDays: dict[str, list[DateText]] = Field(description="Dates locked per member id (yyyy-mm-dd)")
 
+
+# --- entity -> wire --------------------------------------------------------------------------------
+
+def week_lock_view(lock: entities.WeekLock) -> dict[str, Any]:
+    """A user-week lock as the WeekLock shape."""
+    return {"createdAt": iso(lock.created_at), "id": lock.id, "unlockedTo": iso(lock.unlocked_to) if lock.unlocked_to else None,
+            "updatedAt": iso(lock.updated_at), "userId": lock.user_id, "week": lock.week, "year": lock.year}
+
+
+def locks_view(overview: entities.LockOverview) -> dict[str, Any]:
+    """What locks days as the Locks shape."""
+    return {
+        "watermark": {"year": overview.watermark[0], "week": overview.watermark[1]} if overview.watermark else None,
+        "timeZone": overview.time_zone,
+        "weekLocks": {lock.id: week_lock_view(lock) for lock in overview.week_locks},
+        "organizationDays": [day.isoformat() for day in overview.organization_days],
+        "memberDays": {user_id: [day.isoformat() for day in days] for user_id, days in overview.member_days.items()},
+    }

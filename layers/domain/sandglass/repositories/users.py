@@ -19,7 +19,7 @@ from typing import Any
 from sandglass import keys
 from sandglass.context import DELETED
 from sandglass.entities.organizations import Organization
-from sandglass.entities.people import Member
+from sandglass.entities.people import Member, SavedPreferences
 from sandglass.errors import Conflict, NotFound
 from sandglass.repositories.billing import claim_seat, release_seat
 from sandglass.repositories import int_ids
@@ -69,30 +69,32 @@ class UserRepository:
             limit=limit, cursor=cursor,
         )
 
-    def get_many(self, org_id: str, user_ids: list[str]) -> dict[str, dict[str, Any]]:
+    def get_many(self, org_id: str, user_ids: list[str]) -> dict[str, Member]:
         """Members by id in one BatchGetItem (per 100); absent and deleted ones are left out."""
         if not user_ids:
             return {}
         found = self.table.batch_get([keys.user(org_id, user_id) for user_id in dict.fromkeys(user_ids)], consistent=True)
-        return {item["id"]: item for item in found if item.get("status") != DELETED}
+        return {item["id"]: member_from_item(item) for item in found if item.get("status") != DELETED}
 
-    def active_administrators(self, org_id: str) -> list[dict[str, Any]]:
+    def active_administrators(self, org_id: str) -> list[Member]:
         """Every non-archived Administrator (a paged Query of the members): who hears of new requests."""
-        found: list[dict[str, Any]] = []
+        found: list[Member] = []
         for items in self.table.query_all(key_condition=db.key_condition(sort="prefix"),
                                           values={":pk": keys.org_pk(org_id), ":prefix": keys.USER_SK_PREFIX, ":admin": "Administrator",
                                                   ":true": True},
                                           names={"#r": "role", "#a": "archived"}, filter_expression="#r = :admin AND #a <> :true"):
-            found.extend(item for item in items if item.get("status") != DELETED)
+            found.extend(member_from_item(item) for item in items if item.get("status") != DELETED)
         return found
 
-    def preferences_and_org(self, org_id: str, user_id: str) -> tuple[dict[str, Any] | None, Organization | None]:
-        """The member's stored preferences item (None: never saved) and the organization (None: deleted), in one BatchGetItem."""
+    def preferences_and_org(self, org_id: str, user_id: str) -> tuple[SavedPreferences | None, Organization | None]:
+        """The member's saved preferences (None: never saved) and the organization (None: deleted), in one BatchGetItem."""
         found = {item[keys.SK]: item for item in self.table.batch_get([keys.user_preferences(org_id, user_id), keys.organization(org_id)])}
         organization = found.get(keys.organization(org_id)[keys.SK])
         if organization is not None and organization.get("status") == DELETED:
             organization = None
-        return found.get(keys.user_preferences(org_id, user_id)[keys.SK]), organization_from_item(organization) if organization else None
+        saved = found.get(keys.user_preferences(org_id, user_id)[keys.SK])
+        return (SavedPreferences(document=saved.get("document") or {}, version=int(saved["version"])) if saved is not None else None,
+                organization_from_item(organization) if organization else None)
 
     # --- writes ---------------------------------------------------------------------------
     def invite(self, org_id: str, member: Member) -> None:

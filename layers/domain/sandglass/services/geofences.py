@@ -44,7 +44,7 @@ from sandglass.entities.activities import Activity
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.entities.geofences import START_TRACKING, START_TRACKING_PROJECT, STOP_TRACKING
 from sandglass.entities.geofences import Geofence as GeofenceEntity
-from sandglass.models.geofences import NOT_NULL, Geofence, GeofenceCreate, GeofenceEvent, GeofenceUpdate, geofence_fields, geofence_view
+from sandglass.models.geofences import NOT_NULL, GeofenceCreate, GeofenceEvent, GeofenceUpdate, geofence_fields
 from sandglass.repositories.activities import ActivityRepository
 from sandglass.repositories.geofences import GeofenceRepository
 from sandglass.repositories.organizations import OrganizationRepository
@@ -87,14 +87,14 @@ class GeofenceService:
             raise _not_found()
         return geofence
 
-    def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[dict[str, Geofence], str | None]:
+    def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[list[GeofenceEntity], str | None]:
         page = self.repository.page(tenant.org_id, limit, cursor)
-        return {geofence.id: geofence_view(geofence) for geofence in page.geofences}, page.cursor
+        return page.geofences, page.cursor
 
-    def get(self, tenant: TenantContext, geofence_id: str) -> Geofence:
-        return geofence_view(self._load(tenant, geofence_id))
+    def get(self, tenant: TenantContext, geofence_id: str) -> GeofenceEntity:
+        return self._load(tenant, geofence_id)
 
-    def create(self, tenant: TenantContext, body: GeofenceCreate) -> Geofence:
+    def create(self, tenant: TenantContext, body: GeofenceCreate) -> GeofenceEntity:
         tenant.require_admin()
         now = self.clock.now()
         drawn = GeofenceEntity(id=ids.new_id(), **geofence_fields(body.model_dump()), created_at=now, created_by=tenant.user_id,
@@ -102,9 +102,9 @@ class GeofenceService:
         self._check_project(tenant, drawn, check=True)
         geofence = replace(drawn, cells=tuple(geo.cover(drawn.latitude, drawn.longitude, drawn.radius)))
         self.repository.create(tenant.org_id, geofence)
-        return geofence_view(geofence)
+        return geofence
 
-    def update(self, tenant: TenantContext, geofence_id: str, body: GeofenceUpdate, if_match: int | None = None) -> Geofence:
+    def update(self, tenant: TenantContext, geofence_id: str, body: GeofenceUpdate, if_match: int | None = None) -> GeofenceEntity:
         tenant.require_admin()
         fields = body.model_fields_set
         nulls = [detail(name, f"{name} cannot be null") for name in NOT_NULL if name in fields and getattr(body, name) is None]
@@ -118,7 +118,7 @@ class GeofenceService:
         merged = replace(merged, version=current.version + 1, updated_at=self.clock.now(), updated_by=tenant.user_id,
                          cells=tuple(geo.cover(merged.latitude, merged.longitude, merged.radius)))
         self.repository.replace(tenant.org_id, current, merged, stale=stale_write("geofence", if_match), check_project=check)
-        return geofence_view(merged)
+        return merged
 
     def delete(self, tenant: TenantContext, geofence_id: str, if_match: int | None = None) -> None:
         tenant.require_admin()
@@ -150,6 +150,7 @@ class GeofenceService:
         return found
 
     def enter(self, tenant: TenantContext, event: GeofenceEvent) -> Activity | None:
+        """The timer the enter action started (or the one this geofence started that still runs); None: no action."""
         found = self.containing(tenant, event.latitude, event.longitude)
         if not found:
             return None
@@ -161,7 +162,7 @@ class GeofenceService:
             return running
         request = ActivityCreate(name=geofence.name, projectId=self._project_for(tenant, geofence), pending=True)
         try:
-            return self.activities.create(tenant, request, geofence_id=geofence.id).activity
+            return self.activities.create(tenant, request, geofence_id=geofence.id).entity
         except (ValidationFailed, Conflict) as refused:
             # a racing enter event may have started this geofence's timer first (our start then
             # lost the marker, or is no later than the winner's): answer with that timer
@@ -174,6 +175,7 @@ class GeofenceService:
             raise
 
     def exit(self, tenant: TenantContext, event: GeofenceEvent) -> list[Activity]:
+        """The timers the exit stopped (at most one)."""
         running = self._running_of(tenant)
         if running is None or not running.geofence_id:
             return []
@@ -193,14 +195,14 @@ class GeofenceService:
         version = running.version
         try:
             try:
-                return self.activities.update(tenant, running.id, ActivityUpdate(pending=False), if_match=version).activity
+                return self.activities.update(tenant, running.id, ActivityUpdate(pending=False), if_match=version).entity
             except ValidationFailed as refused:
                 if not any(item.get("field") == "endedAt" for item in refused.details):
                     raise
             organization = self.organizations.require(tenant.org_id)
             limit = organization.settings.max_activity_hours
             capped = ActivityUpdate(endedAt=started + timedelta(hours=limit))
-            return self.activities.update(tenant, running.id, capped, if_match=version).activity
+            return self.activities.update(tenant, running.id, capped, if_match=version).entity
         except (PreconditionFailed, NotFound):
             return None
 

@@ -28,13 +28,14 @@ explains why a per-member version and not an organization-wide item).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Collection, Iterable, Mapping
+from typing import Collection, Iterable
 
 from sandglass import ids
 from sandglass.calendar import check_iso_week, parse_day
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
-from sandglass.entities.locks import DateLock, LockState, LockStates, WeekLock
+from sandglass.entities.activities import Activity
+from sandglass.entities.locks import DateLock, LockOverview, LockState, LockStates, WeekLock
 from sandglass.entities.organizations import Organization, OrganizationSettings
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
 from sandglass.repositories import UnitOfWork
@@ -42,7 +43,7 @@ from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import iso_week, local_date, monday_of_iso_week, week_label
-from sandglass.timefmt import iso, parse, utc_ms
+from sandglass.timefmt import utc_ms
 
 PERIOD_LOCKED = "PERIOD_LOCKED"
 PERIODS = {"date": "day", "weekOf": "week", "monthOf": "month"}  # 4me query parameter -> DateLock period
@@ -89,15 +90,13 @@ def locked_days(settings: OrganizationSettings | None, org_locks: LockState, mem
     return {day for day in days if lock_reason(day, settings, org_locks, member, now) is not None}
 
 
-def activity_days(activity: Mapping[str, Any], tz: str) -> list[date]:
+def activity_days(started: datetime, ended: datetime | None, tz: str) -> list[date]:
     """The local days an activity covers: from its start's date to the date of its last
-    millisecond (an entry ending at midnight does not touch the next day); a running timer: its
-    start day."""
-    started = parse(activity["startedAt"])
+    millisecond (an entry ending at midnight does not touch the next day); a running timer
+    (`ended` None): its start day."""
     first = local_date(started, tz)
-    if not activity.get("endedAt"):
+    if ended is None:
         return [first]
-    ended = parse(activity["endedAt"])
     last = local_date(max(started, ended - timedelta(milliseconds=1)), tz)
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
@@ -122,12 +121,12 @@ def next_week_lock(existing: WeekLock | None, user_id: str, year: int, week: int
                     created_at=existing.created_at if existing else now, updated_at=now)
 
 
-def check_open(settings: OrganizationSettings | None, states: LockStates, activities: Iterable[Mapping[str, Any]], now: datetime) -> None:
+def check_open(settings: OrganizationSettings | None, states: LockStates, activities: Iterable[Activity], now: datetime) -> None:
     """409 PERIOD_LOCKED unless every day every image in `activities` covers is open for its member."""
     tz = lock_zone(settings)
     for activity in activities:
-        member = states.of(activity["userId"])
-        for day in activity_days(activity, tz):
+        member = states.of(activity.user_id)
+        for day in activity_days(activity.started_at, activity.ended_at, tz):
             reason = lock_reason(day, settings, states.organization, member, now)
             if reason is not None:
                 raise Conflict(f"{reason}; only organization Administrators can change its activities", code=PERIOD_LOCKED)
@@ -149,22 +148,14 @@ class LockGuard:
     def __call__(self, tx, tenant: TenantContext, images, reads, now: datetime) -> None:
         if tenant.is_admin:
             return
-        spans = [{"userId": image.user_id, "startedAt": iso(image.started_at), "endedAt": iso(image.ended_at) if image.ended_at else None}
-                 for image in images]
-        user_ids = {span["userId"] for span in spans}
+        user_ids = {image.user_id for image in images}
         states = self.repository.states_from(tenant.org_id, user_ids, reads.extra)
-        check_open(reads.organization.settings if reads.organization is not None else None, states, spans, now)
+        check_open(reads.organization.settings if reads.organization is not None else None, states, images, now)
         for user_id in sorted(user_ids):
             self.repository.stage_unchanged(tx, tenant.org_id, states.of(user_id))
 
 
 # --- the lock routes and the timesheet reads' port -----------------------------------------------------
-
-def week_lock_view(lock: WeekLock) -> dict[str, Any]:
-    """A user-week lock as the Sandtime surface shows it (models/timesheets_locks.WeekLock)."""
-    return {"createdAt": iso(lock.created_at), "id": lock.id, "unlockedTo": iso(lock.unlocked_to) if lock.unlocked_to else None,
-            "updatedAt": iso(lock.updated_at), "userId": lock.user_id, "week": lock.week, "year": lock.year}
-
 
 class LockService:
     def __init__(self, repository: LockRepository | None = None, clock: Clock | None = None, users=None, organizations=None):
@@ -189,7 +180,7 @@ class LockService:
         return canonical
 
     def post_lock(self, tenant: TenantContext, body, user_id: str | None, date_: str | None, week_of: str | None,
-                  month_of: str | None) -> dict[str, Any] | None:
+                  month_of: str | None) -> WeekLock | None:
         """POST /timesheets/lock, both styles on one path: any 4me query parameter makes it a date
         lock (None: 204), else the JSON body is a Sandtime user-week lock (the lock)."""
         tenant.require_admin()
@@ -206,7 +197,7 @@ class LockService:
         return self.lock_week(tenant, body.userId, body.year, body.week, body.unlockedTo)
 
     # --- Sandtime -----------------------------------------------------------------------------------
-    def lock_week(self, tenant: TenantContext, user_id: str, year: int, week: int, unlocked_to: datetime | None) -> dict[str, Any]:
+    def lock_week(self, tenant: TenantContext, user_id: str, year: int, week: int, unlocked_to: datetime | None) -> WeekLock:
         """POST /timesheets/lock (body): create or replace the member's lock of ISO week
         (year, week); the record keeps its id and createdAt when replaced."""
         tenant.require_admin()
@@ -224,11 +215,11 @@ class LockService:
                 if error.code != LOCKS_CHANGED:
                     raise
                 continue
-            return week_lock_view(lock)
+            return lock
         raise Conflict("The member's locks kept changing; retry", code=LOCKS_CHANGED)
 
-    def delete_week(self, tenant: TenantContext, lock_id: str) -> dict[str, Any]:
-        """DELETE /timesheets/lock/{lockId}: Sandtime answers an empty object."""
+    def delete_week(self, tenant: TenantContext, lock_id: str) -> None:
+        """DELETE /timesheets/lock/{lockId} (Sandtime answers an empty object)."""
         tenant.require_admin()
         canonical = ids.canonical_id(lock_id)
         if canonical is None:
@@ -237,7 +228,6 @@ class LockService:
         if pointer is None:
             raise NotFound("Timesheet lock not found")
         self.repository.delete_week(tenant.org_id, pointer)
-        return {}
 
     def own_day_reasons(self, tenant: TenantContext, days: Iterable[date]) -> dict[date, str | None]:
         """Why each of `days` is locked for the caller (None: open), by the one lock model
@@ -271,7 +261,7 @@ class LockService:
             self.repository.change_days(tenant.org_id, self._member(tenant, user_id, "query"), days, lock=lock)
 
     # --- reads ------------------------------------------------------------------------------------------
-    def locks(self, tenant: TenantContext, user_id: str | None = None) -> dict[str, Any]:
+    def locks(self, tenant: TenantContext, user_id: str | None = None) -> LockOverview:
         """GET /timesheets/locks: the watermark, the week locks and the date locks. A User sees
         the organization's and their own; Administrators everyone's (or one member's with userId)."""
         if user_id is not None:
@@ -283,14 +273,11 @@ class LockService:
         organization = self.organizations.require(tenant.org_id)
         states = self.repository.read(tenant.org_id, [user_id]) if user_id else self.repository.all_states(tenant.org_id)
         members = {uid: state for uid, state in states.members.items() if user_id is None or uid == user_id}
-        latest = watermark(organization.settings)
-        return {
-            "watermark": {"year": latest[0], "week": latest[1]} if latest else None,
-            "timeZone": lock_zone(organization.settings),
-            "weekLocks": {lock.id: week_lock_view(lock) for state in members.values() for _, lock in sorted(state.weeks.items())},
-            "organizationDays": sorted(day.isoformat() for day in states.organization.days),
-            "memberDays": {uid: sorted(day.isoformat() for day in state.days) for uid, state in sorted(members.items()) if state.days},
-        }
+        return LockOverview(
+            watermark=watermark(organization.settings), time_zone=lock_zone(organization.settings),
+            week_locks=tuple(lock for state in members.values() for _, lock in sorted(state.weeks.items())),
+            organization_days=tuple(sorted(states.organization.days)),
+            member_days={uid: tuple(sorted(state.days)) for uid, state in sorted(members.items()) if state.days})
 
     def day_marks(self, organization: Organization, user_ids: list[str], first: date, last: date) -> dict[str, tuple[set[date], set[date]]]:
         """The timesheet reads' port (services/timesheets.py): each member's locked days of

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from functools import partial
 from dataclasses import replace
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -22,10 +21,10 @@ from sandglass import ids
 from sandglass.clock import Clock, CurrentClock
 from sandglass.context import INVITED, TenantContext
 from sandglass.errors import Forbidden, NotFound, ValidationFailed, invalid_request, stale_write
-from sandglass.models.rates import CostRate, RateCreate, RateUpdate, cost_rate_view
+from sandglass.models.rates import RateCreate, RateUpdate
 from sandglass.entities.people import Member
-from sandglass.entities.rates import RateOwner
-from sandglass.models.users import Preferences, PreferencesUpdate, User, UserInvite, UserUpdate, user_view
+from sandglass.entities.rates import RateOwner, RateWindow
+from sandglass.models.users import Preferences, PreferencesUpdate, UserInvite, UserUpdate
 from sandglass.documents import deep_merge
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository, cost_set
@@ -52,12 +51,11 @@ class UserService:
         return member
 
     # --- directory ---------------------------------------------------------------------------
-    def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[dict[str, User], str | None]:
-        members, next_cursor = self.repository.members_page(tenant.org_id, limit, cursor)
-        return {member.id: user_view(member) for member in members}, next_cursor
+    def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[list[Member], str | None]:
+        return self.repository.members_page(tenant.org_id, limit, cursor)
 
-    def get(self, tenant: TenantContext, user_id: str) -> User:
-        return user_view(self._require(tenant, user_id))
+    def get(self, tenant: TenantContext, user_id: str) -> Member:
+        return self._require(tenant, user_id)
 
     def directory(self, tenant: TenantContext, max_pages: int = 50) -> list[Member]:
         """Every member of the organization, every page: the Clockify surface filters and pages by number."""
@@ -71,7 +69,7 @@ class UserService:
         return found
 
     # --- invitations -------------------------------------------------------------------------
-    def invite(self, tenant: TenantContext, body: UserInvite) -> User:
+    def invite(self, tenant: TenantContext, body: UserInvite) -> Member:
         """Invite by email (case-insensitive). An email already in the organization is re-invited
         (its `invitedAt` moves), never duplicated: the id is derived from the email and the
         user item is written with attribute_not_exists."""
@@ -84,12 +82,12 @@ class UserService:
         try:
             self.repository.invite(tenant.org_id, member)
         except AlreadyMember:
-            return user_view(self.repository.reinvite(tenant.org_id, member.id, now, tenant.user_id))
+            return self.repository.reinvite(tenant.org_id, member.id, now, tenant.user_id)
         self.organizations.mark_onboarding_done(tenant.org_id, "inviteMembers")
-        return user_view(member)
+        return member
 
     # --- profile, role, archiving ------------------------------------------------------------
-    def update(self, tenant: TenantContext, user_id: str, body: UserUpdate, if_match: int | None = None) -> User:
+    def update(self, tenant: TenantContext, user_id: str, body: UserUpdate, if_match: int | None = None) -> Member:
         stored = self._require(tenant, user_id)
         patch = body.model_dump(exclude_unset=True)
         email = patch.pop("email", None)
@@ -111,7 +109,7 @@ class UserService:
                 changes["archived_at"] = self.clock.now() if changes["archived"] else None
         after = replace(stored, **changes)
         expected = stored.version if if_match is None else if_match
-        return user_view(self.repository.update(tenant.org_id, stored, after, expected, stale_write("user", if_match)))
+        return self.repository.update(tenant.org_id, stored, after, expected, stale_write("user", if_match))
 
     def delete(self, tenant: TenantContext, user_id: str) -> None:
         """The member loses access at once (tombstone + account membership gone); their data
@@ -125,26 +123,27 @@ class UserService:
         if user_id != tenant.user_id:
             raise NotFound("Preferences not found")
 
-    def _preferences(self, tenant: TenantContext) -> tuple[dict[str, Any], int | None]:
-        stored, org = self.repository.preferences_and_org(tenant.org_id, tenant.user_id)
+    def _preferences(self, tenant: TenantContext) -> tuple[Preferences, int | None]:
+        """The caller's preferences (the saved document over the defaults) and the saved version (None: never saved)."""
+        saved, org = self.repository.preferences_and_org(tenant.org_id, tenant.user_id)
         if org is None:  # deleted since the authorizer let the request in
             raise NotFound("Organization not found")
-        defaults = Preferences(timeZone=org.settings.time_zone or "UTC").model_dump(mode="json")
-        if stored is None:
+        defaults = Preferences(timeZone=org.settings.time_zone or "UTC")
+        if saved is None:
             return defaults, None
-        return deep_merge(defaults, stored.get("document") or {}), int(stored["version"])
+        return Preferences.model_validate(deep_merge(defaults.model_dump(mode="json"), saved.document)), saved.version
 
     def get_preferences(self, tenant: TenantContext, user_id: str) -> Preferences:
         self._own(tenant, user_id)
-        document, _ = self._preferences(tenant)
-        return Preferences.model_validate(document)
+        preferences, _ = self._preferences(tenant)
+        return preferences
 
     def update_preferences(self, tenant: TenantContext, user_id: str, body: PreferencesUpdate) -> Preferences:
         self._own(tenant, user_id)
         current, version = self._preferences(tenant)
         patch = body.model_dump(mode="json", exclude_unset=True, exclude_none=True)
         try:
-            merged = Preferences.model_validate(deep_merge(current, patch))
+            merged = Preferences.model_validate(deep_merge(current.model_dump(mode="json"), patch))
         except ValidationError as error:
             raise invalid_request(error.errors(), "body") from None
         document = merged.model_dump(mode="json")
@@ -162,24 +161,24 @@ class UserService:
             raise Forbidden("Only organization Administrators can manage cost rates (a user may read their own)")
         return cost_set(tenant.org_id, user_id), partial(self.repository.stage_exists, org_id=tenant.org_id, user_id=user_id)
 
-    def list_cost(self, tenant: TenantContext, user_id: str, limit: int, cursor: str | None) -> tuple[dict[str, CostRate], str | None]:
+    def list_cost(self, tenant: TenantContext, user_id: str, limit: int, cursor: str | None) -> tuple[list[RateWindow], str | None]:
         rate_set, _ = self._cost_context(tenant, user_id, write=False)
         self._require(tenant, user_id)
         page = self.rates.page(rate_set, limit, cursor)
-        return {window.id: cost_rate_view(window) for window in page.items}, page.cursor
+        return list(page.items), page.cursor
 
-    def get_cost(self, tenant: TenantContext, user_id: str, cost_id: str) -> CostRate:
+    def get_cost(self, tenant: TenantContext, user_id: str, cost_id: str) -> RateWindow:
         rate_set, _ = self._cost_context(tenant, user_id, write=False)
         self._require(tenant, user_id)
-        return cost_rate_view(self.rates.get(rate_set, cost_id))
+        return self.rates.get(rate_set, cost_id)
 
-    def create_cost(self, tenant: TenantContext, user_id: str, body: RateCreate) -> CostRate:
+    def create_cost(self, tenant: TenantContext, user_id: str, body: RateCreate) -> RateWindow:
         rate_set, guards = self._cost_context(tenant, user_id, write=True)
-        return cost_rate_view(self.rates.create(rate_set, body, RateOwner(user_id=user_id), guards))
+        return self.rates.create(rate_set, body, RateOwner(user_id=user_id), guards)
 
-    def update_cost(self, tenant: TenantContext, user_id: str, cost_id: str, body: RateUpdate) -> CostRate:
+    def update_cost(self, tenant: TenantContext, user_id: str, cost_id: str, body: RateUpdate) -> RateWindow:
         rate_set, guards = self._cost_context(tenant, user_id, write=True)
-        return cost_rate_view(self.rates.update(rate_set, cost_id, body, guards))
+        return self.rates.update(rate_set, cost_id, body, guards)
 
     def delete_cost(self, tenant: TenantContext, user_id: str, cost_id: str) -> None:
         rate_set, guards = self._cost_context(tenant, user_id, write=True)

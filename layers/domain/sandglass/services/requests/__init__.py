@@ -22,7 +22,8 @@ instead of a second one: a marker item written with the request under attribute_
 
 Layout: kinds.py holds one class per kind (its fields and checks, who resolves it, its effect)
 and the registry KINDS; service.py the lifecycle common to all (create, read, resolve, the
-support sign-in); views.py the Sandtime wire view.
+support sign-in). The service answers entities (entities/workflows.py); the Sandtime shape of
+a request is models/requests.request_view.
 
 Resolution (PUT /requests/{id}/..., body status RESOLVED or REJECTED)
 ----------------------------------------------------------------------
@@ -53,7 +54,6 @@ for project requests the project's Administrators.
 from sandglass.entities.workflows import PENDING, REJECTED, RESOLVED
 from sandglass.services.requests.kinds import APPROVAL, ASSIGNMENT, IMPERSONATION, KINDS, MEMBERS, ROLE, UNLOCK, RequestKind
 from sandglass.services.requests.service import RequestService
-from sandglass.services.requests.views import view
 
 __all__ = ["APPROVAL", "ASSIGNMENT", "IMPERSONATION", "KINDS", "MEMBERS", "PENDING", "REJECTED", "RESOLVED", "ROLE", "UNLOCK",
-           "RequestKind", "RequestService", "view"]
+           "RequestKind", "RequestService"]

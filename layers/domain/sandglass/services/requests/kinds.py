@@ -14,14 +14,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar, TypedDict
 
 from sandglass import ids
 from sandglass.calendar import check_iso_week
 from sandglass.context import TenantContext
 from sandglass.entities.locks import LockState, WeekApproval, WeekLock
 from sandglass.entities.people import Member
-from sandglass.entities.workflows import SignInGrant, WorkflowRequest
+from sandglass.entities.workflows import APPROVAL, ASSIGNMENT, IMPERSONATION, MEMBERS, ROLE, UNLOCK, SignInGrant, WorkflowRequest
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, detail
 from sandglass.ports.notifier import Notification
 from sandglass.repositories import UnitOfWork
@@ -34,8 +34,6 @@ from sandglass.schedule import local_date, monday_of_iso_week, week_label
 from sandglass.services.locks import lock_reason, lock_zone, next_week_lock
 from sandglass.timefmt import iso
 
-UNLOCK, APPROVAL = "TIMESHEET_UNLOCK", "TIMESHEET_APPROVAL"
-ROLE, MEMBERS, ASSIGNMENT, IMPERSONATION = "PROJECT_MEMBER_ROLE", "PROJECT_MEMBERS", "PROJECT_ASSIGNMENT", "IMPERSONATION"
 SIGN_IN_VALIDITY = timedelta(minutes=15)
 
 
@@ -99,8 +97,22 @@ class Workspace:
         existing = self.projects.memberships(tenant.org_id, pairs)
         users = self.users.get_many(tenant.org_id, [user_id for _, user_id in pairs])
         for project_id, user_id in pairs:
-            if (project_id, user_id) not in existing and user_id in users and not users[user_id].get("archived"):
+            if (project_id, user_id) not in existing and user_id in users and not users[user_id].archived:
                 self.projects.stage_membership(tx, tenant.org_id, new_membership(project_id, user_id, "User", tenant.user_id, now))
+
+
+class KindFields(TypedDict, total=False):
+    """The WorkflowRequest fields a kind sets when asked (entities/workflows.py)."""
+
+    year: int
+    week: int
+    project_id: str
+    member_id: str
+    user_id: str
+    role: str
+    user_ids: tuple[str, ...]
+    project_ids: tuple[str, ...]
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -108,7 +120,7 @@ class Draft:
     """A request about to be created: its kind's fields, what makes it a duplicate, and the
     conditions its creation commits under (beyond the one-pending-per-target marker)."""
 
-    fields: dict[str, Any]
+    fields: KindFields
     digest: str
     guard: Callable[[UnitOfWork], None] | None = None
 
@@ -125,7 +137,6 @@ class RequestKind:
     name: ClassVar[str]
     label: ClassVar[str]  # what the notices call it
     resolve_path: ClassVar[str]  # the route that resolves it
-    wire_fields: ClassVar[tuple[str, ...]]  # the kind's own fields on the Sandtime surface
 
     def resolver_projects(self, request: WorkflowRequest, chosen: list[str] | None) -> list[str]:
         """Projects whose Administrators may resolve (and read) the request besides organization Administrators."""
@@ -157,7 +168,6 @@ class TimesheetUnlock(_WeekKind):
     window until now + ``unlockWindowHours`` (default 48), withdrawing the week's approval."""
 
     name, label, resolve_path = UNLOCK, "timesheet unlock", "/requests/{requestId}/timesheets/unlock"
-    wire_fields = ("year", "week", "unlockedTo")
 
     def ask(self, space: Workspace, tenant: TenantContext, year: int, week: int, now: datetime) -> Draft:
         check_iso_week(year, week)
@@ -184,7 +194,6 @@ class TimesheetApproval(_WeekKind):
     the week marked approved and locked for the member."""
 
     name, label, resolve_path = APPROVAL, "timesheet approval", "/requests/{requestId}/timesheets/approvals"
-    wire_fields = ("year", "week")
 
     def ask(self, space: Workspace, tenant: TenantContext, year: int, week: int, now: datetime) -> Draft:
         check_iso_week(year, week)
@@ -213,7 +222,6 @@ class ProjectMemberRole(RequestKind):
     become ``role``; the project's Administrators may resolve. Approved: the role set."""
 
     name, label, resolve_path = ROLE, "project role change", "/requests/{requestId}/projects/members/role"
-    wire_fields = ("projectId", "memberId", "userId", "role")
 
     def ask(self, space: Workspace, tenant: TenantContext, project_id: str, member_id: str, role: str) -> Draft:
         project_id = space.visible_project(tenant, project_id)
@@ -252,13 +260,12 @@ class ProjectMembers(RequestKind):
     added as project Users."""
 
     name, label, resolve_path = MEMBERS, "project member assignment", "/requests/{requestId}/projects/members"
-    wire_fields = ("projectId", "userIds")
 
     def ask(self, space: Workspace, tenant: TenantContext, project_id: str, user_ids: list[str]) -> Draft:
         project_id = space.visible_project(tenant, project_id)
         user_ids = unique(user_ids)
         users = space.users.get_many(tenant.org_id, user_ids)
-        unknown = [position for position, user_id in enumerate(user_ids) if user_id not in users or users[user_id].get("archived")]
+        unknown = [position for position, user_id in enumerate(user_ids) if user_id not in users or users[user_id].archived]
         if unknown:
             raise ValidationFailed("Every user must be an active member of the organization",
                                    details=[detail(f"userIds.{position}", "No active user with this id in the organization", "body")
@@ -286,7 +293,6 @@ class ProjectAssignment(RequestKind):
     of every chosen project may resolve. Approved: the requester added to the chosen projects."""
 
     name, label, resolve_path = ASSIGNMENT, "project assignment", "/requests/{requestId}/projects/assign"
-    wire_fields = ("projectIds",)
 
     def ask(self, space: Workspace, tenant: TenantContext, project_ids: list[str] | None) -> Draft:
         project_ids = unique(project_ids or [])
@@ -322,7 +328,6 @@ class Impersonation(RequestKind):
     through the notifier and never into a response."""
 
     name, label, resolve_path = IMPERSONATION, "support sign-in (impersonation)", "/requests/{requestId}"
-    wire_fields = ("userId", "reason")
 
     def ask(self, space: Workspace, tenant: TenantContext, user_id: str | None, reason: str) -> Draft:
         space.support_address()

@@ -7,14 +7,14 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Optional
+from typing import Optional
 
 from sandglass import ids
-from sandglass.clock import Clock, get_clock
+from sandglass.clock import Clock
 from sandglass.context import TenantContext
-from sandglass.entities.workflows import PENDING, RESOLVED, WorkflowRequest
+from sandglass.entities.workflows import PENDING, RESOLVED, SupportSession, WorkflowRequest
 from sandglass.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
-from sandglass.notifications import Notification, notifier_from_env
+from sandglass.ports.notifier import Notification, Notifier
 from sandglass.repositories import UnitOfWork
 from sandglass.repositories.locks import LOCKS_CHANGED, LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
@@ -24,7 +24,6 @@ from sandglass.repositories.users import UserRepository
 from sandglass.services.auth import issue_token
 from sandglass.services.requests.kinds import (APPROVAL, ASSIGNMENT, IMPERSONATION, KINDS, MEMBERS, ROLE, UNLOCK, Draft, Effect,
                                                RequestKind, Workspace, token_digest, unique)
-from sandglass.services.requests.views import view
 from sandglass.settings import get_settings
 from sandglass.timefmt import iso, utc_ms
 
@@ -51,43 +50,42 @@ def wrong_route(request: WorkflowRequest, kind: str) -> Conflict | None:
 
 
 class RequestService:
-    def __init__(self, repository: RequestRepository | None = None, clock: Clock | None = None, notifier=None):
-        self.repository = repository or RequestRepository()
+    """`notifier` (the port) tells Administrators of new requests and requesters of the answer,
+    and carries support sign-in grants to the support address."""
+
+    def __init__(self, repository: RequestRepository, clock: Clock, notifier: Notifier):
+        self.repository = repository
         table = self.repository.table
         self.users = UserRepository(table)
         self.organizations = OrganizationRepository(table)
         self.space = Workspace(self.repository, LockRepository(table), ProjectRepository(table), self.users, self.organizations,
                                self._support_address, self._send)
         self._clock = clock
-        self._notifier = notifier
-
-    @property
-    def notifier(self):
-        return self._notifier if self._notifier is not None else notifier_from_env()
+        self.notifier = notifier
 
     def _now(self) -> datetime:
-        return utc_ms((self._clock or get_clock()).now())
+        return utc_ms(self._clock.now())
 
     # --- creating ------------------------------------------------------------------------------------
-    def request_unlock(self, tenant: TenantContext, year: int, week: int) -> dict[str, Any]:
+    def request_unlock(self, tenant: TenantContext, year: int, week: int) -> WorkflowRequest:
         return self._create(tenant, KINDS[UNLOCK], KINDS[UNLOCK].ask(self.space, tenant, year, week, self._now()))
 
-    def request_approval(self, tenant: TenantContext, year: int, week: int) -> dict[str, Any]:
+    def request_approval(self, tenant: TenantContext, year: int, week: int) -> WorkflowRequest:
         return self._create(tenant, KINDS[APPROVAL], KINDS[APPROVAL].ask(self.space, tenant, year, week, self._now()))
 
-    def request_role(self, tenant: TenantContext, project_id: str, member_id: str, role: str) -> dict[str, Any]:
+    def request_role(self, tenant: TenantContext, project_id: str, member_id: str, role: str) -> WorkflowRequest:
         return self._create(tenant, KINDS[ROLE], KINDS[ROLE].ask(self.space, tenant, project_id, member_id, role))
 
-    def request_members(self, tenant: TenantContext, project_id: str, user_ids: list[str]) -> dict[str, Any]:
+    def request_members(self, tenant: TenantContext, project_id: str, user_ids: list[str]) -> WorkflowRequest:
         return self._create(tenant, KINDS[MEMBERS], KINDS[MEMBERS].ask(self.space, tenant, project_id, user_ids))
 
-    def request_assignment(self, tenant: TenantContext, project_ids: Optional[list[str]]) -> dict[str, Any]:
+    def request_assignment(self, tenant: TenantContext, project_ids: Optional[list[str]]) -> WorkflowRequest:
         return self._create(tenant, KINDS[ASSIGNMENT], KINDS[ASSIGNMENT].ask(self.space, tenant, project_ids))
 
-    def request_impersonation(self, tenant: TenantContext, user_id: Optional[str], reason: str) -> dict[str, Any]:
+    def request_impersonation(self, tenant: TenantContext, user_id: Optional[str], reason: str) -> WorkflowRequest:
         return self._create(tenant, KINDS[IMPERSONATION], KINDS[IMPERSONATION].ask(self.space, tenant, user_id, reason))
 
-    def _create(self, tenant: TenantContext, kind: RequestKind, draft: Draft) -> dict[str, Any]:
+    def _create(self, tenant: TenantContext, kind: RequestKind, draft: Draft) -> WorkflowRequest:
         """A new PENDING request, or the PENDING one of the same kind and target that exists."""
         for _ in range(ATTEMPTS):
             request = WorkflowRequest(id=ids.new_id(), kind=kind.name, created_at=self._now(), created_by=tenant.user_id,
@@ -101,10 +99,10 @@ class RequestService:
             except DuplicatePending:
                 existing = self._pending(tenant, kind.name, draft.digest)
                 if existing is not None:
-                    return view(existing)
+                    return existing
                 continue  # resolved between our write and our read: ask anew
             self._tell_administrators(tenant, request)
-            return view(request)
+            return request
         raise Conflict("The same request kept being created and resolved concurrently; retry", code="TRANSACTION_CONFLICT")
 
     def _pending(self, tenant: TenantContext, kind: str, digest: str) -> WorkflowRequest | None:
@@ -113,11 +111,12 @@ class RequestService:
         return existing if existing is not None and existing.pending else None
 
     # --- reading -------------------------------------------------------------------------------------
-    def get(self, tenant: TenantContext, request_id: str) -> dict[str, Any]:
-        return view(self._readable(tenant, request_id))
+    def get(self, tenant: TenantContext, request_id: str) -> WorkflowRequest:
+        return self._readable(tenant, request_id)
 
     def list(self, tenant: TenantContext, status: str | None, kind: str | None, created_by: str | None, limit: int,
-             cursor: str | None) -> tuple[dict[str, Any], str | None]:
+             cursor: str | None) -> tuple[list[WorkflowRequest], str | None]:
+        """A page of requests, newest first (Administrators: everyone's; others: their own)."""
         if created_by is not None:
             created_by = ids.canonical_id(created_by)
             if created_by is None:
@@ -125,10 +124,10 @@ class RequestService:
         filters = {name: value for name, value in (("status", status), ("type", kind)) if value is not None}
         if not tenant.reads_all:
             if created_by not in (None, tenant.user_id):
-                return {}, None  # a member lists their own requests only
+                return [], None  # a member lists their own requests only
             created_by = tenant.user_id
         page = self.repository.page(tenant.org_id, created_by, filters, limit, cursor)
-        return {request.id: view(request) for request in page.requests}, page.cursor
+        return page.requests, page.cursor
 
     def _readable(self, tenant: TenantContext, request_id: str) -> WorkflowRequest:
         canonical = ids.canonical_id(request_id)
@@ -139,7 +138,7 @@ class RequestService:
         return request
 
     # --- resolving -----------------------------------------------------------------------------------
-    def resolve(self, tenant: TenantContext, request_id: str, kind: str, status: str, project_ids: Optional[list[str]] = None) -> dict[str, Any]:
+    def resolve(self, tenant: TenantContext, request_id: str, kind: str, status: str, project_ids: Optional[list[str]] = None) -> WorkflowRequest:
         """Answer a request: RESOLVED applies its kind's effect in the same unit of work as the
         status change (conditioned on the request still being PENDING); a change racing the effect
         (locks, memberships) makes it re-read and retry."""
@@ -161,7 +160,7 @@ class RequestService:
             if effect.after is not None:
                 effect.after()
             self._tell_requester(tenant, effect.request)
-            return view(effect.request)
+            return effect.request
         raise Conflict("What this request changes kept changing meanwhile; retry", code="TRANSACTION_CONFLICT")
 
     def _stage_answer(self, tx: UnitOfWork, tenant: TenantContext, request: WorkflowRequest, status: str,
@@ -186,7 +185,7 @@ class RequestService:
                 raise Forbidden("You cannot resolve your own request: another Administrator has to", code="OWN_REQUEST")
 
     # --- the support sign-in (POST /auth/impersonation) ----------------------------------------------------
-    def sign_in(self, domain: str | None, token: str) -> dict[str, Any]:
+    def sign_in(self, domain: str | None, token: str) -> SupportSession:
         """Exchange a one-time grant token for a bearer token acting as the member, in this
         organization only, until the grant's end. Every failure is the same 401: it must not tell a
         guesser which part was wrong."""
@@ -205,7 +204,7 @@ class RequestService:
         # scoped to the member in the organization that granted it (services/auth.py checks both on every call)
         scope = {"org": org_id, "userId": user.id, "act": {"sub": "support", "requestId": grant.request_id}}
         bearer = issue_token(user.email, ttl=grant.valid_until - now, now=now, extra_claims=scope)
-        return {"token": bearer, "expiresAt": iso(grant.valid_until), "userId": user.id, "email": user.email}
+        return SupportSession(token=bearer, expires_at=grant.valid_until, user_id=user.id, email=user.email)
 
     # --- notices -------------------------------------------------------------------------------------
     @staticmethod
@@ -223,9 +222,9 @@ class RequestService:
             return
         kind = KINDS[request.kind]
         for administrator in administrators:
-            if administrator["id"] == request.created_by:
+            if administrator.id == request.created_by:
                 continue
-            self._send(Notification(to=administrator["email"], kind="request-created", subject=f"New {kind.label} request",
+            self._send(Notification(to=administrator.email, kind="request-created", subject=f"New {kind.label} request",
                                     text=f"{tenant.email} asks for {kind.describe(request)}. Resolve it with PUT /api{kind.resolve_path.format(requestId=request.id)}.",
                                     data={"requestId": request.id, "type": request.kind, "organization": tenant.domain}))
 
