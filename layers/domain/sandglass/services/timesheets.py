@@ -2,7 +2,7 @@
 
 Expected time runs from the later of the organization's creation and the member's (invitation) to
 their archiving. The organization-wide monthly list shows active members and archived members with
-time in the month (`user.archived: true`).
+time in the month (marked archived).
 
 Rights: organization Administrators read anyone and the organization-wide lists; a User reads
 their own timesheet and day totals; a project Administrator also those of the members of the
