@@ -18,7 +18,7 @@ from sandglass.errors import Forbidden, NotFound, ValidationFailed
 from sandglass.models import timesheets as sandtime
 from sandglass.repositories.activities import TimerMarker
 from sandglass.repositories.timesheets import MemberRead, OrganizationRead
-from sandglass.services.timesheets import TimesheetService
+from sandglass.services.timesheets import TimesheetService, expected_days, week_days
 
 NOW = datetime(2026, 11, 13, 12, 0, tzinfo=timezone.utc)  # a Friday
 UTC = timezone.utc
@@ -107,6 +107,16 @@ def test_incomplete_weeks_list_active_members_below_the_expected_time_and_need_t
     assert service(organization=None).incomplete_members("o1", date(2026, 11, 9), NOW) == []
     with pytest.raises(NotFound):
         service(organization=None).incomplete(tenant(), "2026-11-09")
+
+
+def test_expected_days_run_from_the_later_start_to_the_archiving_day_in_the_organizations_zone():
+    week = week_days(date(2026, 11, 9))
+    # Ola was archived on Wednesday 11:00 Warsaw: Monday to Wednesday
+    assert expected_days(ORG, OLA, week) == week[:3]
+    # invited on Tuesday 23:30 UTC = Wednesday 00:30 in Warsaw: from Wednesday on
+    invited = Member(id=SAM.id, email=SAM.email, name="Sam", role="User", created_at=datetime(2026, 11, 10, 23, 30, tzinfo=UTC))
+    assert expected_days(ORG, invited, week) == week[2:]
+    assert TimesheetService.expected(ORG.settings, expected_days(ORG, invited, week)) == 3 * 480
 
 
 def test_a_member_gone_or_another_members_month_for_a_user_is_404():
