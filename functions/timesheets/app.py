@@ -21,6 +21,7 @@ from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import ApiModel, Empty
 from sandglass.models.organization import Organization
+from sandglass.models import timesheets as views
 from sandglass.models.timesheets import DAY_TOTALS_SCHEMA, IncompleteTimesheet, Timesheet
 from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest, locks_view, week_lock_view
 from sandglass.dialects.fourme import paging
@@ -61,7 +62,10 @@ def get_timesheets(
     user_id: UserId = None,
     fields: Fields = None,
 ) -> Union[dict[str, Any], list[dict[str, Any]]]:
-    return timesheets().timesheets(tenant(app), month_of, user_id, fields)
+    chosen = views.chosen_fields(fields, views.MONTH_FIELDS)
+    if user_id is not None:
+        return views.timesheet_view(timesheets().member_month(tenant(app), month_of, user_id), chosen)
+    return [views.timesheet_view(sheet, chosen) for sheet in timesheets().organization_month(tenant(app), month_of)]
 
 
 @app.get("/timesheets/dayTotals", tags=["Timesheets"], summary="Minutes per local day of a date, a week or a month (one of date, weekOf, monthOf)",
@@ -72,7 +76,7 @@ def get_day_totals(
     week_of: Annotated[Optional[str], Query(alias="weekOf", max_length=10, json_schema_extra=ISO_DATE)] = None,
     month_of: Annotated[Optional[str], Query(alias="monthOf", max_length=10, json_schema_extra=ISO_DATE)] = None,
 ) -> dict[str, int]:
-    return timesheets().day_totals(tenant(app), user_id, date, week_of, month_of)
+    return views.day_totals_view(timesheets().day_totals(tenant(app), user_id, date, week_of, month_of))
 
 
 @app.get("/timesheets/incomplete", tags=["Timesheets"], summary="Members below the week's expected time (Administrators)",
@@ -81,7 +85,9 @@ def get_incomplete(
     week_of: Annotated[str, Query(alias="weekOf", max_length=10, json_schema_extra=ISO_DATE, description="Any date of the week, yyyy-mm-dd")],
     fields: Fields = None,
 ) -> list[dict[str, Any]]:
-    return timesheets().incomplete(tenant(app), week_of, fields)
+    weeks = timesheets().incomplete(tenant(app), week_of)  # the rights come first: then the fields
+    chosen = views.chosen_fields(fields, views.INCOMPLETE_FIELDS)
+    return [views.incomplete_view(week, chosen) for week in weeks]
 
 
 @app.put("/timesheets/auto-lock", tags=["Timesheets"], summary="Run auto-lock for the organization now (Administrators)")
@@ -169,7 +175,7 @@ def fourme_timesheets(month_of: FourmeDate = None, organization_id: GroupIdQuery
     chosen = fourme.chosen_fields(fields, fourme.TIMESHEET_FIELDS)
     who, ids = tenant(app), wire_ids()
     found = group_timesheets().month(who, month_of, ids.person_in(who, person_id), ids.group_in(who, organization_id))
-    sheets = [fourme.timesheet(sheet, chosen, ids.person_out(sheet.user["id"], sheet.number)) for sheet in found]
+    sheets = [fourme.timesheet(sheet, chosen, ids.person_out(sheet.member.id, sheet.member.number)) for sheet in found]
     if person_id is not None and len(sheets) == 1:
         return Response(status_code=200, content_type="application/json", body=sheets[0])
     return _fourme_page(sheets, page, per_page)
@@ -184,7 +190,7 @@ def fourme_incomplete(week_of: FourmeDate = None, organization_id: GroupIdQuery 
     chosen = fourme.chosen_fields(fields, fourme.INCOMPLETE_FIELDS)
     who, ids = tenant(app), wire_ids()
     records = group_timesheets().incomplete(who, week_of, ids.group_in(who, organization_id))
-    return _fourme_page([fourme.incomplete(record, chosen, ids.person_out(record["id"], record["number"])) for record in records], page, per_page)
+    return _fourme_page([fourme.incomplete(record, chosen, ids.person_out(record.member.id, record.member.number)) for record in records], page, per_page)
 
 
 @app.get("/v1/timesheets/day_totals", tags=[FOURME], summary="4me: a person's minutes per day (as strings) of a date, week or month")

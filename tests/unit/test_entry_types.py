@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sandglass.entities.activities import BREAK, NO_PROJECT, REGULAR, Activity
 from sandglass.repositories.rates import from_item as rate_item
+from sandglass.repositories.activities import from_item
 from sandglass.services import timesheet_rules
 from sandglass.services.activities.decide import billable_of
 from sandglass.services.reports import engine, views
@@ -113,8 +114,8 @@ def test_totals_with_breaks_and_projectless_entries_are_the_sum_of_their_parts(d
 @given(rows)
 def test_worked_day_totals_leave_breaks_out(drawn):
     items = [item for item in _items(drawn) if item["userId"] == "u-sam"]
-    with_breaks = timesheet_rules.day_milliseconds(items, "UTC", NOW)
-    without = timesheet_rules.day_milliseconds([item for item in items if item.get("type") != BREAK], "UTC", NOW)
+    with_breaks = timesheet_rules.day_milliseconds([from_item(item) for item in items], "UTC", NOW)
+    without = timesheet_rules.day_milliseconds([from_item(item) for item in items if item.get("type") != BREAK], "UTC", NOW)
     assert with_breaks == without
 
 
@@ -147,7 +148,7 @@ def test_the_no_project_group_is_labelled_and_breaks_are_shown_apart():
 def test_a_month_of_day_totals_ignores_a_break():
     items = [{"id": "a", "userId": "u", "startedAt": "2026-07-06T08:00:00.000Z", "endedAt": "2026-07-06T09:00:00.000Z"},
              {"id": "b", "userId": "u", "type": BREAK, "startedAt": "2026-07-06T09:00:00.000Z", "endedAt": "2026-07-06T10:00:00.000Z"}]
-    assert timesheet_rules.day_minutes(items, "UTC", [date(2026, 7, 6)], NOW) == {date(2026, 7, 6): 60}
+    assert timesheet_rules.day_minutes([from_item(item) for item in items], "UTC", [date(2026, 7, 6)], NOW) == {date(2026, 7, 6): 60}
 
 
 def test_a_projectless_break_is_stored_without_project_index_keys_and_read_back():

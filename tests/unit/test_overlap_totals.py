@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sandglass.entities.activities import Activity
 from sandglass.services.reports import engine
 from sandglass.services import timesheet_rules as rules
 from sandglass.services.timesheets import month_days, week_days
-from sandglass.timefmt import iso
+from sandglass.timefmt import iso, parse
 
 # days around each zone's 2026 DST changes (Kathmandu has none, and a +05:45 offset)
 ZONES = {
@@ -61,6 +62,11 @@ def worlds(draw):
     return zone, pivot, activities, now
 
 
+def entity(activity: dict) -> Activity:
+    ended = activity.get("endedAt")
+    return Activity(id=activity["id"], user_id="u1", project_id=None, started_at=parse(activity["startedAt"]), ended_at=parse(ended) if ended else None)
+
+
 def spans_of(activities, now):
     spans = []
     for activity in activities:
@@ -76,7 +82,7 @@ def spans_of(activities, now):
 def test_day_week_and_month_totals_are_the_measure_of_the_union(world):
     zone, pivot, activities, now = world
     merged = union(spans_of(activities, now))
-    totals = rules.day_milliseconds(activities, zone, now)
+    totals = rules.day_milliseconds([entity(activity) for activity in activities], zone, now)
     for day in {*week_days(pivot), *(pivot + timedelta(days=offset) for offset in range(-3, 4))}:
         assert totals.get(day, 0) == measure(merged, midnight(day, zone), midnight(day + timedelta(days=1), zone)), day
     for days in (week_days(pivot), month_days(pivot)):

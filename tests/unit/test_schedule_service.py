@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sandglass import keys
+from sandglass.entities.timesheets import IncompleteWeek, TimesheetMember
 from sandglass.notifications import MemoryNotifier
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.services.schedules import ScheduleService
@@ -135,7 +136,7 @@ def test_a_settings_change_during_a_run_wins():
 
 
 def test_reminders_once_per_user_week_for_the_run_week():
-    members = [{"id": "u1", "name": "Sam", "email": "sam@x.test", "completeness": 1, "remainingTime": 125}]
+    members = [IncompleteWeek(member=TimesheetMember(id="u1", name="Sam", email="sam@x.test"), completeness=1, remaining=125)]
     svc, schedules, notifier = service(org(tz="Pacific/Chatham"), incomplete=members)
     svc.sync(org(tz="Pacific/Chatham"), utc("2026-09-21T00:00"))
     run = schedules.entries[("o1", keys.JOB_REMINDERS)]["nextRun"]
@@ -148,7 +149,7 @@ def test_reminders_once_per_user_week_for_the_run_week():
 
 
 def test_a_failed_send_unmarks_so_the_retry_sends():
-    members = [{"id": "u1", "name": "Sam", "email": "sam@x.test", "completeness": 0, "remainingTime": 2400}]
+    members = [IncompleteWeek(member=TimesheetMember(id="u1", name="Sam", email="sam@x.test"), completeness=0, remaining=2400)]
     svc, schedules, notifier = service(org(), incomplete=members)
     svc.sync(org(), utc("2026-03-23T00:00"))
 

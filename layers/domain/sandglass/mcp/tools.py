@@ -19,9 +19,12 @@ from sandglass.adapters.notifications import ConfiguredNotifier
 from sandglass.clock import CurrentClock, get_clock
 from sandglass.context import Caller, TenantContext
 from sandglass.entities.activities import NO_PROJECT, REGULAR
+from sandglass.entities.organizations import OrganizationSettings
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.mcp import models as m
 from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
+from sandglass.models.organization import Organization as OrganizationModel, settings_entity
+from sandglass.models.timesheets import incomplete_view
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.models.requests import request_view
 from sandglass.models.timesheets_locks import locks_view, week_lock_view
@@ -102,6 +105,11 @@ class Call:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.organization.get("timeZone") or "UTC")
+
+    @property
+    def settings(self) -> OrganizationSettings:
+        """The organization's settings as the entity (what the domain services take)."""
+        return settings_entity(OrganizationModel.model_validate(self.organization))
 
     def local(self, instant: str | None) -> str | None:
         if not instant:
@@ -378,22 +386,22 @@ def my_week(call: Call, args: m.MyWeekInput) -> m.MyWeekOutput:
     year, week = _week(call, args.week)
     monday = date.fromisocalendar(year, week, 1)
     days = [monday + timedelta(days=n) for n in range(7)]
-    totals = timesheets().day_totals(call.tenant, week_of=monday.isoformat())
+    totals = timesheets().day_totals(call.tenant, week_of=monday.isoformat())  # minutes per day
     reasons = locks().own_day_reasons(call.tenant, days)
     lower = datetime.combine(monday, datetime.min.time(), tzinfo=call.zone).astimezone(timezone.utc)
     upper = datetime.combine(monday + timedelta(days=7), datetime.min.time(), tzinfo=call.zone).astimezone(timezone.utc)
     listed = activities().list(call.tenant, ActivityQuery(lower=lower, upper=upper, user_id=call.tenant.user_id, limit=200))
     names = {p["id"]: p["name"] for p in _project_list(call, include_archived=True)}
     entries = [entry(call, activity_view(a), names.get(a.project_id)) for a in listed.activities.values()]
-    expected = timesheets().expected(call.organization, days)
+    expected = timesheets().expected(call.settings, days)
     total = sum(totals.values())
     approved: set[date] = set()
     for month_of in sorted({monday.replace(day=1), days[-1].replace(day=1)}):  # approvals come with the monthly timesheet
-        record = timesheets().timesheets(call.tenant, month_of.isoformat(), call.tenant.user_id, "approvedDays")
-        approved |= {month_of + timedelta(days=n) for n, flag in enumerate(record["approvedDays"]) if flag == "1"}
+        sheet = timesheets().member_month(call.tenant, month_of.isoformat(), call.tenant.user_id)
+        approved |= {month_of + timedelta(days=n) for n, flag in enumerate(sheet.approved_days) if flag == "1"}
     return m.MyWeekOutput(
         year=year, week=week, timeZone=str(call.zone),
-        days=[m.Day(date=d.isoformat(), minutes=totals.get(d.isoformat(), 0), locked=reasons[d] is not None, lockReason=reasons[d]) for d in days],
+        days=[m.Day(date=d.isoformat(), minutes=totals.get(d, 0), locked=reasons[d] is not None, lockReason=reasons[d]) for d in days],
         entries=entries, totalMinutes=total, expectedMinutes=expected, missingMinutes=max(expected - total, 0),
         locked=all(reasons[d] is not None for d in days), approved=all(d in approved for d in days))
 
@@ -448,11 +456,13 @@ def timesheet_status(call: Call, args: m.TimesheetStatusInput) -> m.TimesheetSta
         month = date.fromisoformat(args.month) if args.month else today
     except ValueError:
         raise ValidationFailed("month is a date: yyyy-mm-dd") from None
-    records = timesheets().timesheets(call.tenant, month.isoformat(), None if call.tenant.reads_all else call.tenant.user_id)
-    records = records if isinstance(records, list) else [records]
-    members = [m.MemberMonth(userId=r["user"]["id"], name=r["user"]["name"], email=r["user"]["email"], minutes=r["sumTimeSpent"],
-                             workdayMinutes=r["workday"], locked=r["locked"], approved=r["approved"]) for r in records]
-    incomplete = timesheets().incomplete(call.tenant, today.isoformat()) if call.tenant.reads_all else None
+    if call.tenant.reads_all:
+        sheets = timesheets().organization_month(call.tenant, month.isoformat())
+    else:
+        sheets = [timesheets().member_month(call.tenant, month.isoformat(), call.tenant.user_id)]
+    members = [m.MemberMonth(userId=s.member.id, name=s.member.name, email=s.member.email, minutes=s.spent,
+                             workdayMinutes=s.workday, locked=s.locked, approved=s.approved) for s in sheets]
+    incomplete = [incomplete_view(week) for week in timesheets().incomplete(call.tenant, today.isoformat())] if call.tenant.reads_all else None
     return m.TimesheetStatusOutput(month=month.strftime("%Y-%m"), members=members, incompleteThisWeek=incomplete, locks=locks_view(locks().locks(call.tenant)))
 
 

@@ -259,7 +259,7 @@ class TimerMarker:
     started_at: str
 
 
-def _marker(item: Mapping[str, Any] | None) -> TimerMarker | None:
+def marker_from_item(item: Mapping[str, Any] | None) -> TimerMarker | None:
     return None if item is None else TimerMarker(item["userId"], item["activityId"], str(item.get("startedAt", "")))
 
 
@@ -287,7 +287,7 @@ class ActivityRepository:
         return self.table.get(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)))
 
     def running_timer(self, org_id: str, user_id: str) -> TimerMarker | None:
-        return _marker(self.table.get(keys.running_timer(org_id, user_id)))
+        return marker_from_item(self.table.get(keys.running_timer(org_id, user_id)))
 
     def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> IdempotencyRecord | None:
         item = self.table.get(keys.idempotency(org_id, user_id, key_hash))
@@ -342,7 +342,7 @@ class ActivityRepository:
             elif kind == "user":
                 found.users[ref] = item
             elif kind == "timer":
-                found.timers[ref] = _marker(item)
+                found.timers[ref] = marker_from_item(item)
             elif kind == "extra":
                 found.extra[(item[keys.PK], item[keys.SK])] = item
             else:
@@ -663,10 +663,10 @@ class ActivityRepository:
             return []
         return [row_of(item) for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids])]
 
-    def running_markers(self, org_id: str, *, page_size: int | None = None) -> list[dict[str, Any]]:
-        """Every running-timer marker of the organization (userId, activityId, startedAt): one Query
-        of its partition's ``TIMER#`` range per page."""
-        return [item for items in self.table.query_all(
+    def running_markers(self, org_id: str, *, page_size: int | None = None) -> list[TimerMarker]:
+        """Every running-timer marker of the organization: one Query of its partition's ``TIMER#``
+        range per page."""
+        return [marker_from_item(item) for items in self.table.query_all(
             key_condition=db.key_condition(sort="prefix"), values={":pk": keys.org_pk(org_id), ":prefix": keys.TIMER_SK_PREFIX},
             page_size=page_size) for item in items]
 

@@ -48,8 +48,7 @@ class OrganizationRepository:
     # --- reads (entities) -------------------------------------------------------------------
     def get(self, org_id: str) -> Organization | None:
         """The active organization, or None (absent, or deleted)."""
-        item = self.table.get(keys.organization(org_id))
-        return organization_from_item(item) if item and item.get("status") == ACTIVE else None
+        return active_organization(self.table.get(keys.organization(org_id)))
 
     def currency(self, org_id: str) -> str:
         """The organization's currency (USD for an absent one)."""
@@ -236,6 +235,11 @@ def organization_from_item(item: dict[str, Any]) -> Organization:
     return Organization(id=item["id"], domain=item.get("domain") or "", settings=settings_from_item(item), plan=item.get("plan") or FREE_PLAN,
                         version=int(item.get("version") or 1), created_at=parse(created_at) if created_at else None,
                         created_by=item.get("createdBy"), admin_count=int(item.get("adminCount") or 0))
+
+
+def active_organization(item: dict[str, Any] | None) -> Organization | None:
+    """The organization of a stored item, or None when there is none or it is not active (deleted)."""
+    return organization_from_item(item) if item and item.get("status") == ACTIVE else None
 
 
 def organization_to_item(organization: Organization) -> dict[str, Any]:

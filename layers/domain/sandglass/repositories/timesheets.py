@@ -7,36 +7,43 @@ timers are found through their markers, so a timer started long before the range
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sandglass import ids, keys
 from sandglass.context import DELETED
-from sandglass.repositories.activities import ActivityRepository, TimeWindow
+from sandglass.entities.activities import Activity
+from sandglass.entities.organizations import Organization
+from sandglass.entities.people import Member
+from sandglass.repositories.activities import ActivityRepository, TimerMarker, TimeWindow, from_item, marker_from_item
+from sandglass.repositories.members import member_from_item
+from sandglass.repositories.organizations import OrganizationRepository, active_organization
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.storage.table import Table
 
 PAGE_SIZE = 500
 
 
-@dataclass
+@dataclass(frozen=True)
 class MemberRead:
-    organization: dict[str, Any] | None
-    user: dict[str, Any] | None
-    running: dict[str, Any] | None = None  # the member's running-timer marker
+    organization: Organization | None  # None: absent or deleted
+    member: Member | None  # None: absent or deleted
+    running: TimerMarker | None = None  # the member's running timer
 
 
-@dataclass
+@dataclass(frozen=True)
 class OrganizationRead:
-    organization: dict[str, Any] | None
-    members: list[dict[str, Any]] = field(default_factory=list)
-    running: list[dict[str, Any]] = field(default_factory=list)
+    organization: Organization | None  # None: absent or deleted
+    members: list[Member] = field(default_factory=list)  # every member not deleted
+    running: list[TimerMarker] = field(default_factory=list)
 
 
 class TimesheetRepository:
     def __init__(self, table: Table | None = None):
         self.table = table or Table()
         self.activities = ActivityRepository(self.table)
+        self.organizations = OrganizationRepository(self.table)
 
     def member_read(self, org_id: str, user_id: str) -> MemberRead:
         """Organization settings, the member and their running-timer marker: one BatchGetItem."""
@@ -44,17 +51,15 @@ class TimesheetRepository:
         found = {(item[keys.PK], item[keys.SK]): item for item in self.table.batch_get(list(wanted.values()))}
         pick = lambda name: found.get((wanted[name][keys.PK], wanted[name][keys.SK]))  # noqa: E731
         user = pick("user")
-        if user is not None and user.get("status") == DELETED:
-            user = None
-        return MemberRead(_live(pick("org")), user, pick("timer"))
+        member = member_from_item(user) if user is not None and user.get("status") != DELETED else None
+        return MemberRead(active_organization(pick("org")), member, marker_from_item(pick("timer")))
 
     def organization_read(self, org_id: str) -> OrganizationRead:
         """Organization settings, every member and every running-timer marker: one Query of the
         organization's partition per prefix (pages of PAGE_SIZE) plus one GetItem."""
-        organization = _live(self.table.get(keys.organization(org_id)))
-        members = self._prefix(org_id, keys.USER_SK_PREFIX)
-        running = self.activities.running_markers(org_id, page_size=PAGE_SIZE)
-        return OrganizationRead(organization, [m for m in members if m.get("status") != DELETED], running)
+        organization = self.organizations.get(org_id)
+        members = [member_from_item(item) for item in self._prefix(org_id, keys.USER_SK_PREFIX) if item.get("status") != DELETED]
+        return OrganizationRead(organization, members, self.activities.running_markers(org_id, page_size=PAGE_SIZE))
 
     def _prefix(self, org_id: str, prefix: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -73,24 +78,18 @@ class TimesheetRepository:
                                             for project_id in administered])
         return {item["projectId"] for item in memberships if not item.get("archived")}
 
-    def member_activities(self, org_id: str, user_id: str, lower: str, upper: str, running: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    def member_activities(self, org_id: str, user_id: str, lower: str, upper: str, running: Iterable[TimerMarker] = ()) -> list[Activity]:
         """A member's activities starting in [lower, upper) (UTC text), plus the running ones named
-        by `running` markers that started earlier (lean rows: ActivityRepository.ROW_ATTRIBUTES)."""
-        found = [row for rows in self.activities.in_range(org_id, TimeWindow(lower, upper), user_id=user_id, lean=True) for row in rows]
+        by `running` markers that started earlier (from lean rows: ActivityRepository.ROW_ATTRIBUTES)."""
+        found = [from_item(row) for rows in self.activities.in_range(org_id, TimeWindow(lower, upper), user_id=user_id, lean=True) for row in rows]
         return found + self._running_before(org_id, lower, running, found)
 
-    def organization_activities(self, org_id: str, lower: str, upper: str, running: list[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    def organization_activities(self, org_id: str, lower: str, upper: str, running: Iterable[TimerMarker] = ()) -> list[Activity]:
         """Every activity of the organization starting in [lower, upper), from its month partitions."""
-        found = [row for rows in self.activities.in_range(org_id, TimeWindow(lower, upper), lean=True) for row in rows]
+        found = [from_item(row) for rows in self.activities.in_range(org_id, TimeWindow(lower, upper), lean=True) for row in rows]
         return found + self._running_before(org_id, lower, running, found)
 
-    def _running_before(self, org_id: str, lower: str, running: list[dict[str, Any]], found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        seen = {row["id"] for row in found}
-        wanted = [marker["activityId"] for marker in running
-                  if marker and marker.get("activityId") not in seen and str(marker.get("startedAt", "")) < lower]
-        return [row for row in self.activities.rows(org_id, wanted) if row.get("pending")]
-
-
-def _live(organization: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The organization item, or None once its deletion tombstoned it (the request answers 404)."""
-    return None if organization is None or organization.get("status") == DELETED else organization
+    def _running_before(self, org_id: str, lower: str, running: Iterable[TimerMarker], found: list[Activity]) -> list[Activity]:
+        seen = {activity.id for activity in found}
+        wanted = [marker.activity_id for marker in running if marker.activity_id not in seen and marker.started_at < lower]
+        return [activity for activity in map(from_item, self.activities.rows(org_id, wanted)) if activity.running]

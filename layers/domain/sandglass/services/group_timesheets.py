@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sandglass import ids
 from sandglass.context import TenantContext
 from sandglass.entities.groups import GroupSpan
 from sandglass.entities.locks import DateLock
+from sandglass.entities.timesheets import IncompleteWeek, TimesheetMember
 from sandglass.errors import Forbidden, NotFound, ValidationFailed
 from sandglass.services.groups import GroupService, may_read_timesheet
+from sandglass.services import timesheet_rules as rules
 from sandglass.services.locks import LockService
 from sandglass.services.timesheets import TimesheetService, month_days, week_days
 
@@ -29,8 +30,7 @@ FOURME_PERIODS = {"date": "day", "week_of": "week", "month_of": "month"}  # 4me 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GroupTimesheet:
-    user: dict[str, Any]  # id, name, email (TimesheetService's member reference)
-    number: int | None    # the person's integer id (None: created before integer ids, not backfilled)
+    member: TimesheetMember  # with the person's integer id (None: created before integer ids, not backfilled)
     group_id: str | None
     workday: int
     sum_time_spent: int
@@ -99,7 +99,7 @@ class GroupTimesheetService:
         return [self._timesheet(tenant, span, month_of) for span in spans]
 
     def day_totals(self, tenant: TenantContext, person_id: str | None, group_id: str | None, on: str | None, week_of: str | None,
-                   month_of: str | None) -> dict[str, int]:
+                   month_of: str | None) -> dict[date, int]:
         _period_days(on, week_of, month_of)
         if person_id is None:
             raise ValidationFailed.field("person_id", "person_id is required", "query")
@@ -110,19 +110,19 @@ class GroupTimesheetService:
             return totals
         group = self.groups.get(tenant, group_id)
         days = sorted(totals)
-        spans = self.groups.spans(tenant, date.fromisoformat(days[0]), date.fromisoformat(days[-1]), group_id=group.id, user_id=person)
-        return {day: minutes for day, minutes in totals.items() if any(s.first <= date.fromisoformat(day) <= s.last for s in spans)}
+        spans = self.groups.spans(tenant, days[0], days[-1], group_id=group.id, user_id=person)
+        return {day: minutes for day, minutes in totals.items() if any(s.first <= day <= s.last for s in spans)}
 
-    def incomplete(self, tenant: TenantContext, week_of: str, group_id: str | None) -> list[dict[str, Any]]:
+    def incomplete(self, tenant: TenantContext, week_of: str, group_id: str | None) -> list[IncompleteWeek]:
         group = self.groups.get(tenant, group_id) if group_id is not None else None
         if not (tenant.reads_all or (group is not None and group.led_by(tenant.user_id))):
             raise Forbidden("Only the group's manager or substitute, Auditors and Administrators read incomplete timesheets")
-        records = self.timesheets.incomplete(tenant.reading(), week_of, numbered=True)
+        records = self.timesheets.incomplete(tenant.reading(), week_of)
         if group is None:
             return records
         days = week_days(_day(week_of, "week_of"))
         members = {span.user_id for span in self.groups.spans(tenant, days[0], days[-1], group_id=group.id)}
-        return [record for record in records if record["id"] in members]
+        return [record for record in records if record.member.id in members]
 
     # --- helpers ------------------------------------------------------------------------------
     def _reader(self, tenant: TenantContext, person: str, group_id: str | None) -> TenantContext:
@@ -139,9 +139,8 @@ class GroupTimesheetService:
 
     def _timesheet(self, tenant: TenantContext, span: GroupSpan, month_of: str) -> GroupTimesheet:
         reader = self._reader(tenant, span.user_id, span.group_id or None)
-        record = self.timesheets.timesheets(reader, month_of, span.user_id, numbered=True)
+        month = self.timesheets.member_month(reader, month_of, span.user_id)
         minutes = self.timesheets.day_totals(reader, span.user_id, month_of=month_of)
-        spent = sum(value for day, value in minutes.items() if span.first <= date.fromisoformat(day) <= span.last)
-        workday = record["workday"]
-        return GroupTimesheet(user=record["user"], number=record["number"], group_id=span.group_id or None, workday=workday, sum_time_spent=spent,
-                              workdays=round(spent / workday, 2) if workday else 0.0, locked=record["locked"], locked_days=record["lockedDays"])
+        spent = sum(value for day, value in minutes.items() if span.first <= day <= span.last)
+        return GroupTimesheet(member=month.member, group_id=span.group_id or None, workday=month.workday, sum_time_spent=spent,
+                              workdays=rules.workdays(spent, month.workday), locked=month.locked, locked_days=month.locked_days)

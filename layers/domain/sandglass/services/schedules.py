@@ -161,22 +161,23 @@ class ScheduleService:
         label = week_label(*iso_week(monday))
         now_epoch = int(now.timestamp())
         sent = 0
-        for member in self.timesheets.incomplete_members(organization.id, monday, now):
-            if not self.schedules.mark_reminded(organization.id, label, member["id"], sent_at=iso(now), now_epoch=now_epoch,
+        for week in self.timesheets.incomplete_members(organization.id, monday, now):
+            member = week.member
+            if not self.schedules.mark_reminded(organization.id, label, member.id, sent_at=iso(now), now_epoch=now_epoch,
                                                 expires_at=now_epoch + REMINDER_MARKER_DAYS * 86400):
                 continue
-            hours, minutes = divmod(int(member["remainingTime"]), 60)
+            hours, minutes = divmod(week.remaining, 60)
             try:
                 self.notifier.send(Notification(
-                    to=member["email"],
+                    to=member.email,
                     subject=f"Your timesheet for {label} is incomplete",
-                    text=(f"Hello {member['name']},\n\nyour timesheet in {organization.name or 'your organization'} for {label} "
+                    text=(f"Hello {member.name},\n\nyour timesheet in {organization.name or 'your organization'} for {label} "
                           f"is missing {hours} h {minutes:02d} min. Please complete it before it is locked.\n"),
                     kind="timesheet-reminder",
-                    data={"organization": organization.domain, "week": label, "remainingTime": member["remainingTime"], "userId": member["id"]},
+                    data={"organization": organization.domain, "week": label, "remainingTime": week.remaining, "userId": member.id},
                 ))
             except Exception:
-                self.schedules.unmark_reminded(organization.id, label, member["id"])  # let the retry send it
+                self.schedules.unmark_reminded(organization.id, label, member.id)  # let the retry send it
                 raise
             sent += 1
         return sent

@@ -16,13 +16,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sandglass.entities.activities import BREAK
+from sandglass.entities.activities import BREAK, Activity
+from sandglass.entities.organizations import CoreHours, Holidays, Rounding
 from sandglass.schedule import local_day_start, local_date
-from sandglass.timefmt import parse
 
 MINUTE_MS = 60_000
 WORKING_WEEKDAYS = frozenset(range(5))  # Monday..Friday
@@ -32,23 +31,25 @@ def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def workday_minutes(core_hours: Mapping[str, str] | None) -> int:
-    core = core_hours or {}
-    start, end = core.get("start", "09:00"), core.get("end", "17:00")
-    to_minutes = lambda text: int(text[:2]) * 60 + int(text[3:5])  # noqa: E731
-    return max(0, to_minutes(end) - to_minutes(start))
+def workday_minutes(core_hours: CoreHours) -> int:
+    """Minutes from the core hours' start to their end (whole minutes; 0 when they end first)."""
+    to_minutes = lambda moment: moment.hour * 60 + moment.minute  # noqa: E731
+    return max(0, to_minutes(core_hours.end) - to_minutes(core_hours.start))
 
 
-def holiday_dates(holidays_setting: Mapping[str, Any] | None, years: Iterable[int]) -> set[date]:
+def workdays(spent: int, workday: int) -> float:
+    """`spent` minutes in workdays, 2 decimals (0.0 without a workday)."""
+    return round(spent / workday, 2) if workday else 0.0
+
+
+def holiday_dates(setting: Holidays, years: Iterable[int]) -> set[date]:
     """Public holidays of the organization's country in `years`, minus the ones it works on."""
-    setting = holidays_setting or {}
-    country = setting.get("country")
-    if not country:
+    if not setting.country:
         return set()
     import holidays  # heavy: imported on first use
 
-    calendar = holidays.country_holidays(country, years=sorted(set(years)))
-    excluded = {date.fromisoformat(str(day)) for day in setting.get("excluded") or []}
+    calendar = holidays.country_holidays(setting.country, years=sorted(set(years)))
+    excluded = set(setting.excluded)
     return {day for day in calendar if day not in excluded}
 
 
@@ -56,13 +57,13 @@ def expected_minutes(days: Iterable[date], workday: int, holidays_off: set[date]
     return sum(workday for day in days if day.weekday() in WORKING_WEEKDAYS and day not in holidays_off)
 
 
-def rounded_ms(duration_ms: int, rounding: Mapping[str, Any] | None) -> int:
-    if not rounding or not rounding.get("enabled"):
+def rounded_ms(duration_ms: int, rounding: Rounding | None) -> int:
+    if rounding is None or not rounding.enabled:
         return duration_ms
-    interval = int(rounding.get("interval") or 0)
+    interval = rounding.interval // timedelta(milliseconds=1)
     if interval <= 0:
         return duration_ms
-    mode = rounding.get("mode", "NEAREST")
+    mode = rounding.mode
     if mode == "UP":
         return -(-duration_ms // interval) * interval
     if mode == "DOWN":
@@ -89,15 +90,14 @@ def _ms(delta: timedelta) -> int:
     return delta.days * 86_400_000 + delta.seconds * 1000 + delta.microseconds // 1000
 
 
-def activity_span(activity: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime] | None:
+def activity_span(activity: Activity, now: datetime) -> tuple[datetime, datetime] | None:
     """[start, end) of an activity; a running timer ends now (nothing if it starts later)."""
-    start = parse(activity["startedAt"])
-    ended = activity.get("endedAt")
-    end = parse(ended) if ended else now
+    start = activity.started_at
+    end = activity.ended_at or now
     return (start, end) if end > start else None
 
 
-def counted_spans(activities: Iterable[Mapping[str, Any]], now: datetime) -> list[tuple[Mapping[str, Any], datetime, datetime]]:
+def counted_spans(activities: Iterable[Activity], now: datetime) -> list[tuple[Activity, datetime, datetime]]:
     """Each activity of ONE member with the part of its span that counts: wall time is counted once,
     so time two entries share belongs to the one that started first (ties: the smaller id), and a
     later entry counts only from where the earlier ones end. The counted parts are disjoint and
@@ -107,7 +107,7 @@ def counted_spans(activities: Iterable[Mapping[str, Any]], now: datetime) -> lis
         span = activity_span(activity, now)
         if span is not None:
             spans.append((activity, span[0], span[1]))
-    spans.sort(key=lambda item: (item[1], str(item[0].get("id", ""))))
+    spans.sort(key=lambda item: (item[1], item[0].id))
     counted = []
     covered: datetime | None = None
     for activity, start, end in spans:
@@ -118,11 +118,11 @@ def counted_spans(activities: Iterable[Mapping[str, Any]], now: datetime) -> lis
     return counted
 
 
-def day_milliseconds(activities: Iterable[Mapping[str, Any]], tz: str, now: datetime, rounding: Mapping[str, Any] | None = None) -> dict[date, int]:
+def day_milliseconds(activities: Iterable[Activity], tz: str, now: datetime, rounding: Rounding | None = None) -> dict[date, int]:
     """Worked milliseconds per local day of one member's activities (their counted parts,
     counted_spans); BREAK activities are not worked time."""
     totals: dict[date, int] = {}
-    worked = [activity for activity in activities if activity.get("type") != BREAK]  # breaks are not worked time
+    worked = [activity for activity in activities if activity.type != BREAK]  # breaks are not worked time
     for _activity, start, end in counted_spans(worked, now):
         span = (start, end)
         pieces = split_by_day(span[0], span[1], tz)
@@ -137,7 +137,7 @@ def day_milliseconds(activities: Iterable[Mapping[str, Any]], tz: str, now: date
     return totals
 
 
-def day_minutes(activities: Iterable[Mapping[str, Any]], tz: str, days: list[date], now: datetime, rounding: Mapping[str, Any] | None = None) -> dict[date, int]:
+def day_minutes(activities: Iterable[Activity], tz: str, days: list[date], now: datetime, rounding: Rounding | None = None) -> dict[date, int]:
     """Minutes per local day for every day of `days` (zeros included)."""
     totals = day_milliseconds(activities, tz, now, rounding)
     return {day: (totals.get(day, 0) + MINUTE_MS // 2) // MINUTE_MS for day in days}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sandglass.dialects.fourme.ids import WireId
+from sandglass.entities.timesheets import IncompleteWeek
 from sandglass.errors import ValidationFailed
 from sandglass.services.group_timesheets import GroupTimesheet
 
@@ -25,17 +27,17 @@ def chosen_fields(fields: str | None, available: tuple[str, ...]) -> tuple[str, 
 
 def timesheet(sheet: GroupTimesheet, fields: tuple[str, ...], person_id: WireId) -> dict[str, Any]:
     """`person_id`: the person's id as the wire shows it (dialects.fourme.ids)."""
-    full = {"person": {"id": person_id, "name": sheet.user["name"]}, "workday": sheet.workday, "sum_time_spent": sheet.sum_time_spent,
+    full = {"person": {"id": person_id, "name": sheet.member.name}, "workday": sheet.workday, "sum_time_spent": sheet.sum_time_spent,
             "workdays": sheet.workdays, "locked": sheet.locked, "locked_days": sheet.locked_days}
     return {name: full[name] for name in fields}
 
 
-def incomplete(record: dict[str, Any], fields: tuple[str, ...], person_id: WireId) -> dict[str, Any]:
-    full = {"id": person_id, "name": record["name"], "primary_email": record["email"], "completeness": record["completeness"],
-            "remaining_time": record["remainingTime"]}
+def incomplete(record: IncompleteWeek, fields: tuple[str, ...], person_id: WireId) -> dict[str, Any]:
+    full = {"id": person_id, "name": record.member.name, "primary_email": record.member.email, "completeness": record.completeness,
+            "remaining_time": record.remaining}
     return {name: full[name] for name in fields}
 
 
-def day_totals(minutes: dict[str, int]) -> dict[str, str]:
-    """4me answers each day's minutes as a string."""
-    return {day: str(value) for day, value in minutes.items()}
+def day_totals(minutes: dict[date, int]) -> dict[str, str]:
+    """{"yyyy-mm-dd": minutes}: 4me answers each day's minutes as a string."""
+    return {day.isoformat(): str(value) for day, value in minutes.items()}
