@@ -10,6 +10,7 @@ documents the two GET routes and is built on demand, never in a Lambda.
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 from pathlib import Path
 from typing import Any
@@ -17,10 +18,11 @@ from typing import Any
 from sandglass.http.idempotent import idempotent
 from sandglass.mcp import protocol
 from sandglass.mcp.server import handle
-from sandglass.mcp.tools import TOOLS  # noqa: F401  (the tool catalog: every POST needs it, so at init)
 from sandglass.observability import api_invocation
 from sandglass.settings import get_settings
 
+# the resolver that documents the GET routes, imported only when the OpenAPI document is built
+LAZY_IMPORTS = ("sandglass.http.resolver",)
 SKILL = Path(__file__).with_name("SKILL.md")
 JSON = "application/json"
 SKILL_SUMMARY = "How AI agents use Sandglass: MCP or REST, auth, the organization header, tools, rules (no credentials)"
@@ -94,9 +96,7 @@ def __getattr__(name: str):
     server's /api/openapi.json); requests never go through it."""
     if name != "app":
         raise AttributeError(name)
-    from sandglass.http.resolver import create_app
-
-    docs = create_app()
+    docs = importlib.import_module(LAZY_IMPORTS[0]).create_app()
 
     text = {"type": "string"}
 

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import boto3
 import pytest
 
-from sandglass.mcp.tools import TOOLS
+from sandglass.mcp.catalog import TOOLS
 from tests.conftest import TABLE, fixed_clock
 
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)  # Wednesday of ISO week 2026-W29

@@ -18,7 +18,8 @@ from sandglass.context import TenantContext
 from sandglass.errors import DomainError, Forbidden, NotFound, Unauthorized, ValidationFailed, validation_details
 from sandglass.mcp import protocol
 from sandglass.mcp.protocol import INVALID_PARAMS, RpcError
-from sandglass.mcp.tools import TOOLS, Call, _project_list, organizations, whoami
+from sandglass.mcp import catalog
+from sandglass.mcp.catalog import TOOLS
 from sandglass.services.auth import authorize
 
 logger = logging.getLogger("sandglass")
@@ -62,9 +63,7 @@ class Session:
                              email=standing["email"], role=standing["role"])
 
     def call(self, organization: str | None):
-        tenant = self.tenant(organization)
-        settings = organizations().get(tenant).model_dump(mode="json", exclude={"version"})
-        return Call(tenant=tenant, organization=settings)
+        return catalog.common().open_call(self.tenant(organization))
 
 
 def _tool_result(output: Any) -> dict[str, Any]:
@@ -101,7 +100,7 @@ def call_tool(session: Session, params: dict[str, Any]) -> dict[str, Any]:
                 if args.organization:
                     raise
                 call = None
-            return _tool_result(whoami(call, args, session.person))
+            return _tool_result(tool.run(call, args, session.person))
         call = session.call(args.organization)
         if not tool.read_only:
             call.tenant.require_writer()
@@ -130,7 +129,7 @@ def read_resource(session: Session, params: dict[str, Any]) -> dict[str, Any]:
         call = session.call(None)
     except DomainError as error:
         raise RpcError(INVALID_PARAMS, error.message) from None
-    value: Any = call.organization if uri.endswith("/settings") else _project_list(call)
+    value: Any = call.organization if uri.endswith("/settings") else catalog.common().project_list(call)
     return {"contents": [{"uri": uri, "mimeType": "application/json", "text": json.dumps(value, ensure_ascii=False)}]}
 
 
@@ -160,7 +159,7 @@ def get_prompt(params: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def catalog() -> list[dict[str, Any]]:
+def tool_listing() -> list[dict[str, Any]]:
     """tools/list: the schemas are built once per container (~25 ms), not per session."""
     return [tool.listing() for tool in TOOLS.values()]
 
@@ -175,7 +174,7 @@ def methods(session: Session) -> dict[str, Any]:
     return {
         "initialize": initialize,
         "ping": lambda params: {},
-        "tools/list": lambda params: {"tools": catalog()},
+        "tools/list": lambda params: {"tools": tool_listing()},
         "tools/call": lambda params: call_tool(session, params),
         "resources/list": lambda params: {"resources": [{"uri": uri, "name": name, "title": title, "description": description, "mimeType": "application/json"}
                                                         for uri, (name, title, description) in RESOURCES.items()]},

@@ -20,7 +20,7 @@ class ApiKeyCreate(ApiModel):
     expiresAt: Optional[Instant] = Field(None, description="When the key stops working (in the future); none: until revoked")
 
 
-class ApiKey(BaseModel):
+class ApiKey(BaseModel, defer_build=True):
     """One of the caller's keys: never its secret nor its hash."""
 
     id: str

@@ -18,7 +18,7 @@ Nested = Union[Scalar, list[Scalar], dict[str, Scalar]]
 StateValue = Union[Scalar, list[Nested], dict[str, Nested]]
 
 
-class ChangeOut(BaseModel):
+class ChangeOut(BaseModel, defer_build=True):
     """One change of one entity, in commit order."""
 
     id: str = Field(description="The change's position in the organization's log (stable: deduplicate on it)")
@@ -31,7 +31,7 @@ class ChangeOut(BaseModel):
     state: Optional[dict[str, StateValue]] = Field(None, description="The entity after the change (its stored attributes); null on delete: a tombstone")
 
 
-class ChangesPage(BaseModel):
+class ChangesPage(BaseModel, defer_build=True):
     changes: list[ChangeOut]
     nextCursor: str = Field(description="Pass as `since` to read on from here (also when this page was empty: poll with it)")
     hasMore: bool = Field(description="True when more changes may follow at once (read again with nextCursor)")

@@ -46,7 +46,7 @@ class Group(Versioned):
     substituteId: Optional[str] = None
 
 
-class GroupMember(BaseModel):
+class GroupMember(BaseModel, defer_build=True):
     userId: str
     groupId: Optional[str] = None
     from_: date = Field(alias="from", serialization_alias="from")

@@ -114,7 +114,7 @@ class RerateRequest(ApiModel):
     force: bool = False
 
 
-class RerateAmount(BaseModel):
+class RerateAmount(BaseModel, defer_build=True):
     """An entry's amount at one rate: the rate's currency and hourly value, and the amount for
     the entry's (rounded; for revenue, billable) duration, as decimal strings."""
 
@@ -123,12 +123,12 @@ class RerateAmount(BaseModel):
     amount: str
 
 
-class RerateChange(BaseModel):
+class RerateChange(BaseModel, defer_build=True):
     old: Optional[RerateAmount] = None
     new: Optional[RerateAmount] = None
 
 
-class RerateEntry(BaseModel):
+class RerateEntry(BaseModel, defer_build=True):
     activityId: str
     userId: str
     projectId: str
@@ -143,12 +143,12 @@ class RerateEntry(BaseModel):
     version: int
 
 
-class MoneyChange(BaseModel):
+class MoneyChange(BaseModel, defer_build=True):
     old: dict[str, str] = Field(description="Amount per currency (decimal strings) before")
     new: dict[str, str] = Field(description="Amount per currency (decimal strings) after")
 
 
-class RerateTotals(BaseModel):
+class RerateTotals(BaseModel, defer_build=True):
     revenue: MoneyChange
     cost: MoneyChange
 

@@ -32,7 +32,7 @@ class WebhookUpdate(ApiModel):
     enabled: Optional[bool] = Field(None, description="false pauses deliveries; true enables a webhook disabled after failing")
 
 
-class WebhookOut(BaseModel):
+class WebhookOut(BaseModel, defer_build=True):
     id: str
     name: str
     url: str
@@ -47,7 +47,7 @@ class WebhookOut(BaseModel):
     disabledReason: Optional[str] = None
 
 
-class WebhookDelivery(BaseModel):
+class WebhookDelivery(BaseModel, defer_build=True):
     eventId: str
     eventType: str
     entityType: str

@@ -67,19 +67,19 @@ class TimeEntryCreate(SonderplanModel):
     owner: Optional[Any] = Field(None, description="Ignored (the owner is owner_id)")
 
 
-class CreatedId(BaseModel):
+class CreatedId(BaseModel, defer_build=True):
     id: int
 
 
-class Created(BaseModel):
+class Created(BaseModel, defer_build=True):
     success: CreatedId
 
 
-class Ref(BaseModel):
+class Ref(BaseModel, defer_build=True):
     id: Optional[int] = Field(description="null: created before integer ids and not backfilled yet (docs/ids.md)")
 
 
-class TimeEntry(BaseModel):
+class TimeEntry(BaseModel, defer_build=True):
     """A time entry as the reads answer it (the fields of the POST body; `end` null while running;
     an id null only for what was created before integer ids and not backfilled yet)."""
 
@@ -97,9 +97,9 @@ class TimeEntry(BaseModel):
     locked: bool
 
 
-class OneEntry(BaseModel):
+class OneEntry(BaseModel, defer_build=True):
     success: TimeEntry
 
 
-class EntryList(BaseModel):
+class EntryList(BaseModel, defer_build=True):
     success: list[TimeEntry]
