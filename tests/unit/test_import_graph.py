@@ -47,7 +47,6 @@ FUNCTION_LAYER = (8, "functions")
 
 # (importer, imported, why): known offenders outside the rooms already reworked. ONLY SHRINKS.
 KNOWN_OFFENDERS: set[tuple[str, str, str]] = {
-    ("functions.activities.app", "sandglass.services.rerate", "function-local"),
     ("functions.mcp.app", "sandglass.http.resolver", "function-local"),
     ("sandglass.services.requests.service", "sandglass.notifications", "sideways"),
 }
