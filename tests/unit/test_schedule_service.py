@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sandglass import keys
-from sandglass.entities.jobs import DueEntry
+from sandglass.entities.schedules import DueEntry
 from sandglass.notifications import MemoryNotifier
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.services.schedules import ScheduleService

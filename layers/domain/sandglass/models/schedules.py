@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sandglass.entities.jobs import TickSummary
+from sandglass.entities.schedules import TickSummary
 from sandglass.timefmt import parse_instant
 
 

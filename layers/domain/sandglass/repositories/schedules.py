@@ -18,7 +18,7 @@ from typing import Any
 
 from sandglass import keys
 from sandglass.context import ACTIVE
-from sandglass.entities.jobs import DueEntry
+from sandglass.entities.schedules import DueEntry
 from sandglass.errors import Conflict
 from sandglass.storage.table import Table
 from sandglass.timefmt import iso, parse

@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sandglass import keys
 from sandglass.clock import Clock, CurrentClock
 from sandglass.context import TenantContext
-from sandglass.entities.jobs import DueEntry, TickSummary
+from sandglass.entities.schedules import DueEntry, TickSummary
 from sandglass.entities.organizations import Organization, OrganizationSettings, SettingsChanged, SettingsListener
 from sandglass.errors import NotFound
 from sandglass.models.organization import Organization as OrganizationView
