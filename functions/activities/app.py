@@ -21,6 +21,7 @@ from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate
 from sandglass.models.common import EntityId, InstantBound
 from sandglass.models.rates import RerateApplied, RerateRequest, RerateView, rerate_applied_view, rerate_view
 from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
+from sandglass.services.rerate import RerateService
 from sandglass.observability import count
 
 app = create_app()
@@ -86,16 +87,12 @@ def post_activity(
 @app.post("/activities/rerate/preview", tags=["Activities"],
           summary="Preview a re-rate (Administrators): the entries whose kept rates differ from the windows in force, old and new amounts")
 def post_rerate_preview(body: RerateRequest) -> RerateView:
-    from sandglass.services.rerate import RerateService
-
     return rerate_view(RerateService(service().repository).preview(tenant(app), body))
 
 
 @app.post("/activities/rerate/apply", tags=["Activities"],
           summary="Apply a re-rate (Administrators): entries keep the rates in force now; locked or approved periods need force: true")
 def post_rerate_apply(body: RerateRequest) -> RerateApplied:
-    from sandglass.services.rerate import RerateService
-
     return rerate_applied_view(RerateService(service().repository).apply(tenant(app), body))
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from sandglass import keys
 from sandglass.composition.schedules import schedules as schedule_service
 from sandglass.observability import instrumented
-from sandglass.services.schedules import scheduled_now
+from sandglass.models.schedules import scheduled_now, scheduled_time, tick_view
 
 service = schedule_service
 
 
 @instrumented
 def lambda_handler(event: dict, _context) -> dict:
-    return service().tick(keys.JOB_REMINDERS, scheduled_now(event), (event or {}).get("scheduledTime"))
+    return tick_view(service().tick(keys.JOB_REMINDERS, scheduled_now(event), scheduled_time(event)))

@@ -467,7 +467,7 @@ class Stack:
         from sandglass.services.api_keys import ApiKeyService, key_hash, looks_like_key
 
         saved = API_KEY_FILE.read_text().strip() if API_KEY_FILE.exists() else ""
-        if looks_like_key(saved) and (found := ApiKeyRepository().lookup(key_hash(saved))) and found.get("email") == email:
+        if looks_like_key(saved) and (found := ApiKeyRepository().lookup(key_hash(saved))) and found.email == email:
             return saved
         secret = ApiKeyService().create(Caller(email=email, subject=email), "make dev", None)[1]
         STATE_DIR.mkdir(parents=True, exist_ok=True)

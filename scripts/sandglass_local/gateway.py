@@ -390,7 +390,7 @@ class Gateway:
         of the end of their grace period (the clock moved to the last pending job's), as the sweep
         would then; False (the dev server) leaves waiting jobs to the scheduled sweep."""
         from sandglass.clock import FixedClock, get_clock, set_clock
-        from sandglass.repositories.jobs import JobRepository
+        from sandglass.repositories.jobs import JobRepository, job_key
         from sandglass.services.purge import due_at
 
         purge = next(fn for fn in self.functions.values() if fn.code_uri.name == "purge")
@@ -404,7 +404,7 @@ class Gateway:
                 jobs = repository.pending()
                 if not jobs:
                     break
-                self.invoke(purge.logical_id, {"Records": [job_record(job, passes * len(jobs) + n) for n, job in enumerate(jobs)]})
+                self.invoke(purge.logical_id, {"Records": [job_record(job_key(job), passes * len(jobs) + n) for n, job in enumerate(jobs)]})
                 passes += 1
                 if repository.pending() == jobs:
                     break  # nothing moved: every job waits (its grace period) or fails
@@ -414,7 +414,8 @@ class Gateway:
 
 
 def job_record(job: dict[str, Any], sequence: int, event_name: str = "MODIFY") -> dict[str, Any]:
-    """The DynamoDB stream record (keys only, as the purge function reads it) of a write to a job."""
+    """The DynamoDB stream record (keys only, as the purge function reads it) of a write to a job
+    (its item, or just its keys)."""
     return {
         "eventID": f"local-{sequence}",
         "eventName": event_name,

@@ -262,6 +262,7 @@ def test_tasks_of_another_organizations_project_are_not_found(api, acme, project
 
 
 def test_a_deleted_projects_tasks_and_their_name_markers_go_with_its_purge(api, acme, table):
+    from sandglass.entities.jobs import PurgeJob
     from sandglass.repositories.projects import ProjectRepository
     from sandglass.services.purge import project_purge
 
@@ -271,7 +272,7 @@ def test_a_deleted_projects_tasks_and_their_name_markers_go_with_its_purge(api, 
     from sandglass.repositories.organizations import OrganizationRepository
 
     org_id = OrganizationRepository().org_id_for_domain("acme")
-    project_purge(ProjectRepository())({"orgId": org_id, "projectId": project["id"]}, 10)
+    project_purge(ProjectRepository())(PurgeJob(kind=keys.PURGE_PROJECT, org_id=org_id, target=project["id"], project_id=project["id"]), 10)
     left = table.query(TableName="sandglass-test", KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": keys.org_pk(org_id)}})
     assert [i["SK"]["S"] for i in left["Items"] if i["SK"]["S"].startswith(("TASK#", "NAME#TASK#"))] == []
 

@@ -204,12 +204,14 @@ def test_delete_project_with_activities_is_refused_unless_admin_cascades(api, pr
 
 def test_non_cascading_purge_never_deletes_activities(api, project, seed, table, gateway):
     """An activity that slipped in between the check and the delete survives the purge."""
+    from sandglass.entities.jobs import PurgeJob
     from sandglass.repositories.projects import ProjectRepository
     from sandglass.services.purge import project_purge
 
     pid, org_id = project["id"], seed.org_id("acme")
     _seed_activity(api, pid)
-    assert project_purge(ProjectRepository())({"orgId": org_id, "projectId": pid, "cascade": False}, 10) is True
+    job = PurgeJob(kind=keys.PURGE_PROJECT, org_id=org_id, target=pid, project_id=pid, cascade=False)
+    assert project_purge(ProjectRepository())(job, 10) is True
     left = table.query(TableName="sandglass-test", IndexName="GSI2", KeyConditionExpression="GSI2PK = :pk",
                        ExpressionAttributeValues={":pk": keys.project_partition(org_id, pid)})["Items"]
     assert [item["GSI2SK"][:4] for item in left] == ["ACT#"]

@@ -51,7 +51,6 @@ FUNCTION_LAYER = (8, "functions")
 
 # (importer, imported, why): known offenders outside the rooms already reworked. ONLY SHRINKS.
 KNOWN_OFFENDERS: set[tuple[str, str, str]] = {
-    ("functions.activities.app", "sandglass.services.rerate", "function-local"),
 }
 
 

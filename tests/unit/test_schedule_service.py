@@ -6,9 +6,11 @@ from datetime import datetime, timezone
 
 from sandglass import keys
 from sandglass.entities.timesheets import IncompleteWeek, TimesheetMember
+from sandglass.entities.schedules import DueEntry
 from sandglass.notifications import MemoryNotifier
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.services.schedules import ScheduleService
+from sandglass.timefmt import iso, parse
 
 
 def utc(text: str) -> datetime:
@@ -16,7 +18,8 @@ def utc(text: str) -> datetime:
 
 
 class FakeSchedules:
-    """The ScheduleRepository contract in memory (conditional writes as compare-and-set)."""
+    """The ScheduleRepository contract in memory (conditional writes as compare-and-set), entries
+    stored as the table stores them (UTC text)."""
 
     def __init__(self):
         self.entries: dict[tuple[str, str], dict] = {}
@@ -24,29 +27,34 @@ class FakeSchedules:
         self.markers: set[tuple[str, str, str]] = set()
         self.fail_next_advance = False
 
+    @staticmethod
+    def _entry(item):
+        claimed = item.get("claimedRun")
+        return DueEntry(org_id=item["orgId"], job=item["job"], next_run=parse(item["nextRun"]), claimed_run=parse(claimed) if claimed else None)
+
     def due(self, job, now, page_size=100):
-        yield [dict(e) for (org, j), e in sorted(self.entries.items()) if j == job and e["nextRun"] <= now]
+        yield [self._entry(e) for (org, j), e in sorted(self.entries.items()) if j == job and e["nextRun"] <= iso(now)]
 
     def schedule(self, org_id, job, next_run):
-        self.entries[(org_id, job)] = {"orgId": org_id, "job": job, "nextRun": next_run}
+        self.entries[(org_id, job)] = {"orgId": org_id, "job": job, "nextRun": iso(next_run)}
 
     def unschedule(self, org_id, job):
         self.entries.pop((org_id, job), None)
 
-    def claim(self, org_id, job, expected, lease):
-        entry = self.entries.get((org_id, job))
-        if not entry or entry["nextRun"] != expected:
+    def claim(self, due, lease):
+        entry = self.entries.get((due.org_id, due.job))
+        if not entry or entry["nextRun"] != iso(due.next_run):
             return None
-        entry.setdefault("claimedRun", expected)
-        entry["nextRun"] = lease
-        return dict(entry)
+        entry.setdefault("claimedRun", entry["nextRun"])
+        entry["nextRun"] = iso(lease)
+        return self._entry(entry)
 
     def finish(self, org_id, job, lease, next_run):
         entry = self.entries.get((org_id, job))
-        if not entry or entry["nextRun"] != lease:
+        if not entry or entry["nextRun"] != iso(lease):
             return False
         entry.pop("claimedRun", None)
-        entry["nextRun"] = next_run
+        entry["nextRun"] = iso(next_run)
         return True
 
     def advance_watermark(self, org_id, year, week):
@@ -54,9 +62,9 @@ class FakeSchedules:
             self.fail_next_advance = False
             raise RuntimeError("timed out")
         if self.watermarks.get(org_id, (0, 0)) >= (year, week):
-            return None
+            return False
         self.watermarks[org_id] = (year, week)
-        return {"id": org_id}
+        return True
 
     def mark_reminded(self, org_id, label, user_id, **_):
         if (org_id, label, user_id) in self.markers:
@@ -102,11 +110,11 @@ def test_auto_lock_tick_runs_once_and_moves_to_next_week():
     svc, schedules, _ = service(org())
     svc.sync(org(), utc("2026-03-25T00:00"))
     assert schedules.entries[("o1", keys.JOB_AUTO_LOCK)]["nextRun"] == "2026-03-29T18:15:00.000Z"  # Monday 00:00 +05:45
-    assert svc.tick(keys.JOB_AUTO_LOCK, utc("2026-03-29T18:00"))["due"] == 0
+    assert svc.tick(keys.JOB_AUTO_LOCK, utc("2026-03-29T18:00")).due == 0
     first = svc.tick(keys.JOB_AUTO_LOCK, utc("2026-03-29T18:15"))
-    assert (first["due"], first["changed"]) == (1, 1) and schedules.watermarks["o1"] == (2026, 13)
+    assert (first.due, first.changed) == (1, 1) and schedules.watermarks["o1"] == (2026, 13)
     again = svc.tick(keys.JOB_AUTO_LOCK, utc("2026-03-29T18:15"))
-    assert again["due"] == 0
+    assert again.due == 0
     assert schedules.entries[("o1", keys.JOB_AUTO_LOCK)]["nextRun"] == "2026-04-05T18:15:00.000Z"
 
 
@@ -114,10 +122,10 @@ def test_a_failed_run_stays_leased_then_reruns():
     svc, schedules, _ = service(org())
     svc.sync(org(), utc("2026-03-25T00:00"))
     schedules.fail_next_advance = True
-    assert svc.tick(keys.JOB_AUTO_LOCK, utc("2026-03-29T18:15"))["failed"] == 1
+    assert svc.tick(keys.JOB_AUTO_LOCK, utc("2026-03-29T18:15")).failed == 1
     entry = schedules.entries[("o1", keys.JOB_AUTO_LOCK)]
     assert entry["nextRun"] == "2026-03-29T18:25:00.000Z" and entry["claimedRun"] == "2026-03-29T18:15:00.000Z"
-    assert svc.tick(keys.JOB_AUTO_LOCK, utc("2026-03-29T18:30"))["changed"] == 1
+    assert svc.tick(keys.JOB_AUTO_LOCK, utc("2026-03-29T18:30")).changed == 1
     assert schedules.entries[("o1", keys.JOB_AUTO_LOCK)] == {"orgId": "o1", "job": keys.JOB_AUTO_LOCK, "nextRun": "2026-04-05T18:15:00.000Z"}
 
 
@@ -158,15 +166,15 @@ def test_a_failed_send_unmarks_so_the_retry_sends():
             raise ConnectionError("SES unreachable")
 
     svc.notifier = Down()
-    assert svc.tick(keys.JOB_REMINDERS, utc("2026-03-27T09:15"))["failed"] == 1
+    assert svc.tick(keys.JOB_REMINDERS, utc("2026-03-27T09:15")).failed == 1
     assert schedules.markers == set()
     svc.notifier = notifier
-    assert svc.tick(keys.JOB_REMINDERS, utc("2026-03-27T09:30"))["ran"] == 1
+    assert svc.tick(keys.JOB_REMINDERS, utc("2026-03-27T09:30")).ran == 1
     assert len(notifier.sent) == 1
 
 
 def test_disabled_or_deleted_organizations_leave_the_index():
     svc, schedules, _ = service()
-    schedules.schedule("gone", keys.JOB_AUTO_LOCK, "2026-03-29T18:15:00.000Z")
+    schedules.schedule("gone", keys.JOB_AUTO_LOCK, utc("2026-03-29T18:15"))
     result = svc.tick(keys.JOB_AUTO_LOCK, utc("2026-03-30T00:00"))
-    assert (result["due"], result["skipped"]) == (1, 1) and schedules.entries == {}
+    assert (result.due, result.skipped) == (1, 1) and schedules.entries == {}

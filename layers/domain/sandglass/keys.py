@@ -210,6 +210,11 @@ def job(kind: str, org_id: str, target: str = "-") -> dict[str, str]:
     return {PK: JOBS_PK, SK: f"{kind}#{org_id}#{target}"}
 
 
+def job_target(sort_key: str) -> str:
+    """The target a job's sort key names (what `job` was given)."""
+    return sort_key.split("#", 2)[2]
+
+
 def due_partition(job_name: str) -> str:
     return f"DUE#{job_name}"
 

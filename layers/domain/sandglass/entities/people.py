@@ -79,3 +79,16 @@ class ApiKey:
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ApiKeyLookup:
+    """What a key's secret finds (by its keyed hash): the key and the person it acts for."""
+
+    key_id: str
+    email: str
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sandglass import keys
-from sandglass.entities.people import ApiKey
+from sandglass.entities.people import ApiKey, ApiKeyLookup
 from sandglass.errors import Conflict, NotFound
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
@@ -29,8 +29,9 @@ class ApiKeyRepository:
     def __init__(self, table: Table | None = None):
         self.table = table or Table()
 
-    def lookup(self, key_hash: str) -> dict[str, Any] | None:
-        return self.table.get(keys.api_key_lookup(key_hash))
+    def lookup(self, key_hash: str) -> ApiKeyLookup | None:
+        item = self.table.get(keys.api_key_lookup(key_hash))
+        return lookup_from_item(item) if item is not None else None
 
     def listed(self, email: str, key_id: str) -> ApiKey | None:
         item = self.table.get(keys.account_api_key(email, key_id))
@@ -80,11 +81,11 @@ class ApiKeyRepository:
                       fail=NotFound(KEY_NOT_FOUND)),
         ])
 
-    def touch(self, key_hash: str, used_at: str, older_than: str) -> bool:
+    def touch(self, key_hash: str, used_at: datetime, older_than: datetime) -> bool:
         """Record a use, at most once per window: a conditional UpdateItem that does nothing (and
         says so) when another request recorded one since `older_than`, or the key is gone."""
         try:
-            self.table.update(keys.api_key_lookup(key_hash), "SET lastUsedAt = :at", values={":at": used_at, ":cutoff": older_than},
+            self.table.update(keys.api_key_lookup(key_hash), "SET lastUsedAt = :at", values={":at": iso(used_at), ":cutoff": iso(older_than)},
                               condition="attribute_exists(PK) AND (attribute_not_exists(lastUsedAt) OR lastUsedAt < :cutoff)",
                               fail=Conflict("already recorded"))
         except Conflict:
@@ -103,6 +104,13 @@ def api_key_from_item(email: str, listing: dict[str, Any]) -> ApiKey:
     return ApiKey(id=listing["id"], email=email, name=listing["name"], last4=listing["last4"], key_hash=listing["keyHash"],
                   created_at=parse(listing["createdAt"]), rotated_at=_instant(listing.get("rotatedAt")), expires_at=_instant(listing.get("expiry")),
                   last_used_at=_instant(listing.get("lastUsedAt")))
+
+
+def lookup_from_item(item: dict[str, Any]) -> ApiKeyLookup:
+    """A lookup item (``expiresAt``: epoch seconds) as the entity."""
+    expires = item.get("expiresAt")
+    return ApiKeyLookup(key_id=item["keyId"], email=item["email"], last_used_at=_instant(item.get("lastUsedAt")),
+                        expires_at=datetime.fromtimestamp(int(expires), timezone.utc) if expires is not None else None)
 
 
 def _listing_item(key: ApiKey) -> dict[str, Any]:

@@ -9,9 +9,12 @@ policy allows them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from sandglass import keys
+from sandglass.entities.idempotency import IdempotencyClaim, IdempotencyRecord
 from sandglass.errors import Conflict
 from sandglass.storage.table import Table
 
@@ -22,22 +25,42 @@ class IdempotencyRepository:
     def __init__(self, table: Table | None = None):
         self.table = table or Table()
 
-    def claim(self, account: str | None, key_hash: str, record: dict[str, Any], now_epoch: int) -> None:
+    def claim(self, claim: IdempotencyClaim, now: datetime) -> None:
         """Write the PENDING record unless a live one exists (Conflict CLAIMED_ALREADY then)."""
-        self.table.put({**keys.request_idempotency(account, key_hash), **record}, "attribute_not_exists(PK) OR expiresAt < :now",
-                       values={":now": now_epoch}, fail=Conflict("This Idempotency-Key is taken", code=CLAIMED_ALREADY))
+        self.table.put({**keys.request_idempotency(claim.account, claim.key_hash), **_claim_fields(claim, "PENDING")},
+                       "attribute_not_exists(PK) OR expiresAt < :now", values={":now": _epoch(now)},
+                       fail=Conflict("This Idempotency-Key is taken", code=CLAIMED_ALREADY))
 
-    def get(self, account: str | None, key_hash: str) -> dict[str, Any] | None:
-        return self.table.get(keys.request_idempotency(account, key_hash))
+    def get(self, account: str | None, key_hash: str) -> IdempotencyRecord | None:
+        item = self.table.get(keys.request_idempotency(account, key_hash))
+        return record_from_item(item) if item is not None else None
 
-    def complete(self, account: str | None, key_hash: str, record: dict[str, Any]) -> None:
-        self.table.put({**keys.request_idempotency(account, key_hash), **record})
+    def complete(self, claim: IdempotencyClaim, response: Mapping[str, Any]) -> None:
+        """Keep the first answer for the rest of the key's lifetime."""
+        self.table.put({**keys.request_idempotency(claim.account, claim.key_hash), **_claim_fields(claim, "DONE"), "response": dict(response)})
 
-    def release(self, account: str | None, key_hash: str, claim_id: str) -> None:
+    def release(self, claim: IdempotencyClaim) -> None:
         """Give up our PENDING claim (the request failed: a retry runs it again) by marking it
         expired, which the next claim's condition accepts (a PutItem: every function may)."""
         try:
-            self.table.put({**keys.request_idempotency(account, key_hash), "state": "RELEASED", "claimId": claim_id, "expiresAt": 0},
-                           "claimId = :claim", values={":claim": claim_id})
+            self.table.put({**keys.request_idempotency(claim.account, claim.key_hash), "state": "RELEASED", "claimId": claim.claim_id, "expiresAt": 0},
+                           "claimId = :claim", values={":claim": claim.claim_id})
         except Conflict:
             pass
+
+
+# --- item <-> entity ----------------------------------------------------------------------------
+
+def _epoch(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def _claim_fields(claim: IdempotencyClaim, state: str) -> dict[str, Any]:
+    return {"state": state, "requestHash": claim.request_hash, "claimId": claim.claim_id, "expiresAt": _epoch(claim.expires_at)}
+
+
+def record_from_item(item: Mapping[str, Any]) -> IdempotencyRecord:
+    response = item.get("response")
+    return IdempotencyRecord(state=item.get("state", "PENDING"), request_hash=item.get("requestHash"), claim_id=item.get("claimId"),
+                             expires_at=datetime.fromtimestamp(int(item.get("expiresAt", 0)), timezone.utc),
+                             response=dict(response) if response is not None else None)

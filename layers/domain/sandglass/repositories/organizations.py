@@ -13,11 +13,12 @@ map it to and from the typed entity (sandglass.entities.organizations).
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sandglass import keys
 from sandglass.context import ACTIVE, DELETED
+from sandglass.entities.jobs import PurgeJob
 from sandglass.entities.organizations import (
     FREE_PLAN,
     ONBOARDING_STEPS,
@@ -34,7 +35,7 @@ from sandglass.entities.people import Member
 from sandglass.errors import Conflict, NotFound
 from sandglass.repositories import int_ids
 from sandglass.repositories.access import AccessRepository
-from sandglass.repositories.jobs import job_item
+from sandglass.repositories.jobs import job_to_item
 from sandglass.repositories.members import member_to_item, membership_item
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
@@ -147,16 +148,19 @@ class OrganizationRepository:
                       fail=Conflict("The organization was changed by another request; retry")),
         ])
 
-    def tombstone(self, org_id: str, domain: str, expected_version: int, deleted_at: str, **job_details: Any) -> None:
+    def tombstone(self, org_id: str, domain: str, expected_version: int, *, requested_at: datetime, requested_by: str,
+                  created_at: datetime) -> None:
         """Make the organization unreachable at once and queue its purge, atomically."""
+        job = PurgeJob(kind=keys.PURGE_ORGANIZATION, org_id=org_id, requested_at=requested_at, requested_by=requested_by,
+                       organization_created_at=created_at)
         self.table.transact([
             db.update(keys.organization(org_id), "SET #s = :deleted, deletedAt = :at, #v = #v + :one",
                       {"#s": "status", "#v": "version"},
-                      {":deleted": DELETED, ":at": deleted_at, ":one": 1, ":expected": expected_version, ":active": ACTIVE},
+                      {":deleted": DELETED, ":at": iso(requested_at), ":one": 1, ":expected": expected_version, ":active": ACTIVE},
                       condition="#v = :expected AND #s = :active",
                       fail=Conflict("The organization was changed by another request; retry")),
             db.delete(keys.domain(domain), "orgId = :org", values={":org": org_id}),
-            db.put(job_item(keys.PURGE_ORGANIZATION, org_id, **job_details), "attribute_not_exists(PK)"),
+            db.put(job_to_item(job), "attribute_not_exists(PK)"),
         ])
 
 

@@ -20,10 +20,11 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sandglass import ids, keys
+from sandglass.entities.jobs import PurgeJob
 from sandglass.entities.projects import PROJECT_ADMINISTRATOR, Project, ProjectMembership
 from sandglass.errors import Conflict, DomainError, NotFound, ValidationFailed
 from sandglass.repositories import int_ids
-from sandglass.repositories.jobs import job_item
+from sandglass.repositories.jobs import job_to_item
 from sandglass.storage import table as db
 from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
@@ -280,7 +281,7 @@ class ProjectRepository:
                   "attribute_exists(PK) AND clientId = :client", fail=Conflict("A project of the client changed meanwhile; retry"))
 
     def tombstone(self, org_id: str, project_id: str, expected_version: int, *, cascade: bool, number: int | None = None,
-                  **job_details: Any) -> None:
+                  requested_at: datetime, requested_by: str) -> None:
         """Remove the project at once (unreadable, no new activity can reference it) and queue the
         paged removal of its members, rates (and activities when cascading), atomically. Without
         `cascade` the project must not have been marked as holding activities meanwhile
@@ -291,7 +292,9 @@ class ProjectRepository:
         tx = UnitOfWork(self.table)
         tx.delete(keys.project(org_id, project_id), condition, {"#v": "version"}, {":expected": expected_version},
                   fail=Conflict("The project was changed by another request (an activity may just have been recorded on it); reload and retry"))
-        tx.put(job_item(keys.PURGE_PROJECT, org_id, project_id, projectId=project_id, cascade=cascade, **job_details),
+        job = PurgeJob(kind=keys.PURGE_PROJECT, org_id=org_id, target=project_id, project_id=project_id, cascade=cascade,
+                       requested_at=requested_at, requested_by=requested_by)
+        tx.put(job_to_item(job),
                "attribute_not_exists(PK)", fail=Conflict("The project is already being deleted"))
         int_ids.stage_alias_removal(tx, org_id, "project", number, project_id)
         tx.commit()

@@ -163,6 +163,31 @@ class RateRepository:
         item = self.table.get(rate_set.rate_key(rate_id))
         return from_item(item) if item else None
 
+    # --- across rate sets (reports, re-rates): one Query of an index partition ----------------
+    def revenue_items_of_project(self, org_id: str, project_id: str) -> list[dict[str, Any]]:
+        """Every member's revenue windows on one project (the version locks left out)."""
+        return self._indexed(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), keys.REVENUE_RATE_PROJECT_SORT_PREFIX)
+
+    def cost_items_of_user(self, org_id: str, user_id: str) -> list[dict[str, Any]]:
+        return self._indexed(keys.GSI_USER, keys.user_partition(org_id, user_id), keys.COST_RATE_USER_SORT_PREFIX)
+
+    def revenue_windows_of_project(self, org_id: str, project_id: str) -> list[RateWindow]:
+        """Every member's revenue windows on one project, typed (the same one Query)."""
+        return [from_item(item) for item in self.revenue_items_of_project(org_id, project_id)]
+
+    def cost_windows_of_user(self, org_id: str, user_id: str) -> list[RateWindow]:
+        return [from_item(item) for item in self.cost_items_of_user(org_id, user_id)]
+
+    def _indexed(self, index: str, partition: str, prefix: str) -> list[dict[str, Any]]:
+        found = []
+        for items in self.table.query_all(
+            key_condition=f"{keys.gsi_pk(index)} = :pk AND begins_with({keys.gsi_sk(index)}, :prefix)",
+            values={":pk": partition, ":prefix": prefix},
+            index=index,
+        ):
+            found.extend(item for item in items if "value" in item and "from" in item)
+        return found
+
     # --- writes ---------------------------------------------------------------------------
     def _stage_version(self, tx: UnitOfWork, rate_set: RateSet, seen_version: int | None) -> None:
         """Bump the set's version, on condition nobody else did since the snapshot."""

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from sandglass import keys, timefmt
-from sandglass.entities.rates import RateWindow
 from sandglass.entities.organizations import Organization
+from sandglass.entities.rates import RateWindow
 from sandglass.entities.reports import ReportDefinition, ReportFilter, ReportSpec
 from sandglass.errors import BadRequest, Conflict, NotFound
 from sandglass.repositories.activities import ROW_ATTRIBUTES, ActivityRepository, ActivityRow, TimeWindow
@@ -56,6 +56,7 @@ class ReportRepository:
         self.activities = ActivityRepository(self.table)
         self.locks = LockRepository(self.table)
         self.rollups = RollupRepository(self.table)  # report cells (services/reports/rollups.py)
+        self.rates = rates.RateRepository(self.table)
         self.stats = ReadStats()
 
     # --- definitions ------------------------------------------------------------------------
@@ -119,21 +120,11 @@ class ReportRepository:
 
     def revenue_windows_of_project(self, org_id: str, project_id: str) -> list[RateWindow]:
         """Every member's revenue windows on one project (the version locks left out): one Query."""
-        return self._windows(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), keys.REVENUE_RATE_PROJECT_SORT_PREFIX)
+        return self.rates.revenue_windows_of_project(org_id, project_id)
 
     def cost_windows_of_user(self, org_id: str, user_id: str) -> list[RateWindow]:
         """A member's cost windows: one Query."""
-        return self._windows(keys.GSI_USER, keys.user_partition(org_id, user_id), keys.COST_RATE_USER_SORT_PREFIX)
-
-    def _windows(self, index: str, partition: str, prefix: str) -> list[RateWindow]:
-        found = []
-        for items in self.table.query_all(
-            key_condition=f"{keys.gsi_pk(index)} = :pk AND begins_with({keys.gsi_sk(index)}, :prefix)",
-            values={":pk": partition, ":prefix": prefix},
-            index=index,
-        ):
-            found.extend(rates.from_item(item) for item in items if "value" in item and "from" in item)
-        return found
+        return self.rates.cost_windows_of_user(org_id, user_id)
 
     # --- paging a computed list ---------------------------------------------------------------
     def position_token(self, org_id: str, scope: str, offset: int) -> str:

@@ -18,12 +18,13 @@ from typing import Any
 
 from sandglass import keys
 from sandglass.context import DELETED
+from sandglass.entities.jobs import PurgeJob
 from sandglass.entities.organizations import Organization
 from sandglass.entities.people import Member, SavedPreferences
 from sandglass.errors import Conflict, NotFound
 from sandglass.repositories.billing import claim_seat, release_seat
 from sandglass.repositories import int_ids
-from sandglass.repositories.jobs import job_item
+from sandglass.repositories.jobs import job_to_item
 from sandglass.repositories.members import ADMIN_ATTRIBUTES, PROFILE_ATTRIBUTES, member_from_item, member_to_item, membership_item
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.storage import table as db
@@ -162,7 +163,7 @@ class UserRepository:
                       condition="attribute_exists(PK) AND #v = :expected AND #s <> :deleted",
                       fail=Conflict("The user was changed by another request; retry")),
             db.delete(keys.membership(user["email"], org_id)),
-            db.put(job_item(keys.PURGE_USER, org_id, user["id"], userId=user["id"], requestedAt=now_text, requestedBy=by),
+            db.put(job_to_item(PurgeJob(kind=keys.PURGE_USER, org_id=org_id, target=member.id, user_id=member.id, requested_at=now, requested_by=by)),
                    "attribute_not_exists(PK)", fail=Conflict("The user is already being deleted")),
         ]
         if member.active_admin:

@@ -17,12 +17,11 @@ import string
 from dataclasses import replace
 from datetime import datetime, timedelta
 from hashlib import sha256
-from typing import Any
 
 from sandglass import ids, timefmt
 from sandglass.clock import Clock, CurrentClock
 from sandglass.context import Caller
-from sandglass.entities.people import ApiKey
+from sandglass.entities.people import ApiKey, ApiKeyLookup
 from sandglass.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from sandglass.observability import logger
 from sandglass.repositories.api_keys import KEY_NOT_FOUND, ApiKeyRepository
@@ -64,8 +63,8 @@ class ApiKeyService:
         self.repository = repository or ApiKeyRepository()
         self.clock = clock or CurrentClock()
 
-    def authenticate(self, secret: str) -> dict[str, Any]:
-        """The person a key belongs to (its lookup item: `email`, `keyId`), or 401; records its use."""
+    def authenticate(self, secret: str) -> ApiKeyLookup:
+        """The key and the person it belongs to, or 401; records its use."""
         secret = secret.strip()
         if not looks_like_key(secret):
             raise Unauthorized("The API key is malformed: 48 letters and digits")
@@ -74,14 +73,12 @@ class ApiKeyService:
         if found is None:
             raise Unauthorized("The API key is unknown or revoked")
         now = self.clock.now()
-        expires = found.get("expiresAt")
-        if expires is not None and int(expires) <= now.timestamp():
+        if found.expired(now):
             raise Unauthorized("The API key has expired", code="API_KEY_EXPIRED")
-        last_used = found.get("lastUsedAt")
-        cutoff = timefmt.iso(now - LAST_USED_PRECISION)
-        if not last_used or last_used < cutoff:
+        cutoff = timefmt.utc_ms(now - LAST_USED_PRECISION)  # to the millisecond, as stored
+        if found.last_used_at is None or found.last_used_at < cutoff:
             try:
-                self.repository.touch(digest, timefmt.iso(now), cutoff)
+                self.repository.touch(digest, now, cutoff)
             except Exception:  # bookkeeping: never refuse a valid key because a write failed
                 logger.warning("api key last-used not recorded", exc_info=True)
         return found

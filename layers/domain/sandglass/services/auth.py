@@ -211,9 +211,9 @@ def _credentials(headers: dict[str, str], api_keys: ApiKeyService, resource: str
     if _header(headers, "authorization") is not None:
         raise Unauthorized("Send one credential: 'Authorization: Bearer <token>' or 'X-Api-Key: <key>', not both")
     key = api_keys.authenticate(api_key)
-    email = ids.normalize_email(key["email"])
+    email = ids.normalize_email(key.email)
     # a key acts for its person like a session token: every organization they are an active member of
-    return {"email": email, "subject": email, "name": "", "credential": API_KEY_CREDENTIAL, "apiKeyId": key["keyId"]}, Scope()
+    return {"email": email, "subject": email, "name": "", "credential": API_KEY_CREDENTIAL, "apiKeyId": key.key_id}, Scope()
 
 
 def _header(headers: dict[str, str] | None, name: str) -> str | None:

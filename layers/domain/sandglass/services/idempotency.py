@@ -23,11 +23,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 from sandglass.clock import Clock, CurrentClock
+from sandglass.entities.idempotency import IdempotencyClaim
 from sandglass.errors import Conflict, ValidationFailed, detail
 from sandglass.repositories.idempotency import CLAIMED_ALREADY, IdempotencyRepository
 
@@ -46,16 +47,7 @@ def applies(method: str, resource: str) -> bool:
     return method.upper() == "POST" and resource not in IN_TRANSACTION and resource not in READ_ONLY
 
 
-@dataclass
-class Claim:
-    account: str | None
-    key_hash: str
-    request_hash: str
-    claim_id: str
-    expires_at: int
-
-
-def fingerprint(method: str, path: str, query: dict[str, Any] | None, body: str | None) -> str:
+def fingerprint(method: str, path: str, query: Mapping[str, str] | None, body: str | None) -> str:
     text = body or ""
     try:
         canonical: Any = json.loads(text) if text.strip() else None
@@ -70,47 +62,46 @@ class IdempotencyService:
         self.repository = repository or IdempotencyRepository()
         self.clock = clock or CurrentClock()
 
-    def begin(self, key: str, *, account: str | None, caller: str, method: str, path: str, query: dict[str, Any] | None,
-              body: str | None) -> tuple[Claim | None, dict[str, Any] | None]:
+    def begin(self, key: str, *, account: str | None, caller: str, method: str, path: str, query: Mapping[str, str] | None,
+              body: str | None) -> tuple[IdempotencyClaim | None, dict[str, Any] | None]:
         """(our claim, None): run the request, then `finish`; (None, response): answer the stored
         first response instead. Raises 422 for a bad or reused key, 409 while the first runs."""
         if not 1 <= len(key) <= MAX_KEY or not key.isprintable():
             raise ValidationFailed(f"{HEADER} must be 1 to {MAX_KEY} printable characters",
                                    details=[detail(HEADER, f"{HEADER} must be 1 to {MAX_KEY} printable characters", "header")])
-        now = int(self.clock.now().timestamp())
+        now = self.clock.now().replace(microsecond=0)  # whole seconds, like the table's TTL
         key_hash = hashlib.sha256(f"{caller}\n{key}".encode()).hexdigest()
-        claim = Claim(account, key_hash, fingerprint(method, path, query, body), uuid.uuid4().hex, now + int(TTL.total_seconds()))
+        claim = IdempotencyClaim(account=account, key_hash=key_hash, request_hash=fingerprint(method, path, query, body),
+                                 claim_id=uuid.uuid4().hex, expires_at=now + TTL)
         try:
-            self.repository.claim(account, key_hash, {"state": "PENDING", "requestHash": claim.request_hash, "claimId": claim.claim_id,
-                                                     "expiresAt": claim.expires_at}, now)
+            self.repository.claim(claim, now)
             return claim, None
         except Conflict as error:
             if error.code != CLAIMED_ALREADY:
                 raise
         stored = self.repository.get(account, key_hash)
-        if stored is None or int(stored.get("expiresAt", 0)) < now:
+        if stored is None or stored.expires_at < now:
             raise Conflict("A request with this Idempotency-Key is in progress; retry", code="IDEMPOTENCY_IN_PROGRESS")
-        if stored.get("requestHash") != claim.request_hash:
+        if stored.request_hash != claim.request_hash:
             raise ValidationFailed("This Idempotency-Key was already used with a different request",
                                    details=[detail(HEADER, "Reused with a different request body, query or route", "header")],
                                    code="IDEMPOTENCY_KEY_REUSED")
-        if stored.get("state") != "DONE":
+        if stored.state != "DONE":
             raise Conflict("A request with this Idempotency-Key is in progress; retry", code="IDEMPOTENCY_IN_PROGRESS")
-        return None, dict(stored["response"])
+        return None, dict(stored.response or {})
 
-    def finish(self, claim: Claim, response: dict[str, Any]) -> None:
+    def finish(self, claim: IdempotencyClaim, response: Mapping[str, Any]) -> None:
         """Keep a 2xx answer for the key's lifetime; drop the claim of anything else."""
         status = int(response.get("statusCode") or 0)
         body = response.get("body")
         if 200 <= status < 300 and (body is None or len(body) <= MAX_STORED_BODY):
             kept = {name: response[name] for name in ("statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded") if name in response}
-            self.repository.complete(claim.account, claim.key_hash, {"state": "DONE", "requestHash": claim.request_hash, "claimId": claim.claim_id,
-                                                                    "expiresAt": claim.expires_at, "response": kept})
+            self.repository.complete(claim, kept)
         else:
-            self.repository.release(claim.account, claim.key_hash, claim.claim_id)
+            self.repository.release(claim)
 
 
-def replayed(response: dict[str, Any]) -> dict[str, Any]:
+def replayed(response: Mapping[str, Any]) -> dict[str, Any]:
     """The stored response, marked as a replay."""
     response = dict(response)
     if "multiValueHeaders" in response and response["multiValueHeaders"] is not None:

@@ -126,7 +126,7 @@ class OrganizationService:
         """Tombstone now (every later request answers 404, the domain is free), purge later in pages."""
         tenant.require_admin()
         stored = self.repository.require(tenant.org_id)
-        now = iso(self.clock.now())
-        created = iso(stored.created_at) if stored.created_at is not None else now
-        self.repository.tombstone(tenant.org_id, stored.domain, stored.version, now, createdAt=created, requestedAt=now, requestedBy=tenant.user_id)
+        now = self.clock.now()
+        self.repository.tombstone(tenant.org_id, stored.domain, stored.version, requested_at=now, requested_by=tenant.user_id,
+                                  created_at=stored.created_at if stored.created_at is not None else now)
         return stored.domain, self.offboarding_url

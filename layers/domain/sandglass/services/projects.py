@@ -30,7 +30,6 @@ from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository, new_membership
 from sandglass.repositories.rates import RateRepository, Snapshot, revenue_set
 from sandglass.services.rates import RateService
-from sandglass.timefmt import iso
 
 
 @dataclass(frozen=True)
@@ -179,7 +178,7 @@ class ProjectService:
             raise Conflict("The project has activities: archive it instead (PUT archived: true), or an organization "
                            "Administrator can delete it with its activities (?cascade=true)", code="PROJECT_HAS_ACTIVITIES")
         self.repository.tombstone(tenant.org_id, project_id, access.project.version, cascade=cascade, number=access.project.number,
-                                  requestedAt=iso(self.clock.now()), requestedBy=tenant.user_id)
+                                  requested_at=self.clock.now(), requested_by=tenant.user_id)
 
     # --- members -----------------------------------------------------------------------------
     @staticmethod

@@ -6,7 +6,7 @@ A pass that fails (throttling, an outage) leaves the job where it was: the strea
 the scheduled sweep resumes every job the stream stopped driving (retries exhausted, record sent
 to the dead-letter queue), so a purge never stalls for more than a sweep interval.
 
-No pass deletes anything before the job's grace period (`PURGE_GRACE` after `requestedAt`, the
+No pass deletes anything before the job's grace period (`PURGE_GRACE` after `requested_at`, the
 instant of the tombstone written in the same transaction) has passed. The authorizer reads the
 organization and the membership on every request, so a request that passed it was authorized
 before the tombstone; it may still be running, and writing, for at most the authorizer's plus its
@@ -21,15 +21,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Callable
 
 from sandglass import keys
 from sandglass.clock import Clock, CurrentClock
+from sandglass.entities.jobs import PurgeJob
 from sandglass.errors import Conflict
 from sandglass.repositories.jobs import JobRepository
 from sandglass.repositories.projects import ProjectRepository
 from sandglass.repositories.users import UserRepository
-from sandglass.timefmt import iso, parse
 
 PAGE_SIZE = 100
 # Longer than any request the authorizer let in before the tombstone can still run: the
@@ -52,7 +52,7 @@ class SweepResult:
     failed: int = 0
 
 
-PurgePass = Callable[[dict[str, Any], int], bool]  # (job, page budget) -> finished
+PurgePass = Callable[[PurgeJob, int], bool]  # (job, page budget) -> finished
 
 
 class PurgeService:
@@ -69,19 +69,21 @@ class PurgeService:
         self.handlers[kind] = handler
 
     def run(self, job_key: dict[str, str], page_budget: int = 50) -> bool:
-        """One pass over a job. Returns True when the job is finished."""
-        job = self.repository.get(job_key)
+        """One pass over the job a stream record names (its keys). Returns True when the job is finished."""
+        return self._pass(self.repository.get(job_key), page_budget)
+
+    def _pass(self, job: PurgeJob | None, page_budget: int) -> bool:
         if job is None:
             return True
         if self.clock.now() < due_at(job):
             return False  # in its grace period: left for the sweep, nothing written
-        handler = self.handlers.get(job.get("kind", ""))
+        handler = self.handlers.get(job.kind)
         if handler is None:
             return False
         if handler(job, page_budget):
             self.repository.finish(job)
             return True
-        self.repository.record_progress(job, iso(self.clock.now()))
+        self.repository.record_progress(job, self.clock.now())
         return False
 
     def sweep(self, page_budget: int = SWEEP_PAGE_BUDGET) -> SweepResult:
@@ -95,20 +97,19 @@ class PurgeService:
             result.pending += 1
             if now < due_at(job):
                 continue  # still in its grace period
-            touched = job.get("touchedAt")
-            if touched and parse(touched) > stalled_before:
+            if job.touched_at is not None and job.touched_at > stalled_before:
                 continue  # the stream is driving it
             result.resumed += 1
             try:
-                if self.run({keys.PK: job[keys.PK], keys.SK: job[keys.SK]}, page_budget):
+                if self._pass(self.repository.reload(job), page_budget):  # as it is now, not as listed
                     result.finished += 1
             except Exception:  # noqa: BLE001 - a broken job must not starve the others
                 result.failed += 1
-                logger.exception("purge sweep: job failed", extra={"job": job[keys.SK]})
+                logger.exception("purge sweep: job failed", extra={"job": keys.job(job.kind, job.org_id, job.target)[keys.SK]})
         return result
 
-    def _purge_organization(self, job: dict[str, Any], page_budget: int) -> bool:
-        org_id = job["orgId"]
+    def _purge_organization(self, job: PurgeJob, page_budget: int) -> bool:
+        org_id = job.org_id
         # Every organization-owned item lives in the ORG#<id> item collection (sub-partitions are
         # index keys of those items): paging through it deletes them all (the domain marker went
         # with the tombstone, so nothing can reach the organization meanwhile).
@@ -119,19 +120,18 @@ class PurgeService:
         return False
 
 
-def due_at(job: dict[str, Any]) -> datetime:
-    """When the job may start deleting: its grace period after the tombstone (`requestedAt`);
+def due_at(job: PurgeJob) -> datetime:
+    """When the job may start deleting: its grace period after the tombstone (`requested_at`);
     a job that names no instant is due at once."""
-    requested = job.get("requestedAt")
-    if not requested:
+    if job.requested_at is None:
         return datetime.min.replace(tzinfo=timezone.utc)
-    return parse(requested) + PURGE_GRACE
+    return job.requested_at + PURGE_GRACE
 
 
-def paged(purge_page: Callable[[dict[str, Any], int], bool]) -> PurgePass:
+def paged(purge_page: Callable[[PurgeJob, int], bool]) -> PurgePass:
     """A purge kind that deletes page after page: `purge_page(job, page_size)` deletes one page,
     True when nothing is left. Each pass spends its page budget."""
-    def run(job: dict[str, Any], page_budget: int) -> bool:
+    def run(job: PurgeJob, page_budget: int) -> bool:
         while page_budget > 0:
             page_budget -= 1
             if purge_page(job, PAGE_SIZE):
@@ -143,26 +143,27 @@ def paged(purge_page: Callable[[dict[str, Any], int], bool]) -> PurgePass:
 
 def project_purge(projects: ProjectRepository) -> PurgePass:
     """A deleted project: pages of its GSI2 partition (its activities too when the job cascades)."""
-    return paged(lambda job, page_size: projects.purge_page(job["orgId"], job["projectId"], bool(job.get("cascade")), page_size))
+    return paged(lambda job, page_size: projects.purge_page(job.org_id, job.project_id or job.target, bool(job.cascade), page_size))
 
 
 def user_purge(users: UserRepository, jobs: JobRepository) -> PurgePass:
     """A deleted member: first what their GSI1 partition does not index (while the tombstone still
     keeps the email-derived id from being invited again), then pages of that partition, then the
     tombstone."""
-    def page(job: dict[str, Any], page_size: int) -> bool:
-        if not users.purge_page(job["orgId"], job["userId"], page_size):
+    def page(job: PurgeJob, page_size: int) -> bool:
+        user_id = job.user_id or job.target
+        if not users.purge_page(job.org_id, user_id, page_size):
             return False
         try:
-            users.remove_tombstone(job["orgId"], job["userId"])
+            users.remove_tombstone(job.org_id, user_id)
         except Conflict:
             pass  # already gone
         return True
 
     pages = paged(page)
 
-    def run(job: dict[str, Any], page_budget: int) -> bool:
-        jobs.delete_member_items(job["orgId"], job["userId"])
+    def run(job: PurgeJob, page_budget: int) -> bool:
+        jobs.delete_member_items(job.org_id, job.user_id or job.target)
         return pages(job, page_budget)
 
     return run

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping
 
-from sandglass import ids, timefmt
+from sandglass import amounts, ids, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, ValidationFailed, detail
@@ -34,9 +34,9 @@ from sandglass.entities.rates import snapshot as rate_snapshot
 from sandglass.entities.rerates import Amount, AmountChange, CurrencyChange, EntryRerate, Rerate, RerateOutcome, RerateTotals
 from sandglass.repositories.activities import ActivityRepository, ActivityRow, TimeWindow
 from sandglass.repositories.locks import LockRepository
-from sandglass.repositories.reports import ReportRepository
+from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.repositories.rates import RateRepository
 from sandglass.schedule import local_date
-from sandglass.services.reports import engine
 from sandglass.services.locks import LockService, lock_zone
 
 MAX_DAYS = 366
@@ -70,7 +70,8 @@ def _cents(totals: dict[str, Decimal]) -> dict[str, Decimal]:
 class RerateService:
     def __init__(self, activities: ActivityRepository | None = None, clock: Clock | None = None):
         self.activities = activities or ActivityRepository()
-        self.reads = ReportRepository(self.activities.table)
+        self.organizations = OrganizationRepository(self.activities.table)
+        self.rates = RateRepository(self.activities.table)
         self._clock = clock
 
     @property
@@ -99,7 +100,7 @@ class RerateService:
     def _plan(self, tenant: TenantContext, request: RerateRequest) -> RerateOutcome:
         selection = parse_selection(request)
         org_id = tenant.org_id
-        organization = self.reads.organization(org_id)
+        organization = self.organizations.require(org_id)
         rows = [row for rows in self.activities.in_range(org_id, TimeWindow(timefmt.iso(selection.lower), timefmt.iso(selection.upper)), lean=True)
                 for row in rows if selection.takes(row)]
         # the full activities (version, locked flag): the lean rows leave them out
@@ -110,9 +111,9 @@ class RerateService:
         """Every rate window the rows may need: one Query per project (revenue), one per member (cost)."""
         revenue: dict[tuple[str, str], list[RateWindow]] = {}
         for project_id in sorted({row["projectId"] for row in rows if row.get("projectId")}):
-            for window in self.reads.revenue_windows_of_project(org_id, project_id):
+            for window in self.rates.revenue_windows_of_project(org_id, project_id):
                 revenue.setdefault((project_id, window.user_id), []).append(window)
-        return Windows(revenue, {user_id: self.reads.cost_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
+        return Windows(revenue, {user_id: self.rates.cost_windows_of_user(org_id, user_id) for user_id in sorted({row["userId"] for row in rows})})
 
     def _marks(self, organization: Organization, rows: list[ActivityRow]) -> dict[str, DayMarks]:
         if not rows:
@@ -210,8 +211,8 @@ def plan(selection: Selection, settings: OrganizationSettings, rows: list[Activi
 
 def duration(row: ActivityRow, interval: int, mode: str) -> int:
     """The entry's duration in ms, with the organization's rounding (interval 0: none)."""
-    raw = engine.to_ms(row["endedAt"]) - engine.to_ms(row["startedAt"])
-    return engine.round_duration(raw, interval, mode) if interval else raw
+    raw = amounts.to_ms(row["endedAt"]) - amounts.to_ms(row["startedAt"])
+    return amounts.round_duration(raw, interval, mode) if interval else raw
 
 
 def entry_rerate(row: ActivityRow, full: Activity, old: RateSnapshot | None, new: RateSnapshot, duration_ms: int,

@@ -15,14 +15,15 @@ computed DST-safely in sandglass.schedule.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from sandglass import keys
 from sandglass.clock import Clock, CurrentClock
 from sandglass.context import TenantContext
+from sandglass.entities.schedules import DueEntry, TickSummary
 from sandglass.entities.organizations import Organization, OrganizationSettings, SettingsChanged, SettingsListener
 from sandglass.errors import NotFound
 from sandglass.models.organization import Organization as OrganizationView
@@ -41,7 +42,7 @@ from sandglass.schedule import (
     week_monday,
 )
 from sandglass.services.timesheets import TimesheetService
-from sandglass.timefmt import iso, parse, parse_instant
+from sandglass.timefmt import iso
 
 logger = logging.getLogger("sandglass.schedules")
 
@@ -105,31 +106,29 @@ class ScheduleService:
             if upcoming is None:
                 self.schedules.unschedule(organization.id, job)
             else:
-                self.schedules.schedule(organization.id, job, iso(upcoming))
+                self.schedules.schedule(organization.id, job, upcoming)
 
     # --- ticks ----------------------------------------------------------------------------------
-    def tick(self, job: str, now: datetime, scheduled_time: str | None = None) -> dict[str, Any]:
+    def tick(self, job: str, now: datetime, scheduled_time: str | None = None) -> TickSummary:
         """Run every organization whose `job` is due at `now` (the scheduler's scheduledTime)."""
-        summary = {"job": job, "status": "OK", "scheduledTime": scheduled_time or iso(now), "due": 0, "ran": 0, "skipped": 0, "failed": 0, "changed": 0}
-        for page in self.schedules.due(job, iso(now)):
+        outcomes: Counter[str] = Counter()
+        for page in self.schedules.due(job, now):
             for entry in page:
-                summary["due"] += 1
-                outcome = self._run_entry(job, entry, now)
-                summary["ran" if outcome == "changed" else outcome] += 1
-                summary["changed"] += outcome == "changed"
-        return summary
+                outcomes[self._run_entry(entry, now)] += 1
+        return TickSummary(job=job, scheduled_time=scheduled_time or iso(now), due=outcomes.total(), ran=outcomes["ran"] + outcomes["changed"],
+                           skipped=outcomes["skipped"], failed=outcomes["failed"], changed=outcomes["changed"])
 
-    def _run_entry(self, job: str, entry: dict[str, Any], now: datetime) -> str:
-        org_id = entry["orgId"]
-        lease = iso(now + LEASE)
-        claimed = self.schedules.claim(org_id, job, entry["nextRun"], lease)
+    def _run_entry(self, entry: DueEntry, now: datetime) -> str:
+        org_id, job = entry.org_id, entry.job
+        lease = now + LEASE
+        claimed = self.schedules.claim(entry, lease)
         if claimed is None:
             return "skipped"  # another tick has it, or settings moved it
         organization = self.organizations.get(org_id)
         if organization is None or not enabled(organization.settings, job):
             self.schedules.unschedule(org_id, job)
             return "skipped"
-        run_moment = parse(claimed.get("claimedRun") or entry["nextRun"])
+        run_moment = claimed.claimed_run or entry.next_run
         try:
             changed = self._auto_lock(organization, now) if job == keys.JOB_AUTO_LOCK else self._remind(organization, run_moment, now)
         except Exception:
@@ -137,14 +136,14 @@ class ScheduleService:
             return "failed"
         upcoming = next_run(organization.settings, job, max(now, run_moment))
         if upcoming is not None:
-            self.schedules.finish(org_id, job, lease, iso(upcoming))
+            self.schedules.finish(org_id, job, lease, upcoming)
         return "changed" if changed else "ran"
 
     # --- the work -------------------------------------------------------------------------------
     def _auto_lock(self, organization: Organization, now: datetime) -> bool:
         settings = organization.settings
         year, week = last_lockable_week(settings.lock_time_zone, grace_hours(settings), now)
-        if self.schedules.advance_watermark(organization.id, year, week) is None:
+        if not self.schedules.advance_watermark(organization.id, year, week):
             return False
         after = replace(organization, settings=settings.with_watermark(year, week))
         event = SettingsChanged(before=organization, after=after, at=now)
@@ -159,12 +158,11 @@ class ScheduleService:
         tz = organization.settings.lock_time_zone
         monday = week_monday(local_date(moment, tz))
         label = week_label(*iso_week(monday))
-        now_epoch = int(now.timestamp())
+        keep_until = now + timedelta(days=REMINDER_MARKER_DAYS)
         sent = 0
         for week in self.timesheets.incomplete_members(organization.id, monday, now):
             member = week.member
-            if not self.schedules.mark_reminded(organization.id, label, member.id, sent_at=iso(now), now_epoch=now_epoch,
-                                                expires_at=now_epoch + REMINDER_MARKER_DAYS * 86400):
+            if not self.schedules.mark_reminded(organization.id, label, member.id, sent_at=now, expires_at=keep_until):
                 continue
             hours, minutes = divmod(week.remaining, 60)
             try:
@@ -204,11 +202,3 @@ class ScheduleService:
         self._remind(organization, now, now)
         return None
 
-
-def scheduled_now(event: dict[str, Any] | None) -> datetime:
-    """The tick's "now": the ScheduleV2 Input's scheduledTime (refused if absent or malformed,
-    so a misconfigured schedule fails loudly instead of acting on the wall clock)."""
-    raw = (event or {}).get("scheduledTime")
-    if not raw:
-        raise ValueError("The scheduled event carries no scheduledTime (ScheduleV2 Input must pass <aws.scheduler.scheduled-time>)")
-    return parse_instant(raw)

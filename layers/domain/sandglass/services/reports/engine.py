@@ -29,22 +29,20 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from itertools import repeat
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
 from sandglass import timefmt
+from sandglass.amounts import EPOCH, MS, cents, from_ms, money, round_duration, to_ms  # noqa: F401 - the engine's names too
 from sandglass.entities.activities import BREAK, NO_PROJECT
 from sandglass.entities.rates import RateWindow
 from sandglass.repositories.activities import ActivityRow
 from sandglass.services.reports.periods import WEEKDAYS, Range, first_of_week
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-MS = timedelta(milliseconds=1)
 HOUR_MS = Decimal(3_600_000)
-CENT = Decimal("0.01")
 BUCKET_MS = 900_000  # every zone's offset (and its changes) fall on quarter hours
 PERIOD_DIMENSIONS = ("day", "week", "month")
 OPEN_END = 1 << 62  # the `to` of an open-ended rate window, as epoch milliseconds
@@ -65,34 +63,6 @@ def gc_paused():
     finally:
         if was_enabled:
             gc.enable()
-
-
-def to_ms(text: str) -> int:
-    """Stored instant text (``2026-07-03T08:30:00.000Z``) -> epoch milliseconds."""
-    return (datetime.fromisoformat(text) - EPOCH) // MS
-
-
-def from_ms(value: int) -> str:
-    return timefmt.iso(EPOCH + timedelta(milliseconds=value))
-
-
-def round_duration(duration: int, interval: int, mode: str) -> int:
-    if interval <= 0:
-        return duration
-    if mode == "UP":
-        return -(-duration // interval) * interval
-    if mode == "DOWN":
-        return duration // interval * interval
-    return (duration + interval // 2) // interval * interval
-
-
-def cents(amount: Decimal) -> str:
-    """Money as shown: rounded half up to cents, only at the end."""
-    return str(amount.quantize(CENT, rounding=ROUND_HALF_UP))
-
-
-def money(amounts: dict[str, Decimal]) -> dict[str, str]:
-    return {currency: cents(amount) for currency, amount in sorted(amounts.items())}
 
 
 # --- rates ----------------------------------------------------------------------------------------
