@@ -109,7 +109,7 @@ def test_re_entering_returns_the_same_timer_and_records_the_geofence(world):
 def test_a_lost_race_answers_with_the_winners_timer(world):
     service, fences, activities, _ = world
     fences.add("office", 52.2297, 21.0122, 120)
-    winner = []
+    winner = {}
 
     def other_enter_commits_first():
         activities.before_commit = None

@@ -50,8 +50,7 @@ LAYERS: dict[str, tuple[int, str]] = {
 FUNCTION_LAYER = (8, "functions")
 
 # (importer, imported, why): known offenders outside the rooms already reworked. ONLY SHRINKS.
-KNOWN_OFFENDERS: set[tuple[str, str, str]] = {
-}
+KNOWN_OFFENDERS: set[tuple[str, str, str]] = set()
 
 
 def _module_name(path: Path) -> str:

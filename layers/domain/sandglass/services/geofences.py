@@ -162,7 +162,7 @@ class GeofenceService:
             return running
         request = ActivityCreate(name=geofence.name, projectId=self._project_for(tenant, geofence), pending=True)
         try:
-            return self.activities.create(tenant, request, geofence_id=geofence.id).entity
+            return self.activities.create(tenant, request, geofence_id=geofence.id).activity
         except (ValidationFailed, Conflict) as refused:
             # a racing enter event may have started this geofence's timer first (our start then
             # lost the marker, or is no later than the winner's): answer with that timer
@@ -195,14 +195,14 @@ class GeofenceService:
         version = running.version
         try:
             try:
-                return self.activities.update(tenant, running.id, ActivityUpdate(pending=False), if_match=version).entity
+                return self.activities.update(tenant, running.id, ActivityUpdate(pending=False), if_match=version).activity
             except ValidationFailed as refused:
                 if not any(item.get("field") == "endedAt" for item in refused.details):
                     raise
             organization = self.organizations.require(tenant.org_id)
             limit = organization.settings.max_activity_hours
             capped = ActivityUpdate(endedAt=started + timedelta(hours=limit))
-            return self.activities.update(tenant, running.id, capped, if_match=version).entity
+            return self.activities.update(tenant, running.id, capped, if_match=version).activity
         except (PreconditionFailed, NotFound):
             return None
 
