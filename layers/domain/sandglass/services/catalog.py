@@ -31,7 +31,8 @@ from sandglass.entities.projects import Project
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_if_match, stale_write
 from sandglass.repositories.catalog import CLIENTS, TAGS, TASKS, CatalogRepository, Kind, UnitOfWork, not_found
 from sandglass.repositories.organizations import OrganizationRepository
-from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository
+from sandglass.repositories.projects import ProjectRepository
+from sandglass.services.project_access import read_project_access
 
 TAG_FIELDS = frozenset({"name", "archived"})
 CLIENT_FIELDS = frozenset({"name", "email", "cc_emails", "address", "note", "currency", "archived"})
@@ -212,17 +213,10 @@ class TaskService(_Catalog):
 
     def _project(self, tenant: TenantContext, project_id: str, *, manage: bool) -> Project:
         """The project if the caller may see it (404 otherwise); 403 when `manage` and they may not manage it."""
-        if not ids.is_uuid(project_id):
-            raise NotFound("Project not found")
-        project, membership, _ = self.projects.project_with_memberships(
-            tenant.org_id, project_id, caller_id=None if tenant.reads_all else tenant.user_id, member_id=None)
-        if membership is not None and membership.archived:
-            membership = None
-        if project is None or not (tenant.reads_all or membership):
-            raise NotFound("Project not found")
-        if manage and not (tenant.is_admin or (membership is not None and membership.administers)):
-            raise Forbidden("Only organization Administrators and this project's Administrators can manage its tasks")
-        return project
+        access = read_project_access(self.projects, tenant, project_id)
+        if manage:
+            access.require_manager("Only organization Administrators and this project's Administrators can manage its tasks")
+        return access.project
 
     def _task(self, tenant: TenantContext, project_id: str, task_id: str) -> Task:
         task = self.repository.get(TASKS, tenant.org_id, task_id) if ids.is_uuid(task_id) else None
