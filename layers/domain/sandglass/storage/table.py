@@ -23,6 +23,15 @@ _client = None
 _deleted_pages = 0
 
 
+def plain_image(image: Mapping[str, Any]) -> dict[str, Any]:
+    """A stream record's image (DynamoDB wire JSON) as plain values (Decimal numbers, sets), as the
+    table's reads answer them."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in image.items()}
+
+
 def deleted_pages() -> int:
     """How many batch deletions this container has completed (the purge function's page metric)."""
     return _deleted_pages
