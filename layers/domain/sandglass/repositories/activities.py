@@ -59,7 +59,6 @@ most once per Lambda container (note_placement):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, Collection, Iterable, Iterator, Mapping
 
@@ -114,10 +113,6 @@ def _stored(org_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
 
 # --- item <-> entity ---------------------------------------------------------------------------------
 
-def _instant(value: Any) -> datetime | None:
-    return timefmt.parse(value) if value else None
-
-
 def _rate(value: Mapping[str, Any] | None) -> RateRef | None:
     if not value:
         return None
@@ -146,10 +141,10 @@ def from_item(item: Mapping[str, Any]) -> Activity:
     """A stored activity item (index keys or not) -> the entity."""
     return Activity(
         id=item["id"], user_id=item["userId"], project_id=item.get("projectId"), started_at=timefmt.parse(item["startedAt"]),
-        ended_at=_instant(item.get("endedAt")), name=item.get("name", ""), billable=bool(item.get("billable", False)),
+        ended_at=timefmt.parse_stored(item.get("endedAt")), name=item.get("name", ""), billable=bool(item.get("billable", False)),
         locked=bool(item.get("locked")), version=int(item.get("version", 1)),
-        created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"),
-        updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"),
+        created_at=timefmt.parse_stored(item.get("createdAt")), created_by=item.get("createdBy"),
+        updated_at=timefmt.parse_stored(item.get("updatedAt")), updated_by=item.get("updatedBy"),
         rate_snapshot=snapshot_from(item.get("rateSnapshot")), geofence_id=item.get("geofenceId"), rerate_id=item.get("rerateId"),
         task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()), type=item.get("type") or REGULAR,
         notes=item.get("notes", ""), booking_ids=tuple(int(booking) for booking in item.get("bookingIds") or ()),

@@ -28,7 +28,7 @@ from sandglass.storage import table as db
 from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
 from sandglass.storage.transaction import UnitOfWork
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import iso, parse_stored
 
 __all__ = ["PROJECT_ADMINISTRATOR", "Listing", "ProjectRepository", "member_item", "membership_from_item", "new_membership",
            "project_from_item", "project_item"]
@@ -63,14 +63,10 @@ def member_item(org_id: str, member: dict[str, Any]) -> dict[str, Any]:
             **keys.index_keys(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), keys.project_member_gsi_sort(member_id))}
 
 
-def _instant(value: Any) -> datetime | None:
-    return parse(value) if value else None
-
-
 def project_from_item(item: dict[str, Any]) -> Project:
     return Project(id=item["id"], name=item["name"], notes=item.get("notes") or "", billable=bool(item.get("billable", True)),
                    archived=bool(item.get("archived")), avatar=item.get("avatar"), version=int(item.get("version", 1)),
-                   created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"), has_activities=bool(item.get("hasActivities")),
+                   created_at=parse_stored(item.get("createdAt")), created_by=item.get("createdBy"), has_activities=bool(item.get("hasActivities")),
                    client_id=item.get("clientId"), number=int(item["number"]) if item.get("number") is not None else None)
 
 
@@ -89,7 +85,7 @@ def membership_from_item(item: dict[str, Any]) -> ProjectMembership:
     return ProjectMembership(id=item["id"], project_id=item["projectId"], user_id=item["userId"], role=item.get("role", "User"),
                              archived=bool(item.get("archived")), assigned_by=item.get("assignedBy"), title=item.get("title"),
                              notes=item.get("notes"), tags=tuple(item.get("tags") or ()), version=int(item.get("version", 1)),
-                             created_at=_instant(item.get("createdAt")))
+                             created_at=parse_stored(item.get("createdAt")))
 
 
 def membership_to_item(org_id: str, member: ProjectMembership) -> dict[str, Any]:
