@@ -67,8 +67,8 @@ class Workspace:
     send: Callable[[Notification], None]  # never raises
 
     def visible_project(self, tenant: TenantContext, project_id: str) -> str:
-        """The project id when the caller may ask about it (an organization Administrator, or a
-        member of it), else 404 as if it did not exist."""
+        """The project id when the caller may see it (services/project_access.py: an organization
+        Administrator or Auditor, or a member of it), else 404 as if it did not exist."""
         return self.project_access(tenant, project_id).project.id
 
     def project_access(self, tenant: TenantContext, project_id: str, member_id: str | None = None) -> ProjectAccess:
