@@ -11,7 +11,8 @@ import json
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.contract import dialects
+
 METHODS = ("get", "post", "put", "patch", "delete")
 
 WS = "/v1/workspaces/{workspaceId}"
@@ -92,11 +93,7 @@ OPERATION_IDS: dict[tuple[str, str], tuple[str, str]] = {
 
 
 def find_reference() -> Path:
-    for base in (ROOT.parent / "shared" / "seeds", ROOT.parent.parent / "shared" / "seeds", Path("/work/shared/seeds")):
-        found = sorted(base.glob("001_*.txt")) if base.is_dir() else []
-        if found:
-            return found[0]
-    raise FileNotFoundError("the Clockify reference (seeds/001_*.txt) is not beside this checkout")
+    return dialects.find_reference("001", "Clockify")
 
 
 def _json_after(lines: list[str], start: int) -> tuple[object, int]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sandglass import ids
 from tests.contract import clockify_operations
+from tests.contract.dialects import verdict
 from tests.contract.shapes import json_type
 
 ADMIN = "admin@acme.test"
@@ -86,9 +87,7 @@ class Result:
 
     @property
     def verdict(self) -> str:
-        if self.status != self.expected:
-            return f"status {self.status}, the reference {self.expected}" + (f": {self.problems[0]}" if self.problems else "")
-        return "matches" if not self.problems else "; ".join(self.problems[:3]) + (f" (+{len(self.problems) - 3})" if len(self.problems) > 3 else "")
+        return verdict(self.status, self.expected, self.problems)
 
 
 def _world(api, seed) -> dict[str, str]:

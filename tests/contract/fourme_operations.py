@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.contract import dialects
+
 SECTIONS = ("List timesheets", "List incomplete timesheets", "Get a single timesheet", "Get day totals", "Lock dates", "Unlock dates")
 CURL = re.compile(r'-H "account: (?P<account>[^"]+)"\s*\\\s*-X (?P<method>GET|POST|DELETE)\s*\\\s*"https://api\.r-service\.tech(?P<url>/v1/[^"]+)"')
 STATUS = re.compile(r"Status: (\d{3})")
@@ -32,11 +33,7 @@ class Example:
 
 
 def find_reference() -> Path:
-    for base in (ROOT.parent / "shared" / "seeds", ROOT.parent.parent / "shared" / "seeds", Path("/work/shared/seeds")):
-        found = sorted(base.glob("003_*.txt")) if base.is_dir() else []
-        if found:
-            return found[0]
-    raise FileNotFoundError("the 4me Timesheets reference (seeds/003_*.txt) is not beside this checkout")
+    return dialects.find_reference("003", "4me Timesheets")
 
 
 def _json_at(text: str, start: int) -> Any:

@@ -16,7 +16,8 @@ from typing import Any
 from sandglass import ids
 from sandglass_local.template import gateway_responses
 from tests.contract import fourme_operations
-from tests.contract.shapes import json_type
+from tests.contract.dialects import markdown_table as table, verdict
+from tests.contract.shapes import field_differences, json_type
 
 ADMIN = "admin@pro-product.test"
 ACCOUNT = "pro-product"
@@ -37,13 +38,7 @@ def differences(ours: Any, reference: Any, where: str = "$") -> list[str]:
         # the world books the example's own figures (480 minutes on the 15th, 25 on the 16th): a day both have agrees
         return found + [f"{where}.{day}: {ours[day]!r}, the reference {minutes!r}" for day, minutes in reference.items()
                         if day in ours and ours[day] != minutes]
-    if not isinstance(reference, dict):
-        return []
-    found = [f"{where}.{key}: missing" for key in sorted(reference.keys() - ours.keys())]
-    found += [f"{where}.{key}: not in the reference" for key in sorted(ours.keys() - reference.keys())]
-    for key in sorted(reference.keys() & ours.keys()):
-        found += differences(ours[key], reference[key], f"{where}.{key}")
-    return found
+    return field_differences(ours, reference, where, differences) if isinstance(reference, dict) else []
 
 
 @dataclass
@@ -57,9 +52,7 @@ class Result:
 
     @property
     def verdict(self) -> str:
-        if self.status != self.expected:
-            return f"status {self.status}, the reference {self.expected}" + (f": {self.problems[0]}" if self.problems else "")
-        return "matches" if not self.problems else "; ".join(self.problems[:3]) + (f" (+{len(self.problems) - 3})" if len(self.problems) > 3 else "")
+        return verdict(self.status, self.expected, self.problems)
 
 
 def world(api, seed) -> dict[str, str]:
@@ -153,8 +146,6 @@ def errors(api, ours: dict[str, str]) -> list[Result]:
 
 
 def markdown_table(results: list[Result]) -> str:
-    rows = ["| operation | request (reference ids) | status | verdict |", "|---|---|---|---|"]
-    for result in results:
-        rows.append(f"| {result.summary} | `{result.request}` | {result.status} | {result.verdict} |")
+    rows = [(result.summary, f"`{result.request}`", result.status, result.verdict) for result in results]
     matching = sum(1 for result in results if result.verdict == "matches")
-    return "\n".join(rows) + f"\n\n{matching} of {len(results)} requests match.\n"
+    return table(("operation", "request (reference ids)", "status", "verdict"), rows) + f"\n\n{matching} of {len(results)} requests match.\n"

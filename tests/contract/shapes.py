@@ -62,10 +62,18 @@ def differences(ours: Any, reference: Any, allowed_extras: frozenset[str] = froz
         return []
     if is_id_keyed_map(reference):
         return map_differences(ours, reference, allowed_extras, where, may_be_null)
+    return field_differences(ours, reference, where, lambda mine, theirs, at: differences(mine, theirs, allowed_extras, at, may_be_null),
+                             allowed_extras)
+
+
+def field_differences(ours: dict, reference: dict, where: str, compare: Callable[[Any, Any, str], list[str]],
+                      allowed_extras: frozenset[str] = frozenset()) -> list[str]:
+    """The reference's fields `ours` lacks, the fields it adds (but the locations in `allowed_extras`),
+    then `compare(ours, reference, location)` of every field both have."""
     found = [f"{where}.{key}: missing" for key in sorted(reference.keys() - ours.keys())]
     found += [f"{where}.{key}: not in the reference" for key in sorted(ours.keys() - reference.keys()) if f"{where}.{key}" not in allowed_extras]
     for key in sorted(reference.keys() & ours.keys()):
-        found += differences(ours[key], reference[key], allowed_extras, f"{where}.{key}", may_be_null)
+        found += compare(ours[key], reference[key], f"{where}.{key}")
     return found
 
 

@@ -15,19 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.contract.shapes import json_type
+from tests.contract import dialects
+from tests.contract.dialects import markdown_table as table, verdict
+from tests.contract.shapes import field_differences, json_type
 
-ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "admin@acme.test"
 JANE = "jane.smith@acme.test"
 
 
 def find_reference() -> Path:
-    for base in (ROOT.parent / "shared" / "seeds", ROOT.parent.parent / "shared" / "seeds", Path("/work/shared/seeds")):
-        found = sorted(base.glob("002_*.txt")) if base.is_dir() else []
-        if found:
-            return found[0]
-    raise FileNotFoundError("the Sonderplan reference (seeds/002_*.txt) is not beside this checkout")
+    return dialects.find_reference("002", "Sonderplan")
 
 
 @dataclass
@@ -56,13 +53,7 @@ def load() -> list[Example]:
 def differences(ours: Any, reference: Any, where: str = "$") -> list[str]:
     if json_type(ours) != json_type(reference):
         return [f"{where}: {json_type(ours)}, the reference has {json_type(reference)}"]
-    if isinstance(reference, dict):
-        found = [f"{where}.{key}: missing" for key in sorted(reference.keys() - ours.keys())]
-        found += [f"{where}.{key}: not in the reference" for key in sorted(ours.keys() - reference.keys())]
-        for key in sorted(reference.keys() & ours.keys()):
-            found += differences(ours[key], reference[key], f"{where}.{key}")
-        return found
-    return []
+    return field_differences(ours, reference, where, differences) if isinstance(reference, dict) else []
 
 
 @dataclass
@@ -74,9 +65,7 @@ class Result:
 
     @property
     def verdict(self) -> str:
-        if self.status != self.expected:
-            return f"status {self.status}, the reference {self.expected}" + (f": {self.problems[0]}" if self.problems else "")
-        return "matches" if not self.problems else "; ".join(self.problems[:3])
+        return verdict(self.status, self.expected, self.problems)
 
 
 def _world(api, seed) -> dict[str, Any]:
@@ -129,7 +118,6 @@ def run(api, seed, as_: str = JANE) -> list[Result]:
 
 
 def markdown_table(results: list[Result]) -> str:
-    rows = ["| request example | status | verdict |", "|---|---|---|"]
-    rows += [f"| `{result.operation}` | {result.status} | {result.verdict} |" for result in results]
+    rows = [(f"`{result.operation}`", result.status, result.verdict) for result in results]
     matching = sum(1 for result in results if result.verdict == "matches")
-    return "\n".join(rows) + f"\n\n{matching} of {len(results)} checks match.\n"
+    return table(("request example", "status", "verdict"), rows) + f"\n\n{matching} of {len(results)} checks match.\n"

@@ -10,20 +10,8 @@ import pytest
 from sandglass.adapters.local_billing import next_bill_date
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from sandglass.services.billing import (
-    MAX_RECEIPT_BYTES,
-    RECEIPT_JWS,
-    RECEIPT_PKCS7,
-    BillingService,
-    Product,
-    ProviderSubscription,
-    ProviderUnavailable,
-    ReceiptOutcome,
-    UnknownSubscription,
-    parse_catalog,
-    plan_and_seats,
-    read_receipt,
-)
+from sandglass.ports.payments import Product, ProviderSubscription, ProviderUnavailable, ReceiptOutcome, UnknownSubscription
+from sandglass.services.billing import MAX_RECEIPT_BYTES, RECEIPT_JWS, RECEIPT_PKCS7, BillingService, parse_catalog, plan_and_seats, read_receipt
 
 ADMIN = TenantContext(org_id="org-1", domain="acme", user_id="u-admin", email="admin@acme.test", role="Administrator")
 USER = TenantContext(org_id="org-1", domain="acme", user_id="u-sam", email="sam@acme.test", role="User")

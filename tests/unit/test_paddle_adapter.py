@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandglass.adapters.paddle import HttpRequest, HttpResponse, PaddleBilling, TransportError, parse_subscription
-from sandglass.services.billing import (
+from sandglass.ports.payments import (
     BillingAccount,
     Product,
     ProviderRejected,

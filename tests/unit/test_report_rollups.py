@@ -17,6 +17,8 @@ from sandglass.entities.reports import ReportFilter, ReportSpec
 from sandglass.repositories.organizations import organization_from_item, settings_from_item
 from sandglass.repositories.rates import from_item as rate_item
 from sandglass.services.reports import ReportService, rollups, selection
+from tests.unit import report_strategies as strategies
+from tests.unit.report_strategies import one_in, text
 
 NOW = datetime(2026, 11, 3, 12, tzinfo=timezone.utc)
 BEGIN = datetime(2026, 10, 20, tzinfo=timezone.utc)  # Europe/Warsaw leaves summer time on 25 October
@@ -27,42 +29,15 @@ METRICS = ("time", "billable", "revenue", "cost", "profit", "count", "breaks")
 ZONES = ["Europe/Warsaw", "UTC", "America/New_York", "Asia/Kathmandu"]
 
 
-def text(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def windows():
+    return strategies.windows(BEGIN, DAYS * 24, 2)
 
 
-rate = st.tuples(st.sampled_from(["EUR", "USD"]), st.decimals(min_value=0, max_value=500, places=2))
-
-
-@st.composite
-def windows(draw):
-    cuts = sorted(draw(st.sets(st.integers(0, DAYS * 24), max_size=2)))
-    found = []
-    for index, hour in enumerate(cuts):
-        end = cuts[index + 1] if index + 1 < len(cuts) else None
-        currency, value = draw(rate)
-        found.append({"currency": currency, "value": str(value), "from": text(BEGIN + timedelta(hours=hour)),
-                      "to": None if end is None else text(BEGIN + timedelta(hours=end))})
-    return found
-
-
-@st.composite
-def activity(draw, number: int, priced: bool):
-    start = BEGIN + timedelta(minutes=draw(st.integers(0, DAYS * 24 * 60 - 1)), seconds=draw(st.sampled_from([0, 0, 30])))
-    running = draw(st.integers(0, 14)) == 0
-    end = None if running else start + timedelta(minutes=draw(st.sampled_from([0, 5, 20, 45, 90, 200, 600])))
-    item = {"id": f"a{number:03d}", "name": f"n{number}", "projectId": draw(st.sampled_from(PROJECTS + [None])), "userId": draw(st.sampled_from(USERS)),
-            "billable": draw(st.booleans()), "startedAt": text(start), "endedAt": None if end is None else text(end)}
-    if draw(st.integers(0, 5)) == 0:
-        item["type"] = "BREAK"
-    if priced or draw(st.integers(0, 5)):  # mostly with rates kept, as the activities service writes them
-        snapshot = {}
-        for kind in ("revenue", "cost"):
-            if draw(st.booleans()):
-                currency, value = draw(rate)
-                snapshot[kind] = {"currency": currency, "value": value, "rateId": "r"}
-        item["rateSnapshot"] = snapshot
-    return item
+def activity(number: int, priced: bool):
+    """Mostly with rates kept (five in six), as the activities service writes them; all of them when `priced`."""
+    return strategies.activity(number, begin=BEGIN, days=DAYS, projects=PROJECTS + [None], users=USERS, running=one_in(15),
+                               minutes=st.sampled_from([0, 5, 20, 45, 90, 200, 600]), breaks=one_in(6),
+                               priced=st.just(True) if priced else st.integers(0, 5).map(bool))
 
 
 @st.composite

@@ -7,7 +7,7 @@ only at the end, per currency."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -21,6 +21,8 @@ from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.repositories.rates import from_item as rate_item
 from sandglass.services.reports import ReportService
+from tests.unit import report_strategies as strategies
+from tests.unit.report_strategies import one_in, text
 
 NOW = datetime(2026, 8, 5, tzinfo=timezone.utc)
 JULY = datetime(2026, 7, 1, tzinfo=timezone.utc)
@@ -31,45 +33,18 @@ HOUR = 3_600_000
 METRICS = ["time", "billable", "revenue", "cost", "profit", "count"]
 
 
-def text(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def ms(value: str) -> int:
     return int((datetime.fromisoformat(value) - datetime(1970, 1, 1, tzinfo=timezone.utc)).total_seconds() * 1000)
 
 
-rate = st.tuples(st.sampled_from(["EUR", "USD"]), st.decimals(min_value=0, max_value=500, places=2))
+def windows():
+    """Consecutive windows over July, the last one open-ended or not."""
+    return strategies.windows(JULY, 31 * 24, 3, closed_last=True)
 
 
-@st.composite
-def windows(draw):
-    """Consecutive windows (from <= T < to) over July, the last one open-ended or not."""
-    cuts = sorted(draw(st.sets(st.integers(0, 31 * 24), max_size=3)))
-    found = []
-    for index, hour in enumerate(cuts):
-        end = cuts[index + 1] if index + 1 < len(cuts) else (None if draw(st.booleans()) else 31 * 24 + 1)
-        currency, value = draw(rate)
-        found.append({"currency": currency, "value": value, "from": text(JULY + timedelta(hours=hour)),
-                      "to": None if end is None else text(JULY + timedelta(hours=end))})
-    return found
-
-
-@st.composite
-def activity(draw, number: int):
-    start = JULY + timedelta(minutes=draw(st.integers(0, 31 * 24 * 60 - 1)), seconds=draw(st.sampled_from([0, 0, 30])))
-    running = draw(st.integers(0, 9)) == 0
-    end = None if running else start + timedelta(minutes=draw(st.integers(0, 300)))
-    item = {"id": f"a{number:03d}", "name": f"n{number}", "projectId": draw(st.sampled_from(PROJECTS)), "userId": draw(st.sampled_from(USERS)),
-            "billable": draw(st.booleans()), "startedAt": text(start), "endedAt": None if end is None else text(end)}
-    if draw(st.booleans()):  # rates kept when written: either kind may be absent (no rate then)
-        snapshot = {}
-        for kind in ("revenue", "cost"):
-            if draw(st.booleans()):
-                currency, value = draw(rate)
-                snapshot[kind] = {"currency": currency, "value": value, "rateId": "r"}
-        item["rateSnapshot"] = snapshot
-    return item
+def activity(number: int):
+    return strategies.activity(number, begin=JULY, days=31, projects=PROJECTS, users=USERS, running=one_in(10),
+                               minutes=st.integers(0, 300), priced=st.booleans())
 
 
 @st.composite

@@ -54,11 +54,7 @@ class Settings:
     @property
     def jwt_secret(self) -> str | None:
         """HS256 secret: the env value, or the SSM SecureString named by JWT_SECRET_PARAMETER."""
-        if self.jwt_secret_value:
-            return self.jwt_secret_value
-        if self.jwt_secret_parameter:
-            return _ssm_secret(self.jwt_secret_parameter)
-        return None
+        return _secret(self.jwt_secret_value, self.jwt_secret_parameter)
 
     @property
     def cursor_secret(self) -> bytes:
@@ -70,15 +66,21 @@ class Settings:
     @property
     def paddle_api_key(self) -> str | None:
         """Paddle API key: the env value, or the SSM SecureString named by PADDLE_API_KEY_PARAMETER."""
-        if self.paddle_api_key_value:
-            return self.paddle_api_key_value
-        if self.paddle_api_key_parameter:
-            return _ssm_secret(self.paddle_api_key_parameter)
-        return None
+        return _secret(self.paddle_api_key_value, self.paddle_api_key_parameter)
 
 
 # How long a container trusts its copy of the SSM secret: a rotation is picked up within this.
 SECRET_MAX_AGE_SECONDS = 300
+
+
+def _secret(value: str | None, parameter: str | None) -> str | None:
+    """A secret given in the environment itself (`value`), or else read from the SSM SecureString
+    named by `parameter`; None when neither is configured."""
+    if value:
+        return value
+    if parameter:
+        return _ssm_secret(parameter)
+    return None
 
 
 def _ssm_secret(name: str) -> str:

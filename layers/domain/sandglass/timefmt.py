@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
 
 # The one accepted range for every instant a client sends (activities, rates, locks, reports...).
@@ -26,6 +26,16 @@ def parse(value: str) -> datetime:
         return parsed.astimezone(timezone.utc)
     except OverflowError:
         raise ValueError("The instant is outside the supported range (years 0001-9999 in UTC)") from None
+
+
+def hhmm(wall: time) -> str:
+    """A wall-clock time as `HH:MM`, as settings store and send it (core hours, reminders)."""
+    return wall.strftime("%H:%M")
+
+
+def parse_stored(value: str | None) -> datetime | None:
+    """A stored instant (its text as `iso` wrote it), or None where none is stored."""
+    return parse(value) if value else None
 
 
 def parse_bound(value: Any) -> datetime:

@@ -20,23 +20,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sandglass.adapters.aws import LazyClient
 from sandglass.clock import get_clock
 from sandglass.ports.webhooks import MAX_RECEIVES, DeliveryQueue, QueuedMessage  # noqa: F401  (known here by these names)
 
 VISIBILITY_TIMEOUT = 360  # seconds a received message stays hidden (template.yaml: VisibilityTimeout)
 
 
-class SqsQueue:
+class SqsQueue(LazyClient):
+    service = "sqs"
+
     def __init__(self, url: str):
         self.url = url
-        self._client = None
-
-    def client(self):
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("sqs")
-        return self._client
 
     def send(self, messages: list[QueuedMessage]) -> None:
         for start in range(0, len(messages), 10):

@@ -18,23 +18,18 @@ import threading
 from dataclasses import asdict
 from typing import Any
 
+from sandglass.adapters.aws import LazyClient
 from sandglass.ports.notifier import Notification, Notifier
 from sandglass.settings import NotifierSettings, notifier_settings
 
 logger = logging.getLogger("sandglass.notifications")
 
 
-class SesNotifier:
+class SesNotifier(LazyClient):
+    service = "sesv2"
+
     def __init__(self, sender: str, template: str | None = None, configuration_set: str | None = None):
         self.sender, self.template, self.configuration_set = sender, template, configuration_set
-        self._client = None
-
-    def client(self):
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("sesv2")
-        return self._client
 
     def send(self, notification: Notification) -> None:
         if self.template:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 
+from sandglass.adapters.aws import LazyClient
 from sandglass.ports.throttle import throttle_key
 
 logger = logging.getLogger("sandglass.throttle")
@@ -24,17 +25,12 @@ class NoThrottleKeys:
         return None
 
 
-class ApiGatewayThrottleKeys:
+class ApiGatewayThrottleKeys(LazyClient):
+    service = "apigateway"
+
     def __init__(self, usage_plan_id: str, client=None):
         self.usage_plan_id = usage_plan_id
         self._client = client
-
-    def client(self):
-        if self._client is None:
-            import boto3  # lazy: only the organization-creating function pays for it, once
-
-            self._client = boto3.client("apigateway")
-        return self._client
 
     def ensure(self, org_id: str) -> None:
         key_id = self._key_id(org_id)

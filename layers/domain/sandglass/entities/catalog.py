@@ -38,10 +38,11 @@ class Money:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Tag:
+class CatalogEntry:
+    """What tags, clients and tasks all carry: an id, a name, and the stamps of their writes."""
+
     id: str
     name: str
-    archived: bool = False
     version: int = 1
     created_at: datetime | None = None
     created_by: str | None = None
@@ -49,36 +50,29 @@ class Tag:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Client:
-    id: str
-    name: str
+class Tag(CatalogEntry):
+    archived: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Client(CatalogEntry):
     email: str | None = None
     cc_emails: tuple[str, ...] = ()
     address: str | None = None
     note: str | None = None
     currency: str | None = None
     archived: bool = False
-    version: int = 1
-    created_at: datetime | None = None
-    created_by: str | None = None
-    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Task:
-    id: str
+class Task(CatalogEntry):
     project_id: str
-    name: str
     status: str = ACTIVE  # ACTIVE | DONE
     assignee_ids: tuple[str, ...] = ()
     estimate: timedelta | None = None
     billable: bool | None = None  # None: as the project is
     hourly_rate: Money | None = None
     cost_rate: Money | None = None
-    version: int = 1
-    created_at: datetime | None = None
-    created_by: str | None = None
-    updated_at: datetime | None = None
 
     @property
     def active(self) -> bool:

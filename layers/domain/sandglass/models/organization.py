@@ -15,6 +15,7 @@ from sandglass.errors import invalid_request
 from sandglass.models import ApiModel, Versioned
 from sandglass.models.common import Name, Omittable, Text, TimeZone
 from sandglass.models.formats import CLOCK_TIME, CURRENCY
+from sandglass.timefmt import hhmm
 
 Currency = Annotated[str, AfterValidator(reference.check_currency), CURRENCY]
 ClockTime = Annotated[str, AfterValidator(reference.check_hhmm), CLOCK_TIME]
@@ -229,15 +230,11 @@ class Health(BaseModel, defer_build=True):
 
 # --- the Sandtime mapping of the organization entity ------------------------------------------------
 
-def _hhmm(value: dt.time) -> str:
-    return value.strftime("%H:%M")
-
-
 def settings_model(settings: entity.OrganizationSettings) -> OrganizationSettings:
     """The settings entity in the Sandtime shape."""
     return OrganizationSettings.model_construct(
         name=settings.name, notes=settings.notes, currency=settings.currency, timeZone=settings.time_zone,
-        coreHours=CoreHours.model_construct(start=_hhmm(settings.core_hours.start), end=_hhmm(settings.core_hours.end)),
+        coreHours=CoreHours.model_construct(start=hhmm(settings.core_hours.start), end=hhmm(settings.core_hours.end)),
         holidays=Holidays.model_construct(country=settings.holidays.country, excluded=list(settings.holidays.excluded)),
         rounding=Rounding.model_construct(enabled=settings.rounding.enabled, interval=settings.rounding.interval // dt.timedelta(milliseconds=1),
                                           mode=settings.rounding.mode),
@@ -245,7 +242,7 @@ def settings_model(settings: entity.OrganizationSettings) -> OrganizationSetting
                                                             week=settings.locking.week, year=settings.locking.year),
         onboarding=Onboarding.model_construct(**{step: OnboardingStep.model_construct(done=state.done, viewed=state.viewed)
                                                  for step, state in settings.onboarding}),
-        reminders=Reminders.model_construct(enabled=settings.reminders.enabled, weekday=settings.reminders.weekday, time=_hhmm(settings.reminders.at)),
+        reminders=Reminders.model_construct(enabled=settings.reminders.enabled, weekday=settings.reminders.weekday, time=hhmm(settings.reminders.at)),
         autoLock=AutoLock.model_construct(graceHours=settings.auto_lock_grace // dt.timedelta(hours=1)),
         maxActivityHours=settings.max_activity_hours, unlockWindowHours=settings.unlock_window_hours, overlapPolicy=settings.overlap_policy,
     )

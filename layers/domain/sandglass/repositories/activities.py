@@ -147,10 +147,6 @@ def _stored(org_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
 
 # --- item <-> entity ---------------------------------------------------------------------------------
 
-def _instant(value: Any) -> datetime | None:
-    return timefmt.parse(value) if value else None
-
-
 def _rate(value: Mapping[str, Any] | None) -> RateRef | None:
     if not value:
         return None
@@ -184,10 +180,10 @@ def from_item(item: Mapping[str, Any]) -> Activity:
     """A stored activity item (index keys or not) -> the entity."""
     return Activity(
         id=item["id"], user_id=item["userId"], project_id=item.get("projectId"), started_at=timefmt.parse(item["startedAt"]),
-        ended_at=_instant(item.get("endedAt")), name=item.get("name", ""), billable=bool(item.get("billable", False)),
+        ended_at=timefmt.parse_stored(item.get("endedAt")), name=item.get("name", ""), billable=bool(item.get("billable", False)),
         locked=bool(item.get("locked")), version=int(item.get("version", 1)),
-        created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"),
-        updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"),
+        created_at=timefmt.parse_stored(item.get("createdAt")), created_by=item.get("createdBy"),
+        updated_at=timefmt.parse_stored(item.get("updatedAt")), updated_by=item.get("updatedBy"),
         rate_snapshot=snapshot_from(item.get("rateSnapshot")), geofence_id=item.get("geofenceId"), rerate_id=item.get("rerateId"),
         task_id=item.get("taskId"), tag_ids=tuple(item.get("tagIds") or ()), type=item.get("type") or REGULAR,
         notes=item.get("notes", ""), booking_ids=tuple(int(booking) for booking in item.get("bookingIds") or ()),
@@ -273,6 +269,40 @@ class ReadSet:
     idempotency: IdempotencyRecord | None = None
     extra: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)  # write guards' items, by (PK, SK)
 
+    def add(self, kind: str, ref: Any, item: dict[str, Any]) -> None:
+        """One item read for the set, filed where its kind belongs (`ref`: what it is of)."""
+        if kind == "organization":
+            self.organization = None if item.get("status") == DELETED else organization_from_item(item)  # tombstoned: as gone
+        elif kind == "project":
+            self.projects[ref] = item
+        elif kind == "membership":
+            self.memberships[ref] = item
+        elif kind == "user":
+            self.users[ref] = item
+        elif kind == "timer":
+            self.timers[ref] = marker_from_item(item)
+        elif kind == "extra":
+            self.extra[(item[keys.PK], item[keys.SK])] = item
+        else:
+            self.idempotency = idempotency_from_item(item)
+
+
+def _wanted(org_id: str, organization: bool, projects: Iterable[str], memberships: Iterable[tuple[str, str]], users: Iterable[str],
+            timers: Iterable[str], idempotency: tuple[str, str] | None, extra: Iterable[Mapping[str, str]]) -> dict[tuple[str, str], tuple[str, Any]]:
+    """The keys a read set reads, by (PK, SK), each with its kind and what it is of; a key named twice is read once."""
+    named: list[tuple[Mapping[str, str], str, Any]] = [(keys.organization(org_id), "organization", None)] if organization else []
+    named += [(keys.project(org_id, project_id), "project", project_id) for project_id in projects]
+    named += [(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)), "membership", (project_id, user_id))
+              for project_id, user_id in memberships]
+    named += [(keys.user(org_id, user_id), "user", user_id) for user_id in users]
+    named += [(keys.running_timer(org_id, user_id), "timer", user_id) for user_id in timers]
+    named += [(keys.idempotency(org_id, *idempotency), "idempotency", None)] if idempotency else []
+    named += [(key, "extra", None) for key in extra]
+    wanted: dict[tuple[str, str], tuple[str, Any]] = {}
+    for key, kind, ref in named:
+        wanted.setdefault((key[keys.PK], key[keys.SK]), (kind, ref))
+    return wanted
+
 
 class ActivityRepository:
     def __init__(self, table: Table | None = None):
@@ -309,44 +339,11 @@ class ActivityRepository:
         projects, project memberships (project, user), members, timer markers, the idempotency
         record (a timer marker read stale would make a start conflict for no reason) and the
         `extra` items write guards name (e.g. lock state), returned in `extra` by (PK, SK)."""
-        wanted: dict[tuple[str, str], tuple[str, Any]] = {}
-
-        def want(key: dict[str, str], kind: str, ref: Any) -> None:
-            wanted.setdefault((key[keys.PK], key[keys.SK]), (kind, ref))
-
-        if organization:
-            want(keys.organization(org_id), "organization", None)
-        for project_id in projects:
-            want(keys.project(org_id, project_id), "project", project_id)
-        for project_id, user_id in memberships:
-            want(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)), "membership", (project_id, user_id))
-        for user_id in users:
-            want(keys.user(org_id, user_id), "user", user_id)
-        for user_id in timers:
-            want(keys.running_timer(org_id, user_id), "timer", user_id)
-        if idempotency:
-            want(keys.idempotency(org_id, *idempotency), "idempotency", None)
-        for key in extra:
-            want(key, "extra", None)
+        wanted = _wanted(org_id, organization, projects, memberships, users, timers, idempotency, extra)
         found = ReadSet()
-        if not wanted:
-            return found
-        for item in self.table.batch_get([{keys.PK: pk, keys.SK: sk} for pk, sk in wanted], consistent=True):
-            kind, ref = wanted[(item[keys.PK], item[keys.SK])]
-            if kind == "organization":
-                found.organization = None if item.get("status") == DELETED else organization_from_item(item)  # tombstoned: as gone
-            elif kind == "project":
-                found.projects[ref] = item
-            elif kind == "membership":
-                found.memberships[ref] = item
-            elif kind == "user":
-                found.users[ref] = item
-            elif kind == "timer":
-                found.timers[ref] = marker_from_item(item)
-            elif kind == "extra":
-                found.extra[(item[keys.PK], item[keys.SK])] = item
-            else:
-                found.idempotency = idempotency_from_item(item)
+        if wanted:
+            for item in self.table.batch_get([{keys.PK: pk, keys.SK: sk} for pk, sk in wanted], consistent=True):
+                found.add(*wanted[(item[keys.PK], item[keys.SK])], item)
         return found
 
     # --- staging one write (services commit the unit of work) -----------------------------------

@@ -12,7 +12,7 @@ The secret itself is stored nowhere.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any
 
 from sandglass import keys
@@ -20,7 +20,7 @@ from sandglass.entities.people import ApiKey, ApiKeyLookup
 from sandglass.errors import Conflict, NotFound
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import iso, parse, parse_stored
 
 KEY_NOT_FOUND = "API key not found"
 
@@ -95,15 +95,11 @@ class ApiKeyRepository:
 
 # --- items <-> entity ---------------------------------------------------------------------------
 
-def _instant(value: Any) -> datetime | None:
-    return parse(value) if value else None
-
-
 def api_key_from_item(email: str, listing: dict[str, Any]) -> ApiKey:
     """A listing item (with its lookup item's `lastUsedAt` when known) as the entity."""
     return ApiKey(id=listing["id"], email=email, name=listing["name"], last4=listing["last4"], key_hash=listing["keyHash"],
-                  created_at=parse(listing["createdAt"]), rotated_at=_instant(listing.get("rotatedAt")), expires_at=_instant(listing.get("expiry")),
-                  last_used_at=_instant(listing.get("lastUsedAt")))
+                  created_at=parse(listing["createdAt"]), rotated_at=parse_stored(listing.get("rotatedAt")), expires_at=parse_stored(listing.get("expiry")),
+                  last_used_at=parse_stored(listing.get("lastUsedAt")))
 
 
 def lookup_from_item(item: dict[str, Any]) -> ApiKeyLookup:

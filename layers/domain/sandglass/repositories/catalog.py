@@ -185,20 +185,10 @@ class CatalogRepository:
 
     def all_of(self, kind: Kind[E], org_id: str, *, archived: str = "include", name: str | None = None) -> list[E]:
         """Every entry of a listing (page-numbered dialects slice it; jobs walk it)."""
-        found, cursor = [], None
-        while True:
-            items, cursor = self.page(kind, org_id, archived=archived, name=name, limit=None, cursor=cursor)
-            found.extend(items)
-            if not cursor:
-                return found
+        return _every(lambda cursor: self.page(kind, org_id, archived=archived, name=name, limit=None, cursor=cursor))
 
     def all_tasks(self, org_id: str, project_id: str, *, status: str | None = None, name: str | None = None) -> list[Task]:
-        found, cursor = [], None
-        while True:
-            items, cursor = self.page_tasks(org_id, project_id, status=status, name=name, limit=None, cursor=cursor)
-            found.extend(items)
-            if not cursor:
-                return found
+        return _every(lambda cursor: self.page_tasks(org_id, project_id, status=status, name=name, limit=None, cursor=cursor))
 
     # --- writes (staged into the caller's unit of work) --------------------------------------
     def stage_create(self, tx: UnitOfWork, kind: Kind[E], org_id: str, entity: E) -> None:
@@ -251,6 +241,16 @@ class CatalogRepository:
     def stage_usable(self, tx: UnitOfWork, kind: Kind[E], org_id: str, entity_id: str, fail: DomainError) -> None:
         """The tag or client exists and is not archived when `tx` commits."""
         tx.check(kind.key(org_id, entity_id), "attribute_exists(PK) AND #a = :false", {"#a": "archived"}, {":false": False}, fail=fail)
+
+
+def _every(page: Callable[[str | None], tuple[list[E], str | None]]) -> list[E]:
+    """Every entry of a paged listing: `page(cursor)` answers a page and the next cursor (None at the end)."""
+    found, cursor = [], None
+    while True:
+        items, cursor = page(cursor)
+        found.extend(items)
+        if not cursor:
+            return found
 
 
 def not_found(kind: Kind) -> NotFound:

@@ -30,7 +30,7 @@ from sandglass.errors import Conflict, DomainError, ValidationFailed
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
 from sandglass.storage.transaction import UnitOfWork
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import iso, parse_stored
 
 # entity field -> item attribute of what an enter event decides on (copied to the cell entries)
 _DECIDING = (("name", "name"), ("latitude", "latitude"), ("longitude", "longitude"), ("radius", "radius"),
@@ -53,10 +53,6 @@ def _from_store(value: Any) -> Any:
     return value
 
 
-def _instant(value: Any):
-    return parse(value) if value else None
-
-
 def _deciding(item: dict[str, Any]) -> dict[str, Any]:
     found = {field: _from_store(item.get(attribute)) for field, attribute in _DECIDING if item.get(attribute) is not None}
     found["version"] = int(found.get("version", 1))
@@ -64,8 +60,8 @@ def _deciding(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def from_item(item: dict[str, Any]) -> Geofence:
-    return Geofence(id=item["id"], **_deciding(item), cells=tuple(item.get("cells") or ()), created_at=_instant(item.get("createdAt")),
-                    created_by=item.get("createdBy"), updated_at=_instant(item.get("updatedAt")), updated_by=item.get("updatedBy"))
+    return Geofence(id=item["id"], **_deciding(item), cells=tuple(item.get("cells") or ()), created_at=parse_stored(item.get("createdAt")),
+                    created_by=item.get("createdBy"), updated_at=parse_stored(item.get("updatedAt")), updated_by=item.get("updatedBy"))
 
 
 def from_cell_item(item: dict[str, Any]) -> Geofence:

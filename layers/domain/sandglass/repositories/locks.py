@@ -40,7 +40,7 @@ from sandglass.errors import Conflict, NotFound
 from sandglass.storage import table as db
 from sandglass.storage.table import Op, Table
 from sandglass.storage.transaction import UnitOfWork
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import iso, parse_stored
 
 __all__ = ["LOCKS_CHANGED", "LockRepository", "LockState", "LockStates", "WeekApproval", "WeekLock"]
 
@@ -60,17 +60,13 @@ def _approval_attribute(year: int, week: int) -> str:
     return f"approved#{year:04d}-W{week:02d}"
 
 
-def _instant(value: Any) -> Any:
-    return parse(value) if value else None
-
-
 def _week_lock(value: Mapping[str, Any], user_id: str, year: int, week: int) -> WeekLock:
-    return WeekLock(id=str(value["id"]), user_id=user_id, year=year, week=week, unlocked_to=_instant(value.get("unlockedTo")),
-                    created_at=_instant(value.get("createdAt")), updated_at=_instant(value.get("updatedAt")))
+    return WeekLock(id=str(value["id"]), user_id=user_id, year=year, week=week, unlocked_to=parse_stored(value.get("unlockedTo")),
+                    created_at=parse_stored(value.get("createdAt")), updated_at=parse_stored(value.get("updatedAt")))
 
 
 def _approval(value: Mapping[str, Any]) -> WeekApproval:
-    return WeekApproval(request_id=str(value.get("requestId", "")), approved_at=_instant(value.get("approvedAt")),
+    return WeekApproval(request_id=str(value.get("requestId", "")), approved_at=parse_stored(value.get("approvedAt")),
                         approved_by=str(value.get("approvedBy", "")))
 
 

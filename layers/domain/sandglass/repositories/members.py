@@ -3,26 +3,21 @@ account membership item that lets their person find the organization, mapped to 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sandglass import keys
 from sandglass.entities.people import Member
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import iso, parse_stored
 
 PROFILE_ATTRIBUTES = ("name", "title", "phone", "avatar")
 ADMIN_ATTRIBUTES = ("role", "archived", "archivedAt")
 
 
-def _instant(value: Any) -> datetime | None:
-    return parse(value) if value else None
-
-
 def member_from_item(item: dict[str, Any]) -> Member:
     return Member(id=item["id"], email=item["email"], name=item.get("name") or "", role=item["role"], status=item.get("status") or "INVITED",
                   archived=bool(item.get("archived")), avatar=item.get("avatar"), phone=item.get("phone"), title=item.get("title"),
-                  created_at=_instant(item.get("createdAt")), invited_at=_instant(item.get("invitedAt")), invited_by=item.get("invitedBy"),
-                  archived_at=_instant(item.get("archivedAt")), version=int(item.get("version") or 1),
+                  created_at=parse_stored(item.get("createdAt")), invited_at=parse_stored(item.get("invitedAt")), invited_by=item.get("invitedBy"),
+                  archived_at=parse_stored(item.get("archivedAt")), version=int(item.get("version") or 1),
                   number=int(item["number"]) if item.get("number") is not None else None)
 
 

@@ -39,7 +39,7 @@ from sandglass.repositories.jobs import job_to_item
 from sandglass.repositories.members import member_to_item, membership_item
 from sandglass.storage import table as db
 from sandglass.storage.table import Table
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import hhmm, iso, parse
 
 
 class OrganizationRepository:
@@ -174,10 +174,6 @@ def _time(value: Any, default: time) -> time:
     return time.fromisoformat(str(value)) if value else default
 
 
-def _hhmm(value: time) -> str:
-    return value.strftime("%H:%M")
-
-
 def _int(value: Any) -> int | None:
     return int(value) if value is not None else None
 
@@ -218,14 +214,14 @@ def settings_to_item(settings: OrganizationSettings) -> dict[str, Any]:
         "notes": settings.notes,
         "currency": settings.currency,
         "timeZone": settings.time_zone,
-        "coreHours": {"start": _hhmm(settings.core_hours.start), "end": _hhmm(settings.core_hours.end)},
+        "coreHours": {"start": hhmm(settings.core_hours.start), "end": hhmm(settings.core_hours.end)},
         "holidays": {"country": settings.holidays.country, "excluded": [day.isoformat() for day in settings.holidays.excluded]},
         "rounding": {"enabled": settings.rounding.enabled, "interval": settings.rounding.interval // timedelta(milliseconds=1),
                      "mode": settings.rounding.mode},
         "lockingTimesheets": {"enabled": settings.locking.enabled, "timeZone": settings.locking.time_zone,
                               "week": settings.locking.week, "year": settings.locking.year},
         "onboarding": {step: {"done": state.done, "viewed": state.viewed} for step, state in settings.onboarding},
-        "reminders": {"enabled": settings.reminders.enabled, "weekday": settings.reminders.weekday, "time": _hhmm(settings.reminders.at)},
+        "reminders": {"enabled": settings.reminders.enabled, "weekday": settings.reminders.weekday, "time": hhmm(settings.reminders.at)},
         "autoLock": {"graceHours": settings.auto_lock_grace // timedelta(hours=1)},
         "maxActivityHours": settings.max_activity_hours,
         "unlockWindowHours": settings.unlock_window_hours,

@@ -29,7 +29,7 @@ from sandglass.storage import table as db
 from sandglass.storage.table import Op as WriteCondition
 from sandglass.storage.table import Page, Table
 from sandglass.storage.transaction import UnitOfWork
-from sandglass.timefmt import iso, parse
+from sandglass.timefmt import iso, parse_stored
 
 __all__ = ["PROJECT_ADMINISTRATOR", "Listing", "ProjectRepository", "member_item", "membership_from_item", "new_membership",
            "project_from_item", "project_item"]
@@ -64,14 +64,10 @@ def member_item(org_id: str, member: dict[str, Any]) -> dict[str, Any]:
             **keys.index_keys(keys.GSI_PROJECT, keys.project_partition(org_id, project_id), keys.project_member_gsi_sort(member_id))}
 
 
-def _instant(value: Any) -> datetime | None:
-    return parse(value) if value else None
-
-
 def project_from_item(item: dict[str, Any]) -> Project:
     return Project(id=item["id"], name=item["name"], notes=item.get("notes") or "", billable=bool(item.get("billable", True)),
                    archived=bool(item.get("archived")), avatar=item.get("avatar"), version=int(item.get("version", 1)),
-                   created_at=_instant(item.get("createdAt")), created_by=item.get("createdBy"), has_activities=bool(item.get("hasActivities")),
+                   created_at=parse_stored(item.get("createdAt")), created_by=item.get("createdBy"), has_activities=bool(item.get("hasActivities")),
                    client_id=item.get("clientId"), number=int(item["number"]) if item.get("number") is not None else None)
 
 
@@ -90,7 +86,7 @@ def membership_from_item(item: dict[str, Any]) -> ProjectMembership:
     return ProjectMembership(id=item["id"], project_id=item["projectId"], user_id=item["userId"], role=item.get("role", "User"),
                              archived=bool(item.get("archived")), assigned_by=item.get("assignedBy"), title=item.get("title"),
                              notes=item.get("notes"), tags=tuple(item.get("tags") or ()), version=int(item.get("version", 1)),
-                             created_at=_instant(item.get("createdAt")))
+                             created_at=parse_stored(item.get("createdAt")))
 
 
 def membership_to_item(org_id: str, member: ProjectMembership) -> dict[str, Any]:
@@ -204,26 +200,26 @@ class ProjectRepository:
         return Listing([project_from_item(item) for item in page.items], page.cursor)
 
     def page_memberships_of_user(self, org_id: str, user_id: str, limit: int, cursor: str | None) -> Listing[ProjectMembership]:
-        page = self.table.query_page(org_id=org_id, scope=f"memberships:{user_id}",
-                                     key_condition=db.key_condition(keys.GSI_USER, "prefix"),
-                                     values={":pk": keys.user_partition(org_id, user_id), ":prefix": keys.PROJECT_SK_PREFIX},
-                                     index=keys.GSI_USER, limit=limit, cursor=cursor)
+        page = self._prefix_page(org_id, f"memberships:{user_id}", keys.GSI_USER, keys.user_partition(org_id, user_id),
+                                 keys.PROJECT_SK_PREFIX, limit, cursor)
         return Listing([membership_from_item(item) for item in page.items], page.cursor)
 
     def page_members(self, org_id: str, project_id: str, limit: int, cursor: str | None) -> Listing[ProjectMembership]:
-        page = self.table.query_page(org_id=org_id, scope=f"members:{project_id}",
-                                     key_condition=db.key_condition(keys.GSI_PROJECT, "prefix"),
-                                     values={":pk": keys.project_partition(org_id, project_id), ":prefix": keys.PROJECT_MEMBER_GSI_SK_PREFIX},
-                                     index=keys.GSI_PROJECT, limit=limit, cursor=cursor)
+        page = self._prefix_page(org_id, f"members:{project_id}", keys.GSI_PROJECT, keys.project_partition(org_id, project_id),
+                                 keys.PROJECT_MEMBER_GSI_SK_PREFIX, limit, cursor)
         return Listing([membership_from_item(item) for item in page.items], page.cursor)
 
     def has_activities(self, org_id: str, project_id: str) -> bool:
         """Does any activity hang off the project? One Query, Limit 1."""
-        page = self.table.query_page(org_id=org_id, scope="has-activities",
-                                     key_condition=db.key_condition(keys.GSI_PROJECT, "prefix"),
-                                     values={":pk": keys.project_partition(org_id, project_id), ":prefix": keys.PROJECT_ACTIVITY_GSI_SK_PREFIX},
-                                     index=keys.GSI_PROJECT, limit=1)
+        page = self._prefix_page(org_id, "has-activities", keys.GSI_PROJECT, keys.project_partition(org_id, project_id),
+                                 keys.PROJECT_ACTIVITY_GSI_SK_PREFIX, limit=1)
         return bool(page.items)
+
+    def _prefix_page(self, org_id: str, scope: str, index: str, partition: str, prefix: str, limit: int | None,
+                     cursor: str | None = None) -> Page:
+        """One Query page of an index partition's items whose sort key starts with `prefix`."""
+        return self.table.query_page(org_id=org_id, scope=scope, key_condition=db.key_condition(index, "prefix"),
+                                     values={":pk": partition, ":prefix": prefix}, index=index, limit=limit, cursor=cursor)
 
     # --- writes ------------------------------------------------------------------------------
     def create(self, org_id: str, project: Project, creator: ProjectMembership) -> None:

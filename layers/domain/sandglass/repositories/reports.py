@@ -137,17 +137,13 @@ class ReportRepository:
         return offset
 
 
-def _instant(text: str | None):
-    return timefmt.parse(text) if text else None
-
-
 def _ids(values: list[str] | None) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)
 
 
 def from_item(item: dict[str, Any]) -> ReportDefinition:
     spec = ReportSpec(
-        name=item.get("name"), period=item.get("period") or "custom", start=_instant(item.get("start")), end=_instant(item.get("end")),
+        name=item.get("name"), period=item.get("period") or "custom", start=timefmt.parse_stored(item.get("start")), end=timefmt.parse_stored(item.get("end")),
         dimensions=tuple(item.get("dimensions") or ()), metrics=tuple(item.get("metrics") or ("time",)),
         filters=tuple(ReportFilter(field=condition["field"], operator=condition.get("operator") or "is",
                                    value=tuple(condition["value"]) if isinstance(condition["value"], list) else condition["value"])
@@ -157,7 +153,7 @@ def from_item(item: dict[str, Any]) -> ReportDefinition:
         show_archived_members=bool(item.get("showArchivedMembers")), pinned=bool(item.get("pinned")),
     )
     return ReportDefinition(id=item["id"], owner_id=item["userId"], spec=spec, version=int(item.get("version") or 1),
-                            created_at=_instant(item.get("createdAt")), updated_at=_instant(item.get("updatedAt")))
+                            created_at=timefmt.parse_stored(item.get("createdAt")), updated_at=timefmt.parse_stored(item.get("updatedAt")))
 
 
 def to_item(org_id: str, report: ReportDefinition) -> dict[str, Any]:

@@ -30,23 +30,10 @@ from sandglass.context import TenantContext
 from sandglass.entities.billing import ENTITLED_STATUSES, FREE_PLAN
 from sandglass.errors import Conflict, NotFound, ValidationFailed
 from sandglass.models.billing import BillingTransaction, Subscription
-from sandglass.ports.payments import (
-    BillingAccount,
-    PaymentProvider,
-    Product,
-    ProviderRejected,
-    ProviderSubscription,
-    ProviderTransaction,
-    ProviderUnavailable,
-    ReceiptOutcome,
-    UnknownSubscription,
-)
+from sandglass.ports.payments import BillingAccount, PaymentProvider, Product, ProviderSubscription, ProviderTransaction, UnknownSubscription
 from sandglass.repositories.billing import BillingRepository, StaleSeatCount
 from sandglass.timefmt import iso
 
-# the port's types, named here for the callers that know them from this module
-__all__ = ["BillingAccount", "BillingService", "PaymentProvider", "Product", "ProviderRejected", "ProviderSubscription",
-           "ProviderTransaction", "ProviderUnavailable", "ReceiptOutcome", "UnknownSubscription", "parse_catalog", "plan_and_seats", "read_receipt"]
 HISTORY_LIMIT = 50
 RECOUNT_ATTEMPTS = 5
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sandglass import ids
 from sandglass.clock import Clock, get_clock
@@ -31,11 +31,13 @@ from sandglass.entities.projects import Project
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, check_if_match, stale_write
 from sandglass.repositories.catalog import CLIENTS, TAGS, TASKS, CatalogRepository, Kind, UnitOfWork, not_found
 from sandglass.repositories.organizations import OrganizationRepository
-from sandglass.repositories.projects import PROJECT_ADMINISTRATOR, ProjectRepository
+from sandglass.repositories.projects import ProjectRepository
+from sandglass.services.project_access import read_project_access
 
 TAG_FIELDS = frozenset({"name", "archived"})
 CLIENT_FIELDS = frozenset({"name", "email", "cc_emails", "address", "note", "currency", "archived"})
 TASK_FIELDS = frozenset({"name", "status", "assignee_ids", "estimate", "billable", "hourly_rate", "cost_rate"})
+E = TypeVar("E", Tag, Client)
 
 
 # --- decisions (pure) -------------------------------------------------------------------------------
@@ -115,70 +117,65 @@ def _administrators_only(tenant: TenantContext, what: str) -> None:
         raise Forbidden(f"Only organization Administrators can manage {what}")
 
 
-class TagService(_Catalog):
+class _OrganizationCatalog(_Catalog, Generic[E]):
+    """Tags and clients: every member reads; organization Administrators create, change and delete."""
+
+    kind: ClassVar[Kind]
+    entity: ClassVar[type]
+    fields: ClassVar[frozenset[str]]
+    plural: ClassVar[str]  # what the refusal names
+
     def list(self, tenant: TenantContext, *, archived: str = "false", name: str | None = None, limit: int | None = 100,
-             cursor: str | None = None) -> tuple[list[Tag], str | None]:
-        return self.repository.page(TAGS, tenant.org_id, archived=archived, name=name, limit=limit, cursor=cursor)
+             cursor: str | None = None) -> tuple[list[E], str | None]:
+        return self.repository.page(self.kind, tenant.org_id, archived=archived, name=name, limit=limit, cursor=cursor)
 
-    def all(self, tenant: TenantContext, *, archived: str = "include", name: str | None = None) -> list[Tag]:
-        return self.repository.all_of(TAGS, tenant.org_id, archived=archived, name=name)
+    def all(self, tenant: TenantContext, *, archived: str = "include", name: str | None = None) -> list[E]:
+        return self.repository.all_of(self.kind, tenant.org_id, archived=archived, name=name)
 
-    def get(self, tenant: TenantContext, tag_id: str) -> Tag:
-        return self._find(TAGS, tenant, tag_id)
+    def get(self, tenant: TenantContext, entity_id: str) -> E:
+        return self._find(self.kind, tenant, entity_id)
 
-    def create(self, tenant: TenantContext, fields: dict[str, Any]) -> Tag:
-        _administrators_only(tenant, "tags")
-        return self._create(TAGS, tenant, created(Tag, entity_id=ids.new_id(), fields=fields, actor=tenant.user_id, now=self.clock.now()))
+    def create(self, tenant: TenantContext, fields: dict[str, Any]) -> E:
+        _administrators_only(tenant, self.plural)
+        entity = created(self.entity, entity_id=ids.new_id(), fields=fields, actor=tenant.user_id, now=self.clock.now())
+        return self._create(self.kind, tenant, entity)
 
-    def update(self, tenant: TenantContext, tag_id: str, changes: dict[str, Any], if_match: int | None = None) -> Tag:
-        _administrators_only(tenant, "tags")
-        stored = self._find(TAGS, tenant, tag_id)
-        check_if_match("tag", if_match, stored.version)
-        return self._replace(TAGS, tenant, stored, changed(stored, changes, TAG_FIELDS, self.clock.now()), if_match)
+    def update(self, tenant: TenantContext, entity_id: str, changes: dict[str, Any], if_match: int | None = None) -> E:
+        _administrators_only(tenant, self.plural)
+        stored = self._find(self.kind, tenant, entity_id)
+        check_if_match(self.kind.noun, if_match, stored.version)
+        return self._replace(self.kind, tenant, stored, changed(stored, changes, self.fields, self.clock.now()), if_match)
 
-    def delete(self, tenant: TenantContext, tag_id: str, if_match: int | None = None) -> Tag:
-        _administrators_only(tenant, "tags")
-        stored = self._find(TAGS, tenant, tag_id)
-        self._delete(TAGS, tenant, stored, if_match)
+    def delete(self, tenant: TenantContext, entity_id: str, if_match: int | None = None) -> E:
+        _administrators_only(tenant, self.plural)
+        stored = self._find(self.kind, tenant, entity_id)
+        self._delete(self.kind, tenant, stored, if_match)
         return stored
 
 
-class ClientService(_Catalog):
+class TagService(_OrganizationCatalog[Tag]):
+    kind, entity, fields, plural = TAGS, Tag, TAG_FIELDS, "tags"
+
+
+class ClientService(_OrganizationCatalog[Client]):
+    kind, entity, fields, plural = CLIENTS, Client, CLIENT_FIELDS, "clients"
+
     def __init__(self, repository: CatalogRepository | None = None, projects: ProjectRepository | None = None, clock: Clock | None = None):
         super().__init__(repository, clock)
         self.projects = projects or ProjectRepository(self.repository.table)
-
-    def list(self, tenant: TenantContext, *, archived: str = "false", name: str | None = None, limit: int | None = 100,
-             cursor: str | None = None) -> tuple[list[Client], str | None]:
-        return self.repository.page(CLIENTS, tenant.org_id, archived=archived, name=name, limit=limit, cursor=cursor)
-
-    def all(self, tenant: TenantContext, *, archived: str = "include", name: str | None = None) -> list[Client]:
-        return self.repository.all_of(CLIENTS, tenant.org_id, archived=archived, name=name)
-
-    def get(self, tenant: TenantContext, client_id: str) -> Client:
-        return self._find(CLIENTS, tenant, client_id)
-
-    def create(self, tenant: TenantContext, fields: dict[str, Any]) -> Client:
-        _administrators_only(tenant, "clients")
-        return self._create(CLIENTS, tenant, created(Client, entity_id=ids.new_id(), fields=fields, actor=tenant.user_id, now=self.clock.now()))
 
     def update(self, tenant: TenantContext, client_id: str, changes: dict[str, Any], if_match: int | None = None, *,
                archive_projects: bool = False, mark_tasks_done: bool = False) -> Client:
         """With `archive_projects` / `mark_tasks_done`, archiving the client also archives its projects
         / marks their tasks DONE (after the client's write, one conditional write each)."""
-        _administrators_only(tenant, "clients")
-        stored = self._find(CLIENTS, tenant, client_id)
-        check_if_match("client", if_match, stored.version)
-        updated = self._replace(CLIENTS, tenant, stored, changed(stored, changes, CLIENT_FIELDS, self.clock.now()), if_match)
+        updated = super().update(tenant, client_id, changes, if_match)
         if updated.archived and (archive_projects or mark_tasks_done):
             self._cascade_archive(tenant, client_id, archive_projects, mark_tasks_done)
         return updated
 
     def delete(self, tenant: TenantContext, client_id: str, if_match: int | None = None) -> Client:
         """The client goes at once; its projects then lose their `clientId` (one write each)."""
-        _administrators_only(tenant, "clients")
-        stored = self._find(CLIENTS, tenant, client_id)
-        self._delete(CLIENTS, tenant, stored, if_match)
+        stored = super().delete(tenant, client_id, if_match)
         for project in self.projects.projects_of_client(tenant.org_id, client_id):
             self._each(lambda tx, project=project: self.projects.stage_clear_client(tx, tenant.org_id, project, client_id))
         return stored
@@ -212,17 +209,10 @@ class TaskService(_Catalog):
 
     def _project(self, tenant: TenantContext, project_id: str, *, manage: bool) -> Project:
         """The project if the caller may see it (404 otherwise); 403 when `manage` and they may not manage it."""
-        if not ids.is_uuid(project_id):
-            raise NotFound("Project not found")
-        project, membership, _ = self.projects.project_with_memberships(
-            tenant.org_id, project_id, caller_id=None if tenant.reads_all else tenant.user_id, member_id=None)
-        if membership is not None and membership.archived:
-            membership = None
-        if project is None or not (tenant.reads_all or membership):
-            raise NotFound("Project not found")
-        if manage and not (tenant.is_admin or (membership is not None and membership.administers)):
-            raise Forbidden("Only organization Administrators and this project's Administrators can manage its tasks")
-        return project
+        access = read_project_access(self.projects, tenant, project_id)
+        if manage:
+            access.require_manager("Only organization Administrators and this project's Administrators can manage its tasks")
+        return access.project
 
     def _task(self, tenant: TenantContext, project_id: str, task_id: str) -> Task:
         task = self.repository.get(TASKS, tenant.org_id, task_id) if ids.is_uuid(task_id) else None

@@ -24,6 +24,7 @@ from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.changes import Change
 from sandglass.errors import Gone, ValidationFailed
+from sandglass.repositories import plain_image
 from sandglass.repositories.changes import ChangeRepository, read_cursor, sign_cursor
 
 RETENTION = timedelta(days=30)
@@ -44,13 +45,13 @@ def change_from_record(record: Mapping[str, Any]) -> Change | None:
     """The change one DynamoDB stream record (Lambda's event shape, NEW_AND_OLD_IMAGES) stands for,
     or None when the item is not a tenant entity. Pure."""
     stream = record.get("dynamodb") or {}
-    key = _plain(stream.get("Keys") or {})
+    key = plain_image(stream.get("Keys") or {})
     found = keys.classify_change(str(key.get(keys.PK, "")), str(key.get(keys.SK, "")))
     operation = _OPERATIONS.get(str(record.get("eventName")))
     if found is None or operation is None:
         return None
     org_id, entity_type, entity_id = found
-    new, old = _plain(stream.get("NewImage") or {}), _plain(stream.get("OldImage") or {})
+    new, old = plain_image(stream.get("NewImage") or {}), plain_image(stream.get("OldImage") or {})
     current = new or old
     return Change(
         org_id=org_id,
@@ -78,14 +79,6 @@ def _actor(image: Mapping[str, Any], operation: str) -> str | None:
         if isinstance(image.get(name), str) and image[name]:
             return image[name]
     return None
-
-
-def _plain(image: Mapping[str, Any]) -> dict[str, Any]:
-    """A stream image (DynamoDB wire JSON) as plain values (Decimal numbers, sets)."""
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return {name: deserializer.deserialize(value) for name, value in image.items()}
 
 
 class ChangeRecorder:

@@ -11,7 +11,6 @@ Who may do what:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -29,28 +28,8 @@ from sandglass.repositories.catalog import CLIENTS, CatalogRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository, new_membership
 from sandglass.repositories.rates import RateRepository, Snapshot, revenue_set
+from sandglass.services.project_access import ProjectAccess, read_project_access
 from sandglass.services.rates import RateService
-
-
-@dataclass(frozen=True)
-class _Access:
-    project: Project
-    membership: ProjectMembership | None  # the caller's own, active membership (None for organization Administrators)
-    member: ProjectMembership | None  # the membership the route names, when it names one
-    tenant: TenantContext
-
-    @property
-    def manages(self) -> bool:
-        return self.tenant.is_admin or bool(self.membership and self.membership.role == PROJECT_ADMINISTRATOR)
-
-    def require_manager(self) -> None:
-        if not self.manages:
-            raise Forbidden("Only organization Administrators and this project's Administrators can do this")
-
-    def require_reader(self) -> None:
-        """What a project's managers read, an organization Auditor reads too."""
-        if not (self.manages or self.tenant.reads_all):
-            raise Forbidden("Only organization Administrators and Auditors and this project's Administrators can do this")
 
 
 def project_changes(body: ProjectUpdate) -> dict[str, Any]:
@@ -83,19 +62,8 @@ class ProjectService:
         self.clock = clock or get_clock()
 
     # --- access ------------------------------------------------------------------------------
-    def _access(self, tenant: TenantContext, project_id: str, member_id: str | None = None) -> _Access:
-        """The project, the caller's membership and the named membership: one BatchGetItem."""
-        if not ids.is_uuid(project_id):
-            raise NotFound("Project not found")
-        if member_id is not None and not ids.is_uuid(member_id):
-            raise NotFound("Project member not found")
-        project, membership, member = self.repository.project_with_memberships(
-            tenant.org_id, project_id, caller_id=None if tenant.reads_all else tenant.user_id, member_id=member_id)
-        if membership is not None and membership.archived:
-            membership = None
-        if project is None or not (tenant.reads_all or membership):
-            raise NotFound("Project not found")
-        return _Access(project, membership, member, tenant)
+    def _access(self, tenant: TenantContext, project_id: str, member_id: str | None = None) -> ProjectAccess:
+        return read_project_access(self.repository, tenant, project_id, member_id)
 
     # --- projects ----------------------------------------------------------------------------
     def list(self, tenant: TenantContext, archived: str, limit: int, cursor: str | None) -> tuple[dict[str, ProjectView], str | None]:
@@ -182,7 +150,7 @@ class ProjectService:
 
     # --- members -----------------------------------------------------------------------------
     @staticmethod
-    def _member(access: _Access) -> ProjectMembership:
+    def _member(access: ProjectAccess) -> ProjectMembership:
         if access.member is None:
             raise NotFound("Project member not found")
         return access.member

@@ -25,18 +25,12 @@ from zoneinfo import ZoneInfo
 from sandglass import keys, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.entities.reports import ReportSettings
+from sandglass.repositories import plain_image
 from sandglass.repositories.activities import ROW_ATTRIBUTES
 from sandglass.repositories.rollups import RollupRepository
 from sandglass.services.reports import engine, selection
 from sandglass.services.reports.periods import local_midnight
 from sandglass.services.reports.rollups import basis_of, member_day, member_days, record_of
-
-
-def _plain(image: Mapping[str, Any]) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeDeserializer
-
-    deserializer = TypeDeserializer()
-    return {name: deserializer.deserialize(value) for name, value in image.items()}
 
 
 def day_bounds(day: str, zone: str) -> tuple[str, str]:
@@ -72,7 +66,7 @@ class RollupKeeper:
             found = keys.classify_change(str((key.get(keys.PK) or {}).get("S", "")), str((key.get(keys.SK) or {}).get("S", "")))
             if found is not None and found[1] == "activity":
                 changes_by_org.setdefault(found[0], []).append(
-                    (found[2], _plain(stream.get("OldImage") or {}), _plain(stream.get("NewImage") or {})))
+                    (found[2], plain_image(stream.get("OldImage") or {}), plain_image(stream.get("NewImage") or {})))
         return sum(self.activity_changed(org_id, changes) for org_id, changes in changes_by_org.items())
 
     def activity_changed(self, org_id: str, changes: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> int:

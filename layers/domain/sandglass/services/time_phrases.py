@@ -93,49 +93,69 @@ def parse_when(phrase: str, now: datetime, zone: ZoneInfo) -> Span:
     if not isinstance(phrase, str) or not phrase.strip():
         raise PhraseError(f"Say when: {GRAMMAR}")
     today = now.astimezone(zone).date()
+    said = _said(phrase, today)
+    if said.end is not None:
+        return _range(said, today, zone)
+    return _lasting(said, now, today, zone)
+
+
+@dataclass
+class _Said:
+    """What a phrase's words named (a clock time wins over a part of the day)."""
+
     minutes: float | None = None
     day: date | None = None
     start: time | None = None
     end: time | None = None
+
+
+def _said(phrase: str, today: date) -> _Said:
+    said = _Said()
     for token in _tokens(phrase):
         word = token.replace("at_", "at ")
         if (found := _DURATION.match(word)) is not None:
-            if minutes is not None:
+            if said.minutes is not None:
                 raise PhraseError(f"Give one duration, not two: {GRAMMAR}")
-            minutes = float(found["h"]) * 60 + int(found["hm"] or 0) if found["h"] else int(found["m"])
+            said.minutes = float(found["h"]) * 60 + int(found["hm"] or 0) if found["h"] else int(found["m"])
         elif (found := _RANGE.match(word)) is not None:
-            start, end = _clock(found["a"]), _clock(found["b"])
+            said.start, said.end = _clock(found["a"]), _clock(found["b"])
         elif (found := _AT.match(word)) is not None:
             if found["clock"]:
-                start = _clock(found["clock"])
+                said.start = _clock(found["clock"])
             else:
                 hour = int(found["h12"]) % 12 + (12 if found["ampm"] == "pm" else 0)
-                start = time(hour, int(found["m12"] or 0))
+                said.start = time(hour, int(found["m12"] or 0))
         elif word in PARTS:
-            start = start or PARTS[word]
+            said.start = said.start or PARTS[word]
         elif (named := _day(token, today)) is not None:
-            day = named
-        elif word in ("for", "on", "in", "the", "of", "and"):
-            continue
-        else:
+            said.day = named
+        elif word not in ("for", "on", "in", "the", "of", "and"):
             raise PhraseError(f"'{token.replace('_', ' ')}' is not understood; {GRAMMAR}")
-    if end is not None:
-        if minutes is not None:
-            raise PhraseError("Give either a duration or a from-to range, not both")
-        on = day or today
-        lower, upper = _at(on, start, zone), _at(on, end, zone)
-        if upper <= lower:
-            raise PhraseError("The range must end after it starts (an entry past midnight: give start and end instead)")
-        return Span(lower, upper)
-    if minutes is None:
+    return said
+
+
+def _range(said: _Said, today: date, zone: ZoneInfo) -> Span:
+    """A from-to range of wall times on the day said (today by default)."""
+    if said.minutes is not None:
+        raise PhraseError("Give either a duration or a from-to range, not both")
+    on = said.day or today
+    lower, upper = _at(on, said.start, zone), _at(on, said.end, zone)
+    if upper <= lower:
+        raise PhraseError("The range must end after it starts (an entry past midnight: give start and end instead)")
+    return Span(lower, upper)
+
+
+def _lasting(said: _Said, now: datetime, today: date, zone: ZoneInfo) -> Span:
+    """A duration: from the start said (09:00 by default) on a past day; today without a start, ending now."""
+    if said.minutes is None:
         raise PhraseError(f"Say how long: {GRAMMAR}")
-    if not 0 < minutes <= MAX_MINUTES:
+    if not 0 < said.minutes <= MAX_MINUTES:
         raise PhraseError("A duration must be more than 0 and at most 24 hours")
-    length = timedelta(minutes=round(minutes))
-    if start is None and (day is None or day == today):
+    length = timedelta(minutes=round(said.minutes))
+    if said.start is None and (said.day is None or said.day == today):
         upper = now.astimezone(timezone.utc).replace(microsecond=0)
         return Span(upper - length, upper)
-    lower = _at(day or today, start or DEFAULT_START, zone)
+    lower = _at(said.day or today, said.start or DEFAULT_START, zone)
     return Span(lower, lower + length)
 
 

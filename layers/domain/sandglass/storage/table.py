@@ -23,6 +23,15 @@ _client = None
 _deleted_pages = 0
 
 
+def plain_image(image: Mapping[str, Any]) -> dict[str, Any]:
+    """A stream record's image (DynamoDB wire JSON) as plain values (Decimal numbers, sets), as the
+    table's reads answer them."""
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in image.items()}
+
+
 def deleted_pages() -> int:
     """How many batch deletions this container has completed (the purge function's page metric)."""
     return _deleted_pages
@@ -253,22 +262,9 @@ class Table:
         consistent: bool = False,
     ) -> Page:
         """One Query call. `scope` names the query (and its bounds) so a cursor replays only it."""
-        params: dict[str, Any] = {
-            "TableName": self.name,
-            "KeyConditionExpression": key_condition,
-            "ExpressionAttributeValues": dict(values),
-            "ScanIndexForward": forward,
-        }
-        if names:
-            params["ExpressionAttributeNames"] = dict(names)
-        if index:
-            params["IndexName"] = index
-        elif consistent:
-            params["ConsistentRead"] = True
-        if limit:
-            params["Limit"] = limit
-        if filter_expression:
-            params["FilterExpression"] = filter_expression
+        params = self._query_params(key_condition, values, names=names, index=index, limit=limit, filter_expression=filter_expression,
+                                    consistent=consistent)
+        params["ScanIndexForward"] = forward
         if cursor:
             params["ExclusiveStartKey"] = cursors.decode(cursor, org_id=org_id, scope=scope)
         response = self._call("query", **params)
@@ -284,17 +280,8 @@ class Table:
         `lean`: the page's items skip botocore's shape-driven parsing and boto3's deserializer
         (plain_items: one json.loads and a direct decode, about 4x less client CPU a page), for
         reads of many items of plain attributes (a report's activities)."""
-        params: dict[str, Any] = {"TableName": self.name, "KeyConditionExpression": key_condition, "ExpressionAttributeValues": dict(values)}
-        if consistent and not index:
-            params["ConsistentRead"] = True
-        if names:
-            params["ExpressionAttributeNames"] = dict(names)
-        if index:
-            params["IndexName"] = index
-        if page_size:
-            params["Limit"] = page_size
-        if filter_expression:
-            params["FilterExpression"] = filter_expression
+        params = self._query_params(key_condition, values, names=names, index=index, limit=page_size, filter_expression=filter_expression,
+                                    consistent=consistent)
         if projection:
             params["ProjectionExpression"] = projection
         while True:
@@ -308,6 +295,22 @@ class Table:
             if not last_key:
                 return
             params["ExclusiveStartKey"] = last_key
+
+    def _query_params(self, key_condition: str, values: Mapping[str, Any], *, names: Mapping[str, str] | None, index: str | None,
+                      limit: int | None, filter_expression: str | None, consistent: bool) -> dict[str, Any]:
+        """A Query's parameters; a consistent read only on the table (an index cannot read consistently)."""
+        params: dict[str, Any] = {"TableName": self.name, "KeyConditionExpression": key_condition, "ExpressionAttributeValues": dict(values)}
+        if names:
+            params["ExpressionAttributeNames"] = dict(names)
+        if index:
+            params["IndexName"] = index
+        elif consistent:
+            params["ConsistentRead"] = True
+        if limit:
+            params["Limit"] = limit
+        if filter_expression:
+            params["FilterExpression"] = filter_expression
+        return params
 
     def query_once(self, **params) -> dict[str, Any]:
         """One raw Query call on this table (TableName added); the caller reads LastEvaluatedKey itself."""

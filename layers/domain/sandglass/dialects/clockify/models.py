@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -27,6 +27,17 @@ class Rate(ClockifyModel):
 
     amount: int
     currency: str
+
+
+class Membership(ClockifyModel):
+    """A user's membership of a workspace (Clockify's MembershipDto), as users and workspaces list them."""
+
+    userId: str
+    targetId: str
+    membershipType: str = "WORKSPACE"
+    membershipStatus: str = "ACTIVE"
+    hourlyRate: Optional[Rate] = None
+    costRate: Optional[Rate] = None
 
 
 def parsed(model: type[M], fields: dict[str, Any], clockify_names: dict[str, str] | None = None) -> M:

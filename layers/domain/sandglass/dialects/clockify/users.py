@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable, Optional
 
 from sandglass import ids
-from sandglass.dialects.clockify.models import ClockifyModel
+from sandglass.dialects.clockify.models import ClockifyModel, Membership
 from sandglass.entities.organizations import Organization
 from sandglass.entities.people import ADMINISTRATOR, Member
 
@@ -49,15 +49,6 @@ class UserSettings(ClockifyModel):
     weeklyUpdates: bool = False
 
 
-class WorkspaceMembership(ClockifyModel):
-    userId: str
-    targetId: str
-    membershipType: str = "WORKSPACE"
-    membershipStatus: str = ACTIVE
-    hourlyRate: Optional[dict] = None
-    costRate: Optional[dict] = None
-
-
 class Role(ClockifyModel):
     role: str
     entities: list[dict] = []
@@ -72,7 +63,7 @@ class User(ClockifyModel):
     status: str = ACTIVE
     activeWorkspace: Optional[str] = None
     defaultWorkspace: Optional[str] = None
-    memberships: list[WorkspaceMembership] = []
+    memberships: list[Membership] = []
     settings: UserSettings = UserSettings()
     customFields: list[dict] = []
     roles: Optional[list[Role]] = None
@@ -92,7 +83,7 @@ def current_user(email: str, name: str, organizations: list[Organization], *, wi
     person = ids.person_short_id(email)
     workspaces = [ids.short_id(organization.id) for organization in organizations]
     zone = (organizations[0].settings.time_zone if organizations else None) or "UTC"
-    memberships = [WorkspaceMembership(userId=person, targetId=w) for w in workspaces] if with_memberships else []
+    memberships = [Membership(userId=person, targetId=w) for w in workspaces] if with_memberships else []
     return User(id=person, email=email, name=name or email.split("@")[0], activeWorkspace=workspaces[0] if workspaces else None,
                 defaultWorkspace=workspaces[0] if workspaces else None, memberships=memberships, settings=UserSettings(timeZone=zone))
 
@@ -104,7 +95,7 @@ def to_clockify(member: Member, workspace_id: str, *, time_zone: str = "UTC", wi
     roles = None
     if with_roles:
         roles = [Role(role=WORKSPACE_ADMIN, entities=[{"id": workspace_id}])] if member.role == ADMINISTRATOR else []
-    memberships = [WorkspaceMembership(userId=person, targetId=workspace_id, membershipStatus=member_status(member))] if with_memberships else []
+    memberships = [Membership(userId=person, targetId=workspace_id, membershipStatus=member_status(member))] if with_memberships else []
     return User(id=person, email=member.email, name=member.name or "", profilePicture=member.avatar or "",
                 status=member_status(member), activeWorkspace=workspace_id, defaultWorkspace=workspace_id, memberships=memberships,
                 settings=UserSettings(timeZone=time_zone), roles=roles)

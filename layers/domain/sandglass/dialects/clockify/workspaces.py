@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sandglass import ids
 from sandglass.dialects.clockify import wire
-from sandglass.dialects.clockify.models import ClockifyModel, Rate
+from sandglass.dialects.clockify.models import ClockifyModel, Membership, Rate
 from sandglass.entities.organizations import Locking, Organization
 
 _ROUND = {"NEAREST": "Round to nearest", "UP": "Round up to", "DOWN": "Round down to"}
@@ -70,15 +70,6 @@ class Subdomain(ClockifyModel):
 class Currency(ClockifyModel):
     code: str
     isDefault: bool = True
-
-
-class Membership(ClockifyModel):
-    userId: str
-    hourlyRate: Optional[Rate] = None
-    costRate: Optional[Rate] = None
-    targetId: str
-    membershipType: str
-    membershipStatus: str
 
 
 class Workspace(ClockifyModel):

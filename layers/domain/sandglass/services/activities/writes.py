@@ -78,10 +78,7 @@ class ActivityWrites(ActivityServiceBase):
         overlapping = self._overlaps(tenant, reads.organization, intent.target, intent.started, intent.ended, marker,
                                      exclude={marker.activity_id} if intent.running and marker else set())
         project = reads.projects[request.projectId] if request.projectId is not None else None
-        activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), number=self.repository.next_number(tenant.org_id),
-                                       now=now, geofence_id=geofence_id, booking_ids=booking_ids,
-                                       snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
-        activity = with_references(activity, request.taskId, request.tagIds)
+        activity = self._new_activity(tenant, intent, project, geofence_id, booking_ids, now)
         previous = self._previous_timer(tenant, intent, reads, marker, geofence_id, now)
         record = decide.idempotency_record(tenant, intent, activity, overlapping, now)
 
@@ -108,6 +105,15 @@ class ActivityWrites(ActivityServiceBase):
                 raise
             return self._replay_stored(tenant, intent)
         return ActivityResult(activity, overlapping)
+
+    def _new_activity(self, tenant: TenantContext, intent: decide.CreateIntent, project: dict[str, Any] | None, geofence_id: str | None,
+                      booking_ids: tuple[int, ...], now: datetime) -> Activity:
+        """The activity a create makes: decided, numbered, priced at its start, filed under its task and tags."""
+        request = intent.request
+        activity = decide.new_activity(tenant, intent, project, activity_id=ids.new_id(), number=self.repository.next_number(tenant.org_id),
+                                       now=now, geofence_id=geofence_id, booking_ids=booking_ids,
+                                       snapshot=self.rates_at(tenant.org_id, request.projectId, intent.target, intent.started))
+        return with_references(activity, request.taskId, request.tagIds)
 
     def _create_reads(self, tenant: TenantContext, intent: decide.CreateIntent) -> ReadSet:
         target, project_id = intent.target, intent.request.projectId

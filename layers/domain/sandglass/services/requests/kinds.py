@@ -20,6 +20,7 @@ from sandglass import ids
 from sandglass.calendar import check_iso_week
 from sandglass.context import TenantContext
 from sandglass.entities.locks import LockState, WeekApproval, WeekLock
+from sandglass.entities.organizations import Organization
 from sandglass.entities.people import Member
 from sandglass.entities.workflows import APPROVAL, ASSIGNMENT, IMPERSONATION, MEMBERS, ROLE, UNLOCK, SignInGrant, WorkflowRequest
 from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, detail
@@ -32,6 +33,7 @@ from sandglass.repositories.requests import RequestRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import local_date, monday_of_iso_week, week_label
 from sandglass.services.locks import lock_reason, lock_zone, next_week_lock
+from sandglass.services.project_access import ProjectAccess, read_project_access
 from sandglass.timefmt import iso
 
 SIGN_IN_VALIDITY = timedelta(minutes=15)
@@ -63,16 +65,17 @@ class Workspace:
     send: Callable[[Notification], None]  # never raises
 
     def visible_project(self, tenant: TenantContext, project_id: str) -> str:
-        """The project id when the caller may ask about it (an organization Administrator, or a
-        member of it), else 404 as if it did not exist."""
+        """The project id when the caller may see it (services/project_access.py: an organization
+        Administrator or Auditor, or a member of it), else 404 as if it did not exist."""
+        return self.project_access(tenant, project_id).project.id
+
+    def project_access(self, tenant: TenantContext, project_id: str, member_id: str | None = None) -> ProjectAccess:
+        """The caller's access to the project (services/project_access.py), with the membership `member_id`
+        names (None when it names none); ids in any case."""
         canonical = ids.canonical_id(project_id)
         if canonical is None:
             raise NotFound("Project not found")
-        project, membership, _ = self.projects.project_with_memberships(tenant.org_id, canonical, member_id=None,
-                                                                        caller_id=None if tenant.is_admin else tenant.user_id)
-        if project is None or not (tenant.is_admin or (membership and not membership.archived)):
-            raise NotFound("Project not found")
-        return canonical
+        return read_project_access(self.projects, tenant, canonical, ids.canonical_id(member_id))
 
     def require_projects(self, tenant: TenantContext, project_ids: list[str]) -> None:
         found = self.projects.get_projects(tenant.org_id, project_ids)
@@ -158,6 +161,15 @@ def _week_days(year: int, week: int) -> list[date]:
 
 
 class _WeekKind(RequestKind):
+    def ask(self, space: Workspace, tenant: TenantContext, year: int, week: int, now: datetime) -> Draft:
+        """The caller's own ISO week, if the kind accepts it (`_check`): one pending request per member and week."""
+        check_iso_week(year, week)
+        self._check(space, tenant, space.organizations.require(tenant.org_id), year, week, now)
+        return Draft({"year": year, "week": week}, target_digest(tenant.user_id, week_label(year, week)))
+
+    def _check(self, space: Workspace, tenant: TenantContext, organization: Organization, year: int, week: int, now: datetime) -> None:
+        raise NotImplementedError
+
     def _seen(self, space: Workspace, tenant: TenantContext, request: WorkflowRequest) -> tuple[LockState, WeekLock | None]:
         seen = space.locks.read(tenant.org_id, [request.created_by]).of(request.created_by)
         return seen, seen.weeks.get((request.year, request.week))
@@ -169,13 +181,10 @@ class TimesheetUnlock(_WeekKind):
 
     name, label, resolve_path = UNLOCK, "timesheet unlock", "/requests/{requestId}/timesheets/unlock"
 
-    def ask(self, space: Workspace, tenant: TenantContext, year: int, week: int, now: datetime) -> Draft:
-        check_iso_week(year, week)
-        organization = space.organizations.require(tenant.org_id)
+    def _check(self, space: Workspace, tenant: TenantContext, organization: Organization, year: int, week: int, now: datetime) -> None:
         states = space.locks.read(tenant.org_id, [tenant.user_id])
         if all(lock_reason(day, organization.settings, states.organization, states.of(tenant.user_id), now) is None for day in _week_days(year, week)):
             raise Conflict(f"Your timesheet of week {week_label(year, week)} is not locked: there is nothing to unlock", code="WEEK_NOT_LOCKED")
-        return Draft({"year": year, "week": week}, target_digest(tenant.user_id, week_label(year, week)))
 
     def describe(self, request: WorkflowRequest) -> str:
         return f"unlocking the timesheet of week {week_label(request.year, request.week)}"
@@ -195,14 +204,11 @@ class TimesheetApproval(_WeekKind):
 
     name, label, resolve_path = APPROVAL, "timesheet approval", "/requests/{requestId}/timesheets/approvals"
 
-    def ask(self, space: Workspace, tenant: TenantContext, year: int, week: int, now: datetime) -> Draft:
-        check_iso_week(year, week)
-        organization = space.organizations.require(tenant.org_id)
+    def _check(self, space: Workspace, tenant: TenantContext, organization: Organization, year: int, week: int, now: datetime) -> None:
         if monday_of_iso_week(year, week) > local_date(now, lock_zone(organization.settings)):
             raise ValidationFailed.field("week", f"Week {week_label(year, week)} has not started yet: submit it for approval once it has", "path")
         if (year, week) in space.locks.read(tenant.org_id, [tenant.user_id]).of(tenant.user_id).approvals:
             raise Conflict(f"Your timesheet of week {week_label(year, week)} is already approved", code="WEEK_ALREADY_APPROVED")
-        return Draft({"year": year, "week": week}, target_digest(tenant.user_id, week_label(year, week)))
 
     def describe(self, request: WorkflowRequest) -> str:
         return f"approval of the timesheet of week {week_label(request.year, request.week)}"
@@ -224,12 +230,11 @@ class ProjectMemberRole(RequestKind):
     name, label, resolve_path = ROLE, "project role change", "/requests/{requestId}/projects/members/role"
 
     def ask(self, space: Workspace, tenant: TenantContext, project_id: str, member_id: str, role: str) -> Draft:
-        project_id = space.visible_project(tenant, project_id)
-        member_id = ids.canonical_id(member_id)
-        member = None if member_id is None else space.projects.project_with_memberships(tenant.org_id, project_id, caller_id=None,
-                                                                                       member_id=member_id)[2]
+        access = space.project_access(tenant, project_id, member_id)
+        project_id, member = access.project.id, access.member
         if member is None:
             raise NotFound("Project member not found")
+        member_id = member.id
         if member.role == role:
             raise Conflict(f"This member's role on the project is already {role}", code="ROLE_UNCHANGED")
 
