@@ -12,7 +12,7 @@ The secret itself is stored nowhere.
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from sandglass import keys
@@ -105,7 +105,7 @@ def api_key_from_item(email: str, listing: dict[str, Any]) -> ApiKey:
 def lookup_from_item(item: dict[str, Any]) -> ApiKeyLookup:
     """A lookup item (``expiresAt``: epoch seconds) as the entity."""
     expires = item.get("expiresAt")
-    return ApiKeyLookup(key_id=item["keyId"], email=item["email"], last_used_at=_instant(item.get("lastUsedAt")),
+    return ApiKeyLookup(key_id=item["keyId"], email=item["email"], last_used_at=parse_stored(item.get("lastUsedAt")),
                         expires_at=datetime.fromtimestamp(int(expires), timezone.utc) if expires is not None else None)
 
 
