@@ -336,21 +336,25 @@ class Totals:
                     mine[rate] = mine.get(rate, 0) + duration
 
     @staticmethod
-    def _amounts(spent: dict[tuple[str, Decimal], int] | None) -> dict[str, Decimal]:
-        amounts: dict[str, Decimal] = {}
+    def _rate_ms(spent: dict[tuple[str, Decimal], int] | None) -> dict[str, Decimal]:
+        """Per currency, the sum of rate × milliseconds: exact (a rate has few decimals)."""
+        sums: dict[str, Decimal] = {}
         for (currency, value), duration in (spent or {}).items():
-            amounts[currency] = amounts.get(currency, Decimal(0)) + value * duration
-        return {currency: total / HOUR_MS for currency, total in amounts.items()}
+            sums[currency] = sums.get(currency, Decimal(0)) + value * duration
+        return sums
 
     def revenue_amounts(self) -> dict[str, Decimal]:
-        return self._amounts(self.revenue)
+        return {currency: total / HOUR_MS for currency, total in self._rate_ms(self.revenue).items()}
 
     def cost_amounts(self) -> dict[str, Decimal]:
-        return self._amounts(self.cost)
+        return {currency: total / HOUR_MS for currency, total in self._rate_ms(self.cost).items()}
 
     def profit_amounts(self) -> dict[str, Decimal]:
-        revenue, cost = self.revenue_amounts(), self.cost_amounts()
-        return {currency: revenue.get(currency, Decimal(0)) - cost.get(currency, Decimal(0)) for currency in set(revenue) | set(cost)}
+        """Revenue less cost, subtracted before the one division: two quotients cut to Decimal's
+        precision could land either side of a half cent that the exact difference sits on."""
+        revenue, cost = self._rate_ms(self.revenue), self._rate_ms(self.cost)
+        zero = Decimal(0)
+        return {currency: (revenue.get(currency, zero) - cost.get(currency, zero)) / HOUR_MS for currency in set(revenue) | set(cost)}
 
 @dataclass
 class Labels:

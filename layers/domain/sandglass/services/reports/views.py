@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Iterable
 
 from sandglass import ids, timefmt
@@ -141,8 +140,7 @@ def totals_view(totals: Totals, metrics: Iterable[str]) -> dict[str, Any]:
             elif metric == "cost":
                 shown["cost"] = money(cost)
             else:
-                zero = Decimal(0)
-                shown["profit"] = money({c: revenue.get(c, zero) - cost.get(c, zero) for c in set(revenue) | set(cost)})
+                shown["profit"] = money(totals.profit_amounts())
     shown["running"] = totals.running
     return shown
 
