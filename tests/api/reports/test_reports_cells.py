@@ -12,7 +12,7 @@ from sandglass import keys
 from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.repositories.reports import ReportRepository
-from sandglass.services.reports import ReportService
+from sandglass.services.reports import ReportService, rollups
 from sandglass.services.rollups import RollupKeeper
 from sandglass.storage.table import Table
 
@@ -150,4 +150,29 @@ def test_the_records_own_image_counts_though_the_index_does_not_show_it_yet(july
     assert RollupKeeper().on_records([record]) == 1  # the table still holds the old activity (as a lagging index would show it)
     day = next(item for item in cell_items(july) if item["SK"] == f"ROLLUP#2026-07#DAY#2026-07-01#{july.sam['id']}")
     # 130 minutes, and the 09:00-09:20 entry now counts from 09:10 (shared time counts once)
-    assert json.loads(day["cells"])[0][2] + json.loads(day["cells"])[1][2] == (130 + 10) * 60_000 and day["overlapped"]
+    member_day = rollups.from_record(day)
+    assert sum(totals.time for totals in member_day.cells.values()) == (130 + 10) * 60_000 and member_day.overlapped
+
+
+def test_a_month_stored_in_the_first_layout_reads_the_same_and_is_rewritten_compact_as_it_changes(july, clock):
+    """Member-days written before the compact ``memberDay`` attribute (one attribute per field) are
+    still read, and each is stored compact again when the stream recomputes it (or the month is rebuilt)."""
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    compact = compute(july, DEFINITION, cells=True)
+    table = Table()
+    for item in cell_items(july):
+        if "memberDay" in item:
+            old = rollups.first_layout_record_of(rollups.from_record(item))
+            table.put({keys.PK: item[keys.PK], keys.SK: item[keys.SK], **old, "computedAt": item["computedAt"]})
+    assert all("memberDay" not in item and "cells" in item for item in cell_items(july) if "#DAY#" in item["SK"])
+    assert compute(july, DEFINITION, cells=True) == compact
+    first = july.activities[0]
+    record = {"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": f"ORG#{july.org_id}"}, "SK": {"S": f"ACTIVITY#{first['id']}"}},
+                                                  "NewImage": wire(first), "OldImage": wire(first), "SequenceNumber": "3"}}
+    assert RollupKeeper().on_records([record]) == 1
+    rewritten = [item for item in cell_items(july) if "memberDay" in item]
+    assert len(rewritten) == 1 and "cells" not in rewritten[0] and "basis" not in rewritten[0]
+    assert compute(july, DEFINITION, cells=True) == compact
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    assert all("memberDay" in item and "cells" not in item for item in cell_items(july) if "#DAY#" in item["SK"])
+    assert compute(july, DEFINITION, cells=True) == compact

@@ -1,11 +1,15 @@
 """Report cells (services/reports/rollups.py): one item per member and local day.
 
 Member-day item: PK ``ORG#<orgId>`` (the organization's item collection: its purge deletes them),
-SK ``ROLLUP#<yyyy-mm>#DAY#<yyyy-mm-dd>#<userId>`` (keys.rollup_day; the local month and day) — userId, day, basis (the settings the cells were computed under), first, last,
-reach (epoch ms), overlapped, unpriced, cells (compact JSON text: [projectId, billable, time,
-billable time, count, revenue, cost]), open (JSON text of running timers' rows, or absent),
-computedAt (epoch ms: when the activities it was computed from were read). A month's member-days
-are one Query (a few thousand items where the month holds a million activities).
+SK ``ROLLUP#<yyyy-mm>#DAY#<yyyy-mm-dd>#<userId>`` (keys.rollup_day; the local month and day) — userId, day,
+memberDay (one compact JSON text: [basis (the settings the cells were computed under), first,
+last, reach (epoch ms), overlapped, unpriced, cells ([projectId, billable, time, billable time,
+count, revenue, cost, breaks] each), running timers' rows]), computedAt (epoch ms: when the
+activities it was computed from were read). Items written before ``memberDay`` hold basis, first,
+last, reach, overlapped, unpriced, cells (JSON text) and open (JSON text) as attributes of their
+own: still read (rollups.from_record reads both), and rewritten in the compact layout by the
+stream's next change of that member-day or by the month's rebuild. A month's member-days are one
+Query (a few thousand items where the month holds a million activities).
 
 Month marker: PK as above, SK ``ROLLUP#<yyyy-mm>#BUILT`` (keys.rollup_marker) — basis, at, complete: the rebuild
 job marks the month first as being built (complete false: the stream keeps its cells from then
@@ -28,6 +32,10 @@ from sandglass.repositories.organizations import organization_from_item
 from sandglass.storage.table import Table
 
 NOT_NEWER = "attribute_not_exists(#pk) OR #at <= :at"
+# what a report reads of a member-day, in either layout (an attribute an item lacks is not returned)
+DAY_ATTRIBUTES = ("userId", "day", "memberDay", "basis", "first", "last", "reach", "overlapped", "unpriced", "cells", "open")
+DAY_NAMES = {f"#d{index}": name for index, name in enumerate(DAY_ATTRIBUTES)}
+DAY_PROJECTION = ", ".join(DAY_NAMES)
 
 
 def to_item(org_id: str, record: dict[str, Any], computed_at: int) -> dict[str, Any]:
@@ -57,7 +65,8 @@ class RollupRepository:
         lower, upper = keys.rollup_day_range(month, first_day, after_day)
         for items in self.table.query_all(
             key_condition=f"{keys.PK} = :pk AND {keys.SK} BETWEEN :lo AND :hi",
-            values={":pk": keys.org_pk(org_id), ":lo": lower, ":hi": upper}, lean=True):
+            values={":pk": keys.org_pk(org_id), ":lo": lower, ":hi": upper}, lean=True,
+            projection=DAY_PROJECTION, names=DAY_NAMES):
             self.queries += 1
             yield items
 

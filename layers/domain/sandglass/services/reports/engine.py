@@ -515,7 +515,9 @@ def _cell_key(grouping: Grouping):
     picked = {"project": 0, "user": 1, "day": 2, "billable": 3}
     if all(dimension in picked for dimension in grouping.dimensions):
         indexes = [picked[dimension] for dimension in grouping.dimensions]
-        return itemgetter(*indexes) if len(indexes) > 1 else (lambda key: (key[indexes[0]],))
+        if len(indexes) > 1:
+            return itemgetter(*indexes)
+        return (lambda key: (key[indexes[0]],)) if indexes else (lambda key: ())
     functions = [_cell_key_function(dimension, grouping.calendar) for dimension in grouping.dimensions]
     return lambda key: tuple(key_of(key) for key_of in functions)
 

@@ -315,6 +315,7 @@ class _GroupPager:
         for depth in range(self.depth_count - 1, -1, -1):
             self.empty_sizes[depth] = 1 + len(self.fills[depth + 1]) * self.empty_sizes[depth + 1] if depth + 1 < self.depth_count else 1
         self.empty_rows: dict[tuple[int, Any], tuple[dict[str, Any], int]] = {}
+        self.money_names = [metric for metric in grouping.metrics if metric in ("revenue", "cost", "profit")]
         self.sizes: dict[int, int] = {}
         self.position = 0
         self.used = 0
@@ -357,7 +358,10 @@ class _GroupPager:
             row = self.row(depth, label, node)
             found = self.empty_rows[(depth, key)] = (row, shown_size(row))
         row, size = found
-        return {**row, "totals": _copied(row["totals"])}, size
+        totals = dict(row["totals"])
+        for name in self.money_names:  # an empty group's money: no currency
+            totals[name] = {}
+        return {**row, "totals": totals}, size
 
     def walk(self, level: dict[Any, Node], depth: int) -> list[dict[str, Any]]:
         rows = []
@@ -388,7 +392,3 @@ class _GroupPager:
         self.used += shown_size(row)
         return row
 
-
-def _copied(totals: dict[str, Any]) -> dict[str, Any]:
-    """A rendered totals dict of its own (money dicts copied too)."""
-    return {name: dict(value) if isinstance(value, dict) else value for name, value in totals.items()}
