@@ -5,7 +5,8 @@ SK ``ROLLUP#<yyyy-mm>#DAY#<yyyy-mm-dd>#<userId>`` (keys.rollup_day; the local mo
 memberDay (one compact JSON text: [basis (the settings the cells were computed under), first,
 last, reach (epoch ms), overlapped, unpriced, cells ([projectId, billable, time, billable time,
 count, revenue, cost, breaks] each), running timers' rows]), computedAt (epoch ms: when the
-activities it was computed from were read). Items written before ``memberDay`` hold basis, first,
+activities it was computed from were read), and dirty (epoch ms; absent normally: a computation
+of the day failed then, mark_dirty: such an item holds nothing else). Items written before ``memberDay`` hold basis, first,
 last, reach, overlapped, unpriced, cells (JSON text) and open (JSON text) as attributes of their
 own: still read (rollups.from_record reads both), and rewritten in the compact layout by the
 stream's next change of that member-day or by the month's rebuild. A month's member-days are one
@@ -31,9 +32,11 @@ from sandglass.repositories.activities import ActivityRepository, TimeWindow
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.storage.table import Table
 
-NOT_NEWER = "attribute_not_exists(#pk) OR #at <= :at"
+# a computation that read earlier never overwrites one that read later, nor clears a later mark of
+# a computation that failed (dirty: it may hold a change this one did not read)
+NOT_NEWER = "attribute_not_exists(#pk) OR ((attribute_not_exists(#at) OR #at <= :at) AND (attribute_not_exists(#dirty) OR #dirty < :at))"
 # what a report reads of a member-day, in either layout (an attribute an item lacks is not returned)
-DAY_ATTRIBUTES = ("userId", "day", "memberDay", "basis", "first", "last", "reach", "overlapped", "unpriced", "cells", "open")
+DAY_ATTRIBUTES = ("userId", "day", "memberDay", "basis", "first", "last", "reach", "overlapped", "unpriced", "cells", "open", "dirty")
 DAY_NAMES = {f"#d{index}": name for index, name in enumerate(DAY_ATTRIBUTES)}
 DAY_PROJECTION = ", ".join(DAY_NAMES)
 
@@ -90,11 +93,22 @@ class RollupRepository:
 
     def _write(self, write, computed_at: int) -> bool:
         try:
-            write({"condition": NOT_NEWER, "names": {"#pk": keys.PK, "#at": "computedAt"}, "values": {":at": computed_at},
+            write({"condition": NOT_NEWER, "names": {"#pk": keys.PK, "#at": "computedAt", "#dirty": "dirty"}, "values": {":at": computed_at},
                    "fail": Conflict("newer cells")})
         except Conflict:
             return False
         return True
+
+    def mark_dirty(self, org_id: str, day: str, user_id: str, at: int) -> None:
+        """Say a member-day may not hold what its activities do (its computation failed at `at`):
+        the item becomes the mark alone (its cells are not to be read anyway), and reports read
+        that member from activities until a computation that read after `at` stores the day again
+        (put_day, delete_day and the month's rebuild clear the mark)."""
+        try:
+            self.table.put({**keys.rollup_day(org_id, day, user_id), "userId": user_id, "day": day, "dirty": at},
+                           "attribute_not_exists(#dirty) OR #dirty < :at", {"#dirty": "dirty"}, {":at": at}, fail=Conflict("a later mark"))
+        except Conflict:
+            pass  # a later failure marked it already
 
     def mark(self, org_id: str, month: str, basis: str, at: int, *, complete: bool) -> None:
         """Building (the stream keeps the month's cells from now on) or built (reports read them)."""

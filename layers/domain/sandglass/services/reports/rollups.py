@@ -57,6 +57,7 @@ class MemberDay:
     unpriced: bool = False
     cells: dict[tuple[str | None, bool], Totals] = field(default_factory=dict)
     open: list[ActivityRow] = field(default_factory=list)
+    dirty: bool = False  # a computation of the day failed: it may not hold what the activities do
 
 
 def member_days(rows: Iterable[ActivityRow], settings: ReportSettings) -> list[MemberDay]:
@@ -162,7 +163,10 @@ def first_layout_record_of(day: MemberDay) -> dict[str, Any]:
 
 
 def from_record(record: dict[str, Any]) -> MemberDay:
-    """A stored member-day, in either layout (record_of, first_layout_record_of)."""
+    """A stored member-day, in either layout (record_of, first_layout_record_of), or only marked
+    dirty (repositories/rollups.py mark_dirty: its computation failed)."""
+    if record.get("dirty") is not None:
+        return MemberDay(user_id=record["userId"], day=record["day"], basis="", first=0, last=0, reach=0, dirty=True)
     packed = record.get("memberDay")
     if packed is None:
         return MemberDay(user_id=record["userId"], day=record["day"], basis=record["basis"], first=int(record["first"]),
@@ -201,14 +205,20 @@ def assemble(days: Iterable[MemberDay], lower: int, upper: int, sources: Sources
     """The cells a report over ``lower <= start < upper`` reading `sources` under the settings
     `basis` counts, and the members whose activities it must read instead (see the module's rules;
     a member-day computed under other settings, written by a keeper that read them before they
-    changed, is one more reason)."""
+    changed, is one more reason, and so is a member-day marked dirty: its computation failed)."""
     by_member: dict[str, list[MemberDay]] = {}
+    dirty: set[str] = set()
     for member_day_ in days:
+        if member_day_.dirty:  # whatever part of the day the range covers
+            dirty.add(member_day_.user_id)
+            continue
         if member_day_.last < lower or member_day_.first >= upper:
             continue  # wholly outside the range
         by_member.setdefault(member_day_.user_id, []).append(member_day_)
-    assembled = Assembled()
+    assembled = Assembled(fallback=set(dirty))
     for user_id, member in by_member.items():
+        if user_id in dirty:
+            continue
         member.sort(key=lambda found: found.day)
         if any(found.basis != basis for found in member) or not _whole(member, lower, upper, reads_whole_member(sources, user_id), needs_money):
             assembled.fallback.add(user_id)
