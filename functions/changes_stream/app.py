@@ -15,7 +15,7 @@ from sandglass import observability
 from sandglass.composition.webhooks import fan_out
 from sandglass.observability import instrumented, logger
 from sandglass.services.changes import ChangeRecorder
-from sandglass.services.rollups import RollupKeeper
+from sandglass.services.rollups import CellsNotKept, RollupKeeper
 
 # built on the first invocation (not at import: cold start)
 recorder = cache(ChangeRecorder)
@@ -39,7 +39,12 @@ def lambda_handler(event: dict, context) -> dict:
     queued = fan_out().fan_out(logged)  # a failure here fails the batch: Lambda retries it, nothing is logged twice
     # report cells of the members and days the batch's activities start on (recomputed from the
     # table: a retried batch recomputes the same cells)
-    kept = keeper().on_records(record for record in event.get("Records", []))
+    try:
+        kept = keeper().on_records(record for record in event.get("Records", []))
+    except CellsNotKept as failure:  # each such day is marked dirty (reports read activities for it); the redelivery clears it
+        observability.count("RollupDaysDirty", len(failure.failed))
+        logger.error("report cells not kept", extra={"days": len(failure.failed), "error": str(failure)})
+        raise
     observability.count("RollupDaysKept", kept)
     observability.count("ChangeRecords", len(event.get("Records", [])) - failed)
     observability.count("ChangeRecordFailures", failed)

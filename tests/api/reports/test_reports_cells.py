@@ -12,8 +12,8 @@ from sandglass import keys
 from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.repositories.reports import ReportRepository
-from sandglass.services.reports import ReportService
-from sandglass.services.rollups import RollupKeeper
+from sandglass.services.reports import ReportService, rollups
+from sandglass.services.rollups import CellsNotKept, RollupKeeper
 from sandglass.storage.table import Table
 
 ALL_METRICS = ["time", "billable", "revenue", "cost", "profit", "count"]
@@ -150,4 +150,113 @@ def test_the_records_own_image_counts_though_the_index_does_not_show_it_yet(july
     assert RollupKeeper().on_records([record]) == 1  # the table still holds the old activity (as a lagging index would show it)
     day = next(item for item in cell_items(july) if item["SK"] == f"ROLLUP#2026-07#DAY#2026-07-01#{july.sam['id']}")
     # 130 minutes, and the 09:00-09:20 entry now counts from 09:10 (shared time counts once)
-    assert json.loads(day["cells"])[0][2] + json.loads(day["cells"])[1][2] == (130 + 10) * 60_000 and day["overlapped"]
+    member_day = rollups.from_record(day)
+    assert sum(totals.time for totals in member_day.cells.values()) == (130 + 10) * 60_000 and member_day.overlapped
+
+
+def test_a_month_stored_in_the_first_layout_reads_the_same_and_is_rewritten_compact_as_it_changes(july, clock):
+    """Member-days written before the compact ``memberDay`` attribute (one attribute per field) are
+    still read, and each is stored compact again when the stream recomputes it (or the month is rebuilt)."""
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    compact = compute(july, DEFINITION, cells=True)
+    table = Table()
+    for item in cell_items(july):
+        if "memberDay" in item:
+            old = rollups.first_layout_record_of(rollups.from_record(item))
+            table.put({keys.PK: item[keys.PK], keys.SK: item[keys.SK], **old, "computedAt": item["computedAt"]})
+    assert all("memberDay" not in item and "cells" in item for item in cell_items(july) if "#DAY#" in item["SK"])
+    assert compute(july, DEFINITION, cells=True) == compact
+    first = july.activities[0]
+    record = {"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": f"ORG#{july.org_id}"}, "SK": {"S": f"ACTIVITY#{first['id']}"}},
+                                                  "NewImage": wire(first), "OldImage": wire(first), "SequenceNumber": "3"}}
+    assert RollupKeeper().on_records([record]) == 1
+    rewritten = [item for item in cell_items(july) if "memberDay" in item]
+    assert len(rewritten) == 1 and "cells" not in rewritten[0] and "basis" not in rewritten[0]
+    assert compute(july, DEFINITION, cells=True) == compact
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    assert all("memberDay" in item and "cells" not in item for item in cell_items(july) if "#DAY#" in item["SK"])
+    assert compute(july, DEFINITION, cells=True) == compact
+
+
+def changed(world, activity: dict, **changes) -> dict:
+    """The activity changed in the table (not through the stream), and the stream record of that change."""
+    from sandglass.repositories.activities import _stored
+
+    moved = {**activity, **changes}
+    Table().put(_stored(world.org_id, moved))
+    return {"eventName": "MODIFY", "dynamodb": {"Keys": {"PK": {"S": f"ORG#{world.org_id}"}, "SK": {"S": f"ACTIVITY#{activity['id']}"}},
+                                                "NewImage": wire(moved), "OldImage": wire(activity), "SequenceNumber": "4"}}
+
+
+def sam_day(world, day="2026-07-01"):
+    return next(item for item in cell_items(world) if item["SK"] == f"ROLLUP#2026-07#DAY#{day}#{world.sam['id']}")
+
+
+def test_a_member_day_whose_computation_fails_is_marked_dirty_read_from_activities_and_healed_by_the_redelivery(july, clock, monkeypatch):
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    clock.advance(seconds=1)
+    record = changed(july, july.activities[0], endedAt="2026-07-01T09:40:00.000Z")  # 160 minutes instead of 70
+    failing = RollupKeeper()
+    monkeypatch.setattr(failing.repository, "activity_rows", lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError("throttled")))
+    with pytest.raises(CellsNotKept) as failure:
+        failing.on_records([record])
+    assert [(day, user_id) for _, day, user_id, _ in failure.value.failed] == [("2026-07-01", july.sam["id"])]
+    stale = sam_day(july)
+    assert stale["dirty"] and "memberDay" not in stale  # the day's cells are replaced by the mark
+    from_activities = compute(july, DEFINITION, cells=False)[0]
+    assert compute(july, DEFINITION, cells=True) == (from_activities, 1)  # Sam from activities, Pia from cells
+    assert served(july, DEFINITION) == from_activities
+    # a computation that read before the failure does not clear the mark
+    assert not RollupKeeper().repository.put_day(july.org_id, {"userId": july.sam["id"], "day": "2026-07-01", "memberDay": "[]"},
+                                                 int(stale["dirty"]) - 500)
+    assert sam_day(july)["dirty"]
+    # the stream delivers the batch again: the day is computed and the mark is gone
+    clock.advance(seconds=1)
+    assert RollupKeeper().on_records([record]) == 1
+    assert "dirty" not in sam_day(july)
+    assert compute(july, DEFINITION, cells=True) == (from_activities, 1)
+
+
+def test_a_day_marked_dirty_before_it_had_cells_reads_from_activities_until_the_rebuild_clears_it(july, clock, monkeypatch):
+    """A day marked dirty before it had any cells holds only the mark: its member is read from
+    activities. The rebuild clears every mark older than itself."""
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    new = july.activity(july.sam, july.p, "2026-07-02T10:00:00.000Z", "2026-07-02T11:00:00.000Z")
+    record = {"eventName": "INSERT", "dynamodb": {"Keys": {"PK": {"S": f"ORG#{july.org_id}"}, "SK": {"S": f"ACTIVITY#{new['id']}"}},
+                                                  "NewImage": wire(new), "SequenceNumber": "5"}}
+    failing = RollupKeeper()
+    monkeypatch.setattr(failing.repository, "put_day", lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError("throttled")))
+    with pytest.raises(CellsNotKept):
+        failing.on_records([record])
+    mark = sam_day(july, "2026-07-02")
+    assert mark["dirty"] and "memberDay" not in mark
+    from_activities = compute(july, DEFINITION, cells=False)[0]
+    assert from_activities["totals"]["count"] == 31
+    assert compute(july, DEFINITION, cells=True) == (from_activities, 1)
+    clock.advance(seconds=1)
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    assert "dirty" not in sam_day(july, "2026-07-02") and "memberDay" in sam_day(july, "2026-07-02")
+    assert not any("dirty" in item for item in cell_items(july))
+    assert compute(july, DEFINITION, cells=True) == (from_activities, 1)
+
+
+def test_the_stream_consumer_fails_the_batch_when_a_day_is_not_kept_and_the_redelivery_heals_it(july, gateway, clock, monkeypatch):
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    clock.advance(seconds=1)
+    record = changed(july, july.activities[0], endedAt="2026-07-01T09:40:00.000Z")
+    record.update({"eventID": "1", "eventSource": "aws:dynamodb", "awsRegion": "us-east-1"})
+    record["dynamodb"]["ApproximateCreationDateTime"] = 1782900000
+    original = RollupKeeper.recompute
+
+    def throttled(self, *args, **kwargs):
+        raise RuntimeError("throttled")
+
+    monkeypatch.setattr(RollupKeeper, "recompute", throttled)
+    with pytest.raises(CellsNotKept):
+        gateway.invoke("ChangesStreamFunction", {"Records": [record]})
+    assert sam_day(july)["dirty"]
+    assert compute(july, DEFINITION, cells=True) == (compute(july, DEFINITION, cells=False)[0], 1)
+    monkeypatch.setattr(RollupKeeper, "recompute", original)
+    clock.advance(seconds=1)
+    assert gateway.invoke("ChangesStreamFunction", {"Records": [record]}) == {"batchItemFailures": []}
+    assert "dirty" not in sam_day(july)

@@ -1,11 +1,16 @@
 """Report cells (services/reports/rollups.py): one item per member and local day.
 
 Member-day item: PK ``ORG#<orgId>`` (the organization's item collection: its purge deletes them),
-SK ``ROLLUP#<yyyy-mm>#DAY#<yyyy-mm-dd>#<userId>`` (keys.rollup_day; the local month and day) — userId, day, basis (the settings the cells were computed under), first, last,
-reach (epoch ms), overlapped, unpriced, cells (compact JSON text: [projectId, billable, time,
-billable time, count, revenue, cost]), open (JSON text of running timers' rows, or absent),
-computedAt (epoch ms: when the activities it was computed from were read). A month's member-days
-are one Query (a few thousand items where the month holds a million activities).
+SK ``ROLLUP#<yyyy-mm>#DAY#<yyyy-mm-dd>#<userId>`` (keys.rollup_day; the local month and day) — userId, day,
+memberDay (one compact JSON text: [basis (the settings the cells were computed under), first,
+last, reach (epoch ms), overlapped, unpriced, cells ([projectId, billable, time, billable time,
+count, revenue, cost, breaks] each), running timers' rows]), computedAt (epoch ms: when the
+activities it was computed from were read), and dirty (epoch ms; absent normally: a computation
+of the day failed then, mark_dirty: such an item holds nothing else). Items written before ``memberDay`` hold basis, first,
+last, reach, overlapped, unpriced, cells (JSON text) and open (JSON text) as attributes of their
+own: still read (rollups.from_record reads both), and rewritten in the compact layout by the
+stream's next change of that member-day or by the month's rebuild. A month's member-days are one
+Query (a few thousand items where the month holds a million activities).
 
 Month marker: PK as above, SK ``ROLLUP#<yyyy-mm>#BUILT`` (keys.rollup_marker) — basis, at, complete: the rebuild
 job marks the month first as being built (complete false: the stream keeps its cells from then
@@ -27,7 +32,13 @@ from sandglass.repositories.activities import ActivityRepository, TimeWindow
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.storage.table import Table
 
-NOT_NEWER = "attribute_not_exists(#pk) OR #at <= :at"
+# a computation that read earlier never overwrites one that read later, nor clears a later mark of
+# a computation that failed (dirty: it may hold a change this one did not read)
+NOT_NEWER = "attribute_not_exists(#pk) OR ((attribute_not_exists(#at) OR #at <= :at) AND (attribute_not_exists(#dirty) OR #dirty < :at))"
+# what a report reads of a member-day, in either layout (an attribute an item lacks is not returned)
+DAY_ATTRIBUTES = ("userId", "day", "memberDay", "basis", "first", "last", "reach", "overlapped", "unpriced", "cells", "open", "dirty")
+DAY_NAMES = {f"#d{index}": name for index, name in enumerate(DAY_ATTRIBUTES)}
+DAY_PROJECTION = ", ".join(DAY_NAMES)
 
 
 def to_item(org_id: str, record: dict[str, Any], computed_at: int) -> dict[str, Any]:
@@ -57,7 +68,8 @@ class RollupRepository:
         lower, upper = keys.rollup_day_range(month, first_day, after_day)
         for items in self.table.query_all(
             key_condition=f"{keys.PK} = :pk AND {keys.SK} BETWEEN :lo AND :hi",
-            values={":pk": keys.org_pk(org_id), ":lo": lower, ":hi": upper}, lean=True):
+            values={":pk": keys.org_pk(org_id), ":lo": lower, ":hi": upper}, lean=True,
+            projection=DAY_PROJECTION, names=DAY_NAMES):
             self.queries += 1
             yield items
 
@@ -81,11 +93,22 @@ class RollupRepository:
 
     def _write(self, write, computed_at: int) -> bool:
         try:
-            write({"condition": NOT_NEWER, "names": {"#pk": keys.PK, "#at": "computedAt"}, "values": {":at": computed_at},
+            write({"condition": NOT_NEWER, "names": {"#pk": keys.PK, "#at": "computedAt", "#dirty": "dirty"}, "values": {":at": computed_at},
                    "fail": Conflict("newer cells")})
         except Conflict:
             return False
         return True
+
+    def mark_dirty(self, org_id: str, day: str, user_id: str, at: int) -> None:
+        """Say a member-day may not hold what its activities do (its computation failed at `at`):
+        the item becomes the mark alone (its cells are not to be read anyway), and reports read
+        that member from activities until a computation that read after `at` stores the day again
+        (put_day, delete_day and the month's rebuild clear the mark)."""
+        try:
+            self.table.put({**keys.rollup_day(org_id, day, user_id), "userId": user_id, "day": day, "dirty": at},
+                           "attribute_not_exists(#dirty) OR #dirty < :at", {"#dirty": "dirty"}, {":at": at}, fail=Conflict("a later mark"))
+        except Conflict:
+            pass  # a later failure marked it already
 
     def mark(self, org_id: str, month: str, basis: str, at: int, *, complete: bool) -> None:
         """Building (the stream keeps the month's cells from now on) or built (reports read them)."""

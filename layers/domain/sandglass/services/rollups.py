@@ -33,6 +33,17 @@ from sandglass.services.reports.periods import local_midnight
 from sandglass.services.reports.rollups import basis_of, member_day, member_days, record_of
 
 
+class CellsNotKept(Exception):
+    """Member-days whose computation failed: each is marked dirty (reports read that member from
+    activities) and the batch fails, so the stream delivers it again; the redelivery's computation
+    stores the day and clears the mark."""
+
+    def __init__(self, failed: list[tuple[str, str, str, Exception]]):
+        self.failed = failed  # (organization, day, member, error)
+        super().__init__(f"{len(failed)} member-day(s) not kept, marked dirty: "
+                         + ", ".join(f"{org_id} {day} {user_id}: {error!r}" for org_id, day, user_id, error in failed[:5]))
+
+
 def day_bounds(day: str, zone: str) -> tuple[str, str]:
     """[first instant, first instant of the next day) of a local day, as stored instant text."""
     first = date.fromisoformat(day)
@@ -67,7 +78,15 @@ class RollupKeeper:
             if found is not None and found[1] == "activity":
                 changes_by_org.setdefault(found[0], []).append(
                     (found[2], plain_image(stream.get("OldImage") or {}), plain_image(stream.get("NewImage") or {})))
-        return sum(self.activity_changed(org_id, changes) for org_id, changes in changes_by_org.items())
+        recomputed, failed = 0, []
+        for org_id, changes in changes_by_org.items():
+            try:
+                recomputed += self.activity_changed(org_id, changes)
+            except CellsNotKept as failure:  # the other organizations' days are kept all the same
+                failed.extend(failure.failed)
+        if failed:
+            raise CellsNotKept(failed)
+        return recomputed
 
     def activity_changed(self, org_id: str, changes: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> int:
         """Recompute the member-days the (activity id, old image, new image) changes start on, in stream order."""
@@ -92,14 +111,21 @@ class RollupKeeper:
                     day_images = latest.setdefault(place[id(image)], {})
                     day_images[activity_id] = {**new, "id": activity_id} if new and place.get(id(new)) == place[id(image)] else None
         basis, kept = basis_of(settings), {}
-        recomputed = 0
+        recomputed, failed = 0, []
         for (user_id, day), images in sorted(latest.items()):
             month = day[:7]
             if month not in kept:
                 kept[month] = self.repository.kept(org_id, month) == basis
             if kept[month]:
-                self.recompute(org_id, user_id, day, settings, images)
+                try:
+                    self.recompute(org_id, user_id, day, settings, images)
+                except Exception as error:  # noqa: BLE001 - whatever failed, the day is marked before the batch fails
+                    self.repository.mark_dirty(org_id, day, user_id, self._now_ms())
+                    failed.append((org_id, day, user_id, error))
+                    continue
                 recomputed += 1
+        if failed:
+            raise CellsNotKept(failed)
         return recomputed
 
     def recompute(self, org_id: str, user_id: str, day: str, settings: ReportSettings,

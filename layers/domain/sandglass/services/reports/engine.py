@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
@@ -370,10 +371,28 @@ class Labels:
         return self.users.get(user_id) or "(deleted member)"
 
 
-@dataclass
 class Node:
-    totals: Totals = field(default_factory=Totals)
-    children: dict[Any, "Node"] = field(default_factory=dict)
+    """A group. A leaf (the deepest level) holds its totals; an inner group sums its children's the
+    first time they are asked for, so only the groups a page shows are ever totalled."""
+
+    __slots__ = ("_totals", "children")
+
+    def __init__(self, totals: Totals | None = None):
+        self._totals = totals
+        self.children: dict[Any, Node] = {}
+
+    @property
+    def totals(self) -> Totals:
+        found = self._totals
+        if found is None:
+            found = self._totals = Totals()
+            merge = found.merge
+            for child in self.children.values():
+                merge(child.totals)
+        return found
+
+
+EMPTY = Node(Totals())  # every group shown without time (empty rows not hidden): no totals, no children of its own
 
 
 @dataclass
@@ -429,9 +448,11 @@ def _cell_key_function(dimension: str, calendar: Calendar):
 
 
 def group(entries: list[Entry], grouping: Grouping, cells: list[tuple[tuple, Totals]] | tuple = ()) -> tuple[Totals, dict[Any, Node]]:
-    """Totals of everything, and the group tree (up to three levels). Each activity is added once,
-    to its leaf group, and each report cell (totals of activities already summed, rollups.py)
-    merged into its leaf; the leaves are then rolled up into their ancestors and the overall total."""
+    """Totals of everything, and the group tree (up to three levels) of the groups with entries or
+    cells. Each activity is added once, to its leaf group, and each report cell (totals of
+    activities already summed, rollups.py) merged into its leaf; inner groups sum their children
+    when asked (Node.totals). The groups shown without time are not in the tree: shown_level adds
+    them level by level, as a page walks it."""
     key_functions = [_key_function(dimension, grouping.calendar) for dimension in grouping.dimensions]
     keys = zip(*(map(key_of, entries) for key_of in key_functions)) if key_functions else repeat(())
     leaves: dict[tuple, Totals] = {}
@@ -440,27 +461,41 @@ def group(entries: list[Entry], grouping: Grouping, cells: list[tuple[tuple, Tot
         if leaf is None:
             leaf = leaves[key] = Totals()
         leaf.add(entry)
-    cell_functions = [_cell_key_function(dimension, grouping.calendar) for dimension in grouping.dimensions] if cells else []
-    for cell_key, totals in cells:
-        key = tuple(key_of(cell_key) for key_of in cell_functions)
-        leaf = leaves.get(key)
-        if leaf is None:
-            leaf = leaves[key] = Totals()
-        leaf.merge(totals)
+    if cells:
+        key_of_cell = _cell_key(grouping)
+        for cell_key, totals in cells:
+            key = key_of_cell(cell_key)
+            leaf = leaves.get(key)
+            if leaf is None:
+                leaf = leaves[key] = Totals()
+            leaf.merge(totals)
     total = Totals()
     tree: dict[Any, Node] = {}
+    depth = len(grouping.dimensions)
     for key, leaf in leaves.items():
         total.merge(leaf)
+        if not depth:
+            continue
         level = tree
-        for part in key:
+        for part in key[:-1]:
             node = level.get(part)
             if node is None:
                 node = level[part] = Node()
-            node.totals.merge(leaf)
             level = node.children
-    if not grouping.hide_empty:
-        _fill(tree, 0, grouping)
+        level[key[-1]] = Node(leaf)
     return total, tree
+
+
+def _cell_key(grouping: Grouping):
+    """A report cell's key (project id, user id, local day, billable) -> its leaf's key."""
+    picked = {"project": 0, "user": 1, "day": 2, "billable": 3}
+    if all(dimension in picked for dimension in grouping.dimensions):
+        indexes = [picked[dimension] for dimension in grouping.dimensions]
+        if len(indexes) > 1:
+            return itemgetter(*indexes)
+        return (lambda key: (key[indexes[0]],)) if indexes else (lambda key: ())
+    functions = [_cell_key_function(dimension, grouping.calendar) for dimension in grouping.dimensions]
+    return lambda key: tuple(key_of(key) for key_of in functions)
 
 
 def _fill_keys(dimension: str, grouping: Grouping) -> list[Any]:
@@ -475,16 +510,19 @@ def _fill_keys(dimension: str, grouping: Grouping) -> list[Any]:
     return []
 
 
-def _fill(level: dict[Any, Node], depth: int, grouping: Grouping, keys_by_depth: list[list[Any]] | None = None) -> None:
-    if depth >= len(grouping.dimensions):
-        return
-    if keys_by_depth is None:
-        keys_by_depth = [_fill_keys(dimension, grouping) for dimension in grouping.dimensions]
-    for key in keys_by_depth[depth]:
-        if key not in level:
-            level[key] = Node()
-    for node in level.values():
-        _fill(node.children, depth + 1, grouping, keys_by_depth)
+def fill_keys(grouping: Grouping) -> list[list[Any]]:
+    """Per depth, the keys shown even without time: none when empty rows are hidden."""
+    if grouping.hide_empty:
+        return [[] for _ in grouping.dimensions]
+    return [_fill_keys(dimension, grouping) for dimension in grouping.dimensions]
+
+
+def shown_level(level: dict[Any, Node], keys: list[Any]) -> dict[Any, Node]:
+    """A level of the tree with the keys shown without time (fill_keys of its depth) it lacks, as EMPTY."""
+    missing = [key for key in keys if key not in level]
+    if not missing:
+        return level
+    return {**level, **dict.fromkeys(missing, EMPTY)}
 
 
 # --- the weekly grid -------------------------------------------------------------------------------

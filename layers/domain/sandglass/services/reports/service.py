@@ -206,7 +206,7 @@ class ReportService:
             self.repository.users_by_id(org_id, {item["userId"] for item in items} | {key[1] for key, _ in cells}
                                         | set(spec.selected_members or ())))
         items = selection.unarchived(items, spec, directory)
-        if cells:
+        if cells and (directory.archived_projects or directory.archived_members):
             cells = [(key, totals) for key, totals in cells if selection.unarchived([cell_row(key)], spec, directory)]
         return Counted(spec=spec, view=view, span=span, now=now, settings=settings, items=items,
                        pricing=self._pricing(org_id, items, settings, spec.metrics, now_ms, counted_from),

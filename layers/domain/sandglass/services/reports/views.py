@@ -177,17 +177,19 @@ def _order(dimension: str, shown: dict[str, Any]):
     return (shown["label"].lower(), shown["key"] or "")
 
 
-def groups_view(tree: dict[Any, Node], grouping: Grouping, depth: int = 0) -> list[dict[str, Any]]:
+def groups_view(tree: dict[Any, Node], grouping: Grouping, depth: int = 0, fills: list[list[Any]] | None = None) -> list[dict[str, Any]]:
     if depth >= len(grouping.dimensions):
         return []
+    if fills is None:
+        fills = engine.fill_keys(grouping)
     dimension = grouping.dimensions[depth]
     shown = []
-    for key, node in tree.items():
+    for key, node in engine.shown_level(tree, fills[depth]).items():
         if grouping.hide_empty and node.totals.time == 0 and node.totals.running == 0:
             continue
         row = {"dimension": dimension, **_label(dimension, key, grouping), "totals": totals_view(node.totals, grouping.metrics)}
         if depth + 1 < len(grouping.dimensions):
-            row["groups"] = groups_view(node.children, grouping, depth + 1)
+            row["groups"] = groups_view(node.children, grouping, depth + 1, fills)
         shown.append(row)
     shown.sort(key=lambda row: _order(dimension, row))
     return shown
@@ -298,11 +300,20 @@ def page_groups(tree: dict[Any, Node], grouping: Grouping, start: int, budget: i
 
 class _GroupPager:
     """One walk over the group tree in shown order, counting positions (a group is one, its
-    subtree the sum) and bytes; it stops at the first group that does not fit."""
+    subtree the sum) and bytes; it stops at the first group that does not fit. The groups shown
+    without time (engine.EMPTY, added level by level) are counted by arithmetic, and rendered and
+    measured once per key."""
 
     def __init__(self, grouping: Grouping, start: int, budget: int):
         self.grouping, self.start, self.budget = grouping, start, budget
         self.depth_count = len(grouping.dimensions)
+        self.fills = engine.fill_keys(grouping)
+        self.fill_sets = [set(keys) for keys in self.fills]
+        self.empty_sizes = [0] * (self.depth_count + 1)  # positions an EMPTY group at each depth takes (its filled subtree)
+        for depth in range(self.depth_count - 1, -1, -1):
+            self.empty_sizes[depth] = 1 + len(self.fills[depth + 1]) * self.empty_sizes[depth + 1] if depth + 1 < self.depth_count else 1
+        self.empty_rows: dict[tuple[int, Any], tuple[dict[str, Any], int]] = {}
+        self.money_names = [metric for metric in grouping.metrics if metric in ("revenue", "cost", "profit")]
         self.sizes: dict[int, int] = {}
         self.position = 0
         self.used = 0
@@ -313,27 +324,46 @@ class _GroupPager:
 
     def size_of(self, node: Node, depth: int) -> int:
         """Positions the group and its visible subtree take."""
+        if node is engine.EMPTY:
+            return self.empty_sizes[depth]
         found = self.sizes.get(id(node))
         if found is None:
             found = 1
             if depth + 1 < self.depth_count:
-                found += sum(self.size_of(child, depth + 1) for child in node.children.values() if self.visible(child))
+                children, fill = node.children, self.fill_sets[depth + 1]
+                found += sum(self.size_of(child, depth + 1) for child in children.values() if self.visible(child))
+                found += (len(fill) - sum(1 for key in children if key in fill)) * self.empty_sizes[depth + 1]
             self.sizes[id(node)] = found
         return found
 
-    def ordered(self, level: dict[Any, Node], depth: int) -> list[tuple[dict[str, Any], Node]]:
+    def ordered(self, level: dict[Any, Node], depth: int) -> list[tuple[Any, dict[str, Any], Node]]:
         dimension = self.grouping.dimensions[depth]
-        shown = [(_label(dimension, key, self.grouping), node) for key, node in level.items() if self.visible(node)]
-        shown.sort(key=lambda pair: _order(dimension, pair[0]))
+        shown = [(key, _label(dimension, key, self.grouping), node) for key, node in engine.shown_level(level, self.fills[depth]).items()
+                 if self.visible(node)]
+        shown.sort(key=lambda found: _order(dimension, found[1]))
         return shown
 
     def row(self, depth: int, label: dict[str, Any], node: Node) -> dict[str, Any]:
         return {"dimension": self.grouping.dimensions[depth], **label, "totals": totals_view(node.totals, self.grouping.metrics)}
 
+    def sized_row(self, depth: int, key: Any, label: dict[str, Any], node: Node) -> tuple[dict[str, Any], int]:
+        """The group's row and its shown_size (an EMPTY group's: the same for its key wherever it is)."""
+        if node is not engine.EMPTY:
+            row = self.row(depth, label, node)
+            return row, shown_size(row)
+        found = self.empty_rows.get((depth, key))
+        if found is None:
+            row = self.row(depth, label, node)
+            found = self.empty_rows[(depth, key)] = (row, shown_size(row))
+        row, size = found
+        totals = dict(row["totals"])
+        for name in self.money_names:  # an empty group's money: no currency
+            totals[name] = {}
+        return {**row, "totals": totals}, size
+
     def walk(self, level: dict[Any, Node], depth: int) -> list[dict[str, Any]]:
-        dimension, metrics = self.grouping.dimensions[depth], self.grouping.metrics
         rows = []
-        for label, node in self.ordered(level, depth):
+        for key, label, node in self.ordered(level, depth):
             if self.stopped is not None:
                 break
             mine = self.position
@@ -344,8 +374,7 @@ class _GroupPager:
                     rows.append(self.continued(level=node.children, depth=depth, row=self.row(depth, label, node)))
                 continue
             self.position += 1
-            row = {"dimension": dimension, **label, "totals": totals_view(node.totals, metrics)}
-            size = shown_size(row)
+            row, size = self.sized_row(depth, key, label, node)
             if self.used and self.used + size > self.budget:
                 self.stopped = mine
                 break
@@ -360,3 +389,4 @@ class _GroupPager:
         row["groups"] = self.walk(level, depth + 1)
         self.used += shown_size(row)
         return row
+
