@@ -15,6 +15,8 @@ from sandglass.entities.activities import Activity, IdempotencyRecord
 from sandglass.errors import Conflict, DomainError, ValidationFailed
 from sandglass.repositories.activities import ActivityPage, ReadSet, TimerMarker, TimeWindow, attributes_of, from_item
 from sandglass.repositories.organizations import organization_from_item
+from sandglass.repositories.projects import membership_from_item
+from sandglass.entities.projects import ProjectMembership
 from sandglass.timefmt import iso
 
 ORG = "org-1"
@@ -104,8 +106,9 @@ class InMemoryActivities:
         return [from_item(a) for a in sorted(self.activities.values(), key=lambda a: (a["startedAt"], a["id"]))
                 if a["userId"] == user_id and lower <= a["startedAt"] <= upper]
 
-    def project_membership(self, org_id: str, project_id: str, user_id: str) -> dict[str, Any] | None:
-        return copy.deepcopy(self.memberships.get((project_id, user_id)))
+    def project_membership(self, org_id: str, project_id: str, user_id: str) -> ProjectMembership | None:
+        found = self.memberships.get((project_id, user_id))
+        return None if found is None else membership_from_item({"id": f"{project_id}:{user_id}", **found})
 
     def idempotency_record(self, org_id: str, user_id: str, key_hash: str) -> IdempotencyRecord | None:
         return self.idempotency.get((user_id, key_hash))
@@ -120,7 +123,7 @@ class InMemoryActivities:
         found = ReadSet(organization=organization_from_item({"id": org_id, **self.organization}) if organization and self.organization is not None else None)
         found.extra = {(key["PK"], key["SK"]): copy.deepcopy(self.extra[(key["PK"], key["SK"])]) for key in extra if (key["PK"], key["SK"]) in self.extra}
         found.projects = {p: copy.deepcopy(self.projects[p]) for p in projects if p in self.projects}
-        found.memberships = {m: copy.deepcopy(self.memberships[m]) for m in memberships if m in self.memberships}
+        found.memberships = {m: membership_from_item({"id": f"{m[0]}:{m[1]}", **self.memberships[m]}) for m in memberships if m in self.memberships}
         found.users = {u: copy.deepcopy(self.users[u]) for u in users if u in self.users}
         found.timers = {u: self._marker(u) for u in timers if u in self.timers}
         found.idempotency = self.idempotency.get(idempotency) if idempotency else None

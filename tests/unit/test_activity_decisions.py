@@ -10,6 +10,7 @@ import pytest
 
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity, IdempotencyRecord, RateRef, RateSnapshot
+from sandglass.entities.projects import ProjectMembership
 from sandglass.errors import Forbidden, NotFound, ValidationFailed
 from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
 from sandglass.models.rates import RerateRequest
@@ -35,7 +36,7 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 def reads(**kwargs) -> ReadSet:
     base = ReadSet(organization=organization_from_item({"id": "org", **ORGANIZATION}), projects={P: {"id": P, "billable": True}},
-                   memberships={(P, SAM): {"role": "User"}}, users={SAM: {"id": SAM}})
+                   memberships={(P, SAM): ProjectMembership(id="m", project_id=P, user_id=SAM)}, users={SAM: {"id": SAM}})
     return replace(base, **kwargs)
 
 

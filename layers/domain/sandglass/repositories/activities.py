@@ -73,9 +73,11 @@ from sandglass.storage import cursor as cursors
 from sandglass.storage import table as db
 from sandglass.entities.activities import REGULAR, Activity, IdempotencyRecord, RateRef, RateSnapshot
 from sandglass.entities.organizations import Organization
+from sandglass.entities.projects import ProjectMembership
 from sandglass.entities.rerates import CurrencyChange, Rerate
 from sandglass.repositories import int_ids
 from sandglass.repositories.organizations import organization_from_item
+from sandglass.repositories.projects import membership_from_item
 from sandglass.storage.table import Page, Table
 from sandglass.storage.transaction import UnitOfWork
 
@@ -263,7 +265,7 @@ def marker_from_item(item: Mapping[str, Any] | None) -> TimerMarker | None:
 class ReadSet:
     organization: Organization | None = None
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
-    memberships: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    memberships: dict[tuple[str, str], ProjectMembership] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     timers: dict[str, TimerMarker] = field(default_factory=dict)
     idempotency: IdempotencyRecord | None = None
@@ -276,7 +278,7 @@ class ReadSet:
         elif kind == "project":
             self.projects[ref] = item
         elif kind == "membership":
-            self.memberships[ref] = item
+            self.memberships[ref] = membership_from_item(item)
         elif kind == "user":
             self.users[ref] = item
         elif kind == "timer":
@@ -313,8 +315,9 @@ class ActivityRepository:
         item = self.table.get(keys.activity(org_id, activity_id))
         return None if item is None else from_item(item)
 
-    def project_membership(self, org_id: str, project_id: str, user_id: str) -> dict[str, Any] | None:
-        return self.table.get(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)))
+    def project_membership(self, org_id: str, project_id: str, user_id: str) -> ProjectMembership | None:
+        item = self.table.get(keys.project_member(org_id, project_id, ids.project_member_id(project_id, user_id)))
+        return None if item is None else membership_from_item(item)
 
     def running_timer(self, org_id: str, user_id: str) -> TimerMarker | None:
         return marker_from_item(self.table.get(keys.running_timer(org_id, user_id)))

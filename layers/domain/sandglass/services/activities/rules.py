@@ -15,7 +15,7 @@ from sandglass.months import month_start, next_month
 from sandglass.entities.activities import DEFAULT_OVERLAP_POLICY, OVERLAP_POLICIES, Activity
 from sandglass.entities.organizations import Organization
 from sandglass.models.activities import ActivityCreate
-from sandglass.repositories.projects import PROJECT_ADMINISTRATOR
+from sandglass.entities.projects import ProjectMembership
 from sandglass.timefmt import iso
 
 DEFAULT_LIMIT = 200
@@ -70,12 +70,12 @@ def not_found() -> NotFound:
 # Organization settings, projects, project memberships and members arrive as their repositories
 # return them; these accessors are the only places the activity rules read them.
 
-def is_project_admin(membership: Mapping[str, Any] | None) -> bool:
-    return bool(membership) and membership.get("role") == PROJECT_ADMINISTRATOR and not membership.get("archived")
+def is_project_admin(membership: ProjectMembership | None) -> bool:
+    return membership is not None and membership.administers
 
 
-def is_project_member(membership: Mapping[str, Any] | None) -> bool:
-    return bool(membership) and not membership.get("archived")
+def is_project_member(membership: ProjectMembership | None) -> bool:
+    return membership is not None and not membership.archived
 
 
 def project_archived(project: Mapping[str, Any]) -> bool:
@@ -124,7 +124,7 @@ def check_not_ahead(now: datetime, **instants: datetime | None) -> list[dict[str
             for name, instant in instants.items() if instant is not None and instant > horizon]
 
 
-def check_assignment(tenant: TenantContext, project: Mapping[str, Any] | None, membership: Mapping[str, Any] | None,
+def check_assignment(tenant: TenantContext, project: Mapping[str, Any] | None, membership: ProjectMembership | None,
                      member: Mapping[str, Any] | None, *, check_member: bool, projectless: bool = False) -> list[dict[str, str]]:
     """The project exists and is active, the member belongs to it (organization Administrators are
     exempt), and, when recording for someone else, that someone is an active member. With
