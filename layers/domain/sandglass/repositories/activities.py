@@ -74,7 +74,6 @@ from sandglass.storage import table as db
 from sandglass.entities.activities import REGULAR, Activity, IdempotencyRecord, RateRef, RateSnapshot
 from sandglass.entities.organizations import Organization
 from sandglass.entities.projects import ProjectMembership
-from sandglass.entities.rerates import CurrencyChange, Rerate
 from sandglass.repositories import int_ids
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.repositories.projects import membership_from_item
@@ -212,21 +211,6 @@ def attributes_of(activity: Activity) -> dict[str, Any]:
 def to_item(org_id: str, activity: Activity) -> dict[str, Any]:
     """The entity -> the full item, index keys included."""
     return _stored(org_id, attributes_of(activity))
-
-
-def _money(change: CurrencyChange) -> dict[str, dict[str, str]]:
-    return {"old": {currency: str(amount) for currency, amount in change.old.items()},
-            "new": {currency: str(amount) for currency, amount in change.new.items()}}
-
-
-def rerate_item(rerate: Rerate) -> dict[str, Any]:
-    """An applied re-rate -> its change record's attributes (without keys)."""
-    outcome = rerate.outcome
-    return {"id": rerate.id, "appliedAt": timefmt.iso(rerate.applied_at), "appliedBy": rerate.applied_by, "forced": rerate.forced,
-            "from": timefmt.iso(outcome.starts_at), "to": timefmt.iso(outcome.ends_at),
-            "userIds": None if rerate.user_ids is None else list(rerate.user_ids),
-            "projectIds": None if rerate.project_ids is None else list(rerate.project_ids),
-            "activityIds": rerate.activity_ids, "totals": {"revenue": _money(outcome.totals.revenue), "cost": _money(outcome.totals.cost)}}
 
 
 def idempotency_item(record: IdempotencyRecord) -> dict[str, Any]:
@@ -482,11 +466,6 @@ class ActivityRepository:
     def get_many(self, org_id: str, activity_ids: list[str]) -> list[Activity]:
         """Activities by id (BatchGetItem, 100 keys per call), strongly consistent."""
         return [from_item(item) for item in self.table.batch_get([keys.activity(org_id, activity_id) for activity_id in activity_ids], consistent=True)]
-
-    def record_rerate(self, org_id: str, rerate: Rerate) -> None:
-        """An applied re-rate's change record (keys.rerate_record)."""
-        record = rerate_item(rerate)
-        self.table.put({**keys.rerate_record(org_id, record["appliedAt"], record["id"]), **record}, "attribute_not_exists(PK)")
 
     # --- the organization's months -------------------------------------------------------------
     def note_months(self, org_id: str, months: Iterable[str]) -> None:

@@ -36,6 +36,7 @@ from sandglass.repositories.activities import ActivityRepository, ActivityRow, T
 from sandglass.repositories.locks import LockRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository
+from sandglass.repositories.rerates import RerateRepository
 from sandglass.schedule import local_date
 from sandglass.services.locks import LockService, lock_zone
 
@@ -72,6 +73,7 @@ class RerateService:
         self.activities = activities or ActivityRepository()
         self.organizations = OrganizationRepository(self.activities.table)
         self.rates = RateRepository(self.activities.table)
+        self.rerates = RerateRepository(self.activities.table)
         self._clock = clock
 
     @property
@@ -93,7 +95,7 @@ class RerateService:
         for entry in outcome.entries:
             self.activities.set_rate_snapshot(tenant.org_id, entry.activity_id, entry.version, entry.snapshot, at=at, by=tenant.user_id,
                                               rerate_id=rerate.id)
-        self.activities.record_rerate(tenant.org_id, rerate)
+        self.rerates.record(tenant.org_id, rerate)
         return rerate
 
     # --- the selection: parse -> read -> decide (plan, pure) -------------------------------------
