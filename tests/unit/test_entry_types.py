@@ -10,6 +10,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sandglass import amounts
 from sandglass.entities.activities import BREAK, NO_PROJECT, REGULAR, Activity
 from sandglass.repositories.rates import from_item as rate_item
 from sandglass.repositories.activities import from_item
@@ -20,7 +21,7 @@ from sandglass.services.reports.periods import resolve
 from sandglass.timefmt import iso
 
 NOW = datetime(2026, 7, 15, 12, 0, tzinfo=timezone.utc)
-NOW_MS = engine.to_ms(iso(NOW))
+NOW_MS = amounts.to_ms(iso(NOW))
 BASE = datetime(2026, 7, 6, 6, 0, tzinfo=timezone.utc)
 USERS = ("u-sam", "u-pia")
 PROJECTS = ("p-web", "p-app", None)
@@ -88,7 +89,7 @@ def test_totals_with_breaks_and_projectless_entries_are_the_sum_of_their_parts(d
     # breaks: counted apart, at their own (rounded) length, never billable, never priced
     assert total.breaks == sum(entry.duration_ms for entry in breaks)
     assert all(entry.billable_ms == 0 and entry.revenue_rate is None and entry.cost_rate is None for entry in breaks)
-    assert all(entry.duration_ms == engine.round_duration(entry.raw_ms, interval, "UP") if interval else entry.raw_ms for entry in breaks)
+    assert all(entry.duration_ms == amounts.round_duration(entry.raw_ms, interval, "UP") if interval else entry.raw_ms for entry in breaks)
     # worked time is the worked entries' time only; billable is part of it; count is every entry
     assert total.time == sum(entry.duration_ms for entry in worked) and total.billable <= total.time
     assert total.count == len(entries)

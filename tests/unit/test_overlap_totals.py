@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sandglass import amounts
 from sandglass.entities.activities import Activity
 from sandglass.services.reports import engine
 from sandglass.services import timesheet_rules as rules
@@ -95,7 +96,7 @@ def test_report_durations_add_up_to_the_union_and_never_exceed_an_entry(world):
     zone, _pivot, activities, now = world
     items = [{**activity, "name": "Work", "projectId": f"p{index % 2}", "userId": "u1", "billable": True}
              for index, activity in enumerate(activities)]
-    now_ms = engine.to_ms(iso(now))
+    now_ms = amounts.to_ms(iso(now))
     entries = engine.price(items, engine.Pricing(now_ms=now_ms, counted_from=engine.counted_starts(items, now_ms)))
     merged = union(spans_of(activities, now))
     assert sum(entry.duration_ms for entry in entries) == measure(merged, datetime.min.replace(tzinfo=timezone.utc), datetime.max.replace(tzinfo=timezone.utc))

@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 
+from sandglass import amounts
 from sandglass.repositories.rates import from_item as rate_item
 from sandglass.services import rates
 from sandglass.services.reports import engine, views
 from sandglass.services.reports.periods import resolve
 
-NOW_MS = engine.to_ms("2026-07-15T12:00:00.000Z")
+NOW_MS = amounts.to_ms("2026-07-15T12:00:00.000Z")
 P, Q, SAM, PIA = "p-website", "q-internal", "u-sam", "u-pia"
 
 
@@ -183,7 +184,7 @@ def test_rate_timeline_agrees_with_rates_pick():
     timeline = engine.RateTimeline(windows)
     for instant in ("2025-12-31T23:59:59.999Z", "2026-01-01T00:00:00.000Z", "2026-07-09T23:59:59.999Z", "2026-07-10T00:00:00.000Z", "2030-01-01T00:00:00.000Z"):
         picked = rates.pick(windows, datetime.fromisoformat(instant))
-        found = timeline.at(engine.to_ms(instant))
+        found = timeline.at(amounts.to_ms(instant))
         assert (found[1] if found else None) == (picked.value if picked else None), instant
 
 

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from sandglass import amounts
 from sandglass import keys, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.entities.reports import ReportSettings
@@ -105,7 +106,7 @@ class RollupKeeper:
             place = {}
             for image in (old, new):
                 if image.get("userId") and image.get("startedAt"):
-                    place[id(image)] = (image["userId"], calendar.buckets(engine.to_ms(image["startedAt"]))[0])
+                    place[id(image)] = (image["userId"], calendar.buckets(amounts.to_ms(image["startedAt"]))[0])
             for image in (old, new):
                 if id(image) in place:
                     day_images = latest.setdefault(place[id(image)], {})

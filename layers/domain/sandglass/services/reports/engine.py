@@ -36,8 +36,7 @@ from operator import itemgetter
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from sandglass import timefmt
-from sandglass.amounts import EPOCH, MS, cents, from_ms, money, round_duration, to_ms  # noqa: F401 - the engine's names too
+from sandglass.amounts import EPOCH, MS, round_duration, to_ms
 from sandglass.entities.activities import BREAK, NO_PROJECT
 from sandglass.entities.rates import RateWindow
 from sandglass.repositories.activities import ActivityRow

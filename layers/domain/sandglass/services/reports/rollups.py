@@ -32,6 +32,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterable
 
+from sandglass import amounts
 from sandglass.entities.reports import ReportSettings
 from sandglass.services.reports import engine
 from sandglass.services.reports.engine import ActivityRow, Totals
@@ -65,14 +66,14 @@ def member_days(rows: Iterable[ActivityRow], settings: ReportSettings) -> list[M
     calendar = engine.Calendar(settings.time_zone)
     grouped: dict[tuple[str, str], list[ActivityRow]] = {}
     for row in rows:
-        day = calendar.buckets(engine.to_ms(row["startedAt"]))[0]
+        day = calendar.buckets(amounts.to_ms(row["startedAt"]))[0]
         grouped.setdefault((day, row["userId"]), []).append(row)
     return [member_day(user_id, day, day_rows, settings) for (day, user_id), day_rows in sorted(grouped.items())]
 
 
 def member_day(user_id: str, day: str, rows: list[ActivityRow], settings: ReportSettings) -> MemberDay:
     """One member's local day from all of its activities (rows of that member starting that day)."""
-    spans = sorted((engine.to_ms(row["startedAt"]), row["id"], engine.to_ms(row["endedAt"]) if row.get("endedAt") else FOREVER)
+    spans = sorted((amounts.to_ms(row["startedAt"]), row["id"], amounts.to_ms(row["endedAt"]) if row.get("endedAt") else FOREVER)
                    for row in rows)
     overlapped, covered = False, None
     for start, _, end in spans:

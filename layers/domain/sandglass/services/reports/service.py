@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Optional
 
+from sandglass import amounts
 from sandglass import ids, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
@@ -195,7 +196,7 @@ class ReportService:
             items = self._read_members(org_id, sources, span, assembled.fallback) + assembled.open
             cells = assembled.cells if counts_all(spec, viewer) else [
                 (key, totals) for key, totals in assembled.cells if not cell_excluded(key, spec, viewer)]
-        now_ms = engine.to_ms(timefmt.iso(now))
+        now_ms = amounts.to_ms(timefmt.iso(now))
         counted_from = engine.counted_starts(items, now_ms)  # before any narrowing: shared time counts once
         if view == "detailed" or spec.needs_approvals:
             selection.mark_approved(items, self.repository.approved_weeks(org_id), settings.lock_zone)
@@ -221,7 +222,7 @@ class ReportService:
         cells = getattr(self.repository, "rollups", None)
         if cells is None or not cells_answer(spec, view):
             return None
-        lower, upper = engine.to_ms(span.start), engine.to_ms(span.end) + 1
+        lower, upper = amounts.to_ms(span.start), amounts.to_ms(span.end) + 1
         if upper <= lower:
             return None
         calendar = engine.Calendar(settings.time_zone)

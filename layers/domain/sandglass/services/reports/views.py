@@ -17,7 +17,8 @@ from sandglass import ids, timefmt
 from sandglass.entities.activities import BREAK, REGULAR
 from sandglass.entities.reports import ReportSettings, ReportSpec
 from sandglass.services.reports import engine
-from sandglass.services.reports.engine import PERIOD_DIMENSIONS, Calendar, Entry, Grouping, Labels, Node, Totals, cents, money, weekly_grid
+from sandglass.amounts import cents, money
+from sandglass.services.reports.engine import PERIOD_DIMENSIONS, Calendar, Entry, Grouping, Labels, Node, Totals, weekly_grid
 from sandglass.services.reports.periods import WEEKDAYS, Range
 from sandglass.services.reports.selection import Item
 
