@@ -73,7 +73,9 @@ def main(writes: int) -> int:
         txconflicts.install()
         tpl.create_table(boto3.client("dynamodb"), "sandglass-bench")
         gateway = Gateway(table_name="sandglass-bench", environment={"JWT_SECRET": "bench-secret-that-is-long-enough-for-hs256",
-                                                                     "JWT_SECRET_PARAMETER": "", "CORS_ORIGINS": ""})
+                                                                     "JWT_SECRET_PARAMETER": "", "CORS_ORIGINS": "",
+                                                                     # the functions' INFO logs and metrics would bury the figures
+                                                                     "POWERTOOLS_LOG_LEVEL": "WARNING", "POWERTOOLS_METRICS_DISABLED": "true"})
         from sandglass.services.auth import issue_token
         from sandglass.storage.table import client
 
@@ -82,6 +84,7 @@ def main(writes: int) -> int:
         assert gateway.request("POST", "/api/organizations", headers={"Authorization": f"Bearer {token}"},
                                body={"name": "Bench", "domain": "bench"}).status == 200
         pump = gateway.start_streams(after_requests=False)
+        gateway.webhooks.echo = False
         hook = gateway.request("POST", "/api/webhooks", headers=headers, body={"name": "Bench", "url": f"http://127.0.0.1:{receiver.server_port}/in",
                                                                               "webhookEvent": "NEW_TIME_ENTRY"})
         assert hook.status == 200, hook.body
