@@ -3,7 +3,7 @@ and a settings change reaches every listener (no moto)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from sandglass.context import TenantContext

@@ -3,7 +3,7 @@ Sandtime view of each kind, and the item mapping of the request repository."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest

@@ -3,7 +3,7 @@ fakes, so the attempt rules run without a network, SQS or a table."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 from datetime import datetime, timedelta, timezone
 
 from sandglass.adapters.webhook_http import HttpDeliverer

@@ -8,12 +8,12 @@ The services decide on typed windows (entities/rates.py); the repository maps th
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
 from pydantic import ValidationError
+from msgspec.structs import replace
 
 from sandglass import ids, timefmt
 from sandglass.entities.rates import RateOwner, RateWindow, in_force

@@ -13,9 +13,9 @@
 from __future__ import annotations
 
 from functools import partial
-from dataclasses import replace
 
 from pydantic import ValidationError
+from msgspec.structs import replace
 
 from sandglass import ids
 from sandglass.clock import Clock, CurrentClock
