@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-
 FREE_PLAN = "free"
 # Subscription states that carry a plan and its seats (Paddle's names; past_due still runs).
 ENTITLED_STATUSES = frozenset({"active", "trialing", "past_due"})

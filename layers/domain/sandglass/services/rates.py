@@ -12,8 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
-from pydantic import ValidationError
 from msgspec.structs import replace
+from pydantic import ValidationError
 
 from sandglass import ids, timefmt
 from sandglass.entities.rates import RateOwner, RateWindow, in_force

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from pydantic import ValidationError
 from msgspec.structs import replace
+from pydantic import ValidationError
 
 from sandglass import ids
 from sandglass.clock import Clock, CurrentClock

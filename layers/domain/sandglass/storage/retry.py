@@ -13,7 +13,6 @@ import time
 
 from msgspec import Struct
 
-
 sleep = time.sleep
 
 

@@ -16,8 +16,8 @@ from functools import cache
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
 from msgspec import Struct
+from pydantic import BaseModel
 
 from sandglass import ids, timefmt
 from sandglass.clock import get_clock
