@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from msgspec.structs import replace
 
 from sandglass import keys
 from sandglass.dialects.clockify import paging, tags, tasks, time_entries, wire
@@ -183,7 +184,7 @@ def _read(tenant, query: ActivityQuery, wanted: int, keep=lambda activity: True)
     found: list[Activity] = []
     cursor = None
     for _ in range(MAX_READS):
-        page = service().list(tenant, ActivityQuery(**{**query.__dict__, "cursor": cursor}))
+        page = service().list(tenant, replace(query, cursor=cursor))
         found.extend(activity for activity in page.activities.values() if keep(activity))
         cursor = page.cursor
         if not cursor or len(found) >= wanted:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from msgspec.structs import asdict
 
 from sandglass import observability
 from sandglass.composition.purge import purge

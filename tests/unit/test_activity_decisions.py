@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from msgspec.structs import replace
 
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity, IdempotencyRecord, RateRef, RateSnapshot

@@ -3,8 +3,9 @@ and a settings change reaches every listener (no moto)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
+
+from msgspec.structs import replace
 
 from sandglass.context import TenantContext
 from sandglass.entities.organizations import Organization, OrganizationSettings, SettingsChanged

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from msgspec.structs import replace
 
 from sandglass.errors import Conflict, ValidationFailed
 from sandglass.repositories.rates import from_item as rate_item

@@ -3,10 +3,10 @@ Sandtime view of each kind, and the item mapping of the request repository."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from msgspec.structs import replace
 from pydantic import TypeAdapter
 
 from sandglass.entities.locks import DateLock, WeekLock

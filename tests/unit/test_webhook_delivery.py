@@ -3,8 +3,9 @@ fakes, so the attempt rules run without a network, SQS or a table."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
+
+from msgspec.structs import replace
 
 from sandglass.adapters.webhook_http import HttpDeliverer
 from sandglass.entities.changes import Change

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from sandglass.errors import Forbidden
 
@@ -21,16 +21,14 @@ DELETED = "DELETED"
 AUDITOR_READ_ONLY = "Auditors read everything in the organization and change nothing"
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(Struct, frozen=True):
     """The authenticated account, whatever organization the request targets."""
 
     email: str
     subject: str
 
 
-@dataclass(frozen=True)
-class TenantContext:
+class TenantContext(Struct, frozen=True):
     """The caller as a member of the organization the request targets."""
 
     org_id: str

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from functools import lru_cache
+
+from msgspec import Struct, field
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     table_name: str
     dynamodb_endpoint: str | None = None
     jwt_secret_value: str | None = None
@@ -123,8 +123,7 @@ def get_settings() -> Settings:
     )
 
 
-@dataclass(frozen=True)
-class NotifierSettings:
+class NotifierSettings(Struct, frozen=True):
     kind: str = "log"  # NOTIFIER: ses | outbox | log
     outbox_path: str = ".local/outbox.jsonl"
     sender: str = ""

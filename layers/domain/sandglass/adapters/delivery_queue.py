@@ -16,9 +16,10 @@ import itertools
 import json
 import os
 import threading
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+from msgspec import Struct, field
 
 from sandglass.adapters.aws import LazyClient
 from sandglass.clock import get_clock
@@ -45,8 +46,7 @@ class SqsQueue(LazyClient):
         self.client().change_message_visibility(QueueUrl=self.url, ReceiptHandle=receipt, VisibilityTimeout=min(seconds, 43200))
 
 
-@dataclass
-class _Local:
+class _Local(Struct):
     id: str
     group: str
     dedup: str
@@ -57,8 +57,7 @@ class _Local:
     receipt: str | None = None
 
 
-@dataclass
-class LocalQueue:
+class LocalQueue(Struct):
     """A FIFO queue in process: per group only the oldest message is ever in flight."""
 
     messages: list[_Local] = field(default_factory=list)

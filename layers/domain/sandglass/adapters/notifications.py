@@ -15,8 +15,9 @@ import json
 import logging
 import os
 import threading
-from dataclasses import asdict
 from typing import Any
+
+from msgspec.structs import asdict
 
 from sandglass.adapters.aws import LazyClient
 from sandglass.ports.notifier import Notification, Notifier

@@ -24,9 +24,10 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
+
+from msgspec import Struct, field
 
 from sandglass.ports.payments import (
     BillingAccount,
@@ -53,16 +54,14 @@ EXISTING_CUSTOMER = re.compile(r"\b(ctm_[a-z0-9]+)\b")
 ORG_FIELD = "sandglassOrgId"
 
 
-@dataclass(frozen=True)
-class HttpRequest:
+class HttpRequest(Struct, frozen=True):
     method: str
     url: str
     headers: dict[str, str]
     body: bytes | None = None
 
 
-@dataclass(frozen=True)
-class HttpResponse:
+class HttpResponse(Struct, frozen=True):
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)

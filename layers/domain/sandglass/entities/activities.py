@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+
+from msgspec import Struct
+
 
 # How an organization treats entries of one member that overlap (its overlapPolicy setting).
 OVERLAP_POLICIES = ("allow", "warn", "reject")
@@ -17,8 +19,7 @@ ACTIVITY_TYPES = (REGULAR, BREAK)
 NO_PROJECT = "(no project)"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RateRef:
+class RateRef(Struct, frozen=True, kw_only=True):
     """A rate window's price as an activity recorded it (the window may change later)."""
 
     currency: str
@@ -26,16 +27,14 @@ class RateRef:
     rate_id: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RateSnapshot:
+class RateSnapshot(Struct, frozen=True, kw_only=True):
     """The revenue and cost rates in force at the activity's start; None: no window then."""
 
     revenue: RateRef | None = None
     cost: RateRef | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Activity:
+class Activity(Struct, frozen=True, kw_only=True):
     id: str
     user_id: str
     project_id: str | None  # None: no project (written on the Clockify surface; reports group it as "no project")
@@ -72,8 +71,7 @@ class Activity:
         return (self.ended_at or now) - self.started_at
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IdempotencyRecord:
+class IdempotencyRecord(Struct, frozen=True, kw_only=True):
     """A create's first answer under its Idempotency-Key: a retry of the same member with the same
     body gets it back (the activity as created) until the record expires."""
 

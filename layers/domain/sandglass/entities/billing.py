@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 FREE_PLAN = "free"
 # Subscription states that carry a plan and its seats (Paddle's names; past_due still runs).
 ENTITLED_STATUSES = frozenset({"active", "trialing", "past_due"})
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Subscription:
+class Subscription(Struct, frozen=True, kw_only=True):
     id: str
     plan: str
     quantity: int  # seats
@@ -23,8 +22,7 @@ class Subscription:
         return self.status in ENTITLED_STATUSES
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Payment:
+class Payment(Struct, frozen=True, kw_only=True):
     id: str
     amount: int  # in the currency's minor unit
     currency: str

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+
+from msgspec import Struct
+
 
 ACTIVE = "ACTIVE"
 DONE = "DONE"
@@ -29,16 +31,14 @@ def name_digest(name: str) -> str:
     return hashlib.sha256(name_key(name).encode()).hexdigest()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Money:
+class Money(Struct, frozen=True, kw_only=True):
     """An hourly rate: `amount` in the currency's units (two decimals at most)."""
 
     amount: Decimal
     currency: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CatalogEntry:
+class CatalogEntry(Struct, frozen=True, kw_only=True):
     """What tags, clients and tasks all carry: an id, a name, and the stamps of their writes."""
 
     id: str
@@ -49,13 +49,11 @@ class CatalogEntry:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Tag(CatalogEntry):
+class Tag(CatalogEntry, frozen=True, kw_only=True):
     archived: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Client(CatalogEntry):
+class Client(CatalogEntry, frozen=True, kw_only=True):
     email: str | None = None
     cc_emails: tuple[str, ...] = ()
     address: str | None = None
@@ -64,8 +62,7 @@ class Client(CatalogEntry):
     archived: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Task(CatalogEntry):
+class Task(CatalogEntry, frozen=True, kw_only=True):
     project_id: str
     status: str = ACTIVE  # ACTIVE | DONE
     assignee_ids: tuple[str, ...] = ()

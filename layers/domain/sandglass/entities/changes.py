@@ -6,16 +6,17 @@ these records; they are produced from the table's stream, never by a second writ
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from msgspec import Struct, field
+
+
 Operation = Literal["created", "updated", "deleted"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Change:
+class Change(Struct, frozen=True, kw_only=True):
     org_id: str
     position: str  # sortable position in the organization's log (commit order); cursors point at it
     entity_type: str  # "activity", "project", "member", "lock", "request", "rate", "settings", ...

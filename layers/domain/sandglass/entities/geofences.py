@@ -3,14 +3,15 @@ leaving them start and stop timers (services/geofences.py)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
+
 
 START_TRACKING_PROJECT, START_TRACKING, STOP_TRACKING = "START_TRACKING_PROJECT", "START_TRACKING", "STOP_TRACKING"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Geofence:
+class Geofence(Struct, frozen=True, kw_only=True):
     id: str
     name: str
     latitude: float  # degrees, WGS 84

@@ -8,12 +8,12 @@ history of (from day, group), each lasting until the next one's day, so a person
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from msgspec import Struct
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Group:
+
+class Group(Struct, frozen=True, kw_only=True):
     id: str
     name: str
     manager_id: str | None = None
@@ -28,8 +28,7 @@ class Group:
         return user_id in (self.manager_id, self.substitute_id)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GroupMembership:
+class GroupMembership(Struct, frozen=True, kw_only=True):
     """`user_id` belongs to `group_id` (None: to no group) from `from_day` on."""
 
     user_id: str
@@ -37,8 +36,7 @@ class GroupMembership:
     from_day: date
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GroupSpan:
+class GroupSpan(Struct, frozen=True, kw_only=True):
     """Days `first`..`last` (inclusive) that a person spent in a group."""
 
     user_id: str

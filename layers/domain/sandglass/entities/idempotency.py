@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
+
+from msgspec import Struct
+
 
 # PENDING while the first request runs, DONE with its answer, RELEASED when it failed (a retry runs again)
 ClaimState = Literal["PENDING", "DONE", "RELEASED"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IdempotencyClaim:
+class IdempotencyClaim(Struct, frozen=True, kw_only=True):
     """One request's claim on its key: the caller's account, the hash of caller and key, the
     request's fingerprint, and until when the key stays taken (whole seconds: the table's TTL)."""
     account: str | None
@@ -22,8 +23,7 @@ class IdempotencyClaim:
     expires_at: datetime
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IdempotencyRecord:
+class IdempotencyRecord(Struct, frozen=True, kw_only=True):
     """What a key holds: the claim's state and request, and once DONE the first answer (the
     function's HTTP response as it was sent: statusCode, headers, body...)."""
     state: ClaimState

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from msgspec import Struct
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class PurgeJob:
+
+class PurgeJob(Struct, frozen=True, kw_only=True):
     """One queued purge: what goes (its kind, organization and target) and since when. Written by
     the tombstone transaction that needs it; each pass counts in `passes` and stamps `touched_at`."""
     kind: str  # keys.PURGE_ORGANIZATION, PURGE_PROJECT, PURGE_USER

@@ -13,15 +13,16 @@ Three kinds of explicit lock exist beside the organization's auto-lock watermark
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Literal, Mapping
+
+from msgspec import Struct, field
+
 
 Period = Literal["day", "week", "month"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WeekLock:
+class WeekLock(Struct, frozen=True, kw_only=True):
     """A Sandtime lock of one member's ISO week; with `unlocked_to` in the future it is a
     temporary unlock window instead (until then the week is open, afterwards locked)."""
 
@@ -34,8 +35,7 @@ class WeekLock:
     updated_at: datetime
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WeekApproval:
+class WeekApproval(Struct, frozen=True, kw_only=True):
     """An approved ISO week of a member: who approved it, when, through which request."""
 
     request_id: str
@@ -43,8 +43,7 @@ class WeekApproval:
     approved_by: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DateLock:
+class DateLock(Struct, frozen=True, kw_only=True):
     """A 4me lock of a period: one day, the ISO week of `anchor` or its month, for one member or
     (user_id None) the whole organization."""
 
@@ -63,8 +62,7 @@ class DateLock:
         return [self.anchor.replace(day=day) for day in range(1, length + 1)]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LockState:
+class LockState(Struct, frozen=True, kw_only=True):
     """One scope's explicit locks: a member's, or (user_id None) the whole organization's."""
 
     user_id: str | None = None
@@ -74,8 +72,7 @@ class LockState:
     approvals: Mapping[tuple[int, int], WeekApproval] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LockStates:
+class LockStates(Struct, frozen=True, kw_only=True):
     organization: LockState
     members: Mapping[str, LockState]
 
@@ -83,8 +80,7 @@ class LockStates:
         return self.members.get(user_id) or LockState(user_id=user_id)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LockOverview:
+class LockOverview(Struct, frozen=True, kw_only=True):
     """Everything that locks days, for the organization and the members asked about."""
 
     watermark: tuple[int, int] | None = None  # auto-lock: every ISO week up to this (year, week) is locked

@@ -14,9 +14,12 @@ What other rooms read (the accessor surface; keep it small):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Literal, Protocol
+
+from msgspec import Struct, field
+from msgspec.structs import replace
+
 
 RoundingMode = Literal["NEAREST", "UP", "DOWN"]
 OverlapPolicy = Literal["allow", "warn", "reject"]
@@ -24,20 +27,17 @@ FREE_PLAN = "free"
 ONBOARDING_STEPS = ("assignMembers", "inviteMembers", "organization", "preferences", "projects")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CoreHours:
+class CoreHours(Struct, frozen=True, kw_only=True):
     start: time = time(9)
     end: time = time(17)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Holidays:
+class Holidays(Struct, frozen=True, kw_only=True):
     country: str | None = None  # ISO 3166 alpha-2: that country's public holidays count as days off
     excluded: tuple[date, ...] = ()  # single days off on top
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rounding:
+class Rounding(Struct, frozen=True, kw_only=True):
     """How durations are rounded in reports and totals (the raw times are kept)."""
 
     enabled: bool = False
@@ -45,8 +45,7 @@ class Rounding:
     mode: RoundingMode = "NEAREST"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Locking:
+class Locking(Struct, frozen=True, kw_only=True):
     """Auto-lock: ``year``/``week`` is the last locked ISO week (the watermark), in ``time_zone``
     (None: the organization's)."""
 
@@ -56,8 +55,7 @@ class Locking:
     week: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Reminders:
+class Reminders(Struct, frozen=True, kw_only=True):
     """When members with an incomplete week are reminded, local to the lock time zone."""
 
     enabled: bool = False
@@ -65,14 +63,12 @@ class Reminders:
     at: time = time(15)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OnboardingStep:
+class OnboardingStep(Struct, frozen=True, kw_only=True):
     done: bool = False
     viewed: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OrganizationSettings:
+class OrganizationSettings(Struct, frozen=True, kw_only=True):
     """Every mutable setting (one versioned document: a settings change replaces it whole)."""
 
     name: str
@@ -112,8 +108,7 @@ class OrganizationSettings:
         return replace(self, locking=replace(self.locking, year=year, week=week))
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Organization:
+class Organization(Struct, frozen=True, kw_only=True):
     id: str
     domain: str
     settings: OrganizationSettings
@@ -128,8 +123,7 @@ class Organization:
         return self.settings.name
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SettingsChanged:
+class SettingsChanged(Struct, frozen=True, kw_only=True):
     """An organization's settings moved from ``before`` to ``after`` (a settings PUT, or auto-lock
     advancing the watermark), published to the settings listeners after the write committed."""
 

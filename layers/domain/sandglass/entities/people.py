@@ -7,25 +7,25 @@ them in every organization they are an active member of.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, Mapping
+
+from msgspec import Struct
+
 
 Role = Literal["Administrator", "User"]
 MemberStatus = Literal["INVITED", "ACTIVE", "DELETED"]
 ADMINISTRATOR: Role = "Administrator"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Person:
+class Person(Struct, frozen=True, kw_only=True):
     """The account: its normalized email is its identity (the partition of its memberships and keys)."""
 
     email: str
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Member:
+class Member(Struct, frozen=True, kw_only=True):
     """A person's membership of one organization (the Sandtime "user")."""
 
     id: str
@@ -54,8 +54,7 @@ class Member:
         return Person(email=self.email, name=self.name)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SavedPreferences:
+class SavedPreferences(Struct, frozen=True, kw_only=True):
     """A member's preferences as last saved: the document (read merged over the defaults) and
     its version (what the next save is conditioned on)."""
 
@@ -63,8 +62,7 @@ class SavedPreferences:
     version: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ApiKey:
+class ApiKey(Struct, frozen=True, kw_only=True):
     """A person's personal API key: never its secret, only its keyed hash and last 4 characters."""
 
     id: str
@@ -81,8 +79,7 @@ class ApiKey:
         return self.expires_at is not None and self.expires_at <= now
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ApiKeyLookup:
+class ApiKeyLookup(Struct, frozen=True, kw_only=True):
     """What a key's secret finds (by its keyed hash): the key and the person it acts for."""
 
     key_id: str

@@ -7,14 +7,15 @@ A membership ties one user to one project with a project role; its id is derived
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
+
 
 PROJECT_ADMINISTRATOR, PROJECT_USER = "Administrator", "User"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Project:
+class Project(Struct, frozen=True, kw_only=True):
     id: str
     name: str
     notes: str = ""
@@ -29,8 +30,7 @@ class Project:
     number: int | None = None  # the integer id (4me, Sonderplan; repositories/int_ids.py); None until assigned
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProjectMembership:
+class ProjectMembership(Struct, frozen=True, kw_only=True):
     id: str  # ids.project_member_id(project_id, user_id)
     project_id: str
     user_id: str

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Iterable
+
+from msgspec import Struct
 
 from sandglass.entities.activities import RateRef, RateSnapshot
 
@@ -13,8 +14,7 @@ from sandglass.entities.activities import RateRef, RateSnapshot
 REVENUE, COST = "revenue", "cost"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RateOwner:
+class RateOwner(Struct, frozen=True, kw_only=True):
     """Whose time a set of windows prices: a project membership (revenue) or a user (cost)."""
 
     user_id: str
@@ -26,8 +26,7 @@ class RateOwner:
         return REVENUE if self.project_id is not None else COST
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RateWindow:
+class RateWindow(Struct, frozen=True, kw_only=True):
     """A rate in force over ``starts_at <= T < ends_at`` (``ends_at`` None: never ends).
 
     Revenue windows belong to a project membership (``project_id``, ``member_id``, ``user_id``);

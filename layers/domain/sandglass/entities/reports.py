@@ -3,8 +3,10 @@ settings and reference data a result is computed with."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
+
+from msgspec import Struct, field
+
 
 # the values a spec's fields take (the Sandtime dialect validates its input against the same lists)
 DIMENSIONS = ("project", "user", "member", "day", "week", "month", "billable", "approved")
@@ -14,8 +16,7 @@ BOOLEAN_FILTERS = ("billable", "pending", "approved")  # operator is / isNot, va
 ID_FILTERS = ("project", "user")  # operator in / notIn, value ids
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReportFilter:
+class ReportFilter(Struct, frozen=True, kw_only=True):
     """One condition every counted activity meets: ``field`` billable/pending/approved (value a
     bool), name (a string; operator is, isNot or contains) or project/user (ids; in or notIn)."""
 
@@ -29,8 +30,7 @@ class ReportFilter:
         return self.operator in ("is", "contains", "in")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReportSpec:
+class ReportSpec(Struct, frozen=True, kw_only=True):
     """What a report counts and how it groups: the fields of a saved definition, or a one-off query.
 
     ``start``/``end`` (both inclusive) are set for a ``custom`` period only; a preset's range is
@@ -60,8 +60,7 @@ class ReportSpec:
         return "approved" in self.dimensions or any(condition.field == "approved" for condition in self.filters)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReportDefinition:
+class ReportDefinition(Struct, frozen=True, kw_only=True):
     """A saved report: its spec, owned by the member who saved it (nobody else reads it)."""
 
     id: str
@@ -72,8 +71,7 @@ class ReportDefinition:
     updated_at: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ReportSettings:
+class ReportSettings(Struct, frozen=True, kw_only=True):
     """The organization's settings a result depends on."""
 
     time_zone: str = "UTC"
@@ -83,8 +81,7 @@ class ReportSettings:
     lock_zone: str = "UTC"  # the zone whose ISO weeks approvals are given for
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Directory:
+class Directory(Struct, frozen=True, kw_only=True):
     """The projects and members a result names: labels, and which are archived."""
 
     project_names: dict[str, str] = field(default_factory=dict)

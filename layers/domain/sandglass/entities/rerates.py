@@ -7,15 +7,15 @@ totals per currency are sums of those amounts, never summed across currencies.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+
+from msgspec import Struct
 
 from sandglass.entities.activities import RateSnapshot
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Amount:
+class Amount(Struct, frozen=True, kw_only=True):
     """An entry's amount at one rate: the rate's currency and hourly value, and the amount for the
     entry's duration (for revenue its billable duration), in cents."""
 
@@ -24,14 +24,12 @@ class Amount:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AmountChange:
+class AmountChange(Struct, frozen=True, kw_only=True):
     old: Amount | None = None  # None: no rate of this kind
     new: Amount | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EntryRerate:
+class EntryRerate(Struct, frozen=True, kw_only=True):
     """One activity a re-rate changes: its times, its old and new revenue and cost, whether its day is
     locked or approved, and the rates it keeps once applied (`snapshot`)."""
 
@@ -55,20 +53,17 @@ class EntryRerate:
         return self.locked or self.approved
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CurrencyChange:
+class CurrencyChange(Struct, frozen=True, kw_only=True):
     old: dict[str, Decimal]  # amount per currency, before
     new: dict[str, Decimal]  # after
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RerateTotals:
+class RerateTotals(Struct, frozen=True, kw_only=True):
     revenue: CurrencyChange
     cost: CurrencyChange
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RerateOutcome:
+class RerateOutcome(Struct, frozen=True, kw_only=True):
     """What a re-rate of [starts_at, ends_at) changes (a preview, or what an apply wrote)."""
 
     starts_at: datetime
@@ -81,8 +76,7 @@ class RerateOutcome:
         return sum(1 for entry in self.entries if entry.frozen)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rerate:
+class Rerate(Struct, frozen=True, kw_only=True):
     """An applied re-rate's change record."""
 
     id: str

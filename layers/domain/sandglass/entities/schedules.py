@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from msgspec import Struct
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DueEntry:
+
+class DueEntry(Struct, frozen=True, kw_only=True):
     """An organization's next run of a scheduled job (auto-lock, reminders). While a tick runs it,
     `next_run` is the tick's lease and `claimed_run` the run's own moment."""
     org_id: str
@@ -16,8 +16,7 @@ class DueEntry:
     claimed_run: datetime | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TickSummary:
+class TickSummary(Struct, frozen=True, kw_only=True):
     """What one scheduled tick did: entries due, run (`changed` of them changed something), skipped
     (claimed elsewhere, or the job is off) and failed (due again when their lease ends)."""
     job: str

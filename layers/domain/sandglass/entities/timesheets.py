@@ -4,11 +4,10 @@ dialect maps them to its wire (Sandtime: models/timesheets.py, 4me: dialects/fou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TimesheetMember:
+class TimesheetMember(Struct, frozen=True, kw_only=True):
     """Whose timesheet: the member as timesheets name them."""
 
     id: str
@@ -18,8 +17,7 @@ class TimesheetMember:
     number: int | None = None  # the integer id (None until assigned)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MonthTimesheet:
+class MonthTimesheet(Struct, frozen=True, kw_only=True):
     """A member's month: worked time against the workday, and which days are locked and approved."""
 
     member: TimesheetMember
@@ -32,8 +30,7 @@ class MonthTimesheet:
     approved_days: str  # one 0/1 per day of the month: 1 approved
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class IncompleteWeek:
+class IncompleteWeek(Struct, frozen=True, kw_only=True):
     """A member below the week's expected time."""
 
     member: TimesheetMember

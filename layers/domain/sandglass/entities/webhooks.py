@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from msgspec import Struct
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Webhook:
+
+class Webhook(Struct, frozen=True, kw_only=True):
     org_id: str
     id: str
     owner: str  # the Administrator (member id) who created it: limits count per owner; disabling notifies them
@@ -24,8 +24,7 @@ class Webhook:
     disabled_reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WebhookEvent:
+class WebhookEvent(Struct, frozen=True, kw_only=True):
     """One event for one webhook, as queued for delivery (its id is the change's position: stable
     across redeliveries, so receivers deduplicate on it)."""
 
@@ -38,8 +37,7 @@ class WebhookEvent:
     payload: dict
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Delivery:
+class Delivery(Struct, frozen=True, kw_only=True):
     """One event's entry in a webhook's delivery log: its last attempt and how many there were."""
 
     event_id: str
@@ -56,8 +54,7 @@ class Delivery:
     next_attempt_at: datetime | None = None  # RETRYING only
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Deliveries:
+class Deliveries(Struct, frozen=True, kw_only=True):
     """One page of a delivery log, newest event first, and the signed cursor of the next page."""
 
     items: tuple[Delivery, ...]

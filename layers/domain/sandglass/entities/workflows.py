@@ -6,8 +6,10 @@ fields it uses, who may resolve it and what its approval does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
+
 
 PENDING, RESOLVED, REJECTED = "PENDING", "RESOLVED", "REJECTED"
 # the kinds (``WorkflowRequest.kind``)
@@ -15,8 +17,7 @@ UNLOCK, APPROVAL = "TIMESHEET_UNLOCK", "TIMESHEET_APPROVAL"
 ROLE, MEMBERS, ASSIGNMENT, IMPERSONATION = "PROJECT_MEMBER_ROLE", "PROJECT_MEMBERS", "PROJECT_ASSIGNMENT", "IMPERSONATION"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class WorkflowRequest:
+class WorkflowRequest(Struct, frozen=True, kw_only=True):
     id: str
     kind: str  # TIMESHEET_UNLOCK, TIMESHEET_APPROVAL, PROJECT_MEMBER_ROLE, PROJECT_MEMBERS, PROJECT_ASSIGNMENT, IMPERSONATION
     status: str = PENDING
@@ -42,8 +43,7 @@ class WorkflowRequest:
         return self.status == PENDING
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SignInGrant:
+class SignInGrant(Struct, frozen=True, kw_only=True):
     """A one-time support sign-in as a member, issued by an approved impersonation request."""
 
     user_id: str
@@ -53,8 +53,7 @@ class SignInGrant:
     valid_until: datetime
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SupportSession:
+class SupportSession(Struct, frozen=True, kw_only=True):
     """What exchanging a sign-in grant's token yields: a bearer token acting as the member until `expires_at`."""
 
     token: str

@@ -9,9 +9,11 @@ that tuple and checks each as an import of this module (layers, no circle)."""
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Callable
+
+from msgspec import Struct
+
 
 # imported on first use; checked by the import-graph test as this module's imports
 LAZY_IMPORTS = ("sandglass.mcp.models", "sandglass.mcp.tools.common", "sandglass.mcp.tools.entries",
@@ -31,8 +33,7 @@ def common() -> ModuleType:
     return module(COMMON)
 
 
-@dataclass(frozen=True)
-class Tool:
+class Tool(Struct, frozen=True):
     name: str
     title: str
     description: str

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True)
-class Notification:
+
+class Notification(Struct, frozen=True):
     to: str
     subject: str
     text: str

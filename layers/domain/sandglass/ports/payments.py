@@ -5,8 +5,9 @@ Adapters: `sandglass.adapters.paddle`, `sandglass.adapters.local_billing`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
+
+from msgspec import Struct
 
 from sandglass.entities.billing import Payment, Subscription
 from sandglass.errors import DomainError
@@ -16,8 +17,7 @@ ProviderSubscription = Subscription
 ProviderTransaction = Payment
 
 
-@dataclass(frozen=True)
-class Product:
+class Product(Struct, frozen=True):
     id: int
     plan: str
     price_id: str | None
@@ -25,8 +25,7 @@ class Product:
     currency: str
 
 
-@dataclass(frozen=True)
-class BillingAccount:
+class BillingAccount(Struct, frozen=True):
     """Who is paying, as the provider needs it."""
 
     org_id: str
@@ -35,8 +34,7 @@ class BillingAccount:
     name: str
 
 
-@dataclass(frozen=True)
-class ReceiptOutcome:
+class ReceiptOutcome(Struct, frozen=True):
     ok: bool
     status: str
     reference: str | None = None

@@ -14,15 +14,16 @@ unspecified).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
+
+from msgspec import Struct
+
 
 MAX_RECEIVES = 9  # attempts before the dead-letter queue (template.yaml: RedrivePolicy maxReceiveCount)
 
 
-@dataclass(frozen=True)
-class QueuedMessage:
+class QueuedMessage(Struct, frozen=True):
     group: str  # messages of one group are delivered in order, one at a time
     dedup: str  # a message whose dedup id was sent before is dropped
     body: dict[str, Any]
@@ -39,8 +40,7 @@ class UnsafeTarget(ValueError):
     """The URL may not be delivered to (scheme, or an address that is not public)."""
 
 
-@dataclass(frozen=True)
-class HttpOutcome:
+class HttpOutcome(Struct, frozen=True):
     status: int | None  # None: no answer (refused, timed out, unsafe)
     latency_ms: int
     body: str

@@ -60,10 +60,11 @@ most once per Lambda container (note_placement):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any, Collection, Iterable, Iterator, Literal, Mapping, NotRequired, TypedDict, overload
+
+from msgspec import Struct, field
 
 from sandglass import ids, keys, timefmt
 from sandglass.context import DELETED
@@ -232,8 +233,7 @@ def idempotency_from_item(item: Mapping[str, Any]) -> IdempotencyRecord:
         expires_at=datetime.fromtimestamp(int(item.get("expiresAt", 0)), timezone.utc))
 
 
-@dataclass(frozen=True)
-class TimerMarker:
+class TimerMarker(Struct, frozen=True):
     """A member's running-timer marker: which activity runs, since when (UTC text)."""
 
     user_id: str
@@ -245,8 +245,7 @@ def marker_from_item(item: Mapping[str, Any] | None) -> TimerMarker | None:
     return None if item is None else TimerMarker(item["userId"], item["activityId"], str(item.get("startedAt", "")))
 
 
-@dataclass
-class ReadSet:
+class ReadSet(Struct):
     organization: Organization | None = None
     projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     memberships: dict[tuple[str, str], ProjectMembership] = field(default_factory=dict)
@@ -585,8 +584,8 @@ class ActivityRepository:
         page = self.table.query_page(
             org_id=org_id, scope="activities:latest", index=keys.GSI_USER,
             key_condition=db.key_condition(keys.GSI_USER, "between"),
-            values={":pk": keys.user_partition(org_id, user_id), ":lo": keys.ACTIVITY_INDEX_PREFIX + TimeWindow.lower,
-                    ":hi": keys.ACTIVITY_INDEX_PREFIX + TimeWindow.upper},
+            values={":pk": keys.user_partition(org_id, user_id), ":lo": keys.ACTIVITY_INDEX_PREFIX + OPEN_LOWER,
+                    ":hi": keys.ACTIVITY_INDEX_PREFIX + OPEN_UPPER},
             limit=1, forward=False)
         return from_item(page.items[0]) if page.items else None
 
@@ -674,16 +673,18 @@ class ActivityRepository:
         )
 
 
-@dataclass(frozen=True)
-class TimeWindow:
+# the open bounds of a time window, as stored UTC text sorts ("0" before any instant, "~" after)
+OPEN_LOWER, OPEN_UPPER = "0", "~"
+
+
+class TimeWindow(Struct, frozen=True):
     """``lower <= startedAt < upper`` as the stored UTC text; the defaults are open bounds."""
 
-    lower: str = "0"
-    upper: str = "~"
+    lower: str = OPEN_LOWER
+    upper: str = OPEN_UPPER
 
 
-@dataclass
-class ActivityPage:
+class ActivityPage(Struct):
     activities: list[Activity]
     cursor: str | None
     pages_read: int = 1

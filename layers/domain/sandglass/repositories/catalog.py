@@ -17,10 +17,11 @@ Item shapes (all under PK ``ORG#<orgId>``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Callable, Generic, TypeVar
+
+from msgspec import Struct
 
 from sandglass import keys
 from sandglass.entities.catalog import Client, Money, Tag, Task, name_digest, name_key
@@ -104,8 +105,7 @@ def task_from_item(item: dict[str, Any]) -> Task:
 E = TypeVar("E", Tag, Client, Task)
 
 
-@dataclass(frozen=True)
-class Kind(Generic[E]):
+class Kind(Struct, Generic[E], frozen=True):
     """How one kind of catalog entity is stored: its key, item mapping, name scope and words."""
 
     label: str  # TAG | CLIENT | TASK

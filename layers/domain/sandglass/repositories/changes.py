@@ -15,9 +15,10 @@ may keep an expired item a while, so reads filter on ``expiresAt`` too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+from msgspec import Struct
 
 from sandglass import keys
 from sandglass.entities.changes import Change
@@ -32,8 +33,7 @@ class _AlreadyRecorded(Conflict):
     pass
 
 
-@dataclass(frozen=True)
-class ChangePage:
+class ChangePage(Struct, frozen=True):
     changes: list[Change]
     last_evaluated: str | None  # the position the Query stopped at when more may follow, else None
 

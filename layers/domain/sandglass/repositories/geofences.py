@@ -20,9 +20,10 @@ only the geofences registered in the point's cells, never activities, never the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
+
+from msgspec import Struct
 
 from sandglass import keys
 from sandglass.entities.geofences import Geofence
@@ -37,8 +38,7 @@ _DECIDING = (("name", "name"), ("latitude", "latitude"), ("longitude", "longitud
              ("enter_action", "enterAction"), ("exit_action", "exitAction"), ("project_id", "projectId"), ("version", "version"))
 
 
-@dataclass(frozen=True)
-class GeofencePage:
+class GeofencePage(Struct, frozen=True):
     geofences: list[Geofence]
     cursor: str | None = None
 

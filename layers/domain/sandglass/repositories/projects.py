@@ -15,9 +15,11 @@ Item shapes (all under PK ``ORG#<orgId>``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from sandglass import ids, keys
 from sandglass.entities.jobs import PurgeJob
@@ -43,8 +45,7 @@ MEMBERSHIP_ATTRIBUTES = {"role": "role", "title": "title", "notes": "notes", "ta
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Listing(Generic[T]):
+class Listing(Struct, Generic[T], frozen=True):
     """One page of entities and the signed cursor of the next one."""
 
     items: list[T]

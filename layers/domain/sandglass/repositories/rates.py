@@ -12,9 +12,10 @@ validated "no overlap" against the same snapshot cannot both commit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
+
+from msgspec import Struct, field
 
 from sandglass import keys, timefmt
 from sandglass.entities.rates import RateWindow
@@ -57,8 +58,7 @@ def to_item(window: RateWindow) -> dict[str, Any]:
 CONCURRENT = "The rate windows were changed by another request; reload and retry"
 
 
-@dataclass(frozen=True)
-class RateSet:
+class RateSet(Struct, frozen=True):
     """Where one owner's windows live and which index keys they carry."""
 
     org_id: str
@@ -99,8 +99,7 @@ def cost_set(org_id: str, user_id: str) -> RateSet:
     )
 
 
-@dataclass
-class Snapshot:
+class Snapshot(Struct):
     version: int | None  # None: the set has never been written
     rates: list[dict[str, Any]]
 

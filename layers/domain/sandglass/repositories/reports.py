@@ -17,8 +17,9 @@ revenue windows, GSI2) and one per member (cost windows, GSI1), whatever the num
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
+
+from msgspec import Struct
 
 from sandglass import keys, timefmt
 from sandglass.entities.organizations import Organization
@@ -37,8 +38,7 @@ from sandglass.storage.table import Table
 ACTIVITY_ATTRIBUTES = ROW_ATTRIBUTES  # what a report's activity rows hold
 
 
-@dataclass
-class ReadStats:
+class ReadStats(Struct):
     """What the activity reads of one report cost (the bench prints it)."""
 
     queries: int = 0  # Query requests (pages)

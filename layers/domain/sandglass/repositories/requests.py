@@ -17,8 +17,9 @@ Item shapes (all under PK ``ORG#<orgId>``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Mapping
+
+from msgspec import Struct
 
 from sandglass import keys
 from sandglass.entities.workflows import PENDING, SignInGrant, WorkflowRequest
@@ -42,8 +43,7 @@ class DuplicatePending(Exception):
     """A PENDING request of the same kind for the same target exists (its marker held)."""
 
 
-@dataclass(frozen=True)
-class RequestPage:
+class RequestPage(Struct, frozen=True):
     requests: list[WorkflowRequest]
     cursor: str | None
 

@@ -8,8 +8,9 @@ timers are found through their markers, so a timer started long before the range
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from sandglass import ids, keys
 from sandglass.context import DELETED
@@ -25,15 +26,13 @@ from sandglass.storage.table import Table
 PAGE_SIZE = 500
 
 
-@dataclass(frozen=True)
-class MemberRead:
+class MemberRead(Struct, frozen=True):
     organization: Organization | None  # None: absent or deleted
     member: Member | None  # None: absent or deleted
     running: TimerMarker | None = None  # the member's running timer
 
 
-@dataclass(frozen=True)
-class OrganizationRead:
+class OrganizationRead(Struct, frozen=True):
     organization: Organization | None  # None: absent or deleted
     members: list[Member] = field(default_factory=list)  # every member not deleted
     running: list[TimerMarker] = field(default_factory=list)

@@ -14,9 +14,10 @@ from __future__ import annotations
 import hmac
 import secrets
 import string
-from dataclasses import replace
 from datetime import datetime, timedelta
 from hashlib import sha256
+
+from msgspec.structs import replace
 
 from sandglass import ids, timefmt
 from sandglass.clock import Clock, CurrentClock

@@ -18,9 +18,10 @@ Every token names what it may act on (SECURITY.md lists each kind):
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+
+from msgspec import Struct, field
 
 from sandglass import ids, text
 from sandglass.clock import SystemClock
@@ -93,8 +94,7 @@ def verify_token(token: str) -> dict[str, Any]:
     return claims
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(Struct, frozen=True):
     """What a token may act on: its person in all their organizations (both None), or one
     organization (`org_id`) and within it one member (`user_id`). `actor`/`request_id`: who acts
     for the person, and under which request (the support sign-in)."""
@@ -249,8 +249,7 @@ def _is_ip(host: str) -> bool:
     return True
 
 
-@dataclass
-class Decision:
+class Decision(Struct):
     allow: bool
     principal: str
     context: dict[str, str] = field(default_factory=dict)

@@ -18,9 +18,10 @@ surface (Sandtime, Clockify) runs the same rules.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
+
+from msgspec.structs import replace
 
 from sandglass import ids
 from sandglass.clock import Clock, get_clock

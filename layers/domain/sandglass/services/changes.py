@@ -15,9 +15,10 @@ record, preferences, cost rates, locks, reports, requests).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
+
+from msgspec import Struct
 
 from sandglass import keys
 from sandglass.clock import Clock, get_clock
@@ -100,15 +101,13 @@ class ChangeRecorder:
 
 # --- reading (GET /api/changes) ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class FeedPage:
+class FeedPage(Struct, frozen=True):
     changes: list[Change]
     cursor: str  # where the next read starts (also when nothing was there: poll again with it)
     has_more: bool
 
 
-@dataclass(frozen=True)
-class FeedCursor:
+class FeedCursor(Struct, frozen=True):
     position: str | None  # None: before the first change
     read_at: datetime
 

@@ -33,8 +33,9 @@ Rules
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
+
+from msgspec.structs import replace
 
 from sandglass import geo, ids
 from sandglass.clock import Clock, get_clock

@@ -10,8 +10,9 @@ Auditor, an Administrator; anyone else gets 404 (a group: 403 when not its leade
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+
+from msgspec import Struct
 
 from sandglass import ids
 from sandglass.context import TenantContext
@@ -28,8 +29,7 @@ from sandglass.services.timesheets import TimesheetService, month_days, week_day
 FOURME_PERIODS = {"date": "day", "week_of": "week", "month_of": "month"}  # 4me query parameter -> DateLock period
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GroupTimesheet:
+class GroupTimesheet(Struct, frozen=True, kw_only=True):
     member: TimesheetMember  # with the person's integer id (None: created before integer ids, not backfilled)
     group_id: str | None
     workday: int

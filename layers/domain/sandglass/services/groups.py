@@ -15,8 +15,9 @@ Rules
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
+
+from msgspec.structs import replace
 
 from sandglass import ids
 from sandglass.clock import Clock, get_clock

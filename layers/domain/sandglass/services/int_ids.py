@@ -14,7 +14,7 @@ Lookups are in the caller's organization only: another organization's integer id
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from sandglass import ids, keys
 from sandglass.errors import NotFound
@@ -39,8 +39,7 @@ def as_number(value) -> int | None:
     return None
 
 
-@dataclass
-class BackfillResult:
+class BackfillResult(Struct):
     assigned: dict[str, int] = field(default_factory=dict)
     skipped: int = 0  # changed or numbered meanwhile: the next run picks them up
 

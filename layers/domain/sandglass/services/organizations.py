@@ -7,7 +7,8 @@ versions) as a `SettingsChanged` event once it is stored; the composition root s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+
+from msgspec.structs import replace
 
 from sandglass import ids
 from sandglass.clock import Clock, CurrentClock

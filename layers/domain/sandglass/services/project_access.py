@@ -10,7 +10,7 @@ every surface ask.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from sandglass import ids
 from sandglass.context import TenantContext
@@ -21,8 +21,7 @@ from sandglass.repositories.projects import ProjectRepository
 MANAGERS_ONLY = "Only organization Administrators and this project's Administrators can do this"
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectAccess:
+class ProjectAccess(Struct, frozen=True):
     """A project the caller may see, and their standing in it."""
 
     project: Project

@@ -19,9 +19,10 @@ progress writes carries it on.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Callable
+
+from msgspec import Struct
 
 from sandglass import keys
 from sandglass.clock import Clock, CurrentClock
@@ -44,8 +45,7 @@ SWEEP_PAGE_BUDGET = 20
 logger = logging.getLogger("sandglass.purge")
 
 
-@dataclass
-class SweepResult:
+class SweepResult(Struct):
     pending: int = 0
     resumed: int = 0
     finished: int = 0

@@ -8,11 +8,11 @@ The services decide on typed windows (entities/rates.py); the repository maps th
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
+from msgspec.structs import replace
 from pydantic import ValidationError
 
 from sandglass import ids, timefmt

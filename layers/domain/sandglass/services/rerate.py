@@ -17,10 +17,11 @@ changed windows to past entries an organization Administrator re-rates a range:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Mapping
+
+from msgspec import Struct
 
 from sandglass import amounts, ids, timefmt
 from sandglass.clock import Clock, get_clock
@@ -128,8 +129,7 @@ class RerateService:
 
 # --- the pure part of a re-rate ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(Struct, frozen=True):
     """What a re-rate request selects: stopped entries starting in [lower, upper), of some members and projects."""
 
     lower: datetime
@@ -143,8 +143,7 @@ class Selection:
                 and (not self.projects or row.get("projectId") in self.projects))
 
 
-@dataclass(frozen=True)
-class Windows:
+class Windows(Struct, frozen=True):
     revenue: dict[tuple[str, str], list[RateWindow]]  # by (project, member)
     cost: dict[str, list[RateWindow]]  # by member
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
+
+from msgspec.structs import replace
 
 from sandglass import keys
 from sandglass.clock import Clock, CurrentClock

@@ -18,9 +18,11 @@ two real hours). Weeks: `2026-W49`, `this week`, `last week`, or any date inside
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
+
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PARTS = {"morning": time(9, 0), "afternoon": time(13, 0), "evening": time(18, 0)}
@@ -39,8 +41,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WEEK = re.compile(r"^(?P<y>\d{4})-?w(?P<w>\d{1,2})$")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Struct, frozen=True):
     start: datetime  # aware, UTC
     end: datetime
 
@@ -99,8 +100,7 @@ def parse_when(phrase: str, now: datetime, zone: ZoneInfo) -> Span:
     return _lasting(said, now, today, zone)
 
 
-@dataclass
-class _Said:
+class _Said(Struct):
     """What a phrase's words named (a clock time wins over a part of the day)."""
 
     minutes: float | None = None

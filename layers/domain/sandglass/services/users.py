@@ -13,8 +13,8 @@
 from __future__ import annotations
 
 from functools import partial
-from dataclasses import replace
 
+from msgspec.structs import replace
 from pydantic import ValidationError
 
 from sandglass import ids

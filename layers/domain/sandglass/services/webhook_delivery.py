@@ -17,8 +17,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import timedelta
+
+from msgspec import Struct
 
 from sandglass import signatures
 from sandglass.clock import Clock
@@ -35,8 +36,7 @@ LOG_RETENTION = timedelta(days=30)
 DELIVERED, RETRYING, DEAD, SKIPPED = "DELIVERED", "RETRYING", "DEAD", "SKIPPED"
 
 
-@dataclass(frozen=True)
-class Attempt:
+class Attempt(Struct, frozen=True):
     status: str  # DELIVERED | RETRYING | DEAD | SKIPPED
     status_code: int | None = None
     retry_in: int | None = None  # seconds until the next attempt (RETRYING)

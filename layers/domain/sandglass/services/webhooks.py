@@ -14,8 +14,9 @@ deduplication id = webhook + change position: a redelivered change is queued onc
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
 from typing import Any, Iterable
+
+from msgspec.structs import replace
 
 from sandglass import ids
 from sandglass.clock import Clock, get_clock

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 sleep = time.sleep
 
 
-@dataclass(frozen=True)
-class Backoff:
+class Backoff(Struct, frozen=True):
     attempts: int
     base_seconds: float
     cap_seconds: float

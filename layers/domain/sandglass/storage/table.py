@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from sandglass import keys
 from sandglass.errors import Conflict, DomainError, Throttled
@@ -73,8 +74,7 @@ def reset_client() -> None:
     _client = None
 
 
-@dataclass
-class Op:
+class Op(Struct):
     """One action of a transaction, with the error to raise if its condition fails."""
 
     kind: str  # Put | Update | Delete | ConditionCheck
@@ -141,8 +141,7 @@ def versioned_set(changes: Mapping[str, Any], expected_version: int) -> tuple[st
     return "SET " + ", ".join(assignments), names, values
 
 
-@dataclass
-class Page:
+class Page(Struct):
     items: list[dict[str, Any]]
     cursor: str | None = None
     pages_read: int = 1

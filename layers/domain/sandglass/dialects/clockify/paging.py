@@ -3,8 +3,9 @@ bare JSON arrays, a page past the end is `200 []`, a `Last-Page` header (harmles
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
+
+from msgspec import Struct
 
 from sandglass.errors import BadRequest
 
@@ -12,8 +13,7 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 5000
 
 
-@dataclass(frozen=True)
-class PageRequest:
+class PageRequest(Struct, frozen=True):
     page: int = 1
     size: int = DEFAULT_PAGE_SIZE
 

@@ -13,9 +13,10 @@ example sends both pairs with different instants). Neither end: a running timer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
+
+from msgspec import Struct
 
 from sandglass import timefmt
 from sandglass.context import TenantContext
@@ -48,8 +49,7 @@ def instant(unix: int | None, text: str | None, field: str) -> datetime | None:
         raise bad(field, f"{field}: {error}") from None
 
 
-@dataclass(frozen=True)
-class CreateFields:
+class CreateFields(Struct, frozen=True):
     fields: dict[str, Any]  # the domain's ActivityCreate fields
     booking_ids: tuple[int, ...]
 

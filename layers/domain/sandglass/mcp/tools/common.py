@@ -11,12 +11,12 @@ the service's own message. Each tool module imports only the services its tools 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
+from msgspec import Struct
 from pydantic import BaseModel
 
 from sandglass import ids, timefmt
@@ -63,8 +63,7 @@ def now() -> datetime:
 
 # --- the call's context -------------------------------------------------------------------------------
 
-@dataclass
-class Call:
+class Call(Struct):
     """One tool call: who, in which organization, in which time zone."""
 
     tenant: TenantContext

@@ -4,9 +4,11 @@ on what was read, and the entity it produces. No storage, no clock: unit-tested 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from sandglass.context import TenantContext
 from sandglass.entities.activities import BREAK, REGULAR, Activity, IdempotencyRecord, RateSnapshot
@@ -31,8 +33,7 @@ from sandglass.services.activities.rules import (
 
 # --- create ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CreateIntent:
+class CreateIntent(Struct, frozen=True):
     """A create request, parsed and authorized: whose entry, when, running or not."""
 
     request: ActivityCreate
@@ -132,8 +133,7 @@ def idempotency_record(tenant: TenantContext, intent: CreateIntent, activity: Ac
 
 # --- update ---------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class UpdateIntent:
+class UpdateIntent(Struct, frozen=True):
     """A PUT on `current`: the fields sent, and where the entry goes (member, project)."""
 
     fields: frozenset[str]
@@ -191,8 +191,7 @@ def check_update_rights(tenant: TenantContext, current: Activity, reads: ReadSet
         raise locked()
 
 
-@dataclass(frozen=True)
-class UpdatedTimes:
+class UpdatedTimes(Struct, frozen=True):
     started: datetime
     ended: datetime | None  # None: still running
     stopping: bool

@@ -15,13 +15,15 @@ A project Administrator listing another member sees only entries on projects the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from msgspec import Struct
+
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity
 from sandglass.errors import NotFound, detail
 from sandglass.months import months_between
-from sandglass.repositories.activities import ActivityPage, TimeWindow
+from sandglass.repositories.activities import OPEN_LOWER, OPEN_UPPER, ActivityPage, TimeWindow
 from sandglass.services.activities.base import ActivityServiceBase
 from sandglass.services.activities.rules import (
     DEFAULT_LIMIT,
@@ -36,8 +38,7 @@ from sandglass.services.activities.rules import (
 from sandglass.timefmt import iso
 
 
-@dataclass(frozen=True)
-class ActivityQuery:
+class ActivityQuery(Struct, frozen=True):
     """A validated list request (the handler's models parse and check each parameter)."""
 
     lower: datetime | None = None
@@ -52,7 +53,7 @@ class ActivityQuery:
 
     @property
     def window(self) -> TimeWindow:
-        return TimeWindow(iso(self.lower) if self.lower else TimeWindow.lower, iso(self.upper) if self.upper else TimeWindow.upper)
+        return TimeWindow(iso(self.lower) if self.lower else OPEN_LOWER, iso(self.upper) if self.upper else OPEN_UPPER)
 
 
 class ActivityReads(ActivityServiceBase):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Collection, Mapping, Optional
+
+from msgspec import Struct, field
 
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, NotFound, ValidationFailed, detail
@@ -29,8 +30,7 @@ MAX_IDEMPOTENCY_KEY = 255
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 
-@dataclass
-class ActivityResult:
+class ActivityResult(Struct):
     """The activity read or written (each dialect maps it to its wire shape)."""
 
     activity: Activity
@@ -47,8 +47,7 @@ class ActivityResult:
         return self.activity.number
 
 
-@dataclass
-class ActivityList:
+class ActivityList(Struct):
     activities: dict[str, Activity]  # by id, in list order
     cursor: Optional[str]
     pages: int = 1
@@ -150,8 +149,7 @@ def overlap_window(organization: Organization | None, started: datetime, ended: 
     return started - timedelta(hours=max_hours(organization)), ended
 
 
-@dataclass(frozen=True)
-class Interval:
+class Interval(Struct, frozen=True):
     """Another entry of the member as the overlap rule sees it (ended None: running)."""
 
     id: str

@@ -9,8 +9,10 @@ The functions here are pure: they decide what happens to the marker; writes.py s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from sandglass.context import TenantContext
 from sandglass.entities.activities import Activity
@@ -23,8 +25,7 @@ from sandglass.timefmt import iso
 RACE_LOST = "Another request stopped or changed the running timer at the same time; retry"
 
 
-@dataclass(frozen=True)
-class TimerMove:
+class TimerMove(Struct, frozen=True):
     """Claim (or re-point from `replacing`) or release a member's running-timer marker."""
 
     action: str  # claim | release

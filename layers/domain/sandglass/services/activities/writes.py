@@ -9,9 +9,10 @@ project still active and the membership still there, the entries fence, the guar
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable
+
+from msgspec.structs import replace
 
 from sandglass import ids
 from sandglass.context import TenantContext

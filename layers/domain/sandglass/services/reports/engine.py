@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import gc
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct, field
 
 from sandglass.amounts import EPOCH, MS, round_duration, to_ms
 from sandglass.entities.activities import BREAK, NO_PROJECT
@@ -125,8 +126,7 @@ def counted_starts(items: Iterable[ActivityRow], now_ms: int) -> dict[str, int]:
     return moved
 
 
-@dataclass
-class Pricing:
+class Pricing(Struct):
     now_ms: int
     counted_from: dict[str, int] = field(default_factory=dict)  # counted_starts
     rounding_interval: int = 0  # 0: rounding off
@@ -356,8 +356,7 @@ class Totals:
         zero = Decimal(0)
         return {currency: (revenue.get(currency, zero) - cost.get(currency, zero)) / HOUR_MS for currency in set(revenue) | set(cost)}
 
-@dataclass
-class Labels:
+class Labels(Struct):
     projects: dict[str, str] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)
 
@@ -394,8 +393,7 @@ class Node:
 EMPTY = Node(Totals())  # every group shown without time (empty rows not hidden): no totals, no children of its own
 
 
-@dataclass
-class Grouping:
+class Grouping(Struct):
     dimensions: list[str]
     metrics: list[str]
     span: Range
@@ -526,8 +524,7 @@ def shown_level(level: dict[Any, Node], keys: list[Any]) -> dict[Any, Node]:
 
 # --- the weekly grid -------------------------------------------------------------------------------
 
-@dataclass
-class WeeklyGrid:
+class WeeklyGrid(Struct):
     """Time per member x day of the week (from the week start), with totals per member, per day and overall."""
 
     cells: dict[str, list[int]]

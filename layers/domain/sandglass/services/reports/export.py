@@ -7,12 +7,13 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from sandglass import timefmt
 
@@ -29,15 +30,13 @@ DIMENSION_TITLES = {"project": "Project", "user": "Member", "member": "Project m
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-@dataclass(frozen=True)
-class ExportFile:
+class ExportFile(Struct, frozen=True):
     content: bytes
     content_type: str
     disposition: str  # the Content-Disposition header
 
 
-@dataclass(frozen=True)
-class Duration:
+class Duration(Struct, frozen=True):
     ms: int
 
     def text(self) -> str:
@@ -45,8 +44,7 @@ class Duration:
         return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-@dataclass
-class Sheet:
+class Sheet(Struct):
     title: str
     subtitle: str
     header: list[str]

@@ -3,9 +3,10 @@ time zone and week start; a custom period's inclusive start/end. Pure functions 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from msgspec import Struct
 
 from sandglass import timefmt
 
@@ -13,8 +14,7 @@ ONE_MS = timedelta(milliseconds=1)
 WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(Struct, frozen=True):
     """``lower <= startedAt < upper`` (UTC). `end` is the inclusive bound the API shows."""
 
     lower: datetime

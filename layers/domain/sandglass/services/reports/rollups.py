@@ -27,10 +27,11 @@ and carry-over are per member), so a report from cells equals the report from ac
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Iterable
+
+from msgspec import Struct, field
 
 from sandglass import amounts
 from sandglass.entities.reports import ReportSettings
@@ -46,8 +47,7 @@ def basis_of(settings: ReportSettings) -> str:
     return f"{settings.time_zone}|{settings.rounding_interval}|{settings.rounding_mode}"
 
 
-@dataclass(slots=True)
-class MemberDay:
+class MemberDay(Struct):
     user_id: str
     day: str  # local yyyy-mm-dd
     basis: str
@@ -195,8 +195,7 @@ def reads_whole_member(sources: Sources, user_id: str) -> bool:
     return any(kind == "organization" or (kind == "user" and owner == user_id) for kind, owner in sources)
 
 
-@dataclass(slots=True)
-class Assembled:
+class Assembled(Struct):
     cells: list[tuple[CellKey, Totals]] = field(default_factory=list)
     open: list[ActivityRow] = field(default_factory=list)  # running timers of members counted from cells
     fallback: set[str] = field(default_factory=set)  # members counted from their activities

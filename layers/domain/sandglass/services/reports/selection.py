@@ -14,9 +14,10 @@ Activities travel as the lean rows the repository reads (engine.ActivityRow).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Iterable, Mapping
+
+from msgspec import Struct
 
 from sandglass import timefmt
 from sandglass.entities.organizations import OrganizationSettings
@@ -29,8 +30,7 @@ from sandglass.services.reports.periods import week_start_index
 Item = ActivityRow
 
 
-@dataclass(frozen=True, slots=True)
-class Viewer:
+class Viewer(Struct, frozen=True):
     """The caller, for visibility: one who reads all (an Administrator, an Auditor), or a member and the projects they administer."""
 
     user_id: str

@@ -31,9 +31,11 @@ in models/reports.py.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Optional
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from sandglass import amounts
 from sandglass import ids, timefmt
@@ -54,8 +56,7 @@ DEFAULT_LIMIT = 200
 MAX_LIMIT = 1000
 
 
-@dataclass
-class ReportOutput:
+class ReportOutput(Struct):
     body: Optional[dict[str, Any]] = None
     file: Optional[ExportFile] = None
     cursor: Optional[str] = None

@@ -9,9 +9,10 @@ A JSON page holds as many groups or rows as fit in the page budget (PAGE_BYTES, 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
+
+from msgspec import Struct, field
 
 from sandglass import ids, timefmt
 from sandglass.entities.activities import BREAK, REGULAR
@@ -25,8 +26,7 @@ from sandglass.services.reports.selection import Item
 VIEWS = ("summary", "detailed", "weekly")
 
 
-@dataclass(slots=True)
-class Counted:
+class Counted(Struct):
     """Everything a result is computed from, once read and narrowed."""
 
     spec: ReportSpec

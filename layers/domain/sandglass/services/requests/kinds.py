@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import ClassVar, TypedDict
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from sandglass import ids
 from sandglass.calendar import check_iso_week
@@ -52,8 +54,7 @@ def unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
-@dataclass
-class Workspace:
+class Workspace(Struct):
     """What the kinds read and write through, one table for all."""
 
     requests: RequestRepository
@@ -118,8 +119,7 @@ class KindFields(TypedDict, total=False):
     reason: str
 
 
-@dataclass(frozen=True)
-class Draft:
+class Draft(Struct, frozen=True):
     """A request about to be created: its kind's fields, what makes it a duplicate, and the
     conditions its creation commits under (beyond the one-pending-per-target marker)."""
 
@@ -128,8 +128,7 @@ class Draft:
     guard: Callable[[UnitOfWork], None] | None = None
 
 
-@dataclass(frozen=True)
-class Effect:
+class Effect(Struct, frozen=True):
     """An approval staged: the request as resolved, and what to do once it committed."""
 
     request: WorkflowRequest

@@ -5,9 +5,10 @@ approved impersonation request enables. The kinds themselves live in kinds.py.""
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import datetime
 from typing import Optional
+
+from msgspec.structs import replace
 
 from sandglass import ids
 from sandglass.clock import Clock
