@@ -28,7 +28,7 @@ from sandglass.repositories.catalog import CLIENTS, CatalogRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository, new_membership
 from sandglass.repositories.rates import RateRepository, Snapshot, revenue_set
-from sandglass.services.project_access import ProjectAccess, read_project_access
+from sandglass.services.project_access import ProjectAccess, read_project_access, visible_project
 from sandglass.services.rates import RateService
 
 
@@ -92,7 +92,7 @@ class ProjectService:
 
     def get_entity(self, tenant: TenantContext, project_id: str) -> Project:
         """The project, when the caller may see it (404 otherwise)."""
-        return self._access(tenant, project_id).project
+        return visible_project(tenant, project_id, self.repository)
 
     def create(self, tenant: TenantContext, body: ProjectCreate, project_id: str | None = None) -> ProjectView:
         return project_view(self.create_entity(tenant, body, project_id))
