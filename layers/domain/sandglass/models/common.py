@@ -95,3 +95,7 @@ T = TypeVar("T")
 # naming it): typed Optional so "absent" reads as None, documented without null so the OpenAPI
 # document does not promise what the API refuses.
 Omittable = Annotated[Optional[T], Field(json_schema_extra=_not_documented_nullable)]
+
+# An e-mail address. No whitespace and no control characters (NUL, DEL, C1...) anywhere: a member's
+# address becomes their identity.
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")]

@@ -9,39 +9,17 @@ UTC with milliseconds and `Z`; `to: null` is an open-ended window. A window cove
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Optional, Union
+from typing import Annotated, Optional
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, PlainSerializer
+from pydantic import BaseModel, Field
 
-from sandglass import reference, timefmt
+from sandglass import timefmt
 from sandglass.entities.rates import RateWindow
 from sandglass.models import ApiModel
 from sandglass.models.common import InstantText as Instant
 from sandglass.models.common import Omittable
-from sandglass.models.formats import CURRENCY, CurrencyCode, InstantOut
-
-Currency = Annotated[str, AfterValidator(reference.check_currency), CURRENCY]
-
-
-def _no_float_noise(value):
-    # JSON numbers arrive as float: go through their shortest repr, never the binary expansion.
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, bool):
-        raise ValueError("must be a number")
-    return value
-
-
-def _number(value: Decimal) -> int | float:
-    """Out as a JSON number: exact, since stored values have at most 14 digits and 2 decimals."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-AmountOut = Annotated[Decimal, PlainSerializer(_number, return_type=Union[int, float])]
-
-# Constraints before the validator: pydantic then documents them as JSON Schema (minimum, maximum).
-Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2), BeforeValidator(_no_float_noise)]
-Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2), BeforeValidator(_no_float_noise)]
+from sandglass.models.formats import CurrencyCode, InstantOut
+from sandglass.models.money import AmountOut, Currency, Money, Percent
 
 
 class RateCreate(ApiModel):
