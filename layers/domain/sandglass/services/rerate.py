@@ -26,7 +26,7 @@ from sandglass import amounts, ids, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, ValidationFailed, detail
-from sandglass.models.rates import RerateRequest
+from sandglass.models.rerates import RerateRequest
 from sandglass.entities.activities import BREAK, Activity, RateRef, RateSnapshot
 from sandglass.entities.organizations import Organization, OrganizationSettings
 from sandglass.entities.rates import RateWindow, in_force
