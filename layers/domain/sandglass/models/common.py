@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Optional, TypeVar
+from typing import Annotated, Literal, Optional, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -99,3 +99,5 @@ Omittable = Annotated[Optional[T], Field(json_schema_extra=_not_documented_nulla
 # An e-mail address. No whitespace and no control characters (NUL, DEL, C1...) anywhere: a member's
 # address becomes their identity.
 Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")]
+
+ProjectRole = Literal["Administrator", "User"]  # a member's role in a project (project members, join requests)
