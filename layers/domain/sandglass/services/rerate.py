@@ -38,7 +38,8 @@ from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository
 from sandglass.repositories.rerates import RerateRepository
 from sandglass.schedule import local_date
-from sandglass.services.locks import LockService, lock_zone
+from sandglass.services.lock_rules import lock_zone
+from sandglass.services.locks import LockService
 
 MAX_DAYS = 366
 MAX_ENTRIES = 1000
