@@ -69,3 +69,10 @@ def read_project_access(projects: ProjectRepository, tenant: TenantContext, proj
 def visible_project(tenant: TenantContext, project_id: str, projects: ProjectRepository | None = None) -> Project:
     """The project, when the caller may see it (404 otherwise)."""
     return read_project_access(projects or ProjectRepository(), tenant, project_id).project
+
+
+def named_member(access: ProjectAccess) -> ProjectMembership:
+    """The membership the route names (404 when the project has no such member)."""
+    if access.member is None:
+        raise NotFound("Project member not found")
+    return access.member
