@@ -217,7 +217,7 @@ class InMemoryReports:
 
     def service(self, page_bytes: int | None = None):
         from sandglass.clock import FixedClock
-        from sandglass.services.reports import ReportService
+        from sandglass.services.reports.service import ReportService
 
         service = ReportService(self, FixedClock(datetime(2026, 8, 5, tzinfo=timezone.utc)))
         if page_bytes is not None:
@@ -445,7 +445,7 @@ def through_moto(count: int, members: int, projects: int, with_activities: bool)
 
         from sandglass.clock import FixedClock
         from sandglass.repositories.reports import ReportRepository
-        from sandglass.services.reports import ReportService
+        from sandglass.services.reports.service import ReportService
         from sandglass.settings import reset_settings
         from sandglass.storage.table import reset_client
         from sandglass_local import template as tpl

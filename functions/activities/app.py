@@ -19,8 +19,7 @@ from sandglass.http.tenant import tenant
 from sandglass.models import Empty
 from sandglass.models.activities import Activity, ActivityCreate, ActivityUpdate, activity_view
 from sandglass.models.common import EntityId, InstantBound
-from sandglass.models.rates import RerateApplied, RerateRequest, RerateView
-from sandglass.models.rerates import rerate_applied_view, rerate_view
+from sandglass.models.rerates import RerateApplied, RerateRequest, RerateView, rerate_applied_view, rerate_view
 from sandglass.services.activities import DEFAULT_LIMIT, MAX_LIMIT, ActivityQuery, ActivityResult, ActivityService
 from sandglass.services.rerate import RerateService
 from sandglass.observability import count

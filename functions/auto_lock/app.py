@@ -9,7 +9,7 @@ from __future__ import annotations
 from sandglass import keys
 from sandglass.composition.schedules import schedules as schedule_service
 from sandglass.observability import instrumented
-from sandglass.models.schedules import scheduled_now, scheduled_time, tick_view
+from sandglass.dialects.scheduler import scheduled_now, scheduled_time, tick_view
 
 service = schedule_service
 

@@ -13,7 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from sandglass import keys
-from sandglass.dialects.clockify import clients, paging, tags, tasks, wire
+from sandglass.dialects.clockify import clients, paging, tag_requests, tags, task_requests, tasks, wire
 from sandglass.dialects.clockify.catalog_common import duplicate_names_are_bad_requests, named, sorted_by
 from sandglass.dialects.clockify.resolver import create_app
 from sandglass.dialects.clockify.tenant import Directory, entity_id, project_id, workspace
@@ -81,10 +81,10 @@ def get_tags(workspaceId: WorkspaceId, name: Text = None, strict_name_search: St
 
 
 @app.post("/v1/workspaces/<workspaceId>/tags", tags=[TAG], operation_id="createNewTag", summary="Add a new tag")
-def post_tag(workspaceId: WorkspaceId, body: tags.TagRequest) -> Response[tags.Tag]:
+def post_tag(workspaceId: WorkspaceId, body: tag_requests.TagRequest) -> Response[tags.Tag]:
     tenant = workspace(app)
     with duplicate_names_are_bad_requests():
-        created = tag_service().create(tenant, domain_fields(tags.create_request(body), partial=False))
+        created = tag_service().create(tenant, domain_fields(tag_requests.create_request(body), partial=False))
     return Response(201, JSON, tags.to_clockify(created, workspaceId.lower()).model_dump())
 
 
@@ -95,10 +95,10 @@ def get_tag(workspaceId: WorkspaceId, id: EntityId) -> tags.Tag:
 
 
 @app.put("/v1/workspaces/<workspaceId>/tags/<id>", tags=[TAG], operation_id="updateTag", summary="Update a tag (name, archived)")
-def put_tag(workspaceId: WorkspaceId, id: EntityId, body: tags.TagRequest) -> tags.Tag:
+def put_tag(workspaceId: WorkspaceId, id: EntityId, body: tag_requests.TagRequest) -> tags.Tag:
     tenant = workspace(app)
     with duplicate_names_are_bad_requests():
-        updated = tag_service().update(tenant, _tag_id(tenant, id), domain_fields(tags.update_request(body), partial=True))
+        updated = tag_service().update(tenant, _tag_id(tenant, id), domain_fields(tag_requests.update_request(body), partial=True))
     return tags.to_clockify(updated, workspaceId.lower())
 
 
@@ -189,12 +189,12 @@ def get_tasks(workspaceId: WorkspaceId, projectId: EntityId, name: Text = None, 
 
 
 @app.post("/v1/workspaces/<workspaceId>/projects/<projectId>/tasks", tags=[TAG], operation_id="createTask", summary="Add a new task on a project")
-def post_task(workspaceId: WorkspaceId, projectId: EntityId, body: tasks.TaskRequest,
+def post_task(workspaceId: WorkspaceId, projectId: EntityId, body: task_requests.TaskRequest,
               contains_assignee: Annotated[Optional[str], Query(alias="contains-assignee")] = None) -> Response[tasks.Task]:
     scope = _Tasks(workspaceId, projectId)
     with duplicate_names_are_bad_requests():
         created = task_service().create(scope.tenant, scope.project_id,
-                                        domain_fields(tasks.create_request(body, scope.member), partial=False))
+                                        domain_fields(task_requests.create_request(body, scope.member), partial=False))
     return Response(201, JSON, scope.view(created).model_dump())
 
 
@@ -205,11 +205,11 @@ def get_task(workspaceId: WorkspaceId, projectId: EntityId, taskId: EntityId) ->
 
 
 @app.put("/v1/workspaces/<workspaceId>/projects/<projectId>/tasks/<taskId>", tags=[TAG], operation_id="updateTask", summary="Update a task")
-def put_task(workspaceId: WorkspaceId, projectId: EntityId, taskId: EntityId, body: tasks.TaskRequest,
+def put_task(workspaceId: WorkspaceId, projectId: EntityId, taskId: EntityId, body: task_requests.TaskRequest,
              contains_assignee: Annotated[Optional[str], Query(alias="contains-assignee")] = None,
              membership_status: Annotated[Optional[str], Query(alias="membership-status")] = None) -> tasks.Task:
     scope = _Tasks(workspaceId, projectId)
-    changes = domain_fields(tasks.update_request(body, scope.member), partial=True)
+    changes = domain_fields(task_requests.update_request(body, scope.member), partial=True)
     with duplicate_names_are_bad_requests():
         updated = task_service().update(scope.tenant, scope.project_id, scope.task_id(taskId), changes)
     return scope.view(updated)

@@ -23,7 +23,7 @@ from sandglass.entities.projects import Project
 from sandglass.errors import BadRequest, NotFound
 from sandglass.services.activities import MAX_LIMIT, ActivityQuery, ActivityService
 from sandglass.services.catalog import ClientService, TagService, TaskService
-from sandglass.services.projects import ProjectService
+from sandglass.services.project_access import visible_project
 
 app = create_app()
 JSON = "application/json"
@@ -78,7 +78,7 @@ class _Mapper:
     def _project(self, uuid: str) -> Project | None:
         if uuid not in self._projects:
             try:
-                self._projects[uuid] = ProjectService().get_entity(self.tenant, uuid)
+                self._projects[uuid] = visible_project(self.tenant, uuid)
             except NotFound:
                 self._projects[uuid] = None
         return self._projects[uuid]

@@ -15,8 +15,7 @@ from sandglass.dialects.clockify import paging, users, workspaces, wire
 from sandglass.dialects.clockify.resolver import create_app, query_values
 from sandglass.dialects.clockify.tenant import workspace
 from sandglass.http.tenant import caller
-from sandglass.services.organizations import OrganizationService
-from sandglass.services.users import UserService
+from sandglass.services.directory import MemberDirectory, OrganizationDirectory
 
 app = create_app()
 JSON = "application/json"
@@ -36,13 +35,13 @@ def _name() -> str:
 @app.get("/v1/user", tags=[TAG], operation_id="getLoggedUser", summary="Get the currently logged-in user's info")
 def get_user(include_memberships: Annotated[Optional[str], Query(alias="include-memberships")] = None) -> users.User:
     who = caller(app)
-    organizations = OrganizationService().organizations_of(who)
+    organizations = OrganizationDirectory().organizations_of(who)
     return users.current_user(who.email, _name(), organizations, with_memberships=bool(wire.query_flag(include_memberships, "include-memberships")))
 
 
 @app.get("/v1/workspaces", tags=[TAG], operation_id="getWorkspacesOfUser", summary="Get all my workspaces")
 def get_workspaces(roles: Annotated[Optional[str], Query(description="WORKSPACE_ADMIN|OWNER|TEAM_MANAGER|PROJECT_MANAGER")] = None) -> list[workspaces.Workspace]:
-    organizations = OrganizationService().organizations_of(caller(app))
+    organizations = OrganizationDirectory().organizations_of(caller(app))
     wanted = set(wire.joined(query_values(app, "roles")))
     found = [workspaces.to_clockify(organization) for organization in organizations]
     if wanted and not wanted & {"WORKSPACE_ADMIN", "OWNER"}:
@@ -52,7 +51,7 @@ def get_workspaces(roles: Annotated[Optional[str], Query(description="WORKSPACE_
 
 @app.get("/v1/workspaces/<workspaceId>", tags=[TAG], operation_id="getWorkspaceOfUser", summary="Get workspace info")
 def get_workspace(workspaceId: WorkspaceId) -> workspaces.Workspace:
-    return workspaces.to_clockify(OrganizationService().get_entity(workspace(app)))
+    return workspaces.to_clockify(OrganizationDirectory().get_entity(workspace(app)))
 
 
 @app.get("/v1/workspaces/<workspaceId>/users", tags=[TAG], operation_id="getUsersOfWorkspace", summary="Find all users on the workspace")
@@ -70,8 +69,8 @@ def get_users(
 ) -> Response[list[users.User]]:
     tenant = workspace(app)
     request = paging.page_request(page, page_size)
-    organization = OrganizationService().get_entity(tenant)
-    members = UserService().directory(tenant)
+    organization = OrganizationDirectory().get_entity(tenant)
+    members = MemberDirectory().directory(tenant)
     chosen = users.filtered(members, email=email, name=name, status=status, sort_column=sort_column, sort_order=sort_order)
     with_roles = bool(wire.query_flag(include_roles, "include-roles"))
     with_memberships = (memberships or "NONE").upper() in ("ALL", "WORKSPACE")

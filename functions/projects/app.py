@@ -29,6 +29,7 @@ from sandglass.models.projects import (
     ProjectUpdate,
 )
 from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate
+from sandglass.services.project_rates import ProjectRateService
 from sandglass.services.projects import ProjectService
 
 app = create_app()
@@ -38,6 +39,7 @@ IfMatch = Annotated[Optional[str], Header(alias="If-Match")]
 
 # one service per container, built on the first request (not at import: cold start)
 service = cache(ProjectService)
+revenue = cache(ProjectRateService)
 
 
 @app.get("/projects", tags=["Projects"], summary="List projects (active unless ?archived=true|include)")
@@ -94,27 +96,27 @@ def delete_member(projectId: str, memberId: str) -> Empty:
 
 @app.get("/projects/<projectId>/members/<memberId>/rates/revenue", tags=["Projects"], summary="List a member's revenue rates")
 def list_revenue(projectId: str, memberId: str, limit: Limit = 100, cursor: Cursor = None) -> Response[dict[str, RevenueRate]]:
-    return map_page(app, *service().list_revenue(tenant(app), projectId, memberId, limit, cursor))
+    return map_page(app, *revenue().list_revenue(tenant(app), projectId, memberId, limit, cursor))
 
 
 @app.post("/projects/<projectId>/members/<memberId>/rates/revenue", tags=["Projects"], summary="Create a revenue rate window")
 def create_revenue(projectId: str, memberId: str, body: RateCreate) -> RevenueRate:
-    return service().create_revenue(tenant(app), projectId, memberId, body)
+    return revenue().create_revenue(tenant(app), projectId, memberId, body)
 
 
 @app.get("/projects/<projectId>/members/<memberId>/rates/revenue/<revenueId>", tags=["Projects"], summary="Get a revenue rate window")
 def get_revenue(projectId: str, memberId: str, revenueId: str) -> RevenueRate:
-    return service().get_revenue(tenant(app), projectId, memberId, revenueId)
+    return revenue().get_revenue(tenant(app), projectId, memberId, revenueId)
 
 
 @app.put("/projects/<projectId>/members/<memberId>/rates/revenue/<revenueId>", tags=["Projects"], summary="Update a revenue rate window")
 def put_revenue(projectId: str, memberId: str, revenueId: str, body: RateUpdate) -> RevenueRate:
-    return service().update_revenue(tenant(app), projectId, memberId, revenueId, body)
+    return revenue().update_revenue(tenant(app), projectId, memberId, revenueId, body)
 
 
 @app.delete("/projects/<projectId>/members/<memberId>/rates/revenue/<revenueId>", tags=["Projects"], summary="Delete a revenue rate window")
 def delete_revenue(projectId: str, memberId: str, revenueId: str) -> Empty:
-    service().delete_revenue(tenant(app), projectId, memberId, revenueId)
+    revenue().delete_revenue(tenant(app), projectId, memberId, revenueId)
     return {}
 
 

@@ -17,7 +17,7 @@ from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import Empty
 from sandglass.models.reports import Report, ReportDefinition, ReportQuery, ReportResult, ReportUpdate, report_view, revision, spec_of
-from sandglass.services.reports import DEFAULT_LIMIT, ReportOutput, ReportService
+from sandglass.services.reports.service import DEFAULT_LIMIT, ReportOutput, ReportService
 
 app = create_app()
 

@@ -20,7 +20,7 @@ from sandglass.errors import ValidationFailed
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import tenant
 from sandglass.models import ApiModel, Empty
-from sandglass.models.organization import Organization
+from sandglass.models.organization import Organization, organization_view
 from sandglass.models import timesheets as views
 from sandglass.models.timesheets import DAY_TOTALS_SCHEMA, IncompleteTimesheet, Timesheet
 from sandglass.models.timesheets_locks import Locks, WeekLock, WeekLockRequest, locks_view, week_lock_view
@@ -92,7 +92,7 @@ def get_incomplete(
 
 @app.put("/timesheets/auto-lock", tags=["Timesheets"], summary="Run auto-lock for the organization now (Administrators)")
 def put_auto_lock(body: Annotated[Optional[RunRequest], Body()] = None) -> Response[Organization]:
-    return with_etag(schedules().run_auto_lock(tenant(app)))
+    return with_etag(organization_view(schedules().run_auto_lock(tenant(app))))
 
 
 @app.post("/timesheets/reminder", tags=["Timesheets"], summary="Send timesheet reminders for the current week now (Administrators)")

@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 
 from sandglass.composition.api_keys import api_keys
 from sandglass.composition.organizations import organizations
+from sandglass.context import API_KEY_CREDENTIAL
 from sandglass.http.etag import parse_if_match, with_etag
 from sandglass.http.resolver import create_app
 from sandglass.http.tenant import caller, membership, requested_domain, session_caller, tenant
@@ -25,7 +26,7 @@ from sandglass.models.organization import (
     OrganizationUpdate,
     RenameRequest,
 )
-from sandglass.services.auth import API_KEY_CREDENTIAL, bearer_token
+from sandglass.services.auth import bearer_token
 
 app = create_app()
 

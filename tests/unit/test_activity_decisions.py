@@ -13,7 +13,7 @@ from sandglass.entities.activities import Activity, IdempotencyRecord, RateRef, 
 from sandglass.entities.projects import ProjectMembership
 from sandglass.errors import Forbidden, NotFound, ValidationFailed
 from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
-from sandglass.models.rates import RerateRequest
+from sandglass.models.rerates import RerateRequest
 from sandglass.repositories.activities import ReadSet, attributes_of, from_item, idempotency_from_item, idempotency_item, to_item
 from sandglass.repositories.rates import from_item as rate_item
 from sandglass.repositories.organizations import organization_from_item, settings_from_item

@@ -9,7 +9,8 @@ import pytest
 from sandglass.entities.activities import Activity
 from sandglass.entities.catalog import Tag, Task
 from sandglass.errors import ValidationFailed
-from sandglass.services.catalog import TAG_FIELDS, TASK_FIELDS, changed, references_to_check, with_references
+from sandglass.services.activities.references import references_to_check, with_references
+from sandglass.services.catalog import TAG_FIELDS, TASK_FIELDS, changed
 
 NOW = datetime(2026, 7, 15, 12, tzinfo=timezone.utc)
 

@@ -14,7 +14,7 @@ from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.entities.locks import DateLock, LockState, LockStates, WeekLock
 from sandglass.repositories.locks import LOCKS_CHANGED
 from sandglass.repositories.organizations import settings_from_item
-from sandglass.services import locks
+from sandglass.services import lock_rules as locks
 from sandglass.services.activities import ActivityService, no_rates
 from tests.unit.fakes import ORG, Condition, InMemoryActivities, InMemoryProjects
 

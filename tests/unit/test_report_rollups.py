@@ -16,7 +16,8 @@ from sandglass.context import TenantContext
 from sandglass.entities.reports import ReportFilter, ReportSpec
 from sandglass.repositories.organizations import organization_from_item, settings_from_item
 from sandglass.repositories.rates import from_item as rate_item
-from sandglass.services.reports import ReportService, rollups, selection
+from sandglass.services.reports import rollups, selection
+from sandglass.services.reports.service import ReportService
 from tests.unit import report_strategies as strategies
 from tests.unit.report_strategies import one_in, text
 

@@ -15,7 +15,7 @@ import pytest
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.entities.reports import ReportSpec
-from sandglass.services.reports import ReportService
+from sandglass.services.reports.service import ReportService
 from tests.unit.test_report_rollups import Cells, Repository
 
 LAMBDA_LIMIT = 6 * 1024 * 1024

@@ -20,7 +20,7 @@ from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.repositories.organizations import organization_from_item
 from sandglass.repositories.rates import from_item as rate_item
-from sandglass.services.reports import ReportService
+from sandglass.services.reports.service import ReportService
 from tests.unit import report_strategies as strategies
 from tests.unit.report_strategies import one_in, text
 

@@ -7,7 +7,7 @@ from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.repositories.organizations import organization_from_item
-from sandglass.services.reports import ReportService
+from sandglass.services.reports.service import ReportService
 
 P, Q = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 SAM, PIA, ADMIN = "33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444", "55555555-5555-4555-8555-555555555555"

@@ -15,7 +15,7 @@ from sandglass.errors import Conflict
 from sandglass.models.requests import KIND_FIELDS, request_view
 from sandglass.models.requests import WorkflowRequest as WireRequest
 from sandglass.repositories.requests import from_item, to_item
-from sandglass.services.locks import next_week_lock
+from sandglass.services.lock_rules import next_week_lock
 from sandglass.services.requests import KINDS
 from sandglass.services.requests.kinds import APPROVAL, ASSIGNMENT, IMPERSONATION, MEMBERS, ROLE, UNLOCK, target_digest
 from sandglass.services.requests.service import resolution, wrong_route

@@ -20,6 +20,10 @@ DELETED = "DELETED"
 
 AUDITOR_READ_ONLY = "Auditors read everything in the organization and change nothing"
 
+# The authorizer context's `credential`: what authenticated the request.
+SESSION_CREDENTIAL = "bearer"
+API_KEY_CREDENTIAL = "api-key"
+
 
 class Caller(Struct, frozen=True):
     """The authenticated account, whatever organization the request targets."""

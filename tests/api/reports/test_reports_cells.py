@@ -12,7 +12,8 @@ from sandglass import keys
 from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
 from sandglass.repositories.reports import ReportRepository
-from sandglass.services.reports import ReportService, rollups
+from sandglass.services.reports import rollups
+from sandglass.services.reports.service import ReportService
 from sandglass.services.rollups import CellsNotKept, RollupKeeper
 from sandglass.storage.table import Table
 

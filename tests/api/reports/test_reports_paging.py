@@ -79,7 +79,7 @@ def engine_groups_unpaged(world, definition):
     if cached is None:
         from sandglass.context import TenantContext
         from sandglass.models.reports import ReportQuery, spec_of
-        from sandglass.services.reports import ReportService
+        from sandglass.services.reports.service import ReportService
 
         service = ReportService()
         service.page_bytes = 1 << 40
@@ -92,7 +92,7 @@ def engine_groups_unpaged(world, definition):
 def small_pages(monkeypatch):
     """Pages of about 2 kB so a handful of activities spans several of them."""
     monkeypatch.setattr(views, "PAGE_BYTES", 2_000)
-    from sandglass.services.reports import ReportService
+    from sandglass.services.reports.service import ReportService
 
     original = ReportService.__init__
 

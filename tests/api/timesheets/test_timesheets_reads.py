@@ -163,7 +163,7 @@ def test_reads_query_indexes_never_scan(february):
     with counting() as counter:
         assert get(w, f"/timesheets?monthOf=2026-02-15&userId={w.sam['id']}").status == 200
     assert counter.scans == 0 and counter.writes == 0
-    # settings/member/timer, then the lock state (services/locks.py); + the authorizer's GetItems
+    # settings/member/timer, then the lock state (services/lock_rules.py); + the authorizer's GetItems
     assert counter.calls["Query"] == 1 and counter.calls["BatchGetItem"] == 2
     with counting() as counter:
         assert get(w, "/timesheets?monthOf=2026-02-15").status == 200

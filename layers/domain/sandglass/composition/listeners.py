@@ -5,12 +5,12 @@ from __future__ import annotations
 from sandglass.composition import once, table
 from sandglass.entities.organizations import SettingsChanged
 from sandglass.repositories.locks import LockRepository
-from sandglass.services import locks as lock_rules
+from sandglass.services import lock_rules
 
 
 class LockVersionsFollowSettings:
     """Settings listener: members' lock versions move when the watermark or the lock zone does, so
-    an activity write that read the old settings cannot commit (services/locks.py)."""
+    an activity write that read the old settings cannot commit (services/lock_rules.py)."""
 
     def __init__(self, repository: LockRepository):
         self.repository = repository

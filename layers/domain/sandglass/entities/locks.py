@@ -1,4 +1,4 @@
-"""Timesheet locks: what a lock decision reads (services/locks.py holds the model itself).
+"""Timesheet locks: what a lock decision reads (services/lock_rules.py holds the model itself).
 
 Three kinds of explicit lock exist beside the organization's auto-lock watermark:
 - a Sandtime user-week lock of one member's ISO week (``WeekLock``), which with ``unlocked_to``

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from sandglass.context import Caller, TenantContext
+from sandglass.context import API_KEY_CREDENTIAL, Caller, TenantContext
 from sandglass.errors import Forbidden, NotFound, Unauthorized
-from sandglass.services.auth import API_KEY_CREDENTIAL
 
 # Values the authorizer puts in `membership`.
 MEMBER = "member"

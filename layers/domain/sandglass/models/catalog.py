@@ -10,10 +10,9 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
 
 from sandglass.entities import catalog as entities
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import EntityId, Name, Omittable, Text
+from sandglass.models.common import Email, EntityId, Name, Omittable, Text
 from sandglass.models.formats import CurrencyCode, InstantOut
-from sandglass.models.rates import AmountOut, Currency, Money
-from sandglass.models.users import Email
+from sandglass.models.money import AmountOut, Currency, Money
 from sandglass.timefmt import iso
 
 TaskStatus = Literal["ACTIVE", "DONE"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Optional, TypeVar
+from typing import Annotated, Literal, Optional, TypeVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -95,3 +95,9 @@ T = TypeVar("T")
 # naming it): typed Optional so "absent" reads as None, documented without null so the OpenAPI
 # document does not promise what the API refuses.
 Omittable = Annotated[Optional[T], Field(json_schema_extra=_not_documented_nullable)]
+
+# An e-mail address. No whitespace and no control characters (NUL, DEL, C1...) anywhere: a member's
+# address becomes their identity.
+Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")]
+
+ProjectRole = Literal["Administrator", "User"]  # a member's role in a project (project members, join requests)

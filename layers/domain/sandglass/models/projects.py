@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Optional
 
 from pydantic import Field, StrictBool, model_validator
 
 from sandglass.entities import projects as entities
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import EntityId, Name, Omittable, Text
+from sandglass.models.common import EntityId, Name, Omittable, ProjectRole, Text
 
-ProjectRole = Literal["Administrator", "User"]
 Tag = Annotated[Name, Field(min_length=1, max_length=50)]
 Avatar = Annotated[Name, Field(max_length=2048)]
 

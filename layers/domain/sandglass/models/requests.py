@@ -11,9 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sandglass.entities import workflows as entities
 from sandglass.models import ApiModel
-from sandglass.models.common import EntityId, Text
+from sandglass.models.common import EntityId, ProjectRole, Text
 from sandglass.models.formats import InstantOut
-from sandglass.models.projects import ProjectRole
 from sandglass.timefmt import iso
 
 RequestStatus = Literal["PENDING", "RESOLVED", "REJECTED"]

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, StrictBool
 
 from sandglass.entities.people import Member
 from sandglass.models import ApiModel, Versioned
-from sandglass.models.common import Name, Omittable, TimeZone
+from sandglass.models.common import Email, Name, Omittable, TimeZone
 
 OrgRole = Literal["Administrator", "Auditor", "User"]
 
@@ -36,8 +36,6 @@ def check_locale(tag: str) -> str:
 
 
 Locale = Annotated[str, AfterValidator(check_locale)]
-# No whitespace and no control characters (NUL, DEL, C1...) anywhere: the address becomes the member's identity.
-Email = Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+$")]
 
 
 class UserInvite(ApiModel):

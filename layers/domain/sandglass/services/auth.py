@@ -25,6 +25,7 @@ from msgspec import Struct, field
 
 from sandglass import ids, text
 from sandglass.clock import SystemClock
+from sandglass.context import API_KEY_CREDENTIAL, SESSION_CREDENTIAL
 from sandglass.errors import Unauthorized
 from sandglass.repositories.access import AccessRepository
 from sandglass.repositories.short_ids import ShortIdRepository
@@ -48,9 +49,6 @@ ACCOUNT_ROUTES = frozenset({("GET", "/auth"), ("GET", "/organizations"), ("POST"
 # Account routes that reach beyond one organization (every membership, a new organization, the
 # person's API keys): never for a token scoped to one organization.
 ACCOUNT_WIDE_ROUTES = frozenset({("GET", "/organizations"), ("POST", "/organizations"), *API_KEY_ROUTES, ("GET", CLOCKIFY_PREFIX + "workspaces")})
-# The authorizer context's `credential`: what authenticated the request.
-SESSION_CREDENTIAL = "bearer"
-API_KEY_CREDENTIAL = "api-key"
 
 _jwks_clients: dict[str, Any] = {}
 

@@ -33,6 +33,7 @@ from sandglass.models.organization import (
 from sandglass.ports.throttle import ThrottleKeys
 from sandglass.repositories.int_ids import FIRST as FIRST_NUMBER
 from sandglass.repositories.organizations import OrganizationRepository
+from sandglass.services.directory import OrganizationDirectory
 from sandglass.services.members import new_member
 from sandglass.timefmt import iso
 
@@ -56,7 +57,9 @@ def watermark_move(before: OrganizationSettings, after: OrganizationSettings) ->
     return "back" if None not in (*old, *new) and new < old else "forward"
 
 
-class OrganizationService:
+class OrganizationService(OrganizationDirectory):
+    """The organization's reads (OrganizationDirectory) and every write."""
+
     def __init__(self, repository: OrganizationRepository | None = None, clock: Clock | None = None,
                  listeners: Sequence[SettingsListener] = (), offboarding_url: str | None = None,
                  throttle_keys: ThrottleKeys | None = None):
@@ -68,13 +71,6 @@ class OrganizationService:
 
     def get(self, tenant: TenantContext) -> OrganizationView:
         return organization_view(self.get_entity(tenant))
-
-    def get_entity(self, tenant: TenantContext) -> Organization:
-        return self.repository.require(tenant.org_id)
-
-    def organizations_of(self, caller: Caller) -> list[Organization]:
-        """Every active organization the caller may enter, with its settings (the order of their memberships)."""
-        return self.repository.organizations_of(caller.email)
 
     def list_for(self, caller: Caller) -> list[OrganizationSummary]:
         return [OrganizationSummary(active=True, domain=org.domain, name=org.name) for org in self.repository.organizations_of(caller.email)]

@@ -63,3 +63,15 @@ def read_project_access(projects: ProjectRepository, tenant: TenantContext, proj
     project, membership, member = projects.project_with_memberships(
         tenant.org_id, project_id, caller_id=None if tenant.reads_all else tenant.user_id, member_id=member_id)
     return project_access(tenant, project, membership, member)
+
+
+def visible_project(tenant: TenantContext, project_id: str, projects: ProjectRepository | None = None) -> Project:
+    """The project, when the caller may see it (404 otherwise)."""
+    return read_project_access(projects or ProjectRepository(), tenant, project_id).project
+
+
+def named_member(access: ProjectAccess) -> ProjectMembership:
+    """The membership the route names (404 when the project has no such member)."""
+    if access.member is None:
+        raise NotFound("Project member not found")
+    return access.member

@@ -1,4 +1,4 @@
-"""Project rules: visibility, who manages what, membership, archiving, deletion, revenue rates.
+"""Project rules: visibility, who manages what, membership, archiving, deletion (revenue rates: project_rates.py).
 
 Who may do what:
 - organization Administrators: everything, in every project (they alone create projects and may
@@ -11,25 +11,21 @@ Who may do what:
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from sandglass import ids
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.entities.projects import PROJECT_ADMINISTRATOR, Project, ProjectMembership
-from sandglass.entities.rates import RateOwner
-from sandglass.errors import Conflict, Forbidden, NotFound, ValidationFailed, stale_write
+from sandglass.errors import Conflict, Forbidden, ValidationFailed, stale_write
 from sandglass.models.projects import MemberCreate, MemberUpdate, ProjectCreate, ProjectMember, ProjectUpdate, member_view, project_view
 from sandglass.models.projects import Project as ProjectView
-from sandglass.models.rates import RateCreate, RateUpdate, RevenueRate, revenue_rate_view
 from sandglass.repositories import MAX_ACTIONS, UnitOfWork
 from sandglass.repositories.catalog import CLIENTS, CatalogRepository
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.projects import ProjectRepository, new_membership
 from sandglass.repositories.rates import RateRepository, Snapshot, revenue_set
-from sandglass.services.project_access import ProjectAccess, read_project_access
-from sandglass.services.rates import RateService
+from sandglass.services.project_access import ProjectAccess, named_member, read_project_access, visible_project
 
 
 def project_changes(body: ProjectUpdate) -> dict[str, Any]:
@@ -56,9 +52,9 @@ def check_removable(snapshot: Snapshot) -> None:
 
 
 class ProjectService:
-    def __init__(self, repository: ProjectRepository | None = None, rates: RateService | None = None, clock: Clock | None = None):
+    def __init__(self, repository: ProjectRepository | None = None, rate_repository: RateRepository | None = None, clock: Clock | None = None):
         self.repository = repository or ProjectRepository()
-        self.rates = rates or RateService(RateRepository(self.repository.table))
+        self.rate_repository = rate_repository or RateRepository(self.repository.table)
         self.clock = clock or get_clock()
 
     # --- access ------------------------------------------------------------------------------
@@ -92,7 +88,7 @@ class ProjectService:
 
     def get_entity(self, tenant: TenantContext, project_id: str) -> Project:
         """The project, when the caller may see it (404 otherwise)."""
-        return self._access(tenant, project_id).project
+        return visible_project(tenant, project_id, self.repository)
 
     def create(self, tenant: TenantContext, body: ProjectCreate, project_id: str | None = None) -> ProjectView:
         return project_view(self.create_entity(tenant, body, project_id))
@@ -151,9 +147,7 @@ class ProjectService:
     # --- members -----------------------------------------------------------------------------
     @staticmethod
     def _member(access: ProjectAccess) -> ProjectMembership:
-        if access.member is None:
-            raise NotFound("Project member not found")
-        return access.member
+        return named_member(access)
 
     def list_members(self, tenant: TenantContext, project_id: str, limit: int, cursor: str | None) -> tuple[dict[str, ProjectMember], str | None]:
         self._access(tenant, project_id)
@@ -189,42 +183,12 @@ class ProjectService:
         access.require_manager()
         stored = self._member(access)
         rate_set = revenue_set(tenant.org_id, project_id, stored.id, stored.user_id)
-        snapshot = self.rates.repository.snapshot(rate_set)
+        snapshot = self.rate_repository.snapshot(rate_set)
         check_removable(snapshot)
         tx = UnitOfWork(self.repository.table)
         self.repository.stage_remove_member(tx, tenant.org_id, stored)
-        self.rates.repository.stage_remove_set(tx, rate_set, snapshot)
+        self.rate_repository.stage_remove_set(tx, rate_set, snapshot)
         tx.commit()
-
-    # --- revenue rates -----------------------------------------------------------------------
-    def _rate_context(self, tenant: TenantContext, project_id: str, member_id: str, *, read: bool = False):
-        access = self._access(tenant, project_id, member_id)
-        access.require_reader() if read else access.require_manager()
-        member = self._member(access)
-        rate_set = revenue_set(tenant.org_id, project_id, member.id, member.user_id)
-        return member, rate_set, partial(self.repository.stage_member_exists, org_id=tenant.org_id, project_id=project_id, member_id=member.id)
-
-    def list_revenue(self, tenant: TenantContext, project_id: str, member_id: str, limit: int, cursor: str | None) -> tuple[dict[str, RevenueRate], str | None]:
-        _, rate_set, _ = self._rate_context(tenant, project_id, member_id, read=True)
-        page = self.rates.page(rate_set, limit, cursor)
-        return {window.id: revenue_rate_view(window) for window in page.items}, page.cursor
-
-    def get_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str) -> RevenueRate:
-        _, rate_set, _ = self._rate_context(tenant, project_id, member_id, read=True)
-        return revenue_rate_view(self.rates.get(rate_set, revenue_id))
-
-    def create_revenue(self, tenant: TenantContext, project_id: str, member_id: str, body: RateCreate) -> RevenueRate:
-        member, rate_set, guard = self._rate_context(tenant, project_id, member_id)
-        owner = RateOwner(user_id=member.user_id, project_id=project_id, member_id=member.id)
-        return revenue_rate_view(self.rates.create(rate_set, body, owner, guard))
-
-    def update_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str, body: RateUpdate) -> RevenueRate:
-        _, rate_set, guard = self._rate_context(tenant, project_id, member_id)
-        return revenue_rate_view(self.rates.update(rate_set, revenue_id, body, guard))
-
-    def delete_revenue(self, tenant: TenantContext, project_id: str, member_id: str, revenue_id: str) -> None:
-        _, rate_set, guard = self._rate_context(tenant, project_id, member_id)
-        self.rates.delete(rate_set, revenue_id, guard)
 
 
 def _onboarded(table, org_id: str, step: str) -> None:

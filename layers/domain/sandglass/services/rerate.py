@@ -27,7 +27,7 @@ from sandglass import amounts, ids, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.context import TenantContext
 from sandglass.errors import Conflict, ValidationFailed, detail
-from sandglass.models.rates import RerateRequest
+from sandglass.models.rerates import RerateRequest
 from sandglass.entities.activities import BREAK, Activity, RateRef, RateSnapshot
 from sandglass.entities.organizations import Organization, OrganizationSettings
 from sandglass.entities.rates import RateWindow, in_force
@@ -39,7 +39,8 @@ from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository
 from sandglass.repositories.rerates import RerateRepository
 from sandglass.schedule import local_date
-from sandglass.services.locks import LockService, lock_zone
+from sandglass.services.lock_rules import lock_zone
+from sandglass.services.locks import LockService
 
 MAX_DAYS = 366
 MAX_ENTRIES = 1000

@@ -27,8 +27,6 @@ from sandglass.context import TenantContext
 from sandglass.entities.schedules import DueEntry, TickSummary
 from sandglass.entities.organizations import Organization, OrganizationSettings, SettingsChanged, SettingsListener
 from sandglass.errors import NotFound
-from sandglass.models.organization import Organization as OrganizationView
-from sandglass.models.organization import organization_view
 from sandglass.ports.notifier import Notification, Notifier
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.schedules import ScheduleRepository
@@ -182,15 +180,15 @@ class ScheduleService:
         return sent
 
     # --- routes: run now for the caller's organization --------------------------------------------
-    def run_auto_lock(self, tenant: TenantContext) -> OrganizationView:
-        """PUT /timesheets/auto-lock: lock up to the last lockable week now; the organization settings."""
+    def run_auto_lock(self, tenant: TenantContext) -> Organization:
+        """PUT /timesheets/auto-lock: lock up to the last lockable week now; the organization (its settings)."""
         tenant.require_admin()
         organization = self.organizations.get(tenant.org_id)
         if organization is None:
             raise NotFound("Organization not found")
         if enabled(organization.settings, keys.JOB_AUTO_LOCK) and self._auto_lock(organization, self.clock.now()):
             organization = self.organizations.require(tenant.org_id)
-        return organization_view(organization)
+        return organization
 
     def run_reminders(self, tenant: TenantContext) -> None:
         """POST /timesheets/reminder: remind the members whose current week is incomplete (once

@@ -29,6 +29,7 @@ from sandglass.documents import deep_merge
 from sandglass.repositories.organizations import OrganizationRepository
 from sandglass.repositories.rates import RateRepository, cost_set
 from sandglass.repositories.users import AlreadyMember, UserRepository
+from sandglass.services.directory import MemberDirectory
 from sandglass.services.members import new_member
 from sandglass.services.rates import RateService
 
@@ -36,37 +37,15 @@ PROFILE_FIELDS = ("name", "title", "phone", "avatar")
 ADMIN_FIELDS = ("role", "archived")
 
 
-class UserService:
+class UserService(MemberDirectory):
+    """The directory's reads (MemberDirectory) and every write."""
+
     def __init__(self, repository: UserRepository | None = None, rates: RateService | None = None, clock: Clock | None = None,
                  organizations: OrganizationRepository | None = None):
         self.repository = repository or UserRepository()
         self.rates = rates or RateService(RateRepository(self.repository.table))
         self.clock = clock or CurrentClock()
         self.organizations = organizations or OrganizationRepository(self.repository.table)
-
-    def _require(self, tenant: TenantContext, user_id: str) -> Member:
-        member = self.repository.get(tenant.org_id, user_id) if ids.is_uuid(user_id) else None
-        if member is None:
-            raise NotFound("User not found")
-        return member
-
-    # --- directory ---------------------------------------------------------------------------
-    def list(self, tenant: TenantContext, limit: int, cursor: str | None) -> tuple[list[Member], str | None]:
-        return self.repository.members_page(tenant.org_id, limit, cursor)
-
-    def get(self, tenant: TenantContext, user_id: str) -> Member:
-        return self._require(tenant, user_id)
-
-    def directory(self, tenant: TenantContext, max_pages: int = 50) -> list[Member]:
-        """Every member of the organization, every page: the Clockify surface filters and pages by number."""
-        found: list[Member] = []
-        cursor = None
-        for _ in range(max_pages):
-            members, cursor = self.repository.members_page(tenant.org_id, 1000, cursor)
-            found.extend(members)
-            if not cursor:
-                break
-        return found
 
     # --- invitations -------------------------------------------------------------------------
     def invite(self, tenant: TenantContext, body: UserInvite) -> Member:

@@ -14,7 +14,8 @@ from sandglass.mcp.tools.common import Call, days_between, entry, now, phrase, r
 from sandglass.models.activities import ActivityCreate, ActivityUpdate, activity_view
 from sandglass.services import time_phrases as phrases
 from sandglass.services.activities import ActivityQuery, ActivityService
-from sandglass.services.locks import PERIOD_LOCKED, LockService
+from sandglass.services.lock_rules import PERIOD_LOCKED
+from sandglass.services.locks import LockService
 
 
 @cache

@@ -10,7 +10,7 @@ from sandglass.errors import ValidationFailed
 from sandglass.mcp import models as m
 from sandglass.mcp.tools.common import Call, resolve_member, resolve_project
 from sandglass.models.reports import ReportQuery, spec_of
-from sandglass.services.reports import ReportService
+from sandglass.services.reports.service import ReportService
 
 
 @cache

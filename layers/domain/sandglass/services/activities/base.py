@@ -17,7 +17,7 @@ from sandglass.repositories.projects import ProjectRepository
 from sandglass.repositories.rates import RateRepository
 from sandglass.services.rate_windows import RatesInForce
 from sandglass.services.activities.rules import not_found
-from sandglass.services.locks import LockGuard
+from sandglass.services.lock_rules import LockGuard
 from sandglass.repositories.activities import UnitOfWork
 from sandglass.timefmt import utc_ms
 

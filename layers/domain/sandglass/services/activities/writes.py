@@ -37,7 +37,7 @@ from sandglass.services.activities.rules import (
     project_has_activities,
 )
 from sandglass.repositories.activities import UnitOfWork
-from sandglass.services.catalog import stage_activity_references, with_references
+from sandglass.services.activities.references import stage_activity_references, with_references
 from sandglass.timefmt import iso, parse
 
 # How often a write re-reads and re-checks when its entries fence (the overlap check) went stale.

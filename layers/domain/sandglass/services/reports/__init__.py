@@ -10,12 +10,7 @@
 - periods.py: the presets (today ... lastYear) as instants in the organization's calendar;
 - export.py: a result as CSV, XLSX or PDF.
 
-The rules are told in service.py's docstring; docs/reports.md maps the package.
+The rules are told in service.py's docstring; docs/reports.md maps the package. Import the module
+you need (services.reports.service for ReportService): the package itself loads nothing, so
+the change-stream's rollups load engine and selection without the report service.
 """
-
-from __future__ import annotations
-
-from sandglass.services.reports.export import ExportFile
-from sandglass.services.reports.service import DEFAULT_LIMIT, MAX_LIMIT, ReportOutput, ReportService
-
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "ExportFile", "ReportOutput", "ReportService"]

@@ -23,7 +23,6 @@ from sandglass import timefmt
 from sandglass.entities.organizations import OrganizationSettings
 from sandglass.entities.reports import Directory, ReportFilter, ReportSettings, ReportSpec
 from sandglass.schedule import iso_week, local_date
-from sandglass.services.locks import lock_zone
 from sandglass.services.reports.engine import BREAK, ActivityRow
 from sandglass.services.reports.periods import week_start_index
 
@@ -55,7 +54,7 @@ def settings_of(settings: OrganizationSettings) -> ReportSettings:
         week_start=week_start_index(settings.week_start),
         rounding_interval=rounding.interval // timedelta(milliseconds=1) if rounding.enabled else 0,
         rounding_mode=rounding.mode if rounding.enabled else "NEAREST",
-        lock_zone=lock_zone(settings),
+        lock_zone=settings.lock_time_zone,
     )
 
 

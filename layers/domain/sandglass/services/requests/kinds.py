@@ -34,7 +34,7 @@ from sandglass.repositories.projects import ProjectRepository, new_membership
 from sandglass.repositories.requests import RequestRepository
 from sandglass.repositories.users import UserRepository
 from sandglass.schedule import local_date, monday_of_iso_week, week_label
-from sandglass.services.locks import lock_reason, lock_zone, next_week_lock
+from sandglass.services.lock_rules import lock_reason, lock_zone, next_week_lock
 from sandglass.services.project_access import ProjectAccess, read_project_access
 from sandglass.timefmt import iso
 

@@ -1,5 +1,7 @@
 """The scheduled ticks at their functions' edge (AutoLockFunction, RemindersFunction): the
-EventBridge Scheduler's event in, the tick's summary out."""
+EventBridge Scheduler's event in, the tick's summary out.
+
+A dialect of its own rather than a Sandtime model: the scheduled functions then load no pydantic."""
 
 from __future__ import annotations
 
