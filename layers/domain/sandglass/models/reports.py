@@ -366,7 +366,9 @@ class WeeklyReport(_ReportResult):
     days: list[int] = Field(min_length=7, max_length=7, description="Milliseconds per weekday, every member")
 
 
-class ReportResult(RootModel[Annotated[Union[SummaryReport, DetailedReport, WeeklyReport], Field(discriminator="view")]]):
+class ReportResult(RootModel):
     """A report's result in the view asked for (`view`: summary, detailed or weekly)."""
 
     model_config = ConfigDict(defer_build=True)
+
+    root: Annotated[Union[SummaryReport, DetailedReport, WeeklyReport], Field(discriminator="view")]
