@@ -12,7 +12,7 @@ from typing import Any, Optional
 from pydantic import Field
 
 from sandglass import ids
-from sandglass.dialects.clockify.models import ClockifyModel, Rate, parsed
+from sandglass.dialects.clockify.models import ClockifyModel, Rate, documented_default, parsed
 from sandglass.dialects.clockify.wire import LenientBool, OptionalShortId
 from sandglass.entities.projects import Project as DomainProject
 from sandglass.models.projects import ProjectCreate, ProjectUpdate
@@ -45,7 +45,7 @@ class Project(ClockifyModel):
     billable: bool
     memberships: list[ProjectMembership] = []
     color: str = DEFAULT_COLOR
-    estimate: Estimate = Estimate()
+    estimate: Estimate = Field(default_factory=Estimate, json_schema_extra=documented_default(Estimate))
     archived: bool
     duration: Optional[str] = None
     note: str = ""
