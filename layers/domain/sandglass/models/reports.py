@@ -1,7 +1,5 @@
 """Saved report definitions (Sandtime's "Reports" shapes) and the query a result is computed from."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Annotated, Any, Callable, Literal, Optional, Union
 

@@ -1,7 +1,5 @@
 """The base of every Clockify request and response model."""
 
-from __future__ import annotations
-
 from typing import Any, Callable, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError

@@ -5,8 +5,6 @@ visibility or template flag yet: those fields go out as Clockify's defaults (`#0
 `public: false`, `template: false`) and are ignored in.
 """
 
-from __future__ import annotations
-
 from typing import Any, Optional
 
 from pydantic import Field

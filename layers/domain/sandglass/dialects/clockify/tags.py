@@ -1,7 +1,5 @@
 """Tags: list (name, strict-name-search, excluded-ids, archived, sorting), get, create, update, delete."""
 
-from __future__ import annotations
-
 from typing import Any, Optional
 
 from pydantic import Field

@@ -1,7 +1,5 @@
 """Users: `GET /v1/user` (the caller, a person) and `GET /v1/workspaces/{ws}/users` (members)."""
 
-from __future__ import annotations
-
 from typing import Callable, Optional
 
 from pydantic import Field
