@@ -2,8 +2,6 @@
 `inputSchema` / `outputSchema`. Enumerations come from the domain models (report dimensions,
 metrics, periods, request kinds and statuses), so a value the REST API refuses is refused here too."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool

@@ -4,8 +4,6 @@ Input instants accept any ISO-8601 offset (or `Z`) and are normalised to UTC wit
 precision; output is always `2026-07-03T08:30:00.000Z`.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, ClassVar, Literal, Optional
 
 from pydantic import BaseModel, Field, StrictBool, model_serializer

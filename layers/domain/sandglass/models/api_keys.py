@@ -1,7 +1,5 @@
 """Personal API keys: what a person sends to create one, and what they see of their keys."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 from pydantic import BaseModel, Field

@@ -1,7 +1,5 @@
 """Billing bodies and responses, in the Sandtime reference's shapes ("Billing")."""
 
-from __future__ import annotations
-
 from typing import Optional
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr

@@ -1,8 +1,6 @@
 """Tags, clients and tasks on the Sandtime surface (routes beyond the reference, in its conventions:
 camelCase, strict input, ID-keyed maps, ETag / If-Match). docs/catalog.md describes the rules."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Annotated, Any, ClassVar, Literal, Optional
 

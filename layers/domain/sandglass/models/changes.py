@@ -1,7 +1,5 @@
 """The change feed on the Sandtime surface: GET /changes."""
 
-from __future__ import annotations
-
 from typing import Literal, Optional, Union
 
 from pydantic import BaseModel, Field

@@ -1,7 +1,5 @@
 """Geofences and geofencing events, in the Sandtime reference's shapes."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import AfterValidator, Field

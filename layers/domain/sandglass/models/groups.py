@@ -1,7 +1,5 @@
 """Groups of people and their memberships, on the Sandtime surface (camelCase)."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Optional
 

@@ -1,7 +1,5 @@
 """Organization (workspace) bodies and responses, in the Sandtime reference's shapes."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Annotated, Literal, Optional
 

@@ -1,7 +1,5 @@
 """Projects and project members, in the Sandtime reference's shapes."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 from pydantic import Field, StrictBool, model_validator

@@ -6,8 +6,6 @@ UTC with milliseconds and `Z`; `to: null` is an open-ended window. A window cove
 `from <= instant < to` (the end is exclusive, so back-to-back windows may touch).
 """
 
-from __future__ import annotations
-
 from decimal import Decimal
 from typing import Optional
 

@@ -1,7 +1,5 @@
 """Saved report definitions (Sandtime's "Reports" shapes) and the query a result is computed from."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 from typing import Annotated, Any, Callable, Literal, Optional, Union
 
@@ -366,7 +364,9 @@ class WeeklyReport(_ReportResult):
     days: list[int] = Field(min_length=7, max_length=7, description="Milliseconds per weekday, every member")
 
 
-class ReportResult(RootModel[Annotated[Union[SummaryReport, DetailedReport, WeeklyReport], Field(discriminator="view")]]):
+class ReportResult(RootModel):
     """A report's result in the view asked for (`view`: summary, detailed or weekly)."""
 
     model_config = ConfigDict(defer_build=True)
+
+    root: Annotated[Union[SummaryReport, DetailedReport, WeeklyReport], Field(discriminator="view")]

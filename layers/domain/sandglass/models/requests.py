@@ -3,8 +3,6 @@ resolvedAt, resolvedBy) plus `type` and each kind's own fields (the reference sh
 role on a role change; the others are additions a resolver needs to decide), and the mapping of
 the entities (entities/workflows.py) to them."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -4,8 +4,6 @@
 (`?fields=` keeps only the fields it names, in the order it names them, so no field of a record is
 required)."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Any
 

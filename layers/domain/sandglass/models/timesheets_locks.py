@@ -1,8 +1,6 @@
 """Timesheet lock shapes: the Sandtime user-week lock (body and response) and the list of locks,
 and the mapping of the lock entities (entities/locks.py) to them."""
 
-from __future__ import annotations
-
 from typing import Any, Optional
 
 from pydantic import BaseModel, ConfigDict, Field

@@ -1,7 +1,5 @@
 """Users (organization members) and their preferences, in the Sandtime reference's shapes."""
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Literal, Optional
 

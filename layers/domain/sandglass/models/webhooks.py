@@ -1,7 +1,5 @@
 """Webhooks on the Sandtime surface: definitions (Clockify's fields and event names) and the delivery log."""
 
-from __future__ import annotations
-
 from typing import Literal, Optional
 
 from pydantic import BaseModel, Field

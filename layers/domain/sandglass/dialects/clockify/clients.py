@@ -5,8 +5,6 @@ Sandglass keeps a client's currency as an ISO 4217 code: it goes out as `currenc
 ignored in.
 """
 
-from __future__ import annotations
-
 from typing import Any, Optional
 
 from pydantic import Field

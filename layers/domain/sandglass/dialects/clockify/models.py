@@ -1,8 +1,6 @@
 """The base of every Clockify request and response model."""
 
-from __future__ import annotations
-
-from typing import Any, Optional, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -20,6 +18,17 @@ class ClockifyModel(BaseModel):
     names (camelCase)."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=True, str_strip_whitespace=True, defer_build=True)
+
+
+def documented_default(model: type[BaseModel]) -> Callable[[dict[str, Any]], None]:
+    """For a field whose default is a new `model()` (`Field(default_factory=model, ...)`): writes
+    that default into the field's JSON schema, as a default instance would, without building the
+    model at import (an instance as the default would)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        schema["default"] = model().model_dump(mode="json")
+
+    return extra
 
 
 class Rate(ClockifyModel):

@@ -5,14 +5,12 @@ visibility or template flag yet: those fields go out as Clockify's defaults (`#0
 `public: false`, `template: false`) and are ignored in.
 """
 
-from __future__ import annotations
-
 from typing import Any, Optional
 
 from pydantic import Field
 
 from sandglass import ids
-from sandglass.dialects.clockify.models import ClockifyModel, Rate, parsed
+from sandglass.dialects.clockify.models import ClockifyModel, Rate, documented_default, parsed
 from sandglass.dialects.clockify.wire import LenientBool, OptionalShortId
 from sandglass.entities.projects import Project as DomainProject
 from sandglass.models.projects import ProjectCreate, ProjectUpdate
@@ -45,7 +43,7 @@ class Project(ClockifyModel):
     billable: bool
     memberships: list[ProjectMembership] = []
     color: str = DEFAULT_COLOR
-    estimate: Estimate = Estimate()
+    estimate: Estimate = Field(default_factory=Estimate, json_schema_extra=documented_default(Estimate))
     archived: bool
     duration: Optional[str] = None
     note: str = ""

@@ -1,7 +1,5 @@
 """Tags out: the Clockify view of a tag and the excluded-ids filter (requests in: tag_requests)."""
 
-from __future__ import annotations
-
 from sandglass import ids
 from sandglass.dialects.clockify.models import ClockifyModel
 from sandglass.entities.catalog import Tag as DomainTag

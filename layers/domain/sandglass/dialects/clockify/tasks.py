@@ -6,8 +6,6 @@ exist in Sandglass: `userGroupIds` goes out empty and is ignored in; `duration` 
 task) goes out null.
 """
 
-from __future__ import annotations
-
 from typing import Callable, Optional
 
 from sandglass import ids

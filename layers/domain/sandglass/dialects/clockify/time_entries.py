@@ -5,8 +5,6 @@ hydrated), `type` its type (REGULAR or BREAK, another value is 400). An entry ma
 (`projectId` null). Custom fields are not kept.
 """
 
-from __future__ import annotations
-
 from typing import Any, Optional
 
 from pydantic import Field

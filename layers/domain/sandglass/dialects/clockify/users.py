@@ -1,11 +1,11 @@
 """Users: `GET /v1/user` (the caller, a person) and `GET /v1/workspaces/{ws}/users` (members)."""
 
-from __future__ import annotations
-
 from typing import Callable, Optional
 
+from pydantic import Field
+
 from sandglass import ids
-from sandglass.dialects.clockify.models import ClockifyModel, Membership
+from sandglass.dialects.clockify.models import ClockifyModel, Membership, documented_default
 from sandglass.entities.organizations import Organization
 from sandglass.entities.people import ADMINISTRATOR, Member
 
@@ -64,7 +64,7 @@ class User(ClockifyModel):
     activeWorkspace: Optional[str] = None
     defaultWorkspace: Optional[str] = None
     memberships: list[Membership] = []
-    settings: UserSettings = UserSettings()
+    settings: UserSettings = Field(default_factory=UserSettings, json_schema_extra=documented_default(UserSettings))
     customFields: list[dict] = []
     roles: Optional[list[Role]] = None
 

@@ -5,8 +5,6 @@ most 100); trigger sources are Clockify project or user ids, mapped to the domai
 log answers Clockify's `[{id, webhookId, statusCode, requestBody, responseBody, respondedAt}]`.
 """
 
-from __future__ import annotations
-
 import hashlib
 from datetime import datetime, timedelta
 from typing import Any, Callable, Optional

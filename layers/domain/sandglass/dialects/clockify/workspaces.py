@@ -1,7 +1,5 @@
 """Workspace = organization: `GET /v1/workspaces`, `GET /v1/workspaces/{workspaceId}`."""
 
-from __future__ import annotations
-
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 from zoneinfo import ZoneInfo

@@ -1,8 +1,6 @@
 """4me Timesheets response shapes (snake_case, as the reference documents them; `?fields=` may
 leave any field out)."""
 
-from __future__ import annotations
-
 from typing import Optional, Union
 
 from pydantic import BaseModel, ConfigDict

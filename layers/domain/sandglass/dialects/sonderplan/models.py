@@ -7,8 +7,6 @@ the strings "true"/"false"; times are Unix seconds (`start`, `end`) or ISO-8601 
 (`start_date_time_iso`, `end_date_time_iso`). Anything else of the wrong type is 400, never 500.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, WithJsonSchema
