@@ -3,8 +3,6 @@ RerateApplied) and the entities -> those shapes.
 
 Apart from models/rates.py so that the functions serving rates do not load the re-rate models and entities."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Optional
 
 from pydantic import BaseModel, Field

@@ -1,7 +1,5 @@
 """Tag requests in: a Clockify tag body (POST, PUT) as the catalog's create or update request."""
 
-from __future__ import annotations
-
 from typing import Any, Optional
 
 from pydantic import Field

@@ -4,8 +4,6 @@ Assignees come as people (24-hex person ids) and are mapped to members; `estimat
 duration; `userGroupIds` is ignored.
 """
 
-from __future__ import annotations
-
 from typing import Any, Callable, Optional
 
 from pydantic import Field

@@ -3,7 +3,7 @@ about them in its transaction (a task of the activity's project, tags that exist
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from sandglass.entities.activities import Activity
 from sandglass.errors import ValidationFailed
