@@ -15,6 +15,7 @@ from sandglass.repositories.reports import ReportRepository
 from sandglass.services.reports import ReportService, rollups
 from sandglass.services.rollups import CellsNotKept, RollupKeeper
 from sandglass.storage.table import Table
+from sandglass_local import template as tpl
 
 ALL_METRICS = ["time", "billable", "revenue", "cost", "profit", "count"]
 DEFINITION = {"period": "custom", "start": "2026-07-01T00:00:00+02:00", "end": "2026-07-31T23:59:59.999+02:00",
@@ -240,7 +241,7 @@ def test_a_day_marked_dirty_before_it_had_cells_reads_from_activities_until_the_
     assert compute(july, DEFINITION, cells=True) == (from_activities, 1)
 
 
-def test_the_stream_consumer_fails_the_batch_when_a_day_is_not_kept_and_the_redelivery_heals_it(july, gateway, clock, monkeypatch):
+def test_the_stream_consumer_fails_the_batch_when_a_day_is_not_kept_and_the_redelivery_heals_it(july, gateway, clock, monkeypatch, capsys):
     RollupKeeper().rebuild(july.org_id, "2026-07")
     clock.advance(seconds=1)
     record = changed(july, july.activities[0], endedAt="2026-07-01T09:40:00.000Z")
@@ -252,9 +253,20 @@ def test_the_stream_consumer_fails_the_batch_when_a_day_is_not_kept_and_the_rede
         raise RuntimeError("throttled")
 
     monkeypatch.setattr(RollupKeeper, "recompute", throttled)
+    capsys.readouterr()
     with pytest.raises(CellsNotKept):
         gateway.invoke("ChangesStreamFunction", {"Records": [record]})
     assert sam_day(july)["dirty"]
+    # the metric the template's RollupDaysDirtyAlarm watches: its namespace, name and dimensions
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    dirty = [line for line in emitted if "RollupDaysDirty" in line]
+    assert len(dirty) == 1 and dirty[0]["RollupDaysDirty"] in (1.0, [1.0])
+    alarm = tpl.load()["Resources"]["RollupDaysDirtyAlarm"]["Properties"]
+    (metrics,) = dirty[0]["_aws"]["CloudWatchMetrics"]
+    assert metrics["Namespace"] == alarm["Namespace"] and alarm["MetricName"] in {m["Name"] for m in metrics["Metrics"]}
+    assert metrics["Dimensions"] == [[d["Name"] for d in alarm["Dimensions"]]]
+    assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == {"function": {"Ref": "ChangesStreamFunction"}, "service": dirty[0]["service"]}
+    assert dirty[0]["function"] == "ChangesStreamFunction"  # the function's name (Ref of the function in a deployment)
     assert compute(july, DEFINITION, cells=True) == (compute(july, DEFINITION, cells=False)[0], 1)
     monkeypatch.setattr(RollupKeeper, "recompute", original)
     clock.advance(seconds=1)
