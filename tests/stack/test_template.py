@@ -311,3 +311,16 @@ def test_report_cells_not_kept_raise_an_alarm():
     assert alarm["AlarmActions"] == alarm["OKActions"] == notify
     assert template["Parameters"]["AlarmTopicArn"]["Default"] == ""
     assert template["Conditions"]["HasAlarmTopic"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]}
+
+
+def test_stream_records_the_consumer_gave_up_on_raise_an_alarm():
+    """A record that leaves the stream unhandled lands in ChangeFailuresQueue (the stream mapping's
+    on-failure destination); one message there alarms, on the same topic as the other alarms."""
+    resources = tpl.load()["Resources"]
+    mapping = resources["ChangesStreamFunction"]["Properties"]["Events"]["TableChanged"]["Properties"]
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["ChangeFailuresQueue", "Arn"]}
+    alarm = resources["ChangeFailuresAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum")
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["ChangeFailuresQueue", "QueueName"]}}]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"], alarm["TreatMissingData"]) == ("GreaterThanOrEqualToThreshold", 1, "notBreaching")
+    assert alarm["AlarmActions"] == resources["RollupDaysDirtyAlarm"]["Properties"]["AlarmActions"]

@@ -10,7 +10,8 @@
   batch's latest image of each activity, so a batch delivered again changes nothing (Lambda
   redelivers from the failed record on, in each item's order), and a computation that read
   earlier never overwrites one that read later (the write is conditional on ``computedAt``). Months not built,
-  or built under other settings, are not kept (a rebuild starts them afresh).
+  or built under other settings, are not kept (a rebuild starts them afresh). What decides that (the
+  organizations and the month markers) is read once per batch, in one BatchGetItem, before any day.
 - When the organization's settings change what cells hold (time zone, rounding), the months
   built under the old settings are neither read nor kept any more (their basis no longer matches):
   reports read those months' activities until ``rebuild`` builds them again under the new settings.
