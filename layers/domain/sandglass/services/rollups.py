@@ -26,8 +26,8 @@ from zoneinfo import ZoneInfo
 from sandglass import amounts
 from sandglass import keys, timefmt
 from sandglass.clock import Clock, get_clock
-from sandglass.months import month_of
 from sandglass.entities.reports import ReportSettings
+from sandglass.months import month_of
 from sandglass.repositories import plain_image
 from sandglass.repositories.activities import ROW_ATTRIBUTES
 from sandglass.repositories.rollups import Keeping, RollupRepository
