@@ -292,3 +292,35 @@ def test_gateway_responses_carry_both_surfaces_error_fields():
         assert body["error"]["code"] == sandtime_code and set(body["error"]) == {"code", "message"}
         assert {key: body[key] for key in clockify} == clockify
     assert responses["THROTTLED"]["ResponseParameters"]["Headers"]["Retry-After"] == "'1'"
+
+
+def test_report_cells_not_kept_raise_an_alarm():
+    """RollupDaysDirty (counted by the change-log consumer when a member-day is marked dirty) alarms
+    at one in five minutes, on the namespace and service every function writes its metrics with; no
+    data is not a breach. The alarm notifies the AlarmTopicArn parameter's topic when one is given."""
+    template = tpl.load()
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    alarm = template["Resources"]["RollupDaysDirtyAlarm"]["Properties"]
+    assert "RollupDaysDirty" in (ROOT / "functions" / "changes_stream" / "app.py").read_text()
+    assert (alarm["Namespace"], alarm["MetricName"]) == (variables["POWERTOOLS_METRICS_NAMESPACE"], "RollupDaysDirty")
+    assert alarm["Dimensions"] == [{"Name": "function", "Value": {"Ref": "ChangesStreamFunction"}},
+                                   {"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}]
+    assert (alarm["Statistic"], alarm["Period"], alarm["EvaluationPeriods"]) == ("Sum", 300, 1)
+    assert (alarm["ComparisonOperator"], alarm["Threshold"], alarm["TreatMissingData"]) == ("GreaterThanOrEqualToThreshold", 1, "notBreaching")
+    notify = {"Fn::If": ["HasAlarmTopic", [{"Ref": "AlarmTopicArn"}], {"Ref": "AWS::NoValue"}]}
+    assert alarm["AlarmActions"] == alarm["OKActions"] == notify
+    assert template["Parameters"]["AlarmTopicArn"]["Default"] == ""
+    assert template["Conditions"]["HasAlarmTopic"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]}
+
+
+def test_stream_records_the_consumer_gave_up_on_raise_an_alarm():
+    """A record that leaves the stream unhandled lands in ChangeFailuresQueue (the stream mapping's
+    on-failure destination); one message there alarms, on the same topic as the other alarms."""
+    resources = tpl.load()["Resources"]
+    mapping = resources["ChangesStreamFunction"]["Properties"]["Events"]["TableChanged"]["Properties"]
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["ChangeFailuresQueue", "Arn"]}
+    alarm = resources["ChangeFailuresAlarm"]["Properties"]
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"]) == ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum")
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["ChangeFailuresQueue", "QueueName"]}}]
+    assert (alarm["ComparisonOperator"], alarm["Threshold"], alarm["TreatMissingData"]) == ("GreaterThanOrEqualToThreshold", 1, "notBreaching")
+    assert alarm["AlarmActions"] == resources["RollupDaysDirtyAlarm"]["Properties"]["AlarmActions"]

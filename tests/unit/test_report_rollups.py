@@ -14,11 +14,10 @@ from hypothesis import strategies as st
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.entities.reports import ReportFilter, ReportSpec
-from sandglass.repositories.organizations import organization_from_item, settings_from_item
-from sandglass.repositories.rates import from_item as rate_item
-from sandglass.services.reports import rollups, selection
+from sandglass.services.reports import rollups
 from sandglass.services.reports.service import ReportService
 from tests.unit import report_strategies as strategies
+from tests.unit.report_fakes import InMemoryCells, InMemoryReports
 from tests.unit.report_strategies import one_in, text
 
 NOW = datetime(2026, 11, 3, 12, tzinfo=timezone.utc)
@@ -81,73 +80,9 @@ def reports(draw):
     return spec, start, end, days, viewer
 
 
-class Cells:
-    """The cells of the organization as the rebuild job stores them (through their stored records)."""
-
-    def __init__(self, items, organization, built=True):
-        report_settings = selection.settings_of(settings_from_item(organization))
-        # both stored layouts: the compact one, and every third day as written before it
-        self.records = [(rollups.first_layout_record_of if index % 3 == 2 else rollups.record_of)(day)
-                        for index, day in enumerate(rollups.member_days(items, report_settings))]
-        self.basis = rollups.basis_of(report_settings) if built else None
-        self.reads = 0
-
-    def built(self, org_id, month):
-        return self.basis
-
-    def member_days(self, org_id, month, first_day, after_day):
-        self.reads += 1
-        yield [dict(record) for record in self.records if record["day"][:7] == month and first_day <= record["day"] < after_day]
-
-
-class Repository:
-    def __init__(self, items, organization, revenue, cost, archived, administered, cells=None):
-        self.items, self.settings, self.revenue, self.cost = items, organization, revenue, cost
-        self.archived, self.administered = archived, administered
-        if cells is not None:
-            self.rollups = cells
-
-    def organization(self, org_id):
-        return organization_from_item({"id": org_id, **self.settings})
-
-    def administered_project_ids(self, org_id, user_id):
-        return list(self.administered)
-
-    def approved_weeks(self, org_id):
-        return {}
-
-    def _range(self, lower, upper, keep):
-        chosen = [dict(item) for item in self.items if lower <= item["startedAt"] < upper and keep(item)]
-        yield chosen[: len(chosen) // 2]
-        yield chosen[len(chosen) // 2:]
-
-    def org_activities(self, org_id, lower, upper):
-        return self._range(lower, upper, lambda item: True)
-
-    def user_activities(self, org_id, user_id, lower, upper):
-        return self._range(lower, upper, lambda item: item["userId"] == user_id)
-
-    def project_activities(self, org_id, project_id, lower, upper):
-        return self._range(lower, upper, lambda item: item["projectId"] == project_id)
-
-    def projects_by_id(self, org_id, ids):
-        return {pid: {"id": pid, "name": f"Project {PROJECTS.index(pid)}", "archived": pid in self.archived} for pid in ids}
-
-    def users_by_id(self, org_id, ids):
-        return {uid: {"id": uid, "name": f"User {USERS.index(uid)}", "archived": uid in self.archived} for uid in ids}
-
-    def revenue_windows_of_project(self, org_id, project_id):
-        return [rate_item({**window, "id": f"r{n}", "userId": user}) for (project, user), found in self.revenue.items() if project == project_id
-                for n, window in enumerate(found)]
-
-    def cost_windows_of_user(self, org_id, user_id):
-        return [rate_item({**window, "id": f"c{n}", "userId": user_id}) for n, window in enumerate(self.cost[user_id])]
-
-    def position_token(self, org_id, scope, offset):
-        return str(offset)
-
-    def read_position(self, org_id, scope, token):
-        return int(token)
+def repository(items, organization, revenue, cost, archived, administered, cells=None):
+    return InMemoryReports(items, organization, revenue, cost, projects=PROJECTS, users=USERS, archived=archived, administered=administered,
+                           cells=cells)
 
 
 def the_spec(report, organization):
@@ -170,10 +105,10 @@ def tenant(viewer):
 def both(world, report, view="summary"):
     items, organization, revenue, cost, archived = world
     administered = [PROJECTS[1]] if report[4] == "project admin" else []
-    cells = Cells(items, organization)
+    cells = InMemoryCells(items, organization)
     spec, caller = the_spec(report, organization), tenant(report[4])
-    from_activities = ReportService(Repository(items, organization, revenue, cost, archived, administered), FixedClock(NOW))
-    from_cells = ReportService(Repository(items, organization, revenue, cost, archived, administered, cells), FixedClock(NOW))
+    from_activities = ReportService(repository(items, organization, revenue, cost, archived, administered), FixedClock(NOW))
+    from_cells = ReportService(repository(items, organization, revenue, cost, archived, administered, cells), FixedClock(NOW))
     expected = from_activities.results(caller, spec, view=view, limit=1000).body
     found = from_cells.results(caller, spec, view=view, limit=1000).body
     return expected, found, cells
@@ -220,8 +155,8 @@ def test_cells_built_under_other_settings_are_not_read():
     items = [{"id": "a1", "name": "x", "projectId": PROJECTS[0], "userId": USERS[0], "billable": True, "startedAt": text(BEGIN + timedelta(hours=30)),
               "endedAt": text(BEGIN + timedelta(hours=31, minutes=7)), "rateSnapshot": {}}]
     organization = {"timeZone": "UTC", "rounding": {"enabled": True, "interval": 900_000, "mode": "UP"}}
-    cells = Cells(items, {"timeZone": "UTC"})  # built before rounding was turned on
-    repository = Repository(items, organization, {}, {u: [] for u in USERS}, set(), [], cells)
+    cells = InMemoryCells(items, {"timeZone": "UTC"})  # built before rounding was turned on
+    repository = InMemoryReports(items, organization, {}, {u: [] for u in USERS}, projects=PROJECTS, users=USERS, cells=cells)
     spec = ReportSpec(period="custom", start=BEGIN, end=BEGIN + timedelta(days=3), dimensions=("day",), metrics=("time",))
     body = ReportService(repository, FixedClock(NOW)).results(tenant("admin"), spec).body
     assert body["totals"]["time"] == 75 * 60_000 and cells.reads == 0
@@ -235,10 +170,10 @@ def test_a_member_day_computed_under_other_settings_is_not_read():
              {"id": "a2", "name": "x", "projectId": PROJECTS[0], "userId": USERS[1], "billable": True, "startedAt": text(BEGIN + timedelta(hours=30)),
               "endedAt": text(BEGIN + timedelta(hours=30, minutes=7)), "rateSnapshot": {}}]
     organization = {"timeZone": "UTC", "rounding": {"enabled": True, "interval": 900_000, "mode": "UP"}}
-    cells = Cells(items, organization)
-    stale = Cells(items[:1], {"timeZone": "UTC"}).records[0]  # the first member's day, computed without rounding
+    cells = InMemoryCells(items, organization)
+    stale = InMemoryCells(items[:1], {"timeZone": "UTC"}).records[0]  # the first member's day, computed without rounding
     cells.records = [stale if record["userId"] == USERS[0] else record for record in cells.records]
-    repository = Repository(items, organization, {}, {u: [] for u in USERS}, set(), [], cells)
+    repository = InMemoryReports(items, organization, {}, {u: [] for u in USERS}, projects=PROJECTS, users=USERS, cells=cells)
     spec = ReportSpec(period="custom", start=BEGIN, end=BEGIN + timedelta(days=3), dimensions=("user",), metrics=("time",))
     body = ReportService(repository, FixedClock(NOW)).results(tenant("admin"), spec).body
     assert body["totals"]["time"] == (75 + 15) * 60_000 and cells.reads == 1
@@ -251,13 +186,13 @@ def test_a_member_with_a_day_marked_dirty_is_read_from_activities():
               "startedAt": text(BEGIN + timedelta(hours=30 + n)), "endedAt": text(BEGIN + timedelta(hours=30 + n, minutes=40)), "rateSnapshot": {}}
              for n in range(4)]
     organization = {"timeZone": "UTC"}
-    cells = Cells(items, organization)
+    cells = InMemoryCells(items, organization)
     day = cells.records[0]["day"]
     cells.records = [{"userId": USERS[0], "day": day, "dirty": 1} if record["userId"] == USERS[0] else record for record in cells.records]
     found = rollups.assemble((rollups.from_record(record) for record in cells.records), 0, 1 << 62, [("organization", "org")], False,
                              cells.basis)
     assert found.fallback == {USERS[0]} and {key[1] for key, _ in found.cells} == {USERS[1]}
-    repository = Repository(items, organization, {}, {u: [] for u in USERS}, set(), [], cells)
+    repository = InMemoryReports(items, organization, {}, {u: [] for u in USERS}, projects=PROJECTS, users=USERS, cells=cells)
     spec = ReportSpec(period="custom", start=BEGIN, end=BEGIN + timedelta(days=3), dimensions=("user",), metrics=("time", "count"))
     body = ReportService(repository, FixedClock(NOW)).results(tenant("admin"), spec).body
     assert body["totals"]["count"] == 4 and body["totals"]["time"] == 4 * 40 * 60_000

@@ -16,7 +16,7 @@ from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.entities.reports import ReportSpec
 from sandglass.services.reports.service import ReportService
-from tests.unit.test_report_rollups import Cells, Repository
+from tests.unit.report_fakes import InMemoryCells, InMemoryReports
 
 LAMBDA_LIMIT = 6 * 1024 * 1024
 NOW = datetime(2027, 1, 5, tzinfo=timezone.utc)
@@ -26,7 +26,7 @@ PROJECTS = [f"{n:08d}-1111-4111-8111-111111111111" for n in range(40)]
 METRICS = ("time", "billable", "revenue", "cost", "profit", "count")
 
 
-class Named(Repository):
+class Named(InMemoryReports):
     def projects_by_id(self, org_id, ids):
         return {pid: {"id": pid, "name": f"Project {pid} " + "p" * 400} for pid in ids}
 
@@ -72,7 +72,7 @@ def proxy_size(body: dict) -> int:
 ])
 def test_no_report_response_over_the_largest_fixture_is_above_6_mb(largest, view, dimensions, hide_empty, cells):
     items, organization = largest
-    repository = Named(items, organization, {}, {}, set(), [], Cells(items, organization) if cells else None)
+    repository = Named(items, organization, {}, {}, projects=PROJECTS, users=MEMBERS, cells=InMemoryCells(items, organization) if cells else None)
     service = ReportService(repository, FixedClock(NOW))
     spec = ReportSpec(period="custom", start=YEAR, end=YEAR + timedelta(days=365) - timedelta(milliseconds=1), dimensions=dimensions,
                       metrics=METRICS, hide_empty_rows=hide_empty)

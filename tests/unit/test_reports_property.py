@@ -18,10 +18,9 @@ from hypothesis import strategies as st
 from sandglass.clock import FixedClock
 from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
-from sandglass.repositories.organizations import organization_from_item
-from sandglass.repositories.rates import from_item as rate_item
 from sandglass.services.reports.service import ReportService
 from tests.unit import report_strategies as strategies
+from tests.unit.report_fakes import InMemoryReports
 from tests.unit.report_strategies import one_in, text
 
 NOW = datetime(2026, 8, 5, tzinfo=timezone.utc)
@@ -57,43 +56,9 @@ def worlds(draw):
     return items, revenue, cost, rounding
 
 
-class Repository:
-    def __init__(self, items, revenue, cost, rounding):
-        self.items, self.revenue, self.cost = items, revenue, cost
-        self.settings = {"timeZone": ZONE, **({"rounding": {"enabled": True, "interval": rounding[0], "mode": rounding[1]}} if rounding else {})}
-
-    def organization(self, org_id):
-        return organization_from_item({"id": org_id, **self.settings})
-
-    def administered_project_ids(self, org_id, user_id):
-        return []
-
-    def approved_weeks(self, org_id):
-        return {}
-
-    def org_activities(self, org_id, lower, upper):
-        chosen = [dict(item) for item in self.items if lower <= item["startedAt"] < upper]
-        yield chosen[: len(chosen) // 2]
-        yield chosen[len(chosen) // 2:]
-
-    def projects_by_id(self, org_id, ids):
-        return {pid: {"id": pid, "name": f"Project {PROJECTS.index(pid)}"} for pid in ids}
-
-    def users_by_id(self, org_id, ids):
-        return {uid: {"id": uid, "name": f"User {USERS.index(uid)}"} for uid in ids}
-
-    def revenue_windows_of_project(self, org_id, project_id):
-        return [rate_item({**window, "id": f"r{n}", "userId": user}) for (project, user), found in self.revenue.items() if project == project_id
-                for n, window in enumerate(found)]
-
-    def cost_windows_of_user(self, org_id, user_id):
-        return [rate_item({**window, "id": f"c{n}", "userId": user_id}) for n, window in enumerate(self.cost[user_id])]
-
-    def position_token(self, org_id, scope, offset):
-        return str(offset)
-
-    def read_position(self, org_id, scope, token):
-        return int(token)
+def repository(items, revenue, cost, rounding) -> InMemoryReports:
+    organization = {"timeZone": ZONE, **({"rounding": {"enabled": True, "interval": rounding[0], "mode": rounding[1]}} if rounding else {})}
+    return InMemoryReports(items, organization, revenue, cost, projects=PROJECTS, users=USERS)
 
 
 # --- the naive model -----------------------------------------------------------------------------
@@ -170,7 +135,7 @@ def naive_totals(ids, priced):
 
 def run(world, view, dimensions=(), hide_empty=True):
     items, revenue, cost, rounding = world
-    service = ReportService(Repository(items, revenue, cost, rounding), FixedClock(NOW))
+    service = ReportService(repository(items, revenue, cost, rounding), FixedClock(NOW))
     query = ReportQuery(period="custom", start="2026-07-01T00:00:00+02:00", end="2026-07-31T23:59:59+02:00", dimensions=list(dimensions),
                         metrics=METRICS, hideEmptyRows=hide_empty)
     return service.results(TenantContext("org", "acme", USERS[0], "a@acme.test", "Administrator"), spec_of(query), view=view, limit=1000).body

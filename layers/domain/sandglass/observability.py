@@ -30,7 +30,8 @@ from sandglass.settings import get_settings
 
 # stderr: Lambda sends it to CloudWatch Logs like stdout, and local tools keep stdout for results
 logger = Logger(service=get_settings().service_name, stream=sys.stderr)
-metrics = Metrics(namespace=get_settings().metrics_namespace)
+# the service dimension named here, not left to the environment at import: alarms (template.yaml) match on it
+metrics = Metrics(namespace=get_settings().metrics_namespace, service=get_settings().service_name)
 
 _UNSET: Any = object()
 _tracer: Any = _UNSET

@@ -11,11 +11,15 @@ import pytest
 from sandglass import keys
 from sandglass.context import TenantContext
 from sandglass.models.reports import ReportQuery, spec_of
+from sandglass.repositories import plain_image
 from sandglass.repositories.reports import ReportRepository
+from sandglass.repositories.rollups import Keeping
 from sandglass.services.reports import rollups
 from sandglass.services.reports.service import ReportService
 from sandglass.services.rollups import CellsNotKept, RollupKeeper
 from sandglass.storage.table import Table
+from sandglass_local import template as tpl
+from sandglass_local.callcounter import counting
 
 ALL_METRICS = ["time", "billable", "revenue", "cost", "profit", "count"]
 DEFINITION = {"period": "custom", "start": "2026-07-01T00:00:00+02:00", "end": "2026-07-31T23:59:59.999+02:00",
@@ -241,7 +245,7 @@ def test_a_day_marked_dirty_before_it_had_cells_reads_from_activities_until_the_
     assert compute(july, DEFINITION, cells=True) == (from_activities, 1)
 
 
-def test_the_stream_consumer_fails_the_batch_when_a_day_is_not_kept_and_the_redelivery_heals_it(july, gateway, clock, monkeypatch):
+def test_the_stream_consumer_fails_the_batch_when_a_day_is_not_kept_and_the_redelivery_heals_it(july, gateway, clock, monkeypatch, capsys):
     RollupKeeper().rebuild(july.org_id, "2026-07")
     clock.advance(seconds=1)
     record = changed(july, july.activities[0], endedAt="2026-07-01T09:40:00.000Z")
@@ -253,11 +257,61 @@ def test_the_stream_consumer_fails_the_batch_when_a_day_is_not_kept_and_the_rede
         raise RuntimeError("throttled")
 
     monkeypatch.setattr(RollupKeeper, "recompute", throttled)
+    capsys.readouterr()
     with pytest.raises(CellsNotKept):
         gateway.invoke("ChangesStreamFunction", {"Records": [record]})
     assert sam_day(july)["dirty"]
+    # the metric the template's RollupDaysDirtyAlarm watches: its namespace, name and dimensions
+    emitted = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith('{"_aws"')]
+    dirty = [line for line in emitted if "RollupDaysDirty" in line]
+    assert len(dirty) == 1 and dirty[0]["RollupDaysDirty"] in (1.0, [1.0])
+    alarm = tpl.load()["Resources"]["RollupDaysDirtyAlarm"]["Properties"]
+    (metrics,) = dirty[0]["_aws"]["CloudWatchMetrics"]
+    assert metrics["Namespace"] == alarm["Namespace"] and alarm["MetricName"] in {m["Name"] for m in metrics["Metrics"]}
+    assert metrics["Dimensions"] == [[d["Name"] for d in alarm["Dimensions"]]]
+    assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == {"function": {"Ref": "ChangesStreamFunction"}, "service": dirty[0]["service"]}
+    assert dirty[0]["function"] == "ChangesStreamFunction"  # the function's name (Ref of the function in a deployment)
     assert compute(july, DEFINITION, cells=True) == (compute(july, DEFINITION, cells=False)[0], 1)
     monkeypatch.setattr(RollupKeeper, "recompute", original)
     clock.advance(seconds=1)
     assert gateway.invoke("ChangesStreamFunction", {"Records": [record]}) == {"batchItemFailures": []}
     assert "dirty" not in sam_day(july)
+
+
+def test_a_batch_reads_its_organizations_and_month_markers_in_one_call(july, clock):
+    """Whatever a batch holds (several activities, members, days, months and organizations), the
+    organizations and month markers that decide what it keeps are one BatchGetItem; then each kept
+    member-day costs one Query and one write, and a month not kept costs nothing more."""
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    clock.advance(seconds=1)
+    sam_first, pia_first, sam_other = july.activities[0], july.activities[1], july.activities[2]
+    records = [changed(july, sam_first, endedAt="2026-07-01T09:40:00.000Z"),  # Sam, 1 July
+               changed(july, sam_other, name="renamed"),                        # Sam, 1 July again: the same day
+               changed(july, pia_first, name="renamed"),                        # Pia, 1 July
+               # 31 July 23:30 UTC is 1 August in Warsaw: August is not kept
+               changed(july, july.activities[-1], startedAt="2026-07-31T23:30:00.000Z", endedAt="2026-08-01T00:30:00.000Z"),
+               changed(july, july.activities[-2], startedAt="2026-08-10T10:00:00.000Z", endedAt="2026-08-10T11:00:00.000Z")]
+    ghost = {"eventName": "INSERT", "dynamodb": {"Keys": {"PK": {"S": "ORG#no-such-organization"}, "SK": {"S": "ACTIVITY#a1"}},
+                                                "NewImage": wire({**sam_first, "id": "a1"}), "SequenceNumber": "9"}}
+    with counting() as calls:
+        kept = RollupKeeper().on_records([*records, ghost])
+    moved_from = {(july.activities[-1]["userId"], july.activities[-1]["startedAt"][:10]), (july.activities[-2]["userId"], july.activities[-2]["startedAt"][:10])}
+    assert kept == 2 + len(moved_from)  # Sam's and Pia's 1 July, and the July days the last two left (emptied or recomputed)
+    assert calls.calls["BatchGetItem"] == 1 and calls.calls["GetItem"] == 0
+    assert calls.calls["Query"] == kept and calls.calls["PutItem"] + calls.calls["DeleteItem"] == kept
+    assert served(july, DEFINITION) == compute(july, DEFINITION, cells=False)[0]
+
+
+def test_a_month_the_batch_read_did_not_name_is_read_alone(july, clock):
+    """A month missing from what the batch read (an offset wider than the read allowed for) is
+    read with its own GetItem: it is never taken as not kept."""
+    RollupKeeper().rebuild(july.org_id, "2026-07")
+    clock.advance(seconds=1)
+    record = changed(july, july.activities[0], endedAt="2026-07-01T09:40:00.000Z")
+    keeper = RollupKeeper()
+    organization = keeper.repository.organization(july.org_id)
+    change = (july.activities[0]["id"], plain_image(record["dynamodb"]["OldImage"]), plain_image(record["dynamodb"]["NewImage"]))
+    with counting() as calls:
+        assert keeper.activity_changed(july.org_id, [change], Keeping(organizations={july.org_id: organization}, kept={})) == 1
+    assert calls.calls["GetItem"] == 1 and "BatchGetItem" not in calls.calls  # the marker of July, alone
+    assert served(july, DEFINITION) == compute(july, DEFINITION, cells=False)[0]

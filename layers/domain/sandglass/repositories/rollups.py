@@ -15,6 +15,8 @@ Query (a few thousand items where the month holds a million activities).
 Month marker: PK as above, SK ``ROLLUP#<yyyy-mm>#BUILT`` (keys.rollup_marker) — basis, at, complete: the rebuild
 job marks the month first as being built (complete false: the stream keeps its cells from then
 on), then built (reports read a month's cells only then, and only under the same basis).
+The stream consumer reads the organizations and month markers of a batch in one BatchGetItem
+(``keeping``) before it recomputes any member-day.
 
 Writes are conditional on ``computedAt``: a computation that read the activities earlier never
 overwrites one that read them later (two stream records of one member-day handled concurrently,
@@ -23,7 +25,8 @@ or redelivered out of order, leave the newest).
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping
 
 from sandglass import keys
 from sandglass.entities.organizations import Organization
@@ -39,6 +42,16 @@ NOT_NEWER = "attribute_not_exists(#pk) OR ((attribute_not_exists(#at) OR #at <= 
 DAY_ATTRIBUTES = ("userId", "day", "memberDay", "basis", "first", "last", "reach", "overlapped", "unpriced", "cells", "open", "dirty")
 DAY_NAMES = {f"#d{index}": name for index, name in enumerate(DAY_ATTRIBUTES)}
 DAY_PROJECTION = ", ".join(DAY_NAMES)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Keeping:
+    """What decides which cells a stream batch keeps, read once for the batch: each organization
+    (None: absent) and the basis each month read is kept under (None: not kept). A month missing
+    from `kept` was not read."""
+
+    organizations: Mapping[str, Organization | None]
+    kept: Mapping[tuple[str, str], str | None]
 
 
 def to_item(org_id: str, record: dict[str, Any], computed_at: int) -> dict[str, Any]:
@@ -77,6 +90,22 @@ class RollupRepository:
     def activity_rows(self, org_id: str, lower: str, upper: str, user_id: str | None = None) -> Iterator[list[dict[str, Any]]]:
         """Lean activity rows with lower <= startedAt < upper: a member's, or the organization's."""
         return self.activities.in_range(org_id, TimeWindow(lower, upper), user_id=user_id, lean=True)
+
+    def keeping(self, months: Mapping[str, Iterable[str]]) -> Keeping:
+        """Each organization of `months` and the month markers of the months named for it, in one
+        consistent BatchGetItem (a call per 100 keys): what the batch's cells are kept under."""
+        wanted = {org_id: sorted(set(named)) for org_id, named in months.items()}
+        requested = [keys.organization(org_id) for org_id in wanted]
+        requested += [keys.rollup_marker(org_id, month) for org_id, named in wanted.items() for month in named]
+        found = {(item[keys.PK], item[keys.SK]): item for item in self.table.batch_get(requested, consistent=True)} if requested else {}
+
+        def item_at(key: Mapping[str, str]) -> dict[str, Any] | None:
+            return found.get((key[keys.PK], key[keys.SK]))
+
+        organizations = {org_id: item_at(keys.organization(org_id)) for org_id in wanted}
+        markers = {(org_id, month): item_at(keys.rollup_marker(org_id, month)) for org_id, named in wanted.items() for month in named}
+        return Keeping(organizations={org_id: organization_from_item(item) if item else None for org_id, item in organizations.items()},
+                       kept={place: item.get("basis") if item else None for place, item in markers.items()})
 
     def organization(self, org_id: str) -> Organization | None:
         """The organization, deleted or not (a purge removes its cells), or None when absent."""

@@ -10,7 +10,8 @@
   batch's latest image of each activity, so a batch delivered again changes nothing (Lambda
   redelivers from the failed record on, in each item's order), and a computation that read
   earlier never overwrites one that read later (the write is conditional on ``computedAt``). Months not built,
-  or built under other settings, are not kept (a rebuild starts them afresh).
+  or built under other settings, are not kept (a rebuild starts them afresh). What decides that (the
+  organizations and the month markers) is read once per batch, in one BatchGetItem, before any day.
 - When the organization's settings change what cells hold (time zone, rounding), the months
   built under the old settings are neither read nor kept any more (their basis no longer matches):
   reports read those months' activities until ``rebuild`` builds them again under the new settings.
@@ -26,9 +27,10 @@ from sandglass import amounts
 from sandglass import keys, timefmt
 from sandglass.clock import Clock, get_clock
 from sandglass.entities.reports import ReportSettings
+from sandglass.months import month_of
 from sandglass.repositories import plain_image
 from sandglass.repositories.activities import ROW_ATTRIBUTES
-from sandglass.repositories.rollups import RollupRepository
+from sandglass.repositories.rollups import Keeping, RollupRepository
 from sandglass.services.reports import engine, selection
 from sandglass.services.reports.periods import local_midnight
 from sandglass.services.reports.rollups import basis_of, member_day, member_days, record_of
@@ -43,6 +45,47 @@ class CellsNotKept(Exception):
         self.failed = failed  # (organization, day, member, error)
         super().__init__(f"{len(failed)} member-day(s) not kept, marked dirty: "
                          + ", ".join(f"{org_id} {day} {user_id}: {error!r}" for org_id, day, user_id, error in failed[:5]))
+
+
+# an activity change: (activity id, old image, new image), images as plain attributes ({} when none)
+ActivityChange = tuple[str, dict[str, Any], dict[str, Any]]
+# every local time is within this of UTC (UTC-12:00 to UTC+14:00)
+WIDEST_OFFSET = timedelta(hours=14)
+
+
+def _placed(image: Mapping[str, Any]) -> bool:
+    return bool(image.get("userId") and image.get("startedAt"))
+
+
+def _starts(change: ActivityChange) -> bool:
+    """Whether the change names a member-day: an image with a member and a start."""
+    return _placed(change[1]) or _placed(change[2])
+
+
+def possible_months(changes: Iterable[ActivityChange]) -> set[str]:
+    """The local months the changes' images may start in, whatever the organization's time zone:
+    the UTC months of each start +- the widest offset (one month, two near a month's end)."""
+    found = set()
+    for _, old, new in changes:
+        for image in (old, new):
+            if _placed(image):
+                start = timefmt.parse(image["startedAt"])
+                found.update({month_of(start - WIDEST_OFFSET), month_of(start + WIDEST_OFFSET)})
+    return found
+
+
+def latest_images(calendar: engine.Calendar, changes: Iterable[ActivityChange]) -> dict[tuple[str, str], dict[str, dict[str, Any] | None]]:
+    """Per (member, local day) an image starts on, the latest image of each activity the changes
+    name there (None: not there any more). The member's partition is an index, updated after the
+    table: the record's own image is what the activity is now, whatever the index shows yet."""
+    latest: dict[tuple[str, str], dict[str, dict[str, Any] | None]] = {}
+    for activity_id, old, new in changes:
+        place = {id(image): (image["userId"], calendar.buckets(amounts.to_ms(image["startedAt"]))[0]) for image in (old, new) if _placed(image)}
+        for image in (old, new):
+            if id(image) in place:
+                day_images = latest.setdefault(place[id(image)], {})
+                day_images[activity_id] = {**new, "id": activity_id} if new and place.get(id(new)) == place[id(image)] else None
+    return latest
 
 
 def day_bounds(day: str, zone: str) -> tuple[str, str]:
@@ -70,8 +113,9 @@ class RollupKeeper:
     # --- from the stream -----------------------------------------------------------------------
     def on_records(self, records: Iterable[Mapping[str, Any]]) -> int:
         """Keep the cells a batch of stream records touches (each member-day recomputed once); how
-        many member-days were recomputed."""
-        changes_by_org: dict[str, list[tuple[str, dict[str, Any], dict[str, Any]]]] = {}
+        many member-days were recomputed. The organizations and month markers that decide it are
+        read first, all in one call."""
+        changes_by_org: dict[str, list[ActivityChange]] = {}
         for record in records:
             stream = record.get("dynamodb") or {}
             key = stream.get("Keys") or {}
@@ -79,44 +123,36 @@ class RollupKeeper:
             if found is not None and found[1] == "activity":
                 changes_by_org.setdefault(found[0], []).append(
                     (found[2], plain_image(stream.get("OldImage") or {}), plain_image(stream.get("NewImage") or {})))
+        placed = {org_id: changes for org_id, changes in changes_by_org.items() if any(_starts(change) for change in changes)}
+        keeping = self.repository.keeping({org_id: possible_months(changes) for org_id, changes in placed.items()})
         recomputed, failed = 0, []
-        for org_id, changes in changes_by_org.items():
+        for org_id, changes in placed.items():
             try:
-                recomputed += self.activity_changed(org_id, changes)
+                recomputed += self.activity_changed(org_id, changes, keeping)
             except CellsNotKept as failure:  # the other organizations' days are kept all the same
                 failed.extend(failure.failed)
         if failed:
             raise CellsNotKept(failed)
         return recomputed
 
-    def activity_changed(self, org_id: str, changes: list[tuple[str, dict[str, Any], dict[str, Any]]]) -> int:
-        """Recompute the member-days the (activity id, old image, new image) changes start on, in stream order."""
-        if not any(image.get("userId") and image.get("startedAt") for _, old, new in changes for image in (old, new)):
+    def activity_changed(self, org_id: str, changes: list[ActivityChange], keeping: Keeping | None = None) -> int:
+        """Recompute the member-days the (activity id, old image, new image) changes start on, in
+        stream order, under `keeping` (read here when not given; a month it lacks is read alone)."""
+        if not any(_starts(change) for change in changes):
             return 0
-        organization = self.repository.organization(org_id)
+        if keeping is None or org_id not in keeping.organizations:
+            keeping = self.repository.keeping({org_id: possible_months(changes)})
+        organization = keeping.organizations[org_id]
         if organization is None:
             return 0
         settings = selection.settings_of(organization.settings)
-        calendar = engine.Calendar(settings.time_zone)
-        # per member-day, the latest image of each activity the batch names (None: not there any more)
-        # the member's partition is an index, updated after the table: the record's own image is
-        # what the activity is now, whatever the index shows yet
-        latest: dict[tuple[str, str], dict[str, dict[str, Any] | None]] = {}
-        for activity_id, old, new in changes:
-            place = {}
-            for image in (old, new):
-                if image.get("userId") and image.get("startedAt"):
-                    place[id(image)] = (image["userId"], calendar.buckets(amounts.to_ms(image["startedAt"]))[0])
-            for image in (old, new):
-                if id(image) in place:
-                    day_images = latest.setdefault(place[id(image)], {})
-                    day_images[activity_id] = {**new, "id": activity_id} if new and place.get(id(new)) == place[id(image)] else None
         basis, kept = basis_of(settings), {}
         recomputed, failed = 0, []
-        for (user_id, day), images in sorted(latest.items()):
+        for (user_id, day), images in sorted(latest_images(engine.Calendar(settings.time_zone), changes).items()):
             month = day[:7]
             if month not in kept:
-                kept[month] = self.repository.kept(org_id, month) == basis
+                found = keeping.kept[(org_id, month)] if (org_id, month) in keeping.kept else self.repository.kept(org_id, month)
+                kept[month] = found == basis
             if kept[month]:
                 try:
                     self.recompute(org_id, user_id, day, settings, images)
