@@ -123,8 +123,9 @@ SAME_ANSWERS = textwrap.dedent('''
                              ExpressionAttributeValues=v(k={"N": "1.0"}, b={"S": "B#0"}), Limit=5))
             out.append(query(IndexName="GSI1", KeyConditionExpression="GSI1PK = :u", FilterExpression="n > :n",
                              ExpressionAttributeValues=v(u={"S": "U3"}, n={"N": "20"})))
-            records = streams.get_records(ShardIterator=streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"])
-            out.append([{k: v for k, v in r.items()} for r in records["Records"]])
+            iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            records = streams.get_records(ShardIterator=iterator)
+            out.append(records["Records"])
             return out
 
         moto_answers = answers()
