@@ -149,6 +149,15 @@ def _region_of(environ: dict[str, Any]) -> str:
     return found.group(1) if found else os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
 
 
+def _list_moto_modules_once() -> None:
+    """moto's server finds each request's backend by listing its package folder (a directory read
+    and a stat per service, a few percent of a POST's time): the list, read once, is the same."""
+    from moto import backends
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules
+
+
 class EmbeddedDynamoDB:
     """moto's DynamoDB on 127.0.0.1:port, applying one request at a time (moto's backend is not
     thread-safe; real DynamoDB makes each request atomic) and raising TransactionConflict as real
@@ -168,6 +177,7 @@ class EmbeddedDynamoDB:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         motoundo.install()  # a transaction costs its own items, not a copy of the table
         motomemory.install()  # no history kept: stream records released once read, no tracked copies
+        _list_moto_modules_once()
         self.port = port
         self.journal: Journal | None = None
 

@@ -15,7 +15,14 @@ attributes...) is already DynamoDB's wire JSON: installed, it is dumped as it is
 Queries. moto answers a Query on the table's own key by sorting every item of the table, then
 walking the partition and sizing each item, even those the sort-key condition excludes (most of the
 time of a 1,000-operation test went there). Installed, moto's own query runs over the partition's
-items that meet the key condition only: the same items, order, pages and counts.
+items that meet the key condition only: the same items, order, pages and counts. On an index, moto
+sorts every item of the table too, then checks each against the index's key: installed, its own
+query runs over the items whose index hash key attributes hold the queried values (a cheap pass,
+no sort, no item sized), so it checks, sorts and pages those as before.
+
+Stream records. moto serializes GetRecords through the shape model too (most of the stream
+poller's time in the dev server, each record carrying both images): installed, the records, already
+wire JSON, are dumped as they are, their creation time in epoch seconds as moto's serializer writes it.
 """
 
 from __future__ import annotations
@@ -80,6 +87,8 @@ def install() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items
     _dump_item_results()
     _query_the_partition(Table)
+    _query_the_index(Table)
+    _dump_stream_records()
     _installed = True
 
 
@@ -98,7 +107,7 @@ def _query_the_partition(table_class) -> None:
             partition = self.items.get(hash_key, {})
         except TypeError:  # a key value moto cannot hash (refused by its own query): moto's answer
             return query(*arguments, **named)
-        meets = [item for item in partition.values() if not range_comparison or item.range_key.compare(range_comparison, range_objs)]
+        meets = list(partition.values()) if not range_comparison else _meeting(partition.values(), range_comparison, range_objs)
         self.all_items = lambda: meets  # moto's query reads the candidates from here (one call at a time)
         try:
             return query(*arguments, **named)
@@ -106,6 +115,83 @@ def _query_the_partition(table_class) -> None:
             del self.all_items
 
     table_class.query = partition_query
+
+
+def _meeting(items, range_comparison, range_objs) -> list:
+    """The items whose sort key meets the condition, as DynamoType.compare decides: string keys
+    against string operands by their plain values (what compare's cast_value hands it), others by compare."""
+    from moto.dynamodb.comparisons import get_comparison_func
+
+    compare = get_comparison_func(range_comparison)
+    if compare is None or any(obj.type != "S" for obj in range_objs):
+        return [item for item in items if item.range_key.compare(range_comparison, range_objs)]
+    operands = [obj.value for obj in range_objs]
+    return [item for item in items
+            if (compare(item.range_key.value, *operands) if item.range_key.type == "S" else item.range_key.compare(range_comparison, range_objs))]
+
+
+def _query_the_index(table_class) -> None:
+    query = table_class.query  # the partition fast path above, which hands index queries to moto's own
+
+    def index_query(self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
+                    projection_expressions, index_name=None, consistent_read=False, filter_expression=None,
+                    hash_key_conditions=None, range_key_conditions=None, **filter_kwargs):
+        arguments = (self, hash_key, range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
+                     projection_expressions, index_name, consistent_read, filter_expression)
+        named = {"hash_key_conditions": hash_key_conditions, "range_key_conditions": range_key_conditions, **filter_kwargs}
+        if index_name is None or not hash_key_conditions or "all_items" in vars(self):
+            return query(*arguments, **named)
+        wanted = [(name, value) for name, value in hash_key_conditions]
+        candidates = []
+        for partition in self.items.values():
+            for item in (partition.values() if self.range_key_attr else (partition,)):
+                attrs = getattr(item, "attrs", None)
+                if attrs is None:
+                    continue
+                for name, value in wanted:
+                    held = attrs.get(name)
+                    # strings by value (cheap), anything else as moto compares it (numbers by their number)
+                    if held is None or held.type != value.type or (held.value != value.value if value.type == "S" else held != value):
+                        break
+                else:
+                    candidates.append(item)
+        self.all_items = lambda: candidates  # moto's query checks, sorts and pages these (one call at a time)
+        try:
+            return query(*arguments, **named)
+        finally:
+            del self.all_items
+
+    table_class.query = index_query
+
+
+def _dump_stream_records() -> None:
+    import calendar
+    import json
+    from datetime import datetime
+
+    from moto.core.responses import ActionResult
+    from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
+
+    def epoch_seconds(value: Any) -> Any:  # moto's serializer: whole seconds, or milliseconds as a fraction
+        if not isinstance(value, datetime):
+            raise TypeError(type(value).__name__)
+        seconds = calendar.timegm(value.timetuple())
+        return seconds + (value.microsecond // 1000) / 1000.0 if value.microsecond else seconds
+
+    class RecordsResult(ActionResult):
+        def execute_result(self, context):
+            try:
+                body = json.dumps({key: value for key, value in self.result.items() if value is not None}, default=epoch_seconds)
+            except TypeError:  # something that is not plain JSON: moto's own way
+                return super().execute_result(context)
+            return 200, {"Content-Type": "application/x-amz-json-1.0"}, body
+
+    get_records = DynamoDBStreamsHandler.get_records
+
+    def fast_get_records(self):
+        return RecordsResult(get_records(self).result)
+
+    DynamoDBStreamsHandler.get_records = fast_get_records
 
 
 def _dump_item_results() -> None:
