@@ -27,9 +27,11 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+FIRST_HOUR = datetime(2026, 1, 1)  # POSTed activities start here, one hour apart
 
 
 def _free_port() -> int:
@@ -139,9 +141,8 @@ def throughput(server: DevServer, clients: int, total: int, seconds: float, proj
                     sequence = next(claimed, None)
                 if sequence is None:
                     return
-                # one hour apart: no activity overlaps another
-                hour = offset + sequence
-                start = f"2026-{1 + hour // 700 % 12:02d}-{1 + hour // 24 % 28:02d}T{hour % 24:02d}:00:00Z"
+                # one hour apart from 2026-01-01: no activity overlaps another
+                start = (FIRST_HOUR + timedelta(hours=offset + sequence)).strftime("%Y-%m-%dT%H:00:00Z")
                 data = json.dumps({**body, "startedAt": start, "endedAt": start.replace(":00:00Z", ":30:00Z")}).encode()
                 started = time.perf_counter()
                 status = _request(connection, "POST", "/api/activities", server.headers(), data)
