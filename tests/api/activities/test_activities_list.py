@@ -7,6 +7,7 @@ from sandglass_local.callcounter import counting
 from sandglass.context import TenantContext
 from sandglass.models.activities import ActivityCreate, ActivityUpdate
 from sandglass.services.activities import ActivityQuery, ActivityService
+from tests.api.cursors import tampered
 
 
 def _seed_days(world, who="sam@acme.test", days=range(1, 6), month="07"):
@@ -73,7 +74,7 @@ def test_bad_or_foreign_cursor_is_400(world, api):
     cursor = _list(world, limit=2).header("X-Next-Cursor")
     assert cursor
     assert _list(world, limit=2, cursor="garbage").status == 400
-    assert _list(world, limit=2, cursor=cursor[:-2] + ("AA" if cursor[-2:] != "AA" else "BB")).status == 400
+    assert _list(world, limit=2, cursor=tampered(cursor)).status == 400
     # same cursor on another query (another partition / filter) is refused
     assert _list(world, limit=2, cursor=cursor, projectId=world.p["id"]).status == 400
     assert _list(world, limit=2, cursor=cursor, pending="true").status == 400
