@@ -47,6 +47,17 @@ def test_every_entity_is_a_frozen_keyword_only_struct():
         assert cls.__match_args__ == (), cls
 
 
+def test_no_shipped_module_declares_a_dataclass():
+    """Value types under the domain layer and the functions are Structs: a dataclass costs a cold
+    start ~0.5 ms to create, a Struct ~0.01 ms."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [*(root / "layers" / "domain" / "sandglass").rglob("*.py"), *(root / "functions").rglob("*.py")]
+    declaring = [str(path.relative_to(root)) for path in sources if "@dataclass" in path.read_text()]
+    assert declaring == []
+
+
 def test_entities_refuse_positional_arguments_and_assignment():
     with pytest.raises(TypeError):
         Tag("t1", "urgent")

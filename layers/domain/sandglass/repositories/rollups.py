@@ -25,8 +25,9 @@ or redelivered out of order, leave the newest).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
+
+from msgspec import Struct
 
 from sandglass import keys
 from sandglass.entities.organizations import Organization
@@ -44,8 +45,7 @@ DAY_NAMES = {f"#d{index}": name for index, name in enumerate(DAY_ATTRIBUTES)}
 DAY_PROJECTION = ", ".join(DAY_NAMES)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Keeping:
+class Keeping(Struct, frozen=True, kw_only=True):
     """What decides which cells a stream batch keeps, read once for the batch: each organization
     (None: absent) and the basis each month read is kept under (None: not kept). A month missing
     from `kept` was not read."""
